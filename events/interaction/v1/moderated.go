@@ -1,0 +1,55 @@
+package v1
+
+import (
+	"strconv"
+	"time"
+)
+
+// Verdict is moderation's decision about one interaction.
+type Verdict string
+
+// Verdicts.
+const (
+	// VerdictAllow: nothing wrong, stays visible.
+	VerdictAllow Verdict = "allow"
+	// VerdictReview: a human should look at it.
+	VerdictReview Verdict = "review"
+	// VerdictHide: hidden on the network per the brand's policy.
+	VerdictHide Verdict = "hide"
+	// VerdictSpam: marked as spam.
+	VerdictSpam Verdict = "spam"
+	// VerdictEscalate: sent to a senior queue.
+	VerdictEscalate Verdict = "escalate"
+	// VerdictIgnore: not worth anyone's time (e.g. the brand's own posts).
+	VerdictIgnore Verdict = "ignore"
+)
+
+// Moderated is published by moderation once per interaction and policy
+// version: what the interaction is and what happens to it.
+type Moderated struct {
+	// ID is the event id: ModeratedID(interaction id, policy version).
+	ID            string `json:"id"`
+	InteractionID string `json:"interaction_id"`
+	Brand         string `json:"brand"`
+	Network       string `json:"network"`
+	// Labels are the classifiers' findings, e.g. "lang:fr", "spam", "intent:question".
+	Labels  []string `json:"labels"`
+	Verdict Verdict  `json:"verdict"`
+	// Actions the policy asks for, e.g. "hide", "needs_reply", "route:vip".
+	Actions  []string `json:"actions"`
+	Priority int      `json:"priority"`
+	// SLADue is when a first response is due; nil when none is needed.
+	SLADue        *time.Time `json:"sla_due,omitempty"`
+	RuleHits      []string   `json:"rule_hits"`
+	PolicyVersion int        `json:"policy_version"`
+	ModeratedAt   time.Time  `json:"moderated_at"`
+}
+
+// Name implements events.Event.
+func (Moderated) Name() string { return "interaction.moderated.v1" }
+
+// ModeratedID is the deterministic event id of a moderation decision: the
+// same interaction under the same policy version always yields the same id.
+func ModeratedID(interactionID string, policyVersion int) string {
+	return "moderated:" + interactionID + ":v" + strconv.Itoa(policyVersion)
+}

@@ -1,0 +1,60 @@
+package events
+
+import (
+	"strings"
+	"time"
+)
+
+// Stream describes one JetStream stream of the topology. It is declared here,
+// in the contract module, so that every service and ops tooling agree on it;
+// pkg/bus turns it into a server-side stream configuration.
+type Stream struct {
+	// Name of the JetStream stream, e.g. "RUCHE_INTERACTION".
+	Name string
+	// Subjects captured by the stream.
+	Subjects []string
+	// MaxAge bounds how long events are kept (0 = forever).
+	MaxAge time.Duration
+	// DuplicateWindow is how long JetStream remembers Nats-Msg-Id values.
+	DuplicateWindow time.Duration
+}
+
+// Domain names, one stream each.
+const (
+	DomainInteraction = "interaction"
+	DomainDLQ         = "dlq"
+)
+
+// Domains that carry events. The DLQ is separate: it holds poison messages.
+var Domains = []string{DomainInteraction}
+
+// StreamName is the JetStream stream that holds one domain's events.
+func StreamName(domain string) string {
+	return "RUCHE_" + strings.ToUpper(strings.ReplaceAll(domain, "-", "_"))
+}
+
+// DLQSubject is where a poison message consumed by consumer is parked.
+func DLQSubject(consumer string) string {
+	return SubjectPrefix + "." + DomainDLQ + "." + consumer
+}
+
+// Topology is the full set of streams: one per domain plus the DLQ. The
+// duplicate window is shared; two minutes covers webhook retries by networks.
+func Topology() []Stream {
+	streams := make([]Stream, 0, len(Domains)+1)
+	for _, d := range Domains {
+		streams = append(streams, Stream{
+			Name:            StreamName(d),
+			Subjects:        []string{SubjectPrefix + "." + d + ".>"},
+			MaxAge:          7 * 24 * time.Hour,
+			DuplicateWindow: 2 * time.Minute,
+		})
+	}
+	streams = append(streams, Stream{
+		Name:            StreamName(DomainDLQ),
+		Subjects:        []string{SubjectPrefix + "." + DomainDLQ + ".>"},
+		MaxAge:          30 * 24 * time.Hour,
+		DuplicateWindow: 2 * time.Minute,
+	})
+	return streams
+}
