@@ -155,3 +155,6 @@ func startEmbedded(cfg Config, timeout time.Duration) (*server.Server, error) {
 	}
 	return srv, nil
 }
+
+// Replicas is the configured replica count, for buckets a service owns.
+func (c *Conn) Replicas() int { return c.cfg.Replicas }

@@ -1,0 +1,124 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/ruche-project/ruche/events"
+	"github.com/ruche-project/ruche/pkg/secret"
+)
+
+// SourcesBucket is the NATS KV bucket, owned by ingest, that holds sources.
+const SourcesBucket = "ingest_sources"
+
+// ErrSourceNotFound is returned for an unknown source id.
+var ErrSourceNotFound = errors.New("source not found")
+
+// Source is one configured listening source of a brand. Its secret (the
+// webhook signing secret, an API token...) is sealed at rest with the brand
+// and source id as associated data, and never logged.
+type Source struct {
+	ID        string    `json:"id"`
+	Brand     string    `json:"brand"`
+	Network   string    `json:"network"`
+	Secret    []byte    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// String keeps the secret out of logs even if a source is printed whole.
+func (s Source) String() string { return fmt.Sprintf("source %s (%s, brand %s)", s.ID, s.Network, s.Brand) }
+
+type storedSource struct {
+	Source
+	SealedSecret []byte `json:"sealed_secret"`
+}
+
+// Sources is the source store.
+type Sources struct {
+	kv  jetstream.KeyValue
+	box *secret.Box
+}
+
+// OpenSources creates or opens the sources bucket.
+func OpenSources(ctx context.Context, js jetstream.JetStream, replicas int, box *secret.Box) (*Sources, error) {
+	if js == nil || box == nil {
+		return nil, errors.New("ingest: nil jetstream or secret box")
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:   SourcesBucket,
+		History:  5,
+		Storage:  jetstream.FileStorage,
+		Replicas: replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open bucket %s: %w", SourcesBucket, err)
+	}
+	return &Sources{kv: kv, box: box}, nil
+}
+
+func associated(brand, id string) []byte { return []byte(brand + "/" + id) }
+
+// Put creates or replaces a source.
+func (s *Sources) Put(ctx context.Context, src Source) error {
+	if err := events.ValidateBrand(src.Brand); err != nil {
+		return err
+	}
+	if err := validateSourceID(src.ID); err != nil {
+		return err
+	}
+	if src.Network == "" {
+		return errors.New("source network is required")
+	}
+	if src.CreatedAt.IsZero() {
+		src.CreatedAt = time.Now().UTC()
+	}
+	st := storedSource{Source: src, SealedSecret: s.box.Seal(src.Secret, associated(src.Brand, src.ID))}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	if _, err := s.kv.Put(ctx, src.ID, b); err != nil {
+		return fmt.Errorf("store source %s: %w", src.ID, err)
+	}
+	return nil
+}
+
+// Get returns a source with its secret opened.
+func (s *Sources) Get(ctx context.Context, id string) (Source, error) {
+	if validateSourceID(id) != nil {
+		return Source{}, ErrSourceNotFound
+	}
+	e, err := s.kv.Get(ctx, id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Source{}, ErrSourceNotFound
+	}
+	if err != nil {
+		return Source{}, fmt.Errorf("read source %s: %w", id, err)
+	}
+	var st storedSource
+	if err := json.Unmarshal(e.Value(), &st); err != nil {
+		return Source{}, fmt.Errorf("decode source %s: %w", id, err)
+	}
+	st.Source.Secret, err = s.box.Open(st.SealedSecret, associated(st.Brand, st.ID))
+	if err != nil {
+		return Source{}, fmt.Errorf("source %s: %w", id, err)
+	}
+	return st.Source, nil
+}
+
+func validateSourceID(id string) error {
+	if len(id) == 0 || len(id) > 64 {
+		return fmt.Errorf("source id must be 1 to 64 characters")
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return fmt.Errorf("source id %q may only hold a-z, 0-9, '-' and '_'", id)
+		}
+	}
+	return nil
+}
