@@ -30,16 +30,16 @@ const GenericNetwork = "generic"
 
 // GenericItem is the body of the generic signed webhook: one interaction.
 type GenericItem struct {
-	ID       string    `json:"id"`
-	Network  string    `json:"network"`
-	Account  string    `json:"account"`
-	Kind     v1.Kind   `json:"kind"`
-	ThreadID string    `json:"thread_id"`
-	ParentID string    `json:"parent_id"`
-	Author   v1.Author `json:"author"`
-	Text     string    `json:"text"`
-	Lang     string    `json:"lang"`
-	URL      string    `json:"url"`
+	ID       string     `json:"id"`
+	Network  string     `json:"network"`
+	Account  string     `json:"account"`
+	Kind     v1.Kind    `json:"kind"`
+	ThreadID string     `json:"thread_id"`
+	ParentID string     `json:"parent_id"`
+	Author   v1.Author  `json:"author"`
+	Text     string     `json:"text"`
+	Lang     string     `json:"lang"`
+	URL      string     `json:"url"`
 	Media    []v1.Media `json:"media"`
 	// CreatedAt is RFC 3339; it defaults to the time of receipt.
 	CreatedAt *time.Time `json:"created_at"`

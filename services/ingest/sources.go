@@ -31,7 +31,9 @@ type Source struct {
 }
 
 // String keeps the secret out of logs even if a source is printed whole.
-func (s Source) String() string { return fmt.Sprintf("source %s (%s, brand %s)", s.ID, s.Network, s.Brand) }
+func (s Source) String() string {
+	return fmt.Sprintf("source %s (%s, brand %s)", s.ID, s.Network, s.Brand)
+}
 
 type storedSource struct {
 	Source
