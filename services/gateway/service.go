@@ -50,7 +50,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	e.GET("/", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]any{
 			"name": "Ruche", "version": d.Version,
-			"api":  "/api/v1", "health": "/healthz", "ready": "/readyz",
+			"api": "/api/v1", "health": "/healthz", "ready": "/readyz",
 		})
 	})
 	api := e.Group("/api/v1", requireKey(keys))
