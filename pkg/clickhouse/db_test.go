@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/ruche-project/ruche/pkg/clickhouse"
+	"github.com/ruche-project/ruche/pkg/testkit"
 )
 
 func TestOpen(t *testing.T) {
 	ctx := context.Background()
-	db := openTestDB(t)
+	db := testkit.ClickHouse(t)
 
 	t.Run("creates_its_database", func(t *testing.T) {
 		var current string
@@ -44,7 +45,8 @@ func TestOpen(t *testing.T) {
 	})
 
 	t.Run("reopens_an_existing_database", func(t *testing.T) {
-		cfg := testConfig(db)
+		cfg := testkit.ClickHouseConfig(t)
+		cfg.Database = db.Database()
 		again, err := clickhouse.Open(ctx, cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -98,7 +100,7 @@ func TestOpenFails(t *testing.T) {
 		{"nothing_listening", func(c *clickhouse.Config) { c.Addr = "127.0.0.1:1"; c.DialTimeout = 500 * time.Millisecond }, "127.0.0.1:1"},
 		{"unknown_user", func(c *clickhouse.Config) { c.User = "nobody_here" }, "nobody_here"},
 	}
-	base := testConfig(openTestDB(t))
+	base := testkit.ClickHouseConfig(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := base

@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 
 	"github.com/ruche-project/ruche/pkg/clickhouse"
+	"github.com/ruche-project/ruche/pkg/testkit"
 )
 
 func sqlFile(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
@@ -50,7 +51,7 @@ func TestMigrate(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("applies_in_order_records_and_skips_gated", func(t *testing.T) {
-		db := openTestDB(t)
+		db := testkit.ClickHouse(t)
 		fsys := fstest.MapFS{
 			"0001_create_a.sql": sqlFile("CREATE TABLE IF NOT EXISTS a (id String, at DateTime) ENGINE = MergeTree ORDER BY id;\n"),
 			"0002_b_and_column.sql": sqlFile("CREATE TABLE IF NOT EXISTS b (id String) ENGINE = MergeTree ORDER BY id;\n" +
@@ -91,7 +92,7 @@ func TestMigrate(t *testing.T) {
 	})
 
 	t.Run("refuses_an_edited_applied_migration_before_applying_anything", func(t *testing.T) {
-		db := openTestDB(t)
+		db := testkit.ClickHouse(t)
 		fsys := fstest.MapFS{"0001_create_a.sql": sqlFile("CREATE TABLE IF NOT EXISTS a (id String) ENGINE = MergeTree ORDER BY id;\n")}
 		if _, err := clickhouse.Migrate(ctx, db, "demo", fsys); err != nil {
 			t.Fatal(err)
@@ -108,7 +109,7 @@ func TestMigrate(t *testing.T) {
 	})
 
 	t.Run("applies_a_skipped_migration_once_the_server_has_the_feature", func(t *testing.T) {
-		db := openTestDB(t)
+		db := testkit.ClickHouse(t)
 		old, upgraded := db.WithFeatures(clickhouse.Features{}), db.WithFeatures(clickhouse.Features{TTL: true})
 		// The statement itself runs on any version: the gate is what is tested.
 		fsys := fstest.MapFS{"0001_gated.sql": sqlFile("-- requires: ttl\nCREATE TABLE IF NOT EXISTS gated (id String) ENGINE = MergeTree ORDER BY id;\n")}
@@ -137,7 +138,7 @@ func TestMigrate(t *testing.T) {
 	})
 
 	t.Run("modules_are_recorded_apart", func(t *testing.T) {
-		db := openTestDB(t)
+		db := testkit.ClickHouse(t)
 		for _, module := range []string{"analytics", "moderation"} {
 			fsys := fstest.MapFS{"0001_init.sql": sqlFile("CREATE TABLE IF NOT EXISTS " + module + "_t (id String) ENGINE = MergeTree ORDER BY id\n")}
 			got, err := clickhouse.Migrate(ctx, db, module, fsys)
@@ -148,7 +149,7 @@ func TestMigrate(t *testing.T) {
 	})
 
 	t.Run("a_failed_migration_is_not_recorded_and_is_retried", func(t *testing.T) {
-		db := openTestDB(t)
+		db := testkit.ClickHouse(t)
 		fsys := fstest.MapFS{
 			"0001_ok.sql":     sqlFile("CREATE TABLE IF NOT EXISTS ok (id String) ENGINE = MergeTree ORDER BY id;\n"),
 			"0002_broken.sql": sqlFile("CREATE TABLE IF NOT EXISTS broken (id String) ENGINE = NoSuchEngine;\n"),
@@ -168,7 +169,7 @@ func TestMigrate(t *testing.T) {
 	})
 
 	t.Run("rejects_bad_input_before_touching_the_server", func(t *testing.T) {
-		db := openTestDB(t)
+		db := testkit.ClickHouse(t)
 		if _, err := clickhouse.Migrate(ctx, db, "Bad Module", fstest.MapFS{}); err == nil {
 			t.Fatal("accepted module name with a space")
 		}
