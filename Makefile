@@ -1,0 +1,55 @@
+# Ruche — every target is a thin call; the work lives in Go and in deploy/.
+SHELL   := /bin/bash
+GO      ?= go
+BIN     ?= bin/ruche
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+# Every module of the workspace (go test ./... does not cross modules).
+MODULES := $(shell $(GO) list -m -f '{{.Dir}}')
+TESTFLAGS ?= -race -count=1 -timeout 15m
+FUZZTIME ?= 30s
+
+.PHONY: run build test lint fuzz k8s-validate clickhouse clickhouse-stop clean
+
+## run: start ClickHouse if needed, build, and run the whole platform (ruche up)
+run: clickhouse build
+	$(BIN) up
+
+## build: build the ruche binary into bin/
+build:
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./services/ruche
+
+## test: every module's tests, with the integration tests against real NATS and ClickHouse
+test: clickhouse
+	@fail=0; for d in $(MODULES); do \
+		echo "== $${d#$(CURDIR)/}"; \
+		(cd "$$d" && $(GO) test $(TESTFLAGS) ./...) || fail=1; \
+	done; exit $$fail
+
+## lint: go vet on every module and gofmt
+lint:
+	@fail=0; for d in $(MODULES); do (cd "$$d" && $(GO) vet ./...) || fail=1; done; \
+	out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; fail=1; fi; exit $$fail
+
+## fuzz: run each fuzz target for FUZZTIME
+fuzz:
+	@set -e; for d in $(MODULES); do \
+		for pkg in $$(cd "$$d" && $(GO) list ./...); do \
+			for f in $$(cd "$$d" && $(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+				echo "== $$pkg $$f"; (cd "$$d" && $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg); \
+			done; \
+		done; \
+	done
+
+## k8s-validate: render the kustomize overlays and strictly decode every manifest
+k8s-validate:
+	cd k8s/validate && $(GO) test -count=1 ./...
+
+## clickhouse: make sure a local ClickHouse answers (installs and starts it under var/ if needed)
+clickhouse:
+	deploy/clickhouse/ensure-local.sh
+
+clickhouse-stop:
+	deploy/clickhouse/stop-local.sh
+
+clean:
+	rm -rf bin
