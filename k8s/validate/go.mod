@@ -3,8 +3,9 @@ module github.com/ruche-project/ruche/k8s/validate
 go 1.26.8
 
 require (
-	github.com/moby/buildkit v0.34.2
+	github.com/moby/buildkit v0.28.1
 	github.com/moby/patternmatcher v0.6.1
+	go.starlark.net v0.0.0-20260908191801-89a6a09411d5
 	k8s.io/api v0.37.2
 	k8s.io/apimachinery v0.37.2
 	sigs.k8s.io/json v0.0.0-20250730193827-2d320260d730

@@ -120,39 +120,55 @@ func render(t testing.TB, dir string) *rendered {
 		if err != nil {
 			t.Fatalf("%s: document %d: %v\n%s", dir, i, err, doc)
 		}
-		switch o := obj.(type) {
-		case *corev1.ConfigMap:
-			r.configMaps = append(r.configMaps, o)
-		case *corev1.Secret:
-			r.secrets = append(r.secrets, o)
-		case *corev1.Service:
-			r.services = append(r.services, o)
-		case *corev1.ServiceAccount:
-			r.accounts = append(r.accounts, o)
-		case *corev1.Namespace:
-			r.namespaces = append(r.namespaces, o)
-		case *appsv1.Deployment:
-			r.deployments = append(r.deployments, o)
-		case *appsv1.StatefulSet:
-			r.statefulSets = append(r.statefulSets, o)
-		case *batchv1.Job:
-			r.jobs = append(r.jobs, o)
-		case *policyv1.PodDisruptionBudget:
-			r.pdbs = append(r.pdbs, o)
-		case *autoscalingv2.HorizontalPodAutoscaler:
-			r.hpas = append(r.hpas, o)
-		}
+		r.add(obj)
 	}
 	return r
 }
 
+// add files a decoded object under its kind.
+func (r *rendered) add(obj any) {
+	switch o := obj.(type) {
+	case *corev1.ConfigMap:
+		r.configMaps = append(r.configMaps, o)
+	case *corev1.Secret:
+		r.secrets = append(r.secrets, o)
+	case *corev1.Service:
+		r.services = append(r.services, o)
+	case *corev1.ServiceAccount:
+		r.accounts = append(r.accounts, o)
+	case *corev1.Namespace:
+		r.namespaces = append(r.namespaces, o)
+	case *appsv1.Deployment:
+		r.deployments = append(r.deployments, o)
+	case *appsv1.StatefulSet:
+		r.statefulSets = append(r.statefulSets, o)
+	case *batchv1.Job:
+		r.jobs = append(r.jobs, o)
+	case *policyv1.PodDisruptionBudget:
+		r.pdbs = append(r.pdbs, o)
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		r.hpas = append(r.hpas, o)
+	}
+}
+
+// splitDocuments splits a YAML stream on its "---" lines.
 func splitDocuments(b []byte) [][]byte {
 	var docs [][]byte
-	for _, d := range bytes.Split(b, []byte("\n---\n")) {
-		if len(bytes.TrimSpace(d)) > 0 {
-			docs = append(docs, d)
+	var cur []byte
+	flush := func() {
+		if len(bytes.TrimSpace(cur)) > 0 {
+			docs = append(docs, cur)
 		}
+		cur = nil
 	}
+	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
+		if bytes.Equal(bytes.TrimRight(line, " \r\n"), []byte("---")) {
+			flush()
+			continue
+		}
+		cur = append(cur, line...)
+	}
+	flush()
 	return docs
 }
 
