@@ -1,0 +1,364 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/clickhouse"
+	"github.com/ruche-project/ruche/pkg/testkit"
+	"github.com/ruche-project/ruche/services/ingest"
+)
+
+// binary is the ruche binary built once for the end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ruche-e2e-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "ruche")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build ruche:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const (
+	apiKey        = "e2e-api-key-0123456789abcdef"
+	webhookSecret = "e2e-webhook-secret"
+)
+
+// platform is a running `ruche up` process and the addresses it serves.
+type platform struct {
+	cmd                  *exec.Cmd
+	gateway, ingest, ops string
+	natsURL              string
+	ch                   *clickhouse.DB
+	out                  *syncBuffer
+	exited               chan error
+	stopped              bool
+}
+
+// syncBuffer collects the process output; the exec goroutines write while
+// the test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func startPlatform(t *testing.T) *platform {
+	t.Helper()
+	p := &platform{gateway: freeAddr(t), ingest: freeAddr(t), ops: freeAddr(t), out: &syncBuffer{}, exited: make(chan error, 1)}
+	natsAddr := freeAddr(t)
+	p.natsURL = "nats://" + natsAddr
+	p.ch = testkit.ClickHouse(t) // a fresh database, dropped at cleanup
+	chCfg := testkit.ClickHouseConfig(t)
+	dir := t.TempDir()
+	p.cmd = exec.Command(binary, "up")
+	p.cmd.Env = append(os.Environ(),
+		"RUCHE_NATS_DATA_DIR="+filepath.Join(dir, "nats"),
+		"RUCHE_NATS_LISTEN="+natsAddr,
+		"RUCHE_CLICKHOUSE_ADDR="+chCfg.Addr,
+		"RUCHE_CLICKHOUSE_DATABASE="+p.ch.Database(),
+		"RUCHE_GATEWAY_ADDR="+p.gateway,
+		"RUCHE_INGEST_ADDR="+p.ingest,
+		"RUCHE_OPS_ADDR="+p.ops,
+		"RUCHE_DEMO_DIR="+filepath.Join(dir, "demo"),
+		"RUCHE_DEMO_API_KEY="+apiKey,
+		"RUCHE_DEMO_WEBHOOK_SECRET="+webhookSecret,
+		"RUCHE_LOG_FORMAT=text",
+	)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.exited <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		if !p.stopped {
+			_ = p.cmd.Process.Kill()
+			<-p.exited
+		}
+		if t.Failed() {
+			t.Logf("ruche output:\n%s", p.out)
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get("http://" + p.ops + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		select {
+		case err := <-p.exited:
+			p.stopped = true
+			t.Fatalf("ruche up exited early: %v\n%s", err, p.out)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ruche up not ready after 60s\n%s", p.out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (p *platform) webhook(t *testing.T, body, signature string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, "http://"+p.ingest+"/v1/webhooks/generic/demo-webhook", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if signature != "" {
+		req.Header.Set(ingest.SignatureHeader, signature)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (p *platform) list(t *testing.T) query.ListInteractionsResponse {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, "http://"+p.gateway+"/api/v1/interactions?brand=demo&limit=100", nil)
+	req.Header.Set("Authorization", "Bearer "+apiKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("list interactions: %d %s", resp.StatusCode, b)
+	}
+	var out query.ListInteractionsResponse
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// received counts interaction.received events stored in JetStream.
+func (p *platform) received(t *testing.T) uint64 {
+	t.Helper()
+	nc, err := nats.Connect(p.natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s, err := js.Stream(ctx, "RUCHE_INTERACTION")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx, jetstream.WithSubjectFilter("ruche.interaction.received.v1.>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n uint64
+	for _, c := range info.State.Subjects {
+		n += c
+	}
+	return n
+}
+
+// rows counts the rows stored for one interaction id, without collapsing
+// duplicates: one delivery must be one row.
+func (p *platform) rows(t *testing.T, id string) uint64 {
+	t.Helper()
+	var n uint64
+	if err := p.ch.Conn().QueryRow(context.Background(), "SELECT count() FROM interactions WHERE id = ?", id).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestEndToEnd(t *testing.T) {
+	p := startPlatform(t)
+	sign := func(body string) string { return ingest.Sign([]byte(webhookSecret), []byte(body)) }
+
+	t.Run("signed_webhook_reaches_clickhouse_and_the_api", func(t *testing.T) {
+		body := `{"id":"e2e-1","author":{"id":"u1","handle":"@camille"},"text":"Bonjour ! Ma commande est arrivée cassée.","lang":"fr"}`
+		if code, resp := p.webhook(t, body, sign(body)); code != 202 {
+			t.Fatalf("webhook = %d %s", code, resp)
+		}
+		var got query.Interaction
+		eventually(t, "the interaction in the API", func() bool {
+			for _, it := range p.list(t).Items {
+				if it.ID == "generic:e2e-1" {
+					got = it
+					return true
+				}
+			}
+			return false
+		})
+		if got.Text != "Bonjour ! Ma commande est arrivée cassée." || got.AuthorHandle != "@camille" || got.Brand != "demo" {
+			t.Fatalf("interaction = %+v", got)
+		}
+		if n := p.rows(t, "generic:e2e-1"); n != 1 {
+			t.Fatalf("%d rows in ClickHouse, want 1", n)
+		}
+		eventually(t, "the moderation decision", func() bool {
+			for _, it := range p.list(t).Items {
+				if it.ID == "generic:e2e-1" && it.Verdict != "" {
+					return true
+				}
+			}
+			return false
+		})
+	})
+
+	t.Run("bad_signature_is_401_and_publishes_nothing", func(t *testing.T) {
+		before := p.received(t)
+		body := `{"id":"e2e-forged","author":{"id":"u2"},"text":"forged"}`
+		code, resp := p.webhook(t, body, ingest.Sign([]byte("not-the-secret"), []byte(body)))
+		if code != 401 || !strings.Contains(resp, `"code":"unauthorized"`) {
+			t.Fatalf("webhook = %d %s", code, resp)
+		}
+		if code, _ := p.webhook(t, body, ""); code != 401 {
+			t.Fatalf("unsigned webhook = %d", code)
+		}
+		if after := p.received(t); after != before {
+			t.Fatalf("stream went from %d to %d events", before, after)
+		}
+	})
+
+	t.Run("same_webhook_five_times_is_one_row", func(t *testing.T) {
+		before := p.received(t)
+		body := `{"id":"e2e-dup","author":{"id":"u3"},"text":"Livraison rapide, merci !","lang":"fr"}`
+		for i := 0; i < 5; i++ {
+			if code, resp := p.webhook(t, body, sign(body)); code != 202 {
+				t.Fatalf("delivery %d = %d %s", i+1, code, resp)
+			}
+		}
+		if after := p.received(t); after != before+1 {
+			t.Fatalf("stream went from %d to %d events, want +1", before, after)
+		}
+		eventually(t, "the row", func() bool { return p.rows(t, "generic:e2e-dup") >= 1 })
+		time.Sleep(time.Second) // a second row, if any, would have landed by now
+		if n := p.rows(t, "generic:e2e-dup"); n != 1 {
+			t.Fatalf("%d rows, want 1", n)
+		}
+		n := 0
+		for _, it := range p.list(t).Items {
+			if it.ID == "generic:e2e-dup" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("API lists the interaction %d times", n)
+		}
+	})
+
+	t.Run("malformed_body_is_400_and_publishes_nothing", func(t *testing.T) {
+		before := p.received(t)
+		for _, body := range []string{`{"id":"e2e-bad",`, `{"id":"e2e-bad","text":"no author"}`} {
+			code, resp := p.webhook(t, body, sign(body))
+			if code != 400 || !strings.Contains(resp, `"field"`) {
+				t.Fatalf("webhook %s = %d %s", body, code, resp)
+			}
+		}
+		if after := p.received(t); after != before {
+			t.Fatalf("stream went from %d to %d events", before, after)
+		}
+	})
+
+	t.Run("api_refuses_other_brands_and_missing_keys", func(t *testing.T) {
+		for _, tc := range []struct {
+			auth   string
+			brand  string
+			status int
+		}{{"", "demo", 401}, {"Bearer " + apiKey, "someone-else", 403}} {
+			req, _ := http.NewRequest(http.MethodGet, "http://"+p.gateway+"/api/v1/interactions?brand="+tc.brand, nil)
+			if tc.auth != "" {
+				req.Header.Set("Authorization", tc.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Fatalf("brand %s auth %q = %d, want %d", tc.brand, tc.auth, resp.StatusCode, tc.status)
+			}
+		}
+	})
+
+	t.Run("sigterm_stops_cleanly", func(t *testing.T) {
+		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-p.exited:
+			p.stopped = true
+			if err != nil {
+				t.Fatalf("exit: %v\n%s", err, p.out)
+			}
+		case <-time.After(40 * time.Second):
+			t.Fatal("ruche up did not stop within 40s of SIGTERM")
+		}
+		if !strings.Contains(p.out.String(), "readiness off") {
+			t.Fatalf("no orderly shutdown in the log:\n%s", p.out)
+		}
+	})
+}

@@ -1,0 +1,85 @@
+package app
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func TestOrder(t *testing.T) {
+	cases := []struct {
+		name    string
+		targets []string
+		want    []string
+		wantErr string
+	}{
+		{"dependencies_first_once", []string{TargetIngest, TargetGateway}, []string{TargetBus, TargetSecrets, TargetSources, TargetOps, TargetIngest, TargetGateway}, ""},
+		{"migrate_alone", []string{TargetMigrate}, []string{TargetClickHouse, TargetMigrate}, ""},
+		{"unknown_target", []string{"crm"}, nil, `unknown target "crm"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := order(tc.targets)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Fatalf("order = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	t.Run("all_runs_every_service", func(t *testing.T) {
+		got, _ := order([]string{TargetAll})
+		for _, s := range Services() {
+			if !strings.Contains(","+strings.Join(got, ",")+",", ","+s+",") {
+				t.Errorf("all does not include %s", s)
+			}
+		}
+	})
+}
+
+func TestCheckServices(t *testing.T) {
+	if err := checkServices([]string{"ingest", "moderation"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"bus", "all", "drafting", "Ingest"} {
+		if err := checkServices([]string{bad}); err == nil {
+			t.Errorf("checkServices(%q) = nil", bad)
+		}
+	}
+}
+
+func TestReadmeListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	configFlags().VisitAll(func(f *pflag.Flag) {
+		if !bytes.Contains(readme, []byte("`"+EnvName(f.Name)+"`")) {
+			t.Errorf("README.md does not document %s (run `ruche env`)", EnvName(f.Name))
+		}
+	})
+}
+
+func TestDevSecret(t *testing.T) {
+	dir := t.TempDir()
+	a, err := devSecret(dir, "k", 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := devSecret(dir, "k", 24)
+	if a != b || len(a) < 24 {
+		t.Fatalf("devSecret not stable: %q %q", a, b)
+	}
+	info, _ := os.Stat(filepath.Join(dir, "k"))
+	if info.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, want 0600", info.Mode().Perm())
+	}
+}
