@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -372,6 +373,11 @@ func checkConfigMap(t *testing.T, r *rendered, settings map[string]bool) {
 	if cm.Data["RUCHE_OPS_ADDR"] != fmt.Sprintf(":%d", opsPort) {
 		t.Errorf("ConfigMap %s: RUCHE_OPS_ADDR = %q, want :%d", cm.Name, cm.Data["RUCHE_OPS_ADDR"], opsPort)
 	}
+	// Readiness off, then this delay, then the drain: all within the grace
+	// period of the pods (30s).
+	if d, err := time.ParseDuration(cm.Data["RUCHE_OPS_SHUTDOWN_DELAY"]); err != nil || d <= 0 || d > 15*time.Second {
+		t.Errorf("ConfigMap %s: RUCHE_OPS_SHUTDOWN_DELAY = %q, want a delay of 1s to 15s (err %v)", cm.Name, cm.Data["RUCHE_OPS_SHUTDOWN_DELAY"], err)
+	}
 	for _, k := range []string{"RUCHE_CLICKHOUSE_ADDR", "RUCHE_CLICKHOUSE_DATABASE", "RUCHE_LOG_FORMAT", "RUCHE_LOG_LEVEL", "RUCHE_NATS_REPLICAS"} {
 		if cm.Data[k] == "" {
 			t.Errorf("ConfigMap %s: %s is empty", cm.Name, k)
@@ -568,6 +574,16 @@ func TestDevOverlay(t *testing.T) {
 	key, err := base64.StdEncoding.DecodeString(string(s.Data["secret-key"]))
 	if err != nil || len(key) != 32 {
 		t.Errorf("dev secret-key must be base64 of 32 bytes: %d bytes, %v", len(key), err)
+	}
+	// The format gateway.ParseAPIKeys accepts.
+	keys := strings.Fields(string(s.Data["gateway-api-keys"]))
+	if len(keys) == 0 {
+		t.Error("dev gateway-api-keys is empty")
+	}
+	for _, entry := range keys {
+		if k, brands, ok := strings.Cut(entry, ":"); !ok || brands == "" || len(k) < 24 {
+			t.Errorf("dev gateway-api-keys entry %q: want <key of 24+ characters>:<brand>[,<brand>...]", entry)
+		}
 	}
 }
 
