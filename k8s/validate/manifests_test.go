@@ -18,7 +18,7 @@ import (
 )
 
 // services are the targets of `ruche run`, one Deployment each.
-var services = []string{"gateway", "ingest", "moderation", "drafting", "scheduling", "publishing", "analytics"}
+var services = []string{"gateway", "ingest", "moderation", "analytics"}
 
 // scalable services have a HorizontalPodAutoscaler and a PodDisruptionBudget.
 var scalable = []string{"gateway", "ingest", "moderation", "analytics"}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/spf13/pflag"
+
+	"github.com/ruche-project/ruche/services/gateway"
 )
 
 func TestOrder(t *testing.T) {
@@ -82,4 +84,37 @@ func TestDevSecret(t *testing.T) {
 	if info.Mode().Perm() != 0o600 {
 		t.Fatalf("mode %v, want 0600", info.Mode().Perm())
 	}
+}
+
+func TestPrepareDemo(t *testing.T) {
+	t.Run("generated_api_key_is_the_one_in_the_file", func(t *testing.T) {
+		var cfg Config
+		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+		cfg.RegisterFlags(fs)
+		cfg.Demo.Dir = t.TempDir()
+		if err := prepareDemo(&cfg); err != nil {
+			t.Fatal(err)
+		}
+		file, err := os.ReadFile(filepath.Join(cfg.Demo.Dir, "api-key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, err := gateway.ParseAPIKeys(cfg.Gateway.APIKeys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, ok := keys.Authenticate(strings.TrimSpace(string(file)))
+		if !ok || !p.CanSee("demo") || p.CanSee("other") {
+			t.Fatalf("key from the file: ok=%v principal=%+v", ok, p)
+		}
+		if _, err := os.Stat(filepath.Join(cfg.Demo.Dir, "webhook-secret")); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("disabled_demo_adds_no_key", func(t *testing.T) {
+		cfg := Config{Demo: DemoConfig{Enabled: false, Dir: t.TempDir()}}
+		if err := prepareDemo(&cfg); err != nil || cfg.Gateway.APIKeys != "" {
+			t.Fatalf("keys %q, err %v", cfg.Gateway.APIKeys, err)
+		}
+	})
 }

@@ -28,7 +28,7 @@ func prepareDemo(cfg *Config) error {
 		if err != nil {
 			return err
 		}
-		cfg.Demo.APIKey = "ruche_" + k
+		cfg.Demo.APIKey = k
 	}
 	if cfg.Demo.WebhookSecret == "" {
 		s, err := devSecret(cfg.Demo.Dir, "webhook-secret", 32)
