@@ -4,6 +4,10 @@
 // precedence: flag defaults, a YAML file, RUCHE_* environment variables, and
 // flags set on the command line.
 //
+// RUCHE_TEST_* variables are left to the test kit; any other RUCHE_*
+// variable that names no setting is an error, so a typo never silently
+// falls back to a default.
+//
 // Keys are "<section>.<field>", e.g. "clickhouse.addr": the flag is
 // --clickhouse.addr, the environment variable RUCHE_CLICKHOUSE_ADDR and the
 // YAML path clickhouse: {addr: ...}. Field names may hold underscores
@@ -65,7 +69,8 @@ func Load(fs *pflag.FlagSet, file string, environ []string, target any) error {
 	known := map[string]bool{}
 	fs.VisitAll(func(f *pflag.Flag) { known[f.Name] = true })
 	for _, key := range envs.Keys() {
-		if !known[key] && key != "config" {
+		// RUCHE_TEST_* variables belong to the test kit, not to the process.
+		if !known[key] && key != "config" && !strings.HasPrefix(key, "test.") {
 			return fmt.Errorf("environment variable %s%s is not a known setting", EnvPrefix, strings.ToUpper(strings.Replace(key, ".", "_", 1)))
 		}
 	}

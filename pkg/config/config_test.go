@@ -61,6 +61,7 @@ func TestLoad(t *testing.T) {
 		{"env_over_file", nil, yml, []string{"RUCHE_NATS_DATA_DIR=/from/env", "RUCHE_NATS_TIMEOUT=2s"}, natsConfig{URL: "nats://file:4222", DataDir: "/from/env", Timeout: 2 * time.Second}, ""},
 		{"flag_over_env", []string{"--nats.data_dir=/from/flag"}, yml, []string{"RUCHE_NATS_DATA_DIR=/from/env"}, natsConfig{URL: "nats://file:4222", DataDir: "/from/flag", Timeout: 5 * time.Second}, ""},
 		{"file_from_env", nil, "", []string{"RUCHE_CONFIG=" + yml}, natsConfig{URL: "nats://file:4222", DataDir: "/from/file", Timeout: 5 * time.Second}, ""},
+		{"test_kit_env_is_ignored", nil, "", []string{"RUCHE_TEST_CLICKHOUSE_ADDR=127.0.0.1:9001"}, natsConfig{DataDir: "var/nats", Timeout: 5 * time.Second}, ""},
 		{"unknown_env_is_an_error", nil, "", []string{"RUCHE_NATS_DATADIR=x"}, natsConfig{}, "RUCHE_NATS_DATADIR"},
 		{"missing_file_is_an_error", nil, filepath.Join(dir, "nope.yaml"), nil, natsConfig{}, "nope.yaml"},
 		{"validate_runs", []string{"--nats.timeout=0s"}, "", nil, natsConfig{}, "nats.timeout must be positive"},

@@ -7,15 +7,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
-	"github.com/ruche-project/ruche/events"
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	"github.com/ruche-project/ruche/pkg/httpx"
 )
@@ -24,9 +21,39 @@ import (
 // with the source's secret.
 const SignatureHeader = "X-Ruche-Signature"
 
-// GenericNetwork is the network name of items from the generic webhook when
-// the payload does not name one.
+// GenericNetwork is the name of the generic signed webhook, and the network
+// of its items when the payload does not name one.
 const GenericNetwork = "generic"
+
+// GenericSecret names the source secret that signs generic deliveries.
+const GenericSecret = "secret"
+
+// Generic is the generic signed webhook: any system that can POST one JSON
+// interaction signed with HMAC-SHA256 (Zapier, a CMS, a forum plug-in).
+type Generic struct{}
+
+// Name implements Webhook.
+func (Generic) Name() string { return GenericNetwork }
+
+// Challenge implements Webhook: the generic webhook has no handshake.
+func (Generic) Challenge(url.Values, Source) ([]byte, string, error) { return nil, "", ErrBadChallenge }
+
+// Verify implements Webhook.
+func (Generic) Verify(h http.Header, body []byte, src Source) error {
+	if !VerifySignature(src.Secret(GenericSecret), body, h.Get(SignatureHeader)) {
+		return ErrBadSignature
+	}
+	return nil
+}
+
+// Parse implements Webhook: one item per delivery, malformed is a 400.
+func (Generic) Parse(body []byte, src Source, now time.Time) (Delivery, error) {
+	r, err := ParseGeneric(body, src, now)
+	if err != nil {
+		return Delivery{}, err
+	}
+	return Delivery{Items: []v1.Received{r}}, nil
+}
 
 // GenericItem is the body of the generic signed webhook: one interaction.
 type GenericItem struct {
@@ -41,7 +68,8 @@ type GenericItem struct {
 	Lang     string     `json:"lang"`
 	URL      string     `json:"url"`
 	Media    []v1.Media `json:"media"`
-	// CreatedAt is RFC 3339; it defaults to the time of receipt.
+	// CreatedAt is RFC 3339 and required: with the id it identifies the
+	// item, so that a redelivery is stored once.
 	CreatedAt *time.Time `json:"created_at"`
 }
 
@@ -80,10 +108,10 @@ func ParseGeneric(body []byte, src Source, now time.Time) (v1.Received, error) {
 	if network == "" {
 		network = GenericNetwork
 	}
-	created := now
-	if it.CreatedAt != nil {
-		created = it.CreatedAt.UTC()
+	if it.CreatedAt == nil {
+		return v1.Received{}, httpx.BadRequest("created_at", "is required (RFC 3339, e.g. 2026-11-23T09:30:00Z)")
 	}
+	created := it.CreatedAt.UTC()
 	r := v1.Received{
 		ID: v1.InteractionID(network, it.ID), Brand: src.Brand, Network: network, Account: it.Account,
 		Kind: it.Kind, PlatformID: it.ID, ThreadID: it.ThreadID, ParentID: it.ParentID, Author: it.Author,
@@ -125,57 +153,4 @@ func splitValidation(err error) (field, msg string) {
 	msg = strings.TrimPrefix(err.Error(), v1.ErrInvalid.Error()+": ")
 	field, _, _ = strings.Cut(msg, " ")
 	return field, msg
-}
-
-// webhookResponse is the body of a 202.
-type webhookResponse struct {
-	ID        string `json:"id"`
-	Duplicate bool   `json:"duplicate"`
-}
-
-func (s *Service) handleGeneric(c echo.Context) error {
-	ctx := c.Request().Context()
-	body, err := io.ReadAll(c.Request().Body)
-	if err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
-		}
-		return httpx.BadRequest("body", "cannot read body: %v", err)
-	}
-	src, err := s.sources.Get(ctx, c.Param("source"))
-	if errors.Is(err, ErrSourceNotFound) {
-		s.metrics.webhooks.WithLabelValues("unauthorized").Inc()
-		// Same answer as a bad signature: source ids are not to be probed.
-		return httpx.Unauthorized("unknown source or bad signature")
-	}
-	if err != nil {
-		return fmt.Errorf("webhook source: %w", err)
-	}
-	if !VerifySignature(src.Secret, body, c.Request().Header.Get(SignatureHeader)) {
-		s.metrics.webhooks.WithLabelValues("unauthorized").Inc()
-		s.log.WarnContext(ctx, "webhook signature rejected", "source", src.ID, "brand", src.Brand)
-		return httpx.Unauthorized("unknown source or bad signature")
-	}
-	r, err := ParseGeneric(body, src, s.now().UTC())
-	if err != nil {
-		s.metrics.webhooks.WithLabelValues("bad_request").Inc()
-		return err
-	}
-	env, err := events.NewEnvelope(r, r.ID, r.Brand, r.ReceivedAt)
-	if err != nil {
-		return err
-	}
-	p, err := s.pub.PublishEvent(ctx, r, env)
-	if err != nil {
-		s.metrics.webhooks.WithLabelValues("unavailable").Inc()
-		s.log.ErrorContext(ctx, "publish interaction", "event_id", r.ID, "error", err)
-		return httpx.Unavailable("the event bus is unavailable, retry later")
-	}
-	outcome := "accepted"
-	if p.Duplicate {
-		outcome = "duplicate"
-	}
-	s.metrics.webhooks.WithLabelValues(outcome).Inc()
-	return c.JSON(http.StatusAccepted, webhookResponse{ID: r.ID, Duplicate: p.Duplicate})
 }

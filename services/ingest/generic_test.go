@@ -60,12 +60,13 @@ func TestParseGeneric(t *testing.T) {
 		name, body, field string
 	}{
 		{"not_json", `{"id":`, "body"},
+		{"missing_created_at", `{"id":"1","author":{"id":"a"},"text":"x"}`, "created_at"},
 		{"empty", ``, "body"},
-		{"unknown_field", `{"id":"1","author":{"id":"a"},"txt":"x"}`, "txt"},
+		{"unknown_field", `{"id":"1","author":{"id":"a"},"txt":"x","created_at":"2026-11-23T08:00:00Z"}`, "txt"},
 		{"wrong_type", `{"id":1,"author":{"id":"a"}}`, "id"},
-		{"missing_id", `{"author":{"id":"a"},"text":"x"}`, "id"},
-		{"missing_author", `{"id":"1","text":"x"}`, "author.id"},
-		{"bad_kind", `{"id":"1","kind":"tweet","author":{"id":"a"}}`, "kind"},
+		{"missing_id", `{"author":{"id":"a"},"text":"x","created_at":"2026-11-23T08:00:00Z"}`, "id"},
+		{"missing_author", `{"id":"1","text":"x","created_at":"2026-11-23T08:00:00Z"}`, "author.id"},
+		{"bad_kind", `{"id":"1","kind":"tweet","author":{"id":"a"},"created_at":"2026-11-23T08:00:00Z"}`, "kind"},
 		{"two_objects", `{"id":"1","author":{"id":"a"}} {}`, "body"},
 		{"bad_date", `{"id":"1","author":{"id":"a"},"created_at":"yesterday"}`, "body"},
 	}
@@ -81,7 +82,7 @@ func TestParseGeneric(t *testing.T) {
 }
 
 func FuzzParseGeneric(f *testing.F) {
-	f.Add([]byte(`{"id":"1","author":{"id":"a"},"text":"Bonjour"}`))
+	f.Add([]byte(`{"id":"1","author":{"id":"a"},"text":"Bonjour","created_at":"2026-11-23T08:00:00Z"}`))
 	f.Add([]byte(`{"id":"1","network":"x","kind":"dm","author":{"id":"a","followers":-1},"created_at":"2026-01-01T00:00:00Z"}`))
 	f.Add([]byte(`[]`))
 	src := ingest.Source{ID: "s", Brand: "demo"}

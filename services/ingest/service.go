@@ -25,13 +25,14 @@ type Deps struct {
 
 // Service receives webhooks and publishes interactions.
 type Service struct {
-	cfg     Config
-	pub     *bus.Publisher
-	sources *Sources
-	log     *slog.Logger
-	echo    *echo.Echo
-	metrics *metrics
-	now     func() time.Time
+	cfg      Config
+	pub      *bus.Publisher
+	sources  *Sources
+	log      *slog.Logger
+	echo     *echo.Echo
+	metrics  *metrics
+	webhooks map[string]Webhook
+	now      func() time.Time
 }
 
 // New builds the service; it refuses missing dependencies.
@@ -44,11 +45,16 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, pub: d.Publisher, sources: d.Sources, log: d.Logger.With("service", "ingest"), now: time.Now}
 	s.metrics = newMetrics(d.Registry)
+	s.webhooks = map[string]Webhook{}
+	for _, wh := range []Webhook{Generic{}, Meta{}, X{}} {
+		s.webhooks[wh.Name()] = wh
+	}
 	e, err := httpx.New(httpx.Options{Logger: s.log, Health: d.Health, Gatherer: d.Registry, BodyLimit: cfg.BodyLimit})
 	if err != nil {
 		return nil, err
 	}
-	e.POST("/v1/webhooks/generic/:source", s.handleGeneric)
+	e.GET("/v1/webhooks/:network/:source", s.handleChallenge)
+	e.POST("/v1/webhooks/:network/:source", s.handleDelivery)
 	s.echo = e
 	return s, nil
 }
@@ -64,13 +70,20 @@ func (s *Service) Run(ctx context.Context) error {
 
 type metrics struct {
 	webhooks *prometheus.CounterVec
+	skipped  *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
-	m := &metrics{webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "ruche_ingest_webhooks_total",
-		Help: "Webhook requests by outcome (accepted, duplicate, unauthorized, bad_request, unavailable).",
-	}, []string{"outcome"})}
-	reg.MustRegister(m.webhooks)
+	m := &metrics{
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ruche_ingest_webhooks_total",
+			Help: "Webhook deliveries by network and outcome (accepted, unauthorized, bad_request, unavailable).",
+		}, []string{"network", "outcome"}),
+		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ruche_ingest_items_skipped_total",
+			Help: "Items of a delivery that could not be read, by network.",
+		}, []string{"network"}),
+	}
+	reg.MustRegister(m.webhooks, m.skipped)
 	return m
 }

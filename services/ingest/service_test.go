@@ -28,7 +28,7 @@ func newIngest(t *testing.T) (*ingest.Service, *bus.Conn) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sources.Put(context.Background(), ingest.Source{ID: "site", Brand: "demo", Network: "generic", Secret: webhookSecret}); err != nil {
+	if err := sources.Put(context.Background(), ingest.Source{ID: "site", Brand: "demo", Network: "generic", Secrets: map[string]string{ingest.GenericSecret: string(webhookSecret)}}); err != nil {
 		t.Fatal(err)
 	}
 	pub, _ := bus.NewPublisher(conn.JS)
@@ -66,7 +66,7 @@ func streamCount(t *testing.T, conn *bus.Conn) uint64 {
 
 func TestGenericWebhook(t *testing.T) {
 	svc, conn := newIngest(t)
-	good := `{"id":"cmt-1","author":{"id":"u1","handle":"@amelie"},"text":"Bonjour, où est ma commande ?","lang":"fr"}`
+	good := `{"id":"cmt-1","author":{"id":"u1","handle":"@amelie"},"text":"Bonjour, où est ma commande ?","lang":"fr","created_at":"2026-11-23T08:00:00Z"}`
 	cases := []struct {
 		name      string
 		source    string
@@ -76,14 +76,14 @@ func TestGenericWebhook(t *testing.T) {
 		published uint64
 		contains  string
 	}{
-		{"signed_webhook_is_published", "site", good, ingest.Sign(webhookSecret, []byte(good)), 202, 1, `"id":"generic:cmt-1"`},
-		{"redelivery_is_collapsed", "site", good, ingest.Sign(webhookSecret, []byte(good)), 202, 0, `"duplicate":true`},
+		{"signed_webhook_is_published", "site", good, ingest.Sign(webhookSecret, []byte(good)), 200, 1, `"accepted":["generic:cmt-1"]`},
+		{"redelivery_is_collapsed", "site", good, ingest.Sign(webhookSecret, []byte(good)), 200, 0, `"duplicates":["generic:cmt-1"]`},
 		{"bad_signature_is_401", "site", `{"id":"cmt-2","author":{"id":"u1"}}`, ingest.Sign([]byte("wrong"), []byte(`{"id":"cmt-2","author":{"id":"u1"}}`)), 401, 0, `"code":"unauthorized"`},
 		{"missing_signature_is_401", "site", `{"id":"cmt-3","author":{"id":"u1"}}`, "", 401, 0, "unauthorized"},
 		{"unknown_source_is_401", "nope", good, ingest.Sign(webhookSecret, []byte(good)), 401, 0, "unauthorized"},
 		{"signature_is_on_raw_bytes", "site", good + " ", ingest.Sign(webhookSecret, []byte(good)), 401, 0, "unauthorized"},
 		{"malformed_body_is_400", "site", `{"id":"cmt-4",`, ingest.Sign(webhookSecret, []byte(`{"id":"cmt-4",`)), 400, 0, `"field":"body"`},
-		{"missing_author_is_400", "site", `{"id":"cmt-5"}`, ingest.Sign(webhookSecret, []byte(`{"id":"cmt-5"}`)), 400, 0, `"field":"author.id"`},
+		{"missing_author_is_400", "site", `{"id":"cmt-5","created_at":"2026-11-23T08:00:00Z"}`, ingest.Sign(webhookSecret, []byte(`{"id":"cmt-5","created_at":"2026-11-23T08:00:00Z"}`)), 400, 0, `"field":"author.id"`},
 		{"too_large_is_413", "site", `{"id":"x","text":"` + strings.Repeat("é", 4000) + `"}`, "sha256=00", 413, 0, "too_large"},
 	}
 	for _, tc := range cases {
@@ -111,7 +111,7 @@ func TestSourcesSealSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sources.Put(context.Background(), ingest.Source{ID: "meta-page", Brand: "demo", Network: "meta", Secret: []byte("plain-app-secret")}); err != nil {
+	if err := sources.Put(context.Background(), ingest.Source{ID: "meta-page", Brand: "demo", Network: "meta", Secrets: map[string]string{"app_secret": "plain-app-secret"}}); err != nil {
 		t.Fatal(err)
 	}
 	kv, _ := conn.JS.KeyValue(context.Background(), ingest.SourcesBucket)
@@ -123,7 +123,7 @@ func TestSourcesSealSecrets(t *testing.T) {
 		t.Fatal("secret stored in clear")
 	}
 	got, err := sources.Get(context.Background(), "meta-page")
-	if err != nil || string(got.Secret) != "plain-app-secret" {
+	if err != nil || string(got.Secret("app_secret")) != "plain-app-secret" {
 		t.Fatalf("Get = %+v, %v", got, err)
 	}
 	if strings.Contains(got.String(), "plain-app-secret") {

@@ -19,25 +19,34 @@ const SourcesBucket = "ingest_sources"
 // ErrSourceNotFound is returned for an unknown source id.
 var ErrSourceNotFound = errors.New("source not found")
 
-// Source is one configured listening source of a brand. Its secret (the
-// webhook signing secret, an API token...) is sealed at rest with the brand
+// Source is one configured listening source of a brand. Its secrets
+// (webhook signing secrets, API tokens...) are sealed at rest with the brand
 // and source id as associated data, and never logged.
 type Source struct {
-	ID        string    `json:"id"`
-	Brand     string    `json:"brand"`
-	Network   string    `json:"network"`
-	Secret    []byte    `json:"-"`
-	CreatedAt time.Time `json:"created_at"`
+	ID      string `json:"id"`
+	Brand   string `json:"brand"`
+	Network string `json:"network"`
+	// Account is the brand's own account on the network (page id, user id,
+	// handle): its own posts are not interactions to moderate.
+	Account string `json:"account,omitempty"`
+	// Settings are the connector's non-secret settings.
+	Settings map[string]string `json:"settings,omitempty"`
+	// Secrets are the connector's secrets by name (e.g. "app_secret").
+	Secrets   map[string]string `json:"-"`
+	CreatedAt time.Time         `json:"created_at"`
 }
 
-// String keeps the secret out of logs even if a source is printed whole.
+// String keeps the secrets out of logs even if a source is printed whole.
 func (s Source) String() string {
 	return fmt.Sprintf("source %s (%s, brand %s)", s.ID, s.Network, s.Brand)
 }
 
+// Secret returns one secret, as bytes.
+func (s Source) Secret(name string) []byte { return []byte(s.Secrets[name]) }
+
 type storedSource struct {
 	Source
-	SealedSecret []byte `json:"sealed_secret"`
+	SealedSecrets []byte `json:"sealed_secrets"`
 }
 
 // Sources is the source store.
@@ -79,7 +88,11 @@ func (s *Sources) Put(ctx context.Context, src Source) error {
 	if src.CreatedAt.IsZero() {
 		src.CreatedAt = time.Now().UTC()
 	}
-	st := storedSource{Source: src, SealedSecret: s.box.Seal(src.Secret, associated(src.Brand, src.ID))}
+	plain, err := json.Marshal(src.Secrets)
+	if err != nil {
+		return err
+	}
+	st := storedSource{Source: src, SealedSecrets: s.box.Seal(plain, associated(src.Brand, src.ID))}
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err
@@ -106,9 +119,12 @@ func (s *Sources) Get(ctx context.Context, id string) (Source, error) {
 	if err := json.Unmarshal(e.Value(), &st); err != nil {
 		return Source{}, fmt.Errorf("decode source %s: %w", id, err)
 	}
-	st.Source.Secret, err = s.box.Open(st.SealedSecret, associated(st.Brand, st.ID))
+	plain, err := s.box.Open(st.SealedSecrets, associated(st.Brand, st.ID))
 	if err != nil {
 		return Source{}, fmt.Errorf("source %s: %w", id, err)
+	}
+	if err := json.Unmarshal(plain, &st.Source.Secrets); err != nil {
+		return Source{}, fmt.Errorf("source %s secrets: %w", id, err)
 	}
 	return st.Source, nil
 }

@@ -93,10 +93,16 @@ func freeAddr(t *testing.T) string {
 
 func startPlatform(t *testing.T) *platform {
 	t.Helper()
+	return startPlatformOn(t, testkit.ClickHouse(t)) // a fresh database, dropped at cleanup
+}
+
+// startPlatformOn starts `ruche up` with a fresh NATS data dir on db.
+func startPlatformOn(t *testing.T, db *clickhouse.DB) *platform {
+	t.Helper()
 	p := &platform{gateway: freeAddr(t), ingest: freeAddr(t), ops: freeAddr(t), out: &syncBuffer{}, exited: make(chan error, 1)}
 	natsAddr := freeAddr(t)
 	p.natsURL = "nats://" + natsAddr
-	p.ch = testkit.ClickHouse(t) // a fresh database, dropped at cleanup
+	p.ch = db
 	chCfg := testkit.ClickHouseConfig(t)
 	dir := t.TempDir()
 	p.cmd = exec.Command(binary, "up")
@@ -238,8 +244,8 @@ func TestEndToEnd(t *testing.T) {
 	sign := func(body string) string { return ingest.Sign([]byte(webhookSecret), []byte(body)) }
 
 	t.Run("signed_webhook_reaches_clickhouse_and_the_api", func(t *testing.T) {
-		body := `{"id":"e2e-1","author":{"id":"u1","handle":"@camille"},"text":"Bonjour ! Ma commande est arrivée cassée.","lang":"fr"}`
-		if code, resp := p.webhook(t, body, sign(body)); code != 202 {
+		body := `{"id":"e2e-1","author":{"id":"u1","handle":"@camille"},"text":"Bonjour ! Ma commande est arrivée cassée.","lang":"fr","created_at":"2026-11-23T08:00:00Z"}`
+		if code, resp := p.webhook(t, body, sign(body)); code != 200 {
 			t.Fatalf("webhook = %d %s", code, resp)
 		}
 		var got query.Interaction
@@ -285,9 +291,9 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("same_webhook_five_times_is_one_row", func(t *testing.T) {
 		before := p.received(t)
-		body := `{"id":"e2e-dup","author":{"id":"u3"},"text":"Livraison rapide, merci !","lang":"fr"}`
+		body := `{"id":"e2e-dup","author":{"id":"u3"},"text":"Livraison rapide, merci !","lang":"fr","created_at":"2026-11-23T08:00:00Z"}`
 		for i := 0; i < 5; i++ {
-			if code, resp := p.webhook(t, body, sign(body)); code != 202 {
+			if code, resp := p.webhook(t, body, sign(body)); code != 200 {
 				t.Fatalf("delivery %d = %d %s", i+1, code, resp)
 			}
 		}
@@ -310,9 +316,33 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("redelivery_past_the_dedup_window_is_one_interaction", func(t *testing.T) {
+		// A second platform on the same ClickHouse database but a fresh
+		// JetStream: nothing remembers the event id, as after the stream's
+		// duplicate window. The store must still show one interaction.
+		q := startPlatformOn(t, p.ch)
+		body := `{"id":"e2e-dup","author":{"id":"u3"},"text":"Livraison rapide, merci !","lang":"fr","created_at":"2026-11-23T08:00:00Z"}`
+		if code, resp := q.webhook(t, body, sign(body)); code != 200 || !strings.Contains(resp, `"accepted":["generic:e2e-dup"]`) {
+			t.Fatalf("webhook = %d %s", code, resp)
+		}
+		eventually(t, "the second copy stored", func() bool { return q.rows(t, "generic:e2e-dup") == 2 })
+		n := 0
+		for _, it := range q.list(t).Items {
+			if it.ID == "generic:e2e-dup" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("API lists the interaction %d times", n)
+		}
+		_ = q.cmd.Process.Signal(syscall.SIGTERM)
+		<-q.exited
+		q.stopped = true
+	})
+
 	t.Run("malformed_body_is_400_and_publishes_nothing", func(t *testing.T) {
 		before := p.received(t)
-		for _, body := range []string{`{"id":"e2e-bad",`, `{"id":"e2e-bad","text":"no author"}`} {
+		for _, body := range []string{`{"id":"e2e-bad",`, `{"id":"e2e-bad","text":"no author","created_at":"2026-11-23T08:00:00Z"}`} {
 			code, resp := p.webhook(t, body, sign(body))
 			if code != 400 || !strings.Contains(resp, `"field"`) {
 				t.Fatalf("webhook %s = %d %s", body, code, resp)

@@ -51,6 +51,11 @@ type App struct {
 	closers []func()
 }
 
+// readier is a runner that tells when it is ready to serve.
+type readier interface {
+	Ready() <-chan struct{}
+}
+
 type namedRunner struct {
 	name string
 	runner
@@ -100,6 +105,16 @@ func (a *App) Run(ctx context.Context) error {
 			}
 			return nil
 		})
+	}
+	// Ready once every loop that says when it is ready is (the analytics
+	// query endpoint registered, the router's consumers subscribed...).
+	for _, r := range a.runners {
+		if rr, ok := r.runner.(readier); ok {
+			select {
+			case <-rr.Ready():
+			case <-gctx.Done():
+			}
+		}
 	}
 	a.health.SetReady(true)
 	a.log.Info("ruche is running", "version", a.version, "targets", a.names())

@@ -47,7 +47,8 @@ func (a *App) initDemo() (runner, error) {
 		return nil, nil
 	}
 	err := a.sources.Put(context.Background(), ingest.Source{
-		ID: DemoSourceID, Brand: a.cfg.Demo.Brand, Network: ingest.GenericNetwork, Secret: []byte(a.cfg.Demo.WebhookSecret),
+		ID: DemoSourceID, Brand: a.cfg.Demo.Brand, Network: ingest.GenericNetwork,
+		Secrets: map[string]string{ingest.GenericSecret: a.cfg.Demo.WebhookSecret},
 	})
 	return nil, err
 }

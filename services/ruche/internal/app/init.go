@@ -76,8 +76,13 @@ func (a *App) initRouter() (runner, error) {
 		return nil, err
 	}
 	a.router = r
-	return r, nil
+	return routerRunner{r}, nil
 }
+
+// routerRunner tells readiness once every handler is subscribed.
+type routerRunner struct{ *bus.Router }
+
+func (r routerRunner) Ready() <-chan struct{} { return r.Running() }
 
 func (a *App) initOps() (runner, error) {
 	e, err := httpx.New(httpx.Options{Logger: a.log, Health: a.health, Gatherer: a.registry})
