@@ -1,6 +1,7 @@
-// Package v1 holds the request/reply contracts that the gateway uses to ask
-// the services that own data (over NATS, with the nats.go micro package).
-// Query subjects live under ruche.query.> and are never captured by a stream.
+// Package v1 holds the request/reply contracts that the gateway (and the
+// CLI, through the gateway) uses to ask the services that own data, over NATS
+// with the nats.go micro package. Reads live under ruche.query.>, commands
+// under ruche.command.>; neither is captured by a stream.
 package v1
 
 import (

@@ -1,0 +1,80 @@
+package v1
+
+import "time"
+
+// Subjects of the ingest service's source endpoints.
+const (
+	// IngestService is the micro service name of ingest.
+	IngestService = "ingest"
+	// PutSourceSubject answers PutSourceRequest with SourceView.
+	PutSourceSubject = "ruche.command.ingest.sources.put"
+	// DeleteSourceSubject answers DeleteSourceRequest with an empty object.
+	DeleteSourceSubject = "ruche.command.ingest.sources.delete"
+	// ListSourcesSubject answers ListSourcesRequest with ListSourcesResponse.
+	ListSourcesSubject = "ruche.query.ingest.sources.list"
+)
+
+// SourceSpec is a listening source as configured by a brand team. Secrets
+// are write-only: they are sealed at rest and never returned.
+type SourceSpec struct {
+	ID       string            `json:"id"`
+	Brand    string            `json:"brand"`
+	Network  string            `json:"network"`
+	Account  string            `json:"account,omitempty"`
+	Settings map[string]string `json:"settings,omitempty"`
+	Secrets  map[string]string `json:"secrets,omitempty"`
+}
+
+// SourceView is a source as shown back: settings, the names of its secrets
+// (never their values) and its health.
+type SourceView struct {
+	ID          string            `json:"id"`
+	Brand       string            `json:"brand"`
+	Network     string            `json:"network"`
+	Account     string            `json:"account,omitempty"`
+	Settings    map[string]string `json:"settings,omitempty"`
+	SecretNames []string          `json:"secret_names"`
+	CreatedAt   time.Time         `json:"created_at"`
+	Health      SourceHealth      `json:"health"`
+}
+
+// Source health statuses.
+const (
+	HealthUnknown   = "unknown"
+	HealthOK        = "ok"
+	HealthUnhealthy = "unhealthy"
+)
+
+// SourceHealth says whether a source delivers: last success and error,
+// items per minute over the last minutes, and lag behind the network.
+type SourceHealth struct {
+	Status         string     `json:"status"`
+	LastSuccess    *time.Time `json:"last_success,omitempty"`
+	LastError      *time.Time `json:"last_error,omitempty"`
+	LastErrorText  string     `json:"last_error_text,omitempty"`
+	ItemsPerMinute float64    `json:"items_per_minute"`
+	// LagSeconds is how far behind the newest item seen the source is
+	// (created_at of the newest item vs now), when known.
+	LagSeconds float64 `json:"lag_seconds,omitempty"`
+}
+
+// PutSourceRequest creates or replaces a source.
+type PutSourceRequest struct {
+	Source SourceSpec `json:"source"`
+}
+
+// ListSourcesRequest lists a brand's sources.
+type ListSourcesRequest struct {
+	Brand string `json:"brand"`
+}
+
+// ListSourcesResponse is a brand's sources, sorted by id.
+type ListSourcesResponse struct {
+	Sources []SourceView `json:"sources"`
+}
+
+// DeleteSourceRequest deletes one source of a brand.
+type DeleteSourceRequest struct {
+	Brand string `json:"brand"`
+	ID    string `json:"id"`
+}
