@@ -47,7 +47,15 @@ type Validator interface {
 // usually os.Environ().
 func Load(fs *pflag.FlagSet, file string, environ []string, target any) error {
 	k := koanf.New(".")
-	if err := k.Load(posflag.Provider(fs, ".", nil), nil); err != nil {
+	// Settings are the flags named "<section>.<field>"; other flags of a
+	// command (--brand, --secret...) are not configuration.
+	setting := func(f *pflag.Flag) bool { return strings.Contains(f.Name, ".") }
+	if err := k.Load(posflag.ProviderWithFlag(fs, ".", nil, func(f *pflag.Flag) (string, any) {
+		if !setting(f) {
+			return "", nil
+		}
+		return f.Name, posflag.FlagVal(fs, f)
+	}), nil); err != nil {
 		return fmt.Errorf("load flag defaults: %w", err)
 	}
 	if file == "" {
@@ -79,7 +87,7 @@ func Load(fs *pflag.FlagSet, file string, environ []string, target any) error {
 	}
 	// Flags set explicitly on the command line win over everything.
 	if err := k.Load(posflag.ProviderWithFlag(fs, ".", k, func(f *pflag.Flag) (string, any) {
-		if !f.Changed {
+		if !f.Changed || !setting(f) {
 			return "", nil
 		}
 		return f.Name, posflag.FlagVal(fs, f)

@@ -39,6 +39,9 @@ func (r *root) Validate() error {
 func newFlags(r *root) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
 	r.NATS.RegisterFlags(fs, "nats.")
+	// A command flag, not a setting: it must not reach the config, even
+	// when its name is also a section's.
+	fs.StringArray("nats", nil, "a command flag named like a section")
 	return fs
 }
 
@@ -59,6 +62,7 @@ func TestLoad(t *testing.T) {
 		{"defaults", nil, "", nil, natsConfig{DataDir: "var/nats", Timeout: 5 * time.Second}, ""},
 		{"file_over_defaults", nil, yml, nil, natsConfig{URL: "nats://file:4222", DataDir: "/from/file", Timeout: 5 * time.Second}, ""},
 		{"env_over_file", nil, yml, []string{"RUCHE_NATS_DATA_DIR=/from/env", "RUCHE_NATS_TIMEOUT=2s"}, natsConfig{URL: "nats://file:4222", DataDir: "/from/env", Timeout: 2 * time.Second}, ""},
+		{"command_flags_are_not_settings", []string{"--nats=x"}, "", nil, natsConfig{DataDir: "var/nats", Timeout: 5 * time.Second}, ""},
 		{"flag_over_env", []string{"--nats.data_dir=/from/flag"}, yml, []string{"RUCHE_NATS_DATA_DIR=/from/env"}, natsConfig{URL: "nats://file:4222", DataDir: "/from/flag", Timeout: 5 * time.Second}, ""},
 		{"file_from_env", nil, "", []string{"RUCHE_CONFIG=" + yml}, natsConfig{URL: "nats://file:4222", DataDir: "/from/file", Timeout: 5 * time.Second}, ""},
 		{"test_kit_env_is_ignored", nil, "", []string{"RUCHE_TEST_CLICKHOUSE_ADDR=127.0.0.1:9001"}, natsConfig{DataDir: "var/nats", Timeout: 5 * time.Second}, ""},

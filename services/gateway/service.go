@@ -55,6 +55,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 	})
 	api := e.Group("/api/v1", requireKey(keys))
 	api.GET("/interactions", s.listInteractions)
+	api.GET("/sources", s.listSources)
+	api.POST("/sources", s.putSource)
+	api.DELETE("/sources/:id", s.deleteSource)
 	s.echo = e
 	return s, nil
 }

@@ -5,6 +5,8 @@ package ingest
 
 import (
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -15,12 +17,30 @@ type Config struct {
 	Addr string `koanf:"addr"`
 	// BodyLimit of one webhook request, e.g. "1M".
 	BodyLimit string `koanf:"body_limit"`
+	// RequestTimeout bounds one source-management request.
+	RequestTimeout time.Duration `koanf:"request_timeout"`
+	// Replica names this process in per-replica state (source health);
+	// empty means the host name (the pod name in Kubernetes).
+	Replica string `koanf:"replica"`
+}
+
+// ReplicaName is Replica, or the host name when it is empty.
+func (c *Config) ReplicaName() string {
+	if c.Replica != "" {
+		return c.Replica
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "ingest"
 }
 
 // RegisterFlags registers the ingest flags under prefix (e.g. "ingest.").
 func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.StringVar(&c.Addr, prefix+"addr", "127.0.0.1:8081", "listen address of the webhook endpoints")
 	fs.StringVar(&c.BodyLimit, prefix+"body_limit", "1M", "largest accepted webhook body")
+	fs.DurationVar(&c.RequestTimeout, prefix+"request_timeout", 5*time.Second, "timeout of one source-management request")
+	fs.StringVar(&c.Replica, prefix+"replica", "", "name of this replica in per-replica state (empty: the host name, i.e. the pod name in Kubernetes)")
 }
 
 // Validate checks the settings.
@@ -30,6 +50,9 @@ func (c *Config) Validate() error {
 	}
 	if c.BodyLimit == "" {
 		return fmt.Errorf("ingest.body_limit is required")
+	}
+	if c.RequestTimeout <= 0 {
+		return fmt.Errorf("ingest.request_timeout must be positive")
 	}
 	return nil
 }

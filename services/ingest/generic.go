@@ -32,6 +32,9 @@ const GenericSecret = "secret"
 // interaction signed with HMAC-SHA256 (Zapier, a CMS, a forum plug-in).
 type Generic struct{}
 
+// RequiredSecrets implements Webhook.
+func (Generic) RequiredSecrets() []string { return []string{GenericSecret} }
+
 // Name implements Webhook.
 func (Generic) Name() string { return GenericNetwork }
 

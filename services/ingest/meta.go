@@ -27,6 +27,9 @@ const (
 // mentions through Meta's Webhooks (Graph API).
 type Meta struct{}
 
+// RequiredSecrets implements Webhook.
+func (Meta) RequiredSecrets() []string { return []string{MetaAppSecret, MetaVerifyToken} }
+
 // Name implements Webhook.
 func (Meta) Name() string { return "meta" }
 

@@ -3,11 +3,15 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/httpx"
@@ -15,10 +19,13 @@ import (
 
 // Deps are what the ingest service needs from the composition root.
 type Deps struct {
+	// NATS serves the source-management endpoints.
+	NATS      *nats.Conn
 	Publisher *bus.Publisher
 	Sources   *Sources
+	Health    *HealthTracker
 	Logger    *slog.Logger
-	Health    *httpx.Health
+	Readiness *httpx.Health
 	// Registry receives the service's metrics and serves /metrics.
 	Registry *prometheus.Registry
 }
@@ -28,11 +35,14 @@ type Service struct {
 	cfg      Config
 	pub      *bus.Publisher
 	sources  *Sources
+	health   *HealthTracker
+	nc       *nats.Conn
 	log      *slog.Logger
 	echo     *echo.Echo
 	metrics  *metrics
 	webhooks map[string]Webhook
 	now      func() time.Time
+	ready    chan struct{}
 }
 
 // New builds the service; it refuses missing dependencies.
@@ -40,16 +50,17 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if d.Publisher == nil || d.Sources == nil || d.Logger == nil || d.Health == nil || d.Registry == nil {
+	if d.NATS == nil || d.Publisher == nil || d.Sources == nil || d.Health == nil || d.Logger == nil || d.Readiness == nil || d.Registry == nil {
 		return nil, errors.New("ingest: missing dependency")
 	}
-	s := &Service{cfg: cfg, pub: d.Publisher, sources: d.Sources, log: d.Logger.With("service", "ingest"), now: time.Now}
+	s := &Service{cfg: cfg, pub: d.Publisher, sources: d.Sources, health: d.Health, nc: d.NATS,
+		log: d.Logger.With("service", "ingest"), now: time.Now, ready: make(chan struct{})}
 	s.metrics = newMetrics(d.Registry)
 	s.webhooks = map[string]Webhook{}
 	for _, wh := range []Webhook{Generic{}, Meta{}, X{}} {
 		s.webhooks[wh.Name()] = wh
 	}
-	e, err := httpx.New(httpx.Options{Logger: s.log, Health: d.Health, Gatherer: d.Registry, BodyLimit: cfg.BodyLimit})
+	e, err := httpx.New(httpx.Options{Logger: s.log, Health: d.Readiness, Gatherer: d.Registry, BodyLimit: cfg.BodyLimit})
 	if err != nil {
 		return nil, err
 	}
@@ -62,11 +73,27 @@ func New(cfg Config, d Deps) (*Service, error) {
 // Handler exposes the HTTP handler, for tests.
 func (s *Service) Handler() *echo.Echo { return s.echo }
 
-// Run serves webhooks until ctx is cancelled.
+// Run serves webhooks and the source endpoints until ctx is cancelled.
 func (s *Service) Run(ctx context.Context) error {
-	s.log.Info("ingest listening", "addr", s.cfg.Addr)
-	return httpx.Serve(ctx, s.echo, s.cfg.Addr)
+	api, err := s.startSourcesAPI(s.nc)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = api.Stop() }()
+	l, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	s.log.Info("ingest listening", "addr", l.Addr().String())
+	close(s.ready)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.health.Run(gctx) })
+	g.Go(func() error { return httpx.ServeListener(gctx, s.echo, l) })
+	return g.Wait()
 }
+
+// Ready is closed once webhooks and source endpoints are served.
+func (s *Service) Ready() <-chan struct{} { return s.ready }
 
 type metrics struct {
 	webhooks *prometheus.CounterVec
@@ -87,3 +114,6 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	reg.MustRegister(m.webhooks, m.skipped)
 	return m
 }
+
+// FlushHealth writes the in-memory source health now (tests, shutdown).
+func (s *Service) FlushHealth(ctx context.Context) { s.health.Flush(ctx) }

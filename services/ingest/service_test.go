@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -32,8 +33,12 @@ func newIngest(t *testing.T) (*ingest.Service, *bus.Conn) {
 		t.Fatal(err)
 	}
 	pub, _ := bus.NewPublisher(conn.JS)
-	svc, err := ingest.New(ingest.Config{Addr: "127.0.0.1:0", BodyLimit: "4K"}, ingest.Deps{
-		Publisher: pub, Sources: sources, Logger: testkit.Logger(t), Health: httpx.NewHealth(), Registry: prometheus.NewRegistry(),
+	health, err := ingest.OpenHealth(context.Background(), conn.JS, 1, "test-replica", testkit.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := ingest.New(ingest.Config{Addr: "127.0.0.1:0", BodyLimit: "4K", RequestTimeout: 5 * time.Second, Replica: "test-replica"}, ingest.Deps{
+		NATS: conn.NC, Publisher: pub, Sources: sources, Health: health, Logger: testkit.Logger(t), Readiness: httpx.NewHealth(), Registry: prometheus.NewRegistry(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -137,6 +138,44 @@ func validateSourceID(id string) error {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
 			return fmt.Errorf("source id %q may only hold a-z, 0-9, '-' and '_'", id)
 		}
+	}
+	return nil
+}
+
+// List returns the sources of brand, sorted by id, with their secrets.
+func (s *Sources) List(ctx context.Context, brand string) ([]Source, error) {
+	lister, err := s.kv.ListKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list sources: %w", err)
+	}
+	var out []Source
+	for id := range lister.Keys() {
+		src, err := s.Get(ctx, id)
+		if errors.Is(err, ErrSourceNotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		if src.Brand == brand {
+			out = append(out, src)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// Delete removes a source of brand; a source of another brand is not found.
+func (s *Sources) Delete(ctx context.Context, brand, id string) error {
+	src, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if src.Brand != brand {
+		return ErrSourceNotFound
+	}
+	if err := s.kv.Delete(ctx, id); err != nil {
+		return fmt.Errorf("delete source %s: %w", id, err)
 	}
 	return nil
 }

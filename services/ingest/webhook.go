@@ -20,6 +20,8 @@ import (
 type Webhook interface {
 	// Name is the network's name in webhook URLs: /v1/webhooks/{name}/{source}.
 	Name() string
+	// RequiredSecrets names the source secrets the protocol needs.
+	RequiredSecrets() []string
 	// Challenge answers the network's subscription handshake (a GET). It
 	// returns ErrBadChallenge when the request is not a valid handshake.
 	Challenge(q url.Values, src Source) (body []byte, contentType string, err error)
@@ -109,12 +111,15 @@ func (s *Service) handleDelivery(c echo.Context) error {
 	count := func(outcome string) { s.metrics.webhooks.WithLabelValues(wh.Name(), outcome).Inc() }
 	if err := wh.Verify(c.Request().Header, body, src); err != nil {
 		count("unauthorized")
+		s.health.Failure(src.ID, errors.New("a delivery's signature was rejected: check the source's secret"))
 		s.log.WarnContext(ctx, "webhook signature rejected", "network", wh.Name(), "source", src.ID, "brand", src.Brand)
 		return unauthorized
 	}
-	d, err := wh.Parse(body, src, s.now().UTC())
+	now := s.now().UTC()
+	d, err := wh.Parse(body, src, now)
 	if err != nil {
 		count("bad_request")
+		s.health.Failure(src.ID, fmt.Errorf("malformed delivery: %w", err))
 		return err
 	}
 	res := webhookResult{Accepted: []string{}, Duplicates: []string{}, Skipped: d.Skipped}
@@ -135,6 +140,7 @@ func (s *Service) handleDelivery(c echo.Context) error {
 			// The network retries the whole delivery; what was already
 			// published collapses on its event id.
 			count("unavailable")
+			s.health.Failure(src.ID, errors.New("the event bus was unavailable"))
 			s.log.ErrorContext(ctx, "publish interaction", "event_id", r.ID, "error", err)
 			return httpx.Unavailable("the event bus is unavailable, retry later")
 		}
@@ -145,5 +151,10 @@ func (s *Service) handleDelivery(c echo.Context) error {
 		}
 	}
 	count("accepted")
+	var lag time.Duration
+	for _, r := range d.Items {
+		lag = max(lag, now.Sub(r.CreatedAt))
+	}
+	s.health.Success(src.ID, len(d.Items), lag)
 	return c.JSON(http.StatusOK, res)
 }

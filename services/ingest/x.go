@@ -26,6 +26,9 @@ const (
 // X receives mentions, replies and DMs through the Account Activity API.
 type X struct{}
 
+// RequiredSecrets implements Webhook.
+func (X) RequiredSecrets() []string { return []string{XConsumerSecret} }
+
 // Name implements Webhook.
 func (X) Name() string { return "x" }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -371,6 +372,71 @@ func TestEndToEnd(t *testing.T) {
 			if resp.StatusCode != tc.status {
 				t.Fatalf("brand %s auth %q = %d, want %d", tc.brand, tc.auth, resp.StatusCode, tc.status)
 			}
+		}
+	})
+
+	t.Run("cli_manages_sources_and_an_x_webhook_flows", func(t *testing.T) {
+		dir := t.TempDir()
+		secretFile := filepath.Join(dir, "x-secret")
+		if err := os.WriteFile(secretFile, []byte("x-consumer-secret\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cli := func(args ...string) (string, error) {
+			cmd := exec.Command(binary, args...)
+			cmd.Env = append(os.Environ(), "RUCHE_CLIENT_URL=http://"+p.gateway, "RUCHE_CLIENT_API_KEY="+apiKey)
+			out, err := cmd.CombinedOutput()
+			return string(out), err
+		}
+		if out, err := cli("sources", "add", "--brand", "demo", "--id", "x-main", "--network", "x",
+			"--account", "2244994945", "--secret", "consumer_secret=@"+secretFile); err != nil {
+			t.Fatalf("sources add: %v\n%s", err, out)
+		}
+		if out, err := cli("sources", "add", "--brand", "demo", "--id", "x-bad", "--network", "x"); err == nil || !strings.Contains(out, "secrets.consumer_secret") {
+			t.Fatalf("a source without its secret was accepted: %v\n%s", err, out)
+		}
+		// X's CRC check, then a signed delivery.
+		resp, err := http.Get("http://" + p.ingest + "/v1/webhooks/x/x-main?crc_token=crc-token-123")
+		if err != nil {
+			t.Fatal(err)
+		}
+		crc, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(crc), "sha256=YUsT0aLbF0VtFGcLCND1EU/aQP0sjPL19cPulVY7Wes=") {
+			t.Fatalf("crc = %d %s", resp.StatusCode, crc)
+		}
+		body, err := os.ReadFile("../ingest/testdata/x_activity.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodPost, "http://"+p.ingest+"/v1/webhooks/x/x-main", bytes.NewReader(body))
+		req.Header.Set(ingest.XSignatureHeader, "sha256=xazVD0CXhSYfdXvqi1FE/Ph6ArkjYpprcM1w75RDhvQ=")
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(res), "x:dm-1591") {
+			t.Fatalf("x delivery = %d %s", resp.StatusCode, res)
+		}
+		eventually(t, "the X items in the inbox", func() bool { return p.rows(t, "x:1590000000000000002") == 1 })
+		eventually(t, "the source reported healthy", func() bool {
+			out, err := cli("sources", "health", "--brand", "demo")
+			return err == nil && strings.Contains(out, "x-main") && regexp.MustCompile(`x-main\s+ok\s+0\.6`).MatchString(out)
+		})
+		if out, err := cli("sources", "list", "--brand", "demo"); err != nil || !strings.Contains(out, "consumer_secret") || strings.Contains(out, "x-consumer-secret") {
+			t.Fatalf("sources list: %v\n%s", err, out)
+		}
+		if out, err := cli("sources", "rm", "--brand", "demo", "x-main"); err != nil {
+			t.Fatalf("sources rm: %v\n%s", err, out)
+		}
+		resp, err = http.Post("http://"+p.ingest+"/v1/webhooks/x/x-main", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 401 {
+			t.Fatalf("delivery to a deleted source = %d", resp.StatusCode)
 		}
 	})
 

@@ -53,9 +53,9 @@ type SourceHealth struct {
 	LastError      *time.Time `json:"last_error,omitempty"`
 	LastErrorText  string     `json:"last_error_text,omitempty"`
 	ItemsPerMinute float64    `json:"items_per_minute"`
-	// LagSeconds is how far behind the newest item seen the source is
-	// (created_at of the newest item vs now), when known.
-	LagSeconds float64 `json:"lag_seconds,omitempty"`
+	// LagSeconds is, for the last success, how long its newest item took
+	// from its creation on the network to Ruche.
+	LagSeconds float64 `json:"lag_seconds"`
 }
 
 // PutSourceRequest creates or replaces a source.

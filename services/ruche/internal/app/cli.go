@@ -52,6 +52,7 @@ func newRoot(version string, stdout, stderr io.Writer) *cobra.Command {
 			Args:  cobra.NoArgs,
 		}),
 		envCommand(),
+		sourcesCommand(),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version",

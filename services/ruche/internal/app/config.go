@@ -29,6 +29,7 @@ type Config struct {
 	Moderation moderation.Config `koanf:"moderation"`
 	Analytics  analytics.Config  `koanf:"analytics"`
 	Demo       DemoConfig        `koanf:"demo"`
+	Client     ClientConfig      `koanf:"client"`
 }
 
 // RegisterFlags registers every component's flags under its section.
@@ -43,13 +44,14 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet) {
 	c.Moderation.RegisterFlags(fs, "moderation.")
 	c.Analytics.RegisterFlags(fs, "analytics.")
 	c.Demo.RegisterFlags(fs, "demo.")
+	c.Client.RegisterFlags(fs, "client.")
 }
 
 // Validate validates every section. Sections of services that do not run
 // are validated too: a typo is reported whatever the target.
 func (c *Config) Validate() error {
 	for _, v := range []interface{ Validate() error }{
-		&c.Log, &c.NATS, &c.ClickHouse, &c.Ops, &c.Secret, &c.Gateway, &c.Ingest, &c.Moderation, &c.Analytics, &c.Demo,
+		&c.Log, &c.NATS, &c.ClickHouse, &c.Ops, &c.Secret, &c.Gateway, &c.Ingest, &c.Moderation, &c.Analytics, &c.Demo, &c.Client,
 	} {
 		if err := v.Validate(); err != nil {
 			return err

@@ -101,7 +101,14 @@ func (a *App) initIngest() (runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ingest.New(a.cfg.Ingest, ingest.Deps{Publisher: pub, Sources: a.sources, Logger: a.log, Health: a.health, Registry: a.registry})
+	health, err := ingest.OpenHealth(context.Background(), a.conn.JS, a.conn.Replicas(), a.cfg.Ingest.ReplicaName(), a.log)
+	if err != nil {
+		return nil, err
+	}
+	return ingest.New(a.cfg.Ingest, ingest.Deps{
+		NATS: a.conn.NC, Publisher: pub, Sources: a.sources, Health: health,
+		Logger: a.log, Readiness: a.health, Registry: a.registry,
+	})
 }
 
 func (a *App) initModeration() (runner, error) {

@@ -1,0 +1,56 @@
+package gateway
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ruche-project/ruche/events"
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/httpx"
+)
+
+func (s *Service) listSources(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	var resp query.ListSourcesResponse
+	if err := s.ask(c.Request().Context(), query.ListSourcesSubject, query.ListSourcesRequest{Brand: brand}, &resp); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func (s *Service) putSource(c echo.Context) error {
+	var spec query.SourceSpec
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&spec); err != nil {
+		return httpx.BadRequest("body", "a source as JSON is expected: %v", err)
+	}
+	if err := events.ValidateBrand(spec.Brand); err != nil {
+		return httpx.BadRequest("brand", "%v", err)
+	}
+	if p, _ := c.Get(principalKey).(Principal); !p.CanSee(spec.Brand) {
+		return httpx.Forbidden("this API key is not scoped to brand " + spec.Brand)
+	}
+	var view query.SourceView
+	if err := s.ask(c.Request().Context(), query.PutSourceSubject, query.PutSourceRequest{Source: spec}, &view); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, view)
+}
+
+func (s *Service) deleteSource(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	var empty struct{}
+	if err := s.ask(c.Request().Context(), query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: brand, ID: c.Param("id")}, &empty); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

@@ -1,0 +1,144 @@
+package ingest_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/micro"
+
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/ingest"
+)
+
+// request sends a request to an ingest endpoint and returns the reply's
+// error code ("" on success) and its body, or its error text.
+func request(t *testing.T, nc *nats.Conn, subject string, req any) (string, []byte) {
+	t.Helper()
+	b, _ := json.Marshal(req)
+	msg, err := nc.Request(subject, b, 5*time.Second)
+	if err != nil {
+		t.Fatalf("request %s: %v", subject, err)
+	}
+	if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" {
+		return code, []byte(msg.Header.Get(micro.ErrorHeader))
+	}
+	return "", msg.Data
+}
+
+func runIngest(t *testing.T, svc *ingest.Service) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	select {
+	case <-svc.Ready():
+	case err := <-done:
+		t.Fatalf("ingest stopped: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("ingest: %v", err)
+		}
+	})
+}
+
+func TestSourcesAPI(t *testing.T) {
+	svc, conn := newIngest(t)
+	runIngest(t, svc)
+	put := func(spec query.SourceSpec) (string, []byte) {
+		return request(t, conn.NC, query.PutSourceSubject, query.PutSourceRequest{Source: spec})
+	}
+	t.Run("creates_a_meta_source_without_echoing_secrets", func(t *testing.T) {
+		code, body := put(query.SourceSpec{ID: "fb-page", Brand: "demo", Network: "meta", Account: "1029384756",
+			Secrets: map[string]string{ingest.MetaAppSecret: "very-secret-app", ingest.MetaVerifyToken: "tok"}})
+		if code != "" {
+			t.Fatalf("put = %s %s", code, body)
+		}
+		if strings.Contains(string(body), "very-secret-app") {
+			t.Fatalf("secret echoed: %s", body)
+		}
+		var v query.SourceView
+		_ = json.Unmarshal(body, &v)
+		if v.ID != "fb-page" || strings.Join(v.SecretNames, ",") != "app_secret,verify_token" || v.Health.Status != query.HealthUnknown {
+			t.Fatalf("view %+v", v)
+		}
+	})
+	cases := []struct {
+		name string
+		spec query.SourceSpec
+		want string
+	}{
+		{"unknown_network", query.SourceSpec{ID: "s1", Brand: "demo", Network: "myspace"}, "network"},
+		{"missing_required_secret", query.SourceSpec{ID: "s2", Brand: "demo", Network: "x"}, "secrets.consumer_secret"},
+		{"bad_id", query.SourceSpec{ID: "Bad Id", Brand: "demo", Network: "generic", Secrets: map[string]string{"secret": "s"}}, "id"},
+		{"bad_brand", query.SourceSpec{ID: "s3", Brand: "", Network: "generic", Secrets: map[string]string{"secret": "s"}}, "brand"},
+		{"id_of_another_brand", query.SourceSpec{ID: "fb-page", Brand: "rival", Network: "generic", Secrets: map[string]string{"secret": "s"}}, "already used"},
+	}
+	for _, tc := range cases {
+		t.Run("refuses_"+tc.name, func(t *testing.T) {
+			code, body := put(tc.spec)
+			if code != query.CodeBadRequest || !strings.Contains(string(body), tc.want) {
+				t.Fatalf("put = %q %s", code, body)
+			}
+		})
+	}
+	t.Run("lists_only_the_brands_sources", func(t *testing.T) {
+		put(query.SourceSpec{ID: "rival-site", Brand: "rival", Network: "generic", Secrets: map[string]string{"secret": "s"}})
+		code, body := request(t, conn.NC, query.ListSourcesSubject, query.ListSourcesRequest{Brand: "demo"})
+		var resp query.ListSourcesResponse
+		_ = json.Unmarshal(body, &resp)
+		ids := []string{}
+		for _, s := range resp.Sources {
+			ids = append(ids, s.ID)
+		}
+		if code != "" || strings.Join(ids, ",") != "fb-page,site" {
+			t.Fatalf("list = %q %v", code, ids)
+		}
+	})
+	t.Run("delete_is_scoped_to_the_brand", func(t *testing.T) {
+		if code, _ := request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: "rival-site"}); code != query.CodeNotFound {
+			t.Fatalf("deleting another brand's source = %q", code)
+		}
+		if code, body := request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: "fb-page"}); code != "" {
+			t.Fatalf("delete = %q %s", code, body)
+		}
+		if code, _ := request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: "fb-page"}); code != query.CodeNotFound {
+			t.Fatalf("second delete = %q", code)
+		}
+	})
+}
+
+func TestSourceHealth(t *testing.T) {
+	svc, conn := newIngest(t)
+	runIngest(t, svc)
+	health := func() query.SourceHealth {
+		code, body := request(t, conn.NC, query.ListSourcesSubject, query.ListSourcesRequest{Brand: "demo"})
+		var resp query.ListSourcesResponse
+		if err := json.Unmarshal(body, &resp); err != nil || code != "" || len(resp.Sources) != 1 {
+			t.Fatalf("list = %q %s", code, body)
+		}
+		return resp.Sources[0].Health
+	}
+	body := `{"id":"h1","author":{"id":"u"},"text":"Bonjour","created_at":"2026-11-23T08:00:00Z"}`
+	if rec := post(svc, "site", body, ingest.Sign(webhookSecret, []byte(body))); rec.Code != 200 {
+		t.Fatalf("webhook = %d %s", rec.Code, rec.Body)
+	}
+	svc.FlushHealth(context.Background())
+	h := health()
+	if h.Status != query.HealthOK || h.LastSuccess == nil || h.ItemsPerMinute != 0.2 || h.LagSeconds <= 0 {
+		t.Fatalf("after a delivery: %+v", h)
+	}
+	if rec := post(svc, "site", body, "sha256=00"); rec.Code != 401 {
+		t.Fatalf("forged webhook = %d", rec.Code)
+	}
+	svc.FlushHealth(context.Background())
+	h = health()
+	if h.Status != query.HealthUnhealthy || !strings.Contains(h.LastErrorText, "signature") {
+		t.Fatalf("after a rejected signature: %+v", h)
+	}
+}
