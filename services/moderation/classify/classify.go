@@ -1,0 +1,104 @@
+package classify
+
+import (
+	"slices"
+	"time"
+)
+
+// Input is one interaction to classify.
+type Input struct {
+	Text string
+	// Lang is the network's language tag, if any ("fr", "en-GB").
+	Lang   string
+	Author Author
+	// At is when the interaction was written (for the author's account age).
+	At time.Time
+}
+
+// Result is every label of one interaction.
+type Result struct {
+	Lang      Lang         `json:"lang"`
+	Spam      Spam         `json:"spam"`
+	Toxicity  Toxicity     `json:"toxicity"`
+	PII       []PIIFinding `json:"-"`
+	Sentiment Sentiment    `json:"sentiment"`
+	Intent    Intent       `json:"intent"`
+	// Urgent names urgent matters: "health", "safety", "legal", "press"...
+	Urgent []string `json:"urgent"`
+}
+
+// Classify runs every classifier on in.
+func Classify(in Input) Result {
+	t := Normalize(in.Text)
+	r := Result{Lang: DetectLanguage(t, in.Lang)}
+	r.Spam = DetectSpam(t, in.Author, in.At)
+	r.Toxicity = DetectToxicity(t, r.Lang)
+	r.PII = FindPII(in.Text, r.Lang)
+	r.Sentiment = ScoreSentiment(t, r.Lang)
+	if r.Spam.Is {
+		// Spam says nothing about the brand: its sentiment and intent are
+		// not the author's opinion.
+		r.Sentiment = Sentiment{Label: SentimentNeutral}
+		r.Intent = IntentOther
+	} else {
+		if r.Toxicity.Severity.rank() >= SeverityMedium.rank() && r.Sentiment.Label != SentimentNegative {
+			r.Sentiment.Label = SentimentNegative
+			r.Sentiment.Score = min(r.Sentiment.Score, -SentimentThreshold)
+		}
+		r.Intent = DetectIntent(t, r.Sentiment, r.Toxicity)
+	}
+	r.Urgent = DetectUrgent(t)
+	return r
+}
+
+// DetectUrgent names the urgent matters t raises, sorted.
+func DetectUrgent(t Text) []string {
+	out := []string{}
+	for _, m := range lexicons().urgent.find(t.Tokens) {
+		if r := m.e.field(0); !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// PIIKinds are the distinct kinds of personal data found, sorted.
+func (r Result) PIIKinds() []PIIKind {
+	out := []PIIKind{}
+	for _, f := range r.PII {
+		if !slices.Contains(out, f.Kind) {
+			out = append(out, f.Kind)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Labels renders r as the labels of interaction.moderated.v1: "lang:fr",
+// "spam", "toxicity:high", "toxicity:insult", "pii:email",
+// "sentiment:negative", "sentiment:sarcasm", "intent:question", "urgent:health".
+func (r Result) Labels() []string {
+	out := []string{"lang:" + string(r.Lang)}
+	if r.Spam.Is {
+		out = append(out, "spam")
+	}
+	if r.Toxicity.Severity != SeverityNone && r.Toxicity.Severity != "" {
+		out = append(out, "toxicity:"+string(r.Toxicity.Severity))
+		for _, c := range r.Toxicity.Categories {
+			out = append(out, "toxicity:"+string(c))
+		}
+	}
+	for _, k := range r.PIIKinds() {
+		out = append(out, "pii:"+string(k))
+	}
+	out = append(out, "sentiment:"+string(r.Sentiment.Label))
+	if r.Sentiment.Sarcasm {
+		out = append(out, "sentiment:sarcasm")
+	}
+	out = append(out, "intent:"+string(r.Intent))
+	for _, u := range r.Urgent {
+		out = append(out, "urgent:"+u)
+	}
+	return out
+}

@@ -1,0 +1,67 @@
+package classify
+
+// Intent is what the author wants.
+type Intent string
+
+// Intents.
+const (
+	IntentQuestion  Intent = "question"
+	IntentComplaint Intent = "complaint"
+	IntentPraise    Intent = "praise"
+	IntentPurchase  Intent = "purchase_intent"
+	IntentOther     Intent = "other"
+)
+
+var interrogatives = map[string]bool{
+	"comment": true, "pourquoi": true, "quand": true, "combien": true, "quel": true, "quelle": true, "quels": true, "quelles": true, "ou": true,
+	"what": true, "how": true, "why": true, "when": true, "where": true, "who": true, "which": true,
+}
+
+// DetectIntent says what the author of t wants, one intent per text, in
+// this order: a complaint (something went wrong) wins over purchase intent,
+// which wins over a plain question; praise needs praise words and a
+// positive sentiment. Toxic texts without a complaint cue are "other".
+func DetectIntent(t Text, s Sentiment, tox Toxicity) Intent {
+	cues := map[string]bool{}
+	for _, m := range lexicons().intent.find(t.Tokens) {
+		cue := m.e.field(0)
+		// A cue negated ("pas de retard", "no complaints") does not count,
+		// except cues that carry their own negation.
+		if cue == "complaint" && !negators[m.e.words[0]] && m.e.words[0] != "toujours" && m.e.words[0] != "jamais" {
+			negated := false
+			for i := max(0, m.start-2); i < m.start; i++ {
+				if k := t.Tokens[i].Key(); k == "no" || k == "aucun" || k == "aucune" || k == "sans" || k == "pas" || k == "rien" {
+					negated = true
+				}
+			}
+			if negated {
+				continue
+			}
+		}
+		cues[cue] = true
+	}
+	question := t.Questions > 0 || cues["question"]
+	if len(t.Tokens) > 0 && interrogatives[t.Tokens[0].Key()] {
+		question = true
+	}
+	switch {
+	case cues["complaint"] && s.Label != SentimentPositive:
+		return IntentComplaint
+	case s.Sarcasm:
+		return IntentComplaint
+	case cues["purchase"] && s.Label != SentimentNegative:
+		return IntentPurchase
+	case question:
+		return IntentQuestion
+	case tox.Severity.rank() >= SeverityMedium.rank():
+		return IntentOther
+	case s.Label == SentimentNegative && !cues["praise"]:
+		if len(t.Tokens) >= 4 {
+			return IntentComplaint
+		}
+		return IntentOther
+	case cues["praise"] && s.Label == SentimentPositive:
+		return IntentPraise
+	}
+	return IntentOther
+}

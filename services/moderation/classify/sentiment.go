@@ -1,0 +1,200 @@
+package classify
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/jonreiter/govader"
+)
+
+// SentimentLabel is the overall polarity of a text.
+type SentimentLabel string
+
+// Sentiment labels.
+const (
+	SentimentNegative SentimentLabel = "negative"
+	SentimentNeutral  SentimentLabel = "neutral"
+	SentimentPositive SentimentLabel = "positive"
+)
+
+// Sentiment is a polarity with a score in [-1, 1] (VADER's "compound").
+type Sentiment struct {
+	Label SentimentLabel `json:"label"`
+	Score float64        `json:"score"`
+	// Sarcasm is set when praise words were read as sarcastic ("Génial,
+	// encore en retard", "Merci pour rien 🙄") and the polarity flipped.
+	Sarcasm bool `json:"sarcasm,omitempty"`
+}
+
+// SentimentThreshold is the score from which a text is positive (and below
+// whose opposite it is negative).
+const SentimentThreshold = 0.25
+
+// vader is built once: its lexicon is read-only afterwards, so the analyser
+// is safe for concurrent use.
+var vader = sync.OnceValue(govader.NewSentimentIntensityAnalyzer)
+
+var (
+	boosters = map[string]float64{"tres": 1.3, "trop": 1.3, "vraiment": 1.3, "tellement": 1.3, "super": 1.3, "hyper": 1.3, "ultra": 1.3,
+		"vachement": 1.3, "si": 1.2, "extremement": 1.4, "completement": 1.3, "totalement": 1.3, "absolument": 1.3, "grave": 1.2}
+	dampeners = map[string]float64{"peu": 0.6, "assez": 0.8, "plutot": 0.8}
+	// Words that open a contrast: what follows weighs more than what precedes.
+	contrast     = map[string]bool{"mais": true, "but": true, "cependant": true, "however": true, "pourtant": true}
+	emojiValence = map[string]float64{
+		"😍": 3, "❤": 3, "💖": 3, "💕": 2.5, "🥰": 3, "😊": 2, "😀": 2, "😃": 2, "😄": 2, "🙂": 1, "😋": 2.5, "👍": 2, "👌": 2,
+		"👏": 1.5, "🙏": 1.5, "😂": 1.5, "🤣": 1.5, "🔥": 1, "✨": 1, "🎉": 2, "💯": 1.5, "🤩": 3, "😎": 1.5,
+		"😡": -3, "🤬": -3.5, "👎": -2.5, "😤": -2, "😢": -2, "😭": -2, "💩": -2.5, "😠": -2.5, "🤮": -3, "😞": -2, "😒": -1.5, "🙄": -1.5, "😩": -2,
+	}
+	sarcasmMarkers = []string{"🙄", "😒", "/s", "(not)", "yeah right", "yeah sure", "quelle surprise", "what a surprise", "merci hein", "bravo les champions", "so much for"}
+	// Praise words that open a sarcastic complaint: "Génial, encore...", "Oh great, another...".
+	sarcasticOpeners = map[string]bool{"genial": true, "super": true, "bravo": true, "parfait": true, "top": true, "great": true, "amazing": true,
+		"wonderful": true, "fantastic": true, "perfect": true, "wow": true, "nice": true, "trop": true, "merci": true, "thanks": true, "lovely": true, "excellent": true}
+	// Words of a bad situation that make an opening praise word sarcastic.
+	letdowns = map[string]bool{"encore": true, "again": true, "another": true, "toujours": true, "still": true, "retard": true, "late": true,
+		"delay": true, "attente": true, "waiting": true}
+)
+
+// ScoreSentiment says how positive or negative t is. English goes through
+// VADER (govader) plus a supplement of brand-comment phrases; French
+// through our own lexicon with negation ("pas terrible" is negative, "pas
+// mal du tout" positive), boosters, contrast ("..., mais ...") and emoji.
+// Sarcasm — praise words opening a complaint, or explicit markers — flips a
+// positive score.
+func ScoreSentiment(t Text, lang Lang) Sentiment {
+	lx := lexicons()
+	var raw float64
+	var negative bool
+	switch lang {
+	case LangEnglish:
+		c := vader().PolarityScores(t.Raw).Compound
+		raw = inverseNormalize(c) + lexiconValence(t, lx.sentimentEN, &negative)
+		if c < -0.05 {
+			negative = true
+		}
+	default:
+		raw = lexiconValence(t, lx.sentimentFR, &negative)
+		for _, e := range t.Emoji {
+			raw += emojiValence[strings.TrimSuffix(e, "\ufe0f")]
+			if emojiValence[e] < 0 {
+				negative = true
+			}
+		}
+		if raw != 0 {
+			raw += math.Copysign(math.Min(float64(t.Exclamations), 3)*0.292, raw)
+		}
+	}
+	s := Sentiment{}
+	score := normalize(raw)
+	if score > -SentimentThreshold && sarcastic(t, negative) {
+		s.Sarcasm = true
+		score = math.Min(-math.Abs(score), -0.4)
+	}
+	s.Score = math.Round(score*1000) / 1000
+	switch {
+	case score >= SentimentThreshold:
+		s.Label = SentimentPositive
+	case score <= -SentimentThreshold:
+		s.Label = SentimentNegative
+	default:
+		s.Label = SentimentNeutral
+	}
+	return s
+}
+
+// normalize maps a sum of valences to [-1, 1] like VADER.
+func normalize(x float64) float64 {
+	if x == 0 {
+		return 0
+	}
+	return x / math.Sqrt(x*x+15)
+}
+
+// inverseNormalize turns VADER's compound back into a sum of valences, so
+// that our supplement adds on the same scale.
+func inverseNormalize(c float64) float64 {
+	c = math.Max(-0.999, math.Min(0.999, c))
+	return c * math.Sqrt(15/(1-c*c))
+}
+
+// lexiconValence sums the valences of lex's phrases in t with negation,
+// boosters and contrast; negative is set when any phrase counted negative.
+func lexiconValence(t Text, lex *phrases, negative *bool) float64 {
+	matches := lex.find(t.Tokens)
+	lastContrast := -1
+	for i, tok := range t.Tokens {
+		if contrast[tok.Key()] {
+			lastContrast = i
+		}
+	}
+	var sum float64
+	for idx, m := range matches {
+		v, err := strconv.ParseFloat(m.e.field(0), 64)
+		if err != nil {
+			continue
+		}
+		// "super" right before another word of the lexicon is a booster.
+		if m.e.String() == "super" && idx+1 < len(matches) && matches[idx+1].start == m.end {
+			continue
+		}
+		if !negators[m.e.words[0]] && m.e.words[0] != "sans" && m.e.words[0] != "aucun" && m.e.words[0] != "toujours" {
+			for i := max(0, m.start-3); i < m.start; i++ {
+				if t.Tokens[i].Clause == t.Tokens[m.start].Clause && negators[t.Tokens[i].Key()] {
+					v *= -0.74
+					break
+				}
+			}
+		}
+		if m.start > 0 {
+			prev := t.Tokens[m.start-1].Key()
+			if b, ok := boosters[prev]; ok {
+				v *= b
+			} else if d, ok := dampeners[prev]; ok {
+				v *= d
+			}
+		}
+		if lastContrast >= 0 {
+			if m.start < lastContrast {
+				v *= 0.5
+			} else {
+				v *= 1.5
+			}
+		}
+		if v < 0 {
+			*negative = true
+		}
+		sum += v
+	}
+	return sum
+}
+
+// sarcastic: an explicit marker, or a praise word opening the text while
+// the rest says something went wrong.
+func sarcastic(t Text, negative bool) bool {
+	low := strings.ToLower(t.Raw)
+	for _, m := range sarcasmMarkers {
+		if strings.Contains(low, m) {
+			return true
+		}
+	}
+	if len(t.Tokens) < 3 {
+		return false
+	}
+	first := 0
+	if k := t.Tokens[0].Key(); k == "oh" || k == "ah" || k == "wow" {
+		first = 1
+	}
+	if !sarcasticOpeners[t.Tokens[first].Key()] || t.Tokens[first+1].Clause == t.Tokens[first].Clause && t.Tokens[first].Key() != "bravo" && t.Tokens[first].Key() != "trop" {
+		return false
+	}
+	if negative {
+		return true
+	}
+	for _, tok := range t.Tokens[first+1:] {
+		if letdowns[tok.Key()] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,184 @@
+package classify
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Author is what a network says about who wrote an interaction.
+type Author struct {
+	Handle      string `json:"handle,omitempty"`
+	DisplayName string `json:"display_name,omitempty"`
+	Followers   int64  `json:"followers,omitempty"`
+	Verified    bool   `json:"verified,omitempty"`
+	// CreatedAt is when the account was created; zero when the network does
+	// not say.
+	CreatedAt time.Time `json:"created_at,omitzero"`
+}
+
+// Spam is whether a text is spam, and why.
+type Spam struct {
+	Is      bool     `json:"is"`
+	Score   float64  `json:"score"`
+	Reasons []string `json:"reasons"`
+}
+
+// SpamThreshold is the score from which a text is spam.
+const SpamThreshold = 3.0
+
+var (
+	urlRe       = regexp.MustCompile(`(?i)\b(?:https?://[^\s]+|www\.[^\s]+|[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:com|fr|net|org|io|co|ly|gl|gd|at|cc|me|xyz|top|click|win|loan|icu|link|site|online|shop|info|biz|to|id|be|ch|uk|us)/[^\s]*)`)
+	moneyRateRe = regexp.MustCompile(`(?i)\d[\d\s.,]*\s*(?:€|\$|euros?|k€|k\$|k|dollars?)\s*(?:/|par|per|a|an|by|every|chaque)\s*(?:jour|jours|mois|semaine|heure|day|week|month|hour|j)\b`)
+	dollarsRe   = regexp.MustCompile(`\$\$+|€€+|💰💰|💸`)
+	countRe     = regexp.MustCompile(`(?i)\b\d+\s*k?\s*(?:followers|abonnes|abonnés|likes|vues|views)\b`)
+	digitsTail  = regexp.MustCompile(`\d{4,}$`)
+)
+
+// shorteners hide where a link goes. t.co is not one: X wraps every link.
+var shorteners = []string{"bit.ly", "tinyurl.com", "goo.gl", "ow.ly", "is.gd", "buff.ly", "rebrand.ly", "cutt.ly", "shorturl.at",
+	"tiny.cc", "rb.gy", "t.ly", "s.id", "bl.ink", "lnkd.in", "shorte.st", "adf.ly", "v.gd", "qr.ae", "bitly.com", "tiny.one"}
+
+// suspiciousTLDs are cheap top-level domains that spam favours.
+var suspiciousTLDs = []string{".xyz", ".top", ".click", ".win", ".loan", ".icu", ".online", ".site", ".buzz", ".rest"}
+
+// DetectSpam scores t for spam: shortened links, link farms, repeated text,
+// scam phrases (crypto, easy money, followers, fake giveaways, "DM me"), in
+// French and English, links or none. The author's metadata (a new account,
+// an empty profile with a generated handle) only adds to a text that already
+// looks like spam: it never makes spam on its own.
+func DetectSpam(t Text, author Author, at time.Time) Spam {
+	s := Spam{Reasons: []string{}}
+	var score float64
+	reason := func(r string, w float64) {
+		score += w
+		if !slices.Contains(s.Reasons, r) {
+			s.Reasons = append(s.Reasons, r)
+		}
+	}
+	links := urlRe.FindAllString(t.Raw, -1)
+	for _, l := range links {
+		ll := strings.ToLower(l)
+		for _, sh := range shorteners {
+			if strings.Contains(ll, sh+"/") || strings.HasPrefix(strings.TrimPrefix(strings.TrimPrefix(ll, "https://"), "http://"), sh) {
+				reason("link:shortener", 3)
+				break
+			}
+		}
+		for _, tld := range suspiciousTLDs {
+			host := ll
+			if i := strings.Index(host, "://"); i >= 0 {
+				host = host[i+3:]
+			}
+			if j := strings.IndexAny(host, "/?#"); j >= 0 {
+				host = host[:j]
+			}
+			if strings.HasSuffix(host, tld) {
+				reason("link:suspicious_domain", 2)
+			}
+		}
+	}
+	if len(links) >= 3 {
+		reason("links:many", 3)
+	}
+	// Phrases of the lexicon, each reason counted at its strongest.
+	best := map[string]float64{}
+	for _, m := range lexicons().spam.find(t.Tokens) {
+		r := m.e.field(0)
+		w := parseWeight(m.e.field(1))
+		best[r] += w
+	}
+	for r, w := range best {
+		reason(r, math.Min(w, 4))
+	}
+	if moneyRateRe.MatchString(t.Raw) {
+		reason("scam:money", 3)
+	}
+	if dollarsRe.MatchString(t.Raw) {
+		reason("scam:money", 2)
+	}
+	if countRe.MatchString(t.Raw) {
+		reason("scam:followers", 2)
+	}
+	// Repetition: the same words over and over, or one character hammered.
+	if n := len(t.Tokens); n >= 6 {
+		uniq := map[string]bool{}
+		for _, tok := range t.Tokens {
+			uniq[tok.Key()] = true
+		}
+		if float64(len(uniq))/float64(n) <= 0.5 {
+			reason("repeated_text", 3)
+		}
+	}
+	if repeatedRun(t.Raw, 6) || repeatedEmoji(t.Emoji, 4) {
+		reason("repeated_chars", 1)
+	}
+	if t.Letters >= 15 && float64(t.UpperLetters)/float64(t.Letters) > 0.7 {
+		reason("shouting", 1)
+	}
+	// The author only weighs on a text that already looks like spam.
+	if score > 0 {
+		if !author.CreatedAt.IsZero() && !at.IsZero() && at.Sub(author.CreatedAt) < 7*24*time.Hour {
+			reason("author:new_account", 1.5)
+		}
+		if author.Followers == 0 && !author.Verified && (author.DisplayName == "" || digitsTail.MatchString(author.Handle)) && author.Handle != "" {
+			reason("author:empty_profile", 1)
+		}
+		if author.Verified {
+			score -= 2
+		}
+	}
+	s.Score = math.Round(score*10) / 10
+	s.Is = score >= SpamThreshold
+	slices.Sort(s.Reasons)
+	return s
+}
+
+func parseWeight(s string) float64 {
+	switch s {
+	case "1":
+		return 1
+	case "2":
+		return 2
+	case "3":
+		return 3
+	}
+	var w float64
+	for _, c := range s {
+		if c >= '0' && c <= '9' {
+			w = w*10 + float64(c-'0')
+		}
+	}
+	return w
+}
+
+// repeatedRun reports a character (not a space) repeated n times in a row.
+func repeatedRun(s string, n int) bool {
+	var last rune
+	run := 0
+	for _, r := range s {
+		if r == last && r != ' ' && r != '.' && r != utf8.RuneError {
+			run++
+			if run >= n {
+				return true
+			}
+		} else {
+			last, run = r, 1
+		}
+	}
+	return false
+}
+
+func repeatedEmoji(emoji []string, n int) bool {
+	count := map[string]int{}
+	for _, e := range emoji {
+		count[e]++
+		if count[e] >= n {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,294 @@
+package classify
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Severity of toxicity, ordered.
+type Severity string
+
+// Severities.
+const (
+	SeverityNone   Severity = "none"
+	SeverityLow    Severity = "low"
+	SeverityMedium Severity = "medium"
+	SeverityHigh   Severity = "high"
+)
+
+func (s Severity) rank() int {
+	switch s {
+	case SeverityLow:
+		return 1
+	case SeverityMedium:
+		return 2
+	case SeverityHigh:
+		return 3
+	}
+	return 0
+}
+
+// Category of toxicity.
+type Category string
+
+// Categories. Profanity (vulgar words aimed at no one) has no category: it
+// only makes the severity low.
+const (
+	CategoryInsult Category = "insult"
+	CategoryThreat Category = "threat"
+	CategoryHate   Category = "hate"
+)
+
+// Toxicity is how abusive a text is.
+type Toxicity struct {
+	Severity   Severity   `json:"severity"`
+	Categories []Category `json:"categories"`
+	// Hits name what counted: "insult:connard", "threat:kill_you". The terms
+	// come from the lexicons, never from the text itself.
+	Hits []string `json:"hits"`
+	// Discounted names what matched but did not count, and why:
+	// "quoted:connard", "reported:idiot", "negated:idiot", "self:idiot".
+	Discounted []string `json:"discounted,omitempty"`
+}
+
+// pattern is a regular expression over Text.Canon.
+type pattern struct {
+	name     string
+	category Category
+	re       *regexp.Regexp
+}
+
+const (
+	groupsFR     = `(?:arabes|noirs|juifs|musulmans|immigres|immigrants|migrants|etrangers|femmes|homos|gays|pedes|asiatiques|chinois|roms|gitans|trans|blacks|rebeus|renois|refugies)`
+	groupFR      = `(?:arabe|noir|juif|musulman|immigre|etranger|homo|gay|chinois|rom|gitan|rebeu|renoi|refugie)s?`
+	groupsEN     = `(?:muslims|jews|blacks|arabs|immigrants|migrants|foreigners|women|gays|asians|chinese|mexicans|gypsies|trans people|refugees)`
+	dehumanising = `(?:terroristes|criminels|animaux|parasites|inferieurs|singes|rats|voleurs|dechets|sous hommes|cafards|violeurs|vermine|vermines|une plaie|terrorists|criminals|animals|vermin|inferior|rapists|subhuman|trash|disgusting|a disease|cockroaches|savages)`
+	places       = `(?:boutique|boutiques|magasin|magasins|restaurant|resto|maison|bureau|bureaux|local|agence|cafe|voiture|usine|shop|shops|store|stores|house|place|office|building|car|business)`
+)
+
+var toxicPatterns = []pattern{
+	{"threat:je_vais_te", CategoryThreat, regexp.MustCompile(` (?:je|j|on|nous|ils|il) (?:vais|va|vas|allons|vont|veux|voulons) (?:(?:venir|aller|bien|tous|te retrouver et) )?(?:te|t|vous) (?:retrouver|tuer|buter|defoncer|frapper|egorger|cramer|bruler|massacrer|planter|tabasser|violer|saigner|fumer|eclater|crever|casser la gueule|faire la peau|peter la gueule|exploser|fracasser) `)},
+	{"threat:sait_ou_tu_habites", CategoryThreat, regexp.MustCompile(` (?:je|on|nous) (?:sais|sait|savons|connais|connait) ou (?:tu|vous) (?:habites|habite|habitez|vis|vivez|travailles|travaille|travaillez|dors) `)},
+	{"threat:arson_fr", CategoryThreat, regexp.MustCompile(` (?:vais|va|vont|allons) (?:\S+ )?(?:mettre|foutre) le feu `)},
+	{"threat:destroy_place_fr", CategoryThreat, regexp.MustCompile(` (?:vais|va|vont|allons) (?:\S+ )?(?:bruler|cramer|incendier|faire sauter|exploser|saccager|detruire|defoncer) (?:ta|ton|tes|votre|vos|la|le|les) ` + places + ` `)},
+	{"threat:tu_vas_mourir", CategoryThreat, regexp.MustCompile(` (?:tu vas|vous allez) (?:mourir|crever|le payer de ta vie) | (?:t es|tu es|vous etes) (?:mort|morte|morts) $`)},
+	{"threat:i_will_hurt_you", CategoryThreat, regexp.MustCompile(` (?:i|we) (?:will |ll |m going to |am going to |re going to |are going to |m gonna |re gonna |gonna |shall )?(?:come and |come |go )?(?:kill|murder|hurt|shoot|stab|beat up|rape|strangle|find|hunt down|hunt|end) (?:you|u|ya|yall) `)},
+	{"threat:destroy_place_en", CategoryThreat, regexp.MustCompile(` (?:burn|torch|bomb|blow up|trash|wreck|smash|burn down) (?:your|ur|the|this|that) ` + places + ` `)},
+	{"threat:know_where_you_live", CategoryThreat, regexp.MustCompile(` (?:we|i) know where (?:you|u) (?:live|work|sleep) `)},
+	{"threat:you_are_dead", CategoryThreat, regexp.MustCompile(` (?:you|u) (?:re|are|r) (?:dead|going to die|gonna die) | (?:hope|wish) (?:you|u) (?:die|get cancer) `)},
+	{"hate:group_dehumanised_fr", CategoryHate, regexp.MustCompile(` (?:les|tous les|toutes les|ces|sales) ` + groupsFR + ` (?:sont|=) (?:des |tous des |toutes des |de la |une )?` + dehumanising + ` `)},
+	{"hate:group_out_fr", CategoryHate, regexp.MustCompile(` (?:les )?` + groupsFR + ` dehors | dehors les ` + groupsFR + ` | sales? ` + groupFR + ` `)},
+	{"hate:group_no_rights_fr", CategoryHate, regexp.MustCompile(` (?:les )?` + groupsFR + ` ne (?:devraient|doivent) (?:pas|jamais) (?:avoir|pouvoir|voter|travailler|parler|exister|sortir) `)},
+	{"hate:group_dehumanised_en", CategoryHate, regexp.MustCompile(` (?:all )?` + groupsEN + ` (?:are|r) (?:all |just )?` + dehumanising + ` `)},
+	{"hate:group_out_en", CategoryHate, regexp.MustCompile(` dirty (?:muslim|jew|arab|immigrant|migrant|foreigner|mexican|gypsy|refugee)s? | ` + groupsEN + ` (?:should|must) (?:all )?(?:be deported|be killed|be banned|be gassed|be exterminated|go back) | (?:deport|kill|ban|gas) (?:all )?(?:the )?` + groupsEN + ` `)},
+	{"hate:group_no_rights_en", CategoryHate, regexp.MustCompile(` ` + groupsEN + ` (?:should not|should never|must not) (?:be allowed|have|vote|work|speak|exist) `)},
+}
+
+var (
+	reportingMarkers = []string{" traite de ", " traitee de ", " traites de ", " traitees de ", " traiter de ", " traitait de ", " traitent de ",
+		" appele ", " appelee ", " appeles ", " called me ", " called us ", " called him ", " called her ", " called my ", " calls me ",
+		" m a dit ", " a dit que ", " a dit ", " said ", " insulte de ", " qualifie de ", " qualifies de ", " m a insulte ", " m a insultee "}
+	metaNegation   = []string{" ne dis pas que ", " dis pas que ", " ne dis pas qu ", " not saying ", " m not saying ", " never said "}
+	negators       = map[string]bool{"pas": true, "not": true, "never": true, "jamais": true, "no": true, "ne": true, "n": true, "ni": true, "aucun": true, "aucune": true, "nor": true}
+	secondPerson   = map[string]bool{"t": true, "tu": true, "vous": true, "toi": true, "you": true, "u": true, "ur": true, "youre": true, "yall": true, "ya": true}
+	copulas        = map[string]bool{"es": true, "etes": true, "are": true, "re": true, "r": true, "ur": true, "youre": true}
+	aimMarkers     = []string{" espece de ", " espece d ", " bande de ", " bande d ", " quel ", " quelle ", " quels ", " quelles ", " what a ", " what an ", " such a ", " such an ", " sale ", " sales ", " pauvre ", " gros ", " grosse ", " sombre ", " absolute ", " bunch of ", " sont des ", " etes des ", " es un ", " es une ", " est un ", " est une ", " qu un ", " qu une ", " is a ", " is an ", " are a ", " are such "}
+	selfReferences = []string{" je suis ", " suis ", " i m ", " i am ", " im ", " silly me ", " me "}
+)
+
+// DetectToxicity finds insults, threats and hate in t. Insults quoted or
+// reported ("il m'a traité de « connard »"), negated ("tu n'es pas un
+// idiot") or self-directed ("quel idiot je suis") do not count; slurs count
+// even negated.
+func DetectToxicity(t Text, lang Lang) Toxicity {
+	tox := Toxicity{Severity: SeverityNone, Categories: []Category{}, Hits: []string{}}
+	severity := SeverityNone
+	raise := func(s Severity) {
+		if s.rank() > severity.rank() {
+			severity = s
+		}
+	}
+	addCategory := func(c Category) {
+		if !slices.Contains(tox.Categories, c) {
+			tox.Categories = append(tox.Categories, c)
+		}
+	}
+	for _, m := range lexicons().toxicity.find(t.Tokens) {
+		e := m.e
+		category, sev, mode, l := e.field(0), Severity(e.field(1)), e.field(2), e.field(3)
+		if l == "fr" && lang == LangEnglish || l == "en" && lang == LangFrench {
+			continue
+		}
+		name := e.String()
+		if why := discount(t, m, category); why != "" {
+			tox.Discounted = append(tox.Discounted, why+":"+name)
+			continue
+		}
+		switch mode {
+		case "noun":
+			if !aimedNoun(t, m) {
+				continue
+			}
+		case "adj":
+			if !aimedAdjective(t, m) {
+				continue
+			}
+		}
+		if mode != "always" && sev == SeverityLow {
+			sev = SeverityMedium // an insult aimed at someone
+		}
+		raise(sev)
+		tox.Hits = append(tox.Hits, category+":"+name)
+		if category != "profanity" {
+			addCategory(Category(category))
+		}
+	}
+	for _, p := range toxicPatterns {
+		loc := p.re.FindStringIndex(t.Canon)
+		if loc == nil {
+			continue
+		}
+		start := canonToken(t, loc[0])
+		m := match{start: start, end: canonToken(t, loc[1]-1) + 1}
+		if why := discount(t, m, string(p.category)); why != "" {
+			tox.Discounted = append(tox.Discounted, why+":"+p.name)
+			continue
+		}
+		raise(SeverityHigh)
+		tox.Hits = append(tox.Hits, p.name)
+		addCategory(p.category)
+	}
+	tox.Severity = severity
+	slices.Sort(tox.Categories)
+	return tox
+}
+
+// canonToken maps a byte offset of t.Canon to the token it falls in.
+func canonToken(t Text, off int) int {
+	pos := 1
+	for i, tok := range t.Tokens {
+		pos += len(tok.Key()) + 1
+		if off < pos {
+			return i
+		}
+	}
+	return max(len(t.Tokens)-1, 0)
+}
+
+// window joins the main keys of the tokens of the match's clause within n
+// tokens before it, with spaces around every word.
+func window(t Text, start, n int) string {
+	var b strings.Builder
+	b.WriteByte(' ')
+	for i := max(0, start-n); i < start; i++ {
+		if t.Tokens[i].Clause != t.Tokens[start].Clause {
+			continue
+		}
+		b.WriteString(t.Tokens[i].Key())
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+// sentenceBefore is window over the whole sentence before start.
+func sentenceBefore(t Text, start int) string {
+	var b strings.Builder
+	b.WriteByte(' ')
+	for i := 0; i < start; i++ {
+		if t.Tokens[i].Sentence == t.Tokens[start].Sentence {
+			b.WriteString(t.Tokens[i].Key())
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// discount says why a match does not count, or "".
+func discount(t Text, m match, category string) string {
+	if len(t.Tokens) == 0 {
+		return ""
+	}
+	if t.Tokens[m.start].Quoted {
+		return "quoted"
+	}
+	before := sentenceBefore(t, m.start)
+	if containsAny(window(t, m.start, 6), reportingMarkers) || containsAny(before, reportingMarkers) && strings.Contains(t.Folded, "\"") {
+		return "reported"
+	}
+	if category == "hate" || category == "profanity" {
+		return ""
+	}
+	if containsAny(before, metaNegation) {
+		return "negated"
+	}
+	for i := max(0, m.start-4); i < m.start; i++ {
+		if t.Tokens[i].Clause == t.Tokens[m.start].Clause && negators[t.Tokens[i].Key()] {
+			return "negated"
+		}
+	}
+	if category == "insult" {
+		after := " "
+		for i := m.end; i < min(len(t.Tokens), m.end+3); i++ {
+			after += t.Tokens[i].Key() + " "
+		}
+		if containsAny(window(t, m.start, 3), selfReferences) || strings.HasPrefix(after, " je suis ") || strings.HasPrefix(after, " que je suis ") || strings.HasPrefix(after, " me ") {
+			return "self"
+		}
+	}
+	return ""
+}
+
+// aimedAdjective: "t'es nul", "vous êtes nuls", "you stupid ...".
+func aimedAdjective(t Text, m match) bool {
+	pronoun, copula := false, false
+	for i := max(0, m.start-4); i < m.start; i++ {
+		if t.Tokens[i].Clause != t.Tokens[m.start].Clause {
+			continue
+		}
+		k := t.Tokens[i].Key()
+		if secondPerson[k] {
+			pronoun = true
+			if i == m.start-1 {
+				copula = true
+			}
+		}
+		if copulas[k] {
+			copula = true
+		}
+	}
+	return pronoun && copula || strings.Contains(window(t, m.start, 3), " bande de ")
+}
+
+// aimedNoun: aimed like an adjective, after a marker ("espèce de", "what a",
+// "sont des"), or alone in its clause as a vocative ("..., thieves!!").
+func aimedNoun(t Text, m match) bool {
+	if aimedAdjective(t, m) || containsAny(window(t, m.start, 3), aimMarkers) {
+		return true
+	}
+	for i := max(0, m.start-2); i < m.start; i++ {
+		if t.Tokens[i].Clause == t.Tokens[m.start].Clause && secondPerson[t.Tokens[i].Key()] {
+			return true
+		}
+	}
+	others := 0
+	for i, tok := range t.Tokens {
+		if tok.Clause == t.Tokens[m.start].Clause && (i < m.start || i >= m.end) {
+			switch tok.Key() {
+			case "des", "les", "the", "you", "a", "an":
+			default:
+				others++
+			}
+		}
+	}
+	return others == 0
+}
