@@ -41,8 +41,13 @@ func DetectIntent(t Text, s Sentiment, tox Toxicity) Intent {
 		cues[cue] = true
 	}
 	question := t.Questions > 0 || cues["question"]
-	if len(t.Tokens) > 0 && interrogatives[t.Tokens[0].Key()] {
+	if len(t.Tokens) > 1 && interrogatives[t.Tokens[0].Key()] && !exclamative(t) {
 		question = true
+	}
+	for _, e := range t.Emoji {
+		if praiseEmoji[e] {
+			cues["praise"] = true
+		}
 	}
 	switch {
 	case cues["complaint"] && s.Label != SentimentPositive:
@@ -64,4 +69,21 @@ func DetectIntent(t Text, s Sentiment, tox Toxicity) Intent {
 		return IntentPraise
 	}
 	return IntentOther
+}
+
+var praiseEmoji = map[string]bool{"👍": true, "👏": true, "😍": true, "❤": true, "🥰": true, "💯": true, "🙏": true}
+
+// exclamative: "What a mess", "Quel bande de...", not questions.
+func exclamative(t Text) bool {
+	if t.Questions > 0 {
+		return false
+	}
+	switch t.Tokens[0].Key() {
+	case "quel", "quelle", "quels", "quelles":
+		return true
+	case "what", "how":
+		k := t.Tokens[1].Key()
+		return k == "a" || k == "an" || t.Exclamations > 0
+	}
+	return false
 }

@@ -44,10 +44,10 @@ func DetectLanguage(t Text, hint string) Lang {
 			continue
 		}
 		k := tok.Fold
-		if lx.stopwords[LangFrench][k] {
+		if lx.stopwords[LangFrench].has(tok) {
 			fr++
 		}
-		if lx.stopwords[LangEnglish][k] {
+		if lx.stopwords[LangEnglish].has(tok) {
 			en++
 		}
 		best := 0.0

@@ -73,7 +73,7 @@ func loadPhrases(name string, minFields int) (*phrases, error) {
 // indexForms are the forms a lexicon word is found under.
 func indexForms(w string) []string {
 	out := []string{w}
-	if s := squeeze(w, 2); len(w) >= 5 && s != w {
+	if s := squeeze(w, 2); len(s) >= 5 && s != w {
 		out = append(out, s)
 	}
 	return out
@@ -95,9 +95,10 @@ func lookupForms(t Token) []string {
 		if p := singular(k); p != k {
 			add(p)
 		}
-		if len(k) >= 5 {
-			add(squeeze(k, 2))
-			add(squeeze(singular(k), 2))
+		for _, s := range []string{squeeze(k, 2), squeeze(singular(k), 2)} {
+			if len(s) >= 5 {
+				add(s)
+			}
 		}
 	}
 	return out
@@ -117,7 +118,7 @@ func wordMatches(t Token, w string) bool {
 		return false
 	}
 	for _, f := range lookupForms(t) {
-		if f == w || len(w) >= 5 && f == squeeze(w, 2) {
+		if f == w || len(f) >= 5 && f == squeeze(w, 2) {
 			return true
 		}
 	}

@@ -177,6 +177,11 @@ func isPhone(cand string, lang Lang) bool {
 		regions = []string{"ZZ"}
 	}
 	for _, r := range regions {
+		// Outside North America a national number starts with its trunk
+		// prefix 0: "12 345 678" is a count, not a Belgian number.
+		if r != "ZZ" && r != "US" && r != "CA" && !strings.HasPrefix(strings.TrimLeft(cand, "("), "0") {
+			continue
+		}
 		n, err := phonenumbers.Parse(cand, r)
 		if err == nil && phonenumbers.IsValidNumber(n) {
 			return true

@@ -91,6 +91,11 @@ func ScoreSentiment(t Text, lang Lang) Sentiment {
 		s.Sarcasm = true
 		score = math.Min(-math.Abs(score), -0.4)
 	}
+	if t.Questions > 0 && !s.Sarcasm && score > 0 && score < 0.5 {
+		// "Do you accept Apple Pay?": polite or topical words in a question
+		// are not an opinion.
+		score /= 2
+	}
 	s.Score = math.Round(score*1000) / 1000
 	switch {
 	case score >= SentimentThreshold:
