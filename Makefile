@@ -8,7 +8,7 @@ MODULES := $(shell $(GO) list -m -f '{{.Dir}}')
 TESTFLAGS ?= -race -count=1 -timeout 15m
 FUZZTIME ?= 30s
 
-.PHONY: run build test lint fuzz k8s-validate clickhouse clickhouse-stop clean
+.PHONY: run build test lint fuzz eval k8s-validate clickhouse clickhouse-stop clean
 
 ## run: start ClickHouse if needed, build, and run the whole platform (ruche up)
 run: clickhouse build
@@ -39,6 +39,11 @@ fuzz:
 			done; \
 		done; \
 	done
+
+## eval: run the labelled moderation set through `ruche classify`; precision and recall per label (dev and held-out)
+eval:
+	set -o pipefail; $(GO) run ./services/ruche classify < services/moderation/testdata/eval.jsonl \
+		| (cd services/moderation && $(GO) run ./cmd/evalreport -set testdata/eval.jsonl)
 
 ## k8s-validate: render the kustomize overlays and strictly decode every manifest
 k8s-validate:

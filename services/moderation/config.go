@@ -1,7 +1,8 @@
 // Package moderation decides, for each interaction, what it is and what
-// happens to it, and emits interaction.moderated.v1. This first version has
-// no brand policy yet (policy version 0): every interaction is allowed and
-// queued for review without labels; classifiers, policies, cases and crisis
+// happens to it, and emits interaction.moderated.v1: the labels of the
+// classifiers (package classify), and the verdict, actions, priority and SLA
+// of the brand's policy (package policy). Every brand gets the built-in
+// policy (version 0) until policies are versioned data; cases and crisis
 // detection come next (see the project's issues).
 package moderation
 

@@ -16,14 +16,17 @@ import (
 type Deps struct {
 	Router *bus.Router
 	Logger *slog.Logger
+	// Policies defaults to BuiltinPolicies until brand policies are data.
+	Policies Policies
 }
 
 // Service moderates received interactions.
 type Service struct {
-	cfg    Config
-	router *bus.Router
-	log    *slog.Logger
-	now    func() time.Time
+	cfg      Config
+	router   *bus.Router
+	log      *slog.Logger
+	policies Policies
+	now      func() time.Time
 }
 
 // New registers the moderation handler on the router; the router runs it.
@@ -34,7 +37,10 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if d.Router == nil || d.Logger == nil {
 		return nil, errors.New("moderation: missing dependency")
 	}
-	s := &Service{cfg: cfg, router: d.Router, log: d.Logger.With("service", "moderation"), now: time.Now}
+	if d.Policies == nil {
+		d.Policies = BuiltinPolicies{}
+	}
+	s := &Service{cfg: cfg, router: d.Router, log: d.Logger.With("service", "moderation"), policies: d.Policies, now: time.Now}
 	if err := bus.Handle(d.Router, cfg.Consumer, s.handleReceived); err != nil {
 		return nil, err
 	}
@@ -47,32 +53,24 @@ func (s *Service) Run(ctx context.Context) error {
 	return nil
 }
 
-// Decide is the moderation decision for one interaction. It is a pure
-// function of the interaction and the policy version, so redelivery yields
-// the same decision and the same event id.
-func Decide(r v1.Received, policyVersion int, now time.Time) v1.Moderated {
-	return v1.Moderated{
-		ID:            v1.ModeratedID(r.ID, policyVersion),
-		InteractionID: r.ID,
-		Brand:         r.Brand,
-		Network:       r.Network,
-		Labels:        []string{},
-		Verdict:       v1.VerdictReview,
-		Actions:       []string{},
-		RuleHits:      []string{},
-		PolicyVersion: policyVersion,
-		ModeratedAt:   now.UTC(),
-	}
-}
-
+// handleReceived is idempotent by construction: the decision is a pure
+// function of the interaction and the policy version, and its event id
+// (ModeratedID) is the Nats-Msg-Id, so JetStream drops a duplicate published
+// inside the stream's duplicate window and consumers collapse later ones.
 func (s *Service) handleReceived(ctx context.Context, r v1.Received, env events.Envelope) error {
-	m := Decide(r, 0, s.now())
+	p, err := s.policies.Policy(r.Brand)
+	if err != nil {
+		return fmt.Errorf("policy of brand %s: %w", r.Brand, err)
+	}
+	m := Decide(r, p, s.now())
 	out, err := events.NewEnvelope(m, m.ID, m.Brand, m.ModeratedAt)
 	if err != nil {
 		return bus.Permanent(err)
 	}
-	if _, err := s.router.Publisher().PublishEvent(ctx, m, out); err != nil {
+	pub, err := s.router.Publisher().PublishEvent(ctx, m, out)
+	if err != nil {
 		return fmt.Errorf("publish decision for %s: %w", r.ID, err)
 	}
+	s.log.DebugContext(ctx, "moderated", "brand", r.Brand, "event_id", m.ID, "verdict", m.Verdict, "priority", m.Priority, "duplicate", pub.Duplicate)
 	return nil
 }

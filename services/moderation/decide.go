@@ -1,0 +1,69 @@
+package moderation
+
+import (
+	"time"
+
+	v1 "github.com/ruche-project/ruche/events/interaction/v1"
+	"github.com/ruche-project/ruche/services/moderation/classify"
+	"github.com/ruche-project/ruche/services/moderation/policy"
+)
+
+// Assessment is everything moderation concludes about one interaction: the
+// classifiers' labels and the policy's outcome.
+type Assessment struct {
+	Result        classify.Result
+	Outcome       policy.Outcome
+	PolicyVersion int
+}
+
+// Assess classifies r and applies p. It is the one code path of the service
+// and of `ruche classify`, and a pure function of its arguments.
+func Assess(r v1.Received, p policy.Policy) Assessment {
+	// interaction.received.v1 carries no account creation date yet.
+	return assess(r, time.Time{}, p)
+}
+
+// assess is Assess with the author's account creation date, which only
+// `ruche classify` input can give today.
+func assess(r v1.Received, accountCreated time.Time, p policy.Policy) Assessment {
+	res := classify.Classify(classify.Input{
+		Text:   r.Text,
+		Lang:   r.Lang,
+		Author: classify.Author{Handle: r.Author.Handle, DisplayName: r.Author.DisplayName, Followers: r.Author.Followers, Verified: r.Author.Verified, CreatedAt: accountCreated},
+		At:     r.CreatedAt,
+	})
+	return Assessment{Result: res, Outcome: p.Apply(policy.Subject{Interaction: r, Result: res}), PolicyVersion: p.Version()}
+}
+
+// Decide is the moderation decision for one interaction under policy p. Only
+// ModeratedAt depends on now: redelivery yields the same labels, verdict,
+// priority, SLA and event id.
+func Decide(r v1.Received, p policy.Policy, now time.Time) v1.Moderated {
+	a := Assess(r, p)
+	return v1.Moderated{
+		ID:            v1.ModeratedID(r.ID, a.PolicyVersion),
+		InteractionID: r.ID,
+		Brand:         r.Brand,
+		Network:       r.Network,
+		Labels:        a.Result.Labels(),
+		Verdict:       a.Outcome.Verdict,
+		Actions:       a.Outcome.Actions,
+		Priority:      a.Outcome.Priority,
+		SLADue:        a.Outcome.SLADue,
+		RuleHits:      a.Outcome.RuleHits,
+		PolicyVersion: a.PolicyVersion,
+		ModeratedAt:   now.UTC(),
+	}
+}
+
+// Policies gives the policy in force for a brand. Versioned brand policies
+// will come from a store; until then every brand gets the built-in one.
+type Policies interface {
+	Policy(brand string) (policy.Policy, error)
+}
+
+// BuiltinPolicies gives every brand policy.Default.
+type BuiltinPolicies struct{}
+
+// Policy implements Policies.
+func (BuiltinPolicies) Policy(string) (policy.Policy, error) { return policy.Default, nil }
