@@ -17,6 +17,12 @@ type Config struct {
 	Addr string `koanf:"addr"`
 	// BodyLimit of one webhook request, e.g. "1M".
 	BodyLimit string `koanf:"body_limit"`
+	// PollInterval is the pause between two polls of a polled source when
+	// it has nothing more to give.
+	PollInterval time.Duration `koanf:"poll_interval"`
+	// AllowInternalFetches lets pollers reach loopback and private
+	// addresses: local development only (SSRF guard otherwise).
+	AllowInternalFetches bool `koanf:"allow_internal_fetches"`
 	// RequestTimeout bounds one source-management request.
 	RequestTimeout time.Duration `koanf:"request_timeout"`
 	// Replica names this process in per-replica state (source health);
@@ -39,6 +45,8 @@ func (c *Config) ReplicaName() string {
 func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.StringVar(&c.Addr, prefix+"addr", "127.0.0.1:8081", "listen address of the webhook endpoints")
 	fs.StringVar(&c.BodyLimit, prefix+"body_limit", "1M", "largest accepted webhook body")
+	fs.DurationVar(&c.PollInterval, prefix+"poll_interval", 30*time.Second, "pause between two polls of a polled source (Mastodon, Bluesky, YouTube, RSS)")
+	fs.BoolVar(&c.AllowInternalFetches, prefix+"allow_internal_fetches", false, "let pollers fetch loopback and private addresses (development only; `ruche up` turns it on)")
 	fs.DurationVar(&c.RequestTimeout, prefix+"request_timeout", 5*time.Second, "timeout of one source-management request")
 	fs.StringVar(&c.Replica, prefix+"replica", "", "name of this replica in per-replica state (empty: the host name, i.e. the pod name in Kubernetes)")
 }
@@ -50,6 +58,9 @@ func (c *Config) Validate() error {
 	}
 	if c.BodyLimit == "" {
 		return fmt.Errorf("ingest.body_limit is required")
+	}
+	if c.PollInterval < time.Second {
+		return fmt.Errorf("ingest.poll_interval must be at least 1s")
 	}
 	if c.RequestTimeout <= 0 {
 		return fmt.Errorf("ingest.request_timeout must be positive")

@@ -13,6 +13,7 @@ require (
 	github.com/ruche-project/ruche/events v0.0.0-00010101000000-000000000000
 	github.com/ruche-project/ruche/pkg v0.0.0-00010101000000-000000000000
 	github.com/spf13/pflag v1.1.0
+	golang.org/x/net v0.61.0
 	golang.org/x/sync v0.24.0
 )
 
@@ -56,7 +57,6 @@ require (
 	go.opentelemetry.io/otel v1.47.0 // indirect
 	go.opentelemetry.io/otel/trace v1.47.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
-	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/time v0.16.0 // indirect

@@ -10,22 +10,28 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/netguard"
 )
 
 // Deps are what the ingest service needs from the composition root.
 type Deps struct {
-	// NATS serves the source-management endpoints.
+	// NATS serves the source-management endpoints; JS holds the poll
+	// loops' cursors and leases.
 	NATS      *nats.Conn
+	JS        jetstream.JetStream
 	Publisher *bus.Publisher
 	Sources   *Sources
 	Health    *HealthTracker
 	Logger    *slog.Logger
 	Readiness *httpx.Health
+	// Replicas of the KV buckets the service owns.
+	Replicas int
 	// Registry receives the service's metrics and serves /metrics.
 	Registry *prometheus.Registry
 }
@@ -37,6 +43,7 @@ type Service struct {
 	sources  *Sources
 	health   *HealthTracker
 	nc       *nats.Conn
+	polls    *pollManager
 	log      *slog.Logger
 	echo     *echo.Echo
 	metrics  *metrics
@@ -50,7 +57,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if d.NATS == nil || d.Publisher == nil || d.Sources == nil || d.Health == nil || d.Logger == nil || d.Readiness == nil || d.Registry == nil {
+	if d.NATS == nil || d.JS == nil || d.Publisher == nil || d.Sources == nil || d.Health == nil || d.Logger == nil || d.Readiness == nil || d.Registry == nil {
 		return nil, errors.New("ingest: missing dependency")
 	}
 	s := &Service{cfg: cfg, pub: d.Publisher, sources: d.Sources, health: d.Health, nc: d.NATS,
@@ -59,6 +66,13 @@ func New(cfg Config, d Deps) (*Service, error) {
 	s.webhooks = map[string]Webhook{}
 	for _, wh := range []Webhook{Generic{}, Meta{}, X{}} {
 		s.webhooks[wh.Name()] = wh
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var err error
+	s.polls, err = newPollManager(ctx, s, d.JS, d.Replicas, []Poller{NewMastodon(netguard.Client(pollTimeout, cfg.AllowInternalFetches))})
+	if err != nil {
+		return nil, err
 	}
 	e, err := httpx.New(httpx.Options{Logger: s.log, Health: d.Readiness, Gatherer: d.Registry, BodyLimit: cfg.BodyLimit})
 	if err != nil {
@@ -88,6 +102,7 @@ func (s *Service) Run(ctx context.Context) error {
 	close(s.ready)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.health.Run(gctx) })
+	g.Go(func() error { return s.polls.Run(gctx) })
 	g.Go(func() error { return httpx.ServeListener(gctx, s.echo, l) })
 	return g.Wait()
 }
@@ -98,6 +113,7 @@ func (s *Service) Ready() <-chan struct{} { return s.ready }
 type metrics struct {
 	webhooks *prometheus.CounterVec
 	skipped  *prometheus.CounterVec
+	polled   *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -111,7 +127,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Items of a delivery that could not be read, by network.",
 		}, []string{"network"}),
 	}
-	reg.MustRegister(m.webhooks, m.skipped)
+	m.polled = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ruche_ingest_items_polled_total",
+		Help: "Items read by the poll loops, by network.",
+	}, []string{"network"})
+	reg.MustRegister(m.webhooks, m.skipped, m.polled)
 	return m
 }
 

@@ -37,8 +37,8 @@ func newIngest(t *testing.T) (*ingest.Service, *bus.Conn) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := ingest.New(ingest.Config{Addr: "127.0.0.1:0", BodyLimit: "4K", RequestTimeout: 5 * time.Second, Replica: "test-replica"}, ingest.Deps{
-		NATS: conn.NC, Publisher: pub, Sources: sources, Health: health, Logger: testkit.Logger(t), Readiness: httpx.NewHealth(), Registry: prometheus.NewRegistry(),
+	svc, err := ingest.New(ingest.Config{Addr: "127.0.0.1:0", BodyLimit: "4K", RequestTimeout: 5 * time.Second, Replica: "test-replica", PollInterval: time.Second, AllowInternalFetches: true}, ingest.Deps{
+		NATS: conn.NC, JS: conn.JS, Replicas: 1, Publisher: pub, Sources: sources, Health: health, Logger: testkit.Logger(t), Readiness: httpx.NewHealth(), Registry: prometheus.NewRegistry(),
 	})
 	if err != nil {
 		t.Fatal(err)

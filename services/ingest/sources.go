@@ -144,24 +144,16 @@ func validateSourceID(id string) error {
 
 // List returns the sources of brand, sorted by id, with their secrets.
 func (s *Sources) List(ctx context.Context, brand string) ([]Source, error) {
-	lister, err := s.kv.ListKeys(ctx)
+	all, err := s.All(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list sources: %w", err)
+		return nil, err
 	}
 	var out []Source
-	for id := range lister.Keys() {
-		src, err := s.Get(ctx, id)
-		if errors.Is(err, ErrSourceNotFound) {
-			continue // deleted meanwhile
-		}
-		if err != nil {
-			return nil, err
-		}
+	for _, src := range all {
 		if src.Brand == brand {
 			out = append(out, src)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
 }
 
@@ -178,4 +170,25 @@ func (s *Sources) Delete(ctx context.Context, brand, id string) error {
 		return fmt.Errorf("delete source %s: %w", id, err)
 	}
 	return nil
+}
+
+// All returns every brand's sources, sorted by id.
+func (s *Sources) All(ctx context.Context) ([]Source, error) {
+	lister, err := s.kv.ListKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list sources: %w", err)
+	}
+	var out []Source
+	for id := range lister.Keys() {
+		src, err := s.Get(ctx, id)
+		if errors.Is(err, ErrSourceNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, src)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
 }

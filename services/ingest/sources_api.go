@@ -79,11 +79,11 @@ func (s *Service) putSource(ctx context.Context, data []byte) (any, error) {
 	if err := validateSourceID(spec.ID); err != nil {
 		return nil, badf("id: %v", err)
 	}
-	wh, ok := s.webhooks[spec.Network]
+	conn, ok := s.connector(spec.Network)
 	if !ok {
 		return nil, badf("network %q is not one of %v", spec.Network, s.networks())
 	}
-	for _, name := range wh.RequiredSecrets() {
+	for _, name := range conn.RequiredSecrets() {
 		if spec.Secrets[name] == "" {
 			return nil, badf("secrets.%s is required for a %s source", name, spec.Network)
 		}
@@ -95,6 +95,11 @@ func (s *Service) putSource(ctx context.Context, data []byte) (any, error) {
 		return nil, err
 	}
 	src := Source{ID: spec.ID, Brand: spec.Brand, Network: spec.Network, Account: spec.Account, Settings: spec.Settings, Secrets: spec.Secrets}
+	if v, ok := conn.(interface{ ValidateSource(Source) error }); ok {
+		if err := v.ValidateSource(src); err != nil {
+			return nil, badRequest{err}
+		}
+	}
 	if err := s.sources.Put(ctx, src); err != nil {
 		return nil, err
 	}
@@ -156,9 +161,26 @@ func (s *Service) view(ctx context.Context, src Source) (query.SourceView, error
 		Settings: src.Settings, SecretNames: names, CreatedAt: src.CreatedAt, Health: h}, nil
 }
 
+// connector is what every network has: a name and the secrets it needs.
+type connector interface {
+	Name() string
+	RequiredSecrets() []string
+}
+
+func (s *Service) connector(network string) (connector, bool) {
+	if wh, ok := s.webhooks[network]; ok {
+		return wh, true
+	}
+	p, ok := s.polls.pollers[network]
+	return p, ok
+}
+
 func (s *Service) networks() []string {
-	out := make([]string, 0, len(s.webhooks))
+	out := make([]string, 0, len(s.webhooks)+len(s.polls.pollers))
 	for n := range s.webhooks {
+		out = append(out, n)
+	}
+	for n := range s.polls.pollers {
 		out = append(out, n)
 	}
 	slices.Sort(out)

@@ -101,12 +101,16 @@ func (a *App) initIngest() (runner, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.mode == ModeUp {
+		// Local sources (the sandbox, a dev Mastodon) live on loopback.
+		a.cfg.Ingest.AllowInternalFetches = true
+	}
 	health, err := ingest.OpenHealth(context.Background(), a.conn.JS, a.conn.Replicas(), a.cfg.Ingest.ReplicaName(), a.log)
 	if err != nil {
 		return nil, err
 	}
 	return ingest.New(a.cfg.Ingest, ingest.Deps{
-		NATS: a.conn.NC, Publisher: pub, Sources: a.sources, Health: health,
+		NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(), Publisher: pub, Sources: a.sources, Health: health,
 		Logger: a.log, Readiness: a.health, Registry: a.registry,
 	})
 }

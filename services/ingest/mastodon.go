@@ -1,0 +1,227 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"golang.org/x/net/html"
+
+	v1 "github.com/ruche-project/ruche/events/interaction/v1"
+)
+
+// Mastodon source secret and settings.
+const (
+	MastodonToken = "access_token"
+	// MastodonServer is the setting holding the server's base URL.
+	MastodonServer = "server"
+	mastodonPage   = 40
+)
+
+// Mastodon polls the notifications of the brand's account on any server
+// speaking the Mastodon API: mentions, replies that mention the account, and
+// direct messages. Paging follows the Link header (rel="prev" carries the
+// min_id of newer notifications); the cursor is that min_id.
+type Mastodon struct {
+	client *http.Client
+	now    func() time.Time
+}
+
+// NewMastodon returns a poller using client (an outbound-guarded client in
+// production).
+func NewMastodon(client *http.Client) *Mastodon {
+	return &Mastodon{client: client, now: time.Now}
+}
+
+// Name implements Poller.
+func (*Mastodon) Name() string { return "mastodon" }
+
+// RequiredSecrets implements Poller.
+func (*Mastodon) RequiredSecrets() []string { return []string{MastodonToken} }
+
+// ValidateSource checks the server setting.
+func (*Mastodon) ValidateSource(src Source) error {
+	u, err := url.Parse(src.Settings[MastodonServer])
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" && u.Path != "/" {
+		return fmt.Errorf("settings.%s must be the server's base URL, e.g. https://piaille.fr", MastodonServer)
+	}
+	return nil
+}
+
+type mastodonAccount struct {
+	ID             string `json:"id"`
+	Acct           string `json:"acct"`
+	DisplayName    string `json:"display_name"`
+	FollowersCount int64  `json:"followers_count"`
+}
+
+type mastodonStatus struct {
+	ID                 string          `json:"id"`
+	CreatedAt          time.Time       `json:"created_at"`
+	InReplyToID        *string         `json:"in_reply_to_id"`
+	InReplyToAccountID *string         `json:"in_reply_to_account_id"`
+	Visibility         string          `json:"visibility"`
+	Language           *string         `json:"language"`
+	URL                *string         `json:"url"`
+	Content            string          `json:"content"`
+	Account            mastodonAccount `json:"account"`
+	Media              []struct {
+		Type string `json:"type"`
+		URL  string `json:"url"`
+	} `json:"media_attachments"`
+}
+
+type mastodonNotification struct {
+	ID     string          `json:"id"`
+	Type   string          `json:"type"`
+	Status *mastodonStatus `json:"status"`
+}
+
+// Poll implements Poller.
+func (m *Mastodon) Poll(ctx context.Context, src Source, cursor string) (Page, error) {
+	if err := m.ValidateSource(src); err != nil {
+		return Page{}, err
+	}
+	server := strings.TrimSuffix(src.Settings[MastodonServer], "/")
+	q := url.Values{"types[]": {"mention"}, "limit": {fmt.Sprint(mastodonPage)}}
+	if cursor != "" {
+		q.Set("min_id", cursor)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, server+"/api/v1/notifications?"+q.Encode(), nil)
+	if err != nil {
+		return Page{}, err
+	}
+	req.Header.Set("Authorization", "Bearer "+src.Secrets[MastodonToken])
+	req.Header.Set("Accept", "application/json")
+	resp, err := m.client.Do(req)
+	if err != nil {
+		return Page{}, fmt.Errorf("mastodon notifications: %w", err)
+	}
+	defer resp.Body.Close()
+	if err := StatusError(resp, m.now()); err != nil {
+		return Page{}, err
+	}
+	var raws []json.RawMessage
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&raws); err != nil {
+		return Page{}, fmt.Errorf("mastodon notifications: malformed page: %w", err)
+	}
+	host := hostOf(server)
+	page := Page{Cursor: cursor, More: len(raws) == mastodonPage}
+	newest := cursor
+	now := m.now().UTC()
+	for i, raw := range raws {
+		var n mastodonNotification
+		if err := json.Unmarshal(raw, &n); err != nil {
+			page.Skipped = append(page.Skipped, Skipped{Index: i, Reason: err.Error()})
+			continue
+		}
+		if laterID(n.ID, newest) {
+			newest = n.ID
+		}
+		if n.Type != "mention" || n.Status == nil {
+			continue
+		}
+		r := mastodonInteraction(*n.Status, host, src, now)
+		if err := r.Validate(); err != nil {
+			page.Skipped = append(page.Skipped, Skipped{Index: i, Reason: err.Error()})
+			continue
+		}
+		page.Items = append(page.Items, r)
+	}
+	page.Cursor = newest
+	if prev := linkParam(resp.Header.Get("Link"), "prev", "min_id"); prev != "" && laterID(prev, page.Cursor) {
+		page.Cursor = prev
+	}
+	return page, nil
+}
+
+func mastodonInteraction(s mastodonStatus, host string, src Source, now time.Time) v1.Received {
+	r := v1.Received{
+		Brand: src.Brand, Network: "mastodon", Account: src.Account, Kind: v1.KindMention,
+		PlatformID: host + "/" + s.ID, Text: htmlText(s.Content), CreatedAt: s.CreatedAt.UTC(), ReceivedAt: now,
+		Source: v1.SourcePoll, SourceID: src.ID,
+		Author: v1.Author{ID: host + "/" + s.Account.ID, Handle: "@" + s.Account.Acct, DisplayName: s.Account.DisplayName, Followers: s.Account.FollowersCount},
+	}
+	if s.Account.ID == "" {
+		r.Author.ID = ""
+	}
+	r.ID = v1.InteractionID(r.Network, r.PlatformID)
+	if s.InReplyToID != nil {
+		r.ParentID = host + "/" + *s.InReplyToID
+		if s.InReplyToAccountID != nil && *s.InReplyToAccountID == src.Account {
+			r.Kind = v1.KindReply
+		}
+	}
+	if s.Visibility == "direct" {
+		r.Kind = v1.KindDM
+	}
+	if s.Language != nil {
+		r.Lang = *s.Language
+	}
+	if s.URL != nil {
+		r.URL = *s.URL
+	}
+	for _, m := range s.Media {
+		r.Media = append(r.Media, v1.Media{Type: m.Type, URL: m.URL})
+	}
+	return r
+}
+
+// laterID compares Mastodon ids (decimal strings of growing value).
+func laterID(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) > len(b)
+	}
+	return a > b
+}
+
+var linkRe = regexp.MustCompile(`<([^>]+)>\s*;\s*rel="?([a-z]+)"?`)
+
+// linkParam returns the query parameter param of the Link header's rel link.
+func linkParam(header, rel, param string) string {
+	for _, m := range linkRe.FindAllStringSubmatch(header, -1) {
+		if m[2] != rel {
+			continue
+		}
+		if u, err := url.Parse(m[1]); err == nil {
+			return u.Query().Get(param)
+		}
+	}
+	return ""
+}
+
+func hostOf(server string) string {
+	if u, err := url.Parse(server); err == nil {
+		return u.Host
+	}
+	return server
+}
+
+// htmlText turns a status's HTML into plain text: paragraphs and <br> become
+// new lines, entities are decoded, tags dropped.
+func htmlText(s string) string {
+	z := html.NewTokenizer(strings.NewReader(s))
+	var b strings.Builder
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return strings.TrimSpace(b.String())
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.StartTagToken, html.SelfClosingTagToken:
+			if name, _ := z.TagName(); string(name) == "br" {
+				b.WriteByte('\n')
+			}
+		case html.EndTagToken:
+			if name, _ := z.TagName(); string(name) == "p" {
+				b.WriteString("\n\n")
+			}
+		}
+	}
+}

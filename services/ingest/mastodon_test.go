@@ -1,0 +1,279 @@
+package ingest_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	v1 "github.com/ruche-project/ruche/events/interaction/v1"
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/ingest"
+)
+
+// fakeMastodon speaks the part of the Mastodon API the poller uses:
+// GET /api/v1/notifications with min_id paging and Link headers, bearer
+// tokens, and the error modes of a real server.
+type fakeMastodon struct {
+	mu       sync.Mutex
+	notes    map[int]string // id → raw JSON notification
+	token    string
+	mode     string // "", "401", "429", "500", "garbage"
+	requests atomic.Int32
+	minIDs   []string
+}
+
+func newFakeMastodon(t *testing.T) (*fakeMastodon, *httptest.Server) {
+	f := &fakeMastodon{notes: map[int]string{}, token: "tok-123"}
+	srv := httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(srv.Close)
+	return f, srv
+}
+
+func (f *fakeMastodon) add(id int, raw string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.notes[id] = raw
+}
+
+func (f *fakeMastodon) mention(id int, text, visibility string, replyToAccount string) string {
+	reply := "null"
+	if replyToAccount != "" {
+		reply = strconv.Quote(replyToAccount)
+	}
+	return fmt.Sprintf(`{"id":"%d","type":"mention","created_at":"2026-11-23T08:%02d:00.000Z","account":{"id":"7","acct":"lea@piaille.fr"},
+	  "status":{"id":"%d","created_at":"2026-11-23T08:%02d:00.000Z","in_reply_to_id":%s,"in_reply_to_account_id":%s,"visibility":"%s","language":"fr",
+	  "url":"https://piaille.fr/@lea/%d","content":%q,"account":{"id":"7","acct":"lea@piaille.fr","display_name":"Léa","followers_count":42},
+	  "media_attachments":[]}}`, id, id%60, id*10, id%60, map[bool]string{true: `"555"`, false: "null"}[replyToAccount != ""], reply, visibility, id*10, text)
+}
+
+func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
+	f.requests.Add(1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r.URL.Path != "/api/v1/notifications" {
+		http.NotFound(w, r)
+		return
+	}
+	switch {
+	case r.Header.Get("Authorization") != "Bearer "+f.token || f.mode == "401":
+		w.WriteHeader(401)
+		fmt.Fprint(w, `{"error":"The access token is invalid"}`)
+		return
+	case f.mode == "429":
+		w.Header().Set("X-RateLimit-Reset", time.Now().Add(90*time.Second).UTC().Format(time.RFC3339Nano))
+		w.WriteHeader(429)
+		return
+	case f.mode == "500":
+		w.WriteHeader(503)
+		return
+	case f.mode == "garbage":
+		fmt.Fprint(w, `<html>oops`)
+		return
+	}
+	minID, _ := strconv.Atoi(r.URL.Query().Get("min_id"))
+	f.minIDs = append(f.minIDs, r.URL.Query().Get("min_id"))
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	var ids []int
+	for id := range f.notes {
+		if id > minID {
+			ids = append(ids, id)
+		}
+	}
+	sort.Ints(ids)
+	if minID == 0 && len(ids) > limit { // no cursor: the newest page
+		ids = ids[len(ids)-limit:]
+	}
+	if len(ids) > limit { // min_id: the page just after it
+		ids = ids[:limit]
+	}
+	out := make([]string, 0, len(ids))
+	for i := len(ids) - 1; i >= 0; i-- {
+		out = append(out, f.notes[ids[i]])
+	}
+	if len(ids) > 0 {
+		base := "http://" + r.Host + "/api/v1/notifications"
+		w.Header().Set("Link", fmt.Sprintf(`<%s?max_id=%d>; rel="next", <%s?min_id=%d>; rel="prev"`, base, ids[0], base, ids[len(ids)-1]))
+	}
+	fmt.Fprint(w, "["+strings.Join(out, ",")+"]")
+}
+
+func mastodonSource(url string) ingest.Source {
+	return ingest.Source{ID: "masto", Brand: "demo", Network: "mastodon", Account: "555",
+		Settings: map[string]string{ingest.MastodonServer: url}, Secrets: map[string]string{ingest.MastodonToken: "tok-123"}}
+}
+
+func TestMastodonPoll(t *testing.T) {
+	f, srv := newFakeMastodon(t)
+	m := ingest.NewMastodon(srv.Client())
+	src := mastodonSource(srv.URL)
+	f.add(1, f.mention(1, "<p>Bonjour <span class=\"h-card\"><a href=\"x\">@cafe</a></span>, vous livrez à Lyon&nbsp;?</p><p>Merci</p>", "public", ""))
+	f.add(2, f.mention(2, "<p>Oui, merci !</p>", "public", "555"))
+	f.add(3, f.mention(3, "<p>mon numéro de commande</p>", "direct", ""))
+	f.add(4, `{"id":"4","type":"mention","status":{"id":"40","created_at":"not a date"}}`)
+	f.add(5, `{"id":"5","type":"favourite","account":{"id":"9"}}`)
+
+	page, err := m.Poll(context.Background(), src, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("maps_mentions_replies_and_dms", func(t *testing.T) {
+		if len(page.Items) != 3 {
+			t.Fatalf("items %+v skipped %+v", page.Items, page.Skipped)
+		}
+		byKind := map[v1.Kind]v1.Received{}
+		for _, r := range page.Items {
+			byKind[r.Kind] = r
+		}
+		host := strings.TrimPrefix(srv.URL, "http://")
+		men := byKind[v1.KindMention]
+		if men.ID != "mastodon:"+host+"/10" || men.Text != "Bonjour @cafe, vous livrez à Lyon\u00a0?\n\nMerci" || men.Author.Handle != "@lea@piaille.fr" || men.Lang != "fr" || men.Source != v1.SourcePoll {
+			t.Fatalf("mention %+v", men)
+		}
+		if byKind[v1.KindReply].PlatformID != host+"/20" || byKind[v1.KindDM].PlatformID != host+"/30" {
+			t.Fatalf("reply/dm %+v", byKind)
+		}
+	})
+	t.Run("skips_a_malformed_item_and_keeps_the_rest", func(t *testing.T) {
+		if len(page.Skipped) != 1 {
+			t.Fatalf("skipped %+v", page.Skipped)
+		}
+	})
+	t.Run("cursor_is_the_newest_notification", func(t *testing.T) {
+		if page.Cursor != "5" || page.More {
+			t.Fatalf("cursor %q more %v", page.Cursor, page.More)
+		}
+		next, err := m.Poll(context.Background(), src, page.Cursor)
+		if err != nil || len(next.Items) != 0 || next.Cursor != "5" {
+			t.Fatalf("next %+v %v", next, err)
+		}
+	})
+	t.Run("pages_through_a_backlog", func(t *testing.T) {
+		for id := 100; id < 150; id++ {
+			f.add(id, f.mention(id, "<p>rafale</p>", "public", ""))
+		}
+		first, err := m.Poll(context.Background(), src, "5")
+		if err != nil || len(first.Items) != 40 || !first.More || first.Cursor != "139" {
+			t.Fatalf("first page: %d items, more %v, cursor %q, %v", len(first.Items), first.More, first.Cursor, err)
+		}
+		second, err := m.Poll(context.Background(), src, first.Cursor)
+		if err != nil || len(second.Items) != 10 || second.More || second.Cursor != "149" {
+			t.Fatalf("second page: %d items, more %v, cursor %q, %v", len(second.Items), second.More, second.Cursor, err)
+		}
+	})
+	errCases := []struct {
+		mode  string
+		check func(error) bool
+	}{
+		{"401", func(err error) bool { return errors.Is(err, ingest.ErrUnauthorized) }},
+		{"429", func(err error) bool {
+			var rl *ingest.RateLimitedError
+			return errors.As(err, &rl) && rl.Wait > 80*time.Second && rl.Wait <= 90*time.Second
+		}},
+		{"500", func(err error) bool { return err != nil && strings.Contains(err.Error(), "503") }},
+		{"garbage", func(err error) bool { return err != nil && strings.Contains(err.Error(), "malformed") }},
+	}
+	for _, tc := range errCases {
+		t.Run("reports_"+tc.mode, func(t *testing.T) {
+			f.mu.Lock()
+			f.mode = tc.mode
+			f.mu.Unlock()
+			defer func() { f.mu.Lock(); f.mode = ""; f.mu.Unlock() }()
+			if _, err := m.Poll(context.Background(), src, "149"); !tc.check(err) {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+	t.Run("times_out", func(t *testing.T) {
+		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { time.Sleep(2 * time.Second) }))
+		defer slow.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		if _, err := m.Poll(ctx, mastodonSource(slow.URL), ""); err == nil {
+			t.Fatal("no timeout")
+		}
+	})
+}
+
+func TestPollLoop(t *testing.T) {
+	f, srv := newFakeMastodon(t)
+	for id := 1; id <= 45; id++ {
+		f.add(id, f.mention(id, fmt.Sprintf("<p>message %d</p>", id), "public", ""))
+	}
+	svc, conn := newIngest(t)
+	runIngest(t, svc)
+	put := func(token string) {
+		src := mastodonSource(srv.URL)
+		spec := query.SourceSpec{ID: src.ID, Brand: src.Brand, Network: src.Network, Account: src.Account, Settings: src.Settings, Secrets: map[string]string{ingest.MastodonToken: token}}
+		if code, body := request(t, conn.NC, query.PutSourceSubject, query.PutSourceRequest{Source: spec}); code != "" {
+			t.Fatalf("put = %s %s", code, body)
+		}
+	}
+	put("tok-123")
+	received := func() uint64 { return streamCount(t, conn) }
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	t.Run("publishes_the_newest_page_once_then_new_items", func(t *testing.T) {
+		waitFor("the first page", func() bool { return received() == 40 })
+		f.add(46, f.mention(46, "<p>nouveau</p>", "public", ""))
+		waitFor("the new item", func() bool { return received() == 41 })
+		time.Sleep(1500 * time.Millisecond) // another poll or two: nothing new
+		if n := received(); n != 41 {
+			t.Fatalf("stream holds %d, want 41", n)
+		}
+		f.mu.Lock()
+		last := f.minIDs[len(f.minIDs)-1]
+		f.mu.Unlock()
+		if last != "46" {
+			t.Fatalf("last poll used min_id %q, want the stored cursor 46", last)
+		}
+	})
+	t.Run("revoked_token_marks_unhealthy_and_stops_polling", func(t *testing.T) {
+		f.mu.Lock()
+		f.token = "rotated"
+		f.mu.Unlock()
+		var h query.SourceHealth
+		waitFor("unhealthy", func() bool {
+			svc.FlushHealth(context.Background())
+			_, body := request(t, conn.NC, query.ListSourcesSubject, query.ListSourcesRequest{Brand: "demo"})
+			var resp query.ListSourcesResponse
+			_ = json.Unmarshal(body, &resp)
+			for _, s := range resp.Sources {
+				if s.ID == "masto" {
+					h = s.Health
+				}
+			}
+			return h.Status == query.HealthUnhealthy
+		})
+		if !strings.Contains(h.LastErrorText, "credentials refused") {
+			t.Fatalf("health %+v", h)
+		}
+		before := f.requests.Load()
+		time.Sleep(2500 * time.Millisecond) // poll interval is 1s: a retry loop would show
+		if n := f.requests.Load() - before; n != 0 {
+			t.Fatalf("%d requests after a 401", n)
+		}
+	})
+	t.Run("updated_token_resumes_from_the_cursor", func(t *testing.T) {
+		f.add(47, f.mention(47, "<p>après rotation</p>", "public", ""))
+		put("rotated")
+		waitFor("the item after rotation", func() bool { return received() == 42 })
+	})
+}

@@ -1,0 +1,286 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/ruche-project/ruche/events"
+)
+
+// Buckets owned by the poll loops.
+const (
+	// CursorsBucket keeps each polled source's cursor (key: source id).
+	CursorsBucket = "ingest_cursors"
+	// LeasesBucket keeps which replica polls a source (key: source id); a
+	// lease expires when its replica stops renewing it, and another replica
+	// takes the source over.
+	LeasesBucket = "ingest_poll_leases"
+)
+
+const (
+	leaseTTL     = 30 * time.Second
+	scanEvery    = 5 * time.Second
+	pollTimeout  = 30 * time.Second
+	maxBackoff   = 5 * time.Minute
+	firstBackoff = time.Second
+)
+
+// pollManager runs one poll loop per source of a polled network, on exactly
+// one replica at a time (a lease in KV), and restarts a loop when its source
+// changes (a new token after a 401, say).
+type pollManager struct {
+	svc      *Service
+	pollers  map[string]Poller
+	cursors  jetstream.KeyValue
+	leases   jetstream.KeyValue
+	replica  string
+	interval time.Duration
+	log      *slog.Logger
+
+	mu      sync.Mutex
+	running map[string]*pollRun
+	wg      sync.WaitGroup
+}
+
+type pollRun struct {
+	fingerprint [32]byte
+	cancel      context.CancelFunc
+}
+
+func newPollManager(ctx context.Context, s *Service, js jetstream.JetStream, replicas int, pollers []Poller) (*pollManager, error) {
+	cursors, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: CursorsBucket, History: 5, Storage: jetstream.FileStorage, Replicas: replicas})
+	if err != nil {
+		return nil, fmt.Errorf("open bucket %s: %w", CursorsBucket, err)
+	}
+	leases, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: LeasesBucket, TTL: leaseTTL, Storage: jetstream.FileStorage, Replicas: replicas})
+	if err != nil {
+		return nil, fmt.Errorf("open bucket %s: %w", LeasesBucket, err)
+	}
+	m := &pollManager{svc: s, pollers: map[string]Poller{}, cursors: cursors, leases: leases,
+		replica: s.cfg.ReplicaName(), interval: s.cfg.PollInterval, log: s.log, running: map[string]*pollRun{}}
+	for _, p := range pollers {
+		m.pollers[p.Name()] = p
+	}
+	return m, nil
+}
+
+// Run scans the sources every few seconds until ctx is done, then stops
+// every loop and releases their leases.
+func (m *pollManager) Run(ctx context.Context) error {
+	t := time.NewTicker(scanEvery)
+	defer t.Stop()
+	for {
+		if err := m.scan(ctx); err != nil && ctx.Err() == nil {
+			m.log.WarnContext(ctx, "scan polled sources", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			m.mu.Lock()
+			for _, r := range m.running {
+				r.cancel()
+			}
+			m.mu.Unlock()
+			m.wg.Wait()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (m *pollManager) scan(ctx context.Context) error {
+	srcs, err := m.svc.sources.All(ctx)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, src := range srcs {
+		p, ok := m.pollers[src.Network]
+		if !ok {
+			continue
+		}
+		seen[src.ID] = true
+		fp := fingerprint(src)
+		m.mu.Lock()
+		r, running := m.running[src.ID]
+		if running && r.fingerprint == fp {
+			m.mu.Unlock()
+			continue
+		}
+		if running { // the source changed: restart its loop
+			r.cancel()
+			delete(m.running, src.ID)
+		}
+		m.mu.Unlock()
+		rev, ok, err := m.claim(ctx, src.ID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue // another replica polls it
+		}
+		lctx, cancel := context.WithCancel(ctx)
+		m.mu.Lock()
+		m.running[src.ID] = &pollRun{fingerprint: fp, cancel: cancel}
+		m.mu.Unlock()
+		m.wg.Add(2)
+		go func() { defer m.wg.Done(); m.keepLease(lctx, cancel, src.ID, rev) }()
+		go func() { defer m.wg.Done(); m.loop(lctx, src, p) }()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for id, r := range m.running {
+		if !seen[id] { // deleted
+			r.cancel()
+			delete(m.running, id)
+		}
+	}
+	return nil
+}
+
+// claim takes the lease of a source, or keeps it if this replica holds it.
+func (m *pollManager) claim(ctx context.Context, id string) (uint64, bool, error) {
+	rev, err := m.leases.Create(ctx, id, []byte(m.replica))
+	if err == nil {
+		return rev, true, nil
+	}
+	if !errors.Is(err, jetstream.ErrKeyExists) {
+		return 0, false, fmt.Errorf("claim %s: %w", id, err)
+	}
+	e, err := m.leases.Get(ctx, id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return 0, false, nil // expired meanwhile: next scan
+	}
+	if err != nil || string(e.Value()) != m.replica {
+		return 0, false, err
+	}
+	rev, err = m.leases.Update(ctx, id, []byte(m.replica), e.Revision())
+	return rev, err == nil, nil
+}
+
+// keepLease renews the lease until ctx is done (then deletes it), and
+// cancels the loop when the lease is lost.
+func (m *pollManager) keepLease(ctx context.Context, cancel context.CancelFunc, id string, rev uint64) {
+	t := time.NewTicker(leaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			dctx, dcancel := context.WithTimeout(context.Background(), 2*time.Second)
+			_ = m.leases.Delete(dctx, id, jetstream.LastRevision(rev))
+			dcancel()
+			return
+		case <-t.C:
+			next, err := m.leases.Update(ctx, id, []byte(m.replica), rev)
+			if err != nil {
+				if ctx.Err() == nil {
+					m.log.WarnContext(ctx, "poll lease lost", "source", id, "error", err)
+				}
+				cancel()
+				return
+			}
+			rev = next
+		}
+	}
+}
+
+// loop polls one source until ctx is done.
+func (m *pollManager) loop(ctx context.Context, src Source, p Poller) {
+	log := m.log.With("source", src.ID, "network", src.Network, "brand", src.Brand)
+	cursor, err := m.cursor(ctx, src.ID)
+	if err != nil {
+		log.WarnContext(ctx, "read cursor", "error", err)
+	}
+	backoff := firstBackoff
+	for ctx.Err() == nil {
+		wait := m.interval
+		pctx, cancel := context.WithTimeout(ctx, pollTimeout)
+		page, err := p.Poll(pctx, src, cursor)
+		cancel()
+		if err == nil {
+			err = m.deliver(ctx, src, page)
+		}
+		var limited *RateLimitedError
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err == nil:
+			if page.Cursor != "" && page.Cursor != cursor {
+				if _, perr := m.cursors.Put(ctx, src.ID, []byte(page.Cursor)); perr != nil {
+					log.WarnContext(ctx, "store cursor", "error", perr)
+				}
+				cursor = page.Cursor
+			}
+			backoff = firstBackoff
+			if page.More {
+				wait = 0
+			}
+		case errors.Is(err, ErrUnauthorized):
+			m.svc.health.Failure(src.ID, fmt.Errorf("%w: update the source's token", err))
+			log.WarnContext(ctx, "credentials refused: polling stops until the source is updated", "error", err)
+			<-ctx.Done() // parked; an updated source restarts the loop
+			return
+		case errors.As(err, &limited):
+			m.svc.health.Failure(src.ID, err)
+			wait = limited.Wait
+		default:
+			m.svc.health.Failure(src.ID, err)
+			log.WarnContext(ctx, "poll failed", "error", err, "retry_in", backoff)
+			wait, backoff = backoff, min(backoff*2, maxBackoff)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+	}
+}
+
+// deliver publishes a page; the cursor moves only once it is all stored.
+func (m *pollManager) deliver(ctx context.Context, src Source, page Page) error {
+	for _, sk := range page.Skipped {
+		m.svc.metrics.skipped.WithLabelValues(src.Network).Inc()
+		m.log.WarnContext(ctx, "polled item skipped", "source", src.ID, "index", sk.Index, "reason", sk.Reason)
+	}
+	now := m.svc.now().UTC()
+	var lag time.Duration
+	for _, r := range page.Items {
+		env, err := events.NewEnvelope(r, r.ID, r.Brand, r.ReceivedAt)
+		if err != nil {
+			return err
+		}
+		if _, err := m.svc.pub.PublishEvent(ctx, r, env); err != nil {
+			return fmt.Errorf("publish %s: %w", r.ID, err)
+		}
+		lag = max(lag, now.Sub(r.CreatedAt))
+	}
+	m.svc.metrics.polled.WithLabelValues(src.Network).Add(float64(len(page.Items)))
+	m.svc.health.Success(src.ID, len(page.Items), lag)
+	return nil
+}
+
+func (m *pollManager) cursor(ctx context.Context, id string) (string, error) {
+	e, err := m.cursors.Get(ctx, id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return string(e.Value()), nil
+}
+
+// fingerprint changes whenever a source's configuration or secrets do.
+func fingerprint(src Source) [32]byte {
+	b, _ := json.Marshal(struct {
+		Source
+		Secrets map[string]string
+	}{src, src.Secrets})
+	return sha256.Sum256(b)
+}
