@@ -44,6 +44,12 @@ type sandboxServer struct {
 
 func newSandbox(t *testing.T, mutate func(*sandbox.Config)) *sandboxServer {
 	t.Helper()
+	return newWrappedSandbox(t, mutate, nil)
+}
+
+// newWrappedSandbox serves the network's API through wrap, when not nil.
+func newWrappedSandbox(t *testing.T, mutate func(*sandbox.Config), wrap func(http.Handler) http.Handler) *sandboxServer {
+	t.Helper()
 	s := &sandboxServer{clk: &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
 	var h http.Handler
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
@@ -57,6 +63,9 @@ func newSandbox(t *testing.T, mutate func(*sandbox.Config)) *sandboxServer {
 		t.Fatal(err)
 	}
 	s.net, h = n, n.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
 	return s
 }
 
