@@ -149,14 +149,15 @@ func Normalize(s string) Text {
 			last.sepAfter = sepRunes[0]
 		}
 	}
-	runes := []rune(s)
-	offsets := make([]int, len(runes)+1)
-	o := 0
-	for i, r := range runes {
-		offsets[i] = o
-		o += utf8.RuneLen(r)
+	// Byte offsets from ranging over the string, so that invalid UTF-8
+	// (one byte read as U+FFFD) keeps spans inside the text.
+	var runes []rune
+	var offsets []int
+	for o, r := range s {
+		runes = append(runes, r)
+		offsets = append(offsets, o)
 	}
-	offsets[len(runes)] = len(s)
+	offsets = append(offsets, len(s))
 	for i, r := range runes {
 		f := foldRune(r)
 		folded.WriteString(f)

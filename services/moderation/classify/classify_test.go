@@ -1,0 +1,244 @@
+package classify_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ruche-project/ruche/services/moderation/classify"
+)
+
+func TestNormalize(t *testing.T) {
+	cases := []struct {
+		name, text string
+		want       []string // main keys
+	}{
+		{"lowercases_and_strips_accents", "Génial Œuvre", []string{"genial", "oeuvre"}},
+		{"decodes_leetspeak", "c0nnard b1tch", []string{"connard", "bitch"}},
+		{"joins_letters_spread_with_dots", "i.d.i.o.t", []string{"idiot"}},
+		{"joins_letters_spread_with_spaces", "c o n n a r d va", []string{"connard", "va"}},
+		{"squeezes_repeated_letters", "nuuuuul", []string{"nul"}},
+		{"splits_french_elisions", "t'es", []string{"t", "es"}},
+		{"rewrites_english_contractions", "don't", []string{"do", "not"}},
+		{"keeps_ordinary_numbers", "2024 il y a", []string{"2024", "il", "y", "a"}},
+		{"maps_cyrillic_lookalikes", "сonnard", []string{"connard"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, tok := range classify.Normalize(tc.text).Tokens {
+				got = append(got, tok.Key())
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("keys %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	cases := []struct {
+		name, text, hint string
+		want             classify.Lang
+	}{
+		{"detects_french", "Bonjour, ma commande n'est toujours pas arrivée", "", classify.LangFrench},
+		{"detects_short_english", "Where is my order?", "", classify.LangEnglish},
+		{"spanish_is_other", "Hola, ¿tienen tiendas en Madrid?", "", classify.LangOther},
+		{"german_is_other", "Wie lange dauert der Versand nach Deutschland?", "", classify.LangOther},
+		{"no_words_is_other", "👍👍", "", classify.LangOther},
+		{"network_tag_wins", "ok", "fr-CA", classify.LangFrench},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := classify.DetectLanguage(classify.Normalize(tc.text), tc.hint); got != tc.want {
+				t.Fatalf("DetectLanguage = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSpam(t *testing.T) {
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name   string
+		text   string
+		author classify.Author
+		want   bool
+		reason string
+	}{
+		{"catches_url_shorteners", "Regarde ça bit.ly/3xYz et tinyurl.com/abc", classify.Author{}, true, "link:shortener"},
+		{"catches_link_farms", "https://a.example.com https://b.example.com https://c.example.com", classify.Author{}, true, "links:many"},
+		{"catches_crypto_scam_in_french", "Investissez dans le bitcoin, j'ai doublé mon capital, écrivez-moi sur WhatsApp", classify.Author{}, true, "scam:crypto"},
+		{"catches_follower_scam_without_links", "Free followers!!! Get 10k followers in 24h", classify.Author{}, true, "scam:followers"},
+		{"catches_dm_me_scam", "Earn $$$ from home, DM me", classify.Author{}, true, "contact:offplatform"},
+		{"catches_repeated_text", "promo promo promo promo promo promo", classify.Author{}, true, "repeated_text"},
+		{"new_account_adds_to_a_weak_signal", "DM me", classify.Author{Handle: "user8473625", CreatedAt: at.Add(-time.Hour)}, true, "author:new_account"},
+		{"empty_account_alone_is_not_spam", "Bonjour", classify.Author{Handle: "user84736251"}, false, ""},
+		{"one_ordinary_link_is_not_spam", "La recette est ici : https://www.marmiton.org/recettes/brownie", classify.Author{}, false, ""},
+		{"brand_contest_is_not_spam", "Jeu concours : tentez de gagner un an de café !", classify.Author{}, false, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := classify.DetectSpam(classify.Normalize(tc.text), tc.author, at)
+			if s.Is != tc.want || tc.reason != "" && !slices.Contains(s.Reasons, tc.reason) {
+				t.Fatalf("spam %v %v (score %.1f), want %v with %q", s.Is, s.Reasons, s.Score, tc.want, tc.reason)
+			}
+		})
+	}
+}
+
+func TestToxicity(t *testing.T) {
+	cases := []struct {
+		name, text string
+		lang       classify.Lang
+		severity   classify.Severity
+		categories []classify.Category
+	}{
+		{"catches_french_insult", "T'es vraiment un connard", classify.LangFrench, classify.SeverityMedium, []classify.Category{"insult"}},
+		{"catches_obfuscated_french_insult", "t es un c0nnard", classify.LangFrench, classify.SeverityMedium, []classify.Category{"insult"}},
+		{"catches_spread_letters", "c o n n a r d", classify.LangFrench, classify.SeverityMedium, []classify.Category{"insult"}},
+		{"catches_dotted_english_insult", "you are such an i.d.i.o.t", classify.LangEnglish, classify.SeverityMedium, []classify.Category{"insult"}},
+		{"catches_masked_swearing", "f*ck you", classify.LangEnglish, classify.SeverityMedium, []classify.Category{"insult"}},
+		{"catches_repeated_letters", "enculéééé", classify.LangFrench, classify.SeverityHigh, []classify.Category{"insult"}},
+		{"catches_leet_family_insult", "N1qu3 t4 m3r3", classify.LangFrench, classify.SeverityHigh, []classify.Category{"insult"}},
+		{"catches_french_threat", "Je vais te retrouver, je sais où tu habites", classify.LangFrench, classify.SeverityHigh, []classify.Category{"threat"}},
+		{"catches_english_threat", "I'm going to burn your shop down", classify.LangEnglish, classify.SeverityHigh, []classify.Category{"threat"}},
+		{"catches_hate_against_a_group", "All muslims are terrorists", classify.LangEnglish, classify.SeverityHigh, []classify.Category{"hate"}},
+		{"profanity_is_low_without_category", "Putain, encore en panne", classify.LangFrench, classify.SeverityLow, []classify.Category{}},
+		{"aimed_adjective_is_an_insult", "vous êtes nuls", classify.LangFrench, classify.SeverityMedium, []classify.Category{"insult"}},
+		{"criticism_of_a_thing_is_not_an_insult", "le service est nul", classify.LangFrench, classify.SeverityNone, []classify.Category{}},
+		{"ignores_quoted_insult", "Il m'a traité de « connard » devant tout le monde", classify.LangFrench, classify.SeverityNone, []classify.Category{}},
+		{"ignores_reported_english_insult", "Your employee called me an \"idiot\"", classify.LangEnglish, classify.SeverityNone, []classify.Category{}},
+		{"ignores_negated_insult", "You're not an idiot, the manual is confusing", classify.LangEnglish, classify.SeverityNone, []classify.Category{}},
+		{"ignores_negated_french_insult", "Vous n'êtes pas des incapables", classify.LangFrench, classify.SeverityNone, []classify.Category{}},
+		{"ignores_self_deprecation", "Quel idiot je suis, j'ai oublié mon parapluie", classify.LangFrench, classify.SeverityNone, []classify.Category{}},
+		{"slang_praise_is_not_a_threat", "Ce gâteau est une tuerie, it's killing me", classify.LangFrench, classify.SeverityNone, []classify.Category{}},
+		{"french_con_not_counted_in_english", "pros and con", classify.LangEnglish, classify.SeverityNone, []classify.Category{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tox := classify.DetectToxicity(classify.Normalize(tc.text), tc.lang)
+			if tox.Severity != tc.severity || !slices.Equal(tox.Categories, tc.categories) {
+				t.Fatalf("toxicity %s %v (hits %v, discounted %v), want %s %v", tox.Severity, tox.Categories, tox.Hits, tox.Discounted, tc.severity, tc.categories)
+			}
+		})
+	}
+}
+
+func TestPII(t *testing.T) {
+	cases := []struct {
+		name, text string
+		lang       classify.Lang
+		want       []classify.PIIKind
+	}{
+		{"finds_email", "écrivez à marie.dupont@gmail.com", classify.LangFrench, []classify.PIIKind{"email"}},
+		{"finds_obfuscated_email", "jean.martin [at] free [dot] fr", classify.LangFrench, []classify.PIIKind{"email"}},
+		{"finds_spelled_out_email", "john.smith at outlook dot com", classify.LangEnglish, []classify.PIIKind{"email"}},
+		{"ignores_a_mention", "Merci @cafelumiere", classify.LangFrench, nil},
+		{"finds_french_mobile", "appelez le 06 12 34 56 78", classify.LangFrench, []classify.PIIKind{"phone"}},
+		{"finds_french_number_in_international_format", "+33 6 98 76 54 32", classify.LangFrench, []classify.PIIKind{"phone"}},
+		{"finds_dotted_french_number", "06.45.78.12.90", classify.LangFrench, []classify.PIIKind{"phone"}},
+		{"finds_uk_number", "+44 20 7946 0958", classify.LangEnglish, []classify.PIIKind{"phone"}},
+		{"finds_us_number", "call 202-456-1111", classify.LangEnglish, []classify.PIIKind{"phone"}},
+		{"ignores_counts_and_dates", "12 345 678 vues le 12/03/2024", classify.LangFrench, nil},
+		{"ignores_tracking_numbers", "numéro de suivi 6A12345678901", classify.LangFrench, nil},
+		{"finds_visa_card", "card 4111 1111 1111 1111", classify.LangEnglish, []classify.PIIKind{"card"}},
+		{"finds_amex_card", "3782 822463 10005", classify.LangEnglish, []classify.PIIKind{"card"}},
+		{"ignores_number_failing_luhn", "4111 1111 1111 1112", classify.LangEnglish, nil},
+		{"ignores_luhn_valid_order_number", "commande n° 4111 1111 1111 1111", classify.LangFrench, nil},
+		{"ignores_luhn_valid_number_without_card_prefix", "1234 5678 9012 3452", classify.LangEnglish, nil},
+		{"finds_french_iban_with_spaces", "FR76 3000 6000 0112 3456 7890 189", classify.LangFrench, []classify.PIIKind{"iban"}},
+		{"finds_iban_without_spaces", "GB29NWBK60161331926819", classify.LangEnglish, []classify.PIIKind{"iban"}},
+		{"ignores_iban_failing_mod97", "FR76 3000 6000 0112 3456 7890 188", classify.LangFrench, nil},
+		{"finds_several_kinds", "sophie_l@laposte.net ou 0145678910", classify.LangFrench, []classify.PIIKind{"email", "phone"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []classify.PIIKind
+			for _, f := range classify.FindPII(tc.text, tc.lang) {
+				got = append(got, f.Kind)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("FindPII = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSentiment(t *testing.T) {
+	cases := []struct {
+		name, text string
+		lang       classify.Lang
+		want       classify.SentimentLabel
+	}{
+		{"pas_mal_du_tout_is_positive", "C'est pas mal du tout", classify.LangFrench, classify.SentimentPositive},
+		{"pas_terrible_is_negative", "Franchement, pas terrible", classify.LangFrench, classify.SentimentNegative},
+		{"negation_flips_french_praise", "Je ne suis pas content du tout", classify.LangFrench, classify.SentimentNegative},
+		{"french_sarcasm_is_negative", "Génial, encore une livraison en retard. Bravo.", classify.LangFrench, classify.SentimentNegative},
+		{"english_sarcasm_is_negative", "Oh great, another delay.", classify.LangEnglish, classify.SentimentNegative},
+		{"eye_roll_marks_sarcasm", "Merci pour rien 🙄", classify.LangFrench, classify.SentimentNegative},
+		{"english_praise_is_positive", "Love the new menu, amazing!", classify.LangEnglish, classify.SentimentPositive},
+		{"english_not_bad_is_positive", "Not bad at all", classify.LangEnglish, classify.SentimentPositive},
+		{"plain_question_is_neutral", "Vous ouvrez à quelle heure ?", classify.LangFrench, classify.SentimentNeutral},
+		{"emoji_carry_sentiment", "👍👍", classify.LangOther, classify.SentimentPositive},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := classify.ScoreSentiment(classify.Normalize(tc.text), tc.lang)
+			if s.Label != tc.want {
+				t.Fatalf("sentiment %s (%.3f, sarcasm %v), want %s", s.Label, s.Score, s.Sarcasm, tc.want)
+			}
+		})
+	}
+}
+
+func TestIntent(t *testing.T) {
+	cases := []struct {
+		name, text string
+		want       classify.Intent
+	}{
+		{"question_mark_is_a_question", "Vous livrez en Belgique ?", classify.IntentQuestion},
+		{"complaint_wins_over_question", "Pourquoi ma carte est refusée ?", classify.IntentComplaint},
+		{"purchase_wins_over_question", "Where can I buy your coffee beans?", classify.IntentPurchase},
+		{"praise_needs_praise_words", "Merci pour l'accueil, super équipe !", classify.IntentPraise},
+		{"sarcastic_praise_is_a_complaint", "Bravo les champions, 2 heures pour une pizza froide", classify.IntentComplaint},
+		{"exclamative_is_not_a_question", "What a mess", classify.IntentOther},
+		{"insult_alone_is_other", "T'es un connard", classify.IntentOther},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := classify.Classify(classify.Input{Text: tc.text}).Intent; got != tc.want {
+				t.Fatalf("intent %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestValidIBANAndLuhn(t *testing.T) {
+	if !classify.ValidIBAN("DE89370400440532013000") || classify.ValidIBAN("DE89370400440532013001") || classify.ValidIBAN("XX00") {
+		t.Fatal("ValidIBAN")
+	}
+	if !classify.Luhn("4242424242424242") || classify.Luhn("4242424242424241") {
+		t.Fatal("Luhn")
+	}
+}
+
+func BenchmarkClassify(b *testing.B) {
+	texts := []string{
+		"Bonjour, ma commande n'est toujours pas arrivée. Vous pouvez vérifier ?",
+		"Earn $$$ with crypto trading, 10x guaranteed!! DM me now",
+		"t es un c0nnard, je vais te retrouver",
+		"Mon email c'est marie.dupont@gmail.com, appelez le 06 12 34 56 78",
+		"Love the new autumn menu, the pumpkin latte is amazing!",
+		"Génial, encore une livraison en retard. Bravo, vraiment.",
+	}
+	classify.Classify(classify.Input{Text: texts[0]}) // lexicons and VADER load once
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		classify.Classify(classify.Input{Text: texts[n%len(texts)]})
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "items/s")
+}
