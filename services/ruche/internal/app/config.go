@@ -29,6 +29,7 @@ type Config struct {
 	Moderation moderation.Config `koanf:"moderation"`
 	Analytics  analytics.Config  `koanf:"analytics"`
 	Demo       DemoConfig        `koanf:"demo"`
+	Sandbox    SandboxConfig     `koanf:"sandbox"`
 	Client     ClientConfig      `koanf:"client"`
 }
 
@@ -44,6 +45,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet) {
 	c.Moderation.RegisterFlags(fs, "moderation.")
 	c.Analytics.RegisterFlags(fs, "analytics.")
 	c.Demo.RegisterFlags(fs, "demo.")
+	c.Sandbox.RegisterFlags(fs, "sandbox.")
 	c.Client.RegisterFlags(fs, "client.")
 }
 
@@ -51,7 +53,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet) {
 // are validated too: a typo is reported whatever the target.
 func (c *Config) Validate() error {
 	for _, v := range []interface{ Validate() error }{
-		&c.Log, &c.NATS, &c.ClickHouse, &c.Ops, &c.Secret, &c.Gateway, &c.Ingest, &c.Moderation, &c.Analytics, &c.Demo, &c.Client,
+		&c.Log, &c.NATS, &c.ClickHouse, &c.Ops, &c.Secret, &c.Gateway, &c.Ingest, &c.Moderation, &c.Analytics, &c.Demo, &c.Sandbox, &c.Client,
 	} {
 		if err := v.Validate(); err != nil {
 			return err

@@ -22,6 +22,7 @@ const (
 	TargetIngest     = "ingest"
 	TargetModeration = "moderation"
 	TargetAnalytics  = "analytics"
+	TargetSandbox    = "sandbox"
 	TargetAll        = "all"
 )
 
@@ -54,8 +55,10 @@ func modules() map[string]module {
 		TargetIngest:     {deps: []string{TargetBus, TargetSources, TargetOps}, init: (*App).initIngest, service: true},
 		TargetModeration: {deps: []string{TargetRouter, TargetOps}, init: (*App).initModeration, service: true},
 		TargetAnalytics:  {deps: []string{TargetBus, TargetClickHouse, TargetOps}, init: (*App).initAnalytics, service: true},
+		// Not a service: the simulated network is for `ruche up` (demo, tests).
+		TargetSandbox: {deps: []string{TargetBus}, init: (*App).initSandbox},
 		TargetAll: {deps: []string{
-			TargetMigrate, TargetDemo, TargetGateway, TargetIngest, TargetModeration, TargetAnalytics,
+			TargetMigrate, TargetDemo, TargetGateway, TargetIngest, TargetModeration, TargetAnalytics, TargetSandbox,
 		}},
 	}
 }
