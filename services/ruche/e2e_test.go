@@ -97,8 +97,10 @@ func startPlatform(t *testing.T) *platform {
 	return startPlatformOn(t, testkit.ClickHouse(t)) // a fresh database, dropped at cleanup
 }
 
-// startPlatformOn starts `ruche up` with a fresh NATS data dir on db.
-func startPlatformOn(t *testing.T, db *clickhouse.DB) *platform {
+// startPlatformOn starts `ruche up` with a fresh NATS data dir on db. The
+// sandbox network is off unless env (extra RUCHE_* settings, which win)
+// turns it on: its traffic would otherwise move the event counts.
+func startPlatformOn(t *testing.T, db *clickhouse.DB, env ...string) *platform {
 	t.Helper()
 	p := &platform{gateway: freeAddr(t), ingest: freeAddr(t), ops: freeAddr(t), out: &syncBuffer{}, exited: make(chan error, 1)}
 	natsAddr := freeAddr(t)
@@ -119,7 +121,9 @@ func startPlatformOn(t *testing.T, db *clickhouse.DB) *platform {
 		"RUCHE_DEMO_API_KEY="+apiKey,
 		"RUCHE_DEMO_WEBHOOK_SECRET="+webhookSecret,
 		"RUCHE_LOG_FORMAT=text",
+		"RUCHE_SANDBOX_ENABLED=false",
 	)
+	p.cmd.Env = append(p.cmd.Env, env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
