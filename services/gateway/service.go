@@ -58,6 +58,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	api.GET("/sources", s.listSources)
 	api.POST("/sources", s.putSource)
 	api.DELETE("/sources/:id", s.deleteSource)
+	api.POST("/sources/:id/backfill", s.backfillSource)
 	s.echo = e
 	return s, nil
 }

@@ -3,6 +3,7 @@ package gateway
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -53,4 +54,23 @@ func (s *Service) deleteSource(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Service) backfillSource(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Since time.Time `json:"since"`
+	}
+	if err := json.NewDecoder(c.Request().Body).Decode(&body); err != nil {
+		return httpx.BadRequest("since", "an RFC 3339 time is expected: %v", err)
+	}
+	var empty struct{}
+	req := query.BackfillSourceRequest{Brand: brand, ID: c.Param("id"), Since: body.Since}
+	if err := s.ask(c.Request().Context(), query.BackfillSourceSubject, req, &empty); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]string{"status": "queued"})
 }

@@ -21,7 +21,7 @@ const (
 	MastodonToken = "access_token"
 	// MastodonServer is the setting holding the server's base URL.
 	MastodonServer = "server"
-	mastodonPage   = 40
+	mastodonLimit  = 40
 )
 
 // Mastodon polls the notifications of the brand's account on any server
@@ -83,62 +83,113 @@ type mastodonNotification struct {
 	Status *mastodonStatus `json:"status"`
 }
 
-// Poll implements Poller.
+// Poll implements Poller: the notifications after the cursor (min_id).
 func (m *Mastodon) Poll(ctx context.Context, src Source, cursor string) (Page, error) {
-	if err := m.ValidateSource(src); err != nil {
-		return Page{}, err
-	}
-	server := strings.TrimSuffix(src.Settings[MastodonServer], "/")
-	q := url.Values{"types[]": {"mention"}, "limit": {fmt.Sprint(mastodonPage)}}
+	q := url.Values{}
 	if cursor != "" {
 		q.Set("min_id", cursor)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, server+"/api/v1/notifications?"+q.Encode(), nil)
+	page, link, err := m.fetch(ctx, src, q)
 	if err != nil {
 		return Page{}, err
+	}
+	page.Cursor = cursor
+	for _, id := range page.ids {
+		if laterID(id, page.Cursor) {
+			page.Cursor = id
+		}
+	}
+	if prev := linkParam(link, "prev", "min_id"); prev != "" && laterID(prev, page.Cursor) {
+		page.Cursor = prev
+	}
+	return page.Page, nil
+}
+
+// Backfill implements Backfiller: older notifications (max_id) down to since.
+func (m *Mastodon) Backfill(ctx context.Context, src Source, since time.Time, cursor string) (Page, error) {
+	q := url.Values{}
+	if cursor != "" {
+		q.Set("max_id", cursor)
+	}
+	page, link, err := m.fetch(ctx, src, q)
+	if err != nil {
+		return Page{}, err
+	}
+	kept := page.Items[:0]
+	reached := false
+	for _, r := range page.Items {
+		if r.CreatedAt.Before(since) {
+			reached = true
+			continue
+		}
+		kept = append(kept, r)
+	}
+	page.Items = kept
+	next := linkParam(link, "next", "max_id")
+	if next == "" {
+		for _, id := range page.ids {
+			if next == "" || laterID(next, id) {
+				next = id
+			}
+		}
+	}
+	page.Cursor = next
+	page.More = page.More && !reached && next != ""
+	return page.Page, nil
+}
+
+type mastodonPage struct {
+	Page
+	ids []string // every notification id of the page, readable or not
+}
+
+// fetch reads one page of mention notifications with the extra query q.
+func (m *Mastodon) fetch(ctx context.Context, src Source, q url.Values) (mastodonPage, string, error) {
+	if err := m.ValidateSource(src); err != nil {
+		return mastodonPage{}, "", err
+	}
+	server := strings.TrimSuffix(src.Settings[MastodonServer], "/")
+	q.Set("types[]", "mention")
+	q.Set("limit", fmt.Sprint(mastodonLimit))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, server+"/api/v1/notifications?"+q.Encode(), nil)
+	if err != nil {
+		return mastodonPage{}, "", err
 	}
 	req.Header.Set("Authorization", "Bearer "+src.Secrets[MastodonToken])
 	req.Header.Set("Accept", "application/json")
 	resp, err := m.client.Do(req)
 	if err != nil {
-		return Page{}, fmt.Errorf("mastodon notifications: %w", err)
+		return mastodonPage{}, "", fmt.Errorf("mastodon notifications: %w", err)
 	}
 	defer resp.Body.Close()
 	if err := StatusError(resp, m.now()); err != nil {
-		return Page{}, err
+		return mastodonPage{}, "", err
 	}
 	var raws []json.RawMessage
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&raws); err != nil {
-		return Page{}, fmt.Errorf("mastodon notifications: malformed page: %w", err)
+		return mastodonPage{}, "", fmt.Errorf("mastodon notifications: malformed page: %w", err)
 	}
 	host := hostOf(server)
-	page := Page{Cursor: cursor, More: len(raws) == mastodonPage}
-	newest := cursor
+	out := mastodonPage{Page: Page{More: len(raws) == mastodonLimit}}
 	now := m.now().UTC()
 	for i, raw := range raws {
 		var n mastodonNotification
 		if err := json.Unmarshal(raw, &n); err != nil {
-			page.Skipped = append(page.Skipped, Skipped{Index: i, Reason: err.Error()})
+			out.Skipped = append(out.Skipped, Skipped{Index: i, Reason: err.Error()})
 			continue
 		}
-		if laterID(n.ID, newest) {
-			newest = n.ID
-		}
+		out.ids = append(out.ids, n.ID)
 		if n.Type != "mention" || n.Status == nil {
 			continue
 		}
 		r := mastodonInteraction(*n.Status, host, src, now)
 		if err := r.Validate(); err != nil {
-			page.Skipped = append(page.Skipped, Skipped{Index: i, Reason: err.Error()})
+			out.Skipped = append(out.Skipped, Skipped{Index: i, Reason: err.Error()})
 			continue
 		}
-		page.Items = append(page.Items, r)
+		out.Items = append(out.Items, r)
 	}
-	page.Cursor = newest
-	if prev := linkParam(resp.Header.Get("Link"), "prev", "min_id"); prev != "" && laterID(prev, page.Cursor) {
-		page.Cursor = prev
-	}
-	return page, nil
+	return out, resp.Header.Get("Link"), nil
 }
 
 func mastodonInteraction(s mastodonStatus, host string, src Source, now time.Time) v1.Received {

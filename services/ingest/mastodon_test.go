@@ -81,16 +81,17 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	minID, _ := strconv.Atoi(r.URL.Query().Get("min_id"))
+	maxID, _ := strconv.Atoi(r.URL.Query().Get("max_id"))
 	f.minIDs = append(f.minIDs, r.URL.Query().Get("min_id"))
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
 	var ids []int
 	for id := range f.notes {
-		if id > minID {
+		if id > minID && (maxID == 0 || id < maxID) {
 			ids = append(ids, id)
 		}
 	}
 	sort.Ints(ids)
-	if minID == 0 && len(ids) > limit { // no cursor: the newest page
+	if minID == 0 && len(ids) > limit { // no min_id: the newest page (below max_id)
 		ids = ids[len(ids)-limit:]
 	}
 	if len(ids) > limit { // min_id: the page just after it
@@ -193,6 +194,32 @@ func TestMastodonPoll(t *testing.T) {
 			}
 		})
 	}
+	t.Run("backfill_pages_back_to_since", func(t *testing.T) {
+		// Ids 1..149 are at minute id%60 of 08:00; since 08:30 keeps minutes >= 30.
+		since := time.Date(2026, 11, 23, 8, 30, 0, 0, time.UTC)
+		var got []v1.Received
+		cursor, pages := "", 0
+		for {
+			page, err := m.Backfill(context.Background(), src, since, cursor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, cursor, pages = append(got, page.Items...), page.Cursor, pages+1
+			if !page.More {
+				break
+			}
+		}
+		for _, r := range got {
+			if r.CreatedAt.Before(since) {
+				t.Fatalf("item before since: %+v", r)
+			}
+		}
+		// The first page (ids 110..149) holds minutes 50..59 (kept) and
+		// 0..29 (before since): it reaches since, so the backfill stops there.
+		if pages != 1 || len(got) != 10 {
+			t.Fatalf("%d pages, %d items", pages, len(got))
+		}
+	})
 	t.Run("times_out", func(t *testing.T) {
 		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { time.Sleep(2 * time.Second) }))
 		defer slow.Close()
@@ -275,5 +302,29 @@ func TestPollLoop(t *testing.T) {
 		f.add(47, f.mention(47, "<p>après rotation</p>", "public", ""))
 		put("rotated")
 		waitFor("the item after rotation", func() bool { return received() == 42 })
+	})
+	t.Run("backfill_reads_history_once_even_when_run_twice", func(t *testing.T) {
+		// Ids 1..5 were never read: the first poll started at the newest 40.
+		since := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+		for run := 0; run < 2; run++ {
+			code, body := request(t, conn.NC, query.BackfillSourceSubject, query.BackfillSourceRequest{Brand: "demo", ID: "masto", Since: since})
+			if code != "" {
+				t.Fatalf("backfill = %s %s", code, body)
+			}
+			waitFor("the history", func() bool { return received() == 47 })
+		}
+		time.Sleep(1500 * time.Millisecond)
+		if n := received(); n != 47 {
+			t.Fatalf("stream holds %d after two backfills, want 47", n)
+		}
+	})
+	t.Run("backfill_is_refused_for_webhook_sources_and_other_brands", func(t *testing.T) {
+		since := time.Now().Add(-time.Hour)
+		if code, _ := request(t, conn.NC, query.BackfillSourceSubject, query.BackfillSourceRequest{Brand: "demo", ID: "site", Since: since}); code != query.CodeBadRequest {
+			t.Fatalf("webhook source backfill = %q", code)
+		}
+		if code, _ := request(t, conn.NC, query.BackfillSourceSubject, query.BackfillSourceRequest{Brand: "rival", ID: "masto", Since: since}); code != query.CodeNotFound {
+			t.Fatalf("other brand's backfill = %q", code)
+		}
 	})
 }

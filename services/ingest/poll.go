@@ -90,3 +90,11 @@ func retryWait(h http.Header, now time.Time) time.Duration {
 	}
 	return time.Minute
 }
+
+// Backfiller is a Poller that can also re-read history: pages going back in
+// time from cursor ("" = the newest) down to since. More is false once
+// since is reached. Dedup makes a second backfill of the same range harmless.
+type Backfiller interface {
+	Poller
+	Backfill(ctx context.Context, src Source, since time.Time, cursor string) (Page, error)
+}

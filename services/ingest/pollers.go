@@ -19,6 +19,9 @@ import (
 const (
 	// CursorsBucket keeps each polled source's cursor (key: source id).
 	CursorsBucket = "ingest_cursors"
+	// BackfillsBucket holds pending backfill requests (key: source id), with
+	// their progress, so that a backfill survives a restart.
+	BackfillsBucket = "ingest_backfills"
 	// LeasesBucket keeps which replica polls a source (key: source id); a
 	// lease expires when its replica stops renewing it, and another replica
 	// takes the source over.
@@ -37,13 +40,14 @@ const (
 // one replica at a time (a lease in KV), and restarts a loop when its source
 // changes (a new token after a 401, say).
 type pollManager struct {
-	svc      *Service
-	pollers  map[string]Poller
-	cursors  jetstream.KeyValue
-	leases   jetstream.KeyValue
-	replica  string
-	interval time.Duration
-	log      *slog.Logger
+	svc       *Service
+	pollers   map[string]Poller
+	cursors   jetstream.KeyValue
+	leases    jetstream.KeyValue
+	backfills jetstream.KeyValue
+	replica   string
+	interval  time.Duration
+	log       *slog.Logger
 
 	mu      sync.Mutex
 	running map[string]*pollRun
@@ -64,7 +68,11 @@ func newPollManager(ctx context.Context, s *Service, js jetstream.JetStream, rep
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", LeasesBucket, err)
 	}
-	m := &pollManager{svc: s, pollers: map[string]Poller{}, cursors: cursors, leases: leases,
+	backfills, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: BackfillsBucket, Storage: jetstream.FileStorage, Replicas: replicas})
+	if err != nil {
+		return nil, fmt.Errorf("open bucket %s: %w", BackfillsBucket, err)
+	}
+	m := &pollManager{svc: s, pollers: map[string]Poller{}, cursors: cursors, leases: leases, backfills: backfills,
 		replica: s.cfg.ReplicaName(), interval: s.cfg.PollInterval, log: s.log, running: map[string]*pollRun{}}
 	for _, p := range pollers {
 		m.pollers[p.Name()] = p
@@ -201,25 +209,20 @@ func (m *pollManager) loop(ctx context.Context, src Source, p Poller) {
 	backoff := firstBackoff
 	for ctx.Err() == nil {
 		wait := m.interval
-		pctx, cancel := context.WithTimeout(ctx, pollTimeout)
-		page, err := p.Poll(pctx, src, cursor)
-		cancel()
-		if err == nil {
-			err = m.deliver(ctx, src, page)
+		var more bool
+		var err error
+		if req, rev, ok := m.backfillRequest(ctx, src.ID); ok {
+			more, err = m.backfillStep(ctx, src, p, req, rev)
+		} else {
+			cursor, more, err = m.pollStep(ctx, src, p, cursor)
 		}
 		var limited *RateLimitedError
 		switch {
 		case ctx.Err() != nil:
 			return
 		case err == nil:
-			if page.Cursor != "" && page.Cursor != cursor {
-				if _, perr := m.cursors.Put(ctx, src.ID, []byte(page.Cursor)); perr != nil {
-					log.WarnContext(ctx, "store cursor", "error", perr)
-				}
-				cursor = page.Cursor
-			}
 			backoff = firstBackoff
-			if page.More {
+			if more {
 				wait = 0
 			}
 		case errors.Is(err, ErrUnauthorized):
@@ -240,6 +243,86 @@ func (m *pollManager) loop(ctx context.Context, src Source, p Poller) {
 		case <-time.After(wait):
 		}
 	}
+}
+
+// pollStep polls one page after cursor, publishes it and stores the new
+// cursor (only once the page is stored: a crash re-reads, dedup collapses).
+func (m *pollManager) pollStep(ctx context.Context, src Source, p Poller, cursor string) (string, bool, error) {
+	pctx, cancel := context.WithTimeout(ctx, pollTimeout)
+	page, err := p.Poll(pctx, src, cursor)
+	cancel()
+	if err == nil {
+		err = m.deliver(ctx, src, page)
+	}
+	if err != nil {
+		return cursor, false, err
+	}
+	if page.Cursor != "" && page.Cursor != cursor {
+		if _, err := m.cursors.Put(ctx, src.ID, []byte(page.Cursor)); err != nil {
+			m.log.WarnContext(ctx, "store cursor", "source", src.ID, "error", err)
+		}
+		cursor = page.Cursor
+	}
+	return cursor, page.More, nil
+}
+
+// BackfillRequest is a pending backfill and its progress.
+type BackfillRequest struct {
+	Since  time.Time `json:"since"`
+	Cursor string    `json:"cursor,omitempty"`
+	Pages  int       `json:"pages"`
+}
+
+func (m *pollManager) backfillRequest(ctx context.Context, id string) (BackfillRequest, uint64, bool) {
+	e, err := m.backfills.Get(ctx, id)
+	if err != nil {
+		return BackfillRequest{}, 0, false
+	}
+	var req BackfillRequest
+	if json.Unmarshal(e.Value(), &req) != nil {
+		_ = m.backfills.Delete(ctx, id)
+		return BackfillRequest{}, 0, false
+	}
+	return req, e.Revision(), true
+}
+
+// backfillStep reads one page of history; the request keeps its progress
+// and is deleted when done (unless it was replaced meanwhile).
+func (m *pollManager) backfillStep(ctx context.Context, src Source, p Poller, req BackfillRequest, rev uint64) (bool, error) {
+	bf, ok := p.(Backfiller)
+	if !ok {
+		_ = m.backfills.Delete(ctx, src.ID)
+		return true, nil
+	}
+	pctx, cancel := context.WithTimeout(ctx, pollTimeout)
+	page, err := bf.Backfill(pctx, src, req.Since, req.Cursor)
+	cancel()
+	if err == nil {
+		err = m.deliver(ctx, src, page)
+	}
+	if err != nil {
+		return false, fmt.Errorf("backfill: %w", err)
+	}
+	if !page.More {
+		_ = m.backfills.Delete(ctx, src.ID, jetstream.LastRevision(rev))
+		m.log.InfoContext(ctx, "backfill done", "source", src.ID, "pages", req.Pages+1, "since", req.Since)
+		return true, nil // go back to polling at once
+	}
+	req.Cursor, req.Pages = page.Cursor, req.Pages+1
+	b, _ := json.Marshal(req)
+	if _, err := m.backfills.Update(ctx, src.ID, b, rev); err != nil {
+		// Replaced by a newer request meanwhile: that one runs next.
+		m.log.InfoContext(ctx, "backfill request changed", "source", src.ID, "error", err)
+	}
+	return true, nil
+}
+
+// requestBackfill queues a backfill of src since the given time, replacing
+// any pending one.
+func (m *pollManager) requestBackfill(ctx context.Context, src Source, since time.Time) error {
+	b, _ := json.Marshal(BackfillRequest{Since: since.UTC()})
+	_, err := m.backfills.Put(ctx, src.ID, b)
+	return err
 }
 
 // deliver publishes a page; the cursor moves only once it is all stored.

@@ -26,9 +26,10 @@ func (s *Service) startSourcesAPI(nc *nats.Conn) (micro.Service, error) {
 		return nil, fmt.Errorf("ingest micro service: %w", err)
 	}
 	for subject, h := range map[string]func(context.Context, []byte) (any, error){
-		query.PutSourceSubject:    s.putSource,
-		query.ListSourcesSubject:  s.listSources,
-		query.DeleteSourceSubject: s.deleteSource,
+		query.PutSourceSubject:      s.putSource,
+		query.ListSourcesSubject:    s.listSources,
+		query.DeleteSourceSubject:   s.deleteSource,
+		query.BackfillSourceSubject: s.backfillSource,
 	} {
 		name := subject[len("ruche."):]
 		err := svc.AddEndpoint(sanitize(name), micro.HandlerFunc(func(r micro.Request) {
@@ -142,6 +143,30 @@ func (s *Service) deleteSource(ctx context.Context, data []byte) (any, error) {
 		return nil, badf("brand: %v", err)
 	}
 	if err := s.sources.Delete(ctx, req.Brand, req.ID); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func (s *Service) backfillSource(ctx context.Context, data []byte) (any, error) {
+	var req query.BackfillSourceRequest
+	if err := decodeRequest(data, &req); err != nil {
+		return nil, err
+	}
+	if err := events.ValidateBrand(req.Brand); err != nil {
+		return nil, badf("brand: %v", err)
+	}
+	src, err := s.sources.Get(ctx, req.ID)
+	if err != nil || src.Brand != req.Brand {
+		return nil, ErrSourceNotFound
+	}
+	if _, ok := s.polls.pollers[src.Network].(Backfiller); !ok {
+		return nil, badf("network %s cannot re-read its history (webhook networks push; backfill polled sources)", src.Network)
+	}
+	if req.Since.IsZero() || !req.Since.Before(s.now()) {
+		return nil, badf("since must be a time in the past")
+	}
+	if err := s.polls.requestBackfill(ctx, src, req.Since); err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil

@@ -10,6 +10,8 @@ const (
 	PutSourceSubject = "ruche.command.ingest.sources.put"
 	// DeleteSourceSubject answers DeleteSourceRequest with an empty object.
 	DeleteSourceSubject = "ruche.command.ingest.sources.delete"
+	// BackfillSourceSubject answers BackfillSourceRequest with an empty object.
+	BackfillSourceSubject = "ruche.command.ingest.sources.backfill"
 	// ListSourcesSubject answers ListSourcesRequest with ListSourcesResponse.
 	ListSourcesSubject = "ruche.query.ingest.sources.list"
 )
@@ -77,4 +79,12 @@ type ListSourcesResponse struct {
 type DeleteSourceRequest struct {
 	Brand string `json:"brand"`
 	ID    string `json:"id"`
+}
+
+// BackfillSourceRequest asks a polled source to re-read its history since a
+// time. Running it twice is harmless: interactions collapse on their ids.
+type BackfillSourceRequest struct {
+	Brand string    `json:"brand"`
+	ID    string    `json:"id"`
+	Since time.Time `json:"since"`
 }

@@ -118,3 +118,16 @@ func TestPrepareDemo(t *testing.T) {
 		}
 	})
 }
+
+func TestParseSince(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{{"2026-11-01", true}, {"2026-11-01T08:00:00Z", true}, {"72h", true}, {"yesterday", false}, {"-5h", false}, {"", false}} {
+		t.Run(tc.in, func(t *testing.T) {
+			if _, err := parseSince(tc.in); (err == nil) != tc.ok {
+				t.Fatalf("parseSince(%q) err = %v", tc.in, err)
+			}
+		})
+	}
+}

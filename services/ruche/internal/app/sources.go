@@ -169,13 +169,29 @@ func sourcesCommand() *cobra.Command {
 			fmt.Printf("source %s deleted\n", args[0])
 			return nil
 		})
-	for _, c := range []*cobra.Command{add, list, health, rm} {
+	var since string
+	backfill := clientCommand(&cobra.Command{Use: "backfill <id>", Short: "Re-read a polled source's history since a date (safe to run twice)", Args: cobra.ExactArgs(1)},
+		func(ctx context.Context, c client, args []string) error {
+			t, err := parseSince(since)
+			if err != nil {
+				return err
+			}
+			path := "/api/v1/sources/" + url.PathEscape(args[0]) + "/backfill?brand=" + url.QueryEscape(brand)
+			if err := c.do(ctx, http.MethodPost, path, map[string]time.Time{"since": t}, nil); err != nil {
+				return err
+			}
+			fmt.Printf("backfill of %s since %s queued\n", args[0], t.Format(time.RFC3339))
+			return nil
+		})
+	backfill.Flags().StringVar(&since, "since", "", "start of the history to re-read: 2026-11-01, 2026-11-01T08:00:00Z or a duration like 72h")
+	_ = backfill.MarkFlagRequired("since")
+	for _, c := range []*cobra.Command{add, list, health, rm, backfill} {
 		c.Flags().StringVar(&brand, "brand", "", "brand id")
 		_ = c.MarkFlagRequired("brand")
 	}
 	_ = add.MarkFlagRequired("id")
 	_ = add.MarkFlagRequired("network")
-	root.AddCommand(add, list, health, rm)
+	root.AddCommand(add, list, health, rm, backfill)
 	return root
 }
 
@@ -232,4 +248,17 @@ func errText(h query.SourceHealth) string {
 		return "-"
 	}
 	return stamp(h.LastError) + " " + h.LastErrorText
+}
+
+// parseSince reads a date, an RFC 3339 time, or a duration back from now.
+func parseSince(s string) (time.Time, error) {
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return time.Now().Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--since %q: want 2026-11-01, an RFC 3339 time or a duration like 72h", s)
 }
