@@ -45,6 +45,11 @@ eval:
 	set -o pipefail; $(GO) run ./services/ruche classify < services/moderation/testdata/eval.jsonl \
 		| (cd services/moderation && $(GO) run ./cmd/evalreport -set testdata/eval.jsonl)
 
+## bench: the pipeline (ruche up) against this machine's own limits, same run; BENCH_SECONDS, BENCH_ROWS, BENCH_CLIENTS, BENCH_OUT (var/bench.json), BENCH_PPROF=dir
+.PHONY: bench
+bench: clickhouse build
+	$(BIN) bench
+
 ## k8s-validate: render the kustomize overlays and strictly decode every manifest
 k8s-validate:
 	cd k8s/validate && $(GO) test -count=1 ./...

@@ -52,6 +52,7 @@ func newRoot(version string, stdout, stderr io.Writer) *cobra.Command {
 			Args:  cobra.NoArgs,
 		}),
 		envCommand(),
+		benchCommand(version),
 		classifyCommand(),
 		sourcesCommand(),
 		&cobra.Command{

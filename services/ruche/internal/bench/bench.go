@@ -1,0 +1,199 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ruche-project/ruche/pkg/clickhouse"
+)
+
+// bench is one run: its configuration, its results, its progress output.
+type bench struct {
+	cfg Config
+	res Results
+	out io.Writer
+}
+
+func (b *bench) log(format string, args ...any) {
+	if !b.cfg.Quiet {
+		fmt.Fprintf(b.out, "%s  %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+	}
+}
+
+// Run runs every phase, prints the table to w and writes the JSON file.
+// Phases run one after another, never overlapping, so that each has the
+// machine to itself; the ClickHouse databases of a phase are dropped
+// before the next starts (their merges would weigh on it).
+func Run(ctx context.Context, cfg Config, w io.Writer) (*Results, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	b := &bench{cfg: cfg, out: w}
+	start := time.Now()
+	b.machine("start")
+	if cfg.Pprof != "" {
+		if err := os.MkdirAll(cfg.Pprof, 0o755); err != nil {
+			return nil, err
+		}
+		f, err := os.Create(filepath.Join(cfg.Pprof, "bench.cpu.pprof"))
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	if err := b.sweep(ctx); err != nil {
+		return nil, err
+	}
+	phases := []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"raw JetStream", b.rawJetStream},
+		{"raw ClickHouse insert", b.rawClickHouse},
+		{"HTTP bare", func(ctx context.Context) error {
+			return b.httpLimit(ctx, ModeBare, "http_bare", "Echo (pkg/httpx middleware) decoding the ~600-byte body, 202", "52k", 0.06)
+		}},
+		{"HTTP decode + publish", func(ctx context.Context) error {
+			return b.httpLimit(ctx, ModePublish, "http_decode_publish", "the same plus a synchronous JetStream publish of the body (embedded server, file storage)", "30k", 0.06)
+		}},
+		{"HTTP ingest core", func(ctx context.Context) error {
+			return b.httpLimit(ctx, ModeIngestCore, "http_ingest_core", "ingest's handler work without the source lookup: HMAC check, strict parse, bus.Publisher.PublishEvent", "", 0.04)
+		}},
+		{"pipeline", b.pipelines},
+		{"queries", b.queries},
+	}
+	for _, p := range phases {
+		b.log("== %s", p.name)
+		if err := p.run(ctx); err != nil {
+			return &b.res, fmt.Errorf("%s: %w", p.name, err)
+		}
+	}
+	b.ratios()
+	b.machine("end")
+	b.res.Add("bench_wall_time", time.Since(start).Seconds(), "s", fmt.Sprintf("%s=%g, %s=%d, %s=%d", EnvSeconds, cfg.Seconds, EnvRows, cfg.Rows, EnvClients, cfg.Clients))
+	fmt.Fprintln(w)
+	b.res.WriteTable(w)
+	if cfg.Out != "" {
+		if err := b.res.WriteJSON(cfg.Out); err != nil {
+			return &b.res, err
+		}
+		fmt.Fprintf(w, "\nwritten to %s\n", cfg.Out)
+	}
+	return &b.res, nil
+}
+
+// sweep checks that ClickHouse answers and drops stale bench databases.
+func (b *bench) sweep(ctx context.Context) error {
+	cfg := b.cfg.ClickHouse
+	cfg.Database = "default"
+	db, err := clickhouse.Open(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("ClickHouse at %s: %w (start one with deploy/clickhouse/ensure-local.sh)", cfg.Addr, err)
+	}
+	defer db.Close()
+	b.sweepDatabases(ctx, db)
+	b.log("ClickHouse %s at %s", db.ServerVersion(), cfg.Addr)
+	return nil
+}
+
+// machine records the load average and the number of CPUs, so that a
+// reader knows how busy the machine was.
+func (b *bench) machine(when string) {
+	la, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return
+	}
+	f := strings.Fields(string(la))
+	var l1 float64
+	fmt.Sscan(f[0], &l1)
+	b.res.Add("machine_load_1m_"+when, l1, "load", fmt.Sprintf("loadavg %s at %s; %d CPUs; %s", strings.Join(f[:3], " "), when, runtime.NumCPU(), runtime.Version()))
+	b.log("load average %s, %d CPUs", strings.Join(f[:3], " "), runtime.NumCPU())
+}
+
+// pipelines runs the closed loop to find the maximum, then the open loop at
+// half of it, each on a fresh `ruche up`.
+func (b *bench) pipelines(ctx context.Context) error {
+	d := b.cfg.share(0.2, 2*time.Second)
+	closed, err := b.pipeline(ctx, "max-", 0, d)
+	if err != nil {
+		return err
+	}
+	r := &b.res
+	r.Add("pipeline_accepted_max", closed.load.throughput(), "req/s", fmt.Sprintf("webhooks accepted by ingest, closed loop, %d clients, %s; %d failed; ruche up CPU %.2f cores", b.cfg.Clients, d.Round(time.Second), closed.load.failed, closed.cpu))
+	r.Add("pipeline_throughput", closed.throughput, "interactions/s", fmt.Sprintf("closed loop: accepted interactions ÷ time until the last had its row and its decision in ClickHouse (%d in %s + drain %s)", closed.accepted, d.Round(time.Second), closed.drain.Round(time.Millisecond)))
+	r.Add("sink_throughput", closed.sinkPeak, "rows/s", "best rate of interaction rows landing in ClickHouse (each with its decision row besides) over a 5 s window, closed loop")
+	b.pipelineChecks("pipeline_max", closed)
+	r.Add("pipeline_max_moderated_p99", closed.moderated[2], "ms", "closed loop (saturated): accepted → interaction.moderated seen on NATS")
+	r.Add("pipeline_max_queryable_p99", closed.queryable[2], "ms", "closed loop (saturated): accepted → counted in ClickHouse")
+	r.Add("pipeline_rss_peak", float64(closed.rss)/(1<<20), "MB", "VmHWM of ruche up after the closed-loop run").AtMost(400)
+
+	half := closed.throughput / 2
+	open, err := b.pipeline(ctx, "half-", half, b.cfg.share(0.2, 2*time.Second))
+	if err != nil {
+		return err
+	}
+	r.Add("pipeline_open_rate", half, "req/s", fmt.Sprintf("open loop at half the closed-loop throughput; %d accepted, %d failed, %d not sent on time (generator saturated); ruche up CPU %.2f cores", open.accepted, open.load.failed, open.load.saturated, open.cpu))
+	r.Add("pipeline_open_throughput", open.throughput, "interactions/s", "open loop: accepted ÷ time until the last was in ClickHouse")
+	for i, p := range []string{"p50", "p95", "p99"} {
+		m := r.Add("pipeline_moderated_"+p, open.moderated[i], "ms", "open loop at half max: webhook answered → interaction.moderated received by a NATS subscriber")
+		q := r.Add("pipeline_queryable_"+p, open.queryable[i], "ms", "open loop at half max: webhook answered → counted in ClickHouse (FIFO over 50 ms polls)")
+		if p == "p99" {
+			m.AtMost(50)
+			q.AtMost(2000)
+		}
+	}
+	b.pipelineChecks("pipeline_open", open)
+	r.Add("pipeline_open_rss_peak", float64(open.rss)/(1<<20), "MB", "VmHWM of ruche up after the open-loop run").AtMost(400)
+	return nil
+}
+
+// pipelineChecks records what was lost, duplicated and left pending.
+func (b *bench) pipelineChecks(prefix string, run pipelineRun) {
+	r := &b.res
+	r.Add(prefix+"_accepted", float64(run.accepted), "webhooks", "2xx answers naming the interaction as accepted")
+	r.Add(prefix+"_lost", float64(run.accepted-run.finalRows), "interactions", fmt.Sprintf("accepted − rows in interactions FINAL (%d); decisions FINAL %d", run.finalRows, run.finalStates)).Exactly(0)
+	r.Add(prefix+"_lost_decisions", float64(run.accepted-run.finalStates), "interactions", "accepted − rows in interaction_state FINAL").Exactly(0)
+	r.Add(prefix+"_duplicates", float64(run.physRows-run.finalRows+run.physStat-run.finalStates), "rows", fmt.Sprintf("physical − FINAL rows, both tables (%d/%d, %d/%d)", run.physRows, run.finalRows, run.physStat, run.finalStates)).Exactly(0)
+	r.Add(prefix+"_moderated_unseen", float64(run.moderatedMissing), "interactions", "accepted but no interaction.moderated seen by the subscriber").Exactly(0)
+	r.Add(prefix+"_pending_end", float64(run.pendingEnd), "messages", "pending + unacknowledged in the interaction stream's consumers at the end: "+strings.TrimSpace(run.pendingNote)).Exactly(0)
+}
+
+// ratios sets each pipeline figure against the limits of the same run.
+func (b *bench) ratios() {
+	r := &b.res
+	if t := r.Get("pipeline_throughput"); t != nil {
+		t.Against(r, "http_decode_publish").RatioAtLeast(0.5)
+		var extra []Result
+		for _, l := range []string{"http_bare", "js_publish_async", "http_ingest_core"} {
+			c := *t
+			c.Name, c.Target, c.Status, c.Note = "pipeline_throughput_vs_"+strings.TrimPrefix(l, "http_"), "", "", "the same figure against another limit"
+			c.Against(r, l)
+			extra = append(extra, c)
+		}
+		i := slices.IndexFunc(r.list, func(x Result) bool { return x.Name == "pipeline_throughput" })
+		r.list = slices.Insert(r.list, i+1, extra...)
+	}
+	if a := r.Get("pipeline_accepted_max"); a != nil {
+		a.Against(r, "http_decode_publish")
+	}
+	if s := r.Get("sink_throughput"); s != nil {
+		s.Against(r, "ch_insert")
+	}
+	if h := r.Get("http_decode_publish"); h != nil {
+		h.Against(r, "http_bare")
+	}
+	if h := r.Get("http_ingest_core"); h != nil {
+		h.Against(r, "http_decode_publish")
+	}
+}

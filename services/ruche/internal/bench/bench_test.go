@@ -1,0 +1,122 @@
+package bench_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ruche-project/ruche/services/ruche/internal/bench"
+)
+
+// binary is the ruche binary the smoke run starts as `ruche up` and as
+// the HTTP limit servers.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ruche-bench-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "ruche")
+	build := exec.Command("go", "build", "-o", binary, "../..")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build ruche:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// TestSmoke runs every phase of the bench at tiny sizes: it checks the
+// shape of the results and that what went in came out, never timings.
+func TestSmoke(t *testing.T) {
+	cfg, err := bench.FromEnv(nil, binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Seconds, cfg.Rows, cfg.Clients, cfg.Smoke = 10, 20_000, 4, true
+	cfg.Out = filepath.Join(t.TempDir(), "bench.json")
+	var out strings.Builder
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	res, err := bench.Run(ctx, cfg, &out)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+
+	t.Run("json_is_a_list_of_figures", func(t *testing.T) {
+		b, err := os.ReadFile(cfg.Out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var list []map[string]any
+		if err := json.Unmarshal(b, &list); err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != len(res.List()) {
+			t.Fatalf("%d figures in JSON, %d measured", len(list), len(res.List()))
+		}
+		for _, f := range list {
+			for _, k := range []string{"name", "value", "unit"} {
+				if _, ok := f[k]; !ok {
+					t.Fatalf("figure %v has no %q", f, k)
+				}
+			}
+		}
+	})
+
+	t.Run("every_limit_and_figure_is_measured", func(t *testing.T) {
+		for _, name := range []string{
+			"js_publish_sync_1", "js_publish_sync", "js_publish_async", "js_consume_ack", "ch_insert",
+			"http_bare", "http_decode_publish", "http_ingest_core",
+			"pipeline_accepted_max", "pipeline_throughput", "sink_throughput", "pipeline_open_throughput",
+			"pipeline_rss_peak", "dataset_generation",
+		} {
+			if r := res.Get(name); r == nil || r.Value <= 0 {
+				t.Errorf("%s = %+v, want a positive figure", name, r)
+			}
+		}
+		for _, name := range []string{"pipeline_throughput", "pipeline_throughput_vs_bare", "pipeline_throughput_vs_js_publish_async", "sink_throughput"} {
+			if r := res.Get(name); r == nil || r.LimitName == "" || r.Ratio <= 0 {
+				t.Errorf("%s = %+v, want a limit and a ratio", name, r)
+			}
+		}
+		for _, name := range []string{"pipeline_moderated_p99", "pipeline_queryable_p99", "pipeline_rss_peak", "inbox_first_page_p95", "kpi_verdicts_7d_p95"} {
+			if r := res.Get(name); r == nil || r.Target == "" || (r.Status != "PASS" && r.Status != "MISS") {
+				t.Errorf("%s = %+v, want a target and a status", name, r)
+			}
+		}
+	})
+
+	t.Run("in_equals_out", func(t *testing.T) {
+		for _, prefix := range []string{"pipeline_max", "pipeline_open"} {
+			if n := res.Value(prefix + "_accepted"); n <= 0 {
+				t.Errorf("%s: nothing accepted", prefix)
+			}
+			for _, name := range []string{"_lost", "_lost_decisions", "_duplicates", "_moderated_unseen", "_pending_end"} {
+				if r := res.Get(prefix + name); r == nil || r.Value != 0 {
+					t.Errorf("%s%s = %+v, want 0", prefix, name, r)
+				}
+			}
+		}
+	})
+
+	t.Run("table_names_every_figure", func(t *testing.T) {
+		for _, r := range res.List() {
+			if !strings.Contains(out.String(), r.Name) {
+				t.Errorf("table misses %s", r.Name)
+			}
+		}
+	})
+	if t.Failed() {
+		t.Logf("bench output:\n%s", out.String())
+	}
+}
