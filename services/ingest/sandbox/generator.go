@@ -290,14 +290,17 @@ func mention(rng *rand.Rand, text string) string {
 // demoHandle is how people tag the demo brand.
 const demoHandle = "cafelumiere"
 
-// followupOf draws the customer's answer to the brand's reply.
-func (g *Generator) followupOf(author Persona, happy bool) Draft {
+// followupOf draws the customer's answer to the brand's reply to what they
+// had written (a question or a complaint).
+func (g *Generator) followupOf(author Persona, after Category, happy bool) Draft {
 	want := CategoryComplaint
 	if happy {
 		want = CategoryPraise
 	}
-	ts := g.matching(author.Lang, followup, func(t template) bool { return t.cat == want })
-	return g.draft(ts[g.rng.IntN(len(ts))], author.Lang, followup, author)
+	ts := g.matching(author.Lang, followup, func(t template) bool { return t.cat == want && t.topic == string(after) })
+	d := g.draft(ts[g.rng.IntN(len(ts))], author.Lang, followup, author)
+	d.Topic = ""
+	return d
 }
 
 // crisisOf draws one complaint of a crisis about topic.

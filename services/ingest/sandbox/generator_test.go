@@ -51,6 +51,17 @@ func TestTemplates(t *testing.T) {
 				}
 			}
 		})
+		t.Run(lang+"_follow_ups_exist_for_questions_and_complaints", func(t *testing.T) {
+			g := NewGenerator(1, 0.5)
+			for _, after := range []Category{CategoryQuestion, CategoryComplaint} {
+				for _, happy := range []bool{true, false} {
+					d := g.followupOf(g.people[lang][0], after, happy)
+					if d.Type != TypeReply || d.Lang != lang || (d.Category == CategoryPraise) != happy {
+						t.Fatalf("follow-up after %s (happy %v): %+v", after, happy, d)
+					}
+				}
+			}
+		})
 		t.Run(lang+"_reviews_are_rated", func(t *testing.T) {
 			for _, tpl := range ts {
 				if tpl.on&review != 0 && (tpl.stars < 1 || tpl.stars > 5) {

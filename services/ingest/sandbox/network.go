@@ -460,7 +460,7 @@ func (n *Network) followUp(parent, reply *entry, now time.Time) {
 		return
 	}
 	g := n.gen.fork(uint64(parent.id))
-	d := g.followupOf(parent.author, g.rng.Float64() < 0.65)
+	d := g.followupOf(parent.author, gt.Category, g.rng.Float64() < 0.65)
 	if parent.item.Type == TypeDM {
 		d.Type = TypeDM
 	}

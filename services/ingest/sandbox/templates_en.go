@@ -142,13 +142,18 @@ var templatesEN = []template{
 	{cat: CategoryComplaint, on: review, stars: 1, text: "Coffee too bitter, damaged packaging and no answer to my email."},
 	{cat: CategoryComplaint, on: review, stars: 3, text: "Good coffee, but endless queue at the {city} shop and staff run off their feet. Shame."},
 
-	// Answers of a customer to the brand's reply.
-	{cat: CategoryPraise, on: followup, text: "Thanks for the quick reply, all sorted!"},
-	{cat: CategoryPraise, on: followup, text: "Great, thank you. Sending you the details by DM."},
-	{cat: CategoryPraise, on: followup, text: "Brilliant, thanks for the goodwill gesture 🙏"},
-	{cat: CategoryComplaint, on: followup, text: "Still nothing despite your reply…"},
-	{cat: CategoryComplaint, on: followup, text: "Copy-paste answer, thanks for nothing."},
-	{cat: CategoryComplaint, on: followup, text: "We'll see, but I'm not holding my breath."},
+	// Answers of a customer to the brand's reply (topic: what they had written).
+	{cat: CategoryPraise, on: followup, topic: "question", text: "Thanks for the answer!"},
+	{cat: CategoryPraise, on: followup, topic: "question", text: "Perfect, thanks for the info 👍"},
+	{cat: CategoryPraise, on: followup, topic: "question", text: "Great, noted. Have a good day!"},
+	{cat: CategoryComplaint, on: followup, topic: "question", text: "That doesn't really answer my question…"},
+	{cat: CategoryComplaint, on: followup, topic: "question", text: "So still no date then? 🙄"},
+	{cat: CategoryPraise, on: followup, topic: "complaint", text: "Thanks for the quick reply, all sorted!"},
+	{cat: CategoryPraise, on: followup, topic: "complaint", text: "Great, thank you. Sending you the details by DM."},
+	{cat: CategoryPraise, on: followup, topic: "complaint", text: "Brilliant, thanks for the goodwill gesture 🙏"},
+	{cat: CategoryComplaint, on: followup, topic: "complaint", text: "Still nothing despite your reply…"},
+	{cat: CategoryComplaint, on: followup, topic: "complaint", text: "Copy-paste answer, thanks for nothing."},
+	{cat: CategoryComplaint, on: followup, topic: "complaint", text: "We'll see, but I'm not holding my breath."},
 
 	// Crisis: delivery delays.
 	{cat: CategoryComplaint, on: crisis, topic: TopicDelivery, text: "Ordered {days} days ago ({order}), nothing, and tracking hasn't moved. What's going on at {brand}?"},

@@ -143,13 +143,18 @@ var templatesFR = []template{
 	{cat: CategoryComplaint, on: review, stars: 1, text: "Café trop amer, emballage abîmé et aucune réponse à mon mail. Déçu{ae}."},
 	{cat: CategoryComplaint, on: review, stars: 3, text: "Le café est bon, mais attente interminable en boutique à {city} et personnel débordé. Dommage."},
 
-	// Answers of a customer to the brand's reply.
-	{cat: CategoryPraise, on: followup, text: "Merci pour votre réponse rapide, c'est réglé !"},
-	{cat: CategoryPraise, on: followup, text: "Super, merci beaucoup. Je vous envoie ça en privé."},
-	{cat: CategoryPraise, on: followup, text: "Top, merci pour le geste commercial 🙏"},
-	{cat: CategoryComplaint, on: followup, text: "Toujours rien reçu malgré votre réponse…"},
-	{cat: CategoryComplaint, on: followup, text: "Réponse copiée-collée, merci pour rien."},
-	{cat: CategoryComplaint, on: followup, text: "On verra bien, mais je n'y crois plus trop."},
+	// Answers of a customer to the brand's reply (topic: what they had written).
+	{cat: CategoryPraise, on: followup, topic: "question", text: "Merci pour la réponse !"},
+	{cat: CategoryPraise, on: followup, topic: "question", text: "Parfait, merci pour l'info 👍"},
+	{cat: CategoryPraise, on: followup, topic: "question", text: "Super, c'est noté. Bonne journée !"},
+	{cat: CategoryComplaint, on: followup, topic: "question", text: "Ça ne répond pas vraiment à ma question…"},
+	{cat: CategoryComplaint, on: followup, topic: "question", text: "Donc toujours pas de date ? 🙄"},
+	{cat: CategoryPraise, on: followup, topic: "complaint", text: "Merci pour votre réponse rapide, c'est réglé !"},
+	{cat: CategoryPraise, on: followup, topic: "complaint", text: "Super, merci beaucoup. Je vous envoie ça en privé."},
+	{cat: CategoryPraise, on: followup, topic: "complaint", text: "Top, merci pour le geste commercial 🙏"},
+	{cat: CategoryComplaint, on: followup, topic: "complaint", text: "Toujours rien reçu malgré votre réponse…"},
+	{cat: CategoryComplaint, on: followup, topic: "complaint", text: "Réponse copiée-collée, merci pour rien."},
+	{cat: CategoryComplaint, on: followup, topic: "complaint", text: "On verra bien, mais je n'y crois plus trop."},
 
 	// Crisis: delivery delays.
 	{cat: CategoryComplaint, on: crisis, topic: TopicDelivery, text: "Commande {order} passée il y a {days} jours, toujours rien, et le suivi ne bouge plus. Il se passe quoi chez {brand} ?"},
