@@ -15,7 +15,8 @@ const (
 // templates need: French articles and agreements differ by gender, number
 // and elision, so every form is written out rather than derived.
 type product struct {
-	// classes: a appliance, w appliance using water, c consumable, s service.
+	// classes: a appliance, w appliance using water, c consumable, g coffee
+	// (has a taste), s service.
 	classes string
 	// French forms.
 	nom, le, du, mon, ce, un string
@@ -35,11 +36,11 @@ var products = []product{
 		name: "Douce drip brewer", the: "the Douce drip brewer", my: "my Douce drip brewer", a: "a Douce drip brewer", this: "this Douce drip brewer", eur: "89 €", gbp: "£75"},
 	{classes: "aw", nom: "bouilloire Cygne", le: "la bouilloire Cygne", du: "de la bouilloire Cygne", mon: "ma bouilloire Cygne", ce: "cette bouilloire Cygne", un: "une bouilloire Cygne", fem: true,
 		name: "Swan kettle", the: "the Swan kettle", my: "my Swan kettle", a: "a Swan kettle", this: "this Swan kettle", eur: "69 €", gbp: "£59"},
-	{classes: "c", nom: "capsules Intenso", le: "les capsules Intenso", du: "des capsules Intenso", mon: "mes capsules Intenso", ce: "ces capsules Intenso", un: "des capsules Intenso", fem: true, plural: true,
+	{classes: "cg", nom: "capsules Intenso", le: "les capsules Intenso", du: "des capsules Intenso", mon: "mes capsules Intenso", ce: "ces capsules Intenso", un: "des capsules Intenso", fem: true, plural: true,
 		name: "Intenso pods", the: "the Intenso pods", my: "my Intenso pods", a: "a box of Intenso pods", this: "these Intenso pods", enPlural: true, eur: "4,90 €", gbp: "£4.50"},
-	{classes: "c", nom: "café en grains Sidamo", le: "le café en grains Sidamo", du: "du café en grains Sidamo", mon: "mon café en grains Sidamo", ce: "ce café en grains Sidamo", un: "un paquet de Sidamo",
+	{classes: "cg", nom: "café en grains Sidamo", le: "le café en grains Sidamo", du: "du café en grains Sidamo", mon: "mon café en grains Sidamo", ce: "ce café en grains Sidamo", un: "un paquet de Sidamo",
 		name: "Sidamo whole beans", the: "the Sidamo whole beans", my: "my Sidamo beans", a: "a bag of Sidamo beans", this: "these Sidamo beans", enPlural: true, eur: "12,90 €", gbp: "£10.90"},
-	{classes: "c", nom: "décaféiné Velours", le: "le décaféiné Velours", du: "du décaféiné Velours", mon: "mon décaféiné Velours", ce: "ce décaféiné Velours", un: "un paquet de Velours",
+	{classes: "cg", nom: "décaféiné Velours", le: "le décaféiné Velours", du: "du décaféiné Velours", mon: "mon décaféiné Velours", ce: "ce décaféiné Velours", un: "un paquet de Velours",
 		name: "Velours decaf", the: "the Velours decaf", my: "my Velours decaf", a: "a bag of Velours decaf", this: "this Velours decaf", eur: "11,50 €", gbp: "£9.80"},
 	{classes: "c", nom: "coffret Découverte", le: "le coffret Découverte", du: "du coffret Découverte", mon: "mon coffret Découverte", ce: "ce coffret Découverte", un: "un coffret Découverte",
 		name: "Discovery box", the: "the Discovery box", my: "my Discovery box", a: "a Discovery box", this: "this Discovery box", eur: "39 €", gbp: "£34"},

@@ -460,10 +460,8 @@ func (n *Network) followUp(parent, reply *entry, now time.Time) {
 		return
 	}
 	g := n.gen.fork(uint64(parent.id))
+	// A reply to the brand's reply: in a DM conversation, insert keeps it a DM.
 	d := g.followupOf(parent.author, gt.Category, g.rng.Float64() < 0.65)
-	if parent.item.Type == TypeDM {
-		d.Type = TypeDM
-	}
 	delay := 20*time.Second + time.Duration(g.rng.IntN(70))*time.Second
 	if err := n.schedule([]scheduled{{at: now.Add(delay), draft: d, parent: reply.item.ID}}); err != nil {
 		n.log.Warn("follow-up not scheduled", "error", err)

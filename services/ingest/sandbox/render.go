@@ -11,7 +11,8 @@ import (
 // render fills the placeholders of a template:
 //
 //	{form:class}  a product of class a (appliance), w (appliance using
-//	              water), c (consumable), s (service) or p (any), the same
+//	              water), c (consumable), g (coffee), s (service) or p
+//	              (any), the same
 //	              one throughout the text (capitalised at a sentence start):
 //	              French forms nom, le, du, mon, ce, un, lo (le/la/les),
 //	              e and s (its agreements), est, a, il, estil, prix;

@@ -28,7 +28,7 @@ var templatesEN = []template{
 	{cat: CategoryComplaint, on: public | dm, text: "{my:a} broke down after three months. For the price I expected a lot better."},
 	{cat: CategoryComplaint, on: public, text: "Third damaged parcel in two months. Could you please look at your packaging?"},
 	{cat: CategoryComplaint, on: public | dm, text: "I was charged twice for the same subscription and I'm still waiting for the refund."},
-	{cat: CategoryComplaint, on: public, text: "Really disappointed with {the:c}, the taste is nothing like it used to be."},
+	{cat: CategoryComplaint, on: public, text: "Really disappointed with {the:g}, the taste is nothing like it used to be."},
 	{cat: CategoryComplaint, on: public, text: "40 minutes on hold so far. When exactly are you reachable?"},
 	{cat: CategoryComplaint, on: public, text: "The {city} shop was closed at 3pm on a Saturday even though the website says open till 7. Wasted trip."},
 	{cat: CategoryComplaint, on: public, text: "The new Intenso blend is undrinkable. Did you change supplier or what?"},

@@ -29,7 +29,7 @@ var templatesFR = []template{
 	{cat: CategoryComplaint, on: public | dm, text: "{mon:a} est tombé{e:a} en panne au bout de trois mois. Pour le prix, je m'attendais à mieux."},
 	{cat: CategoryComplaint, on: public, text: "Troisième colis abîmé en deux mois. Vous pourriez revoir l'emballage svp ?"},
 	{cat: CategoryComplaint, on: public | dm, text: "J'ai été prélevé{ae} deux fois pour le même abonnement. J'attends toujours le remboursement."},
-	{cat: CategoryComplaint, on: public, text: "Franchement déçu{ae} par {le:c}, le goût n'a plus rien à voir avec avant."},
+	{cat: CategoryComplaint, on: public, text: "Franchement déçu{ae} par {le:g}, le goût n'a plus rien à voir avec avant."},
 	{cat: CategoryComplaint, on: public, text: "Ça fait 40 minutes que j'attends au téléphone. Vous êtes joignables quand, exactement ?"},
 	{cat: CategoryComplaint, on: public, text: "La boutique de {city} était fermée à 15 h un samedi alors que le site dit ouvert jusqu'à 19 h. Trajet pour rien."},
 	{cat: CategoryComplaint, on: public, text: "Le nouveau goût des capsules Intenso est imbuvable. Vous avez changé de fournisseur ou quoi ?"},
