@@ -24,7 +24,7 @@ type SandboxConfig struct {
 	Enabled bool   `koanf:"enabled"`
 	Addr    string `koanf:"addr"`
 	// Brand whose account the network simulates; its traffic is ingested
-	// for that brand.
+	// for that brand. Empty means demo.brand.
 	Brand         string `koanf:"brand"`
 	RatePerMinute int    `koanf:"rate_per_minute"`
 	// Seed of the traffic; 0 draws one at start (and logs it).
@@ -39,7 +39,7 @@ type SandboxConfig struct {
 func (c *SandboxConfig) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.BoolVar(&c.Enabled, prefix+"enabled", true, "ruche up: serve the sandbox network (a simulated social network) and ingest its traffic")
 	fs.StringVar(&c.Addr, prefix+"addr", "127.0.0.1:8082", "listen address of the sandbox network's API")
-	fs.StringVar(&c.Brand, prefix+"brand", "demo", "brand whose account the sandbox network simulates")
+	fs.StringVar(&c.Brand, prefix+"brand", "", "brand whose account the sandbox network simulates (empty: demo.brand)")
 	fs.IntVar(&c.RatePerMinute, prefix+"rate_per_minute", 30, "sandbox traffic in items per minute (0: scenarios and explicit generation only)")
 	fs.Uint64Var(&c.Seed, prefix+"seed", 0, "seed of the sandbox traffic, for reproducible runs (0: a new one at each start, logged)")
 	fs.StringVar(&c.Scenario, prefix+"scenario", "", "scenario started with the sandbox: crisis_burst or viral_post (empty: none)")
@@ -55,8 +55,10 @@ func (c *SandboxConfig) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("sandbox.addr %q: %w", c.Addr, err)
 	}
-	if err := events.ValidateBrand(c.Brand); err != nil {
-		return fmt.Errorf("sandbox.brand: %w", err)
+	if c.Brand != "" {
+		if err := events.ValidateBrand(c.Brand); err != nil {
+			return fmt.Errorf("sandbox.brand: %w", err)
+		}
 	}
 	switch {
 	case c.RatePerMinute < 0 || c.RatePerMinute > 6000:
@@ -78,6 +80,7 @@ func (a *App) initSandbox() (runner, error) {
 	if !c.Enabled {
 		return nil, nil
 	}
+	c.Brand = c.brand(a.cfg.Demo)
 	l, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: listen on %s: %w", c.Addr, err)
@@ -125,10 +128,18 @@ func (a *App) initSandbox() (runner, error) {
 	}), nil
 }
 
+// brand is the brand the sandbox feeds: its own setting, else the demo's.
+func (c SandboxConfig) brand(demo DemoConfig) string {
+	if c.Brand != "" {
+		return c.Brand
+	}
+	return demo.Brand
+}
+
 // announceSandbox is the line `ruche up` prints about the sandbox.
-func announceSandbox(w io.Writer, c SandboxConfig) {
-	if c.Enabled {
+func announceSandbox(w io.Writer, cfg Config) {
+	if c := cfg.Sandbox; c.Enabled {
 		fmt.Fprintf(w, "  sandbox network (%d items/min): http://%s/api/v1/accounts/%s/activity  scenarios: POST /api/v1/scenarios/{crisis_burst,viral_post}\n",
-			c.RatePerMinute, hostPort(c.Addr), c.Brand)
+			c.RatePerMinute, hostPort(c.Addr), c.brand(cfg.Demo))
 	}
 }

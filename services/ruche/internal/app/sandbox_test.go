@@ -22,6 +22,7 @@ func TestSandboxConfig(t *testing.T) {
 		{"unknown_scenario", func(c *SandboxConfig) { c.Scenario = "meteor" }, "sandbox.scenario"},
 		{"bad_addr", func(c *SandboxConfig) { c.Addr = "8082" }, "sandbox.addr"},
 		{"bad_brand", func(c *SandboxConfig) { c.Brand = "Demo Brand" }, "sandbox.brand"},
+		{"empty_brand_follows_the_demo", func(c *SandboxConfig) { c.Brand = "" }, ""},
 		{"negative_rate", func(c *SandboxConfig) { c.RatePerMinute = -1 }, "sandbox.rate_per_minute"},
 		{"too_fast_polling", func(c *SandboxConfig) { c.PollInterval = time.Millisecond }, "sandbox.poll_interval"},
 		{"unbounded_memory", func(c *SandboxConfig) { c.MaxItems = 0 }, "sandbox.max_items"},
