@@ -132,6 +132,9 @@ func (b *bench) pipelines(ctx context.Context) error {
 	r := &b.res
 	r.Add("pipeline_accepted_max", closed.load.throughput(), "req/s", fmt.Sprintf("webhooks accepted by ingest, closed loop, %d clients, %s; %d failed; ruche up CPU %.2f cores", b.cfg.Clients, d.Round(time.Second), closed.load.failed, closed.cpu))
 	r.Add("pipeline_throughput", closed.throughput, "interactions/s", fmt.Sprintf("closed loop: accepted interactions ÷ time until the last had its row and its decision in ClickHouse (%d in %s + drain %s)", closed.accepted, d.Round(time.Second), closed.drain.Round(time.Millisecond)))
+	if closed.drainRate > 0 {
+		r.Add("pipeline_drain_rate", closed.drainRate, "interactions/s", fmt.Sprintf("decisions landing in ClickHouse after the closed loop stopped: moderation and the sink without ingest; ruche up CPU %.2f cores meanwhile", closed.drainCPU))
+	}
 	r.Add("sink_throughput", closed.sinkPeak, "rows/s", "best rate of interaction rows landing in ClickHouse (each with its decision row besides) over a 5 s window, closed loop")
 	b.pipelineChecks("pipeline_max", closed)
 	r.Add("pipeline_max_moderated_p99", closed.moderated[2], "ms", "closed loop (saturated): accepted → interaction.moderated seen on NATS")

@@ -38,6 +38,10 @@ type pipelineRun struct {
 	finalStates, physStat int64
 	rss                   int64
 	cpu                   float64 // child CPU utilisation during the load, in cores
+	// drainRate is the rate at which decisions landed after the load
+	// stopped (moderation and the sink alone), and drainCPU the child's
+	// CPU meanwhile, in cores; both zero when there was no backlog.
+	drainRate, drainCPU float64
 }
 
 // chPoll is one count of the rows in ClickHouse.
@@ -159,6 +163,16 @@ func (b *bench) pipeline(ctx context.Context, name string, perSecond float64, d 
 		return run, fmt.Errorf("%s: no webhook accepted (%d failed)\n%s", name, run.load.failed, p.out)
 	}
 
+	if profile {
+		go func() {
+			path := filepath.Join(b.cfg.Pprof, "pipeline-drain.cpu.pprof")
+			if err := p.cpuProfile(ctx, 5, path); err == nil {
+				b.log("pipeline CPU profile of the drain (5s) in %s", path)
+			}
+		}()
+	}
+	atLoadEnd := last()
+
 	// Drain: wait until both tables hold every accepted interaction (or a
 	// deadline that grows with the backlog).
 	deadline := time.Now().Add(30*time.Second + d)
@@ -178,6 +192,8 @@ func (b *bench) pipeline(ctx context.Context, name string, perSecond float64, d 
 	if ctx.Err() != nil {
 		return run, ctx.Err()
 	}
+	drainEnd := time.Since(base)
+	cpu2, _ := cpuTime(p.cmd.Process.Pid)
 	if len(polls) == 0 {
 		return run, fmt.Errorf("%s: counting rows in ClickHouse: %v", name, pollErr)
 	}
@@ -197,6 +213,10 @@ func (b *bench) pipeline(ctx context.Context, name string, perSecond float64, d 
 		done = polls[len(polls)-1].at
 	}
 	run.drain = max(done-loadEnd, 0)
+	if run.drain > time.Second {
+		run.drainRate = rate(min(polls[len(polls)-1].state, run.accepted)-atLoadEnd.state, done-loadEnd)
+		run.drainCPU = (cpu2 - cpu1).Seconds() / (drainEnd - loadEnd).Seconds()
+	}
 	run.throughput = rate(min(polls[len(polls)-1].state, polls[len(polls)-1].interactions, run.accepted), done-loadStart)
 	run.sinkPeak = peakRate(polls, min(5*time.Second, d/4))
 
