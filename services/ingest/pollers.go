@@ -28,6 +28,10 @@ const (
 	LeasesBucket = "ingest_poll_leases"
 )
 
+// SettingPollInterval is the optional per-source setting overriding
+// ingest.poll_interval (a Go duration, at least 1s).
+const SettingPollInterval = "poll_interval"
+
 const (
 	leaseTTL     = 30 * time.Second
 	scanEvery    = 5 * time.Second
@@ -206,9 +210,13 @@ func (m *pollManager) loop(ctx context.Context, src Source, p Poller) {
 	if err != nil {
 		log.WarnContext(ctx, "read cursor", "error", err)
 	}
+	interval := m.interval
+	if v, err := time.ParseDuration(src.Settings[SettingPollInterval]); err == nil && v >= time.Second {
+		interval = v
+	}
 	backoff := firstBackoff
 	for ctx.Err() == nil {
-		wait := m.interval
+		wait := interval
 		var more bool
 		var err error
 		if req, rev, ok := m.backfillRequest(ctx, src.ID); ok {

@@ -30,6 +30,9 @@ type Deps struct {
 	Health    *HealthTracker
 	Logger    *slog.Logger
 	Readiness *httpx.Health
+	// Pollers are extra polled networks beside the built-in ones (the
+	// sandbox in `ruche up`).
+	Pollers []Poller
 	// Replicas of the KV buckets the service owns.
 	Replicas int
 	// Registry receives the service's metrics and serves /metrics.
@@ -70,7 +73,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var err error
-	s.polls, err = newPollManager(ctx, s, d.JS, d.Replicas, []Poller{NewMastodon(netguard.Client(pollTimeout, cfg.AllowInternalFetches))})
+	s.polls, err = newPollManager(ctx, s, d.JS, d.Replicas, append([]Poller{NewMastodon(netguard.Client(pollTimeout, cfg.AllowInternalFetches))}, d.Pollers...))
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ func TestSandboxEndToEnd(t *testing.T) {
 	addr := freeAddr(t)
 	p := startPlatformOn(t, testkit.ClickHouse(t),
 		"RUCHE_SANDBOX_ENABLED=true", "RUCHE_SANDBOX_ADDR="+addr, "RUCHE_SANDBOX_SEED=11",
-		"RUCHE_SANDBOX_RATE_PER_MINUTE=120", "RUCHE_SANDBOX_POLL_INTERVAL=200ms")
+		"RUCHE_SANDBOX_RATE_PER_MINUTE=120", "RUCHE_SANDBOX_POLL_INTERVAL=1s")
 	sandboxItems := func() map[string]bool {
 		out := map[string]bool{}
 		for _, it := range p.list(t).Items {

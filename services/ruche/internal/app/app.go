@@ -46,6 +46,8 @@ type App struct {
 	box     *secret.Box
 	sources *ingest.Sources
 	router  *bus.Router
+	// pollers are extra polled networks for ingest (the sandbox).
+	pollers []ingest.Poller
 
 	runners []namedRunner
 	closers []func()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,6 +38,12 @@ func TestOrder(t *testing.T) {
 			}
 		})
 	}
+	t.Run("sandbox_registers_its_connector_before_ingest_starts", func(t *testing.T) {
+		got, _ := order([]string{TargetAll})
+		if slices.Index(got, TargetSandbox) > slices.Index(got, TargetIngest) {
+			t.Fatalf("order %v puts ingest before the sandbox", got)
+		}
+	})
 	t.Run("all_runs_every_service", func(t *testing.T) {
 		got, _ := order([]string{TargetAll})
 		for _, s := range Services() {

@@ -56,9 +56,10 @@ func modules() map[string]module {
 		TargetModeration: {deps: []string{TargetRouter, TargetOps}, init: (*App).initModeration, service: true},
 		TargetAnalytics:  {deps: []string{TargetBus, TargetClickHouse, TargetOps}, init: (*App).initAnalytics, service: true},
 		// Not a service: the simulated network is for `ruche up` (demo, tests).
-		TargetSandbox: {deps: []string{TargetBus}, init: (*App).initSandbox},
+		TargetSandbox: {deps: []string{TargetSources}, init: (*App).initSandbox},
 		TargetAll: {deps: []string{
-			TargetMigrate, TargetDemo, TargetGateway, TargetIngest, TargetModeration, TargetAnalytics, TargetSandbox,
+			// The sandbox registers its connector with ingest: before it.
+			TargetMigrate, TargetDemo, TargetSandbox, TargetGateway, TargetIngest, TargetModeration, TargetAnalytics,
 		}},
 	}
 }

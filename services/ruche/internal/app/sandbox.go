@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"slices"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ruche-project/ruche/events"
-	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/services/ingest"
 	"github.com/ruche-project/ruche/services/ingest/sandbox"
 )
 
@@ -65,16 +66,17 @@ func (c *SandboxConfig) Validate() error {
 		return fmt.Errorf("sandbox.rate_per_minute must be 0 to 6000, got %d", c.RatePerMinute)
 	case c.Scenario != "" && !slices.Contains(sandbox.Scenarios, c.Scenario):
 		return fmt.Errorf("sandbox.scenario %q is not one of %v", c.Scenario, sandbox.Scenarios)
-	case c.PollInterval < 100*time.Millisecond:
-		return fmt.Errorf("sandbox.poll_interval must be at least 100ms")
+	case c.PollInterval < time.Second:
+		return fmt.Errorf("sandbox.poll_interval must be at least 1s")
 	case c.MaxItems < 100 || c.MaxItems > 1_000_000:
 		return fmt.Errorf("sandbox.max_items must be 100 to 1000000, got %d", c.MaxItems)
 	}
 	return nil
 }
 
-// initSandbox starts the simulated network and the poller that ingests it,
-// as a connector would read a real platform.
+// initSandbox starts the simulated network and registers its source and
+// connector with ingest, which polls it as it would a real platform. It
+// must run before the ingest target (see `all` in modules.go).
 func (a *App) initSandbox() (runner, error) {
 	c := a.cfg.Sandbox
 	if !c.Enabled {
@@ -102,28 +104,23 @@ func (a *App) initSandbox() (runner, error) {
 			return nil, err
 		}
 	}
+	// Ingest reads the sandbox through its poll loops, like any polled
+	// network: a source for the brand's sandbox account, and the connector.
+	a.pollers = append(a.pollers, sandbox.NewConnector(&http.Client{Timeout: 30 * time.Second}))
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.NATS.ConnectTimeout)
 	defer cancel()
-	cursors, err := sandbox.OpenCursors(ctx, a.conn.JS, a.conn.Replicas())
+	err = a.sources.Put(ctx, ingest.Source{
+		ID: "sandbox-" + c.Brand, Brand: c.Brand, Network: sandbox.NetworkName, Account: c.Brand,
+		Settings: map[string]string{sandbox.SettingURL: base, ingest.SettingPollInterval: c.PollInterval.String()},
+	})
 	if err != nil {
-		return nil, err
-	}
-	pub, err := bus.NewPublisher(a.conn.JS)
-	if err != nil {
-		return nil, err
-	}
-	poller, err := sandbox.NewPoller(sandbox.PollerConfig{
-		BaseURL: base, Account: c.Brand, Brand: c.Brand, SourceID: "sandbox-" + c.Brand, Interval: c.PollInterval,
-	}, sandbox.PollerDeps{Publisher: pub, Cursors: cursors, Logger: a.log, Registerer: a.registry})
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sandbox source: %w", err)
 	}
 	a.log.Info("sandbox network", "url", base, "brand", c.Brand, "rate_per_minute", c.RatePerMinute, "seed", seed, "scenario", c.Scenario)
 	return runFunc(func(ctx context.Context) error {
 		g, gctx := errgroup.WithContext(ctx)
 		g.Go(func() error { return sandbox.Serve(gctx, l, network.Handler()) })
 		g.Go(func() error { return network.Run(gctx) })
-		g.Go(func() error { return poller.Run(gctx) })
 		return g.Wait()
 	}), nil
 }
