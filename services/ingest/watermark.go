@@ -105,16 +105,18 @@ func encodeCursor(v any) string {
 	return string(b)
 }
 
-// intervalSetting reads a source's "interval" setting: the least time
-// between two calls to the network (quota, politeness), def when unset.
+// intervalSetting reads a source's poll_interval setting for a connector
+// that must not call its network more often (API quota, politeness to
+// feeds): def when unset, so each network keeps its own default while the
+// poll loop wakes at ingest.poll_interval and finds nothing due.
 func intervalSetting(src Source, def time.Duration) (time.Duration, error) {
-	v := strings.TrimSpace(src.Settings["interval"])
+	v := strings.TrimSpace(src.Settings[SettingPollInterval])
 	if v == "" {
 		return def, nil
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 || d > 24*time.Hour {
-		return 0, fmt.Errorf("settings.interval must be a duration between 0s and 24h, e.g. 5m")
+		return 0, fmt.Errorf("settings.%s must be a duration between 0s and 24h, e.g. 5m", SettingPollInterval)
 	}
 	return d, nil
 }

@@ -22,17 +22,16 @@ const (
 	YouTubeChannel = "channel_id"
 	// YouTubeVideo is the setting holding one video id, instead of a channel.
 	YouTubeVideo = "video_id"
-	// YouTubeInterval is the setting holding the least time between two
-	// reads of the API (default YouTubeDefaultInterval): the daily quota is
-	// 10,000 units per Google Cloud project and a read costs one.
-	YouTubeInterval = "interval"
 	// YouTubeAPIKey is the secret holding an API key of a Google Cloud
 	// project with the YouTube Data API v3 enabled.
 	YouTubeAPIKey = "api_key"
 	// YouTubeAccessToken is the secret holding an OAuth access token
 	// instead of an API key (scope youtube.force-ssl or youtube.readonly).
 	YouTubeAccessToken = "access_token"
-	// YouTubeDefaultInterval keeps one source at about 300 units a day.
+	// YouTubeDefaultInterval is the least time between two reads of the
+	// API unless the source's poll_interval says otherwise: the daily quota
+	// is 10,000 units per Google Cloud project, a read costs one, and this
+	// keeps a source near 300 a day.
 	YouTubeDefaultInterval = 5 * time.Minute
 	// YouTubeEndpoint is the Data API's base URL.
 	YouTubeEndpoint = "https://www.googleapis.com/youtube/v3"
