@@ -128,8 +128,14 @@ func (b *Bluesky) Poll(ctx context.Context, src Source, cursor string) (Page, er
 	stamps := make([]stamp, 0, len(p.Notes))
 	for _, n := range p.Notes {
 		stamps = append(stamps, stamp{n.IndexedAt, n.URI})
-		if n.Item != nil && c.fresh(n.IndexedAt, n.URI) {
+		if !c.fresh(n.IndexedAt, n.URI) {
+			continue // delivered, or reported, at an earlier poll
+		}
+		if n.Item != nil {
 			out.Items = append(out.Items, *n.Item)
+		}
+		if n.Skip != nil {
+			out.Skipped = append(out.Skipped, *n.Skip)
 		}
 	}
 	out.More = c.page(stamps, p.Cursor)
@@ -152,6 +158,9 @@ func (b *Bluesky) Backfill(ctx context.Context, src Source, since time.Time, cur
 	for _, n := range p.Notes {
 		if n.IndexedAt.Before(since) {
 			reached = true
+		}
+		if n.Skip != nil {
+			out.Skipped = append(out.Skipped, *n.Skip)
 		}
 		if n.Item != nil && !n.Item.CreatedAt.Before(since) {
 			out.Items = append(out.Items, *n.Item)
@@ -347,11 +356,12 @@ type blueskyNotification struct {
 }
 
 // blueskyNote is a notification of a page: its stamp, and the interaction
-// when it is one (nil for another reason).
+// when it is one (nil for another reason) or why it could not be read.
 type blueskyNote struct {
 	URI       string
 	IndexedAt time.Time
 	Item      *v1.Received
+	Skip      *Skipped
 }
 
 type blueskyPage struct {
@@ -372,21 +382,27 @@ func parseBlueskyPage(body []byte, src Source, now time.Time) (blueskyPage, erro
 	}
 	out := blueskyPage{Cursor: resp.Cursor}
 	for i, raw := range resp.Notifications {
-		var n blueskyNotification
-		if err := json.Unmarshal(raw, &n); err != nil {
-			out.Skipped = append(out.Skipped, Skipped{Index: i, Reason: err.Error()})
-			continue
+		var head struct {
+			URI       string `json:"uri"`
+			IndexedAt string `json:"indexedAt"`
 		}
-		indexed, err := time.Parse(time.RFC3339Nano, n.IndexedAt)
-		if err != nil || n.URI == "" {
+		_ = json.Unmarshal(raw, &head)
+		indexed, err := time.Parse(time.RFC3339Nano, head.IndexedAt)
+		if err != nil || head.URI == "" {
 			out.Skipped = append(out.Skipped, Skipped{Index: i, Reason: "notification without uri or indexedAt"})
 			continue
 		}
-		note := blueskyNote{URI: n.URI, IndexedAt: indexed.UTC()}
+		note := blueskyNote{URI: head.URI, IndexedAt: indexed.UTC()}
+		var n blueskyNotification
+		if err := json.Unmarshal(raw, &n); err != nil {
+			note.Skip = &Skipped{Index: i, Reason: err.Error()}
+			out.Notes = append(out.Notes, note)
+			continue
+		}
 		if kind, ok := blueskyReasons[n.Reason]; ok {
 			r := blueskyInteraction(n, kind, note.IndexedAt, src, now)
 			if err := r.Validate(); err != nil {
-				out.Skipped = append(out.Skipped, Skipped{Index: i, Reason: err.Error()})
+				note.Skip = &Skipped{Index: i, Reason: err.Error()}
 			} else {
 				note.Item = &r
 			}

@@ -15,6 +15,9 @@ func ParseBlueskyPage(body []byte, src Source, now time.Time) ([]v1.Received, []
 	p, err := parseBlueskyPage(body, src, now)
 	var items []v1.Received
 	for _, n := range p.Notes {
+		if n.Skip != nil {
+			p.Skipped = append(p.Skipped, *n.Skip)
+		}
 		if n.Item != nil {
 			items = append(items, *n.Item)
 		}
@@ -26,6 +29,7 @@ func ParseYouTubeThreads(body []byte, src Source, now time.Time) ([]v1.Received,
 	p, err := parseYouTubeThreads(body, src, now)
 	var items []v1.Received
 	for _, t := range p.Threads {
+		p.Skipped = append(p.Skipped, t.Skipped...)
 		if t.Comment != nil {
 			items = append(items, *t.Comment)
 		}

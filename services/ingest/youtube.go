@@ -132,7 +132,11 @@ func (y *YouTube) Poll(ctx context.Context, src Source, cursor string) (Page, er
 		}
 		known, followed := c.Threads[t.ID]
 		replies := t.Replies
-		if t.Total > len(t.Replies) && (!followed || t.Total != known.Replies) && !c.first() {
+		changed := !followed || t.Total != known.Replies
+		if fresh || changed { // else reported at an earlier poll
+			out.Skipped = append(out.Skipped, t.Skipped...)
+		}
+		if t.Total > t.Carried && changed {
 			all, skipped, err := y.replies(ctx, src, t.ID)
 			if err != nil {
 				return Page{}, err
@@ -180,7 +184,8 @@ func (y *YouTube) Backfill(ctx context.Context, src Source, since time.Time, cur
 			reached = true
 		}
 		replies := t.Replies
-		if t.Total > len(t.Replies) {
+		out.Skipped = append(out.Skipped, t.Skipped...)
+		if t.Total > t.Carried {
 			all, skipped, err := y.replies(ctx, src, t.ID)
 			if err != nil {
 				return Page{}, err
@@ -419,14 +424,17 @@ type youtubeThreadResource struct {
 }
 
 // youtubeThreadItem is a thread of a page: its creation (the top-level
-// comment's), the comment unless it is the brand's own, and the replies
-// that came with it.
+// comment's), its reply count and the number of replies it carries, the
+// comment unless it is the brand's own, the replies that came with it, and
+// those of its comments that could not be read.
 type youtubeThreadItem struct {
 	ID      string
 	At      time.Time
 	Total   int
+	Carried int
 	Comment *v1.Received
 	Replies []v1.Received
+	Skipped []Skipped
 }
 
 type youtubePage struct {
@@ -462,16 +470,16 @@ func parseYouTubeThreads(body []byte, src Source, now time.Time) (youtubePage, e
 			out.Skipped = append(out.Skipped, Skipped{Index: i, Reason: "thread " + t.ID + ": unreadable publishedAt"})
 			continue
 		}
-		item := youtubeThreadItem{ID: t.ID, At: at.UTC(), Total: t.Snippet.TotalReplyCount}
+		item := youtubeThreadItem{ID: t.ID, At: at.UTC(), Total: t.Snippet.TotalReplyCount, Carried: len(t.Replies.Comments)}
 		if c, err := youtubeComment(t.Snippet.TopLevelComment, "", src, now); err != nil {
-			out.Skipped = append(out.Skipped, Skipped{Index: i, Reason: "thread " + t.ID + ": " + err.Error()})
+			item.Skipped = append(item.Skipped, Skipped{Index: i, Reason: "thread " + t.ID + ": " + err.Error()})
 		} else {
 			item.Comment = c
 		}
 		for _, raw := range t.Replies.Comments {
 			r, err := youtubeComment(raw, t.ID, src, now)
 			if err != nil {
-				out.Skipped = append(out.Skipped, Skipped{Index: i, Reason: "reply in thread " + t.ID + ": " + err.Error()})
+				item.Skipped = append(item.Skipped, Skipped{Index: i, Reason: "reply in thread " + t.ID + ": " + err.Error()})
 				continue
 			}
 			if r != nil {
