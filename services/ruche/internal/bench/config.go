@@ -62,7 +62,7 @@ type Config struct {
 
 // Defaults.
 const (
-	DefaultSeconds = 150.0 // plus start-up, drains and dataset: about 3 minutes in all
+	DefaultSeconds = 120.0 // plus start-ups and the closed loop's drain: about 3 minutes, and the dataset's generation
 	DefaultOut     = "var/bench.json"
 	DefaultRows    = 10_000_000
 	DefaultClients = 64

@@ -41,6 +41,7 @@ func (b *bench) httpLimit(ctx context.Context, mode, name, note, ref string, sha
 	if ref != "" {
 		r.Reference(ref)
 	}
+	b.res.Add(name+"_cpu", 1e6*(cpu1-cpu0).Seconds()/float64(max(l.ok, 1)), "µs/req", "server process CPU (user+system) per answered request")
 	p := percentiles(l.latency, 50, 99)
 	b.log("%s: %.0f req/s, p50 %.2f ms, p99 %.2f ms", name, l.throughput(), p[0], p[1])
 	return nil

@@ -21,7 +21,8 @@ import (
 const asyncWindow = 4096
 
 // rawJetStream measures JetStream on an embedded server started in the
-// bench process exactly as `ruche up` starts its own (pkg/bus: file storage
+// bench process (publishers and consumer in the same process, as in `ruche
+// up`) exactly as `ruche up` starts its own (pkg/bus: file storage
 // in a fresh directory, in-process connection), on a stream configured like
 // RUCHE_INTERACTION: ~600-byte bodies with the envelope headers and a unique
 // Nats-Msg-Id each, so that the duplicate window does its work as in the
@@ -98,7 +99,7 @@ func (b *bench) rawJetStream(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.res.Add("js_publish_sync_1", rate(n, took), "msg/s", "one publisher, each publish waits for its ack")
+	b.res.Add("js_publish_sync_1", rate(n, took), "msg/s", "one publisher, each publish waits for its ack; embedded server in the bench process, in-process connection")
 	n, took, err = syncPublish(b.cfg.Clients, d)
 	if err != nil {
 		return err

@@ -42,6 +42,9 @@ type pipelineRun struct {
 	// stopped (moderation and the sink alone), and drainCPU the child's
 	// CPU meanwhile, in cores; both zero when there was no backlog.
 	drainRate, drainCPU float64
+	// cpuPer is the child's CPU from the start of the load until the last
+	// row landed, per accepted interaction.
+	cpuPer time.Duration
 }
 
 // chPoll is one count of the rows in ClickHouse.
@@ -173,16 +176,20 @@ func (b *bench) pipeline(ctx context.Context, name string, perSecond float64, d 
 	}
 	atLoadEnd := last()
 
-	// Drain: wait until both tables hold every accepted interaction (or a
-	// deadline that grows with the backlog).
-	deadline := time.Now().Add(30*time.Second + d)
+	// Drain: wait until both tables hold every accepted interaction, or
+	// until nothing has landed for 20 s (or 10 min have passed).
+	deadline := time.Now().Add(10 * time.Minute)
+	progress, seen := time.Now(), atLoadEnd
 	for {
 		c := last()
 		if c.interactions >= run.accepted && c.state >= run.accepted {
 			run.complete = true
 			break
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
+		if c.interactions != seen.interactions || c.state != seen.state {
+			progress, seen = time.Now(), c
+		}
+		if time.Since(progress) > 20*time.Second || time.Now().After(deadline) || ctx.Err() != nil {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -213,6 +220,7 @@ func (b *bench) pipeline(ctx context.Context, name string, perSecond float64, d 
 		done = polls[len(polls)-1].at
 	}
 	run.drain = max(done-loadEnd, 0)
+	run.cpuPer = (cpu2 - cpu0) / time.Duration(run.accepted)
 	if run.drain > time.Second {
 		run.drainRate = rate(min(polls[len(polls)-1].state, run.accepted)-atLoadEnd.state, done-loadEnd)
 		run.drainCPU = (cpu2 - cpu1).Seconds() / (drainEnd - loadEnd).Seconds()
