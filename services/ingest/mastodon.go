@@ -55,10 +55,11 @@ func (*Mastodon) ValidateSource(src Source) error {
 }
 
 type mastodonAccount struct {
-	ID             string `json:"id"`
-	Acct           string `json:"acct"`
-	DisplayName    string `json:"display_name"`
-	FollowersCount int64  `json:"followers_count"`
+	ID             string     `json:"id"`
+	Acct           string     `json:"acct"`
+	DisplayName    string     `json:"display_name"`
+	FollowersCount int64      `json:"followers_count"`
+	CreatedAt      *time.Time `json:"created_at"`
 }
 
 type mastodonStatus struct {
@@ -201,6 +202,10 @@ func mastodonInteraction(s mastodonStatus, host string, src Source, now time.Tim
 	}
 	if s.Account.ID == "" {
 		r.Author.ID = ""
+	}
+	if s.Account.CreatedAt != nil {
+		at := s.Account.CreatedAt.UTC()
+		r.Author.CreatedAt = &at
 	}
 	r.ID = v1.InteractionID(r.Network, r.PlatformID)
 	if s.InReplyToID != nil {

@@ -45,6 +45,9 @@ type Author struct {
 	DisplayName string `json:"display_name,omitempty"`
 	Followers   int64  `json:"followers,omitempty"`
 	Verified    bool   `json:"verified,omitempty"`
+	// CreatedAt is when the account was created, when the network says
+	// (a spam signal: brand-new accounts).
+	CreatedAt *time.Time `json:"created_at,omitempty"`
 }
 
 // Media is an attachment of an interaction.

@@ -43,6 +43,10 @@ func Normalize(raw json.RawMessage, brand, source string, now time.Time) (v1.Rec
 		Text: it.Text, Lang: it.Lang, URL: it.URL, CreatedAt: it.CreatedAt.UTC(), ReceivedAt: now.UTC(),
 		Source: v1.SourceSandbox, SourceID: source,
 	}
+	if !it.Author.CreatedAt.IsZero() {
+		at := it.Author.CreatedAt.UTC()
+		r.Author.CreatedAt = &at
+	}
 	if err := r.Validate(); err != nil {
 		return v1.Received{}, fmt.Errorf("item %q: %w", it.ID, err)
 	}

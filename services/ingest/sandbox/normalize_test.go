@@ -27,6 +27,10 @@ func TestNormalize(t *testing.T) {
 			Text: "Même problème ici", Lang: "fr", URL: "http://sandbox/@lea.roux/42", CreatedAt: time.Date(2026, 11, 23, 8, 59, 58, 0, time.UTC),
 			ReceivedAt: now, Source: v1.SourceSandbox, SourceID: "sandbox-demo",
 		}
+		if r.Author.CreatedAt == nil || !r.Author.CreatedAt.Equal(time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)) {
+			t.Fatalf("author created_at %v", r.Author.CreatedAt)
+		}
+		r.Author.CreatedAt = nil
 		if r.Author != want.Author || r.ID != want.ID || r.Kind != want.Kind || r.ThreadID != want.ThreadID || r.ParentID != want.ParentID ||
 			!r.CreatedAt.Equal(want.CreatedAt) || r.CreatedAt.Location() != time.UTC || r.Text != want.Text || r.URL != want.URL || r.Source != want.Source || r.SourceID != want.SourceID {
 			t.Fatalf("got  %+v\nwant %+v", r, want)
