@@ -275,7 +275,7 @@ func rssItems(feed *gofeed.Feed, feedURL string, st rssFeedState, kws Keywords, 
 		}
 		key := rssItemKey(feedURL, it)
 		if key == "" {
-			skipped = append(skipped, Skipped{Index: i, Reason: fmt.Sprintf("feed %s: entry without guid, link or title", feedURL)})
+			skipped = append(skipped, Skipped{Index: i, Reason: fmt.Sprintf("feed %s: entry without guid, link, title or description", feedURL)})
 			continue
 		}
 		h := shortHash(key)
@@ -356,7 +356,8 @@ func rssInteraction(feed *gofeed.Feed, it *gofeed.Item, key, title, summary stri
 }
 
 // rssItemKey names an entry: its guid when it is global (a URL, a tag: or
-// urn: URI), else its link, else the guid or title within the feed.
+// urn: URI), else its link, else its guid, title or description within the
+// feed; "" when it has none of them.
 func rssItemKey(feedURL string, it *gofeed.Item) string {
 	guid, link := strings.TrimSpace(it.GUID), strings.TrimSpace(it.Link)
 	switch {
@@ -368,6 +369,8 @@ func rssItemKey(feedURL string, it *gofeed.Item) string {
 		return feedURL + "#" + guid
 	case strings.TrimSpace(it.Title) != "":
 		return feedURL + "#" + strings.TrimSpace(it.Title) + "#" + it.Published
+	case strings.TrimSpace(it.Description) != "": // RSS allows an item of a description alone
+		return feedURL + "#" + shortHash(it.Description) + "#" + it.Published
 	}
 	return ""
 }
