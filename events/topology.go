@@ -22,11 +22,17 @@ type Stream struct {
 // Domain names, one stream each.
 const (
 	DomainInteraction = "interaction"
-	DomainDLQ         = "dlq"
+	// DomainCase carries moderators' decisions on cases (case.decided.v1).
+	DomainCase = "case"
+	// DomainCrisis carries crisis alerts (crisis.detected.v1, crisis.resolved.v1).
+	DomainCrisis = "crisis"
+	// DomainPublish carries requests to act on the networks (publish.requested.v1).
+	DomainPublish = "publish"
+	DomainDLQ     = "dlq"
 )
 
 // Domains that carry events. The DLQ is separate: it holds poison messages.
-var Domains = []string{DomainInteraction}
+var Domains = []string{DomainInteraction, DomainCase, DomainCrisis, DomainPublish}
 
 // StreamName is the JetStream stream that holds one domain's events.
 func StreamName(domain string) string {

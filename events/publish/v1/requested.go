@@ -1,0 +1,34 @@
+package v1
+
+import "time"
+
+// Kind is what a publish request asks the network to do.
+type Kind string
+
+// Kinds.
+const (
+	// KindHide hides an interaction on its network.
+	KindHide Kind = "hide"
+	// KindUnhide makes a hidden interaction visible again; publishing treats
+	// it as a no-op when the interaction is visible.
+	KindUnhide Kind = "unhide"
+)
+
+// Requested asks publishing to act on a network.
+type Requested struct {
+	// ID is the event id, deterministic for the cause (e.g. the case
+	// decision's id with a "publish:" prefix).
+	ID    string `json:"id"`
+	Brand string `json:"brand"`
+	Kind  Kind   `json:"kind"`
+	// InteractionID is the interaction acted on (hide, unhide).
+	InteractionID string `json:"interaction_id"`
+	Network       string `json:"network,omitempty"`
+	// RequestedBy is who asked: a moderator, or "policy".
+	RequestedBy string    `json:"requested_by"`
+	Reason      string    `json:"reason,omitempty"`
+	RequestedAt time.Time `json:"requested_at"`
+}
+
+// Name implements events.Event.
+func (Requested) Name() string { return "publish.requested.v1" }
