@@ -28,11 +28,16 @@ const (
 	DomainCrisis = "crisis"
 	// DomainPublish carries requests to act on the networks (publish.requested.v1).
 	DomainPublish = "publish"
-	DomainDLQ     = "dlq"
+	// DomainReply carries the brand's replies once sent (reply.sent.v1).
+	DomainReply = "reply"
+	// DomainCommunity carries the audience of the brand's accounts
+	// (community.followers_counted.v1, community.followed.v1).
+	DomainCommunity = "community"
+	DomainDLQ       = "dlq"
 )
 
 // Domains that carry events. The DLQ is separate: it holds poison messages.
-var Domains = []string{DomainInteraction, DomainCase, DomainCrisis, DomainPublish}
+var Domains = []string{DomainInteraction, DomainCase, DomainCrisis, DomainPublish, DomainReply, DomainCommunity}
 
 // StreamName is the JetStream stream that holds one domain's events.
 func StreamName(domain string) string {

@@ -1,0 +1,103 @@
+// Package v1 holds version 1 of the community domain's contracts: the
+// audience of the brand's accounts (follower counts over time, and the
+// followers the networks name). Changes here are additive only.
+package v1
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ruche-project/ruche/events"
+)
+
+// FollowersCounted is a snapshot of one account's audience, taken by the
+// connector that reads the account (typically daily). Community growth is
+// the difference between two snapshots.
+type FollowersCounted struct {
+	// ID is the event id: FollowersCountedID(network, account, taken at).
+	ID      string `json:"id"`
+	Brand   string `json:"brand"`
+	Network string `json:"network"`
+	// Account is the brand's account on the network, e.g. "@cafelumiere@piaille.fr".
+	Account   string    `json:"account"`
+	Followers int64     `json:"followers"`
+	Following int64     `json:"following,omitempty"`
+	TakenAt   time.Time `json:"taken_at"`
+}
+
+// Name implements events.Event.
+func (FollowersCounted) Name() string { return "community.followers_counted.v1" }
+
+// FollowersCountedID is the deterministic id of a snapshot (to the second).
+func FollowersCountedID(network, account string, takenAt time.Time) string {
+	return fmt.Sprintf("followers:%s:%s:%d", network, account, takenAt.Unix())
+}
+
+// Followed is published when a network reports that someone follows one of
+// the brand's accounts (Mastodon "follow" notifications, page likes...).
+type Followed struct {
+	// ID is the event id: FollowedID(network, account, follower id).
+	ID         string    `json:"id"`
+	Brand      string    `json:"brand"`
+	Network    string    `json:"network"`
+	Account    string    `json:"account"`
+	Follower   Follower  `json:"follower"`
+	FollowedAt time.Time `json:"followed_at"`
+}
+
+// Follower is who follows, as the network describes them.
+type Follower struct {
+	ID          string `json:"id"`
+	Handle      string `json:"handle,omitempty"`
+	DisplayName string `json:"display_name,omitempty"`
+	// Followers is the follower's own audience (their reach).
+	Followers int64 `json:"followers,omitempty"`
+}
+
+// Name implements events.Event.
+func (Followed) Name() string { return "community.followed.v1" }
+
+// FollowedID is the deterministic id of a follow: one per follower and account.
+func FollowedID(network, account, followerID string) string {
+	return "followed:" + network + ":" + account + ":" + followerID
+}
+
+// ErrInvalid is wrapped by every validation error of this package.
+var ErrInvalid = errors.New("invalid community event")
+
+// Validate reports the first missing or malformed field, naming it.
+func (f FollowersCounted) Validate() error {
+	if err := events.ValidateBrand(f.Brand); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	switch {
+	case f.Network == "" || f.Account == "":
+		return fmt.Errorf("%w: network and account are required", ErrInvalid)
+	case f.TakenAt.IsZero():
+		return fmt.Errorf("%w: taken_at is required", ErrInvalid)
+	case f.Followers < 0:
+		return fmt.Errorf("%w: followers must not be negative", ErrInvalid)
+	case f.ID != FollowersCountedID(f.Network, f.Account, f.TakenAt):
+		return fmt.Errorf("%w: id must be %q", ErrInvalid, FollowersCountedID(f.Network, f.Account, f.TakenAt))
+	}
+	return nil
+}
+
+// Validate reports the first missing or malformed field, naming it.
+func (f Followed) Validate() error {
+	if err := events.ValidateBrand(f.Brand); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	switch {
+	case f.Network == "" || f.Account == "":
+		return fmt.Errorf("%w: network and account are required", ErrInvalid)
+	case f.Follower.ID == "":
+		return fmt.Errorf("%w: follower.id is required", ErrInvalid)
+	case f.FollowedAt.IsZero():
+		return fmt.Errorf("%w: followed_at is required", ErrInvalid)
+	case f.ID != FollowedID(f.Network, f.Account, f.Follower.ID):
+		return fmt.Errorf("%w: id must be %q", ErrInvalid, FollowedID(f.Network, f.Account, f.Follower.ID))
+	}
+	return nil
+}
