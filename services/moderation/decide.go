@@ -39,6 +39,11 @@ func assess(r v1.Received, accountCreated time.Time, p policy.Policy) Assessment
 // ModeratedAt depends on now: redelivery yields the same labels, verdict,
 // priority, SLA and event id.
 func Decide(r v1.Received, p policy.Policy, now time.Time) v1.Moderated {
+	m, _ := decide(r, p, now)
+	return m
+}
+
+func decide(r v1.Received, p policy.Policy, now time.Time) (v1.Moderated, Assessment) {
 	a := Assess(r, p)
 	return v1.Moderated{
 		ID:            v1.ModeratedID(r.ID, a.PolicyVersion),
@@ -53,11 +58,11 @@ func Decide(r v1.Received, p policy.Policy, now time.Time) v1.Moderated {
 		RuleHits:      a.Outcome.RuleHits,
 		PolicyVersion: a.PolicyVersion,
 		ModeratedAt:   now.UTC(),
-	}
+	}, a
 }
 
-// Policies gives the policy in force for a brand. Versioned brand policies
-// will come from a store; until then every brand gets the built-in one.
+// Policies gives the policy in force for a brand (PolicyStore in the
+// service, BuiltinPolicies where no store is at hand).
 type Policies interface {
 	Policy(brand string) (policy.Policy, error)
 }

@@ -8,6 +8,7 @@ replace github.com/ruche-project/ruche/pkg => ../../pkg
 
 require (
 	github.com/jonreiter/govader v0.0.0-20250429093935-f6505c8d03cc
+	github.com/nats-io/nats.go v1.55.0
 	github.com/nyaruka/phonenumbers v1.8.1
 	github.com/ruche-project/ruche/events v0.0.0-00010101000000-000000000000
 	github.com/ruche-project/ruche/pkg v0.0.0-00010101000000-000000000000
@@ -35,7 +36,6 @@ require (
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/nats-io/jwt/v2 v2.8.2 // indirect
 	github.com/nats-io/nats-server/v2 v2.15.2 // indirect
-	github.com/nats-io/nats.go v1.55.0 // indirect
 	github.com/nats-io/nkeys v0.4.16 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect
 	github.com/oklog/ulid v1.3.1 // indirect

@@ -6,77 +6,64 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ruche-project/ruche/events"
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
-	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/moderation"
 	"github.com/ruche-project/ruche/services/moderation/policy"
 )
 
 func TestModeration(t *testing.T) {
-	t.Run("emits_one_decision_per_interaction_even_when_redelivered", func(t *testing.T) {
-		conn := testkit.NATS(t)
-		router, err := bus.NewRouter(conn, testkit.Logger(t), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := moderation.New(moderation.Config{Consumer: "moderation"}, moderation.Deps{Router: router, Logger: testkit.Logger(t)}); err != nil {
-			t.Fatal(err)
-		}
-		var mu sync.Mutex
-		decisions := map[string]int{}
-		err = bus.Handle(router, "test-watch", func(ctx context.Context, m v1.Moderated, env events.Envelope) error {
-			mu.Lock()
-			defer mu.Unlock()
-			decisions[m.InteractionID]++
-			if !slices.Contains(m.Labels, "intent:praise") {
-				t.Errorf("labels %v, want intent:praise", m.Labels)
+	t.Run("emits_one_decision_per_interaction_even_when_redelivered_past_the_duplicate_window", func(t *testing.T) {
+		var decisions counter
+		h := start(t, moderation.Deps{}, func(router *bus.Router) {
+			err := bus.Handle(router, "test-watch", func(ctx context.Context, m v1.Moderated, env events.Envelope) error {
+				decisions.add(m.InteractionID)
+				if !slices.Contains(m.Labels, "intent:praise") {
+					t.Errorf("labels %v, want intent:praise", m.Labels)
+				}
+				if env.CausationID != m.InteractionID && env.CausationID != m.InteractionID+"-again" {
+					t.Errorf("causation id %q, want %q", env.CausationID, m.InteractionID)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
-			if env.CausationID != m.InteractionID {
-				t.Errorf("causation id %q, want %q", env.CausationID, m.InteractionID)
-			}
-			return nil
 		})
+		// Shrink the duplicate window of the interaction stream, so that the
+		// second publication below is past it, as a redelivery hours later
+		// would be: only moderation's own guard can collapse it.
+		ctx := context.Background()
+		st, err := h.conn.JS.Stream(ctx, events.StreamName(events.DomainInteraction))
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- router.Run(ctx) }()
-		defer func() { cancel(); <-done }()
-		<-router.Running()
+		cfg := st.CachedInfo().Config
+		cfg.Duplicates = 100 * time.Millisecond
+		if _, err := h.conn.JS.UpdateStream(ctx, cfg); err != nil {
+			t.Fatal(err)
+		}
 
 		at := time.Now().UTC()
 		r := v1.Received{ID: "sandbox:1", Brand: "demo", Network: "sandbox", Kind: v1.KindComment, PlatformID: "1",
 			Author: v1.Author{ID: "a"}, Text: "Super service !", CreatedAt: at, ReceivedAt: at, Source: v1.SourceSandbox}
-		// The same interaction arriving twice, under two transport ids (as a
-		// redelivery past the duplicate window would).
-		for _, id := range []string{"sandbox:1", "sandbox:1-again"} {
-			env, _ := events.NewEnvelope(r, id, r.Brand, at)
-			if _, err := router.Publisher().PublishEvent(context.Background(), r, env); err != nil {
-				t.Fatal(err)
-			}
-		}
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			mu.Lock()
-			n := decisions["sandbox:1"]
-			mu.Unlock()
-			if n >= 1 || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		time.Sleep(300 * time.Millisecond) // let a second decision, if any, arrive
-		mu.Lock()
-		defer mu.Unlock()
-		if decisions["sandbox:1"] != 1 {
-			t.Fatalf("decisions = %v, want exactly one for sandbox:1", decisions)
+		h.publish(t, r, "sandbox:1", r.Brand)
+		eventually(t, "the first decision", func() bool { return decisions.get("sandbox:1") == 1 })
+		time.Sleep(300 * time.Millisecond) // past the duplicate window
+		h.publish(t, r, "sandbox:1-again", r.Brand)
+		// A marker interaction published after the duplicate: once it is
+		// decided, the duplicate has been handled (one consumer, in order).
+		marker := r
+		marker.ID, marker.PlatformID = "sandbox:2", "2"
+		h.publish(t, marker, "sandbox:2", r.Brand)
+		eventually(t, "the marker's decision", func() bool { return decisions.get("sandbox:2") == 1 })
+		time.Sleep(300 * time.Millisecond)
+		if n := decisions.get("sandbox:1"); n != 1 {
+			t.Fatalf("%d decisions for sandbox:1, want exactly one", n)
 		}
 	})
 }

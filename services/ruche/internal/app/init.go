@@ -116,7 +116,7 @@ func (a *App) initIngest() (runner, error) {
 }
 
 func (a *App) initModeration() (runner, error) {
-	return moderation.New(a.cfg.Moderation, moderation.Deps{Router: a.router, Logger: a.log})
+	return moderation.New(a.cfg.Moderation, moderation.Deps{Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas()})
 }
 
 func (a *App) initAnalytics() (runner, error) {

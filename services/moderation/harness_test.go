@@ -1,0 +1,91 @@
+package moderation_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ruche-project/ruche/events"
+	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/pkg/testkit"
+	"github.com/ruche-project/ruche/services/moderation"
+)
+
+// harness is moderation on a real embedded JetStream, with its router and
+// endpoints running.
+type harness struct {
+	conn   *bus.Conn
+	router *bus.Router
+	svc    *moderation.Service
+}
+
+// start runs moderation; watch registers extra test handlers first.
+func start(t *testing.T, deps moderation.Deps, watch func(r *bus.Router)) *harness {
+	t.Helper()
+	conn := testkit.NATS(t)
+	router, err := bus.NewRouter(conn, testkit.Logger(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps.Router, deps.Logger, deps.NATS, deps.JS, deps.Replicas = router, testkit.Logger(t), conn.NC, conn.JS, 1
+	svc, err := moderation.New(moderation.Config{Consumer: "moderation"}, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if watch != nil {
+		watch(router)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = router.Run(ctx) })
+	wg.Go(func() { _ = svc.Run(ctx) })
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	<-router.Running()
+	return &harness{conn: conn, router: router, svc: svc}
+}
+
+// publish publishes e under the transport id id.
+func (h *harness) publish(t *testing.T, e events.Event, id, brand string) {
+	t.Helper()
+	env, err := events.NewEnvelope(e, id, brand, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.router.Publisher().PublishEvent(context.Background(), e, env); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eventually polls cond until it holds or 10 s pass.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// counter counts events by key, safely.
+type counter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counter) add(k string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[k]++
+}
+
+func (c *counter) get(k string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[k]
+}
