@@ -128,9 +128,9 @@ func TestRSSPoll(t *testing.T) {
 		}
 		sort.Strings(titles)
 		want := []string{
-			"Cafe-Lumiere recalls a batch of X2 filters",       // Atom, hyphen and no accents
-			"Café Lumière ouvre une deuxième boutique à Lyon",  // title
-			"Recette du dimanche",                              // content:encoded, upper case
+			"Cafe-Lumiere recalls a batch of X2 filters",        // Atom, hyphen and no accents
+			"Café Lumière ouvre une deuxième boutique à Lyon",   // title
+			"Recette du dimanche",                               // content:encoded, upper case
 			"Test : la Cafetière X2 tient-elle ses promesses ?", // phrase
 		}
 		if strings.Join(titles, "|") != strings.Join(want, "|") {

@@ -73,7 +73,12 @@ func New(cfg Config, d Deps) (*Service, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var err error
-	s.polls, err = newPollManager(ctx, s, d.JS, d.Replicas, append([]Poller{NewMastodon(netguard.Client(pollTimeout, cfg.AllowInternalFetches))}, d.Pollers...))
+	s.polls, err = newPollManager(ctx, s, d.JS, d.Replicas, append([]Poller{
+		NewMastodon(netguard.Client(pollTimeout, cfg.AllowInternalFetches)),
+		NewBluesky(netguard.Client(pollTimeout, cfg.AllowInternalFetches)),
+		NewYouTube(netguard.Client(pollTimeout, cfg.AllowInternalFetches)),
+		NewRSS(netguard.Client(pollTimeout, cfg.AllowInternalFetches)),
+	}, d.Pollers...))
 	if err != nil {
 		return nil, err
 	}

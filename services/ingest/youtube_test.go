@@ -214,7 +214,9 @@ func TestYouTubePoll(t *testing.T) {
 	f.thread("A", 1, "lea", "Vous livrez à Lyon ?")
 	f.reply("A", 2, "cafe", "Oui, dès lundi !") // the brand's own reply
 	f.reply("A", 3, "marc", "Moi aussi je veux savoir")
-	f.set(func(f *fakeYouTube) { f.threads["A"].replies = append(f.threads["A"].replies, `{"id":"A.bad","snippet":"oops"}`) })
+	f.set(func(f *fakeYouTube) {
+		f.threads["A"].replies = append(f.threads["A"].replies, `{"id":"A.bad","snippet":"oops"}`)
+	})
 	f.thread("B", 4, "sam", "Super vidéo")
 	for i := range 7 {
 		f.reply("B", 5+i, "fan", fmt.Sprintf("réponse %d", i))
