@@ -36,7 +36,7 @@ func BenchmarkInsert(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := st.write(context.Background(), rows, nil); err != nil {
+		if err := st.write(context.Background(), rows, nil, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

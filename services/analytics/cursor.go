@@ -51,9 +51,10 @@ const DefaultListLimit = 50
 
 // listParams is a checked ListInteractionsRequest.
 type listParams struct {
-	brand string
-	limit int
-	after *cursor
+	brand  string
+	limit  int
+	after  *cursor
+	filter sqlFilter
 }
 
 // badRequest is an error the caller can fix; its text is sent back as is.

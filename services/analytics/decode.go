@@ -8,18 +8,22 @@ import (
 	"time"
 
 	"github.com/ruche-project/ruche/events"
+	casev1 "github.com/ruche-project/ruche/events/case/v1"
+	community "github.com/ruche-project/ruche/events/community/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
+	reply "github.com/ruche-project/ruche/events/reply/v1"
 )
 
 // errUndecodable marks a message that no retry can make storable.
 var errUndecodable = errors.New("undecodable event")
 
 // decoded is one message turned into the row it stores: exactly one of
-// interaction and state is set.
+// interaction, state and other is set.
 type decoded struct {
 	env         events.Envelope
 	interaction *interactionRow
 	state       *stateRow
+	other       *tableRow
 }
 
 // decode checks a message's envelope (headers read through get), its subject
@@ -65,8 +69,65 @@ func decode(subject string, get func(string) string, body []byte, now time.Time)
 		}
 		row := moderatedRow(m, env.ID, now)
 		d.state = &row
+	case reply.Sent{}.Name():
+		var e reply.Sent
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := replyRow(e, now)
+		d.other = &row
+	case casev1.Decided{}.Name():
+		var e casev1.Decided
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, validDecided(e) }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := caseDecisionRow(e, now)
+		d.other = &row
+	case community.FollowersCounted{}.Name():
+		var e community.FollowersCounted
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := snapshotRow(e, now)
+		d.other = &row
+	case community.Followed{}.Name():
+		var e community.Followed
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := followerRow(e, now)
+		d.other = &row
 	default:
 		return bad("type %q is not stored by analytics", env.Type)
 	}
 	return d, nil
+}
+
+// decodeValid unmarshals body into v, then checks it (check returns the
+// event's brand and its validation error) against the envelope's brand.
+func decodeValid(body []byte, v any, envBrand string, check func() (string, error)) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("decode: %v", err)
+	}
+	brand, err := check()
+	if err != nil {
+		return err
+	}
+	if brand != envBrand {
+		return fmt.Errorf("brand %q differs from the envelope's %q", brand, envBrand)
+	}
+	return nil
+}
+
+// validDecided checks what analytics needs of a case decision.
+func validDecided(d casev1.Decided) error {
+	switch {
+	case d.ID == "" || d.InteractionID == "":
+		return errors.New("id and interaction_id are required")
+	case !d.Decision.Valid():
+		return fmt.Errorf("decision %q is unknown", d.Decision)
+	case d.DecidedAt.IsZero():
+		return errors.New("decided_at is required")
+	}
+	return nil
 }

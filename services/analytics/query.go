@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
@@ -24,6 +25,7 @@ type queries struct {
 	cfg   Config
 	store store
 	log   *slog.Logger
+	now   func() time.Time
 	// inflight is read-locked by each request and write-locked at shutdown,
 	// which waits for running requests and turns later ones away.
 	inflight sync.RWMutex
@@ -43,6 +45,18 @@ func (q *queries) start(nc *nats.Conn) (micro.Service, error) {
 		micro.WithEndpointSubject(query.ListInteractionsSubject)); err != nil {
 		_ = svc.Stop()
 		return nil, err
+	}
+	for _, e := range []struct {
+		name, subject string
+		handler       micro.HandlerFunc
+	}{
+		{"search_interactions", query.SearchInteractionsSubject, q.searchInteractions},
+		{"get_interaction", query.GetInteractionSubject, q.getInteraction},
+	} {
+		if err := svc.AddEndpoint(e.name, e.handler, micro.WithEndpointSubject(e.subject)); err != nil {
+			_ = svc.Stop()
+			return nil, err
+		}
 	}
 	return svc, nil
 }
@@ -89,10 +103,15 @@ func (q *queries) listInteractions(req micro.Request) {
 // fail answers with CodeBadRequest and the error's text for a badRequest,
 // and with CodeInternal and a generic text otherwise (the detail is logged).
 func (q *queries) fail(ctx context.Context, req micro.Request, err error) {
-	var bad badRequest
+	var (
+		bad     badRequest
+		missing notFound
+	)
 	code, text := query.CodeInternal, "internal error"
 	if errors.As(err, &bad) {
 		code, text = query.CodeBadRequest, bad.msg
+	} else if errors.As(err, &missing) {
+		code, text = query.CodeNotFound, missing.msg
 	} else {
 		q.log.ErrorContext(ctx, "query failed", "subject", req.Subject(), "error", err)
 	}

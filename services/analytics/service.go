@@ -5,12 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ruche-project/ruche/events"
+	casev1 "github.com/ruche-project/ruche/events/case/v1"
+	community "github.com/ruche-project/ruche/events/community/v1"
+	interaction "github.com/ruche-project/ruche/events/interaction/v1"
+	reply "github.com/ruche-project/ruche/events/reply/v1"
 	"github.com/ruche-project/ruche/pkg/clickhouse"
 )
 
@@ -27,9 +33,12 @@ type Deps struct {
 // Service is the analytics service: the ClickHouse sink and the query
 // endpoints.
 type Service struct {
-	cfg     Config
-	nc      *nats.Conn
+	cfg Config
+	nc  *nats.Conn
+	// sink reads the interaction stream; sinks are it and one per other
+	// stream analytics stores (a consumer belongs to one stream).
 	sink    *sink
+	sinks   []*sink
 	queries *queries
 	store   store
 	log     *slog.Logger
@@ -50,11 +59,33 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	log := d.Logger.With("service", "analytics")
 	st := store{db: d.ClickHouse}
-	return &Service{
+	s := &Service{
 		cfg: cfg, nc: d.NATS, store: st, log: log, ready: make(chan struct{}),
-		sink:    &sink{cfg: cfg, nc: d.NATS, js: d.JS, store: st, log: log, metrics: m, now: time.Now},
-		queries: &queries{cfg: cfg, store: st, log: log},
-	}, nil
+		queries: &queries{cfg: cfg, store: st, log: log, now: time.Now},
+	}
+	for _, src := range storedStreams() {
+		s.sinks = append(s.sinks, &sink{cfg: cfg, stream: events.StreamName(src.domain), filters: src.filters,
+			nc: d.NATS, js: d.JS, store: st, log: log, metrics: m, now: time.Now})
+	}
+	s.sink = s.sinks[0]
+	return s, nil
+}
+
+// storedStream is one stream analytics reads and the event types it keeps.
+type storedStream struct {
+	domain  string
+	filters []string
+}
+
+// storedStreams lists every stream and event type the sinks store; the
+// interaction stream comes first.
+func storedStreams() []storedStream {
+	return []storedStream{
+		{events.DomainInteraction, []string{events.AllBrands(interaction.Received{}), events.AllBrands(interaction.Moderated{})}},
+		{events.DomainReply, []string{events.AllBrands(reply.Sent{})}},
+		{events.DomainCase, []string{events.AllBrands(casev1.Decided{})}},
+		{events.DomainCommunity, []string{events.AllBrands(community.FollowersCounted{}), events.AllBrands(community.Followed{})}},
+	}
 }
 
 // Ready is closed once the sink's consumer exists and the query endpoints
@@ -69,9 +100,13 @@ func (s *Service) Run(ctx context.Context) error {
 	if err := s.store.checkSchema(ctx); err != nil {
 		return err
 	}
-	cons, err := s.sink.consumer(ctx)
-	if err != nil {
-		return err
+	consumers := make([]jetstream.Consumer, len(s.sinks))
+	for i, sk := range s.sinks {
+		c, err := sk.consumer(ctx)
+		if err != nil {
+			return err
+		}
+		consumers[i] = c
 	}
 	svc, err := s.queries.start(s.nc)
 	if err != nil {
@@ -79,7 +114,11 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	s.log.Info("analytics running", "consumer", s.cfg.Consumer, "batch_size", s.cfg.BatchSize, "flush_interval", s.cfg.FlushInterval)
 	close(s.ready)
-	s.sink.run(ctx, cons)
+	var wg sync.WaitGroup
+	for i, sk := range s.sinks {
+		wg.Go(func() { sk.run(ctx, consumers[i]) })
+	}
+	wg.Wait()
 	s.queries.stop(svc)
 	s.log.Info("analytics stopped")
 	return nil

@@ -12,7 +12,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/ruche-project/ruche/events"
-	interaction "github.com/ruche-project/ruche/events/interaction/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 )
 
@@ -23,7 +22,11 @@ import (
 // batch is nak'd with a growing delay, and parked on the DLQ after its last
 // delivery; an undecodable message is parked and terminated at once.
 type sink struct {
-	cfg     Config
+	cfg Config
+	// stream is the JetStream stream this sink reads (one sink per stream:
+	// a consumer belongs to one stream), filters the event types it stores.
+	stream  string
+	filters []string
 	nc      *nats.Conn
 	js      jetstream.JetStream
 	store   store
@@ -37,6 +40,7 @@ type batch struct {
 	msgs         []jetstream.Msg
 	interactions []interactionRow
 	states       []stateRow
+	others       []tableRow
 	first        time.Time
 }
 
@@ -46,8 +50,8 @@ func (b *batch) reset() { *b = batch{} }
 func (s *sink) consumerConfig() jetstream.ConsumerConfig {
 	return jetstream.ConsumerConfig{
 		Durable:        s.cfg.Consumer,
-		Description:    "analytics: interaction events to ClickHouse",
-		FilterSubjects: []string{events.AllBrands(interaction.Received{}), events.AllBrands(interaction.Moderated{})},
+		Description:    "analytics: " + s.stream + " events to ClickHouse",
+		FilterSubjects: s.filters,
 		AckPolicy:      jetstream.AckExplicitPolicy,
 		AckWait:        s.cfg.AckWait,
 		// One more than the DLQ threshold: a delivery lost to a crash still
@@ -58,10 +62,9 @@ func (s *sink) consumerConfig() jetstream.ConsumerConfig {
 }
 
 func (s *sink) consumer(ctx context.Context) (jetstream.Consumer, error) {
-	stream := events.StreamName(events.DomainInteraction)
-	c, err := s.js.CreateOrUpdateConsumer(ctx, stream, s.consumerConfig())
+	c, err := s.js.CreateOrUpdateConsumer(ctx, s.stream, s.consumerConfig())
 	if err != nil {
-		return nil, fmt.Errorf("consumer %s on %s: %w", s.cfg.Consumer, stream, err)
+		return nil, fmt.Errorf("consumer %s on %s: %w", s.cfg.Consumer, s.stream, err)
 	}
 	return c, nil
 }
@@ -152,6 +155,9 @@ func (s *sink) add(b *batch, msg jetstream.Msg) {
 	if d.state != nil {
 		b.states = append(b.states, *d.state)
 	}
+	if d.other != nil {
+		b.others = append(b.others, *d.other)
+	}
 }
 
 // flush writes the batch, then acks every message of it. On failure it
@@ -159,7 +165,7 @@ func (s *sink) add(b *batch, msg jetstream.Msg) {
 func (s *sink) flush(ctx context.Context, b *batch) error {
 	start := s.now()
 	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.InsertTimeout)
-	err := s.store.write(ictx, b.interactions, b.states)
+	err := s.store.write(ictx, b.interactions, b.states, b.others)
 	cancel()
 	s.metrics.flush.Observe(s.now().Sub(start).Seconds())
 	if err != nil {
@@ -171,6 +177,9 @@ func (s *sink) flush(ctx context.Context, b *batch) error {
 	s.metrics.batches.WithLabelValues("ok").Inc()
 	s.metrics.rows.WithLabelValues("interactions").Add(float64(len(b.interactions)))
 	s.metrics.rows.WithLabelValues("interaction_state").Add(float64(len(b.states)))
+	for _, r := range b.others {
+		s.metrics.rows.WithLabelValues(r.table).Inc()
+	}
 	for _, msg := range b.msgs {
 		if err := msg.Ack(); err != nil {
 			// Redelivery is harmless: the rows collapse.

@@ -22,18 +22,18 @@ type store struct {
 func (s store) checkSchema(ctx context.Context) error {
 	var n uint64
 	err := s.db.Conn().QueryRow(ctx,
-		"SELECT count() FROM system.tables WHERE database = currentDatabase() AND name IN ('interactions', 'interaction_state')").Scan(&n)
+		"SELECT count() FROM system.tables WHERE database = currentDatabase() AND name IN ('interactions', 'interaction_state', 'replies', 'case_decisions', 'follower_snapshots', 'followers', 'contest_draws')").Scan(&n)
 	if err != nil {
 		return fmt.Errorf("check analytics schema: %w", err)
 	}
-	if n != 2 {
+	if n != 7 {
 		return fmt.Errorf("analytics schema missing in database %s: run `ruche migrate`", s.db.Database())
 	}
 	return nil
 }
 
 // write inserts the rows, one named-column batch per table.
-func (s store) write(ctx context.Context, interactions []interactionRow, states []stateRow) error {
+func (s store) write(ctx context.Context, interactions []interactionRow, states []stateRow, others []tableRow) error {
 	if len(interactions) > 0 {
 		rows := make([][]any, len(interactions))
 		for i, r := range interactions {
@@ -49,6 +49,19 @@ func (s store) write(ctx context.Context, interactions []interactionRow, states 
 			rows[i] = r.values()
 		}
 		if err := s.insert(ctx, "interaction_state", stateColumns, rows); err != nil {
+			return err
+		}
+	}
+	byTable := map[string][][]any{}
+	var order []tableRow
+	for _, r := range others {
+		if _, ok := byTable[r.table]; !ok {
+			order = append(order, r)
+		}
+		byTable[r.table] = append(byTable[r.table], r.values)
+	}
+	for _, r := range order {
+		if err := s.insert(ctx, r.table, r.columns, byTable[r.table]); err != nil {
 			return err
 		}
 	}
@@ -82,6 +95,8 @@ func (s store) listInteractions(ctx context.Context, p listParams) (query.ListIn
 FROM interactions FINAL
 WHERE brand = ?`
 	args := []any{p.brand}
+	q += p.filter.sql()
+	args = append(args, p.filter.args...)
 	if p.after != nil {
 		q += `
 	AND (received_at < toDateTime(?)

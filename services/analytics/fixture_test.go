@@ -1,0 +1,220 @@
+package analytics
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/micro"
+
+	"github.com/ruche-project/ruche/events"
+	casev1 "github.com/ruche-project/ruche/events/case/v1"
+	community "github.com/ruche-project/ruche/events/community/v1"
+	interaction "github.com/ruche-project/ruche/events/interaction/v1"
+	reply "github.com/ruche-project/ruche/events/reply/v1"
+)
+
+// dataset is a seeded set of events for one test, published as ingest,
+// moderation, publishing and the connectors would.
+type dataset struct {
+	events []events.Event
+	brands []string
+}
+
+// in is an interaction of the dataset.
+type in struct {
+	network, kind, id, thread, author, text string
+	followers                               int64
+	at                                      time.Time
+}
+
+func (d *dataset) interaction(brand string, x in) interaction.Received {
+	if x.network == "" {
+		x.network = "mastodon"
+	}
+	r := interaction.Received{
+		ID: interaction.InteractionID(x.network, x.id), Brand: brand, Network: x.network, Account: "@" + brand,
+		Kind: interaction.Kind(x.kind), PlatformID: x.id, ThreadID: x.thread,
+		Author: interaction.Author{ID: x.author, Handle: "@" + x.author, DisplayName: strings.ToUpper(x.author), Followers: x.followers},
+		Text:   x.text, Lang: "fr", CreatedAt: x.at, ReceivedAt: x.at.Add(time.Second), Source: interaction.SourceStream,
+	}
+	d.events = append(d.events, r)
+	return r
+}
+
+// moderated is one decision about r.
+type mod struct {
+	verdict  string
+	labels   []string
+	actions  []string
+	priority int
+	slaDue   time.Duration // after created_at; 0 = none
+}
+
+func (d *dataset) moderate(r interaction.Received, m mod) {
+	var due *time.Time
+	if m.slaDue > 0 {
+		t := r.CreatedAt.Add(m.slaDue)
+		due = &t
+	}
+	if m.actions == nil {
+		m.actions = []string{}
+	}
+	d.events = append(d.events, interaction.Moderated{
+		ID: interaction.ModeratedID(r.ID, 0), InteractionID: r.ID, Brand: r.Brand, Network: r.Network,
+		Labels: m.labels, Verdict: interaction.Verdict(m.verdict), Actions: m.actions, Priority: m.priority,
+		SLADue: due, RuleHits: []string{}, ModeratedAt: r.ReceivedAt.Add(time.Second),
+	})
+}
+
+func (d *dataset) reply(r interaction.Received, platformID string, after time.Duration) {
+	d.events = append(d.events, reply.Sent{
+		ID: reply.SentID(r.Network, platformID), Brand: r.Brand, InteractionID: r.ID, Network: r.Network,
+		PlatformID: platformID, Private: r.Kind == interaction.KindDM, Agent: "user:lea", SentAt: r.CreatedAt.Add(after),
+	})
+}
+
+func (d *dataset) decide(r interaction.Received, decision casev1.Decision, assignee string, after time.Duration) {
+	d.events = append(d.events, casev1.Decided{
+		ID: casev1.DecidedID(r.ID, decision, uint64(after)), InteractionID: r.ID, Brand: r.Brand, Decision: decision,
+		Moderator: "key-1", Assignee: assignee, DecidedAt: r.CreatedAt.Add(after),
+	})
+}
+
+func (d *dataset) snapshot(brand, network string, followers int64, at time.Time) {
+	d.events = append(d.events, community.FollowersCounted{
+		ID: community.FollowersCountedID(network, "@"+brand, at), Brand: brand, Network: network, Account: "@" + brand,
+		Followers: followers, TakenAt: at,
+	})
+}
+
+func (d *dataset) follow(brand, network, follower string, reach int64, at time.Time) {
+	d.events = append(d.events, community.Followed{
+		ID: community.FollowedID(network, "@"+brand, follower), Brand: brand, Network: network, Account: "@" + brand,
+		Follower:   community.Follower{ID: follower, Handle: "@" + follower, DisplayName: strings.ToUpper(follower), Followers: reach},
+		FollowedAt: at,
+	})
+}
+
+// brandOf returns the brand of one of the dataset's events.
+func brandOf(e events.Event) string {
+	switch v := e.(type) {
+	case interaction.Received:
+		return v.Brand
+	case interaction.Moderated:
+		return v.Brand
+	case reply.Sent:
+		return v.Brand
+	case casev1.Decided:
+		return v.Brand
+	case community.FollowersCounted:
+		return v.Brand
+	case community.Followed:
+		return v.Brand
+	}
+	panic(fmt.Sprintf("no brand for %T", e))
+}
+
+func eventID(e events.Event) string {
+	switch v := e.(type) {
+	case interaction.Received:
+		return v.ID
+	case interaction.Moderated:
+		return v.ID
+	case reply.Sent:
+		return v.ID
+	case casev1.Decided:
+		return v.ID
+	case community.FollowersCounted:
+		return v.ID
+	case community.Followed:
+		return v.ID
+	}
+	panic(fmt.Sprintf("no id for %T", e))
+}
+
+// seed publishes the dataset copies times: every copy after the first
+// carries another message id, so JetStream stores it again as a redelivery
+// past its duplicate window would; then it waits until every row is
+// written and every consumer settled.
+func (h *harness) seed(d *dataset, copies int) {
+	h.t.Helper()
+	for c := 0; c < copies; c++ {
+		for _, e := range d.events {
+			h.publish(e, brandOf(e), fmt.Sprintf("%s#%d", eventID(e), c))
+		}
+	}
+	want := map[string]int{}
+	for _, e := range d.events {
+		switch e.(type) {
+		case interaction.Received:
+			want["interactions"] += copies
+		case interaction.Moderated:
+			want["interaction_state"] += copies
+		case reply.Sent:
+			want["replies"] += copies
+		case casev1.Decided:
+			want["case_decisions"] += copies
+		case community.FollowersCounted:
+			want["follower_snapshots"] += copies
+		case community.Followed:
+			want["followers"] += copies
+		}
+	}
+	eventually(h.t, 20*time.Second, "the dataset to be stored", func() bool {
+		for table, n := range want {
+			if h.rowsWritten(table) != float64(n) {
+				return false
+			}
+		}
+		return h.allSettled()
+	})
+}
+
+// allSettled reports whether every sink's consumer has nothing pending.
+func (h *harness) allSettled() bool {
+	for _, sk := range h.svc.sinks {
+		c, err := h.bus.JS.Consumer(h.t.Context(), sk.stream, h.cfg.Consumer)
+		if err != nil {
+			return false
+		}
+		info, err := c.Info(h.t.Context())
+		if err != nil || info.NumPending != 0 || info.NumAckPending != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// seeded runs a harness with d stored once, and another with d stored
+// twice (a redelivery of everything), for tests that must give the same
+// answer on both.
+func seeded(t *testing.T, d *dataset) map[string]*harness {
+	return map[string]*harness{"once": seededN(t, d, 1), "redelivered": seededN(t, d, 2)}
+}
+
+func seededN(t *testing.T, d *dataset, copies int) *harness {
+	h := newHarness(t, nil)
+	h.seed(d, copies)
+	return h
+}
+
+// request sends req to subject and decodes the reply into resp, or returns
+// the micro error as a listErr.
+func (h *harness) request(subject string, req, resp any) error {
+	h.t.Helper()
+	body, _ := json.Marshal(req)
+	reply, err := h.bus.NC.Request(subject, body, 10*time.Second)
+	if err != nil {
+		h.t.Fatalf("request %s: %v", subject, err)
+	}
+	if code := reply.Header.Get(micro.ErrorCodeHeader); code != "" {
+		return listErr{code, reply.Header.Get(micro.ErrorHeader)}
+	}
+	if err := json.Unmarshal(reply.Data, resp); err != nil {
+		h.t.Fatalf("decode reply %q: %v", reply.Data, err)
+	}
+	return nil
+}

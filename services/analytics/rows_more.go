@@ -1,0 +1,53 @@
+package analytics
+
+import (
+	"time"
+
+	casev1 "github.com/ruche-project/ruche/events/case/v1"
+	community "github.com/ruche-project/ruche/events/community/v1"
+	reply "github.com/ruche-project/ruche/events/reply/v1"
+)
+
+// tableRow is one row of a table other than interactions and
+// interaction_state, with the column list its insert names.
+type tableRow struct {
+	table, columns string
+	values         []any
+}
+
+// Column lists of the tables written through tableRow.
+const (
+	replyColumns        = "id, brand, interaction_id, network, platform_id, private, agent, automated, sent_at, inserted_at"
+	caseDecisionColumns = "id, brand, interaction_id, decision, moderator, assignee, reason, decided_at, version, inserted_at"
+	snapshotColumns     = "id, brand, network, account, followers, following, taken_at, inserted_at"
+	followerColumns     = "id, brand, network, account, follower_id, follower_handle, follower_name, follower_followers, followed_at, inserted_at"
+)
+
+func flag(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func sec(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
+
+func replyRow(s reply.Sent, now time.Time) tableRow {
+	return tableRow{"replies", replyColumns, []any{s.ID, s.Brand, s.InteractionID, s.Network, s.PlatformID,
+		flag(s.Private), s.Agent, flag(s.Automated), sec(s.SentAt), sec(now)}}
+}
+
+func caseDecisionRow(d casev1.Decided, now time.Time) tableRow {
+	return tableRow{"case_decisions", caseDecisionColumns, []any{d.ID, d.Brand, d.InteractionID, string(d.Decision),
+		d.Moderator, d.Assignee, d.Reason, sec(d.DecidedAt), uint64(max(d.DecidedAt.UnixMilli(), 0)), sec(now)}}
+}
+
+func snapshotRow(f community.FollowersCounted, now time.Time) tableRow {
+	return tableRow{"follower_snapshots", snapshotColumns, []any{f.ID, f.Brand, f.Network, f.Account,
+		f.Followers, f.Following, sec(f.TakenAt), sec(now)}}
+}
+
+func followerRow(f community.Followed, now time.Time) tableRow {
+	return tableRow{"followers", followerColumns, []any{f.ID, f.Brand, f.Network, f.Account, f.Follower.ID,
+		f.Follower.Handle, f.Follower.DisplayName, f.Follower.Followers, sec(f.FollowedAt), sec(now)}}
+}

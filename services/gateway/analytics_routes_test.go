@@ -1,0 +1,157 @@
+package gateway_test
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/micro"
+	"github.com/prometheus/client_golang/prometheus"
+
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/testkit"
+	"github.com/ruche-project/ruche/services/gateway"
+)
+
+// standIn answers analytics' subjects on a real embedded NATS with canned
+// replies and records the raw requests it got.
+type standIn struct {
+	mu   sync.Mutex
+	seen map[string][]json.RawMessage
+}
+
+func (s *standIn) last(t *testing.T, subject string, into any) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reqs := s.seen[subject]
+	if len(reqs) == 0 {
+		t.Fatalf("no request on %s", subject)
+	}
+	if err := json.Unmarshal(reqs[len(reqs)-1], into); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// newAnalyticsGateway starts a gateway and a stand-in answering each
+// subject of replies with its value (a func(json.RawMessage) (any, string)
+// may return an error code instead).
+func newAnalyticsGateway(t *testing.T, replies map[string]func(json.RawMessage) (any, string)) (*gateway.Service, *standIn) {
+	t.Helper()
+	conn := testkit.NATS(t)
+	si := &standIn{seen: map[string][]json.RawMessage{}}
+	svc, err := micro.AddService(conn.NC, micro.Config{Name: query.AnalyticsService, Version: "0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = svc.Stop() })
+	i := 0
+	for subject, reply := range replies {
+		i++
+		err := svc.AddEndpoint("e"+string(rune('a'+i)), micro.HandlerFunc(func(r micro.Request) {
+			si.mu.Lock()
+			si.seen[subject] = append(si.seen[subject], append(json.RawMessage(nil), r.Data()...))
+			si.mu.Unlock()
+			v, code := reply(r.Data())
+			if code != "" {
+				_ = r.Error(code, v.(string), nil)
+				return
+			}
+			_ = r.RespondJSON(v)
+		}), micro.WithEndpointSubject(subject))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	gw, err := gateway.New(gateway.Config{Addr: "127.0.0.1:0", APIKeys: demoKey + ":demo", QueryTimeout: 2 * time.Second, BodyLimit: "1M"},
+		gateway.Deps{NATS: conn.NC, Logger: testkit.Logger(t), Health: httpx.NewHealth(), Registry: prometheus.NewRegistry(), Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gw, si
+}
+
+func do(t *testing.T, gw *gateway.Service, method, path, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("X-Api-Key", demoKey)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	rec := httptest.NewRecorder()
+	gw.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+func canned(v any) func(json.RawMessage) (any, string) {
+	return func(json.RawMessage) (any, string) { return v, "" }
+}
+
+func TestInteractionFiltersAPI(t *testing.T) {
+	page := query.ListInteractionsResponse{Items: []query.Interaction{{ID: "mastodon:1", Brand: "demo"}}}
+	gw, si := newAnalyticsGateway(t, map[string]func(json.RawMessage) (any, string){
+		query.SearchInteractionsSubject: canned(page),
+		query.ListInteractionsSubject:   canned(page),
+		query.GetInteractionSubject: func(b json.RawMessage) (any, string) {
+			var req query.GetInteractionRequest
+			_ = json.Unmarshal(b, &req)
+			if req.ID != "mastodon:1" {
+				return "interaction not found", query.CodeNotFound
+			}
+			return query.InteractionDetail{Interaction: page.Items[0], Status: "open"}, ""
+		},
+	})
+	t.Run("filters_go_to_the_search_endpoint", func(t *testing.T) {
+		rec := do(t, gw, "GET", "/api/v1/interactions?brand=demo&network=mastodon,instagram&kind=dm&kind=comment&status=open&sentiment=negative"+
+			"&intent=question&min_priority=40&max_priority=90&assignee=lea&queue=vip&author=a1&from=2026-11-01&to=2026-11-23T00:00:00Z&q=cr%C3%A8me&limit=20", "")
+		if rec.Code != 200 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		var req query.SearchInteractionsRequest
+		si.last(t, query.SearchInteractionsSubject, &req)
+		f := req.InteractionFilter
+		if req.Brand != "demo" || req.Limit != 20 || strings.Join(f.Networks, ",") != "mastodon,instagram" || strings.Join(f.Kinds, ",") != "dm,comment" ||
+			f.Statuses[0] != "open" || f.Sentiments[0] != "negative" || f.Intents[0] != "question" || *f.MinPriority != 40 || *f.MaxPriority != 90 ||
+			f.Assignee != "lea" || f.Queue != "vip" || f.AuthorID != "a1" || f.Text != "crème" ||
+			!f.From.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) || !f.To.Equal(time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)) {
+			t.Fatalf("request %+v filter %+v", req, f)
+		}
+	})
+	t.Run("no_filter_uses_the_plain_listing", func(t *testing.T) {
+		if rec := do(t, gw, "GET", "/api/v1/interactions?brand=demo", ""); rec.Code != 200 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		var req query.ListInteractionsRequest
+		si.last(t, query.ListInteractionsSubject, &req)
+	})
+	for _, tc := range []struct{ name, path, field string }{
+		{"bad_priority_is_400", "/api/v1/interactions?brand=demo&min_priority=high", "min_priority"},
+		{"bad_date_is_400", "/api/v1/interactions?brand=demo&from=23/11/2026", "from"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if rec := do(t, gw, "GET", tc.path, ""); rec.Code != 400 || !strings.Contains(rec.Body.String(), tc.field) {
+				t.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		})
+	}
+	t.Run("one_interaction", func(t *testing.T) {
+		rec := do(t, gw, "GET", "/api/v1/interactions/mastodon:1?brand=demo", "")
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"status":"open"`) {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	})
+	t.Run("unknown_interaction_is_404", func(t *testing.T) {
+		if rec := do(t, gw, "GET", "/api/v1/interactions/mastodon:2?brand=demo", ""); rec.Code != 404 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	})
+	t.Run("other_brand_is_403", func(t *testing.T) {
+		if rec := do(t, gw, "GET", "/api/v1/interactions/mastodon:1?brand=cafe", ""); rec.Code != 403 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	})
+}
