@@ -2,9 +2,12 @@ package moderation_test
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/micro"
 
 	"github.com/ruche-project/ruche/events"
 	"github.com/ruche-project/ruche/pkg/bus"
@@ -88,4 +91,27 @@ func (c *counter) get(k string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.n[k]
+}
+
+// ask calls one of moderation's endpoints; code is the micro error code
+// ("" on success) and text its description.
+func (h *harness) ask(t *testing.T, subject string, req, resp any) (code, text string) {
+	t.Helper()
+	body, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := h.conn.NC.Request(subject, body, 10*time.Second)
+	if err != nil {
+		t.Fatalf("request %s: %v", subject, err)
+	}
+	if c := msg.Header.Get(micro.ErrorCodeHeader); c != "" {
+		return c, msg.Header.Get(micro.ErrorHeader) + " " + string(msg.Data)
+	}
+	if resp != nil {
+		if err := json.Unmarshal(msg.Data, resp); err != nil {
+			t.Fatalf("decode %s: %v", msg.Data, err)
+		}
+	}
+	return "", ""
 }

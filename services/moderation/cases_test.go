@@ -1,0 +1,125 @@
+package moderation_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/ruche-project/ruche/events"
+	casev1 "github.com/ruche-project/ruche/events/case/v1"
+	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/services/moderation"
+)
+
+func TestCases(t *testing.T) {
+	claim := func(h *harness, t *testing.T, id, who string) (query.CaseClaim, string) {
+		var c query.CaseClaim
+		code, _ := h.ask(t, query.ClaimCaseSubject, query.ClaimCaseRequest{Brand: "demo", InteractionID: id, Moderator: who}, &c)
+		return c, code
+	}
+	t.Run("of_moderators_claiming_at_once_exactly_one_wins", func(t *testing.T) {
+		h := start(t, moderation.Deps{}, nil)
+		const n = 16
+		var wg sync.WaitGroup
+		codes := make([]string, n)
+		for i := range n {
+			wg.Go(func() { _, codes[i] = claim(h, t, "x:100", fmt.Sprintf("mod-%d", i)) })
+		}
+		wg.Wait()
+		won := 0
+		for _, c := range codes {
+			switch c {
+			case "":
+				won++
+			case query.CodeConflict:
+			default:
+				t.Errorf("code %q", c)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d claims won (%v), want exactly one", won, codes)
+		}
+	})
+	t.Run("the_holder_renews_and_releases_others_cannot", func(t *testing.T) {
+		h := start(t, moderation.Deps{}, nil)
+		first, code := claim(h, t, "x:1", "alice")
+		if code != "" {
+			t.Fatalf("claim: %s", code)
+		}
+		renewed, code := claim(h, t, "x:1", "alice")
+		if code != "" || renewed.Revision <= first.Revision || renewed.ExpiresAt.Before(first.ExpiresAt) {
+			t.Fatalf("renew: %q %+v after %+v", code, renewed, first)
+		}
+		if _, code := claim(h, t, "x:1", "bob"); code != query.CodeConflict {
+			t.Fatalf("bob claims a held case: %q, want 409", code)
+		}
+		if code, _ := h.ask(t, query.ReleaseCaseSubject, query.ReleaseCaseRequest{Brand: "demo", InteractionID: "x:1", Moderator: "bob"}, nil); code != query.CodeConflict {
+			t.Fatalf("bob releases alice's claim: %q, want 409", code)
+		}
+		if code, _ := h.ask(t, query.ReleaseCaseSubject, query.ReleaseCaseRequest{Brand: "demo", InteractionID: "x:1", Moderator: "alice"}, nil); code != "" {
+			t.Fatalf("release: %q", code)
+		}
+		if _, code := claim(h, t, "x:1", "bob"); code != "" {
+			t.Fatalf("bob claims a released case: %q", code)
+		}
+		if code, text := h.ask(t, query.ClaimCaseSubject, query.ClaimCaseRequest{Brand: "demo", InteractionID: "no-colon", Moderator: "bob"}, nil); code != query.CodeBadRequest {
+			t.Fatalf("bad id: %q %s", code, text)
+		}
+	})
+	t.Run("decisions_are_events_and_hide_or_approve_ask_publishing", func(t *testing.T) {
+		var decided, requested counter
+		var mu sync.Mutex
+		var kinds []publishv1.Kind
+		h := start(t, moderation.Deps{}, func(r *bus.Router) {
+			_ = bus.Handle(r, "test-cases", func(_ context.Context, d casev1.Decided, _ events.Envelope) error {
+				decided.add(string(d.Decision) + ":" + d.Moderator)
+				return nil
+			})
+			_ = bus.Handle(r, "test-publish", func(_ context.Context, p publishv1.Requested, _ events.Envelope) error {
+				requested.add(p.InteractionID)
+				mu.Lock()
+				kinds = append(kinds, p.Kind)
+				mu.Unlock()
+				return nil
+			})
+		})
+		decide := func(d casev1.Decision, who, assignee string) (query.DecideCaseResponse, string) {
+			var resp query.DecideCaseResponse
+			code, _ := h.ask(t, query.DecideCaseSubject, query.DecideCaseRequest{Brand: "demo", InteractionID: "x:7", Moderator: who,
+				Decision: d, Assignee: assignee, Reason: "test", Network: "x"}, &resp)
+			return resp, code
+		}
+		if resp, code := decide(casev1.DecisionHide, "alice", ""); code != "" || resp.Publish != "hide" || resp.Decided.Moderator != "alice" {
+			t.Fatalf("hide: %q %+v", code, resp)
+		}
+		if _, code := decide(casev1.DecisionApprove, "bob", ""); code != query.CodeConflict {
+			t.Fatalf("bob decides on alice's case: %q, want 409", code)
+		}
+		if _, code := decide(casev1.DecisionAssign, "alice", ""); code != query.CodeBadRequest {
+			t.Fatalf("assign without assignee: %q, want 400", code)
+		}
+		if _, code := decide(casev1.DecisionAssign, "alice", "bob"); code != "" {
+			t.Fatalf("assign: %q", code)
+		}
+		if resp, code := decide(casev1.DecisionApprove, "bob", ""); code != "" || resp.Publish != "unhide" {
+			t.Fatalf("bob approves: %q %+v", code, resp)
+		}
+		if _, code := decide(casev1.DecisionClose, "bob", ""); code != "" {
+			t.Fatalf("close: %q", code)
+		}
+		if _, code := claim(h, t, "x:7", "carol"); code != "" {
+			t.Fatalf("a closed case is free: %q", code)
+		}
+		eventually(t, "four decisions and two publish requests", func() bool {
+			return decided.get("hide:alice")+decided.get("assign:alice")+decided.get("approve:bob")+decided.get("close:bob") == 4 && requested.get("x:7") == 2
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		if len(kinds) != 2 || kinds[0] != publishv1.KindHide || kinds[1] != publishv1.KindUnhide {
+			t.Fatalf("publish kinds %v", kinds)
+		}
+	})
+}
