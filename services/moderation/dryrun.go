@@ -16,8 +16,8 @@ import (
 	"github.com/ruche-project/ruche/services/moderation/policy"
 )
 
-// History gives a brand's past interactions, newest first: at most limit,
-// none created before since.
+// History gives a brand's past interactions, newest received first: at most
+// limit, none received before since.
 type History interface {
 	Recent(ctx context.Context, brand string, since time.Time, limit int) ([]v1.Received, error)
 }
@@ -39,7 +39,7 @@ func (h analyticsHistory) Recent(ctx context.Context, brand string, since time.T
 			return nil, fmt.Errorf("history of brand %s: %w", brand, err)
 		}
 		for _, it := range resp.Items {
-			if it.CreatedAt.Before(since) {
+			if it.ReceivedAt.Before(since) { // the listing is newest received first
 				return out, nil
 			}
 			out = append(out, receivedOf(it))

@@ -26,7 +26,12 @@ type harness struct {
 // start runs moderation; watch registers extra test handlers first.
 func start(t *testing.T, deps moderation.Deps, watch func(r *bus.Router)) *harness {
 	t.Helper()
-	conn := testkit.NATS(t)
+	return startOn(t, testkit.NATS(t), deps, watch)
+}
+
+// startOn is start on an existing NATS server.
+func startOn(t *testing.T, conn *bus.Conn, deps moderation.Deps, watch func(r *bus.Router)) *harness {
+	t.Helper()
 	router, err := bus.NewRouter(conn, testkit.Logger(t), nil)
 	if err != nil {
 		t.Fatal(err)
