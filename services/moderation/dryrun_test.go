@@ -39,11 +39,11 @@ func TestDryRun(t *testing.T) {
 
 	now := time.Now().UTC().Truncate(time.Second)
 	texts := []string{
-		"Rappel produit sur vos biscuits ? Je suis inquiète",          // recall
-		"Il y a un rappel du lot 4512 ?",                            // recall
-		"Super service, merci beaucoup !",                           // praise
+		"Rappel produit sur vos biscuits ? Je suis inquiète",         // recall
+		"Il y a un rappel du lot 4512 ?",                             // recall
+		"Super service, merci beaucoup !",                            // praise
 		"Ma commande n'est toujours pas arrivée, c'est inadmissible", // complaint
-		"Check this out bit.ly/3xYzAbC bit.ly/3xYzAbD",              // spam
+		"Check this out bit.ly/3xYzAbC bit.ly/3xYzAbD",               // spam
 	}
 	for i, text := range texts {
 		r := v1.Received{ID: fmt.Sprintf("x:%d", i+1), Brand: "demo", Network: "x", Kind: v1.KindComment, PlatformID: fmt.Sprint(i + 1),
@@ -91,6 +91,3 @@ func TestDryRun(t *testing.T) {
 		}
 	})
 }
-
-
-
