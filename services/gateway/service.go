@@ -60,6 +60,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	api.POST("/sources", s.putSource)
 	api.DELETE("/sources/:id", s.deleteSource)
 	api.POST("/sources/:id/backfill", s.backfillSource)
+	s.moderationRoutes(api)
 	s.echo = e
 	return s, nil
 }

@@ -1,0 +1,250 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/micro"
+
+	casev1 "github.com/ruche-project/ruche/events/case/v1"
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/obs"
+)
+
+// moderationRoutes exposes moderation's policies and cases. The moderator
+// (or editor) is the API key's id until users exist.
+func (s *Service) moderationRoutes(api *echo.Group) {
+	api.GET("/policies", s.getPolicy)
+	api.PUT("/policies", s.putPolicy)
+	api.POST("/policies/activate", s.activatePolicy)
+	api.POST("/policies/dry-run", s.dryRunPolicy)
+	api.POST("/cases/:interaction_id/claim", s.claimCase)
+	api.POST("/cases/:interaction_id/release", s.releaseCase)
+	api.POST("/cases/:interaction_id/decide", s.decideCase)
+}
+
+// PutPolicyBody is the body of PUT /api/v1/policies.
+type PutPolicyBody struct {
+	// BaseVersion is the latest version the edit started from (0: none).
+	BaseVersion int                  `json:"base_version"`
+	Document    query.PolicyDocument `json:"document"`
+}
+
+// ActivatePolicyBody is the body of POST /api/v1/policies/activate.
+type ActivatePolicyBody struct {
+	Version int `json:"version"`
+}
+
+// DryRunPolicyBody is the body of POST /api/v1/policies/dry-run.
+type DryRunPolicyBody struct {
+	Document query.PolicyDocument `json:"document"`
+	Days     int                  `json:"days,omitempty"`
+	Limit    int                  `json:"limit,omitempty"`
+}
+
+// DecideCaseBody is the body of POST /api/v1/cases/{id}/decide.
+type DecideCaseBody struct {
+	Decision casev1.Decision `json:"decision"`
+	Assignee string          `json:"assignee,omitempty"`
+	Reason   string          `json:"reason,omitempty"`
+	Network  string          `json:"network,omitempty"`
+}
+
+func principal(c echo.Context) Principal {
+	p, _ := c.Get(principalKey).(Principal)
+	return p
+}
+
+// bindStrict decodes the JSON body, refusing unknown fields (a misspelt
+// rule field must not be silently ignored).
+func bindStrict(c echo.Context, v any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return httpx.BadRequest(te.Field, "is %s, want %s", te.Value, te.Type)
+		}
+		return httpx.BadRequest("body", "not a valid JSON body: %v", err)
+	}
+	return nil
+}
+
+func (s *Service) getPolicy(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	req := query.GetPolicyRequest{Brand: brand}
+	if v := c.QueryParam("version"); v != "" {
+		if req.Version, err = strconv.Atoi(v); err != nil || req.Version < 0 {
+			return httpx.BadRequest("version", "must be a version number")
+		}
+	}
+	var resp query.GetPolicyResponse
+	if err := s.askModeration(c.Request().Context(), query.GetPolicySubject, req, &resp); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func (s *Service) putPolicy(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	var body PutPolicyBody
+	if err := bindStrict(c, &body); err != nil {
+		return err
+	}
+	var resp query.PolicyVersion
+	req := query.PutPolicyRequest{Brand: brand, BaseVersion: body.BaseVersion, Document: body.Document, SavedBy: principal(c).KeyID}
+	if err := s.askModeration(c.Request().Context(), query.PutPolicySubject, req, &resp); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, resp)
+}
+
+func (s *Service) activatePolicy(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	var body ActivatePolicyBody
+	if err := bindStrict(c, &body); err != nil {
+		return err
+	}
+	var resp query.ActivatePolicyResponse
+	req := query.ActivatePolicyRequest{Brand: brand, Version: body.Version, ActivatedBy: principal(c).KeyID}
+	if err := s.askModeration(c.Request().Context(), query.ActivatePolicySubject, req, &resp); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func (s *Service) dryRunPolicy(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	var body DryRunPolicyBody
+	if err := bindStrict(c, &body); err != nil {
+		return err
+	}
+	var resp query.DryRunPolicyResponse
+	req := query.DryRunPolicyRequest{Brand: brand, Document: body.Document, Days: body.Days, Limit: body.Limit}
+	if err := s.askModeration(c.Request().Context(), query.DryRunPolicySubject, req, &resp); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func caseParams(c echo.Context) (brand, id string, err error) {
+	if brand, err = brandParam(c); err != nil {
+		return "", "", err
+	}
+	id, err = url.PathUnescape(c.Param("interaction_id"))
+	if err != nil || id == "" {
+		return "", "", httpx.BadRequest("interaction_id", "must be an interaction id such as mastodon:1098765")
+	}
+	return brand, id, nil
+}
+
+func (s *Service) claimCase(c echo.Context) error {
+	brand, id, err := caseParams(c)
+	if err != nil {
+		return err
+	}
+	var resp query.CaseClaim
+	req := query.ClaimCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).KeyID}
+	if err := s.askModeration(c.Request().Context(), query.ClaimCaseSubject, req, &resp); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func (s *Service) releaseCase(c echo.Context) error {
+	brand, id, err := caseParams(c)
+	if err != nil {
+		return err
+	}
+	req := query.ReleaseCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).KeyID}
+	if err := s.askModeration(c.Request().Context(), query.ReleaseCaseSubject, req, &struct{}{}); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Service) decideCase(c echo.Context) error {
+	brand, id, err := caseParams(c)
+	if err != nil {
+		return err
+	}
+	var body DecideCaseBody
+	if err := bindStrict(c, &body); err != nil {
+		return err
+	}
+	var resp query.DecideCaseResponse
+	req := query.DecideCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).KeyID,
+		Decision: body.Decision, Assignee: body.Assignee, Reason: body.Reason, Network: body.Network}
+	if err := s.askModeration(c.Request().Context(), query.DecideCaseSubject, req, &resp); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+// askModeration is ask with moderation's extra error shapes: 409 for a lost
+// compare-and-set, and the wrong field's path in a 400's data.
+func (s *Service) askModeration(ctx context.Context, subject string, req, resp any) error {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
+	defer cancel()
+	msg := nats.NewMsg(subject)
+	msg.Data = body
+	if id := obs.CorrelationID(ctx); id != "" {
+		msg.Header.Set("Ruche-Correlation-Id", id)
+	}
+	reply, err := s.nc.RequestMsgWithContext(ctx, msg)
+	switch {
+	case errors.Is(err, nats.ErrNoResponders):
+		return httpx.Unavailable("the service answering " + subject + " is not running")
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout):
+		return httpx.Unavailable("the request timed out")
+	case err != nil:
+		return fmt.Errorf("request %s: %w", subject, err)
+	}
+	if code := reply.Header.Get(micro.ErrorCodeHeader); code != "" {
+		text := reply.Header.Get(micro.ErrorHeader)
+		switch code {
+		case query.CodeBadRequest:
+			var data struct {
+				Field string `json:"field"`
+			}
+			if len(bytes.TrimSpace(reply.Data)) > 0 {
+				_ = json.Unmarshal(reply.Data, &data)
+			}
+			return httpx.BadRequest(data.Field, "%s", text)
+		case query.CodeNotFound:
+			return httpx.NotFound(text)
+		case query.CodeConflict:
+			return &httpx.Error{Status: http.StatusConflict, Code: "conflict", Message: text}
+		}
+		return fmt.Errorf("%s answered %s: %s", subject, code, text)
+	}
+	if err := json.Unmarshal(reply.Data, resp); err != nil {
+		return fmt.Errorf("decode reply of %s: %w", subject, err)
+	}
+	return nil
+}
