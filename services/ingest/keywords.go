@@ -75,7 +75,9 @@ var ligatures = strings.NewReplacer("œ", "oe", "Œ", "oe", "æ", "ae", "Æ", "a
 // foldWords splits s into lower-case words without accents: letters and
 // digits, everything else separates.
 func foldWords(s string) []string {
-	s = ligatures.Replace(norm.NFD.String(s))
+	// Invalid UTF-8 first: NFD would otherwise read a stray byte together
+	// with what follows it, differently in a keyword and in a text.
+	s = ligatures.Replace(norm.NFD.String(strings.ToValidUTF8(s, " ")))
 	var words []string
 	var b strings.Builder
 	flush := func() {
