@@ -3,6 +3,7 @@ package analytics
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -218,3 +219,7 @@ func (h *harness) request(subject string, req, resp any) error {
 	}
 	return nil
 }
+
+func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
+
+func strconvFormat(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }

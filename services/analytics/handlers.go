@@ -69,3 +69,13 @@ func (q *queries) getInteraction(req micro.Request) {
 		return q.store.interactionDetail(obs.WithBrand(ctx, in.Brand), in.Brand, in.ID)
 	})
 }
+
+func (q *queries) kpis(req micro.Request) {
+	answer(q, req, "KPIsRequest", func(ctx context.Context, in query.KPIsRequest) (any, error) {
+		p, err := parseKPIs(in, q.now())
+		if err != nil {
+			return nil, err
+		}
+		return q.store.kpis(obs.WithBrand(ctx, p.Brand), p)
+	})
+}

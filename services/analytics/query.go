@@ -52,6 +52,7 @@ func (q *queries) start(nc *nats.Conn) (micro.Service, error) {
 	}{
 		{"search_interactions", query.SearchInteractionsSubject, q.searchInteractions},
 		{"get_interaction", query.GetInteractionSubject, q.getInteraction},
+		{"kpis", query.KPIsSubject, q.kpis},
 	} {
 		if err := svc.AddEndpoint(e.name, e.handler, micro.WithEndpointSubject(e.subject)); err != nil {
 			_ = svc.Stop()

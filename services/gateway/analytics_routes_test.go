@@ -155,3 +155,34 @@ func TestInteractionFiltersAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestKPIsAPI(t *testing.T) {
+	gw, si := newAnalyticsGateway(t, map[string]func(json.RawMessage) (any, string){
+		query.KPIsSubject: canned(query.KPIs{Brand: "demo", Definitions: map[string]string{"engagement_rate": "engagements / audience × 100"}}),
+	})
+	t.Run("dates_are_the_brand_days_and_to_is_inclusive", func(t *testing.T) {
+		rec := do(t, gw, "GET", "/api/v1/kpis?brand=demo&from=2026-11-16&to=2026-11-22&tz=Europe/Paris&network=mastodon"+
+			"&voice=Caf%C3%A9%20Lumi%C3%A8re:caf%C3%A9%20lumi%C3%A8re|lumiere&voice=Martin:br%C3%BBlerie%20martin", "")
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), "engagements / audience") {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		var req query.KPIsRequest
+		si.last(t, query.KPIsSubject, &req)
+		if !req.From.Equal(time.Date(2026, 11, 15, 23, 0, 0, 0, time.UTC)) || !req.To.Equal(time.Date(2026, 11, 22, 23, 0, 0, 0, time.UTC)) ||
+			req.TZ != "Europe/Paris" || req.Network != "mastodon" || len(req.Voices) != 2 || req.Voices[0].Name != "Café Lumière" ||
+			strings.Join(req.Voices[0].Keywords, ",") != "café lumière,lumiere" {
+			t.Fatalf("request %+v", req)
+		}
+	})
+	for _, tc := range []struct{ name, path, field string }{
+		{"missing_period", "/api/v1/kpis?brand=demo", "from"},
+		{"unknown_tz", "/api/v1/kpis?brand=demo&from=2026-11-16&to=2026-11-22&tz=Paris", "tz"},
+		{"voice_without_name", "/api/v1/kpis?brand=demo&from=2026-11-16&to=2026-11-22&voice=x", "voice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if rec := do(t, gw, "GET", tc.path, ""); rec.Code != 400 || !strings.Contains(rec.Body.String(), tc.field) {
+				t.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		})
+	}
+}

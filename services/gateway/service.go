@@ -56,6 +56,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	api := e.Group("/api/v1", requireKey(keys))
 	api.GET("/interactions", s.searchInteractions)
 	api.GET("/interactions/:id", s.getInteraction)
+	api.GET("/kpis", s.kpis)
 	api.GET("/sources", s.listSources)
 	api.POST("/sources", s.putSource)
 	api.DELETE("/sources/:id", s.deleteSource)

@@ -1,0 +1,414 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ruche-project/ruche/events"
+	query "github.com/ruche-project/ruche/events/query/v1"
+)
+
+// Engagement kinds: the public conversation addressed to the brand. DMs are
+// private, listening hits are not addressed to the brand, posts are the
+// brand's own.
+var engagementKinds = []string{"comment", "reply", "mention", "review"}
+
+// kpiDefinitions document every figure of query.KPIs; they travel in the
+// response so that a dashboard can show them.
+var kpiDefinitions = map[string]string{
+	"period":           "interactions whose created_at is in [from, to); days, weekdays and hours in the request's time zone",
+	"volume":           "distinct interactions (redeliveries collapsed) created in the period, every kind",
+	"engagements":      "distinct interactions of kind comment, reply, mention or review whose latest moderation verdict is not spam",
+	"comments":         "engagements of kind comment or reply",
+	"shares":           "null: no event carries shares yet (post metrics from publishing will)",
+	"audience":         "sum over the brand's accounts of the latest follower snapshot at or before the period's end",
+	"engagement_rate":  "engagements / audience × 100 (percent); null without a follower snapshot",
+	"needing_response": "interactions of the period whose latest moderation has the needs_reply action or an SLA",
+	"responded":        "those with at least one reply.sent.v1",
+	"response_rate":    "responded / needing_response × 100",
+	"first_response":   "earliest reply sent_at − interaction created_at, in seconds; median and p90 are the values at 0-based position floor(p × n) of the n sorted times (ClickHouse quantileExact)",
+	"sla_breaches":     "interactions with an SLA answered after it, or unanswered at as_of past it, unless a moderator closed, hid or marked them spam before it",
+	"dm_replies":       "distinct replies sent in the period to interactions of kind dm",
+	"sentiment":        "latest sentiment:positive|neutral|negative label of moderated, non-spam interactions, by day; net score = (positive − negative) / (positive + neutral + negative) × 100",
+	"share_of_voice":   "listening hits of the period mentioning a voice (one of its keywords in the text, ignoring case and accents); share = mentions / sum of all voices' mentions × 100; a hit naming two voices counts for both",
+	"community":        "per account, start = latest snapshot at or before from (else the first one in the period), end = latest at or before to; rate = change / start × 100; new followers = distinct followers reported in the period",
+	"best_times":       "engagements by weekday (1 = Monday) and hour of created_at in the brand's time zone",
+}
+
+// kpiParams is a checked KPIsRequest.
+type kpiParams struct {
+	query.KPIsRequest
+	tz   string
+	asOf time.Time
+}
+
+func parseKPIs(in query.KPIsRequest, now time.Time) (kpiParams, error) {
+	p := kpiParams{KPIsRequest: in, tz: in.TZ, asOf: in.AsOf}
+	if err := events.ValidateBrand(in.Brand); err != nil {
+		return p, badRequest{err.Error()}
+	}
+	if p.tz == "" {
+		p.tz = "UTC"
+	}
+	if _, err := time.LoadLocation(p.tz); err != nil || !validToken(strings.ReplaceAll(p.tz, "/", "")) {
+		return p, badRequest{fmt.Sprintf("tz: %q is not an IANA time zone", in.TZ)}
+	}
+	switch {
+	case in.From.IsZero() || in.To.IsZero():
+		return p, badRequest{"from and to are required"}
+	case !in.From.Before(in.To):
+		return p, badRequest{"from must be before to"}
+	case in.To.Sub(in.From) > query.MaxKPIPeriod:
+		return p, badRequest{fmt.Sprintf("the period may not exceed %d days", int(query.MaxKPIPeriod.Hours()/24))}
+	case in.Network != "" && !validToken(in.Network):
+		return p, badRequest{fmt.Sprintf("network: %q is not valid", in.Network)}
+	case len(in.Voices) > query.MaxVoices:
+		return p, badRequest{fmt.Sprintf("at most %d voices", query.MaxVoices)}
+	}
+	for _, v := range in.Voices {
+		if v.Name == "" || len(v.Keywords) == 0 || len(v.Keywords) > query.MaxVoiceKeywords {
+			return p, badRequest{fmt.Sprintf("voice %q needs a name and 1 to %d keywords", v.Name, query.MaxVoiceKeywords)}
+		}
+		for _, k := range v.Keywords {
+			if strings.TrimSpace(k) == "" || len(k) > MaxSearchText {
+				return p, badRequest{fmt.Sprintf("voice %q: keywords must be 1 to %d bytes", v.Name, MaxSearchText)}
+			}
+		}
+	}
+	if p.asOf.IsZero() {
+		p.asOf = now
+	}
+	return p, nil
+}
+
+// period is the condition selecting the brand's interactions of the
+// period (and network), with its arguments.
+func (p kpiParams) period() (string, []any) {
+	q := "brand = ? AND created_at >= toDateTime(?) AND created_at < toDateTime(?)"
+	args := []any{p.Brand, p.From.Unix(), p.To.Unix()}
+	if p.Network != "" {
+		q += " AND network = ?"
+		args = append(args, p.Network)
+	}
+	return q, args
+}
+
+// kpis computes the dashboard; each family is one query.
+func (s store) kpis(ctx context.Context, p kpiParams) (query.KPIs, error) {
+	k := query.KPIs{Brand: p.Brand, Network: p.Network, From: p.From.UTC(), To: p.To.UTC(), TZ: p.tz,
+		Definitions: kpiDefinitions, ShareOfVoice: []query.VoiceShare{}}
+	for _, f := range []func(context.Context, kpiParams, *query.KPIs) error{
+		s.volume, s.engagement, s.response, s.sentiment, s.shareOfVoice, s.community, s.bestTimes,
+	} {
+		if err := f(ctx, p, &k); err != nil {
+			return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
+		}
+	}
+	k.Engagement.Formula = kpiDefinitions["engagement_rate"]
+	if k.Community.End > 0 {
+		k.Engagement.Audience = k.Community.End
+		k.Engagement.Rate = percent(k.Engagement.Engagements, uint64(k.Community.End))
+	}
+	return k, nil
+}
+
+func percent(n, d uint64) *float64 {
+	if d == 0 {
+		return nil
+	}
+	v := float64(n) / float64(d) * 100
+	return &v
+}
+
+func (s store) volume(ctx context.Context, p kpiParams, k *query.KPIs) error {
+	cond, args := p.period()
+	rows, err := s.db.Conn().Query(ctx, `SELECT toString(toDate(created_at, ?)) AS day, network, kind, count()
+FROM interactions FINAL WHERE `+cond+` GROUP BY day, network, kind ORDER BY day`, append([]any{p.tz}, args...)...)
+	if err != nil {
+		return fmt.Errorf("volume: %w", err)
+	}
+	defer rows.Close()
+	v := query.Volume{ByKind: map[string]uint64{}, ByNetwork: map[string]uint64{}, ByDay: []query.DayCount{}}
+	for rows.Next() {
+		var (
+			day, network, kind string
+			n                  uint64
+		)
+		if err := rows.Scan(&day, &network, &kind, &n); err != nil {
+			return fmt.Errorf("volume: %w", err)
+		}
+		v.Total += n
+		v.ByKind[kind] += n
+		v.ByNetwork[network] += n
+		if len(v.ByDay) == 0 || v.ByDay[len(v.ByDay)-1].Day != day {
+			v.ByDay = append(v.ByDay, query.DayCount{Day: day})
+		}
+		v.ByDay[len(v.ByDay)-1].Count += n
+	}
+	k.Volume = v
+	return rows.Err()
+}
+
+// engagementsSQL selects the ids (and created_at) of the period's
+// engagements: public kinds, latest verdict not spam.
+func (p kpiParams) engagementsSQL() (string, []any) {
+	cond, args := p.period()
+	return `SELECT id, kind, created_at FROM interactions FINAL WHERE ` + cond + ` AND kind IN ?
+	AND id NOT IN (SELECT interaction_id FROM interaction_state WHERE brand = ? GROUP BY interaction_id HAVING argMax(verdict, version) = 'spam')`,
+		append(args, inSet(engagementKinds), p.Brand)
+}
+
+func (s store) engagement(ctx context.Context, p kpiParams, k *query.KPIs) error {
+	sub, args := p.engagementsSQL()
+	if err := s.db.Conn().QueryRow(ctx, `SELECT count(), countIf(kind IN ('comment', 'reply')) FROM (`+sub+`)`, args...).
+		Scan(&k.Engagement.Engagements, &k.Engagement.Comments); err != nil {
+		return fmt.Errorf("engagement: %w", err)
+	}
+	return nil
+}
+
+func (s store) response(ctx context.Context, p kpiParams, k *query.KPIs) error {
+	cond, args := p.period()
+	// One join per SELECT level: 18.16 has no multiple JOIN.
+	q := `SELECT count(), countIf(first_reply > 0),
+	quantileExactIf(0.5)(greatest(toInt64(first_reply) - toInt64(created), 0), first_reply > 0),
+	quantileExactIf(0.9)(greatest(toInt64(first_reply) - toInt64(created), 0), first_reply > 0),
+	countIf(due > 0),
+	countIf(due > 0 AND ((first_reply > 0 AND first_reply > due) OR (first_reply = 0 AND due < ? AND NOT (closed_at > 0 AND closed_at <= due))))
+FROM (
+	SELECT id, created, due, first_reply FROM (
+		SELECT id, created, due FROM (
+			SELECT id, toUInt32(created_at) AS created FROM interactions FINAL WHERE ` + cond + `
+		) ANY INNER JOIN (
+			SELECT interaction_id AS id, argMax(ifNull(toUInt32(sla_due), 0), version) AS due, argMax(actions, version) AS acts
+			FROM interaction_state WHERE brand = ? GROUP BY interaction_id HAVING has(acts, 'needs_reply') OR due > 0
+		) USING id
+	) ANY LEFT JOIN (
+		SELECT interaction_id AS id, toUInt32(min(sent_at)) AS first_reply FROM replies WHERE brand = ? GROUP BY interaction_id
+	) USING id
+) ANY LEFT JOIN (
+	SELECT interaction_id AS id, toUInt32(min(decided_at)) AS closed_at FROM case_decisions
+	WHERE brand = ? AND decision IN ? GROUP BY interaction_id
+) USING id`
+	all := append([]any{p.asOf.Unix()}, args...)
+	all = append(all, p.Brand, p.Brand, p.Brand, inSet(closingDecisions))
+	var (
+		r           query.Response
+		median, p90 int64
+	)
+	if err := s.db.Conn().QueryRow(ctx, q, all...).Scan(&r.NeedingResponse, &r.Responded, &median, &p90, &r.SLATracked, &r.SLABreaches); err != nil {
+		return fmt.Errorf("response: %w", err)
+	}
+	r.Rate = percent(r.Responded, r.NeedingResponse)
+	if r.Responded > 0 {
+		r.MedianSeconds, r.P90Seconds = &median, &p90
+	}
+	dm := `SELECT uniqExact(id) FROM replies WHERE brand = ? AND sent_at >= toDateTime(?) AND sent_at < toDateTime(?)
+	AND interaction_id IN (SELECT id FROM interactions WHERE brand = ? AND kind = 'dm'`
+	dargs := []any{p.Brand, p.From.Unix(), p.To.Unix(), p.Brand}
+	if p.Network != "" {
+		dm += " AND network = ?"
+		dargs = append(dargs, p.Network)
+	}
+	if err := s.db.Conn().QueryRow(ctx, dm+")", dargs...).Scan(&r.DMReplies); err != nil {
+		return fmt.Errorf("dm replies: %w", err)
+	}
+	k.Response = r
+	return nil
+}
+
+func (s store) sentiment(ctx context.Context, p kpiParams, k *query.KPIs) error {
+	cond, args := p.period()
+	rows, err := s.db.Conn().Query(ctx, `SELECT day, label, count() FROM (
+	SELECT toString(toDate(created_at, ?)) AS day, labels FROM (
+		SELECT id, created_at FROM interactions FINAL WHERE `+cond+`
+	) ANY INNER JOIN (
+		SELECT interaction_id AS id, argMax(labels, version) AS labels FROM interaction_state
+		WHERE brand = ? GROUP BY interaction_id HAVING argMax(verdict, version) != 'spam'
+	) USING id
+) ARRAY JOIN labels AS label
+WHERE label IN ('sentiment:positive', 'sentiment:neutral', 'sentiment:negative')
+GROUP BY day, label ORDER BY day`, append(append([]any{p.tz}, args...), p.Brand)...)
+	if err != nil {
+		return fmt.Errorf("sentiment: %w", err)
+	}
+	defer rows.Close()
+	st := query.SentimentTrend{ByDay: []query.SentimentDay{}}
+	for rows.Next() {
+		var (
+			day, label string
+			n          uint64
+		)
+		if err := rows.Scan(&day, &label, &n); err != nil {
+			return fmt.Errorf("sentiment: %w", err)
+		}
+		if len(st.ByDay) == 0 || st.ByDay[len(st.ByDay)-1].Day != day {
+			st.ByDay = append(st.ByDay, query.SentimentDay{Day: day})
+		}
+		d := &st.ByDay[len(st.ByDay)-1]
+		switch label {
+		case "sentiment:positive":
+			d.Positive += n
+			st.Positive += n
+		case "sentiment:neutral":
+			d.Neutral += n
+			st.Neutral += n
+		case "sentiment:negative":
+			d.Negative += n
+			st.Negative += n
+		}
+	}
+	if total := st.Positive + st.Neutral + st.Negative; total > 0 {
+		v := (float64(st.Positive) - float64(st.Negative)) / float64(total) * 100
+		st.NetScore = &v
+	}
+	k.Sentiment = st
+	return rows.Err()
+}
+
+func (s store) shareOfVoice(ctx context.Context, p kpiParams, k *query.KPIs) error {
+	if len(p.Voices) == 0 {
+		return nil
+	}
+	cond, args := p.period()
+	var cols []string
+	var cargs []any
+	for _, v := range p.Voices {
+		var ors []string
+		for _, kw := range v.Keywords {
+			ors = append(ors, "position(f, ?) > 0")
+			cargs = append(cargs, fold(strings.TrimSpace(kw)))
+		}
+		cols = append(cols, "countIf("+strings.Join(ors, " OR ")+")")
+	}
+	q := "SELECT " + strings.Join(cols, ", ") + " FROM (SELECT " + foldSQL("text") + " AS f FROM interactions FINAL WHERE " + cond + " AND kind = 'listening_hit')"
+	counts := make([]uint64, len(p.Voices))
+	dest := make([]any, len(counts))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	if err := s.db.Conn().QueryRow(ctx, q, append(cargs, args...)...).Scan(dest...); err != nil {
+		return fmt.Errorf("share of voice: %w", err)
+	}
+	var total uint64
+	for _, n := range counts {
+		total += n
+	}
+	for i, v := range p.Voices {
+		k.ShareOfVoice = append(k.ShareOfVoice, query.VoiceShare{Name: v.Name, Mentions: counts[i], Share: percent(counts[i], total)})
+	}
+	return nil
+}
+
+func (s store) community(ctx context.Context, p kpiParams, k *query.KPIs) error {
+	q := `SELECT network, account,
+	argMaxIf(followers, taken_at, taken_at <= toDateTime(?)), countIf(taken_at <= toDateTime(?)),
+	argMinIf(followers, taken_at, taken_at > toDateTime(?) AND taken_at <= toDateTime(?)),
+	argMaxIf(followers, taken_at, taken_at <= toDateTime(?)), countIf(taken_at <= toDateTime(?))
+FROM follower_snapshots WHERE brand = ?`
+	from, to := p.From.Unix(), p.To.Unix()
+	args := []any{from, from, from, to, to, to, p.Brand}
+	if p.Network != "" {
+		q += " AND network = ?"
+		args = append(args, p.Network)
+	}
+	rows, err := s.db.Conn().Query(ctx, q+" GROUP BY network, account ORDER BY network, account", args...)
+	if err != nil {
+		return fmt.Errorf("community: %w", err)
+	}
+	defer rows.Close()
+	c := query.Community{Accounts: []query.AccountGrowth{}}
+	for rows.Next() {
+		var (
+			g                  query.AccountGrowth
+			before, first, end int64
+			nBefore, nEnd      uint64
+		)
+		if err := rows.Scan(&g.Network, &g.Account, &before, &nBefore, &first, &end, &nEnd); err != nil {
+			return fmt.Errorf("community: %w", err)
+		}
+		if nEnd == 0 {
+			continue // first snapshot after the period
+		}
+		g.Start, g.End = first, end
+		if nBefore > 0 {
+			g.Start = before
+		}
+		g.Change = g.End - g.Start
+		g.Rate = ratio(g.Change, g.Start)
+		c.Accounts = append(c.Accounts, g)
+		c.Start += g.Start
+		c.End += g.End
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("community: %w", err)
+	}
+	c.Change = c.End - c.Start
+	c.Rate = ratio(c.Change, c.Start)
+	fq := `SELECT uniqExact(network, follower_id) FROM followers WHERE brand = ? AND followed_at >= toDateTime(?) AND followed_at < toDateTime(?)`
+	fargs := []any{p.Brand, from, to}
+	if p.Network != "" {
+		fq += " AND network = ?"
+		fargs = append(fargs, p.Network)
+	}
+	if err := s.db.Conn().QueryRow(ctx, fq, fargs...).Scan(&c.NewFollowers); err != nil {
+		return fmt.Errorf("new followers: %w", err)
+	}
+	k.Community = c
+	return nil
+}
+
+func ratio(n, d int64) *float64 {
+	if d == 0 {
+		return nil
+	}
+	v := float64(n) / float64(d) * 100
+	return &v
+}
+
+func (s store) bestTimes(ctx context.Context, p kpiParams, k *query.KPIs) error {
+	sub, args := p.engagementsSQL()
+	rows, err := s.db.Conn().Query(ctx, `SELECT toDayOfWeek(created_at, ?) AS wd, toHour(created_at, ?) AS h, count()
+FROM (`+sub+`) GROUP BY wd, h`, append([]any{p.tz, p.tz}, args...)...)
+	if err != nil {
+		return fmt.Errorf("best times: %w", err)
+	}
+	defer rows.Close()
+	var bt query.BestTimes
+	var slots []query.TimeSlot
+	for rows.Next() {
+		var (
+			wd, h uint8
+			n     uint64
+		)
+		if err := rows.Scan(&wd, &h, &n); err != nil {
+			return fmt.Errorf("best times: %w", err)
+		}
+		if wd >= 1 && wd <= 7 && h < 24 {
+			bt.Grid[wd-1][h] = n
+			slots = append(slots, query.TimeSlot{Weekday: int(wd), Hour: int(h), Engagements: n})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("best times: %w", err)
+	}
+	sort.Slice(slots, func(i, j int) bool {
+		a, b := slots[i], slots[j]
+		if a.Engagements != b.Engagements {
+			return a.Engagements > b.Engagements
+		}
+		if a.Weekday != b.Weekday {
+			return a.Weekday < b.Weekday
+		}
+		return a.Hour < b.Hour
+	})
+	bt.Top = slots[:min(len(slots), query.BestTimeSlots)]
+	if bt.Top == nil {
+		bt.Top = []query.TimeSlot{}
+	}
+	k.BestTimes = bt
+	return nil
+}

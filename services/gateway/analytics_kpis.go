@@ -1,0 +1,77 @@
+package gateway
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/httpx"
+)
+
+// kpis serves GET /api/v1/kpis?brand=&from=&to=&tz=&network=&voice=.
+//
+// from and to are dates in the brand's time zone tz (IANA, default UTC) or
+// RFC 3339 times; a date to is inclusive (the period ends at the end of that
+// day), a time to exclusive. Each voice parameter is one share-of-voice name
+// and its keywords: voice=Café Lumière:café lumière|lumiere.
+func (s *Service) kpis(c echo.Context) error {
+	req, err := kpisRequest(c)
+	if err != nil {
+		return err
+	}
+	var resp query.KPIs
+	if err := s.ask(c.Request().Context(), query.KPIsSubject, req, &resp); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func kpisRequest(c echo.Context) (query.KPIsRequest, error) {
+	brand, err := brandParam(c)
+	if err != nil {
+		return query.KPIsRequest{}, err
+	}
+	req := query.KPIsRequest{Brand: brand, Network: c.QueryParam("network"), TZ: c.QueryParam("tz")}
+	loc, err := time.LoadLocation(req.TZ)
+	if err != nil {
+		return req, httpx.BadRequest("tz", "%q is not an IANA time zone (e.g. Europe/Paris)", req.TZ)
+	}
+	from, err := timeParam(c, "from", loc)
+	if err != nil {
+		return req, err
+	}
+	to, err := timeParam(c, "to", loc)
+	if err != nil {
+		return req, err
+	}
+	if from == nil || to == nil {
+		return req, httpx.BadRequest("from", "from and to are required")
+	}
+	if _, err := time.Parse(time.DateOnly, c.QueryParam("to")); err == nil {
+		end := to.AddDate(0, 0, 1)
+		to = &end
+	}
+	req.From, req.To = *from, *to
+	if asOf, err := timeParam(c, "as_of", loc); err != nil {
+		return req, err
+	} else if asOf != nil {
+		req.AsOf = *asOf
+	}
+	for _, v := range c.QueryParams()["voice"] {
+		name, kws, ok := strings.Cut(v, ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			return req, httpx.BadRequest("voice", "want voice=<name>:<keyword>|<keyword>...")
+		}
+		voice := query.Voice{Name: strings.TrimSpace(name)}
+		for _, k := range strings.Split(kws, "|") {
+			if k = strings.TrimSpace(k); k != "" {
+				voice.Keywords = append(voice.Keywords, k)
+			}
+		}
+		req.Voices = append(req.Voices, voice)
+	}
+	return req, nil
+}
