@@ -1,9 +1,22 @@
 // Package moderation decides, for each interaction, what it is and what
 // happens to it, and emits interaction.moderated.v1: the labels of the
 // classifiers (package classify), and the verdict, actions, priority and SLA
-// of the brand's policy (package policy). Every brand gets the built-in
-// policy (version 0) until policies are versioned data; cases and crisis
-// detection come next (see the project's issues).
+// of the brand's policy (package policy).
+//
+// State, all in NATS KV buckets moderation owns:
+//   - moderation_policies: brand policies as versioned data ("<brand>.v<N>",
+//     never changed once saved; "<brand>.active"); saving creates the next
+//     version's key (the compare-and-set), brands without one get the
+//     built-in policy (version 0). Every replica follows activations through
+//     a KV watch.
+//   - moderation_decisions: the idempotency guard, one key per interaction
+//     and policy version, 30 days.
+//   - moderation_case_claims: who handles which case, five-minute TTL.
+//   - moderation_crisis: each brand's crisis detector state (package crisis),
+//     merged by replicas with compare-and-set.
+//
+// Policies and cases are served as micro endpoints (events/query/v1); the
+// dry run asks analytics, which owns ClickHouse, for the brand's history.
 package moderation
 
 import (
