@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -73,10 +74,18 @@ func Run(ctx context.Context, cfg Config, w io.Writer) (*Results, error) {
 		{"pipeline", b.pipelines},
 		{"queries", b.queries},
 	}
+	// A failed phase is reported and the others still run: one slow query
+	// or one refused port must not cost the rest of the figures.
+	var failed []error
 	for _, p := range phases {
+		if ctx.Err() != nil {
+			return &b.res, ctx.Err()
+		}
 		b.log("== %s", p.name)
 		if err := p.run(ctx); err != nil {
-			return &b.res, fmt.Errorf("%s: %w", p.name, err)
+			b.log("%s failed: %v", p.name, err)
+			failed = append(failed, fmt.Errorf("%s: %w", p.name, err))
+			b.res.Add("phase_failed", 1, "", p.name+": "+err.Error()).Exactly(0)
 		}
 	}
 	b.ratios()
@@ -90,7 +99,7 @@ func Run(ctx context.Context, cfg Config, w io.Writer) (*Results, error) {
 		}
 		fmt.Fprintf(w, "\nwritten to %s\n", cfg.Out)
 	}
-	return &b.res, nil
+	return &b.res, errors.Join(failed...)
 }
 
 // sweep checks that ClickHouse answers and drops stale bench databases.

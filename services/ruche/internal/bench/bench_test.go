@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/ruche/internal/bench"
 )
 
@@ -42,6 +43,8 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ch := testkit.ClickHouseConfig(t) // the test server (RUCHE_TEST_CLICKHOUSE_ADDR...)
+	cfg.ClickHouse.Addr, cfg.ClickHouse.User, cfg.ClickHouse.Password = ch.Addr, ch.User, ch.Password
 	cfg.Seconds, cfg.Rows, cfg.Clients, cfg.Smoke = 10, 20_000, 4, true
 	cfg.Out = filepath.Join(t.TempDir(), "bench.json")
 	var out strings.Builder

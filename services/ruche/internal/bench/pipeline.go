@@ -81,8 +81,12 @@ func (b *bench) pipeline(ctx context.Context, name string, perSecond float64, d 
 	prefix := "moderated:generic:" + pay.prefix
 	sub, err := nc.Subscribe(events.SubjectPrefix+".interaction.moderated.v1.*", func(m *nats.Msg) {
 		at := time.Now()
-		id := strings.TrimSuffix(strings.TrimPrefix(m.Header.Get(events.HeaderID), prefix), ":v0")
-		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+		// The decision's id is moderated:<interaction id>:v<policy version>.
+		id, ok := strings.CutPrefix(m.Header.Get(events.HeaderID), prefix)
+		if i := strings.LastIndex(id, ":v"); ok && i > 0 {
+			id = id[:i]
+		}
+		if n, err := strconv.ParseInt(id, 10, 64); ok && err == nil {
 			moderated.set(n, at)
 		}
 	})

@@ -62,6 +62,9 @@ func (b *bench) startPlatform(ctx context.Context, db *clickhouse.DB, profile bo
 		"RUCHE_DEMO_API_KEY=" + benchAPIKey,
 		"RUCHE_DEMO_WEBHOOK_SECRET=" + string(benchSecret),
 		"RUCHE_LOG_LEVEL=warn",
+		// The bench measures slow queries rather than time them out.
+		"RUCHE_GATEWAY_QUERY_TIMEOUT=2m",
+		"RUCHE_ANALYTICS_QUERY_TIMEOUT=2m",
 		// The simulated network would add its own traffic to the counts.
 		"RUCHE_SANDBOX_ENABLED=false",
 		"RUCHE_SANDBOX_ADDR=" + sandbox,
