@@ -8,10 +8,15 @@ import (
 	"time"
 )
 
-// Header names of the envelope. The event id doubles as Nats-Msg-Id so that
-// JetStream drops a duplicate published inside the stream's duplicate window.
+// Header names of the envelope.
 const (
-	HeaderID            = "Nats-Msg-Id"
+	// HeaderID carries the event id.
+	HeaderID = "Ruche-Event-Id"
+	// HeaderDedupID is JetStream's duplicate-detection header (Nats-Msg-Id):
+	// DedupID(brand, event id), so that JetStream drops a duplicate published
+	// inside the stream's duplicate window. The brand is part of it because
+	// event ids come from networks, and one post can concern two brands.
+	HeaderDedupID       = "Nats-Msg-Id"
 	HeaderType          = "Ruche-Type"
 	HeaderVersion       = "Ruche-Version"
 	HeaderBrand         = "Ruche-Brand"
@@ -73,6 +78,7 @@ func (e Envelope) Validate() error {
 func (e Envelope) Headers() map[string]string {
 	h := map[string]string{
 		HeaderID:      e.ID,
+		HeaderDedupID: DedupID(e.Brand, e.ID),
 		HeaderType:    e.Type,
 		HeaderVersion: strconv.Itoa(e.Version),
 		HeaderBrand:   e.Brand,
@@ -93,9 +99,8 @@ func (e Envelope) Headers() map[string]string {
 }
 
 // EnvelopeFromHeaders reads an envelope back from headers; get returns the
-// value of one header ("" when absent). The event id may come from the
-// transport rather than the headers (JetStream strips Nats-Msg-Id on delivery
-// in some clients), so id is used when the header is empty.
+// value of one header ("" when absent). id is used when the event id header
+// is empty (the transport's message id).
 func EnvelopeFromHeaders(get func(string) string, id string) (Envelope, error) {
 	e := Envelope{
 		ID:            get(HeaderID),
@@ -124,6 +129,9 @@ func EnvelopeFromHeaders(get func(string) string, id string) (Envelope, error) {
 	}
 	return e, e.Validate()
 }
+
+// DedupID is the Nats-Msg-Id of an event: its brand and its id.
+func DedupID(brand, id string) string { return brand + "/" + id }
 
 // ValidateBrand checks that a brand id can be a subject token: lowercase
 // letters, digits, '-' and '_', 1 to 64 characters.

@@ -19,8 +19,8 @@ func TestEnvelope(t *testing.T) {
 		env.CorrelationID, env.CausationID = "corr-1", "cause-1"
 		env.Traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 		h := env.Headers()
-		if h[events.HeaderID] != "mastodon:1" || h["Nats-Msg-Id"] != "mastodon:1" {
-			t.Fatalf("event id must be the Nats-Msg-Id header, got %v", h)
+		if h[events.HeaderID] != "mastodon:1" || h["Nats-Msg-Id"] != "demo/mastodon:1" {
+			t.Fatalf("want the event id and, as Nats-Msg-Id, brand/event id; got %v", h)
 		}
 		back, err := events.EnvelopeFromHeaders(func(k string) string { return h[k] }, "")
 		if err != nil {

@@ -116,6 +116,18 @@ func TestPublisher(t *testing.T) {
 			}
 		}
 	})
+	t.Run("same_event_id_for_two_brands_is_stored_twice", func(t *testing.T) {
+		// One post mentioning two brands: the network's id is the same.
+		r, env := received("shared-1")
+		if _, err := pub.PublishEvent(context.Background(), r, env); err != nil {
+			t.Fatal(err)
+		}
+		r.Brand, env.Brand = "rival", "rival"
+		p, err := pub.PublishEvent(context.Background(), r, env)
+		if err != nil || p.Duplicate {
+			t.Fatalf("second brand's event dropped: %+v %v", p, err)
+		}
+	})
 	t.Run("invalid_envelope_publishes_nothing", func(t *testing.T) {
 		before := streamMsgs(t, conn.JS, "RUCHE_INTERACTION")
 		r, env := received("bad-1")
@@ -224,7 +236,7 @@ func TestRouter(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			errs[m.Header.Get(events.HeaderID)] = m.Header.Get(bus.MetaDLQError) + " after " + m.Header.Get(bus.MetaDelivered)
+			errs[m.Header.Get(events.HeaderDedupID)] = m.Header.Get(bus.MetaDLQError) + " after " + m.Header.Get(bus.MetaDelivered)
 			if m.Subject != "ruche.dlq.test-dlq" {
 				t.Fatalf("DLQ subject %q", m.Subject)
 			}

@@ -91,8 +91,8 @@ func (p *Publisher) publish(subject string, m *message.Message) (Published, erro
 	if err != nil {
 		return Published{}, err
 	}
-	if id := m.Metadata.Get(events.HeaderID); id == "" {
-		nm.Header.Set(events.HeaderID, m.UUID)
+	if nm.Header.Get(events.HeaderDedupID) == "" {
+		nm.Header.Set(events.HeaderDedupID, m.UUID)
 	}
 	ctx, cancel := context.WithTimeout(m.Context(), p.timeout)
 	defer cancel()

@@ -167,7 +167,7 @@ func (r *Router) poison(consumer string, maxDeliver int) message.HandlerMiddlewa
 			for k, v := range msg.Metadata {
 				dead.Metadata.Set(k, v)
 			}
-			dead.Metadata.Set(events.HeaderID, dead.UUID)
+			dead.Metadata.Set(events.HeaderDedupID, dead.UUID)
 			dead.Metadata.Set(MetaDLQError, err.Error())
 			dead.Metadata.Set(MetaDLQConsumer, consumer)
 			if perr := r.pub.Publish(events.DLQSubject(consumer), dead); perr != nil {
