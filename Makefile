@@ -35,7 +35,7 @@ fuzz:
 	@set -e; for d in $(MODULES); do \
 		for pkg in $$(cd "$$d" && $(GO) list ./...); do \
 			for f in $$(cd "$$d" && $(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-				echo "== $$pkg $$f"; (cd "$$d" && $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg); \
+				echo "== $$pkg $$f"; (cd "$$d" && $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg); \
 			done; \
 		done; \
 	done
