@@ -68,7 +68,7 @@ func TestSmoke(t *testing.T) {
 			t.Fatalf("%d figures in JSON, %d measured", len(list), len(res.List()))
 		}
 		for _, f := range list {
-			for _, k := range []string{"name", "value", "unit"} {
+			for _, k := range []string{"name", "value", "unit", "limit_name", "limit_value", "ratio"} {
 				if _, ok := f[k]; !ok {
 					t.Fatalf("figure %v has no %q", f, k)
 				}

@@ -18,9 +18,9 @@ type Result struct {
 	Unit  string  `json:"unit"`
 	// LimitName and LimitValue name the raw limit of the same run the
 	// figure is compared with; Ratio is Value ÷ LimitValue.
-	LimitName  string  `json:"limit_name,omitempty"`
-	LimitValue float64 `json:"limit_value,omitempty"`
-	Ratio      float64 `json:"ratio,omitempty"`
+	LimitName  string  `json:"limit_name"`
+	LimitValue float64 `json:"limit_value"`
+	Ratio      float64 `json:"ratio"`
 	// Target is the issue's target for this figure, e.g. "<= 50 ms" or
 	// "ratio >= 0.50"; Status is PASS or MISS against it.
 	Target string `json:"target,omitempty"`
