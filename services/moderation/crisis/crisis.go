@@ -40,11 +40,11 @@ type Config struct {
 	MaxTerms int
 }
 
-// DefaultConfig: one-minute windows, a baseline of the last ~20 minutes,
-// at least 20 interactions and half negative, z ≥ 3 to open, 3 calm minutes
-// under z 1.5 to resolve.
+// DefaultConfig: one-minute windows, a baseline of the last ~20 minutes
+// (detection starts after 5), at least 20 interactions and half of them
+// negative, z ≥ 3 to open, 3 calm minutes under z 1.5 to resolve.
 var DefaultConfig = Config{
-	Window: time.Minute, Alpha: 0.1, MinBaseline: 10, MinVolume: 20, ZOpen: 3, ZClose: 1.5,
+	Window: time.Minute, Alpha: 0.1, MinBaseline: 5, MinVolume: 20, ZOpen: 3, ZClose: 1.5,
 	MinNegativeShare: 0.5, ShareLift: 0.2, CalmWindows: 3, TopTerms: 10, MaxTerms: 500,
 }
 
