@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -148,7 +149,7 @@ func replay(brand string, items []v1.Received, before, after policy.Policy) quer
 		if len(resp.Sample) < dryRunSample {
 			text := r.Text
 			if len(text) > 280 {
-				text = text[:280] + "…"
+				text = strings.ToValidUTF8(text[:280], "") + "…"
 			}
 			resp.Sample = append(resp.Sample, query.DryRunChange{InteractionID: r.ID, Text: text, Before: outcomeOf(b), After: outcomeOf(a)})
 		}
