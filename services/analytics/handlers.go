@@ -79,3 +79,13 @@ func (q *queries) kpis(req micro.Request) {
 		return q.store.kpis(obs.WithBrand(ctx, p.Brand), p)
 	})
 }
+
+func (q *queries) segment(req micro.Request) {
+	answer(q, req, "SegmentRequest", func(ctx context.Context, in query.SegmentRequest) (any, error) {
+		p, err := parseSegment(in, q.now())
+		if err != nil {
+			return nil, err
+		}
+		return q.store.segment(obs.WithBrand(ctx, p.Brand), p)
+	})
+}

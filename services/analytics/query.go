@@ -53,6 +53,7 @@ func (q *queries) start(nc *nats.Conn) (micro.Service, error) {
 		{"search_interactions", query.SearchInteractionsSubject, q.searchInteractions},
 		{"get_interaction", query.GetInteractionSubject, q.getInteraction},
 		{"kpis", query.KPIsSubject, q.kpis},
+		{"segments", query.SegmentSubject, q.segment},
 	} {
 		if err := svc.AddEndpoint(e.name, e.handler, micro.WithEndpointSubject(e.subject)); err != nil {
 			_ = svc.Stop()

@@ -186,3 +186,19 @@ func TestKPIsAPI(t *testing.T) {
 		})
 	}
 }
+
+func TestSegmentsAPI(t *testing.T) {
+	gw, si := newAnalyticsGateway(t, map[string]func(json.RawMessage) (any, string){
+		query.SegmentSubject: canned(query.SegmentPage{Segment: "engaged", Items: []query.SegmentMember{{Network: "mastodon", AuthorID: "u1", Score: 4}}}),
+	})
+	rec := do(t, gw, "GET", "/api/v1/segments/engaged?brand=demo&network=mastodon&as_of=2026-11-23&limit=10&cursor=c1", "")
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"author_id":"u1"`) {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	var req query.SegmentRequest
+	si.last(t, query.SegmentSubject, &req)
+	if req.Brand != "demo" || req.Segment != "engaged" || req.Network != "mastodon" || req.Limit != 10 || req.Cursor != "c1" ||
+		!req.AsOf.Equal(time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("request %+v", req)
+	}
+}

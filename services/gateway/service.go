@@ -57,6 +57,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	api.GET("/interactions", s.searchInteractions)
 	api.GET("/interactions/:id", s.getInteraction)
 	api.GET("/kpis", s.kpis)
+	api.GET("/segments/:segment", s.segment)
 	api.GET("/sources", s.listSources)
 	api.POST("/sources", s.putSource)
 	api.DELETE("/sources/:id", s.deleteSource)
