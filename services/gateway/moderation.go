@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/nats-io/nats.go"
@@ -235,7 +236,7 @@ func (s *Service) askModeration(ctx context.Context, subject string, req, resp a
 			if len(bytes.TrimSpace(reply.Data)) > 0 {
 				_ = json.Unmarshal(reply.Data, &data)
 			}
-			return httpx.BadRequest(data.Field, "%s", text)
+			return httpx.BadRequest(data.Field, "%s", strings.TrimPrefix(text, data.Field+": "))
 		case query.CodeNotFound:
 			return httpx.NotFound(text)
 		case query.CodeConflict:
