@@ -16,6 +16,7 @@ require (
 	github.com/ruche-project/ruche/pkg v0.0.0-00010101000000-000000000000
 	github.com/ruche-project/ruche/services/analytics v0.0.0-00010101000000-000000000000
 	github.com/spf13/pflag v1.1.0
+	go.yaml.in/yaml/v3 v3.0.5
 	golang.org/x/text v0.43.0
 )
 

@@ -2,9 +2,12 @@ package policy_test
 
 import (
 	"errors"
+	"os"
 	"reflect"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
@@ -179,5 +182,19 @@ func TestRules(t *testing.T) {
 				t.Errorf("version %d", p.Version())
 			}
 		})
+	}
+}
+
+func TestExamplePolicyCompiles(t *testing.T) {
+	b, err := os.ReadFile("../testdata/policy.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc query.PolicyDocument
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := policy.Compile(doc, 1); err != nil || len(doc.Rules) != 3 || !doc.PausePublishingDuringCrisis {
+		t.Fatalf("example: %v %+v", err, doc)
 	}
 }
