@@ -47,8 +47,9 @@ const (
 //  3. ignore ends the evaluation too. It makes the verdict "ignore" and drops
 //     the actions only when nothing before it asked for hide, spam or
 //     escalate: an ignore never un-hides.
-//  4. The verdict is the strongest asked for: spam > escalate > hide >
-//     review > allow (spam implies hide).
+//  4. The verdict is the strongest asked for, starting from the built-in
+//     one: spam > escalate > hide > review > allow (spam implies hide). A
+//     rule can raise the verdict, never lower it, except through ignore.
 //  5. The first route:<queue> wins; later ones are not added.
 //  6. priority:+N/-N boosts add up on top of the computed priority, clamped
 //     to 0..100; spam and ignore are always 0.
