@@ -89,3 +89,27 @@ func (q *queries) segment(req micro.Request) {
 		return q.store.segment(obs.WithBrand(ctx, p.Brand), p)
 	})
 }
+
+func (q *queries) drawContest(req micro.Request) {
+	answer(q, req, "ContestDrawRequest", func(ctx context.Context, in query.ContestDrawRequest) (any, error) {
+		return q.store.draw(obs.WithBrand(ctx, in.Brand), in, q.now())
+	})
+}
+
+func (q *queries) getContest(req micro.Request) {
+	answer(q, req, "ContestRef", func(ctx context.Context, in query.ContestRef) (any, error) {
+		if err := checkContestRef(in.Brand, in.ID); err != nil {
+			return nil, err
+		}
+		return q.store.contest(obs.WithBrand(ctx, in.Brand), in.Brand, in.ID)
+	})
+}
+
+func (q *queries) verifyContest(req micro.Request) {
+	answer(q, req, "ContestRef", func(ctx context.Context, in query.ContestRef) (any, error) {
+		if err := checkContestRef(in.Brand, in.ID); err != nil {
+			return nil, err
+		}
+		return q.store.verify(obs.WithBrand(ctx, in.Brand), in.Brand, in.ID)
+	})
+}

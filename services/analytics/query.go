@@ -54,6 +54,9 @@ func (q *queries) start(nc *nats.Conn) (micro.Service, error) {
 		{"get_interaction", query.GetInteractionSubject, q.getInteraction},
 		{"kpis", query.KPIsSubject, q.kpis},
 		{"segments", query.SegmentSubject, q.segment},
+		{"contest_draw", query.ContestDrawSubject, q.drawContest},
+		{"contest_get", query.ContestGetSubject, q.getContest},
+		{"contest_verify", query.ContestVerifySubject, q.verifyContest},
 	} {
 		if err := svc.AddEndpoint(e.name, e.handler, micro.WithEndpointSubject(e.subject)); err != nil {
 			_ = svc.Stop()

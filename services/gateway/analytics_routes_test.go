@@ -202,3 +202,46 @@ func TestSegmentsAPI(t *testing.T) {
 		t.Fatalf("request %+v", req)
 	}
 }
+
+func TestContestsAPI(t *testing.T) {
+	draw := query.ContestDraw{ID: "noel-2026", Brand: "demo", Seed: "00", Winners: []query.ContestEntry{{AuthorID: "a6"}}}
+	gw, si := newAnalyticsGateway(t, map[string]func(json.RawMessage) (any, string){
+		query.ContestDrawSubject:   canned(draw),
+		query.ContestGetSubject:    canned(draw),
+		query.ContestVerifySubject: canned(query.ContestVerification{ID: "noel-2026", WinnersMatch: true, EligibleMatch: true}),
+	})
+	t.Run("draw_records_the_caller", func(t *testing.T) {
+		rec := do(t, gw, "POST", "/api/v1/contests/draw", `{"brand":"demo","id":"noel-2026","drawn_by":"someone-else","rules":{"network":"mastodon","post_id":"p1","winners":1,"keywords":["concours"]}}`)
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"a6"`) {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		var req query.ContestDrawRequest
+		si.last(t, query.ContestDrawSubject, &req)
+		if req.ID != "noel-2026" || req.Rules.PostID != "p1" || req.Rules.Winners != 1 || !strings.HasPrefix(req.DrawnBy, "key-") {
+			t.Fatalf("request %+v", req)
+		}
+	})
+	t.Run("draw_for_another_brand_is_403", func(t *testing.T) {
+		if rec := do(t, gw, "POST", "/api/v1/contests/draw", `{"brand":"cafe","rules":{}}`); rec.Code != 403 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	})
+	t.Run("unknown_field_is_400", func(t *testing.T) {
+		if rec := do(t, gw, "POST", "/api/v1/contests/draw", `{"brand":"demo","winner":"me"}`); rec.Code != 400 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	})
+	t.Run("get_and_verify", func(t *testing.T) {
+		if rec := do(t, gw, "GET", "/api/v1/contests/noel-2026?brand=demo", ""); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"seed":"00"`) {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		if rec := do(t, gw, "POST", "/api/v1/contests/noel-2026/verify?brand=demo", ""); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"winners_match":true`) {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		var ref query.ContestRef
+		si.last(t, query.ContestVerifySubject, &ref)
+		if ref.Brand != "demo" || ref.ID != "noel-2026" {
+			t.Fatalf("%+v", ref)
+		}
+	})
+}
