@@ -35,9 +35,24 @@ func (s *Service) drawContest(c echo.Context) error {
 	return c.JSON(http.StatusOK, resp)
 }
 
-// getContest serves GET /api/v1/contests/:id?brand=.
+// getContest serves GET /api/v1/contests/:id?brand=[&format=csv].
 func (s *Service) getContest(c echo.Context) error {
-	return s.contestRef(c, query.ContestGetSubject, &query.ContestDraw{})
+	csvOut, err := wantsCSV(c)
+	if err != nil {
+		return err
+	}
+	if !csvOut {
+		return s.contestRef(c, query.ContestGetSubject, &query.ContestDraw{})
+	}
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	var d query.ContestDraw
+	if err := s.ask(c.Request().Context(), query.ContestGetSubject, query.ContestRef{Brand: brand, ID: c.Param("id")}, &d); err != nil {
+		return err
+	}
+	return s.exportContest(c, d)
 }
 
 // verifyContest serves POST /api/v1/contests/:id/verify?brand=.

@@ -22,9 +22,16 @@ func (s *Service) kpis(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	csvOut, err := wantsCSV(c)
+	if err != nil {
+		return err
+	}
 	var resp query.KPIs
 	if err := s.ask(c.Request().Context(), query.KPIsSubject, req, &resp); err != nil {
 		return err
+	}
+	if csvOut {
+		return s.exportKPIs(c, resp)
 	}
 	return c.JSON(http.StatusOK, resp)
 }

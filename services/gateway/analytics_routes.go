@@ -27,7 +27,11 @@ func (s *Service) searchInteractions(c echo.Context) error {
 			filtered = true
 		}
 	}
-	if !filtered {
+	csvOut, err := wantsCSV(c)
+	if err != nil {
+		return err
+	}
+	if !filtered && !csvOut {
 		return s.listInteractions(c)
 	}
 	brand, err := brandParam(c)
@@ -40,6 +44,9 @@ func (s *Service) searchInteractions(c echo.Context) error {
 	}
 	if req.InteractionFilter, err = interactionFilter(c); err != nil {
 		return err
+	}
+	if csvOut {
+		return s.exportInteractions(c, req)
 	}
 	var resp query.ListInteractionsResponse
 	if err := s.ask(c.Request().Context(), query.SearchInteractionsSubject, req, &resp); err != nil {

@@ -245,3 +245,65 @@ func TestContestsAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestCSVExports(t *testing.T) {
+	at := time.Date(2026, 11, 23, 13, 5, 0, 0, time.UTC)
+	gw, si := newAnalyticsGateway(t, map[string]func(json.RawMessage) (any, string){
+		query.SearchInteractionsSubject: func(b json.RawMessage) (any, string) {
+			var req query.SearchInteractionsRequest
+			_ = json.Unmarshal(b, &req)
+			if req.Cursor == "" {
+				return query.ListInteractionsResponse{Items: []query.Interaction{{ID: "mastodon:1", Network: "mastodon", Kind: "comment", CreatedAt: at,
+					AuthorHandle: "@claire", Text: "Crème ; brûlée\n\"top\"", Priority: 1234, Labels: []string{"sentiment:positive", "lang:fr"}}}, NextCursor: "p2"}, ""
+			}
+			return query.ListInteractionsResponse{Items: []query.Interaction{{ID: "mastodon:2", Network: "mastodon", Kind: "dm", CreatedAt: at, Text: "=1+1"}}}, ""
+		},
+		query.SegmentSubject: canned(query.SegmentPage{Items: []query.SegmentMember{{Network: "mastodon", AuthorID: "u1", Reach: 50000, Score: 150000}}}),
+		query.KPIsSubject: canned(query.KPIs{Brand: "demo", Volume: query.Volume{ByDay: []query.DayCount{{Day: "2026-11-16", Count: 1200}}},
+			Sentiment: query.SentimentTrend{ByDay: []query.SentimentDay{{Day: "2026-11-16", Positive: 3}}}}),
+		query.ContestGetSubject: canned(query.ContestDraw{ID: "noel", Eligible: []query.ContestEntry{{AuthorID: "a1"}, {AuthorID: "a2"}}, Winners: []query.ContestEntry{{AuthorID: "a2"}}}),
+	})
+	t.Run("interactions_in_french_over_every_page", func(t *testing.T) {
+		rec := do(t, gw, "GET", "/api/v1/interactions?brand=demo&format=csv&locale=fr&tz=Europe/Paris&kind=comment,dm", "")
+		if rec.Code != 200 || rec.Header().Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(rec.Header().Get("Content-Disposition"), "interactions-demo.csv") {
+			t.Fatalf("%d %v", rec.Code, rec.Header())
+		}
+		want := "\ufeffidentifiant;réseau;type;créé le;auteur;nom;texte;verdict;priorité;étiquettes;lien\r\n" +
+			"mastodon:1;mastodon;comment;23/11/2026 14:05;@claire;;\"Crème ; brûlée\r\n\"\"top\"\"\";;1\u00a0234;sentiment:positive,lang:fr;\r\n" +
+			"mastodon:2;mastodon;dm;23/11/2026 14:05;;;'=1+1;;0;;\r\n"
+		if got := rec.Body.String(); got != want {
+			t.Fatalf("got\n%q\nwant\n%q", got, want)
+		}
+		var req query.SearchInteractionsRequest
+		si.last(t, query.SearchInteractionsSubject, &req)
+		if req.Limit != query.MaxListLimit || req.Cursor != "p2" || strings.Join(req.Kinds, ",") != "comment,dm" {
+			t.Fatalf("last page request %+v", req)
+		}
+	})
+	t.Run("segment_in_english", func(t *testing.T) {
+		rec := do(t, gw, "GET", "/api/v1/segments/ambassadors?brand=demo&format=csv&locale=en", "")
+		want := "\ufeffnetwork;author_id;handle;name;reach;interactions;in_window;positive;negative;first_seen;last_seen;score\r\nmastodon;u1;;;50000;0;0;0;0;;;150000\r\n"
+		if rec.Code != 200 || rec.Body.String() != want {
+			t.Fatalf("%d %q", rec.Code, rec.Body)
+		}
+	})
+	t.Run("kpis_daily_series_in_french", func(t *testing.T) {
+		rec := do(t, gw, "GET", "/api/v1/kpis?brand=demo&from=2026-11-16&to=2026-11-22&format=csv&locale=fr", "")
+		want := "\ufeffjour;volume;positifs;neutres;négatifs\r\n16/11/2026;1\u00a0200;3;0;0\r\n"
+		if rec.Code != 200 || rec.Body.String() != want {
+			t.Fatalf("%d %q", rec.Code, rec.Body)
+		}
+	})
+	t.Run("contest_winners_first", func(t *testing.T) {
+		rec := do(t, gw, "GET", "/api/v1/contests/noel?brand=demo&format=csv", "")
+		want := "\ufeffrank;network;author_id;handle;entry\r\n1;;a2;;\r\n;;a1;;\r\n"
+		if rec.Code != 200 || rec.Body.String() != want {
+			t.Fatalf("%d %q", rec.Code, rec.Body)
+		}
+	})
+	t.Run("unknown_format_is_400", func(t *testing.T) {
+		if rec := do(t, gw, "GET", "/api/v1/interactions?brand=demo&format=xlsx", ""); rec.Code != 400 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	})
+}

@@ -14,6 +14,11 @@ func (s *Service) segment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if csvOut, err := wantsCSV(c); err != nil {
+		return err
+	} else if csvOut {
+		return s.exportSegment(c, req)
+	}
 	var resp query.SegmentPage
 	if err := s.ask(c.Request().Context(), query.SegmentSubject, req, &resp); err != nil {
 		return err
