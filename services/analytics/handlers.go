@@ -113,3 +113,9 @@ func (q *queries) verifyContest(req micro.Request) {
 		return q.store.verify(obs.WithBrand(ctx, in.Brand), in.Brand, in.ID)
 	})
 }
+
+func (q *queries) weeklyReport(req micro.Request) {
+	answer(q, req, "WeeklyReportRequest", func(ctx context.Context, in query.WeeklyReportRequest) (any, error) {
+		return q.store.weeklyReport(obs.WithBrand(ctx, in.Brand), in, q.now())
+	})
+}

@@ -34,12 +34,12 @@ var kpiFrom, kpiTo = local(16, 0, 0), local(23, 0, 0)
 // kpiDataset: every figure of TestKPIs is worked out by hand from it.
 //
 //	k1  Mon 16 09:30 mastodon  comment  a1 allow positive
-//	k2  Mon 16 09:45 mastodon  reply    a2 review negative needs_reply SLA 2h, replied after 30 min
-//	k3  Tue 17 00:30 mastodon  mention  a3 allow positive needs_reply SLA 1h, replied after 2 h (breach)
-//	k4  Wed 18 14:00 instagram dm       a1 allow negative needs_reply SLA 2h, replied after 10 min (DM reply)
-//	k5  Wed 18 14:20 instagram comment  a4 spam  negative
+//	k2  Mon 16 09:45 mastodon  reply    a2 review negative needs_reply SLA 2h, replied after 30 min (priority 70)
+//	k3  Tue 17 00:30 mastodon  mention  a3 allow positive needs_reply SLA 1h, replied after 2 h (breach) (priority 40)
+//	k4  Wed 18 14:00 instagram dm       a1 allow negative needs_reply SLA 2h, replied after 10 min (DM reply) (priority 60)
+//	k5  Wed 18 14:20 instagram comment  a4 spam  negative (priority 99)
 //	k6  Thu 19 10:00 mastodon  comment  a2 allow positive
-//	k7  Fri 20 18:00 mastodon  comment  a5 allow negative needs_reply SLA 2h, never replied (breach)
+//	k7  Fri 20 18:00 mastodon  comment  a5 allow negative needs_reply SLA 2h, never replied (breach) (priority 80)
 //	k8  Sat 21 09:00 mastodon  reply    a1 allow neutral  needs_reply SLA 4h, closed by a moderator after 1 h
 //	k16 Sat 21 11:00 rss       listening_hit "lumiere"
 //	k9  Sun 22 12:00 rss       listening_hit Café Lumière
@@ -57,20 +57,20 @@ func kpiDataset() *dataset {
 	k1 := d.interaction(b, in{kind: "comment", id: "k1", author: "a1", text: "Super café", at: local(16, 9, 30)})
 	d.moderate(k1, mod{verdict: "allow", labels: []string{pos}})
 	k2 := d.interaction(b, in{kind: "reply", id: "k2", author: "a2", text: "Commande en retard", at: local(16, 9, 45)})
-	d.moderate(k2, mod{verdict: "review", labels: []string{neg}, actions: reply, slaDue: 2 * time.Hour})
+	d.moderate(k2, mod{verdict: "review", labels: []string{neg}, actions: reply, slaDue: 2 * time.Hour, priority: 70})
 	d.reply(k2, "r2", 30*time.Minute)
 	k3 := d.interaction(b, in{kind: "mention", id: "k3", author: "a3", text: "J'adore, vous ouvrez quand ?", at: local(17, 0, 30)})
-	d.moderate(k3, mod{verdict: "allow", labels: []string{pos, "intent:question"}, actions: reply, slaDue: time.Hour})
+	d.moderate(k3, mod{verdict: "allow", labels: []string{pos, "intent:question"}, actions: reply, slaDue: time.Hour, priority: 40})
 	d.reply(k3, "r3", 2*time.Hour)
 	k4 := d.interaction(b, in{network: "instagram", kind: "dm", id: "k4", author: "a1", text: "Colis abîmé", at: local(18, 14, 0)})
-	d.moderate(k4, mod{verdict: "allow", labels: []string{neg}, actions: reply, slaDue: 2 * time.Hour})
+	d.moderate(k4, mod{verdict: "allow", labels: []string{neg}, actions: reply, slaDue: 2 * time.Hour, priority: 60})
 	d.reply(k4, "r4", 10*time.Minute)
 	k5 := d.interaction(b, in{network: "instagram", kind: "comment", id: "k5", author: "a4", text: "Gagnez 1000€ ici", at: local(18, 14, 20)})
-	d.moderate(k5, mod{verdict: "spam", labels: []string{"spam", neg}})
+	d.moderate(k5, mod{verdict: "spam", labels: []string{"spam", neg}, priority: 99})
 	k6 := d.interaction(b, in{kind: "comment", id: "k6", author: "a2", text: "Merci pour le geste", at: local(19, 10, 0)})
 	d.moderate(k6, mod{verdict: "allow", labels: []string{pos}})
-	k7 := d.interaction(b, in{kind: "comment", id: "k7", author: "a5", text: "Toujours rien reçu", at: local(20, 18, 0)})
-	d.moderate(k7, mod{verdict: "allow", labels: []string{neg}, actions: reply, slaDue: 2 * time.Hour})
+	k7 := d.interaction(b, in{kind: "comment", id: "k7", author: "a5", text: "Toujours rien reçu <script>alert(1)</script>", at: local(20, 18, 0)})
+	d.moderate(k7, mod{verdict: "allow", labels: []string{neg}, actions: reply, slaDue: 2 * time.Hour, priority: 80})
 	k8 := d.interaction(b, in{kind: "reply", id: "k8", author: "a1", text: "Horaires ?", at: local(21, 9, 0)})
 	d.moderate(k8, mod{verdict: "allow", labels: []string{neu}, actions: reply, slaDue: 4 * time.Hour})
 	d.decide(k8, casev1.DecisionClose, "", time.Hour)

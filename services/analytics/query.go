@@ -57,6 +57,7 @@ func (q *queries) start(nc *nats.Conn) (micro.Service, error) {
 		{"contest_draw", query.ContestDrawSubject, q.drawContest},
 		{"contest_get", query.ContestGetSubject, q.getContest},
 		{"contest_verify", query.ContestVerifySubject, q.verifyContest},
+		{"weekly_report", query.WeeklyReportSubject, q.weeklyReport},
 	} {
 		if err := svc.AddEndpoint(e.name, e.handler, micro.WithEndpointSubject(e.subject)); err != nil {
 			_ = svc.Stop()

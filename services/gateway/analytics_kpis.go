@@ -67,10 +67,19 @@ func kpisRequest(c echo.Context) (query.KPIsRequest, error) {
 	} else if asOf != nil {
 		req.AsOf = *asOf
 	}
+	if req.Voices, err = voicesParam(c); err != nil {
+		return req, err
+	}
+	return req, nil
+}
+
+// voicesParam reads the repeated voice=<name>:<keyword>|<keyword> parameter.
+func voicesParam(c echo.Context) ([]query.Voice, error) {
+	var voices []query.Voice
 	for _, v := range c.QueryParams()["voice"] {
 		name, kws, ok := strings.Cut(v, ":")
 		if !ok || strings.TrimSpace(name) == "" {
-			return req, httpx.BadRequest("voice", "want voice=<name>:<keyword>|<keyword>...")
+			return nil, httpx.BadRequest("voice", "want voice=<name>:<keyword>|<keyword>...")
 		}
 		voice := query.Voice{Name: strings.TrimSpace(name)}
 		for _, k := range strings.Split(kws, "|") {
@@ -78,7 +87,7 @@ func kpisRequest(c echo.Context) (query.KPIsRequest, error) {
 				voice.Keywords = append(voice.Keywords, k)
 			}
 		}
-		req.Voices = append(req.Voices, voice)
+		voices = append(voices, voice)
 	}
-	return req, nil
+	return voices, nil
 }

@@ -307,3 +307,30 @@ func TestCSVExports(t *testing.T) {
 		}
 	})
 }
+
+func TestWeeklyReportAPI(t *testing.T) {
+	gw, si := newAnalyticsGateway(t, map[string]func(json.RawMessage) (any, string){
+		query.WeeklyReportSubject: canned(query.WeeklyReport{Brand: "demo", Week: "2026-W47", HTML: "<!DOCTYPE html><h1>Rapport hebdomadaire</h1>"}),
+	})
+	t.Run("html_in_the_accept_language", func(t *testing.T) {
+		req := httptest.NewRequest("GET", "/api/v1/reports/weekly?brand=demo&week=2026-W47&tz=Europe/Paris&voice=Lumi%C3%A8re:lumiere", nil)
+		req.Header.Set("X-Api-Key", demoKey)
+		req.Header.Set("Accept-Language", "fr-FR,fr;q=0.9")
+		rec := httptest.NewRecorder()
+		gw.Handler().ServeHTTP(rec, req)
+		if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") || !strings.Contains(rec.Body.String(), "Rapport hebdomadaire") ||
+			!strings.Contains(rec.Header().Get("Content-Security-Policy"), "default-src 'none'") {
+			t.Fatalf("%d %v %s", rec.Code, rec.Header(), rec.Body)
+		}
+		var r query.WeeklyReportRequest
+		si.last(t, query.WeeklyReportSubject, &r)
+		if r.Brand != "demo" || r.Week != "2026-W47" || r.TZ != "Europe/Paris" || r.Locale != "fr" || len(r.Voices) != 1 {
+			t.Fatalf("request %+v", r)
+		}
+	})
+	t.Run("json", func(t *testing.T) {
+		if rec := do(t, gw, "GET", "/api/v1/reports/weekly?brand=demo&format=json&locale=en", ""); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"week":"2026-W47"`) {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	})
+}

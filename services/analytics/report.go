@@ -1,0 +1,132 @@
+package analytics
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+
+	query "github.com/ruche-project/ruche/events/query/v1"
+)
+
+var isoWeek = regexp.MustCompile(`^(\d{4})-W(\d{2})$`)
+
+// weekStart is Monday 00:00 in loc of ISO week w of year y.
+func weekStart(y, w int, loc *time.Location) time.Time {
+	jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, loc)
+	monday := jan4.AddDate(0, 0, -((int(jan4.Weekday()) + 6) % 7))
+	return monday.AddDate(0, 0, 7*(w-1))
+}
+
+// parseWeek returns the week's name and its Monday in loc; an empty week
+// is the last complete week before now.
+func parseWeek(week string, loc *time.Location, now time.Time) (string, time.Time, error) {
+	if week == "" {
+		y, w := now.In(loc).AddDate(0, 0, -7).ISOWeek()
+		return fmt.Sprintf("%04d-W%02d", y, w), weekStart(y, w, loc), nil
+	}
+	m := isoWeek.FindStringSubmatch(week)
+	if m == nil {
+		return "", time.Time{}, badRequest{fmt.Sprintf("week %q: want an ISO week such as 2026-W47", week)}
+	}
+	y, _ := strconv.Atoi(m[1])
+	w, _ := strconv.Atoi(m[2])
+	start := weekStart(y, w, loc)
+	if yy, ww := start.ISOWeek(); w < 1 || yy != y || ww != w {
+		return "", time.Time{}, badRequest{fmt.Sprintf("week %q does not exist", week)}
+	}
+	return week, start, nil
+}
+
+// weeklyReport computes the week's and the previous week's KPIs, the
+// notable interactions, and renders them.
+func (s store) weeklyReport(ctx context.Context, in query.WeeklyReportRequest, now time.Time) (query.WeeklyReport, error) {
+	tz := in.TZ
+	if tz == "" {
+		tz = "UTC"
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return query.WeeklyReport{}, badRequest{fmt.Sprintf("tz: %q is not an IANA time zone", in.TZ)}
+	}
+	locale := "en"
+	switch strings.ToLower(in.Locale) {
+	case "", "en":
+	case "fr":
+		locale = "fr"
+	default:
+		return query.WeeklyReport{}, badRequest{"locale must be fr or en"}
+	}
+	week, from, err := parseWeek(in.Week, loc, now)
+	if err != nil {
+		return query.WeeklyReport{}, err
+	}
+	to := from.AddDate(0, 0, 7)
+	req := query.KPIsRequest{Brand: in.Brand, Network: in.Network, From: from, To: to, TZ: tz, Voices: in.Voices, AsOf: now}
+	p, err := parseKPIs(req, now)
+	if err != nil {
+		return query.WeeklyReport{}, err
+	}
+	r := query.WeeklyReport{Brand: in.Brand, Week: week, From: from.UTC(), To: to.UTC(), Locale: locale}
+	if r.KPIs, err = s.kpis(ctx, p); err != nil {
+		return r, err
+	}
+	p.From, p.To = from.AddDate(0, 0, -7), from
+	if r.Previous, err = s.kpis(ctx, p); err != nil {
+		return r, err
+	}
+	p.From, p.To = from, to
+	if r.Notable, err = s.notable(ctx, p); err != nil {
+		return r, err
+	}
+	var buf bytes.Buffer
+	if err := reportTemplate.Execute(&buf, reportView(r, loc)); err != nil {
+		return r, fmt.Errorf("render weekly report: %w", err)
+	}
+	r.HTML = buf.String()
+	return r, nil
+}
+
+// notable returns the period's non-spam interactions of highest priority,
+// then reach.
+func (s store) notable(ctx context.Context, p kpiParams) ([]query.Interaction, error) {
+	cond, args := p.period()
+	rows, err := s.db.Conn().Query(ctx, `SELECT id FROM (
+	SELECT id, author_followers FROM interactions FINAL WHERE `+cond+`
+) ANY INNER JOIN (
+	SELECT interaction_id AS id, argMax(priority, version) AS priority FROM interaction_state
+	WHERE brand = ? GROUP BY interaction_id HAVING argMax(verdict, version) != 'spam'
+) USING id
+ORDER BY priority DESC, author_followers DESC, id
+LIMIT ?`, append(args, p.Brand, query.MaxNotable)...)
+	if err != nil {
+		return nil, fmt.Errorf("notable interactions of %s: %w", p.Brand, err)
+	}
+	var ids []any
+	order := map[string]int{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		order[id] = len(ids)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if len(ids) == 0 {
+		return []query.Interaction{}, nil
+	}
+	items, err := s.interactionsWhere(ctx, p.Brand, "id IN ?", "", ch.GroupSet{Value: ids})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(items, func(i, j int) bool { return order[items[i].ID] < order[items[j].ID] })
+	return items, nil
+}
