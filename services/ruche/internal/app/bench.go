@@ -30,6 +30,7 @@ func benchCommand(version string) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			cfg.Version = version
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			_, err = bench.Run(ctx, cfg, cmd.OutOrStdout())

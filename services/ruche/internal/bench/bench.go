@@ -90,7 +90,7 @@ func Run(ctx context.Context, cfg Config, w io.Writer) (*Results, error) {
 	}
 	b.ratios()
 	b.machine("end")
-	b.res.Add("bench_wall_time", time.Since(start).Seconds(), "s", fmt.Sprintf("%s=%g, %s=%d, %s=%d", EnvSeconds, cfg.Seconds, EnvRows, cfg.Rows, EnvClients, cfg.Clients))
+	b.res.Add("bench_wall_time", time.Since(start).Seconds(), "s", fmt.Sprintf("ruche %s; %s=%g, %s=%d, %s=%d", cfg.Version, EnvSeconds, cfg.Seconds, EnvRows, cfg.Rows, EnvClients, cfg.Clients))
 	fmt.Fprintln(w)
 	b.res.WriteTable(w)
 	if cfg.Out != "" {

@@ -58,6 +58,8 @@ type Config struct {
 	Smoke bool
 	// Quiet silences progress lines.
 	Quiet bool
+	// Version of the binary measured, printed with the results.
+	Version string
 }
 
 // Defaults.
