@@ -91,6 +91,7 @@ func publishHandler(conn *bus.Conn) echo.HandlerFunc {
 		msg := nats.NewMsg("ruche.interaction.received.v1.demo")
 		msg.Data = body
 		msg.Header.Set(events.HeaderID, id)
+		msg.Header.Set(events.HeaderDedupID, events.DedupID("demo", id))
 		msg.Header.Set(events.HeaderType, "interaction.received.v1")
 		msg.Header.Set(events.HeaderVersion, "1")
 		msg.Header.Set(events.HeaderBrand, "demo")

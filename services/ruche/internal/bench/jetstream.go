@@ -57,6 +57,7 @@ func (b *bench) rawJetStream(ctx context.Context) error {
 		m := nats.NewMsg("bench.interaction.received.v1.demo")
 		m.Data = pay.body(make([]byte, 0, 700), n)
 		m.Header.Set(events.HeaderID, "generic:"+pay.id(n))
+		m.Header.Set(events.HeaderDedupID, events.DedupID("demo", "generic:"+pay.id(n)))
 		m.Header.Set(events.HeaderType, "interaction.received.v1")
 		m.Header.Set(events.HeaderVersion, "1")
 		m.Header.Set(events.HeaderBrand, "demo")

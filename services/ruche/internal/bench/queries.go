@@ -77,7 +77,7 @@ func (b *bench) queries(ctx context.Context) error {
 		}
 		return max(n, 5)
 	}
-	per := budget / time.Duration(2+len(kpiQueries))
+	per := budget / time.Duration(5+len(kpiQueries))
 
 	// Inbox: first page, then the page after it.
 	client := &http.Client{Timeout: time.Minute}
@@ -117,12 +117,48 @@ func (b *bench) queries(ctx context.Context) error {
 		b.addLatency(page.name, lat, 100, "GET /api/v1/interactions?brand=demo&limit=50 through the gateway and analytics (FINAL, newest first)")
 	}
 
+	// The dashboard: GET /api/v1/kpis (analytics' KPI endpoint, every
+	// figure of the brand's dashboard in one answer) over three periods.
+	for _, period := range []struct {
+		name string
+		days int
+	}{{"kpi_dashboard_7d", 7}, {"kpi_dashboard_30d", 30}, {"kpi_dashboard_365d", 365}} {
+		from := now.AddDate(0, 0, -period.days).Format(time.DateOnly)
+		u := "http://" + p.gateway + "/api/v1/kpis?brand=demo&tz=Europe/Paris&from=" + from + "&to=" + now.Format(time.DateOnly)
+		get := func() error {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+			req.Header.Set("Authorization", "Bearer "+benchAPIKey)
+			resp, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			var k query.KPIs
+			if resp.StatusCode != http.StatusOK {
+				body, _ := io.ReadAll(resp.Body)
+				return fmt.Errorf("GET %s: %d %s", u, resp.StatusCode, body)
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&k); err != nil {
+				return err
+			}
+			if k.Volume.Total == 0 {
+				return fmt.Errorf("GET %s: no volume", u)
+			}
+			return nil
+		}
+		lat, err := b.repeat(ctx, per, reps(0), get)
+		if err != nil {
+			return fmt.Errorf("%s: %w", period.name, err)
+		}
+		b.addLatency(period.name, lat, 500, fmt.Sprintf("GET /api/v1/kpis?brand=demo, %d days, Europe/Paris, through the gateway and analytics", period.days))
+	}
+
 	for _, q := range kpiQueries {
 		lat, err := b.repeat(ctx, per, reps(0), func() error { return drain(ctx, db, q.sql, "demo") })
 		if err != nil {
 			return fmt.Errorf("%s: %w", q.name, err)
 		}
-		b.addLatency(q.name, lat, 500, "on ClickHouse, demo brand")
+		b.addLatency(q.name, lat, 500, "SQL on ClickHouse, demo brand (a typical dashboard query, analytics' conventions)")
 	}
 	return nil
 }
