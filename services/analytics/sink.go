@@ -237,7 +237,7 @@ func (s *sink) poison(msg jetstream.Msg, cause error) {
 		dead.Header[k] = v
 	}
 	// The DLQ's own duplicate window must not drop it as the original event.
-	dead.Header.Set(events.HeaderID, "dlq:"+s.cfg.Consumer+":"+strconv.FormatUint(seq, 10))
+	dead.Header.Set(events.HeaderDedupID, "dlq:"+s.cfg.Consumer+":"+strconv.FormatUint(seq, 10))
 	dead.Header.Set(bus.MetaDLQError, cause.Error())
 	dead.Header.Set(bus.MetaDLQConsumer, s.cfg.Consumer)
 	dead.Header.Set(bus.MetaSubject, msg.Subject())
