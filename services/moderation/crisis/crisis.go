@@ -41,11 +41,14 @@ type Config struct {
 }
 
 // DefaultConfig: one-minute windows, a baseline of the last ~20 minutes
-// (detection starts after 5), at least 20 interactions and half of them
-// negative, z ≥ 3 to open, 3 calm minutes under z 1.5 to resolve.
+// (detection starts after 5), at least 20 interactions of which 35 % and
+// 10 points above the baseline share are negative, z ≥ 2.5 to open, 3 calm
+// minutes under z 1.5 to resolve. Tuned so that the sandbox's crisis burst
+// (60 complaints over 3 minutes on top of 30 items a minute) opens one and
+// its viral post (mostly positive) does not.
 var DefaultConfig = Config{
-	Window: time.Minute, Alpha: 0.1, MinBaseline: 5, MinVolume: 20, ZOpen: 3, ZClose: 1.5,
-	MinNegativeShare: 0.5, ShareLift: 0.2, CalmWindows: 3, TopTerms: 10, MaxTerms: 500,
+	Window: time.Minute, Alpha: 0.1, MinBaseline: 5, MinVolume: 20, ZOpen: 2.5, ZClose: 1.5,
+	MinNegativeShare: 0.35, ShareLift: 0.1, CalmWindows: 3, TopTerms: 10, MaxTerms: 500,
 }
 
 // Bucket is one window's counts.
