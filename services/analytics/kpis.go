@@ -96,6 +96,16 @@ func (p kpiParams) period() (string, []any) {
 	return q, args
 }
 
+// since pre-filters a query on interaction_state, replies or
+// case_decisions (column is their event time) to rows that can belong to
+// the period's interactions, so that their GROUP BY reads the period, not
+// the brand's whole history: a decision, reply or moderation of an
+// interaction comes after its created_at, hence after from. A day of margin
+// absorbs clocks that disagree between networks and services.
+func (p kpiParams) since(column string) (string, []any) {
+	return " AND " + column + " >= toDateTime(?)", []any{p.From.Add(-24 * time.Hour).Unix()}
+}
+
 // kpis computes the dashboard; each family is one query.
 func (s store) kpis(ctx context.Context, p kpiParams) (query.KPIs, error) {
 	k := query.KPIs{Brand: p.Brand, Network: p.Network, From: p.From.UTC(), To: p.To.UTC(), TZ: p.tz,
@@ -156,9 +166,10 @@ FROM interactions FINAL WHERE `+cond+` GROUP BY day, network, kind ORDER BY day`
 // engagements: public kinds, latest verdict not spam.
 func (p kpiParams) engagementsSQL() (string, []any) {
 	cond, args := p.period()
+	in, inArgs := p.since("moderated_at")
 	return `SELECT id, kind, created_at FROM interactions FINAL WHERE ` + cond + ` AND kind IN ?
-	AND id NOT IN (SELECT interaction_id FROM interaction_state WHERE brand = ? GROUP BY interaction_id HAVING argMax(verdict, version) = 'spam')`,
-		append(args, inSet(engagementKinds), p.Brand)
+	AND id NOT IN (SELECT interaction_id FROM interaction_state WHERE brand = ?` + in + ` GROUP BY interaction_id HAVING argMax(verdict, version) = 'spam')`,
+		append(append(args, inSet(engagementKinds), p.Brand), inArgs...)
 }
 
 func (s store) engagement(ctx context.Context, p kpiParams, k *query.KPIs) error {
@@ -172,6 +183,9 @@ func (s store) engagement(ctx context.Context, p kpiParams, k *query.KPIs) error
 
 func (s store) response(ctx context.Context, p kpiParams, k *query.KPIs) error {
 	cond, args := p.period()
+	inS, sArgs := p.since("moderated_at")
+	inR, rArgs := p.since("sent_at")
+	inC, cArgs := p.since("decided_at")
 	// One join per SELECT level: 18.16 has no multiple JOIN.
 	q := `SELECT count(), countIf(first_reply > 0),
 	quantileExactIf(0.5)(greatest(toInt64(first_reply) - toInt64(created), 0), first_reply > 0),
@@ -184,17 +198,20 @@ FROM (
 			SELECT id, toUInt32(created_at) AS created FROM interactions FINAL WHERE ` + cond + `
 		) ANY INNER JOIN (
 			SELECT interaction_id AS id, argMax(ifNull(toUInt32(sla_due), 0), version) AS due, argMax(actions, version) AS acts
-			FROM interaction_state WHERE brand = ? GROUP BY interaction_id HAVING has(acts, 'needs_reply') OR due > 0
+			FROM interaction_state WHERE brand = ?` + inS + ` GROUP BY interaction_id HAVING has(acts, 'needs_reply') OR due > 0
 		) USING id
 	) ANY LEFT JOIN (
-		SELECT interaction_id AS id, toUInt32(min(sent_at)) AS first_reply FROM replies WHERE brand = ? GROUP BY interaction_id
+		SELECT interaction_id AS id, toUInt32(min(sent_at)) AS first_reply FROM replies WHERE brand = ?` + inR + ` GROUP BY interaction_id
 	) USING id
 ) ANY LEFT JOIN (
 	SELECT interaction_id AS id, toUInt32(min(decided_at)) AS closed_at FROM case_decisions
-	WHERE brand = ? AND decision IN ? GROUP BY interaction_id
+	WHERE brand = ?` + inC + ` AND decision IN ? GROUP BY interaction_id
 ) USING id`
 	all := append([]any{p.asOf.Unix()}, args...)
-	all = append(all, p.Brand, p.Brand, p.Brand, inSet(closingDecisions))
+	all = append(append(all, p.Brand), sArgs...)
+	all = append(append(all, p.Brand), rArgs...)
+	all = append(append(all, p.Brand), cArgs...)
+	all = append(all, inSet(closingDecisions))
 	var (
 		r           query.Response
 		median, p90 int64
@@ -222,16 +239,17 @@ FROM (
 
 func (s store) sentiment(ctx context.Context, p kpiParams, k *query.KPIs) error {
 	cond, args := p.period()
+	in, inArgs := p.since("moderated_at")
 	rows, err := s.db.Conn().Query(ctx, `SELECT day, label, count() FROM (
 	SELECT toString(toDate(created_at, ?)) AS day, labels FROM (
 		SELECT id, created_at FROM interactions FINAL WHERE `+cond+`
 	) ANY INNER JOIN (
 		SELECT interaction_id AS id, argMax(labels, version) AS labels FROM interaction_state
-		WHERE brand = ? GROUP BY interaction_id HAVING argMax(verdict, version) != 'spam'
+		WHERE brand = ?`+in+` GROUP BY interaction_id HAVING argMax(verdict, version) != 'spam'
 	) USING id
 ) ARRAY JOIN labels AS label
 WHERE label IN ('sentiment:positive', 'sentiment:neutral', 'sentiment:negative')
-GROUP BY day, label ORDER BY day`, append(append([]any{p.tz}, args...), p.Brand)...)
+GROUP BY day, label ORDER BY day`, append(append(append([]any{p.tz}, args...), p.Brand), inArgs...)...)
 	if err != nil {
 		return fmt.Errorf("sentiment: %w", err)
 	}

@@ -97,14 +97,15 @@ func (s store) weeklyReport(ctx context.Context, in query.WeeklyReportRequest, n
 // then reach.
 func (s store) notable(ctx context.Context, p kpiParams) ([]query.Interaction, error) {
 	cond, args := p.period()
+	in, inArgs := p.since("moderated_at")
 	rows, err := s.db.Conn().Query(ctx, `SELECT id FROM (
 	SELECT id, author_followers FROM interactions FINAL WHERE `+cond+`
 ) ANY INNER JOIN (
 	SELECT interaction_id AS id, argMax(priority, version) AS priority FROM interaction_state
-	WHERE brand = ? GROUP BY interaction_id HAVING argMax(verdict, version) != 'spam'
+	WHERE brand = ?`+in+` GROUP BY interaction_id HAVING argMax(verdict, version) != 'spam'
 ) USING id
 ORDER BY priority DESC, author_followers DESC, id
-LIMIT ?`, append(args, p.Brand, query.MaxNotable)...)
+LIMIT ?`, append(append(append(args, p.Brand), inArgs...), query.MaxNotable)...)
 	if err != nil {
 		return nil, fmt.Errorf("notable interactions of %s: %w", p.Brand, err)
 	}
