@@ -39,8 +39,10 @@ type candidate struct {
 var mention = regexp.MustCompile(`(^|[^\w@])@\w`)
 
 // selectEntries splits candidates into entries and exclusions by the rules.
-func selectEntries(rules query.ContestRules, cands []candidate) ([]query.ContestEntry, []query.ContestExclusion) {
-	cands = slices.Clone(cands)
+// Comments created at or after drawnAt are not candidates: they could not
+// have entered, and a verification later must read the same comments.
+func selectEntries(rules query.ContestRules, cands []candidate, drawnAt time.Time) ([]query.ContestEntry, []query.ContestExclusion) {
+	cands = slices.DeleteFunc(slices.Clone(cands), func(c candidate) bool { return !c.CreatedAt.Before(drawnAt) })
 	sort.Slice(cands, func(i, j int) bool {
 		if !cands[i].CreatedAt.Equal(cands[j].CreatedAt) {
 			return cands[i].CreatedAt.Before(cands[j].CreatedAt)

@@ -88,10 +88,11 @@ func (s store) draw(ctx context.Context, in query.ContestDrawRequest, now time.T
 	if err != nil {
 		return query.ContestDraw{}, err
 	}
-	eligible, excluded := selectEntries(in.Rules, cands)
+	drawnAt := now.UTC().Truncate(time.Second)
+	eligible, excluded := selectEntries(in.Rules, cands, drawnAt)
 	d := query.ContestDraw{
 		ID: in.ID, Brand: in.Brand, Rules: in.Rules, Seed: hex.EncodeToString(seed), Algorithm: query.ContestAlgorithm,
-		DrawnBy: in.DrawnBy, DrawnAt: now.UTC().Truncate(time.Second), Eligible: eligible, Excluded: excluded,
+		DrawnBy: in.DrawnBy, DrawnAt: drawnAt, Eligible: eligible, Excluded: excluded,
 		Winners: drawWinners(seed, in.Brand, in.ID, eligible, in.Rules.Winners),
 	}
 	rules, _ := json.Marshal(d.Rules)
@@ -215,7 +216,7 @@ func (s store) verify(ctx context.Context, brand, id string) (query.ContestVerif
 	if err != nil {
 		return v, err
 	}
-	now, _ := selectEntries(d.Rules, cands)
+	now, _ := selectEntries(d.Rules, cands, d.DrawnAt)
 	v.EligibleNow = len(now)
 	v.EligibleMatch = slices.Equal(entryIDs(now), entryIDs(d.Eligible)) && slices.Equal(authorIDs(now), authorIDs(d.Eligible))
 	return v, nil

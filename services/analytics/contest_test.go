@@ -161,6 +161,25 @@ func TestContestDraw(t *testing.T) {
 					t.Fatalf("winners %v, reference %v", authorIDs(got.Winners), want)
 				}
 			})
+			t.Run("comments_after_the_draw_do_not_change_the_verification", func(t *testing.T) {
+				open := req
+				open.ID, open.Rules.To = "open-window", nil
+				var d query.ContestDraw
+				if err := h.request(query.ContestDrawSubject, open, &d); err != nil {
+					t.Fatal(err)
+				}
+				// c9 (+5:00) is in an open window: five entries.
+				late := &dataset{}
+				late.interaction("cafe-lumiere", in{kind: "comment", id: "late", thread: "post42", author: "a99", text: "#concours @x", at: time.Now().Add(time.Minute)})
+				h.seed(late, 1)
+				var v query.ContestVerification
+				if err := h.request(query.ContestVerifySubject, query.ContestRef{Brand: "cafe-lumiere", ID: "open-window"}, &v); err != nil {
+					t.Fatal(err)
+				}
+				if len(d.Eligible) != 5 || !v.WinnersMatch || !v.EligibleMatch || v.EligibleNow != 5 {
+					t.Fatalf("eligible %d, verification %+v", len(d.Eligible), v)
+				}
+			})
 			t.Run("unknown_contest_is_not_found", func(t *testing.T) {
 				var got query.ContestDraw
 				err := h.request(query.ContestGetSubject, query.ContestRef{Brand: "cafe-lumiere", ID: "nope"}, &got)

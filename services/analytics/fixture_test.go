@@ -148,6 +148,9 @@ func (h *harness) seed(d *dataset, copies int) {
 		}
 	}
 	want := map[string]int{}
+	for _, table := range []string{"interactions", "interaction_state", "replies", "case_decisions", "follower_snapshots", "followers"} {
+		want[table] = int(h.rowsWritten(table)) // rows of earlier seeds
+	}
 	for _, e := range d.events {
 		switch e.(type) {
 		case interaction.Received:
