@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -134,7 +135,7 @@ func TestSegments(t *testing.T) {
 func members(items []query.SegmentMember) string {
 	var out []string
 	for _, m := range items {
-		out = append(out, m.AuthorID+":"+strings.TrimPrefix(itoa(uint64(m.Score)), ""))
+		out = append(out, m.AuthorID+":"+strconv.FormatInt(m.Score, 10))
 	}
 	return strings.Join(out, " ")
 }

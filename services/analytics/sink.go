@@ -236,8 +236,10 @@ func (s *sink) poison(msg jetstream.Msg, cause error) {
 	for k, v := range msg.Headers() {
 		dead.Header[k] = v
 	}
-	// The DLQ's own duplicate window must not drop it as the original event.
-	dead.Header.Set(events.HeaderDedupID, "dlq:"+s.cfg.Consumer+":"+strconv.FormatUint(seq, 10))
+	// The DLQ's own duplicate window must not drop it as the original
+	// event, nor as another stream's message of the same sequence (the
+	// sinks of every stream share the consumer name).
+	dead.Header.Set(events.HeaderDedupID, "dlq:"+s.cfg.Consumer+":"+s.stream+":"+strconv.FormatUint(seq, 10))
 	dead.Header.Set(bus.MetaDLQError, cause.Error())
 	dead.Header.Set(bus.MetaDLQConsumer, s.cfg.Consumer)
 	dead.Header.Set(bus.MetaSubject, msg.Subject())

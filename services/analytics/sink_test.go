@@ -11,6 +11,7 @@ import (
 
 	"github.com/ruche-project/ruche/events"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
+	reply "github.com/ruche-project/ruche/events/reply/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 )
 
@@ -270,4 +271,24 @@ func dlq(t *testing.T, h *harness) []jetstream.Msg {
 		out = append(out, m)
 	}
 	return out
+}
+
+func TestSinkParksPoisonOfEveryStream(t *testing.T) {
+	h := newHarness(t, nil)
+	// Both messages are the first of their stream (sequence 1): their DLQ
+	// copies must not collapse into one.
+	r := sampleReceived("cafe-lumiere", "1", t0)
+	env, _ := events.NewEnvelope(r, r.ID, r.Brand, t0)
+	h.publishRaw(events.Subject(r, r.Brand), env.Headers(), []byte("{not json"))
+	s := reply.Sent{ID: reply.SentID("mastodon", "r1"), Brand: "cafe-lumiere", InteractionID: r.ID, Network: "mastodon", PlatformID: "r1", SentAt: t0}
+	senv, _ := events.NewEnvelope(s, s.ID, s.Brand, t0)
+	h.publishRaw(events.Subject(s, s.Brand), senv.Headers(), []byte(`{"brand":"cafe-lumiere"}`))
+	eventually(t, 10*time.Second, "both messages parked", func() bool { return len(dlq(t, h)) == 2 && h.allSettled() })
+	subjects := map[string]bool{}
+	for _, d := range dlq(t, h) {
+		subjects[d.Headers().Get(bus.MetaSubject)] = true
+	}
+	if !subjects[events.Subject(r, r.Brand)] || !subjects[events.Subject(s, s.Brand)] {
+		t.Fatalf("DLQ subjects %v", subjects)
+	}
 }
