@@ -17,6 +17,8 @@ what when where who why how its it's about would there been more very too than t
 les des une est pas pour que qui dans sur avec vous nous ils elles sont mais plus par tout tous cette ces ete etait
 mon mes ton tes son ses notre nos votre vos leur leurs aux meme fait faire avoir etre deja encore tres bien comme
 chez quand alors donc car sans sous ici rien elle lui moi toi cest j'ai c'est qu'il n'est d'un d'une
+depuis comment voila pourquoi toujours jamais autre autres apres avant aussi peu trop
+still even without since why because into been being does did doing only really every
 `) {
 		m[w] = true
 	}
