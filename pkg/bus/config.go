@@ -29,6 +29,9 @@ type Config struct {
 	AckWait time.Duration `koanf:"ack_wait"`
 	// MaxDeliver is how many times a message is tried before the poison queue.
 	MaxDeliver int `koanf:"max_deliver"`
+	// Subscriptions per handler: how many messages one process handles in
+	// parallel for one durable consumer.
+	Subscriptions int `koanf:"subscriptions"`
 }
 
 // RegisterFlags registers the bus flags under prefix (e.g. "nats.").
@@ -40,6 +43,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.DurationVar(&c.ConnectTimeout, prefix+"connect_timeout", 10*time.Second, "timeout of the first connection and stream provisioning")
 	fs.DurationVar(&c.AckWait, prefix+"ack_wait", 30*time.Second, "how long a consumer waits for an ack before redelivering")
 	fs.IntVar(&c.MaxDeliver, prefix+"max_deliver", 8, "deliveries of one message before it goes to the DLQ")
+	fs.IntVar(&c.Subscriptions, prefix+"subscriptions", 4, "subscriptions per event handler: messages one process handles in parallel per consumer")
 }
 
 // Validate checks the settings.
@@ -55,6 +59,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("nats.ack_wait must be at least 1s")
 	case c.MaxDeliver < 1:
 		return fmt.Errorf("nats.max_deliver must be at least 1")
+	case c.Subscriptions < 1 || c.Subscriptions > 64:
+		return fmt.Errorf("nats.subscriptions must be 1 to 64, got %d", c.Subscriptions)
 	}
 	return nil
 }

@@ -84,11 +84,52 @@ func Handle[E events.Event](r *Router, consumer string, fn func(ctx context.Cont
 	filter := events.AllBrands(zero)
 	stream := events.StreamName(name.Domain)
 	cfg := r.conn.cfg
-	nc, err := r.conn.Dial("ruche-" + consumer)
-	if err != nil {
-		return err
+	handle := func(msg *message.Message) error {
+		env, err := events.EnvelopeFromHeaders(msg.Metadata.Get, msg.UUID)
+		if err != nil {
+			return Permanent(err)
+		}
+		if env.Type != zero.Name() {
+			return Permanent(fmt.Errorf("%s carries type %q, want %q", msg.Metadata.Get(MetaSubject), env.Type, zero.Name()))
+		}
+		var e E
+		if err := json.Unmarshal(msg.Payload, &e); err != nil {
+			return Permanent(fmt.Errorf("decode %s: %w", env.Type, err))
+		}
+		ctx := obs.WithBrand(obs.WithCorrelationID(withCause(msg.Context(), env.ID), env.CorrelationID), env.Brand)
+		return fn(ctx, e, env)
 	}
-	sub, err := wmjs.NewSubscriber(wmjs.SubscriberConfig{
+	// A Watermill subscription handles one message at a time; several
+	// subscriptions on the same durable consumer handle them in parallel
+	// (order across messages is not kept, as between replicas).
+	for i := range cfg.Subscriptions {
+		name := consumer
+		if i > 0 {
+			name = fmt.Sprintf("%s-%d", consumer, i)
+		}
+		sub, err := r.subscriber(consumer, name, stream, filter)
+		if err != nil {
+			return err
+		}
+		h := r.wm.AddConsumerHandler(name, filter, sub, handle)
+		h.AddMiddleware(
+			r.metrics.middleware(consumer),
+			r.poison(consumer, cfg.MaxDeliver),
+			middleware.Retry{MaxRetries: 2, InitialInterval: 50 * time.Millisecond, Multiplier: 2, MaxInterval: time.Second, Logger: r.wmLog}.Middleware,
+		)
+	}
+	return nil
+}
+
+// subscriber is one Watermill subscription, on its own connection, to the
+// durable consumer named consumer.
+func (r *Router) subscriber(consumer, name, stream, filter string) (*wmjs.Subscriber, error) {
+	cfg := r.conn.cfg
+	nc, err := r.conn.Dial("ruche-" + name)
+	if err != nil {
+		return nil, err
+	}
+	return wmjs.NewSubscriber(wmjs.SubscriberConfig{
 		Conn:           nc,
 		Logger:         r.wmLog,
 		AckWaitTimeout: cfg.AckWait,
@@ -111,32 +152,8 @@ func Handle[E events.Event](r *Router, consumer string, fn func(ctx context.Cont
 		NakDelay:       backoff{},
 		AckAsync:       true,
 		Unmarshaler:    unmarshaler{},
-		ConsumeOptions: []jetstream.PullConsumeOpt{jetstream.PullMaxMessages(512)},
+		ConsumeOptions: []jetstream.PullConsumeOpt{jetstream.PullMaxMessages(128)},
 	})
-	if err != nil {
-		return err
-	}
-	h := r.wm.AddConsumerHandler(consumer, filter, sub, func(msg *message.Message) error {
-		env, err := events.EnvelopeFromHeaders(msg.Metadata.Get, msg.UUID)
-		if err != nil {
-			return Permanent(err)
-		}
-		if env.Type != zero.Name() {
-			return Permanent(fmt.Errorf("%s carries type %q, want %q", msg.Metadata.Get(MetaSubject), env.Type, zero.Name()))
-		}
-		var e E
-		if err := json.Unmarshal(msg.Payload, &e); err != nil {
-			return Permanent(fmt.Errorf("decode %s: %w", env.Type, err))
-		}
-		ctx := obs.WithBrand(obs.WithCorrelationID(withCause(msg.Context(), env.ID), env.CorrelationID), env.Brand)
-		return fn(ctx, e, env)
-	})
-	h.AddMiddleware(
-		r.metrics.middleware(consumer),
-		r.poison(consumer, cfg.MaxDeliver),
-		middleware.Retry{MaxRetries: 2, InitialInterval: 50 * time.Millisecond, Multiplier: 2, MaxInterval: time.Second, Logger: r.wmLog}.Middleware,
-	)
-	return nil
 }
 
 // Publisher is the router's publisher, for handlers that emit events.

@@ -30,6 +30,7 @@ func NATSConfig(t testing.TB) bus.Config {
 		ConnectTimeout: 10 * time.Second,
 		AckWait:        5 * time.Second,
 		MaxDeliver:     4,
+		Subscriptions:  2,
 	}
 }
 

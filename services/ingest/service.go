@@ -110,6 +110,7 @@ func (s *Service) Run(ctx context.Context) error {
 	close(s.ready)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.health.Run(gctx) })
+	g.Go(func() error { return s.sources.Watch(gctx) })
 	g.Go(func() error { return s.polls.Run(gctx) })
 	g.Go(func() error { return httpx.ServeListener(gctx, s.echo, l) })
 	return g.Wait()

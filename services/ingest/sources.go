@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -54,6 +55,13 @@ type storedSource struct {
 type Sources struct {
 	kv  jetstream.KeyValue
 	box *secret.Box
+
+	// cache holds every source, opened, once Watch has loaded them; the
+	// webhook hot path reads it instead of KV (one AES open and two JSON
+	// decodes per delivery otherwise).
+	mu     sync.RWMutex
+	cache  map[string]Source
+	synced bool
 }
 
 // OpenSources creates or opens the sources bucket.
@@ -116,8 +124,12 @@ func (s *Sources) Get(ctx context.Context, id string) (Source, error) {
 	if err != nil {
 		return Source{}, fmt.Errorf("read source %s: %w", id, err)
 	}
+	return s.open(id, e.Value())
+}
+
+func (s *Sources) open(id string, value []byte) (Source, error) {
 	var st storedSource
-	if err := json.Unmarshal(e.Value(), &st); err != nil {
+	if err := json.Unmarshal(value, &st); err != nil {
 		return Source{}, fmt.Errorf("decode source %s: %w", id, err)
 	}
 	plain, err := s.box.Open(st.SealedSecrets, associated(st.Brand, st.ID))
@@ -128,6 +140,61 @@ func (s *Sources) Get(ctx context.Context, id string) (Source, error) {
 		return Source{}, fmt.Errorf("source %s secrets: %w", id, err)
 	}
 	return st.Source, nil
+}
+
+// Lookup is Get from the in-memory copy kept by Watch; before Watch has
+// loaded every source, or for an id it has not seen (created a moment
+// ago), it reads KV.
+func (s *Sources) Lookup(ctx context.Context, id string) (Source, error) {
+	s.mu.RLock()
+	src, ok := s.cache[id]
+	synced := s.synced
+	s.mu.RUnlock()
+	if ok && synced {
+		return src, nil
+	}
+	return s.Get(ctx, id)
+}
+
+// Watch keeps the in-memory copy in step with KV until ctx is done:
+// updates, rotations and deletions reach it within milliseconds.
+func (s *Sources) Watch(ctx context.Context) error {
+	w, err := s.kv.WatchAll(ctx)
+	if err != nil {
+		return fmt.Errorf("watch sources: %w", err)
+	}
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-w.Updates():
+			if !ok {
+				return nil
+			}
+			s.apply(e)
+		}
+	}
+}
+
+func (s *Sources) apply(e jetstream.KeyValueEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cache == nil {
+		s.cache = map[string]Source{}
+	}
+	switch {
+	case e == nil: // every existing source has been delivered
+		s.synced = true
+	case e.Operation() == jetstream.KeyValuePut:
+		if src, err := s.open(e.Key(), e.Value()); err == nil {
+			s.cache[e.Key()] = src
+		} else {
+			delete(s.cache, e.Key())
+		}
+	default: // deleted or purged
+		delete(s.cache, e.Key())
+	}
 }
 
 func validateSourceID(id string) error {

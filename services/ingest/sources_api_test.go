@@ -142,3 +142,33 @@ func TestSourceHealth(t *testing.T) {
 		t.Fatalf("after a rejected signature: %+v", h)
 	}
 }
+
+func TestSourceCacheFollowsRotationAndDeletion(t *testing.T) {
+	svc, conn := newIngest(t)
+	runIngest(t, svc)
+	body := `{"id":"c1","author":{"id":"u"},"text":"Bonjour","created_at":"2026-11-23T08:00:00Z"}`
+	status := func(secret string) int {
+		return post(svc, "site", body, ingest.Sign([]byte(secret), []byte(body))).Code
+	}
+	eventuallyStatus := func(secret string, want int) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for status(secret) != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("signed with %q: want %d", secret, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	eventuallyStatus(string(webhookSecret), 200)
+	spec := query.SourceSpec{ID: "site", Brand: "demo", Network: "generic", Secrets: map[string]string{"secret": "rotated-secret"}}
+	if code, b := request(t, conn.NC, query.PutSourceSubject, query.PutSourceRequest{Source: spec}); code != "" {
+		t.Fatalf("put = %s %s", code, b)
+	}
+	eventuallyStatus(string(webhookSecret), 401)
+	eventuallyStatus("rotated-secret", 200)
+	if code, _ := request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: "site"}); code != "" {
+		t.Fatalf("delete = %s", code)
+	}
+	eventuallyStatus("rotated-secret", 401)
+}

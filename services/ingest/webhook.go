@@ -69,7 +69,7 @@ func (s *Service) webhookSource(c echo.Context) (Webhook, Source, error) {
 	if !ok {
 		return nil, Source{}, httpx.NotFound("no webhook for network " + c.Param("network"))
 	}
-	src, err := s.sources.Get(c.Request().Context(), c.Param("source"))
+	src, err := s.sources.Lookup(c.Request().Context(), c.Param("source"))
 	if errors.Is(err, ErrSourceNotFound) || err == nil && src.Network != wh.Name() {
 		s.metrics.webhooks.WithLabelValues(wh.Name(), "unauthorized").Inc()
 		return nil, Source{}, unauthorized

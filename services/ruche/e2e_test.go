@@ -434,14 +434,16 @@ func TestEndToEnd(t *testing.T) {
 		if out, err := cli("sources", "rm", "--brand", "demo", "x-main"); err != nil {
 			t.Fatalf("sources rm: %v\n%s", err, out)
 		}
-		resp, err = http.Post("http://"+p.ingest+"/v1/webhooks/x/x-main", "application/json", bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 401 {
-			t.Fatalf("delivery to a deleted source = %d", resp.StatusCode)
-		}
+		eventually(t, "deliveries to the deleted source refused", func() bool {
+			req, _ := http.NewRequest(http.MethodPost, "http://"+p.ingest+"/v1/webhooks/x/x-main", bytes.NewReader(body))
+			req.Header.Set(ingest.XSignatureHeader, "sha256=xazVD0CXhSYfdXvqi1FE/Ph6ArkjYpprcM1w75RDhvQ=")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode == 401
+		})
 	})
 
 	t.Run("sigterm_stops_cleanly", func(t *testing.T) {
