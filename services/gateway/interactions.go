@@ -1,12 +1,14 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/nats-io/nats.go"
@@ -67,9 +69,18 @@ func (s *Service) ask(ctx context.Context, subject string, req, resp any) error 
 		text := reply.Header.Get(micro.ErrorHeader)
 		switch code {
 		case query.CodeBadRequest:
-			return httpx.BadRequest("", "%s", text)
+			// A service may name the wrong field in the error's data.
+			var data struct {
+				Field string `json:"field"`
+			}
+			if len(bytes.TrimSpace(reply.Data)) > 0 {
+				_ = json.Unmarshal(reply.Data, &data)
+			}
+			return httpx.BadRequest(data.Field, "%s", strings.TrimPrefix(text, data.Field+": "))
 		case query.CodeNotFound:
 			return httpx.NotFound(text)
+		case query.CodeConflict:
+			return &httpx.Error{Status: http.StatusConflict, Code: "conflict", Message: text}
 		}
 		return fmt.Errorf("%s answered %s: %s", subject, code, text)
 	}

@@ -1,24 +1,17 @@
 package gateway
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/micro"
 
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/httpx"
-	"github.com/ruche-project/ruche/pkg/obs"
 )
 
 // moderationRoutes exposes moderation's policies and cases. The moderator
@@ -92,7 +85,7 @@ func (s *Service) getPolicy(c echo.Context) error {
 		}
 	}
 	var resp query.GetPolicyResponse
-	if err := s.askModeration(c.Request().Context(), query.GetPolicySubject, req, &resp); err != nil {
+	if err := s.ask(c.Request().Context(), query.GetPolicySubject, req, &resp); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -109,7 +102,7 @@ func (s *Service) putPolicy(c echo.Context) error {
 	}
 	var resp query.PolicyVersion
 	req := query.PutPolicyRequest{Brand: brand, BaseVersion: body.BaseVersion, Document: body.Document, SavedBy: principal(c).KeyID}
-	if err := s.askModeration(c.Request().Context(), query.PutPolicySubject, req, &resp); err != nil {
+	if err := s.ask(c.Request().Context(), query.PutPolicySubject, req, &resp); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, resp)
@@ -126,7 +119,7 @@ func (s *Service) activatePolicy(c echo.Context) error {
 	}
 	var resp query.ActivatePolicyResponse
 	req := query.ActivatePolicyRequest{Brand: brand, Version: body.Version, ActivatedBy: principal(c).KeyID}
-	if err := s.askModeration(c.Request().Context(), query.ActivatePolicySubject, req, &resp); err != nil {
+	if err := s.ask(c.Request().Context(), query.ActivatePolicySubject, req, &resp); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -143,7 +136,7 @@ func (s *Service) dryRunPolicy(c echo.Context) error {
 	}
 	var resp query.DryRunPolicyResponse
 	req := query.DryRunPolicyRequest{Brand: brand, Document: body.Document, Days: body.Days, Limit: body.Limit}
-	if err := s.askModeration(c.Request().Context(), query.DryRunPolicySubject, req, &resp); err != nil {
+	if err := s.ask(c.Request().Context(), query.DryRunPolicySubject, req, &resp); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -167,7 +160,7 @@ func (s *Service) claimCase(c echo.Context) error {
 	}
 	var resp query.CaseClaim
 	req := query.ClaimCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).KeyID}
-	if err := s.askModeration(c.Request().Context(), query.ClaimCaseSubject, req, &resp); err != nil {
+	if err := s.ask(c.Request().Context(), query.ClaimCaseSubject, req, &resp); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -179,7 +172,7 @@ func (s *Service) releaseCase(c echo.Context) error {
 		return err
 	}
 	req := query.ReleaseCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).KeyID}
-	if err := s.askModeration(c.Request().Context(), query.ReleaseCaseSubject, req, &struct{}{}); err != nil {
+	if err := s.ask(c.Request().Context(), query.ReleaseCaseSubject, req, &struct{}{}); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -197,55 +190,8 @@ func (s *Service) decideCase(c echo.Context) error {
 	var resp query.DecideCaseResponse
 	req := query.DecideCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).KeyID,
 		Decision: body.Decision, Assignee: body.Assignee, Reason: body.Reason, Network: body.Network}
-	if err := s.askModeration(c.Request().Context(), query.DecideCaseSubject, req, &resp); err != nil {
+	if err := s.ask(c.Request().Context(), query.DecideCaseSubject, req, &resp); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)
-}
-
-// askModeration is ask with moderation's extra error shapes: 409 for a lost
-// compare-and-set, and the wrong field's path in a 400's data.
-func (s *Service) askModeration(ctx context.Context, subject string, req, resp any) error {
-	body, err := json.Marshal(req)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
-	defer cancel()
-	msg := nats.NewMsg(subject)
-	msg.Data = body
-	if id := obs.CorrelationID(ctx); id != "" {
-		msg.Header.Set("Ruche-Correlation-Id", id)
-	}
-	reply, err := s.nc.RequestMsgWithContext(ctx, msg)
-	switch {
-	case errors.Is(err, nats.ErrNoResponders):
-		return httpx.Unavailable("the service answering " + subject + " is not running")
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout):
-		return httpx.Unavailable("the request timed out")
-	case err != nil:
-		return fmt.Errorf("request %s: %w", subject, err)
-	}
-	if code := reply.Header.Get(micro.ErrorCodeHeader); code != "" {
-		text := reply.Header.Get(micro.ErrorHeader)
-		switch code {
-		case query.CodeBadRequest:
-			var data struct {
-				Field string `json:"field"`
-			}
-			if len(bytes.TrimSpace(reply.Data)) > 0 {
-				_ = json.Unmarshal(reply.Data, &data)
-			}
-			return httpx.BadRequest(data.Field, "%s", strings.TrimPrefix(text, data.Field+": "))
-		case query.CodeNotFound:
-			return httpx.NotFound(text)
-		case query.CodeConflict:
-			return &httpx.Error{Status: http.StatusConflict, Code: "conflict", Message: text}
-		}
-		return fmt.Errorf("%s answered %s: %s", subject, code, text)
-	}
-	if err := json.Unmarshal(reply.Data, resp); err != nil {
-		return fmt.Errorf("decode reply of %s: %w", subject, err)
-	}
-	return nil
 }
