@@ -1,40 +1,84 @@
 package moderation_test
 
 import (
-	"context"
+	"cmp"
+	"encoding/json"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/micro"
 
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/testkit"
-	"github.com/ruche-project/ruche/services/analytics"
 	"github.com/ruche-project/ruche/services/moderation"
 )
 
-// TestDryRun replays a draft against interactions stored in a fresh
-// ClickHouse database by the real analytics service (which owns ClickHouse:
-// moderation asks it over NATS).
-func TestDryRun(t *testing.T) {
-	conn := testkit.NATS(t)
-	db := testkit.ClickHouse(t)
-	ctx := context.Background()
-	if err := analytics.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	an, err := analytics.New(analytics.Config{Consumer: "analytics", BatchSize: 100, FlushInterval: 100 * time.Millisecond, FetchWait: 200 * time.Millisecond,
-		InsertTimeout: 5 * time.Second, AckWait: 10 * time.Second, MaxDeliver: 10, RetryDelay: 200 * time.Millisecond, QueryTimeout: 5 * time.Second},
-		analytics.Deps{NATS: conn.NC, JS: conn.JS, ClickHouse: db, Logger: testkit.Logger(t)})
+// inboxStandIn answers analytics' list-interactions contract from memory,
+// newest received first, with an offset cursor. Analytics' own tests cover
+// the real listing against ClickHouse; a service never imports another.
+type inboxStandIn struct {
+	mu    sync.Mutex
+	items []query.Interaction
+}
+
+func (f *inboxStandIn) add(r v1.Received) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.items = append(f.items, query.Interaction{ID: r.ID, Brand: r.Brand, Network: r.Network, Kind: string(r.Kind), PlatformID: r.PlatformID,
+		AuthorID: r.Author.ID, Text: r.Text, Lang: r.Lang, CreatedAt: r.CreatedAt, ReceivedAt: r.ReceivedAt, Source: string(r.Source)})
+	sort.SliceStable(f.items, func(i, j int) bool { return f.items[i].ReceivedAt.After(f.items[j].ReceivedAt) })
+}
+
+func (f *inboxStandIn) serve(t *testing.T, nc *nats.Conn) {
+	t.Helper()
+	svc, err := micro.AddService(nc, micro.Config{Name: query.AnalyticsService, Version: "0.0.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	actx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- an.Run(actx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	<-an.Ready()
+	t.Cleanup(func() { _ = svc.Stop() })
+	err = svc.AddEndpoint("list", micro.HandlerFunc(func(r micro.Request) {
+		var req query.ListInteractionsRequest
+		if err := json.Unmarshal(r.Data(), &req); err != nil {
+			_ = r.Error(query.CodeBadRequest, err.Error(), nil)
+			return
+		}
+		limit := cmp.Or(req.Limit, 50)
+		offset, _ := strconv.Atoi(req.Cursor)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		var mine []query.Interaction
+		for _, it := range f.items {
+			if it.Brand == req.Brand {
+				mine = append(mine, it)
+			}
+		}
+		resp := query.ListInteractionsResponse{Items: []query.Interaction{}}
+		if offset < len(mine) {
+			resp.Items = mine[offset:min(offset+limit, len(mine))]
+		}
+		if offset+limit < len(mine) {
+			resp.NextCursor = strconv.Itoa(offset + limit)
+		}
+		_ = r.RespondJSON(resp)
+	}), micro.WithEndpointSubject(query.ListInteractionsSubject))
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDryRun replays a draft against the brand's history, which moderation
+// asks analytics for over NATS.
+func TestDryRun(t *testing.T) {
+	conn := testkit.NATS(t)
+	inbox := &inboxStandIn{}
+	inbox.serve(t, conn.NC)
 	h := startOn(t, conn, moderation.Deps{}, nil)
 
 	now := time.Now().UTC().Truncate(time.Second)
@@ -49,16 +93,13 @@ func TestDryRun(t *testing.T) {
 		r := v1.Received{ID: fmt.Sprintf("x:%d", i+1), Brand: "demo", Network: "x", Kind: v1.KindComment, PlatformID: fmt.Sprint(i + 1),
 			Author: v1.Author{ID: "a"}, Text: text, CreatedAt: now.Add(-time.Duration(i) * time.Hour), ReceivedAt: now.Add(-time.Duration(i) * time.Minute), Source: v1.SourceSandbox}
 		h.publish(t, r, r.ID, "demo")
+		inbox.add(r)
 	}
 	// One from last month: outside a 7-day replay.
 	old := v1.Received{ID: "x:99", Brand: "demo", Network: "x", Kind: v1.KindComment, PlatformID: "99", Author: v1.Author{ID: "a"},
 		Text: "rappel", CreatedAt: now.Add(-30 * 24 * time.Hour), ReceivedAt: now.Add(-30 * 24 * time.Hour), Source: v1.SourceSandbox}
 	h.publish(t, old, old.ID, "demo")
-	eventually(t, "six interactions in ClickHouse", func() bool {
-		var resp query.ListInteractionsResponse
-		h.ask(t, query.ListInteractionsSubject, query.ListInteractionsRequest{Brand: "demo"}, &resp)
-		return len(resp.Items) == 6
-	})
+	inbox.add(old)
 
 	t.Run("reports_what_a_draft_would_change_against_the_active_policy", func(t *testing.T) {
 		var resp query.DryRunPolicyResponse

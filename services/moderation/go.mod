@@ -6,7 +6,6 @@ replace github.com/ruche-project/ruche/events => ../../events
 
 replace github.com/ruche-project/ruche/pkg => ../../pkg
 
-replace github.com/ruche-project/ruche/services/analytics => ../analytics
 
 require (
 	github.com/jonreiter/govader v0.0.0-20250429093935-f6505c8d03cc
