@@ -6,14 +6,12 @@ replace github.com/ruche-project/ruche/events => ../../events
 
 replace github.com/ruche-project/ruche/pkg => ../../pkg
 
-
 require (
 	github.com/jonreiter/govader v0.0.0-20250429093935-f6505c8d03cc
 	github.com/nats-io/nats.go v1.55.0
 	github.com/nyaruka/phonenumbers v1.8.1
 	github.com/ruche-project/ruche/events v0.0.0-00010101000000-000000000000
 	github.com/ruche-project/ruche/pkg v0.0.0-00010101000000-000000000000
-	github.com/ruche-project/ruche/services/analytics v0.0.0-00010101000000-000000000000
 	github.com/spf13/pflag v1.1.0
 	go.yaml.in/yaml/v3 v3.0.5
 	golang.org/x/text v0.43.0
