@@ -69,13 +69,15 @@ const (
 
 var toxicPatterns = []pattern{
 	{"threat:je_vais_te", CategoryThreat, regexp.MustCompile(` (?:je|j|on|nous|ils|il) (?:vais|va|vas|allons|vont|veux|voulons) (?:(?:venir|aller|bien|tous|te retrouver et) )?(?:te|t|vous) (?:retrouver|tuer|buter|defoncer|frapper|egorger|cramer|bruler|massacrer|planter|tabasser|violer|saigner|fumer|eclater|crever|casser la gueule|faire la peau|peter la gueule|exploser|fracasser) `)},
-	{"threat:sait_ou_tu_habites", CategoryThreat, regexp.MustCompile(` (?:je|on|nous) (?:sais|sait|savons|connais|connait) ou (?:tu|vous) (?:habites|habite|habitez|vis|vivez|travailles|travaille|travaillez|dors) `)},
+	{"threat:sait_ou_tu_habites", CategoryThreat, regexp.MustCompile(` (?:je|on|nous) (?:sais|sait|savons|connais|connait) ou (?:tu|vous|il|elle|ils|elles|ton \S+|ta \S+|votre \S+|son \S+|sa \S+) (?:habites|habite|habitez|habitent|vis|vit|vivez|vivent|travailles|travaille|travaillez|travaillent|dors|dort) `)},
 	{"threat:arson_fr", CategoryThreat, regexp.MustCompile(` (?:vais|va|vont|allons) (?:\S+ )?(?:mettre|foutre) le feu `)},
 	{"threat:destroy_place_fr", CategoryThreat, regexp.MustCompile(` (?:vais|va|vont|allons) (?:\S+ )?(?:bruler|cramer|incendier|faire sauter|exploser|saccager|detruire|defoncer) (?:ta|ton|tes|votre|vos|la|le|les) ` + places + ` `)},
 	{"threat:tu_vas_mourir", CategoryThreat, regexp.MustCompile(` (?:tu vas|vous allez) (?:mourir|crever|le payer de ta vie) | (?:t es|tu es|vous etes) (?:mort|morte|morts) $`)},
 	{"threat:i_will_hurt_you", CategoryThreat, regexp.MustCompile(` (?:i|we) (?:will |ll |m going to |am going to |re going to |are going to |m gonna |re gonna |gonna |shall )?(?:come and |come |go )?(?:kill|murder|hurt|shoot|stab|beat up|rape|strangle|find|hunt down|hunt|end) (?:you|u|ya|yall) `)},
 	{"threat:destroy_place_en", CategoryThreat, regexp.MustCompile(` (?:burn|torch|bomb|blow up|trash|wreck|smash|burn down) (?:your|ur|the|this|that) ` + places + ` `)},
-	{"threat:know_where_you_live", CategoryThreat, regexp.MustCompile(` (?:we|i) know where (?:you|u) (?:live|work|sleep) `)},
+	{"threat:know_where_you_live", CategoryThreat, regexp.MustCompile(` (?:we|i) know where (?:you|u|he|she|they|your \S+|ur \S+|his \S+|her \S+|their \S+) (?:live|lives|work|works|sleep|sleeps|go|goes) `)},
+	{"threat:watch_your_back", CategoryThreat, regexp.MustCompile(` (?:better |d better |should |gonna have to )?watch (?:your|ur|his|her|their|yer) back `)},
+	{"threat:surveille_tes_arrieres", CategoryThreat, regexp.MustCompile(` (?:surveille|surveillez|surveiller|fais gaffe a|faites gaffe a) (?:tes|vos|ses|leurs) (?:arrieres|fesses) `)},
 	{"threat:you_are_dead", CategoryThreat, regexp.MustCompile(` (?:you|u) (?:re|are|r) (?:dead|going to die|gonna die) | (?:hope|wish) (?:you|u) (?:die|get cancer) `)},
 	{"hate:group_dehumanised_fr", CategoryHate, regexp.MustCompile(` (?:les|tous les|toutes les|ces|sales) ` + groupsFR + ` (?:sont|=) (?:des |tous des |toutes des |de la |une )?` + dehumanising + ` `)},
 	{"hate:group_out_fr", CategoryHate, regexp.MustCompile(` (?:les )?` + groupsFR + ` dehors | dehors les ` + groupsFR + ` | sales? ` + groupFR + ` `)},
