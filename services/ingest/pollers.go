@@ -210,10 +210,10 @@ func (m *pollManager) loop(ctx context.Context, src Source, p Poller) {
 	if err != nil {
 		log.WarnContext(ctx, "read cursor", "error", err)
 	}
-	interval := m.interval
-	if v, err := time.ParseDuration(src.Settings[SettingPollInterval]); err == nil && v >= time.Second {
-		interval = v
-	}
+	// The source's own poll_interval (validated when it is saved); never
+	// below a second.
+	interval, _ := intervalSetting(src, m.interval)
+	interval = max(interval, time.Second)
 	backoff := firstBackoff
 	for ctx.Err() == nil {
 		wait := interval

@@ -96,6 +96,11 @@ func (s *Service) putSource(ctx context.Context, data []byte) (any, error) {
 		return nil, err
 	}
 	src := Source{ID: spec.ID, Brand: spec.Brand, Network: spec.Network, Account: spec.Account, Settings: spec.Settings, Secrets: spec.Secrets}
+	if _, polled := conn.(Poller); polled {
+		if _, err := intervalSetting(src, 0); err != nil {
+			return nil, badRequest{err}
+		}
+	}
 	if v, ok := conn.(interface{ ValidateSource(Source) error }); ok {
 		if err := v.ValidateSource(src); err != nil {
 			return nil, badRequest{err}

@@ -77,6 +77,8 @@ func TestSourcesAPI(t *testing.T) {
 		{"missing_required_secret", query.SourceSpec{ID: "s2", Brand: "demo", Network: "x"}, "secrets.consumer_secret"},
 		{"bad_id", query.SourceSpec{ID: "Bad Id", Brand: "demo", Network: "generic", Secrets: map[string]string{"secret": "s"}}, "id"},
 		{"bad_brand", query.SourceSpec{ID: "s3", Brand: "", Network: "generic", Secrets: map[string]string{"secret": "s"}}, "brand"},
+		{"bad_poll_interval", query.SourceSpec{ID: "m1", Brand: "demo", Network: "mastodon", Settings: map[string]string{"server": "https://piaille.fr", "poll_interval": "soon"},
+			Secrets: map[string]string{"access_token": "t"}}, "settings.poll_interval"},
 		{"id_of_another_brand", query.SourceSpec{ID: "fb-page", Brand: "rival", Network: "generic", Secrets: map[string]string{"secret": "s"}}, "already used"},
 	}
 	for _, tc := range cases {
