@@ -9,6 +9,7 @@ import (
 	"time"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/locale"
 )
 
 // reportText holds the report's words in each locale.
@@ -46,24 +47,11 @@ var reportText = map[string]map[string]string{
 type numbers struct{ fr bool }
 
 func (n numbers) int(v int64) string {
-	s := strconv.FormatInt(v, 10)
 	sep := ","
 	if n.fr {
-		sep = "\u00a0"
+		sep = locale.FrenchGroupSeparator
 	}
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return locale.GroupDigits(strconv.FormatInt(v, 10), sep)
 }
 
 func (n numbers) dec(v float64, places int) string {

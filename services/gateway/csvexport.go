@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/locale"
 )
 
 // MaxExportRows bounds one CSV export; the last line says when it was cut.
@@ -119,7 +120,7 @@ func (f csvFormat) integer(n int64) string {
 	if !f.french {
 		return s
 	}
-	return groupThousands(s)
+	return locale.GroupDigits(s, locale.FrenchGroupSeparator)
 }
 
 // decimal renders up to 2 decimals, without trailing zeros.
@@ -130,28 +131,11 @@ func (f csvFormat) decimal(x float64) string {
 		return s
 	}
 	whole, frac, _ := strings.Cut(s, ".")
-	out := groupThousands(whole)
+	out := locale.GroupDigits(whole, locale.FrenchGroupSeparator)
 	if frac != "" {
 		out += "," + frac
 	}
 	return out
-}
-
-// groupThousands puts a no-break space (U+00A0) between groups of three
-// digits: "-1234567" → "-1 234 567".
-func groupThousands(s string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteRune('\u00a0')
-		}
-		b.WriteRune(r)
-	}
-	return sign + b.String()
 }
 
 // csvPager returns the rows of one page and the cursor of the next ("" at
