@@ -3,9 +3,7 @@ package bench_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,22 +17,7 @@ import (
 // the HTTP limit servers.
 var binary string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "ruche-bench-bin")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "ruche")
-	build := exec.Command("go", "build", "-o", binary, "../..")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build ruche:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testkit.RunWithBinary(m, "../..", &binary)) }
 
 // TestSmoke runs every phase of the bench at tiny sizes: it checks the
 // shape of the results and that what went in came out, never timings.
