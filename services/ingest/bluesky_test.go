@@ -387,23 +387,7 @@ func TestBlueskyPoll(t *testing.T) {
 		// 152..219 and 300; the second page reaches notifications indexed
 		// before since, and the backfill stops there.
 		since := blueskyBase.Add(150 * time.Second)
-		var got []v1.Received
-		cursor, pages := "", 0
-		for {
-			p, err := b.Backfill(ctx, src, since, cursor)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, cursor, pages = append(got, p.Items...), p.Cursor, pages+1
-			if !p.More {
-				break
-			}
-		}
-		for _, r := range got {
-			if r.CreatedAt.Before(since) {
-				t.Fatalf("before since: %+v", r)
-			}
-		}
+		got, pages := backfillAll(t, ctx, b, src, since)
 		if pages != 2 || len(got) != 69 {
 			t.Fatalf("%d pages, %d items", pages, len(got))
 		}

@@ -197,23 +197,7 @@ func TestMastodonPoll(t *testing.T) {
 	t.Run("backfill_pages_back_to_since", func(t *testing.T) {
 		// Ids 1..149 are at minute id%60 of 08:00; since 08:30 keeps minutes >= 30.
 		since := time.Date(2026, 11, 23, 8, 30, 0, 0, time.UTC)
-		var got []v1.Received
-		cursor, pages := "", 0
-		for {
-			page, err := m.Backfill(context.Background(), src, since, cursor)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, cursor, pages = append(got, page.Items...), page.Cursor, pages+1
-			if !page.More {
-				break
-			}
-		}
-		for _, r := range got {
-			if r.CreatedAt.Before(since) {
-				t.Fatalf("item before since: %+v", r)
-			}
-		}
+		got, pages := backfillAll(t, context.Background(), m, src, since)
 		// The first page (ids 110..149) holds minutes 50..59 (kept) and
 		// 0..29 (before since): it reaches since, so the backfill stops there.
 		if pages != 1 || len(got) != 10 {

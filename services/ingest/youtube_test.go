@@ -408,23 +408,7 @@ func TestYouTubePoll(t *testing.T) {
 	})
 	t.Run("backfill_pages_back_to_since", func(t *testing.T) {
 		since := youtubeBase.Add(200 * time.Minute) // threads N100..N249
-		var got []v1.Received
-		cursor, pages := "", 0
-		for {
-			p, err := y.Backfill(ctx, src, since, cursor)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, cursor, pages = append(got, p.Items...), p.Cursor, pages+1
-			if !p.More {
-				break
-			}
-		}
-		for _, r := range got {
-			if r.CreatedAt.Before(since) {
-				t.Fatalf("before since: %+v", r)
-			}
-		}
+		got, pages := backfillAll(t, ctx, y, src, since)
 		if pages != 2 || len(got) != 150 {
 			t.Fatalf("%d pages, %d items", pages, len(got))
 		}
