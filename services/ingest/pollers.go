@@ -108,7 +108,7 @@ func (m *pollManager) Run(ctx context.Context) error {
 }
 
 func (m *pollManager) scan(ctx context.Context) error {
-	srcs, err := m.svc.sources.All(ctx)
+	srcs, err := m.svc.sources.Current(ctx)
 	if err != nil {
 		return err
 	}

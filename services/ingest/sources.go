@@ -156,6 +156,23 @@ func (s *Sources) Lookup(ctx context.Context, id string) (Source, error) {
 	return s.Get(ctx, id)
 }
 
+// Current is All from the in-memory copy kept by Watch once it has loaded
+// every source (the poll loops rescan every few seconds); before that, All.
+func (s *Sources) Current(ctx context.Context) ([]Source, error) {
+	s.mu.RLock()
+	if !s.synced {
+		s.mu.RUnlock()
+		return s.All(ctx)
+	}
+	out := make([]Source, 0, len(s.cache))
+	for _, src := range s.cache {
+		out = append(out, src)
+	}
+	s.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
 // Watch keeps the in-memory copy in step with KV until ctx is done:
 // updates, rotations and deletions reach it within milliseconds.
 func (s *Sources) Watch(ctx context.Context) error {
