@@ -46,3 +46,10 @@ func ParseFeed(body []byte, feedURL string, src Source, kws Keywords, now time.T
 	items, skipped, _, _ := rssItems(feed, feedURL, rssFeedState{}, kws, src, now)
 	return items, skipped, nil
 }
+
+func ParseMastodonFrame(b []byte, host string, src Source, now time.Time) (Page, error) {
+	return parseMastodonFrame(b, host, src, now)
+}
+
+// SetNow sets the Mastodon connector's clock.
+func (m *Mastodon) SetNow(now func() time.Time) { m.now = now }

@@ -7,6 +7,7 @@ replace github.com/ruche-project/ruche/events => ../../events
 replace github.com/ruche-project/ruche/pkg => ../../pkg
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/mmcdole/gofeed v1.4.2
 	github.com/nats-io/nats.go v1.55.0

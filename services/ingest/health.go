@@ -37,6 +37,10 @@ type healthRecord struct {
 	// Minutes holds item counts per minute (unix minute → items) over the
 	// rate window.
 	Minutes map[int64]int `json:"minutes"`
+	// Stream is the state of the source's stream on this replica, since
+	// StreamAt (the replica holding the lease runs it).
+	Stream   string    `json:"stream,omitempty"`
+	StreamAt time.Time `json:"stream_at,omitzero"`
 }
 
 // HealthTracker records deliveries and errors per source in memory, on the
@@ -94,6 +98,14 @@ func (h *HealthTracker) Failure(source string, err error) {
 	defer h.mu.Unlock()
 	r := h.record(source)
 	r.LastError, r.LastErrorText = h.now().UTC(), err.Error()
+}
+
+// Stream records the state of source's stream (query.Stream*).
+func (h *HealthTracker) Stream(source, state string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r := h.record(source)
+	r.Stream, r.StreamAt = state, h.now().UTC()
 }
 
 // Run flushes changed records every few seconds until ctx is done, then
@@ -166,7 +178,7 @@ func (h *HealthTracker) Get(ctx context.Context, source string) (query.SourceHea
 // and latest error, the summed item rate over the window.
 func aggregateHealth(recs []healthRecord, now time.Time) query.SourceHealth {
 	out := query.SourceHealth{Status: query.HealthUnknown}
-	var success, failure time.Time
+	var success, failure, stream time.Time
 	items := 0
 	cutoff := now.Add(-rateWindow).Unix() / 60
 	for _, r := range recs {
@@ -175,6 +187,9 @@ func aggregateHealth(recs []healthRecord, now time.Time) query.SourceHealth {
 		}
 		if r.LastError.After(failure) {
 			failure, out.LastErrorText = r.LastError, r.LastErrorText
+		}
+		if r.StreamAt.After(stream) { // the replica that streamed last
+			stream, out.Stream = r.StreamAt, r.Stream
 		}
 		for m, n := range r.Minutes {
 			if m >= cutoff {

@@ -3,12 +3,14 @@ package ingest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/net/html"
@@ -24,19 +26,25 @@ const (
 	mastodonLimit  = 40
 )
 
-// Mastodon polls the notifications of the brand's account on any server
-// speaking the Mastodon API: mentions, replies that mention the account, and
-// direct messages. Paging follows the Link header (rel="prev" carries the
-// min_id of newer notifications); the cursor is that min_id.
+// Mastodon reads the brand's account on any server speaking the Mastodon
+// API: mentions, replies that mention the account and direct messages from
+// its notifications, polled and, when the server streams, pushed
+// (mastodon_stream.go); replies that do not mention it from the threads of
+// its recent statuses (mastodon_replies.go). Paging follows the Link header
+// (rel="prev" carries the min_id of newer notifications); the cursor keeps
+// that min_id and the replies sweep's state.
 type Mastodon struct {
 	client *http.Client
 	now    func() time.Time
+
+	mu       sync.Mutex
+	accounts map[string]mastodonAccountID // by source id
 }
 
 // NewMastodon returns a poller using client (an outbound-guarded client in
 // production).
 func NewMastodon(client *http.Client) *Mastodon {
-	return &Mastodon{client: client, now: time.Now}
+	return &Mastodon{client: client, now: time.Now, accounts: map[string]mastodonAccountID{}}
 }
 
 // Name implements Poller.
@@ -72,7 +80,10 @@ type mastodonStatus struct {
 	URL                *string         `json:"url"`
 	Content            string          `json:"content"`
 	Account            mastodonAccount `json:"account"`
-	Media              []struct {
+	Mentions           []struct {
+		ID string `json:"id"`
+	} `json:"mentions"`
+	Media []struct {
 		Type string `json:"type"`
 		URL  string `json:"url"`
 	} `json:"media_attachments"`
@@ -84,25 +95,53 @@ type mastodonNotification struct {
 	Status *mastodonStatus `json:"status"`
 }
 
-// Poll implements Poller: the notifications after the cursor (min_id).
+// mastodonCursor is what a Mastodon source has read: the newest
+// notification (the min_id of the next poll) and the replies sweep. A cursor
+// stored by an older version is a bare notification id.
+type mastodonCursor struct {
+	MinID   string          `json:"min_id,omitempty"`
+	Replies mastodonReplies `json:"replies,omitzero"`
+}
+
+func decodeMastodonCursor(cursor string) (mastodonCursor, []Skipped) {
+	if cursor != "" && strings.Trim(cursor, "0123456789") == "" {
+		return mastodonCursor{MinID: cursor}, nil
+	}
+	var c mastodonCursor
+	return c, decodeCursor(cursor, &c)
+}
+
+// Poll implements Poller: the notifications after the cursor (min_id) and,
+// once they are caught up, a step of the replies sweep when it is due.
 func (m *Mastodon) Poll(ctx context.Context, src Source, cursor string) (Page, error) {
+	c, notes := decodeMastodonCursor(cursor)
 	q := url.Values{}
-	if cursor != "" {
-		q.Set("min_id", cursor)
+	if c.MinID != "" {
+		q.Set("min_id", c.MinID)
 	}
 	page, link, err := m.fetch(ctx, src, q)
 	if err != nil {
 		return Page{}, err
 	}
-	page.Cursor = cursor
+	page.Skipped = append(notes, page.Skipped...)
 	for _, id := range page.ids {
-		if laterID(id, page.Cursor) {
-			page.Cursor = id
+		if laterID(id, c.MinID) {
+			c.MinID = id
 		}
 	}
-	if prev := linkParam(link, "prev", "min_id"); prev != "" && laterID(prev, page.Cursor) {
-		page.Cursor = prev
+	if prev := linkParam(link, "prev", "min_id"); prev != "" && laterID(prev, c.MinID) {
+		c.MinID = prev
 	}
+	if !page.More {
+		replies, err := m.repliesStep(ctx, src, &c.Replies)
+		if err != nil {
+			return Page{}, err
+		}
+		page.Items = append(page.Items, replies.Items...)
+		page.Skipped = append(page.Skipped, replies.Skipped...)
+		page.More = replies.More
+	}
+	page.Cursor = encodeCursor(c)
 	return page.Page, nil
 }
 
@@ -149,48 +188,93 @@ func (m *Mastodon) fetch(ctx context.Context, src Source, q url.Values) (mastodo
 	if err := m.ValidateSource(src); err != nil {
 		return mastodonPage{}, "", err
 	}
-	server := strings.TrimSuffix(src.Settings[MastodonServer], "/")
 	q.Set("types[]", "mention")
 	q.Set("limit", fmt.Sprint(mastodonLimit))
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, server+"/api/v1/notifications?"+q.Encode(), nil)
+	var raws []json.RawMessage
+	h, err := m.get(ctx, src, "/api/v1/notifications", q, &raws)
 	if err != nil {
-		return mastodonPage{}, "", err
+		return mastodonPage{}, "", fmt.Errorf("mastodon notifications: %w", err)
+	}
+	host := mastodonHost(src)
+	out := mastodonPage{Page: Page{More: len(raws) == mastodonLimit}}
+	now := m.now().UTC()
+	for i, raw := range raws {
+		id, r, err := mastodonMention(raw, host, src, now)
+		if id != "" {
+			out.ids = append(out.ids, id)
+		}
+		switch {
+		case err != nil:
+			out.Skipped = append(out.Skipped, Skipped{Index: i, Reason: err.Error()})
+		case r != nil:
+			out.Items = append(out.Items, *r)
+		}
+	}
+	return out, h.Get("Link"), nil
+}
+
+// Answers of the Mastodon API that some calls handle themselves. A 403 is
+// still a refused credential for the others.
+var (
+	errMastodonForbidden = fmt.Errorf("%w: HTTP 403, outside the token's scopes", ErrUnauthorized)
+	errMastodonNotFound  = errors.New("not found (HTTP 404)")
+)
+
+// get reads one JSON answer of the source's server into v.
+func (m *Mastodon) get(ctx context.Context, src Source, path string, q url.Values, v any) (http.Header, error) {
+	u := mastodonServer(src) + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+src.Secrets[MastodonToken])
 	req.Header.Set("Accept", "application/json")
 	resp, err := m.client.Do(req)
 	if err != nil {
-		return mastodonPage{}, "", fmt.Errorf("mastodon notifications: %w", err)
+		return nil, err
 	}
 	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusForbidden:
+		return nil, errMastodonForbidden
+	case http.StatusNotFound:
+		return nil, errMastodonNotFound
+	}
 	if err := StatusError(resp, m.now()); err != nil {
-		return mastodonPage{}, "", err
+		return nil, err
 	}
-	var raws []json.RawMessage
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&raws); err != nil {
-		return mastodonPage{}, "", fmt.Errorf("mastodon notifications: malformed page: %w", err)
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(v); err != nil {
+		return nil, fmt.Errorf("malformed page: %w", err)
 	}
-	host := hostOf(server)
-	out := mastodonPage{Page: Page{More: len(raws) == mastodonLimit}}
-	now := m.now().UTC()
-	for i, raw := range raws {
-		var n mastodonNotification
-		if err := json.Unmarshal(raw, &n); err != nil {
-			out.Skipped = append(out.Skipped, Skipped{Index: i, Reason: err.Error()})
-			continue
-		}
-		out.ids = append(out.ids, n.ID)
-		if n.Type != "mention" || n.Status == nil {
-			continue
-		}
-		r := mastodonInteraction(*n.Status, host, src, now)
-		if err := r.Validate(); err != nil {
-			out.Skipped = append(out.Skipped, Skipped{Index: i, Reason: err.Error()})
-			continue
-		}
-		out.Items = append(out.Items, r)
+	return resp.Header, nil
+}
+
+func mastodonServer(src Source) string {
+	return strings.TrimSuffix(src.Settings[MastodonServer], "/")
+}
+
+// mastodonHost is the server's host, the prefix of platform ids: a status
+// streamed, polled or found in a thread gets the same event id.
+func mastodonHost(src Source) string { return hostOf(mastodonServer(src)) }
+
+// mastodonMention reads one notification, polled or streamed: its id when
+// readable, and the interaction when it is a mention (nil otherwise).
+func mastodonMention(raw []byte, host string, src Source, now time.Time) (string, *v1.Received, error) {
+	var n mastodonNotification
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return "", nil, err
 	}
-	return out, resp.Header.Get("Link"), nil
+	if n.Type != "mention" || n.Status == nil {
+		return n.ID, nil, nil
+	}
+	r := mastodonInteraction(*n.Status, host, src, now)
+	if err := r.Validate(); err != nil {
+		return n.ID, nil, err
+	}
+	return n.ID, &r, nil
 }
 
 func mastodonInteraction(s mastodonStatus, host string, src Source, now time.Time) v1.Received {

@@ -20,9 +20,11 @@ import (
 	"github.com/ruche-project/ruche/services/ingest"
 )
 
-// fakeMastodon speaks the part of the Mastodon API the poller uses:
-// GET /api/v1/notifications with min_id paging and Link headers, bearer
-// tokens, and the error modes of a real server.
+// fakeMastodon speaks the part of the Mastodon API the connector uses:
+// GET /api/v1/notifications with min_id paging and Link headers,
+// verify_credentials, the account's statuses and their threads (context),
+// the instance API and the streaming WebSocket (mastodon_stream_test.go),
+// bearer tokens, and the error modes of a real server.
 type fakeMastodon struct {
 	mu       sync.Mutex
 	notes    map[int]string // id → raw JSON notification
@@ -30,13 +32,28 @@ type fakeMastodon struct {
 	mode     string // "", "401", "429", "500", "garbage"
 	requests atomic.Int32
 	minIDs   []string
+
+	statuses    []string            // the brand's statuses, newest first (raw JSON)
+	threads     map[string][]string // status id → raw JSON descendants
+	threadMode  string              // "", "401", "429", "500": answer of the context endpoint
+	threadReads []string            // status ids whose context was read
+	statusReads []string            // query of each statuses listing
+
+	stream fakeStream
 }
 
 func newFakeMastodon(t *testing.T) (*fakeMastodon, *httptest.Server) {
-	f := &fakeMastodon{notes: map[int]string{}, token: "tok-123"}
+	f := &fakeMastodon{notes: map[int]string{}, token: "tok-123", threads: map[string][]string{}}
 	srv := httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(srv.Close)
+	t.Cleanup(f.dropStreams)
 	return f, srv
+}
+
+func (f *fakeMastodon) setMode(field *string, mode string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	*field = mode
 }
 
 func (f *fakeMastodon) add(id int, raw string) {
@@ -58,28 +75,67 @@ func (f *fakeMastodon) mention(id int, text, visibility string, replyToAccount s
 
 func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 	f.requests.Add(1)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if r.URL.Path != "/api/v1/notifications" {
-		http.NotFound(w, r)
+	if r.URL.Path == "/api/v1/streaming" {
+		f.serveStream(w, r)
 		return
 	}
-	switch {
-	case r.Header.Get("Authorization") != "Bearer "+f.token || f.mode == "401":
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r.Header.Get("Authorization") != "Bearer "+f.token {
 		w.WriteHeader(401)
 		fmt.Fprint(w, `{"error":"The access token is invalid"}`)
 		return
-	case f.mode == "429":
+	}
+	switch path := r.URL.Path; {
+	case path == "/api/v1/notifications":
+		if errorMode(w, f.mode) {
+			return
+		}
+		f.serveNotifications(w, r)
+	case path == "/api/v1/accounts/verify_credentials":
+		fmt.Fprint(w, `{"id":"555","acct":"cafe","display_name":"Café Lumière"}`)
+	case path == "/api/v1/accounts/555/statuses":
+		f.statusReads = append(f.statusReads, r.URL.RawQuery)
+		limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+		fmt.Fprint(w, "["+strings.Join(f.statuses[:min(limit, len(f.statuses))], ",")+"]")
+	case strings.HasPrefix(path, "/api/v1/statuses/") && strings.HasSuffix(path, "/context"):
+		id := strings.TrimSuffix(strings.TrimPrefix(path, "/api/v1/statuses/"), "/context")
+		if errorMode(w, f.threadMode) {
+			return
+		}
+		replies, ok := f.threads[id]
+		if !ok {
+			w.WriteHeader(404)
+			fmt.Fprint(w, `{"error":"Record not found"}`)
+			return
+		}
+		f.threadReads = append(f.threadReads, id)
+		fmt.Fprintf(w, `{"ancestors":[],"descendants":[%s]}`, strings.Join(replies, ","))
+	default:
+		f.serveInstance(w, r)
+	}
+}
+
+// errorMode answers as a server in trouble would, and reports whether it did.
+func errorMode(w http.ResponseWriter, mode string) bool {
+	switch mode {
+	case "401":
+		w.WriteHeader(401)
+		fmt.Fprint(w, `{"error":"The access token was revoked"}`)
+	case "429":
 		w.Header().Set("X-RateLimit-Reset", time.Now().Add(90*time.Second).UTC().Format(time.RFC3339Nano))
 		w.WriteHeader(429)
-		return
-	case f.mode == "500":
+	case "500":
 		w.WriteHeader(503)
-		return
-	case f.mode == "garbage":
+	case "garbage":
 		fmt.Fprint(w, `<html>oops`)
-		return
+	default:
+		return false
 	}
+	return true
+}
+
+func (f *fakeMastodon) serveNotifications(w http.ResponseWriter, r *http.Request) {
 	minID, _ := strconv.Atoi(r.URL.Query().Get("min_id"))
 	maxID, _ := strconv.Atoi(r.URL.Query().Get("max_id"))
 	f.minIDs = append(f.minIDs, r.URL.Query().Get("min_id"))
@@ -106,6 +162,18 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Link", fmt.Sprintf(`<%s?max_id=%d>; rel="next", <%s?min_id=%d>; rel="prev"`, base, ids[0], base, ids[len(ids)-1]))
 	}
 	fmt.Fprint(w, "["+strings.Join(out, ",")+"]")
+}
+
+// minID is the notification id a Mastodon cursor resumes after.
+func minID(t *testing.T, cursor string) string {
+	t.Helper()
+	var c struct {
+		MinID string `json:"min_id"`
+	}
+	if err := json.Unmarshal([]byte(cursor), &c); err != nil {
+		t.Fatalf("cursor %q: %v", cursor, err)
+	}
+	return c.MinID
 }
 
 func mastodonSource(url string) ingest.Source {
@@ -150,11 +218,11 @@ func TestMastodonPoll(t *testing.T) {
 		}
 	})
 	t.Run("cursor_is_the_newest_notification", func(t *testing.T) {
-		if page.Cursor != "5" || page.More {
+		if minID(t, page.Cursor) != "5" || page.More {
 			t.Fatalf("cursor %q more %v", page.Cursor, page.More)
 		}
 		next, err := m.Poll(context.Background(), src, page.Cursor)
-		if err != nil || len(next.Items) != 0 || next.Cursor != "5" {
+		if err != nil || len(next.Items) != 0 || minID(t, next.Cursor) != "5" {
 			t.Fatalf("next %+v %v", next, err)
 		}
 	})
@@ -162,12 +230,12 @@ func TestMastodonPoll(t *testing.T) {
 		for id := 100; id < 150; id++ {
 			f.add(id, f.mention(id, "<p>rafale</p>", "public", ""))
 		}
-		first, err := m.Poll(context.Background(), src, "5")
-		if err != nil || len(first.Items) != 40 || !first.More || first.Cursor != "139" {
+		first, err := m.Poll(context.Background(), src, "5") // a cursor stored by an older version
+		if err != nil || len(first.Items) != 40 || !first.More || minID(t, first.Cursor) != "139" {
 			t.Fatalf("first page: %d items, more %v, cursor %q, %v", len(first.Items), first.More, first.Cursor, err)
 		}
 		second, err := m.Poll(context.Background(), src, first.Cursor)
-		if err != nil || len(second.Items) != 10 || second.More || second.Cursor != "149" {
+		if err != nil || len(second.Items) != 10 || second.More || minID(t, second.Cursor) != "149" {
 			t.Fatalf("second page: %d items, more %v, cursor %q, %v", len(second.Items), second.More, second.Cursor, err)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ruche-project/ruche/events"
 )
@@ -142,9 +143,14 @@ func (m *pollManager) scan(ctx context.Context) error {
 		m.mu.Lock()
 		m.running[src.ID] = &pollRun{fingerprint: fp, cancel: cancel}
 		m.mu.Unlock()
+		link := newStreamLink()
 		m.wg.Add(2)
 		go func() { defer m.wg.Done(); m.keepLease(lctx, cancel, src.ID, rev) }()
-		go func() { defer m.wg.Done(); m.loop(lctx, src, p) }()
+		go func() { defer m.wg.Done(); m.loop(lctx, src, p, link) }()
+		if s, ok := p.(Streamer); ok {
+			m.wg.Add(1)
+			go func() { defer m.wg.Done(); m.stream(lctx, src, s, link) }()
+		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -204,7 +210,7 @@ func (m *pollManager) keepLease(ctx context.Context, cancel context.CancelFunc, 
 }
 
 // loop polls one source until ctx is done.
-func (m *pollManager) loop(ctx context.Context, src Source, p Poller) {
+func (m *pollManager) loop(ctx context.Context, src Source, p Poller, link *streamLink) {
 	log := m.log.With("source", src.ID, "network", src.Network, "brand", src.Brand)
 	cursor, err := m.cursor(ctx, src.ID)
 	if err != nil {
@@ -217,12 +223,13 @@ func (m *pollManager) loop(ctx context.Context, src Source, p Poller) {
 	backoff := firstBackoff
 	for ctx.Err() == nil {
 		wait := interval
+		var wake chan struct{} // only a normal pause ends early
 		var more bool
 		var err error
 		if req, rev, ok := m.backfillRequest(ctx, src.ID); ok {
 			more, err = m.backfillStep(ctx, src, p, req, rev)
 		} else {
-			cursor, more, err = m.pollStep(ctx, src, p, cursor)
+			cursor, more, err = m.pollStep(ctx, src, p, cursor, link)
 		}
 		var limited *RateLimitedError
 		switch {
@@ -230,8 +237,12 @@ func (m *pollManager) loop(ctx context.Context, src Source, p Poller) {
 			return
 		case err == nil:
 			backoff = firstBackoff
-			if more {
+			wake = link.wake
+			switch {
+			case more:
 				wait = 0
+			case link.live():
+				wait = max(interval, streamPollInterval)
 			}
 		case errors.Is(err, ErrUnauthorized):
 			m.svc.health.Failure(src.ID, fmt.Errorf("%w: update the source's token", err))
@@ -249,17 +260,19 @@ func (m *pollManager) loop(ctx context.Context, src Source, p Poller) {
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):
+		case <-wake:
 		}
 	}
 }
 
 // pollStep polls one page after cursor, publishes it and stores the new
 // cursor (only once the page is stored: a crash re-reads, dedup collapses).
-func (m *pollManager) pollStep(ctx context.Context, src Source, p Poller, cursor string) (string, bool, error) {
+func (m *pollManager) pollStep(ctx context.Context, src Source, p Poller, cursor string, link *streamLink) (string, bool, error) {
 	pctx, cancel := context.WithTimeout(ctx, pollTimeout)
 	page, err := p.Poll(pctx, src, cursor)
 	cancel()
 	if err == nil {
+		page.Items = link.unstreamed(page.Items)
 		err = m.deliver(ctx, src, page)
 	}
 	if err != nil {
@@ -333,8 +346,15 @@ func (m *pollManager) requestBackfill(ctx context.Context, src Source, since tim
 	return err
 }
 
-// deliver publishes a page; the cursor moves only once it is all stored.
+// deliver publishes a polled page; the cursor moves only once it is all
+// stored.
 func (m *pollManager) deliver(ctx context.Context, src Source, page Page) error {
+	return m.publish(ctx, src, page, m.svc.metrics.polled)
+}
+
+// publish publishes the items of a page, reports its skipped ones and
+// records the source's health; counted counts the items.
+func (m *pollManager) publish(ctx context.Context, src Source, page Page, counted *prometheus.CounterVec) error {
 	for _, sk := range page.Skipped {
 		m.svc.metrics.skipped.WithLabelValues(src.Network).Inc()
 		m.log.WarnContext(ctx, "polled item skipped", "source", src.ID, "index", sk.Index, "reason", sk.Reason)
@@ -351,7 +371,7 @@ func (m *pollManager) deliver(ctx context.Context, src Source, page Page) error 
 		}
 		lag = max(lag, now.Sub(r.CreatedAt))
 	}
-	m.svc.metrics.polled.WithLabelValues(src.Network).Add(float64(len(page.Items)))
+	counted.WithLabelValues(src.Network).Add(float64(len(page.Items)))
 	m.svc.health.Success(src.ID, len(page.Items), lag)
 	return nil
 }

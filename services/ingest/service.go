@@ -123,6 +123,7 @@ type metrics struct {
 	webhooks *prometheus.CounterVec
 	skipped  *prometheus.CounterVec
 	polled   *prometheus.CounterVec
+	streamed *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -140,7 +141,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		Name: "ruche_ingest_items_polled_total",
 		Help: "Items read by the poll loops, by network.",
 	}, []string{"network"})
-	reg.MustRegister(m.webhooks, m.skipped, m.polled)
+	m.streamed = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ruche_ingest_items_streamed_total",
+		Help: "Items pushed by networks' streams (Mastodon streaming API), by network.",
+	}, []string{"network"})
+	reg.MustRegister(m.webhooks, m.skipped, m.polled, m.streamed)
 	return m
 }
 

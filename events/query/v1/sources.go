@@ -58,7 +58,20 @@ type SourceHealth struct {
 	// LagSeconds is, for the last success, how long its newest item took
 	// from its creation on the network to Ruche.
 	LagSeconds float64 `json:"lag_seconds"`
+	// Stream is the state of the source's stream, for networks that push
+	// items (Mastodon's streaming API): one of the Stream* constants; empty
+	// when the source has no stream.
+	Stream string `json:"stream,omitempty"`
 }
+
+// Stream states of a source (SourceHealth.Stream). Polling goes on in
+// every state: it catches up what a stream missed.
+const (
+	StreamConnected    = "connected"
+	StreamReconnecting = "reconnecting"
+	// StreamPollingOnly: the server offers no stream, or refused it.
+	StreamPollingOnly = "polling_only"
+)
 
 // PutSourceRequest creates or replaces a source.
 type PutSourceRequest struct {

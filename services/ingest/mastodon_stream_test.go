@@ -1,0 +1,355 @@
+package ingest_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/nats-io/nats.go/jetstream"
+
+	v1 "github.com/ruche-project/ruche/events/interaction/v1"
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/services/ingest"
+)
+
+// fakeStream is the fake server's streaming API: a WebSocket at
+// /api/v1/streaming that sends {"stream":[…],"event":…,"payload":"<JSON>"}
+// frames, advertised by /api/v2/instance as Mastodon 4 does.
+type fakeStream struct {
+	accept   bool // false: no streaming here (404)
+	refuse   int  // an HTTP status refusing upgrades for now (the streaming server is down)
+	conns    []*websocket.Conn
+	connects int
+	queries  []string
+}
+
+func (f *fakeMastodon) serveStream(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	accept, refuse, token := f.stream.accept, f.stream.refuse, f.token
+	f.stream.queries = append(f.stream.queries, r.URL.RawQuery)
+	f.mu.Unlock()
+	switch {
+	case !accept:
+		http.NotFound(w, r)
+		return
+	case r.Header.Get("Authorization") != "Bearer "+token:
+		http.Error(w, "Unauthorized", 401)
+		return
+	case refuse != 0:
+		w.WriteHeader(refuse)
+		return
+	}
+	c, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	f.mu.Lock()
+	f.stream.conns = append(f.stream.conns, c)
+	f.stream.connects++
+	f.mu.Unlock()
+	if r.URL.Query().Get("stream") != ingest.MastodonStream {
+		_ = c.Write(context.Background(), websocket.MessageText, []byte(`{"error":"Unknown stream type"}`))
+	}
+	<-c.CloseRead(context.Background()).Done() // answers pings until closed
+}
+
+func (f *fakeMastodon) serveInstance(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/api/v2/instance" {
+		http.NotFound(w, r)
+		return
+	}
+	fmt.Fprintf(w, `{"domain":%q,"configuration":{"urls":{"streaming":"ws://%s"}}}`, r.Host, r.Host)
+}
+
+// push sends a frame to every open stream.
+func (f *fakeMastodon) push(t *testing.T, frame string) {
+	t.Helper()
+	f.mu.Lock()
+	conns := f.stream.conns
+	f.mu.Unlock()
+	if len(conns) == 0 {
+		t.Fatal("no stream open")
+	}
+	for _, c := range conns {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if err := c.Write(ctx, websocket.MessageText, []byte(frame)); err != nil {
+			t.Fatalf("push: %v", err)
+		}
+		cancel()
+	}
+}
+
+func (f *fakeMastodon) dropStreams() {
+	f.mu.Lock()
+	conns := f.stream.conns
+	f.stream.conns = nil
+	f.mu.Unlock()
+	for _, c := range conns {
+		_ = c.CloseNow()
+	}
+}
+
+func (f *fakeMastodon) connects() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.stream.connects
+}
+
+// notificationFrame wraps a raw notification as the streaming API does.
+func notificationFrame(raw string) string {
+	b, _ := json.Marshal(map[string]any{"stream": []string{"user:notification"}, "event": "notification", "payload": raw})
+	return string(b)
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// storedInteractions reads every interaction in the stream, by event id.
+func storedInteractions(t *testing.T, conn *bus.Conn) map[string][]v1.Received {
+	t.Helper()
+	ctx := context.Background()
+	s, err := conn.JS.Stream(ctx, "RUCHE_INTERACTION")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]v1.Received{}
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
+		m, err := s.GetMsg(ctx, seq)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r v1.Received
+		if err := json.Unmarshal(m.Data, &r); err != nil {
+			t.Fatalf("message %d: %v", seq, err)
+		}
+		out[r.ID] = append(out[r.ID], r)
+	}
+	return out
+}
+
+// metric reads a counter of the service's /metrics for the mastodon network.
+func metric(t *testing.T, svc *ingest.Service, name string) float64 {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	svc.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	sc := bufio.NewScanner(rec.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+`{network="mastodon"} `); ok {
+			f, _ := strconv.ParseFloat(v, 64)
+			return f
+		}
+	}
+	return 0
+}
+
+func sourceHealth(t *testing.T, svc *ingest.Service, conn *bus.Conn, id string) query.SourceHealth {
+	t.Helper()
+	svc.FlushHealth(context.Background())
+	_, body := request(t, conn.NC, query.ListSourcesSubject, query.ListSourcesRequest{Brand: "demo"})
+	var resp query.ListSourcesResponse
+	_ = json.Unmarshal(body, &resp)
+	for _, s := range resp.Sources {
+		if s.ID == id {
+			return s.Health
+		}
+	}
+	return query.SourceHealth{}
+}
+
+func putMastodon(t *testing.T, conn *bus.Conn, url string) {
+	t.Helper()
+	src := mastodonSource(url)
+	spec := query.SourceSpec{ID: src.ID, Brand: src.Brand, Network: src.Network, Account: src.Account, Settings: src.Settings, Secrets: src.Secrets}
+	if code, body := request(t, conn.NC, query.PutSourceSubject, query.PutSourceRequest{Source: spec}); code != "" {
+		t.Fatalf("put = %s %s", code, body)
+	}
+}
+
+func TestMastodonStream(t *testing.T) {
+	f, srv := newFakeMastodon(t)
+	f.stream.accept = true
+	svc, conn := newIngest(t)
+	runIngest(t, svc)
+	putMastodon(t, conn, srv.URL)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	eventID := func(id int) string { return fmt.Sprintf("mastodon:%s/%d", host, id*10) }
+	waitUntil(t, "the stream", func() bool { return f.connects() == 1 })
+	waitUntil(t, "the catch-up poll", func() bool { f.mu.Lock(); defer f.mu.Unlock(); return len(f.minIDs) > 0 })
+
+	t.Run("stream_delivers_a_mention_with_source_stream", func(t *testing.T) {
+		note := f.mention(1, "<p>Bonjour, vous ouvrez dimanche ?</p>", "public", "")
+		f.add(1, note)
+		f.push(t, notificationFrame(note))
+		waitUntil(t, "the streamed mention", func() bool { return streamCount(t, conn) == 1 })
+		got := storedInteractions(t, conn)[eventID(1)]
+		if len(got) != 1 || got[0].Source != v1.SourceStream || got[0].Kind != v1.KindMention || got[0].Text != "Bonjour, vous ouvrez dimanche ?" {
+			t.Fatalf("stored %+v", got)
+		}
+		if q := f.stream.queries[0]; q != "stream=user%3Anotification" {
+			t.Fatalf("stream query %q: the token belongs in the Authorization header", q)
+		}
+		if h := sourceHealth(t, svc, conn, "masto"); h.Stream != query.StreamConnected {
+			t.Fatalf("health %+v", h)
+		}
+	})
+	t.Run("malformed_frame_is_reported_and_skipped", func(t *testing.T) {
+		skipped := metric(t, svc, "ruche_ingest_items_skipped_total")
+		f.push(t, `{"event":"notification","payload":"{\"id\":`)
+		note := f.mention(2, "<p>Et le samedi ?</p>", "public", "")
+		f.add(2, note)
+		f.push(t, notificationFrame(note))
+		waitUntil(t, "the mention after the bad frame", func() bool { return streamCount(t, conn) == 2 })
+		if got := metric(t, svc, "ruche_ingest_items_skipped_total"); got != skipped+1 {
+			t.Fatalf("skipped %v, want %v", got, skipped+1)
+		}
+		if f.connects() != 1 {
+			t.Fatal("a bad frame cost the connection")
+		}
+	})
+	t.Run("drop_falls_back_to_polling_then_reconnects_without_loss_or_duplicates", func(t *testing.T) {
+		polled := metric(t, svc, "ruche_ingest_items_polled_total")
+		// The streaming server goes down; two mentions arrive meanwhile.
+		f.mu.Lock()
+		f.stream.refuse = 502
+		f.mu.Unlock()
+		f.add(3, f.mention(3, "<p>pendant la coupure</p>", "public", ""))
+		f.add(4, f.mention(4, "<p>toujours pendant la coupure</p>", "public", ""))
+		f.dropStreams()
+		waitUntil(t, "the polled mentions", func() bool { return streamCount(t, conn) == 4 })
+		// The poll read 1 to 4; 1 and 2 came by the stream and were not
+		// published again.
+		if got := metric(t, svc, "ruche_ingest_items_polled_total") - polled; got != 2 {
+			t.Fatalf("poll published %v items, want 2", got)
+		}
+		waitUntil(t, "the reconnecting state", func() bool {
+			return sourceHealth(t, svc, conn, "masto").Stream == query.StreamReconnecting
+		})
+		f.mu.Lock()
+		f.stream.refuse = 0
+		f.mu.Unlock()
+		waitUntil(t, "the reconnection", func() bool { return f.connects() == 2 })
+		note := f.mention(5, "<p>de retour</p>", "public", "")
+		f.add(5, note)
+		f.push(t, notificationFrame(note))
+		waitUntil(t, "the streamed mention", func() bool { return streamCount(t, conn) == 5 })
+		time.Sleep(1500 * time.Millisecond) // a poll at the 1s interval would show now
+		stored := storedInteractions(t, conn)
+		for id := 1; id <= 5; id++ {
+			if n := len(stored[eventID(id)]); n != 1 {
+				t.Fatalf("mention %d stored %d times", id, n)
+			}
+		}
+		if len(stored) != 5 || stored[eventID(3)][0].Source != v1.SourcePoll || stored[eventID(5)][0].Source != v1.SourceStream {
+			t.Fatalf("stored %+v", stored)
+		}
+		if got := metric(t, svc, "ruche_ingest_items_streamed_total") + metric(t, svc, "ruche_ingest_items_polled_total"); got != 5 {
+			t.Fatalf("published %v items for 5 mentions", got)
+		}
+	})
+}
+
+func TestMastodonWithoutStreaming(t *testing.T) {
+	f, srv := newFakeMastodon(t) // its /api/v1/streaming answers 404
+	svc, conn := newIngest(t)
+	runIngest(t, svc)
+	f.add(1, f.mention(1, "<p>un serveur sans streaming</p>", "public", ""))
+	putMastodon(t, conn, srv.URL)
+	waitUntil(t, "the polled mention", func() bool { return streamCount(t, conn) == 1 })
+	f.add(2, f.mention(2, "<p>encore</p>", "public", ""))
+	waitUntil(t, "the next polled mention", func() bool { return streamCount(t, conn) == 2 })
+	for _, rs := range storedInteractions(t, conn) {
+		if rs[0].Source != v1.SourcePoll {
+			t.Fatalf("stored %+v", rs)
+		}
+	}
+	if h := sourceHealth(t, svc, conn, "masto"); h.Stream != query.StreamPollingOnly || h.Status != query.HealthOK {
+		t.Fatalf("health %+v", h)
+	}
+	f.mu.Lock()
+	tries := len(f.stream.queries)
+	f.mu.Unlock()
+	if tries != 1 {
+		t.Fatalf("%d upgrade attempts: a server without streaming is left to polling", tries)
+	}
+}
+
+func TestParseMastodonFrame(t *testing.T) {
+	src := mastodonSource("https://piaille.fr")
+	f := &fakeMastodon{}
+	mention := f.mention(7, "<p>Coucou</p>", "public", "")
+	cases := []struct {
+		name            string
+		frame           string
+		items, skipped  int
+		unavailable     bool
+		wantPlatformID  string
+		wantSourceField v1.Source
+	}{
+		{name: "mention_notification", frame: notificationFrame(mention), items: 1, wantPlatformID: "piaille.fr/70", wantSourceField: v1.SourceStream},
+		{name: "payload_as_an_object", frame: `{"event":"notification","payload":` + mention + `}`, items: 1, wantPlatformID: "piaille.fr/70", wantSourceField: v1.SourceStream},
+		{name: "favourite_is_not_an_interaction", frame: notificationFrame(`{"id":"8","type":"favourite","account":{"id":"9"}}`)},
+		{name: "timeline_update_is_ignored", frame: `{"stream":["user"],"event":"update","payload":"{\"id\":\"1\"}"}`},
+		{name: "delete_is_ignored", frame: `{"stream":["user"],"event":"delete","payload":"109"}`},
+		{name: "malformed_frame", frame: `{"event":`, skipped: 1},
+		{name: "malformed_payload", frame: `{"event":"notification","payload":"{\"id\":"}`, skipped: 1},
+		{name: "invalid_mention", frame: notificationFrame(`{"id":"9","type":"mention","status":{"id":"","created_at":"2026-11-23T08:00:00Z"}}`), skipped: 1},
+		{name: "error_frame_means_no_stream", frame: `{"error":"Error: Access token does not cover required scopes"}`, unavailable: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := ingest.ParseMastodonFrame([]byte(tc.frame), "piaille.fr", src, receivedAt)
+			if tc.unavailable != errors.Is(err, ingest.ErrStreamUnavailable) || !tc.unavailable && err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			if len(p.Items) != tc.items || len(p.Skipped) != tc.skipped {
+				t.Fatalf("items %+v skipped %+v", p.Items, p.Skipped)
+			}
+			if tc.items == 1 && (p.Items[0].PlatformID != tc.wantPlatformID || p.Items[0].Source != tc.wantSourceField || p.Items[0].ID != v1.InteractionID("mastodon", tc.wantPlatformID)) {
+				t.Fatalf("item %+v", p.Items[0])
+			}
+		})
+	}
+}
+
+func FuzzMastodonFrame(f *testing.F) {
+	f.Add(readFile(f, "mastodon_stream_frame.json"))
+	f.Add([]byte(`{"event":"notification","payload":{"id":"1","type":"mention","status":{}}}`))
+	f.Add([]byte(`{"error":"Unknown stream type"}`))
+	src := mastodonSource("https://piaille.fr")
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		p, err := ingest.ParseMastodonFrame(frame, "piaille.fr", src, receivedAt)
+		if err != nil && !errors.Is(err, ingest.ErrStreamUnavailable) {
+			t.Fatalf("untyped error %v", err)
+		}
+		for _, r := range p.Items {
+			if verr := r.Validate(); verr != nil || r.Brand != src.Brand || r.Source != v1.SourceStream {
+				t.Fatalf("let through %+v: %v", r, verr)
+			}
+		}
+	})
+}
