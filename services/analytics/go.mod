@@ -8,11 +8,13 @@ replace github.com/ruche-project/ruche/pkg => ../../pkg
 
 require (
 	github.com/ClickHouse/clickhouse-go/v2 v2.50.0
+	github.com/go-pdf/fpdf v0.9.0
 	github.com/nats-io/nats.go v1.55.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/ruche-project/ruche/events v0.0.0-00010101000000-000000000000
 	github.com/ruche-project/ruche/pkg v0.0.0-00010101000000-000000000000
 	github.com/spf13/pflag v1.0.9
+	golang.org/x/text v0.43.0
 )
 
 require (

@@ -24,8 +24,10 @@ const ServiceVersion = "1.0.0"
 type queries struct {
 	cfg   Config
 	store store
-	log   *slog.Logger
-	now   func() time.Time
+	// reports keeps the scheduled reports' settings, records and files.
+	reports *reportStore
+	log     *slog.Logger
+	now     func() time.Time
 	// inflight is read-locked by each request and write-locked at shutdown,
 	// which waits for running requests and turns later ones away.
 	inflight sync.RWMutex
@@ -58,6 +60,10 @@ func (q *queries) start(nc *nats.Conn) (micro.Service, error) {
 		{"contest_get", query.ContestGetSubject, q.getContest},
 		{"contest_verify", query.ContestVerifySubject, q.verifyContest},
 		{"weekly_report", query.WeeklyReportSubject, q.weeklyReport},
+		{"report_settings_get", query.GetReportSettingsSubject, q.getReportSettings},
+		{"report_settings_put", query.PutReportSettingsSubject, q.putReportSettings},
+		{"stored_reports_list", query.ListStoredReportsSubject, q.listStoredReports},
+		{"stored_report_get", query.GetStoredReportSubject, q.getStoredReport},
 	} {
 		if err := svc.AddEndpoint(e.name, e.handler, micro.WithEndpointSubject(e.subject)); err != nil {
 			_ = svc.Stop()
@@ -111,17 +117,26 @@ func (q *queries) listInteractions(req micro.Request) {
 func (q *queries) fail(ctx context.Context, req micro.Request, err error) {
 	var (
 		bad     badRequest
+		field   fieldError
 		missing notFound
+		lost    conflict
 	)
-	code, text := query.CodeInternal, "internal error"
-	if errors.As(err, &bad) {
+	code, text, data := query.CodeInternal, "internal error", []byte(nil)
+	switch {
+	case errors.As(err, &bad):
 		code, text = query.CodeBadRequest, bad.msg
-	} else if errors.As(err, &missing) {
+	case errors.As(err, &field):
+		// The field travels in the data, for the gateway to name it.
+		code, text = query.CodeBadRequest, field.Error()
+		data, _ = json.Marshal(map[string]string{"field": field.field})
+	case errors.As(err, &missing):
 		code, text = query.CodeNotFound, missing.msg
-	} else {
+	case errors.As(err, &lost):
+		code, text = query.CodeConflict, lost.msg
+	default:
 		q.log.ErrorContext(ctx, "query failed", "subject", req.Subject(), "error", err)
 	}
-	if rerr := req.Error(code, text, nil); rerr != nil {
+	if rerr := req.Error(code, text, data); rerr != nil {
 		q.log.WarnContext(ctx, "reply with an error", "subject", req.Subject(), "error", rerr)
 	}
 }

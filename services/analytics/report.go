@@ -90,6 +90,11 @@ func (s store) weeklyReport(ctx context.Context, in query.WeeklyReportRequest, n
 		return r, fmt.Errorf("render weekly report: %w", err)
 	}
 	r.HTML = buf.String()
+	if in.PDF {
+		if r.PDF, err = renderPDF(r, loc, now); err != nil {
+			return r, err
+		}
+	}
 	return r, nil
 }
 

@@ -25,7 +25,7 @@ var reportText = map[string]map[string]string{
 		"best": "When the audience engages", "notable": "Notable interactions", "priority": "Priority",
 		"none": "No data for this week.", "formula": "Engagement rate = engagements ÷ followers at the end of the week × 100. " +
 			"Engagements: public comments, replies, mentions and reviews, spam excluded. Response: a reply sent by the brand.",
-		"days": ",Mon,Tue,Wed,Thu,Fri,Sat,Sun",
+		"days": ",Mon,Tue,Wed,Thu,Fri,Sat,Sun", "page": "page",
 	},
 	"fr": {
 		"title": "Rapport hebdomadaire", "week": "Semaine", "kpis": "Chiffres clés", "previous": "semaine précédente",
@@ -38,7 +38,7 @@ var reportText = map[string]map[string]string{
 		"best": "Quand l'audience réagit", "notable": "Interactions marquantes", "priority": "Priorité",
 		"none": "Aucune donnée cette semaine.", "formula": "Taux d'engagement = engagements ÷ abonnés en fin de semaine × 100. " +
 			"Engagements : commentaires, réponses, mentions et avis publics, hors spam. Réponse : un message envoyé par la marque.",
-		"days": ",lun.,mar.,mer.,jeu.,ven.,sam.,dim.",
+		"days": ",lun.,mar.,mer.,jeu.,ven.,sam.,dim.", "page": "page",
 	},
 }
 
@@ -152,7 +152,10 @@ func reportView(r query.WeeklyReport, loc *time.Location) reportPage {
 		if cur == nil || prev == nil {
 			return "—"
 		}
-		return n.delta(float64(*cur)/60, float64(*prev)/60, 0) + "\u00a0min"
+		if d := n.delta(float64(*cur)/60, float64(*prev)/60, 0); d != "=" {
+			return d + "\u00a0min"
+		}
+		return "="
 	}
 	last := r.To.In(loc).AddDate(0, 0, -1)
 	page := reportPage{T: t, Lang: r.Locale, Brand: r.Brand, Week: r.Week,

@@ -28,21 +28,32 @@ type Deps struct {
 	Logger     *slog.Logger
 	// Registerer receives the sink's metrics; nil means no metrics.
 	Registerer prometheus.Registerer
+	// Replicas of the scheduled reports' KV buckets and object store (the
+	// bus's replica count); 0 means 1.
+	Replicas int
+	// Now is the clock of the queries and the report scheduler; nil means
+	// time.Now.
+	Now func() time.Time
 }
 
 // Service is the analytics service: the ClickHouse sink and the query
 // endpoints.
 type Service struct {
-	cfg Config
-	nc  *nats.Conn
+	cfg      Config
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	replicas int
+	now      func() time.Time
 	// sink reads the interaction stream; sinks are it and one per other
 	// stream analytics stores (a consumer belongs to one stream).
 	sink    *sink
 	sinks   []*sink
 	queries *queries
 	store   store
-	log     *slog.Logger
-	ready   chan struct{}
+	// scheduler generates the scheduled weekly reports (set by Run).
+	scheduler *reportScheduler
+	log       *slog.Logger
+	ready     chan struct{}
 }
 
 // New checks cfg and the dependencies; Run does the I/O.
@@ -59,9 +70,13 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	log := d.Logger.With("service", "analytics")
 	st := store{db: d.ClickHouse}
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
 	s := &Service{
-		cfg: cfg, nc: d.NATS, store: st, log: log, ready: make(chan struct{}),
-		queries: &queries{cfg: cfg, store: st, log: log, now: time.Now},
+		cfg: cfg, nc: d.NATS, js: d.JS, replicas: d.Replicas, now: now, store: st, log: log, ready: make(chan struct{}),
+		queries: &queries{cfg: cfg, store: st, log: log, now: now},
 	}
 	for _, src := range storedStreams() {
 		s.sinks = append(s.sinks, &sink{cfg: cfg, stream: events.StreamName(src.domain), filters: src.filters,
@@ -92,14 +107,21 @@ func storedStreams() []storedStream {
 // answer.
 func (s *Service) Ready() <-chan struct{} { return s.ready }
 
-// Run checks the schema, creates the sink's consumer, serves the query
-// endpoints and runs the sink until ctx is done. Then it stops taking
-// requests, writes and acks the batch in hand, waits for the requests being
-// answered, and returns nil.
+// Run checks the schema, creates the sink's consumer and the reports'
+// buckets, serves the query endpoints and runs the sink and the report
+// scheduler until ctx is done. Then it stops taking requests, writes and
+// acks the batch in hand, finishes the report in hand, waits for the
+// requests being answered, and returns nil.
 func (s *Service) Run(ctx context.Context) error {
 	if err := s.store.checkSchema(ctx); err != nil {
 		return err
 	}
+	reports, err := openReportStore(ctx, s.js, s.replicas)
+	if err != nil {
+		return err
+	}
+	s.queries.reports = reports
+	s.scheduler = newReportScheduler(s.store, reports, s.log, s.now, s.cfg.QueryTimeout+30*time.Second)
 	consumers := make([]jetstream.Consumer, len(s.sinks))
 	for i, sk := range s.sinks {
 		c, err := sk.consumer(ctx)
@@ -118,6 +140,7 @@ func (s *Service) Run(ctx context.Context) error {
 	for i, sk := range s.sinks {
 		wg.Go(func() { sk.run(ctx, consumers[i]) })
 	}
+	wg.Go(func() { s.scheduler.run(ctx) })
 	wg.Wait()
 	s.queries.stop(svc)
 	s.log.Info("analytics stopped")

@@ -20,6 +20,8 @@ type WeeklyReportRequest struct {
 	Locale  string  `json:"locale,omitempty"`
 	Network string  `json:"network,omitempty"`
 	Voices  []Voice `json:"voices,omitempty"`
+	// PDF asks for the PDF rendering too (WeeklyReport.PDF).
+	PDF bool `json:"pdf,omitempty"`
 }
 
 // WeeklyReport is the rendered report and the figures it shows.
@@ -36,4 +38,6 @@ type WeeklyReport struct {
 	Notable []Interaction `json:"notable"`
 	// HTML is a self-contained page (inline style, no script).
 	HTML string `json:"html"`
+	// PDF is the same report as a PDF document (A4), when asked for.
+	PDF []byte `json:"pdf,omitempty"`
 }
