@@ -50,10 +50,10 @@ func defaultReportSettings() query.ReportSettings {
 // formats defaulted, formats in a fixed order), or a fieldError.
 func checkReportSettings(s query.ReportSettings) (query.ReportSettings, error) {
 	if !slices.Contains(query.ReportWeekdays, s.Weekday) {
-		return s, fieldError{"weekday", fmt.Sprintf("%q is not one of %s", s.Weekday, strings.Join(query.ReportWeekdays, ", "))}
+		return s, fieldError{"settings.weekday", fmt.Sprintf("%q is not one of %s", s.Weekday, strings.Join(query.ReportWeekdays, ", "))}
 	}
 	if s.Hour < 0 || s.Hour > 23 {
-		return s, fieldError{"hour", fmt.Sprintf("must be from 0 to 23, got %d", s.Hour)}
+		return s, fieldError{"settings.hour", fmt.Sprintf("must be from 0 to 23, got %d", s.Hour)}
 	}
 	if _, err := reportLocation(s.TZ); err != nil {
 		return s, err
@@ -63,7 +63,7 @@ func checkReportSettings(s query.ReportSettings) (query.ReportSettings, error) {
 		s.Locale = "en"
 	case "en", "fr":
 	default:
-		return s, fieldError{"locale", fmt.Sprintf("%q: must be fr or en", s.Locale)}
+		return s, fieldError{"settings.locale", fmt.Sprintf("%q: must be fr or en", s.Locale)}
 	}
 	if len(s.Formats) == 0 {
 		s.Formats = []string{query.ReportHTML, query.ReportPDF}
@@ -76,7 +76,7 @@ func checkReportSettings(s query.ReportSettings) (query.ReportSettings, error) {
 	}
 	for _, f := range s.Formats {
 		if f != query.ReportHTML && f != query.ReportPDF {
-			return s, fieldError{"formats", fmt.Sprintf("%q: each format must be html or pdf", f)}
+			return s, fieldError{"settings.formats", fmt.Sprintf("%q: each format must be html or pdf", f)}
 		}
 	}
 	s.Formats = formats
@@ -84,7 +84,7 @@ func checkReportSettings(s query.ReportSettings) (query.ReportSettings, error) {
 	if len(s.Voices) > 0 {
 		probe := query.KPIsRequest{Brand: "probe", From: time.Unix(0, 0), To: time.Unix(1, 0), Voices: s.Voices}
 		if _, err := parseKPIs(probe, time.Now()); err != nil {
-			return s, fieldError{"voices", err.Error()}
+			return s, fieldError{"settings.voices", err.Error()}
 		}
 	}
 	return s, nil
@@ -94,11 +94,11 @@ func checkReportSettings(s query.ReportSettings) (query.ReportSettings, error) {
 // brand's).
 func reportLocation(tz string) (*time.Location, error) {
 	if tz == "" || tz == "Local" || !validToken(strings.ReplaceAll(tz, "/", "")) {
-		return nil, fieldError{"tz", fmt.Sprintf("%q is not an IANA time zone (e.g. Europe/Paris, UTC)", tz)}
+		return nil, fieldError{"settings.tz", fmt.Sprintf("%q is not an IANA time zone (e.g. Europe/Paris, UTC)", tz)}
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		return nil, fieldError{"tz", fmt.Sprintf("%q is not an IANA time zone (e.g. Europe/Paris, UTC)", tz)}
+		return nil, fieldError{"settings.tz", fmt.Sprintf("%q is not an IANA time zone (e.g. Europe/Paris, UTC)", tz)}
 	}
 	return loc, nil
 }

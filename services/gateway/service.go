@@ -61,7 +61,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	api.POST("/contests/draw", s.drawContest)
 	api.GET("/contests/:id", s.getContest)
 	api.POST("/contests/:id/verify", s.verifyContest)
-	api.GET("/reports/weekly", s.weeklyReport)
+	s.reportRoutes(api)
 	api.GET("/sources", s.listSources)
 	api.POST("/sources", s.putSource)
 	api.DELETE("/sources/:id", s.deleteSource)
