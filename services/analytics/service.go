@@ -146,3 +146,12 @@ func (s *Service) Run(ctx context.Context) error {
 	s.log.Info("analytics stopped")
 	return nil
 }
+
+// RunDueReports generates, now, the scheduled reports that are due and
+// that no replica has generated (what the scheduler does every minute),
+// and returns how many this replica generated. Run must have made the
+// service ready.
+func (s *Service) RunDueReports(ctx context.Context) int {
+	<-s.ready
+	return s.scheduler.tick(ctx)
+}
