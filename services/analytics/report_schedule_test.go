@@ -173,7 +173,7 @@ func TestScheduledReport(t *testing.T) {
 				t.Errorf("PDF lacks %q", w)
 			}
 		}
-		cards := cardValues(text)
+		cards := cardValues(text, "semaine précédente")
 		for label, v := range map[string]string{
 			"Interactions": "13", "Engagements": "7", "Taux d'engagement": "0,4\u00a0%", "Taux de réponse": "60,0\u00a0%",
 			"Première réponse (médiane)": "30\u00a0min", "Première réponse (90e centile)": "2\u00a0h\u00a000",
@@ -222,19 +222,19 @@ func TestScheduledReport(t *testing.T) {
 			t.Fatalf("list %+v", list)
 		}
 		// Week 48 holds k13 and k15 (Monday 23).
-		if text := pdfCheck(t, h.storedFile("cafe-lumiere", "2026-W48", "pdf").Content); cardValues(text)["Interactions"] != "2" {
+		if text := pdfCheck(t, h.storedFile("cafe-lumiere", "2026-W48", "pdf").Content); cardValues(text, "semaine précédente")["Interactions"] != "2" {
 			t.Fatalf("week 48: %q", text)
 		}
 	})
 }
 
 // cardValues reads the key figures off the PDF's text: each card is a
-// label line followed by its value.
-func cardValues(text string) map[string]string {
+// label line, its value, and a line comparing with the previous week.
+func cardValues(text, previous string) map[string]string {
 	lines := strings.Split(text, "\n")
 	out := map[string]string{}
 	for i := 0; i+1 < len(lines); i++ {
-		if _, seen := out[lines[i]]; !seen && strings.Contains(lines[min(i+2, len(lines)-1)], "semaine précédente") {
+		if _, seen := out[lines[i]]; !seen && strings.Contains(lines[min(i+2, len(lines)-1)], previous) {
 			out[lines[i]] = lines[i+1]
 		}
 	}

@@ -62,6 +62,21 @@ func TestWeeklyReport(t *testing.T) {
 			}
 		}
 	})
+	t.Run("pdf_on_demand", func(t *testing.T) {
+		r := get(t, query.WeeklyReportRequest{Brand: "cafe-lumiere", Week: "2026-W47", TZ: "Europe/Paris", PDF: true})
+		text := pdfCheck(t, r.PDF)
+		for _, want := range []string{"Weekly report — cafe-lumiere", "Week 2026-W47 · 2026-11-16 – 2026-11-22", "0.4%", "60.0%", "1,620", "Mon 09h (2)", "Priority 80"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("PDF lacks %q", want)
+			}
+		}
+		if cardValues(text, "previous week")["Interactions"] != "13" {
+			t.Errorf("volume card: %q", text)
+		}
+		if plain := get(t, query.WeeklyReportRequest{Brand: "cafe-lumiere", Week: "2026-W47"}); plain.PDF != nil {
+			t.Error("a PDF nobody asked for")
+		}
+	})
 	t.Run("default_is_the_last_complete_week", func(t *testing.T) {
 		y, w := time.Now().In(paris).AddDate(0, 0, -7).ISOWeek()
 		if r := get(t, query.WeeklyReportRequest{Brand: "cafe-lumiere", TZ: "Europe/Paris"}); r.Week != fmt.Sprintf("%04d-W%02d", y, w) {
