@@ -149,9 +149,13 @@ func (s *Service) Run(ctx context.Context) error {
 
 // RunDueReports generates, now, the scheduled reports that are due and
 // that no replica has generated (what the scheduler does every minute),
-// and returns how many this replica generated. Run must have made the
-// service ready.
+// and returns how many this replica generated (0 until Run has made the
+// service ready).
 func (s *Service) RunDueReports(ctx context.Context) int {
-	<-s.ready
-	return s.scheduler.tick(ctx)
+	select {
+	case <-s.ready:
+		return s.scheduler.tick(ctx)
+	case <-ctx.Done():
+		return 0
+	}
 }
