@@ -125,6 +125,9 @@ func errorMode(w http.ResponseWriter, mode string) bool {
 	case "429":
 		w.Header().Set("X-RateLimit-Reset", time.Now().Add(90*time.Second).UTC().Format(time.RFC3339Nano))
 		w.WriteHeader(429)
+	case "403":
+		w.WriteHeader(403)
+		fmt.Fprint(w, `{"error":"This action is outside the authorized scopes"}`)
 	case "500":
 		w.WriteHeader(503)
 	case "garbage":
