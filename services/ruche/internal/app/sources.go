@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -223,10 +224,11 @@ func printSources(w io.Writer, srcs []query.SourceView, health bool) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
 	if health {
-		fmt.Fprintln(tw, "ID\tSTATUS\tITEMS/MIN\tLAG\tLAST SUCCESS\tLAST ERROR")
+		fmt.Fprintln(tw, "ID\tSTATUS\tSTREAM\tITEMS/MIN\tLAG\tLAST SUCCESS\tLAST ERROR")
 		for _, s := range srcs {
 			h := s.Health
-			fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.0fs\t%s\t%s\n", s.ID, h.Status, h.ItemsPerMinute, h.LagSeconds, stamp(h.LastSuccess), errText(h))
+			stream := cmp.Or(h.Stream, "-")
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%.0fs\t%s\t%s\n", s.ID, h.Status, stream, h.ItemsPerMinute, h.LagSeconds, stamp(h.LastSuccess), errText(h))
 		}
 		return
 	}
