@@ -2,23 +2,30 @@ package ingest_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/secret"
+	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/ingest"
 )
 
@@ -61,6 +68,9 @@ func (f *fakeMastodon) serveStream(w http.ResponseWriter, r *http.Request) {
 		_ = c.Write(context.Background(), websocket.MessageText, []byte(`{"error":"Unknown stream type"}`))
 	}
 	<-c.CloseRead(context.Background()).Done() // answers pings until closed
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stream.conns = slices.DeleteFunc(f.stream.conns, func(o *websocket.Conn) bool { return o == c })
 }
 
 func (f *fakeMastodon) serveInstance(w http.ResponseWriter, r *http.Request) {
@@ -271,6 +281,67 @@ func TestMastodonStream(t *testing.T) {
 			t.Fatalf("published %v items for 5 mentions", got)
 		}
 	})
+}
+
+// replica builds another ingest replica on conn's NATS, run until the
+// returned stop is called.
+func replica(t *testing.T, conn *bus.Conn, name string) (stop func()) {
+	t.Helper()
+	box, _ := secret.NewBox(bytes.Repeat([]byte{1}, 32))
+	sources, err := ingest.OpenSources(context.Background(), conn.JS, 1, box)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := bus.NewPublisher(conn.JS)
+	health, err := ingest.OpenHealth(context.Background(), conn.JS, 1, name, testkit.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := ingest.New(ingest.Config{Addr: "127.0.0.1:0", BodyLimit: "4K", RequestTimeout: 5 * time.Second, Replica: name, PollInterval: time.Second, AllowInternalFetches: true}, ingest.Deps{
+		NATS: conn.NC, JS: conn.JS, Replicas: 1, Publisher: pub, Sources: sources, Health: health, Logger: testkit.Logger(t), Readiness: httpx.NewHealth(), Registry: prometheus.NewRegistry(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	<-svc.Ready()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(stop)
+	return stop
+}
+
+func TestMastodonStreamRunsOnTheLeaseHolder(t *testing.T) {
+	f, srv := newFakeMastodon(t)
+	f.stream.accept = true
+	conn := testkit.NATS(t)
+	stops := map[string]func(){"replica-a": replica(t, conn, "replica-a"), "replica-b": replica(t, conn, "replica-b")}
+	putMastodon(t, conn, srv.URL)
+	waitUntil(t, "the stream", func() bool { return f.connects() == 1 })
+	time.Sleep(6 * time.Second) // more than a scan of sources by each replica
+	if n := f.connects(); n != 1 {
+		t.Fatalf("%d streams for one source", n)
+	}
+	leases, err := conn.JS.KeyValue(context.Background(), ingest.LeasesBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := leases.Get(context.Background(), "masto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop, ok := stops[string(e.Value())]
+	if !ok {
+		t.Fatalf("lease held by %q", e.Value())
+	}
+	stop()
+	waitUntil(t, "the stream on the replica taking the lease over", func() bool { return f.connects() == 2 })
+	note := f.mention(1, "<p>après la relève</p>", "public", "")
+	f.add(1, note)
+	f.push(t, notificationFrame(note))
+	waitUntil(t, "the streamed mention", func() bool { return streamCount(t, conn) == 1 })
 }
 
 func TestMastodonWithoutStreaming(t *testing.T) {
