@@ -34,6 +34,7 @@ import (
 // frames, advertised by /api/v2/instance as Mastodon 4 does.
 type fakeStream struct {
 	accept   bool // false: no streaming here (404)
+	unknown  bool // the stream asked for is unknown to the server
 	refuse   int  // an HTTP status refusing upgrades for now (the streaming server is down)
 	conns    []*websocket.Conn
 	connects int
@@ -42,7 +43,7 @@ type fakeStream struct {
 
 func (f *fakeMastodon) serveStream(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
-	accept, refuse, token := f.stream.accept, f.stream.refuse, f.token
+	accept, refuse, unknown, token := f.stream.accept, f.stream.refuse, f.stream.unknown, f.token
 	f.stream.queries = append(f.stream.queries, r.URL.RawQuery)
 	f.mu.Unlock()
 	switch {
@@ -64,7 +65,7 @@ func (f *fakeMastodon) serveStream(w http.ResponseWriter, r *http.Request) {
 	f.stream.conns = append(f.stream.conns, c)
 	f.stream.connects++
 	f.mu.Unlock()
-	if r.URL.Query().Get("stream") != ingest.MastodonStream {
+	if unknown || r.URL.Query().Get("stream") != ingest.MastodonStream {
 		_ = c.Write(context.Background(), websocket.MessageText, []byte(`{"error":"Unknown stream type"}`))
 	}
 	<-c.CloseRead(context.Background()).Done() // answers pings until closed
@@ -366,6 +367,48 @@ func TestMastodonWithoutStreaming(t *testing.T) {
 	f.mu.Unlock()
 	if tries != 1 {
 		t.Fatalf("%d upgrade attempts: a server without streaming is left to polling", tries)
+	}
+}
+
+func TestMastodonStreamRefused(t *testing.T) {
+	cases := []struct {
+		name   string
+		setup  func(f *fakeMastodon)
+		check  func(error) bool
+		stream bool
+	}{
+		{"no_streaming_endpoint_is_unavailable", func(f *fakeMastodon) { f.stream.accept = false }, func(err error) bool { return errors.Is(err, ingest.ErrStreamUnavailable) }, false},
+		{"no_upgrade_is_unavailable", func(f *fakeMastodon) { f.stream.refuse = 200 }, func(err error) bool { return errors.Is(err, ingest.ErrStreamUnavailable) }, false},
+		{"refused_token", func(f *fakeMastodon) { f.token = "rotated" }, func(err error) bool { return errors.Is(err, ingest.ErrUnauthorized) }, false},
+		{"rate_limited", func(f *fakeMastodon) { f.stream.refuse = 429 }, func(err error) bool {
+			var rl *ingest.RateLimitedError
+			return errors.As(err, &rl)
+		}, false},
+		{"server_error_is_worth_a_reconnection", func(f *fakeMastodon) { f.stream.refuse = 502 }, func(err error) bool {
+			var rl *ingest.RateLimitedError
+			return err != nil && !errors.Is(err, ingest.ErrStreamUnavailable) && !errors.Is(err, ingest.ErrUnauthorized) && !errors.As(err, &rl)
+		}, false},
+		{"refused_subscription_is_unavailable", func(f *fakeMastodon) {}, func(err error) bool { return errors.Is(err, ingest.ErrStreamUnavailable) }, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f, srv := newFakeMastodon(t)
+			f.stream.accept = true
+			tc.setup(f)
+			src := mastodonSource(srv.URL)
+			if tc.stream { // a server that does not know the stream asked for
+				f.mu.Lock()
+				f.stream.unknown = true
+				f.mu.Unlock()
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			connected := false
+			err := ingest.NewMastodon(srv.Client()).Stream(ctx, src, func() { connected = true }, func(ingest.Page) error { return nil })
+			if !tc.check(err) || connected != tc.stream {
+				t.Fatalf("err = %v, connected %v", err, connected)
+			}
+		})
 	}
 }
 

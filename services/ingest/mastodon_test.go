@@ -75,8 +75,12 @@ func (f *fakeMastodon) mention(id int, text, visibility string, replyToAccount s
 
 func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 	f.requests.Add(1)
-	if r.URL.Path == "/api/v1/streaming" {
+	switch r.URL.Path {
+	case "/api/v1/streaming":
 		f.serveStream(w, r)
+		return
+	case "/api/v2/instance", "/api/v1/instance": // public
+		f.serveInstance(w, r)
 		return
 	}
 	f.mu.Lock()
@@ -112,7 +116,7 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 		f.threadReads = append(f.threadReads, id)
 		fmt.Fprintf(w, `{"ancestors":[],"descendants":[%s]}`, strings.Join(replies, ","))
 	default:
-		f.serveInstance(w, r)
+		http.NotFound(w, r)
 	}
 }
 
