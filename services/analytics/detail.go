@@ -12,19 +12,23 @@ import (
 	query "github.com/ruche-project/ruche/events/query/v1"
 )
 
-// interactionSelect lists the columns scanInteraction reads.
-const interactionSelect = `SELECT id, brand, network, account, kind, platform_id, thread_id, parent_id,
-	author_id, author_handle, author_name, text, lang, url, created_at, received_at, received_ms, source
-FROM interactions FINAL`
+// interactionFields lists the columns scanInteraction reads, and
+// interactionSelect reads them collapsed.
+const (
+	interactionFields = `id, brand, network, account, kind, platform_id, thread_id, parent_id,
+	author_id, author_handle, author_name, text, lang, url, created_at, received_at, received_ms, source`
+	interactionSelect = "SELECT " + interactionFields + "\nFROM interactions FINAL"
+)
 
-func scanInteraction(rows driver.Rows) (query.Interaction, error) {
+// scanInteraction reads the interactionFields of a row, then extra.
+func scanInteraction(rows driver.Rows, extra ...any) (query.Interaction, error) {
 	var (
 		it       query.Interaction
 		received time.Time
 		ms       uint16
 	)
-	if err := rows.Scan(&it.ID, &it.Brand, &it.Network, &it.Account, &it.Kind, &it.PlatformID, &it.ThreadID, &it.ParentID,
-		&it.AuthorID, &it.AuthorHandle, &it.AuthorName, &it.Text, &it.Lang, &it.URL, &it.CreatedAt, &received, &ms, &it.Source); err != nil {
+	if err := rows.Scan(append([]any{&it.ID, &it.Brand, &it.Network, &it.Account, &it.Kind, &it.PlatformID, &it.ThreadID, &it.ParentID,
+		&it.AuthorID, &it.AuthorHandle, &it.AuthorName, &it.Text, &it.Lang, &it.URL, &it.CreatedAt, &received, &ms, &it.Source}, extra...)...); err != nil {
 		return it, err
 	}
 	it.CreatedAt = it.CreatedAt.UTC()

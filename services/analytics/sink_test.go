@@ -163,7 +163,7 @@ func TestSinkTerminatesUndecodableMessages(t *testing.T) {
 func TestSinkRedeliversWhenClickHouseFails(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
-	if err := h.db.Conn().Exec(ctx, "RENAME TABLE interactions TO interactions_away"); err != nil {
+	if err := h.db.Conn().Exec(ctx, "RENAME TABLE interactions TO interactions_away, interactions_by_received TO interactions_by_received_away"); err != nil {
 		t.Fatal(err)
 	}
 	rs := receivedN("cafe-lumiere", 4)
@@ -183,7 +183,7 @@ func TestSinkRedeliversWhenClickHouseFails(t *testing.T) {
 		t.Fatalf("list error = %v, want 500 with a generic message", err)
 	}
 
-	if err := h.db.Conn().Exec(ctx, "RENAME TABLE interactions_away TO interactions"); err != nil {
+	if err := h.db.Conn().Exec(ctx, "RENAME TABLE interactions_away TO interactions, interactions_by_received_away TO interactions_by_received"); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 20*time.Second, "the redelivered events to be written", func() bool {
