@@ -111,7 +111,7 @@ func (s store) kpis(ctx context.Context, p kpiParams) (query.KPIs, error) {
 	k := query.KPIs{Brand: p.Brand, Network: p.Network, From: p.From.UTC(), To: p.To.UTC(), TZ: p.tz,
 		Definitions: kpiDefinitions, ShareOfVoice: []query.VoiceShare{}}
 	for _, f := range []func(context.Context, kpiParams, *query.KPIs) error{
-		s.volume, s.engagement, s.response, s.sentiment, s.shareOfVoice, s.community, s.bestTimes,
+		s.volume, s.engagement, s.response, s.sentiment, s.shareOfVoice, s.community,
 	} {
 		if err := f(ctx, p, &k); err != nil {
 			return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
@@ -166,18 +166,70 @@ FROM interactions FINAL WHERE `+cond+` GROUP BY day, network, kind ORDER BY day`
 // engagements: public kinds, latest verdict not spam.
 func (p kpiParams) engagementsSQL() (string, []any) {
 	cond, args := p.period()
-	in, inArgs := p.since("moderated_at")
+	spam, spamArgs := p.latestStateIDs("verdict = 'spam'", "argMax(verdict, version) = 'spam'")
 	return `SELECT id, kind, created_at FROM interactions FINAL WHERE ` + cond + ` AND kind IN ?
-	AND id NOT IN (SELECT interaction_id FROM interaction_state WHERE brand = ?` + in + ` GROUP BY interaction_id HAVING argMax(verdict, version) = 'spam')`,
-		append(append(args, inSet(engagementKinds), p.Brand), inArgs...)
+	AND id NOT IN (` + spam + `)`, append(append(args, inSet(engagementKinds)), spamArgs...)
 }
 
+// latestStateIDs selects the interactions whose latest moderation state
+// (among those of the period, see since) satisfies having. Only the
+// interactions with at least one state row satisfying some, a condition
+// that having implies, are grouped: the latest state can only satisfy
+// having if one of its rows does, and grouping a few ids instead of the
+// whole period's is most of the query's time.
+func (p kpiParams) latestStateIDs(some, having string) (string, []any) {
+	in, inArgs := p.since("moderated_at")
+	q := `SELECT interaction_id FROM interaction_state WHERE brand = ?` + in + `
+		AND interaction_id IN (SELECT interaction_id FROM interaction_state WHERE brand = ?` + in + ` AND ` + some + `)
+		GROUP BY interaction_id HAVING ` + having
+	return q, append(append(append([]any{p.Brand}, inArgs...), p.Brand), inArgs...)
+}
+
+// engagement counts the engagements and the best times to post in one
+// reading of engagementsSQL.
 func (s store) engagement(ctx context.Context, p kpiParams, k *query.KPIs) error {
 	sub, args := p.engagementsSQL()
-	if err := s.db.Conn().QueryRow(ctx, `SELECT count(), countIf(kind IN ('comment', 'reply')) FROM (`+sub+`)`, args...).
-		Scan(&k.Engagement.Engagements, &k.Engagement.Comments); err != nil {
+	rows, err := s.db.Conn().Query(ctx, `SELECT toDayOfWeek(created_at, ?) AS wd, toHour(created_at, ?) AS h, count(), countIf(kind IN ('comment', 'reply'))
+FROM (`+sub+`) GROUP BY wd, h`, append([]any{p.tz, p.tz}, args...)...)
+	if err != nil {
 		return fmt.Errorf("engagement: %w", err)
 	}
+	defer rows.Close()
+	var bt query.BestTimes
+	var slots []query.TimeSlot
+	for rows.Next() {
+		var (
+			wd, h       uint8
+			n, comments uint64
+		)
+		if err := rows.Scan(&wd, &h, &n, &comments); err != nil {
+			return fmt.Errorf("engagement: %w", err)
+		}
+		k.Engagement.Engagements += n
+		k.Engagement.Comments += comments
+		if wd >= 1 && wd <= 7 && h < 24 {
+			bt.Grid[wd-1][h] = n
+			slots = append(slots, query.TimeSlot{Weekday: int(wd), Hour: int(h), Engagements: n})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("engagement: %w", err)
+	}
+	sort.Slice(slots, func(i, j int) bool {
+		a, b := slots[i], slots[j]
+		if a.Engagements != b.Engagements {
+			return a.Engagements > b.Engagements
+		}
+		if a.Weekday != b.Weekday {
+			return a.Weekday < b.Weekday
+		}
+		return a.Hour < b.Hour
+	})
+	bt.Top = slots[:min(len(slots), query.BestTimeSlots)]
+	if bt.Top == nil {
+		bt.Top = []query.TimeSlot{}
+	}
+	k.BestTimes = bt
 	return nil
 }
 
@@ -385,48 +437,4 @@ func ratio(n, d int64) *float64 {
 	}
 	v := float64(n) / float64(d) * 100
 	return &v
-}
-
-func (s store) bestTimes(ctx context.Context, p kpiParams, k *query.KPIs) error {
-	sub, args := p.engagementsSQL()
-	rows, err := s.db.Conn().Query(ctx, `SELECT toDayOfWeek(created_at, ?) AS wd, toHour(created_at, ?) AS h, count()
-FROM (`+sub+`) GROUP BY wd, h`, append([]any{p.tz, p.tz}, args...)...)
-	if err != nil {
-		return fmt.Errorf("best times: %w", err)
-	}
-	defer rows.Close()
-	var bt query.BestTimes
-	var slots []query.TimeSlot
-	for rows.Next() {
-		var (
-			wd, h uint8
-			n     uint64
-		)
-		if err := rows.Scan(&wd, &h, &n); err != nil {
-			return fmt.Errorf("best times: %w", err)
-		}
-		if wd >= 1 && wd <= 7 && h < 24 {
-			bt.Grid[wd-1][h] = n
-			slots = append(slots, query.TimeSlot{Weekday: int(wd), Hour: int(h), Engagements: n})
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("best times: %w", err)
-	}
-	sort.Slice(slots, func(i, j int) bool {
-		a, b := slots[i], slots[j]
-		if a.Engagements != b.Engagements {
-			return a.Engagements > b.Engagements
-		}
-		if a.Weekday != b.Weekday {
-			return a.Weekday < b.Weekday
-		}
-		return a.Hour < b.Hour
-	})
-	bt.Top = slots[:min(len(slots), query.BestTimeSlots)]
-	if bt.Top == nil {
-		bt.Top = []query.TimeSlot{}
-	}
-	k.BestTimes = bt
-	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
+	interaction "github.com/ruche-project/ruche/events/interaction/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 )
 
@@ -268,4 +269,38 @@ func slots(s []query.TimeSlot) string {
 		out = append(out, names[x.Weekday]+" "+strconv.Itoa(x.Hour)+"h:"+itoa(x.Engagements))
 	}
 	return strings.Join(out, " ")
+}
+
+// TestKPIsTheLatestVerdictDecidesSpam: an engagement counts unless its
+// latest moderation says spam, whatever earlier ones said, in the
+// engagement count and in the best times alike.
+func TestKPIsTheLatestVerdictDecidesSpam(t *testing.T) {
+	d := &dataset{}
+	at := time.Date(2026, 11, 18, 9, 15, 0, 0, time.UTC) // Wednesday 10:15 in Paris
+	versions := map[string][]interaction.Verdict{
+		"spam_then_allowed": {interaction.VerdictSpam, interaction.VerdictAllow},
+		"allowed_then_spam": {interaction.VerdictAllow, interaction.VerdictSpam},
+		"spam_twice":        {interaction.VerdictSpam, interaction.VerdictSpam},
+		"allowed":           {interaction.VerdictAllow},
+	}
+	for id, verdicts := range versions {
+		r := d.interaction("spam-latest", in{kind: "comment", id: id, author: "a", text: "x", at: at})
+		for i, v := range verdicts {
+			d.events = append(d.events, interaction.Moderated{
+				ID: interaction.ModeratedID(r.ID, i+1), InteractionID: r.ID, Brand: r.Brand, Network: r.Network,
+				Labels: []string{}, Verdict: v, Actions: []string{}, RuleHits: []string{}, PolicyVersion: i + 1,
+				ModeratedAt: r.ReceivedAt.Add(time.Duration(i+1) * time.Minute),
+			})
+		}
+	}
+	for name, h := range seeded(t, d) {
+		t.Run(name, func(t *testing.T) {
+			var k query.KPIs
+			if err := h.request(query.KPIsSubject, query.KPIsRequest{Brand: "spam-latest", From: at.Add(-time.Hour), To: at.Add(time.Hour), TZ: "Europe/Paris"}, &k); err != nil {
+				t.Fatal(err)
+			}
+			equal(t, []any{k.Volume.Total, k.Engagement.Engagements, k.Engagement.Comments, k.BestTimes.Grid[2][10], slots(k.BestTimes.Top)},
+				[]any{uint64(4), uint64(2), uint64(2), uint64(2), "Wed 10h:2"})
+		})
+	}
 }
