@@ -45,7 +45,7 @@ eval:
 	set -o pipefail; $(GO) run ./services/ruche classify < services/moderation/testdata/eval.jsonl \
 		| (cd services/moderation && $(GO) run ./cmd/evalreport -set testdata/eval.jsonl)
 
-## bench: the pipeline (ruche up) against this machine's own limits, same run; BENCH_SECONDS, BENCH_ROWS, BENCH_CLIENTS, BENCH_OUT (var/bench.json), BENCH_PPROF=dir
+## bench: the pipeline (ruche up) against this machine's own limits, same run; BENCH_SECONDS, BENCH_ROWS, BENCH_CLIENTS, BENCH_OUT (var/bench.json), BENCH_PPROF=dir, BENCH_PHASES=queries,pipeline,...
 .PHONY: bench
 bench: clickhouse build
 	$(BIN) bench

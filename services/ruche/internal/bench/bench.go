@@ -57,22 +57,22 @@ func Run(ctx context.Context, cfg Config, w io.Writer) (*Results, error) {
 		return nil, err
 	}
 	phases := []struct {
-		name string
-		run  func(context.Context) error
+		id, name string
+		run      func(context.Context) error
 	}{
-		{"raw JetStream", b.rawJetStream},
-		{"raw ClickHouse insert", b.rawClickHouse},
-		{"HTTP bare", func(ctx context.Context) error {
+		{"jetstream", "raw JetStream", b.rawJetStream},
+		{"clickhouse", "raw ClickHouse insert", b.rawClickHouse},
+		{"http_bare", "HTTP bare", func(ctx context.Context) error {
 			return b.httpLimit(ctx, ModeBare, "http_bare", "Echo (pkg/httpx middleware) decoding the ~600-byte body, 202", "52k", 0.06)
 		}},
-		{"HTTP decode + publish", func(ctx context.Context) error {
+		{"http_publish", "HTTP decode + publish", func(ctx context.Context) error {
 			return b.httpLimit(ctx, ModePublish, "http_decode_publish", "the same plus a synchronous JetStream publish of the body (embedded server, file storage)", "30k", 0.06)
 		}},
-		{"HTTP ingest core", func(ctx context.Context) error {
+		{"http_ingest", "HTTP ingest core", func(ctx context.Context) error {
 			return b.httpLimit(ctx, ModeIngestCore, "http_ingest_core", "ingest's handler work without the source lookup: HMAC check, strict parse, bus.Publisher.PublishEvent", "", 0.04)
 		}},
-		{"pipeline", b.pipelines},
-		{"queries", b.queries},
+		{"pipeline", "pipeline", b.pipelines},
+		{"queries", "queries", b.queries},
 	}
 	// A failed phase is reported and the others still run: one slow query
 	// or one refused port must not cost the rest of the figures.
@@ -80,6 +80,9 @@ func Run(ctx context.Context, cfg Config, w io.Writer) (*Results, error) {
 	for _, p := range phases {
 		if ctx.Err() != nil {
 			return &b.res, ctx.Err()
+		}
+		if !cfg.runs(p.id) {
+			continue
 		}
 		b.log("== %s", p.name)
 		if err := p.run(ctx); err != nil {

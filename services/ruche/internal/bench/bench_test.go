@@ -106,3 +106,13 @@ func TestSmoke(t *testing.T) {
 		t.Logf("bench output:\n%s", out.String())
 	}
 }
+
+func TestPhasesFromEnv(t *testing.T) {
+	cfg, err := bench.FromEnv([]string{bench.EnvPhases + "=queries, pipeline"}, binary)
+	if err != nil || strings.Join(cfg.Phases, ",") != "queries,pipeline" {
+		t.Fatalf("phases %q, err %v", cfg.Phases, err)
+	}
+	if _, err := bench.FromEnv([]string{bench.EnvPhases + "=queries,inbox"}, binary); err == nil || !strings.Contains(err.Error(), `unknown phase "inbox"`) {
+		t.Fatalf("err = %v, want an unknown phase error", err)
+	}
+}

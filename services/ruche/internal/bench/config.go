@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ruche-project/ruche/pkg/clickhouse"
@@ -26,6 +28,9 @@ const (
 	EnvClients = "BENCH_CLIENTS"
 	EnvPprof   = "BENCH_PPROF"
 	EnvKeep    = "BENCH_KEEP"
+	// EnvPhases names the phases to run, comma-separated (see PhaseNames);
+	// empty runs them all.
+	EnvPhases = "BENCH_PHASES"
 	// PprofAddrEnv is read by `ruche bench up` (the pipeline child when
 	// profiling): the address of its pprof listener.
 	PprofAddrEnv = "BENCH_PPROF_ADDR"
@@ -53,6 +58,8 @@ type Config struct {
 	Pprof string
 	// Keep leaves the bench databases in ClickHouse, for inspection.
 	Keep bool
+	// Phases are the phases to run (PhaseNames); none runs them all.
+	Phases []string
 	// Smoke shrinks every size (batches, messages, query repetitions) for
 	// the test that keeps the bench from rotting.
 	Smoke bool
@@ -99,6 +106,11 @@ func FromEnv(env []string, binary string) (Config, error) {
 	}
 	cfg.Pprof = get(EnvPprof)
 	cfg.Keep = get(EnvKeep) == "1" || get(EnvKeep) == "true"
+	for _, f := range strings.Split(get(EnvPhases), ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			cfg.Phases = append(cfg.Phases, f)
+		}
+	}
 	cfg.ClickHouse = ClickHouseConfig(get)
 	return cfg, cfg.Validate()
 }
@@ -146,10 +158,23 @@ func (c *Config) Validate() error {
 	case c.Binary == "":
 		return errors.New("bench: the ruche binary is required")
 	}
+	for _, p := range c.Phases {
+		if !slices.Contains(PhaseNames, p) {
+			return fmt.Errorf("%s: unknown phase %q (phases: %s)", EnvPhases, p, strings.Join(PhaseNames, ", "))
+		}
+	}
 	if _, err := os.Stat(c.Binary); err != nil {
 		return fmt.Errorf("bench: ruche binary: %w", err)
 	}
 	return c.ClickHouse.Validate()
+}
+
+// PhaseNames are the phases of a run, in the order they run.
+var PhaseNames = []string{"jetstream", "clickhouse", "http_bare", "http_publish", "http_ingest", "pipeline", "queries"}
+
+// runs reports whether the phase named name is to run.
+func (c *Config) runs(name string) bool {
+	return len(c.Phases) == 0 || slices.Contains(c.Phases, name)
 }
 
 // share is the measuring time of a phase that gets fraction f of Seconds,

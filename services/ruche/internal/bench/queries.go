@@ -114,7 +114,7 @@ func (b *bench) queries(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", page.name, err)
 		}
-		b.addLatency(page.name, lat, 100, "GET /api/v1/interactions?brand=demo&limit=50 through the gateway and analytics (FINAL, newest first)")
+		b.addLatency(page.name, lat, 100, "GET /api/v1/interactions?brand=demo&limit=50 through the gateway and analytics (newest received first)")
 	}
 
 	// The dashboard: GET /api/v1/kpis (analytics' KPI endpoint, every
