@@ -290,10 +290,10 @@ func (s store) listInteractions(ctx context.Context, p listParams) (query.ListIn
 	var (
 		items  []query.Interaction
 		oldest uint32 // the brand's oldest received_at, read when first needed
-		span   = uint32(firstSlice / time.Second)
+		span   = uint64(firstSlice / time.Second)
 	)
 	for {
-		sl.lo = top - min(span, top)
+		sl.lo = top - uint32(min(span, uint64(top)))
 		found, err := s.sliceItems(ctx, p, sl, need-len(items))
 		if err != nil {
 			return query.ListInteractionsResponse{}, fmt.Errorf("list interactions of %s: %w", p.brand, err)
@@ -315,7 +315,7 @@ func (s store) listInteractions(ctx context.Context, p listParams) (query.ListIn
 		if sl.lo <= oldest {
 			break
 		}
-		top, sl.hi, span = sl.lo, sl.lo, span*sliceGrowth
+		top, sl.hi, span = sl.lo, sl.lo, min(span, uint64(top))*sliceGrowth
 	}
 	resp := query.ListInteractionsResponse{Items: items}
 	if len(items) > p.limit {
