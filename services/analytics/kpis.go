@@ -96,12 +96,14 @@ func (p kpiParams) period() (string, []any) {
 	return q, args
 }
 
-// since pre-filters a query on interaction_state, replies or
+// since pre-filters a query on the moderation state, replies or
 // case_decisions (column is their event time) to rows that can belong to
 // the period's interactions, so that their GROUP BY reads the period, not
 // the brand's whole history: a decision, reply or moderation of an
 // interaction comes after its created_at, hence after from. A day of margin
-// absorbs clocks that disagree between networks and services.
+// absorbs clocks that disagree between networks and services. The state is
+// read from interaction_state_by_time (migration 0008), sorted by
+// moderated_at, where this condition is a range of the primary key.
 func (p kpiParams) since(column string) (string, []any) {
 	return " AND " + column + " >= toDateTime(?)", []any{p.From.Add(-24 * time.Hour).Unix()}
 }
@@ -179,8 +181,8 @@ func (p kpiParams) engagementsSQL() (string, []any) {
 // whole period's is most of the query's time.
 func (p kpiParams) latestStateIDs(some, having string) (string, []any) {
 	in, inArgs := p.since("moderated_at")
-	q := `SELECT interaction_id FROM interaction_state WHERE brand = ?` + in + `
-		AND interaction_id IN (SELECT interaction_id FROM interaction_state WHERE brand = ?` + in + ` AND ` + some + `)
+	q := `SELECT interaction_id FROM interaction_state_by_time WHERE brand = ?` + in + `
+		AND interaction_id IN (SELECT interaction_id FROM interaction_state_by_time WHERE brand = ?` + in + ` AND ` + some + `)
 		GROUP BY interaction_id HAVING ` + having
 	return q, append(append(append([]any{p.Brand}, inArgs...), p.Brand), inArgs...)
 }
@@ -250,7 +252,7 @@ FROM (
 			SELECT id, toUInt32(created_at) AS created FROM interactions FINAL WHERE ` + cond + `
 		) ANY INNER JOIN (
 			SELECT interaction_id AS id, argMax(ifNull(toUInt32(sla_due), 0), version) AS due, argMax(actions, version) AS acts
-			FROM interaction_state WHERE brand = ?` + inS + ` GROUP BY interaction_id HAVING has(acts, 'needs_reply') OR due > 0
+			FROM interaction_state_by_time WHERE brand = ?` + inS + ` GROUP BY interaction_id HAVING has(acts, 'needs_reply') OR due > 0
 		) USING id
 	) ANY LEFT JOIN (
 		SELECT interaction_id AS id, toUInt32(min(sent_at)) AS first_reply FROM replies WHERE brand = ?` + inR + ` GROUP BY interaction_id
@@ -296,7 +298,7 @@ func (s store) sentiment(ctx context.Context, p kpiParams, k *query.KPIs) error 
 	SELECT toString(toDate(created_at, ?)) AS day, labels FROM (
 		SELECT id, created_at FROM interactions FINAL WHERE `+cond+`
 	) ANY INNER JOIN (
-		SELECT interaction_id AS id, argMax(labels, version) AS labels FROM interaction_state
+		SELECT interaction_id AS id, argMax(labels, version) AS labels FROM interaction_state_by_time
 		WHERE brand = ?`+in+` GROUP BY interaction_id HAVING argMax(verdict, version) != 'spam'
 	) USING id
 ) ARRAY JOIN labels AS label

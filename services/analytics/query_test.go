@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -195,7 +196,7 @@ func TestMigrate(t *testing.T) {
 	if !h.db.Features().LowCardinality {
 		lc = "1"
 	}
-	if got, want := strings.Join(rows, ","), "interactions:0,interaction_state:0,low_cardinality:"+lc+",replies:0,case_decisions:0,community:0,contest_draws:0,inbox_lookups:0"; got != want {
+	if got, want := strings.Join(rows, ","), "interactions:0,interaction_state:0,low_cardinality:"+lc+",replies:0,case_decisions:0,community:0,contest_draws:0,query_copies:0"; got != want {
 		t.Fatalf("schema_migrations %s, want %s", got, want)
 	}
 }
@@ -218,4 +219,72 @@ func TestNewRefusesMissingDependencies(t *testing.T) {
 	if _, err := New(Config{}, Deps{}); err == nil || !strings.Contains(err.Error(), "analytics.consumer") {
 		t.Fatalf("New with an empty config = %v, want a config error", err)
 	}
+}
+
+// TestStateCopiesAgree: the copies of interaction_state that the inbox and
+// the dashboard read (migration 0008) give the same latest state as
+// interaction_state, with redelivered rows and several versions, before and
+// after merges (which collapse interaction_state to its latest versions).
+func TestStateCopiesAgree(t *testing.T) {
+	d := &dataset{}
+	at := time.Date(2026, 11, 18, 9, 0, 0, 0, time.UTC)
+	for i, verdicts := range [][]interaction.Verdict{{"allow"}, {"spam", "allow"}, {"allow", "review", "spam"}, {"review"}} {
+		r := d.interaction("cafe-lumiere", in{kind: "comment", id: strconv.Itoa(i), author: "a", text: "x", at: at.Add(time.Duration(i) * time.Hour)})
+		for v, verdict := range verdicts {
+			due := r.CreatedAt.Add(time.Duration(v+1) * time.Hour)
+			d.events = append(d.events, interaction.Moderated{
+				ID: interaction.ModeratedID(r.ID, v+1), InteractionID: r.ID, Brand: r.Brand, Network: r.Network,
+				Labels: []string{"sentiment:" + strconv.Itoa(v)}, Verdict: verdict, Actions: []string{"route:" + strconv.Itoa(v)},
+				Priority: 10 * v, SLADue: &due, RuleHits: []string{}, PolicyVersion: v + 1, ModeratedAt: r.ReceivedAt.Add(time.Duration(v+1) * time.Minute),
+			})
+		}
+	}
+	h := seededN(t, d, 2)
+	ctx := context.Background()
+	// latest renders the latest state of each interaction in table, since
+	// (when set) the moderation time.
+	latest := func(t *testing.T, table, columns, since string) string {
+		t.Helper()
+		rows, err := h.db.Conn().Query(ctx, `SELECT interaction_id, toString(tuple(`+columns+`)) FROM `+table+`
+WHERE brand = 'cafe-lumiere'`+since+` GROUP BY interaction_id ORDER BY interaction_id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var id, state string
+			if err := rows.Scan(&id, &state); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, id+" "+state)
+		}
+		return strings.Join(out, "\n")
+	}
+	byTime := "argMax(verdict, version), argMax(labels, version), argMax(actions, version), argMax(sla_due, version)"
+	byID := "argMax(verdict, version), argMax(labels, version), argMax(actions, version), argMax(priority, version)"
+	since := fmt.Sprintf(" AND moderated_at >= toDateTime(%d)", at.Add(-time.Hour).Unix())
+	check := func(t *testing.T) {
+		want := latest(t, "interaction_state", byTime, since)
+		if !strings.Contains(want, "mastodon:2 ('spam'") || !strings.Contains(want, "mastodon:1 ('allow'") {
+			t.Fatalf("interaction_state's latest states:\n%s", want)
+		}
+		if got := latest(t, "interaction_state_by_time", byTime, since); got != want {
+			t.Fatalf("interaction_state_by_time:\n%s\nwant\n%s", got, want)
+		}
+		// interaction_state_by_id has no moderated_at: read whole.
+		if got, want := latest(t, "interaction_state_by_id", byID, ""), latest(t, "interaction_state", byID, ""); got != want {
+			t.Fatalf("interaction_state_by_id:\n%s\nwant\n%s", got, want)
+		}
+	}
+	t.Run("before_merges", check)
+	for _, table := range []string{"interaction_state", "interaction_state_by_time", "interaction_state_by_id"} {
+		if err := h.db.Conn().Exec(ctx, "OPTIMIZE TABLE "+table+" FINAL"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := h.count("SELECT count() FROM interaction_state"); n != 4 {
+		t.Fatalf("interaction_state holds %d rows after merges, want 4 (the latest of each)", n)
+	}
+	t.Run("after_merges", check)
 }

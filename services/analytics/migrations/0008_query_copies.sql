@@ -1,5 +1,6 @@
--- Two copies that let an inbox page read what it shows, not the brand's
--- history (services/analytics/inbox.go). Materialized views fill them on
+-- Copies sorted for the queries that read them: an inbox page reads what it
+-- shows, not the brand's history (services/analytics/inbox.go), and a
+-- dashboard the moderation of its period (kpis.go). Materialized views fill them on
 -- every insert into their source; the INSERT ... SELECT statements copy the
 -- rows stored before. Running them twice (two migrators at once, or a
 -- retry) only adds rows with the same sorting key, which collapse and which
@@ -43,3 +44,25 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS interaction_state_by_id_mv TO interaction
 SELECT brand, interaction_id, verdict, labels, actions, priority, version FROM interaction_state;
 INSERT INTO interaction_state_by_id (brand, interaction_id, verdict, labels, actions, priority, version)
 SELECT brand, interaction_id, verdict, labels, actions, priority, version FROM interaction_state;
+-- interaction_state_by_time: the moderation columns the dashboard reads,
+-- sorted by moderation time. Its queries take the moderation rows since the
+-- day before the period (kpiParams.since), then the latest one of each
+-- interaction: interaction_state, sorted by interaction id, is read whole
+-- for that; this copy reads the period. It keeps every version (they differ
+-- in moderated_at); the latest is the same as in interaction_state.
+CREATE TABLE IF NOT EXISTS interaction_state_by_time (
+    brand String,
+    moderated_at DateTime,
+    interaction_id String,
+    version UInt64,
+    verdict String,
+    labels Array(String),
+    actions Array(String),
+    sla_due Nullable(DateTime)
+) ENGINE = ReplacingMergeTree(version)
+PARTITION BY toYYYYMM(moderated_at)
+ORDER BY (brand, moderated_at, interaction_id, version);
+CREATE MATERIALIZED VIEW IF NOT EXISTS interaction_state_by_time_mv TO interaction_state_by_time AS
+SELECT brand, moderated_at, interaction_id, version, verdict, labels, actions, sla_due FROM interaction_state;
+INSERT INTO interaction_state_by_time (brand, moderated_at, interaction_id, version, verdict, labels, actions, sla_due)
+SELECT brand, moderated_at, interaction_id, version, verdict, labels, actions, sla_due FROM interaction_state;
