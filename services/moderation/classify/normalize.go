@@ -24,6 +24,9 @@ type Token struct {
 	Quoted bool
 	// Mention is an @handle; Hashtag a #tag (Fold holds the tag without '#').
 	Mention, Hashtag bool
+	// forms are the lexicon lookup forms of the token (lookupForms),
+	// computed once: every lexicon looks every token up.
+	forms []string
 }
 
 // Key is the main matching form of the token.
@@ -312,12 +315,14 @@ func newToken(sp span) Token {
 	case strings.HasPrefix(tok.Fold, "@") && len(tok.Fold) > 1 && !hasLeetBody(tok.Fold[1:]):
 		tok.Mention = true
 		tok.Keys = []string{tok.Fold}
+		tok.forms = computeForms(tok.Keys)
 		return tok
 	case strings.HasPrefix(tok.Fold, "#") && len(tok.Fold) > 1:
 		tok.Hashtag = true
 		tok.Fold = tok.Fold[1:]
 	}
 	tok.Keys = keys(tok.Fold)
+	tok.forms = computeForms(tok.Keys)
 	return tok
 }
 
@@ -371,7 +376,7 @@ func keys(fold string) []string {
 
 // squeeze collapses runs of at least min identical letters to one letter.
 func squeeze(s string, min int) string {
-	if len(s) < min {
+	if len(s) < min || !hasRun(s, min) {
 		return s
 	}
 	var b strings.Builder
@@ -389,4 +394,19 @@ func squeeze(s string, min int) string {
 		i = j
 	}
 	return b.String()
+}
+
+// hasRun reports a run of at least min identical letters in s.
+func hasRun(s string, min int) bool {
+	n := 1
+	for i := 1; i < len(s); i++ {
+		if s[i] == s[i-1] && s[i] >= 'a' && s[i] <= 'z' {
+			if n++; n >= min {
+				return true
+			}
+		} else {
+			n = 1
+		}
+	}
+	return min <= 1 && len(s) > 0
 }

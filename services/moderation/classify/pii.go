@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,12 +29,12 @@ type PIIFinding struct {
 }
 
 var (
-	emailRe = regexp.MustCompile(`(?i)[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,24}`)
+	emailRe = mustGate(`(?i)[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,24}`)
 	// "jean [at] free [dot] fr", "john.smith at outlook dot com", "jean arobase gmail point com".
-	obfuscatedEmailRe = regexp.MustCompile(`(?i)\b[a-z0-9._%+\-]+\s*(?:\[at\]|\(at\)|\{at\}|\[@\]|\(@\)|\s+at\s+|\s+arobase\s+)\s*[a-z0-9\-]+\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\s+point\s+|\.)\s*(?:com|fr|net|org|be|ch|ca|io|co|uk|de|eu|info|me)\b`)
+	obfuscatedEmailRe = mustGate(`(?i)\b[a-z0-9._%+\-]+\s*(?:\[at\]|\(at\)|\{at\}|\[@\]|\(@\)|\s+at\s+|\s+arobase\s+)\s*[a-z0-9\-]+\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\s+point\s+|\.)\s*(?:com|fr|net|org|be|ch|ca|io|co|uk|de|eu|info|me)\b`)
 	// A run of digits with the separators phone numbers and cards use.
-	digitRunRe  = regexp.MustCompile(`(?:\+|\b00|\()?\d[\d \t().\-/]{5,}\d`)
-	ibanStartRe = regexp.MustCompile(`(?i)\b[a-z]{2}\d{2}`)
+	digitRunRe  = mustGate(`(?:\+|\b00|\()?\d[\d \t().\-/]{5,}\d`)
+	ibanStartRe = mustGate(`(?i)\b[a-z]{2}\d{2}`)
 )
 
 // ibanLengths is the length of an IBAN per country (ISO 13616 registry).

@@ -2,7 +2,6 @@ package classify
 
 import (
 	"math"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -31,11 +30,11 @@ type Spam struct {
 const SpamThreshold = 3.0
 
 var (
-	urlRe       = regexp.MustCompile(`(?i)\b(?:https?://[^\s]+|www\.[^\s]+|[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:com|fr|net|org|io|co|ly|gl|gd|at|cc|me|xyz|top|click|win|loan|icu|link|site|online|shop|info|biz|to|id|be|ch|uk|us)/[^\s]*)`)
-	moneyRateRe = regexp.MustCompile(`(?i)\d[\d\s.,]*\s*(?:€|\$|euros?|k€|k\$|k|dollars?)\s*(?:/|par|per|a|an|by|every|chaque)\s*(?:jour|jours|mois|semaine|heure|day|week|month|hour|j)\b`)
-	dollarsRe   = regexp.MustCompile(`\$\$+|€€+|💰💰|💸`)
-	countRe     = regexp.MustCompile(`(?i)\b\d+\s*k?\s*(?:followers|abonnes|abonnés|likes|vues|views)\b`)
-	digitsTail  = regexp.MustCompile(`\d{4,}$`)
+	urlRe       = mustGate(`(?i)\b(?:https?://[^\s]+|www\.[^\s]+|[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:com|fr|net|org|io|co|ly|gl|gd|at|cc|me|xyz|top|click|win|loan|icu|link|site|online|shop|info|biz|to|id|be|ch|uk|us)/[^\s]*)`)
+	moneyRateRe = mustGate(`(?i)\d[\d\s.,]*\s*(?:€|\$|euros?|k€|k\$|k|dollars?)\s*(?:/|par|per|a|an|by|every|chaque)\s*(?:jour|jours|mois|semaine|heure|day|week|month|hour|j)\b`)
+	dollarsRe   = mustGate(`\$\$+|€€+|💰💰|💸`)
+	countRe     = mustGate(`(?i)\b\d+\s*k?\s*(?:followers|abonnes|abonnés|likes|vues|views)\b`)
+	digitsTail  = mustGate(`\d{4,}$`)
 )
 
 // shorteners hide where a link goes. t.co is not one: X wraps every link.
