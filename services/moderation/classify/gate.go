@@ -23,6 +23,15 @@ type gatedRegexp struct {
 	// folded says the needles (and so the text they are looked for in) are
 	// in foldKey form, because some literal of the expression ignores case.
 	folded bool
+	// pre is a hand-written necessary condition, for expressions whose
+	// needles say little (a digit, a letter); nil when there is none.
+	pre func(string) bool
+}
+
+// with adds a hand-written necessary condition to g.
+func (g *gatedRegexp) with(pre func(string) bool) *gatedRegexp {
+	g.pre = pre
+	return g
 }
 
 // needles is a set of strings one of which every match contains.
@@ -83,6 +92,9 @@ func (t *text) fold() string {
 
 // may reports whether the regexp can match t: false means it cannot.
 func (g *gatedRegexp) may(t *text) bool {
+	if g.pre != nil && !g.pre(t.s) {
+		return false
+	}
 	s := t.s
 	if g.folded && len(g.sets) > 0 {
 		s = t.fold()

@@ -33,9 +33,43 @@ var (
 	// "jean [at] free [dot] fr", "john.smith at outlook dot com", "jean arobase gmail point com".
 	obfuscatedEmailRe = mustGate(`(?i)\b[a-z0-9._%+\-]+\s*(?:\[at\]|\(at\)|\{at\}|\[@\]|\(@\)|\s+at\s+|\s+arobase\s+)\s*[a-z0-9\-]+\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\s+point\s+|\.)\s*(?:com|fr|net|org|be|ch|ca|io|co|uk|de|eu|info|me)\b`)
 	// A run of digits with the separators phone numbers and cards use.
-	digitRunRe  = mustGate(`(?:\+|\b00|\()?\d[\d \t().\-/]{5,}\d`)
-	ibanStartRe = mustGate(`(?i)\b[a-z]{2}\d{2}`)
+	digitRunRe  = mustGate(`(?:\+|\b00|\()?\d[\d \t().\-/]{5,}\d`).with(hasDigitRun)
+	ibanStartRe = mustGate(`(?i)\b[a-z]{2}\d{2}`).with(hasLettersDigits)
 )
+
+// hasDigitRun reports a run of at least 7 bytes of digits and separators
+// (digitRunRe's class) that starts and ends with a digit: digitRunRe needs one.
+func hasDigitRun(s string) bool {
+	first := -1
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if first < 0 {
+				first = i
+			} else if i-first+1 >= 7 {
+				return true
+			}
+		case c == ' ' || c == '\t' || c == '(' || c == ')' || c == '.' || c == '-' || c == '/':
+		default:
+			first = -1
+		}
+	}
+	return false
+}
+
+// hasLettersDigits reports two letters then two digits (ibanStartRe needs
+// them). Under (?i) a letter can be a non-ASCII rune (the Kelvin sign reads
+// as k), so any byte of a multi-byte rune counts as a letter.
+func hasLettersDigits(s string) bool {
+	letter := func(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' || c >= 0x80 }
+	digit := func(c byte) bool { return c >= '0' && c <= '9' }
+	for i := 2; i+1 < len(s); i++ {
+		if digit(s[i]) && digit(s[i+1]) && letter(s[i-1]) && letter(s[i-2]) {
+			return true
+		}
+	}
+	return false
+}
 
 // ibanLengths is the length of an IBAN per country (ISO 13616 registry).
 var ibanLengths = map[string]int{
