@@ -25,11 +25,11 @@ type gatedRegexp struct {
 	folded bool
 	// pre is a hand-written necessary condition, for expressions whose
 	// needles say little (a digit, a letter); nil when there is none.
-	pre func(string) bool
+	pre func(*text) bool
 }
 
 // with adds a hand-written necessary condition to g.
-func (g *gatedRegexp) with(pre func(string) bool) *gatedRegexp {
+func (g *gatedRegexp) with(pre func(*text) bool) *gatedRegexp {
 	g.pre = pre
 	return g
 }
@@ -92,7 +92,7 @@ func (t *text) fold() string {
 
 // may reports whether the regexp can match t: false means it cannot.
 func (g *gatedRegexp) may(t *text) bool {
-	if g.pre != nil && !g.pre(t.s) {
+	if g.pre != nil && !g.pre(t) {
 		return false
 	}
 	s := t.s
@@ -119,11 +119,11 @@ func (n needles) in(s string) bool {
 	return false
 }
 
-// The methods the classifiers use, each behind the gate.
+// The methods the classifiers use, each behind the gate. A classifier that
+// runs several gated regexps on one string makes one text of it, so that
+// its folded form is computed once.
 
-func (g *gatedRegexp) MatchString(s string) bool {
-	return g.may(&text{s: s}) && g.Regexp.MatchString(s)
-}
+func (g *gatedRegexp) MatchString(s string) bool { return g.matchText(&text{s: s}) }
 
 func (g *gatedRegexp) FindStringIndex(s string) []int {
 	if !g.may(&text{s: s}) {
@@ -132,18 +132,20 @@ func (g *gatedRegexp) FindStringIndex(s string) []int {
 	return g.Regexp.FindStringIndex(s)
 }
 
-func (g *gatedRegexp) FindAllStringIndex(s string, n int) [][]int {
-	if !g.may(&text{s: s}) {
+func (g *gatedRegexp) matchText(t *text) bool { return g.may(t) && g.Regexp.MatchString(t.s) }
+
+func (g *gatedRegexp) findAllIndex(t *text) [][]int {
+	if !g.may(t) {
 		return nil
 	}
-	return g.Regexp.FindAllStringIndex(s, n)
+	return g.Regexp.FindAllStringIndex(t.s, -1)
 }
 
-func (g *gatedRegexp) FindAllString(s string, n int) []string {
-	if !g.may(&text{s: s}) {
+func (g *gatedRegexp) findAll(t *text) []string {
+	if !g.may(t) {
 		return nil
 	}
-	return g.Regexp.FindAllString(s, n)
+	return g.Regexp.FindAllString(t.s, -1)
 }
 
 // foldKey maps every rune to the smallest rune of its case-folding orbit

@@ -58,7 +58,8 @@ func DetectSpam(t Text, author Author, at time.Time) Spam {
 			s.Reasons = append(s.Reasons, r)
 		}
 	}
-	links := urlRe.FindAllString(t.Raw, -1)
+	raw := &text{s: t.Raw}
+	links := urlRe.findAll(raw)
 	for _, l := range links {
 		ll := strings.ToLower(l)
 		for _, sh := range shorteners {
@@ -93,13 +94,13 @@ func DetectSpam(t Text, author Author, at time.Time) Spam {
 	for r, w := range best {
 		reason(r, math.Min(w, 4))
 	}
-	if moneyRateRe.MatchString(t.Raw) {
+	if moneyRateRe.matchText(raw) {
 		reason("scam:money", 3)
 	}
-	if dollarsRe.MatchString(t.Raw) {
+	if dollarsRe.matchText(raw) {
 		reason("scam:money", 2)
 	}
-	if countRe.MatchString(t.Raw) {
+	if countRe.matchText(raw) {
 		reason("scam:followers", 2)
 	}
 	// Repetition: the same words over and over, or one character hammered.
