@@ -81,7 +81,9 @@ func hasAtWord(t *text) bool {
 	return false
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == '\v' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == '\v'
+}
 
 // hasLettersDigits reports two letters then two digits (ibanStartRe needs
 // them). Under (?i) a letter can be a non-ASCII rune (the Kelvin sign reads
