@@ -58,13 +58,15 @@ func hasDigitRun(t *text) bool {
 	return false
 }
 
-// hasAtWord reports what obfuscatedEmailRe needs: a bracket ("[at]",
+// hasAtWord reports what obfuscatedEmailRe needs: a bracketed at ("[at]",
 // "(@)"), or "at" or "arobase" as a word between white space (\s is ASCII).
 func hasAtWord(t *text) bool {
-	if strings.ContainsAny(t.s, "[({") {
-		return true
-	}
 	f := t.fold()
+	for _, b := range []string{"[AT]", "(AT)", "{AT}", "[@]", "(@)"} {
+		if strings.Contains(f, b) {
+			return true
+		}
+	}
 	for _, w := range []string{"AT", "AROBASE"} {
 		for i := 0; ; {
 			k := strings.Index(f[i:], w)
