@@ -9,6 +9,7 @@ import (
 
 	wmnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/ruche-project/ruche/events"
@@ -46,6 +47,54 @@ type Published struct {
 // correlation id defaults to the context's (or the event id, starting a new
 // chain); the causation id defaults to the event being handled, if any.
 func (p *Publisher) PublishEvent(ctx context.Context, e events.Event, env events.Envelope) (Published, error) {
+	subject, msg, err := p.eventMessage(ctx, e, env)
+	if err != nil {
+		return Published{}, err
+	}
+	return p.publish(subject, msg)
+}
+
+// PublishEventAsync publishes e as PublishEvent does but does not wait for
+// the stream's ack: the future tells whether the event is stored. Batch
+// handlers publish a batch this way, then wait for every future.
+func (p *Publisher) PublishEventAsync(ctx context.Context, e events.Event, env events.Envelope) (jetstream.PubAckFuture, error) {
+	subject, msg, err := p.eventMessage(ctx, e, env)
+	if err != nil {
+		return nil, err
+	}
+	nm, err := p.natsMessage(subject, msg)
+	if err != nil {
+		return nil, err
+	}
+	f, err := p.js.PublishMsgAsync(nm)
+	if err != nil {
+		return nil, fmt.Errorf("publish %s: %w", subject, err)
+	}
+	return f, nil
+}
+
+// Wait waits for every future (up to the publisher's timeout, or ctx) and
+// returns one error per future, nil for an event stored.
+func (p *Publisher) Wait(ctx context.Context, futures []jetstream.PubAckFuture) []error {
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	errs := make([]error, len(futures))
+	for i, f := range futures {
+		if f == nil {
+			continue
+		}
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			errs[i] = fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
+		case <-ctx.Done():
+			errs[i] = fmt.Errorf("publish %s: %w", f.Msg().Subject, ctx.Err())
+		}
+	}
+	return errs
+}
+
+func (p *Publisher) eventMessage(ctx context.Context, e events.Event, env events.Envelope) (string, *message.Message, error) {
 	if env.CorrelationID == "" {
 		env.CorrelationID = obs.CorrelationID(ctx)
 	}
@@ -56,21 +105,21 @@ func (p *Publisher) PublishEvent(ctx context.Context, e events.Event, env events
 		env.CausationID = causation(ctx)
 	}
 	if err := env.Validate(); err != nil {
-		return Published{}, err
+		return "", nil, err
 	}
 	if env.Type != e.Name() {
-		return Published{}, fmt.Errorf("%w: type %q does not match event %q", events.ErrInvalidEnvelope, env.Type, e.Name())
+		return "", nil, fmt.Errorf("%w: type %q does not match event %q", events.ErrInvalidEnvelope, env.Type, e.Name())
 	}
 	body, err := json.Marshal(e)
 	if err != nil {
-		return Published{}, fmt.Errorf("encode %s: %w", e.Name(), err)
+		return "", nil, fmt.Errorf("encode %s: %w", e.Name(), err)
 	}
 	msg := message.NewMessage(env.ID, body)
 	for k, v := range env.Headers() {
 		msg.Metadata.Set(k, v)
 	}
 	msg.SetContext(ctx)
-	return p.publish(events.Subject(e, env.Brand), msg)
+	return events.Subject(e, env.Brand), msg, nil
 }
 
 // Publish implements message.Publisher.
@@ -86,13 +135,21 @@ func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
 // Close implements message.Publisher; the connection belongs to Conn.
 func (p *Publisher) Close() error { return nil }
 
-func (p *Publisher) publish(subject string, m *message.Message) (Published, error) {
+func (p *Publisher) natsMessage(subject string, m *message.Message) (*nats.Msg, error) {
 	nm, err := p.marshaler.Marshal(subject, m)
 	if err != nil {
-		return Published{}, err
+		return nil, err
 	}
 	if nm.Header.Get(events.HeaderDedupID) == "" {
 		nm.Header.Set(events.HeaderDedupID, m.UUID)
+	}
+	return nm, nil
+}
+
+func (p *Publisher) publish(subject string, m *message.Message) (Published, error) {
+	nm, err := p.natsMessage(subject, m)
+	if err != nil {
+		return Published{}, err
 	}
 	ctx, cancel := context.WithTimeout(m.Context(), p.timeout)
 	defer cancel()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -45,6 +46,8 @@ type Router struct {
 	log     *slog.Logger
 	wmLog   watermill.LoggerAdapter
 	metrics *routerMetrics
+	// batches are the loops of the HandleBatch handlers.
+	batches []func(context.Context) error
 }
 
 // NewRouter builds a router on conn. reg may be nil (no metrics).
@@ -161,7 +164,28 @@ func (r *Router) Publisher() *Publisher { return r.pub }
 
 // Run runs the handlers until ctx is cancelled, then lets in-flight handlers
 // finish (up to 30s); unacked messages are redelivered to another replica.
-func (r *Router) Run(ctx context.Context) error { return r.wm.Run(ctx) }
+func (r *Router) Run(ctx context.Context) error {
+	errs := make([]error, len(r.batches)+1)
+	var wg sync.WaitGroup
+	for i, run := range r.batches {
+		wg.Go(func() {
+			if errs[i+1] = run(ctx); errs[i+1] != nil {
+				r.log.Error("batch handler stopped", "error", errs[i+1])
+			}
+		})
+	}
+	// Watermill closes itself when its handlers stop, which a router with
+	// only batch handlers has none of.
+	wg.Go(func() {
+		<-ctx.Done()
+		if err := r.wm.Close(); err != nil {
+			r.log.Warn("close router", "error", err)
+		}
+	})
+	errs[0] = r.wm.Run(ctx)
+	wg.Wait()
+	return errors.Join(errs...)
+}
 
 // Running is closed once every handler is subscribed.
 func (r *Router) Running() chan struct{} { return r.wm.Running() }

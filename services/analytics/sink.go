@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/ruche-project/ruche/events"
 	"github.com/ruche-project/ruche/pkg/bus"
 )
 
@@ -231,22 +229,7 @@ func (s *sink) poison(msg jetstream.Msg, cause error) {
 	}
 	s.log.Error("event parked on the DLQ and terminated", "consumer", s.cfg.Consumer,
 		"subject", msg.Subject(), "stream_seq", seq, "delivered", delivered, "error", cause)
-	dead := nats.NewMsg(events.DLQSubject(s.cfg.Consumer))
-	dead.Data = msg.Data()
-	for k, v := range msg.Headers() {
-		dead.Header[k] = v
-	}
-	// The DLQ's own duplicate window must not drop it as the original
-	// event, nor as another stream's message of the same sequence (the
-	// sinks of every stream share the consumer name).
-	dead.Header.Set(events.HeaderDedupID, "dlq:"+s.cfg.Consumer+":"+s.stream+":"+strconv.FormatUint(seq, 10))
-	dead.Header.Set(bus.MetaDLQError, cause.Error())
-	dead.Header.Set(bus.MetaDLQConsumer, s.cfg.Consumer)
-	dead.Header.Set(bus.MetaSubject, msg.Subject())
-	dead.Header.Set(bus.MetaDelivered, strconv.FormatUint(delivered, 10))
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := s.js.PublishMsg(ctx, dead); err != nil {
+	if err := bus.Park(context.Background(), s.js, msg, s.cfg.Consumer, s.stream, delivered, cause); err != nil {
 		s.metrics.errors.WithLabelValues("dlq").Inc()
 		s.log.Error("park on the DLQ failed", "subject", msg.Subject(), "stream_seq", seq, "error", err)
 	}

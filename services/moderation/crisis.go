@@ -77,7 +77,11 @@ func (c *crisisTracker) observe(r v1.Received, res classify.Result) {
 	if res.Sentiment.Label == classify.SentimentNegative {
 		b.Negative = 1
 		b.Terms = map[string]int{}
-		for _, t := range crisis.Terms(classify.Normalize(r.Text)) {
+		text := res.Text
+		if text.Raw != r.Text {
+			text = classify.Normalize(r.Text)
+		}
+		for _, t := range crisis.Terms(text) {
 			b.Terms[t]++
 		}
 	}

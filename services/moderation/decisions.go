@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -24,6 +25,7 @@ const DecisionsTTL = 30 * 24 * time.Hour
 // decisionLog is the guard's store.
 type decisionLog struct {
 	kv jetstream.KeyValue
+	js jetstream.JetStream
 }
 
 func openDecisionLog(ctx context.Context, js jetstream.JetStream, replicas int) (*decisionLog, error) {
@@ -34,7 +36,7 @@ func openDecisionLog(ctx context.Context, js jetstream.JetStream, replicas int) 
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", DecisionsBucket, err)
 	}
-	return &decisionLog{kv: kv}, nil
+	return &decisionLog{kv: kv, js: js}, nil
 }
 
 // decisionKey is "<brand>.<base64url(interaction id)>.v<policy version>":
@@ -55,11 +57,42 @@ func (d *decisionLog) decided(ctx context.Context, key string) (string, error) {
 	return string(e.Value()), nil
 }
 
-// record stores the decision event id once it is published. Another replica
-// recording it first is fine: it published the same event id.
-func (d *decisionLog) record(ctx context.Context, key, eventID string) error {
-	if _, err := d.kv.Create(ctx, key, []byte(eventID)); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
-		return fmt.Errorf("record decision %s: %w", key, err)
+// recordAsync stores the decision event id once it is published, without
+// waiting: a KV create is a publication on the key's subject that expects
+// no earlier value (what KeyValue.Create sends; the keys of this bucket are
+// never deleted, only aged out).
+func (d *decisionLog) recordAsync(key, eventID string) (jetstream.PubAckFuture, error) {
+	msg := nats.NewMsg("$KV." + DecisionsBucket + "." + key)
+	msg.Data = []byte(eventID)
+	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
+	f, err := d.js.PublishMsgAsync(msg)
+	if err != nil {
+		return nil, fmt.Errorf("record decision %s: %w", key, err)
 	}
-	return nil
+	return f, nil
+}
+
+// waitRecords waits for recordAsync's futures: a key recorded first by
+// another replica is fine, it recorded the same event id.
+func (d *decisionLog) waitRecords(ctx context.Context, futures []jetstream.PubAckFuture) []error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	errs := make([]error, len(futures))
+	for i, f := range futures {
+		if f == nil {
+			continue
+		}
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			var apiErr *jetstream.APIError
+			if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+				continue
+			}
+			errs[i] = fmt.Errorf("record decision %s: %w", f.Msg().Subject, err)
+		case <-ctx.Done():
+			errs[i] = fmt.Errorf("record decision %s: %w", f.Msg().Subject, ctx.Err())
+		}
+	}
+	return errs
 }

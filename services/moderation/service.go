@@ -11,8 +11,6 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/ruche-project/ruche/events"
-	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 )
 
@@ -81,7 +79,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if s.history == nil {
 		s.history = analyticsHistory{nc: d.NATS}
 	}
-	if err := bus.Handle(d.Router, cfg.Consumer, s.handleReceived); err != nil {
+	if err := bus.HandleBatch(d.Router, cfg.Consumer, BatchSize, s.handleBatch); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -111,36 +109,3 @@ func (s *Service) Run(ctx context.Context) error {
 
 // Policies is the brand policy store.
 func (s *Service) Policies() *PolicyStore { return s.policies }
-
-// handleReceived is idempotent: the decision is a pure function of the
-// interaction and the policy version, its event id (ModeratedID) is the
-// Nats-Msg-Id (JetStream drops a duplicate inside the duplicate window), and
-// past that window the decisions bucket says it was already decided.
-func (s *Service) handleReceived(ctx context.Context, r v1.Received, env events.Envelope) error {
-	p, err := s.policies.Policy(r.Brand)
-	if err != nil {
-		return fmt.Errorf("policy of brand %s: %w", r.Brand, err)
-	}
-	key := decisionKey(r.Brand, r.ID, p.Version())
-	if id, err := s.decisions.decided(ctx, key); err != nil {
-		return err
-	} else if id != "" {
-		s.log.DebugContext(ctx, "already decided", "brand", r.Brand, "interaction_id", r.ID, "event_id", id)
-		return nil
-	}
-	m, a := decide(r, p, s.now())
-	out, err := events.NewEnvelope(m, m.ID, m.Brand, m.ModeratedAt)
-	if err != nil {
-		return bus.Permanent(err)
-	}
-	pub, err := s.router.Publisher().PublishEvent(ctx, m, out)
-	if err != nil {
-		return fmt.Errorf("publish decision for %s: %w", r.ID, err)
-	}
-	if err := s.decisions.record(ctx, key, m.ID); err != nil {
-		return err
-	}
-	s.crisis.observe(r, a.Result)
-	s.log.DebugContext(ctx, "moderated", "brand", r.Brand, "event_id", m.ID, "verdict", m.Verdict, "priority", m.Priority, "duplicate", pub.Duplicate)
-	return nil
-}

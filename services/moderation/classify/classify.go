@@ -25,12 +25,15 @@ type Result struct {
 	Intent    Intent       `json:"intent"`
 	// Urgent names urgent matters: "health", "safety", "legal", "press"...
 	Urgent []string `json:"urgent"`
+	// Text is the normalised text the labels were computed on, for callers
+	// that look further into it (crisis terms) without normalising again.
+	Text Text `json:"-"`
 }
 
 // Classify runs every classifier on in.
 func Classify(in Input) Result {
 	t := Normalize(in.Text)
-	r := Result{Lang: DetectLanguage(t, in.Lang)}
+	r := Result{Lang: DetectLanguage(t, in.Lang), Text: t}
 	r.Spam = DetectSpam(t, in.Author, in.At)
 	r.Toxicity = DetectToxicity(t, r.Lang)
 	r.PII = FindPII(in.Text, r.Lang)

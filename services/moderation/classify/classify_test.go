@@ -234,6 +234,8 @@ func BenchmarkClassify(b *testing.B) {
 		"Mon email c'est marie.dupont@gmail.com, appelez le 06 12 34 56 78",
 		"Love the new autumn menu, the pumpkin latte is amazing!",
 		"Génial, encore une livraison en retard. Bravo, vraiment.",
+		"Your app keeps crashing on login since the last update (iPhone 13, iOS 18). Is there a known issue or a workaround?",
+		"Bonjour ! Ma commande n'est toujours pas arrivée, le suivi indique « en cours d'acheminement » depuis le 12. Vous pouvez vérifier ?",
 	}
 	classify.Classify(classify.Input{Text: texts[0]}) // lexicons and VADER load once
 	b.ReportAllocs()

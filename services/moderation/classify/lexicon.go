@@ -3,6 +3,7 @@ package classify
 import (
 	"embed"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -12,8 +13,10 @@ var lexiconFS embed.FS
 
 // entry is one line of a lexicon: a word or phrase and its columns.
 type entry struct {
-	words  []string
-	fields []string
+	words []string
+	// squeezed are the words with runs of letters squeezed (squeeze(w, 2)).
+	squeezed []string
+	fields   []string
 	// atClauseEnd requires the phrase to end its clause ("ferme la$").
 	atClauseEnd bool
 }
@@ -62,6 +65,9 @@ func loadPhrases(name string, minFields int) (*phrases, error) {
 		if len(e.words) == 0 {
 			return nil, fmt.Errorf("lexicon %s line %d: empty phrase", name, n+1)
 		}
+		for _, w := range e.words {
+			e.squeezed = append(e.squeezed, squeeze(w, 2))
+		}
 		p.all = append(p.all, e)
 		for _, f := range indexForms(e.words[0]) {
 			p.byFirst[f] = append(p.byFirst[f], e)
@@ -81,6 +87,13 @@ func indexForms(w string) []string {
 
 // lookupForms are the forms a token looks a lexicon word up under.
 func lookupForms(t Token) []string {
+	if t.forms != nil {
+		return t.forms
+	}
+	return computeForms(t.Keys)
+}
+
+func computeForms(keys []string) []string {
 	var out []string
 	add := func(s string) {
 		for _, o := range out {
@@ -90,7 +103,7 @@ func lookupForms(t Token) []string {
 		}
 		out = append(out, s)
 	}
-	for _, k := range t.Keys {
+	for _, k := range keys {
 		add(k)
 		if p := singular(k); p != k {
 			add(p)
@@ -112,13 +125,14 @@ func singular(k string) string {
 	return k
 }
 
-// wordMatches reports whether token t reads as lexicon word w.
-func wordMatches(t Token, w string) bool {
+// wordMatches reports whether token t reads as lexicon word w, whose
+// squeezed form is sq (squeeze(w, 2)).
+func wordMatches(t Token, w, sq string) bool {
 	if t.Mention {
 		return false
 	}
 	for _, f := range lookupForms(t) {
-		if f == w || len(f) >= 5 && f == squeeze(w, 2) {
+		if f == w || len(f) >= 5 && f == sq {
 			return true
 		}
 	}
@@ -154,11 +168,9 @@ func (p *phrases) find(toks []Token) []match {
 		if strings.Contains(toks[i].Fold, "*") {
 			cands = p.all
 		} else {
-			seen := map[*entry]bool{}
 			for _, f := range lookupForms(toks[i]) {
 				for _, e := range p.byFirst[f] {
-					if !seen[e] {
-						seen[e] = true
+					if !slices.Contains(cands, e) {
 						cands = append(cands, e)
 					}
 				}
@@ -186,7 +198,7 @@ func matchAt(toks []Token, i int, e *entry) (int, bool) {
 	}
 	for k, w := range e.words {
 		t := toks[i+k]
-		if t.Sentence != toks[i].Sentence || !wordMatches(t, w) {
+		if t.Sentence != toks[i].Sentence || !wordMatches(t, w, e.squeezed[k]) {
 			return 0, false
 		}
 	}

@@ -24,6 +24,9 @@ type Token struct {
 	Quoted bool
 	// Mention is an @handle; Hashtag a #tag (Fold holds the tag without '#').
 	Mention, Hashtag bool
+	// forms are the lexicon lookup forms of the token (lookupForms),
+	// computed once: every lexicon looks every token up.
+	forms []string
 }
 
 // Key is the main matching form of the token.
@@ -79,7 +82,7 @@ func foldRune(r rune) string {
 		return "i"
 	}
 	if r < utf8.RuneSelf {
-		return string(unicode.ToLower(r))
+		return asciiFold[r]
 	}
 	var b strings.Builder
 	for _, d := range norm.NFKD.String(string(r)) {
@@ -90,6 +93,14 @@ func foldRune(r rune) string {
 	}
 	return b.String()
 }
+
+// asciiFold is foldRune of the ASCII runes, allocated once.
+var asciiFold = func() (t [utf8.RuneSelf]string) {
+	for r := range t {
+		t[r] = string(unicode.ToLower(rune(r)))
+	}
+	return t
+}()
 
 // Fold lower-cases s and strips its accents.
 func Fold(s string) string {
@@ -151,8 +162,9 @@ func Normalize(s string) Text {
 	}
 	// Byte offsets from ranging over the string, so that invalid UTF-8
 	// (one byte read as U+FFFD) keeps spans inside the text.
-	var runes []rune
-	var offsets []int
+	runes := make([]rune, 0, len(s))
+	offsets := make([]int, 0, len(s)+1)
+	spans = make([]span, 0, len(s)/5+1)
 	for o, r := range s {
 		runes = append(runes, r)
 		offsets = append(offsets, o)
@@ -227,13 +239,18 @@ func Normalize(s string) Text {
 			clause++
 			sepRunes = append(sepRunes, r, r)
 		default:
-			sepRunes = append(sepRunes, []rune(f + " ")[0])
+			sep := ' '
+			if f != "" {
+				sep, _ = utf8.DecodeRuneInString(f)
+			}
+			sepRunes = append(sepRunes, sep)
 		}
 	}
 	flush(len(s))
 	t.Folded = folded.String()
 	t.Tokens = buildTokens(spans)
 	var canon strings.Builder
+	canon.Grow(len(t.Folded) + 2)
 	canon.WriteByte(' ')
 	for _, tok := range t.Tokens {
 		canon.WriteString(tok.Key())
@@ -253,7 +270,7 @@ var contractions = map[string][]string{
 
 // buildTokens joins spread letters, splits elisions and computes keys.
 func buildTokens(spans []span) []Token {
-	var out []Token
+	out := make([]Token, 0, len(spans))
 	for i := 0; i < len(spans); i++ {
 		sp := spans[i]
 		// Letters spread with separators: "i.d.i.o.t", "c o n n a r d", "s-a-l-o-p-e".
@@ -312,12 +329,14 @@ func newToken(sp span) Token {
 	case strings.HasPrefix(tok.Fold, "@") && len(tok.Fold) > 1 && !hasLeetBody(tok.Fold[1:]):
 		tok.Mention = true
 		tok.Keys = []string{tok.Fold}
+		tok.forms = computeForms(tok.Keys)
 		return tok
 	case strings.HasPrefix(tok.Fold, "#") && len(tok.Fold) > 1:
 		tok.Hashtag = true
 		tok.Fold = tok.Fold[1:]
 	}
 	tok.Keys = keys(tok.Fold)
+	tok.forms = computeForms(tok.Keys)
 	return tok
 }
 
@@ -371,7 +390,7 @@ func keys(fold string) []string {
 
 // squeeze collapses runs of at least min identical letters to one letter.
 func squeeze(s string, min int) string {
-	if len(s) < min {
+	if len(s) < min || !hasRun(s, min) {
 		return s
 	}
 	var b strings.Builder
@@ -389,4 +408,19 @@ func squeeze(s string, min int) string {
 		i = j
 	}
 	return b.String()
+}
+
+// hasRun reports a run of at least min identical letters in s.
+func hasRun(s string, min int) bool {
+	n := 1
+	for i := 1; i < len(s); i++ {
+		if s[i] == s[i-1] && s[i] >= 'a' && s[i] <= 'z' {
+			if n++; n >= min {
+				return true
+			}
+		} else {
+			n = 1
+		}
+	}
+	return min <= 1 && len(s) > 0
 }

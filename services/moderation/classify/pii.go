@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,13 +29,78 @@ type PIIFinding struct {
 }
 
 var (
-	emailRe = regexp.MustCompile(`(?i)[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,24}`)
+	emailRe = mustGate(`(?i)[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,24}`)
 	// "jean [at] free [dot] fr", "john.smith at outlook dot com", "jean arobase gmail point com".
-	obfuscatedEmailRe = regexp.MustCompile(`(?i)\b[a-z0-9._%+\-]+\s*(?:\[at\]|\(at\)|\{at\}|\[@\]|\(@\)|\s+at\s+|\s+arobase\s+)\s*[a-z0-9\-]+\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\s+point\s+|\.)\s*(?:com|fr|net|org|be|ch|ca|io|co|uk|de|eu|info|me)\b`)
+	obfuscatedEmailRe = mustGate(`(?i)\b[a-z0-9._%+\-]+\s*(?:\[at\]|\(at\)|\{at\}|\[@\]|\(@\)|\s+at\s+|\s+arobase\s+)\s*[a-z0-9\-]+\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\s+point\s+|\.)\s*(?:com|fr|net|org|be|ch|ca|io|co|uk|de|eu|info|me)\b`).with(hasAtWord)
 	// A run of digits with the separators phone numbers and cards use.
-	digitRunRe  = regexp.MustCompile(`(?:\+|\b00|\()?\d[\d \t().\-/]{5,}\d`)
-	ibanStartRe = regexp.MustCompile(`(?i)\b[a-z]{2}\d{2}`)
+	digitRunRe  = mustGate(`(?:\+|\b00|\()?\d[\d \t().\-/]{5,}\d`).with(hasDigitRun)
+	ibanStartRe = mustGate(`(?i)\b[a-z]{2}\d{2}`).with(hasLettersDigits)
 )
+
+// hasDigitRun reports a run of at least 7 bytes of digits and separators
+// (digitRunRe's class) that starts and ends with a digit: digitRunRe needs one.
+func hasDigitRun(t *text) bool {
+	s := t.s
+	first := -1
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if first < 0 {
+				first = i
+			} else if i-first+1 >= 7 {
+				return true
+			}
+		case c == ' ' || c == '\t' || c == '(' || c == ')' || c == '.' || c == '-' || c == '/':
+		default:
+			first = -1
+		}
+	}
+	return false
+}
+
+// hasAtWord reports what obfuscatedEmailRe needs: a bracketed at ("[at]",
+// "(@)"), or "at" or "arobase" as a word between white space (\s is ASCII).
+func hasAtWord(t *text) bool {
+	f := t.fold()
+	for _, b := range []string{"[AT]", "(AT)", "{AT}", "[@]", "(@)"} {
+		if strings.Contains(f, b) {
+			return true
+		}
+	}
+	for _, w := range []string{"AT", "AROBASE"} {
+		for i := 0; ; {
+			k := strings.Index(f[i:], w)
+			if k < 0 {
+				break
+			}
+			start, end := i+k, i+k+len(w)
+			if start > 0 && isSpace(f[start-1]) && end < len(f) && isSpace(f[end]) {
+				return true
+			}
+			i = start + 1
+		}
+	}
+	return false
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == '\v'
+}
+
+// hasLettersDigits reports two letters then two digits (ibanStartRe needs
+// them). Under (?i) a letter can be a non-ASCII rune (the Kelvin sign reads
+// as k), so any byte of a multi-byte rune counts as a letter.
+func hasLettersDigits(t *text) bool {
+	s := t.s
+	letter := func(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' || c >= 0x80 }
+	digit := func(c byte) bool { return c >= '0' && c <= '9' }
+	for i := 2; i+1 < len(s); i++ {
+		if digit(s[i]) && digit(s[i+1]) && letter(s[i-1]) && letter(s[i-2]) {
+			return true
+		}
+	}
+	return false
+}
 
 // ibanLengths is the length of an IBAN per country (ISO 13616 registry).
 var ibanLengths = map[string]int{
@@ -72,20 +136,21 @@ func FindPII(raw string, lang Lang) []PIIFinding {
 		}
 		return false
 	}
-	for _, loc := range emailRe.FindAllStringIndex(raw, -1) {
+	rt := &text{s: raw}
+	for _, loc := range emailRe.findAllIndex(rt) {
 		out = append(out, PIIFinding{Kind: PIIEmail, Start: loc[0], End: loc[1]})
 	}
-	for _, loc := range obfuscatedEmailRe.FindAllStringIndex(raw, -1) {
+	for _, loc := range obfuscatedEmailRe.findAllIndex(rt) {
 		if !taken(loc[0], loc[1]) {
 			out = append(out, PIIFinding{Kind: PIIEmail, Start: loc[0], End: loc[1]})
 		}
 	}
-	for _, f := range findIBANs(raw) {
+	for _, f := range findIBANs(rt) {
 		if !taken(f.Start, f.End) {
 			out = append(out, f)
 		}
 	}
-	for _, loc := range digitRunRe.FindAllStringIndex(raw, -1) {
+	for _, loc := range digitRunRe.findAllIndex(rt) {
 		s, e := loc[0], loc[1]
 		if taken(s, e) || !isolated(raw, s, e) {
 			continue
@@ -241,9 +306,10 @@ func cardPrefix(d string) bool {
 
 // findIBANs finds IBANs written with or without spaces, of the length their
 // country uses, that pass the ISO 7064 mod-97 check.
-func findIBANs(raw string) []PIIFinding {
+func findIBANs(rt *text) []PIIFinding {
+	raw := rt.s
 	var out []PIIFinding
-	for _, loc := range ibanStartRe.FindAllStringIndex(raw, -1) {
+	for _, loc := range ibanStartRe.findAllIndex(rt) {
 		country := strings.ToUpper(raw[loc[0] : loc[0]+2])
 		want, ok := ibanLengths[country]
 		if !ok {

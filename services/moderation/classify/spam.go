@@ -2,7 +2,6 @@ package classify
 
 import (
 	"math"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -31,11 +30,11 @@ type Spam struct {
 const SpamThreshold = 3.0
 
 var (
-	urlRe       = regexp.MustCompile(`(?i)\b(?:https?://[^\s]+|www\.[^\s]+|[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:com|fr|net|org|io|co|ly|gl|gd|at|cc|me|xyz|top|click|win|loan|icu|link|site|online|shop|info|biz|to|id|be|ch|uk|us)/[^\s]*)`)
-	moneyRateRe = regexp.MustCompile(`(?i)\d[\d\s.,]*\s*(?:€|\$|euros?|k€|k\$|k|dollars?)\s*(?:/|par|per|a|an|by|every|chaque)\s*(?:jour|jours|mois|semaine|heure|day|week|month|hour|j)\b`)
-	dollarsRe   = regexp.MustCompile(`\$\$+|€€+|💰💰|💸`)
-	countRe     = regexp.MustCompile(`(?i)\b\d+\s*k?\s*(?:followers|abonnes|abonnés|likes|vues|views)\b`)
-	digitsTail  = regexp.MustCompile(`\d{4,}$`)
+	urlRe       = mustGate(`(?i)\b(?:https?://[^\s]+|www\.[^\s]+|[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:com|fr|net|org|io|co|ly|gl|gd|at|cc|me|xyz|top|click|win|loan|icu|link|site|online|shop|info|biz|to|id|be|ch|uk|us)/[^\s]*)`)
+	moneyRateRe = mustGate(`(?i)\d[\d\s.,]*\s*(?:€|\$|euros?|k€|k\$|k|dollars?)\s*(?:/|par|per|a|an|by|every|chaque)\s*(?:jour|jours|mois|semaine|heure|day|week|month|hour|j)\b`)
+	dollarsRe   = mustGate(`\$\$+|€€+|💰💰|💸`)
+	countRe     = mustGate(`(?i)\b\d+\s*k?\s*(?:followers|abonnes|abonnés|likes|vues|views)\b`)
+	digitsTail  = mustGate(`\d{4,}$`)
 )
 
 // shorteners hide where a link goes. t.co is not one: X wraps every link.
@@ -59,7 +58,8 @@ func DetectSpam(t Text, author Author, at time.Time) Spam {
 			s.Reasons = append(s.Reasons, r)
 		}
 	}
-	links := urlRe.FindAllString(t.Raw, -1)
+	raw := &text{s: t.Raw}
+	links := urlRe.findAll(raw)
 	for _, l := range links {
 		ll := strings.ToLower(l)
 		for _, sh := range shorteners {
@@ -94,13 +94,13 @@ func DetectSpam(t Text, author Author, at time.Time) Spam {
 	for r, w := range best {
 		reason(r, math.Min(w, 4))
 	}
-	if moneyRateRe.MatchString(t.Raw) {
+	if moneyRateRe.matchText(raw) {
 		reason("scam:money", 3)
 	}
-	if dollarsRe.MatchString(t.Raw) {
+	if dollarsRe.matchText(raw) {
 		reason("scam:money", 2)
 	}
-	if countRe.MatchString(t.Raw) {
+	if countRe.matchText(raw) {
 		reason("scam:followers", 2)
 	}
 	// Repetition: the same words over and over, or one character hammered.

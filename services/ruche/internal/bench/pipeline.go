@@ -263,10 +263,18 @@ func (b *bench) pipeline(ctx context.Context, name string, perSecond float64, d 
 	}
 	run.queryable = percentiles(q, 50, 95, 99)
 
+	// The sink acks a batch once its rows are in ClickHouse: the rows can
+	// be counted before JetStream has processed the acks. Left at the end is
+	// what is still pending after a few seconds of quiet.
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if run.pendingEnd, run.pendingNote, err = pending(pctx, nc); err != nil {
-		return run, fmt.Errorf("consumer info: %w", err)
+	for settle := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if run.pendingEnd, run.pendingNote, err = pending(pctx, nc); err != nil {
+			return run, fmt.Errorf("consumer info: %w", err)
+		}
+		if run.pendingEnd == 0 || time.Now().After(settle) {
+			break
+		}
 	}
 	if err := countRows(ctx, db, &run); err != nil {
 		return run, err

@@ -1,0 +1,431 @@
+package classify
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// gatedRegexp is a regular expression with a cheap necessary condition: its
+// needles, derived from the expression's syntax when it is compiled, are
+// strings one of which every match contains. A text holding none of them
+// cannot match, and the regexp engine (the most expensive part of the
+// classifiers) is not run on it. Most texts hold none: "je vais te …",
+// an '@' or a digit are rare in comments.
+type gatedRegexp struct {
+	*regexp.Regexp
+	// sets are the needle sets: a text that can match holds a needle of
+	// every set. None: no useful condition was found, the regexp always runs.
+	sets []needles
+	// folded says the needles (and so the text they are looked for in) are
+	// in foldKey form, because some literal of the expression ignores case.
+	folded bool
+	// pre is a hand-written necessary condition, for expressions whose
+	// needles say little (a digit, a letter); nil when there is none.
+	pre func(*text) bool
+}
+
+// with adds a hand-written necessary condition to g.
+func (g *gatedRegexp) with(pre func(*text) bool) *gatedRegexp {
+	g.pre = pre
+	return g
+}
+
+// needles is a set of strings one of which every match contains.
+type needles struct {
+	strs []string
+	// bytes is set when every needle is one byte: one ContainsAny.
+	bytes string
+}
+
+// maxSets bounds the conditions tested per regexp.
+const maxSets = 3
+
+// maxNeedles bounds a needle set; beyond it the condition costs more than
+// it saves.
+const maxNeedles = 64
+
+// mustGate compiles expr and derives its needles.
+func mustGate(expr string) *gatedRegexp {
+	g := &gatedRegexp{Regexp: regexp.MustCompile(expr)}
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		panic(err) // unreachable: MustCompile parsed it
+	}
+	re = re.Simplify()
+	g.folded = hasFoldCase(re)
+	for _, set := range requirements(re, g.folded) {
+		n := needles{strs: set}
+		if shortest(set) == 1 && len(strings.Join(set, "")) == len(set) {
+			n.bytes = strings.Join(set, "")
+		}
+		g.sets = append(g.sets, n)
+	}
+	return g
+}
+
+func slicesContainsEmpty(s []string) bool {
+	for _, n := range s {
+		if n == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// text is a string with its foldKey form computed on demand.
+type text struct {
+	s      string
+	folded string
+	done   bool
+}
+
+func (t *text) fold() string {
+	if !t.done {
+		t.folded, t.done = foldKey(t.s), true
+	}
+	return t.folded
+}
+
+// may reports whether the regexp can match t: false means it cannot.
+func (g *gatedRegexp) may(t *text) bool {
+	if g.pre != nil && !g.pre(t) {
+		return false
+	}
+	s := t.s
+	if g.folded && len(g.sets) > 0 {
+		s = t.fold()
+	}
+	for _, set := range g.sets {
+		if !set.in(s) {
+			return false
+		}
+	}
+	return true
+}
+
+func (n needles) in(s string) bool {
+	if n.bytes != "" {
+		return strings.ContainsAny(s, n.bytes)
+	}
+	for _, x := range n.strs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// The methods the classifiers use, each behind the gate. A classifier that
+// runs several gated regexps on one string makes one text of it, so that
+// its folded form is computed once.
+
+func (g *gatedRegexp) MatchString(s string) bool { return g.matchText(&text{s: s}) }
+
+func (g *gatedRegexp) FindStringIndex(s string) []int {
+	if !g.may(&text{s: s}) {
+		return nil
+	}
+	return g.Regexp.FindStringIndex(s)
+}
+
+func (g *gatedRegexp) matchText(t *text) bool { return g.may(t) && g.Regexp.MatchString(t.s) }
+
+func (g *gatedRegexp) findAllIndex(t *text) [][]int {
+	if !g.may(t) {
+		return nil
+	}
+	return g.Regexp.FindAllStringIndex(t.s, -1)
+}
+
+func (g *gatedRegexp) findAll(t *text) []string {
+	if !g.may(t) {
+		return nil
+	}
+	return g.Regexp.FindAllString(t.s, -1)
+}
+
+// foldKey maps every rune to the smallest rune of its case-folding orbit
+// (the set regexp's (?i) treats as equal: k, K and the Kelvin sign), so that
+// a case-insensitive literal found in s is found, as foldKey(literal), in
+// foldKey(s). ASCII letters become upper case.
+func foldKey(s string) string {
+	ascii := true
+	for i := 0; i < len(s) && ascii; i++ {
+		ascii = s[i] < utf8.RuneSelf
+	}
+	if ascii {
+		b := []byte(s)
+		for i, c := range b {
+			if 'a' <= c && c <= 'z' {
+				b[i] = c - 'a' + 'A'
+			}
+		}
+		return string(b)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		b.WriteRune(orbitMin(r))
+	}
+	return b.String()
+}
+
+func orbitMin(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'a' <= r && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		return r
+	}
+	m := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		m = min(m, f)
+	}
+	return m
+}
+
+func hasFoldCase(re *syntax.Regexp) bool {
+	if re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase != 0 {
+		return true
+	}
+	for _, s := range re.Sub {
+		if hasFoldCase(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// exact is the finite set of strings re matches, or nil when it is not
+// small and finite. An empty string in the set means re can match nothing.
+func exact(re *syntax.Regexp, folded bool) []string {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginText, syntax.OpEndText, syntax.OpBeginLine, syntax.OpEndLine,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return []string{""}
+	case syntax.OpLiteral:
+		s := string(re.Rune)
+		if folded {
+			s = foldKey(s)
+		}
+		return []string{s}
+	case syntax.OpCharClass:
+		var out []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if hi-lo >= 16 {
+				return nil
+			}
+			for r := lo; r <= hi; r++ {
+				s := string(r)
+				if folded {
+					s = foldKey(s)
+				}
+				out = appendNew(out, s)
+			}
+		}
+		if len(out) > 16 || len(out) == 0 {
+			return nil
+		}
+		return out
+	case syntax.OpCapture:
+		return exact(re.Sub[0], folded)
+	case syntax.OpQuest:
+		sub := exact(re.Sub[0], folded)
+		if sub == nil {
+			return nil
+		}
+		return appendNew(sub, "")
+	case syntax.OpAlternate:
+		var out []string
+		for _, s := range re.Sub {
+			sub := exact(s, folded)
+			if sub == nil {
+				return nil
+			}
+			for _, x := range sub {
+				out = appendNew(out, x)
+			}
+		}
+		if len(out) > maxNeedles {
+			return nil
+		}
+		return out
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, s := range re.Sub {
+			sub := exact(s, folded)
+			if sub == nil {
+				return nil
+			}
+			if out = cross(out, sub); out == nil {
+				return nil
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// requirements are up to maxSets independent needle sets of re, the best
+// first: the children of a concatenation each add their own.
+func requirements(re *syntax.Regexp, folded bool) [][]string {
+	var sets [][]string
+	add := func(c []string) {
+		if !usable(c) {
+			return
+		}
+		c = reduce(c)
+		for _, s := range sets {
+			if slices.Equal(s, c) {
+				return
+			}
+		}
+		sets = append(sets, c)
+	}
+	if re.Op == syntax.OpConcat {
+		for _, s := range re.Sub {
+			add(required(s, folded))
+		}
+	}
+	add(required(re, folded))
+	slices.SortStableFunc(sets, func(a, b []string) int {
+		switch {
+		case better(a, b):
+			return -1
+		case better(b, a):
+			return 1
+		}
+		return 0
+	})
+	return sets[:min(len(sets), maxSets)]
+}
+
+func usable(c []string) bool {
+	return c != nil && !slicesContainsEmpty(c) && len(c) <= maxNeedles
+}
+
+// required is a set of strings one of which every match of re contains, or
+// nil when none is known. Of the sets that qualify, it picks the cheapest
+// to test that still says something (see better).
+func required(re *syntax.Regexp, folded bool) []string {
+	var best []string
+	consider := func(c []string) {
+		if !usable(c) {
+			return
+		}
+		if c = reduce(c); best == nil || better(c, best) {
+			best = c
+		}
+	}
+	consider(exact(re, folded))
+	switch re.Op {
+	case syntax.OpCapture, syntax.OpPlus:
+		consider(required(re.Sub[0], folded))
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			consider(required(re.Sub[0], folded))
+		}
+	case syntax.OpAlternate:
+		var out []string
+		for _, s := range re.Sub {
+			sub := required(s, folded)
+			if sub == nil {
+				return best
+			}
+			for _, x := range sub {
+				out = appendNew(out, x)
+			}
+		}
+		consider(out)
+	case syntax.OpConcat:
+		// Candidates: each run of consecutive finite children (their cross
+		// product: every match holds one of its strings), and each child's
+		// own requirement.
+		run := []string{""}
+		for _, s := range re.Sub {
+			consider(required(s, folded))
+			ex := exact(s, folded)
+			if ex == nil {
+				run = []string{""}
+				continue
+			}
+			if next := cross(run, ex); next != nil {
+				run = next
+			} else {
+				run = ex
+			}
+			consider(run)
+		}
+	}
+	return best
+}
+
+// better prefers a set whose shortest needle has at least 4 bytes (rare
+// enough in comments), then the smaller set, then the longer needles.
+func better(a, b []string) bool {
+	ta, tb := min(shortest(a), 4), min(shortest(b), 4)
+	switch {
+	case ta != tb:
+		return ta > tb
+	case len(a) != len(b):
+		return len(a) < len(b)
+	}
+	return shortest(a) > shortest(b)
+}
+
+func shortest(s []string) int {
+	n := -1
+	for _, x := range s {
+		if n < 0 || len(x) < n {
+			n = len(x)
+		}
+	}
+	return n
+}
+
+// reduce drops the needles that hold another needle: finding the shorter
+// one is enough.
+func reduce(s []string) []string {
+	var out []string
+	for i, x := range s {
+		redundant := false
+		for j, y := range s {
+			if i != j && len(y) < len(x) && strings.Contains(x, y) {
+				redundant = true
+				break
+			}
+		}
+		if !redundant {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// cross is every a+b, or nil when that is more than maxNeedles strings.
+func cross(as, bs []string) []string {
+	if len(as)*len(bs) > maxNeedles {
+		return nil
+	}
+	var out []string
+	for _, a := range as {
+		for _, b := range bs {
+			out = appendNew(out, a+b)
+		}
+	}
+	return out
+}
+
+func appendNew(s []string, x string) []string {
+	for _, y := range s {
+		if y == x {
+			return s
+		}
+	}
+	return append(s, x)
+}
