@@ -43,7 +43,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.DurationVar(&c.ConnectTimeout, prefix+"connect_timeout", 10*time.Second, "timeout of the first connection and stream provisioning")
 	fs.DurationVar(&c.AckWait, prefix+"ack_wait", 30*time.Second, "how long a consumer waits for an ack before redelivering")
 	fs.IntVar(&c.MaxDeliver, prefix+"max_deliver", 8, "deliveries of one message before it goes to the DLQ")
-	fs.IntVar(&c.Subscriptions, prefix+"subscriptions", 4, "subscriptions per event handler: messages one process handles in parallel per consumer")
+	fs.IntVar(&c.Subscriptions, prefix+"subscriptions", 4, "subscriptions per event handler: messages one process handles in parallel per consumer (workers, each with a batch, for batch handlers)")
 }
 
 // Validate checks the settings.
