@@ -429,3 +429,138 @@ func appendNew(s []string, x string) []string {
 	}
 	return append(s, x)
 }
+
+// needleIndex finds, in one pass over a text, which of many needles it
+// holds: an Aho–Corasick automaton with its transitions precomputed over the
+// bytes the needles use (any other byte leads back to the root). The
+// toxicity patterns all look at Text.Canon; their gates share one index.
+type needleIndex struct {
+	ids    map[string]int
+	class  [256]uint8
+	nclass int
+	next   []int32 // state*nclass + class
+	out    [][]int // needle ids found on reaching each state
+}
+
+func newNeedleIndex(needles []string) *needleIndex {
+	x := &needleIndex{ids: map[string]int{}}
+	for _, n := range needles {
+		if _, ok := x.ids[n]; !ok {
+			x.ids[n] = len(x.ids)
+		}
+		for i := 0; i < len(n); i++ {
+			if x.class[n[i]] == 0 {
+				x.nclass++
+				x.class[n[i]] = uint8(x.nclass)
+			}
+		}
+	}
+	x.nclass++ // class 0: bytes in no needle
+	// The trie.
+	children := []map[uint8]int32{{}}
+	x.out = [][]int{nil}
+	for n, id := range x.ids {
+		s := int32(0)
+		for i := 0; i < len(n); i++ {
+			c := x.class[n[i]]
+			child, ok := children[s][c]
+			if !ok {
+				child = int32(len(children))
+				children = append(children, map[uint8]int32{})
+				x.out = append(x.out, nil)
+				children[s][c] = child
+			}
+			s = child
+		}
+		x.out[s] = append(x.out[s], id)
+	}
+	// Breadth first: failure links, outputs through them, dense transitions.
+	x.next = make([]int32, len(children)*x.nclass)
+	fail := make([]int32, len(children))
+	queue := []int32{}
+	for c := 1; c < x.nclass; c++ {
+		if child, ok := children[0][uint8(c)]; ok {
+			x.next[c] = child
+			queue = append(queue, child)
+		}
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		x.out[s] = append(x.out[s], x.out[fail[s]]...)
+		for c := 1; c < x.nclass; c++ {
+			child, ok := children[s][uint8(c)]
+			if !ok {
+				x.next[int(s)*x.nclass+c] = x.next[int(fail[s])*x.nclass+c]
+				continue
+			}
+			fail[child] = x.next[int(fail[s])*x.nclass+c]
+			x.next[int(s)*x.nclass+c] = child
+			queue = append(queue, child)
+		}
+	}
+	return x
+}
+
+// scan returns the set of needle ids found in s.
+func (x *needleIndex) scan(s string) []bool {
+	found := make([]bool, len(x.ids))
+	state := int32(0)
+	for i := 0; i < len(s); i++ {
+		state = x.next[int(state)*x.nclass+int(x.class[s[i]])]
+		for _, id := range x.out[state] {
+			found[id] = true
+		}
+	}
+	return found
+}
+
+// indexed is a gated regexp whose needle sets are ids of a needleIndex.
+type indexed struct {
+	g    *gatedRegexp
+	sets [][]int
+}
+
+// indexGates builds one needleIndex for gates that look at the same text
+// and are not folded (their needles are looked for as they are).
+func indexGates(gates []*gatedRegexp) (*needleIndex, []indexed) {
+	var all []string
+	for _, g := range gates {
+		if g.folded || g.pre != nil {
+			panic("classify: only plain gates share an index")
+		}
+		for _, set := range g.sets {
+			all = append(all, set.strs...)
+		}
+	}
+	x := newNeedleIndex(all)
+	out := make([]indexed, len(gates))
+	for i, g := range gates {
+		out[i].g = g
+		for _, set := range g.sets {
+			ids := make([]int, len(set.strs))
+			for k, n := range set.strs {
+				ids[k] = x.ids[n]
+			}
+			out[i].sets = append(out[i].sets, ids)
+		}
+	}
+	return x, out
+}
+
+// may is gatedRegexp.may from the ids found by the index.
+func (ix indexed) may(found []bool) bool {
+	for _, set := range ix.sets {
+		hit := false
+		for _, id := range set {
+			if found[id] {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			return false
+		}
+	}
+	return true
+}

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"regexp"
 	"strings"
@@ -95,6 +96,47 @@ func TestGateConjunction(t *testing.T) {
 	} {
 		if got := g.may(&text{s: s}); got != want {
 			t.Errorf("may(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// The shared index of the toxicity gates lets through every text a bare
+// pattern matches.
+func TestToxicIndexIsSound(t *testing.T) {
+	index, gates := toxicIndex()
+	for _, s := range gateCorpus(t) {
+		canon := Normalize(s).Canon
+		found := index.scan(canon)
+		for i, p := range toxicPatterns {
+			if regexp.MustCompile(p.re.String()).MatchString(canon) && !gates[i].may(found) {
+				t.Errorf("%s matches %q but its indexed gate turns it away", p.name, canon)
+			}
+		}
+	}
+}
+
+// needleIndex finds exactly the needles strings.Contains finds.
+func TestNeedleIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "abc d"[rng.IntN(5)]
+		}
+		return string(b)
+	}
+	for range 200 {
+		var needles []string
+		for range 1 + rng.IntN(20) {
+			needles = append(needles, word(1+rng.IntN(5)))
+		}
+		x := newNeedleIndex(needles)
+		s := word(rng.IntN(60)) + "xyz€"
+		found := x.scan(s)
+		for _, n := range needles {
+			if found[x.ids[n]] != strings.Contains(s, n) {
+				t.Fatalf("needle %q in %q: index says %v", n, s, found[x.ids[n]])
+			}
 		}
 	}
 }

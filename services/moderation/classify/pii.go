@@ -59,11 +59,14 @@ func hasDigitRun(t *text) bool {
 }
 
 // hasAtWord reports what obfuscatedEmailRe needs: a bracketed at ("[at]",
-// "(@)"), or "at" or "arobase" as a word between white space (\s is ASCII).
+// "(@)"), or "at" or "arobase" as a word between white space (\s is ASCII),
+// followed somewhere by a dot ("." "dot" "point") then, past white space or
+// a closing bracket, a top-level domain of the expression. " at " alone is
+// in most English sentences.
 func hasAtWord(t *text) bool {
 	f := t.fold()
 	for _, b := range []string{"[AT]", "(AT)", "{AT}", "[@]", "(@)"} {
-		if strings.Contains(f, b) {
+		if i := strings.Index(f, b); i >= 0 && dotThenTLD(f[i+len(b):]) {
 			return true
 		}
 	}
@@ -74,10 +77,37 @@ func hasAtWord(t *text) bool {
 				break
 			}
 			start, end := i+k, i+k+len(w)
-			if start > 0 && isSpace(f[start-1]) && end < len(f) && isSpace(f[end]) {
+			if start > 0 && isSpace(f[start-1]) && end < len(f) && isSpace(f[end]) && dotThenTLD(f[end:]) {
 				return true
 			}
 			i = start + 1
+		}
+	}
+	return false
+}
+
+// obfuscatedTLDs are the domains obfuscatedEmailRe ends with, in foldKey form.
+var obfuscatedTLDs = []string{"COM", "FR", "NET", "ORG", "BE", "CH", "CA", "IO", "CO", "UK", "DE", "EU", "INFO", "ME"}
+
+// dotThenTLD reports a dot separator in f followed by one of obfuscatedTLDs.
+func dotThenTLD(f string) bool {
+	for i := 0; i < len(f); i++ {
+		var rest string
+		switch {
+		case f[i] == '.':
+			rest = f[i+1:]
+		case strings.HasPrefix(f[i:], "DOT"):
+			rest = f[i+3:]
+		case strings.HasPrefix(f[i:], "POINT"):
+			rest = f[i+5:]
+		default:
+			continue
+		}
+		rest = strings.TrimLeft(rest, " \t\n\f\r\v])}")
+		for _, tld := range obfuscatedTLDs {
+			if strings.HasPrefix(rest, tld) {
+				return true
+			}
 		}
 	}
 	return false

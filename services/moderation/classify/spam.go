@@ -31,7 +31,7 @@ const SpamThreshold = 3.0
 
 var (
 	urlRe       = mustGate(`(?i)\b(?:https?://[^\s]+|www\.[^\s]+|[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:com|fr|net|org|io|co|ly|gl|gd|at|cc|me|xyz|top|click|win|loan|icu|link|site|online|shop|info|biz|to|id|be|ch|uk|us)/[^\s]*)`)
-	moneyRateRe = mustGate(`(?i)\d[\d\s.,]*\s*(?:€|\$|euros?|k€|k\$|k|dollars?)\s*(?:/|par|per|a|an|by|every|chaque)\s*(?:jour|jours|mois|semaine|heure|day|week|month|hour|j)\b`)
+	moneyRateRe = mustGate(`(?i)\d[\d\s.,]*\s*(?:€|\$|euros?|k€|k\$|k|dollars?)\s*(?:/|par|per|a|an|by|every|chaque)\s*(?:jour|jours|mois|semaine|heure|day|week|month|hour|j)\b`).with(hasAmount)
 	dollarsRe   = mustGate(`\$\$+|€€+|💰💰|💸`)
 	countRe     = mustGate(`(?i)\b\d+\s*k?\s*(?:followers|abonnes|abonnés|likes|vues|views)\b`)
 	digitsTail  = mustGate(`\d{4,}$`)
@@ -179,6 +179,28 @@ func repeatedEmoji(emoji []string, n int) bool {
 		if count[e] >= n {
 			return true
 		}
+	}
+	return false
+}
+
+// hasAmount reports what moneyRateRe needs: a number ("500", "1 000,50")
+// right before a currency or a thousand ("€", "$", "euros", "k", "dollars").
+func hasAmount(t *text) bool {
+	f := t.fold()
+	for i := 0; i < len(f); i++ {
+		if f[i] < '0' || f[i] > '9' {
+			continue
+		}
+		j := i + 1
+		for j < len(f) && strings.IndexByte("0123456789 \t\n\f\r\v.,", f[j]) >= 0 {
+			j++
+		}
+		for _, c := range []string{"€", "$", "EURO", "K", "DOLLAR"} {
+			if strings.HasPrefix(f[j:], c) {
+				return true
+			}
+		}
+		i = j - 1
 	}
 	return false
 }

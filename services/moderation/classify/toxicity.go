@@ -3,6 +3,7 @@ package classify
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Severity of toxicity, ordered.
@@ -145,8 +146,13 @@ func DetectToxicity(t Text, lang Lang) Toxicity {
 			addCategory(Category(category))
 		}
 	}
-	for _, p := range toxicPatterns {
-		loc := p.re.FindStringIndex(t.Canon)
+	index, gates := toxicIndex()
+	found := index.scan(t.Canon)
+	for i, p := range toxicPatterns {
+		if !gates[i].may(found) {
+			continue
+		}
+		loc := p.re.Regexp.FindStringIndex(t.Canon)
 		if loc == nil {
 			continue
 		}
@@ -164,6 +170,16 @@ func DetectToxicity(t Text, lang Lang) Toxicity {
 	slices.Sort(tox.Categories)
 	return tox
 }
+
+// toxicIndex is the gates of toxicPatterns in one needle index, built on
+// first use.
+var toxicIndex = sync.OnceValues(func() (*needleIndex, []indexed) {
+	gates := make([]*gatedRegexp, len(toxicPatterns))
+	for i, p := range toxicPatterns {
+		gates[i] = p.re
+	}
+	return indexGates(gates)
+})
 
 // canonToken maps a byte offset of t.Canon to the token it falls in.
 func canonToken(t Text, off int) int {
