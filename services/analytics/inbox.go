@@ -229,12 +229,14 @@ func dedupe(s []string) []string {
 // oldest interaction.
 //
 // In a slice, candidates are copies in listing order (with the filters when
-// there are any, applied to each copy); each candidate's row is then read
-// FINAL through the primary key of interactions, as the whole listing used to
-// be, with the filters. A candidate is kept when its collapsed row passes the
-// filters and is the same copy (same received_at and milliseconds): a copy
+// there are any, applied to each copy); the copies of the candidates' keys
+// are then read through the primary key of interactions and collapsed as
+// FINAL does, then filtered, as the whole listing used to be. A collapsed row is listed where its own copy stands
+// when that falls in the stretch of the listing the batch covers: a copy
 // superseded by a later one with another received_at is listed where the
-// later one stands, and identical copies are listed once. Conditions on the
+// later one stands, and identical copies are listed once. (For the few
+// milliseconds between the insert and the view's write, a superseding copy
+// whose predecessor lies in an older stretch is not listed yet.) Conditions on the
 // moderation state, replies and decisions read only the ids of the slice or
 // of the candidates.
 const (
@@ -332,12 +334,15 @@ func (s store) listInteractions(ctx context.Context, p listParams) (query.ListIn
 }
 
 // sliceItems returns up to want interactions of sl that the listing shows,
-// in its order, after p's cursor.
+// in its order, after p's cursor. A batch lists the collapsed rows of its
+// candidates whose own copy falls in the stretch of the listing the batch
+// covers: the candidates' copies that are not superseded and, when a copy
+// is superseded by one the materialized view has not written yet (for a few
+// milliseconds after the insert), that one too.
 func (s store) sliceItems(ctx context.Context, p listParams, sl slice, want int) ([]query.Interaction, error) {
 	var (
 		out   []query.Interaction
 		after = p.after
-		seen  = map[copyKey]bool{}
 	)
 	for {
 		batch := want - len(out) + 8 + want/4 // room for superseded copies
@@ -349,23 +354,46 @@ func (s store) sliceItems(ctx context.Context, p listParams, sl slice, want int)
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range cands {
-			it, ok := rows[c]
-			if !ok || seen[c] {
-				continue // superseded, filtered out, or listed already
+		full := len(cands) == batch
+		last := cands[len(cands)-1]
+		var found []copyKey
+		for k := range rows {
+			if k.received < sl.lo || (sl.hi != 0 && k.received >= sl.hi) ||
+				(after != nil && !k.olderThan(after.seconds(), after.millis(), after.ID)) || (full && k.olderThan(int64(last.received), last.ms, last.id)) {
+				continue // another stretch lists it
 			}
-			seen[c] = true
-			out = append(out, it)
+			found = append(found, k)
+		}
+		slices.SortFunc(found, func(a, b copyKey) int {
+			if a.olderThan(int64(b.received), b.ms, b.id) {
+				return 1
+			}
+			return -1
+		})
+		for _, k := range found {
+			out = append(out, rows[k])
 			if len(out) == want {
 				return out, nil
 			}
 		}
-		if len(cands) < batch {
+		if !full {
 			return out, nil
 		}
-		last := cands[len(cands)-1].cursor()
-		after = &last
+		c := last.cursor()
+		after = &c
 	}
+}
+
+// olderThan reports whether k comes after (received, ms, id) in the
+// listing, which is newest first.
+func (k copyKey) olderThan(received int64, ms uint16, id string) bool {
+	switch {
+	case int64(k.received) != received:
+		return int64(k.received) < received
+	case k.ms != ms:
+		return k.ms < ms
+	}
+	return k.id < id
 }
 
 // candidates are the next n copies of sl after the cursor, in listing
