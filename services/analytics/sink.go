@@ -78,7 +78,10 @@ func (s *sink) run(ctx context.Context, cons jetstream.Consumer) {
 			s.drain(&b)
 			return
 		}
-		wait := s.cfg.FetchWait
+		// A pull returns when it has its count or its wait is over, and
+		// what arrives during it waits for it: with an empty batch, a pull
+		// waits no longer than an event may wait in a partial batch.
+		wait := min(s.cfg.FetchWait, s.cfg.FlushInterval)
 		if len(b.msgs) > 0 {
 			wait = min(wait, b.first.Add(s.cfg.FlushInterval).Sub(s.now()))
 		}
@@ -96,7 +99,13 @@ func (s *sink) run(ctx context.Context, cons jetstream.Consumer) {
 				continue
 			}
 		}
-		if len(b.msgs) == 0 || (len(b.msgs) < s.cfg.BatchSize && s.now().Before(b.first.Add(s.cfg.FlushInterval))) {
+		if len(b.msgs) == 0 {
+			continue
+		}
+		if due := b.first.Add(s.cfg.FlushInterval); len(b.msgs) < s.cfg.BatchSize && s.now().Before(due) {
+			if due.Sub(s.now()) < 10*time.Millisecond {
+				sleep(ctx, due.Sub(s.now())) // too short for a pull
+			}
 			continue
 		}
 		err := s.flush(ctx, &b)
