@@ -7,8 +7,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/nats-io/nats.go"
-
 	"github.com/ruche-project/ruche/events"
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
@@ -98,15 +96,7 @@ func TestHandleBatch(t *testing.T) {
 		}
 		runRouter(t, router)
 		// An undecodable body with a valid envelope never reaches the handler.
-		_, env := received("garbage")
-		msg := nats.NewMsg("ruche.interaction.received.v1.demo")
-		for k, v := range env.Headers() {
-			msg.Header.Set(k, v)
-		}
-		msg.Data = []byte("{not json")
-		if _, err := conn.JS.PublishMsg(context.Background(), msg); err != nil {
-			t.Fatal(err)
-		}
+		publishGarbage(t, conn)
 		for _, id := range []string{"fine", "flaky", "always-fails", "permanent"} {
 			r, env := received(id)
 			if _, err := router.Publisher().PublishEvent(context.Background(), r, env); err != nil {

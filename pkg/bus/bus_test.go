@@ -31,6 +31,21 @@ func received(id string) (v1.Received, events.Envelope) {
 	return r, env
 }
 
+// publishGarbage publishes an undecodable body with a valid envelope
+// (event id sandbox:garbage).
+func publishGarbage(t *testing.T, conn *bus.Conn) {
+	t.Helper()
+	_, env := received("garbage")
+	msg := nats.NewMsg("ruche.interaction.received.v1.demo")
+	for k, v := range env.Headers() {
+		msg.Header.Set(k, v)
+	}
+	msg.Data = []byte("{not json")
+	if _, err := conn.JS.PublishMsg(context.Background(), msg); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func streamMsgs(t *testing.T, js jetstream.JetStream, name string) uint64 {
 	t.Helper()
 	s, err := js.Stream(context.Background(), name)
@@ -207,16 +222,7 @@ func TestRouter(t *testing.T) {
 			return nil
 		})
 		runRouter(t, router)
-		// Undecodable body with a valid envelope.
-		_, env := received("garbage")
-		msg := nats.NewMsg("ruche.interaction.received.v1.demo")
-		for k, v := range env.Headers() {
-			msg.Header.Set(k, v)
-		}
-		msg.Data = []byte("{not json")
-		if _, err := conn.JS.PublishMsg(context.Background(), msg); err != nil {
-			t.Fatal(err)
-		}
+		publishGarbage(t, conn)
 		r, env := received("always-fails")
 		if _, err := router.Publisher().PublishEvent(context.Background(), r, env); err != nil {
 			t.Fatal(err)

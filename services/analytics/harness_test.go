@@ -63,8 +63,14 @@ func newStoppedHarness(t testing.TB, mutate func(*Config)) *harness {
 // start runs a new Service (with fresh metrics) and waits until it is ready.
 func (h *harness) start() {
 	h.t.Helper()
+	h.startWith(nil)
+}
+
+// startWith is start with the service's clock (nil: time.Now).
+func (h *harness) startWith(now func() time.Time) {
+	h.t.Helper()
 	h.reg = prometheus.NewRegistry()
-	svc, err := New(h.cfg, Deps{NATS: h.bus.NC, JS: h.bus.JS, ClickHouse: h.db, Logger: testkit.Logger(h.t), Registerer: h.reg})
+	svc, err := New(h.cfg, Deps{NATS: h.bus.NC, JS: h.bus.JS, ClickHouse: h.db, Logger: testkit.Logger(h.t), Registerer: h.reg, Now: now})
 	if err != nil {
 		h.t.Fatal(err)
 	}

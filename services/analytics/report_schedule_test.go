@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/micro"
-	"github.com/prometheus/client_golang/prometheus"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/testkit"
@@ -36,23 +35,7 @@ func (h *harness) reports() *reportStore { return h.svc.queries.reports }
 // tests drive schedulers of their own.
 func (h *harness) startAt(t time.Time) {
 	h.t.Helper()
-	h.reg = prometheus.NewRegistry()
-	svc, err := New(h.cfg, Deps{NATS: h.bus.NC, JS: h.bus.JS, ClickHouse: h.db, Logger: testkit.Logger(h.t), Registerer: h.reg,
-		Now: func() time.Time { return t }})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	h.svc, h.cancel, h.done = svc, cancel, make(chan error, 1)
-	go func() { h.done <- svc.Run(ctx) }()
-	select {
-	case <-svc.Ready():
-	case err := <-h.done:
-		h.t.Fatalf("Run returned before ready: %v", err)
-	case <-time.After(10 * time.Second):
-		h.t.Fatal("service not ready within 10s")
-	}
-	h.t.Cleanup(func() { h.stop() })
+	h.startWith(func() time.Time { return t })
 }
 
 // serviceClock is the services' clock in these tests: Monday 23 November

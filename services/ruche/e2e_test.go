@@ -17,9 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/clickhouse"
 	"github.com/ruche-project/ruche/pkg/testkit"
@@ -183,26 +180,7 @@ func (p *platform) list(t *testing.T) query.ListInteractionsResponse {
 // received counts interaction.received events stored in JetStream.
 func (p *platform) received(t *testing.T) uint64 {
 	t.Helper()
-	nc, err := nats.Connect(p.natsURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	s, err := js.Stream(ctx, "RUCHE_INTERACTION")
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(ctx, jetstream.WithSubjectFilter("ruche.interaction.received.v1.>"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n uint64
-	for _, c := range info.State.Subjects {
-		n += c
-	}
+	n, _ := streamCounts(t, p.natsURL)
 	return n
 }
 
