@@ -76,7 +76,14 @@ func (p *Publisher) PublishEventAsync(ctx context.Context, e events.Event, env e
 // Wait waits for every future (up to the publisher's timeout, or ctx) and
 // returns one error per future, nil for an event stored.
 func (p *Publisher) Wait(ctx context.Context, futures []jetstream.PubAckFuture) []error {
-	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	return Await(ctx, p.timeout, futures)
+}
+
+// Await waits up to timeout (or ctx) for asynchronous publications and
+// returns one error per future (nil where it is nil or stored), naming the
+// subject and wrapping JetStream's error.
+func Await(ctx context.Context, timeout time.Duration, futures []jetstream.PubAckFuture) []error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	errs := make([]error, len(futures))
 	for i, f := range futures {

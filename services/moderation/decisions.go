@@ -10,6 +10,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/ruche-project/ruche/pkg/bus"
 )
 
 // DecisionsBucket records, per interaction and policy version, the id of the
@@ -75,23 +77,13 @@ func (d *decisionLog) recordAsync(key, eventID string) (jetstream.PubAckFuture, 
 // waitRecords waits for recordAsync's futures: a key recorded first by
 // another replica is fine, it recorded the same event id.
 func (d *decisionLog) waitRecords(ctx context.Context, futures []jetstream.PubAckFuture) []error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	errs := make([]error, len(futures))
-	for i, f := range futures {
-		if f == nil {
-			continue
-		}
-		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			var apiErr *jetstream.APIError
-			if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
-				continue
-			}
-			errs[i] = fmt.Errorf("record decision %s: %w", f.Msg().Subject, err)
-		case <-ctx.Done():
-			errs[i] = fmt.Errorf("record decision %s: %w", f.Msg().Subject, ctx.Err())
+	errs := bus.Await(ctx, 10*time.Second, futures)
+	for i, err := range errs {
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+			errs[i] = nil
+		} else if err != nil {
+			errs[i] = fmt.Errorf("record decision: %w", err)
 		}
 	}
 	return errs
