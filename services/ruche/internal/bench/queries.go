@@ -13,10 +13,12 @@ import (
 	"github.com/ruche-project/ruche/pkg/clickhouse"
 )
 
-// kpiQueries are the aggregate queries a brand's dashboard runs, written as
-// analytics writes its queries: scoped by brand, FINAL where duplicates
-// would count twice, the latest decision by argMax(version). Analytics has
-// no KPI endpoint yet; these are what it will have to answer.
+// kpiQueries are typical aggregate queries of a brand's dashboard, written
+// straight on the base tables as analytics writes its queries: scoped by
+// brand, FINAL where duplicates would count twice, the latest decision by
+// argMax(version). They were written before analytics had its KPI
+// endpoint (measured above as kpi_dashboard_*); they show what the base
+// tables cost without analytics' query copies.
 var kpiQueries = []struct{ name, sql string }{
 	{"kpi_volume_by_day_network_30d", `SELECT toDate(created_at) AS day, network, count() AS n
 FROM interactions FINAL WHERE brand = ? AND created_at >= now() - 30*86400
