@@ -96,25 +96,8 @@ func renderPDF(r query.WeeklyReport, loc *time.Location, created time.Time) ([]b
 		f.MultiCell(0, 5.5, d.text(strings.Join(page.Best, " · ")), "", "L", false)
 	}
 
-	if len(page.Voices) > 0 {
-		d.heading(t["sov"], 20)
-		cols := []pdfCol{{"", 100, "L"}, {t["mentions"], 40, "R"}, {t["share"], 40, "R"}}
-		d.header(cols)
-		for _, v := range page.Voices {
-			d.ensure(6)
-			d.row(cols, v.Cells)
-		}
-	}
-
-	if len(page.Accounts) > 0 {
-		d.heading(t["growth"], 20)
-		cols := []pdfCol{{t["account"], 72, "L"}, {t["start"], 30, "R"}, {t["end"], 30, "R"}, {t["change"], 48, "R"}}
-		d.header(cols)
-		for _, a := range page.Accounts {
-			d.ensure(6)
-			d.row(cols, a.Cells)
-		}
-	}
+	d.table(t["sov"], []pdfCol{{"", 100, "L"}, {t["mentions"], 40, "R"}, {t["share"], 40, "R"}}, page.Voices)
+	d.table(t["growth"], []pdfCol{{t["account"], 72, "L"}, {t["start"], 30, "R"}, {t["end"], 30, "R"}, {t["change"], 48, "R"}}, page.Accounts)
 
 	if len(page.Notable) > 0 {
 		d.heading(t["notable"], 22)
@@ -166,6 +149,19 @@ func (d *pdfDoc) font(style string, size float64, c [3]int) {
 }
 
 // ensure starts a new page unless h millimetres fit on this one.
+// table is a titled table of rows, nothing when there are none.
+func (d *pdfDoc) table(title string, cols []pdfCol, rows []reportRow) {
+	if len(rows) == 0 {
+		return
+	}
+	d.heading(title, 20)
+	d.header(cols)
+	for _, r := range rows {
+		d.ensure(6)
+		d.row(cols, r.Cells)
+	}
+}
+
 func (d *pdfDoc) ensure(h float64) {
 	if d.f.GetY()+h > pdfBottom {
 		d.f.AddPage()

@@ -306,20 +306,10 @@ func TestPollLoop(t *testing.T) {
 	}
 	put("tok-123")
 	received := func() uint64 { return streamCount(t, conn) }
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
 	t.Run("publishes_the_newest_page_once_then_new_items", func(t *testing.T) {
-		waitFor("the first page", func() bool { return received() == 40 })
+		waitUntil(t, "the first page", func() bool { return received() == 40 })
 		f.add(46, f.mention(46, "<p>nouveau</p>", "public", ""))
-		waitFor("the new item", func() bool { return received() == 41 })
+		waitUntil(t, "the new item", func() bool { return received() == 41 })
 		time.Sleep(1500 * time.Millisecond) // another poll or two: nothing new
 		if n := received(); n != 41 {
 			t.Fatalf("stream holds %d, want 41", n)
@@ -336,7 +326,7 @@ func TestPollLoop(t *testing.T) {
 		f.token = "rotated"
 		f.mu.Unlock()
 		var h query.SourceHealth
-		waitFor("unhealthy", func() bool {
+		waitUntil(t, "unhealthy", func() bool {
 			svc.FlushHealth(context.Background())
 			_, body := request(t, conn.NC, query.ListSourcesSubject, query.ListSourcesRequest{Brand: "demo"})
 			var resp query.ListSourcesResponse
@@ -360,7 +350,7 @@ func TestPollLoop(t *testing.T) {
 	t.Run("updated_token_resumes_from_the_cursor", func(t *testing.T) {
 		f.add(47, f.mention(47, "<p>après rotation</p>", "public", ""))
 		put("rotated")
-		waitFor("the item after rotation", func() bool { return received() == 42 })
+		waitUntil(t, "the item after rotation", func() bool { return received() == 42 })
 	})
 	t.Run("backfill_reads_history_once_even_when_run_twice", func(t *testing.T) {
 		// Ids 1..5 were never read: the first poll started at the newest 40.
@@ -370,7 +360,7 @@ func TestPollLoop(t *testing.T) {
 			if code != "" {
 				t.Fatalf("backfill = %s %s", code, body)
 			}
-			waitFor("the history", func() bool { return received() == 47 })
+			waitUntil(t, "the history", func() bool { return received() == 47 })
 		}
 		time.Sleep(1500 * time.Millisecond)
 		if n := received(); n != 47 {

@@ -125,13 +125,6 @@ func (n needles) in(s string) bool {
 
 func (g *gatedRegexp) MatchString(s string) bool { return g.matchText(&text{s: s}) }
 
-func (g *gatedRegexp) FindStringIndex(s string) []int {
-	if !g.may(&text{s: s}) {
-		return nil
-	}
-	return g.Regexp.FindStringIndex(s)
-}
-
 func (g *gatedRegexp) matchText(t *text) bool { return g.may(t) && g.Regexp.MatchString(t.s) }
 
 func (g *gatedRegexp) findAllIndex(t *text) [][]int {
