@@ -185,17 +185,29 @@ func (b *batchLoop[E]) settle(m jetstream.Msg, delivered uint64, err error) {
 		}
 		return
 	}
-	if perr := Park(context.Background(), b.r.conn.JS, m, b.consumer, b.stream, delivered, err); perr != nil {
-		// Not parked: leave it to JetStream, which redelivers it after
-		// ack_wait (the consumer allows one delivery more than MaxDeliver).
-		b.r.log.Error("park on the DLQ failed", "consumer", b.consumer, "subject", m.Subject(), "error", perr)
+	if perr := Bury(context.Background(), b.r.conn.JS, m, b.consumer, b.stream, delivered, err); perr != nil {
+		b.r.log.Error("park on the DLQ failed; JetStream redelivers the message", "consumer", b.consumer, "subject", m.Subject(), "error", perr)
 		return
 	}
 	b.r.metrics.poisoned.WithLabelValues(b.consumer).Inc()
 	b.r.log.Error("message parked on the DLQ", "consumer", b.consumer, "subject", m.Subject(), "delivered", delivered, "error", err)
-	if terr := m.TermWithReason(truncate(err.Error(), 256)); terr != nil {
-		b.r.log.Warn("terminate failed", "consumer", b.consumer, "subject", m.Subject(), "error", terr)
+}
+
+// Bury parks m on the DLQ (Park), then terminates it so that it is never
+// redelivered. When parking fails m is left alone: JetStream redelivers it
+// after ack_wait (consumers allow one delivery more than the DLQ
+// threshold), so a message is never dropped without a copy on the DLQ. A
+// failed terminate only means one more delivery, parked again.
+func Bury(ctx context.Context, js jetstream.JetStream, m jetstream.Msg, consumer, stream string, delivered uint64, cause error) error {
+	if err := Park(ctx, js, m, consumer, stream, delivered, cause); err != nil {
+		return err
 	}
+	reason := cause.Error()
+	if len(reason) > 256 {
+		reason = reason[:256]
+	}
+	_ = m.TermWithReason(reason)
+	return nil
 }
 
 func decodeDelivery[E events.Event](ctx context.Context, m jetstream.Msg) (Delivery[E], error) {
@@ -220,7 +232,6 @@ func decodeDelivery[E events.Event](ctx context.Context, m jetstream.Msg) (Deliv
 }
 
 // Park copies m to the DLQ stream with the reason and where it came from.
-// The caller terminates m once it is parked.
 func Park(ctx context.Context, js jetstream.JetStream, m jetstream.Msg, consumer, stream string, delivered uint64, cause error) error {
 	var seq uint64
 	if md, err := m.Metadata(); err == nil {
@@ -242,11 +253,4 @@ func Park(ctx context.Context, js jetstream.JetStream, m jetstream.Msg, consumer
 	defer cancel()
 	_, err := js.PublishMsg(ctx, dead)
 	return err
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

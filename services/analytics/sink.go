@@ -225,9 +225,9 @@ func (s *sink) retry(msg jetstream.Msg, cause error, delay bool) {
 	}
 }
 
-// poison parks msg on the DLQ stream with the reason, then terminates it so
-// that it is never redelivered. Parking is best effort: the message is
-// terminated either way, and the log line names it.
+// poison parks msg on the DLQ stream with the reason and terminates it
+// (bus.Bury). If parking fails, msg is left to JetStream, which redelivers
+// it after ack_wait: the next delivery parks it again.
 func (s *sink) poison(msg jetstream.Msg, cause error) {
 	var (
 		seq       uint64
@@ -236,15 +236,13 @@ func (s *sink) poison(msg jetstream.Msg, cause error) {
 	if md, err := msg.Metadata(); err == nil {
 		seq, delivered = md.Sequence.Stream, md.NumDelivered
 	}
+	if err := bus.Bury(context.Background(), s.js, msg, s.cfg.Consumer, s.stream, delivered, cause); err != nil {
+		s.metrics.errors.WithLabelValues("dlq").Inc()
+		s.log.Error("park on the DLQ failed; JetStream redelivers the event", "subject", msg.Subject(), "stream_seq", seq, "error", err)
+		return
+	}
 	s.log.Error("event parked on the DLQ and terminated", "consumer", s.cfg.Consumer,
 		"subject", msg.Subject(), "stream_seq", seq, "delivered", delivered, "error", cause)
-	if err := bus.Park(context.Background(), s.js, msg, s.cfg.Consumer, s.stream, delivered, cause); err != nil {
-		s.metrics.errors.WithLabelValues("dlq").Inc()
-		s.log.Error("park on the DLQ failed", "subject", msg.Subject(), "stream_seq", seq, "error", err)
-	}
-	if err := msg.TermWithReason(truncate(cause.Error(), 256)); err != nil {
-		s.log.Warn("terminate failed", "subject", msg.Subject(), "stream_seq", seq, "error", err)
-	}
 }
 
 // drain flushes what the sink holds when it stops. If that fails, the
@@ -278,11 +276,4 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
