@@ -361,17 +361,24 @@ func (m *pollManager) publish(ctx context.Context, src Source, page Page, counte
 	}
 	now := m.svc.now().UTC()
 	var lag time.Duration
+	stored := 0
 	for _, r := range page.Items {
 		env, err := events.NewEnvelope(r, r.ID, r.Brand, r.ReceivedAt)
 		if err != nil {
 			return err
 		}
-		if _, err := m.svc.pub.PublishEvent(ctx, r, env); err != nil {
+		p, err := m.svc.pub.PublishEvent(ctx, r, env)
+		if err != nil {
 			return fmt.Errorf("publish %s: %w", r.ID, err)
+		}
+		if !p.Duplicate {
+			stored++
 		}
 		lag = max(lag, now.Sub(r.CreatedAt))
 	}
-	counted.WithLabelValues(src.Network).Add(float64(len(page.Items)))
+	// A stream and a poll racing for one item both publish it; JetStream
+	// keeps one, and only that one counts.
+	counted.WithLabelValues(src.Network).Add(float64(stored))
 	m.svc.health.Success(src.ID, len(page.Items), lag)
 	return nil
 }

@@ -139,11 +139,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	m.polled = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruche_ingest_items_polled_total",
-		Help: "Items read by the poll loops, by network.",
+		Help: "Items the poll loops published, by network (not counting those JetStream dropped as duplicates).",
 	}, []string{"network"})
 	m.streamed = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruche_ingest_items_streamed_total",
-		Help: "Items pushed by networks' streams (Mastodon streaming API), by network.",
+		Help: "Items pushed by networks' streams (Mastodon streaming API) and published, by network (not counting those JetStream dropped as duplicates).",
 	}, []string{"network"})
 	reg.MustRegister(m.webhooks, m.skipped, m.polled, m.streamed)
 	return m
