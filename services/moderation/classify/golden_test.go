@@ -33,7 +33,7 @@ type goldenCase struct {
 	// Quoted holds the text as a Go string literal when it is not valid
 	// UTF-8, which JSON cannot carry.
 	Quoted string `json:"quoted,omitempty"`
-	Lang     string `json:"lang,omitempty"`
+	Lang   string `json:"lang,omitempty"`
 	Author int    `json:"author,omitempty"` // index in goldenAuthors
 	Sum    string `json:"sum"`
 }
@@ -68,7 +68,13 @@ func observed(r Result) string {
 	for _, p := range r.PII {
 		fmt.Fprintf(&b, " %s:%d-%d", p.Kind, p.Start, p.End)
 	}
-	t := r.Text
+	b.WriteString(dumpText(r.Text))
+	return b.String()
+}
+
+// dumpText renders every exported field of t.
+func dumpText(t Text) string {
+	var b strings.Builder
 	fmt.Fprintf(&b, "\nraw %s\nfolded %s\ncanon %s\n!%d ?%d upper %d letters %d emoji %s\ntokens %d %v\n",
 		strconv.Quote(t.Raw), strconv.Quote(t.Folded), strconv.Quote(t.Canon), t.Exclamations, t.Questions,
 		t.UpperLetters, t.Letters, quoteAll(t.Emoji), len(t.Tokens), t.Tokens == nil)

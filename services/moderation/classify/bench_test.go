@@ -1,0 +1,82 @@
+package classify
+
+import (
+	"testing"
+
+	"github.com/ruche-project/ruche/services/moderation/internal/evalset"
+)
+
+// BenchmarkClassifyEval classifies the texts of the evaluation set in turn.
+func BenchmarkClassifyEval(b *testing.B) {
+	items, err := evalset.Load("../testdata/eval.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	inputs := make([]Input, len(items))
+	for i, it := range items {
+		inputs[i] = Input{Text: it.Text, Lang: it.Lang}
+	}
+	benchmarkClassify(b, inputs)
+}
+
+// BenchmarkClassifyPayload classifies the texts the pipeline benchmark
+// sends, with their language tags.
+func BenchmarkClassifyPayload(b *testing.B) {
+	inputs := make([]Input, len(benchTexts))
+	for i, s := range benchTexts {
+		inputs[i] = Input{Text: s, Lang: []string{"fr", "en"}[i%2]}
+	}
+	benchmarkClassify(b, inputs)
+}
+
+func benchmarkClassify(b *testing.B, inputs []Input) {
+	Classify(inputs[0]) // lexicons and VADER load once
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		Classify(inputs[n%len(inputs)])
+		n++
+	}
+}
+
+// BenchmarkStages times each stage of Classify on the payload texts.
+func BenchmarkStages(b *testing.B) {
+	texts := make([]Text, len(benchTexts))
+	for i, s := range benchTexts {
+		texts[i] = Normalize(s)
+	}
+	langs := []Lang{LangFrench, LangEnglish}
+	lx := lexicons()
+	for _, st := range []struct {
+		name string
+		run  func(i int)
+	}{
+		{"normalize", func(i int) { Normalize(benchTexts[i]) }},
+		{"sentiment", func(i int) { ScoreSentiment(texts[i], langs[i%2]) }},
+		{"vader", func(i int) {
+			if i%2 == 1 {
+				vader().PolarityScores(benchTexts[i])
+			}
+		}},
+		{"toxicity", func(i int) { DetectToxicity(texts[i], langs[i%2]) }},
+		{"spam", func(i int) { DetectSpam(texts[i], Author{}, goldenAt) }},
+		{"pii", func(i int) { FindPII(benchTexts[i], langs[i%2]) }},
+		{"intent", func(i int) { DetectIntent(texts[i], Sentiment{}, Toxicity{}) }},
+		{"urgent", func(i int) { DetectUrgent(texts[i]) }},
+		{"language", func(i int) { DetectLanguage(texts[i], "") }},
+		{"find_all_lexicons", func(i int) {
+			for _, p := range []*phrases{lx.toxicity, lx.spam, lx.sentimentFR, lx.sentimentEN, lx.intent, lx.urgent} {
+				p.find(texts[i].Tokens)
+			}
+		}},
+	} {
+		b.Run(st.name, func(b *testing.B) {
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				st.run(n % len(texts))
+				n++
+			}
+		})
+	}
+}

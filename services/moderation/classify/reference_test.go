@@ -1,0 +1,64 @@
+package classify
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+)
+
+// The normaliser and the phrase finder give what their reference
+// (reference_code_test.go) gives: the same Text, the same lexicon forms per
+// token, the same phrases found in every lexicon.
+func TestNormalizeMatchesReference(t *testing.T) {
+	for _, c := range readGolden(t) {
+		if err := compareWithReference(c.Text); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func FuzzNormalizeMatchesReference(f *testing.F) {
+	for _, s := range append(goldenExtras, benchTexts...) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if err := compareWithReference(s); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func compareWithReference(s string) error {
+	got, want := Normalize(s), refNormalize(s)
+	if g, w := dumpText(got), dumpText(want); g != w {
+		return fmt.Errorf("Normalize(%q):\n%s\nwant:\n%s", s, g, w)
+	}
+	for i, tok := range got.Tokens {
+		if g, w := lookupForms(tok), refComputeForms(want.Tokens[i].Keys); !slices.Equal(g, w) {
+			return fmt.Errorf("Normalize(%q): token %d %q has forms %q, want %q", s, i, tok.Fold, g, w)
+		}
+	}
+	for name, p := range lexiconsByName() {
+		g, w := p.find(got.Tokens), refFind(refLexicons()[name], want.Tokens)
+		if !slices.Equal(g, w) {
+			return fmt.Errorf("%s lexicon in %q: found %v, want %v", name, s, g, w)
+		}
+	}
+	return nil
+}
+
+// refLexicons are the lexicons indexed as the reference finder wants them.
+var refLexicons = sync.OnceValue(func() map[string]*refPhrases {
+	out := map[string]*refPhrases{}
+	for name, p := range lexiconsByName() {
+		out[name] = newRefPhrases(p)
+	}
+	return out
+})
+
+func lexiconsByName() map[string]*phrases {
+	lx := lexicons()
+	return map[string]*phrases{"toxicity": lx.toxicity, "spam": lx.spam, "sentiment_fr": lx.sentimentFR,
+		"sentiment_en": lx.sentimentEN, "intent": lx.intent, "urgent": lx.urgent}
+}
