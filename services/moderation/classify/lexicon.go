@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -19,9 +20,19 @@ type entry struct {
 	fields   []string
 	// atClauseEnd requires the phrase to end its clause ("ferme la$").
 	atClauseEnd bool
+	// name is the phrase, its words joined by spaces.
+	name string
+	// valence is the first column read as a number, when valenceOK (the
+	// sentiment lexicons).
+	valence   float64
+	valenceOK bool
+	// wordIDs and squeezedIDs number words and squeezed in the vocabulary
+	// (-1 for a squeezed word shorter than 5 bytes, which never matches);
+	// firstIDs are the forms of the first word the entry is indexed under.
+	wordIDs, squeezedIDs, firstIDs []int32
 }
 
-func (e *entry) String() string { return strings.Join(e.words, " ") }
+func (e *entry) String() string { return e.name }
 
 // field returns column i (0 is the first column after the phrase), or "".
 func (e *entry) field(i int) string {
@@ -33,8 +44,51 @@ func (e *entry) field(i int) string {
 
 // phrases is a lexicon indexed by the forms of its first word.
 type phrases struct {
-	byFirst map[string][]*entry
+	// byFirst lists, by vocabulary number of a form, the entries whose
+	// first word is found under that form, in the lexicon's order.
+	byFirst [][]*entry
 	all     []*entry
+}
+
+// vocabulary numbers every word of the lexicons' phrases and the forms they
+// are found under, so that a token looks each of its forms up once for all
+// lexicons (Token.ids) and lexicons compare numbers.
+type vocabulary map[string]int32
+
+func (v vocabulary) add(w string) int32 {
+	id, ok := v[w]
+	if !ok {
+		id = int32(len(v))
+		v[w] = id
+	}
+	return id
+}
+
+// index numbers the words of p's entries in v.
+func (p *phrases) index(v vocabulary) {
+	for _, e := range p.all {
+		for k, w := range e.words {
+			e.wordIDs = append(e.wordIDs, v.add(w))
+			sq := int32(-1)
+			if len(e.squeezed[k]) >= 5 {
+				sq = v.add(e.squeezed[k])
+			}
+			e.squeezedIDs = append(e.squeezedIDs, sq)
+		}
+		for _, f := range indexForms(e.words[0]) {
+			e.firstIDs = append(e.firstIDs, v.add(f))
+		}
+	}
+}
+
+// link builds byFirst once v numbers every lexicon's words.
+func (p *phrases) link(v vocabulary) {
+	p.byFirst = make([][]*entry, len(v))
+	for _, e := range p.all {
+		for _, id := range e.firstIDs {
+			p.byFirst[id] = append(p.byFirst[id], e)
+		}
+	}
 }
 
 // loadPhrases parses an embedded tab-separated lexicon: the first column is
@@ -45,7 +99,7 @@ func loadPhrases(name string, minFields int) (*phrases, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &phrases{byFirst: map[string][]*entry{}}
+	p := &phrases{}
 	for n, line := range strings.Split(string(raw), "\n") {
 		line = strings.TrimRight(line, "\r")
 		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
@@ -68,10 +122,11 @@ func loadPhrases(name string, minFields int) (*phrases, error) {
 		for _, w := range e.words {
 			e.squeezed = append(e.squeezed, squeeze(w, 2))
 		}
-		p.all = append(p.all, e)
-		for _, f := range indexForms(e.words[0]) {
-			p.byFirst[f] = append(p.byFirst[f], e)
+		e.name = strings.Join(e.words, " ")
+		if v, err := strconv.ParseFloat(e.field(0), 64); err == nil {
+			e.valence, e.valenceOK = v, true
 		}
+		p.all = append(p.all, e)
 	}
 	return p, nil
 }
@@ -85,14 +140,17 @@ func indexForms(w string) []string {
 	return out
 }
 
-// lookupForms are the forms a token looks a lexicon word up under.
-func lookupForms(t Token) []string {
-	if t.forms != nil {
-		return t.forms
+// tokenIDs are the vocabulary numbers of the forms a token looks a lexicon
+// word up under (computeForms), in order; forms in no lexicon have none.
+func tokenIDs(t Token) []int32 {
+	if t.indexed {
+		return t.ids
 	}
-	return computeForms(t.Keys)
+	return appendFormIDs(nil, t.Keys, lexicons().vocab)
 }
 
+// computeForms are the forms a token looks a lexicon word up under: its
+// keys, singular, and squeezed when 5 bytes or longer.
 func computeForms(keys []string) []string {
 	var out []string
 	add := func(s string) {
@@ -117,6 +175,39 @@ func computeForms(keys []string) []string {
 	return out
 }
 
+// appendFormIDs appends to dst the numbers of computeForms(keys) in v,
+// without building the forms: squeezed forms are looked up from a buffer.
+func appendFormIDs(dst []int32, keys []string, v vocabulary) []int32 {
+	start := len(dst)
+	var buf [64]byte
+	for _, k := range keys {
+		p := singular(k)
+		dst = appendFormID(dst, start, v, k)
+		dst = appendFormID(dst, start, v, p)
+		for _, f := range [2]string{k, p} {
+			if !hasRun(f, 2) {
+				if len(f) >= 5 {
+					dst = appendFormID(dst, start, v, f)
+				}
+				continue
+			}
+			if b := appendSqueezed(buf[:0], f, 2); len(b) >= 5 {
+				if id, ok := v[string(b)]; ok && !slices.Contains(dst[start:], id) {
+					dst = append(dst, id)
+				}
+			}
+		}
+	}
+	return dst
+}
+
+func appendFormID(dst []int32, start int, v vocabulary, f string) []int32 {
+	if id, ok := v[f]; ok && !slices.Contains(dst[start:], id) {
+		dst = append(dst, id)
+	}
+	return dst
+}
+
 // singular strips a plural mark: "abrutis" → "abruti", "n00bs" → "noob".
 func singular(k string) string {
 	if len(k) > 3 && (strings.HasSuffix(k, "s") || strings.HasSuffix(k, "x")) && !strings.HasSuffix(k, "ss") {
@@ -125,18 +216,17 @@ func singular(k string) string {
 	return k
 }
 
-// wordMatches reports whether token t reads as lexicon word w, whose
-// squeezed form is sq (squeeze(w, 2)).
-func wordMatches(t Token, w, sq string) bool {
+// wordMatches reports whether token t reads as word k of e.
+func wordMatches(t Token, e *entry, k int) bool {
 	if t.Mention {
 		return false
 	}
-	for _, f := range lookupForms(t) {
-		if f == w || len(f) >= 5 && f == sq {
+	for _, id := range tokenIDs(t) {
+		if id == e.wordIDs[k] || id == e.squeezedIDs[k] {
 			return true
 		}
 	}
-	return strings.Contains(t.Fold, "*") && wildcardEqual(t.Keys[0], w)
+	return strings.Contains(t.Fold, "*") && wildcardEqual(t.Keys[0], e.words[k])
 }
 
 // wildcardEqual compares a masked word ("f*ck") with w, '*' matching one letter.
@@ -160,27 +250,31 @@ type match struct {
 
 // find returns every phrase of p found in toks, longest first at each
 // position; a shorter phrase inside a longer one that matched is dropped.
+// Candidates are tried in the order of the token's forms, then of the
+// lexicon; the first of the longest wins.
 func (p *phrases) find(toks []Token) []match {
 	var out []match
 	covered := -1
 	for i := range toks {
-		var cands []*entry
-		if strings.Contains(toks[i].Fold, "*") {
-			cands = p.all
-		} else {
-			for _, f := range lookupForms(toks[i]) {
-				for _, e := range p.byFirst[f] {
-					if !slices.Contains(cands, e) {
-						cands = append(cands, e)
-					}
-				}
-			}
-		}
 		best := -1
 		var bestE *entry
-		for _, e := range cands {
+		try := func(e *entry) {
 			if end, ok := matchAt(toks, i, e); ok && end > best {
 				best, bestE = end, e
+			}
+		}
+		if strings.Contains(toks[i].Fold, "*") {
+			for _, e := range p.all {
+				try(e)
+			}
+		} else {
+			ids := tokenIDs(toks[i])
+			for k, id := range ids {
+				for _, e := range p.byFirst[id] {
+					if !indexedUnderAny(e, ids[:k]) {
+						try(e)
+					}
+				}
 			}
 		}
 		if bestE != nil && best > covered {
@@ -191,14 +285,25 @@ func (p *phrases) find(toks []Token) []match {
 	return out
 }
 
+// indexedUnderAny reports whether e is listed under one of ids: it was a
+// candidate already.
+func indexedUnderAny(e *entry, ids []int32) bool {
+	for _, id := range ids {
+		if slices.Contains(e.firstIDs, id) {
+			return true
+		}
+	}
+	return false
+}
+
 // matchAt checks e against toks from i, within one sentence.
 func matchAt(toks []Token, i int, e *entry) (int, bool) {
 	if i+len(e.words) > len(toks) {
 		return 0, false
 	}
-	for k, w := range e.words {
+	for k := range e.words {
 		t := toks[i+k]
-		if t.Sentence != toks[i].Sentence || !wordMatches(t, w, e.squeezed[k]) {
+		if t.Sentence != toks[i].Sentence || !wordMatches(t, e, k) {
 			return 0, false
 		}
 	}
@@ -247,6 +352,7 @@ type lexiconSet struct {
 	sentimentEN *phrases
 	intent      *phrases
 	urgent      *phrases
+	vocab       vocabulary
 	stopwords   map[Lang]wordSet
 	otherWords  []wordSet
 }
@@ -267,6 +373,14 @@ var loadLexicons = sync.OnceValues(func() (*lexiconSet, error) {
 	load(&l.urgent, "urgent.tsv", 1)
 	if err != nil {
 		return nil, err
+	}
+	l.vocab = vocabulary{}
+	all := []*phrases{l.toxicity, l.spam, l.sentimentFR, l.sentimentEN, l.intent, l.urgent}
+	for _, p := range all {
+		p.index(l.vocab)
+	}
+	for _, p := range all {
+		p.link(l.vocab)
 	}
 	for _, lang := range []Lang{LangFrench, LangEnglish} {
 		if l.stopwords[lang], err = loadWords("words_" + string(lang) + ".tsv"); err != nil {

@@ -24,9 +24,10 @@ type Token struct {
 	Quoted bool
 	// Mention is an @handle; Hashtag a #tag (Fold holds the tag without '#').
 	Mention, Hashtag bool
-	// forms are the lexicon lookup forms of the token (lookupForms),
-	// computed once: every lexicon looks every token up.
-	forms []string
+	// ids number the lexicon lookup forms of the token (tokenIDs),
+	// computed once when indexed: every lexicon looks every token up.
+	ids     []int32
+	indexed bool
 }
 
 // Key is the main matching form of the token.
@@ -329,14 +330,14 @@ func newToken(sp span) Token {
 	case strings.HasPrefix(tok.Fold, "@") && len(tok.Fold) > 1 && !hasLeetBody(tok.Fold[1:]):
 		tok.Mention = true
 		tok.Keys = []string{tok.Fold}
-		tok.forms = computeForms(tok.Keys)
+		tok.ids, tok.indexed = appendFormIDs(nil, tok.Keys, lexicons().vocab), true
 		return tok
 	case strings.HasPrefix(tok.Fold, "#") && len(tok.Fold) > 1:
 		tok.Hashtag = true
 		tok.Fold = tok.Fold[1:]
 	}
 	tok.Keys = keys(tok.Fold)
-	tok.forms = computeForms(tok.Keys)
+	tok.ids, tok.indexed = appendFormIDs(nil, tok.Keys, lexicons().vocab), true
 	return tok
 }
 
@@ -393,21 +394,25 @@ func squeeze(s string, min int) string {
 	if len(s) < min || !hasRun(s, min) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	return string(appendSqueezed(make([]byte, 0, len(s)), s, min))
+}
+
+// appendSqueezed appends s with its runs of at least min identical letters
+// collapsed to one letter.
+func appendSqueezed(b []byte, s string, min int) []byte {
 	for i := 0; i < len(s); {
 		j := i + 1
 		for j < len(s) && s[j] == s[i] {
 			j++
 		}
 		if j-i >= min && s[i] >= 'a' && s[i] <= 'z' {
-			b.WriteByte(s[i])
+			b = append(b, s[i])
 		} else {
-			b.WriteString(s[i:j])
+			b = append(b, s[i:j]...)
 		}
 		i = j
 	}
-	return b.String()
+	return b
 }
 
 // hasRun reports a run of at least min identical letters in s.

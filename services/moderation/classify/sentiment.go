@@ -2,7 +2,6 @@ package classify
 
 import (
 	"math"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -135,10 +134,10 @@ func lexiconValence(t Text, lex *phrases, negative *bool) float64 {
 	}
 	var sum float64
 	for idx, m := range matches {
-		v, err := strconv.ParseFloat(m.e.field(0), 64)
-		if err != nil {
+		if !m.e.valenceOK {
 			continue
 		}
+		v := m.e.valence
 		// "super" right before another word of the lexicon is a booster.
 		if m.e.String() == "super" && idx+1 < len(matches) && matches[idx+1].start == m.end {
 			continue
