@@ -181,14 +181,15 @@ func appendFormIDs(dst []int32, keys []string, v vocabulary) []int32 {
 	start := len(dst)
 	var buf [64]byte
 	for _, k := range keys {
+		// Each form once: a word without a run of two letters is its own
+		// squeezed form, and most words are their own singular.
 		p := singular(k)
 		dst = appendFormID(dst, start, v, k)
-		dst = appendFormID(dst, start, v, p)
+		if p != k {
+			dst = appendFormID(dst, start, v, p)
+		}
 		for _, f := range [2]string{k, p} {
 			if !hasRun(f, 2) {
-				if len(f) >= 5 {
-					dst = appendFormID(dst, start, v, f)
-				}
 				continue
 			}
 			if b := appendSqueezed(buf[:0], f, 2); len(b) >= 5 {

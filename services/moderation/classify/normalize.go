@@ -2,6 +2,7 @@ package classify
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -95,6 +96,35 @@ func foldRune(r rune) string {
 	return b.String()
 }
 
+// foldTable holds foldRune of the runes texts are mostly made of — Latin,
+// Greek, Cyrillic, general punctuation and symbols, pictographs — computed
+// once, so that folding them allocates nothing.
+type foldTable struct{ low, symbols, pictographs []string }
+
+var foldTables = sync.OnceValue(func() *foldTable {
+	fill := func(lo, hi rune) []string {
+		out := make([]string, hi-lo)
+		for r := lo; r < hi; r++ {
+			out[r-lo] = foldRune(r)
+		}
+		return out
+	}
+	return &foldTable{low: fill(0, 0x800), symbols: fill(0x2000, 0x2C00), pictographs: fill(0x1F000, 0x1FB00)}
+})
+
+// fold is foldRune(r), from the table when r is in it.
+func (t *foldTable) fold(r rune) string {
+	switch {
+	case r >= 0 && r < 0x800:
+		return t.low[r]
+	case r >= 0x2000 && r < 0x2C00:
+		return t.symbols[r-0x2000]
+	case r >= 0x1F000 && r < 0x1FB00:
+		return t.pictographs[r-0x1F000]
+	}
+	return foldRune(r)
+}
+
 // asciiFold is foldRune of the ASCII runes, allocated once.
 var asciiFold = func() (t [utf8.RuneSelf]string) {
 	for r := range t {
@@ -107,13 +137,22 @@ var asciiFold = func() (t [utf8.RuneSelf]string) {
 func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
+	ft := foldTables()
 	for _, r := range s {
-		b.WriteString(foldRune(r))
+		b.WriteString(ft.fold(r))
 	}
 	return b.String()
 }
 
 var leet = map[byte]byte{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', '$': 's'}
+
+func isLeet(c byte) bool {
+	switch c {
+	case '0', '1', '3', '4', '5', '7', '@', '$':
+		return true
+	}
+	return false
+}
 
 // isEmoji reports pictographs, dingbats and the like.
 func isEmoji(r rune) bool {
@@ -124,94 +163,76 @@ func isEmoji(r rune) bool {
 type span struct {
 	start, end int // raw byte offsets
 	fold       string
-	sentence   int
-	clause     int
-	quoted     bool
-	sepAfter   rune // the single (folded) separator right after the word, 0 if none or several
+	// foldStart and foldEnd are the word's byte offsets in Text.Folded:
+	// a word is a run of runes, its fold a run of the folded text.
+	foldStart, foldEnd int
+	sentence           int
+	clause             int
+	quoted             bool
+	sepAfter           rune // the single (folded) separator right after the word, 0 if none or several
 }
 
-// Normalize splits s into tokens and computes their matching forms.
+// Normalize splits s into tokens and computes their matching forms. It
+// reads s once, rune by rune with the next one in view; words are slices
+// of the folded text.
 func Normalize(s string) Text {
 	t := Text{Raw: s}
-	var folded strings.Builder
-	folded.Grow(len(s))
-	var spans []span
-	var cur strings.Builder
-	curStart := -1
+	folded := make([]byte, 0, len(s)+8)
+	pooled := spanPool.Get().(*[]span)
+	defer spanPool.Put(pooled)
+	spans := (*pooled)[:0]
+	inWord := false
+	var wordStart, foldStart int
 	sentence, clause := 0, 0
 	quoted := false
-	// pending tracks what separates the current word from the next one.
-	var sepRunes []rune
-	flush := func(end int) {
-		if curStart < 0 {
-			return
-		}
-		spans = append(spans, span{start: curStart, end: end, fold: cur.String(), sentence: sentence, clause: clause, quoted: quoted})
-		cur.Reset()
-		curStart = -1
-		sepRunes = sepRunes[:0]
-	}
-	endSep := func() {
-		// Called when a word starts: record what separated it from the previous one.
-		if len(spans) == 0 {
-			return
-		}
-		last := &spans[len(spans)-1]
-		if len(sepRunes) == 1 {
-			last.sepAfter = sepRunes[0]
-		}
-	}
-	// Byte offsets from ranging over the string, so that invalid UTF-8
-	// (one byte read as U+FFFD) keeps spans inside the text.
-	runes := make([]rune, 0, len(s))
-	offsets := make([]int, 0, len(s)+1)
-	spans = make([]span, 0, len(s)/5+1)
-	for o, r := range s {
-		runes = append(runes, r)
-		offsets = append(offsets, o)
-	}
-	offsets = append(offsets, len(s))
-	for i, r := range runes {
-		f := foldRune(r)
-		folded.WriteString(f)
+	// seps counts what separated the current word from the previous one (a
+	// sentence or clause mark counts twice); sep is the first of them.
+	seps, sep := 0, rune(0)
+	// Byte offsets and runes as ranging over the string gives them, so that
+	// invalid UTF-8 (one byte read as U+FFFD) keeps spans inside the text.
+	ft := foldTables()
+	prev, next, nextSize := rune(0), rune(0), 0
+	r, size := utf8.DecodeRuneInString(s)
+	for o := 0; o < len(s); prev, r, o, size = r, next, o+size, nextSize {
+		next, nextSize = runeAt(s, o+size)
+		fPos := len(folded)
+		f := ft.fold(r)
+		folded = append(folded, f...)
 		if unicode.IsUpper(r) {
 			t.UpperLetters++
 		}
-		if unicode.IsLetter(r) {
+		letter := unicode.IsLetter(r)
+		if letter {
 			t.Letters++
-		}
-		next := rune(0)
-		if i+1 < len(runes) {
-			next = runes[i+1]
-		}
-		prev := rune(0)
-		if i > 0 {
-			prev = runes[i-1]
 		}
 		wordChar := false
 		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case letter || unicode.IsDigit(r):
 			wordChar = true
 		case r == '@' || r == '$':
 			// Inside a word or before a letter ("s@lope", "$hit", "@ssh0le").
-			wordChar = unicode.IsLetter(next) || unicode.IsDigit(next) || curStart >= 0 && unicode.IsLetter(prev)
+			wordChar = unicode.IsLetter(next) || unicode.IsDigit(next) || inWord && unicode.IsLetter(prev)
 		case r == '*':
 			// A masked letter inside a word ("f*ck", "f***").
-			wordChar = curStart >= 0 || unicode.IsLetter(next)
-		case r == '#' && curStart < 0 && unicode.IsLetter(next):
+			wordChar = inWord || unicode.IsLetter(next)
+		case r == '#' && !inWord && unicode.IsLetter(next):
 			wordChar = true
 		}
 		if wordChar {
-			if curStart < 0 {
-				endSep()
-				curStart = offsets[i]
+			if !inWord {
+				if len(spans) > 0 && seps == 1 {
+					spans[len(spans)-1].sepAfter = sep
+				}
+				inWord, wordStart, foldStart = true, o, fPos
 			}
-			cur.WriteString(f)
 			continue
 		}
-		flush(offsets[i])
+		if inWord {
+			spans = append(spans, span{start: wordStart, end: o, foldStart: foldStart, foldEnd: fPos, sentence: sentence, clause: clause, quoted: quoted})
+			inWord, seps = false, 0
+		}
 		if isEmoji(r) {
-			t.Emoji = append(t.Emoji, string(r))
+			t.Emoji = append(t.Emoji, s[o:o+size]) // r itself: an emoji decodes from valid UTF-8
 		}
 		switch {
 		case r == '!':
@@ -228,28 +249,33 @@ func Normalize(s string) Text {
 			quoted = false
 		}
 		switch {
-		case r == '!' || r == '?' || r == ';' || r == '…' || r == '\n':
+		case r == '!' || r == '?' || r == ';' || r == '…' || r == '\n',
+			(r == '.' || r == ':') && (next == 0 || unicode.IsSpace(next)):
 			sentence++
 			clause++
-			sepRunes = append(sepRunes, r, r)
-		case (r == '.' || r == ':') && (next == 0 || unicode.IsSpace(next)):
-			sentence++
-			clause++
-			sepRunes = append(sepRunes, r, r)
+			seps += 2
 		case r == ',' || r == '(' || r == ')':
 			clause++
-			sepRunes = append(sepRunes, r, r)
+			seps += 2
 		default:
-			sep := ' '
-			if f != "" {
-				sep, _ = utf8.DecodeRuneInString(f)
+			if seps == 0 {
+				sep = ' '
+				if f != "" {
+					sep, _ = utf8.DecodeRuneInString(f)
+				}
 			}
-			sepRunes = append(sepRunes, sep)
+			seps++
 		}
 	}
-	flush(len(s))
-	t.Folded = folded.String()
+	if inWord {
+		spans = append(spans, span{start: wordStart, end: len(s), foldStart: foldStart, foldEnd: len(folded), sentence: sentence, clause: clause, quoted: quoted})
+	}
+	t.Folded = string(folded)
+	for i := range spans {
+		spans[i].fold = t.Folded[spans[i].foldStart:spans[i].foldEnd]
+	}
 	t.Tokens = buildTokens(spans)
+	*pooled = spans[:0]
 	var canon strings.Builder
 	canon.Grow(len(t.Folded) + 2)
 	canon.WriteByte(' ')
@@ -259,6 +285,21 @@ func Normalize(s string) Text {
 	}
 	t.Canon = canon.String()
 	return t
+}
+
+// spanPool recycles the words of Normalize: they live only until the
+// tokens are built.
+var spanPool = sync.Pool{New: func() any { return new([]span) }}
+
+// runeAt decodes the rune at byte offset o of s: 0 past its end.
+func runeAt(s string, o int) (rune, int) {
+	if o >= len(s) {
+		return 0, 0
+	}
+	if c := s[o]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[o:])
 }
 
 // contractions rewrites English "n't" forms so that negation is a word.
@@ -272,17 +313,18 @@ var contractions = map[string][]string{
 // buildTokens joins spread letters, splits elisions and computes keys.
 func buildTokens(spans []span) []Token {
 	out := make([]Token, 0, len(spans))
+	b := tokenBuilder{keys: make([]string, 0, len(spans)), ids: make([]int32, 0, 2*len(spans)), vocab: lexicons().vocab}
 	for i := 0; i < len(spans); i++ {
 		sp := spans[i]
 		// Letters spread with separators: "i.d.i.o.t", "c o n n a r d", "s-a-l-o-p-e".
 		if j := spreadRun(spans, i); j-i >= 4 || j-i == 3 && spans[i].sepAfter != ' ' {
-			var b strings.Builder
+			var w strings.Builder
 			for k := i; k < j; k++ {
-				b.WriteString(spans[k].fold)
+				w.WriteString(spans[k].fold)
 			}
-			sp.fold = b.String()
+			sp.fold = w.String()
 			sp.end = spans[j-1].end
-			out = append(out, newToken(sp))
+			out = append(out, b.token(sp))
 			i = j - 1
 			continue
 		}
@@ -293,15 +335,67 @@ func buildTokens(spans []span) []Token {
 				for _, p := range c {
 					s := sp
 					s.fold = p
-					out = append(out, newToken(s))
+					out = append(out, b.token(s))
 				}
 				i++
 				continue
 			}
 		}
-		out = append(out, newToken(sp))
+		out = append(out, b.token(sp))
 	}
 	return out
+}
+
+// tokenBuilder makes the tokens of one text; the keys of plain words and
+// the form numbers of every token are slices of one array each (capped, so
+// that appending to one never writes into the next).
+type tokenBuilder struct {
+	keys  []string
+	ids   []int32
+	vocab vocabulary
+}
+
+func (b *tokenBuilder) token(sp span) Token {
+	tok := Token{Start: sp.start, End: sp.end, Fold: sp.fold, Sentence: sp.sentence, Clause: sp.clause, Quoted: sp.quoted}
+	switch {
+	case strings.HasPrefix(tok.Fold, "@") && len(tok.Fold) > 1 && !hasLeetBody(tok.Fold[1:]):
+		tok.Mention = true
+		tok.Keys = b.oneKey(tok.Fold)
+	case strings.HasPrefix(tok.Fold, "#") && len(tok.Fold) > 1:
+		tok.Hashtag = true
+		tok.Fold = tok.Fold[1:]
+		fallthrough
+	default:
+		if plainWord(tok.Fold) {
+			tok.Keys = b.oneKey(tok.Fold)
+		} else {
+			tok.Keys = keys(tok.Fold)
+		}
+	}
+	n := len(b.ids)
+	b.ids = appendFormIDs(b.ids, tok.Keys, b.vocab)
+	tok.ids, tok.indexed = b.ids[n:len(b.ids):len(b.ids)], true
+	return tok
+}
+
+func (b *tokenBuilder) oneKey(k string) []string {
+	n := len(b.keys)
+	b.keys = append(b.keys, k)
+	return b.keys[n : n+1 : n+1]
+}
+
+// plainWord reports a word whose only key is itself (keys(w) == {w}): no
+// leetspeak among letters, no run of three identical letters.
+func plainWord(w string) bool {
+	hasLetter, hasLeet := false, false
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= 'a' && c <= 'z' {
+			hasLetter = true
+		} else if isLeet(c) {
+			hasLeet = true
+		}
+	}
+	return w != "" && !(hasLetter && hasLeet) && !hasRun(w, 3)
 }
 
 // spreadRun returns the end of a run of one-character words starting at i,
@@ -322,23 +416,6 @@ func spreadRun(spans []span, i int) int {
 		}
 	}
 	return j
-}
-
-func newToken(sp span) Token {
-	tok := Token{Start: sp.start, End: sp.end, Fold: sp.fold, Sentence: sp.sentence, Clause: sp.clause, Quoted: sp.quoted}
-	switch {
-	case strings.HasPrefix(tok.Fold, "@") && len(tok.Fold) > 1 && !hasLeetBody(tok.Fold[1:]):
-		tok.Mention = true
-		tok.Keys = []string{tok.Fold}
-		tok.ids, tok.indexed = appendFormIDs(nil, tok.Keys, lexicons().vocab), true
-		return tok
-	case strings.HasPrefix(tok.Fold, "#") && len(tok.Fold) > 1:
-		tok.Hashtag = true
-		tok.Fold = tok.Fold[1:]
-	}
-	tok.Keys = keys(tok.Fold)
-	tok.ids, tok.indexed = appendFormIDs(nil, tok.Keys, lexicons().vocab), true
-	return tok
 }
 
 // hasLeetBody reports a handle that reads as an obfuscated word ("@ssh0le"):
