@@ -33,9 +33,13 @@ func benchmarkClassify(b *testing.B, inputs []Input) {
 	Classify(inputs[0]) // lexicons and VADER load once
 	b.ReportAllocs()
 	n := 0
+	cpu := processCPU()
 	for b.Loop() {
 		Classify(inputs[n%len(inputs)])
 		n++
+	}
+	if cpu := processCPU() - cpu; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/op")
 	}
 }
 

@@ -37,13 +37,13 @@ func Classify(in Input) Result {
 	r.Spam = DetectSpam(t, in.Author, in.At)
 	r.Toxicity = DetectToxicity(t, r.Lang)
 	r.PII = FindPII(in.Text, r.Lang)
-	r.Sentiment = ScoreSentiment(t, r.Lang)
 	if r.Spam.Is {
 		// Spam says nothing about the brand: its sentiment and intent are
-		// not the author's opinion.
+		// not the author's opinion (and are not computed).
 		r.Sentiment = Sentiment{Label: SentimentNeutral}
 		r.Intent = IntentOther
 	} else {
+		r.Sentiment = ScoreSentiment(t, r.Lang)
 		if r.Toxicity.Severity.rank() >= SeverityMedium.rank() && r.Sentiment.Label != SentimentNegative {
 			r.Sentiment.Label = SentimentNegative
 			r.Sentiment.Score = min(r.Sentiment.Score, -SentimentThreshold)
