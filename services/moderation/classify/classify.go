@@ -34,9 +34,10 @@ type Result struct {
 func Classify(in Input) Result {
 	t := Normalize(in.Text)
 	r := Result{Lang: DetectLanguage(t, in.Lang), Text: t}
-	r.Spam = DetectSpam(t, in.Author, in.At)
+	raw := &text{s: in.Text}
+	r.Spam = detectSpam(t, raw, in.Author, in.At)
 	r.Toxicity = DetectToxicity(t, r.Lang)
-	r.PII = FindPII(in.Text, r.Lang)
+	r.PII = findPII(raw, r.Lang)
 	if r.Spam.Is {
 		// Spam says nothing about the brand: its sentiment and intent are
 		// not the author's opinion (and are not computed).

@@ -43,25 +43,39 @@ func DetectLanguage(t Text, hint string) Lang {
 		if tok.Mention || tok.Hashtag {
 			continue
 		}
-		k := tok.Fold
-		if lx.stopwords[LangFrench].has(tok) {
-			fr++
-		}
-		if lx.stopwords[LangEnglish].has(tok) {
-			en++
-		}
-		best := 0.0
-		for _, w := range lx.otherWords {
-			if w[k] {
-				best = 1
+		// A stop word is found under any key, a word of another language
+		// under the folded word (one of the keys, most often the only one).
+		var m langMark
+		foldSeen := false
+		for _, k := range tok.Keys {
+			w := lx.langWords[k]
+			m |= w & (frenchWord | englishWord)
+			if k == tok.Fold {
+				m |= w & otherWord
+				foldSeen = true
 			}
 		}
-		other += best
+		if !foldSeen {
+			m |= lx.langWords[tok.Fold] & otherWord
+		}
+		if m&frenchWord != 0 {
+			fr++
+		}
+		if m&englishWord != 0 {
+			en++
+		}
+		if m&otherWord != 0 {
+			other++
+		}
 		if isElision(t, i) {
 			fr += 0.5
 		}
 	}
-	raw := strings.ToLower(t.Raw)
+	// Lower-cased ASCII holds none of the letters below.
+	raw := ""
+	if !isASCII(t.Raw) {
+		raw = strings.ToLower(t.Raw)
+	}
 	switch {
 	case strings.ContainsAny(raw, "ñ¿¡ßäöãõ"):
 		other += 2
@@ -98,4 +112,13 @@ func isElision(t Text, i int) bool {
 	}
 	between := t.Raw[t.Tokens[i].End:t.Tokens[i+1].Start]
 	return between == "'" || between == "’"
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

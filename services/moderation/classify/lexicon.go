@@ -149,6 +149,15 @@ func tokenIDs(t Token) []int32 {
 	return appendFormIDs(nil, t.Keys, lexicons().vocab)
 }
 
+// isMasked reports a word with masked letters ("f*ck"): it may read as any
+// lexicon word of its length.
+func (t *Token) isMasked() bool {
+	if t.indexed {
+		return t.masked
+	}
+	return strings.Contains(t.Fold, "*")
+}
+
 // computeForms are the forms a token looks a lexicon word up under: its
 // keys, singular, and squeezed when 5 bytes or longer.
 func computeForms(keys []string) []string {
@@ -227,7 +236,7 @@ func wordMatches(t Token, e *entry, k int) bool {
 			return true
 		}
 	}
-	return strings.Contains(t.Fold, "*") && wildcardEqual(t.Keys[0], e.words[k])
+	return t.isMasked() && wildcardEqual(t.Keys[0], e.words[k])
 }
 
 // wildcardEqual compares a masked word ("f*ck") with w, '*' matching one letter.
@@ -259,21 +268,21 @@ func (p *phrases) find(toks []Token) []match {
 	for i := range toks {
 		best := -1
 		var bestE *entry
-		try := func(e *entry) {
-			if end, ok := matchAt(toks, i, e); ok && end > best {
-				best, bestE = end, e
-			}
-		}
-		if strings.Contains(toks[i].Fold, "*") {
+		if toks[i].isMasked() {
 			for _, e := range p.all {
-				try(e)
+				if end, ok := matchAt(toks, i, e); ok && end > best {
+					best, bestE = end, e
+				}
 			}
 		} else {
 			ids := tokenIDs(toks[i])
 			for k, id := range ids {
 				for _, e := range p.byFirst[id] {
-					if !indexedUnderAny(e, ids[:k]) {
-						try(e)
+					if indexedUnderAny(e, ids[:k]) {
+						continue
+					}
+					if end, ok := matchAt(toks, i, e); ok && end > best {
+						best, bestE = end, e
 					}
 				}
 			}
@@ -356,7 +365,18 @@ type lexiconSet struct {
 	vocab       vocabulary
 	stopwords   map[Lang]wordSet
 	otherWords  []wordSet
+	// langWords marks the words of stopwords and otherWords.
+	langWords map[string]langMark
 }
+
+// langMark says which word lists of language detection hold a word.
+type langMark uint8
+
+const (
+	frenchWord langMark = 1 << iota
+	englishWord
+	otherWord
+)
 
 var loadLexicons = sync.OnceValues(func() (*lexiconSet, error) {
 	l := &lexiconSet{stopwords: map[Lang]wordSet{}}
@@ -394,6 +414,17 @@ var loadLexicons = sync.OnceValues(func() (*lexiconSet, error) {
 			return nil, err
 		}
 		l.otherWords = append(l.otherWords, w)
+	}
+	l.langWords = map[string]langMark{}
+	for lang, mark := range map[Lang]langMark{LangFrench: frenchWord, LangEnglish: englishWord} {
+		for w := range l.stopwords[lang] {
+			l.langWords[w] |= mark
+		}
+	}
+	for _, ws := range l.otherWords {
+		for w := range ws {
+			l.langWords[w] |= otherWord
+		}
 	}
 	return l, nil
 })

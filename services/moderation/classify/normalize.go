@@ -29,6 +29,8 @@ type Token struct {
 	// computed once when indexed: every lexicon looks every token up.
 	ids     []int32
 	indexed bool
+	// masked caches isMasked when indexed.
+	masked bool
 }
 
 // Key is the main matching form of the token.
@@ -375,6 +377,7 @@ func (b *tokenBuilder) token(sp span) Token {
 	n := len(b.ids)
 	b.ids = appendFormIDs(b.ids, tok.Keys, b.vocab)
 	tok.ids, tok.indexed = b.ids[n:len(b.ids):len(b.ids)], true
+	tok.masked = strings.Contains(tok.Fold, "*")
 	return tok
 }
 

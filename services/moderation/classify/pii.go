@@ -157,6 +157,12 @@ var cardWords = []string{"carte", "card", "cb", "visa", "mastercard", "amex", "p
 // national formats of France first, then of the other regions the brand's
 // audience writes from (lang says which first).
 func FindPII(raw string, lang Lang) []PIIFinding {
+	return findPII(&text{s: raw}, lang)
+}
+
+// findPII is FindPII on rt, whose folded form the spam regexps share.
+func findPII(rt *text, lang Lang) []PIIFinding {
+	raw := rt.s
 	var out []PIIFinding
 	taken := func(s, e int) bool {
 		for _, f := range out {
@@ -166,7 +172,6 @@ func FindPII(raw string, lang Lang) []PIIFinding {
 		}
 		return false
 	}
-	rt := &text{s: raw}
 	for _, loc := range emailRe.findAllIndex(rt) {
 		out = append(out, PIIFinding{Kind: PIIEmail, Start: loc[0], End: loc[1]})
 	}

@@ -104,9 +104,7 @@ func inVaderLexicon(lexicon map[string]float64, w string) bool {
 var (
 	boosters = map[string]float64{"tres": 1.3, "trop": 1.3, "vraiment": 1.3, "tellement": 1.3, "super": 1.3, "hyper": 1.3, "ultra": 1.3,
 		"vachement": 1.3, "si": 1.2, "extremement": 1.4, "completement": 1.3, "totalement": 1.3, "absolument": 1.3, "grave": 1.2}
-	dampeners = map[string]float64{"peu": 0.6, "assez": 0.8, "plutot": 0.8}
-	// Words that open a contrast: what follows weighs more than what precedes.
-	contrast     = map[string]bool{"mais": true, "but": true, "cependant": true, "however": true, "pourtant": true}
+	dampeners    = map[string]float64{"peu": 0.6, "assez": 0.8, "plutot": 0.8}
 	emojiValence = map[string]float64{
 		"😍": 3, "❤": 3, "💖": 3, "💕": 2.5, "🥰": 3, "😊": 2, "😀": 2, "😃": 2, "😄": 2, "🙂": 1, "😋": 2.5, "👍": 2, "👌": 2,
 		"👏": 1.5, "🙏": 1.5, "😂": 1.5, "🤣": 1.5, "🔥": 1, "✨": 1, "🎉": 2, "💯": 1.5, "🤩": 3, "😎": 1.5,
@@ -197,7 +195,7 @@ func lexiconValence(t Text, lex *phrases, negative *bool) float64 {
 	matches := lex.find(t.Tokens)
 	lastContrast := -1
 	for i, tok := range t.Tokens {
-		if contrast[tok.Key()] {
+		if isContrast(tok.Key()) {
 			lastContrast = i
 		}
 	}
@@ -240,6 +238,16 @@ func lexiconValence(t Text, lex *phrases, negative *bool) float64 {
 		sum += v
 	}
 	return sum
+}
+
+// isContrast reports a word that opens a contrast: what follows weighs
+// more than what precedes.
+func isContrast(w string) bool {
+	switch w {
+	case "mais", "but", "cependant", "however", "pourtant":
+		return true
+	}
+	return false
 }
 
 // sarcastic: an explicit marker, or a praise word opening the text while

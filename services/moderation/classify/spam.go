@@ -50,6 +50,12 @@ var suspiciousTLDs = []string{".xyz", ".top", ".click", ".win", ".loan", ".icu",
 // an empty profile with a generated handle) only adds to a text that already
 // looks like spam: it never makes spam on its own.
 func DetectSpam(t Text, author Author, at time.Time) Spam {
+	return detectSpam(t, &text{s: t.Raw}, author, at)
+}
+
+// detectSpam is DetectSpam with raw, t.Raw as a text whose folded form
+// FindPII's regexps share.
+func detectSpam(t Text, raw *text, author Author, at time.Time) Spam {
 	s := Spam{Reasons: []string{}}
 	var score float64
 	reason := func(r string, w float64) {
@@ -58,7 +64,6 @@ func DetectSpam(t Text, author Author, at time.Time) Spam {
 			s.Reasons = append(s.Reasons, r)
 		}
 	}
-	raw := &text{s: t.Raw}
 	links := urlRe.findAll(raw)
 	for _, l := range links {
 		ll := strings.ToLower(l)
@@ -104,14 +109,8 @@ func DetectSpam(t Text, author Author, at time.Time) Spam {
 		reason("scam:followers", 2)
 	}
 	// Repetition: the same words over and over, or one character hammered.
-	if n := len(t.Tokens); n >= 6 {
-		uniq := map[string]bool{}
-		for _, tok := range t.Tokens {
-			uniq[tok.Key()] = true
-		}
-		if float64(len(uniq))/float64(n) <= 0.5 {
-			reason("repeated_text", 3)
-		}
+	if n := len(t.Tokens); n >= 6 && float64(distinctKeys(t.Tokens))/float64(n) <= 0.5 {
+		reason("repeated_text", 3)
 	}
 	if repeatedRun(t.Raw, 6) || repeatedEmoji(t.Emoji, 4) {
 		reason("repeated_chars", 1)
@@ -135,6 +134,17 @@ func DetectSpam(t Text, author Author, at time.Time) Spam {
 	s.Is = score >= SpamThreshold
 	slices.Sort(s.Reasons)
 	return s
+}
+
+// distinctKeys counts the distinct main keys of toks.
+func distinctKeys(toks []Token) int {
+	var buf [64]string
+	keys := buf[:0]
+	for _, tok := range toks {
+		keys = append(keys, tok.Key())
+	}
+	slices.Sort(keys)
+	return len(slices.Compact(keys))
 }
 
 func parseWeight(s string) float64 {
