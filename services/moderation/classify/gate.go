@@ -37,8 +37,27 @@ func (g *gatedRegexp) with(pre func(*text) bool) *gatedRegexp {
 // needles is a set of strings one of which every match contains.
 type needles struct {
 	strs []string
+	// masks are the bytes of each needle: a needle with a byte the text
+	// lacks is not looked for.
+	masks []byteSet
 	// bytes is set when every needle is one byte: one ContainsAny.
 	bytes string
+}
+
+// byteSet is the set of the bytes of a string.
+type byteSet [4]uint64
+
+func bytesOf(s string) byteSet {
+	var b byteSet
+	for i := 0; i < len(s); i++ {
+		b[s[i]>>6] |= 1 << (s[i] & 63)
+	}
+	return b
+}
+
+// holds reports whether every byte of n is in b.
+func (b *byteSet) holds(n *byteSet) bool {
+	return b[0]&n[0] == n[0] && b[1]&n[1] == n[1] && b[2]&n[2] == n[2] && b[3]&n[3] == n[3]
 }
 
 // maxSets bounds the conditions tested per regexp.
@@ -59,6 +78,9 @@ func mustGate(expr string) *gatedRegexp {
 	g.folded = hasFoldCase(re)
 	for _, set := range requirements(re, g.folded) {
 		n := needles{strs: set}
+		for _, x := range set {
+			n.masks = append(n.masks, bytesOf(x))
+		}
 		if shortest(set) == 1 && len(strings.Join(set, "")) == len(set) {
 			n.bytes = strings.Join(set, "")
 		}
@@ -76,11 +98,15 @@ func slicesContainsEmpty(s []string) bool {
 	return false
 }
 
-// text is a string with its foldKey form computed on demand.
+// text is a string with its foldKey form and the bytes of both computed
+// on demand.
 type text struct {
 	s      string
 	folded string
 	done   bool
+	// sBytes and foldedBytes are bytesOf s and of folded, when set.
+	sBytes, foldedBytes       byteSet
+	sBytesDone, foldBytesDone bool
 }
 
 func (t *text) fold() string {
@@ -90,29 +116,48 @@ func (t *text) fold() string {
 	return t.folded
 }
 
+func (t *text) bytes(folded bool) *byteSet {
+	if folded {
+		if !t.foldBytesDone {
+			t.foldedBytes, t.foldBytesDone = bytesOf(t.fold()), true
+		}
+		return &t.foldedBytes
+	}
+	if !t.sBytesDone {
+		t.sBytes, t.sBytesDone = bytesOf(t.s), true
+	}
+	return &t.sBytes
+}
+
 // may reports whether the regexp can match t: false means it cannot.
 func (g *gatedRegexp) may(t *text) bool {
 	if g.pre != nil && !g.pre(t) {
 		return false
 	}
+	if len(g.sets) == 0 {
+		return true
+	}
 	s := t.s
-	if g.folded && len(g.sets) > 0 {
+	folded := g.folded && len(g.sets) > 0
+	if folded {
 		s = t.fold()
 	}
+	present := t.bytes(folded)
 	for _, set := range g.sets {
-		if !set.in(s) {
+		if !set.in(s, present) {
 			return false
 		}
 	}
 	return true
 }
 
-func (n needles) in(s string) bool {
+// in reports whether s, whose bytes are present, holds a needle of n.
+func (n needles) in(s string, present *byteSet) bool {
 	if n.bytes != "" {
 		return strings.ContainsAny(s, n.bytes)
 	}
-	for _, x := range n.strs {
-		if strings.Contains(s, x) {
+	for i, x := range n.strs {
+		if present.holds(&n.masks[i]) && strings.Contains(s, x) {
 			return true
 		}
 	}

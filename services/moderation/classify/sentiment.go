@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"math"
 	"strings"
 	"sync"
@@ -240,6 +241,36 @@ func lexiconValence(t Text, lex *phrases, negative *bool) float64 {
 	return sum
 }
 
+// hasSarcasmMarker reports a marker of sarcasmMarkers in raw lower-cased.
+// Short ASCII texts are lower-cased on the stack; strings.ToLower, which
+// maps some other letters to ASCII (the Kelvin sign to k), does the rest.
+func hasSarcasmMarker(raw string) bool {
+	var buf [512]byte
+	if len(raw) > len(buf) || !isASCII(raw) {
+		low := strings.ToLower(raw)
+		for _, m := range sarcasmMarkers {
+			if strings.Contains(low, m) {
+				return true
+			}
+		}
+		return false
+	}
+	low := buf[:len(raw)]
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	for _, m := range sarcasmMarkers {
+		if bytes.Contains(low, []byte(m)) {
+			return true
+		}
+	}
+	return false
+}
+
 // isContrast reports a word that opens a contrast: what follows weighs
 // more than what precedes.
 func isContrast(w string) bool {
@@ -253,11 +284,8 @@ func isContrast(w string) bool {
 // sarcastic: an explicit marker, or a praise word opening the text while
 // the rest says something went wrong.
 func sarcastic(t Text, negative bool) bool {
-	low := strings.ToLower(t.Raw)
-	for _, m := range sarcasmMarkers {
-		if strings.Contains(low, m) {
-			return true
-		}
+	if hasSarcasmMarker(t.Raw) {
+		return true
 	}
 	if len(t.Tokens) < 3 {
 		return false

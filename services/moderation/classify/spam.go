@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"hash/maphash"
 	"math"
 	"slices"
 	"strings"
@@ -136,16 +137,35 @@ func detectSpam(t Text, raw *text, author Author, at time.Time) Spam {
 	return s
 }
 
-// distinctKeys counts the distinct main keys of toks.
+// distinctKeys counts the distinct main keys of toks, in a hash table on
+// the stack: a map would be allocated for every text.
 func distinctKeys(toks []Token) int {
-	var buf [64]string
-	keys := buf[:0]
-	for _, tok := range toks {
-		keys = append(keys, tok.Key())
+	var slots [256]int16 // 1 + the index of the token whose key fills the slot
+	if len(toks) > len(slots)/2 {
+		seen := make(map[string]bool, len(toks))
+		for _, tok := range toks {
+			seen[tok.Key()] = true
+		}
+		return len(seen)
 	}
-	slices.Sort(keys)
-	return len(slices.Compact(keys))
+	n := 0
+	for i, tok := range toks {
+		k := tok.Key()
+		for j := maphash.String(distinctSeed, k) % uint64(len(slots)); ; j = (j + 1) % uint64(len(slots)) {
+			if slots[j] == 0 {
+				slots[j] = int16(i + 1)
+				n++
+				break
+			}
+			if toks[slots[j]-1].Key() == k {
+				break
+			}
+		}
+	}
+	return n
 }
+
+var distinctSeed = maphash.MakeSeed()
 
 func parseWeight(s string) float64 {
 	switch s {
