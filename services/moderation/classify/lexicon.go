@@ -44,6 +44,8 @@ func (e *entry) field(i int) string {
 
 // phrases is a lexicon indexed by the forms of its first word.
 type phrases struct {
+	// bit marks the lexicon in Token.starts.
+	bit lexiconBit
 	// byFirst lists, by vocabulary number of a form, the entries whose
 	// first word is found under that form, in the lexicon's order.
 	byFirst [][]*entry
@@ -81,12 +83,18 @@ func (p *phrases) index(v vocabulary) {
 	}
 }
 
-// link builds byFirst once v numbers every lexicon's words.
-func (p *phrases) link(v vocabulary) {
+// lexiconBit is one lexicon in a set of lexicons.
+type lexiconBit uint8
+
+// link builds byFirst once v numbers every lexicon's words, and marks in
+// starts the forms p's phrases start with.
+func (p *phrases) link(v vocabulary, bit lexiconBit, starts []lexiconBit) {
+	p.bit = bit
 	p.byFirst = make([][]*entry, len(v))
 	for _, e := range p.all {
 		for _, id := range e.firstIDs {
 			p.byFirst[id] = append(p.byFirst[id], e)
+			starts[id] |= bit
 		}
 	}
 }
@@ -142,7 +150,7 @@ func indexForms(w string) []string {
 
 // tokenIDs are the vocabulary numbers of the forms a token looks a lexicon
 // word up under (computeForms), in order; forms in no lexicon have none.
-func tokenIDs(t Token) []int32 {
+func tokenIDs(t *Token) []int32 {
 	if t.indexed {
 		return t.ids
 	}
@@ -156,6 +164,12 @@ func (t *Token) isMasked() bool {
 		return t.masked
 	}
 	return strings.Contains(t.Fold, "*")
+}
+
+// mayStart reports whether a phrase of the lexicon marked bit may start at
+// t: it is masked, or one of its forms is the first word of such a phrase.
+func (t *Token) mayStart(bit lexiconBit) bool {
+	return !t.indexed || t.masked || t.starts&bit != 0
 }
 
 // computeForms are the forms a token looks a lexicon word up under: its
@@ -227,7 +241,7 @@ func singular(k string) string {
 }
 
 // wordMatches reports whether token t reads as word k of e.
-func wordMatches(t Token, e *entry, k int) bool {
+func wordMatches(t *Token, e *entry, k int) bool {
 	if t.Mention {
 		return false
 	}
@@ -266,6 +280,9 @@ func (p *phrases) find(toks []Token) []match {
 	var out []match
 	covered := -1
 	for i := range toks {
+		if !toks[i].mayStart(p.bit) {
+			continue
+		}
 		best := -1
 		var bestE *entry
 		if toks[i].isMasked() {
@@ -275,7 +292,7 @@ func (p *phrases) find(toks []Token) []match {
 				}
 			}
 		} else {
-			ids := tokenIDs(toks[i])
+			ids := tokenIDs(&toks[i])
 			for k, id := range ids {
 				for _, e := range p.byFirst[id] {
 					if indexedUnderAny(e, ids[:k]) {
@@ -312,7 +329,7 @@ func matchAt(toks []Token, i int, e *entry) (int, bool) {
 		return 0, false
 	}
 	for k := range e.words {
-		t := toks[i+k]
+		t := &toks[i+k]
 		if t.Sentence != toks[i].Sentence || !wordMatches(t, e, k) {
 			return 0, false
 		}
@@ -363,8 +380,11 @@ type lexiconSet struct {
 	intent      *phrases
 	urgent      *phrases
 	vocab       vocabulary
-	stopwords   map[Lang]wordSet
-	otherWords  []wordSet
+	// starts marks, by vocabulary number, the lexicons with a phrase whose
+	// first word is found under that form.
+	starts     []lexiconBit
+	stopwords  map[Lang]wordSet
+	otherWords []wordSet
 	// langWords marks the words of stopwords and otherWords.
 	langWords map[string]langMark
 }
@@ -400,8 +420,9 @@ var loadLexicons = sync.OnceValues(func() (*lexiconSet, error) {
 	for _, p := range all {
 		p.index(l.vocab)
 	}
-	for _, p := range all {
-		p.link(l.vocab)
+	l.starts = make([]lexiconBit, len(l.vocab))
+	for i, p := range all {
+		p.link(l.vocab, 1<<i, l.starts)
 	}
 	for _, lang := range []Lang{LangFrench, LangEnglish} {
 		if l.stopwords[lang], err = loadWords("words_" + string(lang) + ".tsv"); err != nil {

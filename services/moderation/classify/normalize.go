@@ -25,12 +25,15 @@ type Token struct {
 	Quoted bool
 	// Mention is an @handle; Hashtag a #tag (Fold holds the tag without '#').
 	Mention, Hashtag bool
-	// ids number the lexicon lookup forms of the token (tokenIDs),
-	// computed once when indexed: every lexicon looks every token up.
-	ids     []int32
+	// indexed says ids, masked and starts are computed (by Normalize):
+	// every lexicon looks every token up.
 	indexed bool
-	// masked caches isMasked when indexed.
+	// masked caches isMasked.
 	masked bool
+	// starts are the lexicons with a phrase that may start at the token.
+	starts lexiconBit
+	// ids number the lexicon lookup forms of the token (tokenIDs).
+	ids []int32
 }
 
 // Key is the main matching form of the token.
@@ -100,29 +103,53 @@ func foldRune(r rune) string {
 
 // foldTable holds foldRune of the runes texts are mostly made of — Latin,
 // Greek, Cyrillic, general punctuation and symbols, pictographs — computed
-// once, so that folding them allocates nothing.
-type foldTable struct{ low, symbols, pictographs []string }
+// once, so that folding them allocates nothing: at[i] is the offset (high
+// bits) and length (low 8 bits) in data of the fold of rune i of the ranges.
+type foldTable struct {
+	data string
+	at   []uint32
+}
+
+// foldRanges are the runes of foldTable, end to end.
+var foldRanges = [...]struct{ lo, hi rune }{{0, 0x800}, {0x2000, 0x2C00}, {0x1F000, 0x1FB00}}
 
 var foldTables = sync.OnceValue(func() *foldTable {
-	fill := func(lo, hi rune) []string {
-		out := make([]string, hi-lo)
-		for r := lo; r < hi; r++ {
-			out[r-lo] = foldRune(r)
+	var data strings.Builder
+	t := &foldTable{}
+	for _, rg := range foldRanges {
+		for r := rg.lo; r < rg.hi; r++ {
+			f := foldRune(r)
+			if len(f) > 0xff || r < utf8.RuneSelf && len(f) != 1 {
+				panic("classify: fold does not fit the fold table")
+			}
+			t.at = append(t.at, uint32(data.Len())<<8|uint32(len(f)))
+			data.WriteString(f)
 		}
-		return out
 	}
-	return &foldTable{low: fill(0, 0x800), symbols: fill(0x2000, 0x2C00), pictographs: fill(0x1F000, 0x1FB00)}
+	t.data = data.String()
+	return t
 })
 
 // fold is foldRune(r), from the table when r is in it.
 func (t *foldTable) fold(r rune) string {
-	switch {
-	case r >= 0 && r < 0x800:
-		return t.low[r]
-	case r >= 0x2000 && r < 0x2C00:
-		return t.symbols[r-0x2000]
-	case r >= 0x1F000 && r < 0x1FB00:
-		return t.pictographs[r-0x1F000]
+	if r >= 0 && r < 0x800 {
+		return t.entry(int(r))
+	}
+	return t.foldRare(r)
+}
+
+func (t *foldTable) entry(i int) string {
+	v := t.at[i]
+	return t.data[v>>8 : v>>8+v&0xff]
+}
+
+func (t *foldTable) foldRare(r rune) string {
+	base := 0
+	for _, rg := range foldRanges {
+		if r >= rg.lo && r < rg.hi {
+			return t.entry(base + int(r-rg.lo))
+		}
+		base += int(rg.hi - rg.lo)
 	}
 	return foldRune(r)
 }
@@ -161,10 +188,10 @@ func isEmoji(r rune) bool {
 	return r >= 0x1F000 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF || r >= 0x2B00 && r <= 0x2BFF || r == 0x2764
 }
 
-// span is a word of the folded text before token post-processing.
+// span is a word of the folded text before token post-processing. It holds
+// no pointer: spans are pooled, and the collector need not look into them.
 type span struct {
 	start, end int // raw byte offsets
-	fold       string
 	// foldStart and foldEnd are the word's byte offsets in Text.Folded:
 	// a word is a run of runes, its fold a run of the folded text.
 	foldStart, foldEnd int
@@ -173,6 +200,8 @@ type span struct {
 	quoted             bool
 	sepAfter           rune // the single (folded) separator right after the word, 0 if none or several
 }
+
+func (sp span) fold(folded string) string { return folded[sp.foldStart:sp.foldEnd] }
 
 // Normalize splits s into tokens and computes their matching forms. It
 // reads s once, rune by rune with the next one in view; words are slices
@@ -196,20 +225,32 @@ func Normalize(s string) Text {
 	prev, next, nextSize := rune(0), rune(0), 0
 	r, size := utf8.DecodeRuneInString(s)
 	for o := 0; o < len(s); prev, r, o, size = r, next, o+size, nextSize {
-		next, nextSize = runeAt(s, o+size)
+		if n := o + size; n < len(s) && s[n] < utf8.RuneSelf {
+			next, nextSize = rune(s[n]), 1
+		} else {
+			next, nextSize = runeAt(s, n)
+		}
 		fPos := len(folded)
-		f := ft.fold(r)
-		folded = append(folded, f...)
-		if unicode.IsUpper(r) {
+		var f string
+		var class runeClass
+		if r < utf8.RuneSelf {
+			// ASCII folds to one byte, a slice of the table's data.
+			f, class = ft.entry(int(r)), asciiClasses[r]
+			folded = append(folded, f[0])
+		} else {
+			f, class = ft.fold(r), classOf(r)
+			folded = append(folded, f...)
+		}
+		if class&upperRune != 0 {
 			t.UpperLetters++
 		}
-		letter := unicode.IsLetter(r)
+		letter := class&letterRune != 0
 		if letter {
 			t.Letters++
 		}
 		wordChar := false
 		switch {
-		case letter || unicode.IsDigit(r):
+		case letter || class&digitRune != 0:
 			wordChar = true
 		case r == '@' || r == '$':
 			// Inside a word or before a letter ("s@lope", "$hit", "@ssh0le").
@@ -273,10 +314,7 @@ func Normalize(s string) Text {
 		spans = append(spans, span{start: wordStart, end: len(s), foldStart: foldStart, foldEnd: len(folded), sentence: sentence, clause: clause, quoted: quoted})
 	}
 	t.Folded = string(folded)
-	for i := range spans {
-		spans[i].fold = t.Folded[spans[i].foldStart:spans[i].foldEnd]
-	}
-	t.Tokens = buildTokens(spans)
+	t.Tokens = buildTokens(spans, t.Folded)
 	*pooled = spans[:0]
 	var canon strings.Builder
 	canon.Grow(len(t.Folded) + 2)
@@ -292,6 +330,36 @@ func Normalize(s string) Text {
 // spanPool recycles the words of Normalize: they live only until the
 // tokens are built.
 var spanPool = sync.Pool{New: func() any { return new([]span) }}
+
+// runeClass says which of unicode.IsUpper, IsLetter and IsDigit hold.
+type runeClass uint8
+
+const (
+	upperRune runeClass = 1 << iota
+	letterRune
+	digitRune
+)
+
+func classOf(r rune) runeClass {
+	var c runeClass
+	if unicode.IsUpper(r) {
+		c |= upperRune
+	}
+	if unicode.IsLetter(r) {
+		c |= letterRune
+	}
+	if unicode.IsDigit(r) {
+		c |= digitRune
+	}
+	return c
+}
+
+var asciiClasses = func() (t [utf8.RuneSelf]runeClass) {
+	for r := range t {
+		t[r] = classOf(rune(r))
+	}
+	return t
+}()
 
 // runeAt decodes the rune at byte offset o of s: 0 past its end.
 func runeAt(s string, o int) (rune, int) {
@@ -313,37 +381,35 @@ var contractions = map[string][]string{
 }
 
 // buildTokens joins spread letters, splits elisions and computes keys.
-func buildTokens(spans []span) []Token {
+func buildTokens(spans []span, folded string) []Token {
 	out := make([]Token, 0, len(spans))
-	b := tokenBuilder{keys: make([]string, 0, len(spans)), ids: make([]int32, 0, 2*len(spans)), vocab: lexicons().vocab}
+	lx := lexicons()
+	b := tokenBuilder{keys: make([]string, 0, len(spans)), ids: make([]int32, 0, 2*len(spans)), vocab: lx.vocab, starts: lx.starts}
 	for i := 0; i < len(spans); i++ {
 		sp := spans[i]
 		// Letters spread with separators: "i.d.i.o.t", "c o n n a r d", "s-a-l-o-p-e".
-		if j := spreadRun(spans, i); j-i >= 4 || j-i == 3 && spans[i].sepAfter != ' ' {
+		if j := spreadRun(spans, folded, i); j-i >= 4 || j-i == 3 && spans[i].sepAfter != ' ' {
 			var w strings.Builder
 			for k := i; k < j; k++ {
-				w.WriteString(spans[k].fold)
+				w.WriteString(spans[k].fold(folded))
 			}
-			sp.fold = w.String()
 			sp.end = spans[j-1].end
-			out = append(out, b.token(sp))
+			out = b.appendToken(out, sp, w.String())
 			i = j - 1
 			continue
 		}
 		// English contractions: "don't" reads "do not" so negation is a word.
 		// French elisions ("t'es", "qu'un") are already two words.
-		if sp.sepAfter == '\'' && i+1 < len(spans) && spans[i+1].fold == "t" {
-			if c, ok := contractions[sp.fold]; ok {
+		if sp.sepAfter == '\'' && i+1 < len(spans) && spans[i+1].fold(folded) == "t" {
+			if c, ok := contractions[sp.fold(folded)]; ok {
 				for _, p := range c {
-					s := sp
-					s.fold = p
-					out = append(out, b.token(s))
+					out = b.appendToken(out, sp, p)
 				}
 				i++
 				continue
 			}
 		}
-		out = append(out, b.token(sp))
+		out = b.appendToken(out, sp, sp.fold(folded))
 	}
 	return out
 }
@@ -352,13 +418,17 @@ func buildTokens(spans []span) []Token {
 // the form numbers of every token are slices of one array each (capped, so
 // that appending to one never writes into the next).
 type tokenBuilder struct {
-	keys  []string
-	ids   []int32
-	vocab vocabulary
+	keys   []string
+	ids    []int32
+	vocab  vocabulary
+	starts []lexiconBit
 }
 
-func (b *tokenBuilder) token(sp span) Token {
-	tok := Token{Start: sp.start, End: sp.end, Fold: sp.fold, Sentence: sp.sentence, Clause: sp.clause, Quoted: sp.quoted}
+// appendToken appends the token of sp read as fold to out, building it in
+// place.
+func (b *tokenBuilder) appendToken(out []Token, sp span, fold string) []Token {
+	out = append(out, Token{Start: sp.start, End: sp.end, Fold: fold, Sentence: sp.sentence, Clause: sp.clause, Quoted: sp.quoted})
+	tok := &out[len(out)-1]
 	switch {
 	case strings.HasPrefix(tok.Fold, "@") && len(tok.Fold) > 1 && !hasLeetBody(tok.Fold[1:]):
 		tok.Mention = true
@@ -377,8 +447,11 @@ func (b *tokenBuilder) token(sp span) Token {
 	n := len(b.ids)
 	b.ids = appendFormIDs(b.ids, tok.Keys, b.vocab)
 	tok.ids, tok.indexed = b.ids[n:len(b.ids):len(b.ids)], true
-	tok.masked = strings.Contains(tok.Fold, "*")
-	return tok
+	for _, id := range tok.ids {
+		tok.starts |= b.starts[id]
+	}
+	tok.masked = strings.IndexByte(tok.Fold, '*') >= 0
+	return out
 }
 
 func (b *tokenBuilder) oneKey(k string) []string {
@@ -403,8 +476,8 @@ func plainWord(w string) bool {
 
 // spreadRun returns the end of a run of one-character words starting at i,
 // separated by one identical separator each ("i.d.i.o.t"), or i.
-func spreadRun(spans []span, i int) int {
-	if utf8.RuneCountInString(spans[i].fold) != 1 {
+func spreadRun(spans []span, folded string, i int) int {
+	if utf8.RuneCountInString(spans[i].fold(folded)) != 1 {
 		return i
 	}
 	sep := spans[i].sepAfter
@@ -412,7 +485,7 @@ func spreadRun(spans []span, i int) int {
 		return i
 	}
 	j := i + 1
-	for j < len(spans) && utf8.RuneCountInString(spans[j].fold) == 1 && spans[j].sentence == spans[i].sentence {
+	for j < len(spans) && utf8.RuneCountInString(spans[j].fold(folded)) == 1 && spans[j].sentence == spans[i].sentence {
 		j++
 		if spans[j-1].sepAfter != sep {
 			break

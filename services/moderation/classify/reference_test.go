@@ -35,7 +35,7 @@ func compareWithReference(s string) error {
 		return fmt.Errorf("Normalize(%q):\n%s\nwant:\n%s", s, g, w)
 	}
 	for i, tok := range got.Tokens {
-		if g, w := tokenIDs(tok), vocabularyIDs(refComputeForms(want.Tokens[i].Keys)); !slices.Equal(g, w) {
+		if g, w := tokenIDs(&tok), vocabularyIDs(refComputeForms(want.Tokens[i].Keys)); !slices.Equal(g, w) {
 			return fmt.Errorf("Normalize(%q): token %d %q has form ids %v, want %v (forms %q)", s, i, tok.Fold, g, w, refComputeForms(want.Tokens[i].Keys))
 		}
 	}

@@ -69,14 +69,47 @@ func vaderNeutral(s string) bool {
 		}
 	}
 	sia := vader()
-	punctuation := sia.Constants.Regex.PunctuationString
+	punctuation := vaderPunctuation()
+	if punctuation == nil {
+		return false
+	}
 	for f := range strings.SplitSeq(strings.TrimSpace(s), " ") {
-		if inVaderLexicon(sia.Lexicon, f) || inVaderLexicon(sia.Lexicon, strings.Trim(f, punctuation)) {
+		if inVaderLexicon(sia.Lexicon, f) || inVaderLexicon(sia.Lexicon, punctuation.trim(f)) {
 			return false
 		}
 	}
 	return true
 }
+
+// asciiSet is a set of ASCII bytes.
+type asciiSet [2]uint64
+
+func (a *asciiSet) has(c byte) bool { return c < utf8.RuneSelf && a[c>>6]&(1<<(c&63)) != 0 }
+
+// trim is strings.Trim(s, cutset) for the ASCII cutset of a: it removes
+// bytes of a from both ends (no other byte can be a rune of the cutset).
+func (a *asciiSet) trim(s string) string {
+	for len(s) > 0 && a.has(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && a.has(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// vaderPunctuation is the punctuation govader strips from words; nil if it
+// were not ASCII (asciiSet.trim would not be strings.Trim).
+var vaderPunctuation = sync.OnceValue(func() *asciiSet {
+	var a asciiSet
+	for _, c := range []byte(vader().Constants.Regex.PunctuationString) {
+		if c >= utf8.RuneSelf {
+			return nil
+		}
+		a[c>>6] |= 1 << (c & 63)
+	}
+	return &a
+})
 
 // inVaderLexicon looks w up lower-cased as govader does (strings.ToLower),
 // without allocating for short ASCII words.
