@@ -37,12 +37,16 @@ func (g *gatedRegexp) with(pre func(*text) bool) *gatedRegexp {
 // needles is a set of strings one of which every match contains.
 type needles struct {
 	strs []string
-	// masks are the bytes of each needle: a needle with a byte the text
-	// lacks is not looked for.
+	// masks are the bytes of each needle, when the set has maskedNeedles
+	// or more: a needle with a byte the text lacks is not looked for.
 	masks []byteSet
 	// bytes is set when every needle is one byte: one ContainsAny.
 	bytes string
 }
+
+// maskedNeedles is the size from which a needle set looks at the bytes of
+// the text before looking for each needle ("HTTP", ".COM/", ".FR/"...).
+const maskedNeedles = 8
 
 // byteSet is the set of the bytes of a string.
 type byteSet [4]uint64
@@ -78,8 +82,10 @@ func mustGate(expr string) *gatedRegexp {
 	g.folded = hasFoldCase(re)
 	for _, set := range requirements(re, g.folded) {
 		n := needles{strs: set}
-		for _, x := range set {
-			n.masks = append(n.masks, bytesOf(x))
+		if len(set) >= maskedNeedles {
+			for _, x := range set {
+				n.masks = append(n.masks, bytesOf(x))
+			}
 		}
 		if shortest(set) == 1 && len(strings.Join(set, "")) == len(set) {
 			n.bytes = strings.Join(set, "")
@@ -142,20 +148,28 @@ func (g *gatedRegexp) may(t *text) bool {
 	if folded {
 		s = t.fold()
 	}
-	present := t.bytes(folded)
 	for _, set := range g.sets {
-		if !set.in(s, present) {
+		if !set.in(s, t, folded) {
 			return false
 		}
 	}
 	return true
 }
 
-// in reports whether s, whose bytes are present, holds a needle of n.
-func (n needles) in(s string, present *byteSet) bool {
+// in reports whether s, t's string or its folded form, holds a needle of n.
+func (n needles) in(s string, t *text, folded bool) bool {
 	if n.bytes != "" {
 		return strings.ContainsAny(s, n.bytes)
 	}
+	if n.masks == nil {
+		for _, x := range n.strs {
+			if strings.Contains(s, x) {
+				return true
+			}
+		}
+		return false
+	}
+	present := t.bytes(folded)
 	for i, x := range n.strs {
 		if present.holds(&n.masks[i]) && strings.Contains(s, x) {
 			return true
@@ -204,15 +218,43 @@ func foldKey(s string) string {
 		}
 		return string(b)
 	}
+	// The smallest rune of an orbit is never longer than the rune itself:
+	// the folded text fits in len(s) bytes.
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
 		b.WriteRune(orbitMin(r))
+		i += n
 	}
 	return b.String()
 }
 
+// orbitMins is orbitMin of the runes below 0x800 (which fold to runes below
+// 0x800), computed once.
+var orbitMins = func() (t [0x800]uint16) {
+	for r := range t {
+		t[r] = uint16(orbitMinSlow(rune(r)))
+	}
+	return t
+}()
+
 func orbitMin(r rune) rune {
+	if r >= 0 && r < 0x800 {
+		return rune(orbitMins[r])
+	}
+	return orbitMinSlow(r)
+}
+
+func orbitMinSlow(r rune) rune {
 	if r < utf8.RuneSelf {
 		if 'a' <= r && r <= 'z' {
 			return r - 'a' + 'A'

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"unicode"
 )
 
 // The normaliser and the phrase finder give what their reference
@@ -72,4 +73,33 @@ func vocabularyIDs(forms []string) []int32 {
 		}
 	}
 	return out
+}
+
+// foldKey gives what it gave before its table and byte loop; so do the
+// folding tables of the normaliser.
+func TestFoldTablesMatchReference(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if got, want := orbitMin(r), refOrbitMin(r); got != want {
+			t.Fatalf("orbitMin(%U) = %U, want %U", r, got, want)
+		}
+		if got, want := foldTables().fold(r), refFoldRune(r); got != want {
+			t.Fatalf("fold(%U) = %q, want %q", r, got, want)
+		}
+	}
+	for _, c := range readGolden(t) {
+		if got, want := foldKey(c.Text), refFoldKey(c.Text); got != want {
+			t.Fatalf("foldKey(%q) = %q, want %q", c.Text, got, want)
+		}
+	}
+}
+
+func FuzzFoldKey(f *testing.F) {
+	for _, s := range append(goldenExtras, "ſ\u212a\xff\ufffdé") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := foldKey(s), refFoldKey(s); got != want {
+			t.Fatalf("foldKey(%q) = %q, want %q", s, got, want)
+		}
+	})
 }
