@@ -1,6 +1,9 @@
 package classify
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // Lang is a detected language.
 type Lang string
@@ -72,16 +75,17 @@ func DetectLanguage(t Text, hint string) Lang {
 		}
 	}
 	// Lower-cased ASCII holds none of the letters below.
-	raw := ""
+	var buf [512]byte
+	var raw []byte
 	if !isASCII(t.Raw) {
-		raw = strings.ToLower(t.Raw)
+		raw = appendLower(buf[:0], t.Raw)
 	}
 	switch {
-	case strings.ContainsAny(raw, "ñ¿¡ßäöãõ"):
+	case bytes.ContainsAny(raw, "ñ¿¡ßäöãõ"):
 		other += 2
-	case strings.ContainsAny(raw, "çèêëàâîïûùœ"):
+	case bytes.ContainsAny(raw, "çèêëàâîïûùœ"):
 		fr += 1
-	case strings.ContainsRune(raw, 'é'):
+	case bytes.ContainsRune(raw, 'é'):
 		fr += 0.5
 	}
 	switch {
@@ -93,7 +97,7 @@ func DetectLanguage(t Text, hint string) Lang {
 		return LangFrench
 	case en > fr:
 		return LangEnglish
-	case strings.ContainsAny(raw, "éèêàç"):
+	case bytes.ContainsAny(raw, "éèêàç"):
 		return LangFrench
 	}
 	return LangOther

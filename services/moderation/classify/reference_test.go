@@ -3,6 +3,7 @@ package classify
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"unicode"
@@ -100,6 +101,18 @@ func FuzzFoldKey(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := foldKey(s), refFoldKey(s); got != want {
 			t.Fatalf("foldKey(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// appendLower is strings.ToLower.
+func FuzzAppendLower(f *testing.F) {
+	for _, s := range append(goldenExtras, "İ\u212aȺ\xff\ufffdÉ") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendLower(nil, s)), strings.ToLower(s); got != want {
+			t.Fatalf("appendLower(%q) = %q, want %q", s, got, want)
 		}
 	})
 }

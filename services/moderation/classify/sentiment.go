@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jonreiter/govader"
@@ -275,33 +276,43 @@ func lexiconValence(t Text, lex *phrases, negative *bool) float64 {
 }
 
 // hasSarcasmMarker reports a marker of sarcasmMarkers in raw lower-cased.
-// Short ASCII texts are lower-cased on the stack; strings.ToLower, which
-// maps some other letters to ASCII (the Kelvin sign to k), does the rest.
 func hasSarcasmMarker(raw string) bool {
 	var buf [512]byte
-	if len(raw) > len(buf) || !isASCII(raw) {
-		low := strings.ToLower(raw)
-		for _, m := range sarcasmMarkers {
-			if strings.Contains(low, m) {
-				return true
-			}
-		}
-		return false
-	}
-	low := buf[:len(raw)]
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		low[i] = c
-	}
-	for _, m := range sarcasmMarkers {
-		if bytes.Contains(low, []byte(m)) {
+	low := appendLower(buf[:0], raw)
+	for _, m := range sarcasmMarkerBytes {
+		if bytes.Contains(low, m) {
 			return true
 		}
 	}
 	return false
+}
+
+var sarcasmMarkerBytes = func() [][]byte {
+	out := make([][]byte, len(sarcasmMarkers))
+	for i, m := range sarcasmMarkers {
+		out[i] = []byte(m)
+	}
+	return out
+}()
+
+// appendLower appends strings.ToLower(s) to dst: every rune mapped by
+// unicode.ToLower, invalid bytes written as U+FFFD. Callers lower short
+// texts into a buffer on the stack.
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		i += n
+	}
+	return dst
 }
 
 // isContrast reports a word that opens a contrast: what follows weighs
