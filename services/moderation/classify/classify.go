@@ -58,7 +58,8 @@ func Classify(in Input) Result {
 // DetectUrgent names the urgent matters t raises, sorted.
 func DetectUrgent(t Text) []string {
 	out := []string{}
-	for _, m := range lexicons().urgent.find(t.Tokens) {
+	var buf [8]match
+	for _, m := range lexicons().urgent.appendFind(buf[:0], t.Tokens) {
 		if r := m.e.field(0); !slices.Contains(out, r) {
 			out = append(out, r)
 		}

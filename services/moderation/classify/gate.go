@@ -209,19 +209,20 @@ func foldKey(s string) string {
 	for i := 0; i < len(s) && ascii; i++ {
 		ascii = s[i] < utf8.RuneSelf
 	}
+	var b strings.Builder
+	b.Grow(len(s))
 	if ascii {
-		b := []byte(s)
-		for i, c := range b {
+		for i := 0; i < len(s); i++ {
+			c := s[i]
 			if 'a' <= c && c <= 'z' {
-				b[i] = c - 'a' + 'A'
+				c -= 'a' - 'A'
 			}
+			b.WriteByte(c)
 		}
-		return string(b)
+		return b.String()
 	}
 	// The smallest rune of an orbit is never longer than the rune itself:
 	// the folded text fits in len(s) bytes.
-	var b strings.Builder
-	b.Grow(len(s))
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
 			if 'a' <= c && c <= 'z' {
@@ -583,8 +584,16 @@ func newNeedleIndex(needles []string) *needleIndex {
 }
 
 // scan returns the set of needle ids found in s.
-func (x *needleIndex) scan(s string) []bool {
-	found := make([]bool, len(x.ids))
+func (x *needleIndex) scan(s string) []bool { return x.scanInto(nil, s) }
+
+// scanInto is scan with the set in found's array when it is large enough:
+// callers pass a buffer on their stack.
+func (x *needleIndex) scanInto(found []bool, s string) []bool {
+	if cap(found) < len(x.ids) {
+		found = make([]bool, len(x.ids))
+	}
+	found = found[:len(x.ids)]
+	clear(found)
 	state := int32(0)
 	for i := 0; i < len(s); i++ {
 		state = x.next[int(state)*x.nclass+int(x.class[s[i]])]

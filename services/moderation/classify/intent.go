@@ -23,7 +23,8 @@ var interrogatives = map[string]bool{
 // positive sentiment. Toxic texts without a complaint cue are "other".
 func DetectIntent(t Text, s Sentiment, tox Toxicity) Intent {
 	cues := map[string]bool{}
-	for _, m := range lexicons().intent.find(t.Tokens) {
+	var buf [8]match
+	for _, m := range lexicons().intent.appendFind(buf[:0], t.Tokens) {
 		cue := m.e.field(0)
 		// A cue negated ("pas de retard", "no complaints") does not count,
 		// except cues that carry their own negation.

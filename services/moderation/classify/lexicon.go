@@ -276,8 +276,11 @@ type match struct {
 // position; a shorter phrase inside a longer one that matched is dropped.
 // Candidates are tried in the order of the token's forms, then of the
 // lexicon; the first of the longest wins.
-func (p *phrases) find(toks []Token) []match {
-	var out []match
+func (p *phrases) find(toks []Token) []match { return p.appendFind(nil, toks) }
+
+// appendFind appends to out what find returns: callers pass a buffer on
+// their stack.
+func (p *phrases) appendFind(out []match, toks []Token) []match {
 	covered := -1
 	for i := range toks {
 		if !toks[i].mayStart(p.bit) {

@@ -227,7 +227,8 @@ func inverseNormalize(c float64) float64 {
 // lexiconValence sums the valences of lex's phrases in t with negation,
 // boosters and contrast; negative is set when any phrase counted negative.
 func lexiconValence(t Text, lex *phrases, negative *bool) float64 {
-	matches := lex.find(t.Tokens)
+	var buf [8]match
+	matches := lex.appendFind(buf[:0], t.Tokens)
 	lastContrast := -1
 	for i, tok := range t.Tokens {
 		if isContrast(tok.Key()) {

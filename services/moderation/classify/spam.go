@@ -92,7 +92,8 @@ func detectSpam(t Text, raw *text, author Author, at time.Time) Spam {
 	}
 	// Phrases of the lexicon, each reason counted at its strongest.
 	best := map[string]float64{}
-	for _, m := range lexicons().spam.find(t.Tokens) {
+	var buf [8]match
+	for _, m := range lexicons().spam.appendFind(buf[:0], t.Tokens) {
 		r := m.e.field(0)
 		w := parseWeight(m.e.field(1))
 		best[r] += w

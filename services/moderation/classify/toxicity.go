@@ -116,7 +116,8 @@ func DetectToxicity(t Text, lang Lang) Toxicity {
 			tox.Categories = append(tox.Categories, c)
 		}
 	}
-	for _, m := range lexicons().toxicity.find(t.Tokens) {
+	var buf [8]match
+	for _, m := range lexicons().toxicity.appendFind(buf[:0], t.Tokens) {
 		e := m.e
 		category, sev, mode, l := e.field(0), Severity(e.field(1)), e.field(2), e.field(3)
 		if l == "fr" && lang == LangEnglish || l == "en" && lang == LangFrench {
@@ -147,7 +148,8 @@ func DetectToxicity(t Text, lang Lang) Toxicity {
 		}
 	}
 	index, gates := toxicIndex()
-	found := index.scan(t.Canon)
+	var foundBuf [512]bool
+	found := index.scanInto(foundBuf[:0], t.Canon)
 	for i, p := range toxicPatterns {
 		if !gates[i].may(found) {
 			continue
