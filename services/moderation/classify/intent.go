@@ -22,7 +22,7 @@ var interrogatives = map[string]bool{
 // which wins over a plain question; praise needs praise words and a
 // positive sentiment. Toxic texts without a complaint cue are "other".
 func DetectIntent(t Text, s Sentiment, tox Toxicity) Intent {
-	cues := map[string]bool{}
+	var cues intentCues
 	var buf [8]match
 	for _, m := range lexicons().intent.appendFind(buf[:0], t.Tokens) {
 		cue := m.e.field(0)
@@ -39,37 +39,54 @@ func DetectIntent(t Text, s Sentiment, tox Toxicity) Intent {
 				continue
 			}
 		}
-		cues[cue] = true
+		cues.add(cue)
 	}
-	question := t.Questions > 0 || cues["question"]
+	question := t.Questions > 0 || cues.question
 	if len(t.Tokens) > 1 && interrogatives[t.Tokens[0].Key()] && !exclamative(t) {
 		question = true
 	}
 	for _, e := range t.Emoji {
 		if praiseEmoji[e] {
-			cues["praise"] = true
+			cues.praise = true
 		}
 	}
 	switch {
-	case cues["complaint"] && s.Label != SentimentPositive:
+	case cues.complaint && s.Label != SentimentPositive:
 		return IntentComplaint
 	case s.Sarcasm:
 		return IntentComplaint
-	case cues["purchase"] && s.Label != SentimentNegative:
+	case cues.purchase && s.Label != SentimentNegative:
 		return IntentPurchase
 	case question:
 		return IntentQuestion
 	case tox.Severity.rank() >= SeverityMedium.rank():
 		return IntentOther
-	case s.Label == SentimentNegative && !cues["praise"]:
+	case s.Label == SentimentNegative && !cues.praise:
 		if len(t.Tokens) >= 4 {
 			return IntentComplaint
 		}
 		return IntentOther
-	case cues["praise"] && s.Label == SentimentPositive:
+	case cues.praise && s.Label == SentimentPositive:
 		return IntentPraise
 	}
 	return IntentOther
+}
+
+// intentCues are the cues of the intent lexicon found in a text; the
+// lexicon's other cues say nothing.
+type intentCues struct{ complaint, question, purchase, praise bool }
+
+func (c *intentCues) add(cue string) {
+	switch cue {
+	case "complaint":
+		c.complaint = true
+	case "question":
+		c.question = true
+	case "purchase":
+		c.purchase = true
+	case "praise":
+		c.praise = true
+	}
 }
 
 var praiseEmoji = map[string]bool{"👍": true, "👏": true, "😍": true, "❤": true, "🥰": true, "💯": true, "🙏": true}

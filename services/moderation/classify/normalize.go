@@ -421,7 +421,7 @@ func buildTokens(spans []span, folded string) []Token {
 type tokenBuilder struct {
 	keys   []string
 	ids    []int32
-	vocab  vocabulary
+	vocab  *vocabulary
 	starts []lexiconBit
 }
 
@@ -475,10 +475,21 @@ func plainWord(w string) bool {
 	return w != "" && !(hasLetter && hasLeet) && !hasRun(w, 3)
 }
 
+// oneRune reports a string of one rune (utf8.RuneCountInString(s) == 1).
+func oneRune(s string) bool {
+	if len(s) == 1 {
+		return true
+	}
+	if len(s) == 0 || len(s) > utf8.UTFMax {
+		return false
+	}
+	return utf8.RuneCountInString(s) == 1
+}
+
 // spreadRun returns the end of a run of one-character words starting at i,
 // separated by one identical separator each ("i.d.i.o.t"), or i.
 func spreadRun(spans []span, folded string, i int) int {
-	if utf8.RuneCountInString(spans[i].fold(folded)) != 1 {
+	if !oneRune(spans[i].fold(folded)) {
 		return i
 	}
 	sep := spans[i].sepAfter
@@ -486,7 +497,7 @@ func spreadRun(spans []span, folded string, i int) int {
 		return i
 	}
 	j := i + 1
-	for j < len(spans) && utf8.RuneCountInString(spans[j].fold(folded)) == 1 && spans[j].sentence == spans[i].sentence {
+	for j < len(spans) && oneRune(spans[j].fold(folded)) && spans[j].sentence == spans[i].sentence {
 		j++
 		if spans[j-1].sepAfter != sep {
 			break
