@@ -194,7 +194,7 @@ func indexForms(w string) []string {
 // word up under (computeForms), in order; forms in no lexicon have none.
 func tokenIDs(t *Token) []int32 {
 	if t.indexed {
-		return t.ids
+		return t.ids[:t.nids]
 	}
 	return appendFormIDs(nil, t.Keys, lexicons().vocab)
 }

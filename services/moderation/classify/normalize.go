@@ -26,14 +26,17 @@ type Token struct {
 	// Mention is an @handle; Hashtag a #tag (Fold holds the tag without '#').
 	Mention, Hashtag bool
 	// indexed says ids, masked and starts are computed (by Normalize):
-	// every lexicon looks every token up.
+	// every lexicon looks every token up. Tokens with more numbered forms
+	// than ids holds (obfuscated words with several keys) are not indexed.
 	indexed bool
 	// masked caches isMasked.
 	masked bool
 	// starts are the lexicons with a phrase that may start at the token.
 	starts lexiconBit
-	// ids number the lexicon lookup forms of the token (tokenIDs).
-	ids []int32
+	// ids[:nids] number the lexicon lookup forms of the token (tokenIDs),
+	// in the token itself: a slice would make every token larger.
+	nids uint8
+	ids  [2]int32
 }
 
 // Key is the main matching form of the token.
@@ -384,7 +387,7 @@ var contractions = map[string][]string{
 func buildTokens(spans []span, folded string) []Token {
 	out := make([]Token, 0, len(spans))
 	lx := lexicons()
-	b := tokenBuilder{keys: make([]string, 0, len(spans)), ids: make([]int32, 0, 2*len(spans)), vocab: lx.vocab, starts: lx.starts}
+	b := tokenBuilder{keys: make([]string, 0, len(spans)), vocab: lx.vocab, starts: lx.starts}
 	for i := 0; i < len(spans); i++ {
 		sp := spans[i]
 		// Letters spread with separators: "i.d.i.o.t", "c o n n a r d", "s-a-l-o-p-e".
@@ -414,12 +417,11 @@ func buildTokens(spans []span, folded string) []Token {
 	return out
 }
 
-// tokenBuilder makes the tokens of one text; the keys of plain words and
-// the form numbers of every token are slices of one array each (capped, so
-// that appending to one never writes into the next).
+// tokenBuilder makes the tokens of one text; the keys of plain words are
+// slices of one array (capped, so that appending to one never writes into
+// the next).
 type tokenBuilder struct {
 	keys   []string
-	ids    []int32
 	vocab  *vocabulary
 	starts []lexiconBit
 }
@@ -444,10 +446,14 @@ func (b *tokenBuilder) appendToken(out []Token, sp span, fold string) []Token {
 			tok.Keys = keys(tok.Fold)
 		}
 	}
-	n := len(b.ids)
-	b.ids = appendFormIDs(b.ids, tok.Keys, b.vocab)
-	tok.ids, tok.indexed = b.ids[n:len(b.ids):len(b.ids)], true
-	for _, id := range tok.ids {
+	var buf [16]int32
+	ids := appendFormIDs(buf[:0], tok.Keys, b.vocab)
+	if len(ids) > len(tok.ids) {
+		return out
+	}
+	tok.nids = uint8(copy(tok.ids[:], ids))
+	tok.indexed = true
+	for _, id := range ids {
 		tok.starts |= b.starts[id]
 	}
 	tok.masked = strings.IndexByte(tok.Fold, '*') >= 0

@@ -116,3 +116,21 @@ func FuzzAppendLower(f *testing.F) {
 		}
 	})
 }
+
+// Tokens built by hand (not by Normalize) carry no numbered forms: the
+// lexicons find in them what they find in normalised ones.
+func TestUnindexedTokensFindTheSame(t *testing.T) {
+	for _, c := range readGolden(t) {
+		toks := Normalize(c.Text).Tokens
+		bare := make([]Token, len(toks))
+		for i, tok := range toks {
+			bare[i] = Token{Start: tok.Start, End: tok.End, Fold: tok.Fold, Keys: tok.Keys, Sentence: tok.Sentence,
+				Clause: tok.Clause, Quoted: tok.Quoted, Mention: tok.Mention, Hashtag: tok.Hashtag}
+		}
+		for name, p := range lexiconsByName() {
+			if got, want := p.find(bare), p.find(toks); !slices.Equal(got, want) {
+				t.Fatalf("%s lexicon in %q: found %v in bare tokens, %v in normalised ones", name, c.Text, got, want)
+			}
+		}
+	}
+}
