@@ -267,6 +267,31 @@ func appendFormIDs(dst []int32, keys []string, v *vocabulary) []int32 {
 	return dst
 }
 
+// appendPlainFormIDs is appendFormIDs of the single key k, which has a run
+// of two identical letters when run2.
+func appendPlainFormIDs(dst []int32, k string, run2 bool, v *vocabulary) []int32 {
+	p := singular(k)
+	dst = appendFormID(dst, 0, v, k)
+	if p != k {
+		dst = appendFormID(dst, 0, v, p)
+	}
+	if !run2 {
+		return dst // k and p are their own squeezed forms
+	}
+	var buf [64]byte
+	for i, f := range [2]string{k, p} {
+		if i == 1 && (p == k || !hasRun(p, 2)) {
+			continue
+		}
+		if b := appendSqueezed(buf[:0], f, 2); len(b) >= 5 {
+			if id, ok := v.lookupBytes(b); ok && !slices.Contains(dst, id) {
+				dst = append(dst, id)
+			}
+		}
+	}
+	return dst
+}
+
 func appendFormID(dst []int32, start int, v *vocabulary, f string) []int32 {
 	if id, ok := v.lookup(f); ok && !slices.Contains(dst[start:], id) {
 		dst = append(dst, id)

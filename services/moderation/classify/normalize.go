@@ -431,6 +431,7 @@ type tokenBuilder struct {
 func (b *tokenBuilder) appendToken(out []Token, sp span, fold string) []Token {
 	out = append(out, Token{Start: sp.start, End: sp.end, Fold: fold, Sentence: sp.sentence, Clause: sp.clause, Quoted: sp.quoted})
 	tok := &out[len(out)-1]
+	var buf [16]int32
 	switch {
 	case strings.HasPrefix(tok.Fold, "@") && len(tok.Fold) > 1 && !hasLeetBody(tok.Fold[1:]):
 		tok.Mention = true
@@ -440,44 +441,70 @@ func (b *tokenBuilder) appendToken(out []Token, sp span, fold string) []Token {
 		tok.Fold = tok.Fold[1:]
 		fallthrough
 	default:
-		if plainWord(tok.Fold) {
+		shape := shapeOf(tok.Fold)
+		if shape.plain {
 			tok.Keys = b.oneKey(tok.Fold)
-		} else {
-			tok.Keys = keys(tok.Fold)
+			return b.index(out, appendPlainFormIDs(buf[:0], tok.Fold, shape.run2, b.vocab), shape.star)
 		}
+		tok.Keys = keys(tok.Fold)
 	}
-	var buf [16]int32
-	ids := appendFormIDs(buf[:0], tok.Keys, b.vocab)
+	return b.index(out, appendFormIDs(buf[:0], tok.Keys, b.vocab), strings.IndexByte(tok.Fold, '*') >= 0)
+}
+
+// index records in the last token of out its form numbers and whether it
+// is masked; a token with more forms than it holds stays unindexed.
+func (b *tokenBuilder) index(out []Token, ids []int32, masked bool) []Token {
+	tok := &out[len(out)-1]
 	if len(ids) > len(tok.ids) {
 		return out
 	}
 	tok.nids = uint8(copy(tok.ids[:], ids))
-	tok.indexed = true
+	tok.indexed, tok.masked = true, masked
 	for _, id := range ids {
 		tok.starts |= b.starts[id]
 	}
-	tok.masked = strings.IndexByte(tok.Fold, '*') >= 0
 	return out
+}
+
+// wordShape is what one pass over a folded word says about it.
+type wordShape struct {
+	letter, leet bool // an ASCII letter, a leetspeak character
+	run2, run3   bool // a run of 2, of 3 identical letters (hasRun)
+	star         bool // a masked letter
+	// plain says the word's only key is itself (keys(w) == {w}): no
+	// leetspeak among letters, no run of three identical letters.
+	plain bool
+}
+
+func shapeOf(w string) wordShape {
+	var sh wordShape
+	n := 1
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			sh.letter = true
+		case c == '*':
+			sh.star = true
+		case isLeet(c):
+			sh.leet = true
+		}
+		if i > 0 && c == w[i-1] && c >= 'a' && c <= 'z' {
+			n++
+			sh.run2 = true
+			sh.run3 = sh.run3 || n >= 3
+		} else {
+			n = 1
+		}
+	}
+	sh.plain = w != "" && !(sh.letter && sh.leet) && !sh.run3
+	return sh
 }
 
 func (b *tokenBuilder) oneKey(k string) []string {
 	n := len(b.keys)
 	b.keys = append(b.keys, k)
 	return b.keys[n : n+1 : n+1]
-}
-
-// plainWord reports a word whose only key is itself (keys(w) == {w}): no
-// leetspeak among letters, no run of three identical letters.
-func plainWord(w string) bool {
-	hasLetter, hasLeet := false, false
-	for i := 0; i < len(w); i++ {
-		if c := w[i]; c >= 'a' && c <= 'z' {
-			hasLetter = true
-		} else if isLeet(c) {
-			hasLeet = true
-		}
-	}
-	return w != "" && !(hasLetter && hasLeet) && !hasRun(w, 3)
 }
 
 // oneRune reports a string of one rune (utf8.RuneCountInString(s) == 1).
