@@ -191,7 +191,7 @@ func indexForms(w string) []string {
 }
 
 // tokenIDs are the vocabulary numbers of the forms a token looks a lexicon
-// word up under (computeForms), in order; forms in no lexicon have none.
+// word up under (appendFormIDs), in order; forms in no lexicon have none.
 func tokenIDs(t *Token) []int32 {
 	if t.indexed {
 		return t.ids[:t.nids]
@@ -214,34 +214,10 @@ func (t *Token) mayStart(bit lexiconBit) bool {
 	return !t.indexed || t.masked || t.starts&bit != 0
 }
 
-// computeForms are the forms a token looks a lexicon word up under: its
-// keys, singular, and squeezed when 5 bytes or longer.
-func computeForms(keys []string) []string {
-	var out []string
-	add := func(s string) {
-		for _, o := range out {
-			if o == s {
-				return
-			}
-		}
-		out = append(out, s)
-	}
-	for _, k := range keys {
-		add(k)
-		if p := singular(k); p != k {
-			add(p)
-		}
-		for _, s := range []string{squeeze(k, 2), squeeze(singular(k), 2)} {
-			if len(s) >= 5 {
-				add(s)
-			}
-		}
-	}
-	return out
-}
-
-// appendFormIDs appends to dst the numbers of computeForms(keys) in v,
-// without building the forms: squeezed forms are looked up from a buffer.
+// appendFormIDs appends to dst the numbers in v of the forms a token with
+// keys looks a lexicon word up under: each key, its singular, and both
+// squeezed (squeeze(f, 2)) when 5 bytes or longer; in that order, each
+// number once. Squeezed forms are looked up from a buffer, not built.
 func appendFormIDs(dst []int32, keys []string, v *vocabulary) []int32 {
 	start := len(dst)
 	var buf [64]byte
@@ -261,31 +237,6 @@ func appendFormIDs(dst []int32, keys []string, v *vocabulary) []int32 {
 				if id, ok := v.lookupBytes(b); ok && !slices.Contains(dst[start:], id) {
 					dst = append(dst, id)
 				}
-			}
-		}
-	}
-	return dst
-}
-
-// appendPlainFormIDs is appendFormIDs of the single key k, which has a run
-// of two identical letters when run2.
-func appendPlainFormIDs(dst []int32, k string, run2 bool, v *vocabulary) []int32 {
-	p := singular(k)
-	dst = appendFormID(dst, 0, v, k)
-	if p != k {
-		dst = appendFormID(dst, 0, v, p)
-	}
-	if !run2 {
-		return dst // k and p are their own squeezed forms
-	}
-	var buf [64]byte
-	for i, f := range [2]string{k, p} {
-		if i == 1 && (p == k || !hasRun(p, 2)) {
-			continue
-		}
-		if b := appendSqueezed(buf[:0], f, 2); len(b) >= 5 {
-			if id, ok := v.lookupBytes(b); ok && !slices.Contains(dst, id) {
-				dst = append(dst, id)
 			}
 		}
 	}
@@ -362,12 +313,10 @@ func (p *phrases) appendFind(out []match, toks []Token) []match {
 				}
 			}
 		} else {
-			ids := tokenIDs(&toks[i])
-			for k, id := range ids {
+			// An entry listed under two of the forms is tried twice: the
+			// second try cannot beat the first.
+			for _, id := range tokenIDs(&toks[i]) {
 				for _, e := range p.byFirst[id] {
-					if indexedUnderAny(e, ids[:k]) {
-						continue
-					}
 					if end, ok := matchAt(toks, i, e); ok && end > best {
 						best, bestE = end, e
 					}
@@ -380,17 +329,6 @@ func (p *phrases) appendFind(out []match, toks []Token) []match {
 		}
 	}
 	return out
-}
-
-// indexedUnderAny reports whether e is listed under one of ids: it was a
-// candidate already.
-func indexedUnderAny(e *entry, ids []int32) bool {
-	for _, id := range ids {
-		if slices.Contains(e.firstIDs, id) {
-			return true
-		}
-	}
-	return false
 }
 
 // matchAt checks e against toks from i, within one sentence.
@@ -430,15 +368,6 @@ func loadWords(name string) (wordSet, error) {
 		}
 	}
 	return s, nil
-}
-
-func (s wordSet) has(t Token) bool {
-	for _, k := range t.Keys {
-		if s[k] {
-			return true
-		}
-	}
-	return false
 }
 
 // lexicons are parsed once, on first use.

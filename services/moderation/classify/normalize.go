@@ -444,9 +444,10 @@ func (b *tokenBuilder) appendToken(out []Token, sp span, fold string) []Token {
 		shape := shapeOf(tok.Fold)
 		if shape.plain {
 			tok.Keys = b.oneKey(tok.Fold)
-			return b.index(out, appendPlainFormIDs(buf[:0], tok.Fold, shape.run2, b.vocab), shape.star)
+		} else {
+			tok.Keys = keys(tok.Fold)
 		}
-		tok.Keys = keys(tok.Fold)
+		return b.index(out, appendFormIDs(buf[:0], tok.Keys, b.vocab), shape.masked)
 	}
 	return b.index(out, appendFormIDs(buf[:0], tok.Keys, b.vocab), strings.IndexByte(tok.Fold, '*') >= 0)
 }
@@ -466,45 +467,42 @@ func (b *tokenBuilder) index(out []Token, ids []int32, masked bool) []Token {
 	return out
 }
 
-// wordShape is what one pass over a folded word says about it.
-type wordShape struct {
-	letter, leet bool // an ASCII letter, a leetspeak character
-	run2, run3   bool // a run of 2, of 3 identical letters (hasRun)
-	star         bool // a masked letter
-	// plain says the word's only key is itself (keys(w) == {w}): no
-	// leetspeak among letters, no run of three identical letters.
-	plain bool
-}
-
-func shapeOf(w string) wordShape {
-	var sh wordShape
-	n := 1
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		switch {
-		case c >= 'a' && c <= 'z':
-			sh.letter = true
-		case c == '*':
-			sh.star = true
-		case isLeet(c):
-			sh.leet = true
-		}
-		if i > 0 && c == w[i-1] && c >= 'a' && c <= 'z' {
-			n++
-			sh.run2 = true
-			sh.run3 = sh.run3 || n >= 3
-		} else {
-			n = 1
-		}
-	}
-	sh.plain = w != "" && !(sh.letter && sh.leet) && !sh.run3
-	return sh
-}
-
 func (b *tokenBuilder) oneKey(k string) []string {
 	n := len(b.keys)
 	b.keys = append(b.keys, k)
 	return b.keys[n : n+1 : n+1]
+}
+
+// wordShape is what one pass over a folded word says about it.
+type wordShape struct {
+	// plain says the word's only key is itself (keys(w) == {w}): no
+	// leetspeak among letters, no run of three identical letters.
+	plain bool
+	// masked says it has a masked letter ('*').
+	masked bool
+}
+
+func shapeOf(w string) wordShape {
+	letter, leet, run3, masked := false, false, false, false
+	n := 1 // the length of the run of identical letters at i
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			letter = true
+		case c == '*':
+			masked = true
+		case isLeet(c):
+			leet = true
+		}
+		if i > 0 && c == w[i-1] && c >= 'a' && c <= 'z' {
+			n++
+			run3 = run3 || n >= 3
+		} else {
+			n = 1
+		}
+	}
+	return wordShape{plain: w != "" && !(letter && leet) && !run3, masked: masked}
 }
 
 // oneRune reports a string of one rune (utf8.RuneCountInString(s) == 1).
