@@ -36,6 +36,16 @@ type Config struct {
 	RetryDelay time.Duration `koanf:"retry_delay"`
 	// QueryTimeout bounds one query endpoint's ClickHouse work.
 	QueryTimeout time.Duration `koanf:"query_timeout"`
+	// RollupInterval is how often the dashboard's rollup computes the days
+	// written since their last computation (rollup.go).
+	RollupInterval time.Duration `koanf:"rollup_interval"`
+	// RollupSettle is how long a day must go unwritten before it is
+	// computed again; until then dashboards read it from the base tables.
+	RollupSettle time.Duration `koanf:"rollup_settle"`
+	// RollupDiscover is how often the rollup looks for days holding
+	// interactions that were never computed (rows written before the
+	// rollup existed, or not by the sink).
+	RollupDiscover time.Duration `koanf:"rollup_discover"`
 }
 
 // RegisterFlags registers the analytics flags under prefix (e.g. "analytics.").
@@ -49,6 +59,9 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.IntVar(&c.MaxDeliver, prefix+"max_deliver", 10, "deliveries of one event before it is parked on the DLQ")
 	fs.DurationVar(&c.RetryDelay, prefix+"retry_delay", time.Second, "first redelivery delay after a failed insert (doubles, up to 1m)")
 	fs.DurationVar(&c.QueryTimeout, prefix+"query_timeout", 10*time.Second, "timeout of one query's ClickHouse work")
+	fs.DurationVar(&c.RollupInterval, prefix+"rollup_interval", 15*time.Second, "how often the dashboard rollup computes the days written since")
+	fs.DurationVar(&c.RollupSettle, prefix+"rollup_settle", time.Minute, "how long a day goes unwritten before the rollup computes it again")
+	fs.DurationVar(&c.RollupDiscover, prefix+"rollup_discover", time.Hour, "how often the rollup looks for days never computed")
 }
 
 // MaxBatchSize bounds BatchSize: one batch is held in memory.
@@ -76,6 +89,12 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("analytics.retry_delay must be positive")
 	case c.QueryTimeout <= 0:
 		return fmt.Errorf("analytics.query_timeout must be positive")
+	case c.RollupInterval < time.Second:
+		return fmt.Errorf("analytics.rollup_interval must be at least 1s")
+	case c.RollupSettle < 0:
+		return fmt.Errorf("analytics.rollup_settle must not be negative")
+	case c.RollupDiscover < c.RollupInterval:
+		return fmt.Errorf("analytics.rollup_discover (%s) must be at least rollup_interval (%s)", c.RollupDiscover, c.RollupInterval)
 	}
 	return nil
 }

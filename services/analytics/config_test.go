@@ -25,7 +25,8 @@ func TestConfig(t *testing.T) {
 	}{
 		{name: "defaults", check: func(t *testing.T, c Config) {
 			want := Config{Consumer: "analytics", BatchSize: 5000, FlushInterval: 500 * time.Millisecond, FetchWait: time.Second,
-				InsertTimeout: 30 * time.Second, AckWait: time.Minute, MaxDeliver: 10, RetryDelay: time.Second, QueryTimeout: 10 * time.Second}
+				InsertTimeout: 30 * time.Second, AckWait: time.Minute, MaxDeliver: 10, RetryDelay: time.Second, QueryTimeout: 10 * time.Second,
+				RollupInterval: 15 * time.Second, RollupSettle: time.Minute, RollupDiscover: time.Hour}
 			if c != want {
 				t.Fatalf("got %+v, want %+v", c, want)
 			}
@@ -44,6 +45,9 @@ func TestConfig(t *testing.T) {
 		{name: "zero_flush_interval", env: []string{"RUCHE_ANALYTICS_FLUSH_INTERVAL=0s"}, wantErr: "flush_interval"},
 		{name: "zero_retry_delay", env: []string{"RUCHE_ANALYTICS_RETRY_DELAY=0s"}, wantErr: "retry_delay"},
 		{name: "zero_query_timeout", env: []string{"RUCHE_ANALYTICS_QUERY_TIMEOUT=0s"}, wantErr: "query_timeout"},
+		{name: "sub_second_rollup_interval", env: []string{"RUCHE_ANALYTICS_ROLLUP_INTERVAL=100ms"}, wantErr: "rollup_interval"},
+		{name: "negative_rollup_settle", env: []string{"RUCHE_ANALYTICS_ROLLUP_SETTLE=-1s"}, wantErr: "rollup_settle"},
+		{name: "rollup_discover_shorter_than_interval", env: []string{"RUCHE_ANALYTICS_ROLLUP_DISCOVER=5s"}, wantErr: "rollup_discover"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

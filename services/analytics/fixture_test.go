@@ -52,6 +52,11 @@ type mod struct {
 	actions  []string
 	priority int
 	slaDue   time.Duration // after created_at; 0 = none
+	// version is the policy version; a later version is a later decision.
+	version int
+	// legacy omits interaction_created_at, as decisions published before
+	// the field existed.
+	legacy bool
 }
 
 func (d *dataset) moderate(r interaction.Received, m mod) {
@@ -63,10 +68,15 @@ func (d *dataset) moderate(r interaction.Received, m mod) {
 	if m.actions == nil {
 		m.actions = []string{}
 	}
+	created := r.CreatedAt
+	if m.legacy {
+		created = time.Time{}
+	}
 	d.events = append(d.events, interaction.Moderated{
-		ID: interaction.ModeratedID(r.ID, 0), InteractionID: r.ID, Brand: r.Brand, Network: r.Network,
+		ID: interaction.ModeratedID(r.ID, m.version), InteractionID: r.ID, Brand: r.Brand, Network: r.Network,
 		Labels: m.labels, Verdict: interaction.Verdict(m.verdict), Actions: m.actions, Priority: m.priority,
-		SLADue: due, RuleHits: []string{}, ModeratedAt: r.ReceivedAt.Add(time.Second),
+		SLADue: due, RuleHits: []string{}, PolicyVersion: m.version,
+		ModeratedAt: r.ReceivedAt.Add(time.Duration(1+m.version) * time.Second), InteractionCreatedAt: created,
 	})
 }
 
@@ -142,14 +152,14 @@ func eventID(e events.Event) string {
 // written and every consumer settled.
 func (h *harness) seed(d *dataset, copies int) {
 	h.t.Helper()
+	want := map[string]int{}
+	for _, table := range []string{"interactions", "interaction_state", "replies", "case_decisions", "follower_snapshots", "followers"} {
+		want[table] = int(h.rowsWritten(table)) // rows of earlier seeds, read before the sink writes these
+	}
 	for c := 0; c < copies; c++ {
 		for _, e := range d.events {
 			h.publish(e, brandOf(e), fmt.Sprintf("%s#%d", eventID(e), c))
 		}
-	}
-	want := map[string]int{}
-	for _, table := range []string{"interactions", "interaction_state", "replies", "case_decisions", "follower_snapshots", "followers"} {
-		want[table] = int(h.rowsWritten(table)) // rows of earlier seeds
 	}
 	for _, e := range d.events {
 		switch e.(type) {

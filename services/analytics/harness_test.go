@@ -37,7 +37,10 @@ type harness struct {
 // fastConfig keeps the sink's timings short for tests.
 func fastConfig() Config {
 	return Config{Consumer: "analytics", BatchSize: 100, FlushInterval: 100 * time.Millisecond, FetchWait: 200 * time.Millisecond,
-		InsertTimeout: 5 * time.Second, AckWait: 10 * time.Second, MaxDeliver: 10, RetryDelay: 200 * time.Millisecond, QueryTimeout: 5 * time.Second}
+		InsertTimeout: 5 * time.Second, AckWait: 10 * time.Second, MaxDeliver: 10, RetryDelay: 200 * time.Millisecond, QueryTimeout: 5 * time.Second,
+		// The rollup job runs in every test, at any time: no figure may
+		// depend on whether it has computed a day (rollup.go).
+		RollupInterval: time.Second, RollupSettle: 0, RollupDiscover: time.Second}
 }
 
 func newHarness(t testing.TB, mutate func(*Config)) *harness {

@@ -3,7 +3,6 @@ package analytics
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -43,6 +42,10 @@ type kpiParams struct {
 	query.KPIsRequest
 	tz   string
 	asOf time.Time
+	// spans, when set, narrow period to these parts of [From, To).
+	spans []span
+	// baseOnly reads the base tables only, not the rollup.
+	baseOnly bool
 }
 
 func parseKPIs(in query.KPIsRequest, now time.Time) (kpiParams, error) {
@@ -87,8 +90,13 @@ func parseKPIs(in query.KPIsRequest, now time.Time) (kpiParams, error) {
 // period is the condition selecting the brand's interactions of the
 // period (and network), with its arguments.
 func (p kpiParams) period() (string, []any) {
-	q := "brand = ? AND created_at >= toDateTime(?) AND created_at < toDateTime(?)"
-	args := []any{p.Brand, p.From.Unix(), p.To.Unix()}
+	spans := p.spans
+	if spans == nil {
+		spans = []span{{p.From, p.To}}
+	}
+	in, inArgs := spansSQL("created_at", spans, false)
+	q := "brand = ? AND " + in
+	args := append([]any{p.Brand}, inArgs...)
 	if p.Network != "" {
 		q += " AND network = ?"
 		args = append(args, p.Network)
@@ -105,16 +113,50 @@ func (p kpiParams) period() (string, []any) {
 // read from interaction_state_by_time (migration 0008), sorted by
 // moderated_at, where this condition is a range of the primary key.
 func (p kpiParams) since(column string) (string, []any) {
-	return " AND " + column + " >= toDateTime(?)", []any{p.From.Add(-24 * time.Hour).Unix()}
+	from := p.From
+	if len(p.spans) > 0 {
+		from = p.spans[0].from
+	}
+	return " AND " + column + " >= toDateTime(?)", []any{from.Add(-24 * time.Hour).Unix()}
 }
 
-// kpis computes the dashboard; each family is one query.
+// kpis computes the dashboard. The interaction figures (volume,
+// engagement, best times, sentiment) add the rollup's fresh days to the
+// rest of the period read from the base tables (see rollup.go); the other
+// families read the base tables.
 func (s store) kpis(ctx context.Context, p kpiParams) (query.KPIs, error) {
 	k := query.KPIs{Brand: p.Brand, Network: p.Network, From: p.From.UTC(), To: p.To.UTC(), TZ: p.tz,
 		Definitions: kpiDefinitions, ShareOfVoice: []query.VoiceShare{}}
-	for _, f := range []func(context.Context, kpiParams, *query.KPIs) error{
-		s.volume, s.engagement, s.response, s.sentiment, s.shareOfVoice, s.community,
-	} {
+	pl, err := s.plan(ctx, p)
+	if err != nil {
+		return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
+	}
+	t := newTally(pl.loc)
+	if err := s.rolledUp(ctx, p, pl, t); err != nil {
+		return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
+	}
+	if len(pl.volumeBase) > 0 {
+		vp := p
+		vp.spans = pl.volumeBase
+		if err := s.volume(ctx, vp, t); err != nil {
+			return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
+		}
+	}
+	// One span at a time: each reads the moderation its own way (latestStates).
+	for _, sp := range pl.base {
+		bp := p
+		bp.spans = []span{sp}
+		for _, f := range []func(context.Context, kpiParams, *tally) error{s.engagement, s.sentiment} {
+			if err := f(ctx, bp, t); err != nil {
+				return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
+			}
+		}
+	}
+	t.fill(&k)
+	if err := s.response(ctx, p, pl, &k); err != nil {
+		return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
+	}
+	for _, f := range []func(context.Context, kpiParams, *query.KPIs) error{s.shareOfVoice, s.community} {
 		if err := f(ctx, p, &k); err != nil {
 			return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
 		}
@@ -135,15 +177,14 @@ func percent(n, d uint64) *float64 {
 	return &v
 }
 
-func (s store) volume(ctx context.Context, p kpiParams, k *query.KPIs) error {
+func (s store) volume(ctx context.Context, p kpiParams, t *tally) error {
 	cond, args := p.period()
 	rows, err := s.db.Conn().Query(ctx, `SELECT toString(toDate(created_at, ?)) AS day, network, kind, count()
-FROM interactions FINAL WHERE `+cond+` GROUP BY day, network, kind ORDER BY day`, append([]any{p.tz}, args...)...)
+FROM interactions FINAL WHERE `+cond+` GROUP BY day, network, kind`, append([]any{p.tz}, args...)...)
 	if err != nil {
 		return fmt.Errorf("volume: %w", err)
 	}
 	defer rows.Close()
-	v := query.Volume{ByKind: map[string]uint64{}, ByNetwork: map[string]uint64{}, ByDay: []query.DayCount{}}
 	for rows.Next() {
 		var (
 			day, network, kind string
@@ -152,15 +193,11 @@ FROM interactions FINAL WHERE `+cond+` GROUP BY day, network, kind ORDER BY day`
 		if err := rows.Scan(&day, &network, &kind, &n); err != nil {
 			return fmt.Errorf("volume: %w", err)
 		}
-		v.Total += n
-		v.ByKind[kind] += n
-		v.ByNetwork[network] += n
-		if len(v.ByDay) == 0 || v.ByDay[len(v.ByDay)-1].Day != day {
-			v.ByDay = append(v.ByDay, query.DayCount{Day: day})
-		}
-		v.ByDay[len(v.ByDay)-1].Count += n
+		t.byDay[day] += n
+		t.volume.Total += n
+		t.volume.ByKind[kind] += n
+		t.volume.ByNetwork[network] += n
 	}
-	k.Volume = v
 	return rows.Err()
 }
 
@@ -168,28 +205,55 @@ FROM interactions FINAL WHERE `+cond+` GROUP BY day, network, kind ORDER BY day`
 // engagements: public kinds, latest verdict not spam.
 func (p kpiParams) engagementsSQL() (string, []any) {
 	cond, args := p.period()
-	spam, spamArgs := p.latestStateIDs("verdict = 'spam'", "argMax(verdict, version) = 'spam'")
+	spam, spamArgs := p.latestStates("interaction_id", "verdict = 'spam'", "argMax(verdict, version) = 'spam'")
 	return `SELECT id, kind, created_at FROM interactions FINAL WHERE ` + cond + ` AND kind IN ?
 	AND id NOT IN (` + spam + `)`, append(append(args, inSet(engagementKinds)), spamArgs...)
 }
 
-// latestStateIDs selects the interactions whose latest moderation state
-// (among those of the period, see since) satisfies having. Only the
-// interactions with at least one state row satisfying some, a condition
-// that having implies, are grouped: the latest state can only satisfy
-// having if one of its rows does, and grouping a few ids instead of the
-// whole period's is most of the query's time.
-func (p kpiParams) latestStateIDs(some, having string) (string, []any) {
-	in, inArgs := p.since("moderated_at")
-	q := `SELECT interaction_id FROM interaction_state_by_time WHERE brand = ?` + in + `
-		AND interaction_id IN (SELECT interaction_id FROM interaction_state_by_time WHERE brand = ?` + in + ` AND ` + some + `)
+// oldAndShort reports whether the period's interactions are cheaper to
+// look up one by one in the moderation than the moderation since the
+// period is to read: whether the period is shorter than 1/256 of the time
+// since its start (interaction_state_by_id has granules of 256 rows).
+func (p kpiParams) oldAndShort() bool {
+	from, to := p.From, p.To
+	if len(p.spans) > 0 {
+		from, to = p.spans[0].from, p.spans[len(p.spans)-1].to
+	}
+	return p.asOf.Sub(from)+24*time.Hour >= 256*to.Sub(from)
+}
+
+// latestStates selects columns of the latest moderation of the
+// interactions of the period (one span) whose latest moderation satisfies
+// having; some is a condition on moderation rows that having implies. It
+// reads whichever copy of the moderation costs less. From a recent span
+// (today, yesterday), or a long one, interaction_state_by_time from the
+// day before the span (kpiParams.since), grouping only the interactions
+// with a row satisfying some. From an old, short span (a dashboard's first
+// hours when the rollup has the rest), interaction_state_by_id, whose
+// granules of 256 rows make a lookup of the span's ids read about 256 rows
+// per interaction. They give the same answer unless an interaction was
+// moderated more than a day before it was created.
+func (p kpiParams) latestStates(columns, some, having string) (string, []any) {
+	if !p.oldAndShort() {
+		in, inArgs := p.since("moderated_at")
+		q := `SELECT ` + columns + ` FROM interaction_state_by_time WHERE brand = ?` + in
+		args := append([]any{p.Brand}, inArgs...)
+		if some != "" {
+			q += ` AND interaction_id IN (SELECT interaction_id FROM interaction_state_by_time WHERE brand = ?` + in + ` AND ` + some + `)`
+			args = append(append(args, p.Brand), inArgs...)
+		}
+		return q + ` GROUP BY interaction_id HAVING ` + having, args
+	}
+	cond, args := p.period()
+	q := `SELECT ` + columns + ` FROM interaction_state_by_id WHERE brand = ?
+		AND interaction_id IN (SELECT id FROM interactions WHERE ` + cond + `)
 		GROUP BY interaction_id HAVING ` + having
-	return q, append(append(append([]any{p.Brand}, inArgs...), p.Brand), inArgs...)
+	return q, append([]any{p.Brand}, args...)
 }
 
 // engagement counts the engagements and the best times to post in one
 // reading of engagementsSQL.
-func (s store) engagement(ctx context.Context, p kpiParams, k *query.KPIs) error {
+func (s store) engagement(ctx context.Context, p kpiParams, t *tally) error {
 	sub, args := p.engagementsSQL()
 	rows, err := s.db.Conn().Query(ctx, `SELECT toDayOfWeek(created_at, ?) AS wd, toHour(created_at, ?) AS h, count(), countIf(kind IN ('comment', 'reply'))
 FROM (`+sub+`) GROUP BY wd, h`, append([]any{p.tz, p.tz}, args...)...)
@@ -197,8 +261,6 @@ FROM (`+sub+`) GROUP BY wd, h`, append([]any{p.tz, p.tz}, args...)...)
 		return fmt.Errorf("engagement: %w", err)
 	}
 	defer rows.Close()
-	var bt query.BestTimes
-	var slots []query.TimeSlot
 	for rows.Next() {
 		var (
 			wd, h       uint8
@@ -207,37 +269,57 @@ FROM (`+sub+`) GROUP BY wd, h`, append([]any{p.tz, p.tz}, args...)...)
 		if err := rows.Scan(&wd, &h, &n, &comments); err != nil {
 			return fmt.Errorf("engagement: %w", err)
 		}
-		k.Engagement.Engagements += n
-		k.Engagement.Comments += comments
-		if wd >= 1 && wd <= 7 && h < 24 {
-			bt.Grid[wd-1][h] = n
-			slots = append(slots, query.TimeSlot{Weekday: int(wd), Hour: int(h), Engagements: n})
-		}
+		t.engagement(int(wd), int(h), n, comments)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("engagement: %w", err)
 	}
-	sort.Slice(slots, func(i, j int) bool {
-		a, b := slots[i], slots[j]
-		if a.Engagements != b.Engagements {
-			return a.Engagements > b.Engagements
-		}
-		if a.Weekday != b.Weekday {
-			return a.Weekday < b.Weekday
-		}
-		return a.Hour < b.Hour
-	})
-	bt.Top = slots[:min(len(slots), query.BestTimeSlots)]
-	if bt.Top == nil {
-		bt.Top = []query.TimeSlot{}
-	}
-	k.BestTimes = bt
 	return nil
 }
 
-func (s store) response(ctx context.Context, p kpiParams, k *query.KPIs) error {
-	cond, args := p.period()
-	inS, sArgs := p.since("moderated_at")
+// needingSQL selects (id, created, due) of the period's interactions
+// needing a response: the rollup's for the plan's hours, the base tables'
+// for the rest, one span at a time.
+func (p kpiParams) needingSQL(pl kpiPlan) (string, []any) {
+	var parts []string
+	var args []any
+	if len(pl.hours) > 0 {
+		days, dargs := spansSQL("day", pl.hours, true)
+		created, cargs := spansSQL("created_at", pl.hours, false)
+		q := `SELECT id, toUInt32(created_at) AS created, due FROM kpi_days FINAL
+	ARRAY JOIN needing_ids AS id, needing_created AS created_at, needing_due AS due
+	WHERE brand = ? AND ` + days
+		args = append(append(args, p.Brand), dargs...)
+		if p.Network != "" {
+			q += " AND network = ?"
+			args = append(args, p.Network)
+		}
+		parts = append(parts, q+" AND "+created)
+		args = append(args, cargs...)
+	}
+	for _, sp := range pl.base {
+		bp := p
+		bp.spans = []span{sp}
+		cond, cargs := bp.period()
+		in, inArgs := bp.since("moderated_at")
+		if bp.oldAndShort() {
+			// Group the span's interactions only, not all moderation since.
+			in += " AND interaction_id IN (SELECT id FROM interactions WHERE " + cond + ")"
+			inArgs = append(inArgs, cargs...)
+		}
+		parts = append(parts, `SELECT id, created, due FROM (
+		SELECT id, toUInt32(created_at) AS created FROM interactions FINAL WHERE `+cond+`
+	) ANY INNER JOIN (
+		SELECT interaction_id AS id, argMax(ifNull(toUInt32(sla_due), 0), version) AS due, argMax(actions, version) AS acts
+		FROM interaction_state_by_time WHERE brand = ?`+in+` GROUP BY interaction_id HAVING has(acts, 'needs_reply') OR due > 0
+	) USING id`)
+		args = append(append(append(args, cargs...), p.Brand), inArgs...)
+	}
+	return strings.Join(parts, "\nUNION ALL\n"), args
+}
+
+func (s store) response(ctx context.Context, p kpiParams, pl kpiPlan, k *query.KPIs) error {
+	needing, nargs := p.needingSQL(pl)
 	inR, rArgs := p.since("sent_at")
 	inC, cArgs := p.since("decided_at")
 	// One join per SELECT level: 18.16 has no multiple JOIN.
@@ -248,12 +330,7 @@ func (s store) response(ctx context.Context, p kpiParams, k *query.KPIs) error {
 	countIf(due > 0 AND ((first_reply > 0 AND first_reply > due) OR (first_reply = 0 AND due < ? AND NOT (closed_at > 0 AND closed_at <= due))))
 FROM (
 	SELECT id, created, due, first_reply FROM (
-		SELECT id, created, due FROM (
-			SELECT id, toUInt32(created_at) AS created FROM interactions FINAL WHERE ` + cond + `
-		) ANY INNER JOIN (
-			SELECT interaction_id AS id, argMax(ifNull(toUInt32(sla_due), 0), version) AS due, argMax(actions, version) AS acts
-			FROM interaction_state_by_time WHERE brand = ?` + inS + ` GROUP BY interaction_id HAVING has(acts, 'needs_reply') OR due > 0
-		) USING id
+		` + needing + `
 	) ANY LEFT JOIN (
 		SELECT interaction_id AS id, toUInt32(min(sent_at)) AS first_reply FROM replies WHERE brand = ?` + inR + ` GROUP BY interaction_id
 	) USING id
@@ -261,8 +338,7 @@ FROM (
 	SELECT interaction_id AS id, toUInt32(min(decided_at)) AS closed_at FROM case_decisions
 	WHERE brand = ?` + inC + ` AND decision IN ? GROUP BY interaction_id
 ) USING id`
-	all := append([]any{p.asOf.Unix()}, args...)
-	all = append(append(all, p.Brand), sArgs...)
+	all := append([]any{p.asOf.Unix()}, nargs...)
 	all = append(append(all, p.Brand), rArgs...)
 	all = append(append(all, p.Brand), cArgs...)
 	all = append(all, inSet(closingDecisions))
@@ -277,9 +353,12 @@ FROM (
 	if r.Responded > 0 {
 		r.MedianSeconds, r.P90Seconds = &median, &p90
 	}
+	// The period's replies to DMs: the replied ids looked up among the
+	// brand's DMs (interaction_dms, migration 0009).
 	dm := `SELECT uniqExact(id) FROM replies WHERE brand = ? AND sent_at >= toDateTime(?) AND sent_at < toDateTime(?)
-	AND interaction_id IN (SELECT id FROM interactions WHERE brand = ? AND kind = 'dm'`
-	dargs := []any{p.Brand, p.From.Unix(), p.To.Unix(), p.Brand}
+	AND interaction_id IN (SELECT id FROM interaction_dms WHERE brand = ?
+		AND id IN (SELECT interaction_id FROM replies WHERE brand = ? AND sent_at >= toDateTime(?) AND sent_at < toDateTime(?))`
+	dargs := []any{p.Brand, p.From.Unix(), p.To.Unix(), p.Brand, p.Brand, p.From.Unix(), p.To.Unix()}
 	if p.Network != "" {
 		dm += " AND network = ?"
 		dargs = append(dargs, p.Network)
@@ -291,24 +370,20 @@ FROM (
 	return nil
 }
 
-func (s store) sentiment(ctx context.Context, p kpiParams, k *query.KPIs) error {
+func (s store) sentiment(ctx context.Context, p kpiParams, t *tally) error {
 	cond, args := p.period()
-	in, inArgs := p.since("moderated_at")
+	latest, latestArgs := p.latestStates("interaction_id AS id, argMax(labels, version) AS labels", "", "argMax(verdict, version) != 'spam'")
 	rows, err := s.db.Conn().Query(ctx, `SELECT day, label, count() FROM (
 	SELECT toString(toDate(created_at, ?)) AS day, labels FROM (
 		SELECT id, created_at FROM interactions FINAL WHERE `+cond+`
-	) ANY INNER JOIN (
-		SELECT interaction_id AS id, argMax(labels, version) AS labels FROM interaction_state_by_time
-		WHERE brand = ?`+in+` GROUP BY interaction_id HAVING argMax(verdict, version) != 'spam'
-	) USING id
+	) ANY INNER JOIN (`+latest+`) USING id
 ) ARRAY JOIN labels AS label
 WHERE label IN ('sentiment:positive', 'sentiment:neutral', 'sentiment:negative')
-GROUP BY day, label ORDER BY day`, append(append(append([]any{p.tz}, args...), p.Brand), inArgs...)...)
+GROUP BY day, label`, append(append([]any{p.tz}, args...), latestArgs...)...)
 	if err != nil {
 		return fmt.Errorf("sentiment: %w", err)
 	}
 	defer rows.Close()
-	st := query.SentimentTrend{ByDay: []query.SentimentDay{}}
 	for rows.Next() {
 		var (
 			day, label string
@@ -317,27 +392,15 @@ GROUP BY day, label ORDER BY day`, append(append(append([]any{p.tz}, args...), p
 		if err := rows.Scan(&day, &label, &n); err != nil {
 			return fmt.Errorf("sentiment: %w", err)
 		}
-		if len(st.ByDay) == 0 || st.ByDay[len(st.ByDay)-1].Day != day {
-			st.ByDay = append(st.ByDay, query.SentimentDay{Day: day})
-		}
-		d := &st.ByDay[len(st.ByDay)-1]
 		switch label {
 		case "sentiment:positive":
-			d.Positive += n
-			st.Positive += n
+			t.sentimentOf(day).Positive += n
 		case "sentiment:neutral":
-			d.Neutral += n
-			st.Neutral += n
+			t.sentimentOf(day).Neutral += n
 		case "sentiment:negative":
-			d.Negative += n
-			st.Negative += n
+			t.sentimentOf(day).Negative += n
 		}
 	}
-	if total := st.Positive + st.Neutral + st.Negative; total > 0 {
-		v := (float64(st.Positive) - float64(st.Negative)) / float64(total) * 100
-		st.NetScore = &v
-	}
-	k.Sentiment = st
 	return rows.Err()
 }
 

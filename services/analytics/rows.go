@@ -49,6 +49,9 @@ type stateRow struct {
 	ModeratedAt                            time.Time
 	Version                                uint64
 	InsertedAt                             time.Time
+	// CreatedAt is the interaction's, when the decision carries it; not a
+	// column: it files the row under its day for the rollup (rollup.go).
+	CreatedAt time.Time
 }
 
 // values are the row's values in the order of stateColumns.
@@ -95,6 +98,7 @@ func moderatedRow(m interaction.Moderated, eventID string, now time.Time) stateR
 		ModeratedAt:   m.ModeratedAt.UTC().Truncate(time.Second),
 		Version:       uint64(max(m.ModeratedAt.UnixMilli(), 0)),
 		InsertedAt:    now.UTC().Truncate(time.Second),
+		CreatedAt:     m.InteractionCreatedAt.UTC().Truncate(time.Second),
 	}
 }
 

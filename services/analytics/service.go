@@ -52,8 +52,10 @@ type Service struct {
 	store   store
 	// scheduler generates the scheduled weekly reports (set by Run).
 	scheduler *reportScheduler
-	log       *slog.Logger
-	ready     chan struct{}
+	// rollup computes the dashboard's rollup in the background.
+	rollup *rollupJob
+	log    *slog.Logger
+	ready  chan struct{}
 }
 
 // New checks cfg and the dependencies; Run does the I/O.
@@ -77,6 +79,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	s := &Service{
 		cfg: cfg, nc: d.NATS, js: d.JS, replicas: d.Replicas, now: now, store: st, log: log, ready: make(chan struct{}),
 		queries: &queries{cfg: cfg, store: st, log: log, now: now},
+		rollup:  &rollupJob{store: st, log: log, interval: cfg.RollupInterval, settle: cfg.RollupSettle, discover: cfg.RollupDiscover},
 	}
 	for _, src := range storedStreams() {
 		s.sinks = append(s.sinks, &sink{cfg: cfg, stream: events.StreamName(src.domain), filters: src.filters,
@@ -108,8 +111,8 @@ func storedStreams() []storedStream {
 func (s *Service) Ready() <-chan struct{} { return s.ready }
 
 // Run checks the schema, creates the sink's consumer and the reports'
-// buckets, serves the query endpoints and runs the sink and the report
-// scheduler until ctx is done. Then it stops taking requests, writes and
+// buckets, serves the query endpoints and runs the sink, the report
+// scheduler and the rollup job until ctx is done. Then it stops taking requests, writes and
 // acks the batch in hand, finishes the report in hand, waits for the
 // requests being answered, and returns nil.
 func (s *Service) Run(ctx context.Context) error {
@@ -141,10 +144,21 @@ func (s *Service) Run(ctx context.Context) error {
 		wg.Go(func() { sk.run(ctx, consumers[i]) })
 	}
 	wg.Go(func() { s.scheduler.run(ctx) })
+	wg.Go(func() { s.rollup.run(ctx) })
 	wg.Wait()
 	s.queries.stop(svc)
 	s.log.Info("analytics stopped")
 	return nil
+}
+
+// RunRollup discovers the days never computed and computes every day of
+// the dashboard's rollup that is pending (what the rollup job does in the
+// background), and returns how many days it computed.
+func (s *Service) RunRollup(ctx context.Context) (int, error) {
+	if err := s.store.discoverDays(ctx); err != nil {
+		return 0, err
+	}
+	return s.rollup.catchUp(ctx)
 }
 
 // RunDueReports generates, now, the scheduled reports that are due and

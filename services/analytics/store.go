@@ -18,11 +18,11 @@ type store struct {
 func (s store) checkSchema(ctx context.Context) error {
 	var n uint64
 	err := s.db.Conn().QueryRow(ctx,
-		"SELECT count() FROM system.tables WHERE database = currentDatabase() AND name IN ('interactions', 'interaction_state', 'replies', 'case_decisions', 'follower_snapshots', 'followers', 'contest_draws')").Scan(&n)
+		"SELECT count() FROM system.tables WHERE database = currentDatabase() AND name IN ('interactions', 'interaction_state', 'replies', 'case_decisions', 'follower_snapshots', 'followers', 'contest_draws', 'kpi_days', 'kpi_rollup_days', 'kpi_dirty_days')").Scan(&n)
 	if err != nil {
 		return fmt.Errorf("check analytics schema: %w", err)
 	}
-	if n != 7 {
+	if n != 10 {
 		return fmt.Errorf("analytics schema missing in database %s: run `ruche migrate`", s.db.Database())
 	}
 	return nil
@@ -47,6 +47,15 @@ func (s store) write(ctx context.Context, interactions []interactionRow, states 
 		if err := s.insert(ctx, "interaction_state", stateColumns, rows); err != nil {
 			return err
 		}
+	}
+	// After the rows, so that a rollup computed before this mark is stale
+	// (rollup.go); a failure here fails the batch, which is written again.
+	days, err := s.rowDays(ctx, interactions, states)
+	if err != nil {
+		return err
+	}
+	if err := s.markDirty(ctx, days); err != nil {
+		return err
 	}
 	byTable := map[string][][]any{}
 	var order []tableRow

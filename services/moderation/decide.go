@@ -58,6 +58,8 @@ func decide(r v1.Received, p policy.Policy, now time.Time) (v1.Moderated, Assess
 		RuleHits:      a.Outcome.RuleHits,
 		PolicyVersion: a.PolicyVersion,
 		ModeratedAt:   now.UTC(),
+		// The interaction's own time, as received.
+		InteractionCreatedAt: r.CreatedAt.UTC(),
 	}, a
 }
 

@@ -65,6 +65,8 @@ func TestModerated(t *testing.T) {
 		RuleHits:      []string{"complaints-to-service"},
 		PolicyVersion: 3,
 		ModeratedAt:   received.Add(20 * time.Millisecond),
+		// The field added in place: the golden file carries it.
+		InteractionCreatedAt: created,
 	}
 	if got, want := m.Name(), "interaction.moderated.v1"; got != want {
 		t.Fatalf("Name() = %q, want %q", got, want)

@@ -43,6 +43,11 @@ type Moderated struct {
 	RuleHits      []string   `json:"rule_hits"`
 	PolicyVersion int        `json:"policy_version"`
 	ModeratedAt   time.Time  `json:"moderated_at"`
+	// InteractionCreatedAt is the interaction's CreatedAt, so that a
+	// consumer can file the decision under the interaction's time without
+	// looking the interaction up (analytics' rollups do). Added in place
+	// (optional): decisions published before it lack it.
+	InteractionCreatedAt time.Time `json:"interaction_created_at,omitzero"`
 }
 
 // Name implements events.Event.
