@@ -1,8 +1,9 @@
 package classify
 
 import (
-	"bytes"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Lang is a detected language.
@@ -74,18 +75,13 @@ func DetectLanguage(t Text, hint string) Lang {
 			fr += 0.5
 		}
 	}
-	// Lower-cased ASCII holds none of the letters below.
-	var buf [512]byte
-	var raw []byte
-	if !isASCII(t.Raw) {
-		raw = appendLower(buf[:0], t.Raw)
-	}
+	letters := lettersOf(t.Raw)
 	switch {
-	case bytes.ContainsAny(raw, "ñ¿¡ßäöãõ"):
+	case letters.other:
 		other += 2
-	case bytes.ContainsAny(raw, "çèêëàâîïûùœ"):
+	case letters.french:
 		fr += 1
-	case bytes.ContainsRune(raw, 'é'):
+	case letters.eAcute:
 		fr += 0.5
 	}
 	switch {
@@ -97,10 +93,39 @@ func DetectLanguage(t Text, hint string) Lang {
 		return LangFrench
 	case en > fr:
 		return LangEnglish
-	case bytes.ContainsAny(raw, "éèêàç"):
+	case letters.frenchTie:
 		return LangFrench
 	}
 	return LangOther
+}
+
+// langLetters says which letters of DetectLanguage a text holds, lower-cased
+// (strings.ToLower): letters of other languages ("ñ¿¡ßäöãõ"), French ones
+// ("çèêëàâîïûùœ"), 'é', and those that break a tie ("éèêàç").
+type langLetters struct{ other, french, eAcute, frenchTie bool }
+
+// lettersOf reads raw once; ASCII, lower-cased, holds none of the letters.
+func lettersOf(raw string) langLetters {
+	var l langLetters
+	for i := 0; i < len(raw); {
+		if raw[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(raw[i:])
+		i += n
+		switch unicode.ToLower(r) {
+		case 'ñ', '¿', '¡', 'ß', 'ä', 'ö', 'ã', 'õ':
+			l.other = true
+		case 'ç', 'è', 'ê', 'à':
+			l.french, l.frenchTie = true, true
+		case 'ë', 'â', 'î', 'ï', 'û', 'ù', 'œ':
+			l.french = true
+		case 'é':
+			l.eAcute, l.frenchTie = true, true
+		}
+	}
+	return l
 }
 
 // isElision reports a French elided word glued to the next by an
@@ -116,13 +141,4 @@ func isElision(t Text, i int) bool {
 	}
 	between := t.Raw[t.Tokens[i].End:t.Tokens[i+1].Start]
 	return between == "'" || between == "’"
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

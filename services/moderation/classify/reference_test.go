@@ -134,3 +134,18 @@ func TestUnindexedTokensFindTheSame(t *testing.T) {
 		}
 	}
 }
+
+// lettersOf reads what the lower-cased text holds.
+func FuzzLettersOf(f *testing.F) {
+	for _, s := range append(goldenExtras, "ÑÉÈ\xffŒ", "Ça") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		low := strings.ToLower(s)
+		want := langLetters{other: strings.ContainsAny(low, "ñ¿¡ßäöãõ"), french: strings.ContainsAny(low, "çèêëàâîïûùœ"),
+			eAcute: strings.ContainsRune(low, 'é'), frenchTie: strings.ContainsAny(low, "éèêàç")}
+		if got := lettersOf(s); got != want {
+			t.Fatalf("lettersOf(%q) = %+v, want %+v", s, got, want)
+		}
+	})
+}
