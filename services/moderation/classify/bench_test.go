@@ -43,7 +43,8 @@ func benchmarkClassify(b *testing.B, inputs []Input) {
 	}
 }
 
-// BenchmarkStages times each stage of Classify on the payload texts.
+// BenchmarkStages times each stage of Classify on the payload texts, per
+// text: VADER runs on the English half only, as in Classify.
 func BenchmarkStages(b *testing.B) {
 	texts := make([]Text, len(benchTexts))
 	for i, s := range benchTexts {
