@@ -66,6 +66,33 @@ func (t *tally) hour(at time.Time, engagements, comments, positive, neutral, neg
 	}
 }
 
+// merge adds o's figures.
+func (t *tally) merge(o *tally) {
+	t.volume.Total += o.volume.Total
+	for k, n := range o.volume.ByKind {
+		t.volume.ByKind[k] += n
+	}
+	for k, n := range o.volume.ByNetwork {
+		t.volume.ByNetwork[k] += n
+	}
+	for day, n := range o.byDay {
+		t.byDay[day] += n
+	}
+	t.engagements += o.engagements
+	t.comments += o.comments
+	for wd := range o.grid {
+		for h, n := range o.grid[wd] {
+			t.grid[wd][h] += n
+		}
+	}
+	for day, d := range o.sentiment {
+		m := t.sentimentOf(day)
+		m.Positive += d.Positive
+		m.Neutral += d.Neutral
+		m.Negative += d.Negative
+	}
+}
+
 // fill writes the figures into k.
 func (t *tally) fill(k *query.KPIs) {
 	v := t.volume
@@ -105,22 +132,24 @@ func (t *tally) fill(k *query.KPIs) {
 	k.Sentiment = st
 }
 
-// rolledUp adds the rollup's figures of the plan's days and hours.
-func (s store) rolledUp(ctx context.Context, p kpiParams, pl kpiPlan, t *tally) error {
+// rolledWhere selects the rollup rows of the spans' days.
+func rolledWhere(p kpiParams, spans []span) (string, []any) {
+	cond, args := spansSQL("day", spans, true)
+	cond = "brand = ? AND " + cond
+	args = append([]any{p.Brand}, args...)
+	if p.Network != "" {
+		cond += " AND network = ?"
+		args = append(args, p.Network)
+	}
+	return cond, args
+}
+
+// rolledHours adds the rollup's hourly figures of the plan's days and hours.
+func (s store) rolledHours(ctx context.Context, p kpiParams, pl kpiPlan, t *tally) error {
 	if len(pl.hours) == 0 {
 		return nil
 	}
-	where := func(spans []span) (string, []any) {
-		cond, args := spansSQL("day", spans, true)
-		cond = "brand = ? AND " + cond
-		args = append([]any{p.Brand}, args...)
-		if p.Network != "" {
-			cond += " AND network = ?"
-			args = append(args, p.Network)
-		}
-		return cond, args
-	}
-	cond, args := where(pl.hours)
+	cond, args := rolledWhere(p, pl.hours)
 	rows, err := s.db.Conn().Query(ctx, `SELECT toString(day), sumForEach(interactions), sumForEach(engagements), sumForEach(comments),
 	sumForEach(positive), sumForEach(neutral), sumForEach(negative)
 FROM kpi_days FINAL WHERE `+cond+` GROUP BY day`, args...)
@@ -156,10 +185,16 @@ FROM kpi_days FINAL WHERE `+cond+` GROUP BY day`, args...)
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("rollup: %w", err)
 	}
+	return nil
+}
+
+// rolledKinds adds the rollup's volume by kind and network of the plan's
+// whole days.
+func (s store) rolledKinds(ctx context.Context, p kpiParams, pl kpiPlan, t *tally) error {
 	if len(pl.days) == 0 {
 		return nil
 	}
-	cond, args = where(pl.days)
+	cond, args := rolledWhere(p, pl.days)
 	kinds, err := s.db.Conn().Query(ctx, `SELECT network, kind, sum(n) FROM kpi_days FINAL ARRAY JOIN kinds AS kind, kind_interactions AS n
 WHERE `+cond+` GROUP BY network, kind`, args...)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
 )
@@ -131,36 +133,44 @@ func (s store) kpis(ctx context.Context, p kpiParams) (query.KPIs, error) {
 	if err != nil {
 		return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
 	}
-	t := newTally(pl.loc)
-	if err := s.rolledUp(ctx, p, pl, t); err != nil {
-		return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
+	// The queries are independent: they run at once, each family into its
+	// own tally or copy of the answer, merged after.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(kpiQueriesAtOnce)
+	var tallies []*tally
+	count := func(p kpiParams, f func(context.Context, kpiParams, *tally) error) {
+		t := newTally(pl.loc)
+		tallies = append(tallies, t)
+		g.Go(func() error { return f(gctx, p, t) })
 	}
+	count(p, func(ctx context.Context, p kpiParams, t *tally) error { return s.rolledHours(ctx, p, pl, t) })
+	count(p, func(ctx context.Context, p kpiParams, t *tally) error { return s.rolledKinds(ctx, p, pl, t) })
 	if len(pl.volumeBase) > 0 {
 		vp := p
 		vp.spans = pl.volumeBase
-		if err := s.volume(ctx, vp, t); err != nil {
-			return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
-		}
+		count(vp, s.volume)
 	}
 	// One span at a time: each reads the moderation its own way (latestStates).
 	for _, sp := range pl.base {
 		bp := p
 		bp.spans = []span{sp}
-		for _, f := range []func(context.Context, kpiParams, *tally) error{s.engagement, s.sentiment} {
-			if err := f(ctx, bp, t); err != nil {
-				return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
-			}
-		}
+		count(bp, s.engagement)
+		count(bp, s.sentiment)
 	}
-	t.fill(&k)
-	if err := s.response(ctx, p, pl, &k); err != nil {
+	var response, voices, community query.KPIs
+	voices.ShareOfVoice = k.ShareOfVoice
+	g.Go(func() error { return s.response(gctx, p, pl, &response) })
+	g.Go(func() error { return s.shareOfVoice(gctx, p, &voices) })
+	g.Go(func() error { return s.community(gctx, p, &community) })
+	if err := g.Wait(); err != nil {
 		return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
 	}
-	for _, f := range []func(context.Context, kpiParams, *query.KPIs) error{s.shareOfVoice, s.community} {
-		if err := f(ctx, p, &k); err != nil {
-			return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
-		}
+	t := newTally(pl.loc)
+	for _, o := range tallies {
+		t.merge(o)
 	}
+	t.fill(&k)
+	k.Response, k.ShareOfVoice, k.Community = response.Response, voices.ShareOfVoice, community.Community
 	k.Engagement.Formula = kpiDefinitions["engagement_rate"]
 	if k.Community.End > 0 {
 		k.Engagement.Audience = k.Community.End
@@ -168,6 +178,9 @@ func (s store) kpis(ctx context.Context, p kpiParams) (query.KPIs, error) {
 	}
 	return k, nil
 }
+
+// kpiQueriesAtOnce bounds the queries of one dashboard running at once.
+const kpiQueriesAtOnce = 4
 
 func percent(n, d uint64) *float64 {
 	if d == 0 {

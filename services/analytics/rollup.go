@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/ruche-project/ruche/pkg/clickhouse"
 )
 
 // The dashboard's rollup (migration 0009_kpi_rollup.sql).
@@ -461,4 +463,20 @@ func spansSQL(column string, spans []span, date bool) (string, []any) {
 		args = append(args, sp.from.Unix(), sp.to.Unix())
 	}
 	return "(" + strings.Join(ors, " OR ") + ")", args
+}
+
+// RollupBehind counts the brand days holding interactions whose rollup is
+// missing or stale: what the rollup job has yet to compute (`ruche bench`
+// waits for 0 before measuring dashboards, as on a platform that runs).
+func RollupBehind(ctx context.Context, db *clickhouse.DB) (uint64, error) {
+	var n uint64
+	err := db.Conn().QueryRow(ctx, `SELECT count() FROM (
+	SELECT brand, day, started FROM (SELECT DISTINCT brand, toDate(created_at, 'UTC') AS day FROM interactions)
+	ANY LEFT JOIN (SELECT brand, day, max(started_at) AS started FROM kpi_rollup_days GROUP BY brand, day) USING brand, day
+) ANY LEFT JOIN (SELECT brand, day, max(marked_at) AS marked FROM kpi_dirty_days GROUP BY brand, day) USING brand, day
+WHERE started <= marked`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("rollup behind: %w", err)
+	}
+	return n, nil
 }
