@@ -64,7 +64,7 @@ func TestSmoke(t *testing.T) {
 			"js_publish_sync_1", "js_publish_sync", "js_publish_async", "js_consume_ack", "ch_insert",
 			"http_bare", "http_decode_publish", "http_ingest_core",
 			"pipeline_accepted_max", "pipeline_throughput", "sink_throughput", "pipeline_open_throughput",
-			"pipeline_rss_peak", "dataset_generation",
+			"pipeline_rss_peak", "dataset_generation", "dataset_rollup",
 		} {
 			if r := res.Get(name); r == nil || r.Value <= 0 {
 				t.Errorf("%s = %+v, want a positive figure", name, r)
@@ -75,7 +75,7 @@ func TestSmoke(t *testing.T) {
 				t.Errorf("%s = %+v, want a limit and a ratio", name, r)
 			}
 		}
-		for _, name := range []string{"pipeline_moderated_p99", "pipeline_queryable_p99", "pipeline_rss_peak", "inbox_first_page_p95", "kpi_verdicts_7d_p95", "kpi_dashboard_30d_p95"} {
+		for _, name := range []string{"pipeline_moderated_p99", "pipeline_queryable_p99", "pipeline_rss_peak", "inbox_first_page_p95", "kpi_dashboard_30d_p95", "kpi_dashboard_365d_p95"} {
 			if r := res.Get(name); r == nil || r.Target == "" || (r.Status != "PASS" && r.Status != "MISS") {
 				t.Errorf("%s = %+v, want a target and a status", name, r)
 			}

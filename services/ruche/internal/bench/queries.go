@@ -18,8 +18,9 @@ import (
 // straight on the base tables as analytics writes its queries: scoped by
 // brand, FINAL where duplicates would count twice, the latest decision by
 // argMax(version). They were written before analytics had its KPI
-// endpoint (measured above as kpi_dashboard_*); they show what the base
-// tables cost without analytics' query copies.
+// endpoint (measured below as kpi_dashboard_*, against the target); they
+// show what the base tables cost without analytics' query copies and
+// rollup, and have no target.
 var kpiQueries = []struct{ name, sql string }{
 	{"kpi_volume_by_day_network_30d", `SELECT toDate(created_at) AS day, network, count() AS n
 FROM interactions FINAL WHERE brand = ? AND created_at >= now() - 30*86400
@@ -164,7 +165,9 @@ func (b *bench) queries(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", q.name, err)
 		}
-		b.addLatency(q.name, lat, 500, "SQL on ClickHouse, demo brand (a typical dashboard query, analytics' conventions)")
+		// A reference without a target: the product's dashboard is
+		// kpi_dashboard_* above, which the 500 ms target applies to.
+		b.addLatency(q.name, lat, 0, "SQL on ClickHouse, demo brand, base tables only (no query copy, no rollup): a reference for what analytics' copies and rollup save")
 	}
 	return nil
 }
@@ -225,11 +228,15 @@ func (b *bench) repeat(ctx context.Context, budget time.Duration, n int, f func(
 	return out, nil
 }
 
-// addLatency records p50 and p95 of lat, the p95 against target (ms).
+// addLatency records p50 and p95 of lat, the p95 against target (ms; 0:
+// none).
 func (b *bench) addLatency(name string, lat []time.Duration, target float64, note string) {
 	p := percentiles(lat, 50, 95)
 	b.res.Add(name+"_p50", p[0], "ms", fmt.Sprintf("%s; %d runs", note, len(lat)))
-	b.res.Add(name+"_p95", p[1], "ms", fmt.Sprintf("%s; %d runs", note, len(lat))).AtMost(target)
+	p95 := b.res.Add(name+"_p95", p[1], "ms", fmt.Sprintf("%s; %d runs", note, len(lat)))
+	if target > 0 {
+		p95.AtMost(target)
+	}
 	b.log("%s: p50 %.1f ms, p95 %.1f ms (%d runs)", name, p[0], p[1], len(lat))
 }
 
