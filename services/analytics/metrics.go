@@ -13,6 +13,8 @@ type metrics struct {
 	batches *prometheus.CounterVec
 	flush   prometheus.Histogram
 	errors  *prometheus.CounterVec
+	// rollupDays counts the days the rollup job computed (rollup.go).
+	rollupDays prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -28,13 +30,16 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 15),
 		}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ruche_analytics_errors_total", Help: "Sink errors, by kind (decode, insert, fetch, dlq, ack).",
+			Name: "ruche_analytics_errors_total", Help: "Sink and rollup errors, by kind (decode, insert, fetch, dlq, ack, rollup).",
 		}, []string{"kind"}),
+		rollupDays: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ruche_analytics_rollup_days_total", Help: "Brand days the dashboard rollup computed.",
+		}),
 	}
 	for _, t := range []string{"interactions", "interaction_state"} {
 		m.rows.WithLabelValues(t)
 	}
-	for _, k := range []string{"decode", "insert", "fetch", "dlq", "ack"} {
+	for _, k := range []string{"decode", "insert", "fetch", "dlq", "ack", "rollup"} {
 		m.errors.WithLabelValues(k)
 	}
 	if reg == nil {
@@ -51,6 +56,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return nil, err
 	}
 	if m.errors, err = register(reg, m.errors); err != nil {
+		return nil, err
+	}
+	if m.rollupDays, err = register(reg, m.rollupDays); err != nil {
 		return nil, err
 	}
 	return m, nil

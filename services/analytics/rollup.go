@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -250,6 +251,7 @@ FROM (
 type rollupJob struct {
 	store                      store
 	log                        *slog.Logger
+	metrics                    *metrics
 	interval, settle, discover time.Duration
 }
 
@@ -265,12 +267,14 @@ func (j *rollupJob) run(ctx context.Context) {
 				if ctx.Err() != nil {
 					return
 				}
+				j.metrics.errors.WithLabelValues("rollup").Inc()
 				j.log.Warn("rollup: discovering days failed; retried next round", "error", err)
 			} else {
 				discovered = time.Now()
 			}
 		}
 		if _, err := j.catchUp(ctx); err != nil && ctx.Err() == nil {
+			j.metrics.errors.WithLabelValues("rollup").Inc()
 			j.log.Warn("rollup: computing days failed; retried next round", "error", err)
 		}
 		select {
@@ -282,7 +286,8 @@ func (j *rollupJob) run(ctx context.Context) {
 }
 
 // catchUp computes the pending days until none is left, and returns how
-// many it computed.
+// many it computed. A run that fails does not hold the others up: they are
+// computed, then catchUp returns the first error (the next round retries).
 func (j *rollupJob) catchUp(ctx context.Context) (int, error) {
 	n := 0
 	for ctx.Err() == nil {
@@ -290,14 +295,20 @@ func (j *rollupJob) catchUp(ctx context.Context) (int, error) {
 		if err != nil || len(pending) == 0 {
 			return n, err
 		}
+		var first error
 		for _, r := range runsOf(pending) {
 			start := time.Now()
 			if err := j.store.computeDays(ctx, r); err != nil {
-				return n, err
+				first = cmp.Or(first, err)
+				continue
 			}
 			days := int(r.to.Sub(r.from) / (24 * time.Hour))
 			n += days
+			j.metrics.rollupDays.Add(float64(days))
 			j.log.Debug("rollup computed", "brand", r.brand, "from", r.from.Format(dayFormat), "days", days, "took", time.Since(start))
+		}
+		if first != nil {
+			return n, first
 		}
 	}
 	return n, ctx.Err()

@@ -227,6 +227,9 @@ func TestRollupRunsInTheBackground(t *testing.T) {
 	})
 	served, base, _ := kpisBoth(t, h, req)
 	sameKPIs(t, "background rollup", served, base)
+	if n := h.metric(h.svc.sink.metrics.rollupDays); n < 40 {
+		t.Fatalf("ruche_analytics_rollup_days_total = %v, want the dataset's 40 days at least", n)
+	}
 }
 
 func TestWholeHours(t *testing.T) {

@@ -79,7 +79,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	s := &Service{
 		cfg: cfg, nc: d.NATS, js: d.JS, replicas: d.Replicas, now: now, store: st, log: log, ready: make(chan struct{}),
 		queries: &queries{cfg: cfg, store: st, log: log, now: now},
-		rollup:  &rollupJob{store: st, log: log, interval: cfg.RollupInterval, settle: cfg.RollupSettle, discover: cfg.RollupDiscover},
+		rollup:  &rollupJob{store: st, log: log, metrics: m, interval: cfg.RollupInterval, settle: cfg.RollupSettle, discover: cfg.RollupDiscover},
 	}
 	for _, src := range storedStreams() {
 		s.sinks = append(s.sinks, &sink{cfg: cfg, stream: events.StreamName(src.domain), filters: src.filters,
