@@ -15,12 +15,10 @@ import (
 )
 
 // BatchSize is the most received interactions moderated at once: the
-// guard reads, the decisions and the guard records of a batch each take one
-// round of asynchronous requests instead of one round trip per interaction.
+// guard reads of a batch take one batched request, its decisions and guard
+// records one round of asynchronous publications each, instead of one round
+// trip per interaction.
 const BatchSize = 128
-
-// guardReaders bounds the concurrent reads of the decisions bucket.
-const guardReaders = 32
 
 // pending is one interaction of a batch on its way to a decision.
 type pending struct {
@@ -118,29 +116,29 @@ func (s *Service) handleBatch(ctx context.Context, batch []bus.Delivery[v1.Recei
 // todo says the item still has a decision to publish and record.
 func (it *pending) todo() bool { return it.err == nil && it.first < 0 && !it.decided }
 
-// readGuards asks the decisions bucket about every first occurrence of a key.
+// readGuards asks the decisions bucket about every first occurrence of a
+// key, in one batched read.
 func (s *Service) readGuards(ctx context.Context, items []pending) {
-	sem := make(chan struct{}, guardReaders)
-	var wg sync.WaitGroup
+	var keys []string
+	var asked []*pending
 	for i := range items {
-		it := &items[i]
-		if it.err != nil || it.first >= 0 {
-			continue
+		if it := &items[i]; it.err == nil && it.first < 0 {
+			keys, asked = append(keys, it.key), append(asked, it)
 		}
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			id, err := s.decisions.decided(ctx, it.key)
-			switch {
-			case err != nil:
-				it.err = err
-			case id != "":
-				it.decided = true
-				s.log.DebugContext(it.d.Ctx, "already decided", "brand", it.d.Event.Brand, "interaction_id", it.d.Event.ID, "event_id", id)
-			}
-		})
 	}
-	wg.Wait()
+	if len(keys) == 0 {
+		return
+	}
+	ids, errs := s.decisions.decidedAll(ctx, keys)
+	for j, it := range asked {
+		switch {
+		case errs[j] != nil:
+			it.err = errs[j]
+		case ids[j] != "":
+			it.decided = true
+			s.log.DebugContext(it.d.Ctx, "already decided", "brand", it.d.Event.Brand, "interaction_id", it.d.Event.ID, "event_id", ids[j])
+		}
+	}
 }
 
 // decideAll classifies the items to decide, on every core.

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
 
 	"github.com/ruche-project/ruche/pkg/bus"
 )
@@ -24,10 +26,29 @@ const DecisionsBucket = "moderation_decisions"
 // redelivery or backfill overlap Ruche produces.
 const DecisionsTTL = 30 * 24 * time.Hour
 
+// decisionsStream and decisionsPrefix are the bucket's stream and the
+// prefix of its keys' subjects.
+const (
+	decisionsStream = "KV_" + DecisionsBucket
+	decisionsPrefix = "$KV." + DecisionsBucket + "."
+)
+
+// guardReadMax is the most keys asked for in one batched read: nats-server
+// answers a multi_last direct get with at most 1024 messages and refuses the
+// whole request (413) past that (stream.go getDirectMulti,
+// maxAllowedResponses). A literal key matches at most one message.
+const guardReadMax = 1024
+
+// guardReadTimeout bounds a batched read, as jetstream's default timeout
+// bounds a kv.Get.
+const guardReadTimeout = 5 * time.Second
+
 // decisionLog is the guard's store.
 type decisionLog struct {
 	kv jetstream.KeyValue
 	js jetstream.JetStream
+	// readMax is guardReadMax, smaller in tests.
+	readMax int
 }
 
 func openDecisionLog(ctx context.Context, js jetstream.JetStream, replicas int) (*decisionLog, error) {
@@ -38,7 +59,7 @@ func openDecisionLog(ctx context.Context, js jetstream.JetStream, replicas int) 
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", DecisionsBucket, err)
 	}
-	return &decisionLog{kv: kv, js: js}, nil
+	return &decisionLog{kv: kv, js: js, readMax: guardReadMax}, nil
 }
 
 // decisionKey is "<brand>.<base64url(interaction id)>.v<policy version>":
@@ -47,7 +68,8 @@ func decisionKey(brand, interactionID string, policyVersion int) string {
 	return brand + "." + base64.RawURLEncoding.EncodeToString([]byte(interactionID)) + ".v" + strconv.Itoa(policyVersion)
 }
 
-// decided returns the recorded decision event id, "" when none.
+// decided returns the recorded decision event id, "" when none: kv.Get, the
+// reference decidedAll is tested against.
 func (d *decisionLog) decided(ctx context.Context, key string) (string, error) {
 	e, err := d.kv.Get(ctx, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
@@ -59,12 +81,125 @@ func (d *decisionLog) decided(ctx context.Context, key string) (string, error) {
 	return string(e.Value()), nil
 }
 
+// decidedAll is decided for many keys in one request per guardReadMax keys
+// (a batched direct get of the last message of each key's subject, ADR-31):
+// ids[i] is the decision event id recorded under keys[i], "" when none (no
+// message, or a delete or purge marker, as kv.Get says ErrKeyNotFound), and
+// errs[i] the error of reading it. A failed request fails each of its keys.
+func (d *decisionLog) decidedAll(ctx context.Context, keys []string) (ids []string, errs []error) {
+	ids, errs = make([]string, len(keys)), make([]error, len(keys))
+	// asked holds the indices of the valid keys; a key KV refuses (and so a
+	// wildcard, which would match other keys) fails alone, as in kv.Get.
+	asked := make([]int, 0, len(keys))
+	for i, key := range keys {
+		if !validKey(key) {
+			errs[i] = fmt.Errorf("read decision %s: %w", key, jetstream.ErrInvalidKey)
+			continue
+		}
+		asked = append(asked, i)
+	}
+	for len(asked) > 0 {
+		chunk := asked[:min(len(asked), d.readMax)]
+		asked = asked[len(chunk):]
+		subjects := make([]string, len(chunk))
+		for j, i := range chunk {
+			subjects[j] = decisionsPrefix + keys[i]
+		}
+		live, err := d.readLast(ctx, subjects)
+		for _, i := range chunk {
+			if err != nil {
+				errs[i] = fmt.Errorf("read decision %s: %w", keys[i], err)
+				continue
+			}
+			ids[i] = live[decisionsPrefix+keys[i]]
+		}
+	}
+	return ids, errs
+}
+
+// errIncompleteRead is a batched read whose answer stopped before its last
+// message: the request timed out (jetstreamext ends the iteration silently
+// then) or the server cut it at its max bytes.
+var errIncompleteRead = errors.New("batched read of decisions ended before its last message")
+
+// readLast returns the value of the last message of each subject, for the
+// subjects whose last message is a value (not a delete or purge marker).
+func (d *decisionLog) readLast(ctx context.Context, subjects []string) (map[string]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, guardReadTimeout)
+	defer cancel()
+	msgs, err := jetstreamext.GetLastMsgsFor(ctx, d.js, decisionsStream, subjects)
+	if err != nil {
+		return nil, err
+	}
+	live := make(map[string]string, len(subjects))
+	// pending is the server's count of messages still to come after the
+	// last one received (Nats-Num-Pending), -1 before the first: the
+	// iterator's end is an answer only when it reached 0.
+	pending := int64(-1)
+	for m, err := range msgs {
+		if errors.Is(err, jetstreamext.ErrNoMessages) && pending < 0 {
+			// 404 as the whole answer: no subject has a message. After
+			// messages, a 404 is a message the server failed to load.
+			return live, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if pending, err = strconv.ParseInt(m.Header.Get(numPendingHeader), 10, 64); err != nil {
+			return nil, fmt.Errorf("%w: %s %q", jetstreamext.ErrInvalidResponse, numPendingHeader, m.Header.Get(numPendingHeader))
+		}
+		if !deletedEntry(m.Header) {
+			live[m.Subject] = string(m.Data)
+		}
+	}
+	if pending != 0 {
+		return nil, errIncompleteRead
+	}
+	return live, nil
+}
+
+// numPendingHeader counts the messages of a batched answer after this one
+// (nats-server stream.go, JSNumPending); jetstreamext refuses a message
+// without it (ErrBatchUnsupported).
+const numPendingHeader = "Nats-Num-Pending"
+
+// deletedEntry says a KV message is a delete or purge marker, by the rules
+// of kv.Get (nats.go jetstream/kv.go, kvs.get): its KV-Operation header, or
+// else a subject delete marker's reason.
+func deletedEntry(h nats.Header) bool {
+	if op := h.Get("KV-Operation"); op != "" {
+		return op == "DEL" || op == "PURGE"
+	}
+	switch h.Get(jetstream.MarkerReasonHeader) {
+	case "MaxAge", "Purge", "Remove":
+		return true
+	}
+	return false
+}
+
+// validKey is kv.Get's rule for keys (nats.go jetstream/kv.go, keyValid:
+// not empty, no empty token, only [-/_=.a-zA-Z0-9]), so no wildcard.
+func validKey(key string) bool {
+	if key == "" || key[0] == '.' || key[len(key)-1] == '.' || strings.Contains(key, "..") {
+		return false
+	}
+	for _, c := range []byte(key) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '-', c == '/', c == '_', c == '=', c == '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // recordAsync stores the decision event id once it is published, without
 // waiting: a KV create is a publication on the key's subject that expects
 // no earlier value (what KeyValue.Create sends; the keys of this bucket are
 // never deleted, only aged out).
 func (d *decisionLog) recordAsync(key, eventID string) (jetstream.PubAckFuture, error) {
-	msg := nats.NewMsg("$KV." + DecisionsBucket + "." + key)
+	msg := nats.NewMsg(decisionsPrefix + key)
 	msg.Data = []byte(eventID)
 	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
 	f, err := d.js.PublishMsgAsync(msg)
