@@ -132,27 +132,15 @@ func (t *tally) fill(k *query.KPIs) {
 	k.Sentiment = st
 }
 
-// rolledWhere selects the rollup rows of the spans' days.
-func rolledWhere(p kpiParams, spans []span) (string, []any) {
-	cond, args := spansSQL("day", spans, true)
-	cond = "brand = ? AND " + cond
-	args = append([]any{p.Brand}, args...)
-	if p.Network != "" {
-		cond += " AND network = ?"
-		args = append(args, p.Network)
-	}
-	return cond, args
-}
-
 // rolledHours adds the rollup's hourly figures of the plan's days and hours.
 func (s store) rolledHours(ctx context.Context, p kpiParams, pl kpiPlan, t *tally) error {
 	if len(pl.hours) == 0 {
 		return nil
 	}
-	cond, args := rolledWhere(p, pl.hours)
+	cond, args := pl.rolledSQL(p, pl.hours)
 	rows, err := s.db.Conn().Query(ctx, `SELECT toString(day), sumForEach(interactions), sumForEach(engagements), sumForEach(comments),
 	sumForEach(positive), sumForEach(neutral), sumForEach(negative)
-FROM kpi_days FINAL WHERE `+cond+` GROUP BY day`, args...)
+FROM kpi_days WHERE `+cond+` GROUP BY day`, args...)
 	if err != nil {
 		return fmt.Errorf("rollup: %w", err)
 	}
@@ -194,8 +182,8 @@ func (s store) rolledKinds(ctx context.Context, p kpiParams, pl kpiPlan, t *tall
 	if len(pl.days) == 0 {
 		return nil
 	}
-	cond, args := rolledWhere(p, pl.days)
-	kinds, err := s.db.Conn().Query(ctx, `SELECT network, kind, sum(n) FROM kpi_days FINAL ARRAY JOIN kinds AS kind, kind_interactions AS n
+	cond, args := pl.rolledSQL(p, pl.days)
+	kinds, err := s.db.Conn().Query(ctx, `SELECT network, kind, sum(n) FROM kpi_days ARRAY JOIN kinds AS kind, kind_interactions AS n
 WHERE `+cond+` GROUP BY network, kind`, args...)
 	if err != nil {
 		return fmt.Errorf("rollup kinds: %w", err)

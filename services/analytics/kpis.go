@@ -297,18 +297,12 @@ func (p kpiParams) needingSQL(pl kpiPlan) (string, []any) {
 	var parts []string
 	var args []any
 	if len(pl.hours) > 0 {
-		days, dargs := spansSQL("day", pl.hours, true)
+		rolled, rargs := pl.rolledSQL(p, pl.hours)
 		created, cargs := spansSQL("created_at", pl.hours, false)
-		q := `SELECT id, toUInt32(created_at) AS created, due FROM kpi_days FINAL
+		parts = append(parts, `SELECT id, toUInt32(created_at) AS created, due FROM kpi_days
 	ARRAY JOIN needing_ids AS id, needing_created AS created_at, needing_due AS due
-	WHERE brand = ? AND ` + days
-		args = append(append(args, p.Brand), dargs...)
-		if p.Network != "" {
-			q += " AND network = ?"
-			args = append(args, p.Network)
-		}
-		parts = append(parts, q+" AND "+created)
-		args = append(args, cargs...)
+	WHERE `+rolled+` AND `+created)
+		args = append(append(args, rargs...), cargs...)
 	}
 	for _, sp := range pl.base {
 		bp := p

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -34,9 +35,10 @@ import (
 // Every replica runs the rollup job: every rollup_interval it computes the
 // days whose latest mark is older than rollup_settle (a day still being
 // written, today, is read from the base tables), and every rollup_discover
-// it marks the days that hold interactions but were never computed: rows
-// written before the rollup existed, or by anything but the sink. Two
-// replicas computing one day both write correct figures; the later wins.
+// it marks the days that hold interactions but were never computed (rows
+// written before the rollup existed, or by anything but the sink) and
+// deletes the runs a later run replaced. Two replicas computing one day
+// both write correct figures; readers take the later run.
 //
 // A computation reads the moderation rows since the day before its days,
 // the margin of the base-table queries (kpiParams.since).
@@ -134,6 +136,45 @@ WHERE (brand, day) NOT IN (SELECT brand, day FROM kpi_rollup_days)`)
 	return nil
 }
 
+// pruneRuns deletes the rows of at most limit runs of a day that a later
+// recorded run of that day replaced, and returns how many. A run not
+// recorded yet is later than every recorded one: it is never pruned.
+func (s store) pruneRuns(ctx context.Context, limit int) (int, error) {
+	rows, err := s.db.Conn().Query(ctx, `SELECT brand, toString(day), run FROM (SELECT DISTINCT brand, day, run FROM kpi_days)
+ANY INNER JOIN (SELECT brand, day, max(run) AS latest FROM kpi_rollup_days GROUP BY brand, day) USING brand, day
+WHERE run < latest LIMIT ?`, limit)
+	if err != nil {
+		return 0, fmt.Errorf("replaced rollup runs: %w", err)
+	}
+	var (
+		tuples []string
+		args   []any
+	)
+	for rows.Next() {
+		var (
+			brand, day string
+			run        uint64
+		)
+		if err := rows.Scan(&brand, &day, &run); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("replaced rollup runs: %w", err)
+		}
+		tuples = append(tuples, "(?, toDate(?), toUInt64(?))")
+		args = append(args, brand, day, run)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil || len(tuples) == 0 {
+		return 0, err
+	}
+	// A mutation, applied in the background; a second one before it is
+	// done deletes nothing more.
+	if err := s.db.Conn().Exec(ctx, "ALTER TABLE kpi_days DELETE WHERE (brand, day, run) IN ("+strings.Join(tuples, ", ")+")", args...); err != nil {
+		return 0, fmt.Errorf("delete replaced rollup runs: %w", err)
+	}
+	return len(tuples), nil
+}
+
 // pendingDays are the days (at most limit, by brand and day) whose latest
 // mark is older than settle and not older than their latest computation.
 func (s store) pendingDays(ctx context.Context, settle time.Duration, limit int) ([]brandDay, error) {
@@ -197,6 +238,7 @@ func (s store) computeDays(ctx context.Context, r dayRun) error {
 	if err := s.db.Conn().QueryRow(ctx, "SELECT toUInt32(now())").Scan(&started); err != nil {
 		return fmt.Errorf("rollup %s: %w", r.brand, err)
 	}
+	run := uint64(started)<<32 | uint64(rand.Uint32())
 	from, to, since := r.from.Unix(), r.to.Unix(), r.from.Add(-24*time.Hour).Unix()
 	// The 24 hourly counts of a column: its count at position hr (no
 	// lambda: 18.16's lambdas lose the columns of a subquery).
@@ -205,9 +247,9 @@ func (s store) computeDays(ctx context.Context, r dayRun) error {
 	}
 	needs := "(has(acts, 'needs_reply') OR due > 0)"
 	q := `INSERT INTO kpi_days (brand, day, network, interactions, engagements, comments, positive, neutral, negative, kinds, kind_interactions,
-	needing_ids, needing_created, needing_due, started_at)
+	needing_ids, needing_created, needing_due, run)
 SELECT ?, day, network, sumForEach(i), sumForEach(e), sumForEach(c), sumForEach(p), sumForEach(u), sumForEach(g),
-	groupArray(kind), groupArray(kn), groupArrayArray(nid), groupArrayArray(ncr), groupArrayArray(ndue), toDateTime(?)
+	groupArray(kind), groupArray(kn), groupArrayArray(nid), groupArrayArray(ncr), groupArrayArray(ndue), toUInt64(?)
 FROM (
 	SELECT day, network, kind, sum(n) AS kn, ` + hours("n") + ` AS i, ` + hours("e") + ` AS e, ` + hours("c") + ` AS c,
 		` + hours("p") + ` AS p, ` + hours("u") + ` AS u, ` + hours("g") + ` AS g,
@@ -233,7 +275,7 @@ FROM (
 		GROUP BY day, hr, network, kind
 	) GROUP BY day, network, kind
 ) GROUP BY day, network`
-	args := []any{r.brand, started, inSet(engagementKinds), r.brand, from, to, r.brand, since, r.brand, from, to}
+	args := []any{r.brand, run, inSet(engagementKinds), r.brand, from, to, r.brand, since, r.brand, from, to}
 	if err := s.db.Conn().Exec(ctx, q, args...); err != nil {
 		return fmt.Errorf("rollup %s %s..%s: %w", r.brand, r.from.Format(dayFormat), r.to.Format(dayFormat), err)
 	}
@@ -241,7 +283,7 @@ FROM (
 	for d := r.from; d.Before(r.to); d = d.Add(24 * time.Hour) {
 		days = append(days, d.Format(dayFormat))
 	}
-	if err := s.db.Conn().Exec(ctx, "INSERT INTO kpi_rollup_days (brand, day, started_at) SELECT ?, toDate(arrayJoin(?)), toDateTime(?)", r.brand, days, started); err != nil {
+	if err := s.db.Conn().Exec(ctx, "INSERT INTO kpi_rollup_days (brand, day, started_at, run) SELECT ?, toDate(arrayJoin(?)), toDateTime(?), toUInt64(?)", r.brand, days, started, run); err != nil {
 		return fmt.Errorf("record rollup %s: %w", r.brand, err)
 	}
 	return nil
@@ -263,6 +305,15 @@ func (j *rollupJob) run(ctx context.Context) {
 	defer t.Stop()
 	for {
 		if time.Since(discovered) >= j.discover {
+			if n, err := j.store.pruneRuns(ctx, 1000); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				j.metrics.errors.WithLabelValues("rollup").Inc()
+				j.log.Warn("rollup: deleting replaced runs failed; retried next time", "error", err)
+			} else if n > 0 {
+				j.log.Debug("rollup: replaced runs deleted", "runs", n)
+			}
 			if err := j.store.discoverDays(ctx); err != nil {
 				if ctx.Err() != nil {
 					return
@@ -329,6 +380,38 @@ type kpiPlan struct {
 	// volumeBase and base are the rest of the period for the volume and
 	// for the other figures, read from the base tables.
 	volumeBase, base []span
+	// runs are the fresh days' latest runs, the rows to read.
+	runs map[time.Time]uint64
+}
+
+// rolledSQL selects the rollup rows of the spans' days: those of the run
+// the plan chose for each day.
+func (pl kpiPlan) rolledSQL(p kpiParams, spans []span) (string, []any) {
+	cond, args := spansSQL("day", spans, true)
+	var tuples []string
+	for day, run := range pl.runs {
+		if overlaps(spans, day) {
+			tuples = append(tuples, "(toDate(?), toUInt64(?))")
+			args = append(args, day.Format(dayFormat), run)
+		}
+	}
+	cond = "brand = ? AND " + cond + " AND (day, run) IN (" + strings.Join(tuples, ", ") + ")"
+	args = append([]any{p.Brand}, args...)
+	if p.Network != "" {
+		cond += " AND network = ?"
+		args = append(args, p.Network)
+	}
+	return cond, args
+}
+
+// overlaps reports whether the UTC day starting at day meets the spans.
+func overlaps(spans []span, day time.Time) bool {
+	for _, sp := range spans {
+		if sp.from.Before(day.Add(24*time.Hour)) && day.Before(sp.to) {
+			return true
+		}
+	}
+	return false
 }
 
 // wholeHours reports whether loc's offset is a whole number of hours
@@ -366,8 +449,8 @@ func (s store) plan(ctx context.Context, p kpiParams) (kpiPlan, error) {
 		return pl, nil
 	}
 	first, end := dayOf(from), dayOf(to.Add(24*time.Hour-time.Nanosecond))
-	rows, err := s.db.Conn().Query(ctx, `SELECT toString(day) FROM (
-	SELECT day, max(started_at) AS started FROM kpi_rollup_days WHERE brand = ? AND day >= toDate(?) AND day < toDate(?) GROUP BY day
+	rows, err := s.db.Conn().Query(ctx, `SELECT toString(day), run FROM (
+	SELECT day, max(started_at) AS started, max(run) AS run FROM kpi_rollup_days WHERE brand = ? AND day >= toDate(?) AND day < toDate(?) GROUP BY day
 ) ANY LEFT JOIN (
 	SELECT day, max(marked_at) AS marked FROM kpi_dirty_days WHERE brand = ? AND day >= toDate(?) AND day < toDate(?) GROUP BY day
 ) USING day
@@ -377,9 +460,13 @@ WHERE started > marked ORDER BY day`, p.Brand, first.Format(dayFormat), end.Form
 	}
 	defer rows.Close()
 	var fresh []span
+	pl.runs = map[time.Time]uint64{}
 	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
+		var (
+			d   string
+			run uint64
+		)
+		if err := rows.Scan(&d, &run); err != nil {
 			return pl, fmt.Errorf("rollup days: %w", err)
 		}
 		t, err := time.Parse(dayFormat, d)
@@ -387,6 +474,7 @@ WHERE started > marked ORDER BY day`, p.Brand, first.Format(dayFormat), end.Form
 			return pl, fmt.Errorf("rollup days: %w", err)
 		}
 		fresh = append(fresh, span{t, t.Add(24 * time.Hour)})
+		pl.runs[t] = run
 	}
 	if err := rows.Err(); err != nil {
 		return pl, fmt.Errorf("rollup days: %w", err)

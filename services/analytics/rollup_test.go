@@ -214,6 +214,21 @@ func TestRollupIsNotReadWhereTheBaseTablesChanged(t *testing.T) {
 	if len(pl.base) != 0 {
 		t.Fatalf("after computing again the plan reads %v from the base tables", pl.base)
 	}
+
+	// The three days' first runs are replaced: pruning deletes them (in the
+	// background), and nothing else.
+	runs := func() uint64 { return h.count("SELECT uniqExact(day, run) FROM kpi_days WHERE brand = 'rb'") }
+	before3 := runs()
+	if n, err := (store{db: h.db}).pruneRuns(context.Background(), 1000); err != nil || n != 3 {
+		t.Fatalf("pruned %d runs (%v), want the 3 replaced", n, err)
+	}
+	eventually(t, 10*time.Second, "the replaced runs to be deleted", func() bool { return runs() == before3-3 })
+	pruned, base3, _ := kpisBoth(t, h, req)
+	sameKPIs(t, "after pruning", pruned, base3)
+	sameKPIs(t, "after pruning, against before", pruned, served)
+	if n, err := (store{db: h.db}).pruneRuns(context.Background(), 1000); err != nil || n != 0 {
+		t.Fatalf("pruned %d runs (%v) again, want none", n, err)
+	}
 }
 
 func TestRollupRunsInTheBackground(t *testing.T) {

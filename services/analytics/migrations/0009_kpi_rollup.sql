@@ -4,11 +4,12 @@
 -- hour (element 1 is 00:00-01:00), the interactions by kind, and the
 -- interactions needing a response (id, created_at, SLA due or 0), which the
 -- dashboard joins with the replies and decisions as they are. A day is
--- computed whole from the base tables by one INSERT ... SELECT; computing it
--- again writes every key of the day with a later version (started_at), and
--- keys never disappear (interactions are never deleted), so the latest
--- version of each key is the day's latest computation. Small granules: a
--- brand's year is a few thousand rows among every brand's.
+-- computed whole from the base tables by one INSERT ... SELECT, as one run:
+-- run is the computation's start in seconds << 32 | 32 random bits, so the
+-- latest run of a day is its largest. A reader takes the rows of the run it
+-- chose (kpi_rollup_days), by primary key, without FINAL; the rollup job
+-- deletes the runs a later recorded run replaced. Small granules: a brand's
+-- year is a few thousand rows among every brand's.
 CREATE TABLE IF NOT EXISTS kpi_days (
     brand String,
     day Date,
@@ -24,18 +25,20 @@ CREATE TABLE IF NOT EXISTS kpi_days (
     needing_ids Array(String),
     needing_created Array(DateTime),
     needing_due Array(UInt32),
-    started_at DateTime
-) ENGINE = ReplacingMergeTree(started_at)
+    run UInt64
+) ENGINE = MergeTree
 PARTITION BY toYYYYMM(day)
-ORDER BY (brand, day, network)
+ORDER BY (brand, day, run, network)
 SETTINGS index_granularity = 256;
--- The computations of each UTC day: started_at is ClickHouse's now() read
--- before the computation read the base tables.
+-- The computations of each UTC day, recorded once its rows are written:
+-- started_at is ClickHouse's now() read before the computation read the
+-- base tables, run its rows' run. The latest run of a day is kept.
 CREATE TABLE IF NOT EXISTS kpi_rollup_days (
     brand String,
     day Date,
-    started_at DateTime
-) ENGINE = ReplacingMergeTree(started_at)
+    started_at DateTime,
+    run UInt64
+) ENGINE = ReplacingMergeTree(run)
 ORDER BY (brand, day);
 -- Days whose base rows changed: the sink marks the UTC days of the
 -- created_at of what it wrote, after writing it, with ClickHouse's now().
