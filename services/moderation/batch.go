@@ -117,7 +117,8 @@ func (s *Service) handleBatch(ctx context.Context, batch []bus.Delivery[v1.Recei
 func (it *pending) todo() bool { return it.err == nil && it.first < 0 && !it.decided }
 
 // readGuards asks the decisions bucket about every first occurrence of a
-// key, in one batched read.
+// key: in one batched read, or with one Get each for a few keys
+// (decidedMany).
 func (s *Service) readGuards(ctx context.Context, items []pending) {
 	var keys []string
 	var asked []*pending
@@ -129,7 +130,7 @@ func (s *Service) readGuards(ctx context.Context, items []pending) {
 	if len(keys) == 0 {
 		return
 	}
-	ids, errs := s.decisions.decidedAll(ctx, keys)
+	ids, errs := s.decisions.decidedMany(ctx, keys)
 	for j, it := range asked {
 		switch {
 		case errs[j] != nil:

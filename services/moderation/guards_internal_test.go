@@ -67,6 +67,13 @@ func TestDecidedAll(t *testing.T) {
 				t.Errorf("%s: kv.Get says %q, %v; the batched read %q", key, id, err, ids[i])
 			}
 		}
+		// decidedMany, batched or not, gives the same answers.
+		mids, merrs := log.decidedMany(ctx, keys)
+		for i, key := range keys {
+			if mids[i] != ids[i] || (merrs[i] == nil) != (errs[i] == nil) {
+				t.Errorf("%s: decidedMany says %q, %v; decidedAll %q, %v", key, mids[i], merrs[i], ids[i], errs[i])
+			}
+		}
 	}
 
 	t.Run("mixes_decided_undecided_deleted_and_purged_keys", func(t *testing.T) {
