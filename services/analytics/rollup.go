@@ -37,8 +37,10 @@ import (
 // written, today, is read from the base tables), and every rollup_discover
 // it marks the days that hold interactions but were never computed (rows
 // written before the rollup existed, or by anything but the sink) and
-// deletes the runs a later run replaced. Two replicas computing one day
-// both write correct figures; readers take the later run.
+// deletes the runs a later run replaced. Replicas take the pending runs in
+// random orders and check a run is still pending before computing it, so
+// they rarely compute the same one; when they do, both write correct
+// figures and readers take the later run.
 //
 // A computation reads the moderation rows since the day before its days,
 // the margin of the base-table queries (kpiParams.since).
@@ -176,15 +178,21 @@ WHERE run < latest LIMIT ?`, limit)
 }
 
 // pendingDays are the days (at most limit, by brand and day) whose latest
-// mark is older than settle and not older than their latest computation.
-func (s store) pendingDays(ctx context.Context, settle time.Duration, limit int) ([]brandDay, error) {
+// mark is older than settle and not older than their latest computation;
+// only those of run r when r is set.
+func (s store) pendingDays(ctx context.Context, settle time.Duration, limit int, r *dayRun) ([]brandDay, error) {
+	only, args := "", []any(nil)
+	if r != nil {
+		only = " WHERE brand = ? AND day >= toDate(?) AND day < toDate(?)"
+		args = []any{r.brand, r.from.Format(dayFormat), r.to.Format(dayFormat)}
+	}
 	rows, err := s.db.Conn().Query(ctx, `SELECT brand, toString(day) FROM (
-	SELECT brand, day, max(marked_at) AS marked FROM kpi_dirty_days GROUP BY brand, day
+	SELECT brand, day, max(marked_at) AS marked FROM kpi_dirty_days`+only+` GROUP BY brand, day
 ) ANY LEFT JOIN (
-	SELECT brand, day, max(started_at) AS started FROM kpi_rollup_days GROUP BY brand, day
+	SELECT brand, day, max(started_at) AS started FROM kpi_rollup_days`+only+` GROUP BY brand, day
 ) USING brand, day
 WHERE started <= marked AND marked < now() - ?
-ORDER BY brand, day LIMIT ?`, int64(settle/time.Second), limit)
+ORDER BY brand, day LIMIT ?`, append(append(append(args, args...), int64(settle/time.Second)), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("pending rollup days: %w", err)
 	}
@@ -342,27 +350,50 @@ func (j *rollupJob) run(ctx context.Context) {
 func (j *rollupJob) catchUp(ctx context.Context) (int, error) {
 	n := 0
 	for ctx.Err() == nil {
-		pending, err := j.store.pendingDays(ctx, j.settle, 1000)
+		pending, err := j.store.pendingDays(ctx, j.settle, 1000, nil)
 		if err != nil || len(pending) == 0 {
 			return n, err
 		}
-		var first error
-		for _, r := range runsOf(pending) {
-			start := time.Now()
-			if err := j.store.computeDays(ctx, r); err != nil {
-				first = cmp.Or(first, err)
-				continue
-			}
-			days := int(r.to.Sub(r.from) / (24 * time.Hour))
-			n += days
-			j.metrics.rollupDays.Add(float64(days))
-			j.log.Debug("rollup computed", "brand", r.brand, "from", r.from.Format(dayFormat), "days", days, "took", time.Since(start))
-		}
-		if first != nil {
-			return n, first
+		runs := runsOf(pending)
+		// Replicas starting together take the runs in different orders,
+		// and skip what another computed since (computeRuns).
+		rand.Shuffle(len(runs), func(a, b int) { runs[a], runs[b] = runs[b], runs[a] })
+		done, err := j.computeRuns(ctx, runs)
+		n += done
+		if err != nil {
+			return n, err
 		}
 	}
 	return n, ctx.Err()
+}
+
+// computeRuns computes the runs whose days are still pending, and returns
+// how many days it computed and the first error.
+func (j *rollupJob) computeRuns(ctx context.Context, runs []dayRun) (int, error) {
+	var (
+		n     int
+		first error
+	)
+	for _, r := range runs {
+		still, err := j.store.pendingDays(ctx, j.settle, 1, &r)
+		if err != nil {
+			first = cmp.Or(first, err)
+			continue
+		}
+		if len(still) == 0 {
+			continue // computed by another replica since
+		}
+		start := time.Now()
+		if err := j.store.computeDays(ctx, r); err != nil {
+			first = cmp.Or(first, err)
+			continue
+		}
+		days := int(r.to.Sub(r.from) / (24 * time.Hour))
+		n += days
+		j.metrics.rollupDays.Add(float64(days))
+		j.log.Debug("rollup computed", "brand", r.brand, "from", r.from.Format(dayFormat), "days", days, "took", time.Since(start))
+	}
+	return n, first
 }
 
 // span is [from, to).

@@ -247,6 +247,27 @@ func TestRollupRunsInTheBackground(t *testing.T) {
 	}
 }
 
+func TestRollupSkipsRunsAnotherReplicaComputed(t *testing.T) {
+	d, _ := rollupDataset(5)
+	h := newHarness(t, func(c *Config) { c.RollupInterval, c.RollupDiscover, c.BatchSize = time.Hour, time.Hour, 1000 })
+	h.seed(d, 1)
+	eventually(t, 5*time.Second, "ClickHouse's clock to pass the sink's marks", func() bool {
+		return h.count("SELECT toUInt64(now() > max(marked_at)) FROM kpi_dirty_days") == 1
+	})
+	ctx := context.Background()
+	pending, err := (store{db: h.db}).pendingDays(ctx, 0, 1000, nil)
+	if err != nil || len(pending) < 40 {
+		t.Fatalf("%d pending days (%v), want the dataset's 40", len(pending), err)
+	}
+	// Another replica computes everything after this one read the list.
+	if n, err := h.svc.RunRollup(ctx); err != nil || n < 40 {
+		t.Fatalf("the other replica computed %d days (%v)", n, err)
+	}
+	if n, err := h.svc.rollup.computeRuns(ctx, runsOf(pending)); err != nil || n != 0 {
+		t.Fatalf("computed %d days again (%v), want none", n, err)
+	}
+}
+
 func TestWholeHours(t *testing.T) {
 	at := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339, s)
