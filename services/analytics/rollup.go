@@ -18,11 +18,12 @@ import (
 // moderation (volume by day, kind and network; engagements and comments;
 // best times; sentiment by day) are sums over hours. kpi_days holds them
 // per brand, UTC day and network, as 24 hourly counts each, computed from
-// the base tables a day at a time. A dashboard reads the days whose
-// computation is fresh from kpi_days, and the rest of its period (the
-// partial days at its ends, the days written since their computation) from
-// the base tables: its figures are those of the base tables alone. A time
-// zone whose offset is not a whole number of hours reads the base tables.
+// the base tables a day at a time. A dashboard reads the hours of the days
+// whose computation is fresh from kpi_days, and the rest of its period
+// (today, the days written since their computation, parts of hours at its
+// ends) from the base tables: its figures are those of the base tables
+// alone. A time zone whose offset is not a whole number of hours reads the
+// base tables.
 //
 // Freshness: the sink marks, in kpi_dirty_days, the UTC day of the
 // created_at of every interaction and decision it writes, after writing
@@ -48,7 +49,7 @@ import (
 // rollupRunDays is the most days of one brand one computation reads.
 const rollupRunDays = 31
 
-// day is a UTC day, as midnight.
+// dayOf is t's UTC day, as midnight.
 func dayOf(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
 
 const dayFormat = time.DateOnly
