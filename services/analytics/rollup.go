@@ -178,6 +178,23 @@ WHERE run < latest LIMIT ?`, limit)
 	return len(tuples), nil
 }
 
+// latestRuns and latestMarks are, per brand day (of the filter where, ""
+// or " WHERE ..."), the latest computation and the latest mark; joined on
+// brand and day, freshDay and staleDay are the freshness rule (a day with
+// no mark is fresh once computed, a day never computed is stale).
+func latestRuns(where string) string {
+	return "SELECT brand, day, max(started_at) AS started, max(run) AS run FROM kpi_rollup_days" + where + " GROUP BY brand, day"
+}
+
+func latestMarks(where string) string {
+	return "SELECT brand, day, max(marked_at) AS marked FROM kpi_dirty_days" + where + " GROUP BY brand, day"
+}
+
+const (
+	freshDay = "started > marked"
+	staleDay = "started <= marked"
+)
+
 // pendingDays are the days (at most limit, by brand and day) whose latest
 // mark is older than settle and not older than their latest computation;
 // only those of run r when r is set.
@@ -187,12 +204,9 @@ func (s store) pendingDays(ctx context.Context, settle time.Duration, limit int,
 		only = " WHERE brand = ? AND day >= toDate(?) AND day < toDate(?)"
 		args = []any{r.brand, r.from.Format(dayFormat), r.to.Format(dayFormat)}
 	}
-	rows, err := s.db.Conn().Query(ctx, `SELECT brand, toString(day) FROM (
-	SELECT brand, day, max(marked_at) AS marked FROM kpi_dirty_days`+only+` GROUP BY brand, day
-) ANY LEFT JOIN (
-	SELECT brand, day, max(started_at) AS started FROM kpi_rollup_days`+only+` GROUP BY brand, day
-) USING brand, day
-WHERE started <= marked AND marked < now() - ?
+	rows, err := s.db.Conn().Query(ctx, `SELECT brand, toString(day) FROM (`+latestMarks(only)+`)
+ANY LEFT JOIN (`+latestRuns(only)+`) USING brand, day
+WHERE `+staleDay+` AND marked < now() - ?
 ORDER BY brand, day LIMIT ?`, append(append(append(args, args...), int64(settle/time.Second)), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("pending rollup days: %w", err)
@@ -481,12 +495,10 @@ func (s store) plan(ctx context.Context, p kpiParams) (kpiPlan, error) {
 		return pl, nil
 	}
 	first, end := dayOf(from), dayOf(to.Add(24*time.Hour-time.Nanosecond))
-	rows, err := s.db.Conn().Query(ctx, `SELECT toString(day), run FROM (
-	SELECT day, max(started_at) AS started, max(run) AS run FROM kpi_rollup_days WHERE brand = ? AND day >= toDate(?) AND day < toDate(?) GROUP BY day
-) ANY LEFT JOIN (
-	SELECT day, max(marked_at) AS marked FROM kpi_dirty_days WHERE brand = ? AND day >= toDate(?) AND day < toDate(?) GROUP BY day
-) USING day
-WHERE started > marked ORDER BY day`, p.Brand, first.Format(dayFormat), end.Format(dayFormat), p.Brand, first.Format(dayFormat), end.Format(dayFormat))
+	only := " WHERE brand = ? AND day >= toDate(?) AND day < toDate(?)"
+	rows, err := s.db.Conn().Query(ctx, `SELECT toString(day), run FROM (`+latestRuns(only)+`)
+ANY LEFT JOIN (`+latestMarks(only)+`) USING brand, day
+WHERE `+freshDay+` ORDER BY day`, p.Brand, first.Format(dayFormat), end.Format(dayFormat), p.Brand, first.Format(dayFormat), end.Format(dayFormat))
 	if err != nil {
 		return pl, fmt.Errorf("rollup days: %w", err)
 	}
@@ -603,9 +615,9 @@ func RollupBehind(ctx context.Context, db *clickhouse.DB) (uint64, error) {
 	var n uint64
 	err := db.Conn().QueryRow(ctx, `SELECT count() FROM (
 	SELECT brand, day, started FROM (SELECT DISTINCT brand, toDate(created_at, 'UTC') AS day FROM interactions)
-	ANY LEFT JOIN (SELECT brand, day, max(started_at) AS started FROM kpi_rollup_days GROUP BY brand, day) USING brand, day
-) ANY LEFT JOIN (SELECT brand, day, max(marked_at) AS marked FROM kpi_dirty_days GROUP BY brand, day) USING brand, day
-WHERE started <= marked`).Scan(&n)
+	ANY LEFT JOIN (`+latestRuns("")+`) USING brand, day
+) ANY LEFT JOIN (`+latestMarks("")+`) USING brand, day
+WHERE `+staleDay).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("rollup behind: %w", err)
 	}
