@@ -106,19 +106,25 @@ func (p kpiParams) period() (string, []any) {
 	return q, args
 }
 
+// bounds are the start of the first span and the end of the last (the
+// period's, without spans).
+func (p kpiParams) bounds() (from, to time.Time) {
+	if len(p.spans) == 0 {
+		return p.From, p.To
+	}
+	return p.spans[0].from, p.spans[len(p.spans)-1].to
+}
+
 // since pre-filters a query on the moderation state, replies or
 // case_decisions (column is their event time) to rows that can belong to
 // the period's interactions, so that their GROUP BY reads the period, not
 // the brand's whole history: a decision, reply or moderation of an
-// interaction comes after its created_at, hence after from. A day of margin
+// interaction comes after its created_at, hence after the start (bounds). A day of margin
 // absorbs clocks that disagree between networks and services. The state is
 // read from interaction_state_by_time (migration 0008), sorted by
 // moderated_at, where this condition is a range of the primary key.
 func (p kpiParams) since(column string) (string, []any) {
-	from := p.From
-	if len(p.spans) > 0 {
-		from = p.spans[0].from
-	}
+	from, _ := p.bounds()
 	return " AND " + column + " >= toDateTime(?)", []any{from.Add(-24 * time.Hour).Unix()}
 }
 
@@ -228,10 +234,7 @@ func (p kpiParams) engagementsSQL() (string, []any) {
 // period is to read: whether the period is shorter than 1/256 of the time
 // since its start (interaction_state_by_id has granules of 256 rows).
 func (p kpiParams) oldAndShort() bool {
-	from, to := p.From, p.To
-	if len(p.spans) > 0 {
-		from, to = p.spans[0].from, p.spans[len(p.spans)-1].to
-	}
+	from, to := p.bounds()
 	return p.asOf.Sub(from)+24*time.Hour >= 256*to.Sub(from)
 }
 
