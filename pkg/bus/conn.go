@@ -58,12 +58,20 @@ func Connect(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 	return c, nil
 }
 
+// SyncQueueLen bounds the channel of a synchronous subscription, which is
+// allocated whole: nats.go's 65,536 pointers are 512 KiB per subscription,
+// and a batched direct get (the moderation guard reads, orbit.go's
+// RequestMany) subscribes once per batch. It holds the largest batched
+// answer nats-server sends (1,024 messages and its end marker) with room.
+const SyncQueueLen = 4096
+
 // Dial opens another connection to the same server, named name. Watermill
 // subscribers drain their connection on Close, so each gets its own.
 func (c *Conn) Dial(name string) (*nats.Conn, error) {
 	opts := []nats.Option{
 		nats.Name(name),
 		nats.MaxReconnects(-1),
+		nats.SyncQueueLen(SyncQueueLen),
 		nats.ReconnectWait(500 * time.Millisecond),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {

@@ -269,3 +269,11 @@ func TestBatchGuards(t *testing.T) {
 		}
 	})
 }
+
+// A batched read's answer must fit the connection's synchronous queue, or
+// nats.go drops its tail as a slow consumer and the read fails.
+func TestGuardReadFitsTheSyncQueue(t *testing.T) {
+	if guardReadMax+1 > bus.SyncQueueLen {
+		t.Fatalf("guardReadMax %d + the end marker exceed bus.SyncQueueLen %d", guardReadMax, bus.SyncQueueLen)
+	}
+}

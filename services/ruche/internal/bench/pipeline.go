@@ -152,6 +152,14 @@ func (b *bench) pipeline(ctx context.Context, name string, perSecond float64, d 
 				b.log("pipeline CPU profile (%ds) in %s", secs, path)
 			}
 		}()
+		go func() {
+			secs := max(int((d-b.warmup(d))/time.Second)-1, 1)
+			time.Sleep(b.warmup(d))
+			path := filepath.Join(b.cfg.Pprof, "pipeline.allocs.pprof")
+			if err := p.profile(ctx, "allocs", secs, path); err != nil {
+				b.log("pipeline allocation profile: %v", err)
+			}
+		}()
 	}
 	cpu0, _ := cpuTime(p.cmd.Process.Pid)
 	loadStart := time.Since(base)

@@ -125,9 +125,15 @@ func pending(ctx context.Context, nc *nats.Conn) (int64, string, error) {
 // cpuProfile fetches a CPU profile of seconds from the child's pprof
 // listener into path.
 func (p *platform) cpuProfile(ctx context.Context, seconds int, path string) error {
+	return p.profile(ctx, "profile", seconds, path)
+}
+
+// profile fetches the child's pprof profile kind ("profile" for CPU,
+// "allocs" for allocations) over seconds into path.
+func (p *platform) profile(ctx context.Context, kind string, seconds int, path string) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(seconds+30)*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.pprof, seconds), nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/%s?seconds=%d", p.pprof, kind, seconds), nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
