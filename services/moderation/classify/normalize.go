@@ -211,7 +211,10 @@ func (sp span) fold(folded string) string { return folded[sp.foldStart:sp.foldEn
 // of the folded text.
 func Normalize(s string) Text {
 	t := Text{Raw: s}
-	folded := make([]byte, 0, len(s)+8)
+	// The folded text is built in place: Text.Folded takes its bytes
+	// without a copy.
+	var folded strings.Builder
+	folded.Grow(len(s) + 8)
 	pooled := spanPool.Get().(*[]span)
 	defer spanPool.Put(pooled)
 	spans := (*pooled)[:0]
@@ -233,16 +236,16 @@ func Normalize(s string) Text {
 		} else {
 			next, nextSize = runeAt(s, n)
 		}
-		fPos := len(folded)
+		fPos := folded.Len()
 		var f string
 		var class runeClass
 		if r < utf8.RuneSelf {
 			// ASCII folds to one byte, a slice of the table's data.
 			f, class = ft.entry(int(r)), asciiClasses[r]
-			folded = append(folded, f[0])
+			folded.WriteByte(f[0])
 		} else {
 			f, class = ft.fold(r), classOf(r)
-			folded = append(folded, f...)
+			folded.WriteString(f)
 		}
 		if class&upperRune != 0 {
 			t.UpperLetters++
@@ -314,9 +317,9 @@ func Normalize(s string) Text {
 		}
 	}
 	if inWord {
-		spans = append(spans, span{start: wordStart, end: len(s), foldStart: foldStart, foldEnd: len(folded), sentence: sentence, clause: clause, quoted: quoted})
+		spans = append(spans, span{start: wordStart, end: len(s), foldStart: foldStart, foldEnd: folded.Len(), sentence: sentence, clause: clause, quoted: quoted})
 	}
-	t.Folded = string(folded)
+	t.Folded = folded.String()
 	t.Tokens = buildTokens(spans, t.Folded)
 	*pooled = spans[:0]
 	var canon strings.Builder
