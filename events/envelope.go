@@ -3,6 +3,8 @@ package events
 import (
 	"errors"
 	"fmt"
+	"iter"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -75,27 +77,32 @@ func (e Envelope) Validate() error {
 }
 
 // Headers renders the envelope as header key/values (empty values omitted).
-func (e Envelope) Headers() map[string]string {
-	h := map[string]string{
-		HeaderID:      e.ID,
-		HeaderDedupID: DedupID(e.Brand, e.ID),
-		HeaderType:    e.Type,
-		HeaderVersion: strconv.Itoa(e.Version),
-		HeaderBrand:   e.Brand,
-	}
-	if !e.OccurredAt.IsZero() {
-		h[HeaderOccurredAt] = e.OccurredAt.UTC().Format(time.RFC3339Nano)
-	}
-	for k, v := range map[string]string{
-		HeaderCorrelationID: e.CorrelationID,
-		HeaderCausationID:   e.CausationID,
-		HeaderTraceparent:   e.Traceparent,
-	} {
-		if v != "" {
-			h[k] = v
+func (e Envelope) Headers() map[string]string { return maps.Collect(e.HeaderPairs()) }
+
+// HeaderPairs yields the envelope's header key/values (empty values
+// omitted), for a publisher that writes them straight into a message.
+func (e Envelope) HeaderPairs() iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		pairs := [...][2]string{
+			{HeaderID, e.ID},
+			{HeaderDedupID, DedupID(e.Brand, e.ID)},
+			{HeaderType, e.Type},
+			{HeaderVersion, strconv.Itoa(e.Version)},
+			{HeaderBrand, e.Brand},
+			{HeaderOccurredAt, ""},
+			{HeaderCorrelationID, e.CorrelationID},
+			{HeaderCausationID, e.CausationID},
+			{HeaderTraceparent, e.Traceparent},
+		}
+		if !e.OccurredAt.IsZero() {
+			pairs[5][1] = e.OccurredAt.UTC().Format(time.RFC3339Nano)
+		}
+		for _, p := range pairs {
+			if p[1] != "" && !yield(p[0], p[1]) {
+				return
+			}
 		}
 	}
-	return h
 }
 
 // EnvelopeFromHeaders reads an envelope back from headers; get returns the

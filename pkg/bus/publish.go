@@ -47,28 +47,24 @@ type Published struct {
 // correlation id defaults to the context's (or the event id, starting a new
 // chain); the causation id defaults to the event being handled, if any.
 func (p *Publisher) PublishEvent(ctx context.Context, e events.Event, env events.Envelope) (Published, error) {
-	subject, msg, err := p.eventMessage(ctx, e, env)
+	msg, err := p.eventMessage(ctx, e, env)
 	if err != nil {
 		return Published{}, err
 	}
-	return p.publish(subject, msg)
+	return p.publish(ctx, msg)
 }
 
 // PublishEventAsync publishes e as PublishEvent does but does not wait for
 // the stream's ack: the future tells whether the event is stored. Batch
 // handlers publish a batch this way, then wait for every future.
 func (p *Publisher) PublishEventAsync(ctx context.Context, e events.Event, env events.Envelope) (jetstream.PubAckFuture, error) {
-	subject, msg, err := p.eventMessage(ctx, e, env)
+	msg, err := p.eventMessage(ctx, e, env)
 	if err != nil {
 		return nil, err
 	}
-	nm, err := p.natsMessage(subject, msg)
+	f, err := p.js.PublishMsgAsync(msg)
 	if err != nil {
-		return nil, err
-	}
-	f, err := p.js.PublishMsgAsync(nm)
-	if err != nil {
-		return nil, fmt.Errorf("publish %s: %w", subject, err)
+		return nil, fmt.Errorf("publish %s: %w", msg.Subject, err)
 	}
 	return f, nil
 }
@@ -101,7 +97,10 @@ func Await(ctx context.Context, timeout time.Duration, futures []jetstream.PubAc
 	return errs
 }
 
-func (p *Publisher) eventMessage(ctx context.Context, e events.Event, env events.Envelope) (string, *message.Message, error) {
+// eventMessage is e as a NATS message: the JSON body, and as headers the
+// envelope and the Watermill message id (the event id), as Watermill's
+// marshaler writes them, so Watermill subscribers read it as their own.
+func (p *Publisher) eventMessage(ctx context.Context, e events.Event, env events.Envelope) (*nats.Msg, error) {
 	if env.CorrelationID == "" {
 		env.CorrelationID = obs.CorrelationID(ctx)
 	}
@@ -112,27 +111,34 @@ func (p *Publisher) eventMessage(ctx context.Context, e events.Event, env events
 		env.CausationID = causation(ctx)
 	}
 	if err := env.Validate(); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	if env.Type != e.Name() {
-		return "", nil, fmt.Errorf("%w: type %q does not match event %q", events.ErrInvalidEnvelope, env.Type, e.Name())
+		return nil, fmt.Errorf("%w: type %q does not match event %q", events.ErrInvalidEnvelope, env.Type, e.Name())
 	}
 	body, err := json.Marshal(e)
 	if err != nil {
-		return "", nil, fmt.Errorf("encode %s: %w", e.Name(), err)
+		return nil, fmt.Errorf("encode %s: %w", e.Name(), err)
 	}
-	msg := message.NewMessage(env.ID, body)
-	for k, v := range env.Headers() {
-		msg.Metadata.Set(k, v)
+	h := make(nats.Header, 10)
+	h.Set(wmnats.WatermillUUIDHdr, env.ID)
+	for k, v := range env.HeaderPairs() {
+		h.Set(k, v)
 	}
-	msg.SetContext(ctx)
-	return events.Subject(e, env.Brand), msg, nil
+	return &nats.Msg{Subject: events.Subject(e, env.Brand), Data: body, Header: h}, nil
 }
 
 // Publish implements message.Publisher.
 func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
 	for _, m := range msgs {
-		if _, err := p.publish(topic, m); err != nil {
+		nm, err := p.marshaler.Marshal(topic, m)
+		if err != nil {
+			return err
+		}
+		if nm.Header.Get(events.HeaderDedupID) == "" {
+			nm.Header.Set(events.HeaderDedupID, m.UUID)
+		}
+		if _, err := p.publish(m.Context(), nm); err != nil {
 			return err
 		}
 	}
@@ -142,27 +148,12 @@ func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
 // Close implements message.Publisher; the connection belongs to Conn.
 func (p *Publisher) Close() error { return nil }
 
-func (p *Publisher) natsMessage(subject string, m *message.Message) (*nats.Msg, error) {
-	nm, err := p.marshaler.Marshal(subject, m)
-	if err != nil {
-		return nil, err
-	}
-	if nm.Header.Get(events.HeaderDedupID) == "" {
-		nm.Header.Set(events.HeaderDedupID, m.UUID)
-	}
-	return nm, nil
-}
-
-func (p *Publisher) publish(subject string, m *message.Message) (Published, error) {
-	nm, err := p.natsMessage(subject, m)
-	if err != nil {
-		return Published{}, err
-	}
-	ctx, cancel := context.WithTimeout(m.Context(), p.timeout)
+func (p *Publisher) publish(ctx context.Context, msg *nats.Msg) (Published, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	ack, err := p.js.PublishMsg(ctx, nm)
+	ack, err := p.js.PublishMsg(ctx, msg)
 	if err != nil {
-		return Published{}, fmt.Errorf("publish %s: %w", subject, err)
+		return Published{}, fmt.Errorf("publish %s: %w", msg.Subject, err)
 	}
 	return Published{Stream: ack.Stream, Sequence: ack.Sequence, Duplicate: ack.Duplicate}, nil
 }

@@ -42,7 +42,16 @@ type batch struct {
 	first        time.Time
 }
 
-func (b *batch) reset() { *b = batch{} }
+// reset empties b for the next batch and keeps its slices' room, since a
+// busy sink fills batches of the same size again and again. The elements are
+// cleared first, so the written events are not kept alive.
+func (b *batch) reset() {
+	clear(b.msgs)
+	clear(b.interactions)
+	clear(b.states)
+	clear(b.others)
+	*b = batch{msgs: b.msgs[:0], interactions: b.interactions[:0], states: b.states[:0], others: b.others[:0]}
+}
 
 // consumerConfig is the durable pull consumer of the sink.
 func (s *sink) consumerConfig() jetstream.ConsumerConfig {
