@@ -168,7 +168,7 @@ func ScoreSentiment(t Text, lang Lang) Sentiment {
 	case LangEnglish:
 		var c float64
 		if !vaderNeutral(t.Raw) {
-			c = vader().PolarityScores(t.Raw).Compound
+			c = vaderCompound(t.Raw)
 		}
 		raw = inverseNormalize(c) + lexiconValence(t, lx.sentimentEN, &negative)
 		if c < -0.05 {
