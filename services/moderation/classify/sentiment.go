@@ -38,50 +38,6 @@ const SentimentThreshold = 0.25
 // is safe for concurrent use.
 var vader = sync.OnceValue(govader.NewSentimentIntensityAnalyzer)
 
-// vaderEmoji are the runes VADER replaces with a description (its emoji
-// table is looked up one rune at a time).
-var vaderEmoji = sync.OnceValue(func() map[rune]bool {
-	out := map[rune]bool{}
-	for k := range vader().EmojiDict {
-		if r, n := utf8.DecodeRuneInString(k); n == len(k) && string(r) == k {
-			out[r] = true
-		}
-	}
-	return out
-})
-
-// vaderNeutral reports that VADER's compound score of s is 0, without
-// running VADER. In govader a word's valence is non-zero only when the word,
-// lower-cased, is in its lexicon; boosters, negations, "but", idioms and
-// punctuation only scale or add to such a valence, and a sum of zero
-// valences is 0. VADER's words are the text with its emoji replaced by
-// their descriptions, trimmed, split on spaces, each with its punctuation
-// stripped when three bytes remain: so a text with no emoji of VADER's table
-// and no space-separated field found in the lexicon, as it is or stripped,
-// scores 0. Invalid UTF-8 (which VADER rewrites) is left to VADER.
-func vaderNeutral(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	emoji := vaderEmoji()
-	for _, r := range s {
-		if r >= utf8.RuneSelf && emoji[r] {
-			return false
-		}
-	}
-	sia := vader()
-	punctuation := vaderPunctuation()
-	if punctuation == nil {
-		return false
-	}
-	for f := range strings.SplitSeq(strings.TrimSpace(s), " ") {
-		if inVaderLexicon(sia.Lexicon, f) || inVaderLexicon(sia.Lexicon, punctuation.trim(f)) {
-			return false
-		}
-	}
-	return true
-}
-
 // asciiSet is a set of ASCII bytes.
 type asciiSet [2]uint64
 
@@ -111,30 +67,6 @@ var vaderPunctuation = sync.OnceValue(func() *asciiSet {
 	}
 	return &a
 })
-
-// inVaderLexicon looks w up lower-cased as govader does (strings.ToLower),
-// without allocating for short ASCII words.
-func inVaderLexicon(lexicon map[string]float64, w string) bool {
-	var buf [32]byte
-	if len(w) > len(buf) {
-		_, ok := lexicon[strings.ToLower(w)]
-		return ok
-	}
-	b := buf[:len(w)]
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		if c >= utf8.RuneSelf {
-			_, ok := lexicon[strings.ToLower(w)]
-			return ok
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b[i] = c
-	}
-	_, ok := lexicon[string(b)]
-	return ok
-}
 
 var (
 	boosters = map[string]float64{"tres": 1.3, "trop": 1.3, "vraiment": 1.3, "tellement": 1.3, "super": 1.3, "hyper": 1.3, "ultra": 1.3,
@@ -166,10 +98,7 @@ func ScoreSentiment(t Text, lang Lang) Sentiment {
 	var negative bool
 	switch lang {
 	case LangEnglish:
-		var c float64
-		if !vaderNeutral(t.Raw) {
-			c = vaderCompound(t.Raw)
-		}
+		c := vaderCompound(t.Raw)
 		raw = inverseNormalize(c) + lexiconValence(t, lx.sentimentEN, &negative)
 		if c < -0.05 {
 			negative = true
