@@ -24,14 +24,42 @@ type gatedRegexp struct {
 	// in foldKey form, because some literal of the expression ignores case.
 	folded bool
 	// pre is a hand-written necessary condition, for expressions whose
-	// needles say little (a digit, a letter); nil when there is none.
-	pre func(*text) bool
+	// needles say little (a digit, a letter); noPre when there is none.
+	pre precondition
 }
 
 // with adds a hand-written necessary condition to g.
-func (g *gatedRegexp) with(pre func(*text) bool) *gatedRegexp {
+func (g *gatedRegexp) with(pre precondition) *gatedRegexp {
 	g.pre = pre
 	return g
+}
+
+// precondition names a hand-written necessary condition. A name rather
+// than a func value: a text passed to a func value escapes to the heap, and
+// Classify's would be allocated on every call.
+type precondition uint8
+
+const (
+	noPre            precondition = iota
+	preAtWord                     // hasAtWord
+	preDigitRun                   // hasDigitRun
+	preLettersDigits              // hasLettersDigits
+	preAmount                     // hasAmount
+)
+
+// holds reports whether the condition p names holds on t.
+func (p precondition) holds(t *text) bool {
+	switch p {
+	case preAtWord:
+		return hasAtWord(t)
+	case preDigitRun:
+		return hasDigitRun(t)
+	case preLettersDigits:
+		return hasLettersDigits(t)
+	case preAmount:
+		return hasAmount(t)
+	}
+	return true
 }
 
 // needles is a set of strings one of which every match contains.
@@ -137,7 +165,7 @@ func (t *text) bytes(folded bool) *byteSet {
 
 // may reports whether the regexp can match t: false means it cannot.
 func (g *gatedRegexp) may(t *text) bool {
-	if g.pre != nil && !g.pre(t) {
+	if !g.pre.holds(t) {
 		return false
 	}
 	if len(g.sets) == 0 {
@@ -615,7 +643,7 @@ type indexed struct {
 func indexGates(gates []*gatedRegexp) (*needleIndex, []indexed) {
 	var all []string
 	for _, g := range gates {
-		if g.folded || g.pre != nil {
+		if g.folded || g.pre != noPre {
 			panic("classify: only plain gates share an index")
 		}
 		for _, set := range g.sets {

@@ -31,10 +31,10 @@ type PIIFinding struct {
 var (
 	emailRe = mustGate(`(?i)[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,24}`)
 	// "jean [at] free [dot] fr", "john.smith at outlook dot com", "jean arobase gmail point com".
-	obfuscatedEmailRe = mustGate(`(?i)\b[a-z0-9._%+\-]+\s*(?:\[at\]|\(at\)|\{at\}|\[@\]|\(@\)|\s+at\s+|\s+arobase\s+)\s*[a-z0-9\-]+\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\s+point\s+|\.)\s*(?:com|fr|net|org|be|ch|ca|io|co|uk|de|eu|info|me)\b`).with(hasAtWord)
+	obfuscatedEmailRe = mustGate(`(?i)\b[a-z0-9._%+\-]+\s*(?:\[at\]|\(at\)|\{at\}|\[@\]|\(@\)|\s+at\s+|\s+arobase\s+)\s*[a-z0-9\-]+\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\s+point\s+|\.)\s*(?:com|fr|net|org|be|ch|ca|io|co|uk|de|eu|info|me)\b`).with(preAtWord)
 	// A run of digits with the separators phone numbers and cards use.
-	digitRunRe  = mustGate(`(?:\+|\b00|\()?\d[\d \t().\-/]{5,}\d`).with(hasDigitRun)
-	ibanStartRe = mustGate(`(?i)\b[a-z]{2}\d{2}`).with(hasLettersDigits)
+	digitRunRe  = mustGate(`(?:\+|\b00|\()?\d[\d \t().\-/]{5,}\d`).with(preDigitRun)
+	ibanStartRe = mustGate(`(?i)\b[a-z]{2}\d{2}`).with(preLettersDigits)
 )
 
 // hasDigitRun reports a run of at least 7 bytes of digits and separators
