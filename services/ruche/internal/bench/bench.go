@@ -149,6 +149,9 @@ func (b *bench) pipelines(ctx context.Context) error {
 	r.Add("pipeline_throughput", closed.throughput, "interactions/s", fmt.Sprintf("closed loop: accepted interactions ÷ time until the last had its row and its decision in ClickHouse (%d in %s + drain %s)", closed.accepted, d.Round(time.Second), closed.drain.Round(time.Millisecond)))
 	r.Add("pipeline_cpu", float64(closed.cpuPer)/1e3, "µs/interaction", "ruche up CPU (user+system) from the first request until the last decision was stored, per accepted interaction; compare http_*_cpu").
 		Against(r, "http_decode_publish_cpu")
+	if closed.chCPUPer > 0 {
+		r.Add("pipeline_clickhouse_cpu", float64(closed.chCPUPer)/1e3, "µs/interaction", "the local clickhouse-server's CPU (user+system) over the same span, per accepted interaction: the sink's inserts, their materialized views and merges, and the bench's 20 row counts a second; it shares the machine with ruche up")
+	}
 	if closed.drainRate > 0 {
 		r.Add("pipeline_drain_rate", closed.drainRate, "interactions/s", fmt.Sprintf("decisions landing in ClickHouse after the closed loop stopped: moderation and the sink without ingest; ruche up CPU %.2f cores meanwhile", closed.drainCPU))
 	}

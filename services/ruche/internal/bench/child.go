@@ -158,6 +158,28 @@ func cpuTime(pid int) (time.Duration, error) {
 	return time.Duration(utime+stime) * time.Second / 100, nil // USER_HZ is 100 on Linux
 }
 
+// clickhousePID is the pid of the one clickhouse-server process of this
+// machine, 0 when there is none or more than one (a remote server's CPU is
+// not ours to read).
+func clickhousePID() int {
+	entries, _ := os.ReadDir("/proc")
+	found := 0
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		// comm is the command's name cut at 15 bytes.
+		if comm, err := os.ReadFile("/proc/" + e.Name() + "/comm"); err == nil && strings.TrimSpace(string(comm)) == "clickhouse-serv" {
+			if found != 0 {
+				return 0
+			}
+			found = pid
+		}
+	}
+	return found
+}
+
 // freeAddr is a free local TCP address.
 func freeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
