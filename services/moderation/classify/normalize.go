@@ -5,7 +5,6 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
-	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -391,7 +390,7 @@ var contractions = map[string][]string{
 func buildTokens(spans []span, folded string) []Token {
 	out := make([]Token, 0, len(spans))
 	lx := lexicons()
-	b := tokenBuilder{vocab: lx.vocab, starts: lx.starts}
+	b := tokenBuilder{keys: make([]string, 0, len(spans)), vocab: lx.vocab, starts: lx.starts}
 	for i := 0; i < len(spans); i++ {
 		sp := spans[i]
 		// Letters spread with separators: "i.d.i.o.t", "c o n n a r d", "s-a-l-o-p-e".
@@ -421,8 +420,11 @@ func buildTokens(spans []span, folded string) []Token {
 	return out
 }
 
-// tokenBuilder makes the tokens of one text.
+// tokenBuilder makes the tokens of one text; the keys of plain words are
+// slices of one array (capped, so that appending to one never writes into
+// the next).
 type tokenBuilder struct {
+	keys   []string
 	vocab  *vocabulary
 	starts []lexiconBit
 }
@@ -436,7 +438,7 @@ func (b *tokenBuilder) appendToken(out []Token, sp span, fold string) []Token {
 	switch {
 	case strings.HasPrefix(tok.Fold, "@") && len(tok.Fold) > 1 && !hasLeetBody(tok.Fold[1:]):
 		tok.Mention = true
-		tok.Keys = foldKeys(tok)
+		tok.Keys = b.oneKey(tok.Fold)
 	case strings.HasPrefix(tok.Fold, "#") && len(tok.Fold) > 1:
 		tok.Hashtag = true
 		tok.Fold = tok.Fold[1:]
@@ -444,7 +446,7 @@ func (b *tokenBuilder) appendToken(out []Token, sp span, fold string) []Token {
 	default:
 		shape := shapeOf(tok.Fold)
 		if shape.plain {
-			tok.Keys = foldKeys(tok)
+			tok.Keys = b.oneKey(tok.Fold)
 		} else {
 			tok.Keys = keys(tok.Fold)
 		}
@@ -468,12 +470,11 @@ func (b *tokenBuilder) index(out []Token, ids []int32, masked bool) []Token {
 	return out
 }
 
-// foldKeys is the keys of a token whose only key is its fold: its Fold
-// field itself, as a slice of one string, rather than a copy in an array of
-// keys, which would be one more allocation per text and 16 bytes per token.
-// Keys[0] and Fold are one string: tokens do not change once built, and
-// the capacity of one makes an append copy.
-func foldKeys(tok *Token) []string { return unsafe.Slice(&tok.Fold, 1) }
+func (b *tokenBuilder) oneKey(k string) []string {
+	n := len(b.keys)
+	b.keys = append(b.keys, k)
+	return b.keys[n : n+1 : n+1]
+}
 
 // wordShape is what one pass over a folded word says about it.
 type wordShape struct {
