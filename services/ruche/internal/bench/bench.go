@@ -210,6 +210,7 @@ func (b *bench) ratios() {
 	if a := r.Get("pipeline_accepted_max"); a != nil {
 		a.Against(r, "http_decode_publish")
 	}
+	b.cpuBudget()
 	if s := r.Get("sink_throughput"); s != nil {
 		s.Against(r, "ch_insert")
 	}
@@ -219,4 +220,25 @@ func (b *bench) ratios() {
 	if h := r.Get("http_ingest_core"); h != nil {
 		h.Against(r, "http_decode_publish")
 	}
+}
+
+// cpuBudget says what the throughput target asks of the pipeline's CPU on
+// this machine. The decode+publish limit run saturates every core, so one of
+// its requests costs cores ÷ limit of machine time, of which its server took
+// http_decode_publish_cpu and the load generator (and the kernel) the rest.
+// At half that limit an interaction may cost cores ÷ (limit ÷ 2); less the
+// generator's share, that is what ruche up and ClickHouse may spend on it
+// together.
+func (b *bench) cpuBudget() {
+	r := &b.res
+	limit, limitCPU, cpu, ch := r.Get("http_decode_publish"), r.Get("http_decode_publish_cpu"), r.Get("pipeline_cpu"), r.Get("pipeline_clickhouse_cpu")
+	if limit == nil || limitCPU == nil || cpu == nil || ch == nil || limit.Value <= 0 {
+		return
+	}
+	cores := float64(runtime.NumCPU())
+	generator := cores/limit.Value*1e6 - limitCPU.Value
+	budget := cores/(limit.Value/2)*1e6 - generator
+	r.Add("pipeline_cpu_budget", budget, "µs/interaction", fmt.Sprintf("ruche up + ClickHouse CPU per interaction that ratio 0.50 leaves on %g cores: %g cores ÷ half the decode+publish limit, less the load generator's %.0f µs per request (the limit run's cores ÷ rate, less its server's CPU)", cores, cores, generator))
+	r.Add("pipeline_cpu_spent", cpu.Value+ch.Value, "µs/interaction", "pipeline_cpu + pipeline_clickhouse_cpu: ratio > 1 is how far the pipeline's CPU is over the budget of the target").
+		Against(r, "pipeline_cpu_budget")
 }

@@ -164,6 +164,10 @@ func (b *bench) pipeline(ctx context.Context, name string, perSecond float64, d 
 			if err := p.profile(ctx, "allocs", secs, path); err != nil {
 				b.log("pipeline allocation profile: %v", err)
 			}
+			// What is live at the end of the load: the heap RSS is made of.
+			if err := p.profile(ctx, "heap", 0, filepath.Join(b.cfg.Pprof, "pipeline.heap.pprof")); err != nil {
+				b.log("pipeline heap profile: %v", err)
+			}
 		}()
 	}
 	cpu0, _ := cpuTime(p.cmd.Process.Pid)

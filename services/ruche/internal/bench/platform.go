@@ -129,11 +129,16 @@ func (p *platform) cpuProfile(ctx context.Context, seconds int, path string) err
 }
 
 // profile fetches the child's pprof profile kind ("profile" for CPU,
-// "allocs" for allocations) over seconds into path.
+// "allocs" for allocations) over seconds into path; seconds 0 is a snapshot
+// ("heap").
 func (p *platform) profile(ctx context.Context, kind string, seconds int, path string) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(seconds+30)*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/%s?seconds=%d", p.pprof, kind, seconds), nil)
+	url := fmt.Sprintf("http://%s/debug/pprof/%s", p.pprof, kind)
+	if seconds > 0 {
+		url += fmt.Sprintf("?seconds=%d", seconds)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
