@@ -109,6 +109,9 @@ func (s *Service) handleBatch(ctx context.Context, batch []bus.Delivery[v1.Recei
 			s.crisis.observe(it.d.Event, it.assessed.Result)
 			s.log.DebugContext(it.d.Ctx, "moderated", "brand", it.d.Event.Brand, "event_id", it.decision.ID, "verdict", it.decision.Verdict, "priority", it.decision.Priority)
 		}
+		// Nothing reads the classified text past this point: its token
+		// storage goes to the next batch.
+		it.assessed.Result.Text.Release()
 	}
 	return errs
 }

@@ -122,8 +122,9 @@ func TestClassifyGolden(t *testing.T) {
 }
 
 // TestClassifyGoldenConcurrent runs the corpus from several goroutines in
-// different orders: what Classify reuses between calls must not leak from
-// one text into another (and -race sees shared state).
+// different orders, releasing every text as the moderation batches do: what
+// Classify reuses between calls (released token storage included) must not
+// leak from one text into another (and -race sees shared state).
 func TestClassifyGoldenConcurrent(t *testing.T) {
 	cases := readGolden(t)
 	if testing.Short() {
@@ -135,7 +136,10 @@ func TestClassifyGoldenConcurrent(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(w), 7))
 			for _, i := range rng.Perm(len(cases)) {
 				c := cases[i]
-				if got := digest(Classify(c.input())); got != c.Sum {
+				r := Classify(c.input())
+				got := digest(r)
+				r.Text.Release()
+				if got != c.Sum {
 					t.Errorf("case %d %q: output changed when run concurrently", i, c.Text)
 					return
 				}
@@ -371,3 +375,23 @@ func mutate(rng *rand.Rand, s string, bases []string) string {
 }
 
 func pick(rng *rand.Rand, from []string) string { return from[rng.IntN(len(from))] }
+
+// A released text's token storage is what the next Classify builds its
+// tokens in.
+func TestReleasedTokensAreReused(t *testing.T) {
+	in := Input{Text: "Bonjour, ma commande n'est jamais arrivée et personne ne répond !! Vraiment déçue 😡", At: goldenAt}
+	kept := testing.AllocsPerRun(50, func() { Classify(in) })
+	released := testing.AllocsPerRun(50, func() {
+		r := Classify(in)
+		r.Text.Release()
+	})
+	if released >= kept {
+		t.Fatalf("%v allocations per Classify with release, %v without: the storage is not reused", released, kept)
+	}
+	r := Classify(in)
+	r.Text.Release()
+	if r.Text.Tokens != nil {
+		t.Fatal("a released text still shows its tokens")
+	}
+	r.Text.Release() // twice is harmless
+}

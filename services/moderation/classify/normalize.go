@@ -58,6 +58,9 @@ type Text struct {
 	Emoji []string
 	// UpperLetters and Letters count letters, for shouting.
 	UpperLetters, Letters int
+	// storage holds the arrays behind Tokens and their keys, until Release
+	// lends them to another text.
+	storage *tokenStorage
 }
 
 // foldRune lower-cases r and strips its accents; ligatures expand and a few
@@ -320,7 +323,8 @@ func Normalize(s string) Text {
 		spans = append(spans, span{start: wordStart, end: len(s), foldStart: foldStart, foldEnd: folded.Len(), sentence: sentence, clause: clause, quoted: quoted})
 	}
 	t.Folded = folded.String()
-	t.Tokens = buildTokens(spans, t.Folded)
+	t.storage = storagePool.Get().(*tokenStorage)
+	t.Tokens = t.storage.build(spans, t.Folded)
 	*pooled = spans[:0]
 	var canon strings.Builder
 	canon.Grow(len(t.Folded) + 2)
@@ -386,11 +390,58 @@ var contractions = map[string][]string{
 	"couldn": {"could", "not"}, "wouldn": {"would", "not"}, "shouldn": {"should", "not"},
 }
 
-// buildTokens joins spread letters, splits elisions and computes keys.
-func buildTokens(spans []span, folded string) []Token {
-	out := make([]Token, 0, len(spans))
+// tokenStorage is the arrays behind a text's tokens and their keys. A
+// moderated batch releases its texts once decided (Text.Release), so the
+// next texts reuse them instead of allocating the largest share of what
+// classifying allocates.
+type tokenStorage struct {
+	tokens []Token
+	keys   []string
+}
+
+// storagePool holds released token storage.
+var storagePool = sync.Pool{New: func() any { return new(tokenStorage) }}
+
+// maxPooledTokens bounds the storage a released text gives back: one huge
+// text must not pin its arrays in the pool.
+const maxPooledTokens = 1024
+
+// Release gives the storage of t's tokens back for another text to reuse.
+// Neither t nor any copy of it (a Result's Text) may be read afterwards;
+// strings taken from its tokens stay valid. Texts that are never released
+// are collected as usual.
+func (t *Text) Release() {
+	st := t.storage
+	if st == nil {
+		return
+	}
+	t.storage, t.Tokens = nil, nil
+	if cap(st.tokens) > maxPooledTokens || cap(st.keys) > maxPooledTokens {
+		return
+	}
+	// Cleared, so that pooled arrays keep no text alive; past their
+	// lengths they are still zero from the last release.
+	clear(st.tokens)
+	clear(st.keys)
+	st.tokens, st.keys = st.tokens[:0], st.keys[:0]
+	storagePool.Put(st)
+}
+
+// build joins spread letters, splits elisions and computes keys, into st's
+// arrays when they are large enough.
+func (st *tokenStorage) build(spans []span, folded string) []Token {
+	if st.tokens == nil || cap(st.tokens) < len(spans) {
+		// Never nil: a text without words has empty, non-nil tokens.
+		st.tokens = make([]Token, 0, len(spans))
+	}
+	if cap(st.keys) < len(spans) {
+		st.keys = make([]string, 0, len(spans))
+	}
+	out := st.tokens[:0]
 	lx := lexicons()
-	b := tokenBuilder{keys: make([]string, 0, len(spans)), vocab: lx.vocab, starts: lx.starts}
+	b := tokenBuilder{keys: st.keys[:0], vocab: lx.vocab, starts: lx.starts}
+	// The arrays, grown by the appends, and the lengths used, to clear.
+	defer func() { st.tokens, st.keys = out, b.keys }()
 	for i := 0; i < len(spans); i++ {
 		sp := spans[i]
 		// Letters spread with separators: "i.d.i.o.t", "c o n n a r d", "s-a-l-o-p-e".
