@@ -21,6 +21,9 @@ type bench struct {
 	cfg Config
 	res Results
 	out io.Writer
+	// atEnd holds what the bench does when it ends: dropping the phases'
+	// databases (database).
+	atEnd []func()
 }
 
 func (b *bench) log(format string, args ...any) {
@@ -31,13 +34,18 @@ func (b *bench) log(format string, args ...any) {
 
 // Run runs every phase, prints the table to w and writes the JSON file.
 // Phases run one after another, never overlapping, so that each has the
-// machine to itself; the ClickHouse databases of a phase are dropped
-// before the next starts (their merges would weigh on it).
+// machine to itself; the ClickHouse databases of a phase stop merging
+// before the next starts and are dropped at the end (database).
 func Run(ctx context.Context, cfg Config, w io.Writer) (*Results, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	b := &bench{cfg: cfg, out: w}
+	defer func() {
+		for _, f := range b.atEnd {
+			f()
+		}
+	}()
 	start := time.Now()
 	b.machine("start")
 	if cfg.Pprof != "" {

@@ -18,7 +18,13 @@ const dbPrefix = "ruche_bench_"
 var dbSeq atomic.Int64
 
 // database creates a fresh database with analytics' schema (migrations
-// applied as `ruche up` applies them) and returns it with its drop.
+// applied as `ruche up` applies them) and returns it with its release, for
+// the end of the phase: its tables stop merging, so that they do not weigh
+// on the next phase, and it is dropped when the bench ends. Dropping it
+// at once would weigh on the next phase too: ext4 scans the inodes deleted
+// in the last 30 s for every file it creates, and ClickHouse 18.16 creates
+// two per column for every part it writes (the drop of one pipeline run's
+// database made the next run's ClickHouse spend more CPU per row).
 func (b *bench) database(ctx context.Context, tag string) (*clickhouse.DB, func(), error) {
 	cfg := b.cfg.ClickHouse
 	cfg.Database = fmt.Sprintf("%s%d_%s%d", dbPrefix, time.Now().Unix(), tag, dbSeq.Add(1))
@@ -30,17 +36,43 @@ func (b *bench) database(ctx context.Context, tag string) (*clickhouse.DB, func(
 		_ = db.Close()
 		return nil, nil, err
 	}
-	drop := func() {
-		if !b.cfg.Keep {
-			dctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	release := func() {
+		if b.cfg.Keep {
+			_ = db.Close()
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		stopMerges(ctx, db)
+		b.atEnd = append(b.atEnd, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			if err := db.Conn().Exec(dctx, "DROP DATABASE IF EXISTS "+db.Database()); err != nil {
+			if err := db.Conn().Exec(ctx, "DROP DATABASE IF EXISTS "+db.Database()); err != nil {
 				b.log("drop %s: %v", db.Database(), err)
 			}
-		}
-		_ = db.Close()
+			_ = db.Close()
+		})
 	}
-	return db, drop, nil
+	return db, release, nil
+}
+
+// stopMerges stops the merges of every MergeTree table of db.
+func stopMerges(ctx context.Context, db *clickhouse.DB) {
+	rows, err := db.Conn().Query(ctx, "SELECT name FROM system.tables WHERE database = ? AND engine LIKE '%MergeTree'", db.Database())
+	if err != nil {
+		return
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if rows.Scan(&name) == nil && clickhouse.ValidateIdentifier(name) == nil {
+			tables = append(tables, name)
+		}
+	}
+	_ = rows.Close()
+	for _, t := range tables {
+		_ = db.Conn().Exec(ctx, "SYSTEM STOP MERGES "+db.Database()+"."+t)
+	}
 }
 
 // sweepDatabases drops bench databases older than six hours: what a killed
@@ -79,11 +111,11 @@ const interactionColumns = "id, brand, network, account, kind, platform_id, thre
 // into analytics' own interactions table (a fresh database): batches of
 // 50,000 rows (smoke: 2,000), appended row by row as the sink does.
 func (b *bench) rawClickHouse(ctx context.Context) error {
-	db, drop, err := b.database(ctx, "insert")
+	db, release, err := b.database(ctx, "insert")
 	if err != nil {
 		return err
 	}
-	defer drop()
+	defer release()
 	size := 50_000
 	if b.cfg.Smoke {
 		size = 2_000

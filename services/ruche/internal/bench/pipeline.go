@@ -59,11 +59,11 @@ type chPoll struct {
 // at perSecond, then waits for every accepted interaction to be stored.
 func (b *bench) pipeline(ctx context.Context, name string, perSecond float64, d time.Duration) (pipelineRun, error) {
 	var run pipelineRun
-	db, drop, err := b.database(ctx, "pipeline")
+	db, release, err := b.database(ctx, "pipeline")
 	if err != nil {
 		return run, err
 	}
-	defer drop()
+	defer release()
 	profile := b.cfg.Pprof != "" && perSecond == 0
 	p, err := b.startPlatform(ctx, db, profile)
 	if err != nil {

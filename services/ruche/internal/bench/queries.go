@@ -50,11 +50,11 @@ WHERE has(actions, 'needs_reply') GROUP BY network ORDER BY n DESC`},
 // inbox listing through the gateway (HTTP → NATS → analytics → ClickHouse)
 // and the KPI queries on ClickHouse.
 func (b *bench) queries(ctx context.Context) error {
-	db, drop, err := b.database(ctx, "queries")
+	db, release, err := b.database(ctx, "queries")
 	if err != nil {
 		return err
 	}
-	defer drop()
+	defer release()
 	now := time.Now().UTC()
 	took, err := b.generate(ctx, db, b.cfg.Rows, now)
 	if err != nil {
