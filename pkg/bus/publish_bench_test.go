@@ -8,6 +8,8 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/ruche-project/ruche/events"
+	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/testkit"
 )
@@ -23,33 +25,34 @@ func BenchmarkPublishEvent(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	ctx := context.Background()
 	var n atomic.Int64
-	b.Run("PublishEvent", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetParallelism(32)
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				r, env := received("s" + strconv.FormatInt(n.Add(1), 10))
-				if _, err := pub.PublishEvent(context.Background(), r, env); err != nil {
-					b.Fatal(err)
-				}
+	for _, c := range []struct {
+		name    string
+		publish func(v1.Received, events.Envelope) error
+	}{
+		{"PublishEvent", func(r v1.Received, env events.Envelope) error {
+			_, err := pub.PublishEvent(ctx, r, env)
+			return err
+		}},
+		{"PublishEventAsync_Wait", func(r v1.Received, env events.Envelope) error {
+			f, err := pub.PublishEventAsync(ctx, r, env)
+			if err != nil {
+				return err
 			}
-		})
-	})
-	b.Run("PublishEventAsync_Wait", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetParallelism(32)
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				r, env := received("a" + strconv.FormatInt(n.Add(1), 10))
-				f, err := pub.PublishEventAsync(context.Background(), r, env)
-				if err != nil {
-					b.Fatal(err)
+			return pub.Wait(ctx, []jetstream.PubAckFuture{f})[0]
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(32)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := c.publish(received(c.name + strconv.FormatInt(n.Add(1), 10))); err != nil {
+						b.Fatal(err)
+					}
 				}
-				if err := pub.Wait(context.Background(), []jetstream.PubAckFuture{f})[0]; err != nil {
-					b.Fatal(err)
-				}
-			}
+			})
 		})
-	})
+	}
 }
