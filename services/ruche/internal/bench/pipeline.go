@@ -147,28 +147,29 @@ func (b *bench) pipeline(ctx context.Context, name string, perSecond float64, d 
 		acceptedMarker: []byte(`"accepted":["`),
 	}, b.warmup(d))
 	if profile {
-		go func() {
-			secs := max(int((d-b.warmup(d))/time.Second)-1, 1)
-			time.Sleep(b.warmup(d))
-			path := filepath.Join(b.cfg.Pprof, "pipeline.cpu.pprof")
-			if err := p.cpuProfile(ctx, secs, path); err != nil {
-				b.log("pipeline profile: %v", err)
-			} else {
-				b.log("pipeline CPU profile (%ds) in %s", secs, path)
-			}
-		}()
-		go func() {
-			secs := max(int((d-b.warmup(d))/time.Second)-1, 1)
-			time.Sleep(b.warmup(d))
-			path := filepath.Join(b.cfg.Pprof, "pipeline.allocs.pprof")
-			if err := p.profile(ctx, "allocs", secs, path); err != nil {
-				b.log("pipeline allocation profile: %v", err)
-			}
-			// What is live at the end of the load: the heap RSS is made of.
-			if err := p.profile(ctx, "heap", 0, filepath.Join(b.cfg.Pprof, "pipeline.heap.pprof")); err != nil {
-				b.log("pipeline heap profile: %v", err)
-			}
-		}()
+		// CPU and allocations over the load after its warm-up, at once;
+		// then what is live at its end (what RSS is made of).
+		secs := max(int((d-b.warmup(d))/time.Second)-1, 1)
+		type profileRun struct {
+			kind, file string
+			seconds    int // 0 for a snapshot
+		}
+		for _, runs := range [][]profileRun{
+			{{"profile", "pipeline.cpu.pprof", secs}},
+			{{"allocs", "pipeline.allocs.pprof", secs}, {"heap", "pipeline.heap.pprof", 0}},
+		} {
+			go func() {
+				time.Sleep(b.warmup(d))
+				for _, r := range runs {
+					path := filepath.Join(b.cfg.Pprof, r.file)
+					if err := p.profile(ctx, r.kind, r.seconds, path); err != nil {
+						b.log("pipeline %s: %v", r.file, err)
+					} else {
+						b.log("pipeline profile in %s", path)
+					}
+				}
+			}()
+		}
 	}
 	cpu0, _ := cpuTime(p.cmd.Process.Pid)
 	chPID := clickhousePID()
@@ -192,7 +193,7 @@ func (b *bench) pipeline(ctx context.Context, name string, perSecond float64, d 
 	if profile {
 		go func() {
 			path := filepath.Join(b.cfg.Pprof, "pipeline-drain.cpu.pprof")
-			if err := p.cpuProfile(ctx, 5, path); err == nil {
+			if err := p.profile(ctx, "profile", 5, path); err == nil {
 				b.log("pipeline CPU profile of the drain (5s) in %s", path)
 			}
 		}()

@@ -122,12 +122,6 @@ func pending(ctx context.Context, nc *nats.Conn) (int64, string, error) {
 	return total, note, nil
 }
 
-// cpuProfile fetches a CPU profile of seconds from the child's pprof
-// listener into path.
-func (p *platform) cpuProfile(ctx context.Context, seconds int, path string) error {
-	return p.profile(ctx, "profile", seconds, path)
-}
-
 // profile fetches the child's pprof profile kind ("profile" for CPU,
 // "allocs" for allocations) over seconds into path; seconds 0 is a snapshot
 // ("heap").
