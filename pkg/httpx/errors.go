@@ -9,8 +9,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
+
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
 // Error is a typed API error rendered as
@@ -68,8 +72,11 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		var apiErr *Error
 		var he *echo.HTTPError
+		var rpcErr *rpc.Error
 		switch {
 		case errors.As(err, &apiErr):
+		case errors.As(err, &rpcErr) && rpcErr.Code != query.CodeInternal:
+			apiErr = fromRPC(rpcErr)
 		case errors.As(err, &he):
 			apiErr = &Error{Status: he.Code, Code: codeFor(he.Code), Message: fmt.Sprint(he.Message)}
 			if he.Code == http.StatusRequestEntityTooLarge {
@@ -87,6 +94,16 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	}
 }
 
+// fromRPC is the one mapping of a request/reply error to HTTP: the code's
+// status, its message, and the field a bad request names.
+func fromRPC(e *rpc.Error) *Error {
+	status, err := strconv.Atoi(e.Code)
+	if err != nil || status < 400 || status > 599 {
+		status = http.StatusInternalServerError
+	}
+	return &Error{Status: status, Code: codeFor(status), Message: e.Message, Field: e.Field}
+}
+
 func codeFor(status int) string {
 	switch status {
 	case http.StatusBadRequest:
@@ -97,6 +114,8 @@ func codeFor(status int) string {
 		return "forbidden"
 	case http.StatusNotFound:
 		return "not_found"
+	case http.StatusConflict:
+		return "conflict"
 	case http.StatusMethodNotAllowed:
 		return "method_not_allowed"
 	case http.StatusRequestEntityTooLarge:

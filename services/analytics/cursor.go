@@ -9,6 +9,7 @@ import (
 
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
 // cursor is the position after the last item of a page, in the listing's
@@ -61,6 +62,9 @@ type listParams struct {
 type badRequest struct{ msg string }
 
 func (e badRequest) Error() string { return e.msg }
+
+// RPCError gives badRequest its request/reply code.
+func (e badRequest) RPCError() *rpc.Error { return rpc.BadRequest("", "%s", e.msg) }
 
 // parseList checks a request and applies the default limit.
 func parseList(in query.ListInteractionsRequest) (listParams, error) {

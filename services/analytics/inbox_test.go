@@ -79,7 +79,7 @@ func TestSearchInteractions(t *testing.T) {
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
 					var resp query.ListInteractionsResponse
-					if err := h.request(query.SearchInteractionsSubject, query.SearchInteractionsRequest{
+					if err := h.request(query.ListInteractionsSubject, query.SearchInteractionsRequest{
 						ListInteractionsRequest: query.ListInteractionsRequest{Brand: "cafe-lumiere"}, InteractionFilter: tc.filter}, &resp); err != nil {
 						t.Fatal(err)
 					}
@@ -94,7 +94,7 @@ func TestSearchInteractions(t *testing.T) {
 				var got []string
 				for page := 0; page < 5; page++ {
 					var resp query.ListInteractionsResponse
-					if err := h.request(query.SearchInteractionsSubject, req, &resp); err != nil {
+					if err := h.request(query.ListInteractionsSubject, req, &resp); err != nil {
 						t.Fatal(err)
 					}
 					got = append(got, shortIDs(resp.Items))
@@ -128,7 +128,7 @@ func TestSearchInteractionsBadRequests(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var resp query.ListInteractionsResponse
-			err := h.request(query.SearchInteractionsSubject, query.SearchInteractionsRequest{
+			err := h.request(query.ListInteractionsSubject, query.SearchInteractionsRequest{
 				ListInteractionsRequest: query.ListInteractionsRequest{Brand: "cafe-lumiere"}, InteractionFilter: tc.filter}, &resp)
 			le, ok := asListErr(err)
 			if !ok || le.code != query.CodeBadRequest || !strings.Contains(le.text, tc.want) {

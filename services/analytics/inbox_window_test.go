@@ -111,7 +111,7 @@ func TestListInteractionsAcrossSlices(t *testing.T) {
 		var got []string
 		for page := 0; page < 10; page++ {
 			var resp query.ListInteractionsResponse
-			if err := h.request(query.SearchInteractionsSubject, req, &resp); err != nil {
+			if err := h.request(query.ListInteractionsSubject, req, &resp); err != nil {
 				t.Fatal(err)
 			}
 			got = append(got, ids(resp.Items)...)

@@ -103,11 +103,11 @@ func TestQueryLatency(t *testing.T) {
 		resp    any
 	}{
 		{"list_first_page", query.ListInteractionsSubject, query.ListInteractionsRequest{Brand: "cafe-lumiere"}, &query.ListInteractionsResponse{}},
-		{"search_sentiment_priority_status", query.SearchInteractionsSubject, query.SearchInteractionsRequest{ListInteractionsRequest: query.ListInteractionsRequest{Brand: "cafe-lumiere"},
+		{"search_sentiment_priority_status", query.ListInteractionsSubject, query.SearchInteractionsRequest{ListInteractionsRequest: query.ListInteractionsRequest{Brand: "cafe-lumiere"},
 			InteractionFilter: query.InteractionFilter{Sentiments: []string{"negative"}, MinPriority: &seven, Statuses: []string{"open"}}}, &query.ListInteractionsResponse{}},
-		{"search_text_accents", query.SearchInteractionsSubject, query.SearchInteractionsRequest{ListInteractionsRequest: query.ListInteractionsRequest{Brand: "cafe-lumiere"},
+		{"search_text_accents", query.ListInteractionsSubject, query.SearchInteractionsRequest{ListInteractionsRequest: query.ListInteractionsRequest{Brand: "cafe-lumiere"},
 			InteractionFilter: query.InteractionFilter{Text: "creme brulee", From: &from}}, &query.ListInteractionsResponse{}},
-		{"search_assignee", query.SearchInteractionsSubject, query.SearchInteractionsRequest{ListInteractionsRequest: query.ListInteractionsRequest{Brand: "cafe-lumiere"},
+		{"search_assignee", query.ListInteractionsSubject, query.SearchInteractionsRequest{ListInteractionsRequest: query.ListInteractionsRequest{Brand: "cafe-lumiere"},
 			InteractionFilter: query.InteractionFilter{Assignee: "agent1"}}, &query.ListInteractionsResponse{}},
 		{"get_with_thread_and_author", query.GetInteractionSubject, query.GetInteractionRequest{Brand: "cafe-lumiere", ID: "mastodon:42"}, &query.InteractionDetail{}},
 		{"kpis_week", query.KPIsSubject, query.KPIsRequest{Brand: "cafe-lumiere", From: week, To: end, TZ: "Europe/Paris",

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
 // ReportSettingsBucket is the NATS KV bucket, owned by analytics, that holds
@@ -27,10 +28,16 @@ type fieldError struct{ field, msg string }
 
 func (e fieldError) Error() string { return e.field + ": " + e.msg }
 
+// RPCError gives fieldError its request/reply code and field.
+func (e fieldError) RPCError() *rpc.Error { return rpc.BadRequest(e.field, "%s", e.msg) }
+
 // conflict is a compare-and-set that lost: CodeConflict.
 type conflict struct{ msg string }
 
 func (e conflict) Error() string { return e.msg }
+
+// RPCError gives conflict its request/reply code.
+func (e conflict) RPCError() *rpc.Error { return rpc.Conflict("%s", e.msg) }
 
 // storedSettings is the value of a brand's settings entry.
 type storedSettings struct {

@@ -146,7 +146,7 @@ func (s *Service) Run(ctx context.Context) error {
 	wg.Go(func() { s.scheduler.run(ctx) })
 	wg.Go(func() { s.rollup.run(ctx) })
 	wg.Wait()
-	s.queries.stop(svc)
+	svc.Stop()
 	s.log.Info("analytics stopped")
 	return nil
 }

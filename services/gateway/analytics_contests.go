@@ -9,6 +9,7 @@ import (
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
 // drawContest serves POST /api/v1/contests/draw with a ContestDrawRequest
@@ -28,8 +29,8 @@ func (s *Service) drawContest(c echo.Context) error {
 		return httpx.Forbidden("this API key is not scoped to brand " + req.Brand)
 	}
 	req.DrawnBy = p.KeyID
-	var resp query.ContestDraw
-	if err := s.ask(c.Request().Context(), query.ContestDrawSubject, req, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.DrawContest, req)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -42,14 +43,14 @@ func (s *Service) getContest(c echo.Context) error {
 		return err
 	}
 	if !csvOut {
-		return s.contestRef(c, query.ContestGetSubject, &query.ContestDraw{})
+		return contestRef(c, s, query.GetContest)
 	}
 	brand, err := brandParam(c)
 	if err != nil {
 		return err
 	}
-	var d query.ContestDraw
-	if err := s.ask(c.Request().Context(), query.ContestGetSubject, query.ContestRef{Brand: brand, ID: c.Param("id")}, &d); err != nil {
+	d, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetContest, query.ContestRef{Brand: brand, ID: c.Param("id")})
+	if err != nil {
 		return err
 	}
 	return s.exportContest(c, d)
@@ -57,15 +58,16 @@ func (s *Service) getContest(c echo.Context) error {
 
 // verifyContest serves POST /api/v1/contests/:id/verify?brand=.
 func (s *Service) verifyContest(c echo.Context) error {
-	return s.contestRef(c, query.ContestVerifySubject, &query.ContestVerification{})
+	return contestRef(c, s, query.VerifyContest)
 }
 
-func (s *Service) contestRef(c echo.Context, subject string, resp any) error {
+func contestRef[Resp any](c echo.Context, s *Service, ep query.Endpoint[query.ContestRef, Resp]) error {
 	brand, err := brandParam(c)
 	if err != nil {
 		return err
 	}
-	if err := s.ask(c.Request().Context(), subject, query.ContestRef{Brand: brand, ID: c.Param("id")}, resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, ep, query.ContestRef{Brand: brand, ID: c.Param("id")})
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)

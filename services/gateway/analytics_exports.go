@@ -9,6 +9,7 @@ import (
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
 // wantsCSV reports whether the request asks for a CSV export (format=csv);
@@ -35,8 +36,8 @@ func (s *Service) exportInteractions(c echo.Context, req query.SearchInteraction
 		[]string{"id", "network", "kind", "created_at", "author", "name", "text", "verdict", "priority", "labels", "url"})
 	return s.writeCSV(c, f, "interactions-"+req.Brand+".csv", header, func(ctx context.Context, cursor string) ([][]any, string, error) {
 		req.Cursor = cursor
-		var page query.ListInteractionsResponse
-		if err := s.ask(ctx, query.SearchInteractionsSubject, req, &page); err != nil {
+		page, err := rpc.Ask(ctx, s.rpc, query.ListInteractions, req)
+		if err != nil {
 			return nil, "", err
 		}
 		rows := make([][]any, len(page.Items))
@@ -60,8 +61,8 @@ func (s *Service) exportSegment(c echo.Context, req query.SegmentRequest) error 
 		[]string{"network", "author_id", "handle", "name", "reach", "interactions", "in_window", "positive", "negative", "first_seen", "last_seen", "score"})
 	return s.writeCSV(c, f, "segment-"+req.Segment+"-"+req.Brand+".csv", header, func(ctx context.Context, cursor string) ([][]any, string, error) {
 		req.Cursor = cursor
-		var page query.SegmentPage
-		if err := s.ask(ctx, query.SegmentSubject, req, &page); err != nil {
+		page, err := rpc.Ask(ctx, s.rpc, query.ListSegment, req)
+		if err != nil {
 			return nil, "", err
 		}
 		rows := make([][]any, len(page.Items))

@@ -9,6 +9,7 @@ import (
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
 // kpis serves GET /api/v1/kpis?brand=&from=&to=&tz=&network=&voice=.
@@ -26,8 +27,8 @@ func (s *Service) kpis(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var resp query.KPIs
-	if err := s.ask(c.Request().Context(), query.KPIsSubject, req, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetKPIs, req)
+	if err != nil {
 		return err
 	}
 	if csvOut {

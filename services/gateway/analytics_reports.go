@@ -9,6 +9,7 @@ import (
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
 // reportRoutes exposes the weekly report on demand, the brand's schedule
@@ -70,8 +71,8 @@ func (s *Service) weeklyReport(c echo.Context) error {
 		return err
 	}
 	req.PDF = format == query.ReportPDF
-	var resp query.WeeklyReport
-	if err := s.ask(c.Request().Context(), query.WeeklyReportSubject, req, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetWeeklyReport, req)
+	if err != nil {
 		return err
 	}
 	switch format {
@@ -112,8 +113,8 @@ func (s *Service) getReportSettings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var resp query.ReportSettingsResponse
-	if err := s.ask(c.Request().Context(), query.GetReportSettingsSubject, query.GetReportSettingsRequest{Brand: brand}, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetReportSettings, query.GetReportSettingsRequest{Brand: brand})
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -131,8 +132,8 @@ func (s *Service) putReportSettings(c echo.Context) error {
 		return err
 	}
 	req := query.PutReportSettingsRequest{Brand: brand, Revision: body.Revision, Settings: body.Settings, UpdatedBy: principal(c).KeyID}
-	var resp query.ReportSettingsResponse
-	if err := s.ask(c.Request().Context(), query.PutReportSettingsSubject, req, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.PutReportSettings, req)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -144,8 +145,8 @@ func (s *Service) listStoredReports(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var resp query.StoredReports
-	if err := s.ask(c.Request().Context(), query.ListStoredReportsSubject, query.ListStoredReportsRequest{Brand: brand}, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.ListStoredReports, query.ListStoredReportsRequest{Brand: brand})
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -161,9 +162,9 @@ func (s *Service) getStoredReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var resp query.StoredReportFile
 	req := query.GetStoredReportRequest{Brand: brand, Week: c.Param("week"), Format: format}
-	if err := s.ask(c.Request().Context(), query.GetStoredReportSubject, req, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetStoredReport, req)
+	if err != nil {
 		return err
 	}
 	return reportFile(c, format, resp.ContentType, brand, resp.Week, resp.Content)

@@ -10,29 +10,15 @@ import (
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
-// filterParams are the query parameters of GET /api/v1/interactions that
-// narrow the listing; list parameters may repeat or hold comma-separated
-// values (network=mastodon,instagram).
-var filterParams = []string{"network", "kind", "verdict", "status", "sentiment", "intent",
-	"min_priority", "max_priority", "assignee", "queue", "author", "from", "to", "q"}
-
-// searchInteractions serves GET /api/v1/interactions: without filters it
-// is the plain listing, with filters it asks analytics' search endpoint.
-func (s *Service) searchInteractions(c echo.Context) error {
-	filtered := false
-	for _, p := range filterParams {
-		if _, ok := c.QueryParams()[p]; ok {
-			filtered = true
-		}
-	}
+// listInteractions serves GET /api/v1/interactions: one page of the
+// brand's interactions, narrowed by the filter parameters when there are any.
+func (s *Service) listInteractions(c echo.Context) error {
 	csvOut, err := wantsCSV(c)
 	if err != nil {
 		return err
-	}
-	if !filtered && !csvOut {
-		return s.listInteractions(c)
 	}
 	brand, err := brandParam(c)
 	if err != nil {
@@ -48,8 +34,8 @@ func (s *Service) searchInteractions(c echo.Context) error {
 	if csvOut {
 		return s.exportInteractions(c, req)
 	}
-	var resp query.ListInteractionsResponse
-	if err := s.ask(c.Request().Context(), query.SearchInteractionsSubject, req, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.ListInteractions, req)
+	if err != nil {
 		return err
 	}
 	if resp.Items == nil {
@@ -94,8 +80,8 @@ func (s *Service) getInteraction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var resp query.InteractionDetail
-	if err := s.ask(c.Request().Context(), query.GetInteractionSubject, query.GetInteractionRequest{Brand: brand, ID: c.Param("id")}, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetInteraction, query.GetInteractionRequest{Brand: brand, ID: c.Param("id")})
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)

@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"encoding/json"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -67,7 +68,7 @@ func newAnalyticsGateway(t *testing.T, replies map[string]func(json.RawMessage) 
 			t.Fatal(err)
 		}
 	}
-	gw, err := gateway.New(gateway.Config{Addr: "127.0.0.1:0", APIKeys: demoKey + ":demo", QueryTimeout: 2 * time.Second, BodyLimit: "1M"},
+	gw, err := gateway.New(gateway.Config{Addr: "127.0.0.1:0", APIKeys: demoKey + ":demo", BodyLimit: "1M"},
 		gateway.Deps{NATS: conn.NC, Logger: testkit.Logger(t), Health: httpx.NewHealth(), Registry: prometheus.NewRegistry(), Version: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -94,8 +95,7 @@ func canned(v any) func(json.RawMessage) (any, string) {
 func TestInteractionFiltersAPI(t *testing.T) {
 	page := query.ListInteractionsResponse{Items: []query.Interaction{{ID: "mastodon:1", Brand: "demo"}}}
 	gw, si := newAnalyticsGateway(t, map[string]func(json.RawMessage) (any, string){
-		query.SearchInteractionsSubject: canned(page),
-		query.ListInteractionsSubject:   canned(page),
+		query.ListInteractionsSubject: canned(page),
 		query.GetInteractionSubject: func(b json.RawMessage) (any, string) {
 			var req query.GetInteractionRequest
 			_ = json.Unmarshal(b, &req)
@@ -105,14 +105,14 @@ func TestInteractionFiltersAPI(t *testing.T) {
 			return query.InteractionDetail{Interaction: page.Items[0], Status: "open"}, ""
 		},
 	})
-	t.Run("filters_go_to_the_search_endpoint", func(t *testing.T) {
+	t.Run("filters_go_to_the_list_endpoint", func(t *testing.T) {
 		rec := do(t, gw, "GET", "/api/v1/interactions?brand=demo&network=mastodon,instagram&kind=dm&kind=comment&status=open&sentiment=negative"+
 			"&intent=question&min_priority=40&max_priority=90&assignee=lea&queue=vip&author=a1&from=2026-11-01&to=2026-11-23T00:00:00Z&q=cr%C3%A8me&limit=20", "")
 		if rec.Code != 200 {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
 		var req query.SearchInteractionsRequest
-		si.last(t, query.SearchInteractionsSubject, &req)
+		si.last(t, query.ListInteractionsSubject, &req)
 		f := req.InteractionFilter
 		if req.Brand != "demo" || req.Limit != 20 || strings.Join(f.Networks, ",") != "mastodon,instagram" || strings.Join(f.Kinds, ",") != "dm,comment" ||
 			f.Statuses[0] != "open" || f.Sentiments[0] != "negative" || f.Intents[0] != "question" || *f.MinPriority != 40 || *f.MaxPriority != 90 ||
@@ -121,12 +121,15 @@ func TestInteractionFiltersAPI(t *testing.T) {
 			t.Fatalf("request %+v filter %+v", req, f)
 		}
 	})
-	t.Run("no_filter_uses_the_plain_listing", func(t *testing.T) {
+	t.Run("no_filter_asks_without_filters", func(t *testing.T) {
 		if rec := do(t, gw, "GET", "/api/v1/interactions?brand=demo", ""); rec.Code != 200 {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
-		var req query.ListInteractionsRequest
+		var req query.SearchInteractionsRequest
 		si.last(t, query.ListInteractionsSubject, &req)
+		if req.Brand != "demo" || !reflect.DeepEqual(req.InteractionFilter, query.InteractionFilter{}) {
+			t.Fatalf("request %+v", req)
+		}
 	})
 	for _, tc := range []struct{ name, path, field string }{
 		{"bad_priority_is_400", "/api/v1/interactions?brand=demo&min_priority=high", "min_priority"},
@@ -249,7 +252,7 @@ func TestContestsAPI(t *testing.T) {
 func TestCSVExports(t *testing.T) {
 	at := time.Date(2026, 11, 23, 13, 5, 0, 0, time.UTC)
 	gw, si := newAnalyticsGateway(t, map[string]func(json.RawMessage) (any, string){
-		query.SearchInteractionsSubject: func(b json.RawMessage) (any, string) {
+		query.ListInteractionsSubject: func(b json.RawMessage) (any, string) {
 			var req query.SearchInteractionsRequest
 			_ = json.Unmarshal(b, &req)
 			if req.Cursor == "" {
@@ -275,7 +278,7 @@ func TestCSVExports(t *testing.T) {
 			t.Fatalf("got\n%q\nwant\n%q", got, want)
 		}
 		var req query.SearchInteractionsRequest
-		si.last(t, query.SearchInteractionsSubject, &req)
+		si.last(t, query.ListInteractionsSubject, &req)
 		if req.Limit != query.MaxListLimit || req.Cursor != "p2" || strings.Join(req.Kinds, ",") != "comment,dm" {
 			t.Fatalf("last page request %+v", req)
 		}

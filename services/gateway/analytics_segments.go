@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
 // segment serves GET /api/v1/segments/:segment?brand=&network=&as_of=&limit=&cursor=.
@@ -19,8 +20,8 @@ func (s *Service) segment(c echo.Context) error {
 	} else if csvOut {
 		return s.exportSegment(c, req)
 	}
-	var resp query.SegmentPage
-	if err := s.ask(c.Request().Context(), query.SegmentSubject, req, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.ListSegment, req)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)

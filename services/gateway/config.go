@@ -6,7 +6,6 @@ package gateway
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -16,16 +15,14 @@ type Config struct {
 	Addr string `koanf:"addr"`
 	// APIKeys are space-separated "<key>:<brand>[,<brand>...]" entries; the
 	// brand "*" grants every brand. Keys must be at least 24 characters.
-	APIKeys      string        `koanf:"api_keys"`
-	QueryTimeout time.Duration `koanf:"query_timeout"`
-	BodyLimit    string        `koanf:"body_limit"`
+	APIKeys   string `koanf:"api_keys"`
+	BodyLimit string `koanf:"body_limit"`
 }
 
 // RegisterFlags registers the gateway flags under prefix.
 func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.StringVar(&c.Addr, prefix+"addr", "127.0.0.1:8080", "listen address of the API and UI")
 	fs.StringVar(&c.APIKeys, prefix+"api_keys", "", `API keys: space-separated "<key>:<brand>[,<brand>...]" ("*" = every brand)`)
-	fs.DurationVar(&c.QueryTimeout, prefix+"query_timeout", 5*time.Second, "timeout of a query to a backing service")
 	fs.StringVar(&c.BodyLimit, prefix+"body_limit", "1M", "largest accepted request body")
 }
 
@@ -33,9 +30,6 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 func (c *Config) Validate() error {
 	if c.Addr == "" {
 		return fmt.Errorf("gateway.addr is required")
-	}
-	if c.QueryTimeout <= 0 {
-		return fmt.Errorf("gateway.query_timeout must be positive")
 	}
 	if _, err := ParseAPIKeys(c.APIKeys); err != nil {
 		return fmt.Errorf("gateway.api_keys: %w", err)

@@ -12,6 +12,7 @@ import (
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
 // moderationRoutes exposes moderation's policies and cases. The moderator
@@ -84,8 +85,8 @@ func (s *Service) getPolicy(c echo.Context) error {
 			return httpx.BadRequest("version", "must be a version number")
 		}
 	}
-	var resp query.GetPolicyResponse
-	if err := s.ask(c.Request().Context(), query.GetPolicySubject, req, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetPolicy, req)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -100,9 +101,9 @@ func (s *Service) putPolicy(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	var resp query.PolicyVersion
 	req := query.PutPolicyRequest{Brand: brand, BaseVersion: body.BaseVersion, Document: body.Document, SavedBy: principal(c).KeyID}
-	if err := s.ask(c.Request().Context(), query.PutPolicySubject, req, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.PutPolicy, req)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, resp)
@@ -117,9 +118,9 @@ func (s *Service) activatePolicy(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	var resp query.ActivatePolicyResponse
 	req := query.ActivatePolicyRequest{Brand: brand, Version: body.Version, ActivatedBy: principal(c).KeyID}
-	if err := s.ask(c.Request().Context(), query.ActivatePolicySubject, req, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.ActivatePolicy, req)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -134,9 +135,9 @@ func (s *Service) dryRunPolicy(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	var resp query.DryRunPolicyResponse
 	req := query.DryRunPolicyRequest{Brand: brand, Document: body.Document, Days: body.Days, Limit: body.Limit}
-	if err := s.ask(c.Request().Context(), query.DryRunPolicySubject, req, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.DryRunPolicy, req)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -158,9 +159,9 @@ func (s *Service) claimCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var resp query.CaseClaim
 	req := query.ClaimCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).KeyID}
-	if err := s.ask(c.Request().Context(), query.ClaimCaseSubject, req, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.ClaimCase, req)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -172,7 +173,7 @@ func (s *Service) releaseCase(c echo.Context) error {
 		return err
 	}
 	req := query.ReleaseCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).KeyID}
-	if err := s.ask(c.Request().Context(), query.ReleaseCaseSubject, req, &struct{}{}); err != nil {
+	if _, err := rpc.Ask(c.Request().Context(), s.rpc, query.ReleaseCase, req); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -187,10 +188,10 @@ func (s *Service) decideCase(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	var resp query.DecideCaseResponse
 	req := query.DecideCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).KeyID,
 		Decision: body.Decision, Assignee: body.Assignee, Reason: body.Reason, Network: body.Network}
-	if err := s.ask(c.Request().Context(), query.DecideCaseSubject, req, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.DecideCase, req)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
 // Deps are what the gateway needs from the composition root.
@@ -25,7 +26,7 @@ type Deps struct {
 // Service is the HTTP API.
 type Service struct {
 	cfg  Config
-	nc   *nats.Conn
+	rpc  *rpc.Client
 	log  *slog.Logger
 	echo *echo.Echo
 }
@@ -39,7 +40,11 @@ func New(cfg Config, d Deps) (*Service, error) {
 		return nil, errors.New("gateway: missing dependency")
 	}
 	keys, _ := ParseAPIKeys(cfg.APIKeys) // validated above
-	s := &Service{cfg: cfg, nc: d.NATS, log: d.Logger.With("service", "gateway")}
+	client, err := rpc.NewClient(d.NATS)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{cfg: cfg, rpc: client, log: d.Logger.With("service", "gateway")}
 	if len(keys) == 0 {
 		s.log.Warn("no API key configured: every API route will answer 401 (set gateway.api_keys)")
 	}
@@ -54,7 +59,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 		})
 	})
 	api := e.Group("/api/v1", requireKey(keys))
-	api.GET("/interactions", s.searchInteractions)
+	api.GET("/interactions", s.listInteractions)
 	api.GET("/interactions/:id", s.getInteraction)
 	api.GET("/kpis", s.kpis)
 	api.GET("/segments/:segment", s.segment)

@@ -10,6 +10,7 @@ import (
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
 func (s *Service) listSources(c echo.Context) error {
@@ -17,8 +18,8 @@ func (s *Service) listSources(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var resp query.ListSourcesResponse
-	if err := s.ask(c.Request().Context(), query.ListSourcesSubject, query.ListSourcesRequest{Brand: brand}, &resp); err != nil {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.ListSources, query.ListSourcesRequest{Brand: brand})
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -37,8 +38,8 @@ func (s *Service) putSource(c echo.Context) error {
 	if p, _ := c.Get(principalKey).(Principal); !p.CanSee(spec.Brand) {
 		return httpx.Forbidden("this API key is not scoped to brand " + spec.Brand)
 	}
-	var view query.SourceView
-	if err := s.ask(c.Request().Context(), query.PutSourceSubject, query.PutSourceRequest{Source: spec}, &view); err != nil {
+	view, err := rpc.Ask(c.Request().Context(), s.rpc, query.PutSource, query.PutSourceRequest{Source: spec})
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, view)
@@ -49,8 +50,7 @@ func (s *Service) deleteSource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var empty struct{}
-	if err := s.ask(c.Request().Context(), query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: brand, ID: c.Param("id")}, &empty); err != nil {
+	if _, err := rpc.Ask(c.Request().Context(), s.rpc, query.DeleteSource, query.DeleteSourceRequest{Brand: brand, ID: c.Param("id")}); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -67,9 +67,8 @@ func (s *Service) backfillSource(c echo.Context) error {
 	if err := json.NewDecoder(c.Request().Body).Decode(&body); err != nil {
 		return httpx.BadRequest("since", "an RFC 3339 time is expected: %v", err)
 	}
-	var empty struct{}
 	req := query.BackfillSourceRequest{Brand: brand, ID: c.Param("id"), Since: body.Since}
-	if err := s.ask(c.Request().Context(), query.BackfillSourceSubject, req, &empty); err != nil {
+	if _, err := rpc.Ask(c.Request().Context(), s.rpc, query.BackfillSource, req); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]string{"status": "queued"})

@@ -2,179 +2,153 @@ package ingest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"sort"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/micro"
 
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
-// startSourcesAPI registers the source endpoints on NATS (micro): the
-// gateway and the CLI manage sources through them.
-func (s *Service) startSourcesAPI(nc *nats.Conn) (micro.Service, error) {
-	svc, err := micro.AddService(nc, micro.Config{
-		Name: query.IngestService, Version: "1.0.0",
-		Description: "listening sources: webhooks and pollers per brand",
-	})
+// startSourcesAPI serves the source endpoints on the request/reply layer:
+// the gateway and the CLI manage sources through them.
+func (s *Service) startSourcesAPI(nc *nats.Conn) (*rpc.Server, error) {
+	srv, err := rpc.NewServer(nc, query.IngestService, "1.0.0",
+		"listening sources: webhooks and pollers per brand", s.log)
 	if err != nil {
-		return nil, fmt.Errorf("ingest micro service: %w", err)
+		return nil, err
 	}
-	for subject, h := range map[string]func(context.Context, []byte) (any, error){
-		query.PutSourceSubject:      s.putSource,
-		query.ListSourcesSubject:    s.listSources,
-		query.DeleteSourceSubject:   s.deleteSource,
-		query.BackfillSourceSubject: s.backfillSource,
+	for _, err := range []error{
+		handle(s, srv, query.PutSource, s.putSource),
+		handle(s, srv, query.ListSources, s.listSources),
+		handle(s, srv, query.DeleteSource, s.deleteSource),
+		handle(s, srv, query.BackfillSource, s.backfillSource),
 	} {
-		name := subject[len("ruche."):]
-		err := svc.AddEndpoint(sanitize(name), micro.HandlerFunc(func(r micro.Request) {
-			ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
-			defer cancel()
-			resp, err := h(ctx, r.Data())
-			var bad badRequest
-			switch {
-			case errors.As(err, &bad):
-				_ = r.Error(query.CodeBadRequest, bad.Error(), nil)
-			case errors.Is(err, ErrSourceNotFound):
-				_ = r.Error(query.CodeNotFound, "source not found", nil)
-			case err != nil:
-				s.log.ErrorContext(ctx, "source request failed", "subject", subject, "error", err)
-				_ = r.Error(query.CodeInternal, "internal error", nil)
-			default:
-				_ = r.RespondJSON(resp)
-			}
-		}), micro.WithEndpointSubject(subject))
 		if err != nil {
-			_ = svc.Stop()
+			srv.Stop()
 			return nil, err
 		}
 	}
-	return svc, nil
+	return srv, nil
 }
 
+// handle serves ep with fn within the request_timeout setting, giving an
+// unknown source its request/reply code.
+func handle[Req, Resp any](s *Service, srv *rpc.Server, ep query.Endpoint[Req, Resp], fn func(context.Context, Req) (Resp, error)) error {
+	return rpc.Handle(srv, ep, func(ctx context.Context, in Req) (Resp, error) {
+		ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+		defer cancel()
+		out, err := fn(ctx, in)
+		if errors.Is(err, ErrSourceNotFound) {
+			return out, rpc.NotFound("source not found")
+		}
+		return out, err
+	})
+}
+
+// badRequest is a request the sources API refuses, with the reason.
 type badRequest struct{ error }
+
+// RPCError gives badRequest its request/reply code.
+func (b badRequest) RPCError() *rpc.Error { return rpc.BadRequest("", "%s", b.Error()) }
 
 func badf(format string, args ...any) error { return badRequest{fmt.Errorf(format, args...)} }
 
-func decodeRequest(data []byte, v any) error {
-	if err := json.Unmarshal(data, v); err != nil {
-		return badf("request is not valid JSON: %v", err)
-	}
-	return nil
-}
-
-func (s *Service) putSource(ctx context.Context, data []byte) (any, error) {
-	var req query.PutSourceRequest
-	if err := decodeRequest(data, &req); err != nil {
-		return nil, err
-	}
+func (s *Service) putSource(ctx context.Context, req query.PutSourceRequest) (query.SourceView, error) {
 	spec := req.Source
 	if err := events.ValidateBrand(spec.Brand); err != nil {
-		return nil, badf("brand: %v", err)
+		return query.SourceView{}, badf("brand: %v", err)
 	}
 	if err := validateSourceID(spec.ID); err != nil {
-		return nil, badf("id: %v", err)
+		return query.SourceView{}, badf("id: %v", err)
 	}
 	conn, ok := s.connector(spec.Network)
 	if !ok {
-		return nil, badf("network %q is not one of %v", spec.Network, s.networks())
+		return query.SourceView{}, badf("network %q is not one of %v", spec.Network, s.networks())
 	}
 	for _, name := range conn.RequiredSecrets() {
 		if spec.Secrets[name] == "" {
-			return nil, badf("secrets.%s is required for a %s source", name, spec.Network)
+			return query.SourceView{}, badf("secrets.%s is required for a %s source", name, spec.Network)
 		}
 	}
 	// A source id belongs to one brand: another brand cannot take it over.
 	if old, err := s.sources.Get(ctx, spec.ID); err == nil && old.Brand != spec.Brand {
-		return nil, badf("id %q is already used", spec.ID)
+		return query.SourceView{}, badf("id %q is already used", spec.ID)
 	} else if err != nil && !errors.Is(err, ErrSourceNotFound) {
-		return nil, err
+		return query.SourceView{}, err
 	}
 	src := Source{ID: spec.ID, Brand: spec.Brand, Network: spec.Network, Account: spec.Account, Settings: spec.Settings, Secrets: spec.Secrets}
 	if _, polled := conn.(Poller); polled {
 		if _, err := intervalSetting(src, 0); err != nil {
-			return nil, badRequest{err}
+			return query.SourceView{}, badRequest{err}
 		}
 	}
 	if v, ok := conn.(interface{ ValidateSource(Source) error }); ok {
 		if err := v.ValidateSource(src); err != nil {
-			return nil, badRequest{err}
+			return query.SourceView{}, badRequest{err}
 		}
 	}
 	if err := s.sources.Put(ctx, src); err != nil {
-		return nil, err
+		return query.SourceView{}, err
 	}
 	stored, err := s.sources.Get(ctx, src.ID)
 	if err != nil {
-		return nil, err
+		return query.SourceView{}, err
 	}
 	return s.view(ctx, stored)
 }
 
-func (s *Service) listSources(ctx context.Context, data []byte) (any, error) {
-	var req query.ListSourcesRequest
-	if err := decodeRequest(data, &req); err != nil {
-		return nil, err
-	}
+func (s *Service) listSources(ctx context.Context, req query.ListSourcesRequest) (query.ListSourcesResponse, error) {
 	if err := events.ValidateBrand(req.Brand); err != nil {
-		return nil, badf("brand: %v", err)
+		return query.ListSourcesResponse{}, badf("brand: %v", err)
 	}
 	srcs, err := s.sources.List(ctx, req.Brand)
 	if err != nil {
-		return nil, err
+		return query.ListSourcesResponse{}, err
 	}
 	out := query.ListSourcesResponse{Sources: []query.SourceView{}}
 	for _, src := range srcs {
 		v, err := s.view(ctx, src)
 		if err != nil {
-			return nil, err
+			return query.ListSourcesResponse{}, err
 		}
 		out.Sources = append(out.Sources, v)
 	}
 	return out, nil
 }
 
-func (s *Service) deleteSource(ctx context.Context, data []byte) (any, error) {
-	var req query.DeleteSourceRequest
-	if err := decodeRequest(data, &req); err != nil {
-		return nil, err
-	}
+func (s *Service) deleteSource(ctx context.Context, req query.DeleteSourceRequest) (query.Empty, error) {
 	if err := events.ValidateBrand(req.Brand); err != nil {
-		return nil, badf("brand: %v", err)
+		return query.Empty{}, badf("brand: %v", err)
 	}
 	if err := s.sources.Delete(ctx, req.Brand, req.ID); err != nil {
-		return nil, err
+		return query.Empty{}, err
 	}
-	return struct{}{}, nil
+	return query.Empty{}, nil
 }
 
-func (s *Service) backfillSource(ctx context.Context, data []byte) (any, error) {
-	var req query.BackfillSourceRequest
-	if err := decodeRequest(data, &req); err != nil {
-		return nil, err
-	}
+func (s *Service) backfillSource(ctx context.Context, req query.BackfillSourceRequest) (query.Empty, error) {
 	if err := events.ValidateBrand(req.Brand); err != nil {
-		return nil, badf("brand: %v", err)
+		return query.Empty{}, badf("brand: %v", err)
 	}
 	src, err := s.sources.Get(ctx, req.ID)
 	if err != nil || src.Brand != req.Brand {
-		return nil, ErrSourceNotFound
+		return query.Empty{}, ErrSourceNotFound
 	}
 	if _, ok := s.polls.pollers[src.Network].(Backfiller); !ok {
-		return nil, badf("network %s cannot re-read its history (webhook networks push; backfill polled sources)", src.Network)
+		return query.Empty{}, badf("network %s cannot re-read its history (webhook networks push; backfill polled sources)", src.Network)
 	}
 	if req.Since.IsZero() || !req.Since.Before(s.now()) {
-		return nil, badf("since must be a time in the past")
+		return query.Empty{}, badf("since must be a time in the past")
 	}
 	if err := s.polls.requestBackfill(ctx, src, req.Since); err != nil {
-		return nil, err
+		return query.Empty{}, err
 	}
-	return struct{}{}, nil
+	return query.Empty{}, nil
 }
 
 func (s *Service) view(ctx context.Context, src Source) (query.SourceView, error) {
@@ -215,16 +189,4 @@ func (s *Service) networks() []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// sanitize makes an endpoint name from a subject ("command.ingest.sources.put"
-// → "command-ingest-sources-put").
-func sanitize(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c == '.' {
-			b[i] = '-'
-		}
-	}
-	return string(b)
 }

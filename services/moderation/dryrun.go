@@ -2,17 +2,15 @@ package moderation
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/micro"
 
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/rpc"
 	"github.com/ruche-project/ruche/services/moderation/classify"
 	"github.com/ruche-project/ruche/services/moderation/policy"
 )
@@ -26,17 +24,19 @@ type History interface {
 // analyticsHistory asks analytics, which owns ClickHouse, through its list
 // endpoint: moderation never reads ClickHouse itself.
 type analyticsHistory struct {
-	nc *nats.Conn
+	client *rpc.Client
 }
 
-// Recent implements History by paging query.ListInteractionsSubject.
+// Recent implements History by paging query.ListInteractions.
 func (h analyticsHistory) Recent(ctx context.Context, brand string, since time.Time, limit int) ([]v1.Received, error) {
 	var out []v1.Received
 	cursor := ""
 	for len(out) < limit {
-		req := query.ListInteractionsRequest{Brand: brand, Limit: min(query.MaxListLimit, limit-len(out)), Cursor: cursor}
-		var resp query.ListInteractionsResponse
-		if err := request(ctx, h.nc, query.ListInteractionsSubject, req, &resp); err != nil {
+		req := query.SearchInteractionsRequest{ListInteractionsRequest: query.ListInteractionsRequest{
+			Brand: brand, Limit: min(query.MaxListLimit, limit-len(out)), Cursor: cursor,
+		}}
+		resp, err := rpc.Ask(ctx, h.client, query.ListInteractions, req)
+		if err != nil {
 			return nil, fmt.Errorf("history of brand %s: %w", brand, err)
 		}
 		for _, it := range resp.Items {
@@ -62,24 +62,6 @@ func receivedOf(it query.Interaction) v1.Received {
 		ThreadID: it.ThreadID, ParentID: it.ParentID, Author: v1.Author{ID: it.AuthorID, Handle: it.AuthorHandle, DisplayName: it.AuthorName},
 		Text: it.Text, Lang: it.Lang, URL: it.URL, CreatedAt: it.CreatedAt, ReceivedAt: it.ReceivedAt, Source: v1.Source(it.Source),
 	}
-}
-
-// request sends a JSON request to a micro endpoint and decodes the reply.
-func request(ctx context.Context, nc *nats.Conn, subject string, req, resp any) error {
-	body, err := json.Marshal(req)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	reply, err := nc.RequestWithContext(ctx, subject, body)
-	if err != nil {
-		return fmt.Errorf("request %s: %w", subject, err)
-	}
-	if code := reply.Header.Get(micro.ErrorCodeHeader); code != "" {
-		return fmt.Errorf("%s answered %s: %s", subject, code, reply.Header.Get(micro.ErrorHeader))
-	}
-	return json.Unmarshal(reply.Data, resp)
 }
 
 // Dry-run defaults.

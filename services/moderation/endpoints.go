@@ -2,107 +2,66 @@ package moderation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"time"
-
-	"github.com/nats-io/nats.go/micro"
-
+	
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
-	"github.com/ruche-project/ruche/pkg/obs"
+	"github.com/ruche-project/ruche/pkg/rpc"
 	"github.com/ruche-project/ruche/services/moderation/policy"
 )
 
 // ServiceVersion is the micro service's version, shown in discovery.
 const ServiceVersion = "1.0.0"
 
-// ErrorData is the body of a 400 reply: the wrong field's path, e.g.
-// "rules[2].when.regex", so the gateway can name it.
-type ErrorData struct {
-	Field string `json:"field,omitempty"`
-}
-
-// startEndpoints serves policies and cases as a nats.go micro service;
+// startEndpoints serves policies and cases on the request/reply layer;
 // replicas share its queue group.
-func (s *Service) startEndpoints() (micro.Service, error) {
-	svc, err := micro.AddService(s.nc, micro.Config{
-		Name: query.ModerationService, Version: ServiceVersion,
-		Description: "Ruche moderation: brand policies, dry runs and cases",
-	})
+func (s *Service) startEndpoints() (*rpc.Server, error) {
+	srv, err := rpc.NewServer(s.nc, query.ModerationService, ServiceVersion,
+		"Ruche moderation: brand policies, dry runs and cases", s.log)
 	if err != nil {
 		return nil, err
 	}
-	endpoints := []struct {
-		name, subject string
-		fn            func(ctx context.Context, data []byte) (any, error)
-	}{
-		{"get_policy", query.GetPolicySubject, s.getPolicy},
-		{"put_policy", query.PutPolicySubject, s.putPolicy},
-		{"activate_policy", query.ActivatePolicySubject, s.activatePolicy},
-		{"dry_run_policy", query.DryRunPolicySubject, s.dryRunPolicy},
-		{"claim_case", query.ClaimCaseSubject, s.claimCase},
-		{"release_case", query.ReleaseCaseSubject, s.releaseCase},
-		{"decide_case", query.DecideCaseSubject, s.decideCase},
-	}
-	for _, e := range endpoints {
-		if err := svc.AddEndpoint(e.name, s.serve(e.fn), micro.WithEndpointSubject(e.subject)); err != nil {
-			_ = svc.Stop()
+	for _, err := range []error{
+		handle(srv, query.GetPolicy, s.getPolicy),
+		handle(srv, query.PutPolicy, s.putPolicy),
+		handle(srv, query.ActivatePolicy, s.activatePolicy),
+		handle(srv, query.DryRunPolicy, s.dryRunPolicy),
+		handle(srv, query.ClaimCase, s.claimCase),
+		handle(srv, query.ReleaseCase, s.releaseCase),
+		handle(srv, query.DecideCase, s.decideCase),
+	} {
+		if err != nil {
+			srv.Stop()
 			return nil, err
 		}
 	}
-	return svc, nil
+	return srv, nil
 }
 
-func (s *Service) serve(fn func(ctx context.Context, data []byte) (any, error)) micro.Handler {
-	return micro.HandlerFunc(func(req micro.Request) {
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		ctx = obs.WithCorrelationID(ctx, req.Headers().Get(events.HeaderCorrelationID))
-		out, err := fn(ctx, req.Data())
-		if err != nil {
-			s.fail(ctx, req, err)
-			return
-		}
-		if err := req.RespondJSON(out); err != nil {
-			s.log.WarnContext(ctx, "reply", "subject", req.Subject(), "error", err)
-		}
+// handle serves ep with fn, giving moderation's domain errors their
+// request/reply codes.
+func handle[Req, Resp any](srv *rpc.Server, ep query.Endpoint[Req, Resp], fn func(context.Context, Req) (Resp, error)) error {
+	return rpc.Handle(srv, ep, func(ctx context.Context, in Req) (Resp, error) {
+		out, err := fn(ctx, in)
+		return out, codeOf(err)
 	})
 }
 
-// badJSON is a request body that does not decode.
-type badJSON struct{ err error }
-
-func (b badJSON) Error() string { return "request body: " + b.err.Error() }
-
-// fail maps the typed errors to micro codes, in one place.
-func (s *Service) fail(ctx context.Context, req micro.Request, err error) {
+// codeOf maps moderation's typed errors to request/reply errors, in one
+// place; other errors stay internal.
+func codeOf(err error) error {
 	var fe *policy.FieldError
-	var bj badJSON
-	code, text, data := query.CodeInternal, "internal error", []byte(nil)
 	switch {
+	case err == nil:
+		return nil
 	case errors.As(err, &fe):
-		code, text = query.CodeBadRequest, err.Error()
-		data, _ = json.Marshal(ErrorData{Field: fe.Path()})
-	case errors.As(err, &bj):
-		code, text = query.CodeBadRequest, err.Error()
+		return rpc.BadRequest(fe.Path(), "%s", fe.Msg)
 	case errors.Is(err, ErrConflict):
-		code, text = query.CodeConflict, err.Error()
+		return rpc.Conflict("%s", err.Error())
 	case errors.Is(err, ErrNotFound):
-		code, text = query.CodeNotFound, err.Error()
-	default:
-		s.log.ErrorContext(ctx, "moderation request failed", "subject", req.Subject(), "error", err)
+		return rpc.NotFound("%s", err.Error())
 	}
-	if rerr := req.Error(code, text, data); rerr != nil {
-		s.log.WarnContext(ctx, "reply with an error", "subject", req.Subject(), "error", rerr)
-	}
-}
-
-func decode(data []byte, v any) error {
-	if err := json.Unmarshal(data, v); err != nil {
-		return badJSON{err}
-	}
-	return nil
+	return err
 }
 
 func brandErr(brand string) error {
@@ -112,76 +71,48 @@ func brandErr(brand string) error {
 	return nil
 }
 
-func (s *Service) getPolicy(ctx context.Context, data []byte) (any, error) {
-	var in query.GetPolicyRequest
-	if err := decode(data, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) getPolicy(ctx context.Context, in query.GetPolicyRequest) (query.GetPolicyResponse, error) {
 	if err := brandErr(in.Brand); err != nil {
-		return nil, err
+		return query.GetPolicyResponse{}, err
 	}
 	return s.policies.Get(ctx, in.Brand, in.Version)
 }
 
-func (s *Service) putPolicy(ctx context.Context, data []byte) (any, error) {
-	var in query.PutPolicyRequest
-	if err := decode(data, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) putPolicy(ctx context.Context, in query.PutPolicyRequest) (query.PolicyVersion, error) {
 	if err := brandErr(in.Brand); err != nil {
-		return nil, err
+		return query.PolicyVersion{}, err
 	}
 	if in.BaseVersion < 0 {
-		return nil, &policy.FieldError{Rule: -1, Field: "base_version", Msg: "is negative"}
+		return query.PolicyVersion{}, &policy.FieldError{Rule: -1, Field: "base_version", Msg: "is negative"}
 	}
 	return s.policies.Save(ctx, in.Brand, in.BaseVersion, in.Document, in.SavedBy)
 }
 
-func (s *Service) activatePolicy(ctx context.Context, data []byte) (any, error) {
-	var in query.ActivatePolicyRequest
-	if err := decode(data, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) activatePolicy(ctx context.Context, in query.ActivatePolicyRequest) (query.ActivatePolicyResponse, error) {
 	if err := brandErr(in.Brand); err != nil {
-		return nil, err
+		return query.ActivatePolicyResponse{}, err
 	}
 	if err := s.policies.Activate(ctx, in.Brand, in.Version, in.ActivatedBy); err != nil {
-		return nil, err
+		return query.ActivatePolicyResponse{}, err
 	}
 	return query.ActivatePolicyResponse{Brand: in.Brand, Active: in.Version}, nil
 }
 
-func (s *Service) dryRunPolicy(ctx context.Context, data []byte) (any, error) {
-	var in query.DryRunPolicyRequest
-	if err := decode(data, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) dryRunPolicy(ctx context.Context, in query.DryRunPolicyRequest) (query.DryRunPolicyResponse, error) {
 	if err := brandErr(in.Brand); err != nil {
-		return nil, err
+		return query.DryRunPolicyResponse{}, err
 	}
 	return s.DryRun(ctx, in)
 }
 
-func (s *Service) claimCase(ctx context.Context, data []byte) (any, error) {
-	var in query.ClaimCaseRequest
-	if err := decode(data, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) claimCase(ctx context.Context, in query.ClaimCaseRequest) (query.CaseClaim, error) {
 	return s.cases.Claim(ctx, in.Brand, in.InteractionID, in.Moderator)
 }
 
-func (s *Service) releaseCase(ctx context.Context, data []byte) (any, error) {
-	var in query.ReleaseCaseRequest
-	if err := decode(data, &in); err != nil {
-		return nil, err
-	}
-	return struct{}{}, s.cases.Release(ctx, in.Brand, in.InteractionID, in.Moderator)
+func (s *Service) releaseCase(ctx context.Context, in query.ReleaseCaseRequest) (query.Empty, error) {
+	return query.Empty{}, s.cases.Release(ctx, in.Brand, in.InteractionID, in.Moderator)
 }
 
-func (s *Service) decideCase(ctx context.Context, data []byte) (any, error) {
-	var in query.DecideCaseRequest
-	if err := decode(data, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) decideCase(ctx context.Context, in query.DecideCaseRequest) (query.DecideCaseResponse, error) {
 	return s.cases.Decide(ctx, in)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
 // Deps are what moderation needs from the composition root.
@@ -77,7 +78,11 @@ func New(cfg Config, d Deps) (*Service, error) {
 		return nil, err
 	}
 	if s.history == nil {
-		s.history = analyticsHistory{nc: d.NATS}
+		client, err := rpc.NewClient(d.NATS)
+		if err != nil {
+			return nil, err
+		}
+		s.history = analyticsHistory{client: client}
 	}
 	if err := bus.HandleBatch(d.Router, cfg.Consumer, BatchSize, s.handleBatch); err != nil {
 		return nil, err
@@ -100,9 +105,7 @@ func (s *Service) Run(ctx context.Context) error {
 	})
 	wg.Go(func() { s.crisis.run(ctx) })
 	<-ctx.Done()
-	if err := svc.Stop(); err != nil {
-		s.log.Warn("stop moderation endpoints", "error", err)
-	}
+	svc.Stop()
 	wg.Wait()
 	return nil
 }

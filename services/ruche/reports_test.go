@@ -54,7 +54,7 @@ func TestScheduledReportsThroughTheGateway(t *testing.T) {
 		t.Fatal("analytics not ready")
 	}
 	const demoKey, otherKey = "reports-demo-key-0123456789", "reports-other-key-0123456789"
-	gw, err := gateway.New(gateway.Config{Addr: "127.0.0.1:0", APIKeys: demoKey + ":demo " + otherKey + ":other", QueryTimeout: 10 * time.Second, BodyLimit: "1M"},
+	gw, err := gateway.New(gateway.Config{Addr: "127.0.0.1:0", APIKeys: demoKey + ":demo " + otherKey + ":other", BodyLimit: "1M"},
 		gateway.Deps{NATS: conn.NC, Logger: testkit.Logger(t), Health: httpx.NewHealth(), Registry: prometheus.NewRegistry(), Version: "test"})
 	if err != nil {
 		t.Fatal(err)

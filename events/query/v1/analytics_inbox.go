@@ -2,17 +2,9 @@ package v1
 
 import "time"
 
-// Subjects of analytics' inbox endpoints beyond ListInteractionsSubject.
-const (
-	// SearchInteractionsSubject answers SearchInteractionsRequest with
-	// ListInteractionsResponse: the listing of ListInteractionsSubject with
-	// filters. A request without filters lists exactly what
-	// ListInteractionsSubject lists.
-	SearchInteractionsSubject = "ruche.query.analytics.interactions.search"
-	// GetInteractionSubject answers GetInteractionRequest with
-	// InteractionDetail, or CodeNotFound.
-	GetInteractionSubject = "ruche.query.analytics.interactions.get"
-)
+// GetInteractionSubject answers GetInteractionRequest with
+// InteractionDetail, or CodeNotFound.
+const GetInteractionSubject = "ruche.query.analytics.interactions.get"
 
 // Inbox statuses, derived from the events analytics stores.
 const (

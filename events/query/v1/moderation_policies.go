@@ -18,10 +18,6 @@ const (
 	DryRunPolicySubject = "ruche.query.moderation.policies.dry_run"
 )
 
-// CodeConflict is the micro error code of a compare-and-set that lost (a
-// policy saved from a stale version, a case claimed by someone else).
-const CodeConflict = "409"
-
 // PolicyDocument is a brand's community guidelines as data. Rules are
 // evaluated in order (see the moderation policy package for precedence).
 type PolicyDocument struct {

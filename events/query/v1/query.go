@@ -12,7 +12,8 @@ import (
 const (
 	// AnalyticsService is the micro service name of analytics.
 	AnalyticsService = "analytics"
-	// ListInteractionsSubject answers ListInteractionsRequest with
+	// ListInteractionsSubject answers SearchInteractionsRequest (a
+	// ListInteractionsRequest with optional filters) with
 	// ListInteractionsResponse.
 	ListInteractionsSubject = "ruche.query.analytics.interactions.list"
 )
@@ -21,8 +22,16 @@ const (
 // gateway maps them to HTTP statuses.
 const (
 	CodeBadRequest = "400"
-	CodeNotFound   = "404"
-	CodeInternal   = "500"
+	// CodeForbidden: the caller may not do this (a role, a brand).
+	CodeForbidden = "403"
+	CodeNotFound  = "404"
+	// CodeConflict: a compare-and-set that lost (a policy saved from a stale
+	// version, a case claimed by someone else).
+	CodeConflict = "409"
+	CodeInternal = "500"
+	// CodeUnavailable: a dependency does not answer, or the replica is
+	// shutting down; the caller may retry.
+	CodeUnavailable = "503"
 )
 
 // MaxListLimit bounds one page of a listing.

@@ -62,8 +62,8 @@ func (b *bench) startPlatform(ctx context.Context, db *clickhouse.DB, profile bo
 		"RUCHE_DEMO_API_KEY=" + benchAPIKey,
 		"RUCHE_DEMO_WEBHOOK_SECRET=" + string(benchSecret),
 		"RUCHE_LOG_LEVEL=warn",
-		// The bench measures slow queries rather than time them out.
-		"RUCHE_GATEWAY_QUERY_TIMEOUT=2m",
+		// The bench measures slow queries rather than time them out (within
+		// the endpoints' budgets).
 		"RUCHE_ANALYTICS_QUERY_TIMEOUT=2m",
 		// The simulated network would add its own traffic to the counts.
 		"RUCHE_SANDBOX_ENABLED=false",

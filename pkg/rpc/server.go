@@ -1,0 +1,203 @@
+package rpc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/micro"
+
+	"github.com/ruche-project/ruche/events"
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/obs"
+)
+
+// Server is one service's micro service: its endpoints grouped by subject
+// prefix (ruche.query.<service>, ruche.command.<service>), replicas sharing
+// the queue group.
+type Server struct {
+	svc     micro.Service
+	service string
+	log     *slog.Logger
+	groups  map[string]micro.Group
+	// inflight is read-locked by each request and write-locked by Stop,
+	// which waits for running requests and turns later ones away.
+	inflight sync.RWMutex
+	stop     sync.Once
+}
+
+// NewServer adds the micro service named service on nc.
+func NewServer(nc *nats.Conn, service, version, description string, log *slog.Logger) (*Server, error) {
+	if nc == nil || log == nil {
+		return nil, errors.New("rpc: nil connection or logger")
+	}
+	svc, err := micro.AddService(nc, micro.Config{Name: service, Version: version, Description: description})
+	if err != nil {
+		return nil, fmt.Errorf("add micro service %s: %w", service, err)
+	}
+	return &Server{svc: svc, service: service, log: log, groups: map[string]micro.Group{}}, nil
+}
+
+// Stop drains the endpoints and waits for the requests being answered; a
+// request arriving meanwhile is answered CodeUnavailable.
+func (s *Server) Stop() {
+	s.stop.Do(func() {
+		if err := s.svc.Stop(); err != nil {
+			s.log.Warn("stop micro service", "service", s.service, "error", err)
+		}
+		s.inflight.Lock()
+	})
+}
+
+// Handle serves ep with fn. It is an error to serve an endpoint of another
+// service or to serve one endpoint twice.
+func Handle[Req, Resp any](s *Server, ep query.Endpoint[Req, Resp], fn func(context.Context, Req) (Resp, error)) error {
+	info := ep.Info()
+	if info.Service != s.service {
+		return fmt.Errorf("rpc: endpoint %s belongs to %s, not %s", info.Name, info.Service, s.service)
+	}
+	// ruche.query.analytics + interactions.list
+	parts := strings.SplitN(info.Subject, ".", 4)
+	if len(parts) != 4 {
+		return fmt.Errorf("rpc: subject %q has no endpoint part", info.Subject)
+	}
+	prefix := strings.Join(parts[:3], ".")
+	g, ok := s.groups[prefix]
+	if !ok {
+		g = s.svc.AddGroup(prefix)
+		s.groups[prefix] = g
+	}
+	markServed(info.Subject)
+	h := micro.HandlerFunc(func(req micro.Request) { serve(s, info, req, fn) })
+	if err := g.AddEndpoint(info.Name, h, micro.WithEndpointSubject(parts[3])); err != nil {
+		unmarkServed(info.Subject)
+		return fmt.Errorf("rpc: serve %s: %w", info.Subject, err)
+	}
+	return nil
+}
+
+func serve[Req, Resp any](s *Server, info query.EndpointInfo, req micro.Request, fn func(context.Context, Req) (Resp, error)) {
+	ctx := obs.WithCorrelationID(context.Background(), req.Headers().Get(events.HeaderCorrelationID))
+	if !s.inflight.TryRLock() {
+		s.reply(ctx, info, req, nil, Unavailable("the %s service is shutting down", s.service))
+		return
+	}
+	defer s.inflight.RUnlock()
+	ctx, cancel := context.WithTimeout(ctx, info.Budget)
+	defer cancel()
+	var in Req
+	if err := DecodeJSON(req.Data(), &in); err != nil {
+		s.reply(ctx, info, req, nil, err)
+		return
+	}
+	out, err := callHandler(ctx, fn, in)
+	s.reply(ctx, info, req, out, err)
+}
+
+// callHandler runs fn, turning a panic into an internal error so one bad
+// request cannot take the replica down.
+func callHandler[Req, Resp any](ctx context.Context, fn func(context.Context, Req) (Resp, error), in Req) (out Resp, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return fn(ctx, in)
+}
+
+// reply is the one error mapping: a request/reply error goes back with its
+// code and field; anything else is logged and answered as internal, without
+// its detail.
+func (s *Server) reply(ctx context.Context, info query.EndpointInfo, req micro.Request, out any, err error) {
+	if err == nil {
+		if rerr := req.RespondJSON(out); rerr != nil {
+			s.log.WarnContext(ctx, "reply", "subject", info.Subject, "error", rerr)
+		}
+		return
+	}
+	e := AsError(err)
+	if e == nil {
+		s.log.ErrorContext(ctx, "request failed", "subject", info.Subject, "error", err)
+		e = &Error{Code: query.CodeInternal, Message: "internal error"}
+	}
+	if rerr := req.Error(e.Code, e.Error(), encodeErrorData(e)); rerr != nil {
+		s.log.WarnContext(ctx, "reply with an error", "subject", info.Subject, "error", rerr)
+	}
+}
+
+// DecodeJSON decodes a JSON body into v; a body that does not decode is a
+// bad request naming the field at fault in JSON terms, never a Go type name.
+func DecodeJSON(data []byte, v any) error {
+	err := json.Unmarshal(data, v)
+	if err == nil {
+		return nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		want := jsonKind(typeErr.Type.Kind().String())
+		if typeErr.Field == "" {
+			return BadRequest("", "the body must be a JSON %s, got %s", want, typeErr.Value)
+		}
+		return BadRequest(typeErr.Field, "must be a JSON %s, got %s", want, typeErr.Value)
+	case errors.As(err, &syntaxErr):
+		return BadRequest("", "the body is not valid JSON (at byte %d)", syntaxErr.Offset)
+	case len(data) == 0:
+		return BadRequest("", "the body is empty; a JSON object is required")
+	}
+	return BadRequest("", "the body does not decode: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// jsonKind names a Go kind as JSON calls it.
+func jsonKind(kind string) string {
+	switch kind {
+	case "struct", "map":
+		return "object"
+	case "slice", "array":
+		return "array"
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64":
+		return "number"
+	}
+	return "value"
+}
+
+var (
+	servedMu sync.Mutex
+	served   = map[string]int{}
+)
+
+func markServed(subject string) {
+	servedMu.Lock()
+	defer servedMu.Unlock()
+	served[subject]++
+}
+
+func unmarkServed(subject string) {
+	servedMu.Lock()
+	defer servedMu.Unlock()
+	served[subject]--
+}
+
+// Served counts the handlers registered in this process per subject (a
+// test of the all-in-one binary checks every declared endpoint has one).
+func Served() map[string]int {
+	servedMu.Lock()
+	defer servedMu.Unlock()
+	out := make(map[string]int, len(served))
+	for k, v := range served {
+		if v > 0 {
+			out[k] = v
+		}
+	}
+	return out
+}
