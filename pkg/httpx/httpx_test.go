@@ -45,6 +45,16 @@ func do(e *echo.Echo, method, path, body string, hdr ...string) *httptest.Respon
 	return rec
 }
 
+func TestPublicServerHasNoMetrics(t *testing.T) {
+	e, err := httpx.New(httpx.Options{Logger: testkit.Logger(t), Health: httpx.NewHealth()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := do(e, http.MethodGet, "/metrics", ""); rec.Code != http.StatusNotFound {
+		t.Fatalf("/metrics on a public listener = %d, want 404", rec.Code)
+	}
+}
+
 func TestServer(t *testing.T) {
 	h := httpx.NewHealth()
 	e := newServer(t, h)

@@ -70,7 +70,8 @@ func (h *Health) Ready(ctx context.Context) map[string]string {
 type Options struct {
 	Logger *slog.Logger
 	Health *Health
-	// Gatherer serves /metrics; nil serves the default registry.
+	// Gatherer serves /metrics; nil serves no /metrics (public listeners:
+	// metrics belong on the ops address only).
 	Gatherer prometheus.Gatherer
 	// BodyLimit of requests, e.g. "1M".
 	BodyLimit string
@@ -83,9 +84,6 @@ func New(o Options) (*echo.Echo, error) {
 	}
 	if o.BodyLimit == "" {
 		o.BodyLimit = "1M"
-	}
-	if o.Gatherer == nil {
-		o.Gatherer = prometheus.DefaultGatherer
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -112,7 +110,9 @@ func New(o Options) (*echo.Echo, error) {
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{})))
+	if o.Gatherer != nil {
+		e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{})))
+	}
 	return e, nil
 }
 

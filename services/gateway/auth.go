@@ -71,7 +71,40 @@ func (k APIKeys) Authenticate(presented string) (Principal, bool) {
 	return p, ok
 }
 
+// Member reports whether id names a member of brand. Until user accounts
+// exist, the members of a brand are the API keys scoped to it, named by
+// their KeyID.
+func (k APIKeys) Member(brand, id string) bool {
+	for _, p := range k {
+		if p.KeyID == id && p.CanSee(brand) {
+			return true
+		}
+	}
+	return false
+}
+
 const principalKey = "ruche.principal"
+
+// repeatable are, per route, the query parameters that may repeat: the
+// interaction filters (also comma-separated) and the KPIs' voices.
+var repeatable = map[string][]string{
+	"/api/v1/interactions": {"network", "kind", "verdict", "status", "sentiment", "intent"},
+	"/api/v1/kpis":         {"voice"},
+}
+
+// singleParams refuses a repeated query parameter that must be single
+// (?brand=demo&brand=other would otherwise answer for the first one).
+func singleParams(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		for name, values := range c.QueryParams() {
+			if len(values) < 2 || slices.Contains(repeatable[c.Path()], name) {
+				continue
+			}
+			return httpx.BadRequest(name, "must be given once (it is given %d times)", len(values))
+		}
+		return next(c)
+	}
+}
 
 // requireKey authenticates "Authorization: Bearer <key>" or "X-Api-Key".
 func requireKey(keys APIKeys) echo.MiddlewareFunc {

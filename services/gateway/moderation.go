@@ -188,6 +188,10 @@ func (s *Service) decideCase(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
+	if body.Assignee != "" && !s.keys.Member(brand, body.Assignee) {
+		return httpx.BadRequest("assignee", "%q is not a member of brand %s (members are, until user accounts exist, the ids of the API keys scoped to the brand, such as %s)",
+			body.Assignee, brand, principal(c).KeyID)
+	}
 	req := query.DecideCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).KeyID,
 		Decision: body.Decision, Assignee: body.Assignee, Reason: body.Reason, Network: body.Network}
 	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.DecideCase, req)

@@ -1,7 +1,9 @@
 package gateway_test
 
 import (
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -54,6 +56,7 @@ func TestModerationAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	member := fmt.Sprintf("key-%x", sha256.Sum256([]byte(demoKey)))[:12]
 	cases := []struct {
 		name, method, path, body string
 		status                   int
@@ -65,6 +68,9 @@ func TestModerationAPI(t *testing.T) {
 		{"a_stale_base_is_409", "PUT", "/api/v1/policies?brand=demo", `{"base_version":1,"document":{"rules":[]}}`, 409, `"code":"conflict"`},
 		{"other_brand_is_403", "PUT", "/api/v1/policies?brand=cafe", `{}`, 403, "forbidden"},
 		{"decides_as_the_key", "POST", "/api/v1/cases/mastodon:42/decide?brand=demo", `{"decision":"hide","reason":"insult"}`, 200, `"publish":"hide"`},
+		{"assigns_to_a_member_of_the_brand", "POST", "/api/v1/cases/mastodon:42/decide?brand=demo", `{"decision":"assign","assignee":"` + member + `"}`, 200, `"publish":"hide"`},
+		{"assigning_to_a_stranger_is_400", "POST", "/api/v1/cases/mastodon:42/decide?brand=demo", `{"decision":"assign","assignee":"mallory"}`, 400, `"field":"assignee"`},
+		{"a_repeated_brand_is_400", "PUT", "/api/v1/policies?brand=demo&brand=cafe", `{}`, 400, `"field":"brand"`},
 		{"moderation_down_is_503", "POST", "/api/v1/cases/mastodon:42/claim?brand=demo", ``, 503, "unavailable"},
 	}
 	for _, tc := range cases {
@@ -82,7 +88,7 @@ func TestModerationAPI(t *testing.T) {
 	if len(puts) == 0 || !strings.HasPrefix(puts[0].SavedBy, "key-") {
 		t.Fatalf("saved by %+v, want the API key's id", puts)
 	}
-	if len(decides) != 1 || decides[0].InteractionID != "mastodon:42" || decides[0].Moderator != puts[0].SavedBy {
+	if len(decides) != 2 || decides[1].Assignee != member || decides[0].InteractionID != "mastodon:42" || decides[0].Moderator != puts[0].SavedBy {
 		t.Fatalf("decides %+v", decides)
 	}
 }

@@ -27,6 +27,7 @@ type Deps struct {
 type Service struct {
 	cfg  Config
 	rpc  *rpc.Client
+	keys APIKeys
 	log  *slog.Logger
 	echo *echo.Echo
 }
@@ -44,11 +45,11 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{cfg: cfg, rpc: client, log: d.Logger.With("service", "gateway")}
+	s := &Service{cfg: cfg, rpc: client, keys: keys, log: d.Logger.With("service", "gateway")}
 	if len(keys) == 0 {
 		s.log.Warn("no API key configured: every API route will answer 401 (set gateway.api_keys)")
 	}
-	e, err := httpx.New(httpx.Options{Logger: s.log, Health: d.Health, Gatherer: d.Registry, BodyLimit: cfg.BodyLimit})
+	e, err := httpx.New(httpx.Options{Logger: s.log, Health: d.Health, BodyLimit: cfg.BodyLimit})
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +59,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 			"api": "/api/v1", "health": "/healthz", "ready": "/readyz",
 		})
 	})
-	api := e.Group("/api/v1", requireKey(keys))
+	api := e.Group("/api/v1", requireKey(keys), singleParams)
 	api.GET("/interactions", s.listInteractions)
 	api.GET("/interactions/:id", s.getInteraction)
 	api.GET("/kpis", s.kpis)

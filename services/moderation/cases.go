@@ -32,6 +32,29 @@ type CaseStore struct {
 	kv  jetstream.KeyValue
 	pub *bus.Publisher
 	now func() time.Time
+	// known tells whether the brand has the interaction; nil accepts any.
+	known Interactions
+}
+
+// Interactions tells whether a brand has received an interaction, so a case
+// is never claimed or decided on an id that does not exist.
+type Interactions interface {
+	Known(ctx context.Context, brand, interactionID string) (bool, error)
+}
+
+// checkKnown is a 404 for an interaction the brand does not have.
+func (c *CaseStore) checkKnown(ctx context.Context, brand, interactionID string) error {
+	if c.known == nil {
+		return nil
+	}
+	ok, err := c.known.Known(ctx, brand, interactionID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w: brand %s has no interaction %s", ErrNotFound, brand, interactionID)
+	}
+	return nil
 }
 
 type claimRecord struct {
@@ -40,7 +63,7 @@ type claimRecord struct {
 }
 
 // OpenCaseStore creates or opens the claims bucket.
-func OpenCaseStore(ctx context.Context, js jetstream.JetStream, replicas int, pub *bus.Publisher, now func() time.Time) (*CaseStore, error) {
+func OpenCaseStore(ctx context.Context, js jetstream.JetStream, replicas int, pub *bus.Publisher, now func() time.Time, known Interactions) (*CaseStore, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket: ClaimsBucket, TTL: ClaimTTL, History: 1, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
 		Description: "moderation: case claims (who handles which interaction)",
@@ -48,7 +71,7 @@ func OpenCaseStore(ctx context.Context, js jetstream.JetStream, replicas int, pu
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", ClaimsBucket, err)
 	}
-	return &CaseStore{kv: kv, pub: pub, now: now}, nil
+	return &CaseStore{kv: kv, pub: pub, now: now, known: known}, nil
 }
 
 func claimKey(brand, interactionID string) string {
@@ -73,6 +96,9 @@ func checkCase(brand, interactionID, moderator string) error {
 // exactly one wins; the others get ErrConflict naming the holder.
 func (c *CaseStore) Claim(ctx context.Context, brand, interactionID, moderator string) (query.CaseClaim, error) {
 	if err := checkCase(brand, interactionID, moderator); err != nil {
+		return query.CaseClaim{}, err
+	}
+	if err := c.checkKnown(ctx, brand, interactionID); err != nil {
 		return query.CaseClaim{}, err
 	}
 	key := claimKey(brand, interactionID)

@@ -3,16 +3,61 @@ package moderation_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ruche-project/ruche/events"
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
+	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/services/moderation"
 )
+
+// knownSet is the interactions analytics holds, in the tests.
+type knownSet []string
+
+func (k knownSet) Known(_ context.Context, brand, id string) (bool, error) {
+	return brand == "demo" && slices.Contains(k, id), nil
+}
+
+func TestCasesCheckTheInteractionExists(t *testing.T) {
+	h := start(t, moderation.Deps{Interactions: knownSet{"x:1"}}, nil)
+	claim := func(brand, id string) string {
+		code, _ := h.ask(t, query.ClaimCaseSubject, query.ClaimCaseRequest{Brand: brand, InteractionID: id, Moderator: "alice"}, nil)
+		return code
+	}
+	t.Run("an_unknown_interaction_is_404", func(t *testing.T) {
+		if code := claim("demo", "x:404"); code != query.CodeNotFound {
+			t.Fatalf("claim: %q, want 404", code)
+		}
+		code, _ := h.ask(t, query.DecideCaseSubject, query.DecideCaseRequest{Brand: "demo", InteractionID: "x:404", Moderator: "alice",
+			Decision: casev1.DecisionHide}, nil)
+		if code != query.CodeNotFound {
+			t.Fatalf("decide: %q, want 404", code)
+		}
+	})
+	t.Run("another_brands_interaction_is_404", func(t *testing.T) {
+		if code := claim("rival", "x:1"); code != query.CodeNotFound {
+			t.Fatalf("claim: %q, want 404", code)
+		}
+	})
+	t.Run("analytics_knows_it", func(t *testing.T) {
+		if code := claim("demo", "x:1"); code != "" {
+			t.Fatalf("claim: %q", code)
+		}
+	})
+	t.Run("moderations_own_decision_log_knows_it", func(t *testing.T) {
+		at := time.Now().UTC()
+		r := v1.Received{ID: "mastodon:55", Brand: "demo", Network: "mastodon", Kind: v1.KindComment, PlatformID: "55",
+			Author: v1.Author{ID: "a"}, Text: "Bonjour, où est ma commande ?", CreatedAt: at, ReceivedAt: at, Source: v1.SourcePoll}
+		h.publish(t, r, r.ID, "demo")
+		eventually(t, "a claim on the moderated interaction", func() bool { return claim("demo", "mastodon:55") == "" })
+	})
+}
 
 func TestCases(t *testing.T) {
 	claim := func(h *harness, t *testing.T, id, who string) (query.CaseClaim, string) {
@@ -21,7 +66,7 @@ func TestCases(t *testing.T) {
 		return c, code
 	}
 	t.Run("of_moderators_claiming_at_once_exactly_one_wins", func(t *testing.T) {
-		h := start(t, moderation.Deps{}, nil)
+		h := start(t, moderation.Deps{Interactions: knownSet{"x:100", "x:1"}}, nil)
 		const n = 16
 		var wg sync.WaitGroup
 		codes := make([]string, n)
@@ -44,7 +89,7 @@ func TestCases(t *testing.T) {
 		}
 	})
 	t.Run("the_holder_renews_and_releases_others_cannot", func(t *testing.T) {
-		h := start(t, moderation.Deps{}, nil)
+		h := start(t, moderation.Deps{Interactions: knownSet{"x:100", "x:1"}}, nil)
 		first, code := claim(h, t, "x:1", "alice")
 		if code != "" {
 			t.Fatalf("claim: %s", code)
@@ -73,7 +118,7 @@ func TestCases(t *testing.T) {
 		var decided, requested counter
 		var mu sync.Mutex
 		var kinds []publishv1.Kind
-		h := start(t, moderation.Deps{}, func(r *bus.Router) {
+		h := start(t, moderation.Deps{Interactions: knownSet{"x:7"}}, func(r *bus.Router) {
 			_ = bus.Handle(r, "test-cases", func(_ context.Context, d casev1.Decided, _ events.Envelope) error {
 				decided.add(string(d.Decision) + ":" + d.Moderator)
 				return nil

@@ -246,3 +246,17 @@ func (d *decisionLog) waitRecords(ctx context.Context, futures []jetstream.PubAc
 	}
 	return errs
 }
+
+// moderated reports whether any policy version decided the interaction
+// (within DecisionsTTL): the cheap half of "does this interaction exist".
+func (d *decisionLog) moderated(ctx context.Context, brand, interactionID string) (bool, error) {
+	lister, err := d.kv.ListKeysFiltered(ctx, brand+"."+base64.RawURLEncoding.EncodeToString([]byte(interactionID))+".*")
+	if err != nil {
+		return false, fmt.Errorf("look up decisions of %s: %w", interactionID, err)
+	}
+	defer func() { _ = lister.Stop() }()
+	for range lister.Keys() {
+		return true, nil
+	}
+	return false, nil
+}

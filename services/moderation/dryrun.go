@@ -53,6 +53,29 @@ func (h analyticsHistory) Recent(ctx context.Context, brand string, since time.T
 	return out, nil
 }
 
+// Known implements Interactions: analytics has the interaction.
+func (h analyticsHistory) Known(ctx context.Context, brand, interactionID string) (bool, error) {
+	_, err := rpc.Ask(ctx, h.client, query.GetInteraction, query.GetInteractionRequest{Brand: brand, ID: interactionID})
+	if e := rpc.AsError(err); e != nil && e.Code == query.CodeNotFound {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// knownInteractions looks in moderation's own decision log first, then asks
+// analytics (an interaction older than the log's TTL, or not moderated yet).
+type knownInteractions struct {
+	decisions *decisionLog
+	analytics Interactions
+}
+
+func (k knownInteractions) Known(ctx context.Context, brand, interactionID string) (bool, error) {
+	if ok, err := k.decisions.moderated(ctx, brand, interactionID); err != nil || ok {
+		return ok, err
+	}
+	return k.analytics.Known(ctx, brand, interactionID)
+}
+
 // receivedOf rebuilds what the classifiers need from an inbox row. The row
 // does not carry the author's followers and verified flag: the replayed
 // priority is computed without them, for both policies alike.

@@ -28,6 +28,9 @@ type Deps struct {
 	Replicas int
 	// History defaults to analytics' list endpoint over NATS.
 	History History
+	// Interactions tells cases which interactions exist when moderation's
+	// decision log does not know them; defaults to analytics over NATS.
+	Interactions Interactions
 	// Now defaults to time.Now (tests pass a scripted clock).
 	Now func() time.Time
 }
@@ -71,18 +74,22 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if s.decisions, err = openDecisionLog(ctx, d.JS, d.Replicas); err != nil {
 		return nil, err
 	}
-	if s.cases, err = OpenCaseStore(ctx, d.JS, d.Replicas, d.Router.Publisher(), d.Now); err != nil {
+	client, err := rpc.NewClient(d.NATS)
+	if err != nil {
+		return nil, err
+	}
+	if s.history == nil {
+		s.history = analyticsHistory{client: client}
+	}
+	if d.Interactions == nil {
+		d.Interactions = analyticsHistory{client: client}
+	}
+	known := knownInteractions{decisions: s.decisions, analytics: d.Interactions}
+	if s.cases, err = OpenCaseStore(ctx, d.JS, d.Replicas, d.Router.Publisher(), d.Now, known); err != nil {
 		return nil, err
 	}
 	if s.crisis, err = openCrisisTracker(ctx, d.JS, d.Replicas, d.Router.Publisher(), s.policies, log, d.Now); err != nil {
 		return nil, err
-	}
-	if s.history == nil {
-		client, err := rpc.NewClient(d.NATS)
-		if err != nil {
-			return nil, err
-		}
-		s.history = analyticsHistory{client: client}
 	}
 	if err := bus.HandleBatch(d.Router, cfg.Consumer, BatchSize, s.handleBatch); err != nil {
 		return nil, err
