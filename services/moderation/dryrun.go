@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/rpc"

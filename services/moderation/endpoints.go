@@ -3,7 +3,7 @@ package moderation
 import (
 	"context"
 	"errors"
-	
+
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/rpc"
