@@ -1,16 +1,13 @@
 package ingest_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -163,16 +160,23 @@ func storedInteractions(t *testing.T, conn *bus.Conn) map[string][]v1.Received {
 	return out
 }
 
-// metric reads a counter of the service's /metrics for the mastodon network.
-func metric(t *testing.T, svc *ingest.Service, name string) float64 {
+// metric reads a counter of the service's registry for the mastodon network.
+func metric(t *testing.T, reg prometheus.Gatherer, name string) float64 {
 	t.Helper()
-	rec := httptest.NewRecorder()
-	svc.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	sc := bufio.NewScanner(rec.Body)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), name+`{network="mastodon"} `); ok {
-			f, _ := strconv.ParseFloat(v, 64)
-			return f
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "network" && l.GetValue() == "mastodon" {
+					return m.GetCounter().GetValue()
+				}
+			}
 		}
 	}
 	return 0
@@ -204,7 +208,8 @@ func putMastodon(t *testing.T, conn *bus.Conn, url string) {
 func TestMastodonStream(t *testing.T) {
 	f, srv := newFakeMastodon(t)
 	f.stream.accept = true
-	svc, conn := newIngest(t)
+	reg := prometheus.NewRegistry()
+	svc, conn := newIngestWith(t, reg)
 	runIngest(t, svc)
 	putMastodon(t, conn, srv.URL)
 	host := strings.TrimPrefix(srv.URL, "http://")
@@ -229,13 +234,13 @@ func TestMastodonStream(t *testing.T) {
 		}
 	})
 	t.Run("malformed_frame_is_reported_and_skipped", func(t *testing.T) {
-		skipped := metric(t, svc, "ruche_ingest_items_skipped_total")
+		skipped := metric(t, reg, "ruche_ingest_items_skipped_total")
 		f.push(t, `{"event":"notification","payload":"{\"id\":`)
 		note := f.mention(2, "<p>Et le samedi ?</p>", "public", "")
 		f.add(2, note)
 		f.push(t, notificationFrame(note))
 		waitUntil(t, "the mention after the bad frame", func() bool { return streamCount(t, conn) == 2 })
-		if got := metric(t, svc, "ruche_ingest_items_skipped_total"); got != skipped+1 {
+		if got := metric(t, reg, "ruche_ingest_items_skipped_total"); got != skipped+1 {
 			t.Fatalf("skipped %v, want %v", got, skipped+1)
 		}
 		if f.connects() != 1 {
@@ -243,7 +248,7 @@ func TestMastodonStream(t *testing.T) {
 		}
 	})
 	t.Run("drop_falls_back_to_polling_then_reconnects_without_loss_or_duplicates", func(t *testing.T) {
-		polled := metric(t, svc, "ruche_ingest_items_polled_total")
+		polled := metric(t, reg, "ruche_ingest_items_polled_total")
 		// The streaming server goes down; two mentions arrive meanwhile.
 		f.mu.Lock()
 		f.stream.refuse = 502
@@ -254,7 +259,7 @@ func TestMastodonStream(t *testing.T) {
 		waitUntil(t, "the polled mentions", func() bool { return streamCount(t, conn) == 4 })
 		// The poll read 1 to 4; 1 and 2 came by the stream and were not
 		// published again.
-		if got := metric(t, svc, "ruche_ingest_items_polled_total") - polled; got != 2 {
+		if got := metric(t, reg, "ruche_ingest_items_polled_total") - polled; got != 2 {
 			t.Fatalf("poll published %v items, want 2", got)
 		}
 		waitUntil(t, "the reconnecting state", func() bool {
@@ -278,7 +283,7 @@ func TestMastodonStream(t *testing.T) {
 		if len(stored) != 5 || stored[eventID(3)][0].Source != v1.SourcePoll || stored[eventID(5)][0].Source != v1.SourceStream {
 			t.Fatalf("stored %+v", stored)
 		}
-		if got := metric(t, svc, "ruche_ingest_items_streamed_total") + metric(t, svc, "ruche_ingest_items_polled_total"); got != 5 {
+		if got := metric(t, reg, "ruche_ingest_items_streamed_total") + metric(t, reg, "ruche_ingest_items_polled_total"); got != 5 {
 			t.Fatalf("published %v items for 5 mentions", got)
 		}
 	})

@@ -82,7 +82,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := httpx.New(httpx.Options{Logger: s.log, Health: d.Readiness, Gatherer: d.Registry, BodyLimit: cfg.BodyLimit})
+	e, err := httpx.New(httpx.Options{Logger: s.log, Health: d.Readiness, BodyLimit: cfg.BodyLimit})
 	if err != nil {
 		return nil, err
 	}

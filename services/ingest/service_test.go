@@ -23,6 +23,12 @@ var webhookSecret = []byte("s3cret-for-tests")
 
 func newIngest(t *testing.T) (*ingest.Service, *bus.Conn) {
 	t.Helper()
+	return newIngestWith(t, prometheus.NewRegistry())
+}
+
+// newIngestWith is newIngest with the registry its metrics go to.
+func newIngestWith(t *testing.T, reg *prometheus.Registry) (*ingest.Service, *bus.Conn) {
+	t.Helper()
 	conn := testkit.NATS(t)
 	box, _ := secret.NewBox(bytes.Repeat([]byte{1}, 32))
 	sources, err := ingest.OpenSources(context.Background(), conn.JS, 1, box)
@@ -38,7 +44,7 @@ func newIngest(t *testing.T) (*ingest.Service, *bus.Conn) {
 		t.Fatal(err)
 	}
 	svc, err := ingest.New(ingest.Config{Addr: "127.0.0.1:0", BodyLimit: "4K", RequestTimeout: 5 * time.Second, Replica: "test-replica", PollInterval: time.Second, AllowInternalFetches: true}, ingest.Deps{
-		NATS: conn.NC, JS: conn.JS, Replicas: 1, Publisher: pub, Sources: sources, Health: health, Logger: testkit.Logger(t), Readiness: httpx.NewHealth(), Registry: prometheus.NewRegistry(),
+		NATS: conn.NC, JS: conn.JS, Replicas: 1, Publisher: pub, Sources: sources, Health: health, Logger: testkit.Logger(t), Readiness: httpx.NewHealth(), Registry: reg,
 	})
 	if err != nil {
 		t.Fatal(err)

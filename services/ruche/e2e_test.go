@@ -408,6 +408,8 @@ func TestEndToEnd(t *testing.T) {
 		})
 	})
 
+	checkOps(t, p)
+
 	t.Run("sigterm_stops_cleanly", func(t *testing.T) {
 		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)

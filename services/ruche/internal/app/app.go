@@ -31,11 +31,23 @@ const (
 	ModeTask
 )
 
+func (m Mode) String() string {
+	switch m {
+	case ModeUp:
+		return "up"
+	case ModeRun:
+		return "run"
+	}
+	return "task"
+}
+
 // App is the composition root: it builds the targets in dependency order,
 // runs their loops, and stops them in order on shutdown.
 type App struct {
-	cfg      Config
-	mode     Mode
+	cfg  Config
+	mode Mode
+	// targets are the ones asked for (their dependencies come with them).
+	targets  []string
 	version  string
 	log      *slog.Logger
 	registry *prometheus.Registry
@@ -66,7 +78,7 @@ type namedRunner struct {
 // New builds every target of targets (and their dependencies). On error,
 // what was built is closed.
 func New(ctx context.Context, cfg Config, mode Mode, version string, log *slog.Logger, targets []string) (*App, error) {
-	a := &App{cfg: cfg, mode: mode, version: version, log: log, registry: prometheus.NewRegistry(), health: httpx.NewHealth()}
+	a := &App{cfg: cfg, mode: mode, targets: targets, version: version, log: log, registry: prometheus.NewRegistry(), health: httpx.NewHealth()}
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	names, err := order(targets)
 	if err != nil {

@@ -89,6 +89,7 @@ func (a *App) initOps() (runner, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.GET("/status", a.statusHandler)
 	return runFunc(func(ctx context.Context) error { return httpx.Serve(ctx, e, a.cfg.Ops.Addr) }), nil
 }
 
