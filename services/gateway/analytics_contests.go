@@ -12,14 +12,24 @@ import (
 	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
-// drawContest serves POST /api/v1/contests/draw with a ContestDrawRequest
-// body; the draw is recorded under the caller's key id.
+// drawContest serves POST /api/v1/contests/draw?brand= with a
+// ContestDrawRequest body; the draw is recorded under the caller's key id.
+// The brand is the query parameter, as on every route; a brand in the body
+// (the first form of this route) must agree with it, or stand alone.
 func (s *Service) drawContest(c echo.Context) error {
 	var req query.ContestDrawRequest
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		return httpx.BadRequest("body", "a contest draw request as JSON is expected: %v", err)
+	}
+	switch q := c.QueryParam("brand"); {
+	case q != "" && req.Brand != "" && q != req.Brand:
+		return httpx.BadRequest("brand", "the body's brand %q is not the brand parameter %q", req.Brand, q)
+	case q != "":
+		req.Brand = q
+	case req.Brand == "":
+		return httpx.BadRequest("brand", "the brand query parameter is required")
 	}
 	if err := events.ValidateBrand(req.Brand); err != nil {
 		return httpx.BadRequest("brand", "%v", err)

@@ -16,7 +16,8 @@ import (
 //
 // from and to are dates in the brand's time zone tz (IANA, default UTC) or
 // RFC 3339 times; a date to is inclusive (the period ends at the end of that
-// day), a time to exclusive. Each voice parameter is one share-of-voice name
+// day), a time to exclusive. Without from and to, the period is the last
+// seven days in tz, today included; one without the other is a 400. Each voice parameter is one share-of-voice name
 // and its keywords: voice=Café Lumière:café lumière|lumiere.
 func (s *Service) kpis(c echo.Context) error {
 	req, err := kpisRequest(c)
@@ -55,12 +56,21 @@ func kpisRequest(c echo.Context) (query.KPIsRequest, error) {
 	if err != nil {
 		return req, err
 	}
-	if from == nil || to == nil {
-		return req, httpx.BadRequest("from", "from and to are required")
-	}
-	if _, err := time.Parse(time.DateOnly, c.QueryParam("to")); err == nil {
-		end := to.AddDate(0, 0, 1)
-		to = &end
+	switch {
+	case from == nil && to == nil:
+		now := time.Now().In(loc)
+		end := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, loc)
+		start := end.AddDate(0, 0, -7)
+		from, to = &start, &end
+	case from == nil:
+		return req, httpx.BadRequest("from", "from is required with to (or give neither: the last 7 days)")
+	case to == nil:
+		return req, httpx.BadRequest("to", "to is required with from (or give neither: the last 7 days)")
+	default:
+		if _, err := time.Parse(time.DateOnly, c.QueryParam("to")); err == nil {
+			end := to.AddDate(0, 0, 1)
+			to = &end
+		}
 	}
 	req.From, req.To = *from, *to
 	if asOf, err := timeParam(c, "as_of", loc); err != nil {

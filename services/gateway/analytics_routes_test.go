@@ -177,8 +177,22 @@ func TestKPIsAPI(t *testing.T) {
 			t.Fatalf("request %+v", req)
 		}
 	})
+	t.Run("no_period_is_the_last_seven_days_in_tz", func(t *testing.T) {
+		if rec := do(t, gw, "GET", "/api/v1/kpis?brand=demo&tz=Europe/Paris", ""); rec.Code != 200 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		var req query.KPIsRequest
+		si.last(t, query.KPIsSubject, &req)
+		paris, _ := time.LoadLocation("Europe/Paris")
+		end := req.To.In(paris)
+		if end.Hour() != 0 || end.Minute() != 0 || !end.After(time.Now()) || end.Sub(time.Now()) > 24*time.Hour ||
+			!req.From.In(paris).AddDate(0, 0, 7).Equal(end) {
+			t.Fatalf("period %s → %s, want the 7 days ending tonight in Paris", req.From, req.To)
+		}
+	})
 	for _, tc := range []struct{ name, path, field string }{
-		{"missing_period", "/api/v1/kpis?brand=demo", "from"},
+		{"from_without_to", "/api/v1/kpis?brand=demo&from=2026-11-16", "to"},
+		{"to_without_from", "/api/v1/kpis?brand=demo&to=2026-11-16", "from"},
 		{"unknown_tz", "/api/v1/kpis?brand=demo&from=2026-11-16&to=2026-11-22&tz=Paris", "tz"},
 		{"voice_without_name", "/api/v1/kpis?brand=demo&from=2026-11-16&to=2026-11-22&voice=x", "voice"},
 	} {
@@ -214,17 +228,23 @@ func TestContestsAPI(t *testing.T) {
 		query.ContestVerifySubject: canned(query.ContestVerification{ID: "noel-2026", WinnersMatch: true, EligibleMatch: true}),
 	})
 	t.Run("draw_records_the_caller", func(t *testing.T) {
-		rec := do(t, gw, "POST", "/api/v1/contests/draw", `{"brand":"demo","id":"noel-2026","drawn_by":"someone-else","rules":{"network":"mastodon","post_id":"p1","winners":1,"keywords":["concours"]}}`)
+		rec := do(t, gw, "POST", "/api/v1/contests/draw?brand=demo", `{"id":"noel-2026","drawn_by":"someone-else","rules":{"network":"mastodon","post_id":"p1","winners":1,"keywords":["concours"]}}`)
 		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"a6"`) {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
 		var req query.ContestDrawRequest
 		si.last(t, query.ContestDrawSubject, &req)
-		if req.ID != "noel-2026" || req.Rules.PostID != "p1" || req.Rules.Winners != 1 || !strings.HasPrefix(req.DrawnBy, "key-") {
+		if req.Brand != "demo" || req.ID != "noel-2026" || req.Rules.PostID != "p1" || req.Rules.Winners != 1 || !strings.HasPrefix(req.DrawnBy, "key-") {
 			t.Fatalf("request %+v", req)
 		}
 	})
 	t.Run("draw_for_another_brand_is_403", func(t *testing.T) {
+		if rec := do(t, gw, "POST", "/api/v1/contests/draw?brand=cafe", `{"rules":{}}`); rec.Code != 403 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		if rec := do(t, gw, "POST", "/api/v1/contests/draw?brand=demo", `{"brand":"cafe","rules":{}}`); rec.Code != 400 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
 		if rec := do(t, gw, "POST", "/api/v1/contests/draw", `{"brand":"cafe","rules":{}}`); rec.Code != 403 {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
