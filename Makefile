@@ -12,15 +12,21 @@ TESTFLAGS ?= -race -count=1 -timeout 15m
 export GOEXPERIMENT ?= jsonv2
 FUZZTIME ?= 30s
 
-.PHONY: run build test lint fuzz eval k8s-validate clickhouse clickhouse-stop clean
+.PHONY: run build install test lint fuzz eval k8s-validate clickhouse clickhouse-stop clean
 
 ## run: start ClickHouse if needed, build, and run the whole platform (ruche up)
 run: clickhouse build
 	$(BIN) up
 
-## build: build the ruche binary into bin/
+## build: build the ruche binary into bin/ (prints each package it compiles: the first build takes minutes)
 build:
-	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./services/ruche
+	@echo "build: compiling $(BIN) (the first build downloads the modules and compiles every package, several minutes on 2 cores; later builds take seconds)"
+	@$(GO) build -v -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./services/ruche 2>&1 | sed -u '/^go: /!s/^/build: compiled /'; exit $${PIPESTATUS[0]}
+	@echo "build: $(BIN) is ready"
+
+## install: put ruche on PATH (GOBIN, or GOPATH/bin), so the README's `ruche …` commands work as written
+install: build
+	@dir="$$($(GO) env GOBIN)"; dir="$${dir:-$$($(GO) env GOPATH)/bin}"; mkdir -p "$$dir" && install -m 0755 $(BIN) "$$dir/ruche" && echo "install: $$dir/ruche (add $$dir to PATH if it is not there)"
 
 ## test: every module's tests, with the integration tests against real NATS and ClickHouse
 test: clickhouse
