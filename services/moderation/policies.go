@@ -200,7 +200,7 @@ func (s *PolicyStore) Active(ctx context.Context, brand string) (int, uint64, er
 
 // Get answers GetPolicyRequest.
 func (s *PolicyStore) Get(ctx context.Context, brand string, version int) (query.GetPolicyResponse, error) {
-	resp := query.GetPolicyResponse{Brand: brand, Versions: []query.PolicyVersionInfo{}}
+	resp := query.GetPolicyResponse{Brand: brand, Versions: []query.PolicyVersionInfo{}, Builtin: policy.BuiltinRules}
 	vs, err := s.versions(ctx, brand)
 	if err != nil {
 		return resp, err

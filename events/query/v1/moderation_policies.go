@@ -107,6 +107,22 @@ type GetPolicyResponse struct {
 	// Policy is the version asked for (the active one by default); nil for
 	// the built-in policy.
 	Policy *PolicyVersion `json:"policy,omitempty"`
+	// Builtin describes the built-in policy's rules (version 0, and what a
+	// document with extends: builtin starts from), in order.
+	Builtin []BuiltinRule `json:"builtin"`
+}
+
+// BuiltinRule is one rule of the built-in policy, described for people.
+type BuiltinRule struct {
+	// Name is the rule hit it records ("builtin:spam").
+	Name string `json:"name"`
+	// When and Then are the conditions and actions in a policy document's
+	// vocabulary (labels, actions).
+	When string   `json:"when"`
+	Then []string `json:"then"`
+	// Description in English and French.
+	DescriptionEN string `json:"description_en"`
+	DescriptionFR string `json:"description_fr"`
 }
 
 // PolicyVersionInfo summarises one saved version.

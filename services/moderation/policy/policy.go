@@ -10,6 +10,7 @@ import (
 	"time"
 
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
+	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/services/moderation/classify"
 )
 
@@ -135,6 +136,24 @@ func verdictRank(v v1.Verdict) int {
 type SLATable struct {
 	ByIntent map[classify.Intent]time.Duration
 	Escalate time.Duration
+}
+
+// BuiltinRules describes Builtin's rules, in its order, for the API and the
+// CLI; TestBuiltinRulesDescribeApply holds them to what Apply does.
+var BuiltinRules = []query.BuiltinRule{
+	{Name: "builtin:spam", When: "spam", Then: []string{ActionHide},
+		DescriptionEN: "Spam is hidden (verdict spam).", DescriptionFR: "Le spam est masqué (verdict spam)."},
+	{Name: "builtin:toxicity-high", When: "toxicity:high or toxicity:threat", Then: []string{ActionHide, ActionEscalate},
+		DescriptionEN: "A threat or high toxicity (severe insults, hate) is hidden and escalated.",
+		DescriptionFR: "Une menace ou une toxicité élevée (insultes graves, haine) est masquée et remontée."},
+	{Name: "builtin:toxicity-medium", When: "toxicity:medium", Then: []string{ActionReview},
+		DescriptionEN: "Medium toxicity goes to a moderator for review.", DescriptionFR: "Une toxicité moyenne est relue par un modérateur."},
+	{Name: "builtin:pii-protect-author", When: "pii:* and not spam", Then: []string{ActionHide, ActionReview},
+		DescriptionEN: "Personal data is hidden to protect its author, and reviewed.",
+		DescriptionFR: "Les données personnelles sont masquées pour protéger leur auteur, puis relues."},
+	{Name: "builtin:needs-reply", When: "intent:question, intent:complaint or intent:purchase, not spam nor abusive", Then: []string{ActionNeedsReply},
+		DescriptionEN: "A question, a complaint or purchase intent needs a reply, with the SLA of its intent (complaints 2 h, questions and purchase intent 4 h, escalations 1 h).",
+		DescriptionFR: "Une question, une réclamation ou une intention d'achat appelle une réponse, avec le délai de son intention (réclamations 2 h, questions et intentions d'achat 4 h, remontées 1 h)."},
 }
 
 // DefaultSLA is the default per-brand SLA table: complaints in 2 h,

@@ -198,3 +198,40 @@ func TestExamplePolicyCompiles(t *testing.T) {
 		t.Fatalf("example: %v %+v", err, doc)
 	}
 }
+
+func TestBuiltinRulesDescribeApply(t *testing.T) {
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	hits := map[string]bool{}
+	for _, text := range []string{
+		"Gagnez 1000€ maintenant !!! cliquez ici bit.ly/3xYzAbC bit.ly/3xYzAbD",
+		"Je vais te retrouver et te frapper, espèce d'ordure",
+		"Vous êtes vraiment nuls, c'est débile",
+		"Appelez-moi au 06 12 34 56 78, mon mail est camille.dupont@example.fr",
+		"Bonjour, où en est ma commande ?",
+		"Ma commande n'est toujours pas arrivée, c'est inadmissible",
+		"Super service, merci beaucoup !",
+	} {
+		r := v1.Received{ID: "x:1", Brand: "demo", Text: text, ReceivedAt: at}
+		o := policy.Default.Apply(policy.Subject{Interaction: r, Result: classify.Classify(classify.Input{Text: text, At: at})})
+		for _, h := range o.RuleHits {
+			hits[h] = true
+		}
+	}
+	described := map[string]bool{}
+	for _, rule := range policy.BuiltinRules {
+		described[rule.Name] = true
+		if rule.DescriptionEN == "" || rule.DescriptionFR == "" || len(rule.Then) == 0 {
+			t.Errorf("rule %s is not fully described", rule.Name)
+		}
+	}
+	for h := range hits {
+		if !described[h] {
+			t.Errorf("Apply records %s, which BuiltinRules does not describe", h)
+		}
+	}
+	for name := range described {
+		if !hits[name] {
+			t.Errorf("BuiltinRules describes %s, which no sample text triggers", name)
+		}
+	}
+}

@@ -49,6 +49,15 @@ func policyCommand() *cobra.Command {
 				out, _ := yaml.Marshal(resp.Policy.Document)
 				os.Stdout.Write(out)
 			}
+			if resp.Policy == nil || resp.Policy.Document.Extends == "builtin" {
+				fmt.Println("\n# built-in rules (version 0; a document with `extends: builtin` starts from them)")
+				tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "RULE\tWHEN\tTHEN\tWHAT")
+				for _, r := range resp.Builtin {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, r.When, strings.Join(r.Then, ", "), r.DescriptionEN)
+				}
+				tw.Flush()
+			}
 			return nil
 		})
 	get.Flags().IntVar(&version, "version", 0, "version to show (0: the active one)")
