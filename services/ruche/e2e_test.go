@@ -38,6 +38,8 @@ type platform struct {
 	cmd                  *exec.Cmd
 	gateway, ingest, ops string
 	natsURL              string
+	// demoDir holds the generated development secrets (RUCHE_DEMO_DIR).
+	demoDir string
 	ch                   *clickhouse.DB
 	out                  *syncBuffer
 	exited               chan error
@@ -89,6 +91,7 @@ func startPlatformOn(t *testing.T, db *clickhouse.DB, env ...string) *platform {
 	p.ch = db
 	chCfg := testkit.ClickHouseConfig(t)
 	dir := t.TempDir()
+	p.demoDir = filepath.Join(dir, "demo")
 	p.cmd = exec.Command(binary, "up")
 	p.cmd.Env = append(os.Environ(),
 		"RUCHE_NATS_DATA_DIR="+filepath.Join(dir, "nats"),

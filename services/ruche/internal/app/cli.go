@@ -121,7 +121,7 @@ func announce(w io.Writer, cfg Config, log *slog.Logger) {
 	url := "http://" + hostPort(cfg.Gateway.Addr)
 	fmt.Fprintf(w, "\nRuche is up: %s\n", url)
 	fmt.Fprintf(w, "  webhooks (ingest): http://%s/v1/webhooks/generic/%s\n", hostPort(cfg.Ingest.Addr), DemoSourceID)
-	fmt.Fprintf(w, "  health and metrics: http://%s/readyz  /metrics\n", hostPort(cfg.Ops.Addr))
+	fmt.Fprintf(w, "  health, metrics and status: http://%s/readyz  /metrics  /status\n", hostPort(cfg.Ops.Addr))
 	announceSandbox(w, cfg)
 	if cfg.Demo.Enabled {
 		fmt.Fprintf(w, "  demo brand %q: API key in %s/api-key, webhook secret in %s/webhook-secret\n", cfg.Demo.Brand, cfg.Demo.Dir, cfg.Demo.Dir)
