@@ -1,0 +1,237 @@
+package evalset
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Seed is the one seed every sampling and split of the sets uses.
+const Seed = 21
+
+// Source is one labelled set and the labels its annotators gave: a label it
+// does not annotate is neither expected nor scored on its items (the
+// Davidson tweets say nothing about spam, the YouTube comments nothing about
+// insults).
+type Source struct {
+	Name string
+	// Path is the JSON-lines file, relative to services/moderation.
+	Path string
+	// Labels are the scored labels; "prefix:*" stands for every label of a
+	// family.
+	Labels []string
+}
+
+// toxicityCategories is what the public sets annotate about toxicity: the
+// category, never a severity.
+var toxicityCategories = []string{"toxicity:any", "toxicity:insult", "toxicity:threat", "toxicity:hate"}
+
+// Sources are the evaluation sets, the project's hand-written one first.
+var Sources = []Source{
+	{Name: "project", Path: "testdata/eval.jsonl", Labels: []string{"lang:*", "spam", "toxicity:*", "pii:*", "sentiment:*", "intent:*"}},
+	{Name: "mlma", Path: "testdata/mlma/items.jsonl", Labels: toxicityCategories},
+	{Name: "davidson", Path: "testdata/davidson/items.jsonl", Labels: toxicityCategories},
+	{Name: "youtube", Path: "testdata/youtube/items.jsonl", Labels: []string{"spam"}},
+	{Name: "sentences", Path: "testdata/sentences/items.jsonl", Labels: []string{"sentiment:*"}},
+}
+
+// Annotates reports whether the source's annotators gave (or withheld) label.
+func (s Source) Annotates(label string) bool {
+	for _, l := range s.Labels {
+		if l == label || strings.HasSuffix(l, ":*") && strings.HasPrefix(label, strings.TrimSuffix(l, "*")) {
+			return true
+		}
+	}
+	return false
+}
+
+// Load reads the source's items from the moderation module's directory root.
+func (s Source) Load(root string) ([]Item, error) {
+	return Load(filepath.Join(root, s.Path))
+}
+
+// Lang is the item's language: its lang field, else its lang: label.
+func (it Item) Language() string {
+	if it.Lang != "" {
+		return it.Lang
+	}
+	for _, l := range it.Labels {
+		if after, ok := strings.CutPrefix(l, "lang:"); ok {
+			return after
+		}
+	}
+	return "other"
+}
+
+// Languages returns the items' languages, sorted.
+func Languages(items []Item) []string {
+	var out []string
+	for _, it := range items {
+		if l := it.Language(); !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Lang returns the items written in lang.
+func Lang(items []Item, lang string) []Item {
+	var out []Item
+	for _, it := range items {
+		if it.Language() == lang {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// ScoreSource scores predictions on the source's items, counting only the
+// labels the source annotates.
+func ScoreSource(s Source, items []Item, predicted map[string][]string) Report {
+	keep := func(labels []string) []string {
+		var out []string
+		for _, l := range labels {
+			if s.Annotates(l) {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	own := make([]Item, len(items))
+	pred := make(map[string][]string, len(items))
+	for i, it := range items {
+		it.Labels = keep(it.Labels)
+		own[i] = it
+		pred[it.ID] = keep(predicted[it.ID])
+	}
+	r := Score(own, pred)
+	r.Counts = slices.DeleteFunc(r.Counts, func(c Count) bool { return !s.Annotates(c.Label) })
+	return r
+}
+
+// stratum is the key items are stratified on: language and scored labels.
+func stratum(it Item) string {
+	labels := slices.Clone(filter(it.Labels))
+	labels = slices.DeleteFunc(labels, func(l string) bool { return strings.HasPrefix(l, "lang:") })
+	slices.Sort(labels)
+	return it.Language() + "|" + strings.Join(labels, ",")
+}
+
+// rank orders items by a hash of the seed and their id: a fixed order no
+// random generator's implementation can change.
+func rank(id string, seed uint64) uint64 {
+	h := fnv.New64a()
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], seed)
+	h.Write(b[:])
+	h.Write([]byte(id))
+	return h.Sum64()
+}
+
+func strata(items []Item, seed uint64) (keys []string, groups map[string][]int) {
+	groups = map[string][]int{}
+	for i, it := range items {
+		k := stratum(it)
+		if groups[k] == nil {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		g := groups[k]
+		sort.Slice(g, func(a, b int) bool {
+			ra, rb := rank(items[g[a]].ID, seed), rank(items[g[b]].ID, seed)
+			if ra != rb {
+				return ra < rb
+			}
+			return items[g[a]].ID < items[g[b]].ID
+		})
+	}
+	return keys, groups
+}
+
+// Sample keeps at most limit[label] items of every stratum whose labels
+// include label (the rest are kept whole), chosen by rank; the order of
+// items is kept.
+func Sample(items []Item, limit map[string]int, seed uint64) []Item {
+	if len(limit) == 0 {
+		return items
+	}
+	keys, groups := strata(items, seed)
+	drop := map[int]bool{}
+	for _, k := range keys {
+		for label, n := range limit {
+			if slices.Contains(items[groups[k][0]].Labels, label) && len(groups[k]) > n {
+				for _, i := range groups[k][n:] {
+					drop[i] = true
+				}
+			}
+		}
+	}
+	var out []Item
+	for i, it := range items {
+		if !drop[i] {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// Split shares: 70% train, 15% dev, 15% held-out, in every stratum.
+const (
+	trainShare = 0.70
+	devShare   = 0.15
+)
+
+// AssignSplits sets every item's split: within each stratum (language and
+// labels), items ordered by rank go 70/15/15 to train, dev and held-out.
+func AssignSplits(items []Item, seed uint64) {
+	keys, groups := strata(items, seed)
+	for _, k := range keys {
+		g := groups[k]
+		nTrain := int(float64(len(g))*trainShare + 0.5)
+		nDev := int(float64(len(g))*devShare + 0.5)
+		for j, i := range g {
+			switch {
+			case j < nTrain:
+				items[i].Split = "train"
+			case j < nTrain+nDev:
+				items[i].Split = "dev"
+			default:
+				items[i].Split = "holdout"
+			}
+		}
+	}
+}
+
+// Write stores items as JSON lines.
+func Write(path string, items []Item) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	for _, it := range items {
+		b, err := json.Marshal(it)
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("item %s: %w", it.ID, err)
+		}
+		w.Write(b)
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
