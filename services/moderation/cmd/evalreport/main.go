@@ -1,8 +1,12 @@
-// Command evalreport scores `ruche classify` output against the
-// hand-labelled evaluation set and prints precision and recall per label,
-// for the dev and held-out splits:
+// Command evalreport scores `ruche classify` (the rules) and the learned
+// model against the held-out split of every labelled set (package evalset's
+// Sources) and prints, per source and language, precision, recall and
+// confusion per label, the sentiment confusion, the misses and the targets
+// of issue 21:
 //
-//	ruche classify < testdata/eval.jsonl | evalreport -set testdata/eval.jsonl
+//	evalreport -emit | ruche classify | evalreport
+//
+// -emit writes the held-out items as `ruche classify` input lines.
 package main
 
 import (
@@ -14,23 +18,54 @@ import (
 	"os"
 
 	"github.com/ruche-project/ruche/services/moderation/internal/evalset"
+	"github.com/ruche-project/ruche/services/moderation/learned"
 )
 
 func main() {
-	set := flag.String("set", "services/moderation/testdata/eval.jsonl", "the labelled evaluation set")
-	mistakes := flag.Bool("mistakes", false, "list the dev items that were wrong")
+	root := flag.String("root", ".", "the services/moderation directory (the sets' paths are relative to it)")
+	split := flag.String("split", "holdout", "the split scored: holdout (the figures quoted) or dev (the one tuned on)")
+	emit := flag.Bool("emit", false, "write the split's items as `ruche classify` input instead of scoring")
+	misses := flag.Int("misses", 15, "misses listed per source, language and part (-1: all)")
 	flag.Parse()
-	if err := run(os.Stdin, os.Stdout, *set, *mistakes); err != nil {
+	var err error
+	if *emit {
+		err = emitItems(os.Stdout, *root, *split)
+	} else {
+		err = run(os.Stdin, os.Stdout, *root, *split, *misses)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "evalreport:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in io.Reader, out io.Writer, setPath string, mistakes bool) error {
-	items, err := evalset.Load(setPath)
-	if err != nil {
-		return err
+// emitItems writes every source's items of split as classify input lines.
+func emitItems(out io.Writer, root, split string) error {
+	w := bufio.NewWriter(out)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, src := range evalset.Sources {
+		items, err := src.Load(root)
+		if err != nil {
+			return err
+		}
+		for _, it := range evalset.Split(items, split) {
+			line := struct {
+				ID     string          `json:"id"`
+				Text   string          `json:"text"`
+				Lang   string          `json:"lang,omitempty"`
+				Author json.RawMessage `json:"author,omitempty"`
+			}{it.ID, it.Text, it.Lang, it.Author}
+			if err := enc.Encode(line); err != nil {
+				return err
+			}
+		}
 	}
+	return w.Flush()
+}
+
+// readPredictions reads `ruche classify` output: labels by item id.
+func readPredictions(in io.Reader) (map[string][]string, error) {
 	predicted := map[string][]string{}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -41,28 +76,30 @@ func run(in io.Reader, out io.Writer, setPath string, mistakes bool) error {
 			Error  string   `json:"error"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
-			return fmt.Errorf("classify output: %w", err)
+			return nil, fmt.Errorf("classify output: %w", err)
 		}
 		if line.Error != "" {
-			return fmt.Errorf("classify failed: %s", line.Error)
+			return nil, fmt.Errorf("classify failed: %s", line.Error)
 		}
 		predicted[line.ID] = line.Labels
 	}
-	if err := sc.Err(); err != nil {
+	return predicted, sc.Err()
+}
+
+func run(in io.Reader, out io.Writer, root, split string, misses int) error {
+	rules, err := readPredictions(in)
+	if err != nil {
 		return err
 	}
-	for _, it := range items {
-		if _, ok := predicted[it.ID]; !ok {
-			return fmt.Errorf("no classify output for item %s", it.ID)
-		}
+	results, err := evaluate(root, split, rules, learned.Default())
+	if err != nil {
+		return err
 	}
-	for _, split := range []string{"dev", "holdout"} {
-		r := evalset.Score(evalset.Split(items, split), predicted)
-		r.Print(out, split)
-		if mistakes && split == "dev" {
-			r.PrintMistakes(out)
-		}
-		fmt.Fprintln(out)
+	for _, r := range results {
+		r.print(out, misses)
+	}
+	if split == "holdout" {
+		printTargets(out, results)
 	}
 	return nil
 }

@@ -235,3 +235,48 @@ func Write(path string, items []Item) error {
 	}
 	return f.Close()
 }
+
+// Sentiment is the confusion of the sentiment labels over the items that
+// carry one: Matrix[want][got].
+type Sentiment struct {
+	Items, Correct int
+	Matrix         map[string]map[string]int
+}
+
+// Accuracy is Correct/Items, NaN without items.
+func (s Sentiment) Accuracy() float64 { return ratio(s.Correct, s.Items) }
+
+// SentimentLabels are the sentiment classes, in print order.
+var SentimentLabels = []string{"positive", "neutral", "negative"}
+
+// ScoreSentiment compares the predicted sentiment with the expected one.
+func ScoreSentiment(items []Item, predicted map[string][]string) Sentiment {
+	s := Sentiment{Matrix: map[string]map[string]int{}}
+	of := func(labels []string) string {
+		for _, l := range labels {
+			if v, ok := strings.CutPrefix(l, "sentiment:"); ok && slices.Contains(SentimentLabels, v) {
+				return v
+			}
+		}
+		return ""
+	}
+	for _, it := range items {
+		want := of(it.Labels)
+		if want == "" {
+			continue
+		}
+		got := of(predicted[it.ID])
+		if got == "" {
+			got = "none"
+		}
+		if s.Matrix[want] == nil {
+			s.Matrix[want] = map[string]int{}
+		}
+		s.Matrix[want][got]++
+		s.Items++
+		if got == want {
+			s.Correct++
+		}
+	}
+	return s
+}
