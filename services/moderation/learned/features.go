@@ -161,7 +161,7 @@ func extract(text string, mask uint32, emit func(bucket uint32)) int {
 		w := hashBytes(hashKind(kindWord), word)
 		put(w)
 		if havePrev {
-			put((prev*fnvPrime ^ w) * fnvPrime ^ kindBigram)
+			put((prev*fnvPrime^w)*fnvPrime ^ kindBigram)
 		}
 		prev, havePrev = w, true
 		// character n-grams over " word ", by runes

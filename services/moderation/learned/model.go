@@ -33,11 +33,12 @@ const (
 	Hate
 	Spam
 	Positive
+	Neutral
 	Negative
 	NumHeads
 )
 
-var headNames = [NumHeads]string{"toxicity", "insult", "threat", "hate", "spam", "positive", "negative"}
+var headNames = [NumHeads]string{"toxicity", "insult", "threat", "hate", "spam", "positive", "neutral", "negative"}
 
 func (h Head) String() string { return headNames[h] }
 
@@ -100,7 +101,7 @@ func (m *Model) Threshold(h Head) float64 { return float64(m.threshold[h]) }
 func (m *Model) over(s Scores, h Head) bool { return float32(s[h]) >= m.threshold[h] }
 
 // Labels renders s as labels with the model's thresholds: "spam",
-// "toxicity:any" with its categories, and one "sentiment:" label.
+// "toxicity:any" with its categories, and the likeliest "sentiment:" label.
 func (m *Model) Labels(s Scores) []string {
 	var out []string
 	if m.over(s, Spam) {
@@ -115,15 +116,14 @@ func (m *Model) Labels(s Scores) []string {
 	if len(cats) > 0 || m.over(s, Toxic) {
 		out = append(append(out, "toxicity:any"), cats...)
 	}
-	pos, neg := m.over(s, Positive), m.over(s, Negative)
-	switch {
-	case neg && (!pos || s[Negative]-m.Threshold(Negative) >= s[Positive]-m.Threshold(Positive)):
-		out = append(out, "sentiment:negative")
-	case pos:
-		out = append(out, "sentiment:positive")
-	default:
-		out = append(out, "sentiment:neutral")
+	// sentiment: the likeliest of the three
+	best := Positive
+	for _, h := range []Head{Neutral, Negative} {
+		if s[h] > s[best] {
+			best = h
+		}
 	}
+	out = append(out, "sentiment:"+best.String())
 	return out
 }
 
@@ -131,8 +131,8 @@ func (m *Model) Labels(s Scores) []string {
 // and threshold (float32), then the int16 weights, all little-endian.
 func (m *Model) Write(w io.Writer) error {
 	head := struct {
-		Magic                   [8]byte
-		Bits, Heads             uint8
+		Magic                  [8]byte
+		Bits, Heads            uint8
 		Bias, Scale, Threshold [NumHeads]float32
 	}{Bits: m.bits, Heads: uint8(NumHeads), Bias: m.bias, Scale: m.scale, Threshold: m.threshold}
 	copy(head.Magic[:], magic)
@@ -145,8 +145,8 @@ func (m *Model) Write(w io.Writer) error {
 // Read loads a model written by Write.
 func Read(r io.Reader) (*Model, error) {
 	var head struct {
-		Magic                   [8]byte
-		Bits, Heads             uint8
+		Magic                  [8]byte
+		Bits, Heads            uint8
 		Bias, Scale, Threshold [NumHeads]float32
 	}
 	if err := binary.Read(r, binary.LittleEndian, &head); err != nil {

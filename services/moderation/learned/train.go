@@ -26,15 +26,30 @@ type Params struct {
 	// head name; 1 when absent): the rare threats need it.
 	PositiveWeight map[string]float64 `json:"positive_weight"`
 	// MinRecall: for these heads the threshold is the highest whose recall
-	// on the dev split reaches the value; the others maximise F1 on dev.
+	// on the dev split reaches the value.
 	MinRecall map[string]float64 `json:"min_recall"`
+	// MinPrecision: for these heads the threshold is the lowest whose
+	// precision on the dev split reaches the value (none reaches it: the
+	// F1 rule). The other heads take the threshold that maximises F1.
+	MinPrecision map[string]float64 `json:"min_precision"`
+	// SourceWeight multiplies the loss of a source's examples (1 when
+	// absent): the project's few hand-written comments are the closest to a
+	// brand's page.
+	SourceWeight map[string]float64 `json:"source_weight"`
+	// TrainSplits are, per source, the splits trained on (["train"] when
+	// absent). The project's hand-written set is too small to leave its
+	// dev split out; a split trained on is not used to set thresholds, and
+	// the held-out split is never trained on.
+	TrainSplits map[string][]string `json:"train_splits"`
 }
 
 // Example is one training text and its label for each head: 1, 0, or -1
 // when its source says nothing about that head.
 type Example struct {
-	Text  string
-	Label [NumHeads]int8
+	Text string
+	// Source names the set the example comes from (Params.SourceWeight).
+	Source string
+	Label  [NumHeads]int8
 }
 
 // assumedClean names, per source, the heads its items are taken to be
@@ -49,7 +64,7 @@ var assumedClean = map[string][]Head{
 
 // ExampleOf turns a labelled item of src into an example.
 func ExampleOf(src evalset.Source, it evalset.Item) Example {
-	e := Example{Text: it.Text}
+	e := Example{Text: it.Text, Source: src.Name}
 	for h := range e.Label {
 		e.Label[h] = -1
 	}
@@ -77,7 +92,10 @@ func ExampleOf(src evalset.Source, it evalset.Item) Example {
 		e.Label[Spam] = has("spam")
 	}
 	if src.Annotates("sentiment:positive") {
-		e.Label[Positive], e.Label[Negative] = has("sentiment:positive"), has("sentiment:negative")
+		e.Label[Positive], e.Label[Neutral], e.Label[Negative] = has("sentiment:positive"), has("sentiment:neutral"), has("sentiment:negative")
+		if !src.Annotates("sentiment:neutral") || e.Label[Positive]+e.Label[Neutral]+e.Label[Negative] == 0 {
+			e.Label[Neutral] = -1 // polar-only sets, or no sentiment given
+		}
 	}
 	for _, h := range assumedClean[src.Name] {
 		if e.Label[h] < 0 {
@@ -90,15 +108,20 @@ func ExampleOf(src evalset.Source, it evalset.Item) Example {
 type encoded struct {
 	buckets []uint32
 	value   float64
+	weight  float64
 	label   [NumHeads]int8
 }
 
-func encode(examples []Example, mask uint32) []encoded {
+func encode(examples []Example, mask uint32, sourceWeight map[string]float64) []encoded {
 	out := make([]encoded, len(examples))
 	for i, e := range examples {
 		var bs []uint32
 		n := extract(e.Text, mask, func(b uint32) { bs = append(bs, b) })
-		out[i] = encoded{buckets: bs, value: 1 / math.Sqrt(float64(max(n, 1))), label: e.Label}
+		weight, ok := sourceWeight[e.Source]
+		if !ok {
+			weight = 1
+		}
+		out[i] = encoded{buckets: bs, value: 1 / math.Sqrt(float64(max(n, 1))), weight: weight, label: e.Label}
 	}
 	return out
 }
@@ -128,7 +151,7 @@ func order(n int, seed uint64, epoch int) []int {
 // the same bytes.
 func Train(train, dev []Example, p Params) *Model {
 	mask := uint32(1)<<p.Bits - 1
-	data := encode(train, mask)
+	data := encode(train, mask, p.SourceWeight)
 	w := make([]float64, (1<<p.Bits)*int(NumHeads))
 	var bias [NumHeads]float64
 	var posWeight [NumHeads]float64
@@ -151,7 +174,7 @@ func Train(train, dev []Example, p Params) *Model {
 				for _, b := range d.buckets {
 					z += w[int(b)*int(NumHeads)+int(h)] * d.value
 				}
-				g := sigmoid(z) - float64(y)
+				g := (sigmoid(z) - float64(y)) * d.weight
 				if y == 1 {
 					g *= posWeight[h]
 				}
@@ -221,44 +244,62 @@ func (m *Model) calibrate(dev []Example, p Params) {
 			}
 			return xs[a].y > xs[b].y
 		})
-		minRecall, byRecall := p.MinRecall[Head(h).String()]
-		best := -1.0
+		// the cut points, from the highest score down: a threshold at
+		// cut.s labels the first cut.n examples, cut.tp of them positive
+		type cut struct {
+			s     float64
+			tp, n int
+		}
+		var cuts []cut
 		tp := 0
 		for i, x := range xs {
 			tp += int(x.y)
-			if i+1 < len(xs) && xs[i+1].s == x.s {
-				continue // a threshold cannot split equal scores
-			}
-			recall := float64(tp) / float64(pos)
-			if byRecall {
-				if recall >= minRecall {
-					m.threshold[h] = float32(x.s)
-					break
-				}
-				continue
-			}
-			f1 := 2 * float64(tp) / float64(i+1+pos)
-			if f1 > best {
-				best = f1
-				m.threshold[h] = float32(x.s)
+			if i+1 == len(xs) || xs[i+1].s != x.s { // equal scores are not split
+				cuts = append(cuts, cut{x.s, tp, i + 1})
 			}
 		}
+		name := Head(h).String()
+		chosen := -1
+		if minRecall, ok := p.MinRecall[name]; ok {
+			chosen = slices.IndexFunc(cuts, func(c cut) bool { return float64(c.tp) >= minRecall*float64(pos) })
+		} else if minPrecision, ok := p.MinPrecision[name]; ok {
+			for i, c := range cuts {
+				if float64(c.tp) >= minPrecision*float64(c.n) {
+					chosen = i
+				}
+			}
+		}
+		if chosen < 0 {
+			best := -1.0
+			for i, c := range cuts {
+				if f1 := 2 * float64(c.tp) / float64(c.n+pos); f1 > best {
+					best, chosen = f1, i
+				}
+			}
+		}
+		m.threshold[h] = float32(cuts[chosen].s)
 	}
 }
 
 // LoadExamples reads the sources' items under root and returns the examples
-// of their train and dev splits, in source and file order.
-func LoadExamples(root string, sources []evalset.Source) (train, dev []Example, err error) {
+// of the splits p trains on, and of the dev splits it does not, in source
+// and file order.
+func LoadExamples(root string, sources []evalset.Source, p Params) (train, dev []Example, err error) {
 	for _, src := range sources {
 		items, err := src.Load(root)
 		if err != nil {
 			return nil, nil, err
 		}
+		splits, ok := p.TrainSplits[src.Name]
+		if !ok {
+			splits = []string{"train"}
+		}
 		for _, it := range items {
-			switch it.Split {
-			case "train":
+			switch {
+			case it.Split == "holdout":
+			case slices.Contains(splits, it.Split):
 				train = append(train, ExampleOf(src, it))
-			case "dev":
+			case it.Split == "dev":
 				dev = append(dev, ExampleOf(src, it))
 			}
 		}

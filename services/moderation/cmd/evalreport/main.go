@@ -26,12 +26,14 @@ func main() {
 	split := flag.String("split", "holdout", "the split scored: holdout (the figures quoted) or dev (the one tuned on)")
 	emit := flag.Bool("emit", false, "write the split's items as `ruche classify` input instead of scoring")
 	misses := flag.Int("misses", 15, "misses listed per source, language and part (-1: all)")
+	weights := flag.String("weights", "", "score this weights file instead of the shipped model (to compare a retraining)")
+	shortfalls := flag.Bool("shortfalls", false, "print the unmet targets as entries of the shortfalls map instead of the report")
 	flag.Parse()
 	var err error
 	if *emit {
 		err = emitItems(os.Stdout, *root, *split)
 	} else {
-		err = run(os.Stdin, os.Stdout, *root, *split, *misses)
+		err = run(os.Stdin, os.Stdout, *root, *split, *misses, *shortfalls, *weights)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "evalreport:", err)
@@ -86,14 +88,30 @@ func readPredictions(in io.Reader) (map[string][]string, error) {
 	return predicted, sc.Err()
 }
 
-func run(in io.Reader, out io.Writer, root, split string, misses int) error {
+func run(in io.Reader, out io.Writer, root, split string, misses int, shortfalls bool, weights string) error {
 	rules, err := readPredictions(in)
 	if err != nil {
 		return err
 	}
-	results, err := evaluate(root, split, rules, learned.Default())
+	model := learned.Default()
+	if weights != "" {
+		f, err := os.Open(weights)
+		if err != nil {
+			return err
+		}
+		model, err = learned.Read(bufio.NewReader(f))
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", weights, err)
+		}
+	}
+	results, err := evaluate(root, split, rules, model)
 	if err != nil {
 		return err
+	}
+	if shortfalls {
+		printShortfalls(out, results)
+		return nil
 	}
 	for _, r := range results {
 		r.print(out, misses)

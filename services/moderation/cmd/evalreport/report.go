@@ -16,7 +16,7 @@ var modelLabels = []string{"toxicity:any", "toxicity:insult", "toxicity:threat",
 
 // modelSource is src restricted to the labels the model gives.
 func modelSource(src evalset.Source) evalset.Source {
-	m := evalset.Source{Name: src.Name, Path: src.Path}
+	m := evalset.Source{Name: src.Name, Paths: src.Paths}
 	for _, l := range modelLabels {
 		if src.Annotates(l) {
 			m.Labels = append(m.Labels, l)

@@ -24,7 +24,7 @@ import (
 )
 
 func main() {
-	source := flag.String("source", "", "mlma, davidson, youtube or sentences")
+	source := flag.String("source", "", "mlma, davidson, youtube, sentences or project")
 	out := flag.String("out", "", "directory the items.jsonl is written to")
 	flag.Parse()
 	if err := run(*source, flag.Args(), *out); err != nil {
@@ -43,6 +43,9 @@ func run(source string, inputs []string, out string) error {
 	if out == "" || len(inputs) == 0 {
 		return fmt.Errorf("-out and at least one input file are required")
 	}
+	if source == "project" {
+		return project(inputs[0], out)
+	}
 	var items []evalset.Item
 	for _, in := range inputs {
 		got, err := convert(source, in)
@@ -52,11 +55,33 @@ func run(source string, inputs []string, out string) error {
 		items = append(items, got...)
 	}
 	items = evalset.Sample(items, caps[source], evalset.Seed)
-	evalset.AssignSplits(items, evalset.Seed)
+	evalset.AssignSplits(items, evalset.Seed, evalset.Stratum)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
 	return evalset.Write(filepath.Join(out, "items.jsonl"), items)
+}
+
+// project assigns a split to the items of the hand-written set that have
+// none (new ones), stratified by evalset.Coarse; the others keep theirs.
+func project(in, out string) error {
+	items, err := evalset.Load(in)
+	if err != nil {
+		return err
+	}
+	var idx []int
+	var fresh []evalset.Item
+	for i, it := range items {
+		if it.Split == "" {
+			idx = append(idx, i)
+			fresh = append(fresh, it)
+		}
+	}
+	evalset.AssignSplits(fresh, evalset.Seed, evalset.Coarse)
+	for j, i := range idx {
+		items[i].Split = fresh[j].Split
+	}
+	return evalset.Write(out, items)
 }
 
 func convert(source, path string) ([]evalset.Item, error) {

@@ -39,7 +39,7 @@ func run(root, paramsPath, out string) error {
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return fmt.Errorf("%s: %w", paramsPath, err)
 	}
-	train, dev, err := learned.LoadExamples(root, evalset.Sources)
+	train, dev, err := learned.LoadExamples(root, evalset.Sources, p)
 	if err != nil {
 		return err
 	}

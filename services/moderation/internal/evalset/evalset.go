@@ -64,7 +64,7 @@ func Evaluated(label string) bool {
 // literal "toxicity:any" (the learned model's label) counts too.
 var Groups = map[string]func(string) bool{
 	"toxicity:any": func(l string) bool { return strings.HasPrefix(l, "toxicity:") },
-	"pii:any": func(l string) bool { return strings.HasPrefix(l, "pii:") },
+	"pii:any":      func(l string) bool { return strings.HasPrefix(l, "pii:") },
 }
 
 // Count is the confusion counts of one label.

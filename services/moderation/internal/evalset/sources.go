@@ -22,8 +22,8 @@ const Seed = 21
 // insults).
 type Source struct {
 	Name string
-	// Path is the JSON-lines file, relative to services/moderation.
-	Path string
+	// Paths are the JSON-lines files, relative to services/moderation.
+	Paths []string
 	// Labels are the scored labels; "prefix:*" stands for every label of a
 	// family.
 	Labels []string
@@ -33,13 +33,21 @@ type Source struct {
 // category, never a severity.
 var toxicityCategories = []string{"toxicity:any", "toxicity:insult", "toxicity:threat", "toxicity:hate"}
 
-// Sources are the evaluation sets, the project's hand-written one first.
+// projectLabels are the labels of the project's hand-written sets: all.
+var projectLabels = []string{"lang:*", "spam", "toxicity:*", "pii:*", "sentiment:*", "intent:*"}
+
+// Sources are the evaluation sets: the project's hand-written ones first —
+// eval.jsonl, split dev/held-out only, whose dev split the rules were tuned
+// on, and project-new, its extension (threats, scams, personal data in all
+// its forms, French sarcasm and resigned complaints), split 70/15/15 like
+// the public sets.
 var Sources = []Source{
-	{Name: "project", Path: "testdata/eval.jsonl", Labels: []string{"lang:*", "spam", "toxicity:*", "pii:*", "sentiment:*", "intent:*"}},
-	{Name: "mlma", Path: "testdata/mlma/items.jsonl", Labels: toxicityCategories},
-	{Name: "davidson", Path: "testdata/davidson/items.jsonl", Labels: toxicityCategories},
-	{Name: "youtube", Path: "testdata/youtube/items.jsonl", Labels: []string{"spam"}},
-	{Name: "sentences", Path: "testdata/sentences/items.jsonl", Labels: []string{"sentiment:*"}},
+	{Name: "project", Paths: []string{"testdata/eval.jsonl"}, Labels: projectLabels},
+	{Name: "project-new", Paths: []string{"testdata/project/items.jsonl"}, Labels: projectLabels},
+	{Name: "mlma", Paths: []string{"testdata/mlma/items.jsonl"}, Labels: toxicityCategories},
+	{Name: "davidson", Paths: []string{"testdata/davidson/items.jsonl"}, Labels: toxicityCategories},
+	{Name: "youtube", Paths: []string{"testdata/youtube/items.jsonl"}, Labels: []string{"spam"}},
+	{Name: "sentences", Paths: []string{"testdata/sentences/items.jsonl"}, Labels: []string{"sentiment:*"}},
 }
 
 // Annotates reports whether the source's annotators gave (or withheld) label.
@@ -54,7 +62,15 @@ func (s Source) Annotates(label string) bool {
 
 // Load reads the source's items from the moderation module's directory root.
 func (s Source) Load(root string) ([]Item, error) {
-	return Load(filepath.Join(root, s.Path))
+	var all []Item
+	for _, p := range s.Paths {
+		items, err := Load(filepath.Join(root, p))
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+	}
+	return all, nil
 }
 
 // Lang is the item's language: its lang field, else its lang: label.
@@ -117,8 +133,8 @@ func ScoreSource(s Source, items []Item, predicted map[string][]string) Report {
 	return r
 }
 
-// stratum is the key items are stratified on: language and scored labels.
-func stratum(it Item) string {
+// Stratum is the key items are stratified on: language and labels.
+func Stratum(it Item) string {
 	labels := slices.Clone(filter(it.Labels))
 	labels = slices.DeleteFunc(labels, func(l string) bool { return strings.HasPrefix(l, "lang:") })
 	slices.Sort(labels)
@@ -136,10 +152,10 @@ func rank(id string, seed uint64) uint64 {
 	return h.Sum64()
 }
 
-func strata(items []Item, seed uint64) (keys []string, groups map[string][]int) {
+func strata(items []Item, seed uint64, key func(Item) string) (keys []string, groups map[string][]int) {
 	groups = map[string][]int{}
 	for i, it := range items {
-		k := stratum(it)
+		k := key(it)
 		if groups[k] == nil {
 			keys = append(keys, k)
 		}
@@ -166,7 +182,7 @@ func Sample(items []Item, limit map[string]int, seed uint64) []Item {
 	if len(limit) == 0 {
 		return items
 	}
-	keys, groups := strata(items, seed)
+	keys, groups := strata(items, seed, Stratum)
 	drop := map[int]bool{}
 	for _, k := range keys {
 		for label, n := range limit {
@@ -192,10 +208,10 @@ const (
 	devShare   = 0.15
 )
 
-// AssignSplits sets every item's split: within each stratum (language and
-// labels), items ordered by rank go 70/15/15 to train, dev and held-out.
-func AssignSplits(items []Item, seed uint64) {
-	keys, groups := strata(items, seed)
+// AssignSplits sets every item's split: within each stratum (key, e.g.
+// Stratum), items ordered by rank go 70/15/15 to train, dev and held-out.
+func AssignSplits(items []Item, seed uint64, key func(Item) string) {
+	keys, groups := strata(items, seed, key)
 	for _, k := range keys {
 		g := groups[k]
 		nTrain := int(float64(len(g))*trainShare + 0.5)
@@ -279,4 +295,26 @@ func ScoreSentiment(items []Item, predicted map[string][]string) Sentiment {
 		}
 	}
 	return s
+}
+
+// Coarse is the stratum of a small hand-written set, where every item's
+// label set is nearly unique: language and the item's main concern
+// (threat, hate, insult, spam, personal data, else its sentiment).
+func Coarse(it Item) string {
+	for _, l := range []string{"toxicity:threat", "toxicity:hate", "toxicity:insult", "spam"} {
+		if slices.Contains(it.Labels, l) {
+			return it.Language() + "|" + l
+		}
+	}
+	for _, l := range it.Labels {
+		if strings.HasPrefix(l, "pii:") {
+			return it.Language() + "|pii"
+		}
+	}
+	for _, l := range it.Labels {
+		if strings.HasPrefix(l, "sentiment:") {
+			return it.Language() + "|" + l
+		}
+	}
+	return it.Language()
 }
