@@ -27,12 +27,16 @@ func main() {
 	emit := flag.Bool("emit", false, "write the split's items as `ruche classify` input instead of scoring")
 	misses := flag.Int("misses", 15, "misses listed per source, language and part (-1: all)")
 	weights := flag.String("weights", "", "score this weights file instead of the shipped model (to compare a retraining)")
+	dump := flag.Bool("dump", false, "write one JSON line per item (expected labels, the rules' labels, the model's scores) instead of the report, to measure how rules and model combine")
 	shortfalls := flag.Bool("shortfalls", false, "print the unmet targets as entries of the shortfalls map instead of the report")
 	flag.Parse()
 	var err error
-	if *emit {
+	switch {
+	case *emit:
 		err = emitItems(os.Stdout, *root, *split)
-	} else {
+	case *dump:
+		err = dumpItems(os.Stdin, os.Stdout, *root, *split, *weights)
+	default:
 		err = run(os.Stdin, os.Stdout, *root, *split, *misses, *shortfalls, *weights)
 	}
 	if err != nil {
@@ -93,17 +97,9 @@ func run(in io.Reader, out io.Writer, root, split string, misses int, shortfalls
 	if err != nil {
 		return err
 	}
-	model := learned.Default()
-	if weights != "" {
-		f, err := os.Open(weights)
-		if err != nil {
-			return err
-		}
-		model, err = learned.Read(bufio.NewReader(f))
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", weights, err)
-		}
+	model, err := loadModel(weights)
+	if err != nil {
+		return err
 	}
 	results, err := evaluate(root, split, rules, model)
 	if err != nil {
@@ -120,4 +116,63 @@ func run(in io.Reader, out io.Writer, root, split string, misses int, shortfalls
 		printTargets(out, results)
 	}
 	return nil
+}
+
+// loadModel reads a weights file, or returns the shipped model for "".
+func loadModel(weights string) (*learned.Model, error) {
+	if weights == "" {
+		return learned.Default(), nil
+	}
+	f, err := os.Open(weights)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, err := learned.Read(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", weights, err)
+	}
+	return m, nil
+}
+
+// dumpItems writes, for every item of split, its expected labels, the
+// rules' labels and the model's scores by head.
+func dumpItems(in io.Reader, out io.Writer, root, split, weights string) error {
+	rules, err := readPredictions(in)
+	if err != nil {
+		return err
+	}
+	model, err := loadModel(weights)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(out)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, src := range evalset.Sources {
+		items, err := src.Load(root)
+		if err != nil {
+			return err
+		}
+		for _, it := range evalset.Split(items, split) {
+			s := model.Score(it.Text)
+			scores := map[string]float64{}
+			for h := range learned.NumHeads {
+				scores[h.String()] = s[h]
+			}
+			line := struct {
+				ID     string             `json:"id"`
+				Source string             `json:"source"`
+				Lang   string             `json:"lang"`
+				Want   []string           `json:"want"`
+				Rules  []string           `json:"rules"`
+				Model  []string           `json:"model"`
+				Scores map[string]float64 `json:"scores"`
+			}{it.ID, src.Name, it.Language(), it.Labels, rules[it.ID], model.Labels(s), scores}
+			if err := enc.Encode(line); err != nil {
+				return err
+			}
+		}
+	}
+	return w.Flush()
 }
