@@ -101,20 +101,25 @@ func (m *Model) Threshold(h Head) float64 { return float64(m.threshold[h]) }
 func (m *Model) over(s Scores, h Head) bool { return float32(s[h]) >= m.threshold[h] }
 
 // Labels renders s as labels with the model's thresholds: "spam",
-// "toxicity:any" with its categories, and the likeliest "sentiment:" label.
+// "toxicity:any" with its categories, and the likeliest "sentiment:" label
+// (the sentiment heads' thresholds are only reported).
 func (m *Model) Labels(s Scores) []string {
 	var out []string
 	if m.over(s, Spam) {
 		out = append(out, "spam")
 	}
-	var cats []string
-	for _, h := range []Head{Insult, Threat, Hate} {
-		if m.over(s, h) {
-			cats = append(cats, "toxicity:"+h.String())
+	// A threat is always toxic (its recall comes first); insult and hate
+	// only qualify a text the toxicity head finds toxic.
+	if threat := m.over(s, Threat); threat || m.over(s, Toxic) {
+		out = append(out, "toxicity:any")
+		for _, h := range []Head{Insult, Hate} {
+			if m.over(s, h) {
+				out = append(out, "toxicity:"+h.String())
+			}
 		}
-	}
-	if len(cats) > 0 || m.over(s, Toxic) {
-		out = append(append(out, "toxicity:any"), cats...)
+		if threat {
+			out = append(out, "toxicity:threat")
+		}
 	}
 	// sentiment: the likeliest of the three
 	best := Positive
