@@ -214,4 +214,25 @@ func equalFoldASCII(a, b string) bool {
 	return true
 }
 
-func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+func sigmoid(z float64) float64 { return 1 / (1 + exp(-z)) }
+
+// exp is e^x by basic IEEE operations only: math.Exp runs assembly on
+// amd64 that uses FMA where the CPU has it, so its last bit, and through
+// training the shipped weights, would depend on the machine.
+func exp(x float64) float64 {
+	x = max(-700, min(700, x))
+	// ln 2 in two parts (Cody and Waite): k*ln2Hi is exact for |k| < 2^11
+	const (
+		ln2   = 0.6931471805599453
+		ln2Hi = 6.93147180369123816490e-01
+		ln2Lo = 1.90821492927058770002e-10
+	)
+	k := math.Round(x / ln2)
+	r := float64(float64(x-float64(k*ln2Hi)) - float64(k*ln2Lo)) // |r| <= ln2/2
+	// Taylor series to r^13: the error is below 1e-16 on |r| <= 0.35
+	p := 1.0
+	for i := 13; i >= 1; i-- {
+		p = float64(1 + float64(float64(r/float64(i))*p))
+	}
+	return p * math.Float64frombits(uint64(int64(k)+1023)<<52)
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"math"
 	"os"
 	"testing"
 
@@ -157,5 +158,14 @@ func BenchmarkScore(b *testing.B) {
 	for b.Loop() {
 		m.Score(texts[n%len(texts)])
 		n++
+	}
+}
+
+func TestExpMatchesMath(t *testing.T) {
+	for _, x := range []float64{-700, -50, -10.5, -1, -0.3466, 0, 1e-9, 0.5, 1, 2.302585092994046, 20, 88.7, 700} {
+		got, want := exp(x), math.Exp(x)
+		if d := math.Abs(got-want) / want; d > 1e-14 {
+			t.Errorf("exp(%g) = %g, math.Exp %g (relative error %g)", x, got, want, d)
+		}
 	}
 }

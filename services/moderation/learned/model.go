@@ -87,7 +87,7 @@ func (m *Model) Score(text string) Scores {
 	var s Scores
 	inv := 1 / math.Sqrt(float64(max(n, 1)))
 	for h := range s {
-		s[h] = sigmoid(float64(m.bias[h]) + float64(z[h])*float64(m.scale[h])*inv)
+		s[h] = sigmoid(float64(m.bias[h]) + float64(float64(float64(z[h])*float64(m.scale[h]))*inv))
 	}
 	return s
 }

@@ -148,7 +148,9 @@ func order(n int, seed uint64, epoch int) []int {
 // Train fits one logistic regression per head by stochastic gradient
 // descent over train, then sets each head's threshold on dev. The result
 // depends only on the examples, their order and p: the same inputs give
-// the same bytes.
+// the same bytes. The explicit float64 conversions round every product, so
+// that no compiler fuses a multiply-add (the spec allows it, and arm64 or
+// GOAMD64=v3 do it) and changes the weights on another machine.
 func Train(train, dev []Example, p Params) *Model {
 	mask := uint32(1)<<p.Bits - 1
 	data := encode(train, mask, p.SourceWeight)
@@ -172,7 +174,7 @@ func Train(train, dev []Example, p Params) *Model {
 				}
 				z := bias[h]
 				for _, b := range d.buckets {
-					z += w[int(b)*int(NumHeads)+int(h)] * d.value
+					z += float64(w[int(b)*int(NumHeads)+int(h)] * d.value)
 				}
 				g := (sigmoid(z) - float64(y)) * d.weight
 				if y == 1 {
@@ -180,9 +182,9 @@ func Train(train, dev []Example, p Params) *Model {
 				}
 				for _, b := range d.buckets {
 					k := int(b)*int(NumHeads) + int(h)
-					w[k] -= lr * (g*d.value + p.L2*w[k])
+					w[k] -= float64(lr * float64(float64(g*d.value)+float64(p.L2*w[k])))
 				}
-				bias[h] -= lr * g
+				bias[h] -= float64(lr * g)
 			}
 		}
 	}
