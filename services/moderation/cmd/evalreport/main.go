@@ -47,6 +47,19 @@ func main() {
 
 // emitItems writes every source's items of split as classify input lines.
 func emitItems(out io.Writer, root, split string) error {
+	return eachItem(out, root, split, func(_ evalset.Source, it evalset.Item) any {
+		return struct {
+			ID     string          `json:"id"`
+			Text   string          `json:"text"`
+			Lang   string          `json:"lang,omitempty"`
+			Author json.RawMessage `json:"author,omitempty"`
+		}{it.ID, it.Text, it.Lang, it.Author}
+	})
+}
+
+// eachItem writes line(source, item) as a JSON line for every source's
+// items of split.
+func eachItem(out io.Writer, root, split string, line func(evalset.Source, evalset.Item) any) error {
 	w := bufio.NewWriter(out)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -56,13 +69,7 @@ func emitItems(out io.Writer, root, split string) error {
 			return err
 		}
 		for _, it := range evalset.Split(items, split) {
-			line := struct {
-				ID     string          `json:"id"`
-				Text   string          `json:"text"`
-				Lang   string          `json:"lang,omitempty"`
-				Author json.RawMessage `json:"author,omitempty"`
-			}{it.ID, it.Text, it.Lang, it.Author}
-			if err := enc.Encode(line); err != nil {
+			if err := enc.Encode(line(src, it)); err != nil {
 				return err
 			}
 		}
@@ -146,33 +153,20 @@ func dumpItems(in io.Reader, out io.Writer, root, split, weights string) error {
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriter(out)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	for _, src := range evalset.Sources {
-		items, err := src.Load(root)
-		if err != nil {
-			return err
+	return eachItem(out, root, split, func(src evalset.Source, it evalset.Item) any {
+		s := model.Score(it.Text)
+		scores := map[string]float64{}
+		for h := range learned.NumHeads {
+			scores[h.String()] = s[h]
 		}
-		for _, it := range evalset.Split(items, split) {
-			s := model.Score(it.Text)
-			scores := map[string]float64{}
-			for h := range learned.NumHeads {
-				scores[h.String()] = s[h]
-			}
-			line := struct {
-				ID     string             `json:"id"`
-				Source string             `json:"source"`
-				Lang   string             `json:"lang"`
-				Want   []string           `json:"want"`
-				Rules  []string           `json:"rules"`
-				Model  []string           `json:"model"`
-				Scores map[string]float64 `json:"scores"`
-			}{it.ID, src.Name, it.Language(), it.Labels, rules[it.ID], model.Labels(s), scores}
-			if err := enc.Encode(line); err != nil {
-				return err
-			}
-		}
-	}
-	return w.Flush()
+		return struct {
+			ID     string             `json:"id"`
+			Source string             `json:"source"`
+			Lang   string             `json:"lang"`
+			Want   []string           `json:"want"`
+			Rules  []string           `json:"rules"`
+			Model  []string           `json:"model"`
+			Scores map[string]float64 `json:"scores"`
+		}{it.ID, src.Name, it.Language(), it.Labels, rules[it.ID], model.Labels(s), scores}
+	})
 }
