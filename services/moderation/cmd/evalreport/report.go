@@ -71,8 +71,8 @@ func evaluate(root, split string, rules map[string][]string, model *learned.Mode
 
 func (r result) print(w io.Writer, misses int) {
 	fmt.Fprintf(w, "== %s · %s · %s (%d items)\n", r.Source, r.Lang, r.Split, r.Items)
-	fmt.Fprintf(w, "  %-20s %7s | %-5s %5s %5s %5s %5s %5s | %-5s %5s %5s %5s %5s %5s\n",
-		"label", "support", "rules", "prec", "rec", "tp", "fp", "fn", "model", "prec", "rec", "tp", "fp", "fn")
+	fmt.Fprintf(w, "  %-20s %7s | %-5s %5s %5s %5s %5s %5s %5s | %-5s %5s %5s %5s %5s %5s %5s\n",
+		"label", "support", "rules", "prec", "rec", "tp", "fp", "fn", "tn", "model", "prec", "rec", "tp", "fp", "fn", "tn")
 	var labels []string
 	for _, c := range append(slices.Clone(r.Rules.Counts), r.Model.Counts...) {
 		if !slices.Contains(labels, c.Label) {
@@ -82,8 +82,8 @@ func (r result) print(w io.Writer, misses int) {
 	slices.Sort(labels)
 	for _, l := range labels {
 		rc, mc := r.Rules.Count(l), r.Model.Count(l)
-		fmt.Fprintf(w, "  %-20s %7d | %5s %5s %5s %5d %5d %5d | %5s %5s %5s %s\n", l, max(rc.TP+rc.FN, mc.TP+mc.FN),
-			"", pct(rc.Precision()), pct(rc.Recall()), rc.TP, rc.FP, rc.FN, "", pct(mc.Precision()), pct(mc.Recall()), modelCounts(r.Model, l))
+		fmt.Fprintf(w, "  %-20s %7d | %5s %5s %5s %s | %5s %5s %5s %s\n", l, max(rc.TP+rc.FN, mc.TP+mc.FN),
+			"", pct(rc.Precision()), pct(rc.Recall()), counts(r.Rules, l), "", pct(mc.Precision()), pct(mc.Recall()), counts(r.Model, l))
 	}
 	if r.RulesSentiment != nil {
 		fmt.Fprintf(w, "  sentiment accuracy: rules %s, model %s (%d items); confusion want→got (rules | model):\n",
@@ -121,13 +121,15 @@ func (r result) print(w io.Writer, misses int) {
 	fmt.Fprintln(w)
 }
 
-func modelCounts(r evalset.Report, label string) string {
+// counts is a label's confusion counts, dashes where the part does not
+// give the label.
+func counts(r evalset.Report, label string) string {
 	for _, c := range r.Counts {
 		if c.Label == label {
-			return fmt.Sprintf("%5d %5d %5d", c.TP, c.FP, c.FN)
+			return fmt.Sprintf("%5d %5d %5d %5d", c.TP, c.FP, c.FN, c.TN)
 		}
 	}
-	return fmt.Sprintf("%5s %5s %5s", "-", "-", "-")
+	return fmt.Sprintf("%5s %5s %5s %5s", "-", "-", "-", "-")
 }
 
 func pct(f float64) string {

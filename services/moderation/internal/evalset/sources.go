@@ -30,7 +30,9 @@ type Source struct {
 }
 
 // toxicityCategories is what the public sets annotate about toxicity: the
-// category, never a severity.
+// category, never a severity. They have no threat label: a threat is taken
+// as absent from their tweets (scored so, and trained so), which is why a
+// threat found there counts as a false positive.
 var toxicityCategories = []string{"toxicity:any", "toxicity:insult", "toxicity:threat", "toxicity:hate"}
 
 // projectLabels are the labels of the project's hand-written sets: all.
@@ -112,11 +114,19 @@ func Lang(items []Item, lang string) []Item {
 // ScoreSource scores predictions on the source's items, counting only the
 // labels the source annotates.
 func ScoreSource(s Source, items []Item, predicted map[string][]string) Report {
+	// a label the source does not annotate still counts for its group
+	// (a threat or a severity is toxicity:any)
 	keep := func(labels []string) []string {
 		var out []string
 		for _, l := range labels {
 			if s.Annotates(l) {
 				out = append(out, l)
+				continue
+			}
+			for g, in := range Groups {
+				if in(l) && s.Annotates(g) && !slices.Contains(out, g) {
+					out = append(out, g)
+				}
 			}
 		}
 		return out

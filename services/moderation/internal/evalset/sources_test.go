@@ -59,10 +59,11 @@ func TestSampleCapsOnlyTheNamedLabel(t *testing.T) {
 }
 
 // TestScoreSourceCountsOnlyAnnotatedLabels: a public set annotating
-// toxicity categories is not scored on the rules' severities, languages or
-// sentiment, and a category without severity counts for toxicity:any.
+// toxicity categories is not scored on the rules' severities, threats,
+// languages or sentiment, but a category without severity and an
+// unannotated threat count for toxicity:any.
 func TestScoreSourceCountsOnlyAnnotatedLabels(t *testing.T) {
-	src := Source{Name: "public", Labels: toxicityCategories}
+	src := Source{Name: "public", Labels: []string{"toxicity:any", "toxicity:insult", "toxicity:hate"}}
 	set := []Item{
 		{ID: "a", Lang: "en", Labels: []string{"lang:en", "toxicity:hate"}},
 		{ID: "b", Lang: "en", Labels: []string{"lang:en"}},
@@ -71,15 +72,15 @@ func TestScoreSourceCountsOnlyAnnotatedLabels(t *testing.T) {
 	r := ScoreSource(src, set, map[string][]string{
 		"a": {"lang:fr", "toxicity:high", "toxicity:hate", "sentiment:negative"},
 		"b": {"lang:en", "toxicity:any", "spam"},
-		"c": {"lang:en", "sentiment:neutral"},
+		"c": {"lang:en", "sentiment:neutral", "toxicity:threat"},
 	})
 	for _, c := range r.Counts {
 		if !src.Annotates(c.Label) {
 			t.Errorf("label %s scored", c.Label)
 		}
 	}
-	if c := r.Count("toxicity:any"); c.TP != 1 || c.FP != 1 || c.FN != 1 || c.TN != 0 {
-		t.Errorf("toxicity:any %+v, want 1 tp, 1 fp, 1 fn", c)
+	if c := r.Count("toxicity:any"); c.TP != 2 || c.FP != 1 || c.FN != 0 || c.TN != 0 {
+		t.Errorf("toxicity:any %+v, want 2 tp (a threat is toxic though not annotated), 1 fp", c)
 	}
 	if c := r.Count("toxicity:hate"); c.TP != 1 || c.FP != 0 || c.FN != 0 || c.TN != 2 {
 		t.Errorf("toxicity:hate %+v, want 1 tp, 2 tn", c)
