@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/ruche-project/ruche/services/moderation/internal/evalset"
@@ -166,6 +167,35 @@ func TestExpMatchesMath(t *testing.T) {
 		got, want := exp(x), math.Exp(x)
 		if d := math.Abs(got-want) / want; d > 1e-14 {
 			t.Errorf("exp(%g) = %g, math.Exp %g (relative error %g)", x, got, want, d)
+		}
+	}
+}
+
+// TestLabels: a threat is toxic whatever the toxicity head says, insult and
+// hate only qualify a toxic text, and the sentiment is the likeliest one.
+func TestLabels(t *testing.T) {
+	m := &Model{}
+	for h := range m.threshold {
+		m.threshold[h] = 0.5
+	}
+	score := func(kv map[Head]float64) Scores {
+		var s Scores
+		for h, v := range kv {
+			s[h] = v
+		}
+		return s
+	}
+	for _, c := range []struct {
+		s    Scores
+		want []string
+	}{
+		{score(map[Head]float64{Threat: 0.6, Toxic: 0.1, Negative: 0.7}), []string{"toxicity:any", "toxicity:threat", "sentiment:negative"}},
+		{score(map[Head]float64{Insult: 0.9, Hate: 0.9, Neutral: 0.4, Positive: 0.3}), []string{"sentiment:neutral"}},
+		{score(map[Head]float64{Toxic: 0.5, Insult: 0.9, Hate: 0.2, Positive: 0.2, Negative: 0.1}), []string{"toxicity:any", "toxicity:insult", "sentiment:positive"}},
+		{score(map[Head]float64{Spam: 0.99, Neutral: 0.2}), []string{"spam", "sentiment:neutral"}},
+	} {
+		if got := m.Labels(c.s); !slices.Equal(got, c.want) {
+			t.Errorf("%v: %v, want %v", c.s, got, c.want)
 		}
 	}
 }

@@ -42,11 +42,9 @@ var headNames = [NumHeads]string{"toxicity", "insult", "threat", "hate", "spam",
 
 func (h Head) String() string { return headNames[h] }
 
-// Scores are the probabilities, in [0, 1], that a text carries each label.
+// Scores are the probabilities, in [0, 1], that a text carries each label:
+// s[learned.Threat] is the threat's.
 type Scores [NumHeads]float64
-
-// Toxicity is the probability of any toxicity.
-func (s Scores) Toxicity() float64 { return s[Toxic] }
 
 // Model is a trained linear model. Its zero value is not usable: get one
 // from Default or Read.
@@ -132,14 +130,18 @@ func (m *Model) Labels(s Scores) []string {
 	return out
 }
 
-// Write stores m: the magic, the hash bits, then per head its bias, scale
-// and threshold (float32), then the int16 weights, all little-endian.
+// header is the start of a weights file.
+type header struct {
+	Magic                  [8]byte
+	Bits, Heads            uint8
+	Bias, Scale, Threshold [NumHeads]float32
+}
+
+// Write stores m: the magic, the hash bits and the number of heads, then per
+// head its bias, scale and threshold (float32), then the int16 weights, all
+// little-endian.
 func (m *Model) Write(w io.Writer) error {
-	head := struct {
-		Magic                  [8]byte
-		Bits, Heads            uint8
-		Bias, Scale, Threshold [NumHeads]float32
-	}{Bits: m.bits, Heads: uint8(NumHeads), Bias: m.bias, Scale: m.scale, Threshold: m.threshold}
+	head := header{Bits: m.bits, Heads: uint8(NumHeads), Bias: m.bias, Scale: m.scale, Threshold: m.threshold}
 	copy(head.Magic[:], magic)
 	if err := binary.Write(w, binary.LittleEndian, head); err != nil {
 		return err
@@ -149,11 +151,7 @@ func (m *Model) Write(w io.Writer) error {
 
 // Read loads a model written by Write.
 func Read(r io.Reader) (*Model, error) {
-	var head struct {
-		Magic                  [8]byte
-		Bits, Heads            uint8
-		Bias, Scale, Threshold [NumHeads]float32
-	}
+	var head header
 	if err := binary.Read(r, binary.LittleEndian, &head); err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
