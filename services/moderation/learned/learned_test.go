@@ -171,13 +171,15 @@ func TestExpMatchesMath(t *testing.T) {
 	}
 }
 
-// TestLabels: a threat is toxic whatever the toxicity head says, insult and
-// hate only qualify a toxic text, and the sentiment is the likeliest one.
+// TestLabels: a threat is labelled whatever the toxicity head says, and is
+// toxic from p = 0.5; insult and hate only qualify a toxic text; the
+// sentiment is the likeliest.
 func TestLabels(t *testing.T) {
 	m := &Model{}
 	for h := range m.threshold {
 		m.threshold[h] = 0.5
 	}
+	m.threshold[Threat] = 0.2
 	score := func(kv map[Head]float64) Scores {
 		var s Scores
 		for h, v := range kv {
@@ -190,6 +192,7 @@ func TestLabels(t *testing.T) {
 		want []string
 	}{
 		{score(map[Head]float64{Threat: 0.6, Toxic: 0.1, Negative: 0.7}), []string{"toxicity:any", "toxicity:threat", "sentiment:negative"}},
+		{score(map[Head]float64{Threat: 0.3, Toxic: 0.1, Negative: 0.7}), []string{"toxicity:threat", "sentiment:negative"}},
 		{score(map[Head]float64{Insult: 0.9, Hate: 0.9, Neutral: 0.4, Positive: 0.3}), []string{"sentiment:neutral"}},
 		{score(map[Head]float64{Toxic: 0.5, Insult: 0.9, Hate: 0.2, Positive: 0.2, Negative: 0.1}), []string{"toxicity:any", "toxicity:insult", "sentiment:positive"}},
 		{score(map[Head]float64{Spam: 0.99, Neutral: 0.2}), []string{"spam", "sentiment:neutral"}},

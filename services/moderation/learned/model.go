@@ -106,18 +106,20 @@ func (m *Model) Labels(s Scores) []string {
 	if m.over(s, Spam) {
 		out = append(out, "spam")
 	}
-	// A threat is always toxic (its recall comes first); insult and hate
-	// only qualify a text the toxicity head finds toxic.
-	if threat := m.over(s, Threat); threat || m.over(s, Toxic) {
+	// A threat is a label of its own, given from a low threshold (its
+	// recall comes first); only a likely one (p ≥ 0.5) also makes the text
+	// toxic. Insult and hate only qualify a toxic text.
+	threat := m.over(s, Threat)
+	if m.over(s, Toxic) || threat && s[Threat] >= 0.5 {
 		out = append(out, "toxicity:any")
 		for _, h := range []Head{Insult, Hate} {
 			if m.over(s, h) {
 				out = append(out, "toxicity:"+h.String())
 			}
 		}
-		if threat {
-			out = append(out, "toxicity:threat")
-		}
+	}
+	if threat {
+		out = append(out, "toxicity:threat")
 	}
 	// sentiment: the likeliest of the three
 	best := Positive

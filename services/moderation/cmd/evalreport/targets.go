@@ -49,11 +49,10 @@ var targets = func() []target {
 // meeting the target, so that it moves from here to the asserted targets.
 var shortfalls = map[string]float64{
 	"project/en toxicity:any recall (model) ≥ 0.85":        0.60,
-	"project/fr toxicity:any precision (model) ≥ 0.90":     0.33,
+	"project/fr toxicity:any precision (model) ≥ 0.90":     0.66,
 	"project/fr toxicity:any recall (model) ≥ 0.85":        0.25,
-	"project-new/en toxicity:any recall (model) ≥ 0.85":    0.40,
-	"project-new/fr toxicity:any precision (model) ≥ 0.90": 0.87,
-	"project-new/fr toxicity:any recall (model) ≥ 0.85":    0.70,
+	"project-new/en toxicity:any recall (model) ≥ 0.85":    0.10,
+	"project-new/fr toxicity:any recall (model) ≥ 0.85":    0.60,
 	"mlma/fr toxicity:any precision (model) ≥ 0.90":        0.82,
 	"mlma/fr toxicity:any recall (model) ≥ 0.85":           0.79,
 	"davidson/en toxicity:any recall (model) ≥ 0.85":       0.78,

@@ -61,9 +61,11 @@ func Evaluated(label string) bool {
 // Groups are the aggregate labels reported beside the per-label ones: any
 // severity of toxicity, any kind of personal data.
 // A toxicity category without a severity (the public sets give none) or a
-// literal "toxicity:any" (the learned model's label) counts too.
+// literal "toxicity:any" (the learned model's label) counts too; a threat
+// alone does not: it is its own label, sent to a human whatever else is
+// found (the rules give every threat a severity as well).
 var Groups = map[string]func(string) bool{
-	"toxicity:any": func(l string) bool { return strings.HasPrefix(l, "toxicity:") },
+	"toxicity:any": func(l string) bool { return strings.HasPrefix(l, "toxicity:") && l != "toxicity:threat" },
 	"pii:any":      func(l string) bool { return strings.HasPrefix(l, "pii:") },
 }
 
