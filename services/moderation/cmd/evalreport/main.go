@@ -100,11 +100,7 @@ func readPredictions(in io.Reader) (map[string][]string, error) {
 }
 
 func run(in io.Reader, out io.Writer, root, split string, misses int, shortfalls bool, weights string) error {
-	rules, err := readPredictions(in)
-	if err != nil {
-		return err
-	}
-	model, err := loadModel(weights)
+	rules, model, err := inputs(in, weights)
 	if err != nil {
 		return err
 	}
@@ -123,6 +119,16 @@ func run(in io.Reader, out io.Writer, root, split string, misses int, shortfalls
 		printTargets(out, results)
 	}
 	return nil
+}
+
+// inputs reads the rules' predictions from in and the model to score.
+func inputs(in io.Reader, weights string) (map[string][]string, *learned.Model, error) {
+	rules, err := readPredictions(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	model, err := loadModel(weights)
+	return rules, model, err
 }
 
 // loadModel reads a weights file, or returns the shipped model for "".
@@ -145,11 +151,7 @@ func loadModel(weights string) (*learned.Model, error) {
 // dumpItems writes, for every item of split, its expected labels, the
 // rules' labels and the model's scores by head.
 func dumpItems(in io.Reader, out io.Writer, root, split, weights string) error {
-	rules, err := readPredictions(in)
-	if err != nil {
-		return err
-	}
-	model, err := loadModel(weights)
+	rules, model, err := inputs(in, weights)
 	if err != nil {
 		return err
 	}
