@@ -12,7 +12,7 @@ TESTFLAGS ?= -race -count=1 -timeout 15m
 export GOEXPERIMENT ?= jsonv2
 FUZZTIME ?= 30s
 
-.PHONY: run build install test lint fuzz eval k8s-validate clickhouse clickhouse-stop clean
+.PHONY: run build install test lint fuzz eval train-moderation k8s-validate clickhouse clickhouse-stop clean
 
 ## run: start ClickHouse if needed, build, and run the whole platform (ruche up)
 run: clickhouse build
@@ -50,10 +50,16 @@ fuzz:
 		done; \
 	done
 
-## eval: run the labelled moderation set through `ruche classify`; precision and recall per label (dev and held-out)
+## eval: the held-out split of every labelled set (services/moderation/testdata/*/SOURCE.md) through `ruche classify` (the rules) and the learned model: per source and language, precision, recall and confusion per label, sentiment confusion, misses (EVAL_MISSES, -1 for all) and issue 21's targets; EVAL_SPLIT=dev for the split tuned on
+EVAL_SPLIT ?= holdout
+EVAL_MISSES ?= 15
 eval:
-	set -o pipefail; $(GO) run ./services/ruche classify < services/moderation/testdata/eval.jsonl \
-		| (cd services/moderation && $(GO) run ./cmd/evalreport -set testdata/eval.jsonl)
+	set -o pipefail; cd services/moderation && $(GO) run ./cmd/evalreport -emit -split $(EVAL_SPLIT) \
+		| $(GO) run ../ruche classify | $(GO) run ./cmd/evalreport -split $(EVAL_SPLIT) -misses $(EVAL_MISSES)
+
+## train-moderation: retrain the learned moderation model (services/moderation/learned) from the training splits with learned/params.json into learned/weights.bin; bit for bit the shipped weights
+train-moderation:
+	cd services/moderation && $(GO) run ./cmd/train
 
 ## bench: the pipeline (ruche up) against this machine's own limits, same run; BENCH_SECONDS, BENCH_ROWS, BENCH_CLIENTS, BENCH_OUT (var/bench.json), BENCH_PPROF=dir, BENCH_PHASES=queries,pipeline,...
 .PHONY: bench

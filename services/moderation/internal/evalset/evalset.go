@@ -60,17 +60,19 @@ func Evaluated(label string) bool {
 
 // Groups are the aggregate labels reported beside the per-label ones: any
 // severity of toxicity, any kind of personal data.
+// A toxicity category without a severity (the public sets give none) or a
+// literal "toxicity:any" (the learned model's label) counts too; a threat
+// alone does not: it is its own label, sent to a human whatever else is
+// found (the rules give every threat a severity as well).
 var Groups = map[string]func(string) bool{
-	"toxicity:any": func(l string) bool {
-		return l == "toxicity:low" || l == "toxicity:medium" || l == "toxicity:high"
-	},
-	"pii:any": func(l string) bool { return strings.HasPrefix(l, "pii:") },
+	"toxicity:any": func(l string) bool { return strings.HasPrefix(l, "toxicity:") && l != "toxicity:threat" },
+	"pii:any":      func(l string) bool { return strings.HasPrefix(l, "pii:") },
 }
 
 // Count is the confusion counts of one label.
 type Count struct {
-	Label      string
-	TP, FP, FN int
+	Label          string
+	TP, FP, FN, TN int
 }
 
 // Precision is TP/(TP+FP), NaN without predictions.
@@ -129,7 +131,7 @@ func Score(items []Item, predicted map[string][]string) Report {
 			}
 		}
 		for g, in := range Groups {
-			w, p := slices.ContainsFunc(want, in), slices.ContainsFunc(got, in)
+			w, p := slices.ContainsFunc(it.Labels, in), slices.ContainsFunc(predicted[it.ID], in)
 			c := get(g)
 			switch {
 			case w && p:
@@ -146,6 +148,7 @@ func Score(items []Item, predicted map[string][]string) Report {
 		}
 	}
 	for _, c := range counts {
+		c.TN = r.Items - c.TP - c.FP - c.FN
 		r.Counts = append(r.Counts, *c)
 	}
 	sort.Slice(r.Counts, func(i, j int) bool { return r.Counts[i].Label < r.Counts[j].Label })
@@ -155,7 +158,7 @@ func Score(items []Item, predicted map[string][]string) Report {
 func filter(labels []string) []string {
 	var out []string
 	for _, l := range labels {
-		if Evaluated(l) && !slices.Contains(out, l) {
+		if _, group := Groups[l]; !group && Evaluated(l) && !slices.Contains(out, l) {
 			out = append(out, l)
 		}
 	}
