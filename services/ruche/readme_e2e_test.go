@@ -77,6 +77,23 @@ func TestReadmeExamples(t *testing.T) {
 	if err := os.Symlink(p.demoDir, filepath.Join(work, "var", "demo")); err != nil {
 		t.Fatal(err)
 	}
+	// The repository's files (the example policy...), read-only in spirit:
+	// what the examples write (exports, PDFs) lands in the work directory.
+	repo, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if name := e.Name(); name != "bin" && name != "var" && !strings.HasPrefix(name, ".") {
+			if err := os.Symlink(filepath.Join(repo, name), filepath.Join(work, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	replacer := strings.NewReplacer(
 		"http://127.0.0.1:8080", "http://"+p.gateway,
 		"http://127.0.0.1:8081", "http://"+p.ingest,
