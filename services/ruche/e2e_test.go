@@ -40,10 +40,10 @@ type platform struct {
 	natsURL              string
 	// demoDir holds the generated development secrets (RUCHE_DEMO_DIR).
 	demoDir string
-	ch                   *clickhouse.DB
-	out                  *syncBuffer
-	exited               chan error
-	stopped              bool
+	ch      *clickhouse.DB
+	out     *syncBuffer
+	exited  chan error
+	stopped bool
 }
 
 // syncBuffer collects the process output; the exec goroutines write while
