@@ -5,10 +5,11 @@ import (
 	"math"
 	"strings"
 	"sync"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/jonreiter/govader"
+
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/fold"
 )
 
 // SentimentLabel is the overall polarity of a text.
@@ -208,7 +209,7 @@ func lexiconValence(t Text, lex *phrases, negative *bool) float64 {
 // hasSarcasmMarker reports a marker of sarcasmMarkers in raw lower-cased.
 func hasSarcasmMarker(raw string) bool {
 	var buf [512]byte
-	low := appendLower(buf[:0], raw)
+	low := fold.AppendLower(buf[:0], raw)
 	for _, m := range sarcasmMarkerBytes {
 		if bytes.Contains(low, m) {
 			return true
@@ -224,26 +225,6 @@ var sarcasmMarkerBytes = func() [][]byte {
 	}
 	return out
 }()
-
-// appendLower appends strings.ToLower(s) to dst: every rune mapped by
-// unicode.ToLower, invalid bytes written as U+FFFD. Callers lower short
-// texts into a buffer on the stack.
-func appendLower(dst []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		dst = utf8.AppendRune(dst, unicode.ToLower(r))
-		i += n
-	}
-	return dst
-}
 
 // isContrast reports a word that opens a contrast: what follows weighs
 // more than what precedes.

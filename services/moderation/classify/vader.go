@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/fold"
 )
 
 // govader's constants (unexported there), with their names in govader.
@@ -102,7 +104,7 @@ func vaderCompound(s string) float64 {
 			f = stripped
 		}
 		words.s = append(words.s, f)
-		words.lowered = appendLower(words.lowered, f)
+		words.lowered = fold.AppendLower(words.lowered, f)
 		words.at = append(words.at, len(words.lowered))
 		if vaderUpper(f) {
 			upper++
