@@ -370,6 +370,67 @@ func loadWords(name string) (wordSet, error) {
 	return s, nil
 }
 
+// loadFactors reads a lexicon of words and their factor.
+func loadFactors(name string) (map[string]float64, error) {
+	p, err := loadPhrases(name, 1)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	for _, e := range p.all {
+		if !e.valenceOK || len(e.words) != 1 {
+			return nil, fmt.Errorf("lexicon %s: %q: want a word and its factor", name, e.name)
+		}
+		out[e.name] = e.valence
+	}
+	return out, nil
+}
+
+// loadMarkers reads a lexicon of strings looked for as they are in a text
+// lower-cased: one a line, in lower case, blank lines and lines starting
+// with '#' are comments.
+func loadMarkers(name string) ([][]byte, error) {
+	raw, err := lexiconFS.ReadFile("lexicons/" + name)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]byte
+	for n, line := range strings.Split(string(raw), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.ToLower(line) != line {
+			return nil, fmt.Errorf("lexicon %s line %d: %q is not in lower case", name, n+1, line)
+		}
+		out = append(out, []byte(line))
+	}
+	return out, nil
+}
+
+// loadSarcasmWords reads sarcasm_words.tsv: word<TAB>opener|letdown.
+func loadSarcasmWords(name string) (map[string]sarcasmRole, error) {
+	p, err := loadPhrases(name, 1)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]sarcasmRole{}
+	for _, e := range p.all {
+		var role sarcasmRole
+		switch e.field(0) {
+		case "opener":
+			role = sarcasticOpener
+		case "letdown":
+			role = letdown
+		}
+		if role == 0 || len(e.words) != 1 {
+			return nil, fmt.Errorf("lexicon %s: %q %q: want a word and opener or letdown", name, e.name, e.field(0))
+		}
+		out[e.name] |= role
+	}
+	return out, nil
+}
+
 // lexicons are parsed once, on first use.
 type lexiconSet struct {
 	toxicity    *phrases
@@ -386,7 +447,21 @@ type lexiconSet struct {
 	otherWords []wordSet
 	// langWords marks the words of stopwords and otherWords.
 	langWords map[string]langMark
+	// intensifiers scale the sentiment phrase after them.
+	intensifiers map[string]float64
+	// sarcasmMarkers are found in the raw text lower-cased.
+	sarcasmMarkers [][]byte
+	// sarcasmWords are the openers and letdowns of implicit sarcasm.
+	sarcasmWords map[string]sarcasmRole
 }
+
+// sarcasmRole says what a word of sarcasm_words.tsv does.
+type sarcasmRole uint8
+
+const (
+	sarcasticOpener sarcasmRole = 1 << iota
+	letdown
+)
 
 // langMark says which word lists of language detection hold a word.
 type langMark uint8
@@ -434,6 +509,15 @@ var loadLexicons = sync.OnceValues(func() (*lexiconSet, error) {
 			return nil, err
 		}
 		l.otherWords = append(l.otherWords, w)
+	}
+	if l.intensifiers, err = loadFactors("intensifiers_fr.tsv"); err != nil {
+		return nil, err
+	}
+	if l.sarcasmMarkers, err = loadMarkers("sarcasm_markers.tsv"); err != nil {
+		return nil, err
+	}
+	if l.sarcasmWords, err = loadSarcasmWords("sarcasm_words.tsv"); err != nil {
+		return nil, err
 	}
 	l.langWords = map[string]langMark{}
 	for lang, mark := range map[Lang]langMark{LangFrench: frenchWord, LangEnglish: englishWord} {
