@@ -3,6 +3,8 @@ package classify
 import (
 	"testing"
 
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/vader"
+
 	"github.com/ruche-project/ruche/services/moderation/internal/evalset"
 )
 
@@ -60,7 +62,7 @@ func BenchmarkStages(b *testing.B) {
 		{"sentiment", func(i int) { ScoreSentiment(texts[i], langs[i%2]) }},
 		{"vader", func(i int) {
 			if i%2 == 1 {
-				vaderCompound(benchTexts[i])
+				vader.Compound(benchTexts[i])
 			}
 		}},
 		{"toxicity", func(i int) { DetectToxicity(texts[i], langs[i%2]) }},

@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"math"
 	"strings"
-	"sync"
-	"unicode/utf8"
-
-	"github.com/jonreiter/govader"
 
 	"github.com/ruche-project/ruche/services/moderation/classify/internal/fold"
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/vader"
 )
 
 // SentimentLabel is the overall polarity of a text.
@@ -35,40 +32,6 @@ type Sentiment struct {
 // whose opposite it is negative).
 const SentimentThreshold = 0.25
 
-// vader is built once: its lexicon is read-only afterwards, so the analyser
-// is safe for concurrent use.
-var vader = sync.OnceValue(govader.NewSentimentIntensityAnalyzer)
-
-// asciiSet is a set of ASCII bytes.
-type asciiSet [2]uint64
-
-func (a *asciiSet) has(c byte) bool { return c < utf8.RuneSelf && a[c>>6]&(1<<(c&63)) != 0 }
-
-// trim is strings.Trim(s, cutset) for the ASCII cutset of a: it removes
-// bytes of a from both ends (no other byte can be a rune of the cutset).
-func (a *asciiSet) trim(s string) string {
-	for len(s) > 0 && a.has(s[0]) {
-		s = s[1:]
-	}
-	for len(s) > 0 && a.has(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
-// vaderPunctuation is the punctuation govader strips from words; nil if it
-// were not ASCII (asciiSet.trim would not be strings.Trim).
-var vaderPunctuation = sync.OnceValue(func() *asciiSet {
-	var a asciiSet
-	for _, c := range []byte(vader().Constants.Regex.PunctuationString) {
-		if c >= utf8.RuneSelf {
-			return nil
-		}
-		a[c>>6] |= 1 << (c & 63)
-	}
-	return &a
-})
-
 var emojiValence = map[string]float64{
 	"😍": 3, "❤": 3, "💖": 3, "💕": 2.5, "🥰": 3, "😊": 2, "😀": 2, "😃": 2, "😄": 2, "🙂": 1, "😋": 2.5, "👍": 2, "👌": 2,
 	"👏": 1.5, "🙏": 1.5, "😂": 1.5, "🤣": 1.5, "🔥": 1, "✨": 1, "🎉": 2, "💯": 1.5, "🤩": 3, "😎": 1.5,
@@ -87,7 +50,7 @@ func ScoreSentiment(t Text, lang Lang) Sentiment {
 	var negative bool
 	switch lang {
 	case LangEnglish:
-		c := vaderCompound(t.Raw)
+		c := vader.Compound(t.Raw)
 		raw = inverseNormalize(c) + lexiconValence(t, lx.sentimentEN, &negative)
 		if c < -0.05 {
 			negative = true
