@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/ruche-project/ruche/services/moderation/classify/internal/vader"
-
 	"github.com/ruche-project/ruche/services/moderation/internal/evalset"
 )
 

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/vocab"
 )
 
 //go:embed lexicons/*.tsv
@@ -52,75 +54,19 @@ type phrases struct {
 	all     []*entry
 }
 
-// vocabulary numbers every word of the lexicons' phrases and the forms they
-// are found under, so that a token looks each of its forms up once for all
-// lexicons (Token.ids) and lexicons compare numbers.
-//
-// Half the words of a text are in none: a filter of (length, first byte,
-// last byte) turns most of those away before the map.
-type vocabulary struct {
-	ids    map[string]int32
-	filter [1 << vocabFilterBits / 64]uint64
-}
-
-const vocabFilterBits = 14
-
-func newVocabulary() *vocabulary { return &vocabulary{ids: map[string]int32{}} }
-
-func (v *vocabulary) size() int { return len(v.ids) }
-
-func (v *vocabulary) add(w string) int32 {
-	id, ok := v.ids[w]
-	if !ok {
-		id = int32(len(v.ids))
-		v.ids[w] = id
-		h := vocabHash(len(w), w[0], w[len(w)-1])
-		v.filter[h/64] |= 1 << (h % 64)
-	}
-	return id
-}
-
-// lookup is the number of w, if w is in v.
-func (v *vocabulary) lookup(w string) (int32, bool) {
-	if w == "" {
-		return 0, false
-	}
-	if h := vocabHash(len(w), w[0], w[len(w)-1]); v.filter[h/64]&(1<<(h%64)) == 0 {
-		return 0, false
-	}
-	id, ok := v.ids[w]
-	return id, ok
-}
-
-// lookupBytes is lookup of string(b), without allocating.
-func (v *vocabulary) lookupBytes(b []byte) (int32, bool) {
-	if len(b) == 0 {
-		return 0, false
-	}
-	if h := vocabHash(len(b), b[0], b[len(b)-1]); v.filter[h/64]&(1<<(h%64)) == 0 {
-		return 0, false
-	}
-	id, ok := v.ids[string(b)]
-	return id, ok
-}
-
-func vocabHash(n int, first, last byte) uint32 {
-	return (uint32(n)*0x9E3779B1 ^ uint32(first)*0x85EBCA77 ^ uint32(last)*0xC2B2AE3D) >> (32 - vocabFilterBits)
-}
-
 // index numbers the words of p's entries in v.
-func (p *phrases) index(v *vocabulary) {
+func (p *phrases) index(v *vocab.Vocabulary) {
 	for _, e := range p.all {
 		for k, w := range e.words {
-			e.wordIDs = append(e.wordIDs, v.add(w))
+			e.wordIDs = append(e.wordIDs, v.Add(w))
 			sq := int32(-1)
 			if len(e.squeezed[k]) >= 5 {
-				sq = v.add(e.squeezed[k])
+				sq = v.Add(e.squeezed[k])
 			}
 			e.squeezedIDs = append(e.squeezedIDs, sq)
 		}
 		for _, f := range indexForms(e.words[0]) {
-			e.firstIDs = append(e.firstIDs, v.add(f))
+			e.firstIDs = append(e.firstIDs, v.Add(f))
 		}
 	}
 }
@@ -130,9 +76,9 @@ type lexiconBit uint8
 
 // link builds byFirst once v numbers every lexicon's words, and marks in
 // starts the forms p's phrases start with.
-func (p *phrases) link(v *vocabulary, bit lexiconBit, starts []lexiconBit) {
+func (p *phrases) link(v *vocab.Vocabulary, bit lexiconBit, starts []lexiconBit) {
 	p.bit = bit
-	p.byFirst = make([][]*entry, v.size())
+	p.byFirst = make([][]*entry, v.Size())
 	for _, e := range p.all {
 		for _, id := range e.firstIDs {
 			p.byFirst[id] = append(p.byFirst[id], e)
@@ -218,7 +164,7 @@ func (t *Token) mayStart(bit lexiconBit) bool {
 // keys looks a lexicon word up under: each key, its singular, and both
 // squeezed (squeeze(f, 2)) when 5 bytes or longer; in that order, each
 // number once. Squeezed forms are looked up from a buffer, not built.
-func appendFormIDs(dst []int32, keys []string, v *vocabulary) []int32 {
+func appendFormIDs(dst []int32, keys []string, v *vocab.Vocabulary) []int32 {
 	start := len(dst)
 	var buf [64]byte
 	for _, k := range keys {
@@ -234,7 +180,7 @@ func appendFormIDs(dst []int32, keys []string, v *vocabulary) []int32 {
 				continue
 			}
 			if b := appendSqueezed(buf[:0], f, 2); len(b) >= 5 {
-				if id, ok := v.lookupBytes(b); ok && !slices.Contains(dst[start:], id) {
+				if id, ok := v.LookupBytes(b); ok && !slices.Contains(dst[start:], id) {
 					dst = append(dst, id)
 				}
 			}
@@ -243,8 +189,8 @@ func appendFormIDs(dst []int32, keys []string, v *vocabulary) []int32 {
 	return dst
 }
 
-func appendFormID(dst []int32, start int, v *vocabulary, f string) []int32 {
-	if id, ok := v.lookup(f); ok && !slices.Contains(dst[start:], id) {
+func appendFormID(dst []int32, start int, v *vocab.Vocabulary, f string) []int32 {
+	if id, ok := v.Lookup(f); ok && !slices.Contains(dst[start:], id) {
 		dst = append(dst, id)
 	}
 	return dst
@@ -439,7 +385,7 @@ type lexiconSet struct {
 	sentimentEN *phrases
 	intent      *phrases
 	urgent      *phrases
-	vocab       *vocabulary
+	vocab       *vocab.Vocabulary
 	// starts marks, by vocabulary number, the lexicons with a phrase whose
 	// first word is found under that form.
 	starts     []lexiconBit
@@ -489,12 +435,12 @@ var loadLexicons = sync.OnceValues(func() (*lexiconSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.vocab = newVocabulary()
+	l.vocab = vocab.New()
 	all := []*phrases{l.toxicity, l.spam, l.sentimentFR, l.sentimentEN, l.intent, l.urgent}
 	for _, p := range all {
 		p.index(l.vocab)
 	}
-	l.starts = make([]lexiconBit, l.vocab.size())
+	l.starts = make([]lexiconBit, l.vocab.Size())
 	for i, p := range all {
 		p.link(l.vocab, 1<<i, l.starts)
 	}

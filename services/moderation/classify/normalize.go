@@ -10,6 +10,7 @@ import (
 
 	"github.com/ruche-project/ruche/services/moderation/classify/internal/fold"
 	"github.com/ruche-project/ruche/services/moderation/classify/internal/tokens"
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/vocab"
 )
 
 // Token is one word of a text in the forms the classifiers match on.
@@ -354,7 +355,7 @@ func buildTokens(st *tokens.Storage[Token], spans []span, folded string) []Token
 // the next).
 type tokenBuilder struct {
 	keys   []string
-	vocab  *vocabulary
+	vocab  *vocab.Vocabulary
 	starts []lexiconBit
 }
 

@@ -69,7 +69,7 @@ func lexiconsByName() map[string]*phrases {
 func vocabularyIDs(forms []string) []int32 {
 	var out []int32
 	for _, f := range forms {
-		if id, ok := lexicons().vocab.ids[f]; ok && !slices.Contains(out, id) {
+		if id, ok := lexicons().vocab.Lookup(f); ok && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}
