@@ -32,6 +32,7 @@ type Sentiment struct {
 // whose opposite it is negative).
 const SentimentThreshold = 0.25
 
+// emojiValence is what an emoji adds to a French text, on the lexicon's scale.
 var emojiValence = map[string]float64{
 	"😍": 3, "❤": 3, "💖": 3, "💕": 2.5, "🥰": 3, "😊": 2, "😀": 2, "😃": 2, "😄": 2, "🙂": 1, "😋": 2.5, "👍": 2, "👌": 2,
 	"👏": 1.5, "🙏": 1.5, "😂": 1.5, "🤣": 1.5, "🔥": 1, "✨": 1, "🎉": 2, "💯": 1.5, "🤩": 3, "😎": 1.5,
