@@ -1,13 +1,14 @@
 package gate
 
 import (
+	"encoding/json"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/ruche-project/ruche/services/moderation/internal/evalset"
 )
 
 func TestGateNeedles(t *testing.T) {
@@ -149,19 +150,27 @@ func refFoldKey(s string) string {
 	return b.String()
 }
 
-// corpusTexts are the texts of moderation's evaluation set, as they are
-// and with runes whose case folds oddly (the Kelvin sign, the long s, a
-// title-case digraph, a dotted capital I) or invalid UTF-8 inserted.
+// corpusTexts are the texts of classify's golden corpus: the evaluation
+// set and thousands of texts mutated from it, odd runes and invalid UTF-8
+// included.
 func corpusTexts(t *testing.T) []string {
 	t.Helper()
-	items, err := evalset.Load("../../../testdata/eval.jsonl")
+	raw, err := os.ReadFile("../../testdata/classify_golden.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
-	for i, it := range items {
-		odd := []string{"\u212a", "ſ", "ǅ", "İ", "\xff", "É", "ß"}[i%7]
-		out = append(out, it.Text, odd+it.Text, it.Text+" "+odd+"x")
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var c struct{ Text, Quoted string }
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.Quoted != "" {
+			if c.Text, err = strconv.Unquote(c.Quoted); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out = append(out, c.Text)
 	}
 	return out
 }
