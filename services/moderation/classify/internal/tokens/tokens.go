@@ -1,8 +1,9 @@
 // Package tokens lends the arrays behind a text's tokens and their keys —
 // the largest share of what classifying allocates — to the texts of one
 // batch, and takes them back all at once when the batch is done, for the
-// next batch's texts. It is speed machinery: classify.Batch is its only
-// user, and what a token is stays in classify.
+// next batch's texts. It is speed machinery: classify builds every text's
+// tokens in a Storage, classify.Batch lends them through an Arena, and
+// what a token is stays in classify.
 package tokens
 
 import "sync"
