@@ -1,4 +1,10 @@
-package classify
+// Package vader is govader's compound score (VADER) computed step for step
+// without its allocations: govader allocates a copy of the text, a split,
+// two slices of words and a vector per call, and matches two regular
+// expressions per word to tell upper case. It is speed machinery: the
+// score is govader's to the bit (classify's TestVaderCompound and
+// FuzzVaderCompound).
+package vader
 
 import (
 	"bytes"
@@ -6,6 +12,10 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/jonreiter/govader"
+
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/fold"
 )
 
 // govader's constants (unexported there), with their names in govader.
@@ -23,7 +33,41 @@ const (
 	vaderAlpha         = 15    // alphaDefault
 )
 
-// vaderTables are govader's tables in the forms vaderCompound looks them up.
+// Analyzer is govader's analyser, built once: its lexicon is read-only
+// afterwards, so it is safe for concurrent use.
+var Analyzer = sync.OnceValue(govader.NewSentimentIntensityAnalyzer)
+
+// asciiSet is a set of ASCII bytes.
+type asciiSet [2]uint64
+
+func (a *asciiSet) has(c byte) bool { return c < utf8.RuneSelf && a[c>>6]&(1<<(c&63)) != 0 }
+
+// trim is strings.Trim(s, cutset) for the ASCII cutset of a: it removes
+// bytes of a from both ends (no other byte can be a rune of the cutset).
+func (a *asciiSet) trim(s string) string {
+	for len(s) > 0 && a.has(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && a.has(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// vaderPunctuation is the punctuation govader strips from words; nil if it
+// were not ASCII (asciiSet.trim would not be strings.Trim).
+var vaderPunctuation = sync.OnceValue(func() *asciiSet {
+	var a asciiSet
+	for _, c := range []byte(Analyzer().Constants.Regex.PunctuationString) {
+		if c >= utf8.RuneSelf {
+			return nil
+		}
+		a[c>>6] |= 1 << (c & 63)
+	}
+	return &a
+})
+
+// vaderTables are govader's tables in the forms Compound looks them up.
 type vaderTables struct {
 	lexicon, boosters, idioms map[string]float64
 	negations                 map[string]bool
@@ -35,7 +79,7 @@ type vaderTables struct {
 }
 
 var vaderData = sync.OnceValue(func() *vaderTables {
-	sia := vader()
+	sia := Analyzer()
 	v := &vaderTables{
 		lexicon:     sia.Lexicon,
 		boosters:    sia.Constants.BoosterDict,
@@ -73,17 +117,14 @@ func (w *vaderWords) low(k int) []byte { return w.lowered[w.at[k]:w.at[k+1]] }
 // is reports whether word k lower-cased is x.
 func (w *vaderWords) is(k int, x string) bool { return string(w.low(k)) == x }
 
-// vaderCompound is govader's PolarityScores(s).Compound, step for step, with
-// the words in arrays on the stack: govader allocates a copy of the text, a
-// split, two slices of words and a vector per call, and matches two regular
-// expressions per word to tell upper case. Each step names the govader
-// function it follows; the sum of the word valences runs in the same order,
-// so the score is the same float64. Tested against govader by
-// TestVaderCompound and FuzzVaderCompound.
-func vaderCompound(s string) float64 {
+// Compound is govader's PolarityScores(s).Compound, step for step, with
+// the words in arrays on the stack. Each step names the govader function
+// it follows; the sum of the word valences runs in the same order, so the
+// score is the same float64.
+func Compound(s string) float64 {
 	v := vaderData()
 	if v.punctuation == nil {
-		return vader().PolarityScores(s).Compound
+		return Analyzer().PolarityScores(s).Compound
 	}
 	// PolarityScores: emoji become their descriptions, invalid UTF-8 U+FFFD.
 	text := s
@@ -102,7 +143,7 @@ func vaderCompound(s string) float64 {
 			f = stripped
 		}
 		words.s = append(words.s, f)
-		words.lowered = appendLower(words.lowered, f)
+		words.lowered = fold.AppendLower(words.lowered, f)
 		words.at = append(words.at, len(words.lowered))
 		if vaderUpper(f) {
 			upper++

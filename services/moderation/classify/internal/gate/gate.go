@@ -1,4 +1,8 @@
-package classify
+// Package gate runs a regular expression only on texts that can match it.
+// It is speed machinery and no rule: a gated expression finds exactly what
+// the bare expression finds (classify's TestGatesAreSound and
+// FuzzGatesAreSound), only sooner on the many texts that cannot match.
+package gate
 
 import (
 	"regexp"
@@ -9,13 +13,13 @@ import (
 	"unicode/utf8"
 )
 
-// gatedRegexp is a regular expression with a cheap necessary condition: its
+// Regexp is a regular expression with a cheap necessary condition: its
 // needles, derived from the expression's syntax when it is compiled, are
 // strings one of which every match contains. A text holding none of them
 // cannot match, and the regexp engine (the most expensive part of the
 // classifiers) is not run on it. Most texts hold none: "je vais te …",
 // an '@' or a digit are rare in comments.
-type gatedRegexp struct {
+type Regexp struct {
 	*regexp.Regexp
 	// sets are the needle sets: a text that can match holds a needle of
 	// every set. None: no useful condition was found, the regexp always runs.
@@ -24,42 +28,14 @@ type gatedRegexp struct {
 	// in foldKey form, because some literal of the expression ignores case.
 	folded bool
 	// pre is a hand-written necessary condition, for expressions whose
-	// needles say little (a digit, a letter); noPre when there is none.
-	pre precondition
+	// needles say little (a digit, a letter); None when there is none.
+	pre Precondition
 }
 
-// with adds a hand-written necessary condition to g.
-func (g *gatedRegexp) with(pre precondition) *gatedRegexp {
+// With adds a hand-written necessary condition to g.
+func (g *Regexp) With(pre Precondition) *Regexp {
 	g.pre = pre
 	return g
-}
-
-// precondition names a hand-written necessary condition. A name rather
-// than a func value: a text passed to a func value escapes to the heap, and
-// Classify's would be allocated on every call.
-type precondition uint8
-
-const (
-	noPre            precondition = iota
-	preAtWord                     // hasAtWord
-	preDigitRun                   // hasDigitRun
-	preLettersDigits              // hasLettersDigits
-	preAmount                     // hasAmount
-)
-
-// holds reports whether the condition p names holds on t.
-func (p precondition) holds(t *text) bool {
-	switch p {
-	case preAtWord:
-		return hasAtWord(t)
-	case preDigitRun:
-		return hasDigitRun(t)
-	case preLettersDigits:
-		return hasLettersDigits(t)
-	case preAmount:
-		return hasAmount(t)
-	}
-	return true
 }
 
 // needles is a set of strings one of which every match contains.
@@ -99,9 +75,9 @@ const maxSets = 3
 // it saves.
 const maxNeedles = 64
 
-// mustGate compiles expr and derives its needles.
-func mustGate(expr string) *gatedRegexp {
-	g := &gatedRegexp{Regexp: regexp.MustCompile(expr)}
+// Must compiles expr and derives its needles.
+func Must(expr string) *Regexp {
+	g := &Regexp{Regexp: regexp.MustCompile(expr)}
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		panic(err) // unreachable: MustCompile parsed it
@@ -132,9 +108,10 @@ func slicesContainsEmpty(s []string) bool {
 	return false
 }
 
-// text is a string with its foldKey form and the bytes of both computed
-// on demand.
-type text struct {
+// Text is a string with its foldKey form and the bytes of both computed
+// on demand. A caller that runs several gated expressions on one string
+// makes one Text of it, so that its folded form is computed once.
+type Text struct {
 	s      string
 	folded string
 	done   bool
@@ -143,14 +120,20 @@ type text struct {
 	sBytesDone, foldBytesDone bool
 }
 
-func (t *text) fold() string {
+// NewText is s, to look for expressions in.
+func NewText(s string) Text { return Text{s: s} }
+
+// String is the text as given.
+func (t *Text) String() string { return t.s }
+
+func (t *Text) fold() string {
 	if !t.done {
 		t.folded, t.done = foldKey(t.s), true
 	}
 	return t.folded
 }
 
-func (t *text) bytes(folded bool) *byteSet {
+func (t *Text) bytes(folded bool) *byteSet {
 	if folded {
 		if !t.foldBytesDone {
 			t.foldedBytes, t.foldBytesDone = bytesOf(t.fold()), true
@@ -163,8 +146,8 @@ func (t *text) bytes(folded bool) *byteSet {
 	return &t.sBytes
 }
 
-// may reports whether the regexp can match t: false means it cannot.
-func (g *gatedRegexp) may(t *text) bool {
+// May reports whether the expression can match t: false means it cannot.
+func (g *Regexp) May(t *Text) bool {
 	if !g.pre.holds(t) {
 		return false
 	}
@@ -185,7 +168,7 @@ func (g *gatedRegexp) may(t *text) bool {
 }
 
 // in reports whether s, t's string or its folded form, holds a needle of n.
-func (n needles) in(s string, t *text, folded bool) bool {
+func (n needles) in(s string, t *Text, folded bool) bool {
 	if n.bytes != "" {
 		return strings.ContainsAny(s, n.bytes)
 	}
@@ -206,23 +189,25 @@ func (n needles) in(s string, t *text, folded bool) bool {
 	return false
 }
 
-// The methods the classifiers use, each behind the gate. A classifier that
-// runs several gated regexps on one string makes one text of it, so that
-// its folded form is computed once.
+// The methods the classifiers use, each behind the gate.
 
-func (g *gatedRegexp) MatchString(s string) bool { return g.matchText(&text{s: s}) }
+// MatchString is regexp's MatchString behind the gate.
+func (g *Regexp) MatchString(s string) bool { return g.MatchText(&Text{s: s}) }
 
-func (g *gatedRegexp) matchText(t *text) bool { return g.may(t) && g.Regexp.MatchString(t.s) }
+// MatchText is MatchString of t.
+func (g *Regexp) MatchText(t *Text) bool { return g.May(t) && g.Regexp.MatchString(t.s) }
 
-func (g *gatedRegexp) findAllIndex(t *text) [][]int {
-	if !g.may(t) {
+// FindAllIndexText is regexp's FindAllStringIndex(t, -1) behind the gate.
+func (g *Regexp) FindAllIndexText(t *Text) [][]int {
+	if !g.May(t) {
 		return nil
 	}
 	return g.Regexp.FindAllStringIndex(t.s, -1)
 }
 
-func (g *gatedRegexp) findAll(t *text) []string {
-	if !g.may(t) {
+// FindAllText is regexp's FindAllString(t, -1) behind the gate.
+func (g *Regexp) FindAllText(t *Text) []string {
+	if !g.May(t) {
 		return nil
 	}
 	return g.Regexp.FindAllString(t.s, -1)
@@ -541,8 +526,7 @@ func appendNew(s []string, x string) []string {
 
 // needleIndex finds, in one pass over a text, which of many needles it
 // holds: an Aho–Corasick automaton with its transitions precomputed over the
-// bytes the needles use (any other byte leads back to the root). The
-// toxicity patterns all look at Text.Canon; their gates share one index.
+// bytes the needles use (any other byte leads back to the root).
 type needleIndex struct {
 	ids    map[string]int
 	class  [256]uint8
@@ -611,11 +595,8 @@ func newNeedleIndex(needles []string) *needleIndex {
 	return x
 }
 
-// scan returns the set of needle ids found in s.
-func (x *needleIndex) scan(s string) []bool { return x.scanInto(nil, s) }
-
-// scanInto is scan with the set in found's array when it is large enough:
-// callers pass a buffer on their stack.
+// scanInto returns the set of needle ids found in s, in found's array when
+// it is large enough: callers pass a buffer on their stack.
 func (x *needleIndex) scanInto(found []bool, s string) []bool {
 	if cap(found) < len(x.ids) {
 		found = make([]bool, len(x.ids))
@@ -634,17 +615,24 @@ func (x *needleIndex) scanInto(found []bool, s string) []bool {
 
 // indexed is a gated regexp whose needle sets are ids of a needleIndex.
 type indexed struct {
-	g    *gatedRegexp
+	g    *Regexp
 	sets [][]int
 }
 
-// indexGates builds one needleIndex for gates that look at the same text
-// and are not folded (their needles are looked for as they are).
-func indexGates(gates []*gatedRegexp) (*needleIndex, []indexed) {
+// Index is the gates of several expressions that look at the same text, in
+// one needleIndex: one pass over the text tells which of them may match.
+type Index struct {
+	x     *needleIndex
+	gates []indexed
+}
+
+// NewIndex builds one Index of gates, which must not be folded nor have a
+// Precondition (their needles are looked for as they are).
+func NewIndex(gates []*Regexp) *Index {
 	var all []string
 	for _, g := range gates {
-		if g.folded || g.pre != noPre {
-			panic("classify: only plain gates share an index")
+		if g.folded || g.pre != None {
+			panic("gate: only plain gates share an index")
 		}
 		for _, set := range g.sets {
 			all = append(all, set.strs...)
@@ -662,12 +650,16 @@ func indexGates(gates []*gatedRegexp) (*needleIndex, []indexed) {
 			out[i].sets = append(out[i].sets, ids)
 		}
 	}
-	return x, out
+	return &Index{x: x, gates: out}
 }
 
-// may is gatedRegexp.may from the ids found by the index.
-func (ix indexed) may(found []bool) bool {
-	for _, set := range ix.sets {
+// Scan reads s once and returns what May needs, in found's array when it is
+// large enough: callers pass a buffer on their stack.
+func (ix *Index) Scan(found []bool, s string) []bool { return ix.x.scanInto(found, s) }
+
+// May is gate i's May on the text Scan read.
+func (ix *Index) May(i int, found []bool) bool {
+	for _, set := range ix.gates[i].sets {
 		hit := false
 		for _, id := range set {
 			if found[id] {
