@@ -1,4 +1,4 @@
-package analytics
+package report
 
 import (
 	"bytes"
@@ -13,6 +13,9 @@ import (
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/obs"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
+	"github.com/ruche-project/ruche/services/analytics/kpi"
 )
 
 var isoWeek = regexp.MustCompile(`^(\d{4})-W(\d{2})$`)
@@ -33,27 +36,28 @@ func parseWeek(week string, loc *time.Location, now time.Time) (string, time.Tim
 	}
 	m := isoWeek.FindStringSubmatch(week)
 	if m == nil {
-		return "", time.Time{}, badRequest{fmt.Sprintf("week %q: want an ISO week such as 2026-W47", week)}
+		return "", time.Time{}, readmodel.BadRequest{Msg: fmt.Sprintf("week %q: want an ISO week such as 2026-W47", week)}
 	}
 	y, _ := strconv.Atoi(m[1])
 	w, _ := strconv.Atoi(m[2])
 	start := weekStart(y, w, loc)
 	if yy, ww := start.ISOWeek(); w < 1 || yy != y || ww != w {
-		return "", time.Time{}, badRequest{fmt.Sprintf("week %q does not exist", week)}
+		return "", time.Time{}, readmodel.BadRequest{Msg: fmt.Sprintf("week %q does not exist", week)}
 	}
 	return week, start, nil
 }
 
-// weeklyReport computes the week's and the previous week's KPIs, the
+// Weekly computes the week's and the previous week's KPIs, the
 // notable interactions, and renders them.
-func (s store) weeklyReport(ctx context.Context, in query.WeeklyReportRequest, now time.Time) (query.WeeklyReport, error) {
+func (s Builder) Weekly(ctx context.Context, in query.WeeklyReportRequest, now time.Time) (query.WeeklyReport, error) {
+	ctx = obs.WithBrand(ctx, in.Brand)
 	tz := in.TZ
 	if tz == "" {
 		tz = "UTC"
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		return query.WeeklyReport{}, badRequest{fmt.Sprintf("tz: %q is not an IANA time zone", in.TZ)}
+		return query.WeeklyReport{}, readmodel.BadRequest{Msg: fmt.Sprintf("tz: %q is not an IANA time zone", in.TZ)}
 	}
 	locale := "en"
 	switch strings.ToLower(in.Locale) {
@@ -61,7 +65,7 @@ func (s store) weeklyReport(ctx context.Context, in query.WeeklyReportRequest, n
 	case "fr":
 		locale = "fr"
 	default:
-		return query.WeeklyReport{}, badRequest{"locale must be fr or en"}
+		return query.WeeklyReport{}, readmodel.BadRequest{Msg: "locale must be fr or en"}
 	}
 	week, from, err := parseWeek(in.Week, loc, now)
 	if err != nil {
@@ -69,16 +73,16 @@ func (s store) weeklyReport(ctx context.Context, in query.WeeklyReportRequest, n
 	}
 	to := from.AddDate(0, 0, 7)
 	req := query.KPIsRequest{Brand: in.Brand, Network: in.Network, From: from, To: to, TZ: tz, Voices: in.Voices, AsOf: now}
-	p, err := parseKPIs(req, now)
+	p, err := kpi.Parse(req, now)
 	if err != nil {
 		return query.WeeklyReport{}, err
 	}
 	r := query.WeeklyReport{Brand: in.Brand, Week: week, From: from.UTC(), To: to.UTC(), Locale: locale}
-	if r.KPIs, err = s.kpis(ctx, p); err != nil {
+	if r.KPIs, err = s.kpis.KPIs(ctx, p); err != nil {
 		return r, err
 	}
 	p.From, p.To = from.AddDate(0, 0, -7), from
-	if r.Previous, err = s.kpis(ctx, p); err != nil {
+	if r.Previous, err = s.kpis.KPIs(ctx, p); err != nil {
 		return r, err
 	}
 	p.From, p.To = from, to
@@ -100,9 +104,9 @@ func (s store) weeklyReport(ctx context.Context, in query.WeeklyReportRequest, n
 
 // notable returns the period's non-spam interactions of highest priority,
 // then reach.
-func (s store) notable(ctx context.Context, p kpiParams) ([]query.Interaction, error) {
-	cond, args := p.period()
-	in, inArgs := p.since("moderated_at")
+func (s Builder) notable(ctx context.Context, p kpi.Params) ([]query.Interaction, error) {
+	cond, args := p.Period()
+	in, inArgs := p.Since("moderated_at")
 	rows, err := s.db.Conn().Query(ctx, `SELECT id FROM (
 	SELECT id, author_followers FROM interactions FINAL WHERE `+cond+`
 ) ANY INNER JOIN (
@@ -129,7 +133,7 @@ LIMIT ?`, append(append(append(args, p.Brand), inArgs...), query.MaxNotable)...)
 	if len(ids) == 0 {
 		return []query.Interaction{}, nil
 	}
-	items, err := s.interactionsWhere(ctx, p.Brand, "id IN ?", "", ch.GroupSet{Value: ids})
+	items, err := s.inbox.Where(ctx, p.Brand, "id IN ?", "", ch.GroupSet{Value: ids})
 	if err != nil {
 		return nil, err
 	}
