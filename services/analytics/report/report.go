@@ -14,6 +14,7 @@ import (
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/obs"
+	"github.com/ruche-project/ruche/pkg/pii"
 	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
 	"github.com/ruche-project/ruche/services/analytics/kpi"
 )
@@ -89,6 +90,9 @@ func (s Builder) Weekly(ctx context.Context, in query.WeeklyReportRequest, now t
 	if r.Notable, err = s.notable(ctx, p); err != nil {
 		return r, err
 	}
+	for i := range r.Notable {
+		maskInteraction(&r.Notable[i])
+	}
 	var buf bytes.Buffer
 	if err := reportTemplate.Execute(&buf, reportView(r, loc)); err != nil {
 		return r, fmt.Errorf("render weekly report: %w", err)
@@ -102,19 +106,26 @@ func (s Builder) Weekly(ctx context.Context, in query.WeeklyReportRequest, now t
 	return r, nil
 }
 
-// notable returns the period's non-spam interactions of highest priority,
-// then reach.
+// notable returns the period's interactions of highest priority, then
+// reach, without those moderation or a moderator hid or marked as spam: a
+// report goes to management, its notable interactions are what the brand
+// shows. Their texts are masked (pii.Mask) by Weekly.
 func (s Builder) notable(ctx context.Context, p kpi.Params) ([]query.Interaction, error) {
 	cond, args := p.Period()
 	in, inArgs := p.Since("moderated_at")
+	dIn, dArgs := p.Since("decided_at")
 	rows, err := s.db.Conn().Query(ctx, `SELECT id FROM (
 	SELECT id, author_followers FROM interactions FINAL WHERE `+cond+`
 ) ANY INNER JOIN (
 	SELECT interaction_id AS id, argMax(priority, version) AS priority FROM interaction_state
-	WHERE brand = ?`+in+` GROUP BY interaction_id HAVING argMax(verdict, version) != 'spam'
+	WHERE brand = ?`+in+` GROUP BY interaction_id HAVING argMax(verdict, version) NOT IN ('spam', 'hide')
 ) USING id
+WHERE id NOT IN (
+	SELECT interaction_id FROM case_decisions WHERE brand = ?`+dIn+`
+	GROUP BY interaction_id HAVING argMax(decision, version) IN ('hide', 'spam')
+)
 ORDER BY priority DESC, author_followers DESC, id
-LIMIT ?`, append(append(append(args, p.Brand), inArgs...), query.MaxNotable)...)
+LIMIT ?`, append(append(append(append(append(args, p.Brand), inArgs...), p.Brand), dArgs...), query.MaxNotable)...)
 	if err != nil {
 		return nil, fmt.Errorf("notable interactions of %s: %w", p.Brand, err)
 	}
@@ -139,4 +150,10 @@ LIMIT ?`, append(append(append(args, p.Brand), inArgs...), query.MaxNotable)...)
 	}
 	sort.Slice(items, func(i, j int) bool { return order[items[i].ID] < order[items[j].ID] })
 	return items, nil
+}
+
+// maskInteraction masks the personal data in every text of it a report
+// shows (HTML, PDF and the JSON answer).
+func maskInteraction(it *query.Interaction) {
+	it.Text, it.AuthorName, it.AuthorHandle = pii.Mask(it.Text), pii.Mask(it.AuthorName), pii.Mask(it.AuthorHandle)
 }
