@@ -51,7 +51,7 @@ var (
 		`(?:\s+(?:de|du|des|la|le|les|l['’]|d['’]|\p{Lu}[\p{L}'’.-]*|\d+))+` + cityTail +
 		`|\b\d{1,5}\s+(?:\p{Lu}[\p{L}'’-]*\s+){1,4}(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Dr\.?|Boulevard|Blvd\.?|Way|Court|Ct\.?|Place|Square)\b`)
 	// cityTail is an optional ", 75002 Paris" after a street.
-	cityTail = `(?:,?\s*\d{5}(?:\s+\p{Lu}[\p{L}'’-]*(?:[ -]\p{Lu}[\p{L}'’-]*){0,3})?)?`
+	cityTail   = `(?:,?\s*\d{5}(?:\s+\p{Lu}[\p{L}'’-]*(?:[ -]\p{Lu}[\p{L}'’-]*){0,3})?)?`
 	dateRe     = regexp.MustCompile(`^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$`)
 	postcodeRe = regexp.MustCompile(`\b(?:\d{5}|\d{2} \d{3})\s+\p{Lu}[\p{L}'’-]+(?:[ -]\p{Lu}[\p{L}'’-]+){0,3}(?:\s+cedex(?:\s+\d{1,2})?)?`)
 )
