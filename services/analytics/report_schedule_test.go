@@ -356,6 +356,20 @@ func TestReportSettings(t *testing.T) {
 			t.Fatalf("%+v", got)
 		}
 	})
+	t.Run("export_masking_is_off_until_chosen", func(t *testing.T) {
+		var r query.ReportSettingsResponse
+		if err := h.request(query.GetReportSettingsSubject, query.GetReportSettingsRequest{Brand: "exports"}, &r); err != nil || r.Settings.MaskExports {
+			t.Fatalf("default %+v, %v", r.Settings, err)
+		}
+		s := parisMonday8(false)
+		s.MaskExports = true
+		if got := h.putSettings("exports", 0, s); !got.Settings.MaskExports {
+			t.Fatalf("saved %+v", got.Settings)
+		}
+		if err := h.request(query.GetReportSettingsSubject, query.GetReportSettingsRequest{Brand: "exports"}, &r); err != nil || !r.Settings.MaskExports {
+			t.Fatalf("read back %+v, %v", r.Settings, err)
+		}
+	})
 	t.Run("stale_revision_is_a_conflict", func(t *testing.T) {
 		for _, stale := range []uint64{0, rev + 7} {
 			code, text, _ := h.fieldOf(query.PutReportSettingsSubject, query.PutReportSettingsRequest{Brand: "demo", Revision: stale, Settings: parisMonday8(false)})
