@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-pdf/fpdf"
+	"golang.org/x/text/encoding/charmap"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/services/analytics/internal/analyticstest"
@@ -121,15 +121,14 @@ func TestPDFText(t *testing.T) {
 			t.Errorf("pdfText(%q) = %q, want %q", in, got, want)
 		}
 	}
-	// Windows-1252 as fpdf's own translator knows it.
-	tr := fpdf.New("P", "mm", "A4", "").UnicodeTranslatorFromDescriptor("")
+	// Windows-1252 as x/text's charmap knows it.
 	for r := rune(0x20); r < 0x3000; r++ {
 		if r == 0x7F || r >= 0x80 && r < 0xA0 {
 			continue
 		}
 		c, ok := cp1252(r)
-		if fp := tr(string(r)); ok != (fp != "." || r == '.') || ok && fp != string([]byte{c}) {
-			t.Fatalf("U+%04X: ours %q %v, fpdf's %q", r, c, ok, fp)
+		if want, wantOK := charmap.Windows1252.EncodeRune(r); ok != wantOK || ok && c != want {
+			t.Fatalf("U+%04X: ours %q %v, charmap's %q %v", r, c, ok, want, wantOK)
 		}
 	}
 }

@@ -16,8 +16,9 @@ import (
 
 // PDFText checks that b is a well-formed PDF — header, trailer, a
 // cross-reference table whose every entry points at its object — and
-// returns the text its pages show, decoded from Windows-1252, one string
-// per text operator, joined by newlines.
+// returns the text its pages show, one string per text operator, joined by
+// newlines: literal strings decoded from Windows-1252, glyph ids through
+// their font's ToUnicode map.
 func PDFText(t testing.TB, b []byte) string {
 	t.Helper()
 	if !bytes.HasPrefix(b, []byte("%PDF-1.")) {
@@ -57,34 +58,90 @@ func PDFText(t testing.TB, b []byte) string {
 	if !bytes.Contains(b[off:], []byte("/Root")) {
 		t.Fatal("trailer without /Root")
 	}
-	// Page content streams, inflated.
-	var text []string
-	streams := regexp.MustCompile(`(?s)<<([^>]*(?:>>[^>]*)?)>>\s*stream\r?\n(.*?)\r?\nendstream`).FindAllSubmatch(b, -1)
+	// Objects, their streams inflated; fonts' ToUnicode maps by resource
+	// name (one resource dictionary serves every page of these documents).
+	objects := map[string][]byte{}
+	streams := map[string][]byte{}
+	for _, m := range regexp.MustCompile(`(?s)(\d+) 0 obj\s*(.*?)endobj`).FindAllSubmatch(b, -1) {
+		objects[string(m[1])] = m[2]
+		sm := regexp.MustCompile(`(?s)^<<(.*?)>>\s*stream\r?\n(.*?)\r?\nendstream`).FindSubmatch(m[2])
+		if sm == nil {
+			continue
+		}
+		data := sm[2]
+		if bytes.Contains(sm[1], []byte("/FlateDecode")) {
+			r, err := zlib.NewReader(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("stream %s: %v", m[1], err)
+			}
+			if data, err = io.ReadAll(r); err != nil {
+				t.Fatalf("inflate %s: %v", m[1], err)
+			}
+		}
+		streams[string(m[1])] = data
+	}
 	if len(streams) == 0 {
 		t.Fatal("no stream")
 	}
-	for _, s := range streams {
-		data := s[2]
-		if bytes.Contains(s[1], []byte("/FlateDecode")) {
-			r, err := zlib.NewReader(bytes.NewReader(data))
-			if err != nil {
-				t.Fatalf("stream: %v", err)
-			}
-			if data, err = io.ReadAll(r); err != nil {
-				t.Fatalf("inflate: %v", err)
-			}
+	fonts := map[string]map[uint16]rune{}
+	for _, m := range regexp.MustCompile(`/(F\d+) (\d+) 0 R`).FindAllSubmatch(b, -1) {
+		if tu := regexp.MustCompile(`/ToUnicode (\d+) 0 R`).FindSubmatch(objects[string(m[2])]); tu != nil {
+			fonts[string(m[1])] = toUnicode(streams[string(tu[1])])
 		}
-		text = append(text, pdfStrings(data)...)
+	}
+	// Page content streams, in page order.
+	var text []string
+	for _, kids := range regexp.MustCompile(`/Contents\s+(\d+) 0 R`).FindAllSubmatch(b, -1) {
+		text = append(text, pdfStrings(streams[string(kids[1])], fonts)...)
 	}
 	return strings.Join(text, "\n")
 }
 
-// pdfStrings returns the strings shown by the Tj operators of a content
-// stream, decoded.
-func pdfStrings(content []byte) []string {
+// toUnicode reads a ToUnicode CMap's bfrange and bfchar entries.
+func toUnicode(cmap []byte) map[uint16]rune {
+	out := map[uint16]rune{}
+	hex := func(b []byte) uint64 { n, _ := strconv.ParseUint(string(b), 16, 32); return n }
+	for _, m := range regexp.MustCompile(`<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]{4,8})>`).FindAllSubmatch(cmap, -1) {
+		lo, hi, to := hex(m[1]), hex(m[2]), hex(m[3])
+		for c := lo; c <= hi; c++ {
+			out[uint16(c)] = rune(to + c - lo)
+		}
+	}
+	if i := bytes.Index(cmap, []byte("beginbfchar")); i >= 0 {
+		for _, m := range regexp.MustCompile(`<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]{4,8})>`).FindAllSubmatch(cmap[i:], -1) {
+			out[uint16(hex(m[1]))] = rune(hex(m[2]))
+		}
+	}
+	return out
+}
+
+// pdfStrings returns the strings shown by the text operators of a content
+// stream, decoded: literal strings in Windows-1252, hex strings (two-byte
+// glyph ids) through the current font's ToUnicode map.
+func pdfStrings(content []byte, fonts map[string]map[uint16]rune) []string {
 	var out []string
-	for _, m := range regexp.MustCompile(`\(((?:\\.|[^\\)])*)\)\s*Tj`).FindAllSubmatch(content, -1) {
-		out = append(out, decodeCP1252(unescapePDF(m[1])))
+	var font map[uint16]rune
+	op := regexp.MustCompile(`/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)\s*Tj|\[([^\]]*)\]\s*TJ`)
+	for _, m := range op.FindAllSubmatch(content, -1) {
+		switch {
+		case m[1] != nil:
+			font = fonts[string(m[1])]
+		case m[2] != nil:
+			out = append(out, decodeCP1252(unescapePDF(m[2])))
+		default:
+			var sb strings.Builder
+			for _, h := range regexp.MustCompile(`<([0-9A-Fa-f]*)>`).FindAllSubmatch(m[3], -1) {
+				for i := 0; i+4 <= len(h[1]); i += 4 {
+					n, _ := strconv.ParseUint(string(h[1][i:i+4]), 16, 16)
+					if r, ok := font[uint16(n)]; ok {
+						sb.WriteRune(r)
+					} else {
+						sb.WriteRune('\uFFFD')
+					}
+				}
+			}
+			out = append(out, sb.String())
+		}
 	}
 	return out
 }
