@@ -43,7 +43,7 @@ var (
 
 	// numberRe is a run of digits with the separators people write
 	// numbers with; Mask decides from its digits what it is.
-	numberRe = regexp.MustCompile(`\+?\(?\d[\d ().\-/]{6,}\d`)
+	numberRe = regexp.MustCompile(`\+?\(?\d[\d ().\-]{6,}\d`)
 
 	// streetRe is a number, a kind of way and its name (French or
 	// English); postcodeRe a French postcode followed by a city name.

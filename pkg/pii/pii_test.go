@@ -32,6 +32,7 @@ func TestMask(t *testing.T) {
 		{"address_en", "send it to 221 Baker Street please", "send it to [address] please"},
 		{"postcode_city", "j'habite 69003 Lyon", "j'habite [address]"},
 		{"keeps_dates", "le 2026-11-23 à 08:00", "le 2026-11-23 à 08:00"},
+		{"keeps_date_and_time", "livré le 23/11/2026 08:00 ?", "livré le 23/11/2026 08:00 ?"},
 		{"keeps_amounts", "remboursez 1 250,50 € sur la commande 4521", "remboursez 1 250,50 € sur la commande 4521"},
 		{"keeps_short_numbers", "3 cafés et 2 croissants", "3 cafés et 2 croissants"},
 		{"keeps_handles", "merci @cafe_lumiere !", "merci @cafe_lumiere !"},
