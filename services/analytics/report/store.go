@@ -1,4 +1,4 @@
-package analytics
+package report
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
 )
 
 // Where the scheduled reports live, in NATS (analytics owns them).
@@ -29,12 +30,12 @@ const (
 	ReportsObjectBucket = "analytics_reports"
 )
 
-// Claim timings: a replica that claimed a week has reportClaimTTL to store
+// Claim timings: a replica that claimed a week has ClaimTTL to store
 // it; past that (it died, or hangs) another takes the claim over. A failed
-// attempt is retried after reportRetryDelay × attempts, at most an hour.
+// attempt is retried after RetryDelay × attempts, at most an hour.
 const (
-	reportClaimTTL   = 10 * time.Minute
-	reportRetryDelay = 5 * time.Minute
+	ClaimTTL   = 10 * time.Minute
+	RetryDelay = 5 * time.Minute
 )
 
 // reportContentTypes are the stored formats' media types.
@@ -43,16 +44,16 @@ var reportContentTypes = map[string]string{
 	query.ReportPDF:  "application/pdf",
 }
 
-// reportStore keeps the settings, the records and the files of the
+// Store keeps the settings, the records and the files of the
 // scheduled reports.
-type reportStore struct {
+type Store struct {
 	settings jetstream.KeyValue
 	runs     jetstream.KeyValue
 	files    jetstream.ObjectStore
 }
 
-// openReportStore creates or opens the buckets.
-func openReportStore(ctx context.Context, js jetstream.JetStream, replicas int) (*reportStore, error) {
+// OpenStore creates or opens the buckets.
+func OpenStore(ctx context.Context, js jetstream.JetStream, replicas int) (*Store, error) {
 	replicas = max(replicas, 1)
 	settings, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket: ReportSettingsBucket, History: 5, Storage: jetstream.FileStorage, Replicas: replicas,
@@ -75,21 +76,21 @@ func openReportStore(ctx context.Context, js jetstream.JetStream, replicas int) 
 	if err != nil {
 		return nil, fmt.Errorf("open object store %s: %w", ReportsObjectBucket, err)
 	}
-	return &reportStore{settings: settings, runs: runs, files: files}, nil
+	return &Store{settings: settings, runs: runs, files: files}, nil
 }
 
 func runKey(brand, week string) string               { return brand + "." + week }
 func reportObject(brand, week, format string) string { return brand + "/" + week + "." + format }
 
-// claim makes this replica (owner) the one that generates rec's week: it
+// Claim makes this replica (owner) the one that generates rec's week: it
 // creates the record, or takes over one whose claim expired (its replica
 // died, or the last attempt failed and its retry delay passed). Both are
 // compare-and-sets, so two replicas never hold the same week. It returns
 // the claimed record and its revision; ok is false when the week is done
 // or another replica holds it.
-func (rs *reportStore) claim(ctx context.Context, rec query.StoredReport, owner string, now time.Time) (query.StoredReport, uint64, bool, error) {
+func (rs *Store) Claim(ctx context.Context, rec query.StoredReport, owner string, now time.Time) (query.StoredReport, uint64, bool, error) {
 	key := runKey(rec.Brand, rec.Week)
-	rec.State, rec.Attempts, rec.ClaimedBy, rec.ClaimExpires, rec.Error = query.StoredReportGenerating, 1, owner, now.Add(reportClaimTTL).UTC(), ""
+	rec.State, rec.Attempts, rec.ClaimedBy, rec.ClaimExpires, rec.Error = query.StoredReportGenerating, 1, owner, now.Add(ClaimTTL).UTC(), ""
 	b, _ := json.Marshal(rec)
 	rev, err := rs.runs.Create(ctx, key, b)
 	if err == nil {
@@ -128,7 +129,7 @@ func (rs *reportStore) claim(ctx context.Context, rec query.StoredReport, owner 
 // them) and marks the record done. It returns false when the claim was
 // lost meanwhile (this replica outlived its claim and another took it
 // over): the files are the same week's, the other replica's record wins.
-func (rs *reportStore) finish(ctx context.Context, rec query.StoredReport, rev uint64, files map[string][]byte, now time.Time) (query.StoredReport, bool, error) {
+func (rs *Store) finish(ctx context.Context, rec query.StoredReport, rev uint64, files map[string][]byte, now time.Time) (query.StoredReport, bool, error) {
 	rec.Files = nil
 	for _, format := range []string{query.ReportHTML, query.ReportPDF} {
 		content, ok := files[format]
@@ -152,7 +153,7 @@ func (rs *reportStore) finish(ctx context.Context, rec query.StoredReport, rev u
 	return rec, true, nil
 }
 
-func (rs *reportStore) putFile(ctx context.Context, brand, week, format string, content []byte) (query.StoredReportInfo, error) {
+func (rs *Store) putFile(ctx context.Context, brand, week, format string, content []byte) (query.StoredReportInfo, error) {
 	sum := sha256.Sum256(content)
 	info := query.StoredReportInfo{Format: format, ContentType: reportContentTypes[format], Size: len(content), SHA256: hex.EncodeToString(sum[:])}
 	meta := jetstream.ObjectMeta{Name: reportObject(brand, week, format), Description: "weekly report of " + brand + " for " + week,
@@ -165,13 +166,13 @@ func (rs *reportStore) putFile(ctx context.Context, brand, week, format string, 
 
 // failed records a failed attempt; the week is claimable again after the
 // retry delay.
-func (rs *reportStore) failed(ctx context.Context, rec query.StoredReport, rev uint64, cause error, now time.Time) error {
+func (rs *Store) failed(ctx context.Context, rec query.StoredReport, rev uint64, cause error, now time.Time) error {
 	msg := cause.Error()
 	if len(msg) > 500 {
 		msg = msg[:500]
 	}
 	rec.State, rec.Error = query.StoredReportFailed, msg
-	rec.ClaimExpires = now.Add(min(reportRetryDelay*time.Duration(max(rec.Attempts, 1)), time.Hour)).UTC()
+	rec.ClaimExpires = now.Add(min(RetryDelay*time.Duration(max(rec.Attempts, 1)), time.Hour)).UTC()
 	b, _ := json.Marshal(rec)
 	if _, err := rs.runs.Update(ctx, runKey(rec.Brand, rec.Week), b, rev); err != nil && !isWrongSequence(err) {
 		return fmt.Errorf("record failed report %s %s: %w", rec.Brand, rec.Week, err)
@@ -180,10 +181,10 @@ func (rs *reportStore) failed(ctx context.Context, rec query.StoredReport, rev u
 }
 
 // record reads one week's record.
-func (rs *reportStore) record(ctx context.Context, brand, week string) (query.StoredReport, error) {
+func (rs *Store) record(ctx context.Context, brand, week string) (query.StoredReport, error) {
 	e, err := rs.runs.Get(ctx, runKey(brand, week))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return query.StoredReport{}, notFound{fmt.Sprintf("no stored report of brand %s for week %s", brand, week)}
+		return query.StoredReport{}, readmodel.NotFound{Msg: fmt.Sprintf("no stored report of brand %s for week %s", brand, week)}
 	}
 	if err != nil {
 		return query.StoredReport{}, err
@@ -197,10 +198,10 @@ func (rs *reportStore) record(ctx context.Context, brand, week string) (query.St
 
 // list answers ListStoredReportsRequest: every record of the brand,
 // newest week first.
-func (rs *reportStore) list(ctx context.Context, brand string) (query.StoredReports, error) {
+func (rs *Store) List(ctx context.Context, brand string) (query.StoredReports, error) {
 	out := query.StoredReports{Brand: brand, Reports: []query.StoredReport{}}
 	if err := events.ValidateBrand(brand); err != nil {
-		return out, fieldError{"brand", err.Error()}
+		return out, readmodel.FieldError{Field: "brand", Msg: err.Error()}
 	}
 	w, err := rs.runs.WatchFiltered(ctx, []string{brand + ".*"}, jetstream.IgnoreDeletes())
 	if err != nil {
@@ -226,19 +227,19 @@ func (rs *reportStore) list(ctx context.Context, brand string) (query.StoredRepo
 }
 
 // file answers GetStoredReportRequest.
-func (rs *reportStore) file(ctx context.Context, in query.GetStoredReportRequest) (query.StoredReportFile, error) {
+func (rs *Store) File(ctx context.Context, in query.GetStoredReportRequest) (query.StoredReportFile, error) {
 	out := query.StoredReportFile{Brand: in.Brand, Week: in.Week}
 	if err := events.ValidateBrand(in.Brand); err != nil {
-		return out, fieldError{"brand", err.Error()}
+		return out, readmodel.FieldError{Field: "brand", Msg: err.Error()}
 	}
 	if !isoWeek.MatchString(in.Week) {
-		return out, fieldError{"week", fmt.Sprintf("%q: want an ISO week such as 2026-W47", in.Week)}
+		return out, readmodel.FieldError{Field: "week", Msg: fmt.Sprintf("%q: want an ISO week such as 2026-W47", in.Week)}
 	}
 	if in.Format == "" {
 		in.Format = query.ReportHTML
 	}
 	if _, ok := reportContentTypes[in.Format]; !ok {
-		return out, fieldError{"format", fmt.Sprintf("%q: must be html or pdf", in.Format)}
+		return out, readmodel.FieldError{Field: "format", Msg: fmt.Sprintf("%q: must be html or pdf", in.Format)}
 	}
 	rec, err := rs.record(ctx, in.Brand, in.Week)
 	if err != nil {
@@ -246,11 +247,11 @@ func (rs *reportStore) file(ctx context.Context, in query.GetStoredReportRequest
 	}
 	i := slices.IndexFunc(rec.Files, func(f query.StoredReportInfo) bool { return f.Format == in.Format })
 	if rec.State != query.StoredReportDone || i < 0 {
-		return out, notFound{fmt.Sprintf("the report of brand %s for week %s has no %s file (state %s)", in.Brand, in.Week, in.Format, rec.State)}
+		return out, readmodel.NotFound{Msg: fmt.Sprintf("the report of brand %s for week %s has no %s file (state %s)", in.Brand, in.Week, in.Format, rec.State)}
 	}
 	content, err := rs.files.GetBytes(ctx, reportObject(in.Brand, in.Week, in.Format))
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return out, notFound{fmt.Sprintf("the %s report of brand %s for week %s is missing", in.Format, in.Brand, in.Week)}
+		return out, readmodel.NotFound{Msg: fmt.Sprintf("the %s report of brand %s for week %s is missing", in.Format, in.Brand, in.Week)}
 	}
 	if err != nil {
 		return out, fmt.Errorf("read report %s %s: %w", in.Brand, in.Week, err)

@@ -1,4 +1,4 @@
-package analytics
+package readmodel
 
 import "strings"
 
@@ -23,11 +23,11 @@ var foldReplacer = func() *strings.Replacer {
 	return strings.NewReplacer(pairs...)
 }()
 
-// fold lower-cases s and removes its accents, as foldSQL does in ClickHouse.
-func fold(s string) string { return foldReplacer.Replace(strings.ToLower(s)) }
+// Fold lower-cases s and removes its accents, as FoldSQL does in ClickHouse.
+func Fold(s string) string { return foldReplacer.Replace(strings.ToLower(s)) }
 
-// foldSQL is the ClickHouse expression folding column like fold.
-func foldSQL(column string) string {
+// FoldSQL is the ClickHouse expression folding column like Fold.
+func FoldSQL(column string) string {
 	expr := "lowerUTF8(" + column + ")"
 	for _, c := range foldClasses {
 		class := c.from

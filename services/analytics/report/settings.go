@@ -1,4 +1,4 @@
-package analytics
+package report
 
 import (
 	"context"
@@ -13,7 +13,8 @@ import (
 
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
-	"github.com/ruche-project/ruche/pkg/rpc"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
+	"github.com/ruche-project/ruche/services/analytics/kpi"
 )
 
 // ReportSettingsBucket is the NATS KV bucket, owned by analytics, that holds
@@ -21,23 +22,6 @@ import (
 // revision is the settings' version: a save names the revision it started
 // from and loses (409) when another save came first.
 const ReportSettingsBucket = "analytics_report_settings"
-
-// fieldError is a 400 naming the wrong field; the field travels in the
-// error's data ({"field": ...}) so that the gateway can name it.
-type fieldError struct{ field, msg string }
-
-func (e fieldError) Error() string { return e.field + ": " + e.msg }
-
-// RPCError gives fieldError its request/reply code and field.
-func (e fieldError) RPCError() *rpc.Error { return rpc.BadRequest(e.field, "%s", e.msg) }
-
-// conflict is a compare-and-set that lost: CodeConflict.
-type conflict struct{ msg string }
-
-func (e conflict) Error() string { return e.msg }
-
-// RPCError gives conflict its request/reply code.
-func (e conflict) RPCError() *rpc.Error { return rpc.Conflict("%s", e.msg) }
 
 // storedSettings is the value of a brand's settings entry.
 type storedSettings struct {
@@ -57,10 +41,10 @@ func defaultReportSettings() query.ReportSettings {
 // formats defaulted, formats in a fixed order), or a fieldError.
 func checkReportSettings(s query.ReportSettings) (query.ReportSettings, error) {
 	if !slices.Contains(query.ReportWeekdays, s.Weekday) {
-		return s, fieldError{"settings.weekday", fmt.Sprintf("%q is not one of %s", s.Weekday, strings.Join(query.ReportWeekdays, ", "))}
+		return s, readmodel.FieldError{Field: "settings.weekday", Msg: fmt.Sprintf("%q is not one of %s", s.Weekday, strings.Join(query.ReportWeekdays, ", "))}
 	}
 	if s.Hour < 0 || s.Hour > 23 {
-		return s, fieldError{"settings.hour", fmt.Sprintf("must be from 0 to 23, got %d", s.Hour)}
+		return s, readmodel.FieldError{Field: "settings.hour", Msg: fmt.Sprintf("must be from 0 to 23, got %d", s.Hour)}
 	}
 	if _, err := reportLocation(s.TZ); err != nil {
 		return s, err
@@ -70,7 +54,7 @@ func checkReportSettings(s query.ReportSettings) (query.ReportSettings, error) {
 		s.Locale = "en"
 	case "en", "fr":
 	default:
-		return s, fieldError{"settings.locale", fmt.Sprintf("%q: must be fr or en", s.Locale)}
+		return s, readmodel.FieldError{Field: "settings.locale", Msg: fmt.Sprintf("%q: must be fr or en", s.Locale)}
 	}
 	if len(s.Formats) == 0 {
 		s.Formats = []string{query.ReportHTML, query.ReportPDF}
@@ -83,15 +67,15 @@ func checkReportSettings(s query.ReportSettings) (query.ReportSettings, error) {
 	}
 	for _, f := range s.Formats {
 		if f != query.ReportHTML && f != query.ReportPDF {
-			return s, fieldError{"settings.formats", fmt.Sprintf("%q: each format must be html or pdf", f)}
+			return s, readmodel.FieldError{Field: "settings.formats", Msg: fmt.Sprintf("%q: each format must be html or pdf", f)}
 		}
 	}
 	s.Formats = formats
 	// The voices are checked as the KPIs check them.
 	if len(s.Voices) > 0 {
 		probe := query.KPIsRequest{Brand: "probe", From: time.Unix(0, 0), To: time.Unix(1, 0), Voices: s.Voices}
-		if _, err := parseKPIs(probe, time.Now()); err != nil {
-			return s, fieldError{"settings.voices", err.Error()}
+		if _, err := kpi.Parse(probe, time.Now()); err != nil {
+			return s, readmodel.FieldError{Field: "settings.voices", Msg: err.Error()}
 		}
 	}
 	return s, nil
@@ -100,12 +84,12 @@ func checkReportSettings(s query.ReportSettings) (query.ReportSettings, error) {
 // reportLocation loads an IANA time zone ("Local" is the server's, not a
 // brand's).
 func reportLocation(tz string) (*time.Location, error) {
-	if tz == "" || tz == "Local" || !validToken(strings.ReplaceAll(tz, "/", "")) {
-		return nil, fieldError{"settings.tz", fmt.Sprintf("%q is not an IANA time zone (e.g. Europe/Paris, UTC)", tz)}
+	if tz == "" || tz == "Local" || !readmodel.ValidToken(strings.ReplaceAll(tz, "/", "")) {
+		return nil, readmodel.FieldError{Field: "settings.tz", Msg: fmt.Sprintf("%q is not an IANA time zone (e.g. Europe/Paris, UTC)", tz)}
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		return nil, fieldError{"settings.tz", fmt.Sprintf("%q is not an IANA time zone (e.g. Europe/Paris, UTC)", tz)}
+		return nil, readmodel.FieldError{Field: "settings.tz", Msg: fmt.Sprintf("%q is not an IANA time zone (e.g. Europe/Paris, UTC)", tz)}
 	}
 	return loc, nil
 }
@@ -137,9 +121,9 @@ func nextRun(s query.ReportSettings, now time.Time) *time.Time {
 }
 
 // getSettings answers GetReportSettingsRequest.
-func (rs *reportStore) getSettings(ctx context.Context, brand string, now time.Time) (query.ReportSettingsResponse, error) {
+func (rs *Store) Settings(ctx context.Context, brand string, now time.Time) (query.ReportSettingsResponse, error) {
 	if err := events.ValidateBrand(brand); err != nil {
-		return query.ReportSettingsResponse{}, fieldError{"brand", err.Error()}
+		return query.ReportSettingsResponse{}, readmodel.FieldError{Field: "brand", Msg: err.Error()}
 	}
 	resp := query.ReportSettingsResponse{Brand: brand, Settings: defaultReportSettings()}
 	e, err := rs.settings.Get(ctx, brand)
@@ -161,9 +145,9 @@ func (rs *reportStore) getSettings(ctx context.Context, brand string, now time.T
 
 // putSettings validates and saves a brand's settings with a compare-and-set
 // on the revision the edit started from.
-func (rs *reportStore) putSettings(ctx context.Context, in query.PutReportSettingsRequest, now time.Time) (query.ReportSettingsResponse, error) {
+func (rs *Store) PutSettings(ctx context.Context, in query.PutReportSettingsRequest, now time.Time) (query.ReportSettingsResponse, error) {
 	if err := events.ValidateBrand(in.Brand); err != nil {
-		return query.ReportSettingsResponse{}, fieldError{"brand", err.Error()}
+		return query.ReportSettingsResponse{}, readmodel.FieldError{Field: "brand", Msg: err.Error()}
 	}
 	s, err := checkReportSettings(in.Settings)
 	if err != nil {
@@ -181,7 +165,7 @@ func (rs *reportStore) putSettings(ctx context.Context, in query.PutReportSettin
 		rev, err = rs.settings.Update(ctx, in.Brand, b, in.Revision)
 	}
 	if errors.Is(err, jetstream.ErrKeyExists) || isWrongSequence(err) {
-		return query.ReportSettingsResponse{}, conflict{fmt.Sprintf(
+		return query.ReportSettingsResponse{}, readmodel.Conflict{Msg: fmt.Sprintf(
 			"the report settings of brand %s changed since revision %d: reload them and apply your change again", in.Brand, in.Revision)}
 	}
 	if err != nil {
@@ -198,7 +182,7 @@ type brandSettings struct {
 }
 
 // allSettings reads every brand's saved settings in one pass.
-func (rs *reportStore) allSettings(ctx context.Context) ([]brandSettings, error) {
+func (rs *Store) allSettings(ctx context.Context) ([]brandSettings, error) {
 	w, err := rs.settings.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, fmt.Errorf("read report settings: %w", err)

@@ -1,141 +1,21 @@
-package analytics
+package report
 
 import (
-	"bytes"
-	"compress/zlib"
-	"io"
 	"os"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-pdf/fpdf"
+	"golang.org/x/text/encoding/charmap"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/analytics/internal/analyticstest"
 )
 
-// pdfCheck checks that b is a well-formed PDF — header, trailer, a
-// cross-reference table whose every entry points at its object — and
-// returns the text its pages show, decoded from Windows-1252, one string
-// per text operator, joined by newlines.
-func pdfCheck(t testing.TB, b []byte) string {
-	t.Helper()
-	if !bytes.HasPrefix(b, []byte("%PDF-1.")) {
-		t.Fatalf("no PDF header: %q", b[:min(len(b), 16)])
-	}
-	if !bytes.HasSuffix(bytes.TrimRight(b, "\r\n"), []byte("%%EOF")) {
-		t.Fatal("no end-of-file trailer")
-	}
-	m := regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF\s*$`).FindSubmatch(b)
-	if m == nil {
-		t.Fatal("no startxref")
-	}
-	off, _ := strconv.Atoi(string(m[1]))
-	if off >= len(b) || !bytes.HasPrefix(b[off:], []byte("xref")) {
-		t.Fatalf("startxref %d does not point at the xref table", off)
-	}
-	xref := regexp.MustCompile(`^xref\s+(\d+) (\d+)\s+`).FindSubmatch(b[off:])
-	if xref == nil {
-		t.Fatal("malformed xref table")
-	}
-	first, _ := strconv.Atoi(string(xref[1]))
-	count, _ := strconv.Atoi(string(xref[2]))
-	entries := regexp.MustCompile(`(\d{10}) (\d{5}) ([nf])`).FindAllSubmatch(b[off:], count)
-	if len(entries) != count {
-		t.Fatalf("xref announces %d entries, has %d", count, len(entries))
-	}
-	for i, e := range entries {
-		if string(e[3]) != "n" {
-			continue
-		}
-		at, _ := strconv.Atoi(string(e[1]))
-		want := strconv.Itoa(first+i) + " 0 obj"
-		if at >= len(b) || !bytes.HasPrefix(b[at:], []byte(want)) {
-			t.Fatalf("xref entry %d points at %q, want %q", first+i, b[at:min(len(b), at+12)], want)
-		}
-	}
-	if !bytes.Contains(b[off:], []byte("/Root")) {
-		t.Fatal("trailer without /Root")
-	}
-	// Page content streams, inflated.
-	var text []string
-	streams := regexp.MustCompile(`(?s)<<([^>]*(?:>>[^>]*)?)>>\s*stream\r?\n(.*?)\r?\nendstream`).FindAllSubmatch(b, -1)
-	if len(streams) == 0 {
-		t.Fatal("no stream")
-	}
-	for _, s := range streams {
-		data := s[2]
-		if bytes.Contains(s[1], []byte("/FlateDecode")) {
-			r, err := zlib.NewReader(bytes.NewReader(data))
-			if err != nil {
-				t.Fatalf("stream: %v", err)
-			}
-			if data, err = io.ReadAll(r); err != nil {
-				t.Fatalf("inflate: %v", err)
-			}
-		}
-		text = append(text, pdfStrings(data)...)
-	}
-	return strings.Join(text, "\n")
-}
+// pdfCheck is the PDF's text (analyticstest.PDFText).
+func pdfCheck(t testing.TB, b []byte) string { return analyticstest.PDFText(t, b) }
 
-// pdfStrings returns the strings shown by the Tj operators of a content
-// stream, decoded.
-func pdfStrings(content []byte) []string {
-	var out []string
-	for _, m := range regexp.MustCompile(`\(((?:\\.|[^\\)])*)\)\s*Tj`).FindAllSubmatch(content, -1) {
-		out = append(out, decodeCP1252(unescapePDF(m[1])))
-	}
-	return out
-}
-
-func unescapePDF(s []byte) []byte {
-	var out []byte
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 == len(s) {
-			out = append(out, s[i])
-			continue
-		}
-		i++
-		switch c := s[i]; c {
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case '0', '1', '2', '3', '4', '5', '6', '7':
-			j := i
-			for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
-				j++
-			}
-			n, _ := strconv.ParseUint(string(s[i:j]), 8, 8)
-			out = append(out, byte(n))
-			i = j - 1
-		default:
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func decodeCP1252(b []byte) string {
-	back := map[byte]rune{}
-	for r, c := range cp1252High {
-		back[c] = r
-	}
-	var sb strings.Builder
-	for _, c := range b {
-		if r, ok := back[c]; ok {
-			sb.WriteRune(r)
-		} else {
-			sb.WriteRune(rune(c))
-		}
-	}
-	return sb.String()
-}
+var paris, _ = time.LoadLocation("Europe/Paris")
 
 func ptr[T any](v T) *T { return &v }
 
@@ -241,15 +121,14 @@ func TestPDFText(t *testing.T) {
 			t.Errorf("pdfText(%q) = %q, want %q", in, got, want)
 		}
 	}
-	// Windows-1252 as fpdf's own translator knows it.
-	tr := fpdf.New("P", "mm", "A4", "").UnicodeTranslatorFromDescriptor("")
+	// Windows-1252 as x/text's charmap knows it.
 	for r := rune(0x20); r < 0x3000; r++ {
 		if r == 0x7F || r >= 0x80 && r < 0xA0 {
 			continue
 		}
 		c, ok := cp1252(r)
-		if fp := tr(string(r)); ok != (fp != "." || r == '.') || ok && fp != string([]byte{c}) {
-			t.Fatalf("U+%04X: ours %q %v, fpdf's %q", r, c, ok, fp)
+		if want, wantOK := charmap.Windows1252.EncodeRune(r); ok != wantOK || ok && c != want {
+			t.Fatalf("U+%04X: ours %q %v, charmap's %q %v", r, c, ok, want, wantOK)
 		}
 	}
 }

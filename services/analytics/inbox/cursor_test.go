@@ -1,4 +1,4 @@
-package analytics
+package inbox
 
 import (
 	"strings"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
 )
 
 func TestParseList(t *testing.T) {
@@ -34,7 +35,7 @@ func TestParseList(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := parseList(tc.in)
 			if tc.wantErr != "" {
-				if _, ok := err.(badRequest); !ok || !strings.Contains(err.Error(), tc.wantErr) {
+				if _, ok := err.(readmodel.BadRequest); !ok || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %#v, want a badRequest mentioning %q", err, tc.wantErr)
 				}
 				return
@@ -60,7 +61,7 @@ func TestCursorRoundTrip(t *testing.T) {
 	if got != c || got.seconds() != at.Unix() || got.millis() != 500 {
 		t.Fatalf("got %+v (%d s, %d ms), want %+v", got, got.seconds(), got.millis(), c)
 	}
-	if !receivedAt(time.Unix(got.seconds(), 0), got.millis()).Equal(at) {
+	if !readmodel.ReceivedAt(time.Unix(got.seconds(), 0), got.millis()).Equal(at) {
 		t.Fatal("receivedAt does not rebuild the time")
 	}
 }

@@ -1,15 +1,14 @@
-package analytics
+package inbox
 
 import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
-	"github.com/ruche-project/ruche/pkg/rpc"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
 )
 
 // cursor is the position after the last item of a page, in the listing's
@@ -47,9 +46,6 @@ func cursorAfter(item query.Interaction) cursor {
 func (c cursor) seconds() int64 { return c.ReceivedMS / 1000 }
 func (c cursor) millis() uint16 { return uint16(c.ReceivedMS % 1000) }
 
-// DefaultListLimit is the page size when a request sets none.
-const DefaultListLimit = 50
-
 // listParams is a checked ListInteractionsRequest.
 type listParams struct {
 	brand  string
@@ -58,37 +54,24 @@ type listParams struct {
 	filter sqlFilter
 }
 
-// badRequest is an error the caller can fix; its text is sent back as is.
-type badRequest struct{ msg string }
-
-func (e badRequest) Error() string { return e.msg }
-
-// RPCError gives badRequest its request/reply code.
-func (e badRequest) RPCError() *rpc.Error { return rpc.BadRequest("", "%s", e.msg) }
-
 // parseList checks a request and applies the default limit.
 func parseList(in query.ListInteractionsRequest) (listParams, error) {
 	if err := events.ValidateBrand(in.Brand); err != nil {
-		return listParams{}, badRequest{err.Error()}
+		return listParams{}, readmodel.BadRequest{Msg: err.Error()}
 	}
 	p := listParams{brand: in.Brand, limit: in.Limit}
 	switch {
 	case in.Limit == 0:
-		p.limit = DefaultListLimit
+		p.limit = readmodel.DefaultListLimit
 	case in.Limit < 0 || in.Limit > query.MaxListLimit:
-		return listParams{}, badRequest{fmt.Sprintf("limit must be from 1 to %d, got %d", query.MaxListLimit, in.Limit)}
+		return listParams{}, readmodel.BadRequest{Msg: fmt.Sprintf("limit must be from 1 to %d, got %d", query.MaxListLimit, in.Limit)}
 	}
 	if in.Cursor != "" {
 		c, err := decodeCursor(in.Cursor)
 		if err != nil {
-			return listParams{}, badRequest{err.Error()}
+			return listParams{}, readmodel.BadRequest{Msg: err.Error()}
 		}
 		p.after = &c
 	}
 	return p, nil
-}
-
-// receivedAt rebuilds a received_at from its stored second and milliseconds.
-func receivedAt(sec time.Time, ms uint16) time.Time {
-	return sec.UTC().Add(time.Duration(ms) * time.Millisecond)
 }

@@ -1,4 +1,4 @@
-package analytics
+package report
 
 import (
 	"context"
@@ -13,17 +13,18 @@ import (
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/obs"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
 )
 
 // reportCheckEvery is how often the scheduler looks for due reports: a
 // report is stored within this long after its slot.
 const reportCheckEvery = time.Minute
 
-// reportScheduler generates the scheduled weekly reports. Every replica
+// Scheduler generates the scheduled weekly reports. Every replica
 // runs one; each brand's week is generated once across them: the first
 // replica to create the week's record (a KV compare-and-set) generates it,
 // the others see the record and move on. A replica that dies while
-// generating leaves a claim that expires (reportClaimTTL), after which
+// generating leaves a claim that expires (ClaimTTL), after which
 // another takes it over and writes the same files again: the files of a
 // week have fixed names, so a retry overwrites, never duplicates.
 //
@@ -32,8 +33,8 @@ const reportCheckEvery = time.Minute
 // Monday 00:00 to Monday 00:00 there. Only the current week's slot is
 // looked at: a replica down during a slot catches up when it restarts in
 // the same week.
-type reportScheduler struct {
-	reports *reportStore
+type Scheduler struct {
+	reports *Store
 	log     *slog.Logger
 	// now is the clock; tests move it across a week boundary.
 	now   func() time.Time
@@ -43,12 +44,12 @@ type reportScheduler struct {
 	// even when the service is stopping, so that a claim is not left to
 	// expire needlessly.
 	timeout time.Duration
-	// generate renders one brand's week in the settings' formats.
-	generate func(ctx context.Context, brand, week string, s query.ReportSettings, now time.Time) (map[string][]byte, error)
+	// Generate renders one brand's week in the settings' formats.
+	Generate func(ctx context.Context, brand, week string, s query.ReportSettings, now time.Time) (map[string][]byte, error)
 }
 
-func newReportScheduler(st store, rs *reportStore, log *slog.Logger, now func() time.Time, timeout time.Duration) *reportScheduler {
-	return &reportScheduler{reports: rs, log: log, now: now, owner: replicaID(), every: reportCheckEvery, timeout: timeout, generate: st.renderWeek}
+func NewScheduler(st Builder, rs *Store, log *slog.Logger, now func() time.Time, timeout time.Duration) *Scheduler {
+	return &Scheduler{reports: rs, log: log, now: now, owner: replicaID(), every: reportCheckEvery, timeout: timeout, Generate: st.renderWeek}
 }
 
 // replicaID names this process in the claims: host name and a random
@@ -60,10 +61,10 @@ func replicaID() string {
 	return fmt.Sprintf("%s-%s", host, hex.EncodeToString(b))
 }
 
-// run checks for due reports at once, then every s.every, until ctx is
+// Run checks for due reports at once, then every s.every, until ctx is
 // done.
-func (s *reportScheduler) run(ctx context.Context) {
-	s.tick(ctx)
+func (s *Scheduler) Run(ctx context.Context) {
+	s.Tick(ctx)
 	t := time.NewTicker(s.every)
 	defer t.Stop()
 	for {
@@ -71,14 +72,14 @@ func (s *reportScheduler) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.tick(ctx)
+			s.Tick(ctx)
 		}
 	}
 }
 
-// tick generates the reports due at s.now() that no replica has
+// Tick generates the reports due at s.now() that no replica has
 // generated, and returns how many this replica generated.
-func (s *reportScheduler) tick(ctx context.Context) int {
+func (s *Scheduler) Tick(ctx context.Context) int {
 	all, err := s.reports.allSettings(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -106,7 +107,7 @@ func (s *reportScheduler) tick(ctx context.Context) int {
 }
 
 // runBrand generates the brand's due week if this replica can claim it.
-func (s *reportScheduler) runBrand(ctx context.Context, brand string, settings query.ReportSettings, now time.Time) (bool, error) {
+func (s *Scheduler) runBrand(ctx context.Context, brand string, settings query.ReportSettings, now time.Time) (bool, error) {
 	loc, err := reportLocation(settings.TZ)
 	if err != nil {
 		return false, err
@@ -118,7 +119,7 @@ func (s *reportScheduler) runBrand(ctx context.Context, brand string, settings q
 	// A done week needs no claim: the common case, read only.
 	if rec, err := s.reports.record(ctx, brand, week); err == nil && rec.State == query.StoredReportDone {
 		return false, nil
-	} else if err != nil && !errors.As(err, new(notFound)) {
+	} else if err != nil && !errors.As(err, new(readmodel.NotFound)) {
 		return false, err
 	}
 	_, from, err := parseWeek(week, loc, now)
@@ -126,14 +127,14 @@ func (s *reportScheduler) runBrand(ctx context.Context, brand string, settings q
 		return false, err
 	}
 	rec := query.StoredReport{Brand: brand, Week: week, From: from.UTC(), To: from.AddDate(0, 0, 7).UTC(), TZ: settings.TZ, Locale: settings.Locale}
-	rec, rev, ok, err := s.reports.claim(ctx, rec, s.owner, now)
+	rec, rev, ok, err := s.reports.Claim(ctx, rec, s.owner, now)
 	if err != nil || !ok {
 		return false, err
 	}
 	gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
 	defer cancel()
 	gctx = obs.WithBrand(gctx, brand)
-	files, err := s.generate(gctx, brand, week, settings, now)
+	files, err := s.Generate(gctx, brand, week, settings, now)
 	if err != nil {
 		if ferr := s.reports.failed(gctx, rec, rev, err, s.now()); ferr != nil {
 			s.log.Warn("scheduled report: record the failure", "brand", brand, "week", week, "error", ferr)
@@ -156,10 +157,10 @@ func (s *reportScheduler) runBrand(ctx context.Context, brand string, settings q
 
 // renderWeek computes and renders one brand's week in the settings'
 // formats.
-func (st store) renderWeek(ctx context.Context, brand, week string, s query.ReportSettings, now time.Time) (map[string][]byte, error) {
+func (st Builder) renderWeek(ctx context.Context, brand, week string, s query.ReportSettings, now time.Time) (map[string][]byte, error) {
 	req := query.WeeklyReportRequest{Brand: brand, Week: week, TZ: s.TZ, Locale: s.Locale, Voices: s.Voices,
 		PDF: slices.Contains(s.Formats, query.ReportPDF)}
-	r, err := st.weeklyReport(ctx, req, now)
+	r, err := st.Weekly(ctx, req, now)
 	if err != nil {
 		return nil, err
 	}
@@ -172,3 +173,6 @@ func (st store) renderWeek(ctx context.Context, brand, week string, s query.Repo
 	}
 	return files, nil
 }
+
+// Owner is the name this scheduler claims reports with.
+func (s *Scheduler) Owner() string { return s.owner }

@@ -1,4 +1,4 @@
-package analytics
+package segment
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
 )
 
 // segmentDefinitions are sent with every page.
@@ -50,25 +51,25 @@ type segmentParams struct {
 func parseSegment(in query.SegmentRequest, now time.Time) (segmentParams, error) {
 	p := segmentParams{SegmentRequest: in, limit: in.Limit}
 	if err := events.ValidateBrand(in.Brand); err != nil {
-		return p, badRequest{err.Error()}
+		return p, readmodel.BadRequest{Msg: err.Error()}
 	}
 	if !slices.Contains(query.Segments, in.Segment) {
-		return p, badRequest{fmt.Sprintf("segment %q is not one of %v", in.Segment, query.Segments)}
+		return p, readmodel.BadRequest{Msg: fmt.Sprintf("segment %q is not one of %v", in.Segment, query.Segments)}
 	}
-	if in.Network != "" && !validToken(in.Network) {
-		return p, badRequest{fmt.Sprintf("network: %q is not valid", in.Network)}
+	if in.Network != "" && !readmodel.ValidToken(in.Network) {
+		return p, readmodel.BadRequest{Msg: fmt.Sprintf("network: %q is not valid", in.Network)}
 	}
 	switch {
 	case in.Limit == 0:
-		p.limit = DefaultListLimit
+		p.limit = readmodel.DefaultListLimit
 	case in.Limit < 0 || in.Limit > query.MaxListLimit:
-		return p, badRequest{fmt.Sprintf("limit must be from 1 to %d, got %d", query.MaxListLimit, in.Limit)}
+		return p, readmodel.BadRequest{Msg: fmt.Sprintf("limit must be from 1 to %d, got %d", query.MaxListLimit, in.Limit)}
 	}
 	if in.Cursor != "" {
 		var c segmentCursor
 		b, err := base64.RawURLEncoding.DecodeString(in.Cursor)
 		if err != nil || len(b) > 1024 || json.Unmarshal(b, &c) != nil || c.Author == "" {
-			return p, badRequest{"cursor is not one this service issued"}
+			return p, readmodel.BadRequest{Msg: "cursor is not one this service issued"}
 		}
 		p.after = &c
 	}
@@ -101,7 +102,7 @@ WHERE v != 'spam'
 GROUP BY network, author_id`
 
 // segment returns one page of a segment's members.
-func (s store) segment(ctx context.Context, p segmentParams) (query.SegmentPage, error) {
+func (s Reader) segment(ctx context.Context, p segmentParams) (query.SegmentPage, error) {
 	asOf := p.AsOf.Unix()
 	day := int64(24 * 3600)
 	window := asOf - query.WindowDays*day

@@ -1,4 +1,4 @@
-package analytics
+package kpi
 
 import (
 	"context"
@@ -10,12 +10,8 @@ import (
 
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
 )
-
-// Engagement kinds: the public conversation addressed to the brand. DMs are
-// private, listening hits are not addressed to the brand, posts are the
-// brand's own.
-var engagementKinds = []string{"comment", "reply", "mention", "review"}
 
 // kpiDefinitions document every figure of query.KPIs; they travel in the
 // response so that a dashboard can show them.
@@ -39,47 +35,47 @@ var kpiDefinitions = map[string]string{
 	"best_times":       "engagements by weekday (1 = Monday) and hour of created_at in the brand's time zone",
 }
 
-// kpiParams is a checked KPIsRequest.
-type kpiParams struct {
+// Params is a checked KPIsRequest.
+type Params struct {
 	query.KPIsRequest
 	tz   string
 	asOf time.Time
 	// spans, when set, narrow period to these parts of [From, To).
-	spans []span
+	spans []Span
 	// baseOnly reads the base tables only, not the rollup.
 	baseOnly bool
 }
 
-func parseKPIs(in query.KPIsRequest, now time.Time) (kpiParams, error) {
-	p := kpiParams{KPIsRequest: in, tz: in.TZ, asOf: in.AsOf}
+func Parse(in query.KPIsRequest, now time.Time) (Params, error) {
+	p := Params{KPIsRequest: in, tz: in.TZ, asOf: in.AsOf}
 	if err := events.ValidateBrand(in.Brand); err != nil {
-		return p, badRequest{err.Error()}
+		return p, readmodel.BadRequest{Msg: err.Error()}
 	}
 	if p.tz == "" {
 		p.tz = "UTC"
 	}
-	if _, err := time.LoadLocation(p.tz); err != nil || !validToken(strings.ReplaceAll(p.tz, "/", "")) {
-		return p, badRequest{fmt.Sprintf("tz: %q is not an IANA time zone", in.TZ)}
+	if _, err := time.LoadLocation(p.tz); err != nil || !readmodel.ValidToken(strings.ReplaceAll(p.tz, "/", "")) {
+		return p, readmodel.BadRequest{Msg: fmt.Sprintf("tz: %q is not an IANA time zone", in.TZ)}
 	}
 	switch {
 	case in.From.IsZero() || in.To.IsZero():
-		return p, badRequest{"from and to are required"}
+		return p, readmodel.BadRequest{Msg: "from and to are required"}
 	case !in.From.Before(in.To):
-		return p, badRequest{"from must be before to"}
+		return p, readmodel.BadRequest{Msg: "from must be before to"}
 	case in.To.Sub(in.From) > query.MaxKPIPeriod:
-		return p, badRequest{fmt.Sprintf("the period may not exceed %d days", int(query.MaxKPIPeriod.Hours()/24))}
-	case in.Network != "" && !validToken(in.Network):
-		return p, badRequest{fmt.Sprintf("network: %q is not valid", in.Network)}
+		return p, readmodel.BadRequest{Msg: fmt.Sprintf("the period may not exceed %d days", int(query.MaxKPIPeriod.Hours()/24))}
+	case in.Network != "" && !readmodel.ValidToken(in.Network):
+		return p, readmodel.BadRequest{Msg: fmt.Sprintf("network: %q is not valid", in.Network)}
 	case len(in.Voices) > query.MaxVoices:
-		return p, badRequest{fmt.Sprintf("at most %d voices", query.MaxVoices)}
+		return p, readmodel.BadRequest{Msg: fmt.Sprintf("at most %d voices", query.MaxVoices)}
 	}
 	for _, v := range in.Voices {
 		if v.Name == "" || len(v.Keywords) == 0 || len(v.Keywords) > query.MaxVoiceKeywords {
-			return p, badRequest{fmt.Sprintf("voice %q needs a name and 1 to %d keywords", v.Name, query.MaxVoiceKeywords)}
+			return p, readmodel.BadRequest{Msg: fmt.Sprintf("voice %q needs a name and 1 to %d keywords", v.Name, query.MaxVoiceKeywords)}
 		}
 		for _, k := range v.Keywords {
-			if strings.TrimSpace(k) == "" || len(k) > MaxSearchText {
-				return p, badRequest{fmt.Sprintf("voice %q: keywords must be 1 to %d bytes", v.Name, MaxSearchText)}
+			if strings.TrimSpace(k) == "" || len(k) > readmodel.MaxSearchText {
+				return p, readmodel.BadRequest{Msg: fmt.Sprintf("voice %q: keywords must be 1 to %d bytes", v.Name, readmodel.MaxSearchText)}
 			}
 		}
 	}
@@ -89,12 +85,12 @@ func parseKPIs(in query.KPIsRequest, now time.Time) (kpiParams, error) {
 	return p, nil
 }
 
-// period is the condition selecting the brand's interactions of the
-// period (and network), with its arguments.
-func (p kpiParams) period() (string, []any) {
+// Period is the condition selecting the brand's interactions of the
+// Period (and network), with its arguments.
+func (p Params) Period() (string, []any) {
 	spans := p.spans
 	if spans == nil {
-		spans = []span{{p.From, p.To}}
+		spans = []Span{{p.From, p.To}}
 	}
 	in, inArgs := spansSQL("created_at", spans, false)
 	q := "brand = ? AND " + in
@@ -108,14 +104,14 @@ func (p kpiParams) period() (string, []any) {
 
 // bounds are the start of the first span and the end of the last (the
 // period's, without spans).
-func (p kpiParams) bounds() (from, to time.Time) {
+func (p Params) bounds() (from, to time.Time) {
 	if len(p.spans) == 0 {
 		return p.From, p.To
 	}
-	return p.spans[0].from, p.spans[len(p.spans)-1].to
+	return p.spans[0].From, p.spans[len(p.spans)-1].To
 }
 
-// since pre-filters a query on the moderation state, replies or
+// Since pre-filters a query on the moderation state, replies or
 // case_decisions (column is their event time) to rows that can belong to
 // the period's interactions, so that their GROUP BY reads the period, not
 // the brand's whole history: a decision, reply or moderation of an
@@ -123,19 +119,19 @@ func (p kpiParams) bounds() (from, to time.Time) {
 // absorbs clocks that disagree between networks and services. The state is
 // read from interaction_state_by_time (migration 0008), sorted by
 // moderated_at, where this condition is a range of the primary key.
-func (p kpiParams) since(column string) (string, []any) {
+func (p Params) Since(column string) (string, []any) {
 	from, _ := p.bounds()
 	return " AND " + column + " >= toDateTime(?)", []any{from.Add(-24 * time.Hour).Unix()}
 }
 
-// kpis computes the dashboard. The interaction figures (volume,
+// Kpis computes the dashboard. The interaction figures (volume,
 // engagement, best times, sentiment) add the rollup's fresh days to the
 // rest of the period read from the base tables (see rollup.go); the other
 // families read the base tables.
-func (s store) kpis(ctx context.Context, p kpiParams) (query.KPIs, error) {
+func (s Reader) KPIs(ctx context.Context, p Params) (query.KPIs, error) {
 	k := query.KPIs{Brand: p.Brand, Network: p.Network, From: p.From.UTC(), To: p.To.UTC(), TZ: p.tz,
 		Definitions: kpiDefinitions, ShareOfVoice: []query.VoiceShare{}}
-	pl, err := s.plan(ctx, p)
+	pl, err := s.Plan(ctx, p)
 	if err != nil {
 		return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
 	}
@@ -144,22 +140,22 @@ func (s store) kpis(ctx context.Context, p kpiParams) (query.KPIs, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(kpiQueriesAtOnce)
 	var tallies []*tally
-	count := func(p kpiParams, f func(context.Context, kpiParams, *tally) error) {
+	count := func(p Params, f func(context.Context, Params, *tally) error) {
 		t := newTally(pl.loc)
 		tallies = append(tallies, t)
 		g.Go(func() error { return f(gctx, p, t) })
 	}
-	count(p, func(ctx context.Context, p kpiParams, t *tally) error { return s.rolledHours(ctx, p, pl, t) })
-	count(p, func(ctx context.Context, p kpiParams, t *tally) error { return s.rolledKinds(ctx, p, pl, t) })
-	if len(pl.volumeBase) > 0 {
+	count(p, func(ctx context.Context, p Params, t *tally) error { return s.rolledHours(ctx, p, pl, t) })
+	count(p, func(ctx context.Context, p Params, t *tally) error { return s.rolledKinds(ctx, p, pl, t) })
+	if len(pl.VolumeBase) > 0 {
 		vp := p
-		vp.spans = pl.volumeBase
+		vp.spans = pl.VolumeBase
 		count(vp, s.volume)
 	}
 	// One span at a time: each reads the moderation its own way (latestStates).
-	for _, sp := range pl.base {
+	for _, sp := range pl.Base {
 		bp := p
-		bp.spans = []span{sp}
+		bp.spans = []Span{sp}
 		count(bp, s.engagement)
 		count(bp, s.sentiment)
 	}
@@ -196,8 +192,8 @@ func percent(n, d uint64) *float64 {
 	return &v
 }
 
-func (s store) volume(ctx context.Context, p kpiParams, t *tally) error {
-	cond, args := p.period()
+func (s Reader) volume(ctx context.Context, p Params, t *tally) error {
+	cond, args := p.Period()
 	rows, err := s.db.Conn().Query(ctx, `SELECT toString(toDate(created_at, ?)) AS day, network, kind, count()
 FROM interactions FINAL WHERE `+cond+` GROUP BY day, network, kind`, append([]any{p.tz}, args...)...)
 	if err != nil {
@@ -222,18 +218,18 @@ FROM interactions FINAL WHERE `+cond+` GROUP BY day, network, kind`, append([]an
 
 // engagementsSQL selects the ids (and created_at) of the period's
 // engagements: public kinds, latest verdict not spam.
-func (p kpiParams) engagementsSQL() (string, []any) {
-	cond, args := p.period()
+func (p Params) engagementsSQL() (string, []any) {
+	cond, args := p.Period()
 	spam, spamArgs := p.latestStates("interaction_id", "verdict = 'spam'", "argMax(verdict, version) = 'spam'")
 	return `SELECT id, kind, created_at FROM interactions FINAL WHERE ` + cond + ` AND kind IN ?
-	AND id NOT IN (` + spam + `)`, append(append(args, inSet(engagementKinds)), spamArgs...)
+	AND id NOT IN (` + spam + `)`, append(append(args, readmodel.InSet(readmodel.EngagementKinds)), spamArgs...)
 }
 
 // oldAndShort reports whether the period's interactions are cheaper to
 // look up one by one in the moderation than the moderation since the
-// period is to read: whether the period is shorter than 1/256 of the time
-// since its start (interaction_state_by_id has granules of 256 rows).
-func (p kpiParams) oldAndShort() bool {
+// Period is to read: whether the period is shorter than 1/256 of the time
+// Since its start (interaction_state_by_id has granules of 256 rows).
+func (p Params) oldAndShort() bool {
 	from, to := p.bounds()
 	return p.asOf.Sub(from)+24*time.Hour >= 256*to.Sub(from)
 }
@@ -243,15 +239,15 @@ func (p kpiParams) oldAndShort() bool {
 // having; some is a condition on moderation rows that having implies. It
 // reads whichever copy of the moderation costs less. From a recent span
 // (today, yesterday), or a long one, interaction_state_by_time from the
-// day before the span (kpiParams.since), grouping only the interactions
+// day before the span (Params.since), grouping only the interactions
 // with a row satisfying some. From an old, short span (a dashboard's first
 // hours when the rollup has the rest), interaction_state_by_id, whose
 // granules of 256 rows make a lookup of the span's ids read about 256 rows
 // per interaction. They give the same answer unless an interaction was
 // moderated more than a day before it was created.
-func (p kpiParams) latestStates(columns, some, having string) (string, []any) {
+func (p Params) latestStates(columns, some, having string) (string, []any) {
 	if !p.oldAndShort() {
-		in, inArgs := p.since("moderated_at")
+		in, inArgs := p.Since("moderated_at")
 		q := `SELECT ` + columns + ` FROM interaction_state_by_time WHERE brand = ?` + in
 		args := append([]any{p.Brand}, inArgs...)
 		if some != "" {
@@ -260,7 +256,7 @@ func (p kpiParams) latestStates(columns, some, having string) (string, []any) {
 		}
 		return q + ` GROUP BY interaction_id HAVING ` + having, args
 	}
-	cond, args := p.period()
+	cond, args := p.Period()
 	q := `SELECT ` + columns + ` FROM interaction_state_by_id WHERE brand = ?
 		AND interaction_id IN (SELECT id FROM interactions WHERE ` + cond + `)
 		GROUP BY interaction_id HAVING ` + having
@@ -269,7 +265,7 @@ func (p kpiParams) latestStates(columns, some, having string) (string, []any) {
 
 // engagement counts the engagements and the best times to post in one
 // reading of engagementsSQL.
-func (s store) engagement(ctx context.Context, p kpiParams, t *tally) error {
+func (s Reader) engagement(ctx context.Context, p Params, t *tally) error {
 	sub, args := p.engagementsSQL()
 	rows, err := s.db.Conn().Query(ctx, `SELECT toDayOfWeek(created_at, ?) AS wd, toHour(created_at, ?) AS h, count(), countIf(kind IN ('comment', 'reply'))
 FROM (`+sub+`) GROUP BY wd, h`, append([]any{p.tz, p.tz}, args...)...)
@@ -296,22 +292,22 @@ FROM (`+sub+`) GROUP BY wd, h`, append([]any{p.tz, p.tz}, args...)...)
 // needingSQL selects (id, created, due) of the period's interactions
 // needing a response: the rollup's for the plan's hours, the base tables'
 // for the rest, one span at a time.
-func (p kpiParams) needingSQL(pl kpiPlan) (string, []any) {
+func (p Params) needingSQL(pl Plan) (string, []any) {
 	var parts []string
 	var args []any
-	if len(pl.hours) > 0 {
-		rolled, rargs := pl.rolledSQL(p, pl.hours)
-		created, cargs := spansSQL("created_at", pl.hours, false)
+	if len(pl.Hours) > 0 {
+		rolled, rargs := pl.rolledSQL(p, pl.Hours)
+		created, cargs := spansSQL("created_at", pl.Hours, false)
 		parts = append(parts, `SELECT id, toUInt32(created_at) AS created, due FROM kpi_days
 	ARRAY JOIN needing_ids AS id, needing_created AS created_at, needing_due AS due
 	WHERE `+rolled+` AND `+created)
 		args = append(append(args, rargs...), cargs...)
 	}
-	for _, sp := range pl.base {
+	for _, sp := range pl.Base {
 		bp := p
-		bp.spans = []span{sp}
-		cond, cargs := bp.period()
-		in, inArgs := bp.since("moderated_at")
+		bp.spans = []Span{sp}
+		cond, cargs := bp.Period()
+		in, inArgs := bp.Since("moderated_at")
 		if bp.oldAndShort() {
 			// Group the span's interactions only, not all moderation since.
 			in += " AND interaction_id IN (SELECT id FROM interactions WHERE " + cond + ")"
@@ -328,10 +324,10 @@ func (p kpiParams) needingSQL(pl kpiPlan) (string, []any) {
 	return strings.Join(parts, "\nUNION ALL\n"), args
 }
 
-func (s store) response(ctx context.Context, p kpiParams, pl kpiPlan, k *query.KPIs) error {
+func (s Reader) response(ctx context.Context, p Params, pl Plan, k *query.KPIs) error {
 	needing, nargs := p.needingSQL(pl)
-	inR, rArgs := p.since("sent_at")
-	inC, cArgs := p.since("decided_at")
+	inR, rArgs := p.Since("sent_at")
+	inC, cArgs := p.Since("decided_at")
 	// One join per SELECT level: 18.16 has no multiple JOIN.
 	q := `SELECT count(), countIf(first_reply > 0),
 	quantileExactIf(0.5)(greatest(toInt64(first_reply) - toInt64(created), 0), first_reply > 0),
@@ -351,7 +347,7 @@ FROM (
 	all := append([]any{p.asOf.Unix()}, nargs...)
 	all = append(append(all, p.Brand), rArgs...)
 	all = append(append(all, p.Brand), cArgs...)
-	all = append(all, inSet(closingDecisions))
+	all = append(all, readmodel.InSet(readmodel.ClosingDecisions))
 	var (
 		r           query.Response
 		median, p90 int64
@@ -380,8 +376,8 @@ FROM (
 	return nil
 }
 
-func (s store) sentiment(ctx context.Context, p kpiParams, t *tally) error {
-	cond, args := p.period()
+func (s Reader) sentiment(ctx context.Context, p Params, t *tally) error {
+	cond, args := p.Period()
 	latest, latestArgs := p.latestStates("interaction_id AS id, argMax(labels, version) AS labels", "", "argMax(verdict, version) != 'spam'")
 	rows, err := s.db.Conn().Query(ctx, `SELECT day, label, count() FROM (
 	SELECT toString(toDate(created_at, ?)) AS day, labels FROM (
@@ -414,22 +410,22 @@ GROUP BY day, label`, append(append([]any{p.tz}, args...), latestArgs...)...)
 	return rows.Err()
 }
 
-func (s store) shareOfVoice(ctx context.Context, p kpiParams, k *query.KPIs) error {
+func (s Reader) shareOfVoice(ctx context.Context, p Params, k *query.KPIs) error {
 	if len(p.Voices) == 0 {
 		return nil
 	}
-	cond, args := p.period()
+	cond, args := p.Period()
 	var cols []string
 	var cargs []any
 	for _, v := range p.Voices {
 		var ors []string
 		for _, kw := range v.Keywords {
 			ors = append(ors, "position(f, ?) > 0")
-			cargs = append(cargs, fold(strings.TrimSpace(kw)))
+			cargs = append(cargs, readmodel.Fold(strings.TrimSpace(kw)))
 		}
 		cols = append(cols, "countIf("+strings.Join(ors, " OR ")+")")
 	}
-	q := "SELECT " + strings.Join(cols, ", ") + " FROM (SELECT " + foldSQL("text") + " AS f FROM interactions FINAL WHERE " + cond + " AND kind = 'listening_hit')"
+	q := "SELECT " + strings.Join(cols, ", ") + " FROM (SELECT " + readmodel.FoldSQL("text") + " AS f FROM interactions FINAL WHERE " + cond + " AND kind = 'listening_hit')"
 	counts := make([]uint64, len(p.Voices))
 	dest := make([]any, len(counts))
 	for i := range counts {
@@ -448,7 +444,7 @@ func (s store) shareOfVoice(ctx context.Context, p kpiParams, k *query.KPIs) err
 	return nil
 }
 
-func (s store) community(ctx context.Context, p kpiParams, k *query.KPIs) error {
+func (s Reader) community(ctx context.Context, p Params, k *query.KPIs) error {
 	q := `SELECT network, account,
 	argMaxIf(followers, taken_at, taken_at <= toDateTime(?)), countIf(taken_at <= toDateTime(?)),
 	argMinIf(followers, taken_at, taken_at > toDateTime(?) AND taken_at <= toDateTime(?)),
@@ -512,4 +508,11 @@ func ratio(n, d int64) *float64 {
 	}
 	v := float64(n) / float64(d) * 100
 	return &v
+}
+
+// BaseOnly is p read from the base tables alone, not the rollup: the
+// reference the rollup's figures are tested against.
+func (p Params) BaseOnly() Params {
+	p.baseOnly = true
+	return p
 }

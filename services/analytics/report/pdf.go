@@ -1,4 +1,4 @@
-package analytics
+package report
 
 import (
 	"bytes"
@@ -7,16 +7,21 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/go-pdf/fpdf"
+	"github.com/signintech/gopdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goitalic"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 )
 
-// The PDF uses the 14 standard fonts every reader has (Helvetica here), so
-// the binary carries no font file and reads none at run time. Their
-// encoding is Windows-1252: every French and English letter, the euro sign,
-// typographic quotes and dashes, the no-break space. Other text (an emoji
+// The PDF embeds the Go fonts (golang.org/x/image/font/gofont, BSD
+// licence: the binary carries them, nothing is read at run time), subset to
+// the characters used. Text keeps to Windows-1252's repertoire, as the
+// report always did: every French and English letter, the euro sign,
+// typographic quotes and dashes, the no-break space; other text (an emoji
 // in an interaction, a Polish name) is folded by pdfText.
 
 // A4 portrait, in millimetres.
@@ -28,46 +33,46 @@ const (
 
 // pdfColors of the report, as in the HTML page.
 var (
-	pdfInk    = [3]int{34, 34, 34}
-	pdfMuted  = [3]int{102, 102, 102}
-	pdfRule   = [3]int{221, 221, 221}
-	pdfLight  = [3]int{238, 238, 238}
-	pdfAccent = [3]int{242, 183, 5}
+	pdfInk    = [3]uint8{34, 34, 34}
+	pdfMuted  = [3]uint8{102, 102, 102}
+	pdfRule   = [3]uint8{221, 221, 221}
+	pdfLight  = [3]uint8{238, 238, 238}
+	pdfAccent = [3]uint8{242, 183, 5}
 )
 
+// pdfFonts are the font families by style ("", "B", "I"), in the order
+// they are added (the document is the same at every run).
+var pdfFonts = []struct {
+	style string
+	ttf   []byte
+}{{"", goregular.TTF}, {"B", gobold.TTF}, {"I", goitalic.TTF}}
+
 // renderPDF renders the report's page as an A4 PDF document. created is
-// stamped as its creation date.
+// stamped as its creation date. The footer names the page count, known
+// once every page is laid out: the footers are drawn last.
 func renderPDF(r query.WeeklyReport, loc *time.Location, created time.Time) ([]byte, error) {
 	page := reportView(r, loc)
 	t := page.T
-	d := &pdfDoc{f: fpdf.New("P", "mm", "A4", "")}
-	f := d.f
-	f.SetCatalogSort(true)
-	f.SetCreationDate(created.UTC())
-	f.SetModificationDate(created.UTC())
-	f.SetTitle(t["title"]+" — "+page.Brand+" — "+page.Week, true)
-	f.SetSubject(t["week"]+" "+page.Week+" · "+page.Period, true)
-	f.SetAuthor("Ruche", true)
-	f.SetCreator("Ruche analytics", true)
-	f.SetLang(page.Lang)
-	f.SetMargins(pdfMargin, pdfMargin, pdfMargin)
-	f.SetAutoPageBreak(true, 297.0-pdfBottom)
-	f.AliasNbPages("{nb}")
-	f.SetFooterFunc(func() {
-		f.SetY(-12)
-		d.font("", 8, pdfMuted)
-		f.CellFormat(0, 5, d.text(fmt.Sprintf("Ruche · %s · %s · %s %d/{nb}", page.Brand, page.Week, t["page"], f.PageNo())), "", 0, "C", false, 0, "")
-	})
-	f.AddPage()
+	f := &gopdf.GoPdf{}
+	f.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitMM})
+	f.SetInfo(gopdf.PdfInfo{Title: t["title"] + " — " + page.Brand + " — " + page.Week, Subject: t["week"] + " " + page.Week + " · " + page.Period,
+		Author: "Ruche", Creator: "Ruche analytics", Producer: "Ruche analytics", CreationDate: created.UTC()})
+	for _, font := range pdfFonts {
+		if err := f.AddTTFFontData("go"+font.style, font.ttf); err != nil {
+			return nil, fmt.Errorf("render weekly report PDF: font: %w", err)
+		}
+	}
+	d := &pdfDoc{f: f}
+	d.newPage()
 
 	d.font("B", 18, pdfInk)
-	f.MultiCell(0, 8, d.text(t["title"]+" — "+page.Brand), "", "L", false)
+	d.multi(0, 8, t["title"]+" — "+page.Brand)
 	d.font("", 10, pdfMuted)
-	f.CellFormat(0, 6, d.text(t["week"]+" "+page.Week+" · "+page.Period), "", 1, "L", false, 0, "")
+	d.line(0, 6, t["week"]+" "+page.Week+" · "+page.Period)
 	if page.Empty {
-		f.Ln(2)
+		d.y += 2
 		d.font("", 10, pdfInk)
-		f.CellFormat(0, 6, d.text(t["none"]), "", 1, "L", false, 0, "")
+		d.line(0, 6, t["none"])
 	}
 
 	d.heading(t["kpis"], 24)
@@ -79,13 +84,13 @@ func renderPDF(r query.WeeklyReport, loc *time.Location, created time.Time) ([]b
 		d.header(cols)
 		for _, day := range page.Days {
 			d.ensure(6)
-			y := f.GetY()
+			y := d.y
 			d.row(cols, []string{day.Day, day.Volume, "", day.Pos, day.Neu, day.Neg})
 			// The bar, in the third column's box.
 			x := pdfMargin + cols[0].w + cols[1].w + 3
-			fillColor(f, pdfAccent)
 			if w := float64(day.Bar) / 100 * (cols[2].w - 6); w > 0 {
-				f.Rect(x, y+1.8, w, 2.4, "F")
+				d.fill(pdfAccent)
+				f.RectFromUpperLeftWithStyle(x, y+1.8, w, 2.4, "F")
 			}
 		}
 	}
@@ -93,7 +98,7 @@ func renderPDF(r query.WeeklyReport, loc *time.Location, created time.Time) ([]b
 	if len(page.Best) > 0 {
 		d.heading(t["best"], 14)
 		d.font("", 10, pdfInk)
-		f.MultiCell(0, 5.5, d.text(strings.Join(page.Best, " · ")), "", "L", false)
+		d.multi(0, 5.5, strings.Join(page.Best, " · "))
 	}
 
 	d.table(t["sov"], []pdfCol{{"", 100, "L"}, {t["mentions"], 40, "R"}, {t["share"], 40, "R"}}, page.Voices)
@@ -104,34 +109,51 @@ func renderPDF(r query.WeeklyReport, loc *time.Location, created time.Time) ([]b
 		for i, n := range page.Notable {
 			d.ensure(16)
 			if i > 0 {
-				drawColor(f, pdfLight)
-				f.Line(pdfMargin, f.GetY(), pdfMargin+pdfWidth, f.GetY())
-				f.Ln(1.5)
+				d.stroke(pdfLight)
+				f.Line(pdfMargin, d.y, pdfMargin+pdfWidth, d.y)
+				d.y += 1.5
 			}
 			d.font("B", 9, pdfMuted)
 			meta := n.When + " · " + strings.TrimSpace(n.Network+" "+n.Author)
-			f.CellFormat(pdfWidth-40, 5, d.fit(meta, pdfWidth-40), "", 0, "L", false, 0, "")
-			f.CellFormat(40, 5, d.text(t["priority"]+" "+n.Priority), "", 1, "R", false, 0, "")
+			d.cell(pdfMargin, d.y, pdfWidth-40, 5, d.fit(meta, pdfWidth-40), "L")
+			d.cell(pdfMargin+pdfWidth-40, d.y, 40, 5, d.text(t["priority"]+" "+n.Priority), "R")
+			d.y += 5
 			d.font("", 10, pdfInk)
-			f.MultiCell(0, 5, d.text(n.Text), "", "L", false)
-			f.Ln(1.5)
+			d.multi(0, 5, n.Text)
+			d.y += 1.5
 		}
 	}
 
-	f.Ln(4)
+	d.y += 4
 	d.ensure(12)
 	d.font("I", 8, pdfMuted)
-	f.MultiCell(0, 4, d.text(t["formula"]), "", "L", false)
+	d.multi(0, 4, t["formula"])
 
+	pages := f.GetNumberOfPages()
+	for n := 1; n <= pages; n++ {
+		if err := f.SetPage(n); err != nil {
+			return nil, fmt.Errorf("render weekly report PDF: %w", err)
+		}
+		d.font("", 8, pdfMuted)
+		d.cell(pdfMargin, 297-12, pdfWidth, 5, d.text(fmt.Sprintf("Ruche · %s · %s · %s %d/%d", page.Brand, page.Week, t["page"], n, pages)), "C")
+	}
+	if d.err != nil {
+		return nil, fmt.Errorf("render weekly report PDF: %w", d.err)
+	}
 	var buf bytes.Buffer
-	if err := f.Output(&buf); err != nil {
+	if err := f.Write(&buf); err != nil {
 		return nil, fmt.Errorf("render weekly report PDF: %w", err)
 	}
 	return buf.Bytes(), nil
 }
 
-// pdfDoc holds the document being written and its helpers.
-type pdfDoc struct{ f *fpdf.Fpdf }
+// pdfDoc holds the document being written, where the next line goes (y,
+// millimetres from the top) and the first drawing error.
+type pdfDoc struct {
+	f   *gopdf.GoPdf
+	y   float64
+	err error
+}
 
 // pdfCol is a table column: its title, width (mm) and alignment.
 type pdfCol struct {
@@ -140,15 +162,72 @@ type pdfCol struct {
 	align string
 }
 
-func fillColor(f *fpdf.Fpdf, c [3]int) { f.SetFillColor(c[0], c[1], c[2]) }
-func drawColor(f *fpdf.Fpdf, c [3]int) { f.SetDrawColor(c[0], c[1], c[2]) }
-func (d *pdfDoc) text(s string) string { return pdfText(s) }
-func (d *pdfDoc) font(style string, size float64, c [3]int) {
-	d.f.SetFont("Helvetica", style, size)
+func (d *pdfDoc) fill(c [3]uint8)   { d.f.SetFillColor(c[0], c[1], c[2]) }
+func (d *pdfDoc) stroke(c [3]uint8) { d.f.SetStrokeColor(c[0], c[1], c[2]) }
+
+// text is s folded to Windows-1252's repertoire (pdfText), as UTF-8.
+func (d *pdfDoc) text(s string) string { return fromCP1252(pdfText(s)) }
+
+func (d *pdfDoc) font(style string, size float64, c [3]uint8) {
+	d.keep(d.f.SetFont("go"+style, "", size))
 	d.f.SetTextColor(c[0], c[1], c[2])
 }
 
-// ensure starts a new page unless h millimetres fit on this one.
+// keep records the first error of a drawing call.
+func (d *pdfDoc) keep(err error) {
+	if d.err == nil {
+		d.err = err
+	}
+}
+
+func (d *pdfDoc) newPage() {
+	d.f.AddPage()
+	d.y = pdfMargin
+}
+
+// cell writes text (already encoded) in the box at x, y, w wide and h
+// high, aligned "L", "C" or "R", vertically centred.
+func (d *pdfDoc) cell(x, y, w, h float64, text, align string) {
+	a := gopdf.Left
+	switch align {
+	case "C":
+		a = gopdf.Center
+	case "R":
+		a = gopdf.Right
+	}
+	d.f.SetXY(x, y)
+	d.keep(d.f.CellWithOption(&gopdf.Rect{W: w, H: h}, text, gopdf.CellOption{Align: a | gopdf.Middle}))
+}
+
+// line writes s on one line of height h across w (0: the page's width).
+func (d *pdfDoc) line(w, h float64, s string) {
+	if w == 0 {
+		w = pdfWidth
+	}
+	d.cell(pdfMargin, d.y, w, h, d.text(s), "L")
+	d.y += h
+}
+
+// multi writes s wrapped at words to w (0: the page's width), in lines of
+// height h, breaking the page where a line does not fit.
+func (d *pdfDoc) multi(w, h float64, s string) {
+	if w == 0 {
+		w = pdfWidth
+	}
+	for _, para := range strings.Split(d.text(s), "\n") {
+		lines, err := d.f.SplitTextWithWordWrap(para, w)
+		if err != nil || len(lines) == 0 {
+			d.keep(err)
+			lines = []string{para}
+		}
+		for _, l := range lines {
+			d.ensure(h)
+			d.cell(pdfMargin, d.y, w, h, l, "L")
+			d.y += h
+		}
+	}
+}
+
 // table is a titled table of rows, nothing when there are none.
 func (d *pdfDoc) table(title string, cols []pdfCol, rows []reportRow) {
 	if len(rows) == 0 {
@@ -162,20 +241,21 @@ func (d *pdfDoc) table(title string, cols []pdfCol, rows []reportRow) {
 	}
 }
 
+// ensure starts a new page unless h millimetres fit on this one.
 func (d *pdfDoc) ensure(h float64) {
-	if d.f.GetY()+h > pdfBottom {
-		d.f.AddPage()
+	if d.y+h > pdfBottom {
+		d.newPage()
 	}
 }
 
 // heading writes a section title, on a new page unless it and the first
 // keep millimetres of its section fit on this one.
 func (d *pdfDoc) heading(title string, keep float64) {
-	d.f.Ln(4)
+	d.y += 4
 	d.ensure(9 + keep)
 	d.font("B", 13, pdfInk)
-	d.f.CellFormat(0, 8, d.text(title), "", 1, "L", false, 0, "")
-	d.f.Ln(1)
+	d.line(0, 8, title)
+	d.y++
 }
 
 // cards lays the key figures out three to a row: label, value, and the
@@ -188,63 +268,86 @@ func (d *pdfDoc) cards(cards []reportCard, previous string) {
 		col := i % perRow
 		if col == 0 {
 			if i > 0 {
-				f.SetY(f.GetY() + h + gap)
+				d.y += h + gap
 			}
 			d.ensure(h)
 		}
-		x, y := pdfMargin+float64(col)*(w+gap), f.GetY()
-		drawColor(f, pdfRule)
+		x, y := pdfMargin+float64(col)*(w+gap), d.y
+		d.stroke(pdfRule)
 		f.SetLineWidth(0.3)
-		f.RoundedRect(x, y, w, h, 1.5, "1234", "D")
-		f.SetXY(x+3, y+2)
+		d.keep(f.Rectangle(x, y, x+w, y+h, "D", 1.5, 6))
 		d.font("", 8.5, pdfInk)
-		f.CellFormat(w-6, 4.5, d.fit(c.Label, w-6), "", 2, "L", false, 0, "")
+		d.cell(x+3, y+2, w-6, 4.5, d.fit(c.Label, w-6), "L")
 		d.font("B", 14, pdfInk)
-		f.CellFormat(w-6, 7.5, d.fit(c.Value, w-6), "", 2, "L", false, 0, "")
+		d.cell(x+3, y+6.5, w-6, 7.5, d.fit(c.Value, w-6), "L")
 		d.font("", 8, pdfMuted)
-		f.CellFormat(w-6, 4.5, d.fit(c.Delta+" · "+previous, w-6), "", 2, "L", false, 0, "")
-		f.SetXY(pdfMargin, y)
+		d.cell(x+3, y+14, w-6, 4.5, d.fit(c.Delta+" · "+previous, w-6), "L")
 	}
 	if len(cards) > 0 {
-		f.SetY(f.GetY() + h)
+		d.y += h
 	}
 }
 
 // header writes a table's column titles over a rule.
 func (d *pdfDoc) header(cols []pdfCol) {
 	d.font("B", 9, pdfMuted)
-	for _, c := range cols {
-		d.f.CellFormat(c.w, 6, d.fit(c.title, c.w-2), "B", 0, c.align, false, 0, "")
-	}
-	d.f.Ln(-1)
+	d.stroke(pdfInk)
+	d.cells(cols, func(c pdfCol, _ int) string { return c.title })
 }
 
-// row writes one table row, each cell cut to its column.
+// row writes one table row, each cell cut to its column, over a light rule.
 func (d *pdfDoc) row(cols []pdfCol, cells []string) {
 	d.font("", 10, pdfInk)
-	drawColor(d.f, pdfLight)
-	for i, c := range cols {
-		v := ""
+	d.stroke(pdfLight)
+	d.cells(cols, func(_ pdfCol, i int) string {
 		if i < len(cells) {
-			v = cells[i]
+			return cells[i]
 		}
-		d.f.CellFormat(c.w, 6, d.fit(v, c.w-2), "B", 0, c.align, false, 0, "")
+		return ""
+	})
+}
+
+// cells writes one line of a table, each cell cut to its column, with a
+// rule under it, and moves down.
+func (d *pdfDoc) cells(cols []pdfCol, value func(pdfCol, int) string) {
+	x := pdfMargin
+	d.f.SetLineWidth(0.2)
+	for i, c := range cols {
+		if v := value(c, i); v != "" {
+			d.cell(x, d.y, c.w, 6, d.fit(v, c.w-2), c.align)
+		}
+		x += c.w
 	}
-	d.f.Ln(-1)
+	d.f.Line(pdfMargin, d.y+6, x, d.y+6)
+	d.y += 6
 }
 
 // fit encodes s and cuts it with an ellipsis to w millimetres in the
 // current font.
 func (d *pdfDoc) fit(s string, w float64) string {
-	b := pdfText(s)
-	if d.f.GetStringWidth(b) <= w {
-		return b
+	b := []rune(d.text(s))
+	width := func(s string) float64 {
+		v, err := d.f.MeasureTextWidth(s)
+		d.keep(err)
+		return v
 	}
-	const ellipsis = "\x85"
-	for len(b) > 0 && d.f.GetStringWidth(b+ellipsis) > w {
+	if width(string(b)) <= w {
+		return string(b)
+	}
+	const ellipsis = "…"
+	for len(b) > 0 && width(string(b)+ellipsis) > w {
 		b = b[:len(b)-1]
 	}
-	return strings.TrimRight(b, " ") + ellipsis
+	return strings.TrimRight(string(b), " ") + ellipsis
+}
+
+// fromCP1252 decodes Windows-1252 bytes (pdfText's output) to UTF-8.
+func fromCP1252(b string) string {
+	s, err := charmap.Windows1252.NewDecoder().String(b)
+	if err != nil {
+		return b
+	}
+	return s
 }
 
 // cp1252High maps the characters of Windows-1252's 0x80–0x9F range; 0xA0

@@ -1,4 +1,4 @@
-package analytics
+package report
 
 import (
 	"bytes"
@@ -13,6 +13,10 @@ import (
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/obs"
+	"github.com/ruche-project/ruche/pkg/pii"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
+	"github.com/ruche-project/ruche/services/analytics/kpi"
 )
 
 var isoWeek = regexp.MustCompile(`^(\d{4})-W(\d{2})$`)
@@ -33,27 +37,28 @@ func parseWeek(week string, loc *time.Location, now time.Time) (string, time.Tim
 	}
 	m := isoWeek.FindStringSubmatch(week)
 	if m == nil {
-		return "", time.Time{}, badRequest{fmt.Sprintf("week %q: want an ISO week such as 2026-W47", week)}
+		return "", time.Time{}, readmodel.BadRequest{Msg: fmt.Sprintf("week %q: want an ISO week such as 2026-W47", week)}
 	}
 	y, _ := strconv.Atoi(m[1])
 	w, _ := strconv.Atoi(m[2])
 	start := weekStart(y, w, loc)
 	if yy, ww := start.ISOWeek(); w < 1 || yy != y || ww != w {
-		return "", time.Time{}, badRequest{fmt.Sprintf("week %q does not exist", week)}
+		return "", time.Time{}, readmodel.BadRequest{Msg: fmt.Sprintf("week %q does not exist", week)}
 	}
 	return week, start, nil
 }
 
-// weeklyReport computes the week's and the previous week's KPIs, the
+// Weekly computes the week's and the previous week's KPIs, the
 // notable interactions, and renders them.
-func (s store) weeklyReport(ctx context.Context, in query.WeeklyReportRequest, now time.Time) (query.WeeklyReport, error) {
+func (s Builder) Weekly(ctx context.Context, in query.WeeklyReportRequest, now time.Time) (query.WeeklyReport, error) {
+	ctx = obs.WithBrand(ctx, in.Brand)
 	tz := in.TZ
 	if tz == "" {
 		tz = "UTC"
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		return query.WeeklyReport{}, badRequest{fmt.Sprintf("tz: %q is not an IANA time zone", in.TZ)}
+		return query.WeeklyReport{}, readmodel.BadRequest{Msg: fmt.Sprintf("tz: %q is not an IANA time zone", in.TZ)}
 	}
 	locale := "en"
 	switch strings.ToLower(in.Locale) {
@@ -61,7 +66,7 @@ func (s store) weeklyReport(ctx context.Context, in query.WeeklyReportRequest, n
 	case "fr":
 		locale = "fr"
 	default:
-		return query.WeeklyReport{}, badRequest{"locale must be fr or en"}
+		return query.WeeklyReport{}, readmodel.BadRequest{Msg: "locale must be fr or en"}
 	}
 	week, from, err := parseWeek(in.Week, loc, now)
 	if err != nil {
@@ -69,21 +74,24 @@ func (s store) weeklyReport(ctx context.Context, in query.WeeklyReportRequest, n
 	}
 	to := from.AddDate(0, 0, 7)
 	req := query.KPIsRequest{Brand: in.Brand, Network: in.Network, From: from, To: to, TZ: tz, Voices: in.Voices, AsOf: now}
-	p, err := parseKPIs(req, now)
+	p, err := kpi.Parse(req, now)
 	if err != nil {
 		return query.WeeklyReport{}, err
 	}
 	r := query.WeeklyReport{Brand: in.Brand, Week: week, From: from.UTC(), To: to.UTC(), Locale: locale}
-	if r.KPIs, err = s.kpis(ctx, p); err != nil {
+	if r.KPIs, err = s.kpis.KPIs(ctx, p); err != nil {
 		return r, err
 	}
 	p.From, p.To = from.AddDate(0, 0, -7), from
-	if r.Previous, err = s.kpis(ctx, p); err != nil {
+	if r.Previous, err = s.kpis.KPIs(ctx, p); err != nil {
 		return r, err
 	}
 	p.From, p.To = from, to
 	if r.Notable, err = s.notable(ctx, p); err != nil {
 		return r, err
+	}
+	for i := range r.Notable {
+		maskInteraction(&r.Notable[i])
 	}
 	var buf bytes.Buffer
 	if err := reportTemplate.Execute(&buf, reportView(r, loc)); err != nil {
@@ -98,19 +106,26 @@ func (s store) weeklyReport(ctx context.Context, in query.WeeklyReportRequest, n
 	return r, nil
 }
 
-// notable returns the period's non-spam interactions of highest priority,
-// then reach.
-func (s store) notable(ctx context.Context, p kpiParams) ([]query.Interaction, error) {
-	cond, args := p.period()
-	in, inArgs := p.since("moderated_at")
+// notable returns the period's interactions of highest priority, then
+// reach, without those moderation or a moderator hid or marked as spam: a
+// report goes to management, its notable interactions are what the brand
+// shows. Their texts are masked (pii.Mask) by Weekly.
+func (s Builder) notable(ctx context.Context, p kpi.Params) ([]query.Interaction, error) {
+	cond, args := p.Period()
+	in, inArgs := p.Since("moderated_at")
+	dIn, dArgs := p.Since("decided_at")
 	rows, err := s.db.Conn().Query(ctx, `SELECT id FROM (
 	SELECT id, author_followers FROM interactions FINAL WHERE `+cond+`
 ) ANY INNER JOIN (
 	SELECT interaction_id AS id, argMax(priority, version) AS priority FROM interaction_state
-	WHERE brand = ?`+in+` GROUP BY interaction_id HAVING argMax(verdict, version) != 'spam'
+	WHERE brand = ?`+in+` GROUP BY interaction_id HAVING argMax(verdict, version) NOT IN ('spam', 'hide')
 ) USING id
+WHERE id NOT IN (
+	SELECT interaction_id FROM case_decisions WHERE brand = ?`+dIn+`
+	GROUP BY interaction_id HAVING argMax(decision, version) IN ('hide', 'spam')
+)
 ORDER BY priority DESC, author_followers DESC, id
-LIMIT ?`, append(append(append(args, p.Brand), inArgs...), query.MaxNotable)...)
+LIMIT ?`, append(append(append(append(append(args, p.Brand), inArgs...), p.Brand), dArgs...), query.MaxNotable)...)
 	if err != nil {
 		return nil, fmt.Errorf("notable interactions of %s: %w", p.Brand, err)
 	}
@@ -129,10 +144,16 @@ LIMIT ?`, append(append(append(args, p.Brand), inArgs...), query.MaxNotable)...)
 	if len(ids) == 0 {
 		return []query.Interaction{}, nil
 	}
-	items, err := s.interactionsWhere(ctx, p.Brand, "id IN ?", "", ch.GroupSet{Value: ids})
+	items, err := s.inbox.Where(ctx, p.Brand, "id IN ?", "", ch.GroupSet{Value: ids})
 	if err != nil {
 		return nil, err
 	}
 	sort.Slice(items, func(i, j int) bool { return order[items[i].ID] < order[items[j].ID] })
 	return items, nil
+}
+
+// maskInteraction masks the personal data in every text of it a report
+// shows (HTML, PDF and the JSON answer).
+func maskInteraction(it *query.Interaction) {
+	it.Text, it.AuthorName, it.AuthorHandle = pii.Mask(it.Text), pii.Mask(it.AuthorName), pii.Mask(it.AuthorHandle)
 }

@@ -1,4 +1,4 @@
-package analytics
+package contest
 
 import (
 	"crypto/hmac"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
 )
 
 // A contest draw is two pure steps, both re-runnable from what is stored:
@@ -55,7 +56,7 @@ func selectEntries(rules query.ContestRules, cands []candidate, drawnAt time.Tim
 	}
 	keywords := make([]string, 0, len(rules.Keywords))
 	for _, k := range rules.Keywords {
-		if k = fold(strings.TrimSpace(k)); k != "" {
+		if k = readmodel.Fold(strings.TrimSpace(k)); k != "" {
 			keywords = append(keywords, k)
 		}
 	}
@@ -64,7 +65,7 @@ func selectEntries(rules query.ContestRules, cands []candidate, drawnAt time.Tim
 	excluded := []query.ContestExclusion{}
 	for _, c := range cands {
 		reason := ""
-		text := fold(c.Text)
+		text := readmodel.Fold(c.Text)
 		switch {
 		case rules.From != nil && c.CreatedAt.Before(*rules.From), rules.To != nil && !c.CreatedAt.Before(*rules.To):
 			reason = query.ExcludedOutsideWindow

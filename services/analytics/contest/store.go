@@ -1,4 +1,4 @@
-package analytics
+package contest
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
 )
 
 // maxContestComments bounds the comments one draw reads.
@@ -28,31 +29,31 @@ var contestID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 
 func checkContestRef(brand, id string) error {
 	if err := events.ValidateBrand(brand); err != nil {
-		return badRequest{err.Error()}
+		return readmodel.BadRequest{Msg: err.Error()}
 	}
 	if !contestID.MatchString(id) {
-		return badRequest{"contest id must be 1 to 64 lowercase letters, digits or '-'"}
+		return readmodel.BadRequest{Msg: "contest id must be 1 to 64 lowercase letters, digits or '-'"}
 	}
 	return nil
 }
 
 func checkRules(r query.ContestRules) error {
 	switch {
-	case !validToken(r.Network) || r.PostID == "" || len(r.PostID) > 256:
-		return badRequest{"rules.network and rules.post_id are required"}
+	case !readmodel.ValidToken(r.Network) || r.PostID == "" || len(r.PostID) > 256:
+		return readmodel.BadRequest{Msg: "rules.network and rules.post_id are required"}
 	case r.Winners < 1 || r.Winners > query.MaxContestWinners:
-		return badRequest{fmt.Sprintf("rules.winners must be from 1 to %d", query.MaxContestWinners)}
+		return readmodel.BadRequest{Msg: fmt.Sprintf("rules.winners must be from 1 to %d", query.MaxContestWinners)}
 	case r.From != nil && r.To != nil && !r.From.Before(*r.To):
-		return badRequest{"rules.from must be before rules.to"}
+		return readmodel.BadRequest{Msg: "rules.from must be before rules.to"}
 	case len(r.Keywords) > 20 || len(r.ExcludedAuthors) > 1000:
-		return badRequest{"at most 20 keywords and 1000 excluded authors"}
+		return readmodel.BadRequest{Msg: "at most 20 keywords and 1000 excluded authors"}
 	}
 	return nil
 }
 
 // draw runs, stores and returns a draw; an existing id returns the stored
 // draw when the rules are the same.
-func (s store) draw(ctx context.Context, in query.ContestDrawRequest, now time.Time) (query.ContestDraw, error) {
+func (s Reader) draw(ctx context.Context, in query.ContestDrawRequest, now time.Time) (query.ContestDraw, error) {
 	if in.ID == "" {
 		b := make([]byte, 8)
 		_, _ = rand.Read(b)
@@ -68,10 +69,10 @@ func (s store) draw(ctx context.Context, in query.ContestDrawRequest, now time.T
 		a, _ := json.Marshal(stored.Rules)
 		b, _ := json.Marshal(in.Rules)
 		if !bytes.Equal(a, b) {
-			return query.ContestDraw{}, badRequest{fmt.Sprintf("contest %s was already drawn with other rules", in.ID)}
+			return query.ContestDraw{}, readmodel.BadRequest{Msg: fmt.Sprintf("contest %s was already drawn with other rules", in.ID)}
 		}
 		return stored, nil
-	} else if !errors.As(err, new(notFound)) {
+	} else if !errors.As(err, new(readmodel.NotFound)) {
 		return query.ContestDraw{}, err
 	}
 	seed := make([]byte, 32)
@@ -80,7 +81,7 @@ func (s store) draw(ctx context.Context, in query.ContestDrawRequest, now time.T
 			return query.ContestDraw{}, fmt.Errorf("draw seed: %w", err)
 		}
 	} else if b, err := hex.DecodeString(in.Seed); err != nil || len(b) != 32 {
-		return query.ContestDraw{}, badRequest{"seed must be 64 hex digits"}
+		return query.ContestDraw{}, readmodel.BadRequest{Msg: "seed must be 64 hex digits"}
 	} else {
 		seed = b
 	}
@@ -98,14 +99,14 @@ func (s store) draw(ctx context.Context, in query.ContestDrawRequest, now time.T
 	rules, _ := json.Marshal(d.Rules)
 	row := []any{d.ID, d.Brand, d.Rules.Network, d.Rules.PostID, string(rules), d.Seed, d.Algorithm,
 		authorIDs(d.Eligible), entryIDs(d.Eligible), exclusions(d.Excluded), authorIDs(d.Winners), d.DrawnBy, d.DrawnAt}
-	if err := s.insert(ctx, "contest_draws", contestColumns, [][]any{row}); err != nil {
+	if err := readmodel.Insert(ctx, s.db, "contest_draws", contestColumns, [][]any{row}); err != nil {
 		return query.ContestDraw{}, err
 	}
 	return d, nil
 }
 
 // contestComments reads the comments of the rules' post with their latest verdict.
-func (s store) contestComments(ctx context.Context, brand string, r query.ContestRules) ([]candidate, error) {
+func (s Reader) contestComments(ctx context.Context, brand string, r query.ContestRules) ([]candidate, error) {
 	rows, err := s.db.Conn().Query(ctx, `SELECT id, author_id, author_handle, text, created_at, v FROM (
 	SELECT id, author_id, author_handle, text, created_at FROM interactions FINAL
 	WHERE brand = ? AND network = ? AND kind IN ('comment', 'reply') AND (thread_id = ? OR parent_id = ?)
@@ -129,13 +130,13 @@ LIMIT ?`, brand, r.Network, r.PostID, r.PostID, brand, brand, r.Network, r.PostI
 		out = append(out, c)
 	}
 	if len(out) > maxContestComments {
-		return nil, badRequest{fmt.Sprintf("the post has more than %d comments", maxContestComments)}
+		return nil, readmodel.BadRequest{Msg: fmt.Sprintf("the post has more than %d comments", maxContestComments)}
 	}
 	return out, rows.Err()
 }
 
-// contest reads a stored draw, or notFound.
-func (s store) contest(ctx context.Context, brand, id string) (query.ContestDraw, error) {
+// contest reads a stored draw, or readmodel.NotFound.
+func (s Reader) contest(ctx context.Context, brand, id string) (query.ContestDraw, error) {
 	var (
 		d                             query.ContestDraw
 		rules                         string
@@ -147,7 +148,7 @@ func (s store) contest(ctx context.Context, brand, id string) (query.ContestDraw
 		Scan(&d.ID, &d.Brand, &rules, &d.Seed, &d.Algorithm, &eligAuthors, &eligEntries, &exc, &winners, &d.DrawnBy, &d.DrawnAt)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return d, notFound{fmt.Sprintf("contest %s of brand %s not found", id, brand)}
+			return d, readmodel.NotFound{Msg: fmt.Sprintf("contest %s of brand %s not found", id, brand)}
 		}
 		return d, fmt.Errorf("contest %s of %s: %w", id, brand, err)
 	}
@@ -180,12 +181,12 @@ func (s store) contest(ctx context.Context, brand, id string) (query.ContestDraw
 	return d, nil
 }
 
-func (s store) handles(ctx context.Context, brand string, ids []string) (map[string]string, error) {
+func (s Reader) handles(ctx context.Context, brand string, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := s.db.Conn().Query(ctx, "SELECT id, any(author_handle) FROM interactions WHERE brand = ? AND id IN ? GROUP BY id", brand, inSet(ids))
+	rows, err := s.db.Conn().Query(ctx, "SELECT id, any(author_handle) FROM interactions WHERE brand = ? AND id IN ? GROUP BY id", brand, readmodel.InSet(ids))
 	if err != nil {
 		return nil, fmt.Errorf("handles of %s: %w", brand, err)
 	}
@@ -201,7 +202,7 @@ func (s store) handles(ctx context.Context, brand string, ids []string) (map[str
 }
 
 // verify re-runs a stored draw.
-func (s store) verify(ctx context.Context, brand, id string) (query.ContestVerification, error) {
+func (s Reader) verify(ctx context.Context, brand, id string) (query.ContestVerification, error) {
 	d, err := s.contest(ctx, brand, id)
 	if err != nil {
 		return query.ContestVerification{}, err

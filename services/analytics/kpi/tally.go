@@ -1,4 +1,4 @@
-package analytics
+package kpi
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/analytics/rollup"
 )
 
 // tally adds up the interaction figures of a dashboard from the rollup and
@@ -133,11 +134,11 @@ func (t *tally) fill(k *query.KPIs) {
 }
 
 // rolledHours adds the rollup's hourly figures of the plan's days and hours.
-func (s store) rolledHours(ctx context.Context, p kpiParams, pl kpiPlan, t *tally) error {
-	if len(pl.hours) == 0 {
+func (s Reader) rolledHours(ctx context.Context, p Params, pl Plan, t *tally) error {
+	if len(pl.Hours) == 0 {
 		return nil
 	}
-	cond, args := pl.rolledSQL(p, pl.hours)
+	cond, args := pl.rolledSQL(p, pl.Hours)
 	rows, err := s.db.Conn().Query(ctx, `SELECT toString(day), sumForEach(interactions), sumForEach(engagements), sumForEach(comments),
 	sumForEach(positive), sumForEach(neutral), sumForEach(negative)
 FROM kpi_days WHERE `+cond+` GROUP BY day`, args...)
@@ -153,7 +154,7 @@ FROM kpi_days WHERE `+cond+` GROUP BY day`, args...)
 		if err := rows.Scan(&day, &i, &e, &c, &pos, &neu, &neg); err != nil {
 			return fmt.Errorf("rollup: %w", err)
 		}
-		d, err := time.Parse(dayFormat, day)
+		d, err := time.Parse(rollup.DayFormat, day)
 		if err != nil {
 			return fmt.Errorf("rollup: %w", err)
 		}
@@ -162,10 +163,10 @@ FROM kpi_days WHERE `+cond+` GROUP BY day`, args...)
 		}
 		for h := range 24 {
 			at := d.Add(time.Duration(h) * time.Hour)
-			if inSpans(pl.days, at) {
+			if InSpans(pl.Days, at) {
 				t.volumeHour(at, i[h])
 			}
-			if inSpans(pl.hours, at) {
+			if InSpans(pl.Hours, at) {
 				t.hour(at, e[h], c[h], pos[h], neu[h], neg[h])
 			}
 		}
@@ -178,11 +179,11 @@ FROM kpi_days WHERE `+cond+` GROUP BY day`, args...)
 
 // rolledKinds adds the rollup's volume by kind and network of the plan's
 // whole days.
-func (s store) rolledKinds(ctx context.Context, p kpiParams, pl kpiPlan, t *tally) error {
-	if len(pl.days) == 0 {
+func (s Reader) rolledKinds(ctx context.Context, p Params, pl Plan, t *tally) error {
+	if len(pl.Days) == 0 {
 		return nil
 	}
-	cond, args := pl.rolledSQL(p, pl.days)
+	cond, args := pl.rolledSQL(p, pl.Days)
 	kinds, err := s.db.Conn().Query(ctx, `SELECT network, kind, sum(n) FROM kpi_days ARRAY JOIN kinds AS kind, kind_interactions AS n
 WHERE `+cond+` GROUP BY network, kind`, args...)
 	if err != nil {

@@ -1,4 +1,4 @@
-package analytics
+package inbox
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
 )
 
 // interactionFields lists the columns scanInteraction reads, and
@@ -32,13 +33,13 @@ func scanInteraction(rows driver.Rows, extra ...any) (query.Interaction, error) 
 		return it, err
 	}
 	it.CreatedAt = it.CreatedAt.UTC()
-	it.ReceivedAt = receivedAt(received, ms)
+	it.ReceivedAt = readmodel.ReceivedAt(received, ms)
 	return it, nil
 }
 
-// interactionsWhere reads interactions (collapsed) matching where, with
+// Where reads interactions (collapsed) matching where, with
 // their moderation state.
-func (s store) interactionsWhere(ctx context.Context, brand, where, tail string, args ...any) ([]query.Interaction, error) {
+func (s Reader) Where(ctx context.Context, brand, where, tail string, args ...any) ([]query.Interaction, error) {
 	rows, err := s.db.Conn().Query(ctx, interactionSelect+"\nWHERE brand = ? AND "+where+"\n"+tail, append([]any{brand}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("interactions of %s: %w", brand, err)
@@ -62,14 +63,14 @@ func (s store) interactionsWhere(ctx context.Context, brand, where, tail string,
 }
 
 // interactionDetail is one interaction with its routing, replies, thread
-// and author history, or notFound.
-func (s store) interactionDetail(ctx context.Context, brand, id string) (query.InteractionDetail, error) {
-	found, err := s.interactionsWhere(ctx, brand, "id = ?", "LIMIT 1", id)
+// and author history, or readmodel.NotFound.
+func (s Reader) interactionDetail(ctx context.Context, brand, id string) (query.InteractionDetail, error) {
+	found, err := s.Where(ctx, brand, "id = ?", "LIMIT 1", id)
 	if err != nil {
 		return query.InteractionDetail{}, err
 	}
 	if len(found) == 0 {
-		return query.InteractionDetail{}, notFound{fmt.Sprintf("interaction %s of brand %s not found", id, brand)}
+		return query.InteractionDetail{}, readmodel.NotFound{Msg: fmt.Sprintf("interaction %s of brand %s not found", id, brand)}
 	}
 	d := query.InteractionDetail{Interaction: found[0], Replies: []query.Reply{}}
 	it := d.Interaction
@@ -124,7 +125,7 @@ FROM replies FINAL WHERE brand = ? AND interaction_id = ? ORDER BY sent_at, id`,
 	switch {
 	case len(d.Replies) > 0:
 		d.Status = query.StatusResponded
-	case slices.Contains(closingDecisions, decision):
+	case slices.Contains(readmodel.ClosingDecisions, decision):
 		d.Status = query.StatusClosed
 	}
 
@@ -132,7 +133,7 @@ FROM replies FINAL WHERE brand = ? AND interaction_id = ? ORDER BY sent_at, id`,
 	if root == "" {
 		root = it.PlatformID
 	}
-	if d.Thread, err = s.interactionsWhere(ctx, brand, "network = ? AND (thread_id = ? OR platform_id = ?)",
+	if d.Thread, err = s.Where(ctx, brand, "network = ? AND (thread_id = ? OR platform_id = ?)",
 		fmt.Sprintf("ORDER BY created_at, received_at, received_ms, id LIMIT %d", query.MaxThread), it.Network, root, root); err != nil {
 		return d, err
 	}
@@ -141,7 +142,7 @@ FROM replies FINAL WHERE brand = ? AND interaction_id = ? ORDER BY sent_at, id`,
 }
 
 // authorHistory counts what the author of it did with the brand on its network.
-func (s store) authorHistory(ctx context.Context, brand string, it query.Interaction) (query.AuthorHistory, error) {
+func (s Reader) authorHistory(ctx context.Context, brand string, it query.Interaction) (query.AuthorHistory, error) {
 	h := query.AuthorHistory{Network: it.Network, AuthorID: it.AuthorID, ByKind: map[string]uint64{}, BySentiment: map[string]uint64{}}
 	const mine = "SELECT id FROM interactions WHERE brand = ? AND network = ? AND author_id = ?"
 	fail := func(err error) (query.AuthorHistory, error) {
@@ -195,7 +196,7 @@ FROM interactions FINAL WHERE brand = ? AND network = ? AND author_id = ? GROUP 
 		brand, brand, it.Network, it.AuthorID).Scan(&h.Responded); err != nil {
 		return fail(err)
 	}
-	if h.Recent, err = s.interactionsWhere(ctx, brand, "network = ? AND author_id = ? AND id != ?",
+	if h.Recent, err = s.Where(ctx, brand, "network = ? AND author_id = ? AND id != ?",
 		fmt.Sprintf("ORDER BY received_at DESC, received_ms DESC, id DESC LIMIT %d", query.MaxAuthorRecent), it.Network, it.AuthorID, it.ID); err != nil {
 		return h, err
 	}

@@ -1,9 +1,8 @@
-package analytics
+package inbox
 
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,16 +12,11 @@ import (
 
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
 )
-
-// MaxSearchText bounds the text filter, in bytes.
-const MaxSearchText = 200
 
 // maxFilterValues bounds each list filter.
 const maxFilterValues = 50
-
-// closingDecisions are the case decisions after which no reply is owed.
-var closingDecisions = []string{"close", "hide", "spam"}
 
 // sqlFilter is a checked InteractionFilter as SQL conditions on the
 // interactions table (alias-free) and their arguments. The conditions on
@@ -78,36 +72,36 @@ func parseFilter(brand string, in query.InteractionFilter) (sqlFilter, error) {
 		values []string
 		valid  func(string) bool
 	}{
-		{"networks", in.Networks, validToken},
+		{"networks", in.Networks, readmodel.ValidToken},
 		{"kinds", in.Kinds, func(k string) bool { return slices.Contains(interaction.Kinds, interaction.Kind(k)) }},
-		{"verdicts", in.Verdicts, validToken},
+		{"verdicts", in.Verdicts, readmodel.ValidToken},
 		{"statuses", in.Statuses, func(s string) bool {
 			return s == query.StatusOpen || s == query.StatusResponded || s == query.StatusClosed
 		}},
-		{"sentiments", in.Sentiments, validToken},
-		{"intents", in.Intents, validToken},
+		{"sentiments", in.Sentiments, readmodel.ValidToken},
+		{"intents", in.Intents, readmodel.ValidToken},
 	}
 	for _, l := range lists {
 		if len(l.values) > maxFilterValues {
-			return f, badRequest{fmt.Sprintf("%s: at most %d values", l.name, maxFilterValues)}
+			return f, readmodel.BadRequest{Msg: fmt.Sprintf("%s: at most %d values", l.name, maxFilterValues)}
 		}
 		for _, v := range l.values {
 			if !l.valid(v) {
-				return f, badRequest{fmt.Sprintf("%s: %q is not a valid value", l.name, v)}
+				return f, readmodel.BadRequest{Msg: fmt.Sprintf("%s: %q is not a valid value", l.name, v)}
 			}
 		}
 	}
 	if len(in.Networks) > 0 {
-		f.add("network IN ?", inSet(in.Networks))
+		f.add("network IN ?", readmodel.InSet(in.Networks))
 	}
 	if len(in.Kinds) > 0 {
-		f.add("kind IN ?", inSet(in.Kinds))
+		f.add("kind IN ?", readmodel.InSet(in.Kinds))
 	}
 	if in.AuthorID != "" {
 		f.add("author_id = ?", in.AuthorID)
 	}
 	if in.From != nil && in.To != nil && !in.From.Before(*in.To) {
-		return f, badRequest{"from must be before to"}
+		return f, readmodel.BadRequest{Msg: "from must be before to"}
 	}
 	if in.From != nil {
 		f.add("created_at >= toDateTime(?)", in.From.Unix())
@@ -116,10 +110,10 @@ func parseFilter(brand string, in query.InteractionFilter) (sqlFilter, error) {
 		f.add("created_at < toDateTime(?)", in.To.Unix())
 	}
 	if in.Text != "" {
-		if len(in.Text) > MaxSearchText {
-			return f, badRequest{fmt.Sprintf("text: at most %d bytes", MaxSearchText)}
+		if len(in.Text) > readmodel.MaxSearchText {
+			return f, readmodel.BadRequest{Msg: fmt.Sprintf("text: at most %d bytes", readmodel.MaxSearchText)}
 		}
-		f.add("position("+foldSQL("text")+", ?) > 0", fold(strings.TrimSpace(in.Text)))
+		f.add("position("+readmodel.FoldSQL("text")+", ?) > 0", readmodel.Fold(strings.TrimSpace(in.Text)))
 	}
 
 	// Conditions on the latest moderation state, in one subquery.
@@ -127,15 +121,15 @@ func parseFilter(brand string, in query.InteractionFilter) (sqlFilter, error) {
 	var hargs []any
 	if len(in.Verdicts) > 0 {
 		having = append(having, "argMax(verdict, version) IN ?")
-		hargs = append(hargs, inSet(in.Verdicts))
+		hargs = append(hargs, readmodel.InSet(in.Verdicts))
 	}
 	if len(in.Sentiments) > 0 {
 		having = append(having, "hasAny(argMax(labels, version), ?)")
-		hargs = append(hargs, prefixed("sentiment:", in.Sentiments))
+		hargs = append(hargs, readmodel.Prefixed("sentiment:", in.Sentiments))
 	}
 	if len(in.Intents) > 0 {
 		having = append(having, "hasAny(argMax(labels, version), ?)")
-		hargs = append(hargs, prefixed("intent:", in.Intents))
+		hargs = append(hargs, readmodel.Prefixed("intent:", in.Intents))
 	}
 	if in.MinPriority != nil {
 		having = append(having, "argMax(priority, version) >= ?")
@@ -146,8 +140,8 @@ func parseFilter(brand string, in query.InteractionFilter) (sqlFilter, error) {
 		hargs = append(hargs, int32(*in.MaxPriority))
 	}
 	if in.Queue != "" {
-		if !validToken(in.Queue) {
-			return f, badRequest{fmt.Sprintf("queue: %q is not a valid value", in.Queue)}
+		if !readmodel.ValidToken(in.Queue) {
+			return f, readmodel.BadRequest{Msg: fmt.Sprintf("queue: %q is not a valid value", in.Queue)}
 		}
 		having = append(having, "has(argMax(actions, version), ?)")
 		hargs = append(hargs, "route:"+in.Queue)
@@ -170,52 +164,22 @@ func parseFilter(brand string, in query.InteractionFilter) (sqlFilter, error) {
 		closed := "id IN (SELECT interaction_id FROM case_decisions WHERE brand = ?" + idsMarker + " GROUP BY interaction_id HAVING argMax(decision, version) IN ?)"
 		var ors []string
 		var oargs []any
-		for _, s := range dedupe(in.Statuses) {
+		for _, s := range readmodel.Dedupe(in.Statuses) {
 			switch s {
 			case query.StatusResponded:
 				ors = append(ors, responded)
 				oargs = append(oargs, brand, onlyIDs{})
 			case query.StatusClosed:
 				ors = append(ors, "(NOT "+responded+" AND "+closed+")")
-				oargs = append(oargs, brand, onlyIDs{}, brand, onlyIDs{}, inSet(closingDecisions))
+				oargs = append(oargs, brand, onlyIDs{}, brand, onlyIDs{}, readmodel.InSet(readmodel.ClosingDecisions))
 			case query.StatusOpen:
 				ors = append(ors, "(NOT "+responded+" AND NOT "+closed+")")
-				oargs = append(oargs, brand, onlyIDs{}, brand, onlyIDs{}, inSet(closingDecisions))
+				oargs = append(oargs, brand, onlyIDs{}, brand, onlyIDs{}, readmodel.InSet(readmodel.ClosingDecisions))
 			}
 		}
 		f.add("("+strings.Join(ors, " OR ")+")", oargs...)
 	}
 	return f, nil
-}
-
-// token is what the values of enumerations and names may hold (they are
-// bound as arguments; this only refuses what no producer sends).
-var token = regexp.MustCompile(`^[A-Za-z0-9_.:@-]{1,64}$`)
-
-func validToken(s string) bool { return token.MatchString(s) }
-
-// inSet binds values as the right side of IN: a slice alone would be bound
-// as one array literal.
-func inSet(values []string) ch.GroupSet {
-	set := make([]any, len(values))
-	for i, v := range values {
-		set[i] = v
-	}
-	return ch.GroupSet{Value: set}
-}
-
-func prefixed(prefix string, values []string) []string {
-	out := make([]string, len(values))
-	for i, v := range values {
-		out[i] = prefix + v
-	}
-	return out
-}
-
-func dedupe(s []string) []string {
-	out := slices.Clone(s)
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // The listing is newest received first, but interactions is sorted by
@@ -281,7 +245,7 @@ func afterSQL(c *cursor) (string, []any) {
 // listInteractions returns one page of a brand's interactions, newest
 // received first, with their latest moderation state, and the cursor of the
 // next page ("" on the last).
-func (s store) listInteractions(ctx context.Context, p listParams) (query.ListInteractionsResponse, error) {
+func (s Reader) listInteractions(ctx context.Context, p listParams) (query.ListInteractionsResponse, error) {
 	need := p.limit + 1
 	top := uint32(time.Now().Unix()) + 1
 	sl := slice{}
@@ -339,7 +303,7 @@ func (s store) listInteractions(ctx context.Context, p listParams) (query.ListIn
 // covers: the candidates' copies that are not superseded and, when a copy
 // is superseded by one the materialized view has not written yet (for a few
 // milliseconds after the insert), that one too.
-func (s store) sliceItems(ctx context.Context, p listParams, sl slice, want int) ([]query.Interaction, error) {
+func (s Reader) sliceItems(ctx context.Context, p listParams, sl slice, want int) ([]query.Interaction, error) {
 	var (
 		out   []query.Interaction
 		after = p.after
@@ -399,7 +363,7 @@ func (k copyKey) olderThan(received int64, ms uint16, id string) bool {
 // candidates are the next n copies of sl after the cursor, in listing
 // order: from interactions_by_received without filters, else from
 // interactions narrowed to the slice's keys.
-func (s store) candidates(ctx context.Context, p listParams, sl slice, after *cursor, n int) ([]copyKey, error) {
+func (s Reader) candidates(ctx context.Context, p listParams, sl slice, after *cursor, n int) ([]copyKey, error) {
 	inSlice, sargs := sl.sql("received_at")
 	afterCond, aargs := afterSQL(after)
 	var (
@@ -445,7 +409,7 @@ LIMIT ?`
 // filters by the copy they collapsed to. FINAL itself reads every column of
 // the keys' granules; without it, the key condition runs as PREWHERE and
 // only the copies are read.
-func (s store) collapsed(ctx context.Context, p listParams, cands []copyKey) (map[copyKey]query.Interaction, error) {
+func (s Reader) collapsed(ctx context.Context, p listParams, cands []copyKey) (map[copyKey]query.Interaction, error) {
 	set := make([]any, len(cands))
 	ids := make([]any, len(cands))
 	for i, k := range cands {
@@ -509,7 +473,7 @@ func partMinBlock(part string) uint64 {
 
 // joinStates fills the moderation fields of items from the latest state of
 // each: argMax over version, whether or not the parts have merged yet.
-func (s store) joinStates(ctx context.Context, brand string, items []query.Interaction) error {
+func (s Reader) joinStates(ctx context.Context, brand string, items []query.Interaction) error {
 	if len(items) == 0 {
 		return nil
 	}
