@@ -155,7 +155,18 @@ func (b *batchLoop[T]) run(ctx context.Context) error {
 		wg.Go(func() { b.work(ctx, msgs) })
 	}
 	for ctx.Err() == nil {
-		b.consume(ctx, msgs)
+		err := b.consume(ctx, msgs)
+		for err != nil && ctx.Err() == nil {
+			b.r.log.Warn("consumer lost, creating it again", "consumer", b.consumer, "stream", b.stream, "error", err)
+			if b.cons, err = b.create(ctx); err != nil {
+				t := time.NewTimer(time.Second)
+				select {
+				case <-ctx.Done():
+				case <-t.C:
+				}
+				t.Stop()
+			}
+		}
 	}
 	wg.Wait()
 	for {
@@ -168,9 +179,12 @@ func (b *batchLoop[T]) run(ctx context.Context) error {
 	}
 }
 
-// consume pulls into msgs until ctx is done or the consumer is lost; then
-// it has created the consumer again, or is backing off to retry.
-func (b *batchLoop[T]) consume(ctx context.Context, msgs chan<- jetstream.Msg) {
+// pullExpiry is how long one pull request of a batch loop lives.
+const pullExpiry = 5 * time.Second
+
+// consume pulls into msgs until ctx is done (nil) or the consumer is lost:
+// deleted, or answering no pull.
+func (b *batchLoop[T]) consume(ctx context.Context, msgs chan<- jetstream.Msg) error {
 	lost := make(chan error, 1)
 	cc, err := b.cons.Consume(func(m jetstream.Msg) {
 		if ctx.Err() != nil {
@@ -182,41 +196,33 @@ func (b *batchLoop[T]) consume(ctx context.Context, msgs chan<- jetstream.Msg) {
 		case <-ctx.Done():
 			b.nak(m, 0)
 		}
-	}, jetstream.PullMaxMessages(b.size*b.set.workers), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		if ctx.Err() != nil {
-			return
-		}
-		b.r.metrics.failures.WithLabelValues(b.consumer, "pull").Inc()
-		b.r.log.Warn("pull from JetStream failed", "consumer", b.consumer, "stream", b.stream, "error", err)
-		if errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) {
-			select {
-			case lost <- err:
-			default:
+	}, jetstream.PullMaxMessages(b.size*b.set.workers),
+		// A pull lost with its consumer shows as missing heartbeats: in
+		// 2×2.5s rather than the default 2×15s.
+		jetstream.PullExpiry(pullExpiry),
+		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+			if ctx.Err() != nil {
+				return
 			}
-		}
-	}))
-	if err == nil {
-		select {
-		case <-ctx.Done():
-			cc.Stop()
-			return
-		case err = <-lost:
-			cc.Stop()
-		}
+			b.r.metrics.failures.WithLabelValues(b.consumer, "pull").Inc()
+			b.r.log.Warn("pull from JetStream failed", "consumer", b.consumer, "stream", b.stream, "error", err)
+			if errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, nats.ErrNoResponders) {
+				select {
+				case lost <- err:
+				default:
+				}
+			}
+		}))
+	if err != nil {
+		return err
 	}
-	b.r.log.Warn("consumer lost, creating it again", "consumer", b.consumer, "stream", b.stream, "error", err)
-	c, cerr := b.create(ctx)
-	if cerr != nil {
-		b.r.log.Warn("create consumer failed", "consumer", b.consumer, "stream", b.stream, "error", cerr)
-		t := time.NewTimer(time.Second)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-		}
-		return
+	defer cc.Stop()
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-lost:
+		return err
 	}
-	b.cons = c
 }
 
 // work gathers batches from msgs and handles them until ctx is done.
