@@ -23,8 +23,10 @@ import (
 	"github.com/ruche-project/ruche/pkg/obs"
 )
 
-// Router runs typed event handlers, each on its own durable JetStream
-// consumer. Replicas of a service share the consumer and split the work.
+// Router runs a process's event handlers, each on its own durable
+// JetStream consumer: per-event handlers (Handle) on Watermill's router,
+// batch handlers (HandleBatch, HandleMessages) in loops of their own.
+// Replicas of a service share the consumer and split the work.
 type Router struct {
 	wm      *message.Router
 	conn    *Conn
@@ -32,7 +34,7 @@ type Router struct {
 	log     *slog.Logger
 	wmLog   watermill.LoggerAdapter
 	metrics *routerMetrics
-	// batches are the loops of the HandleBatch handlers.
+	// batches are the loops of the batch handlers.
 	batches []func(context.Context) error
 }
 
