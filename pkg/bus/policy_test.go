@@ -35,52 +35,40 @@ func dlqEntries(t *testing.T, conn *bus.Conn, n int) map[string]string {
 }
 
 func TestPolicy(t *testing.T) {
-	t.Run("a_panicking_handler_is_retried_then_parked_with_the_panic", func(t *testing.T) {
-		conn := testkit.NATS(t)
-		router, _ := bus.NewRouter(conn, testkit.Logger(t), nil)
-		var calls atomic.Int32
-		err := bus.Handle(router, "test-panic", func(context.Context, v1.Received, events.Envelope) error {
-			calls.Add(1)
-			panic("nil map")
-		}, bus.RetryDelay(bus.Backoff(10*time.Millisecond, 10*time.Millisecond)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		runRouter(t, router)
-		r, env := received("p1")
-		if _, err := router.Publisher().PublishEvent(context.Background(), r, env); err != nil {
-			t.Fatal(err)
-		}
-		got := dlqEntries(t, conn, 1)["demo/sandbox:p1"]
-		if !testkit.Contains(got, "nil map") || !testkit.Contains(got, "after 4") {
-			t.Fatalf("DLQ entry %q: want the panic after the 4th delivery", got)
-		}
-		// Three attempts in process per delivery (testkit's max_deliver is 4).
-		if n := calls.Load(); n != 12 {
-			t.Fatalf("%d calls, want 12", n)
-		}
-	})
-
-	t.Run("permanent_errors_are_neither_retried_in_process_nor_redelivered", func(t *testing.T) {
-		conn := testkit.NATS(t)
-		router, _ := bus.NewRouter(conn, testkit.Logger(t), nil)
-		var calls atomic.Int32
-		_ = bus.Handle(router, "test-permanent", func(context.Context, v1.Received, events.Envelope) error {
-			calls.Add(1)
-			return bus.Permanent(errors.New("no such brand"))
+	for _, tc := range []struct {
+		name  string
+		fail  func() error
+		want  []string
+		calls int32
+	}{
+		// Three attempts in process per delivery; testkit's max_deliver is 4.
+		{"a_panicking_handler_is_retried_then_parked_with_the_panic", func() error { panic("nil map") }, []string{"nil map", "after 4"}, 12},
+		{"permanent_errors_are_neither_retried_in_process_nor_redelivered", func() error { return bus.Permanent(errors.New("no such brand")) }, []string{"no such brand", "after 1"}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn := testkit.NATS(t)
+			router, _ := bus.NewRouter(conn, testkit.Logger(t), nil)
+			var calls atomic.Int32
+			err := bus.Handle(router, "test-fails", func(context.Context, v1.Received, events.Envelope) error {
+				calls.Add(1)
+				return tc.fail()
+			}, bus.RetryDelay(bus.Backoff(10*time.Millisecond, 10*time.Millisecond)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			runRouter(t, router)
+			publishReceived(t, router, "f1")
+			got := dlqEntries(t, conn, 1)["demo/sandbox:f1"]
+			for _, w := range tc.want {
+				if !testkit.Contains(got, w) {
+					t.Fatalf("DLQ entry %q: want %q", got, tc.want)
+				}
+			}
+			if n := calls.Load(); n != tc.calls {
+				t.Fatalf("%d calls, want %d", n, tc.calls)
+			}
 		})
-		runRouter(t, router)
-		r, env := received("perm")
-		if _, err := router.Publisher().PublishEvent(context.Background(), r, env); err != nil {
-			t.Fatal(err)
-		}
-		if got := dlqEntries(t, conn, 1)["demo/sandbox:perm"]; !testkit.Contains(got, "no such brand") || !testkit.Contains(got, "after 1") {
-			t.Fatalf("DLQ entry %q", got)
-		}
-		if n := calls.Load(); n != 1 {
-			t.Fatalf("%d calls, want 1", n)
-		}
-	})
+	}
 
 	t.Run("max_deliver_is_set_per_consumer", func(t *testing.T) {
 		conn := testkit.NATS(t)
@@ -92,10 +80,7 @@ func TestPolicy(t *testing.T) {
 			t.Fatal(err)
 		}
 		runRouter(t, router)
-		r, env := received("md")
-		if _, err := router.Publisher().PublishEvent(context.Background(), r, env); err != nil {
-			t.Fatal(err)
-		}
+		publishReceived(t, router, "md")
 		if got := dlqEntries(t, conn, 1)["demo/sandbox:md"]; got != "after 2 deliveries: boom after 2" {
 			t.Fatalf("DLQ entry %q", got)
 		}
@@ -108,10 +93,8 @@ func TestPolicy(t *testing.T) {
 			return bus.Permanent(errors.New("refused"))
 		})
 		runRouter(t, router)
+		publishReceived(t, router, "shared")
 		r, env := received("shared")
-		if _, err := router.Publisher().PublishEvent(context.Background(), r, env); err != nil {
-			t.Fatal(err)
-		}
 		r.Brand, env.Brand = "rival", "rival"
 		if _, err := router.Publisher().PublishEvent(context.Background(), r, env); err != nil {
 			t.Fatal(err)
@@ -133,10 +116,7 @@ func TestPolicy(t *testing.T) {
 			return make([]error, len(batch))
 		})
 		runRouter(t, router)
-		r, env := received("bp")
-		if _, err := router.Publisher().PublishEvent(context.Background(), r, env); err != nil {
-			t.Fatal(err)
-		}
+		publishReceived(t, router, "bp")
 		waitDrained(t, conn, "test-batch-panic")
 		if n := calls.Load(); n != 2 {
 			t.Fatalf("%d calls, want the panic then the redelivery", n)
@@ -145,6 +125,17 @@ func TestPolicy(t *testing.T) {
 			t.Fatalf("DLQ holds %d, want 0", n)
 		}
 	})
+}
+
+// publishReceived publishes a received interaction of brand demo per id.
+func publishReceived(t *testing.T, router *bus.Router, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		r, env := received(id)
+		if _, err := router.Publisher().PublishEvent(context.Background(), r, env); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func failEach[E events.Event](batch []bus.Delivery[E], err error) []error {
@@ -176,10 +167,7 @@ func TestHandleBatchMaxWait(t *testing.T) {
 		// One at a time, after the router runs: without MaxWait each would
 		// be a batch of its own.
 		for _, id := range []string{"w1", "w2", "w3", "w4", "w5"} {
-			r, env := received(id)
-			if _, err := router.Publisher().PublishEvent(context.Background(), r, env); err != nil {
-				t.Fatal(err)
-			}
+			publishReceived(t, router, id)
 			time.Sleep(20 * time.Millisecond)
 		}
 		waitDrained(t, conn, "test-max-wait")
@@ -206,10 +194,7 @@ func TestHandleBatchMaxWait(t *testing.T) {
 			_, err := conn.JS.Consumer(context.Background(), "RUCHE_INTERACTION", "test-recreate")
 			return err == nil
 		})
-		r, env := received("after-delete")
-		if _, err := router.Publisher().PublishEvent(context.Background(), r, env); err != nil {
-			t.Fatal(err)
-		}
+		publishReceived(t, router, "after-delete")
 		eventually(t, "the event handled", func() bool { return handled.Load() >= 1 })
 	})
 }
