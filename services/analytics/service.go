@@ -17,6 +17,7 @@ import (
 	community "github.com/ruche-project/ruche/events/community/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
 	reply "github.com/ruche-project/ruche/events/reply/v1"
+	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/clickhouse"
 	"github.com/ruche-project/ruche/services/analytics/report"
 	"github.com/ruche-project/ruche/services/analytics/rollup"
@@ -24,6 +25,8 @@ import (
 
 // Deps are what analytics needs from the composition root.
 type Deps struct {
+	// Router runs the sinks' batch handlers.
+	Router     *bus.Router
 	NATS       *nats.Conn
 	JS         jetstream.JetStream
 	ClickHouse *clickhouse.DB
@@ -60,13 +63,14 @@ type Service struct {
 	ready  chan struct{}
 }
 
-// New checks cfg and the dependencies; Run does the I/O.
+// New checks cfg and the dependencies and registers the sinks on the router
+// (which creates their consumers; the router runs them); Run does the rest.
 func New(cfg Config, d Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if d.NATS == nil || d.JS == nil || d.ClickHouse == nil || d.Logger == nil {
-		return nil, errors.New("analytics: missing dependency (NATS, JS, ClickHouse and Logger are required)")
+	if d.Router == nil || d.NATS == nil || d.JS == nil || d.ClickHouse == nil || d.Logger == nil {
+		return nil, errors.New("analytics: missing dependency (Router, NATS, JS, ClickHouse and Logger are required)")
 	}
 	m, err := newMetrics(d.Registerer)
 	if err != nil {
@@ -85,8 +89,11 @@ func New(cfg Config, d Deps) (*Service, error) {
 			Interval: cfg.RollupInterval, Settle: cfg.RollupSettle, DiscoverEvery: cfg.RollupDiscover},
 	}
 	for _, src := range storedStreams() {
-		s.sinks = append(s.sinks, &sink{cfg: cfg, stream: events.StreamName(src.domain), filters: src.filters,
-			nc: d.NATS, js: d.JS, store: st, log: log, metrics: m, now: time.Now})
+		sk := &sink{cfg: cfg, stream: events.StreamName(src.domain), filters: src.filters, store: st, log: log, metrics: m, now: time.Now}
+		if err := sk.register(d.Router); err != nil {
+			return nil, err
+		}
+		s.sinks = append(s.sinks, sk)
 	}
 	s.sink = s.sinks[0]
 	return s, nil
@@ -109,15 +116,15 @@ func storedStreams() []storedStream {
 	}
 }
 
-// Ready is closed once the sink's consumer exists and the query endpoints
-// answer.
+// Ready is closed once the query endpoints answer (the sinks' consumers
+// exist since New).
 func (s *Service) Ready() <-chan struct{} { return s.ready }
 
-// Run checks the schema, creates the sink's consumer and the reports'
-// buckets, serves the query endpoints and runs the sink, the report
-// scheduler and the rollup job until ctx is done. Then it stops taking requests, writes and
-// acks the batch in hand, finishes the report in hand, waits for the
-// requests being answered, and returns nil.
+// Run checks the schema, creates the reports' buckets, serves the query
+// endpoints and runs the report scheduler and the rollup job until ctx is
+// done (the router runs the sinks, and on shutdown writes and acks the
+// batch in hand). Then it stops taking requests, finishes the report in
+// hand, waits for the requests being answered, and returns nil.
 func (s *Service) Run(ctx context.Context) error {
 	if err := s.store.checkSchema(ctx); err != nil {
 		return err
@@ -128,14 +135,6 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	s.queries.app.Archive = archive
 	s.scheduler = report.NewScheduler(s.queries.app.Reports, archive, s.log, s.now, s.cfg.QueryTimeout+30*time.Second)
-	consumers := make([]jetstream.Consumer, len(s.sinks))
-	for i, sk := range s.sinks {
-		c, err := sk.consumer(ctx)
-		if err != nil {
-			return err
-		}
-		consumers[i] = c
-	}
 	svc, err := s.queries.start(s.nc)
 	if err != nil {
 		return fmt.Errorf("analytics query service: %w", err)
@@ -143,9 +142,6 @@ func (s *Service) Run(ctx context.Context) error {
 	s.log.Info("analytics running", "consumer", s.cfg.Consumer, "batch_size", s.cfg.BatchSize, "flush_interval", s.cfg.FlushInterval)
 	close(s.ready)
 	var wg sync.WaitGroup
-	for i, sk := range s.sinks {
-		wg.Go(func() { sk.run(ctx, consumers[i]) })
-	}
 	wg.Go(func() { s.scheduler.Run(ctx) })
 	wg.Go(func() { s.rollup.Run(ctx) })
 	wg.Wait()

@@ -121,7 +121,7 @@ func (a *App) initModeration() (runner, error) {
 }
 
 func (a *App) initAnalytics() (runner, error) {
-	return analytics.New(a.cfg.Analytics, analytics.Deps{NATS: a.conn.NC, JS: a.conn.JS, ClickHouse: a.ch, Logger: a.log, Registerer: a.registry, Replicas: a.conn.Replicas()})
+	return analytics.New(a.cfg.Analytics, analytics.Deps{Router: a.router, NATS: a.conn.NC, JS: a.conn.JS, ClickHouse: a.ch, Logger: a.log, Registerer: a.registry, Replicas: a.conn.Replicas()})
 }
 
 type runFunc func(ctx context.Context) error

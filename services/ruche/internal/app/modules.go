@@ -54,7 +54,7 @@ func modules() map[string]module {
 		TargetGateway:    {deps: []string{TargetBus, TargetOps}, init: (*App).initGateway, service: true},
 		TargetIngest:     {deps: []string{TargetBus, TargetSources, TargetOps}, init: (*App).initIngest, service: true},
 		TargetModeration: {deps: []string{TargetRouter, TargetOps}, init: (*App).initModeration, service: true},
-		TargetAnalytics:  {deps: []string{TargetBus, TargetClickHouse, TargetOps}, init: (*App).initAnalytics, service: true},
+		TargetAnalytics:  {deps: []string{TargetRouter, TargetClickHouse, TargetOps}, init: (*App).initAnalytics, service: true},
 		// Not a service: the simulated network is for `ruche up` (demo, tests).
 		TargetSandbox: {deps: []string{TargetSources}, init: (*App).initSandbox},
 		TargetAll: {deps: []string{
