@@ -58,7 +58,9 @@ type crisisTracker struct {
 	log      *slog.Logger
 	now      func() time.Time
 	cfg      crisis.Config
-	metrics  *crisisMetrics
+	// flushEvery is crisisFlushEvery unless a test shortens it.
+	flushEvery time.Duration
+	metrics    *crisisMetrics
 	// notify hands detections and resolutions to the webhook sender (nil:
 	// none); it never blocks.
 	notify func(brand, event string, c query.Crisis)
@@ -83,7 +85,7 @@ func openCrisisTracker(ctx context.Context, js jetstream.JetStream, replicas int
 		return nil, fmt.Errorf("open bucket %s: %w", CrisisRecordsBucket, err)
 	}
 	return &crisisTracker{kv: kv, records: records, pub: pub, policies: p, log: log, now: now, cfg: crisis.DefaultConfig,
-		metrics: newCrisisMetrics(), pending: map[string]map[int64]*crisis.Bucket{}}, nil
+		flushEvery: crisisFlushEvery, metrics: newCrisisMetrics(), pending: map[string]map[int64]*crisis.Bucket{}}, nil
 }
 
 // observe counts one freshly decided interaction. Only negative ones are
@@ -126,7 +128,7 @@ func (c *crisisTracker) observe(r v1.Received, res classify.Result) {
 }
 
 func (c *crisisTracker) run(ctx context.Context) {
-	t := time.NewTicker(crisisFlushEvery)
+	t := time.NewTicker(c.flushEvery)
 	defer t.Stop()
 	for {
 		select {

@@ -35,6 +35,9 @@ type Deps struct {
 	Now func() time.Time
 	// Registerer receives the crisis metrics; nil means unregistered.
 	Registerer prometheus.Registerer
+	// CrisisFlush is how often the replica merges its crisis counts into
+	// the shared state (default 5 s; tests shorten it).
+	CrisisFlush time.Duration
 	// WebhookClient sends crisis webhooks; it defaults to a pkg/netguard
 	// client that refuses internal addresses.
 	WebhookClient *http.Client
@@ -96,6 +99,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 		return nil, err
 	}
 	s.crisis.notify = s.webhooks.enqueue
+	if d.CrisisFlush > 0 {
+		s.crisis.flushEvery = d.CrisisFlush
+	}
 	if s.history == nil {
 		client, err := rpc.NewClient(d.NATS)
 		if err != nil {

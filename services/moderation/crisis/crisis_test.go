@@ -92,6 +92,8 @@ func TestDetectorOnMeasuredWindows(t *testing.T) {
 		{"ordinary_high_minute_38_at_30pc", win(38, 0.30, "bof"), ""},
 		{"ordinary_sour_minute_30_at_37pc", win(30, 0.37, "bof"), ""},
 		{"quiet_minute", win(12, 0.5, burstText), ""},
+		{"sour_cluster_of_14_in_29", win(29, 0.483, burstText), ""},
+		{"sour_minute_by_chance_30_at_47pc", win(30, 0.47, "bof"), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mins := append(demoBaseline(30), tc.window)
@@ -212,9 +214,10 @@ func TestDetectorColdStart(t *testing.T) {
 		open bool
 	}{
 		{"burst_from_the_first_minute", []minute{win(140, 0.8, burstText), win(150, 0.85, burstText)}, true},
+		{"sour_cluster_of_14_in_29_at_start", []minute{win(30, 0.1, "bof"), win(25, 0.1, "bof"), win(29, 0.483, burstText)}, false},
 		{"burst_after_two_ordinary_minutes", []minute{win(30, 0.25, "bof"), win(28, 0.2, "bof"), win(120, 0.75, burstText)}, true},
 		{"viral_post_from_the_first_minute", []minute{win(150, 0.08, "bof"), win(200, 0.1, "bof")}, false},
-		{"busy_but_ordinary_first_minutes", []minute{win(70, 0.3, "bof"), win(65, 0.35, "bof")}, false},
+		{"busy_but_ordinary_first_minutes", []minute{win(70, 0.25, "bof"), win(65, 0.3, "bof")}, false},
 		{"small_and_sour", []minute{win(20, 0.9, burstText), win(25, 0.8, burstText)}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -227,6 +230,16 @@ func TestDetectorColdStart(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a_steady_busy_sour_brand_opened_cold_resolves_once_learnt", func(t *testing.T) {
+		var mins []minute
+		for range 20 {
+			mins = append(mins, win(65, 0.4, "bof"))
+		}
+		detected, resolved, _, st := script(t, cfg, mins)
+		if len(detected) != 1 || len(resolved) != 1 || st.Open != nil {
+			t.Fatalf("detected %v resolved %v open %v", detected, resolved, st.Open)
+		}
+	})
 	t.Run("cold_crisis_resolves_when_the_burst_ends", func(t *testing.T) {
 		mins := []minute{win(140, 0.8, burstText), win(150, 0.85, burstText), win(80, 0.6, burstText)}
 		mins = append(mins, demoBaseline(4)...)
