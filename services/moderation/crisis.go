@@ -247,7 +247,7 @@ func (c *crisisTracker) flushBrand(ctx context.Context, brand string, counts map
 		if err != nil {
 			return err
 		}
-		c.announce(brand, tr, st.Open)
+		c.announce(brand, tr, st.Open != nil)
 		return nil
 	}
 	return fmt.Errorf("%w: crisis state of %s keeps changing", ErrConflict, brand)
@@ -266,13 +266,13 @@ func (c *crisisTracker) publish(ctx context.Context, e events.Event, id, brand s
 
 // announce logs, counts and notifies what the replica that won the CAS
 // evaluated (once per transition).
-func (c *crisisTracker) announce(brand string, tr crisis.Transitions, open *crisis.Open) {
-	for _, d := range tr.Detected {
-		rec := open.Record(c.cfg, brand, nil)
-		c.log.Warn("crisis detected", "brand", brand, "crisis_id", d.ID, "trigger", open.Trigger, "volume", d.Volume,
+func (c *crisisTracker) announce(brand string, tr crisis.Transitions, open bool) {
+	for i, d := range tr.Detected {
+		rec := tr.Opened[i]
+		c.log.Warn("crisis detected", "brand", brand, "crisis_id", d.ID, "trigger", rec.Trigger, "volume", d.Volume,
 			"negative_share", d.NegativeShare, "baseline_volume", d.BaselineVolume, "baseline_negative_share", d.BaselineNegativeShare,
 			"top_terms", d.TopTerms)
-		c.metrics.detections.WithLabelValues(open.Trigger).Inc()
+		c.metrics.detections.WithLabelValues(rec.Trigger).Inc()
 		if c.notify != nil {
 			c.notify(brand, d.Name(), rec)
 		}
@@ -283,11 +283,11 @@ func (c *crisisTracker) announce(brand string, tr crisis.Transitions, open *cris
 			c.notify(brand, r.Name(), tr.Ended[i])
 		}
 	}
-	if open != nil {
-		c.metrics.open.WithLabelValues(brand).Set(1)
-	} else {
-		c.metrics.open.WithLabelValues(brand).Set(0)
+	gauge := 0.0
+	if open {
+		gauge = 1
 	}
+	c.metrics.open.WithLabelValues(brand).Set(gauge)
 }
 
 func crisisKey(brand string, opened time.Time) string {

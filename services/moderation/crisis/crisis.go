@@ -221,11 +221,13 @@ func (s *State) Add(cfg Config, start int64, b Bucket) {
 	p.Merge(b, cfg)
 }
 
-// Transitions are what closing windows produced: the events, and the
-// records of the crises that ended (Open.Record of the state's open crisis
-// is the current one's).
+// Transitions are what closing windows produced: the events, with the
+// records of the crises as they opened (Opened[i] is Detected[i]'s) and as
+// they ended (Ended[i] is Resolved[i]'s). Open.Record of the state's open
+// crisis is the current one's.
 type Transitions struct {
 	Detected []crisisv1.Detected
+	Opened   []query.Crisis
 	Resolved []crisisv1.Resolved
 	Ended    []query.Crisis
 }
@@ -357,6 +359,7 @@ func (s *State) evaluate(cfg Config, brand string, start int64, b Bucket, pause 
 		s.Open = &Open{ID: id, Trigger: trig, OpenedAt: at, Detected: d, Pause: pause}
 		s.Open.add(cfg, at, b)
 		out.Detected = append(out.Detected, d)
+		out.Opened = append(out.Opened, s.Open.Record(cfg, brand, nil))
 		return
 	}
 	s.learn(cfg, b)

@@ -191,6 +191,18 @@ func TestDetectorLifecycle(t *testing.T) {
 			t.Errorf("open record %+v", rec)
 		}
 	})
+	t.Run("a_crisis_opened_and_resolved_in_one_close_has_both_records", func(t *testing.T) {
+		_, _, _, st := script(t, cfg, baseline)
+		st.Add(cfg, t0.Add(30*time.Minute).Unix(), crisis.Bucket{Volume: 150, Negative: 120, Terms: map[string]int{"honte": 120}})
+		// The replicas were stopped: the burst and four silent windows close at once.
+		tr := st.Close(cfg, "demo", t0.Add(35*time.Minute+15*time.Second), 15*time.Second, false)
+		if len(tr.Detected) != 1 || len(tr.Opened) != 1 || len(tr.Resolved) != 1 || len(tr.Ended) != 1 || st.Open != nil {
+			t.Fatalf("transitions %+v", tr)
+		}
+		if tr.Opened[0].Status != query.CrisisOpen || tr.Ended[0].Status != query.CrisisResolved || tr.Opened[0].ID != tr.Ended[0].ID {
+			t.Fatalf("records %+v / %+v", tr.Opened[0], tr.Ended[0])
+		}
+	})
 	t.Run("silence_resolves_an_open_crisis", func(t *testing.T) {
 		_, _, _, st := script(t, cfg, append(slices.Clone(baseline), win(120, 0.8, burstText)))
 		if st.Open == nil {
