@@ -383,14 +383,36 @@ func newCrisisMetrics() *crisisMetrics {
 	return m
 }
 
+// register registers the metrics, or takes the equal ones registered
+// before (a second Service on the same registry shares them).
 func (m *crisisMetrics) register(reg prometheus.Registerer) error {
 	if reg == nil {
 		return nil
 	}
-	for _, c := range []prometheus.Collector{m.open, m.detections, m.webhooks} {
-		if err := reg.Register(c); err != nil {
-			return fmt.Errorf("register crisis metrics: %w", err)
+	for _, c := range []**prometheus.GaugeVec{&m.open} {
+		if err := registerOrShare(reg, c); err != nil {
+			return err
 		}
+	}
+	for _, c := range []**prometheus.CounterVec{&m.detections, &m.webhooks} {
+		if err := registerOrShare(reg, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func registerOrShare[C prometheus.Collector](reg prometheus.Registerer, c *C) error {
+	err := reg.Register(*c)
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(C); ok {
+			*c = existing
+			return nil
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("register crisis metrics: %w", err)
 	}
 	return nil
 }

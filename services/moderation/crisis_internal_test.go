@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/ruche-project/ruche/events"
@@ -148,4 +149,19 @@ func (c *counterMap) get(k string) int {
 
 func jetstreamSubjects(filter string) jetstream.StreamInfoOpt {
 	return jetstream.WithSubjectFilter(filter)
+}
+
+func TestCrisisMetricsShareARegistry(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	a, b := newCrisisMetrics(), newCrisisMetrics()
+	if err := a.register(reg); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.register(reg); err != nil {
+		t.Fatalf("a second service on the registry: %v", err)
+	}
+	b.detections.WithLabelValues(query.TriggerVolume).Inc()
+	if got := testutil.ToFloat64(a.detections.WithLabelValues(query.TriggerVolume)); got != 1 {
+		t.Fatalf("shared counter = %v", got)
+	}
 }
