@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/pkg/netguard"
 	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
@@ -33,6 +36,14 @@ type Deps struct {
 	Interactions Interactions
 	// Now defaults to time.Now (tests pass a scripted clock).
 	Now func() time.Time
+	// Registerer receives the crisis metrics; nil means unregistered.
+	Registerer prometheus.Registerer
+	// CrisisFlush is how often the replica merges its crisis counts into
+	// the shared state (default 5 s; tests shorten it).
+	CrisisFlush time.Duration
+	// WebhookClient sends crisis webhooks; it defaults to a pkg/netguard
+	// client that refuses internal addresses.
+	WebhookClient *http.Client
 }
 
 // Service moderates received interactions, keeps brand policies and case
@@ -46,6 +57,7 @@ type Service struct {
 	decisions *decisionLog
 	cases     *CaseStore
 	crisis    *crisisTracker
+	webhooks  *webhooks
 	history   History
 	now       func() time.Time
 }
@@ -91,6 +103,19 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if s.crisis, err = openCrisisTracker(ctx, d.JS, d.Replicas, d.Router.Publisher(), s.policies, log, d.Now); err != nil {
 		return nil, err
 	}
+	if err := s.crisis.metrics.register(d.Registerer); err != nil {
+		return nil, err
+	}
+	if d.WebhookClient == nil {
+		d.WebhookClient = netguard.Client(10*time.Second, false)
+	}
+	if s.webhooks, err = openWebhooks(ctx, d.JS, d.Replicas, d.WebhookClient, log, s.crisis.metrics, d.Now); err != nil {
+		return nil, err
+	}
+	s.crisis.notify = s.webhooks.enqueue
+	if d.CrisisFlush > 0 {
+		s.crisis.flushEvery = d.CrisisFlush
+	}
 	if err := bus.HandleBatch(d.Router, cfg.Consumer, BatchSize, s.handleBatch); err != nil {
 		return nil, err
 	}
@@ -111,6 +136,7 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 	})
 	wg.Go(func() { s.crisis.run(ctx) })
+	wg.Go(func() { s.webhooks.run(ctx) })
 	<-ctx.Done()
 	svc.Stop()
 	wg.Wait()

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/clickhouse"
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/netguard"
 	"github.com/ruche-project/ruche/pkg/secret"
 	"github.com/ruche-project/ruche/services/analytics"
 	"github.com/ruche-project/ruche/services/gateway"
@@ -117,7 +119,10 @@ func (a *App) initIngest() (runner, error) {
 }
 
 func (a *App) initModeration() (runner, error) {
-	return moderation.New(a.cfg.Moderation, moderation.Deps{Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas()})
+	// Crisis webhooks may reach loopback only on a local `ruche up`.
+	hooks := netguard.Client(10*time.Second, a.mode == ModeUp)
+	return moderation.New(a.cfg.Moderation, moderation.Deps{Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS,
+		Replicas: a.conn.Replicas(), Registerer: a.registry, WebhookClient: hooks})
 }
 
 func (a *App) initAnalytics() (runner, error) {
