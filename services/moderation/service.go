@@ -49,7 +49,9 @@ type Deps struct {
 // Service moderates received interactions, keeps brand policies and case
 // claims, and watches for crises.
 type Service struct {
-	cfg       Config
+	cfg Config
+	// ready is closed once the endpoints are served.
+	ready     chan struct{}
 	router    *bus.Router
 	nc        *nats.Conn
 	log       *slog.Logger
@@ -77,7 +79,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	log := d.Logger.With("service", "moderation")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	s := &Service{cfg: cfg, router: d.Router, nc: d.NATS, log: log, now: d.Now, history: d.History}
+	s := &Service{cfg: cfg, router: d.Router, nc: d.NATS, log: log, now: d.Now, history: d.History, ready: make(chan struct{})}
 	var err error
 	if s.policies, err = OpenPolicyStore(ctx, d.JS, d.Replicas, log); err != nil {
 		return nil, err
@@ -122,6 +124,10 @@ func New(cfg Config, d Deps) (*Service, error) {
 	return s, nil
 }
 
+// Ready is closed once every endpoint is served (the process's readiness
+// waits for it).
+func (s *Service) Ready() <-chan struct{} { return s.ready }
+
 // Run serves the endpoints, follows policy activations and flushes the
 // crisis windows until ctx is done.
 func (s *Service) Run(ctx context.Context) error {
@@ -129,6 +135,7 @@ func (s *Service) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("moderation endpoints: %w", err)
 	}
+	close(s.ready)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		if err := s.policies.Watch(ctx); err != nil {
