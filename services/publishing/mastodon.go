@@ -1,0 +1,107 @@
+package publishing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
+)
+
+// Mastodon publishes statuses on a Mastodon instance (account setting
+// "url", token: an access token with write:statuses). Posts and replies
+// (in_reply_to_id) carry an Idempotency-Key, which Mastodon keeps for an
+// hour; deletes are DELETE /api/v1/statuses/:id. Mastodon has no native
+// hide for replies to the brand's statuses, and no lookup by idempotency
+// key: within the hour, sending again with the same key returns the same
+// status; after it, a lost answer is reported as unverifiable.
+type Mastodon struct {
+	client *http.Client
+	now    func() time.Time
+}
+
+// NewMastodon returns the Mastodon connector.
+func NewMastodon(client *http.Client) *Mastodon { return &Mastodon{client: client, now: time.Now} }
+
+// Name implements Network.
+func (*Mastodon) Name() string { return "mastodon" }
+
+type mastodonStatus struct {
+	ID  string `json:"id"`
+	URL string `json:"url"`
+}
+
+// Do implements Network.
+func (m *Mastodon) Do(ctx context.Context, acct Account, a Action) (Result, error) {
+	base := strings.TrimRight(acct.Settings[SettingURL], "/")
+	var (
+		req *http.Request
+		err error
+	)
+	switch a.Kind {
+	case publishv1.KindPost, publishv1.KindReply:
+		body := map[string]string{"status": a.Text, "visibility": "public"}
+		if a.Lang != "" {
+			body["language"] = a.Lang
+		}
+		if a.Kind == publishv1.KindReply {
+			body["in_reply_to_id"] = a.TargetID
+		}
+		req, err = jsonRequest(http.MethodPost, base+"/api/v1/statuses", body)
+	case publishv1.KindDelete:
+		req, err = jsonRequest(http.MethodDelete, base+"/api/v1/statuses/"+url.PathEscape(a.TargetID), nil)
+	default:
+		return Result{}, Unsupported("mastodon", a.Kind,
+			"Mastodon has no native hide for replies to the brand's statuses (mute, block or report the author instead)")
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	if acct.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+acct.Token)
+	}
+	if a.Kind != publishv1.KindDelete {
+		req.Header.Set("Idempotency-Key", a.Key)
+	}
+	body, err := call(ctx, m.client, req, m.now(), ParseMastodonError)
+	if err != nil {
+		var ne *NetworkError
+		if a.Kind == publishv1.KindDelete && a.Attempt > 1 && errors.As(err, &ne) && ne.Status == http.StatusNotFound {
+			return Result{PlatformID: a.TargetID}, nil // an earlier attempt deleted it
+		}
+		return Result{}, err
+	}
+	var st mastodonStatus
+	if err := decodeBody(body, &st); err != nil {
+		return Result{}, err
+	}
+	if st.ID == "" {
+		return Result{}, &NetworkError{Code: "bad_response", Reason: "the status has no id"}
+	}
+	return Result{PlatformID: st.ID, URL: st.URL}, nil
+}
+
+// Find implements Network: Mastodon cannot look a status up by key.
+func (*Mastodon) Find(context.Context, Account, Action) (Result, bool, error) {
+	return Result{}, false, ErrCannotFind
+}
+
+// ParseMastodonError reads Mastodon's error body: {"error": "...",
+// "error_description": "..."} (OAuth errors carry both).
+func ParseMastodonError(body []byte) (code, reason string) {
+	var e struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.Error == "" {
+		return "", strings.TrimSpace(string(body[:min(len(body), 200)]))
+	}
+	if e.Description != "" {
+		return e.Error, e.Description
+	}
+	return "", e.Error
+}
