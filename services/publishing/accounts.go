@@ -50,7 +50,9 @@ type accountRecord struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-func (r accountRecord) ad() []byte { return []byte("publishing-account\x00" + r.Brand + "\x00" + r.ID + "\x00" + r.Network) }
+func (r accountRecord) ad() []byte {
+	return []byte("publishing-account\x00" + r.Brand + "\x00" + r.ID + "\x00" + r.Network)
+}
 
 // health is an account's publishing health.
 type health struct {

@@ -61,8 +61,8 @@ type Entry struct {
 	Retryable bool   `json:"retryable,omitempty"`
 	// DeadLetter: retries ran out (or the refusal is final); only a retry
 	// asked through the API sends it again.
-	DeadLetter    bool      `json:"dead_letter,omitempty"`
-	Attempts      int       `json:"attempts"`
+	DeadLetter bool `json:"dead_letter,omitempty"`
+	Attempts   int  `json:"attempts"`
 	// RetryBase is Attempts when a retry was asked through the API: the
 	// new round gets MaxAttempts of its own.
 	RetryBase     int       `json:"retry_base,omitempty"`

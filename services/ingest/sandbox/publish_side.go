@@ -174,3 +174,6 @@ func (n *Network) Received() ReceivedReport {
 	n.side.mu.Unlock()
 	return rep
 }
+
+// Item returns any item by id (tests check what publishing did).
+func (n *Network) Item(id string) (Item, bool) { return n.lookup(id) }
