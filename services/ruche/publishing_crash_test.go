@@ -28,11 +28,11 @@ import (
 // between the network call and the ledger write), in the others at a random
 // time. Each restart reconciles with the network before any retry. At the
 // end every request is published and the sandbox holds each post exactly
-// once. RUCHE_CRASH_ROUNDS sets the rounds (5 by default, 100 for the full
+// once. PUBLISH_CRASH_ROUNDS sets the rounds (5 by default, 100 for the full
 // version).
 func TestPublishingCrashPostsExactlyOnce(t *testing.T) {
 	rounds := 5
-	if v := os.Getenv("RUCHE_CRASH_ROUNDS"); v != "" {
+	if v := os.Getenv("PUBLISH_CRASH_ROUNDS"); v != "" {
 		var err error
 		if rounds, err = strconv.Atoi(v); err != nil {
 			t.Fatal(err)
