@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"time"
 
@@ -61,9 +62,11 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 
 	// A call was made and its answer lost: ask the network what exists
 	// before anything is sent again.
-	if e.State == StateSending || e.State == StateReconciling {
-		if e.State == StateSending {
-			e.State, e.UpdatedAt, e.NextAttemptAt = StateReconciling, now, now.Add(s.cfg.staleAfter())
+	if e.State == StateSending || e.State == StateReconciling || e.State == StateFailed && e.Uncertain {
+		if e.State != StateReconciling {
+			// Uncertain until the network has answered (a failed lookup
+			// leaves it so: the next attempt asks again).
+			e.State, e.UpdatedAt, e.NextAttemptAt, e.Uncertain = StateReconciling, now, now.Add(s.cfg.staleAfter()), true
 			if rev, err = s.ledger.Update(ctx, key, e, rev); err != nil {
 				return err
 			}
@@ -127,6 +130,7 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 	if rev, err = s.ledger.Update(ctx, key, e, rev); err != nil {
 		return err
 	}
+	action.Attempt, action.FirstSentAt = e.Attempts, e.FirstSentAt
 	if err := s.audit.Record(ctx, entryAudit(e, "sent", "", "", "")); err != nil {
 		s.log.Warn("audit", "error", err)
 	}
@@ -138,7 +142,9 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 	}
 	// The result: recorded after it.
 	if callErr != nil {
-		return s.settle(ctx, key, e, rev, nil, asNetworkError(callErr))
+		ne := asNetworkError(callErr)
+		e.Uncertain = !ne.Permanent && ne.Status != http.StatusTooManyRequests
+		return s.settle(ctx, key, e, rev, nil, ne)
 	}
 	return s.settle(ctx, key, e, rev, &r, nil)
 }
@@ -148,7 +154,7 @@ func (s *Service) settle(ctx context.Context, key string, e *Entry, rev uint64, 
 	now := s.now().UTC()
 	e.UpdatedAt, e.Reported = now, false
 	if r != nil {
-		e.State, e.PlatformID, e.URL = StatePublished, r.PlatformID, r.URL
+		e.State, e.PlatformID, e.URL, e.Uncertain = StatePublished, r.PlatformID, r.URL, false
 		e.Code, e.Reason, e.Retryable, e.DeadLetter, e.NextAttemptAt = "", "", false, false, time.Time{}
 		_ = s.audit.Record(ctx, entryAudit(e, "published", r.PlatformID, "", ""))
 	} else {

@@ -59,6 +59,9 @@ type Entry struct {
 	Code      string `json:"code,omitempty"`
 	Reason    string `json:"reason,omitempty"`
 	Retryable bool   `json:"retryable,omitempty"`
+	// Uncertain: the last call failed in a way that may have acted anyway
+	// (a timeout, a 5xx): the next attempt asks the network first.
+	Uncertain bool `json:"uncertain,omitempty"`
 	// DeadLetter: retries ran out (or the refusal is final); only a retry
 	// asked through the API sends it again.
 	DeadLetter bool `json:"dead_letter,omitempty"`

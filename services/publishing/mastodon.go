@@ -49,11 +49,11 @@ func (m *Mastodon) Do(ctx context.Context, acct Account, a Action) (Result, erro
 			body["language"] = a.Lang
 		}
 		if a.Kind == publishv1.KindReply {
-			body["in_reply_to_id"] = a.TargetID
+			body["in_reply_to_id"] = statusID(a.TargetID)
 		}
 		req, err = jsonRequest(http.MethodPost, base+"/api/v1/statuses", body)
 	case publishv1.KindDelete:
-		req, err = jsonRequest(http.MethodDelete, base+"/api/v1/statuses/"+url.PathEscape(a.TargetID), nil)
+		req, err = jsonRequest(http.MethodDelete, base+"/api/v1/statuses/"+url.PathEscape(statusID(a.TargetID)), nil)
 	default:
 		return Result{}, Unsupported("mastodon", a.Kind,
 			"Mastodon has no native hide for replies to the brand's statuses (mute, block or report the author instead)")
@@ -83,6 +83,12 @@ func (m *Mastodon) Do(ctx context.Context, acct Account, a Action) (Result, erro
 		return Result{}, &NetworkError{Code: "bad_response", Reason: "the status has no id"}
 	}
 	return Result{PlatformID: st.ID, URL: st.URL}, nil
+}
+
+// statusID is a status's id on its instance: ingest's platform ids carry
+// the server ("piaille.fr/1098").
+func statusID(platformID string) string {
+	return platformID[strings.LastIndexByte(platformID, '/')+1:]
 }
 
 // Find implements Network: Mastodon cannot look a status up by key.

@@ -91,7 +91,8 @@ func TestRequestedValidate(t *testing.T) {
 }
 
 func TestParseInteractionID(t *testing.T) {
-	for in, want := range map[string][2]string{"sandbox:42": {"sandbox", "42"}, "mastodon:piaille.fr/1098": {"mastodon", "1098"}} {
+	for in, want := range map[string][2]string{"sandbox:42": {"sandbox", "42"}, "mastodon:piaille.fr/1098": {"mastodon", "piaille.fr/1098"},
+		"bluesky:at://did:plc:abc/app.bsky.feed.post/3kx": {"bluesky", "at://did:plc:abc/app.bsky.feed.post/3kx"}} {
 		n, id, err := v1.ParseInteractionID(in)
 		if err != nil || n != want[0] || id != want[1] {
 			t.Fatalf("ParseInteractionID(%q) = %q, %q, %v", in, n, id, err)

@@ -149,18 +149,12 @@ func (r Requested) Targets() []Variant {
 }
 
 // ParseInteractionID splits "<network>:<platform id>" into the network and
-// the item's id on it; a platform id qualified by its server ("host/123",
-// as Mastodon's are) gives the part after the last '/'.
-func ParseInteractionID(id string) (network, itemID string, err error) {
+// the item's platform id as ingest wrote it (Mastodon's carry their server,
+// "host/123"; Bluesky's are at:// URIs): each connector reads its own.
+func ParseInteractionID(id string) (network, platformID string, err error) {
 	network, rest, ok := strings.Cut(id, ":")
-	if !ok || network == "" || rest == "" {
+	if !ok || network == "" || rest == "" || strings.HasSuffix(rest, "/") {
 		return "", "", fmt.Errorf("%q is not <network>:<platform id>", id)
-	}
-	if i := strings.LastIndexByte(rest, '/'); i >= 0 {
-		rest = rest[i+1:]
-	}
-	if rest == "" {
-		return "", "", fmt.Errorf("%q has no platform id", id)
 	}
 	return network, rest, nil
 }

@@ -97,4 +97,3 @@ func orDash(s string) string {
 	}
 	return s
 }
-

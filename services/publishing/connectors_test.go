@@ -1,0 +1,241 @@
+package publishing_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
+	"github.com/ruche-project/ruche/services/publishing"
+)
+
+func TestRetryAt(t *testing.T) {
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name    string
+		headers map[string]string
+		want    time.Time
+	}{
+		{"retry_after_seconds", map[string]string{"Retry-After": "30"}, now.Add(30 * time.Second)},
+		{"retry_after_http_date", map[string]string{"Retry-After": "Fri, 20 Nov 2026 10:02:00 GMT"}, now.Add(2 * time.Minute)},
+		{"x_reset_unix_seconds_later_than_retry_after", map[string]string{"Retry-After": "5", "X-RateLimit-Reset": fmt.Sprint(now.Add(time.Minute).Unix())}, now.Add(time.Minute)},
+		{"x_rate_limit_reset_of_x", map[string]string{"x-rate-limit-reset": fmt.Sprint(now.Add(15 * time.Minute).Unix())}, now.Add(15 * time.Minute)},
+		{"mastodon_iso8601_reset", map[string]string{"X-RateLimit-Reset": "2026-11-20T10:05:00.000Z"}, now.Add(5 * time.Minute)},
+		{"bluesky_ratelimit_reset_unix", map[string]string{"RateLimit-Reset": fmt.Sprint(now.Add(90 * time.Second).Unix())}, now.Add(90 * time.Second)},
+		{"ietf_ratelimit_reset_delta", map[string]string{"RateLimit-Reset": "42"}, now.Add(42 * time.Second)},
+		{"nothing_said_waits_a_minute", nil, now.Add(time.Minute)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			for k, v := range tc.headers {
+				h.Set(k, v)
+			}
+			if got := publishing.RetryAt(h, now); !got.Equal(tc.want) {
+				t.Fatalf("RetryAt = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// mastodonFake speaks Mastodon's statuses API as documented: Idempotency-Key
+// (same key, same status), 422 validation errors, 401 for a bad token, 429
+// with X-RateLimit-* headers (reset in ISO 8601), and 404 on a missing status.
+type mastodonFake struct {
+	mu       sync.Mutex
+	byKey    map[string]string
+	statuses map[string]map[string]any
+	next     int
+	mode     string // "", "429", "503"
+	posts    int
+}
+
+func (f *mastodonFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if r.Header.Get("Authorization") != "Bearer good-token" {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, `{"error":"The access token is invalid"}`)
+		return
+	}
+	switch f.mode {
+	case "429":
+		w.Header().Set("X-RateLimit-Limit", "300")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", "2026-11-20T10:05:00.000Z")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"error":"Too many requests"}`)
+		return
+	case "503":
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, `<html>503 Service Temporarily Unavailable</html>`)
+		return
+	}
+	switch {
+	case r.Method == http.MethodPost && r.URL.Path == "/api/v1/statuses":
+		f.posts++
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		if strings.TrimSpace(fmt.Sprint(body["status"])) == "" {
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			_, _ = io.WriteString(w, `{"error":"Validation failed: Text can't be blank"}`)
+			return
+		}
+		if id := body["in_reply_to_id"]; id != nil && f.statuses[fmt.Sprint(id)] == nil {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"error":"Record not found"}`)
+			return
+		}
+		id, ok := f.byKey[r.Header.Get("Idempotency-Key")]
+		if !ok {
+			f.next++
+			id = fmt.Sprint(113541234567890 + f.next)
+			f.byKey[r.Header.Get("Idempotency-Key")] = id
+			f.statuses[id] = body
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": id, "url": "https://piaille.example/@cafe/" + id, "content": "<p>" + fmt.Sprint(body["status"]) + "</p>"})
+	case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/api/v1/statuses/"):
+		id := strings.TrimPrefix(r.URL.Path, "/api/v1/statuses/")
+		if f.statuses[id] == nil {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"error":"Record not found"}`)
+			return
+		}
+		delete(f.statuses, id)
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": id})
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"error":"Record not found"}`)
+	}
+}
+
+func TestMastodon(t *testing.T) {
+	fake := &mastodonFake{byKey: map[string]string{}, statuses: map[string]map[string]any{"109876543210": {}}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	m := publishing.NewMastodon(srv.Client())
+	acct := publishing.Account{ID: "masto", Brand: "b", Network: "mastodon", Token: "good-token", Settings: map[string]string{publishing.SettingURL: srv.URL}}
+	ctx := context.Background()
+	networkErr := func(t *testing.T, err error) *publishing.NetworkError {
+		t.Helper()
+		var ne *publishing.NetworkError
+		if !errors.As(err, &ne) {
+			t.Fatalf("error %v is not a NetworkError", err)
+		}
+		return ne
+	}
+
+	t.Run("same_idempotency_key_same_status", func(t *testing.T) {
+		a := publishing.Action{Kind: publishv1.KindPost, Key: "k1", Text: "Bonjour", Lang: "fr"}
+		r1, err := m.Do(ctx, acct, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2, err := m.Do(ctx, acct, a)
+		if err != nil || r2.PlatformID != r1.PlatformID || len(fake.byKey) != 1 {
+			t.Fatalf("retry made %+v (%v), first %+v", r2, err, r1)
+		}
+	})
+	t.Run("reply_uses_the_status_id_of_a_server_qualified_platform_id", func(t *testing.T) {
+		r, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindReply, Key: "k2", Text: "Merci !", TargetID: "piaille.fr/109876543210"})
+		if err != nil || fake.statuses[r.PlatformID]["in_reply_to_id"] != "109876543210" {
+			t.Fatalf("reply %+v: %v", r, err)
+		}
+	})
+	t.Run("validation_error_is_permanent_with_the_reason", func(t *testing.T) {
+		ne := networkErr(t, func() error {
+			_, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "k3", Text: " "})
+			return err
+		}())
+		if !ne.Permanent || ne.Status != 422 || ne.Reason != "Validation failed: Text can't be blank" {
+			t.Fatalf("%+v", ne)
+		}
+	})
+	t.Run("revoked_token_is_permanent", func(t *testing.T) {
+		bad := acct
+		bad.Token = "revoked"
+		ne := networkErr(t, func() error { _, err := m.Do(ctx, bad, publishing.Action{Kind: publishv1.KindPost, Key: "k4", Text: "x"}); return err }())
+		if !ne.Permanent || ne.Status != 401 || ne.Reason != "The access token is invalid" {
+			t.Fatalf("%+v", ne)
+		}
+	})
+	t.Run("429_is_retryable_at_the_iso_reset", func(t *testing.T) {
+		fake.mode = "429"
+		defer func() { fake.mode = "" }()
+		ne := networkErr(t, func() error { _, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "k5", Text: "x"}); return err }())
+		if ne.Permanent || !ne.RetryAt.Equal(time.Date(2026, 11, 20, 10, 5, 0, 0, time.UTC)) {
+			t.Fatalf("%+v", ne)
+		}
+	})
+	t.Run("503_is_retryable", func(t *testing.T) {
+		fake.mode = "503"
+		defer func() { fake.mode = "" }()
+		ne := networkErr(t, func() error { _, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "k6", Text: "x"}); return err }())
+		if ne.Permanent || ne.Status != 503 {
+			t.Fatalf("%+v", ne)
+		}
+	})
+	t.Run("no_native_hide", func(t *testing.T) {
+		ne := networkErr(t, func() error {
+			_, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindHide, Key: "k7", TargetID: "piaille.fr/1"})
+			return err
+		}())
+		if !ne.Permanent || ne.Code != "unsupported" || !strings.Contains(ne.Reason, "no native hide") {
+			t.Fatalf("%+v", ne)
+		}
+	})
+	t.Run("delete_and_a_retried_delete", func(t *testing.T) {
+		r, _ := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "k8", Text: "à supprimer"})
+		if _, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindDelete, TargetID: "piaille.fr/" + r.PlatformID, Attempt: 1}); err != nil {
+			t.Fatal(err)
+		}
+		// The first attempt's answer was lost: the second finds it gone.
+		if _, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindDelete, TargetID: r.PlatformID, Attempt: 2}); err != nil {
+			t.Fatalf("retried delete: %v", err)
+		}
+		if _, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindDelete, TargetID: "999", Attempt: 1}); err == nil {
+			t.Fatal("a first delete of a missing status succeeded")
+		}
+	})
+}
+
+func FuzzParseErrorBodies(f *testing.F) {
+	for _, s := range []string{`{"error":"Record not found"}`, `{"error":"invalid_grant","error_description":"revoked"}`,
+		`{"error":"InvalidRequest","message":"Record/text too long"}`, `{"error":"rate_limited","code":"rate_limited"}`, `<html>502</html>`, ``, `{"error":1}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, parse := range []func([]byte) (string, string){publishing.ParseMastodonError, publishing.ParseXRPCError} {
+			code, reason := parse(body)
+			if len(reason) > len(body)+1 && !json.Valid(body) {
+				t.Fatalf("reason %q longer than the body", reason)
+			}
+			_ = code
+		}
+	})
+}
+
+func FuzzRetryAt(f *testing.F) {
+	f.Add("30", "1795167000", "2026-11-20T10:05:00Z")
+	f.Add("Fri, 20 Nov 2026 10:02:00 GMT", "", "")
+	f.Add("-1", "abc", "42")
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, retryAfter, reset, ietf string) {
+		h := http.Header{}
+		h.Set("Retry-After", retryAfter)
+		h.Set("X-RateLimit-Reset", reset)
+		h.Set("RateLimit-Reset", ietf)
+		if at := publishing.RetryAt(h, now); at.IsZero() {
+			t.Fatal("RetryAt is zero: a 429 would be retried at once")
+		}
+	})
+}
