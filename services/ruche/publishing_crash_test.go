@@ -77,7 +77,12 @@ func TestPublishingCrashPostsExactlyOnce(t *testing.T) {
 	start := func() (*exec.Cmd, chan error) {
 		cmd := exec.Command(binary, "run", "publishing")
 		cmd.Env = append(os.Environ(), "RUCHE_NATS_URL="+conn.ClientURL(), "RUCHE_SECRET_KEY="+key, "RUCHE_OPS_ADDR="+freeAddr(t),
-			"RUCHE_NATS_ACK_WAIT=1s", "RUCHE_PUBLISHING_REQUEST_TIMEOUT=500ms", "RUCHE_PUBLISHING_RETRY_INTERVAL=100ms",
+			"RUCHE_NATS_ACK_WAIT=1s",
+			// A killed process's prefetched messages (up to 128 per pull)
+			// each count a delivery: a backlog that lives through more kills
+			// than nats.max_deliver would stop being delivered. Production
+			// crashes are rarer than one per second.
+			"RUCHE_NATS_MAX_DELIVER=1000", "RUCHE_PUBLISHING_REQUEST_TIMEOUT=500ms", "RUCHE_PUBLISHING_RETRY_INTERVAL=100ms",
 			"RUCHE_PUBLISHING_BACKOFF_BASE=100ms", "RUCHE_PUBLISHING_BACKOFF_MAX=1s", "RUCHE_LOG_LEVEL=warn", "RUCHE_LOG_FORMAT=text")
 		out := &syncBuffer{}
 		cmd.Stdout, cmd.Stderr = out, out
@@ -122,10 +127,15 @@ func TestPublishingCrashPostsExactlyOnce(t *testing.T) {
 	mu.Lock()
 	current, armed = cmd, true
 	mu.Unlock()
-	for i := range texts {
-		p.request(t, publishv1.Requested{ID: "crash-" + strconv.Itoa(i), Kind: publishv1.KindPost, ApprovalID: "ap-crash-" + strconv.Itoa(i),
-			Variants: []publishv1.Variant{{Network: "sandbox", Text: texts[i]}}})
+	sent := 0
+	send := func(n int) {
+		for ; n > 0 && sent < len(texts); n-- {
+			p.request(t, publishv1.Requested{ID: "crash-" + strconv.Itoa(sent), Kind: publishv1.KindPost, ApprovalID: "ap-crash-" + strconv.Itoa(sent),
+				Variants: []publishv1.Variant{{Network: "sandbox", Text: texts[sent]}}})
+			sent++
+		}
 	}
+	send(10)
 	for round := range rounds {
 		if round > 0 {
 			cmd, exited = start()
@@ -133,6 +143,8 @@ func TestPublishingCrashPostsExactlyOnce(t *testing.T) {
 			current, armed = cmd, round%2 == 0
 			mu.Unlock()
 		}
+		// New work every round, so that an armed round has a post to cut.
+		send(3)
 		if round%2 == 1 {
 			time.AfterFunc(time.Duration(100+rand.IntN(900))*time.Millisecond, func() { kill(cmd) })
 		}
@@ -152,10 +164,14 @@ func TestPublishingCrashPostsExactlyOnce(t *testing.T) {
 	mu.Unlock()
 	for i := range texts {
 		id := "crash-" + strconv.Itoa(i)
+		var (
+			pub query.Publication
+			err error
+		)
 		waitFor(t, id+" published", func() bool {
-			pub, err := ask(id)
+			pub, err = ask(id)
 			return err == nil && pub.State == query.PublicationPublished
-		})
+		}, func() string { return fmt.Sprintf("%+v (%v)", pub, err) })
 	}
 	got := sb.Received().PostsByText
 	for i, text := range texts {
@@ -175,11 +191,14 @@ func TestPublishingCrashPostsExactlyOnce(t *testing.T) {
 	<-exited
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t *testing.T, what string, cond func() bool, state ...func() string) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
+			for _, s := range state {
+				t.Logf("%s: %s", what, s())
+			}
 			t.Fatalf("%s: not after 60s", what)
 		}
 		time.Sleep(50 * time.Millisecond)
