@@ -221,7 +221,7 @@ func (b *Bluesky) gate(ctx context.Context, acct Account, sess blueskySession, a
 	if err != nil {
 		return err
 	}
-	var hidden []string
+	hidden := []string{}
 	if raw, ok := gate.Value["hiddenReplies"].([]any); ok {
 		for _, h := range raw {
 			if s, ok := h.(string); ok && s != a.TargetID {
@@ -265,7 +265,9 @@ func (b *Bluesky) Find(ctx context.Context, acct Account, a Action) (Result, boo
 	return Result{PlatformID: ref.URI, URL: postURL(sess.Handle, rkey)}, true, nil
 }
 
-func postURL(handle, rkey string) string { return "https://bsky.app/profile/" + handle + "/post/" + rkey }
+func postURL(handle, rkey string) string {
+	return "https://bsky.app/profile/" + handle + "/post/" + rkey
+}
 
 // parseATURI splits at://<repo>/<collection>/<rkey>.
 func parseATURI(uri string) (repo, collection, rkey string, err error) {

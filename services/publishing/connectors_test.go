@@ -163,7 +163,10 @@ func TestMastodon(t *testing.T) {
 	t.Run("revoked_token_is_permanent", func(t *testing.T) {
 		bad := acct
 		bad.Token = "revoked"
-		ne := networkErr(t, func() error { _, err := m.Do(ctx, bad, publishing.Action{Kind: publishv1.KindPost, Key: "k4", Text: "x"}); return err }())
+		ne := networkErr(t, func() error {
+			_, err := m.Do(ctx, bad, publishing.Action{Kind: publishv1.KindPost, Key: "k4", Text: "x"})
+			return err
+		}())
 		if !ne.Permanent || ne.Status != 401 || ne.Reason != "The access token is invalid" {
 			t.Fatalf("%+v", ne)
 		}
@@ -171,7 +174,10 @@ func TestMastodon(t *testing.T) {
 	t.Run("429_is_retryable_at_the_iso_reset", func(t *testing.T) {
 		fake.mode = "429"
 		defer func() { fake.mode = "" }()
-		ne := networkErr(t, func() error { _, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "k5", Text: "x"}); return err }())
+		ne := networkErr(t, func() error {
+			_, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "k5", Text: "x"})
+			return err
+		}())
 		if ne.Permanent || !ne.RetryAt.Equal(time.Date(2026, 11, 20, 10, 5, 0, 0, time.UTC)) {
 			t.Fatalf("%+v", ne)
 		}
@@ -179,7 +185,10 @@ func TestMastodon(t *testing.T) {
 	t.Run("503_is_retryable", func(t *testing.T) {
 		fake.mode = "503"
 		defer func() { fake.mode = "" }()
-		ne := networkErr(t, func() error { _, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "k6", Text: "x"}); return err }())
+		ne := networkErr(t, func() error {
+			_, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "k6", Text: "x"})
+			return err
+		}())
 		if ne.Permanent || ne.Status != 503 {
 			t.Fatalf("%+v", ne)
 		}
@@ -236,6 +245,183 @@ func FuzzRetryAt(f *testing.F) {
 		h.Set("RateLimit-Reset", ietf)
 		if at := publishing.RetryAt(h, now); at.IsZero() {
 			t.Fatal("RetryAt is zero: a 429 would be retried at once")
+		}
+	})
+}
+
+// pdsFake speaks the atproto XRPC methods the connector uses, with their
+// error bodies ({"error","message"}): createSession, createRecord (an rkey
+// taken is refused), getRecord (RecordNotFound), putRecord with swapRecord,
+// deleteRecord; 429 with RateLimit-* headers on demand.
+type pdsFake struct {
+	mu       sync.Mutex
+	records  map[string]map[string]any // at-uri → record
+	sessions int
+	creates  int
+	limited  bool
+	expire   bool
+}
+
+func (f *pdsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	fail := func(status int, code, msg string) {
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "message": msg})
+	}
+	nsid := strings.TrimPrefix(r.URL.Path, "/xrpc/")
+	if nsid == "com.atproto.server.createSession" {
+		var b map[string]string
+		_ = json.NewDecoder(r.Body).Decode(&b)
+		if b["password"] != "app-pass" {
+			fail(401, "AuthenticationRequired", "Invalid identifier or password")
+			return
+		}
+		f.sessions++
+		_ = json.NewEncoder(w).Encode(map[string]string{"did": "did:plc:brand", "handle": b["identifier"], "accessJwt": fmt.Sprint("jwt-", f.sessions)})
+		return
+	}
+	if f.expire {
+		f.expire = false
+		fail(400, "ExpiredToken", "Token has expired")
+		return
+	}
+	if f.limited {
+		w.Header().Set("RateLimit-Limit", "5000")
+		w.Header().Set("RateLimit-Remaining", "0")
+		w.Header().Set("RateLimit-Reset", "1795168000")
+		w.Header().Set("RateLimit-Policy", "5000;w=3600")
+		fail(429, "RateLimitExceeded", "Rate Limit Exceeded")
+		return
+	}
+	var b map[string]any
+	if r.Method == http.MethodPost {
+		_ = json.NewDecoder(r.Body).Decode(&b)
+	}
+	q := r.URL.Query()
+	switch nsid {
+	case "com.atproto.repo.createRecord", "com.atproto.repo.putRecord":
+		uri := fmt.Sprintf("at://%s/%s/%s", b["repo"], b["collection"], b["rkey"])
+		if nsid == "com.atproto.repo.createRecord" {
+			f.creates++
+			if f.records[uri] != nil {
+				fail(400, "InvalidRequest", "Record already exists")
+				return
+			}
+		} else if swap, ok := b["swapRecord"]; ok && f.records[uri] != nil && swap != f.records[uri]["_cid"] {
+			fail(400, "InvalidSwap", "Record was at a different cid")
+			return
+		}
+		rec, _ := b["record"].(map[string]any)
+		rec["_cid"] = fmt.Sprint("bafy", len(f.records)+f.creates)
+		f.records[uri] = rec
+		_ = json.NewEncoder(w).Encode(map[string]string{"uri": uri, "cid": rec["_cid"].(string)})
+	case "com.atproto.repo.getRecord":
+		uri := fmt.Sprintf("at://%s/%s/%s", q.Get("repo"), q.Get("collection"), q.Get("rkey"))
+		rec := f.records[uri]
+		if rec == nil {
+			fail(400, "RecordNotFound", "Could not locate record: "+uri)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"uri": uri, "cid": rec["_cid"], "value": rec})
+	case "com.atproto.repo.deleteRecord":
+		delete(f.records, fmt.Sprintf("at://%s/%s/%s", b["repo"], b["collection"], b["rkey"]))
+		_, _ = io.WriteString(w, `{}`)
+	default:
+		fail(501, "MethodNotImplemented", "Method Not Implemented")
+	}
+}
+
+func TestBluesky(t *testing.T) {
+	root := "at://did:plc:brand/app.bsky.feed.post/3kroot"
+	reply := "at://did:plc:fan/app.bsky.feed.post/3kfan"
+	fake := &pdsFake{records: map[string]map[string]any{
+		root:  {"text": "Menu d'hiver", "_cid": "bafyroot"},
+		reply: {"text": "Arnaque http://spam.example", "_cid": "bafyfan", "reply": map[string]any{"root": map[string]any{"uri": root, "cid": "bafyroot"}, "parent": map[string]any{"uri": root, "cid": "bafyroot"}}},
+	}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	b := publishing.NewBluesky(srv.Client())
+	acct := publishing.Account{ID: "bsky", Brand: "b", Network: "bluesky", Handle: "cafe.bsky.social", Token: "app-pass", Settings: map[string]string{publishing.SettingURL: srv.URL}}
+	ctx := context.Background()
+	first := time.Date(2026, 11, 20, 10, 0, 0, 123456000, time.UTC)
+
+	t.Run("a_retried_post_is_found_not_doubled", func(t *testing.T) {
+		a := publishing.Action{Kind: publishv1.KindPost, Key: "ruche-k1", Text: "Nouveau menu : https://cafe.example/menu !", Lang: "fr", Attempt: 1, FirstSentAt: first}
+		if _, found, err := b.Find(ctx, acct, a); err != nil || found {
+			t.Fatalf("Find before the post: %v %v", found, err)
+		}
+		r, err := b.Do(ctx, acct, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, found, err := b.Find(ctx, acct, a)
+		if err != nil || !found || got.PlatformID != r.PlatformID {
+			t.Fatalf("Find after the post: %+v %v %v", got, found, err)
+		}
+		rec := fake.records[r.PlatformID]
+		facets, _ := rec["facets"].([]any)
+		if len(facets) != 1 || !strings.Contains(fmt.Sprint(facets[0]), "https://cafe.example/menu") {
+			t.Fatalf("facets %v", rec["facets"])
+		}
+		// The same action again: same rkey, refused by the network.
+		a.Attempt = 2
+		if _, err := b.Do(ctx, acct, a); err == nil {
+			t.Fatal("a second create with the same rkey succeeded")
+		}
+		if !strings.HasSuffix(r.PlatformID, "/"+publishing.TID(first, "ruche-k1")) || len(publishing.TID(first, "ruche-k1")) != 13 {
+			t.Fatalf("rkey of %s", r.PlatformID)
+		}
+	})
+	t.Run("a_reply_names_its_root_and_parent", func(t *testing.T) {
+		r, err := b.Do(ctx, acct, publishing.Action{Kind: publishv1.KindReply, Key: "ruche-k2", Text: "Merci !", TargetID: reply, FirstSentAt: first})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs := fmt.Sprint(fake.records[r.PlatformID]["reply"])
+		if !strings.Contains(refs, "root:map[cid:bafyroot uri:"+root) || !strings.Contains(refs, "parent:map[cid:bafyfan uri:"+reply) {
+			t.Fatalf("reply refs %s", refs)
+		}
+	})
+	t.Run("hide_and_unhide_through_the_threadgate", func(t *testing.T) {
+		if _, err := b.Do(ctx, acct, publishing.Action{Kind: publishv1.KindHide, TargetID: reply}); err != nil {
+			t.Fatal(err)
+		}
+		gate := fake.records["at://did:plc:brand/app.bsky.feed.threadgate/3kroot"]
+		if fmt.Sprint(gate["hiddenReplies"]) != "["+reply+"]" || gate["post"] != root {
+			t.Fatalf("threadgate %v", gate)
+		}
+		if _, err := b.Do(ctx, acct, publishing.Action{Kind: publishv1.KindUnhide, TargetID: reply}); err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(fake.records["at://did:plc:brand/app.bsky.feed.threadgate/3kroot"]["hiddenReplies"]); got != "[]" {
+			t.Fatalf("hiddenReplies after unhide: %s", got)
+		}
+	})
+	t.Run("an_expired_session_is_renewed_once", func(t *testing.T) {
+		before := fake.sessions
+		fake.expire = true
+		if _, err := b.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "ruche-k3", Text: "x", FirstSentAt: first}); err != nil {
+			t.Fatal(err)
+		}
+		if fake.sessions != before+1 {
+			t.Fatalf("sessions %d → %d", before, fake.sessions)
+		}
+	})
+	t.Run("429_waits_for_ratelimit_reset", func(t *testing.T) {
+		fake.limited = true
+		defer func() { fake.limited = false }()
+		_, err := b.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "ruche-k4", Text: "x", FirstSentAt: first})
+		var ne *publishing.NetworkError
+		if !errors.As(err, &ne) || ne.Permanent || !ne.RetryAt.Equal(time.Unix(1795168000, 0)) || ne.Code != "RateLimitExceeded" {
+			t.Fatalf("%+v", err)
+		}
+	})
+	t.Run("delete", func(t *testing.T) {
+		r, _ := b.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "ruche-k5", Text: "à supprimer", FirstSentAt: first})
+		if _, err := b.Do(ctx, acct, publishing.Action{Kind: publishv1.KindDelete, TargetID: r.PlatformID}); err != nil || fake.records[r.PlatformID] != nil {
+			t.Fatalf("delete: %v", err)
 		}
 	})
 }
