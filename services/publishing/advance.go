@@ -17,7 +17,8 @@ import (
 
 // idempotencyWindow is how long a network honours an idempotency key:
 // within it, sending again with the same key cannot make a second item
-// (Mastodon keeps keys an hour; the sandbox keeps its last 10,000).
+// (Mastodon keeps keys an hour; the sandbox keeps its last 10,000). A
+// network without one (Meta) has none: a lost post is unverifiable.
 var idempotencyWindow = map[string]time.Duration{"mastodon": time.Hour, "sandbox": time.Hour}
 
 // advance moves one ledger entry as far as it can go now. Every change is a
@@ -143,7 +144,9 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 	// The result: recorded after it.
 	if callErr != nil {
 		ne := asNetworkError(callErr)
-		e.Uncertain = !ne.Permanent && ne.Status != http.StatusTooManyRequests
+		// Only a call that may have acted is uncertain: no answer, a 5xx, an
+		// unreadable 2xx; a refusal (429, a Graph rate limit) did nothing.
+		e.Uncertain = !ne.Permanent && (ne.Status == 0 || ne.Status >= http.StatusInternalServerError)
 		return s.settle(ctx, key, e, rev, nil, ne)
 	}
 	return s.settle(ctx, key, e, rev, &r, nil)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -223,7 +224,7 @@ func FuzzParseErrorBodies(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, parse := range []func([]byte) (string, string){publishing.ParseMastodonError, publishing.ParseXRPCError} {
+		for _, parse := range []func([]byte) (string, string){publishing.ParseMastodonError, publishing.ParseXRPCError, publishing.ParseGraphError} {
 			code, reason := parse(body)
 			if len(reason) > len(body)+1 && !json.Valid(body) {
 				t.Fatalf("reason %q longer than the body", reason)
@@ -424,4 +425,104 @@ func TestBluesky(t *testing.T) {
 			t.Fatalf("delete: %v", err)
 		}
 	})
+}
+
+// graphFake speaks the Graph API calls the Meta connector makes, with its
+// error body ({"error":{"message","type","code","fbtrace_id"}}).
+type graphFake struct {
+	mu       sync.Mutex
+	objects  map[string]url.Values
+	next     int
+	limited  bool
+	revoked  bool
+	requests int
+}
+
+func (f *graphFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests++
+	w.Header().Set("Content-Type", "application/json")
+	fail := func(code int, typ, msg string) {
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": msg, "type": typ, "code": code, "fbtrace_id": "AbCdEf"}})
+	}
+	switch {
+	case f.revoked:
+		fail(190, "OAuthException", "Error validating access token: The session has been invalidated because the user changed their password.")
+		return
+	case f.limited:
+		w.Header().Set("X-App-Usage", `{"call_count":100,"total_time":20,"total_cputime":20}`)
+		fail(4, "OAuthException", "(#4) Application request limit reached")
+		return
+	}
+	_ = r.ParseForm()
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	id := parts[0]
+	switch {
+	case r.Method == http.MethodDelete:
+		if f.objects[id] == nil {
+			fail(100, "GraphMethodException", "Unsupported delete request. Object with ID '"+id+"' does not exist")
+			return
+		}
+		delete(f.objects, id)
+		_, _ = io.WriteString(w, `{"success":true}`)
+	case len(parts) == 2 && (parts[1] == "feed" || parts[1] == "comments"):
+		f.next++
+		nid := fmt.Sprintf("%s_%d", id, f.next)
+		f.objects[nid] = r.PostForm
+		_ = json.NewEncoder(w).Encode(map[string]string{"id": nid})
+	case len(parts) == 1 && r.PostForm.Has("is_hidden"):
+		if f.objects[id] == nil {
+			fail(100, "GraphMethodException", "Unsupported post request. Object with ID '"+id+"' does not exist")
+			return
+		}
+		f.objects[id].Set("is_hidden", r.PostForm.Get("is_hidden"))
+		_, _ = io.WriteString(w, `{"success":true}`)
+	default:
+		fail(100, "GraphMethodException", "Unknown path components")
+	}
+}
+
+func TestMeta(t *testing.T) {
+	fake := &graphFake{objects: map[string]url.Values{"987_654": {}}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	m := publishing.NewMeta(srv.Client())
+	acct := publishing.Account{ID: "page", Brand: "b", Network: "meta", Token: "page-token",
+		Settings: map[string]string{publishing.SettingURL: srv.URL, publishing.SettingPageID: "987"}}
+	ctx := context.Background()
+	post, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu d'hiver"})
+	if err != nil || fake.objects[post.PlatformID].Get("message") != "Le menu d'hiver" {
+		t.Fatalf("post %+v: %v", post, err)
+	}
+	if _, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindReply, TargetID: "987_654", Text: "Merci !"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindHide, TargetID: "987_654"}); err != nil || fake.objects["987_654"].Get("is_hidden") != "true" {
+		t.Fatalf("hide: %v", err)
+	}
+	if _, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindUnhide, TargetID: "987_654"}); err != nil || fake.objects["987_654"].Get("is_hidden") != "false" {
+		t.Fatalf("unhide: %v", err)
+	}
+	if _, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindDelete, TargetID: post.PlatformID, Attempt: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindDelete, TargetID: post.PlatformID, Attempt: 2}); err != nil {
+		t.Fatalf("a retried delete of what an earlier attempt deleted: %v", err)
+	}
+	if _, found, err := m.Find(ctx, acct, publishing.Action{Kind: publishv1.KindPost}); found || !errors.Is(err, publishing.ErrCannotFind) {
+		t.Fatalf("Find = %v %v", found, err)
+	}
+	fake.limited = true
+	_, err = m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "x"})
+	var ne *publishing.NetworkError
+	if !errors.As(err, &ne) || ne.Permanent || ne.Code != "4" || ne.RetryAt.IsZero() {
+		t.Fatalf("rate limit: %+v", err)
+	}
+	fake.limited, fake.revoked = false, true
+	_, err = m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "x"})
+	if !errors.As(err, &ne) || !ne.Permanent || ne.Code != "190" || !strings.Contains(ne.Reason, "invalidated") {
+		t.Fatalf("revoked token: %+v", err)
+	}
 }
