@@ -26,8 +26,7 @@ import (
 // thread's threadgate (hiddenReplies), which only the thread's author — the
 // brand — can write; delete is deleteRecord.
 type Bluesky struct {
-	client *http.Client
-	now    func() time.Time
+	endpoint
 
 	mu       sync.Mutex
 	sessions map[string]blueskySession // by account key
@@ -41,7 +40,7 @@ type blueskySession struct {
 
 // NewBluesky returns the Bluesky connector.
 func NewBluesky(client *http.Client) *Bluesky {
-	return &Bluesky{client: client, now: time.Now, sessions: map[string]blueskySession{}}
+	return &Bluesky{endpoint: newEndpoint(client), sessions: map[string]blueskySession{}}
 }
 
 // Name implements Network.
@@ -76,7 +75,7 @@ func (b *Bluesky) xrpc(ctx context.Context, acct Account, method, nsid string, p
 			return err
 		}
 		req.Header.Set("Authorization", "Bearer "+sess.AccessJwt)
-		data, err := call(ctx, b.client, req, b.now(), ParseXRPCError)
+		data, err := b.call(ctx, req, ParseXRPCError)
 		var ne *NetworkError
 		if errors.As(err, &ne) && (ne.Code == "ExpiredToken" || ne.Code == "InvalidToken") && try == 0 {
 			continue
@@ -104,7 +103,7 @@ func (b *Bluesky) session(ctx context.Context, acct Account, renew bool) (bluesk
 	if err != nil {
 		return s, err
 	}
-	data, err := call(ctx, b.client, req, b.now(), ParseXRPCError)
+	data, err := b.call(ctx, req, ParseXRPCError)
 	if err != nil {
 		return s, err
 	}

@@ -4,13 +4,37 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 )
+
+// endpoint is what every HTTP connector holds: its client and its clock
+// (the time a rate-limit delay counts from).
+type endpoint struct {
+	client *http.Client
+	now    func() time.Time
+}
+
+func newEndpoint(client *http.Client) endpoint { return endpoint{client: client, now: time.Now} }
+
+// call is call with the connector's client and clock.
+func (e endpoint) call(ctx context.Context, req *http.Request, parseErr func([]byte) (code, reason string)) ([]byte, error) {
+	return call(ctx, e.client, req, e.now(), parseErr)
+}
+
+// goneAfterRetry is true for a delete retried after an attempt whose answer
+// was lost, when the network says the item is gone: that attempt deleted it.
+func goneAfterRetry(a Action, err error, gone func(*NetworkError) bool) bool {
+	var ne *NetworkError
+	return a.Kind == publishv1.KindDelete && a.Attempt > 1 && errors.As(err, &ne) && gone(ne)
+}
 
 // maxResponse bounds what is read of a network's answer.
 const maxResponse = 1 << 20

@@ -3,11 +3,9 @@ package publishing
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 )
@@ -19,13 +17,10 @@ import (
 // hide for replies to the brand's statuses, and no lookup by idempotency
 // key: within the hour, sending again with the same key returns the same
 // status; after it, a lost answer is reported as unverifiable.
-type Mastodon struct {
-	client *http.Client
-	now    func() time.Time
-}
+type Mastodon struct{ endpoint }
 
 // NewMastodon returns the Mastodon connector.
-func NewMastodon(client *http.Client) *Mastodon { return &Mastodon{client: client, now: time.Now} }
+func NewMastodon(client *http.Client) *Mastodon { return &Mastodon{newEndpoint(client)} }
 
 // Name implements Network.
 func (*Mastodon) Name() string { return "mastodon" }
@@ -67,12 +62,11 @@ func (m *Mastodon) Do(ctx context.Context, acct Account, a Action) (Result, erro
 	if a.Kind != publishv1.KindDelete {
 		req.Header.Set("Idempotency-Key", a.Key)
 	}
-	body, err := call(ctx, m.client, req, m.now(), ParseMastodonError)
+	body, err := m.call(ctx, req, ParseMastodonError)
+	if goneAfterRetry(a, err, func(ne *NetworkError) bool { return ne.Status == http.StatusNotFound }) {
+		return Result{PlatformID: a.TargetID}, nil
+	}
 	if err != nil {
-		var ne *NetworkError
-		if a.Kind == publishv1.KindDelete && a.Attempt > 1 && errors.As(err, &ne) && ne.Status == http.StatusNotFound {
-			return Result{PlatformID: a.TargetID}, nil // an earlier attempt deleted it
-		}
 		return Result{}, err
 	}
 	var st mastodonStatus

@@ -20,16 +20,13 @@ import (
 // delete is DELETE /{id}. The Graph API has no idempotency key and no
 // lookup of a lost call, so a post or reply whose answer was lost is
 // reported unverifiable rather than risk a second one.
-type Meta struct {
-	client *http.Client
-	now    func() time.Time
-}
+type Meta struct{ endpoint }
 
 // SettingPageID is the Meta account setting naming the Page.
 const SettingPageID = "page_id"
 
 // NewMeta returns the Meta connector.
-func NewMeta(client *http.Client) *Meta { return &Meta{client: client, now: time.Now} }
+func NewMeta(client *http.Client) *Meta { return &Meta{newEndpoint(client)} }
 
 // Name implements Network.
 func (*Meta) Name() string { return "meta" }
@@ -64,15 +61,15 @@ func (m *Meta) Do(ctx context.Context, acct Account, a Action) (Result, error) {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Authorization", "Bearer "+acct.Token)
-	body, err := call(ctx, m.client, req, m.now(), ParseGraphError)
+	body, err := m.call(ctx, req, ParseGraphError)
 	var ne *NetworkError
 	if errors.As(err, &ne) {
 		classifyGraph(ne, m.now())
 	}
+	if goneAfterRetry(a, err, func(ne *NetworkError) bool { return ne.Code == "100" }) {
+		return Result{PlatformID: a.TargetID}, nil
+	}
 	if err != nil {
-		if a.Kind == publishv1.KindDelete && a.Attempt > 1 && ne != nil && ne.Code == "100" {
-			return Result{PlatformID: a.TargetID}, nil // an earlier attempt deleted it
-		}
 		return Result{}, err
 	}
 	var out struct {

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 )
@@ -19,13 +18,10 @@ const SettingURL = "url"
 // Sandbox publishes on the built-in simulated network over its HTTP API
 // (served by `ruche up`): posts and replies with an Idempotency-Key it
 // honours, hide, unhide, delete, and a lookup of a publication by key.
-type Sandbox struct {
-	client *http.Client
-	now    func() time.Time
-}
+type Sandbox struct{ endpoint }
 
 // NewSandbox returns the sandbox connector.
-func NewSandbox(client *http.Client) *Sandbox { return &Sandbox{client: client, now: time.Now} }
+func NewSandbox(client *http.Client) *Sandbox { return &Sandbox{newEndpoint(client)} }
 
 // Name implements Network.
 func (*Sandbox) Name() string { return "sandbox" }
@@ -59,14 +55,11 @@ func (s *Sandbox) Do(ctx context.Context, acct Account, a Action) (Result, error
 		return Result{}, err
 	}
 	s.authorize(req, acct, a.Key)
-	body, err := call(ctx, s.client, req, s.now(), parseSandboxError)
+	body, err := s.call(ctx, req, parseSandboxError)
+	if goneAfterRetry(a, err, func(ne *NetworkError) bool { return ne.Status == http.StatusNotFound }) {
+		return Result{PlatformID: a.TargetID}, nil
+	}
 	if err != nil {
-		var ne *NetworkError
-		// A delete retried after an attempt whose answer was lost finds
-		// the item gone: that attempt deleted it.
-		if a.Kind == publishv1.KindDelete && a.Attempt > 1 && errors.As(err, &ne) && ne.Status == http.StatusNotFound {
-			return Result{PlatformID: a.TargetID}, nil
-		}
 		return Result{}, err
 	}
 	var it sandboxItem
@@ -88,7 +81,7 @@ func (s *Sandbox) Find(ctx context.Context, acct Account, a Action) (Result, boo
 		return Result{}, false, err
 	}
 	s.authorize(req, acct, "")
-	body, err := call(ctx, s.client, req, s.now(), parseSandboxError)
+	body, err := s.call(ctx, req, parseSandboxError)
 	var ne *NetworkError
 	switch {
 	case errors.As(err, &ne) && ne.Status == http.StatusNotFound:
