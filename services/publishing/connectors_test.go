@@ -224,7 +224,7 @@ func FuzzParseErrorBodies(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, parse := range []func([]byte) (string, string){publishing.ParseMastodonError, publishing.ParseXRPCError, publishing.ParseGraphError} {
+		for _, parse := range []func([]byte) (string, string){publishing.ParseMastodonError, publishing.ParseXRPCError, publishing.ParseGraphError, publishing.ParseXError} {
 			code, reason := parse(body)
 			if len(reason) > len(body)+1 && !json.Valid(body) {
 				t.Fatalf("reason %q longer than the body", reason)
@@ -524,5 +524,71 @@ func TestMeta(t *testing.T) {
 	_, err = m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "x"})
 	if !errors.As(err, &ne) || !ne.Permanent || ne.Code != "190" || !strings.Contains(ne.Reason, "invalidated") {
 		t.Fatalf("revoked token: %+v", err)
+	}
+}
+
+func TestX(t *testing.T) {
+	var mu sync.Mutex
+	hidden := map[string]bool{}
+	posts, limited := 0, false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if limited {
+			w.Header().Set("x-rate-limit-limit", "100")
+			w.Header().Set("x-rate-limit-remaining", "0")
+			w.Header().Set("x-rate-limit-reset", "1795168000")
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = io.WriteString(w, `{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}`)
+			return
+		}
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		switch {
+		case r.Method == http.MethodPost && r.URL.Path == "/2/tweets":
+			if len(fmt.Sprint(body["text"])) > 280 {
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = io.WriteString(w, `{"errors":[{"message":"Your Tweet text is too long."}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"}`)
+				return
+			}
+			posts++
+			_, _ = fmt.Fprintf(w, `{"data":{"id":"18%d","text":%q}}`, posts, body["text"])
+		case r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/hidden"):
+			id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/2/tweets/"), "/hidden")
+			hidden[id] = body["hidden"] == true
+			_, _ = fmt.Fprintf(w, `{"data":{"hidden":%t}}`, hidden[id])
+		case r.Method == http.MethodDelete:
+			_, _ = io.WriteString(w, `{"data":{"deleted":true}}`)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	x := publishing.NewX(srv.Client())
+	acct := publishing.Account{ID: "x", Brand: "b", Network: "x", Token: "user-token", Settings: map[string]string{publishing.SettingURL: srv.URL}}
+	ctx := context.Background()
+	r, err := x.Do(ctx, acct, publishing.Action{Kind: publishv1.KindReply, TargetID: "1790", Text: "Merci !"})
+	if err != nil || r.PlatformID != "181" {
+		t.Fatalf("reply %+v: %v", r, err)
+	}
+	if _, err := x.Do(ctx, acct, publishing.Action{Kind: publishv1.KindHide, TargetID: "1790"}); err != nil || !hidden["1790"] {
+		t.Fatalf("hide: %v", err)
+	}
+	if _, err := x.Do(ctx, acct, publishing.Action{Kind: publishv1.KindUnhide, TargetID: "1790"}); err != nil || hidden["1790"] {
+		t.Fatalf("unhide: %v", err)
+	}
+	if _, err := x.Do(ctx, acct, publishing.Action{Kind: publishv1.KindDelete, TargetID: "181"}); err != nil {
+		t.Fatal(err)
+	}
+	var ne *publishing.NetworkError
+	_, err = x.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: strings.Repeat("a", 300)})
+	if !errors.As(err, &ne) || !ne.Permanent || ne.Reason != "Your Tweet text is too long." {
+		t.Fatalf("too long: %+v", err)
+	}
+	limited = true
+	_, err = x.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "x"})
+	if !errors.As(err, &ne) || ne.Permanent || !ne.RetryAt.Equal(time.Unix(1795168000, 0)) {
+		t.Fatalf("429: %+v", err)
 	}
 }

@@ -94,7 +94,7 @@ func asNetworkError(err error) *NetworkError {
 }
 
 // networks are the networks publishing has a connector for.
-var networks = map[string]struct{}{"sandbox": {}, "mastodon": {}, "bluesky": {}, "meta": {}}
+var networks = map[string]struct{}{"sandbox": {}, "mastodon": {}, "bluesky": {}, "meta": {}, "x": {}}
 
 func networkNames() []string {
 	out := make([]string, 0, len(networks))
