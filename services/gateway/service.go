@@ -74,6 +74,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	api.POST("/sources/:id/backfill", s.backfillSource)
 	s.moderationRoutes(api)
 	s.crisisRoutes(api)
+	s.publishingRoutes(api)
 	s.echo = e
 	return s, nil
 }

@@ -60,6 +60,8 @@ type App struct {
 	router  *bus.Router
 	// pollers are extra polled networks for ingest (the sandbox).
 	pollers []ingest.Poller
+	// sandboxURL is the sandbox network's base URL when `ruche up` serves it.
+	sandboxURL string
 
 	runners []namedRunner
 	closers []func()

@@ -55,6 +55,7 @@ func newRoot(version string, stdout, stderr io.Writer) *cobra.Command {
 		benchCommand(version),
 		classifyCommand(),
 		sourcesCommand(),
+		accountsCommand(),
 		policyCommand(), casesCommand(), crisesCommand(),
 		&cobra.Command{
 			Use:   "version",

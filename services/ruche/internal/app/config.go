@@ -15,6 +15,7 @@ import (
 	"github.com/ruche-project/ruche/services/gateway"
 	"github.com/ruche-project/ruche/services/ingest"
 	"github.com/ruche-project/ruche/services/moderation"
+	"github.com/ruche-project/ruche/services/publishing"
 )
 
 // Config is the whole configuration; each section belongs to one component.
@@ -28,6 +29,7 @@ type Config struct {
 	Ingest     ingest.Config     `koanf:"ingest"`
 	Moderation moderation.Config `koanf:"moderation"`
 	Analytics  analytics.Config  `koanf:"analytics"`
+	Publishing publishing.Config `koanf:"publishing"`
 	Demo       DemoConfig        `koanf:"demo"`
 	Sandbox    SandboxConfig     `koanf:"sandbox"`
 	Client     ClientConfig      `koanf:"client"`
@@ -44,6 +46,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet) {
 	c.Ingest.RegisterFlags(fs, "ingest.")
 	c.Moderation.RegisterFlags(fs, "moderation.")
 	c.Analytics.RegisterFlags(fs, "analytics.")
+	c.Publishing.RegisterFlags(fs, "publishing.")
 	c.Demo.RegisterFlags(fs, "demo.")
 	c.Sandbox.RegisterFlags(fs, "sandbox.")
 	c.Client.RegisterFlags(fs, "client.")
@@ -53,7 +56,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet) {
 // are validated too: a typo is reported whatever the target.
 func (c *Config) Validate() error {
 	for _, v := range []interface{ Validate() error }{
-		&c.Log, &c.NATS, &c.ClickHouse, &c.Ops, &c.Secret, &c.Gateway, &c.Ingest, &c.Moderation, &c.Analytics, &c.Demo, &c.Sandbox, &c.Client,
+		&c.Log, &c.NATS, &c.ClickHouse, &c.Ops, &c.Secret, &c.Gateway, &c.Ingest, &c.Moderation, &c.Analytics, &c.Publishing, &c.Demo, &c.Sandbox, &c.Client,
 	} {
 		if err := v.Validate(); err != nil {
 			return err

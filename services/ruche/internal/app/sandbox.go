@@ -89,6 +89,7 @@ func (a *App) initSandbox() (runner, error) {
 	}
 	a.onClose(func() { _ = l.Close() })
 	base := "http://" + l.Addr().String()
+	a.sandboxURL = base
 	seed := c.Seed
 	if seed == 0 {
 		seed = rand.Uint64()
