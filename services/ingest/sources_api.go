@@ -162,8 +162,12 @@ func (s *Service) view(ctx context.Context, src connector.Source) (query.SourceV
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	return query.SourceView{ID: src.ID, Brand: src.Brand, Network: src.Network, Account: src.Account,
-		Settings: src.Settings, SecretNames: names, CreatedAt: src.CreatedAt, Health: h}, nil
+	v := query.SourceView{ID: src.ID, Brand: src.Brand, Network: src.Network, Account: src.Account,
+		Settings: src.Settings, SecretNames: names, CreatedAt: src.CreatedAt, Health: h}
+	if _, pushed := s.webhooks[src.Network]; pushed {
+		v.WebhookPath = webhookPath(src.Network, src.ID)
+	}
+	return v, nil
 }
 
 // network is what every network has: a name and the secrets it needs.

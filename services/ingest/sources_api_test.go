@@ -33,6 +33,23 @@ func TestSourcesAPI(t *testing.T) {
 		if v.ID != "fb-page" || strings.Join(v.SecretNames, ",") != "app_secret,verify_token" || v.Health.Status != query.HealthUnknown {
 			t.Fatalf("view %+v", v)
 		}
+		if v.WebhookPath != "/v1/webhooks/meta/fb-page" {
+			t.Fatalf("webhook path %q", v.WebhookPath)
+		}
+	})
+	t.Run("polled_sources_have_no_webhook_path", func(t *testing.T) {
+		for _, spec := range []query.SourceSpec{
+			{ID: "feeds", Brand: "demo", Network: "rss", Settings: map[string]string{"feeds": "https://blog.example/feed", "keywords": "Café Lumière"}},
+			{ID: "masto", Brand: "demo", Network: "mastodon", Settings: map[string]string{"server": "https://piaille.fr"}, Secrets: map[string]string{"access_token": "t"}},
+		} {
+			code, body := put(spec)
+			var v query.SourceView
+			_ = json.Unmarshal(body, &v)
+			if code != "" || v.WebhookPath != "" || strings.Contains(string(body), "webhook") {
+				t.Fatalf("put %s = %q %s", spec.Network, code, body)
+			}
+			ingesttest.Request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: spec.ID})
+		}
 	})
 	cases := []struct {
 		name string

@@ -14,6 +14,11 @@ import (
 	"github.com/ruche-project/ruche/services/ingest/connector"
 )
 
+// webhookPath is the path a network delivers to for a source.
+func webhookPath(network, source string) string {
+	return "/v1/webhooks/" + network + "/" + source
+}
+
 // webhookResult is the JSON body of a 200 answer to a delivery.
 type webhookResult struct {
 	Accepted   []string            `json:"accepted"`
