@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/rpc"
 	"golang.org/x/net/html"
 )
 
@@ -68,7 +69,10 @@ func DescribeJSONError(err error) error {
 	case errors.As(err, &se):
 		return httpx.BadRequest("body", "malformed JSON at byte %d: %v", se.Offset, err)
 	case errors.As(err, &te):
-		return httpx.BadRequest(te.Field, "must be a %s, got %s", te.Type, te.Value)
+		if te.Field == "" {
+			return httpx.BadRequest("body", "must be a JSON %s, got %s", rpc.JSONKind(te.Type), te.Value)
+		}
+		return httpx.BadRequest(te.Field, "must be a JSON %s, got %s", rpc.JSONKind(te.Type), te.Value)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return httpx.BadRequest("body", "empty or truncated JSON")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

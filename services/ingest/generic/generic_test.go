@@ -9,6 +9,7 @@ import (
 	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/services/ingest/connector"
 	"github.com/ruche-project/ruche/services/ingest/generic"
+	"github.com/ruche-project/ruche/services/ingest/internal/ingesttest"
 )
 
 func TestVerifySignature(t *testing.T) {
@@ -36,6 +37,27 @@ func TestVerifySignature(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := connector.VerifySignature(secret, tc.body, tc.header); got != tc.ok {
 				t.Fatalf("VerifySignature = %v, want %v", got, tc.ok)
+			}
+		})
+	}
+}
+
+func TestParseGenericSpeaksJSON(t *testing.T) {
+	src := connector.Source{ID: "site", Brand: "demo", Network: "generic"}
+	cases := []struct {
+		name, body, field, want string
+	}{
+		{"array_body", `[{"id":"1"}]`, "body", "must be a JSON object, got array"},
+		{"string_author", `{"id":"1","author":"léa"}`, "author", "must be a JSON object, got string"},
+		{"number_text", `{"id":"1","author":{"id":"a"},"text":12}`, "text", "must be a JSON string, got number"},
+		{"number_created_at", `{"id":"1","author":{"id":"a"},"created_at":1732350000}`, "created_at", "must be a JSON string, got number"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := generic.ParseItem([]byte(tc.body), src, ingesttest.ReceivedAt)
+			he, ok := err.(*httpx.Error)
+			if !ok || he.Field != tc.field || he.Message != tc.want {
+				t.Fatalf("err = %#v, want %q on %q", err, tc.want, tc.field)
 			}
 		})
 	}
