@@ -189,6 +189,21 @@ func (r *Connector) Poll(ctx context.Context, src connector.Source, cursor strin
 	return out, nil
 }
 
+// Backfill implements connector.Backfiller: a feed carries its recent
+// entries (the last ten to a few hundred), so history is what the feeds
+// hold now. Every feed is fetched again, unconditionally, and its matching
+// entries since the given time come back, those already delivered too
+// (first-seen makes them no-ops); the poll's cursor is left as it was.
+func (r *Connector) Backfill(ctx context.Context, src connector.Source, since time.Time, _ string) (connector.Page, error) {
+	p, err := r.Poll(ctx, src, "")
+	if err != nil {
+		return connector.Page{}, err
+	}
+	p.Items = slices.DeleteFunc(p.Items, func(it v1.Received) bool { return it.CreatedAt.Before(since) })
+	p.Cursor, p.More = "", false
+	return p, nil
+}
+
 // feed fetches and reads one feed; the state returned is the feed's next
 // one, also when it failed (so a failing feed waits for the interval too).
 func (r *Connector) feed(ctx context.Context, src connector.Source, feedURL string, st rssFeedState, kws Keywords, now time.Time) ([]v1.Received, []connector.Skipped, rssFeedState, error) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -271,6 +272,45 @@ func TestRSSPoll(t *testing.T) {
 		p, err := rss.New(srv.Client()).Poll(ctx, rssSource(srv.URL, "/news.atom"), "{not json")
 		if err != nil || len(p.Items) != 1 || len(p.Skipped) != 1 || p.Skipped[0].Index != -1 {
 			t.Fatalf("%+v %v", p, err)
+		}
+	})
+}
+
+func TestRSSBackfill(t *testing.T) {
+	f, srv := newFakeFeeds(t)
+	r := rss.New(srv.Client())
+	src := rssSource(srv.URL, "/blog.xml", "/news.atom")
+	ctx := context.Background()
+	page, err := r.Poll(ctx, src, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	var want []string
+	for _, it := range page.Items {
+		if !it.CreatedAt.Before(since) {
+			want = append(want, it.ID)
+		}
+	}
+	if len(want) == 0 || len(want) == len(page.Items) {
+		t.Fatalf("the fixture must hold entries on both sides of %s: %d of %d", since, len(want), len(page.Items))
+	}
+	before := f.count("/blog.xml")
+	got, pages := ingesttest.BackfillAll(t, ctx, r, src, since)
+	t.Run("re_reads_the_entries_already_delivered_since_the_time", func(t *testing.T) {
+		var ids []string
+		for _, it := range got {
+			ids = append(ids, it.ID)
+		}
+		slices.Sort(ids)
+		slices.Sort(want)
+		if pages != 1 || !slices.Equal(ids, want) {
+			t.Fatalf("backfill = %v in %d pages, want %v", ids, pages, want)
+		}
+	})
+	t.Run("fetches_without_validators", func(t *testing.T) {
+		if f.count("/blog.xml") != before+1 || f.notMod != 0 {
+			t.Fatalf("blog fetched %d times, %d not modified", f.count("/blog.xml")-before, f.notMod)
 		}
 	})
 }
