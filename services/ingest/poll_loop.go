@@ -13,7 +13,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/ruche-project/ruche/events"
 	"github.com/ruche-project/ruche/services/ingest/connector"
 )
 
@@ -360,21 +359,17 @@ func (m *pollManager) publish(ctx context.Context, src connector.Source, page co
 	var lag time.Duration
 	stored := 0
 	for _, r := range page.Items {
-		env, err := events.NewEnvelope(r, r.ID, r.Brand, r.ReceivedAt)
+		dup, err := m.svc.publish(ctx, r)
 		if err != nil {
 			return err
 		}
-		p, err := m.svc.pub.PublishEvent(ctx, r, env)
-		if err != nil {
-			return fmt.Errorf("publish %s: %w", r.ID, err)
-		}
-		if !p.Duplicate {
+		if !dup {
 			stored++
 		}
 		lag = max(lag, now.Sub(r.CreatedAt))
 	}
-	// A stream and a poll racing for one item both publish it; JetStream
-	// keeps one, and only that one counts.
+	// An item read again (a stream and a poll racing for it, a backfill)
+	// is published once, and only that one counts.
 	counted.WithLabelValues(src.Network).Add(float64(stored))
 	m.svc.health.Success(src.ID, len(page.Items), lag)
 	return nil

@@ -55,6 +55,7 @@ type Service struct {
 	health   *HealthTracker
 	nc       *nats.Conn
 	polls    *pollManager
+	seen     *firstSeen
 	log      *slog.Logger
 	echo     *echo.Echo
 	metrics  *metrics
@@ -81,6 +82,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var err error
+	if s.seen, err = openFirstSeen(ctx, d.JS, d.Replicas); err != nil {
+		return nil, err
+	}
 	s.polls, err = newPollManager(ctx, s, d.JS, d.Replicas, append([]connector.Poller{
 		mastodon.New(netguard.Client(pollTimeout, cfg.AllowInternalFetches)),
 		bluesky.New(netguard.Client(pollTimeout, cfg.AllowInternalFetches)),
@@ -147,11 +151,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	m.polled = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruche_ingest_items_polled_total",
-		Help: "Items the poll loops published, by network (not counting those JetStream dropped as duplicates).",
+		Help: "Items the poll loops published, by network (not counting items already received).",
 	}, []string{"network"})
 	m.streamed = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruche_ingest_items_streamed_total",
-		Help: "Items pushed by networks' streams (Mastodon streaming API) and published, by network (not counting those JetStream dropped as duplicates).",
+		Help: "Items pushed by networks' streams (Mastodon streaming API) and published, by network (not counting items already received).",
 	}, []string{"network"})
 	reg.MustRegister(m.webhooks, m.skipped, m.polled, m.streamed)
 	return m

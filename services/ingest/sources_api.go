@@ -146,6 +146,9 @@ func (s *Service) backfillSource(ctx context.Context, req query.BackfillSourceRe
 	if req.Since.IsZero() || !req.Since.Before(s.now()) {
 		return query.Empty{}, badf("since must be a time in the past")
 	}
+	if req.Since.Before(s.now().Add(-FirstSeenTTL)) {
+		return query.Empty{}, badf("since must be within the last %d days: items are known as already received for that long", int(FirstSeenTTL.Hours()/24))
+	}
 	if err := s.polls.requestBackfill(ctx, src, req.Since); err != nil {
 		return query.Empty{}, err
 	}

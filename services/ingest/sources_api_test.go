@@ -8,6 +8,7 @@ import (
 	"time"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/ingest"
 	"github.com/ruche-project/ruche/services/ingest/connector"
 	"github.com/ruche-project/ruche/services/ingest/internal/ingesttest"
 	"github.com/ruche-project/ruche/services/ingest/meta"
@@ -72,6 +73,19 @@ func TestSourcesAPI(t *testing.T) {
 			}
 		})
 	}
+	t.Run("backfill_reaches_back_no_further_than_the_first_seen_record", func(t *testing.T) {
+		put(query.SourceSpec{ID: "feeds", Brand: "demo", Network: "rss", Settings: map[string]string{"feeds": "https://blog.example/feed", "keywords": "Café Lumière"}})
+		defer ingesttest.Request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: "feeds"})
+		backfill := func(since time.Time) (string, []byte) {
+			return ingesttest.Request(t, conn.NC, query.BackfillSourceSubject, query.BackfillSourceRequest{Brand: "demo", ID: "feeds", Since: since})
+		}
+		if code, body := backfill(time.Now().Add(-ingest.FirstSeenTTL - time.Hour)); code != query.CodeBadRequest || !strings.Contains(string(body), "90 days") {
+			t.Fatalf("backfill beyond the record = %q %s", code, body)
+		}
+		if code, body := backfill(time.Now().Add(-30 * 24 * time.Hour)); code != "" {
+			t.Fatalf("backfill of 30 days = %q %s", code, body)
+		}
+	})
 	t.Run("lists_only_the_brands_sources", func(t *testing.T) {
 		put(query.SourceSpec{ID: "rival-site", Brand: "rival", Network: "generic", Secrets: map[string]string{"secret": "s"}})
 		code, body := ingesttest.Request(t, conn.NC, query.ListSourcesSubject, query.ListSourcesRequest{Brand: "demo"})

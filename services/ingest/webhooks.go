@@ -9,7 +9,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/ruche-project/ruche/events"
 	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/services/ingest/connector"
 )
@@ -97,20 +96,16 @@ func (s *Service) handleDelivery(c echo.Context) error {
 		s.log.WarnContext(ctx, "webhook item skipped", "network", wh.Name(), "source", src.ID, "index", sk.Index, "reason", sk.Reason)
 	}
 	for _, r := range d.Items {
-		env, err := events.NewEnvelope(r, r.ID, r.Brand, r.ReceivedAt)
-		if err != nil {
-			return err
-		}
-		p, err := s.pub.PublishEvent(ctx, r, env)
+		dup, err := s.publish(ctx, r)
 		if err != nil {
 			// The network retries the whole delivery; what was already
-			// published collapses on its event id.
+			// published is a duplicate then.
 			count("unavailable")
 			s.health.Failure(src.ID, errors.New("the event bus was unavailable"))
 			s.log.ErrorContext(ctx, "publish interaction", "event_id", r.ID, "error", err)
 			return httpx.Unavailable("the event bus is unavailable, retry later")
 		}
-		if p.Duplicate {
+		if dup {
 			res.Duplicates = append(res.Duplicates, r.ID)
 		} else {
 			res.Accepted = append(res.Accepted, r.ID)
