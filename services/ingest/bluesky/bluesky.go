@@ -39,7 +39,7 @@ const (
 
 // blueskyReasons are the notifications that are interactions to moderate
 // and answer; likes, reposts and follows are not.
-var blueskyReasons = map[string]v1.Kind{"reply": v1.KindReply, "mention": v1.KindMention, "quote": v1.KindMention}
+var blueskyReasons = map[string]v1.Kind{"reply": v1.KindReply, "mention": v1.KindMention, "quote": v1.KindQuote}
 
 // Connector polls the notifications of the brand's account over the AT
 // Protocol (app.bsky.notification.listNotifications): replies, mentions and
@@ -436,6 +436,11 @@ func blueskyInteraction(n blueskyNotification, kind v1.Kind, indexed time.Time, 
 	}
 	if n.Record.Reply != nil {
 		r.ThreadID, r.ParentID = n.Record.Reply.Root.URI, n.Record.Reply.Parent.URI
+		// A reply to the brand's post that also mentions the brand is
+		// notified as a mention; it is a reply, as on every network.
+		if did, _, ok := blueskyPostKey(r.ParentID); ok && kind == v1.KindMention && src.Account != "" && did == src.Account {
+			r.Kind = v1.KindReply
+		}
 	}
 	if n.Reason == "quote" && r.ParentID == "" {
 		r.ParentID = n.ReasonSubject // the brand's post being quoted

@@ -249,7 +249,7 @@ func TestBlueskyPoll(t *testing.T) {
 		if m := byText["@cafe-lumiere.bsky.social meilleur café de Paris"]; m.Kind != v1.KindMention || m.ParentID != "" {
 			t.Fatalf("mention %+v", m)
 		}
-		if q := byText["regardez ça"]; q.Kind != v1.KindMention || q.ParentID != "at://did:plc:cafe/app.bsky.feed.post/3lbrand" {
+		if q := byText["regardez ça"]; q.Kind != v1.KindQuote || q.ParentID != "at://did:plc:cafe/app.bsky.feed.post/3lbrand" {
 			t.Fatalf("quote %+v", q)
 		}
 		if strings.Join(f.reasons, ",") != "mention,quote,reply" {
@@ -403,6 +403,40 @@ func TestBlueskyPoll(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+}
+
+func TestBlueskyKinds(t *testing.T) {
+	src := blueskySource("https://pds.example")
+	note := func(uri, reason, parent string) string {
+		reply := ""
+		if parent != "" {
+			reply = fmt.Sprintf(`,"reply":{"root":{"uri":"at://did:plc:cafe/app.bsky.feed.post/3lroot"},"parent":{"uri":%q}}`, parent)
+		}
+		return fmt.Sprintf(`{"uri":%q,"author":{"did":"did:plc:fan","handle":"fan.bsky.social"},"reason":%q,"reasonSubject":"at://did:plc:cafe/app.bsky.feed.post/3lbrand",
+		  "indexedAt":"2026-11-23T08:00:00.000Z","record":{"text":"@cafe-lumiere.bsky.social bonjour","createdAt":"2026-11-23T07:59:59.000Z"%s}}`, uri, reason, reply)
+	}
+	cases := []struct {
+		name, reason, parent string
+		want                 v1.Kind
+	}{
+		{"reply_to_the_brand_that_mentions_it_is_a_reply", "mention", "at://did:plc:cafe/app.bsky.feed.post/3lparent", v1.KindReply},
+		{"reply_notified_as_reply_is_a_reply", "reply", "at://did:plc:cafe/app.bsky.feed.post/3lparent", v1.KindReply},
+		{"mention_in_a_reply_to_someone_else_is_a_mention", "mention", "at://did:plc:other/app.bsky.feed.post/3lx", v1.KindMention},
+		{"plain_mention_is_a_mention", "mention", "", v1.KindMention},
+		{"quote_is_a_quote", "quote", "", v1.KindQuote},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			body := `{"notifications":[` + note("at://did:plc:fan/app.bsky.feed.post/3lfan", tc.reason, tc.parent) + `]}`
+			items, skipped, err := bluesky.ParsePage([]byte(body), src, ingesttest.ReceivedAt)
+			if err != nil || len(items) != 1 || len(skipped) != 0 {
+				t.Fatalf("items %+v skipped %+v: %v", items, skipped, err)
+			}
+			if r := items[0]; r.Kind != tc.want || tc.parent != "" && (r.ParentID != tc.parent || r.ThreadID != "at://did:plc:cafe/app.bsky.feed.post/3lroot") {
+				t.Fatalf("got %+v", r)
+			}
+		})
+	}
 }
 
 func TestBlueskySessions(t *testing.T) {
