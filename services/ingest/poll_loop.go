@@ -241,7 +241,7 @@ func (m *pollManager) loop(ctx context.Context, src connector.Source, p connecto
 				wait = max(interval, streamPollInterval)
 			}
 		case errors.Is(err, connector.ErrUnauthorized):
-			m.svc.health.Failure(src.ID, fmt.Errorf("%w: update the source's token", err))
+			m.svc.health.Failure(src.ID, refusal(err))
 			log.WarnContext(ctx, "credentials refused: polling stops until the source is updated", "error", err)
 			<-ctx.Done() // parked; an updated source restarts the loop
 			return
@@ -393,4 +393,14 @@ func fingerprint(src connector.Source) [32]byte {
 		Secrets map[string]string
 	}{src, src.Secrets})
 	return sha256.Sum256(b)
+}
+
+// refusal is what a source's health says when its credentials or settings
+// are refused: the connector's own words when it says what to change.
+func refusal(err error) error {
+	var refused *connector.RefusedError
+	if errors.As(err, &refused) {
+		return refused
+	}
+	return fmt.Errorf("%w: update the source's token", err)
 }

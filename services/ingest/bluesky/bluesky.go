@@ -244,7 +244,8 @@ func (b *Connector) login(ctx context.Context, src connector.Source, s *blueskyS
 	if errors.Is(err, errBlueskyExpired) || errors.Is(err, errBlueskyRequest) {
 		// 400/401 on a login: the identifier or app password are refused
 		// (or the account is taken down); only an update helps.
-		return fmt.Errorf("%w: bluesky refused the identifier or app password: %v", connector.ErrUnauthorized, err)
+		return &connector.RefusedError{Fix: "bluesky: the app password was refused; create a new one (Bluesky: Settings → Privacy and security → App passwords) " +
+			"and update the source's " + AppPassword + " secret, with the account's handle, DID or e-mail as " + Identifier}
 	}
 	if err != nil {
 		return err
@@ -325,6 +326,11 @@ func (b *Connector) xrpc(ctx context.Context, src connector.Source, method, path
 		return nil, fmt.Errorf("%w: %s: HTTP %d %s", errBlueskyExpired, nsid, resp.StatusCode, why)
 	case resp.StatusCode == http.StatusBadRequest:
 		return nil, fmt.Errorf("%w: %s: %s", errBlueskyRequest, nsid, why)
+	case resp.StatusCode == http.StatusNotImplemented || resp.StatusCode == http.StatusNotFound:
+		// An AppView (api.bsky.app) or a site that is no PDS at all:
+		// no login and no notifications of the account there.
+		return nil, &connector.RefusedError{Fix: fmt.Sprintf("bluesky: %s does not serve %s (HTTP %d): settings.%s must be the account's PDS, "+
+			"%s for an account hosted by Bluesky, not an AppView such as https://api.bsky.app", blueskyService(src), nsid, resp.StatusCode, SettingService, DefaultService)}
 	}
 	return nil, fmt.Errorf("bluesky %s: %w", nsid, connector.StatusError(resp, b.now()))
 }

@@ -473,6 +473,29 @@ func TestBlueskySessions(t *testing.T) {
 			t.Fatalf("%v, logins %d→%d", err, before, f.logins.Load())
 		}
 	})
+	t.Run("a_refused_app_password_says_to_create_a_new_one", func(t *testing.T) {
+		src := blueskySource(srv.URL)
+		src.ID = "bsky-revoked"
+		src.Secrets[bluesky.AppPassword] = "revoked-password"
+		_, err := b.Poll(context.Background(), src, "")
+		var refused *connector.RefusedError
+		if !errors.Is(err, connector.ErrUnauthorized) || !errors.As(err, &refused) ||
+			!strings.Contains(err.Error(), "the app password was refused; create a new one") || strings.Contains(err.Error(), "expired") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("an_appview_as_service_says_to_use_the_pds", func(t *testing.T) {
+		appview := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			xrpcError(w, http.StatusNotImplemented, "MethodNotImplemented", "Method Not Implemented")
+		}))
+		defer appview.Close()
+		src := blueskySource(appview.URL)
+		src.ID = "bsky-appview"
+		_, err := bluesky.New(appview.Client()).Poll(context.Background(), src, "")
+		if !errors.Is(err, connector.ErrUnauthorized) || !strings.Contains(err.Error(), "settings.service must be the account's PDS") {
+			t.Fatalf("err = %v", err)
+		}
+	})
 	t.Run("validates_the_service_setting", func(t *testing.T) {
 		src := blueskySource("ftp://bsky.social/x")
 		if err := b.ValidateSource(src); err == nil {

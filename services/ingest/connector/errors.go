@@ -12,6 +12,18 @@ import (
 // source is marked unhealthy and not polled again until it is updated.
 var ErrUnauthorized = errors.New("credentials refused")
 
+// RefusedError is ErrUnauthorized with what the source's owner must change
+// (a new app password, another service URL), said in their words: the
+// source stops until it is updated, and its health shows Fix as it is.
+type RefusedError struct {
+	Fix string
+}
+
+func (e *RefusedError) Error() string { return e.Fix }
+
+// Is makes a RefusedError an ErrUnauthorized.
+func (e *RefusedError) Is(target error) bool { return target == ErrUnauthorized }
+
 // RateLimitedError means the network asked to wait (HTTP 429).
 type RateLimitedError struct {
 	Wait time.Duration
