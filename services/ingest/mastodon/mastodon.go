@@ -41,12 +41,13 @@ type Connector struct {
 
 	mu       sync.Mutex
 	accounts map[string]mastodonAccountID // by source id
+	roots    map[string]string            // status → first status of its conversation
 }
 
 // New returns a poller using client (an outbound-guarded client in
 // production).
 func New(client *http.Client) *Connector {
-	return &Connector{client: client, now: time.Now, accounts: map[string]mastodonAccountID{}}
+	return &Connector{client: client, now: time.Now, accounts: map[string]mastodonAccountID{}, roots: map[string]string{}}
 }
 
 // Name implements connector.Poller.
@@ -126,6 +127,9 @@ func (m *Connector) Poll(ctx context.Context, src connector.Source, cursor strin
 		return connector.Page{}, err
 	}
 	page.Skipped = append(notes, page.Skipped...)
+	if err := m.threaded(ctx, src, page.Items); err != nil {
+		return connector.Page{}, err
+	}
 	for _, id := range page.ids {
 		if laterID(id, c.MinID) {
 			c.MinID = id
@@ -167,6 +171,9 @@ func (m *Connector) Backfill(ctx context.Context, src connector.Source, since ti
 		kept = append(kept, r)
 	}
 	page.Items = kept
+	if err := m.threaded(ctx, src, page.Items); err != nil {
+		return connector.Page{}, err
+	}
 	next := linkParam(link, "next", "max_id")
 	if next == "" {
 		for _, id := range page.ids {

@@ -111,6 +111,11 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		replies, ok := f.threads[id]
 		if !ok {
+			// A reply of a thread: its conversation starts at the root.
+			if root := f.rootOf(id); root != "" {
+				fmt.Fprintf(w, `{"ancestors":[{"id":%q}],"descendants":[]}`, root)
+				return
+			}
 			w.WriteHeader(404)
 			fmt.Fprint(w, `{"error":"Record not found"}`)
 			return
@@ -120,6 +125,21 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// rootOf is the thread (the brand's status) that holds reply id, or "".
+func (f *fakeMastodon) rootOf(id string) string {
+	for root, replies := range f.threads {
+		for _, raw := range replies {
+			var s struct {
+				ID string `json:"id"`
+			}
+			if json.Unmarshal([]byte(raw), &s) == nil && s.ID == id {
+				return root
+			}
+		}
+	}
+	return ""
 }
 
 // errorMode answers as a server in trouble would, and reports whether it did.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
@@ -165,15 +166,7 @@ func (r *mastodonReplies) thread(id string) *mastodonThread {
 // and moves the thread's mark.
 func (t *mastodonThread) read(c mastodonContext, account string, src connector.Source, now time.Time) ([]v1.Received, []connector.Skipped) {
 	host := mastodonHost(src)
-	root := host + "/" + t.ID
-	if len(c.Ancestors) > 0 {
-		var a struct {
-			ID string `json:"id"`
-		}
-		if json.Unmarshal(c.Ancestors[0], &a) == nil && a.ID != "" {
-			root = host + "/" + a.ID
-		}
-	}
+	root := c.root(host, t.ID)
 	var items []v1.Received
 	var skipped []connector.Skipped
 	at := map[string]time.Time{} // every reply of the thread, by id
@@ -273,4 +266,63 @@ func (m *Connector) accountID(ctx context.Context, src connector.Source) (string
 type mastodonAccountID struct {
 	key [32]byte
 	id  string
+}
+
+// root is the first status of the conversation of status id, whose context
+// c is: its first ancestor, or itself. Every path gives a reply this
+// thread id (the sweep here, notifications and the stream by threaded).
+func (c mastodonContext) root(host, id string) string {
+	if len(c.Ancestors) > 0 {
+		var a struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(c.Ancestors[0], &a) == nil && a.ID != "" {
+			return host + "/" + a.ID
+		}
+	}
+	return host + "/" + id
+}
+
+// mastodonRootsMax bounds the conversations whose first status is
+// remembered; past it the memory starts again (a lookup costs one call).
+const mastodonRootsMax = 10_000
+
+// threaded gives the replies among items (notifications, pushed or
+// polled) the thread id the sweep gives them: the first status of their
+// conversation, read from the context of their parent once per parent. A
+// token without read:statuses, or a parent gone, leaves the parent as the
+// best key there is; a rate limit stops the poll as any call does.
+func (m *Connector) threaded(ctx context.Context, src connector.Source, items []v1.Received) error {
+	host := mastodonHost(src)
+	for i := range items {
+		r := &items[i]
+		if r.ParentID == "" || r.ThreadID != "" {
+			continue
+		}
+		m.mu.Lock()
+		root, ok := m.roots[r.ParentID]
+		m.mu.Unlock()
+		if !ok {
+			id := strings.TrimPrefix(r.ParentID, host+"/")
+			var c mastodonContext
+			_, err := m.get(ctx, src, "/api/v1/statuses/"+url.PathEscape(id)+"/context", nil, &c)
+			var limited *connector.RateLimitedError
+			switch {
+			case errors.As(err, &limited):
+				return err
+			case err != nil: // not found, scopes, a server error: the parent
+				r.ThreadID = r.ParentID
+				continue
+			}
+			root = c.root(host, id)
+			m.mu.Lock()
+			if len(m.roots) >= mastodonRootsMax {
+				clear(m.roots)
+			}
+			m.roots[r.ParentID] = root
+			m.mu.Unlock()
+		}
+		r.ThreadID = root
+	}
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	"github.com/ruche-project/ruche/services/ingest/connector"
+	"github.com/ruche-project/ruche/services/ingest/internal/ingesttest"
 	"github.com/ruche-project/ruche/services/ingest/mastodon"
 )
 
@@ -195,6 +196,56 @@ func TestMastodonReplies(t *testing.T) {
 		p, err := m.Poll(context.Background(), src, "")
 		if err != nil || len(p.Items) != 0 || len(p.Skipped) != 0 || strings.Contains(p.Cursor, "900") {
 			t.Fatalf("page %+v, err %v", p, err)
+		}
+	})
+}
+
+// TestMastodonThreadsAgree reads one conversation by every path: a reply
+// to the brand that mentions it (notification), a reply without a mention
+// (thread sweep) and a reply to that reply that mentions the brand
+// (notification, then pushed again by the stream's parser): one thread id.
+func TestMastodonThreadsAgree(t *testing.T) {
+	now := time.Now().UTC()
+	f, srv := newFakeMastodon(t)
+	m := mastodon.New(srv.Client())
+	src := mastodonSource(srv.URL)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	toBrand := strings.Replace(mastodonStatus("1002", "9", now.Add(-40*time.Minute), "900", "555"), `"in_reply_to_account_id":null`, `"in_reply_to_account_id":"555"`, 1)
+	deeper := mastodonStatus("1003", "9", now.Add(-30*time.Minute), "1001", "555")
+	f.statuses = []string{mastodonStatus("900", "555", now.Add(-time.Hour), "")}
+	f.threads["900"] = []string{mastodonStatus("1001", "7", now.Add(-50*time.Minute), "900"), toBrand, deeper}
+	note := func(id int, status string) string {
+		return fmt.Sprintf(`{"id":"%d","type":"mention","created_at":%q,"account":{"id":"9","acct":"u9"},"status":%s}`, id, now.Format(time.RFC3339Nano), status)
+	}
+	f.add(1, note(1, toBrand))
+	f.add(2, note(2, deeper))
+	p, err := m.Poll(context.Background(), src, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]v1.Received{}
+	for _, r := range p.Items {
+		got[strings.TrimPrefix(r.PlatformID, host+"/")] = r
+	}
+	want := map[string]struct {
+		kind   v1.Kind
+		parent string
+	}{"1001": {v1.KindReply, "900"}, "1002": {v1.KindReply, "900"}, "1003": {v1.KindMention, "1001"}}
+	if len(got) != len(want) {
+		t.Fatalf("items %v", got)
+	}
+	for id, w := range want {
+		r := got[id]
+		if r.ThreadID != host+"/900" || r.ParentID != host+"/"+w.parent || r.Kind != w.kind {
+			t.Errorf("%s: thread %q parent %q kind %s", id, r.ThreadID, r.ParentID, r.Kind)
+		}
+	}
+	t.Run("backfill_gives_the_same_thread", func(t *testing.T) {
+		items, _ := ingesttest.BackfillAll(t, context.Background(), m, src, now.Add(-2*time.Hour))
+		for _, r := range items {
+			if g := got[strings.TrimPrefix(r.PlatformID, host+"/")]; r.ThreadID != g.ThreadID || r.ParentID != g.ParentID || r.Kind != g.Kind {
+				t.Errorf("backfill %+v, poll %+v", r, g)
+			}
 		}
 	})
 }

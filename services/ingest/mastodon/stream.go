@@ -71,6 +71,9 @@ func (m *Connector) Stream(ctx context.Context, src connector.Source, connected 
 			conn.Close(websocket.StatusNormalClosure, "")
 			return err
 		}
+		if err := m.threaded(ctx, src, page.Items); err != nil {
+			return err
+		}
 		if len(page.Items) > 0 || len(page.Skipped) > 0 {
 			if err := deliver(page); err != nil {
 				return err
