@@ -151,16 +151,26 @@ func (m *Connector) Poll(ctx context.Context, src connector.Source, cursor strin
 	return page.Page, nil
 }
 
-// Backfill implements connector.Backfiller: older notifications (max_id) down to since.
+// Backfill implements connector.Backfiller: older notifications (max_id)
+// down to since, then the threads of the period (backfill.go), so that a
+// reply without a mention missed during an outage comes back too.
 func (m *Connector) Backfill(ctx context.Context, src connector.Source, since time.Time, cursor string) (connector.Page, error) {
+	b, notes := decodeBackfill(cursor)
+	if b.Threads {
+		page, err := m.backfillThreads(ctx, src, since, &b)
+		page.Skipped = append(notes, page.Skipped...)
+		page.Cursor = connector.EncodeCursor(b)
+		return page, err
+	}
 	q := url.Values{}
-	if cursor != "" {
-		q.Set("max_id", cursor)
+	if b.MaxID != "" {
+		q.Set("max_id", b.MaxID)
 	}
 	page, link, err := m.fetch(ctx, src, q)
 	if err != nil {
 		return connector.Page{}, err
 	}
+	page.Skipped = append(notes, page.Skipped...)
 	kept := page.Items[:0]
 	reached := false
 	for _, r := range page.Items {
@@ -182,8 +192,12 @@ func (m *Connector) Backfill(ctx context.Context, src connector.Source, since ti
 			}
 		}
 	}
-	page.Cursor = next
-	page.More = page.More && !reached && next != ""
+	b.MaxID = next
+	if !page.More || reached || next == "" { // notifications done: threads next
+		b = mastodonBackfill{Threads: true}
+	}
+	page.Cursor = connector.EncodeCursor(b)
+	page.More = true
 	return page.Page, nil
 }
 

@@ -296,8 +296,10 @@ func TestMastodonPoll(t *testing.T) {
 		since := time.Date(2026, 11, 23, 8, 30, 0, 0, time.UTC)
 		got, pages := ingesttest.BackfillAll(t, context.Background(), m, src, since)
 		// The first page (ids 110..149) holds minutes 50..59 (kept) and
-		// 0..29 (before since): it reaches since, so the backfill stops there.
-		if pages != 1 || len(got) != 10 {
+		// 0..29 (before since): it reaches since, so the notifications stop
+		// there; a second step lists the brand's statuses for threads to
+		// read (none here).
+		if pages != 2 || len(got) != 10 {
 			t.Fatalf("%d pages, %d items", pages, len(got))
 		}
 	})

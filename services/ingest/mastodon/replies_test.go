@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -248,4 +249,46 @@ func TestMastodonThreadsAgree(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMastodonBackfillReadsThreads: a reply without a mention written
+// during an outage has no notification; the backfill finds it in the
+// threads of the brand's statuses of the period, and only the period's.
+func TestMastodonBackfillReadsThreads(t *testing.T) {
+	now := time.Now().UTC()
+	f, srv := newFakeMastodon(t)
+	m := mastodon.New(srv.Client())
+	src := mastodonSource(srv.URL)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	since := now.Add(-3 * time.Hour)
+	f.statuses = []string{
+		mastodonStatus("900", "555", now.Add(-2*time.Hour), ""),
+		mastodonStatus("880", "555", now.AddDate(0, 0, -2), ""),  // older than since, still answered in the period
+		mastodonStatus("700", "555", now.AddDate(0, 0, -30), ""), // too old to be answered now
+	}
+	f.threads["900"] = []string{
+		mastodonStatus("1001", "7", now.Add(-time.Hour), "900"),
+		mastodonStatus("1002", "555", now.Add(-50*time.Minute), "1001"),     // the brand's own answer
+		mastodonStatus("1003", "9", now.Add(-40*time.Minute), "900", "555"), // mentions the brand: a notification
+	}
+	f.threads["880"] = []string{
+		mastodonStatus("1011", "7", now.AddDate(0, 0, -2).Add(time.Hour), "880"), // before since
+		mastodonStatus("1012", "8", now.Add(-90*time.Minute), "1011"),
+	}
+	f.threads["700"] = []string{mastodonStatus("1021", "7", now.Add(-time.Hour), "700")}
+	got, _ := ingesttest.BackfillAll(t, context.Background(), m, src, since)
+	var ids []string
+	for _, r := range got {
+		ids = append(ids, strings.TrimPrefix(r.PlatformID, host+"/"))
+		if r.Kind != v1.KindReply || r.ThreadID == "" {
+			t.Errorf("reply %+v", r)
+		}
+	}
+	slices.Sort(ids)
+	if strings.Join(ids, ",") != "1001,1012" {
+		t.Fatalf("backfilled %v", ids)
+	}
+	if _, threads := f.reads(); strings.Join(threads, ",") != "900,880" {
+		t.Fatalf("threads read %v", threads)
+	}
 }
