@@ -85,7 +85,13 @@ type xTweet struct {
 	InReplyToUserID   string `json:"in_reply_to_user_id_str"`
 	Lang              string `json:"lang"`
 	User              xUser  `json:"user"`
-	ExtendedTweet     *struct {
+	// A quote tweet carries the tweet it quotes.
+	IsQuoteStatus  bool   `json:"is_quote_status"`
+	QuotedStatusID string `json:"quoted_status_id_str"`
+	QuotedStatus   *struct {
+		User xUser `json:"user"`
+	} `json:"quoted_status"`
+	ExtendedTweet *struct {
 		FullText string `json:"full_text"`
 	} `json:"extended_tweet"`
 }
@@ -181,8 +187,12 @@ func xTweetInteraction(t xTweet, forUser string, decodeErr error) (v1.Received, 
 		CreatedAt: created.UTC(), URL: "https://x.com/" + t.User.ScreenName + "/status/" + t.ID,
 		Author: v1.Author{ID: t.User.ID, Handle: "@" + t.User.ScreenName, DisplayName: t.User.Name, Followers: t.User.FollowersCount, Verified: t.User.Verified},
 	}
-	if t.InReplyToUserID == forUser {
+	switch {
+	case t.InReplyToUserID == forUser:
 		r.Kind = v1.KindReply
+	case t.IsQuoteStatus && t.QuotedStatus != nil && t.QuotedStatus.User.ID == forUser:
+		// A quote of the brand's tweet, filed as a quote on every network.
+		r.Kind, r.ParentID = v1.KindQuote, t.QuotedStatusID
 	}
 	return r, nil
 }

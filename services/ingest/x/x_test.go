@@ -75,6 +75,35 @@ func TestX(t *testing.T) {
 	})
 }
 
+// TestXKinds: the same case gets the same kind as on Bluesky and Mastodon.
+func TestXKinds(t *testing.T) {
+	tweet := func(extra string) string {
+		return `{"for_user_id":"2244994945","tweet_create_events":[{"id_str":"1900","text":"@cafe regardez","created_at":"Mon Nov 23 08:00:00 +0000 2026",
+		  "user":{"id_str":"42","screen_name":"lea"}` + extra + `}]}`
+	}
+	cases := []struct {
+		name, extra string
+		kind        v1.Kind
+		parent      string
+	}{
+		{"reply_to_the_brand_that_mentions_it_is_a_reply", `,"in_reply_to_status_id_str":"1800","in_reply_to_user_id_str":"2244994945"`, v1.KindReply, "1800"},
+		{"quote_of_the_brands_tweet_is_a_quote", `,"is_quote_status":true,"quoted_status_id_str":"1700","quoted_status":{"id_str":"1700","user":{"id_str":"2244994945"}}`, v1.KindQuote, "1700"},
+		{"quote_of_another_tweet_is_a_mention", `,"is_quote_status":true,"quoted_status_id_str":"1600","quoted_status":{"id_str":"1600","user":{"id_str":"7"}}`, v1.KindMention, ""},
+		{"plain_mention_is_a_mention", ``, v1.KindMention, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := (x.Webhook{}).Parse([]byte(tweet(tc.extra)), xSource(), ingesttest.ReceivedAt)
+			if err != nil || len(d.Items) != 1 {
+				t.Fatalf("%+v %v", d, err)
+			}
+			if r := d.Items[0]; r.Kind != tc.kind || r.ParentID != tc.parent {
+				t.Fatalf("got %+v", r)
+			}
+		})
+	}
+}
+
 func FuzzXParse(f *testing.F) {
 	f.Add(ingesttest.ReadFile(f, "x_activity.json"))
 	f.Add([]byte(`{"for_user_id":"2244994945","tweet_create_events":[{}],"direct_message_events":[{"type":"message_create"}]}`))
