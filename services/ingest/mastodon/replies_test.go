@@ -204,13 +204,10 @@ func TestMastodonReplies(t *testing.T) {
 // TestMastodonThreadsAgree reads one conversation by every path: a reply
 // to the brand that mentions it (notification), a reply without a mention
 // (thread sweep) and a reply to that reply that mentions the brand
-// (notification, then pushed again by the stream's parser): one thread id.
+// (notification), polled and backfilled: one thread id.
 func TestMastodonThreadsAgree(t *testing.T) {
 	now := time.Now().UTC()
-	f, srv := newFakeMastodon(t)
-	m := mastodon.New(srv.Client())
-	src := mastodonSource(srv.URL)
-	host := strings.TrimPrefix(srv.URL, "http://")
+	f, m, src, host := newMastodonConnector(t)
 	toBrand := strings.Replace(mastodonStatus("1002", "9", now.Add(-40*time.Minute), "900", "555"), `"in_reply_to_account_id":null`, `"in_reply_to_account_id":"555"`, 1)
 	deeper := mastodonStatus("1003", "9", now.Add(-30*time.Minute), "1001", "555")
 	f.statuses = []string{mastodonStatus("900", "555", now.Add(-time.Hour), "")}
@@ -256,10 +253,7 @@ func TestMastodonThreadsAgree(t *testing.T) {
 // threads of the brand's statuses of the period, and only the period's.
 func TestMastodonBackfillReadsThreads(t *testing.T) {
 	now := time.Now().UTC()
-	f, srv := newFakeMastodon(t)
-	m := mastodon.New(srv.Client())
-	src := mastodonSource(srv.URL)
-	host := strings.TrimPrefix(srv.URL, "http://")
+	f, m, src, host := newMastodonConnector(t)
 	since := now.Add(-3 * time.Hour)
 	f.statuses = []string{
 		mastodonStatus("900", "555", now.Add(-2*time.Hour), ""),
@@ -291,4 +285,11 @@ func TestMastodonBackfillReadsThreads(t *testing.T) {
 	if _, threads := f.reads(); strings.Join(threads, ",") != "900,880" {
 		t.Fatalf("threads read %v", threads)
 	}
+}
+
+// newMastodonConnector is a connector reading a fake server, its source and
+// the server's host (the prefix of platform ids).
+func newMastodonConnector(t *testing.T) (*fakeMastodon, *mastodon.Connector, connector.Source, string) {
+	f, srv := newFakeMastodon(t)
+	return f, mastodon.New(srv.Client()), mastodonSource(srv.URL), strings.TrimPrefix(srv.URL, "http://")
 }
