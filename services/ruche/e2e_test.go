@@ -372,7 +372,7 @@ func TestEndToEnd(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(string(crc), "sha256=YUsT0aLbF0VtFGcLCND1EU/aQP0sjPL19cPulVY7Wes=") {
 			t.Fatalf("crc = %d %s", resp.StatusCode, crc)
 		}
-		body, err := os.ReadFile("../ingest/testdata/x_activity.json")
+		body, err := os.ReadFile("../ingest/x/testdata/x_activity.json")
 		if err != nil {
 			t.Fatal(err)
 		}
