@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -276,62 +277,75 @@ func (s *Service) listAudit(c echo.Context) error {
 }
 
 // readAudit reads up to limit matching records of brand after the stream
-// sequence in cursor, with an ordered consumer on the brand's subject.
+// sequence in cursor: each read is a "next message on the brand's subject
+// from sequence n" get, so reading the log creates no consumer.
 func (s *Service) readAudit(ctx context.Context, brand, cursor string, limit int, f auditFilter) (AuditPage, error) {
 	page := AuditPage{Items: []auditv1.Recorded{}}
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{events.Subject(auditv1.Recorded{}, brand)}}
-	switch {
-	case cursor != "":
-		seq, err := strconv.ParseUint(cursor, 10, 64)
-		if err != nil {
-			return page, httpx.BadRequest("cursor", "must be the next_cursor of a previous page")
-		}
-		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, seq+1
-	case f.since != nil:
-		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, f.since
-	}
-	cons, err := s.js.OrderedConsumer(ctx, events.StreamName(events.DomainAudit), cfg)
+	stream, err := s.js.Stream(ctx, events.StreamName(events.DomainAudit))
 	if err != nil {
 		return page, fmt.Errorf("read audit log: %w", err)
 	}
-	if cons.CachedInfo().NumPending == 0 {
-		return page, nil
-	}
-	for {
-		batch, err := cons.Fetch(min(limit, 256), jetstream.FetchMaxWait(2*time.Second))
+	var seq uint64 = 1
+	switch {
+	case cursor != "":
+		n, err := strconv.ParseUint(cursor, 10, 64)
 		if err != nil {
+			return page, httpx.BadRequest("cursor", "must be the next_cursor of a previous page")
+		}
+		seq = n + 1
+	case f.since != nil:
+		if seq, err = firstSince(ctx, stream, *f.since); err != nil {
 			return page, fmt.Errorf("read audit log: %w", err)
 		}
-		n := 0
-		for msg := range batch.Messages() {
-			n++
-			meta, err := msg.Metadata()
-			if err != nil {
-				return page, err
-			}
-			var r auditv1.Recorded
-			if err := json.Unmarshal(msg.Data(), &r); err != nil {
-				return page, fmt.Errorf("audit record %d: %w", meta.Sequence.Stream, err)
-			}
-			if f.until != nil && r.At.After(*f.until) {
-				return page, nil
-			}
-			if f.match(r) {
-				page.Items = append(page.Items, r)
-			}
-			if meta.NumPending == 0 {
-				return page, nil
-			}
-			if len(page.Items) == limit {
-				page.NextCursor = strconv.FormatUint(meta.Sequence.Stream, 10)
-				return page, nil
-			}
-		}
-		if err := batch.Error(); err != nil {
-			return page, fmt.Errorf("read audit log: %w", err)
-		}
-		if n == 0 {
+	}
+	subject := events.Subject(auditv1.Recorded{}, brand)
+	for len(page.Items) < limit {
+		msg, err := stream.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subject))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
 			return page, nil
 		}
+		if err != nil {
+			return page, fmt.Errorf("read audit log at %d: %w", seq, err)
+		}
+		var r auditv1.Recorded
+		if err := json.Unmarshal(msg.Data, &r); err != nil {
+			return page, fmt.Errorf("audit record %d: %w", msg.Sequence, err)
+		}
+		if f.until != nil && r.At.After(*f.until) {
+			return page, nil
+		}
+		if (f.since == nil || !r.At.Before(*f.since)) && f.match(r) {
+			page.Items = append(page.Items, r)
+		}
+		seq = msg.Sequence + 1
 	}
+	page.NextCursor = strconv.FormatUint(seq-1, 10)
+	return page, nil
+}
+
+// firstSince finds the first sequence stored at or after t, by binary
+// search on the stream's storage times (records are stored in time order).
+func firstSince(ctx context.Context, stream jetstream.Stream, t time.Time) (uint64, error) {
+	info, err := stream.Info(ctx)
+	if err != nil {
+		return 0, err
+	}
+	lo, hi := info.State.FirstSeq, info.State.LastSeq+1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		msg, err := stream.GetMsg(ctx, mid)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			lo = mid + 1 // a gap (expired): look later
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if msg.Time.Before(t) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return max(lo, 1), nil
 }

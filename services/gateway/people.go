@@ -99,7 +99,17 @@ func (s *Service) removeRole(c echo.Context) error {
 // existing member's role changes here: people join by invitation.
 func (s *Service) changeRole(c echo.Context, brand string, role access.Role) error {
 	ctx := c.Request().Context()
-	if current, err := s.store.User(ctx, c.Param("id")); err == nil && current.Roles[brand] == access.Owner && role != access.Owner {
+	current, err := s.store.User(ctx, c.Param("id"))
+	if err == nil && current.Roles[brand] == "" {
+		err = accounts.ErrNotFound
+	}
+	if err != nil {
+		return notFoundAs(err, "member of brand "+brand)
+	}
+	if err := mayGrant(c, brand, current.Roles[brand], role); err != nil {
+		return err
+	}
+	if current.Roles[brand] == access.Owner && role != access.Owner {
 		if owners, err := s.owners(c, brand); err != nil {
 			return err
 		} else if owners < 2 {

@@ -91,20 +91,22 @@ var routeRules = map[string]rule{
 	"POST /api/v1/cases/:interaction_id/decide":   {action: access.CasesDecide},
 }
 
-// RouteRule tells, for tests and docs, who may call a route: "public",
-// "signed_in", or the action a brand role must allow ("" when the route is
-// not in the table).
-func RouteRule(method, path string) string {
-	r, ok := routeRules[method+" "+path]
-	switch {
-	case !ok:
-		return ""
-	case r.who == public:
-		return "public"
-	case r.who == signedIn:
-		return "signed_in"
+// PermissionTable returns the permission table as text, for tests and the
+// docs: per "METHOD /path", "public", "signed_in", or the action a brand
+// role must allow.
+func PermissionTable() map[string]string {
+	out := make(map[string]string, len(routeRules))
+	for k, r := range routeRules {
+		switch r.who {
+		case public:
+			out[k] = "public"
+		case signedIn:
+			out[k] = "signed_in"
+		default:
+			out[k] = string(r.action)
+		}
 	}
-	return string(r.action)
+	return out
 }
 
 // unsafe methods change state: they need CSRF proof from a browser and are

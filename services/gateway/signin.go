@@ -102,7 +102,7 @@ func (s *Service) revokeSessions(c echo.Context, userID string) error {
 	ctx := c.Request().Context()
 	now := s.now()
 	if _, err := s.store.UpdateUser(ctx, userID, func(u *accounts.User) error {
-		u.SessionsValidAfter = now.Add(1) // sessions created at now are revoked too
+		u.SessionsValidAfter = now
 		return nil
 	}); err != nil {
 		return notFoundAs(err, "user")
@@ -150,7 +150,7 @@ func (s *Service) resetPassword(c echo.Context) error {
 			return accounts.ErrNotFound // revoked by a later sign-out-everywhere
 		}
 		u.PasswordHash = access.HashPassword(body.Password)
-		u.Failures, u.LockedUntil, u.SessionsValidAfter = 0, now, now.Add(1)
+		u.Failures, u.LockedUntil, u.SessionsValidAfter = 0, now, now
 		return nil
 	})
 	if err != nil {

@@ -58,7 +58,7 @@ func (s *Store) Keys(ctx context.Context, userID string) ([]APIKey, error) {
 	if !validKeyToken(userID) {
 		return nil, nil
 	}
-	return list[APIKey](ctx, s.keys, userID+".*")
+	return list[APIKey](ctx, s.keys, userID+".>")
 }
 
 // DeleteKey revokes one of a user's keys by id.
