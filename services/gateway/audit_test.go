@@ -35,14 +35,14 @@ func TestAuditLog(t *testing.T) {
 		got = append(got, row{r.Action, r.Actor, r.Status})
 	}
 	want := []row{
-		{"users.manage", "key-", 201},             // invitation of the owner
+		{"users.manage", "key-", 201}, // invitation of the owner
 		{"auth/invitations/:token/accept", ownerID, 200},
-		{"users.manage", "key-", 201},             // invitation of the moderator
+		{"users.manage", "key-", 201}, // invitation of the moderator
 		{"auth/invitations/:token/accept", modID, 200},
-		{"users.manage", ownerID, 200},            // role change
-		{"users.manage", ownerID, 200},            // teams
-		{"users.manage", ownerID, 409},            // stale teams: refused, recorded
-		{"auth/login", modID, 401},                // failed sign-in
+		{"users.manage", ownerID, 200}, // role change
+		{"users.manage", ownerID, 200}, // teams
+		{"users.manage", ownerID, 409}, // stale teams: refused, recorded
+		{"auth/login", modID, 401},     // failed sign-in
 	}
 	if len(got) != len(want) {
 		t.Fatalf("records %+v", got)

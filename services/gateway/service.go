@@ -102,6 +102,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 			"api": "/api/v1", "health": "/healthz", "ready": "/readyz",
 		})
 	})
+	if err := s.docsRoutes(e); err != nil {
+		return nil, err
+	}
 	api := e.Group("/api/v1", singleParams)
 	api.GET("/interactions", s.listInteractions)
 	api.GET("/interactions/:id", s.getInteraction)
