@@ -38,12 +38,12 @@ func (c *clock) Add(d time.Duration) {
 }
 
 type testGateway struct {
-	t     *testing.T
+	t     testing.TB
 	gw    *gateway.Service
 	clock *clock
 }
 
-func newTestGateway(t *testing.T, mutate ...func(*gateway.Config)) *testGateway {
+func newTestGateway(t testing.TB, mutate ...func(*gateway.Config)) *testGateway {
 	t.Helper()
 	conn := testkit.NATS(t)
 	cfg := gateway.Config{Addr: "127.0.0.1:0", APIKeys: ownerKeyA + ":a " + ownerKeyB + ":b", BodyLimit: "1M"}
@@ -75,7 +75,7 @@ type reply struct {
 	header  http.Header
 }
 
-func (r reply) decode(t *testing.T, v any) {
+func (r reply) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(r.body), v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
@@ -121,7 +121,7 @@ func (g *testGateway) must(who caller, method, path, body string, want int) repl
 }
 
 // signedIn turns a sign-in answer into a session caller.
-func signedIn(t *testing.T, r reply) caller {
+func signedIn(t testing.TB, r reply) caller {
 	t.Helper()
 	var s gateway.SignedIn
 	r.decode(t, &s)
