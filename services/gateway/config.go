@@ -28,7 +28,7 @@ type Config struct {
 	// any session that old.
 	SessionIdle     time.Duration `koanf:"session_idle"`
 	SessionAbsolute time.Duration `koanf:"session_absolute"`
-	OIDC            OIDCConfig    `koanf:"oidc"`
+	OIDC            OIDCConfig    `koanf:",squash"`
 }
 
 // RegisterFlags registers the gateway flags under prefix.
@@ -39,7 +39,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.StringVar(&c.PublicURL, prefix+"public_url", "", "URL people reach the gateway at, for links and the Origin check (empty: each request's Host)")
 	fs.DurationVar(&c.SessionIdle, prefix+"session_idle", 30*time.Minute, "a session unused this long ends")
 	fs.DurationVar(&c.SessionAbsolute, prefix+"session_absolute", 12*time.Hour, "a session this old ends")
-	c.OIDC.RegisterFlags(fs, prefix+"oidc.")
+	c.OIDC.RegisterFlags(fs, prefix)
 }
 
 func (c *Config) setDefaults() {

@@ -21,32 +21,32 @@ import (
 	"github.com/ruche-project/ruche/services/gateway/accounts"
 )
 
-// OIDCConfig is single sign-on with an OpenID Connect provider (section
-// "gateway.oidc"): Keycloak, Entra ID, Google Workspace, Okta... The
+// OIDCConfig is single sign-on with an OpenID Connect provider (settings
+// gateway.oidc_*): Keycloak, Entra ID, Google Workspace, Okta... The
 // provider's groups decide the roles: a person whose groups map to no role
 // cannot sign in.
 type OIDCConfig struct {
 	// Issuer URL; empty turns single sign-on off.
-	Issuer       string `koanf:"issuer"`
-	ClientID     string `koanf:"client_id"`
-	ClientSecret string `koanf:"client_secret"`
+	Issuer       string `koanf:"oidc_issuer"`
+	ClientID     string `koanf:"oidc_client_id"`
+	ClientSecret string `koanf:"oidc_client_secret"`
 	// RedirectURL defaults to <public_url>/api/v1/auth/oidc/callback.
-	RedirectURL string `koanf:"redirect_url"`
+	RedirectURL string `koanf:"oidc_redirect_url"`
 	// GroupsClaim names the ID token claim listing the groups ("groups";
 	// Entra ID sends group ids there, Keycloak paths such as /ruche/demo).
-	GroupsClaim string `koanf:"groups_claim"`
+	GroupsClaim string `koanf:"oidc_groups_claim"`
 	// GroupRoles are space-separated "<group>=<brand>:<role>" entries.
-	GroupRoles string `koanf:"group_roles"`
+	GroupRoles string `koanf:"oidc_group_roles"`
 }
 
 // RegisterFlags registers the OIDC flags under prefix.
 func (c *OIDCConfig) RegisterFlags(fs *pflag.FlagSet, prefix string) {
-	fs.StringVar(&c.Issuer, prefix+"issuer", "", "OpenID Connect issuer URL (empty: no single sign-on)")
-	fs.StringVar(&c.ClientID, prefix+"client_id", "", "OpenID Connect client id")
-	fs.StringVar(&c.ClientSecret, prefix+"client_secret", "", "OpenID Connect client secret")
-	fs.StringVar(&c.RedirectURL, prefix+"redirect_url", "", "OpenID Connect redirect URL (default <public_url>/api/v1/auth/oidc/callback)")
-	fs.StringVar(&c.GroupsClaim, prefix+"groups_claim", "groups", "ID token claim holding the person's groups")
-	fs.StringVar(&c.GroupRoles, prefix+"group_roles", "", `group to role mapping: space-separated "<group>=<brand>:<role>"`)
+	fs.StringVar(&c.Issuer, prefix+"oidc_issuer", "", "OpenID Connect issuer URL (empty: no single sign-on)")
+	fs.StringVar(&c.ClientID, prefix+"oidc_client_id", "", "OpenID Connect client id")
+	fs.StringVar(&c.ClientSecret, prefix+"oidc_client_secret", "", "OpenID Connect client secret")
+	fs.StringVar(&c.RedirectURL, prefix+"oidc_redirect_url", "", "OpenID Connect redirect URL (default <public_url>/api/v1/auth/oidc/callback)")
+	fs.StringVar(&c.GroupsClaim, prefix+"oidc_groups_claim", "groups", "ID token claim holding the person's groups")
+	fs.StringVar(&c.GroupRoles, prefix+"oidc_group_roles", "", `group to role mapping: space-separated "<group>=<brand>:<role>"`)
 }
 
 // Validate checks the settings when single sign-on is on.
@@ -55,7 +55,7 @@ func (c *OIDCConfig) Validate() error {
 		return nil
 	}
 	if c.ClientID == "" || c.ClientSecret == "" {
-		return errors.New("gateway.oidc.client_id and gateway.oidc.client_secret are required with gateway.oidc.issuer")
+		return errors.New("gateway.oidc_client_id and gateway.oidc_client_secret are required with gateway.oidc_issuer")
 	}
 	_, err := ParseGroupRoles(c.GroupRoles)
 	return err
@@ -67,21 +67,21 @@ type GroupRole struct {
 	Role  access.Role
 }
 
-// ParseGroupRoles parses gateway.oidc.group_roles.
+// ParseGroupRoles parses gateway.oidc_group_roles.
 func ParseGroupRoles(s string) (map[string][]GroupRole, error) {
 	out := map[string][]GroupRole{}
 	for i, entry := range strings.Fields(s) {
 		group, target, ok1 := strings.Cut(entry, "=")
 		brand, role, ok2 := strings.Cut(target, ":")
 		if !ok1 || !ok2 || group == "" {
-			return nil, fmt.Errorf("gateway.oidc.group_roles entry %d: want <group>=<brand>:<role>", i+1)
+			return nil, fmt.Errorf("gateway.oidc_group_roles entry %d: want <group>=<brand>:<role>", i+1)
 		}
 		if err := events.ValidateBrand(brand); err != nil {
-			return nil, fmt.Errorf("gateway.oidc.group_roles entry %d: %w", i+1, err)
+			return nil, fmt.Errorf("gateway.oidc_group_roles entry %d: %w", i+1, err)
 		}
 		r, err := access.ParseRole(role)
 		if err != nil {
-			return nil, fmt.Errorf("gateway.oidc.group_roles entry %d: %w", i+1, err)
+			return nil, fmt.Errorf("gateway.oidc_group_roles entry %d: %w", i+1, err)
 		}
 		out[group] = append(out[group], GroupRole{brand, r})
 	}
@@ -159,7 +159,7 @@ func (s *Service) redirectURL(c echo.Context) string {
 	return s.publicURL(c) + "/api/v1/auth/oidc/callback"
 }
 
-var errNoSSO = httpx.NotFound("single sign-on is not configured (gateway.oidc.issuer)")
+var errNoSSO = httpx.NotFound("single sign-on is not configured (gateway.oidc_issuer)")
 
 // oidcLogin sends the browser to the provider, with a one-time state, a
 // nonce and a PKCE challenge.
