@@ -56,6 +56,7 @@ func newRoot(version string, stdout, stderr io.Writer) *cobra.Command {
 		classifyCommand(),
 		sourcesCommand(),
 		policyCommand(), casesCommand(),
+		loginCommand(), contextCommand(), usersCommand(), keysCommand(), auditCommand(),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version",
