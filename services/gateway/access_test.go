@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ruche-project/ruche/pkg/httpx"
@@ -167,6 +168,19 @@ func TestRouteTable(t *testing.T) {
 			t.Errorf("permission table entry %s names no route", key)
 		}
 	}
+}
+
+// TestUnlistedRouteIsRefused: a route nobody put in the permission table
+// answers 403 to everyone, even the owner.
+func TestUnlistedRouteIsRefused(t *testing.T) {
+	g := newTestGateway(t)
+	reached := false
+	g.gw.Handler().POST("/api/v1/crises/:id/resolve", func(c echo.Context) error { reached = true; return c.NoContent(204) })
+	r := g.must(caller{key: ownerKeyA}, "POST", "/api/v1/crises/x/resolve?brand=a", ``, 403)
+	if reached || !strings.Contains(r.body, "permission table") {
+		t.Fatalf("reached=%v %s", reached, r.body)
+	}
+	g.must(caller{key: ownerKeyA}, "GET", "/api/v1/no-such-route", ``, 404)
 }
 
 // paramValue fills a route's path parameters.

@@ -67,11 +67,9 @@ func (s *Service) createKey(c echo.Context) error {
 	if body.Name = strings.TrimSpace(body.Name); body.Name == "" || len(body.Name) > 100 {
 		return httpx.BadRequest("name", "must be 1 to 100 characters")
 	}
-	ttl := DefaultKeyTTL
-	if body.TTL != "" {
-		if ttl, err = time.ParseDuration(body.TTL); err != nil || ttl <= 0 || ttl > MaxKeyTTL {
-			return httpx.BadRequest("ttl", "must be a duration from 1s to %s, such as 720h", MaxKeyTTL)
-		}
+	ttl, err := lifetime(body.TTL, DefaultKeyTTL, MaxKeyTTL)
+	if err != nil {
+		return err
 	}
 	scopes := make([]access.Action, 0, len(body.Scopes))
 	for _, sc := range body.Scopes {

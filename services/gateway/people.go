@@ -249,11 +249,9 @@ func (s *Service) invite(c echo.Context) error {
 	if err := mayGrant(c, brand, role); err != nil {
 		return err
 	}
-	ttl := DefaultInvitationTTL
-	if body.TTL != "" {
-		if ttl, err = time.ParseDuration(body.TTL); err != nil || ttl <= 0 || ttl > MaxInvitationTTL {
-			return httpx.BadRequest("ttl", "must be a duration from 1s to %s, such as 72h", MaxInvitationTTL)
-		}
+	ttl, err := lifetime(body.TTL, DefaultInvitationTTL, MaxInvitationTTL)
+	if err != nil {
+		return err
 	}
 	if body.Email != "" {
 		if body.Email, err = accounts.NormalizeEmail(body.Email); err != nil {
@@ -359,4 +357,16 @@ func (s *Service) putTeams(c echo.Context) error {
 	setAuditChange(c, brand, before, body.Teams)
 	c.Response().Header().Set("ETag", fmt.Sprintf(`"%d"`, rev))
 	return c.JSON(http.StatusOK, TeamsView{Teams: body.Teams, Revision: rev})
+}
+
+// lifetime reads a "ttl" duration such as "72h" (def when empty, at most max).
+func lifetime(s string, def, max time.Duration) (time.Duration, error) {
+	if s == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 || d > max {
+		return 0, httpx.BadRequest("ttl", "must be a duration from 1s to %s, such as 72h", max)
+	}
+	return d, nil
 }

@@ -127,7 +127,7 @@ func (s *Service) guard(next echo.HandlerFunc) echo.HandlerFunc {
 		key := c.Request().Method + " " + c.Path()
 		r, ok := routeRules[key]
 		if !ok {
-			if s.registered[key] {
+			if s.isRoute(c.Request().Method, c.Path()) {
 				return s.refuse(c, "this route has no entry in the permission table")
 			}
 			return next(c) // not a route: echo answers 404 or 405
@@ -162,6 +162,18 @@ func (s *Service) guard(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return s.audited(c, next)
 	}
+}
+
+// isRoute tells a registered route (missing from the table: refused) from
+// a path that matches none (echo's 404 or 405). Routes are read when asked,
+// so one added after New is refused too.
+func (s *Service) isRoute(method, path string) bool {
+	for _, r := range s.echo.Routes() {
+		if r.Method == method && r.Path == path {
+			return true
+		}
+	}
+	return false
 }
 
 // refuse is a 403 that also goes to the log: a missing table entry or a
