@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ruche-project/ruche/pkg/httpx"
@@ -42,6 +43,7 @@ type testGateway struct {
 	t     testing.TB
 	gw    *gateway.Service
 	clock *clock
+	js    jetstream.JetStream
 }
 
 func newTestGateway(t testing.TB, mutate ...func(*gateway.Config)) *testGateway {
@@ -57,7 +59,7 @@ func newTestGateway(t testing.TB, mutate ...func(*gateway.Config)) *testGateway 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testGateway{t: t, gw: gw, clock: clk}
+	return &testGateway{t: t, gw: gw, clock: clk, js: conn.JS}
 }
 
 // caller is how a request authenticates: a key, or a session's cookie and

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ruche-project/ruche/events"
 	"github.com/ruche-project/ruche/services/gateway"
 )
 
@@ -90,6 +91,18 @@ func TestAuditLog(t *testing.T) {
 		rows, err := rd.ReadAll()
 		if err != nil || len(rows) != len(want)+1 || rows[0][1] != "acteur" || rows[len(rows)-1][8] != "401" {
 			t.Fatalf("csv %v %q", err, r.body)
+		}
+	})
+	t.Run("append_only", func(t *testing.T) {
+		stream, err := g.js.Stream(t.Context(), events.StreamName(events.DomainAudit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := stream.DeleteMsg(t.Context(), 1); err == nil {
+			t.Fatal("a record was deleted")
+		}
+		if err := stream.Purge(t.Context()); err == nil {
+			t.Fatal("the log was purged")
 		}
 	})
 	t.Run("brands_are_separate", func(t *testing.T) {
