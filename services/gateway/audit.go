@@ -59,18 +59,13 @@ func (s *Service) audited(c echo.Context, next echo.HandlerFunc) error {
 		body, _ = io.ReadAll(io.LimitReader(c.Request().Body, maxAuditBody+1))
 		c.Request().Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), c.Request().Body))
 	}
-	err := next(c)
-	status := c.Response().Status
-	if err != nil {
-		status = http.StatusInternalServerError
-		if he, ok := err.(*httpx.Error); ok {
-			status = he.Status
-		} else if he, ok := err.(*echo.HTTPError); ok {
-			status = he.Code
-		}
+	if err := next(c); err != nil {
+		// Answer now, through the one error handler, so the record has the
+		// status the caller got.
+		c.Error(err)
 	}
-	s.record(c, body, status)
-	return err
+	s.record(c, body, c.Response().Status)
+	return nil
 }
 
 func (s *Service) record(c echo.Context, body []byte, status int) {
@@ -224,7 +219,41 @@ type auditFilter struct {
 func (f auditFilter) match(r auditv1.Recorded) bool {
 	return (f.actor == "" || r.Actor == f.actor || strings.EqualFold(r.ActorEmail, f.actor)) &&
 		(f.action == "" || r.Action == f.action) &&
-		(f.target == "" || strings.Contains(r.Target, f.target))
+		(f.target == "" || names(r.Target, f.target))
+}
+
+// names reports whether a record's target ("name=value&...") names t, as
+// a value or as a whole "name=value".
+func names(target, t string) bool {
+	for part := range strings.SplitSeq(target, "&") {
+		_, v, _ := strings.Cut(part, "=")
+		if part == t || v == t {
+			return true
+		}
+	}
+	return false
+}
+
+// interactionHistory serves GET /api/v1/interactions/:id/history?brand=:
+// who touched this interaction (claims, decisions...), for whoever may
+// read it — moderators included, who may not read the whole log.
+func (s *Service) interactionHistory(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(c, "limit", 1, 1000)
+	if err != nil {
+		return err
+	}
+	if limit == 0 {
+		limit = 100
+	}
+	page, err := s.readAudit(c.Request().Context(), brand, c.QueryParam("cursor"), limit, auditFilter{target: c.Param("id")})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
 }
 
 // listAudit serves GET /api/v1/audit?brand=[&since&until&actor&action&target&limit&cursor][&format=csv].

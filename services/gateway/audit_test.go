@@ -115,4 +115,17 @@ func TestAuditLog(t *testing.T) {
 		}
 		g.must(caller{key: ownerKeyB}, "GET", "/api/v1/audit?brand=a", ``, 403)
 	})
+	t.Run("who_touched_an_interaction", func(t *testing.T) {
+		moderator, _ := g.join("a", "moderator", "mod2@a.example")
+		// The case routes reach moderation, absent here: they answer 503,
+		// the attempt is recorded all the same.
+		g.do(moderator, "POST", "/api/v1/cases/generic:42/claim?brand=a", ``)
+		g.do(moderator, "POST", "/api/v1/cases/generic:420/claim?brand=a", ``)
+		var p gateway.AuditPage
+		g.must(moderator, "GET", "/api/v1/interactions/generic:42/history?brand=a", ``, 200).decode(t, &p)
+		if len(p.Items) != 1 || p.Items[0].ActorEmail != "mod2@a.example" || p.Items[0].Action != "cases.work" || p.Items[0].Status != 503 {
+			t.Fatalf("history: %+v", p.Items)
+		}
+		g.must(moderator, "GET", "/api/v1/audit?brand=a", ``, 403)
+	})
 }

@@ -68,6 +68,7 @@ var routeRules = map[string]rule{
 	"GET /api/v1/audit":                           {action: access.AuditRead, export: access.AuditExport},
 	"GET /api/v1/interactions":                    {action: access.InteractionsRead, export: access.InteractionsExport},
 	"GET /api/v1/interactions/:id":                {action: access.InteractionsRead},
+	"GET /api/v1/interactions/:id/history":        {action: access.InteractionsRead},
 	"GET /api/v1/kpis":                            {action: access.ReportsRead, export: access.InteractionsExport},
 	"GET /api/v1/segments/:segment":               {action: access.SegmentsRead, export: access.SegmentsRead},
 	"POST /api/v1/contests/draw":                  {action: access.ContestsDraw},

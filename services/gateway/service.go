@@ -122,6 +122,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	s.keyRoutes(api)
 	s.peopleRoutes(api)
 	api.GET("/audit", s.listAudit)
+	api.GET("/interactions/:id/history", s.interactionHistory)
 	s.echo = e
 	return s, nil
 }
