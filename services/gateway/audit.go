@@ -47,11 +47,12 @@ func setAuditChange(c echo.Context, brand string, before, after any) {
 	c.Set(auditChangeKey, auditChange{brand, before, after})
 }
 
-// audited runs a route and, when it changes state, records it once per
-// brand it concerns: the ?brand=, else the body's brand, else every brand
-// of the caller.
+// audited runs a route and, when it changes state, signs someone in or
+// exports data (?format=csv), records it once per brand it concerns: the
+// ?brand=, else the body's brand, else every brand of the caller.
 func (s *Service) audited(c echo.Context, next echo.HandlerFunc) error {
-	if !unsafe(c.Request().Method) {
+	export := c.QueryParam("format") == "csv"
+	if !unsafe(c.Request().Method) && !export && c.Path() != oidcCallbackRoute {
 		return next(c)
 	}
 	var body []byte
@@ -94,8 +95,11 @@ func (s *Service) record(c echo.Context, body []byte, status int) {
 		}
 	}
 	r.Target = strings.Join(targets, "&")
-	if n := c.Path(); strings.Contains(n, ":token") {
+	switch n := c.Path(); {
+	case strings.Contains(n, ":token"): // an invitation's secret
 		r.Path = strings.Split(c.Request().URL.Path, "/invitations/")[0] + "/invitations/…"
+	case n == oidcCallbackRoute: // the authorization code and state
+		r.Path = c.Request().URL.Path
 	}
 	var brands []string
 	change, hasChange := c.Get(auditChangeKey).(auditChange)

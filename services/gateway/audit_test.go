@@ -92,6 +92,12 @@ func TestAuditLog(t *testing.T) {
 		if err != nil || len(rows) != len(want)+1 || rows[0][1] != "acteur" || rows[len(rows)-1][8] != "401" {
 			t.Fatalf("csv %v %q", err, r.body)
 		}
+		// The export itself is recorded.
+		var p gateway.AuditPage
+		g.must(owner, "GET", "/api/v1/audit?brand=a&action=audit.export", ``, 200).decode(t, &p)
+		if len(p.Items) != 1 || p.Items[0].Actor != ownerID || p.Items[0].Method != "GET" {
+			t.Fatalf("export records %+v", p.Items)
+		}
 	})
 	t.Run("append_only", func(t *testing.T) {
 		stream, err := g.js.Stream(t.Context(), events.StreamName(events.DomainAudit))

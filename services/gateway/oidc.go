@@ -147,6 +147,10 @@ func (o *sso) oauth(p *oidc.Provider, redirect string) *oauth2.Config {
 		RedirectURL: redirect, Scopes: []string{oidc.ScopeOpenID, "email", "profile"}}
 }
 
+// oidcCallbackRoute is recorded in the audit log although it is a GET: it
+// signs someone in.
+const oidcCallbackRoute = "/api/v1/auth/oidc/callback"
+
 func (s *Service) oidcRoutes(api *echo.Group) {
 	api.GET("/auth/oidc/login", s.oidcLogin)
 	api.GET("/auth/oidc/callback", s.oidcCallback)

@@ -181,6 +181,11 @@ func TestOIDC(t *testing.T) {
 		if me.User.Roles["a"] != "manager" || len(me.User.Roles) != 1 || !me.User.SSO {
 			t.Fatalf("roles %+v", me.User)
 		}
+		var log gateway.AuditPage
+		g.must(caller{key: ownerKeyA}, "GET", "/api/v1/audit?brand=a", ``, 200).decode(t, &log)
+		if n := len(log.Items); n == 0 || log.Items[n-1].Route != "/api/v1/auth/oidc/callback" || log.Items[n-1].ActorEmail != "camille@a.example" || strings.Contains(log.Items[n-1].Path, "code=") {
+			t.Fatalf("sign-in not recorded: %+v", log.Items)
+		}
 	})
 	t.Run("group_change_changes_roles", func(t *testing.T) {
 		moved := map[string]any{}
