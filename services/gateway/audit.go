@@ -246,12 +246,9 @@ func (s *Service) interactionHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(c, "limit", 1, 1000)
+	limit, err := auditLimit(c)
 	if err != nil {
 		return err
-	}
-	if limit == 0 {
-		limit = 100
 	}
 	page, err := s.readAudit(c.Request().Context(), brand, c.QueryParam("cursor"), limit, auditFilter{target: c.Param("id")})
 	if err != nil {
@@ -278,12 +275,9 @@ func (s *Service) listAudit(c echo.Context) error {
 	if f.until, err = timeParam(c, "until", nil); err != nil {
 		return err
 	}
-	limit, err := intParam(c, "limit", 1, 1000)
+	limit, err := auditLimit(c)
 	if err != nil {
 		return err
-	}
-	if limit == 0 {
-		limit = 100
 	}
 	if csvOut {
 		cf, err := csvFormatOf(c)
@@ -307,6 +301,15 @@ func (s *Service) listAudit(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, page)
+}
+
+// auditLimit reads ?limit= of an audit read (1 to 1000, default 100).
+func auditLimit(c echo.Context) (int, error) {
+	n, err := intParam(c, "limit", 1, 1000)
+	if n == 0 {
+		n = 100
+	}
+	return n, err
 }
 
 // readAudit reads up to limit matching records of brand after the stream
