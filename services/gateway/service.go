@@ -97,7 +97,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	e.GET("/", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]any{
 			"name": "Ruche", "version": d.Version,
-			"api": "/api/v1", "health": "/healthz", "ready": "/readyz",
+			"api": "/api/v1", "docs": "/docs", "openapi": "/openapi.yaml", "health": "/healthz", "ready": "/readyz",
 		})
 	})
 	if err := s.docsRoutes(e); err != nil {
