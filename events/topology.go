@@ -17,6 +17,8 @@ type Stream struct {
 	MaxAge time.Duration
 	// DuplicateWindow is how long JetStream remembers Nats-Msg-Id values.
 	DuplicateWindow time.Duration
+	// AppendOnly streams refuse deleting a message or purging.
+	AppendOnly bool
 }
 
 // Domain names, one stream each.
@@ -35,7 +37,15 @@ const (
 	// (community.followers_counted.v1, community.followed.v1).
 	DomainCommunity = "community"
 	DomainDLQ       = "dlq"
+	// DomainAudit carries the audit log (audit.recorded.v1): append-only,
+	// kept as long as AuditRetention.
+	DomainAudit = "audit"
 )
+
+// AuditRetention is how long the audit log is kept: the French CNIL's
+// usual horizon for access logs of personal data is six months to a year;
+// a brand's own policy may ask more of an export.
+const AuditRetention = 400 * 24 * time.Hour
 
 // Domains that carry events. The DLQ is separate: it holds poison messages.
 var Domains = []string{DomainInteraction, DomainCase, DomainCrisis, DomainPublish, DomainReply, DomainCommunity}
@@ -50,7 +60,7 @@ func DLQSubject(consumer string) string {
 	return SubjectPrefix + "." + DomainDLQ + "." + consumer
 }
 
-// Topology is the full set of streams: one per domain plus the DLQ. The
+// Topology is the full set of streams: one per domain, the audit log and the DLQ. The
 // duplicate window is shared; two minutes covers webhook retries by networks.
 func Topology() []Stream {
 	streams := make([]Stream, 0, len(Domains)+1)
@@ -62,6 +72,13 @@ func Topology() []Stream {
 			DuplicateWindow: 2 * time.Minute,
 		})
 	}
+	streams = append(streams, Stream{
+		Name:            StreamName(DomainAudit),
+		Subjects:        []string{SubjectPrefix + "." + DomainAudit + ".>"},
+		MaxAge:          AuditRetention,
+		DuplicateWindow: 2 * time.Minute,
+		AppendOnly:      true,
+	})
 	streams = append(streams, Stream{
 		Name:            StreamName(DomainDLQ),
 		Subjects:        []string{SubjectPrefix + "." + DomainDLQ + ".>"},

@@ -21,6 +21,8 @@ func StreamConfig(s events.Stream, replicas int) jetstream.StreamConfig {
 		Duplicates: s.DuplicateWindow,
 		Replicas:   replicas,
 		Discard:    jetstream.DiscardOld,
+		DenyDelete: s.AppendOnly,
+		DenyPurge:  s.AppendOnly,
 	}
 }
 

@@ -34,11 +34,10 @@ func (s *Service) drawContest(c echo.Context) error {
 	if err := events.ValidateBrand(req.Brand); err != nil {
 		return httpx.BadRequest("brand", "%v", err)
 	}
-	p, _ := c.Get(principalKey).(Principal)
-	if !p.CanSee(req.Brand) {
-		return httpx.Forbidden("this API key is not scoped to brand " + req.Brand)
+	if err := authorize(c, req.Brand); err != nil {
+		return err
 	}
-	req.DrawnBy = p.KeyID
+	req.DrawnBy = principal(c).ID
 	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.DrawContest, req)
 	if err != nil {
 		return err

@@ -131,7 +131,7 @@ func (s *Service) putReportSettings(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	req := query.PutReportSettingsRequest{Brand: brand, Revision: body.Revision, Settings: body.Settings, UpdatedBy: principal(c).KeyID}
+	req := query.PutReportSettingsRequest{Brand: brand, Revision: body.Revision, Settings: body.Settings, UpdatedBy: principal(c).ID}
 	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.PutReportSettings, req)
 	if err != nil {
 		return err

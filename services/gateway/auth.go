@@ -10,28 +10,76 @@ import (
 
 	"github.com/ruche-project/ruche/events"
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/services/gateway/access"
 )
 
 // MinKeyLength is the shortest accepted API key.
 const MinKeyLength = 24
 
-// Principal is an authenticated caller and the brands it may see.
+// How a principal authenticated.
+const (
+	// ViaConfigKey is a key from gateway.api_keys: a machine, owner of its
+	// brands.
+	ViaConfigKey = "config_key"
+	// ViaSession is a browser's session cookie.
+	ViaSession = "session"
+	// ViaUserKey is a user's personal API key, narrowed to its scopes.
+	ViaUserKey = "user_key"
+)
+
+// Principal is an authenticated caller: who, how, and their role per brand.
 type Principal struct {
-	// KeyID is a non-secret fingerprint of the key, for logs and audit.
-	KeyID  string
-	Brands []string
+	// ID names the caller in records: a user id, or a non-secret
+	// fingerprint of a configured key.
+	ID    string
+	Email string
+	Via   string
+	// Roles maps a brand to the caller's role; "*" is every brand.
+	Roles map[string]access.Role
+	// Scopes narrow a personal API key; nil for sessions and config keys.
+	Scopes []access.Action
+	// KeyID is the personal key's id (ViaUserKey).
+	KeyID string
 }
 
-// CanSee reports whether the principal is scoped to brand.
-func (p Principal) CanSee(brand string) bool {
-	return slices.Contains(p.Brands, "*") || slices.Contains(p.Brands, brand)
+// Role is the caller's role on brand ("" for none).
+func (p Principal) Role(brand string) access.Role {
+	if r, ok := p.Roles[brand]; ok {
+		return r
+	}
+	return p.Roles["*"]
 }
 
-// APIKeys maps the SHA-256 of each key to its principal; only hashes are
-// kept in memory after parsing.
+// CanSee reports whether the principal has a role on brand.
+func (p Principal) CanSee(brand string) bool { return p.Role(brand) != "" }
+
+// Allowed reports whether the principal may perform action on brand: the
+// role allows it and, for a personal key, the key's scopes include it.
+func (p Principal) Allowed(brand string, action access.Action) bool {
+	if !access.Allowed(p.Role(brand), action) {
+		return false
+	}
+	return p.Via != ViaUserKey || slices.Contains(p.Scopes, action)
+}
+
+// Brands lists the brands named in the principal's roles (not "*").
+func (p Principal) Brands() []string {
+	var out []string
+	for b := range p.Roles {
+		if b != "*" {
+			out = append(out, b)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// APIKeys maps the SHA-256 of each configured key to its principal; only
+// hashes are kept in memory after parsing.
 type APIKeys map[[sha256.Size]byte]Principal
 
-// ParseAPIKeys parses the gateway.api_keys setting.
+// ParseAPIKeys parses the gateway.api_keys setting. A configured key is the
+// owner of its brands.
 func ParseAPIKeys(s string) (APIKeys, error) {
 	keys := APIKeys{}
 	for i, entry := range strings.Fields(s) {
@@ -42,17 +90,17 @@ func ParseAPIKeys(s string) (APIKeys, error) {
 		if len(key) < MinKeyLength {
 			return nil, fmt.Errorf("entry %d: key shorter than %d characters", i+1, MinKeyLength)
 		}
-		p := Principal{}
+		p := Principal{Via: ViaConfigKey, Roles: map[string]access.Role{}}
 		for _, b := range strings.Split(brands, ",") {
 			if b != "*" {
 				if err := events.ValidateBrand(b); err != nil {
 					return nil, fmt.Errorf("entry %d: %w", i+1, err)
 				}
 			}
-			p.Brands = append(p.Brands, b)
+			p.Roles[b] = access.Owner
 		}
 		h := sha256.Sum256([]byte(key))
-		p.KeyID = fmt.Sprintf("key-%x", h[:4])
+		p.ID = fmt.Sprintf("key-%x", h[:4])
 		if _, dup := keys[h]; dup {
 			return nil, fmt.Errorf("entry %d: duplicate key", i+1)
 		}
@@ -71,19 +119,25 @@ func (k APIKeys) Authenticate(presented string) (Principal, bool) {
 	return p, ok
 }
 
-// Member reports whether id names a member of brand. Until user accounts
-// exist, the members of a brand are the API keys scoped to it, named by
-// their KeyID.
+// Member reports whether id names a configured key scoped to brand.
 func (k APIKeys) Member(brand, id string) bool {
 	for _, p := range k {
-		if p.KeyID == id && p.CanSee(brand) {
+		if p.ID == id && p.CanSee(brand) {
 			return true
 		}
 	}
 	return false
 }
 
-const principalKey = "ruche.principal"
+const (
+	principalKey = "ruche.principal"
+	actionKey    = "ruche.action"
+)
+
+func principal(c echo.Context) Principal {
+	p, _ := c.Get(principalKey).(Principal)
+	return p
+}
 
 // repeatable are, per route, the query parameters that may repeat: the
 // interaction filters (also comma-separated) and the KPIs' voices.
@@ -106,29 +160,41 @@ func singleParams(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// requireKey authenticates "Authorization: Bearer <key>" or "X-Api-Key".
-func requireKey(keys APIKeys) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			presented := c.Request().Header.Get("X-Api-Key")
-			if auth := c.Request().Header.Get(echo.HeaderAuthorization); presented == "" && auth != "" {
-				scheme, token, _ := strings.Cut(auth, " ")
-				if strings.EqualFold(scheme, "Bearer") {
-					presented = strings.TrimSpace(token)
-				}
-			}
-			p, ok := keys.Authenticate(presented)
-			if !ok {
-				return httpx.Unauthorized("a valid API key is required (Authorization: Bearer <key>)")
-			}
-			c.Set(principalKey, p)
-			return next(c)
+// presentedKey reads "Authorization: Bearer <key>" or "X-Api-Key".
+func presentedKey(c echo.Context) string {
+	presented := c.Request().Header.Get("X-Api-Key")
+	if auth := c.Request().Header.Get(echo.HeaderAuthorization); presented == "" && auth != "" {
+		scheme, token, _ := strings.Cut(auth, " ")
+		if strings.EqualFold(scheme, "Bearer") {
+			presented = strings.TrimSpace(token)
 		}
 	}
+	return presented
+}
+
+// authorize checks that the caller may perform the route's action on
+// brand. The guard does it for ?brand=; handlers that read the brand from
+// a body call it themselves.
+func authorize(c echo.Context, brand string) error {
+	action, _ := c.Get(actionKey).(access.Action)
+	if action == "" {
+		return httpx.Forbidden("this route has no entry in the permission table")
+	}
+	p := principal(c)
+	if !p.CanSee(brand) {
+		return httpx.Forbidden("no role on brand " + brand)
+	}
+	if !p.Allowed(brand, action) {
+		if p.Via == ViaUserKey && access.Allowed(p.Role(brand), action) {
+			return httpx.Forbidden(fmt.Sprintf("this API key's scopes do not include %s", action))
+		}
+		return httpx.Forbidden(fmt.Sprintf("role %s on brand %s does not allow %s", p.Role(brand), brand, action))
+	}
+	return nil
 }
 
 // brandParam returns the "brand" query parameter once the caller is known to
-// be scoped to it.
+// be allowed the route's action on it.
 func brandParam(c echo.Context) (string, error) {
 	brand := c.QueryParam("brand")
 	if brand == "" {
@@ -137,9 +203,5 @@ func brandParam(c echo.Context) (string, error) {
 	if err := events.ValidateBrand(brand); err != nil {
 		return "", httpx.BadRequest("brand", "%v", err)
 	}
-	p, _ := c.Get(principalKey).(Principal)
-	if !p.CanSee(brand) {
-		return "", httpx.Forbidden("this API key is not scoped to brand " + brand)
-	}
-	return brand, nil
+	return brand, authorize(c, brand)
 }

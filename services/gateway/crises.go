@@ -65,7 +65,7 @@ func (s *Service) putCrisisWebhook(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	req := query.PutCrisisWebhookRequest{Brand: brand, URL: body.URL, RotateSecret: body.RotateSecret, UpdatedBy: principal(c).KeyID}
+	req := query.PutCrisisWebhookRequest{Brand: brand, URL: body.URL, RotateSecret: body.RotateSecret, UpdatedBy: principal(c).ID}
 	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.PutCrisisWebhook, req)
 	if err != nil {
 		return err

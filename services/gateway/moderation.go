@@ -16,7 +16,7 @@ import (
 )
 
 // moderationRoutes exposes moderation's policies and cases. The moderator
-// (or editor) is the API key's id until users exist.
+// (or editor) is the caller's id: a user id, or a configured key's id.
 func (s *Service) moderationRoutes(api *echo.Group) {
 	api.GET("/policies", s.getPolicy)
 	api.PUT("/policies", s.putPolicy)
@@ -52,11 +52,6 @@ type DecideCaseBody struct {
 	Assignee string          `json:"assignee,omitempty"`
 	Reason   string          `json:"reason,omitempty"`
 	Network  string          `json:"network,omitempty"`
-}
-
-func principal(c echo.Context) Principal {
-	p, _ := c.Get(principalKey).(Principal)
-	return p
 }
 
 // bindStrict decodes the JSON body, refusing unknown fields (a misspelt
@@ -101,7 +96,7 @@ func (s *Service) putPolicy(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	req := query.PutPolicyRequest{Brand: brand, BaseVersion: body.BaseVersion, Document: body.Document, SavedBy: principal(c).KeyID}
+	req := query.PutPolicyRequest{Brand: brand, BaseVersion: body.BaseVersion, Document: body.Document, SavedBy: principal(c).ID}
 	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.PutPolicy, req)
 	if err != nil {
 		return err
@@ -118,7 +113,7 @@ func (s *Service) activatePolicy(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	req := query.ActivatePolicyRequest{Brand: brand, Version: body.Version, ActivatedBy: principal(c).KeyID}
+	req := query.ActivatePolicyRequest{Brand: brand, Version: body.Version, ActivatedBy: principal(c).ID}
 	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.ActivatePolicy, req)
 	if err != nil {
 		return err
@@ -159,7 +154,7 @@ func (s *Service) claimCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	req := query.ClaimCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).KeyID}
+	req := query.ClaimCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).ID}
 	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.ClaimCase, req)
 	if err != nil {
 		return err
@@ -172,7 +167,7 @@ func (s *Service) releaseCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	req := query.ReleaseCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).KeyID}
+	req := query.ReleaseCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).ID}
 	if _, err := rpc.Ask(c.Request().Context(), s.rpc, query.ReleaseCase, req); err != nil {
 		return err
 	}
@@ -188,11 +183,15 @@ func (s *Service) decideCase(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	if body.Assignee != "" && !s.keys.Member(brand, body.Assignee) {
-		return httpx.BadRequest("assignee", "%q is not a member of brand %s (members are, until user accounts exist, the ids of the API keys scoped to the brand, such as %s)",
-			body.Assignee, brand, principal(c).KeyID)
+	if body.Assignee != "" {
+		if ok, err := s.member(c.Request().Context(), brand, body.Assignee); err != nil {
+			return err
+		} else if !ok {
+			return httpx.BadRequest("assignee", "%q is not a member of brand %s (a user id from GET /api/v1/users, or a configured API key's id such as %s)",
+				body.Assignee, brand, principal(c).ID)
+		}
 	}
-	req := query.DecideCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).KeyID,
+	req := query.DecideCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).ID,
 		Decision: body.Decision, Assignee: body.Assignee, Reason: body.Reason, Network: body.Network}
 	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.DecideCase, req)
 	if err != nil {

@@ -55,8 +55,8 @@ func (s *Service) putAccount(c echo.Context) error {
 	if err := events.ValidateBrand(spec.Brand); err != nil {
 		return httpx.BadRequest("brand", "%v", err)
 	}
-	if p, _ := c.Get(principalKey).(Principal); !p.CanSee(spec.Brand) {
-		return httpx.Forbidden("this API key is not scoped to brand " + spec.Brand)
+	if err := authorize(c, spec.Brand); err != nil {
+		return err
 	}
 	view, err := rpc.Ask(c.Request().Context(), s.rpc, query.PutAccount, query.PutAccountRequest{Account: spec})
 	if err != nil {

@@ -5,61 +5,105 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/pkg/rpc"
+	"github.com/ruche-project/ruche/services/gateway/accounts"
 )
 
 // Deps are what the gateway needs from the composition root.
 type Deps struct {
-	NATS     *nats.Conn
+	NATS *nats.Conn
+	// JS defaults to a JetStream context on NATS; Replicas (default 1) is
+	// the replication of the gateway's buckets.
+	JS       jetstream.JetStream
+	Replicas int
 	Logger   *slog.Logger
 	Health   *httpx.Health
 	Registry *prometheus.Registry
 	Version  string
+	// Now is the clock (sessions, lockouts, expiries); time.Now by default.
+	Now func() time.Time
 }
 
 // Service is the HTTP API.
 type Service struct {
-	cfg  Config
-	rpc  *rpc.Client
-	keys APIKeys
-	log  *slog.Logger
-	echo *echo.Echo
+	cfg   Config
+	rpc   *rpc.Client
+	keys  APIKeys
+	store *accounts.Store
+	js    jetstream.JetStream
+	pub   *bus.Publisher
+	sso   *sso
+	now   func() time.Time
+	log   *slog.Logger
+	echo  *echo.Echo
 }
 
 // New builds the gateway and its routes.
 func New(cfg Config, d Deps) (*Service, error) {
+	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if d.NATS == nil || d.Logger == nil || d.Health == nil || d.Registry == nil {
 		return nil, errors.New("gateway: missing dependency")
 	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.JS == nil {
+		js, err := jetstream.New(d.NATS)
+		if err != nil {
+			return nil, err
+		}
+		d.JS = js
+	}
 	keys, _ := ParseAPIKeys(cfg.APIKeys) // validated above
 	client, err := rpc.NewClient(d.NATS)
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{cfg: cfg, rpc: client, keys: keys, log: d.Logger.With("service", "gateway")}
-	if len(keys) == 0 {
-		s.log.Warn("no API key configured: every API route will answer 401 (set gateway.api_keys)")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	store, err := accounts.Open(ctx, d.JS, d.Replicas, cfg.SessionAbsolute)
+	if err != nil {
+		return nil, err
 	}
+	pub, err := bus.NewPublisher(d.JS)
+	if err != nil {
+		return nil, err
+	}
+	single, err := newSSO(cfg.OIDC)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{cfg: cfg, rpc: client, keys: keys, store: store, js: d.JS, pub: pub, sso: single, now: d.Now,
+		log: d.Logger.With("service", "gateway")}
 	e, err := httpx.New(httpx.Options{Logger: s.log, Health: d.Health, BodyLimit: cfg.BodyLimit})
 	if err != nil {
 		return nil, err
 	}
+	// The guard runs after routing on every route, whichever file adds it.
+	s.echo = e
+	e.Use(s.guard)
 	e.GET("/", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]any{
 			"name": "Ruche", "version": d.Version,
-			"api": "/api/v1", "health": "/healthz", "ready": "/readyz",
+			"api": "/api/v1", "docs": "/docs", "openapi": "/openapi.yaml", "health": "/healthz", "ready": "/readyz",
 		})
 	})
-	api := e.Group("/api/v1", requireKey(keys), singleParams)
+	if err := s.docsRoutes(e); err != nil {
+		return nil, err
+	}
+	api := e.Group("/api/v1", singleParams)
 	api.GET("/interactions", s.listInteractions)
 	api.GET("/interactions/:id", s.getInteraction)
 	api.GET("/kpis", s.kpis)
@@ -75,6 +119,12 @@ func New(cfg Config, d Deps) (*Service, error) {
 	s.moderationRoutes(api)
 	s.crisisRoutes(api)
 	s.publishingRoutes(api)
+	s.signInRoutes(api)
+	s.oidcRoutes(api)
+	s.keyRoutes(api)
+	s.peopleRoutes(api)
+	api.GET("/audit", s.listAudit)
+	api.GET("/interactions/:id/history", s.interactionHistory)
 	s.echo = e
 	return s, nil
 }
@@ -86,4 +136,13 @@ func (s *Service) Handler() *echo.Echo { return s.echo }
 func (s *Service) Run(ctx context.Context) error {
 	s.log.Info("gateway listening", "addr", s.cfg.Addr)
 	return httpx.Serve(ctx, s.echo, s.cfg.Addr)
+}
+
+// member reports whether id names a member of brand: a user with a role on
+// it, or a configured key scoped to it.
+func (s *Service) member(ctx context.Context, brand, id string) (bool, error) {
+	if s.keys.Member(brand, id) {
+		return true, nil
+	}
+	return s.store.IsMember(ctx, brand, id)
 }

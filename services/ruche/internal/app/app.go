@@ -15,6 +15,7 @@ import (
 	"github.com/ruche-project/ruche/pkg/clickhouse"
 	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/pkg/secret"
+	"github.com/ruche-project/ruche/services/gateway"
 	"github.com/ruche-project/ruche/services/ingest"
 	"github.com/ruche-project/ruche/services/ingest/connector"
 )
@@ -59,6 +60,9 @@ type App struct {
 	box     *secret.Box
 	sources *ingest.Sources
 	router  *bus.Router
+	gateway *gateway.Service
+	// firstLogin is the demo owner's invitation link (ruche up).
+	firstLogin string
 	// pollers are extra polled networks for ingest (the sandbox).
 	pollers []connector.Poller
 	// sandboxURL is the sandbox network's base URL when `ruche up` serves it.

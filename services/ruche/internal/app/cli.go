@@ -57,6 +57,7 @@ func newRoot(version string, stdout, stderr io.Writer) *cobra.Command {
 		sourcesCommand(),
 		accountsCommand(),
 		policyCommand(), casesCommand(), crisesCommand(),
+		loginCommand(), contextCommand(), usersCommand(), keysCommand(), auditCommand(),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version",
@@ -110,7 +111,7 @@ func serviceCommand(version string, mode Mode, cmd *cobra.Command) *cobra.Comman
 			return nil
 		}
 		if mode == ModeUp {
-			announce(cmd.OutOrStdout(), cfg, log)
+			announce(cmd.OutOrStdout(), cfg, app.firstLogin, log)
 		}
 		return app.Run(ctx)
 	}
@@ -118,7 +119,7 @@ func serviceCommand(version string, mode Mode, cmd *cobra.Command) *cobra.Comman
 }
 
 // announce tells a newcomer where everything is, without printing secrets.
-func announce(w io.Writer, cfg Config, log *slog.Logger) {
+func announce(w io.Writer, cfg Config, firstLogin string, log *slog.Logger) {
 	url := "http://" + hostPort(cfg.Gateway.Addr)
 	fmt.Fprintf(w, "\nRuche is up: %s\n", url)
 	fmt.Fprintf(w, "  webhooks (ingest): http://%s/v1/webhooks/generic/%s\n", hostPort(cfg.Ingest.Addr), DemoSourceID)
@@ -126,7 +127,11 @@ func announce(w io.Writer, cfg Config, log *slog.Logger) {
 	announceSandbox(w, cfg)
 	if cfg.Demo.Enabled {
 		fmt.Fprintf(w, "  demo brand %q: API key in %s/api-key, webhook secret in %s/webhook-secret\n", cfg.Demo.Brand, cfg.Demo.Dir, cfg.Demo.Dir)
-		fmt.Fprintf(w, "  try: curl -H \"Authorization: Bearer $(cat %s/api-key)\" '%s/api/v1/interactions?brand=%s'\n\n", cfg.Demo.Dir, url, cfg.Demo.Brand)
+		fmt.Fprintf(w, "  try: curl -H \"Authorization: Bearer $(cat %s/api-key)\" '%s/api/v1/interactions?brand=%s'\n", cfg.Demo.Dir, url, cfg.Demo.Brand)
+		if firstLogin != "" {
+			fmt.Fprintf(w, "  first login, as the owner of %q (link valid %s): %s\n", cfg.Demo.Brand, DemoInvitationTTL, firstLogin)
+		}
+		fmt.Fprintf(w, "  API reference: %s/docs\n\n", url)
 	}
 	log.Debug("announced", "url", url)
 }

@@ -9,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ruche-project/ruche/services/ingest/connector"
 	"github.com/ruche-project/ruche/services/ingest/generic"
+	"github.com/ruche-project/ruche/services/gateway/access"
 )
 
 // DemoSourceID is the webhook source `ruche up` seeds for the demo brand.
@@ -42,16 +44,33 @@ func prepareDemo(cfg *Config) error {
 	return cfg.Gateway.Validate()
 }
 
-// initDemo seeds the demo brand's signed webhook source.
+// DemoInvitationTTL is how long the demo owner's first-login link works.
+const DemoInvitationTTL = 24 * time.Hour
+
+// initDemo seeds the demo brand's signed webhook source and makes a
+// first-login link: an invitation to become the demo brand's owner.
 func (a *App) initDemo() (runner, error) {
 	if !a.cfg.Demo.Enabled || a.mode != ModeUp {
 		return nil, nil
 	}
-	err := a.sources.Put(context.Background(), connector.Source{
+	ctx := context.Background()
+	err := a.sources.Put(ctx, connector.Source{
 		ID: DemoSourceID, Brand: a.cfg.Demo.Brand, Network: generic.Network,
 		Secrets: map[string]string{generic.Secret: a.cfg.Demo.WebhookSecret},
 	})
-	return nil, err
+	if err != nil || a.gateway == nil {
+		return nil, err
+	}
+	base := a.cfg.Gateway.PublicURL
+	if base == "" {
+		base = "http://" + hostPort(a.cfg.Gateway.Addr)
+	}
+	link, err := a.gateway.Invite(ctx, a.cfg.Demo.Brand, access.Owner, "", "ruche-up", DemoInvitationTTL, base)
+	if err != nil {
+		return nil, fmt.Errorf("demo owner's invitation: %w", err)
+	}
+	a.firstLogin = link.URL
+	return nil, nil
 }
 
 // devSecret returns the secret kept in dir/name, creating it (n random

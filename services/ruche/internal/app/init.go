@@ -96,7 +96,10 @@ func (a *App) initOps() (runner, error) {
 }
 
 func (a *App) initGateway() (runner, error) {
-	return gateway.New(a.cfg.Gateway, gateway.Deps{NATS: a.conn.NC, Logger: a.log, Health: a.health, Registry: a.registry, Version: a.version})
+	gw, err := gateway.New(a.cfg.Gateway, gateway.Deps{NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(),
+		Logger: a.log, Health: a.health, Registry: a.registry, Version: a.version})
+	a.gateway = gw
+	return gw, err
 }
 
 func (a *App) initIngest() (runner, error) {

@@ -51,7 +51,7 @@ func modules() map[string]module {
 		TargetSources:    {deps: []string{TargetBus, TargetSecrets}, init: (*App).initSources},
 		TargetRouter:     {deps: []string{TargetBus}, init: (*App).initRouter},
 		TargetOps:        {init: (*App).initOps},
-		TargetDemo:       {deps: []string{TargetSources}, init: (*App).initDemo},
+		TargetDemo:       {deps: []string{TargetSources, TargetGateway}, init: (*App).initDemo},
 		TargetGateway:    {deps: []string{TargetBus, TargetOps}, init: (*App).initGateway, service: true},
 		TargetIngest:     {deps: []string{TargetBus, TargetSources, TargetOps}, init: (*App).initIngest, service: true},
 		TargetModeration: {deps: []string{TargetRouter, TargetOps}, init: (*App).initModeration, service: true},

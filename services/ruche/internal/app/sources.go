@@ -50,7 +50,7 @@ type client struct {
 
 func (c client) do(ctx context.Context, method, path string, body, out any) error {
 	if c.cfg.APIKey == "" {
-		return fmt.Errorf("client.api_key (RUCHE_CLIENT_API_KEY) is required")
+		return fmt.Errorf("sign in with `ruche login`, or set client.api_key (RUCHE_CLIENT_API_KEY)")
 	}
 	var rd io.Reader
 	if body != nil {
@@ -105,6 +105,9 @@ func clientCommand(cmd *cobra.Command, fn func(ctx context.Context, c client, ar
 	cmd.Flags().StringVar(&file, "config", "", "YAML config file (or RUCHE_CONFIG)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := config.Load(cmd.Flags(), file, os.Environ(), &cfg); err != nil {
+			return err
+		}
+		if err := useCurrentContext(&cfg.Client); err != nil {
 			return err
 		}
 		ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)

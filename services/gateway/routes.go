@@ -1,0 +1,195 @@
+package gateway
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ruche-project/ruche/pkg/httpx"
+
+	"github.com/ruche-project/ruche/services/gateway/access"
+)
+
+// Who may call a route.
+type audience int
+
+const (
+	// brandScoped routes act on one brand (?brand=, or a body's brand):
+	// the caller's role there must allow the route's action.
+	brandScoped audience = iota
+	// signedIn routes act on the caller's own account.
+	signedIn
+	// public routes need no credentials (health, docs, sign-in).
+	public
+)
+
+// rule is one route's entry in the permission table.
+type rule struct {
+	who    audience
+	action access.Action
+	// export is the action of the same route asked for a file
+	// (?format=csv): exports are lists of people, narrower than reading.
+	export access.Action
+}
+
+// routeRules maps every route ("METHOD /path" as echo names it) to who may
+// call it. The guard refuses a registered route missing here (403), and
+// TestRouteTable fails for one, so a new route cannot skip authorisation.
+var routeRules = map[string]rule{
+	"GET /":             {who: public},
+	"GET /healthz":      {who: public},
+	"GET /readyz":       {who: public},
+	"GET /openapi.yaml": {who: public},
+	"GET /docs":         {who: public},
+	"GET /welcome":      {who: public},
+
+	"POST /api/v1/auth/login":                     {who: public},
+	"POST /api/v1/auth/password-reset":            {who: public},
+	"GET /api/v1/auth/invitations/:token":         {who: public},
+	"POST /api/v1/auth/invitations/:token/accept": {who: public},
+	"GET /api/v1/auth/oidc/login":                 {who: public},
+	"GET /api/v1/auth/oidc/callback":              {who: public},
+	"POST /api/v1/auth/logout":                    {who: signedIn},
+	"POST /api/v1/auth/logout-all":                {who: signedIn},
+	"GET /api/v1/me":                              {who: signedIn},
+	"GET /api/v1/keys":                            {who: signedIn},
+	"POST /api/v1/keys":                           {who: signedIn},
+	"DELETE /api/v1/keys/:id":                     {who: signedIn},
+	"GET /api/v1/users":                           {action: access.UsersRead},
+	"PUT /api/v1/users/:id/role":                  {action: access.UsersManage},
+	"DELETE /api/v1/users/:id/role":               {action: access.UsersManage},
+	"POST /api/v1/users/:id/password-reset":       {action: access.UsersManage},
+	"DELETE /api/v1/users/:id/sessions":           {action: access.UsersManage},
+	"GET /api/v1/invitations":                     {action: access.UsersManage},
+	"POST /api/v1/invitations":                    {action: access.UsersManage},
+	"DELETE /api/v1/invitations/:id":              {action: access.UsersManage},
+	"GET /api/v1/teams":                           {action: access.UsersRead},
+	"PUT /api/v1/teams":                           {action: access.UsersManage},
+	"GET /api/v1/audit":                           {action: access.AuditRead, export: access.AuditExport},
+	"GET /api/v1/interactions":                    {action: access.InteractionsRead, export: access.InteractionsExport},
+	"GET /api/v1/interactions/:id":                {action: access.InteractionsRead},
+	"GET /api/v1/interactions/:id/history":        {action: access.InteractionsRead},
+	"GET /api/v1/kpis":                            {action: access.ReportsRead, export: access.InteractionsExport},
+	"GET /api/v1/segments/:segment":               {action: access.SegmentsRead, export: access.SegmentsRead},
+	"POST /api/v1/contests/draw":                  {action: access.ContestsDraw},
+	"GET /api/v1/contests/:id":                    {action: access.ContestsRead, export: access.InteractionsExport},
+	"POST /api/v1/contests/:id/verify":            {action: access.ContestsRead},
+	"GET /api/v1/reports/weekly":                  {action: access.ReportsRead},
+	"GET /api/v1/reports/settings":                {action: access.ReportsRead},
+	"PUT /api/v1/reports/settings":                {action: access.ReportsWrite},
+	"GET /api/v1/reports/archive":                 {action: access.ReportsRead},
+	"GET /api/v1/reports/archive/:week":           {action: access.ReportsRead},
+	"GET /api/v1/sources":                         {action: access.SourcesRead},
+	"POST /api/v1/sources":                        {action: access.SourcesWrite},
+	"DELETE /api/v1/sources/:id":                  {action: access.SourcesWrite},
+	"POST /api/v1/sources/:id/backfill":           {action: access.SourcesWrite},
+	"GET /api/v1/policies":                        {action: access.PoliciesRead},
+	"PUT /api/v1/policies":                        {action: access.PoliciesWrite},
+	"POST /api/v1/policies/activate":              {action: access.PoliciesWrite},
+	"POST /api/v1/policies/dry-run":               {action: access.PoliciesTest},
+	"POST /api/v1/cases/:interaction_id/claim":    {action: access.CasesWork},
+	"POST /api/v1/cases/:interaction_id/release":  {action: access.CasesWork},
+	"POST /api/v1/cases/:interaction_id/decide":   {action: access.CasesDecide},
+	"GET /api/v1/crises":                          {action: access.CrisesRead},
+	"GET /api/v1/crises/webhook":                  {action: access.CrisesManage},
+	"PUT /api/v1/crises/webhook":                  {action: access.CrisesManage},
+	"GET /api/v1/accounts":                        {action: access.AccountsRead},
+	"POST /api/v1/accounts":                       {action: access.AccountsManage},
+	"DELETE /api/v1/accounts/:id":                 {action: access.AccountsManage},
+	"GET /api/v1/publications/:id":                {action: access.PublishingRead},
+	"POST /api/v1/publications/:id/retry":         {action: access.PublishingRetry},
+	"GET /api/v1/publications/dead-letters":       {action: access.PublishingRead},
+	"GET /api/v1/publications/audit":              {action: access.PublishingRead},
+}
+
+// PermissionTable returns the permission table as text, for tests and the
+// docs: per "METHOD /path", "public", "signed_in", or the action a brand
+// role must allow.
+func PermissionTable() map[string]string {
+	out := make(map[string]string, len(routeRules))
+	for k, r := range routeRules {
+		switch r.who {
+		case public:
+			out[k] = "public"
+		case signedIn:
+			out[k] = "signed_in"
+		default:
+			out[k] = string(r.action)
+		}
+	}
+	return out
+}
+
+// unsafe methods change state: they need CSRF proof from a browser and are
+// recorded in the audit log.
+func unsafe(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
+}
+
+// guard runs on every route, after routing: it looks the route up in the
+// permission table, authenticates, checks CSRF for sessions, authorises the
+// brand of ?brand=, and records state changes in the audit log.
+func (s *Service) guard(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		key := c.Request().Method + " " + c.Path()
+		r, ok := routeRules[key]
+		if !ok {
+			if s.isRoute(c.Request().Method, c.Path()) {
+				return s.refuse(c, "this route has no entry in the permission table")
+			}
+			return next(c) // not a route: echo answers 404 or 405
+		}
+		if r.who == public {
+			if unsafe(c.Request().Method) && !s.sameOrigin(c) {
+				return s.refuse(c, "cross-origin request refused")
+			}
+			return s.audited(c, next)
+		}
+		p, sess, err := s.authenticate(c)
+		if err != nil {
+			return err
+		}
+		c.Set(principalKey, p)
+		if sess != nil && unsafe(c.Request().Method) {
+			if err := s.checkCSRF(c, sess); err != nil {
+				return err
+			}
+		}
+		if r.who == brandScoped {
+			action := r.action
+			if r.export != "" && c.QueryParam("format") != "" && c.QueryParam("format") != "json" {
+				action = r.export
+			}
+			c.Set(actionKey, action)
+			if brand := c.QueryParam("brand"); brand != "" {
+				if _, err := brandParam(c); err != nil {
+					return err
+				}
+			}
+		}
+		return s.audited(c, next)
+	}
+}
+
+// isRoute tells a registered route (missing from the table: refused) from
+// a path that matches none (echo's 404 or 405). Routes are read when asked,
+// so one added after New is refused too.
+func (s *Service) isRoute(method, path string) bool {
+	for _, r := range s.echo.Routes() {
+		if r.Method == method && r.Path == path {
+			return true
+		}
+	}
+	return false
+}
+
+// refuse is a 403 that also goes to the log: a missing table entry or a
+// cross-site request is a bug or an attack worth seeing.
+func (s *Service) refuse(c echo.Context, msg string) error {
+	s.log.WarnContext(c.Request().Context(), "request refused", "method", c.Request().Method, "route", c.Path(), "reason", msg)
+	return httpx.Forbidden(msg)
+}
