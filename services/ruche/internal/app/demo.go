@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ruche-project/ruche/services/gateway/access"
 	"github.com/ruche-project/ruche/services/ingest/connector"
 	"github.com/ruche-project/ruche/services/ingest/generic"
-	"github.com/ruche-project/ruche/services/gateway/access"
 )
 
 // DemoSourceID is the webhook source `ruche up` seeds for the demo brand.
