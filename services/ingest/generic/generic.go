@@ -5,6 +5,7 @@ package generic
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -58,7 +59,7 @@ func (Webhook) Parse(body []byte, src connector.Source, now time.Time) (connecto
 	return connector.Delivery{Items: []v1.Received{r}}, nil
 }
 
-// GenericItem is the body of the generic signed webhook: one interaction.
+// Item is the body of the generic signed webhook: one interaction.
 type Item struct {
 	ID       string     `json:"id"`
 	Network  string     `json:"network"`
@@ -73,7 +74,41 @@ type Item struct {
 	Media    []v1.Media `json:"media"`
 	// CreatedAt is RFC 3339 and required: with the id it identifies the
 	// item, so that a redelivery is stored once.
-	CreatedAt *time.Time `json:"created_at"`
+	CreatedAt *Timestamp `json:"created_at"`
+}
+
+// Timestamp is an RFC 3339 time string. Its decoder refuses any other JSON
+// value with a createdAtError, so the answer names created_at whatever the
+// encoding/json implementation (v1 and v2 report a time.Time's own error
+// differently, and without the field).
+type Timestamp struct{ time.Time }
+
+// createdAtError is a created_at that is not a JSON string.
+type createdAtError struct{ got string }
+
+func (e createdAtError) Error() string { return "must be a JSON string, got " + e.got }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *Timestamp) UnmarshalJSON(b []byte) error {
+	if len(b) == 0 || b[0] != '"' {
+		return createdAtError{got: jsonValueKind(b)}
+	}
+	return t.Time.UnmarshalJSON(b)
+}
+
+// jsonValueKind names the JSON value b starts with.
+func jsonValueKind(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return "nothing"
+	case b[0] == '{':
+		return "object"
+	case b[0] == '[':
+		return "array"
+	case b[0] == 't' || b[0] == 'f':
+		return "bool"
+	}
+	return "number"
 }
 
 // ParseGeneric decodes a generic webhook body strictly into an interaction of
@@ -83,6 +118,10 @@ func ParseItem(body []byte, src connector.Source, now time.Time) (v1.Received, e
 	dec.DisallowUnknownFields()
 	var it Item
 	if err := dec.Decode(&it); err != nil {
+		var ce createdAtError
+		if errors.As(err, &ce) {
+			return v1.Received{}, httpx.BadRequest("created_at", "%s", ce.Error())
+		}
 		return v1.Received{}, connector.DescribeJSONError(err)
 	}
 	if dec.More() {
