@@ -59,8 +59,15 @@ func TestModerationHidesOnTheSandbox(t *testing.T) {
 		}
 		return resp.StatusCode
 	}
+	// A case is decided once the brand has the interaction (404 before):
+	// wait for ingest and moderation to have it.
 	var decided query.DecideCaseResponse
-	if code := api(http.MethodPost, "/api/v1/cases/"+url.PathEscape(target)+"/decide?brand=demo", `{"decision":"hide","reason":"insult","network":"sandbox"}`, &decided); code != 200 || decided.Publish != "hide" {
+	code := 0
+	eventually(t, "the interaction known to moderation", func() bool {
+		code = api(http.MethodPost, "/api/v1/cases/"+url.PathEscape(target)+"/decide?brand=demo", `{"decision":"hide","reason":"insult","network":"sandbox"}`, &decided)
+		return code != http.StatusNotFound
+	})
+	if code != 200 || decided.Publish != "hide" {
 		t.Fatalf("decide: %d %+v", code, decided)
 	}
 	requestID := "publish:" + decided.Decided.ID
