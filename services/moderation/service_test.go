@@ -94,7 +94,7 @@ func TestDecide(t *testing.T) {
 		slaAfter time.Duration
 	}{
 		{"hides_spam_with_shortened_links", "Check this out bit.ly/3xYzAbC bit.ly/3xYzAbD", v1.VerdictSpam, []string{"hide"}, []string{"spam"}, 0},
-		{"hides_and_escalates_threats", "Je vais te retrouver et te tuer", v1.VerdictEscalate, []string{"hide", "escalate"}, []string{"toxicity:high", "toxicity:threat"}, time.Hour},
+		{"hides_and_escalates_threats", "Je vais te retrouver et te tuer", v1.VerdictEscalate, []string{"escalate", "hide"}, []string{"toxicity:high", "threat"}, time.Hour},
 		{"reviews_medium_insults", "t'es un c0nnard", v1.VerdictReview, []string{"review"}, []string{"toxicity:medium", "toxicity:insult"}, 0},
 		{"hides_personal_data_to_protect_the_author", "Mon email c'est marie.dupont@gmail.com", v1.VerdictReview, []string{"hide", "review"}, []string{"pii:email"}, 0},
 		{"complaint_needs_reply_within_two_hours", "Ma commande n'est toujours pas arrivée, c'est inadmissible", v1.VerdictAllow, []string{"needs_reply"}, []string{"intent:complaint", "sentiment:negative"}, 2 * time.Hour},
