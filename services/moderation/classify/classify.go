@@ -52,6 +52,11 @@ func classify(in Input, st *tokens.Storage[Token]) Result {
 	combineToxicity(&r.Toxicity, m, scores)
 	r.PII = findPII(&raw, r.Lang)
 	if r.Spam.Is {
+		// The number a spam asks to call or message is the spammer's
+		// business contact, not its author's personal data to protect.
+		r.PII = slices.DeleteFunc(r.PII, func(f PIIFinding) bool { return f.Kind == PIIPhone })
+	}
+	if r.Spam.Is {
 		// Spam says nothing about the brand: its sentiment and intent are
 		// not the author's opinion (and are not computed).
 		r.Sentiment = Sentiment{Label: SentimentNeutral}

@@ -13,7 +13,7 @@ import (
 // Every gated regexp of the classifiers, by name.
 func gatedRegexps() map[string]*gate.Regexp {
 	out := map[string]*gate.Regexp{
-		"email": emailRe, "obfuscated_email": obfuscatedEmailRe, "digit_run": digitRunRe, "iban_start": ibanStartRe,
+		"email": emailRe, "obfuscated_email": obfuscatedEmailRe, "digit_run": digitRunRe, "iban_start": ibanStartRe, "address_fr": addressFRRe, "address_en": addressENRe,
 		"url": urlRe, "money_rate": moneyRateRe, "dollars": dollarsRe, "count": countRe, "digits_tail": digitsTail,
 	}
 	for _, p := range toxicPatterns {
