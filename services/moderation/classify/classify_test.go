@@ -168,6 +168,7 @@ func TestPII(t *testing.T) {
 		{"ignores_a_street_without_a_number", "Votre magasin de la rue de Rivoli est fermé ?", classify.LangFrench, nil},
 		{"ignores_counted_places", "Les 2 places de parking sont prises", classify.LangFrench, nil},
 		{"finds_nir_with_its_key", "sécu 1 85 05 78 006 084 91", classify.LangFrench, []classify.PIIKind{"nir"}},
+		{"finds_a_fictional_number_given_as_contact", "You can reach me on (427) 555-0179 between 12 and 2", classify.LangEnglish, []classify.PIIKind{"phone"}},
 		{"ignores_nir_with_a_wrong_key", "sécu 1 85 05 78 006 084 92", classify.LangFrench, nil},
 	}
 	for _, tc := range cases {

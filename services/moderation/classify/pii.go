@@ -66,6 +66,12 @@ var ibanLengths = map[string]int{
 var referenceWords = []string{"commande", "cmd", "order", "n°", "no.", "nº", "#", "ref", "reference", "suivi", "tracking",
 	"facture", "invoice", "ticket", "colis", "parcel", "siret", "siren", "client", "dossier", "case", "transaction", "reservation", "booking"}
 
+// contactWords, just before a number, say it is how to reach its author:
+// then a number that is only possible (a range not allocated, a fictional
+// 555) is a phone number all the same.
+var contactWords = []string{"reach me", "call me", "text me", "ring me", "my number", "my phone", "my mobile", "my cell",
+	"appelez-moi", "appelle-moi", "rappelez-moi", "joignable", "mon numero", "mon portable", "mon tel", "me joindre"}
+
 // cardWords, just before a number, say it is a card even where a reference
 // word also appears ("ma carte pour la commande: 4111...").
 var cardWords = []string{"carte", "card", "cb", "visa", "mastercard", "amex", "paye avec", "paid with", "payment"}
@@ -131,7 +137,7 @@ func findPII(rt *gate.Text, lang Lang) []PIIFinding {
 		if isRef || strings.Count(cand, "/") > 0 && !strings.HasPrefix(cand, "+") {
 			continue // a reference number or a date
 		}
-		if isPhone(cand, lang) {
+		if isPhone(cand, lang) || containsWord(before, contactWords) && possiblePhone(cand, lang) {
 			out = append(out, PIIFinding{Kind: PIIPhone, Start: s, End: e})
 		}
 	}
@@ -225,6 +231,25 @@ func isPhone(cand string, lang Lang) bool {
 		// A number written with its country code is one even in a range
 		// not allocated yet (libphonenumber's metadata lags).
 		if phonenumbers.IsValidNumber(n) || r == "ZZ" && phonenumbers.IsPossibleNumber(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// possiblePhone reports a number of a possible length and shape in one of
+// the regions for lang (or anywhere, with '+' or '00').
+func possiblePhone(cand string, lang Lang) bool {
+	cand = strings.TrimSpace(cand)
+	if strings.HasPrefix(cand, "00") {
+		cand = "+" + cand[2:]
+	}
+	regions := phoneRegions[lang]
+	if regions == nil || strings.HasPrefix(cand, "+") {
+		regions = []string{"ZZ"}
+	}
+	for _, r := range regions {
+		if n, err := phonenumbers.Parse(cand, r); err == nil && phonenumbers.IsPossibleNumber(n) {
 			return true
 		}
 	}
