@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,6 +65,49 @@ func TestModeration(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		if n := decisions.get("sandbox:1"); n != 1 {
 			t.Fatalf("%d decisions for sandbox:1, want exactly one", n)
+		}
+	})
+	t.Run("labels_the_same_text_from_three_accounts_within_minutes_with_its_cluster", func(t *testing.T) {
+		var mu sync.Mutex
+		labels := map[string][]string{}
+		h := start(t, moderation.Deps{}, func(router *bus.Router) {
+			err := bus.Handle(router, "test-watch", func(ctx context.Context, m v1.Moderated, env events.Envelope) error {
+				mu.Lock()
+				labels[m.InteractionID] = m.Labels
+				mu.Unlock()
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+		at := time.Now().UTC()
+		texts := []string{
+			"Gagnez 500€ par jour avec le trading crypto, écrivez-moi en privé maintenant",
+			"Gagnez 500 € par jour avec le trading crypto, écrivez moi en privé maintenant !!",
+			"gagnez 500€ par jour avec le trading crypto écrivez-moi en privé maintenant 🔥",
+		}
+		for i, text := range texts {
+			id := fmt.Sprintf("sandbox:c%d", i)
+			r := v1.Received{ID: id, Brand: "demo", Network: "sandbox", Kind: v1.KindComment, PlatformID: id,
+				Author: v1.Author{ID: fmt.Sprintf("bot%d", i)}, Text: text, CreatedAt: at.Add(time.Duration(i) * time.Minute), ReceivedAt: at, Source: v1.SourceSandbox}
+			h.publish(t, r, id, r.Brand)
+			// One at a time: the cluster forms in the order the texts arrive.
+			eventually(t, "decision "+id, func() bool { mu.Lock(); defer mu.Unlock(); return labels[id] != nil })
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		cluster := func(ls []string) string {
+			for _, l := range ls {
+				if strings.HasPrefix(l, moderation.LabelClusterPrefix) {
+					return l
+				}
+			}
+			return ""
+		}
+		first, third := labels["sandbox:c0"], labels["sandbox:c2"]
+		if cluster(first) != "" || !slices.Contains(third, moderation.LabelCoordinated) || cluster(third) == "" {
+			t.Fatalf("first %v, third %v: want the cluster on the third only", first, third)
 		}
 	})
 }
