@@ -75,6 +75,12 @@ func TestSpam(t *testing.T) {
 		{"new_account_adds_to_a_weak_signal", "DM me", classify.Author{Handle: "user8473625", CreatedAt: at.Add(-time.Hour)}, true, "author:new_account"},
 		{"empty_account_alone_is_not_spam", "Bonjour", classify.Author{Handle: "user84736251"}, false, ""},
 		{"one_ordinary_link_is_not_spam", "La recette est ici : https://www.marmiton.org/recettes/brownie", classify.Author{}, false, ""},
+		{"catches_counterfeit_shops", "NIKE AIR MAX -70% sur www.nike-outlet-store.com livraison offerte", classify.Author{}, true, "shop:counterfeit"},
+		{"catches_counterfeit_shops_in_english", "Ray-Ban 80% off today only at https://rayban-sale.shop", classify.Author{}, true, "shop:counterfeit"},
+		{"catches_shortener_chains", "part 1 bit.ly/a1 part 2 cutt.ly/b2", classify.Author{}, true, "link:shortener_chain"},
+		{"catches_new_cheap_tlds", "Gift card waiting for you https://claim-now.cyou, check my profile", classify.Author{}, true, "link:suspicious_domain"},
+		{"a_discount_without_a_shop_link_is_not_spam", "Les soldes à -30% chez vous c'est jusqu'à quand ?", classify.Author{}, false, ""},
+		{"a_shop_link_without_a_discount_is_not_spam", "Je l'ai acheté sur https://www.cafelumiere-shop.fr/aurore", classify.Author{}, false, ""},
 		{"brand_contest_is_not_spam", "Jeu concours : tentez de gagner un an de café !", classify.Author{}, false, ""},
 	}
 	for _, tc := range cases {

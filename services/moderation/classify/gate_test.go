@@ -14,7 +14,7 @@ import (
 func gatedRegexps() map[string]*gate.Regexp {
 	out := map[string]*gate.Regexp{
 		"email": emailRe, "obfuscated_email": obfuscatedEmailRe, "digit_run": digitRunRe, "iban_start": ibanStartRe, "address_fr": addressFRRe, "address_en": addressENRe,
-		"url": urlRe, "money_rate": moneyRateRe, "dollars": dollarsRe, "count": countRe, "digits_tail": digitsTail,
+		"url": urlRe, "money_rate": moneyRateRe, "dollars": dollarsRe, "count": countRe, "digits_tail": digitsTail, "discount": discountRe,
 	}
 	for _, p := range toxicPatterns {
 		out[p.name] = p.re
