@@ -61,7 +61,7 @@ func TestSandboxAgreement(t *testing.T) {
 		sandbox.CategorySpamScam:        0.97,
 		sandbox.CategorySpam:            0.73,
 		sandbox.CategoryToxicInsult:     0.89,
-		sandbox.CategoryToxicObfuscated: 0.69,
+		sandbox.CategoryToxicObfuscated: 0.82,
 		sandbox.CategoryToxicThreat:     1.00,
 		sandbox.CategoryPersonalData:    0.76,
 	}
