@@ -163,4 +163,9 @@ func (s *Service) decideAll(texts *classify.Batch, items []pending) {
 		})
 	}
 	wg.Wait()
+	for i := range items {
+		if it := &items[i]; it.todo() {
+			it.decision.Labels = coordinated(s.swarms, it.d.Event, it.decision.Labels)
+		}
+	}
 }

@@ -58,6 +58,7 @@ func decide(texts *classify.Batch, r v1.Received, p policy.Policy, now time.Time
 		Priority:      a.Outcome.Priority,
 		SLADue:        a.Outcome.SLADue,
 		RuleHits:      a.Outcome.RuleHits,
+		LabelReasons:  a.Result.Reasons(),
 		PolicyVersion: a.PolicyVersion,
 		ModeratedAt:   now.UTC(),
 		// The interaction's own time, as received.

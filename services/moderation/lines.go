@@ -55,6 +55,8 @@ type LineReport struct {
 	RuleHits      []string           `json:"rule_hits"`
 	PolicyVersion int                `json:"policy_version"`
 	Labels        []string           `json:"labels"`
+	// LabelReasons says what decided each label (Result.Reasons).
+	LabelReasons map[string][]string `json:"label_reasons"`
 }
 
 // LineError is the output line for an input line that could not be read.
@@ -146,6 +148,6 @@ func classifyLine(n int, line []byte, policies Policies, now time.Time) (*LineRe
 		Lang: a.Result.Lang, Spam: a.Result.Spam, Toxicity: a.Result.Toxicity, PII: a.Result.PIIKinds(),
 		Sentiment: a.Result.Sentiment, Intent: a.Result.Intent, Urgent: a.Result.Urgent,
 		Priority: a.Outcome.Priority, SLADue: a.Outcome.SLADue, Verdict: a.Outcome.Verdict, Actions: a.Outcome.Actions,
-		RuleHits: a.Outcome.RuleHits, PolicyVersion: a.PolicyVersion, Labels: a.Result.Labels(),
+		RuleHits: a.Outcome.RuleHits, PolicyVersion: a.PolicyVersion, Labels: a.Result.Labels(), LabelReasons: a.Result.Reasons(),
 	}, nil
 }

@@ -46,7 +46,7 @@ func TestPolicies(t *testing.T) {
 		var got query.GetPolicyResponse
 		h.ask(t, query.GetPolicySubject, query.GetPolicyRequest{Brand: "demo"}, &got)
 		if got.Active != 0 || got.Latest != 2 || len(got.Versions) != 2 || got.Policy != nil || got.Versions[0].Note != "product recalls go to quality" ||
-			len(got.Builtin) == 0 || got.Builtin[0].Name != "builtin:spam" {
+			len(got.Builtin) == 0 || got.Builtin[0].Name != "builtin:threat" {
 			t.Fatalf("get: %+v", got)
 		}
 		h.ask(t, query.GetPolicySubject, query.GetPolicyRequest{Brand: "demo", Version: 1}, &got)

@@ -16,6 +16,7 @@ import (
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/netguard"
 	"github.com/ruche-project/ruche/pkg/rpc"
+	"github.com/ruche-project/ruche/services/moderation/neardup"
 )
 
 // Deps are what moderation needs from the composition root.
@@ -62,6 +63,8 @@ type Service struct {
 	webhooks  *webhooks
 	history   History
 	now       func() time.Time
+	// swarms finds near-copies posted by several accounts (per replica).
+	swarms *neardup.Detector
 }
 
 // New opens moderation's buckets and registers its handlers on the router;
@@ -79,7 +82,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	log := d.Logger.With("service", "moderation")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	s := &Service{cfg: cfg, router: d.Router, nc: d.NATS, log: log, now: d.Now, history: d.History, ready: make(chan struct{})}
+	s := &Service{cfg: cfg, router: d.Router, nc: d.NATS, log: log, now: d.Now, history: d.History, ready: make(chan struct{}), swarms: neardup.New()}
 	var err error
 	if s.policies, err = OpenPolicyStore(ctx, d.JS, d.Replicas, log); err != nil {
 		return nil, err

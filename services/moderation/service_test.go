@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,6 +67,49 @@ func TestModeration(t *testing.T) {
 			t.Fatalf("%d decisions for sandbox:1, want exactly one", n)
 		}
 	})
+	t.Run("labels_the_same_text_from_three_accounts_within_minutes_with_its_cluster", func(t *testing.T) {
+		var mu sync.Mutex
+		labels := map[string][]string{}
+		h := start(t, moderation.Deps{}, func(router *bus.Router) {
+			err := bus.Handle(router, "test-watch", func(ctx context.Context, m v1.Moderated, env events.Envelope) error {
+				mu.Lock()
+				labels[m.InteractionID] = m.Labels
+				mu.Unlock()
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+		at := time.Now().UTC()
+		texts := []string{
+			"Gagnez 500€ par jour avec le trading crypto, écrivez-moi en privé maintenant",
+			"Gagnez 500 € par jour avec le trading crypto, écrivez moi en privé maintenant !!",
+			"gagnez 500€ par jour avec le trading crypto écrivez-moi en privé maintenant 🔥",
+		}
+		for i, text := range texts {
+			id := fmt.Sprintf("sandbox:c%d", i)
+			r := v1.Received{ID: id, Brand: "demo", Network: "sandbox", Kind: v1.KindComment, PlatformID: id,
+				Author: v1.Author{ID: fmt.Sprintf("bot%d", i)}, Text: text, CreatedAt: at.Add(time.Duration(i) * time.Minute), ReceivedAt: at, Source: v1.SourceSandbox}
+			h.publish(t, r, id, r.Brand)
+			// One at a time: the cluster forms in the order the texts arrive.
+			eventually(t, "decision "+id, func() bool { mu.Lock(); defer mu.Unlock(); return labels[id] != nil })
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		cluster := func(ls []string) string {
+			for _, l := range ls {
+				if strings.HasPrefix(l, moderation.LabelClusterPrefix) {
+					return l
+				}
+			}
+			return ""
+		}
+		first, third := labels["sandbox:c0"], labels["sandbox:c2"]
+		if cluster(first) != "" || !slices.Contains(third, moderation.LabelCoordinated) || cluster(third) == "" {
+			t.Fatalf("first %v, third %v: want the cluster on the third only", first, third)
+		}
+	})
 }
 
 func TestDecide(t *testing.T) {
@@ -94,7 +138,7 @@ func TestDecide(t *testing.T) {
 		slaAfter time.Duration
 	}{
 		{"hides_spam_with_shortened_links", "Check this out bit.ly/3xYzAbC bit.ly/3xYzAbD", v1.VerdictSpam, []string{"hide"}, []string{"spam"}, 0},
-		{"hides_and_escalates_threats", "Je vais te retrouver et te tuer", v1.VerdictEscalate, []string{"hide", "escalate"}, []string{"toxicity:high", "toxicity:threat"}, time.Hour},
+		{"hides_and_escalates_threats", "Je vais te retrouver et te tuer", v1.VerdictEscalate, []string{"escalate", "hide"}, []string{"toxicity:high", "threat"}, time.Hour},
 		{"reviews_medium_insults", "t'es un c0nnard", v1.VerdictReview, []string{"review"}, []string{"toxicity:medium", "toxicity:insult"}, 0},
 		{"hides_personal_data_to_protect_the_author", "Mon email c'est marie.dupont@gmail.com", v1.VerdictReview, []string{"hide", "review"}, []string{"pii:email"}, 0},
 		{"complaint_needs_reply_within_two_hours", "Ma commande n'est toujours pas arrivée, c'est inadmissible", v1.VerdictAllow, []string{"needs_reply"}, []string{"intent:complaint", "sentiment:negative"}, 2 * time.Hour},

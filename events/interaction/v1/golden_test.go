@@ -63,6 +63,8 @@ func TestModerated(t *testing.T) {
 		Priority:      72,
 		SLADue:        &due,
 		RuleHits:      []string{"complaints-to-service"},
+		// Added in place too: what decided each label.
+		LabelReasons:  map[string][]string{"intent:complaint": {"rules:intent"}, "sentiment:negative": {"model:negative=0.912"}},
 		PolicyVersion: 3,
 		ModeratedAt:   received.Add(20 * time.Millisecond),
 		// The field added in place: the golden file carries it.

@@ -39,10 +39,14 @@ type Moderated struct {
 	Actions  []string `json:"actions"`
 	Priority int      `json:"priority"`
 	// SLADue is when a first response is due; nil when none is needed.
-	SLADue        *time.Time `json:"sla_due,omitempty"`
-	RuleHits      []string   `json:"rule_hits"`
-	PolicyVersion int        `json:"policy_version"`
-	ModeratedAt   time.Time  `json:"moderated_at"`
+	SLADue   *time.Time `json:"sla_due,omitempty"`
+	RuleHits []string   `json:"rule_hits"`
+	// LabelReasons says what decided each label (the language's aside): the
+	// classifier rule ids ("threat:je_vais_te", "shortener") or the learned
+	// model's score ("model:toxicity=0.812"). Added in place (optional).
+	LabelReasons  map[string][]string `json:"label_reasons,omitempty"`
+	PolicyVersion int                 `json:"policy_version"`
+	ModeratedAt   time.Time           `json:"moderated_at"`
 	// InteractionCreatedAt is the interaction's CreatedAt, so that a
 	// consumer can file the decision under the interaction's time without
 	// looking the interaction up (analytics' rollups do). Added in place

@@ -2,10 +2,12 @@ package classify
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ruche-project/ruche/services/moderation/classify/internal/gate"
 	"github.com/ruche-project/ruche/services/moderation/classify/internal/tokens"
+	"github.com/ruche-project/ruche/services/moderation/learned"
 )
 
 // Input is one interaction to classify.
@@ -42,9 +44,18 @@ func classify(in Input, st *tokens.Storage[Token]) Result {
 	t := normalizeInto(in.Text, st)
 	r := Result{Lang: DetectLanguage(t, in.Lang), Text: t}
 	raw := gate.NewText(in.Text)
+	m := learned.Default()
+	scores := m.Score(in.Text)
 	r.Spam = detectSpam(t, &raw, in.Author, in.At)
+	combineSpam(&r.Spam, m, scores)
 	r.Toxicity = DetectToxicity(t, r.Lang)
+	combineToxicity(&r.Toxicity, m, scores)
 	r.PII = findPII(&raw, r.Lang)
+	if r.Spam.Is {
+		// The number a spam asks to call or message is the spammer's
+		// business contact, not its author's personal data to protect.
+		r.PII = slices.DeleteFunc(r.PII, func(f PIIFinding) bool { return f.Kind == PIIPhone })
+	}
 	if r.Spam.Is {
 		// Spam says nothing about the brand: its sentiment and intent are
 		// not the author's opinion (and are not computed).
@@ -52,6 +63,7 @@ func classify(in Input, st *tokens.Storage[Token]) Result {
 		r.Intent = IntentOther
 	} else {
 		r.Sentiment = ScoreSentiment(t, r.Lang)
+		combineSentiment(&r.Sentiment, scores)
 		if r.Toxicity.Severity.rank() >= SeverityMedium.rank() && r.Sentiment.Label != SentimentNegative {
 			r.Sentiment.Label = SentimentNegative
 			r.Sentiment.Score = min(r.Sentiment.Score, -SentimentThreshold)
@@ -87,8 +99,15 @@ func (r Result) PIIKinds() []PIIKind {
 	return out
 }
 
+// LabelThreat is the label of a threat: its own, not a toxicity category,
+// because a threat goes to a human whatever else is found.
+const LabelThreat = "threat"
+
+// Threat reports whether r holds a threat (rules or model).
+func (r Result) Threat() bool { return slices.Contains(r.Toxicity.Categories, CategoryThreat) }
+
 // Labels renders r as the labels of interaction.moderated.v1: "lang:fr",
-// "spam", "toxicity:high", "toxicity:insult", "pii:email",
+// "spam", "toxicity:high", "toxicity:insult", "threat", "pii:email",
 // "sentiment:negative", "sentiment:sarcasm", "intent:question", "urgent:health".
 func (r Result) Labels() []string {
 	out := []string{"lang:" + string(r.Lang)}
@@ -98,8 +117,13 @@ func (r Result) Labels() []string {
 	if r.Toxicity.Severity != SeverityNone && r.Toxicity.Severity != "" {
 		out = append(out, "toxicity:"+string(r.Toxicity.Severity))
 		for _, c := range r.Toxicity.Categories {
-			out = append(out, "toxicity:"+string(c))
+			if c != CategoryThreat {
+				out = append(out, "toxicity:"+string(c))
+			}
 		}
+	}
+	if r.Threat() {
+		out = append(out, LabelThreat)
 	}
 	for _, k := range r.PIIKinds() {
 		out = append(out, "pii:"+string(k))
@@ -111,6 +135,46 @@ func (r Result) Labels() []string {
 	out = append(out, "intent:"+string(r.Intent))
 	for _, u := range r.Urgent {
 		out = append(out, "urgent:"+u)
+	}
+	return out
+}
+
+// Reasons says what decided each label of Labels but the language: the
+// rules' ids ("shortener", "insult:connard", "threat:je_vais_te") or the
+// model's score ("model:spam=0.731"). A label the rules decide without a
+// named rule (sentiment, intent, urgency) has "rules:<family>".
+func (r Result) Reasons() map[string][]string {
+	out := map[string][]string{}
+	hits := func(prefix string) []string {
+		var h []string
+		for _, x := range r.Toxicity.Hits {
+			if strings.HasPrefix(x, prefix+":") || strings.HasPrefix(x, "model:"+prefix+"=") {
+				h = append(h, x)
+			}
+		}
+		return h
+	}
+	for _, l := range r.Labels() {
+		family, kind, _ := strings.Cut(l, ":")
+		var why []string
+		switch {
+		case family == "lang":
+			continue
+		case l == "spam":
+			why = r.Spam.Reasons
+		case l == LabelThreat:
+			why = hits(string(CategoryThreat))
+		case family == "toxicity" && (kind == string(CategoryInsult) || kind == string(CategoryHate)):
+			why = hits(kind)
+		case family == "toxicity":
+			why = r.Toxicity.Hits
+		case family == "sentiment" && kind != "sarcasm" && r.Sentiment.By != "":
+			why = []string{r.Sentiment.By}
+		}
+		if len(why) == 0 {
+			why = []string{"rules:" + family}
+		}
+		out[l] = slices.Clone(why)
 	}
 	return out
 }

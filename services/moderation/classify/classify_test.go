@@ -75,6 +75,12 @@ func TestSpam(t *testing.T) {
 		{"new_account_adds_to_a_weak_signal", "DM me", classify.Author{Handle: "user8473625", CreatedAt: at.Add(-time.Hour)}, true, "author:new_account"},
 		{"empty_account_alone_is_not_spam", "Bonjour", classify.Author{Handle: "user84736251"}, false, ""},
 		{"one_ordinary_link_is_not_spam", "La recette est ici : https://www.marmiton.org/recettes/brownie", classify.Author{}, false, ""},
+		{"catches_counterfeit_shops", "NIKE AIR MAX -70% sur www.nike-outlet-store.com livraison offerte", classify.Author{}, true, "shop:counterfeit"},
+		{"catches_counterfeit_shops_in_english", "Ray-Ban 80% off today only at https://rayban-sale.shop", classify.Author{}, true, "shop:counterfeit"},
+		{"catches_shortener_chains", "part 1 bit.ly/a1 part 2 cutt.ly/b2", classify.Author{}, true, "link:shortener_chain"},
+		{"catches_new_cheap_tlds", "Gift card waiting for you https://claim-now.cyou, check my profile", classify.Author{}, true, "link:suspicious_domain"},
+		{"a_discount_without_a_shop_link_is_not_spam", "Les soldes à -30% chez vous c'est jusqu'à quand ?", classify.Author{}, false, ""},
+		{"a_shop_link_without_a_discount_is_not_spam", "Je l'ai acheté sur https://www.cafelumiere-shop.fr/aurore", classify.Author{}, false, ""},
 		{"brand_contest_is_not_spam", "Jeu concours : tentez de gagner un an de café !", classify.Author{}, false, ""},
 	}
 	for _, tc := range cases {
@@ -154,6 +160,22 @@ func TestPII(t *testing.T) {
 		{"finds_iban_without_spaces", "GB29NWBK60161331926819", classify.LangEnglish, []classify.PIIKind{"iban"}},
 		{"ignores_iban_failing_mod97", "FR76 3000 6000 0112 3456 7890 188", classify.LangFrench, nil},
 		{"finds_several_kinds", "sophie_l@laposte.net ou 0145678910", classify.LangFrench, []classify.PIIKind{"email", "phone"}},
+		{"finds_arobase_email", "paul.martin arobase gmail point com", classify.LangFrench, []classify.PIIKind{"email"}},
+		{"finds_belgian_mobile", "+32 470 12 34 56", classify.LangFrench, []classify.PIIKind{"phone"}},
+		{"finds_swiss_mobile", "079 123 45 67", classify.LangFrench, []classify.PIIKind{"phone"}},
+		{"finds_an_international_number_in_a_range_not_allocated_yet", "+44 7700 900123", classify.LangEnglish, []classify.PIIKind{"phone"}},
+		{"ignores_premium_rate_numbers", "appelez le 08 99 12 34 56", classify.LangFrench, nil},
+		{"ignores_toll_free_numbers", "call 1-800-555-0100", classify.LangEnglish, nil},
+		{"ignores_order_numbers", "Order #112-8596473-5543412 still not shipped", classify.LangEnglish, nil},
+		{"ignores_an_order_number_that_looks_like_a_phone", "Commande 0612345678 passée le 3 mars", classify.LangFrench, nil},
+		{"finds_french_address", "Livrez au 12 rue des Lilas, 75011 Paris", classify.LangFrench, []classify.PIIKind{"address"}},
+		{"finds_belgian_address", "17 chaussée de Wavre, 1050 Ixelles", classify.LangFrench, []classify.PIIKind{"address"}},
+		{"finds_english_address", "send it to 221B Baker Street, London", classify.LangEnglish, []classify.PIIKind{"address"}},
+		{"ignores_a_street_without_a_number", "Votre magasin de la rue de Rivoli est fermé ?", classify.LangFrench, nil},
+		{"ignores_counted_places", "Les 2 places de parking sont prises", classify.LangFrench, nil},
+		{"finds_nir_with_its_key", "sécu 1 85 05 78 006 084 91", classify.LangFrench, []classify.PIIKind{"nir"}},
+		{"finds_a_fictional_number_given_as_contact", "You can reach me on (427) 555-0179 between 12 and 2", classify.LangEnglish, []classify.PIIKind{"phone"}},
+		{"ignores_nir_with_a_wrong_key", "sécu 1 85 05 78 006 084 92", classify.LangFrench, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,8 +13,8 @@ import (
 // Every gated regexp of the classifiers, by name.
 func gatedRegexps() map[string]*gate.Regexp {
 	out := map[string]*gate.Regexp{
-		"email": emailRe, "obfuscated_email": obfuscatedEmailRe, "digit_run": digitRunRe, "iban_start": ibanStartRe,
-		"url": urlRe, "money_rate": moneyRateRe, "dollars": dollarsRe, "count": countRe, "digits_tail": digitsTail,
+		"email": emailRe, "obfuscated_email": obfuscatedEmailRe, "digit_run": digitRunRe, "iban_start": ibanStartRe, "address_fr": addressFRRe, "address_en": addressENRe,
+		"url": urlRe, "money_rate": moneyRateRe, "dollars": dollarsRe, "count": countRe, "digits_tail": digitsTail, "discount": discountRe,
 	}
 	for _, p := range toxicPatterns {
 		out[p.name] = p.re

@@ -19,6 +19,11 @@ const (
 	PIIPhone PIIKind = "phone"
 	PIICard  PIIKind = "card"
 	PIIIBAN  PIIKind = "iban"
+	// PIIAddress is a postal address: a street number and a street (French,
+	// Belgian, Swiss, Québec or English-speaking forms).
+	PIIAddress PIIKind = "address"
+	// PIINIR is a French social security number (NIR) whose key checks.
+	PIINIR PIIKind = "nir"
 )
 
 // PIIFinding is personal data found in a text: its kind and where it is. The
@@ -37,6 +42,12 @@ var (
 	// A run of digits with the separators phone numbers and cards use.
 	digitRunRe  = gate.Must(`(?:\+|\b00|\()?\d[\d \t().\-/]{5,}\d`).With(gate.DigitRun)
 	ibanStartRe = gate.Must(`(?i)\b[a-z]{2}\d{2}`).With(gate.LettersDigits)
+	// "12 rue des Lilas", "8 bis, avenue Jean Jaurès", "3 chaussée de Wavre":
+	// a street number, a kind of street, a name.
+	addressFRRe = gate.Must(`(?i)\b\d{1,4}(?:\s?(?:bis|ter|[abc]))?,?\s+(?:rue|avenue|av\.|bd|boulevard|place|chemin|all[ée]e|impasse|quai|route|cours|square|passage|faubourg|chauss[ée]e|r[ée]sidence|sentier|cit[ée]|rang|mont[ée]e|promenade|esplanade|hameau|lotissement)\s+(?:de la |de l'|des |du |de |d'|la |le |les )?\pL[\pL'\-]+`)
+	// "221B Baker Street", "1600 Pennsylvania Avenue": a number, one to
+	// three capitalised words, a kind of street.
+	addressENRe = gate.Must(`\b\d{1,5}[A-Z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Way|Terrace|Crescent|Close|Square|Place|Parkway|Highway|Hwy|Gardens|Grove|Mews|Row)\b`)
 )
 
 // ibanLengths is the length of an IBAN per country (ISO 13616 registry).
@@ -54,6 +65,12 @@ var ibanLengths = map[string]int{
 // number or a card: "commande n° 4111 ...", "order #...", "suivi ...".
 var referenceWords = []string{"commande", "cmd", "order", "n°", "no.", "nº", "#", "ref", "reference", "suivi", "tracking",
 	"facture", "invoice", "ticket", "colis", "parcel", "siret", "siren", "client", "dossier", "case", "transaction", "reservation", "booking"}
+
+// contactWords, just before a number, say it is how to reach its author:
+// then a number that is only possible (a range not allocated, a fictional
+// 555) is a phone number all the same.
+var contactWords = []string{"reach me", "call me", "text me", "ring me", "my number", "my phone", "my mobile", "my cell",
+	"appelez-moi", "appelle-moi", "rappelez-moi", "joignable", "mon numero", "mon portable", "mon tel", "me joindre"}
 
 // cardWords, just before a number, say it is a card even where a reference
 // word also appears ("ma carte pour la commande: 4111...").
@@ -93,6 +110,13 @@ func findPII(rt *gate.Text, lang Lang) []PIIFinding {
 			out = append(out, f)
 		}
 	}
+	for _, re := range []*gate.Regexp{addressFRRe, addressENRe} {
+		for _, loc := range re.FindAllIndexText(rt) {
+			if !taken(loc[0], loc[1]) {
+				out = append(out, PIIFinding{Kind: PIIAddress, Start: loc[0], End: loc[1]})
+			}
+		}
+	}
 	for _, loc := range digitRunRe.FindAllIndexText(rt) {
 		s, e := loc[0], loc[1]
 		if taken(s, e) || !isolated(raw, s, e) {
@@ -100,6 +124,10 @@ func findPII(rt *gate.Text, lang Lang) []PIIFinding {
 		}
 		cand := raw[s:e]
 		digits := onlyDigits(cand)
+		if len(digits) == 15 && validNIR(digits) {
+			out = append(out, PIIFinding{Kind: PIINIR, Start: s, End: e})
+			continue
+		}
 		before := Fold(raw[max(0, s-24):s])
 		isRef := containsWord(before, referenceWords)
 		if n := len(digits); n >= 13 && n <= 19 && luhn(digits) && cardPrefix(digits) && (!isRef || containsWord(before, cardWords)) {
@@ -109,7 +137,7 @@ func findPII(rt *gate.Text, lang Lang) []PIIFinding {
 		if isRef || strings.Count(cand, "/") > 0 && !strings.HasPrefix(cand, "+") {
 			continue // a reference number or a date
 		}
-		if isPhone(cand, lang) {
+		if isPhone(cand, lang) || containsWord(before, contactWords) && possiblePhone(cand, lang) {
 			out = append(out, PIIFinding{Kind: PIIPhone, Start: s, End: e})
 		}
 	}
@@ -191,7 +219,37 @@ func isPhone(cand string, lang Lang) bool {
 			continue
 		}
 		n, err := phonenumbers.Parse(cand, r)
-		if err == nil && phonenumbers.IsValidNumber(n) {
+		if err != nil {
+			continue
+		}
+		switch phonenumbers.GetNumberType(n) {
+		case phonenumbers.PREMIUM_RATE, phonenumbers.SHARED_COST, phonenumbers.TOLL_FREE:
+			// A business's number ("08 99", "1-900", "0800"): not
+			// anyone's personal data.
+			return false
+		}
+		// A number written with its country code is one even in a range
+		// not allocated yet (libphonenumber's metadata lags).
+		if phonenumbers.IsValidNumber(n) || r == "ZZ" && phonenumbers.IsPossibleNumber(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// possiblePhone reports a number of a possible length and shape in one of
+// the regions for lang (or anywhere, with '+' or '00').
+func possiblePhone(cand string, lang Lang) bool {
+	cand = strings.TrimSpace(cand)
+	if strings.HasPrefix(cand, "00") {
+		cand = "+" + cand[2:]
+	}
+	regions := phoneRegions[lang]
+	if regions == nil || strings.HasPrefix(cand, "+") {
+		regions = []string{"ZZ"}
+	}
+	for _, r := range regions {
+		if n, err := phonenumbers.Parse(cand, r); err == nil && phonenumbers.IsPossibleNumber(n) {
 			return true
 		}
 	}
@@ -313,4 +371,22 @@ func ValidIBAN(iban string) bool {
 		rem = (rem*10 + int(c-'0')) % 97
 	}
 	return rem == 1
+}
+
+// validNIR checks a French social security number written with digits
+// only: sex (1, 2, or 3, 4, 7, 8 for temporary numbers), month of birth
+// (01–12, or 20–42 and 50–99 when unknown) and the key, 97 minus the first
+// 13 digits modulo 97. Corsica's 2A/2B departments are written with
+// letters, which the digit run does not reach.
+func validNIR(d string) bool {
+	if !strings.ContainsRune("123478", rune(d[0])) {
+		return false
+	}
+	month, _ := strconv.Atoi(d[3:5])
+	if month < 1 || month > 12 && month < 20 || month > 42 && month < 50 {
+		return false
+	}
+	n, _ := strconv.ParseUint(d[:13], 10, 64)
+	key, _ := strconv.Atoi(d[13:])
+	return 97-int(n%97) == key
 }

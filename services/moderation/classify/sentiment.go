@@ -26,6 +26,9 @@ type Sentiment struct {
 	// Sarcasm is set when praise words were read as sarcastic ("Génial,
 	// encore en retard", "Merci pour rien 🙄") and the polarity flipped.
 	Sarcasm bool `json:"sarcasm,omitempty"`
+	// By is "model:<label>=<p>" when the learned model gave the label (the
+	// rules read the text as neutral); empty when the rules did.
+	By string `json:"by,omitempty"`
 }
 
 // SentimentThreshold is the score from which a text is positive (and below

@@ -45,7 +45,15 @@ var shorteners = []string{"bit.ly", "tinyurl.com", "goo.gl", "ow.ly", "is.gd", "
 	"tiny.cc", "rb.gy", "t.ly", "s.id", "bl.ink", "lnkd.in", "shorte.st", "adf.ly", "v.gd", "qr.ae", "bitly.com", "tiny.one"}
 
 // suspiciousTLDs are cheap top-level domains that spam favours.
-var suspiciousTLDs = []string{".xyz", ".top", ".click", ".win", ".loan", ".icu", ".online", ".site", ".buzz", ".rest"}
+var suspiciousTLDs = []string{".xyz", ".top", ".click", ".win", ".loan", ".icu", ".online", ".site", ".buzz", ".rest",
+	".cyou", ".cfd", ".sbs", ".bond", ".quest", ".monster", ".lol"}
+
+// shopWords in a link's host make it a shop: with a discount in the text,
+// the counterfeit-shop comment ("-70% sur www.nike-outlet-shop.top").
+var shopWords = []string{"outlet", "shop", "store", "boutique", "discount", "cheap", "sale", "soldes", "promo", "replica", "factory", "deals"}
+
+// discountRe is a discount: "-70%", "70% off", "jusqu'à -50", "prix cassés".
+var discountRe = gate.Must(`(?i)(?:-\s?\d{2}\s?%|\b\d{2}\s?%\s?(?:off|de remise|de r[ée]duction)|jusqu.{1,3}-\s?\d{2}|prix cass[ée]s|\bsoldes?\b|\bclearance\b)`)
 
 // DetectSpam scores t for spam: shortened links, link farms, repeated text,
 // scam phrases (crypto, easy money, followers, fake giveaways, "DM me"), in
@@ -69,26 +77,38 @@ func detectSpam(t Text, raw *gate.Text, author Author, at time.Time) Spam {
 		}
 	}
 	links := urlRe.FindAllText(raw)
+	shortened, shop := 0, false
 	for _, l := range links {
 		ll := strings.ToLower(l)
 		for _, sh := range shorteners {
 			if strings.Contains(ll, sh+"/") || strings.HasPrefix(strings.TrimPrefix(strings.TrimPrefix(ll, "https://"), "http://"), sh) {
 				reason("link:shortener", 3)
+				shortened++
 				break
 			}
 		}
+		host := ll
+		if i := strings.Index(host, "://"); i >= 0 {
+			host = host[i+3:]
+		}
+		if j := strings.IndexAny(host, "/?#"); j >= 0 {
+			host = host[:j]
+		}
+		host = strings.TrimRight(host, ".,;:!)")
 		for _, tld := range suspiciousTLDs {
-			host := ll
-			if i := strings.Index(host, "://"); i >= 0 {
-				host = host[i+3:]
-			}
-			if j := strings.IndexAny(host, "/?#"); j >= 0 {
-				host = host[:j]
-			}
 			if strings.HasSuffix(host, tld) {
 				reason("link:suspicious_domain", 2)
 			}
 		}
+		shop = shop || slices.ContainsFunc(shopWords, func(w string) bool { return strings.Contains(host, w) })
+	}
+	if shortened >= 2 {
+		// Several shortened links: a chain of redirections to hide where
+		// they lead.
+		reason("link:shortener_chain", 1)
+	}
+	if shop && discountRe.MatchText(raw) {
+		reason("shop:counterfeit", 3)
 	}
 	if len(links) >= 3 {
 		reason("links:many", 3)

@@ -94,26 +94,26 @@ func (m *Model) Score(text string) Scores {
 // the dev splits when the model was trained).
 func (m *Model) Threshold(h Head) float64 { return float64(m.threshold[h]) }
 
-// over reports whether s reaches head h's threshold (compared in float32,
+// Over reports whether s reaches head h's threshold (compared in float32,
 // the precision the threshold is stored in).
-func (m *Model) over(s Scores, h Head) bool { return float32(s[h]) >= m.threshold[h] }
+func (m *Model) Over(s Scores, h Head) bool { return float32(s[h]) >= m.threshold[h] }
 
 // Labels renders s as labels with the model's thresholds: "spam",
 // "toxicity:any" with its categories, and the likeliest "sentiment:" label
 // (the sentiment heads' thresholds are only reported).
 func (m *Model) Labels(s Scores) []string {
 	var out []string
-	if m.over(s, Spam) {
+	if m.Over(s, Spam) {
 		out = append(out, "spam")
 	}
 	// A threat is a label of its own, given from a low threshold (its
 	// recall comes first); only a likely one (p ≥ 0.5) also makes the text
 	// toxic. Insult and hate only qualify a toxic text.
-	threat := m.over(s, Threat)
-	if m.over(s, Toxic) || threat && s[Threat] >= 0.5 {
+	threat := m.Over(s, Threat)
+	if m.Over(s, Toxic) || threat && s[Threat] >= 0.5 {
 		out = append(out, "toxicity:any")
 		for _, h := range []Head{Insult, Hate} {
-			if m.over(s, h) {
+			if m.Over(s, h) {
 				out = append(out, "toxicity:"+h.String())
 			}
 		}

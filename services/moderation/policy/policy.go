@@ -49,11 +49,14 @@ type Policy interface {
 // Builtin is the built-in policy: the demo brand's community guidelines,
 // written as code until policies are data.
 //
-//  1. spam: verdict spam, hidden.
-//  2. a threat or high toxicity (severe insults, hate): hidden and escalated.
-//  3. medium toxicity: a moderator reviews it.
-//  4. personal data: hidden to protect its author, and reviewed.
-//  5. a question, a complaint or purchase intent needs a reply (unless spam
+//  1. a threat (rules or model): escalated to a human at once, top priority,
+//     never hidden without one (not even as spam).
+//  2. spam: verdict spam, hidden.
+//  3. high toxicity (severe insults, hate): hidden and escalated.
+//  4. medium toxicity (the model's toxicity alone is medium): a moderator
+//     reviews it.
+//  5. personal data: hidden to protect its author, and reviewed.
+//  6. a question, a complaint or purchase intent needs a reply (unless spam
 //     or hidden for abuse); praise and the rest are allowed.
 type Builtin struct {
 	SLA SLATable
@@ -81,14 +84,19 @@ func (b Builtin) Apply(s Subject) Outcome {
 			}
 		}
 	}
-	threat := slices.Contains(r.Toxicity.Categories, classify.CategoryThreat)
-	abusive := false
+	threat := r.Threat()
+	abusive := threat
+	if threat {
+		verdict(v1.VerdictEscalate)
+		act(ActionEscalate)
+		o.RuleHits = append(o.RuleHits, "builtin:threat")
+	}
 	switch {
-	case r.Spam.Is:
+	case r.Spam.Is && !threat:
 		verdict(v1.VerdictSpam)
 		act(ActionHide)
 		o.RuleHits = append(o.RuleHits, "builtin:spam")
-	case threat || r.Toxicity.Severity == classify.SeverityHigh:
+	case r.Toxicity.Severity == classify.SeverityHigh:
 		verdict(v1.VerdictEscalate)
 		act(ActionHide, ActionEscalate)
 		o.RuleHits = append(o.RuleHits, "builtin:toxicity-high")
@@ -131,6 +139,9 @@ func verdictRank(v v1.Verdict) int {
 	return 0
 }
 
+// ThreatPriority is a threat's priority: the top, whatever else is known.
+const ThreatPriority = 100
+
 // SLATable is how long a brand gives itself for a first response, per
 // intent; escalations have their own delay. Zero means no SLA.
 type SLATable struct {
@@ -141,11 +152,14 @@ type SLATable struct {
 // BuiltinRules describes Builtin's rules, in its order, for the API and the
 // CLI; TestBuiltinRulesDescribeApply holds them to what Apply does.
 var BuiltinRules = []query.BuiltinRule{
-	{Name: "builtin:spam", When: "spam", Then: []string{ActionHide},
+	{Name: "builtin:threat", When: "threat", Then: []string{ActionEscalate},
+		DescriptionEN: "A threat goes to a human at once, with the top priority; it is never hidden without one (not even as spam).",
+		DescriptionFR: "Une menace est remontée à un humain tout de suite, en priorité maximale ; elle n'est jamais masquée sans lui (pas même comme spam)."},
+	{Name: "builtin:spam", When: "spam and not threat", Then: []string{ActionHide},
 		DescriptionEN: "Spam is hidden (verdict spam).", DescriptionFR: "Le spam est masqué (verdict spam)."},
-	{Name: "builtin:toxicity-high", When: "toxicity:high or toxicity:threat", Then: []string{ActionHide, ActionEscalate},
-		DescriptionEN: "A threat or high toxicity (severe insults, hate) is hidden and escalated.",
-		DescriptionFR: "Une menace ou une toxicité élevée (insultes graves, haine) est masquée et remontée."},
+	{Name: "builtin:toxicity-high", When: "toxicity:high and not spam", Then: []string{ActionHide, ActionEscalate},
+		DescriptionEN: "High toxicity (severe insults, hate) is hidden and escalated.",
+		DescriptionFR: "Une toxicité élevée (insultes graves, haine) est masquée et remontée."},
 	{Name: "builtin:toxicity-medium", When: "toxicity:medium", Then: []string{ActionReview},
 		DescriptionEN: "Medium toxicity goes to a moderator for review.", DescriptionFR: "Une toxicité moyenne est relue par un modérateur."},
 	{Name: "builtin:pii-protect-author", When: "pii:* and not spam", Then: []string{ActionHide, ActionReview},
@@ -172,11 +186,11 @@ var DefaultSLA = SLATable{
 // reached Ruche (so the same interaction always gets the same due time), or
 // nil when none is needed.
 func (t SLATable) Due(r classify.Result, verdict v1.Verdict, received time.Time) *time.Time {
-	if r.Spam.Is || received.IsZero() {
+	if r.Spam.Is && !r.Threat() || received.IsZero() {
 		return nil
 	}
 	d := t.ByIntent[r.Intent]
-	if verdict == v1.VerdictEscalate && t.Escalate > 0 && (d == 0 || t.Escalate < d) {
+	if (verdict == v1.VerdictEscalate || r.Threat()) && t.Escalate > 0 && (d == 0 || t.Escalate < d) {
 		d = t.Escalate
 	}
 	if d == 0 {
@@ -189,9 +203,13 @@ func (t SLATable) Due(r classify.Result, verdict v1.Verdict, received time.Time)
 // Priority scores how soon a human should look at an interaction, 0 to 100:
 // the intent, how negative it is, the author's reach (followers on a log
 // scale, verified accounts), urgent matters (health, safety, legal, press),
-// personal data to hide and threats. Spam is always at the bottom.
+// personal data to hide. A threat is always at the top (ThreatPriority),
+// and spam at the bottom.
 func Priority(a v1.Author, r classify.Result) int {
-	if r.Spam.Is {
+	switch {
+	case r.Threat():
+		return ThreatPriority
+	case r.Spam.Is:
 		return 0
 	}
 	p := 10.0
@@ -219,8 +237,6 @@ func Priority(a v1.Author, r classify.Result) int {
 		p += 15
 	}
 	switch {
-	case slices.Contains(r.Toxicity.Categories, classify.CategoryThreat):
-		p += 30
 	case r.Toxicity.Severity == classify.SeverityHigh:
 		p += 15
 	case r.Toxicity.Severity == classify.SeverityMedium:

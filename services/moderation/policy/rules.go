@@ -54,6 +54,8 @@ const (
 //  6. priority:+N/-N boosts add up on top of the computed priority, clamped
 //     to 0..100; spam and ignore are always 0.
 //  7. An SLA is due when the outcome needs a reply or is escalated.
+//  8. A threat that the outcome hides is escalated too, and an escalated
+//     threat has the top priority: a threat is never hidden silently.
 type Rules struct {
 	version int
 	doc     query.PolicyDocument
@@ -345,7 +347,17 @@ func (p *Rules) Apply(s Subject) Outcome {
 	if ignored && verdictRank(o.Verdict) < verdictRank(v1.VerdictHide) && !slices.Contains(o.Actions, ActionHide) {
 		o.Verdict, o.Actions = v1.VerdictIgnore, []string{}
 	}
+	if s.Result.Threat() && slices.Contains(o.Actions, ActionHide) && !slices.Contains(o.Actions, ActionEscalate) {
+		// A threat is never hidden without a human knowing.
+		o.Actions = append(o.Actions, ActionEscalate)
+		o.RuleHits = append(o.RuleHits, "builtin:threat")
+		if verdictRank(o.Verdict) < verdictRank(v1.VerdictEscalate) {
+			o.Verdict = v1.VerdictEscalate
+		}
+	}
 	switch {
+	case s.Result.Threat() && slices.Contains(o.Actions, ActionEscalate):
+		o.Priority = ThreatPriority
 	case o.Verdict == v1.VerdictSpam || o.Verdict == v1.VerdictIgnore:
 		o.Priority = 0
 	default:
@@ -353,7 +365,7 @@ func (p *Rules) Apply(s Subject) Outcome {
 		o.Priority = int(math.Max(0, math.Min(100, float64(base+boost))))
 	}
 	o.SLADue = nil
-	if o.Verdict != v1.VerdictIgnore && (slices.Contains(o.Actions, ActionNeedsReply) || o.Verdict == v1.VerdictEscalate) {
+	if o.Verdict != v1.VerdictIgnore && (slices.Contains(o.Actions, ActionNeedsReply) || o.Verdict == v1.VerdictEscalate || slices.Contains(o.Actions, ActionEscalate)) {
 		o.SLADue = p.sla.Due(s.Result, o.Verdict, s.Interaction.ReceivedAt)
 	}
 	return o

@@ -1,5 +1,5 @@
-// Command evalreport scores `ruche classify` (the rules) and the learned
-// model against the held-out split of every labelled set (package evalset's
+// Command evalreport scores `ruche classify` (the pipeline: the rules and the
+// learned model combined) and the learned model alone against the held-out split of every labelled set (package evalset's
 // Sources) and prints, per source and language, precision, recall and
 // confusion per label, the sentiment confusion, the misses and the targets
 // of issue 21:
@@ -27,7 +27,7 @@ func main() {
 	emit := flag.Bool("emit", false, "write the split's items as `ruche classify` input instead of scoring")
 	misses := flag.Int("misses", 15, "misses listed per source, language and part (-1: all)")
 	weights := flag.String("weights", "", "score this weights file instead of the shipped model (to compare a retraining)")
-	dump := flag.Bool("dump", false, "write one JSON line per item (expected labels, the rules' labels, the model's scores) instead of the report, to measure how rules and model combine")
+	dump := flag.Bool("dump", false, "write one JSON line per item (expected labels, the pipeline's labels, the model's labels and scores) instead of the report")
 	shortfalls := flag.Bool("shortfalls", false, "print the unmet targets as entries of the shortfalls map instead of the report")
 	flag.Parse()
 	var err error
@@ -162,13 +162,13 @@ func dumpItems(in io.Reader, out io.Writer, root, split, weights string) error {
 			scores[h.String()] = s[h]
 		}
 		return struct {
-			ID     string             `json:"id"`
-			Source string             `json:"source"`
-			Lang   string             `json:"lang"`
-			Want   []string           `json:"want"`
-			Rules  []string           `json:"rules"`
-			Model  []string           `json:"model"`
-			Scores map[string]float64 `json:"scores"`
+			ID       string             `json:"id"`
+			Source   string             `json:"source"`
+			Lang     string             `json:"lang"`
+			Want     []string           `json:"want"`
+			Pipeline []string           `json:"pipeline"`
+			Model    []string           `json:"model"`
+			Scores   map[string]float64 `json:"scores"`
 		}{it.ID, src.Name, it.Language(), it.Labels, rules[it.ID], model.Labels(s), scores}
 	})
 }

@@ -25,19 +25,21 @@ func modelSource(src evalset.Source) evalset.Source {
 	return m
 }
 
-// result is one source's figures in one language, for both parts.
+// result is one source's figures in one language, for the pipeline (the
+// rules and the model combined, as moderation runs them) and the model alone.
 type result struct {
 	Source, Lang, Split string
 	Items               int
-	Rules, Model        evalset.Report
-	// RulesSentiment and ModelSentiment are set when the source annotates
+	Pipeline, Model     evalset.Report
+	// PipelineSentiment and ModelSentiment are set when the source annotates
 	// sentiment.
-	RulesSentiment, ModelSentiment *evalset.Sentiment
+	PipelineSentiment, ModelSentiment *evalset.Sentiment
 }
 
-// evaluate scores the rules' predictions (by item id) and the model on
+// evaluate scores the pipeline's predictions (`ruche classify`: the rules
+// and the model combined, by item id) and the model on
 // every source's split, per language.
-func evaluate(root, split string, rules map[string][]string, model *learned.Model) ([]result, error) {
+func evaluate(root, split string, pipeline map[string][]string, model *learned.Model) ([]result, error) {
 	var out []result
 	for _, src := range evalset.Sources {
 		items, err := src.Load(root)
@@ -47,7 +49,7 @@ func evaluate(root, split string, rules map[string][]string, model *learned.Mode
 		items = evalset.Split(items, split)
 		byModel := make(map[string][]string, len(items))
 		for _, it := range items {
-			if _, ok := rules[it.ID]; !ok {
+			if _, ok := pipeline[it.ID]; !ok {
 				return nil, fmt.Errorf("%s: no classify output for item %s", src.Name, it.ID)
 			}
 			byModel[it.ID] = model.Labels(model.Score(it.Text))
@@ -56,11 +58,11 @@ func evaluate(root, split string, rules map[string][]string, model *learned.Mode
 		for _, lang := range evalset.Languages(items) {
 			in := evalset.Lang(items, lang)
 			r := result{Source: src.Name, Lang: lang, Split: split, Items: len(in),
-				Rules: evalset.ScoreSource(src, in, rules), Model: evalset.ScoreSource(msrc, in, byModel)}
+				Pipeline: evalset.ScoreSource(src, in, pipeline), Model: evalset.ScoreSource(msrc, in, byModel)}
 			if src.Annotates("sentiment:positive") {
-				rs, ms := evalset.ScoreSentiment(in, rules), evalset.ScoreSentiment(in, byModel)
+				rs, ms := evalset.ScoreSentiment(in, pipeline), evalset.ScoreSentiment(in, byModel)
 				if rs.Items > 0 {
-					r.RulesSentiment, r.ModelSentiment = &rs, &ms
+					r.PipelineSentiment, r.ModelSentiment = &rs, &ms
 				}
 			}
 			out = append(out, r)
@@ -72,28 +74,28 @@ func evaluate(root, split string, rules map[string][]string, model *learned.Mode
 func (r result) print(w io.Writer, misses int) {
 	fmt.Fprintf(w, "== %s · %s · %s (%d items)\n", r.Source, r.Lang, r.Split, r.Items)
 	fmt.Fprintf(w, "  %-20s %7s | %-5s %5s %5s %5s %5s %5s %5s | %-5s %5s %5s %5s %5s %5s %5s\n",
-		"label", "support", "rules", "prec", "rec", "tp", "fp", "fn", "tn", "model", "prec", "rec", "tp", "fp", "fn", "tn")
+		"label", "support", "pipe", "prec", "rec", "tp", "fp", "fn", "tn", "model", "prec", "rec", "tp", "fp", "fn", "tn")
 	var labels []string
-	for _, c := range append(slices.Clone(r.Rules.Counts), r.Model.Counts...) {
+	for _, c := range append(slices.Clone(r.Pipeline.Counts), r.Model.Counts...) {
 		if !slices.Contains(labels, c.Label) {
 			labels = append(labels, c.Label)
 		}
 	}
 	slices.Sort(labels)
 	for _, l := range labels {
-		rc, mc := r.Rules.Count(l), r.Model.Count(l)
+		rc, mc := r.Pipeline.Count(l), r.Model.Count(l)
 		fmt.Fprintf(w, "  %-20s %7d | %5s %5s %5s %s | %5s %5s %5s %s\n", l, max(rc.TP+rc.FN, mc.TP+mc.FN),
-			"", pct(rc.Precision()), pct(rc.Recall()), counts(r.Rules, l), "", pct(mc.Precision()), pct(mc.Recall()), counts(r.Model, l))
+			"", pct(rc.Precision()), pct(rc.Recall()), counts(r.Pipeline, l), "", pct(mc.Precision()), pct(mc.Recall()), counts(r.Model, l))
 	}
-	if r.RulesSentiment != nil {
-		fmt.Fprintf(w, "  sentiment accuracy: rules %s, model %s (%d items); confusion want→got (rules | model):\n",
-			pct(r.RulesSentiment.Accuracy()), pct(r.ModelSentiment.Accuracy()), r.RulesSentiment.Items)
+	if r.PipelineSentiment != nil {
+		fmt.Fprintf(w, "  sentiment accuracy: pipeline %s, model %s (%d items); confusion want→got (pipeline | model):\n",
+			pct(r.PipelineSentiment.Accuracy()), pct(r.ModelSentiment.Accuracy()), r.PipelineSentiment.Items)
 		for _, want := range evalset.SentimentLabels {
-			if r.RulesSentiment.Matrix[want] == nil && r.ModelSentiment.Matrix[want] == nil {
+			if r.PipelineSentiment.Matrix[want] == nil && r.ModelSentiment.Matrix[want] == nil {
 				continue
 			}
 			fmt.Fprintf(w, "    %-9s", want)
-			for _, m := range []*evalset.Sentiment{r.RulesSentiment, r.ModelSentiment} {
+			for _, m := range []*evalset.Sentiment{r.PipelineSentiment, r.ModelSentiment} {
 				for _, got := range evalset.SentimentLabels {
 					fmt.Fprintf(w, " %s:%-4d", got[:3], m.Matrix[want][got])
 				}
@@ -105,7 +107,7 @@ func (r result) print(w io.Writer, misses int) {
 	for _, part := range []struct {
 		name string
 		rep  evalset.Report
-	}{{"rules", r.Rules}, {"model", r.Model}} {
+	}{{"pipeline", r.Pipeline}, {"model", r.Model}} {
 		list := part.rep.Mistakes
 		fmt.Fprintf(w, "  %s misses (%d items):\n", part.name, len(list))
 		if misses >= 0 && len(list) > misses {

@@ -155,9 +155,20 @@ func Score(items []Item, predicted map[string][]string) Report {
 	return r
 }
 
+// Canonical is label under the name the sets annotate it with: the
+// pipeline's threat is its own label ("threat"), annotated as a toxicity
+// category ("toxicity:threat").
+func Canonical(label string) string {
+	if label == "threat" {
+		return "toxicity:threat"
+	}
+	return label
+}
+
 func filter(labels []string) []string {
 	var out []string
 	for _, l := range labels {
+		l = Canonical(l)
 		if _, group := Groups[l]; !group && Evaluated(l) && !slices.Contains(out, l) {
 			out = append(out, l)
 		}

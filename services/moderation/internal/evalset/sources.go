@@ -119,6 +119,7 @@ func ScoreSource(s Source, items []Item, predicted map[string][]string) Report {
 	keep := func(labels []string) []string {
 		var out []string
 		for _, l := range labels {
+			l = Canonical(l)
 			if s.Annotates(l) {
 				out = append(out, l)
 				continue
