@@ -174,9 +174,9 @@ func (s *Service) modelDraft(ctx context.Context, b *Brand, ep model.Endpoint, i
 		}
 	}
 	c.Text = strings.TrimSpace(citation.ReplaceAllString(res.Text, ""))
-	for _, sentence := range unsourcedClaims(res.Text) {
+	for _, claim := range unsourcedClaims(res.Text) {
 		c.Confidence -= 0.15
-		c.Reasons = append(c.Reasons, fmt.Sprintf("claim without a source: %q", sentence))
+		c.Reasons = append(c.Reasons, fmt.Sprintf("claim without a source: %q", claim))
 	}
 	switch res.FinishReason {
 	case "length":
@@ -197,13 +197,17 @@ func (s *Service) modelDraft(ctx context.Context, b *Brand, ep model.Endpoint, i
 	return system, nil
 }
 
-var factual = regexp.MustCompile(`\d|€|\$|%|\b(?:gratuit|free|garanti|guaranteed|rembours|refund)`)
+var (
+	factual = regexp.MustCompile(`\d|€|\$|%|\b(?:gratuit|free|garanti|guaranteed|rembours|refund)`)
+	// sentence includes the citations that follow it.
+	sentence = regexp.MustCompile(`[^.!?]+[.!?]*(?:\s*\[kb:[a-z0-9_-]+\])*`)
+)
 
 // unsourcedClaims are sentences stating a fact (a figure, a price, a
 // promise) without a [kb:…] citation.
 func unsourcedClaims(text string) []string {
 	var out []string
-	for _, s := range regexp.MustCompile(`[^.!?]+[.!?]*`).FindAllString(text, -1) {
+	for _, s := range sentence.FindAllString(text, -1) {
 		if factual.MatchString(strings.ToLower(s)) && !citation.MatchString(s) {
 			out = append(out, strings.TrimSpace(s))
 		}

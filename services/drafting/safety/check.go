@@ -52,7 +52,7 @@ func Passed(checks []draftv1.Check) bool {
 func Check(text string, c Context) []draftv1.Check {
 	return []draftv1.Check{
 		result(CheckEmpty, strings.TrimSpace(text) != "", "the draft is empty"),
-		checkEcho(text, c.SystemPrompt),
+		checkEcho(text, c.SystemPrompt, c.Sources),
 		checkLinks(text, c.Domains),
 		checkPersonal(text, c),
 		checkEncoded(text),
@@ -78,14 +78,22 @@ func words(s string) []string {
 	return strings.FieldsFunc(knowledge.Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
-func checkEcho(text, prompt string) draftv1.Check {
+// checkEcho finds runs of the prompt's words in the draft, leaving out
+// those of the sources it may quote (the knowledge the prompt carries).
+func checkEcho(text, prompt string, sources []string) draftv1.Check {
 	if prompt == "" {
 		return result(CheckPromptEcho, true, "")
 	}
-	pw := words(prompt)
 	shingles := map[string]bool{}
+	pw := words(prompt)
 	for i := 0; i+echoWords <= len(pw); i++ {
 		shingles[strings.Join(pw[i:i+echoWords], " ")] = true
+	}
+	for _, s := range sources {
+		sw := words(s)
+		for i := 0; i+echoWords <= len(sw); i++ {
+			delete(shingles, strings.Join(sw[i:i+echoWords], " "))
+		}
 	}
 	tw := words(text)
 	for i := 0; i+echoWords <= len(tw); i++ {
