@@ -10,6 +10,7 @@ import (
 	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/pkg/secret"
 	"github.com/ruche-project/ruche/services/analytics"
+	"github.com/ruche-project/ruche/services/drafting"
 	"github.com/ruche-project/ruche/services/gateway"
 	"github.com/ruche-project/ruche/services/ingest"
 	"github.com/ruche-project/ruche/services/moderation"
@@ -118,6 +119,10 @@ func (a *App) initIngest() (runner, error) {
 
 func (a *App) initModeration() (runner, error) {
 	return moderation.New(a.cfg.Moderation, moderation.Deps{Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas()})
+}
+
+func (a *App) initDrafting() (runner, error) {
+	return drafting.New(a.cfg.Drafting, a.cfg.LLM, drafting.Deps{Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(), Secrets: a.box})
 }
 
 func (a *App) initAnalytics() (runner, error) {

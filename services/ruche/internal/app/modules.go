@@ -22,6 +22,7 @@ const (
 	TargetIngest     = "ingest"
 	TargetModeration = "moderation"
 	TargetAnalytics  = "analytics"
+	TargetDrafting   = "drafting"
 	TargetSandbox    = "sandbox"
 	TargetAll        = "all"
 )
@@ -55,11 +56,12 @@ func modules() map[string]module {
 		TargetIngest:     {deps: []string{TargetBus, TargetSources, TargetOps}, init: (*App).initIngest, service: true},
 		TargetModeration: {deps: []string{TargetRouter, TargetOps}, init: (*App).initModeration, service: true},
 		TargetAnalytics:  {deps: []string{TargetBus, TargetClickHouse, TargetOps}, init: (*App).initAnalytics, service: true},
+		TargetDrafting:   {deps: []string{TargetRouter, TargetSecrets, TargetOps}, init: (*App).initDrafting, service: true},
 		// Not a service: the simulated network is for `ruche up` (demo, tests).
 		TargetSandbox: {deps: []string{TargetSources}, init: (*App).initSandbox},
 		TargetAll: {deps: []string{
 			// The sandbox registers its connector with ingest: before it.
-			TargetMigrate, TargetDemo, TargetSandbox, TargetGateway, TargetIngest, TargetModeration, TargetAnalytics,
+			TargetMigrate, TargetDemo, TargetSandbox, TargetGateway, TargetIngest, TargetModeration, TargetAnalytics, TargetDrafting,
 		}},
 	}
 }
