@@ -73,6 +73,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	api.DELETE("/sources/:id", s.deleteSource)
 	api.POST("/sources/:id/backfill", s.backfillSource)
 	s.moderationRoutes(api)
+	s.draftRoutes(api)
 	s.echo = e
 	return s, nil
 }
