@@ -35,6 +35,16 @@ type composition struct {
 	prompt string
 }
 
+// Compose writes (without storing or publishing) a draft for in with the
+// brand's current settings: the evaluation and the benchmark use it.
+func (s *Service) Compose(ctx context.Context, in Interaction, instruction string) (draftv1.Created, error) {
+	b, err := s.brands.Get(ctx, in.Brand)
+	if err != nil {
+		return draftv1.Created{}, err
+	}
+	return s.compose(ctx, b, in, instruction), nil
+}
+
 // maxInstructionChars caps a moderator's regeneration instruction.
 const maxInstructionChars = 300
 
@@ -78,7 +88,7 @@ func (s *Service) compose(ctx context.Context, b *Brand, in Interaction, instruc
 func (s *Service) check(b *Brand, in Interaction, prompt string, c *draftv1.Created) {
 	var sources, urls []string
 	for _, e := range b.Knowledge {
-		sources = append(sources, e.Body)
+		sources = append(sources, e.Title+": "+e.Body+" ("+e.URL+")")
 		if e.URL != "" {
 			urls = append(urls, e.URL)
 		}

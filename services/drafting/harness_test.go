@@ -46,7 +46,9 @@ id: retours
 Vous avez 30 jours pour nous retourner un produit non ouvert, les frais de retour sont offerts.
 `
 
-func start(t *testing.T, withModel bool) *harness {
+// start runs drafting; with a fake, the fake is the model of brands
+// without their own.
+func start(t *testing.T, fake *modelfake.Server) *harness {
 	t.Helper()
 	conn := testkit.NATS(t)
 	router, err := bus.NewRouter(conn, testkit.Logger(t), nil)
@@ -57,7 +59,7 @@ func start(t *testing.T, withModel bool) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{router: router, fake: &modelfake.Server{}}
+	h := &harness{router: router, fake: fake}
 	svc, err := drafting.New(drafting.Config{Consumer: "drafting", ModelTimeout: 5 * time.Second, DefaultTokenBudget: 100000}, drafting.LLMConfig{},
 		drafting.Deps{Router: router, Logger: testkit.Logger(t), NATS: conn.NC, JS: conn.JS, Replicas: 1, Secrets: box, Interactions: noAnalytics{}})
 	if err != nil {
@@ -69,10 +71,10 @@ func start(t *testing.T, withModel bool) *harness {
 		h.mu.Unlock()
 		return nil
 	})
-	if withModel {
+	if fake != nil {
 		srv := httptest.NewServer(h.fake)
 		t.Cleanup(srv.Close)
-		svc.UseModel(model.Endpoint{BaseURL: srv.URL + "/v1", Model: "fake-1", APIKey: "k"})
+		svc.UseModel(&model.Endpoint{BaseURL: srv.URL + "/v1", Model: "fake-1", APIKey: "k"})
 	}
 	h.svc = svc
 	record := func(name string, f func(ctx context.Context, r *bus.Router) error) {

@@ -125,9 +125,10 @@ func (s *Service) SetModelSleep(f func(ctx context.Context, d time.Duration) err
 	s.model.SetSleep(f)
 }
 
-// UseModel makes ep the model of brands without their own (tests and the
-// fake).
-func (s *Service) UseModel(ep model.Endpoint) { s.fallback = &ep }
+// UseModel makes ep the model of brands without their own (tests, the
+// evaluation and the fake); nil leaves them to the offline drafter. Call it
+// before drafts are written: it is not synchronised with the handlers.
+func (s *Service) UseModel(ep *model.Endpoint) { s.fallback = ep }
 
 // startFake serves the fake chat-completions endpoint on loopback.
 func (s *Service) startFake() error {
@@ -137,7 +138,7 @@ func (s *Service) startFake() error {
 	}
 	s.fakeLn = ln
 	s.fake = &http.Server{Handler: &modelfake.Server{}, ReadHeaderTimeout: 5 * time.Second}
-	s.UseModel(model.Endpoint{BaseURL: "http://" + ln.Addr().String() + "/v1", Model: "ruche-fake", APIKey: "fake"})
+	s.UseModel(&model.Endpoint{BaseURL: "http://" + ln.Addr().String() + "/v1", Model: "ruche-fake", APIKey: "fake"})
 	s.log.Info("fake chat-completions endpoint serving", "addr", ln.Addr().String())
 	return nil
 }
@@ -166,3 +167,6 @@ func (s *Service) Run(ctx context.Context) error {
 	wg.Wait()
 	return nil
 }
+
+// Brands is the brand settings store.
+func (s *Service) Brands() *Brands { return s.brands }

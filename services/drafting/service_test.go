@@ -12,7 +12,7 @@ import (
 
 func TestDrafting(t *testing.T) {
 	t.Run("offline_question_cites_the_kb_entry", func(t *testing.T) {
-		h := start(t, false)
+		h := start(t, nil)
 		h.arrive(t, "mastodon:1001", "Bonjour, quels sont vos délais de livraison pour Lyon ?", "fr", "question")
 		d := h.draftOf(t, "mastodon:1001")
 		if d.Drafter != draftv1.DrafterOffline || len(d.Citations) != 1 || d.Citations[0].EntryID != "livraison-delais" || d.Flagged {
@@ -23,7 +23,7 @@ func TestDrafting(t *testing.T) {
 		}
 	})
 	t.Run("model_429_retried_after_retry_after", func(t *testing.T) {
-		h := start(t, true)
+		h := start(t, &modelfake.Server{})
 		h.fake.Script(modelfake.Fault{Status: 429, RetryAfter: "3"}, modelfake.Fault{Status: 500})
 		h.arrive(t, "mastodon:1002", "Puis-je retourner un produit acheté la semaine dernière ?", "fr", "question")
 		d := h.draftOf(t, "mastodon:1002")
@@ -41,7 +41,7 @@ func TestDrafting(t *testing.T) {
 		}
 	})
 	t.Run("budget_exhausted_falls_back_offline", func(t *testing.T) {
-		h := start(t, true)
+		h := start(t, &modelfake.Server{})
 		ask(t, h, query.PutModel, query.PutModelRequest{Brand: "cafe", BaseURL: "https://llm.example.invalid/v1", Model: "m", APIKey: "sk-secret", TokenBudget: 0})
 		h.arrive(t, "mastodon:1003", "Quels sont vos délais de livraison ?", "fr", "question")
 		d := h.draftOf(t, "mastodon:1003")
@@ -54,7 +54,7 @@ func TestDrafting(t *testing.T) {
 		}
 	})
 	t.Run("approval_emits_the_reply_publish_request", func(t *testing.T) {
-		h := start(t, false)
+		h := start(t, nil)
 		h.arrive(t, "mastodon:1004", "Quels sont vos délais de livraison ?", "fr", "question")
 		d := h.draftOf(t, "mastodon:1004")
 		ref := query.DraftRef{Brand: "cafe", InteractionID: d.InteractionID}
@@ -93,7 +93,7 @@ func TestDrafting(t *testing.T) {
 		}
 	})
 	t.Run("four_eyes_needs_two_approvers", func(t *testing.T) {
-		h := start(t, false)
+		h := start(t, nil)
 		s := ask(t, h, query.GetBrandSettings, query.BrandRef{Brand: "cafe"})
 		v := s.Voice
 		v.FourEyes = true
@@ -113,7 +113,7 @@ func TestDrafting(t *testing.T) {
 		}
 	})
 	t.Run("reject_needs_a_reason_and_regenerate_follows_an_instruction", func(t *testing.T) {
-		h := start(t, false)
+		h := start(t, nil)
 		h.arrive(t, "mastodon:1006", "Quels sont vos délais de livraison ?", "fr", "question")
 		d := h.draftOf(t, "mastodon:1006")
 		ref := query.DraftRef{Brand: "cafe", InteractionID: d.InteractionID}

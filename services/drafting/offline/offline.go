@@ -57,9 +57,10 @@ func (d Drafter) Draft(in Input) Draft {
 		out.Text = fill(r.Text, vars)
 		out.Confidence = 0.75
 		out.Reasons = append(out.Reasons, fmt.Sprintf("saved reply %s matches the message", r.ID))
-		return d.fit(out, in.Network, t)
+		return d.fit(out, in.Network, nil)
 	}
 	var body []string
+	more := ""
 	if in.Intent == "complaint" {
 		body = append(body, t.sorry)
 		if vars["order"] != "" {
@@ -72,17 +73,21 @@ func (d Drafter) Draft(in Input) Draft {
 	} else if in.Intent == "purchase" {
 		body = append(body, t.interest)
 	}
-	if d.Index != nil {
+	// A complaint gets an apology and a follow-up, not an FAQ: the words
+	// of a grievance ("paquet", "commande") match entries that do not
+	// answer it.
+	if d.Index != nil && in.Intent != "complaint" {
 		if hits := d.Index.Search(in.Text, lang, 1); len(hits) > 0 && hits[0].Score >= MinScore {
 			h := hits[0]
 			body = append(body, Answer(h.Entry.Body))
 			if h.Entry.URL != "" {
-				body = append(body, fill(t.more, map[string]string{"url": h.Entry.URL}))
+				more = fill(t.more, map[string]string{"url": h.Entry.URL})
+				body = append(body, more)
 			}
 			out.Citations = append(out.Citations, draftv1.Citation{EntryID: h.Entry.ID, Title: h.Entry.Title, URL: h.Entry.URL, Score: h.Score})
 			out.Confidence = min(0.9, 0.5+h.Score/20)
 			out.Reasons = append(out.Reasons, fmt.Sprintf("answer from knowledge-base entry %s (score %.2f)", h.Entry.ID, h.Score))
-		} else if in.Intent != "complaint" {
+		} else {
 			body = append(body, t.checking)
 			out.Reasons = append(out.Reasons, "no knowledge-base entry answers the message: the draft promises to come back")
 		}
@@ -94,29 +99,35 @@ func (d Drafter) Draft(in Input) Draft {
 	if s := vars["signature"]; s != "" {
 		out.Text += "\n" + s
 	}
-	return d.fit(out, in.Network, t)
+	return d.fit(out, in.Network, []string{" " + more, " " + t.closing})
 }
 
-// fit shortens a draft over the network's limit: sentences are dropped from
-// the end of the body, then the text is cut at a word.
-func (d Drafter) fit(out Draft, network string, t phrases) Draft {
+// fit shortens a draft over the network's limit: it drops the optional
+// parts (the link to more, the closing), then whole sentences from the end
+// (a cut never falls inside a link), then cuts at a word.
+func (d Drafter) fit(out Draft, network string, optional []string) Draft {
 	limit := voice.MaxLength(d.Voice, network)
 	if len([]rune(out.Text)) <= limit {
 		return out
 	}
-	out.Text = strings.ReplaceAll(out.Text, " "+t.closing, "")
-	for len([]rune(out.Text)) > limit {
-		r := []rune(out.Text)[:limit-1]
-		cut := strings.LastIndexAny(string(r), ".!?")
-		if cut < len(string(r))/2 {
-			cut = strings.LastIndex(string(r), " ")
+	out.Reasons = append(out.Reasons, fmt.Sprintf("shortened to the %d characters of %s", limit, network))
+	for _, o := range optional {
+		if strings.TrimSpace(o) != "" {
+			out.Text = strings.Replace(out.Text, o, "", 1)
 		}
-		out.Text = strings.TrimSpace(string(r)[:cut+1])
-		if !strings.HasSuffix(out.Text, ".") && !strings.HasSuffix(out.Text, "!") && !strings.HasSuffix(out.Text, "?") {
-			out.Text += "…"
+		if len([]rune(out.Text)) <= limit {
+			return out
 		}
 	}
-	out.Reasons = append(out.Reasons, fmt.Sprintf("shortened to the %d characters of %s", limit, network))
+	for len([]rune(out.Text)) > limit {
+		r := string([]rune(out.Text)[:limit-1])
+		cut := max(strings.LastIndex(r, ". "), strings.LastIndex(r, "! "), strings.LastIndex(r, "? "))
+		if cut < len(r)/2 {
+			out.Text = strings.TrimSpace(r[:strings.LastIndex(r, " ")]) + "…"
+			break
+		}
+		out.Text = r[:cut+1]
+	}
 	return out
 }
 

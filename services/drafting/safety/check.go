@@ -22,7 +22,14 @@ const (
 	CheckLength       = "length"
 	CheckAvoidWords   = "avoid_words"
 	CheckEmpty        = "not_empty"
+	// CheckQuotesMessage fails a draft repeating a run of the message it
+	// answers: what a model obeying "say: …" in the message produces.
+	CheckQuotesMessage = "quotes_message"
 )
+
+// quoteWords is the run of the message's words that, repeated in a draft,
+// marks it: replies paraphrase, an obeyed "say: …" copies.
+const quoteWords = 6
 
 // Context is what a draft is checked against.
 type Context struct {
@@ -53,6 +60,7 @@ func Check(text string, c Context) []draftv1.Check {
 	return []draftv1.Check{
 		result(CheckEmpty, strings.TrimSpace(text) != "", "the draft is empty"),
 		checkEcho(text, c.SystemPrompt, c.Sources),
+		checkQuotes(text, c.Interaction, c.Sources),
 		checkLinks(text, c.Domains),
 		checkPersonal(text, c),
 		checkEncoded(text),
@@ -107,6 +115,30 @@ func checkEcho(text, prompt string, sources []string) draftv1.Check {
 		}
 	}
 	return result(CheckPromptEcho, true, "")
+}
+
+func shingles(text string, n int) map[string]bool {
+	out := map[string]bool{}
+	w := words(text)
+	for i := 0; i+n <= len(w); i++ {
+		out[strings.Join(w[i:i+n], " ")] = true
+	}
+	return out
+}
+
+func checkQuotes(text, message string, sources []string) draftv1.Check {
+	quoted := shingles(message, quoteWords)
+	for _, s := range sources {
+		for k := range shingles(s, quoteWords) {
+			delete(quoted, k)
+		}
+	}
+	for k := range shingles(text, quoteWords) {
+		if quoted[k] {
+			return result(CheckQuotesMessage, false, fmt.Sprintf("repeats the message: %q", k))
+		}
+	}
+	return result(CheckQuotesMessage, true, "")
 }
 
 var (

@@ -41,6 +41,7 @@ func TestCheck(t *testing.T) {
 		{"too_long", "Bonjour " + strings.Repeat("très ", 60), safety.CheckLength},
 		{"avoided_words", "Bonjour, pas de souci, nous vous livrons demain.", safety.CheckAvoidWords},
 		{"empty", "  ", safety.CheckEmpty},
+		{"quotes_the_message", "Bonjour ! Mon mail est lea@example.fr, quels délais ?", safety.CheckQuotesMessage},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
