@@ -48,7 +48,7 @@ Vous avez 30 jours pour nous retourner un produit non ouvert, les frais de retou
 
 // start runs drafting; with a fake, the fake is the model of brands
 // without their own.
-func start(t *testing.T, fake *modelfake.Server) *harness {
+func start(t testing.TB, fake *modelfake.Server) *harness {
 	t.Helper()
 	conn := testkit.NATS(t)
 	router, err := bus.NewRouter(conn, testkit.Logger(t), nil)
@@ -126,7 +126,7 @@ func start(t *testing.T, fake *modelfake.Server) *harness {
 	return h
 }
 
-func ask[Req, Resp any](t *testing.T, h *harness, ep query.Endpoint[Req, Resp], req Req) Resp {
+func ask[Req, Resp any](t testing.TB, h *harness, ep query.Endpoint[Req, Resp], req Req) Resp {
 	t.Helper()
 	out, err := rpc.Ask(context.Background(), h.client, ep, req)
 	if err != nil {
@@ -180,7 +180,7 @@ func (h *harness) draftOf(t *testing.T, id string) draftv1.Created {
 	return out
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for !cond() {
