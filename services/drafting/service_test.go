@@ -1,12 +1,14 @@
 package drafting_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/drafting"
 	"github.com/ruche-project/ruche/services/drafting/modelfake"
 )
 
@@ -132,4 +134,30 @@ func TestDrafting(t *testing.T) {
 			t.Fatalf("list: %+v", list)
 		}
 	})
+}
+
+func TestSeedDemo(t *testing.T) {
+	h := start(t, nil)
+	if err := h.svc.SeedDemo(context.Background(), "demo"); err != nil {
+		t.Fatal(err)
+	}
+	s := ask(t, h, query.GetBrandSettings, query.BrandRef{Brand: "demo"})
+	if s.KBVersion != 1 || len(s.Knowledge) < 20 || s.VoiceVersion != 1 {
+		t.Fatalf("settings = %+v", s)
+	}
+	if err := h.svc.SeedDemo(context.Background(), "demo"); err != nil {
+		t.Fatal(err)
+	}
+	if s := ask(t, h, query.GetBrandSettings, query.BrandRef{Brand: "demo"}); s.KBVersion != 1 {
+		t.Fatalf("seeded twice: version %d", s.KBVersion)
+	}
+	for text, want := range map[string]string{
+		"Bjr, comment on résilie l'abonnement Essentiel ? Je ne trouve pas le bouton dans l'appli.": "resiliation-abonnement",
+		"Are your pods compostable? Trying to cut down on waste at home 🌱":                          "compostable-pods",
+	} {
+		d, err := h.svc.Compose(context.Background(), drafting.Interaction{ID: "sandbox:1", Brand: "demo", Network: "sandbox", Text: text, Intent: "question"}, "")
+		if err != nil || len(d.Citations) != 1 || d.Citations[0].EntryID != want || d.Flagged {
+			t.Fatalf("%q: %+v, %v", text, d, err)
+		}
+	}
 }

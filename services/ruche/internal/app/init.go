@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/clickhouse"
@@ -122,7 +123,14 @@ func (a *App) initModeration() (runner, error) {
 }
 
 func (a *App) initDrafting() (runner, error) {
-	return drafting.New(a.cfg.Drafting, a.cfg.LLM, drafting.Deps{Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(), Secrets: a.box})
+	svc, err := drafting.New(a.cfg.Drafting, a.cfg.LLM, drafting.Deps{Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(), Secrets: a.box})
+	if err != nil || !a.cfg.Demo.Enabled || a.mode != ModeUp {
+		return svc, err
+	}
+	// The demo brand answers the sandbox's questions with citations.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return svc, svc.SeedDemo(ctx, a.cfg.Demo.Brand)
 }
 
 func (a *App) initAnalytics() (runner, error) {
