@@ -77,35 +77,9 @@ func start(t testing.TB, fake *modelfake.Server) *harness {
 		svc.UseModel(&model.Endpoint{BaseURL: srv.URL + "/v1", Model: "fake-1", APIKey: "k"})
 	}
 	h.svc = svc
-	record := func(name string, f func(ctx context.Context, r *bus.Router) error) {
-		if err := f(context.Background(), router); err != nil {
-			t.Fatal(name, err)
-		}
-	}
-	record("drafts", func(_ context.Context, r *bus.Router) error {
-		return bus.Handle(r, "test-drafts", func(_ context.Context, e draftv1.Created, _ events.Envelope) error {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.drafts = append(h.drafts, e)
-			return nil
-		})
-	})
-	record("publish", func(_ context.Context, r *bus.Router) error {
-		return bus.Handle(r, "test-publish", func(_ context.Context, e publishv1.Requested, _ events.Envelope) error {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.asks = append(h.asks, e)
-			return nil
-		})
-	})
-	record("approvals", func(_ context.Context, r *bus.Router) error {
-		return bus.Handle(r, "test-approvals", func(_ context.Context, e draftv1.Approved, _ events.Envelope) error {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.apprs = append(h.apprs, e)
-			return nil
-		})
-	})
+	record(t, h, "test-drafts", &h.drafts)
+	record(t, h, "test-publish", &h.asks)
+	record(t, h, "test-approvals", &h.apprs)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = router.Run(ctx) })
@@ -193,4 +167,18 @@ func eventually(t testing.TB, what string, cond func() bool) {
 
 func rpcAsk[Req, Resp any](h *harness, ep query.Endpoint[Req, Resp], req Req) (Resp, error) {
 	return rpc.Ask(context.Background(), h.client, ep, req)
+}
+
+// record appends every event of type E to *into, under h.mu.
+func record[E events.Event](t testing.TB, h *harness, consumer string, into *[]E) {
+	t.Helper()
+	err := bus.Handle(h.router, consumer, func(_ context.Context, e E, _ events.Envelope) error {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		*into = append(*into, e)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
