@@ -1,0 +1,82 @@
+package main_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/nats-io/nats.go"
+
+	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
+	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
+	query "github.com/ruche-project/ruche/events/query/v1"
+)
+
+func (p *platform) api(t *testing.T, method, path, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, "http://"+p.gateway+"/api/v1"+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+apiKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// checkDrafting: a question sent to the demo brand gets a draft citing
+// the demo knowledge base; approving it publishes one reply request whose
+// text hashes to the approval record's content hash.
+func checkDrafting(t *testing.T, p *platform, sign func(string) string) {
+	t.Run("a_question_gets_a_cited_draft_and_its_approval_one_reply_request", func(t *testing.T) {
+		nc, err := nats.Connect(p.natsURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		requests, err := nc.SubscribeSync("ruche.publish.requested.v1.demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := `{"id":"e2e-draft","author":{"id":"u9","display_name":"Inès Diallo"},"text":"Bonjour, comment on résilie l'abonnement ? Je ne trouve pas le bouton dans l'appli.","lang":"fr","created_at":"2026-11-23T08:00:00Z"}`
+		if code, resp := p.webhook(t, body, sign(body)); code != 200 {
+			t.Fatalf("webhook = %d %s", code, resp)
+		}
+		path := "/drafts/" + url.PathEscape("generic:e2e-draft") + "?brand=demo"
+		var d query.Draft
+		eventually(t, "the draft", func() bool {
+			code, b := p.api(t, "GET", path, "")
+			return code == 200 && json.Unmarshal(b, &d) == nil
+		})
+		c := d.Current
+		if len(c.Citations) != 1 || c.Citations[0].EntryID != "resiliation-abonnement" || c.Flagged || c.Lang != "fr" || !strings.Contains(c.Text, "Inès") {
+			t.Fatalf("draft = %+v", c)
+		}
+		code, b := p.api(t, "POST", "/drafts/"+url.PathEscape("generic:e2e-draft")+"/approve?brand=demo", `{"version":1}`)
+		if code != 200 || json.Unmarshal(b, &d) != nil || d.Approval == nil {
+			t.Fatalf("approve = %d %s", code, b)
+		}
+		msg, err := requests.NextMsg(10e9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var req publishv1.Requested
+		if err := json.Unmarshal(msg.Data, &req); err != nil {
+			t.Fatal(err)
+		}
+		if req.Kind != publishv1.KindReply || req.ApprovalID != d.Approval.ID || draftv1.ContentHash(req.Text) != d.Approval.ContentHash || req.InteractionID != "generic:e2e-draft" {
+			t.Fatalf("request %+v for approval %+v", req, d.Approval)
+		}
+		if code, _ := p.api(t, "POST", "/drafts/"+url.PathEscape("generic:e2e-draft")+"/approve?brand=demo", `{"version":1}`); code != 200 {
+			t.Fatalf("approving again = %d", code)
+		}
+		if extra, err := requests.NextMsg(1e9); err == nil {
+			t.Fatalf("a second request: %s", extra.Data)
+		}
+	})
+}
