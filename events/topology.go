@@ -36,7 +36,7 @@ const (
 	// DomainDraft carries drafted replies and their reviews
 	// (draft.created.v1, draft.approved.v1, draft.rejected.v1).
 	DomainDraft = "draft"
-	DomainDLQ       = "dlq"
+	DomainDLQ   = "dlq"
 )
 
 // Domains that carry events. The DLQ is separate: it holds poison messages.

@@ -29,12 +29,6 @@ type Interaction struct {
 	Priority int    `json:"priority,omitempty"`
 }
 
-// composition is a drafted text and what it stands on.
-type composition struct {
-	draftv1.Created
-	prompt string
-}
-
 // Compose writes (without storing or publishing) a draft for in with the
 // brand's current settings: the evaluation and the benchmark use it.
 func (s *Service) Compose(ctx context.Context, in Interaction, instruction string) (draftv1.Created, error) {
