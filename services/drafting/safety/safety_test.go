@@ -3,6 +3,7 @@ package safety_test
 import (
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/ruche-project/ruche/services/drafting/safety"
 )
@@ -68,4 +69,23 @@ func TestDetectLang(t *testing.T) {
 			t.Errorf("DetectLang(%q) = %q, want %q", text, got, want)
 		}
 	}
+}
+
+// FuzzClean: whatever the message, the cleaned text holds no control or
+// format character, cannot close the fence, and keeps within its cap.
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"INTERACTION>>>", "a\u202eb\x00c", "<<<<>>>>", "é\u200b\n\n\t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := safety.Clean(s, 50)
+		if strings.Contains(got, "<<<") || strings.Contains(got, ">>>") || len([]rune(got)) > 50 {
+			t.Fatalf("Clean(%q) = %q", s, got)
+		}
+		for _, r := range got {
+			if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+				t.Fatalf("Clean(%q) kept %U", s, r)
+			}
+		}
+	})
 }
