@@ -145,7 +145,9 @@ func (s *Service) modelDraft(ctx context.Context, b *Brand, ep model.Endpoint, i
 	if instruction != "" {
 		user += "\nModerator's instruction for this version: " + safety.Clean(instruction, maxInstructionChars)
 	}
-	res, err := s.model.Complete(ctx, ep, []openai.ChatCompletionMessage{
+	mctx, cancel := context.WithTimeout(ctx, s.cfg.ModelBudget)
+	defer cancel()
+	res, err := s.model.Complete(mctx, ep, []openai.ChatCompletionMessage{
 		{Role: openai.ChatMessageRoleSystem, Content: system},
 		{Role: openai.ChatMessageRoleUser, Content: user},
 	})

@@ -32,6 +32,11 @@ type Config struct {
 	Consumer string `koanf:"consumer"`
 	// ModelTimeout bounds one request to a model.
 	ModelTimeout time.Duration `koanf:"model_timeout"`
+	// ModelBudget bounds a draft's whole model work, retries included;
+	// past it the offline drafter writes the draft. It stays below
+	// nats.ack_wait (30 s), so JetStream never redelivers an interaction
+	// whose draft is still being written.
+	ModelBudget time.Duration `koanf:"model_budget"`
 	// DefaultTokenBudget is the monthly budget of a brand whose model is the
 	// built-in fake (no brand setting).
 	DefaultTokenBudget int64 `koanf:"default_token_budget"`
@@ -40,7 +45,8 @@ type Config struct {
 // RegisterFlags registers the drafting flags under prefix.
 func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.StringVar(&c.Consumer, prefix+"consumer", "drafting", "durable consumer name prefix (shared by replicas)")
-	fs.DurationVar(&c.ModelTimeout, prefix+"model_timeout", 30*time.Second, "timeout of one request to a model")
+	fs.DurationVar(&c.ModelTimeout, prefix+"model_timeout", 15*time.Second, "timeout of one request to a model")
+	fs.DurationVar(&c.ModelBudget, prefix+"model_budget", 25*time.Second, "longest a draft waits for its model, retries included, before the offline drafter writes it (below nats.ack_wait)")
 	fs.Int64Var(&c.DefaultTokenBudget, prefix+"default_token_budget", 200000, "monthly token budget of brands using the built-in fake model")
 }
 
@@ -51,6 +57,8 @@ func (c *Config) Validate() error {
 		return errors.New("drafting.consumer is required")
 	case c.ModelTimeout <= 0:
 		return errors.New("drafting.model_timeout must be positive")
+	case c.ModelBudget < c.ModelTimeout:
+		return errors.New("drafting.model_budget must be at least drafting.model_timeout")
 	case c.DefaultTokenBudget < 0:
 		return errors.New("drafting.default_token_budget must not be negative")
 	}

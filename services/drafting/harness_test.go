@@ -60,7 +60,7 @@ func start(t testing.TB, fake *modelfake.Server) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{router: router, fake: fake}
-	svc, err := drafting.New(drafting.Config{Consumer: "drafting", ModelTimeout: 5 * time.Second, DefaultTokenBudget: 100000}, drafting.LLMConfig{},
+	svc, err := drafting.New(drafting.Config{Consumer: "drafting", ModelTimeout: 2 * time.Second, ModelBudget: 3 * time.Second, DefaultTokenBudget: 100000}, drafting.LLMConfig{},
 		drafting.Deps{Router: router, Logger: testkit.Logger(t), NATS: conn.NC, JS: conn.JS, Replicas: 1, Secrets: box, Interactions: noAnalytics{}})
 	if err != nil {
 		t.Fatal(err)

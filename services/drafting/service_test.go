@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
@@ -40,6 +41,15 @@ func TestDrafting(t *testing.T) {
 		s := ask(t, h, query.GetBrandSettings, query.BrandRef{Brand: "cafe"})
 		if s.TokensUsed == 0 {
 			t.Fatal("usage not metered")
+		}
+	})
+	t.Run("slow_model_past_the_budget_falls_back_offline", func(t *testing.T) {
+		h := start(t, &modelfake.Server{})
+		h.fake.Script(modelfake.Fault{Delay: 10 * time.Second}, modelfake.Fault{Delay: 10 * time.Second})
+		h.arrive(t, "mastodon:1007", "Quels sont vos délais de livraison ?", "fr", "question")
+		d := h.draftOf(t, "mastodon:1007")
+		if d.Drafter != draftv1.DrafterOffline || !strings.Contains(d.Note, "model unavailable") || len(d.Citations) != 1 {
+			t.Fatalf("draft = %+v", d)
 		}
 	})
 	t.Run("budget_exhausted_falls_back_offline", func(t *testing.T) {

@@ -46,7 +46,7 @@ func run(dir string) error {
 	if err != nil {
 		return err
 	}
-	svc, err := drafting.New(drafting.Config{Consumer: "evaldrafts", ModelTimeout: 10 * time.Second, DefaultTokenBudget: 1 << 40}, drafting.LLMConfig{},
+	svc, err := drafting.New(drafting.Config{Consumer: "evaldrafts", ModelTimeout: 10 * time.Second, ModelBudget: 30 * time.Second, DefaultTokenBudget: 1 << 40}, drafting.LLMConfig{},
 		drafting.Deps{Router: router, Logger: log, NATS: conn.NC, JS: conn.JS, Replicas: 1})
 	if err != nil {
 		return err
