@@ -39,7 +39,7 @@ type Config struct {
 	ModelBudget time.Duration `koanf:"model_budget"`
 	// DefaultTokenBudget is the monthly budget of a brand whose model is the
 	// built-in fake (no brand setting).
-	DefaultTokenBudget int64 `koanf:"default_token_budget"`
+	DefaultTokenBudget int64 `koanf:"default_budget"`
 }
 
 // RegisterFlags registers the drafting flags under prefix.
@@ -47,7 +47,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.StringVar(&c.Consumer, prefix+"consumer", "drafting", "durable consumer name prefix (shared by replicas)")
 	fs.DurationVar(&c.ModelTimeout, prefix+"model_timeout", 15*time.Second, "timeout of one request to a model")
 	fs.DurationVar(&c.ModelBudget, prefix+"model_budget", 25*time.Second, "longest a draft waits for its model, retries included, before the offline drafter writes it (below nats.ack_wait)")
-	fs.Int64Var(&c.DefaultTokenBudget, prefix+"default_token_budget", 200000, "monthly token budget of brands using the built-in fake model")
+	fs.Int64Var(&c.DefaultTokenBudget, prefix+"default_budget", 200000, "monthly token budget of brands using the built-in fake model")
 }
 
 // Validate checks the settings.
@@ -60,7 +60,7 @@ func (c *Config) Validate() error {
 	case c.ModelBudget < c.ModelTimeout:
 		return errors.New("drafting.model_budget must be at least drafting.model_timeout")
 	case c.DefaultTokenBudget < 0:
-		return errors.New("drafting.default_token_budget must not be negative")
+		return errors.New("drafting.default_budget must not be negative")
 	}
 	return nil
 }
