@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -225,4 +226,44 @@ func (b *Brands) Used(ctx context.Context, brand string) (int64, error) {
 func (b *Brands) Meter(ctx context.Context, brand string, tokens int64) error {
 	_, err := update(ctx, b.usage, b.usageKey(brand), true, func(n *int64) error { *n += tokens; return nil })
 	return err
+}
+
+// SearchReplies ranks the brand's saved replies in lang by the words of q
+// they contain (in their id, keywords and text; keywords count double).
+func (b *Brands) SearchReplies(ctx context.Context, r query.SearchSavedRepliesRequest) (query.SavedReplies, error) {
+	c, err := b.Get(ctx, r.Brand)
+	if err != nil {
+		return query.SavedReplies{}, err
+	}
+	terms := knowledge.Tokens(r.Q)
+	type scored struct {
+		reply query.SavedReply
+		score int
+	}
+	var hits []scored
+	for _, s := range c.SavedReplies {
+		if r.Lang != "" && s.Lang != r.Lang {
+			continue
+		}
+		words := map[string]int{}
+		for _, w := range knowledge.Tokens(s.ID + " " + s.Text) {
+			words[w] = 1
+		}
+		for _, w := range knowledge.Tokens(strings.Join(s.Keywords, " ")) {
+			words[w] = 2
+		}
+		score := 0
+		for _, t := range terms {
+			score += words[t]
+		}
+		if score > 0 || len(terms) == 0 {
+			hits = append(hits, scored{s, score})
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b scored) int { return b.score - a.score })
+	out := query.SavedReplies{Replies: []query.SavedReply{}}
+	for _, h := range hits {
+		out.Replies = append(out.Replies, h.reply)
+	}
+	return out, nil
 }

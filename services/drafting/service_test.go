@@ -146,6 +146,29 @@ func TestDrafting(t *testing.T) {
 	})
 }
 
+func TestSavedReplies(t *testing.T) {
+	h := start(t, nil)
+	s := ask(t, h, query.GetBrandSettings, query.BrandRef{Brand: "cafe"})
+	ask(t, h, query.PutKnowledge, query.PutKnowledgeRequest{Brand: "cafe", BaseVersion: s.KBVersion, Format: "markdown", Lang: "fr", Content: kbMarkdown,
+		SavedReplies: []query.SavedReply{
+			{ID: "remboursement", Lang: "fr", Intent: "complaint", Keywords: []string{"remboursement"}, Text: "Bonjour {{author}}, le remboursement de la commande {{order}} est en cours. {{signature}}"},
+			{ID: "colis-abime", Lang: "fr", Intent: "complaint", Keywords: []string{"cassé", "abîmé"}, Text: "Bonjour {{author}}, désolés pour ce colis abîmé : un nouvel envoi part aujourd'hui."},
+			{ID: "refund", Lang: "en", Keywords: []string{"refund"}, Text: "Hello {{author}}, your refund is on its way."},
+		}})
+	got := ask(t, h, query.SearchSavedReplies, query.SearchSavedRepliesRequest{Brand: "cafe", Q: "colis ABIME", Lang: "fr"})
+	if len(got.Replies) != 1 || got.Replies[0].ID != "colis-abime" {
+		t.Fatalf("search = %+v", got)
+	}
+	if all := ask(t, h, query.SearchSavedReplies, query.SearchSavedRepliesRequest{Brand: "cafe"}); len(all.Replies) != 3 {
+		t.Fatalf("list = %+v", all)
+	}
+	h.arrive(t, "mastodon:1100", "Où en est mon remboursement ? commande n° 784512", "fr", "complaint")
+	d := h.draftOf(t, "mastodon:1100")
+	if d.Text != "Bonjour Léa, le remboursement de la commande 784512 est en cours. — Café Lumière" || d.Flagged {
+		t.Fatalf("draft = %+v", d)
+	}
+}
+
 func TestSeedDemo(t *testing.T) {
 	h := start(t, nil)
 	if err := h.svc.SeedDemo(context.Background(), "demo"); err != nil {

@@ -21,6 +21,7 @@ func (s *Service) draftRoutes(api *echo.Group) {
 	api.PUT("/drafts/settings/voice", s.putVoice)
 	api.PUT("/drafts/settings/knowledge", s.putKnowledge)
 	api.PUT("/drafts/settings/model", s.putModel)
+	api.GET("/drafts/settings/replies", s.searchReplies)
 	api.GET("/drafts/:interaction_id", s.getDraft)
 	api.POST("/drafts/:interaction_id", s.requestDraft)
 	api.PUT("/drafts/:interaction_id/text", s.editDraft)
@@ -199,4 +200,16 @@ func (s *Service) putModel(c echo.Context) error {
 		return err
 	}
 	return forward(c, s, query.PutModel, query.PutModelRequest{Brand: brand, BaseURL: body.BaseURL, Model: body.Model, APIKey: body.APIKey, TokenBudget: body.TokenBudget}, http.StatusOK)
+}
+
+func (s *Service) searchReplies(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	req := query.SearchSavedRepliesRequest{Brand: brand, Q: c.QueryParam("q"), Lang: c.QueryParam("lang")}
+	if req.Lang != "" && req.Lang != "fr" && req.Lang != "en" {
+		return httpx.BadRequest("lang", "%q, want fr or en", req.Lang)
+	}
+	return forward(c, s, query.SearchSavedReplies, req, http.StatusOK)
 }

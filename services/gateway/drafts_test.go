@@ -58,6 +58,7 @@ func TestDraftsAPI(t *testing.T) {
 		{"a_stale_version_is_409", "POST", "/api/v1/drafts/mastodon:42/approve?brand=demo", `{"version":1}`, 409, `"code":"conflict"`},
 		{"a_missing_version_is_400", "POST", "/api/v1/drafts/mastodon:42/approve?brand=demo", `{}`, 400, `"field":"version"`},
 		{"other_brand_is_403", "POST", "/api/v1/drafts/mastodon:42/approve?brand=cafe", `{"version":2}`, 403, "forbidden"},
+		{"a_bad_reply_language_is_400", "GET", "/api/v1/drafts/settings/replies?brand=demo&lang=de", ``, 400, `"field":"lang"`},
 		{"drafting_down_is_503", "GET", "/api/v1/drafts/settings?brand=demo", ``, 503, "unavailable"},
 	}
 	for _, tc := range cases {

@@ -35,6 +35,9 @@ var (
 	// PutKnowledge imports the next version of a brand's knowledge base
 	// (Markdown or CSV) and saved replies.
 	PutKnowledge = Declare[PutKnowledgeRequest, BrandSettings](DraftingService, "knowledge_put", "ruche.command.drafting.knowledge.put", BudgetRead)
+	// SearchSavedReplies finds a brand's saved replies by words (accents and
+	// case ignored), best first.
+	SearchSavedReplies = Declare[SearchSavedRepliesRequest, SavedReplies](DraftingService, "saved_replies_search", "ruche.query.drafting.replies.search", BudgetRead)
 	// PutModel sets a brand's model endpoint; the key is sealed at rest.
 	PutModel = Declare[PutModelRequest, BrandSettings](DraftingService, "model_put", "ruche.command.drafting.model.put", BudgetRead)
 )
@@ -228,4 +231,17 @@ type PutModelRequest struct {
 	Model       string `json:"model"`
 	APIKey      string `json:"api_key,omitempty"`
 	TokenBudget int64  `json:"token_budget"`
+}
+
+// SearchSavedRepliesRequest searches saved replies; an empty Q lists them.
+type SearchSavedRepliesRequest struct {
+	Brand string `json:"brand"`
+	Q     string `json:"q,omitempty"`
+	// Lang keeps one language ("fr", "en"; empty: both).
+	Lang string `json:"lang,omitempty"`
+}
+
+// SavedReplies is a list of saved replies.
+type SavedReplies struct {
+	Replies []SavedReply `json:"replies"`
 }
