@@ -16,6 +16,8 @@ import (
 	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/testkit"
+	"github.com/ruche-project/ruche/services/ingest"
 )
 
 func (p *platform) api(t *testing.T, method, path, body string) (int, []byte) {
@@ -103,4 +105,29 @@ func replyRequests(t *testing.T, p *platform) []publishv1.Requested {
 		}
 	}
 	return out
+}
+
+// TestDraftingWithTheFakeModel: under RUCHE_LLM_FAKE=1 the draft of a
+// question is the fake model's, streamed from the endpoint ruche up serves,
+// and cites the demo knowledge base.
+func TestDraftingWithTheFakeModel(t *testing.T) {
+	p := startPlatformOn(t, testkit.ClickHouse(t), "RUCHE_LLM_FAKE=1")
+	body := `{"id":"e2e-fake","author":{"id":"u10","display_name":"Sam"},"text":"Are your pods compostable? Trying to cut down on waste at home.","lang":"en","created_at":"2026-11-23T08:00:00Z"}`
+	if code, resp := p.webhook(t, body, ingest.Sign([]byte(webhookSecret), []byte(body))); code != 200 {
+		t.Fatalf("webhook = %d %s", code, resp)
+	}
+	var d query.Draft
+	eventually(t, "the draft", func() bool {
+		code, b := p.api(t, "GET", "/drafts/"+url.PathEscape("generic:e2e-fake")+"?brand=demo", "")
+		return code == 200 && json.Unmarshal(b, &d) == nil
+	})
+	c := d.Current
+	if c.Drafter != "model:ruche-fake" || len(c.Citations) != 1 || c.Citations[0].EntryID != "compostable-pods" || c.Flagged {
+		t.Fatalf("draft = %+v", c)
+	}
+	code, b := p.api(t, "GET", "/drafts/settings?brand=demo", "")
+	var s query.BrandSettings
+	if code != 200 || json.Unmarshal(b, &s) != nil || s.TokensUsed == 0 {
+		t.Fatalf("settings = %d %s", code, b)
+	}
 }
