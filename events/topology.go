@@ -26,7 +26,8 @@ const (
 	DomainCase = "case"
 	// DomainCrisis carries crisis alerts (crisis.detected.v1, crisis.resolved.v1).
 	DomainCrisis = "crisis"
-	// DomainPublish carries requests to act on the networks (publish.requested.v1).
+	// DomainPublish carries requests to act on the networks (publish.requested.v1)
+	// and their outcomes (publish.succeeded.v1, publish.failed.v1).
 	DomainPublish = "publish"
 	// DomainReply carries the brand's replies once sent (reply.sent.v1).
 	DomainReply = "reply"

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -13,7 +13,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/ruche-project/ruche/events"
-	"github.com/ruche-project/ruche/pkg/obs"
 )
 
 // Delivery is one event of a batch.
@@ -27,187 +26,55 @@ type Delivery[E events.Event] struct {
 	Delivered uint64
 }
 
-// MaxBatch bounds the events a batch handler gets at once.
-const MaxBatch = 512
+// Message is one message of a HandleMessages batch, undecoded.
+type Message struct {
+	Subject string
+	Header  nats.Header
+	Data    []byte
+	// Delivered counts the deliveries of the message, this one included.
+	Delivered uint64
+}
+
+// MaxBatch bounds the events a batch handler gets at once: a batch, and as
+// much again prefetched, are held in memory.
+const MaxBatch = 100_000
 
 // HandleBatch registers fn as a batch handler of every brand's events of
-// type E, on the durable consumer named consumer; the router runs it with
-// its Watermill handlers. Where Handle gives a handler one event at a time
-// (a Watermill subscription holds one message in flight), fn gets every
-// event already waiting, up to size: its round trips to JetStream (guards,
-// publications) are made once per batch, asynchronously, instead of once
-// per event. Delivery is at least once, as with Handle: fn returns one
-// error per delivery (nil when handled), a failed event is redelivered by
-// JetStream with a growing delay, and it is parked on the DLQ after its last
-// delivery, or at once for ErrPermanent. An event that cannot be decoded is
-// parked without reaching fn.
-func HandleBatch[E events.Event](r *Router, consumer string, size int, fn func(ctx context.Context, batch []Delivery[E]) []error) error {
-	if size < 1 || size > MaxBatch {
-		return fmt.Errorf("bus: batch size %d of %s: want 1 to %d", size, consumer, MaxBatch)
-	}
+// type E, on the durable consumer named consumer; the router runs it. Where
+// Handle gives a handler one event at a time, fn gets up to size events at
+// once: what is waiting when a worker is free, or, with MaxWait, what
+// arrives until the batch is full or its first event has waited that long.
+// Its round trips (guards, publications, an insert) are made once per
+// batch. fn returns one error per delivery (nil when handled); each
+// message is settled on its own outcome only once fn returns, under the
+// policy of Handle: a failed event is redelivered by JetStream after a
+// growing delay, and parked on the DLQ after its last delivery, or at once
+// for ErrPermanent. There is no in-process retry: a failed batch's events
+// come back in later batches. An event that cannot be decoded is parked
+// without reaching fn; a panic in fn fails the whole batch.
+func HandleBatch[E events.Event](r *Router, consumer string, size int, fn func(ctx context.Context, batch []Delivery[E]) []error, opts ...Option) error {
 	var zero E
 	name, err := events.ParseName(zero.Name())
 	if err != nil {
 		return err
 	}
-	b := &batchLoop[E]{
-		r: r, consumer: consumer, size: size, fn: fn,
-		stream: events.StreamName(name.Domain), filter: events.AllBrands(zero),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), r.conn.cfg.ConnectTimeout)
-	defer cancel()
-	cfg := r.conn.cfg
-	b.cons, err = r.conn.JS.CreateOrUpdateConsumer(ctx, b.stream, jetstream.ConsumerConfig{
-		Durable:       consumer,
-		FilterSubject: b.filter,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       cfg.AckWait,
-		// One more than the poison threshold, as for Handle.
-		MaxDeliver:    cfg.MaxDeliver + 1,
-		MaxAckPending: max(4096, 4*size*cfg.Subscriptions),
-	})
-	if err != nil {
-		return fmt.Errorf("consumer %s on %s: %w", consumer, b.stream, err)
-	}
-	r.batches = append(r.batches, b.run)
-	return nil
+	return addBatch(r, consumer, events.StreamName(name.Domain), []string{events.AllBrands(zero)}, size, decodeDelivery[E], fn, opts)
 }
 
-type batchLoop[E events.Event] struct {
-	r        *Router
-	consumer string
-	stream   string
-	filter   string
-	size     int
-	cons     jetstream.Consumer
-	fn       func(context.Context, []Delivery[E]) []error
+// HandleMessages is HandleBatch for a consumer of several event types of
+// stream (the subjects it filters), which decodes the messages itself: fn
+// gets them as they are stored, and returns a Permanent error for one it
+// cannot decode.
+func HandleMessages(r *Router, consumer, stream string, subjects []string, size int, fn func(ctx context.Context, batch []Message) []error, opts ...Option) error {
+	return addBatch(r, consumer, stream, subjects, size, rawMessage, fn, opts)
 }
 
-// run pulls until ctx is done. One pull subscription feeds Subscriptions
-// workers; each takes what is waiting (at least one message, at most size)
-// and hands it to fn. When ctx ends, the batches in hand finish; the
-// messages not yet taken are left unacked for JetStream to redeliver.
-func (b *batchLoop[E]) run(ctx context.Context) error {
-	workers := b.r.conn.cfg.Subscriptions
-	msgs := make(chan jetstream.Msg, b.size*workers)
-	cc, err := b.cons.Consume(func(m jetstream.Msg) {
-		select {
-		case msgs <- m:
-		case <-ctx.Done():
-		}
-	}, jetstream.PullMaxMessages(b.size*workers), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		if ctx.Err() == nil {
-			b.r.log.Warn("pull from JetStream failed", "consumer", b.consumer, "error", err)
-		}
-	}))
-	if err != nil {
-		return fmt.Errorf("consume %s: %w", b.consumer, err)
+func rawMessage(_ context.Context, m jetstream.Msg) (Message, error) {
+	msg := Message{Subject: m.Subject(), Header: m.Headers(), Data: m.Data()}
+	if md, err := m.Metadata(); err == nil {
+		msg.Delivered = md.NumDelivered
 	}
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				var batch []jetstream.Msg
-				select {
-				case <-ctx.Done():
-					return
-				case m := <-msgs:
-					batch = append(batch, m)
-				}
-			more:
-				for len(batch) < b.size {
-					select {
-					case m := <-msgs:
-						batch = append(batch, m)
-					default:
-						break more
-					}
-				}
-				b.handle(context.WithoutCancel(ctx), batch)
-			}
-		})
-	}
-	<-ctx.Done()
-	cc.Stop()
-	wg.Wait()
-	return nil
-}
-
-// handle decodes msgs, runs fn on the events and settles every message.
-func (b *batchLoop[E]) handle(ctx context.Context, msgs []jetstream.Msg) {
-	start := time.Now()
-	deliveries := make([]Delivery[E], 0, len(msgs))
-	held := make([]jetstream.Msg, 0, len(msgs))
-	for _, m := range msgs {
-		d, err := decodeDelivery[E](ctx, m)
-		if err != nil {
-			b.settle(m, d.Delivered, Permanent(err))
-			continue
-		}
-		deliveries = append(deliveries, d)
-		held = append(held, m)
-	}
-	if len(deliveries) == 0 {
-		return
-	}
-	errs := b.fn(ctx, deliveries)
-	if len(errs) != len(deliveries) {
-		err := fmt.Errorf("bus: batch handler of %s returned %d results for %d events", b.consumer, len(errs), len(deliveries))
-		errs = make([]error, len(deliveries))
-		for i := range errs {
-			errs[i] = err
-		}
-	}
-	took := time.Since(start).Seconds() / float64(len(deliveries))
-	for i, m := range held {
-		b.r.metrics.seconds.WithLabelValues(b.consumer).Observe(took)
-		b.settle(m, deliveries[i].Delivered, errs[i])
-	}
-}
-
-// settle acks a handled message, gives a failed one back to JetStream with a
-// delay, and parks it on the DLQ when the failure is permanent or this was
-// its last delivery.
-func (b *batchLoop[E]) settle(m jetstream.Msg, delivered uint64, err error) {
-	outcome := "ok"
-	defer func() { b.r.metrics.handled.WithLabelValues(b.consumer, outcome).Inc() }()
-	if err == nil {
-		if aerr := m.Ack(); aerr != nil {
-			b.r.log.Warn("ack failed; the event will be redelivered and collapse on its id", "consumer", b.consumer, "subject", m.Subject(), "error", aerr)
-		}
-		return
-	}
-	outcome = "error"
-	if !errors.Is(err, ErrPermanent) && delivered < uint64(b.r.conn.cfg.MaxDeliver) {
-		b.r.log.Warn("handler failed, will retry", "consumer", b.consumer, "subject", m.Subject(), "delivered", delivered, "error", err)
-		if nerr := m.NakWithDelay(backoff{}.WaitTime(delivered)); nerr != nil {
-			b.r.log.Warn("nak failed; JetStream redelivers after ack_wait", "consumer", b.consumer, "error", nerr)
-		}
-		return
-	}
-	if perr := Bury(context.Background(), b.r.conn.JS, m, b.consumer, b.stream, delivered, err); perr != nil {
-		b.r.log.Error("park on the DLQ failed; JetStream redelivers the message", "consumer", b.consumer, "subject", m.Subject(), "error", perr)
-		return
-	}
-	b.r.metrics.poisoned.WithLabelValues(b.consumer).Inc()
-	b.r.log.Error("message parked on the DLQ", "consumer", b.consumer, "subject", m.Subject(), "delivered", delivered, "error", err)
-}
-
-// Bury parks m on the DLQ (Park), then terminates it so that it is never
-// redelivered. When parking fails m is left alone: JetStream redelivers it
-// after ack_wait (consumers allow one delivery more than the DLQ
-// threshold), so a message is never dropped without a copy on the DLQ. A
-// failed terminate only means one more delivery, parked again.
-func Bury(ctx context.Context, js jetstream.JetStream, m jetstream.Msg, consumer, stream string, delivered uint64, cause error) error {
-	if err := Park(ctx, js, m, consumer, stream, delivered, cause); err != nil {
-		return err
-	}
-	reason := cause.Error()
-	if len(reason) > 256 {
-		reason = reason[:256]
-	}
-	_ = m.TermWithReason(reason)
-	return nil
+	return msg, nil
 }
 
 func decodeDelivery[E events.Event](ctx context.Context, m jetstream.Msg) (Delivery[E], error) {
@@ -227,30 +94,268 @@ func decodeDelivery[E events.Event](ctx context.Context, m jetstream.Msg) (Deliv
 		return d, fmt.Errorf("decode %s: %w", env.Type, err)
 	}
 	d.Env = env
-	d.Ctx = obs.WithBrand(obs.WithCorrelationID(withCause(ctx, env.ID), env.CorrelationID), env.Brand)
+	d.Ctx = eventContext(ctx, env.ID, env.CorrelationID, env.Brand)
 	return d, nil
 }
 
-// Park copies m to the DLQ stream with the reason and where it came from.
-func Park(ctx context.Context, js jetstream.JetStream, m jetstream.Msg, consumer, stream string, delivered uint64, cause error) error {
-	var seq uint64
-	if md, err := m.Metadata(); err == nil {
-		seq = md.Sequence.Stream
+// addBatch creates the durable consumer and adds its loop to the router.
+func addBatch[T any](r *Router, consumer, stream string, subjects []string, size int,
+	decode func(context.Context, jetstream.Msg) (T, error), fn func(context.Context, []T) []error, opts []Option,
+) error {
+	if size < 1 || size > MaxBatch {
+		return fmt.Errorf("bus: batch size %d of %s: want 1 to %d", size, consumer, MaxBatch)
 	}
-	dead := nats.NewMsg(events.DLQSubject(consumer))
-	dead.Data = m.Data()
-	for k, v := range m.Headers() {
-		dead.Header[k] = v
+	set, err := newSettings(r.conn.cfg, opts)
+	if err != nil {
+		return fmt.Errorf("consumer %s: %w", consumer, err)
 	}
-	// The DLQ's own duplicate window must not drop it as the original
-	// event, nor as another stream's message of the same sequence.
-	dead.Header.Set(events.HeaderDedupID, "dlq:"+consumer+":"+stream+":"+strconv.FormatUint(seq, 10))
-	dead.Header.Set(MetaDLQError, cause.Error())
-	dead.Header.Set(MetaDLQConsumer, consumer)
-	dead.Header.Set(MetaSubject, m.Subject())
-	dead.Header.Set(MetaDelivered, strconv.FormatUint(delivered, 10))
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	b := &batchLoop[T]{
+		r: r, consumer: consumer, stream: stream, size: size, set: set, decode: decode, fn: fn,
+		// A batch in every worker's hands and as much again prefetched.
+		config: set.consumerConfig(consumer, subjects, max(4096, 2*size*set.workers)),
+	}
+	if b.cons, err = b.create(context.Background()); err != nil {
+		return err
+	}
+	r.batches = append(r.batches, b.run)
+	return nil
+}
+
+type batchLoop[T any] struct {
+	r        *Router
+	consumer string
+	stream   string
+	size     int
+	set      settings
+	config   jetstream.ConsumerConfig
+	cons     jetstream.Consumer
+	decode   func(context.Context, jetstream.Msg) (T, error)
+	fn       func(context.Context, []T) []error
+}
+
+func (b *batchLoop[T]) create(ctx context.Context) (jetstream.Consumer, error) {
+	ctx, cancel := context.WithTimeout(ctx, b.r.conn.cfg.ConnectTimeout)
 	defer cancel()
-	_, err := js.PublishMsg(ctx, dead)
-	return err
+	c, err := b.r.conn.JS.CreateOrUpdateConsumer(ctx, b.stream, b.config)
+	if err != nil {
+		return nil, fmt.Errorf("consumer %s on %s: %w", b.consumer, b.stream, err)
+	}
+	return c, nil
+}
+
+// run pulls until ctx is done. One pull subscription feeds the workers;
+// each gathers a batch and hands it to fn. A consumer deleted under the
+// loop is created again. When ctx ends, the batches being gathered are
+// handled at once, and the messages prefetched but not yet taken are given
+// back to JetStream for another replica.
+func (b *batchLoop[T]) run(ctx context.Context) error {
+	msgs := make(chan jetstream.Msg, b.size*b.set.workers)
+	var wg sync.WaitGroup
+	for range b.set.workers {
+		wg.Go(func() { b.work(ctx, msgs) })
+	}
+	for ctx.Err() == nil {
+		err := b.consume(ctx, msgs)
+		for err != nil && ctx.Err() == nil {
+			b.r.log.Warn("consumer lost, creating it again", "consumer", b.consumer, "stream", b.stream, "error", err)
+			if b.cons, err = b.create(ctx); err != nil {
+				t := time.NewTimer(time.Second)
+				select {
+				case <-ctx.Done():
+				case <-t.C:
+				}
+				t.Stop()
+			}
+		}
+	}
+	wg.Wait()
+	for {
+		select {
+		case m := <-msgs:
+			b.nak(m, 0)
+		default:
+			return nil
+		}
+	}
+}
+
+// pullExpiry is how long one pull request of a batch loop lives.
+const pullExpiry = 5 * time.Second
+
+// consume pulls into msgs until ctx is done (nil) or the consumer is lost:
+// deleted, or answering no pull.
+func (b *batchLoop[T]) consume(ctx context.Context, msgs chan<- jetstream.Msg) error {
+	lost := make(chan error, 1)
+	cc, err := b.cons.Consume(func(m jetstream.Msg) {
+		if ctx.Err() != nil {
+			b.nak(m, 0)
+			return
+		}
+		select {
+		case msgs <- m:
+		case <-ctx.Done():
+			b.nak(m, 0)
+		}
+	}, jetstream.PullMaxMessages(b.size*b.set.workers),
+		// A pull lost with its consumer shows as missing heartbeats: in
+		// 2×2.5s rather than the default 2×15s.
+		jetstream.PullExpiry(pullExpiry),
+		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+			if ctx.Err() != nil {
+				return
+			}
+			b.r.metrics.failures.WithLabelValues(b.consumer, "pull").Inc()
+			b.r.log.Warn("pull from JetStream failed", "consumer", b.consumer, "stream", b.stream, "error", err)
+			if errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, nats.ErrNoResponders) {
+				select {
+				case lost <- err:
+				default:
+				}
+			}
+		}))
+	if err != nil {
+		return err
+	}
+	defer cc.Stop()
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-lost:
+		return err
+	}
+}
+
+// work gathers batches from msgs and handles them until ctx is done.
+func (b *batchLoop[T]) work(ctx context.Context, msgs <-chan jetstream.Msg) {
+	batch := make([]jetstream.Msg, 0, b.size)
+	for {
+		batch = batch[:0]
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-msgs:
+			batch = append(batch, m)
+		}
+		batch = b.gather(ctx, msgs, batch)
+		b.handle(context.WithoutCancel(ctx), batch)
+	}
+}
+
+// gather adds to batch what is waiting in msgs, up to the batch size, and
+// with MaxWait what arrives until its first message has waited that long
+// (or ctx is done).
+func (b *batchLoop[T]) gather(ctx context.Context, msgs <-chan jetstream.Msg, batch []jetstream.Msg) []jetstream.Msg {
+	var due <-chan time.Time
+	if b.set.maxWait > 0 {
+		t := time.NewTimer(b.set.maxWait)
+		defer t.Stop()
+		due = t.C
+	}
+	for len(batch) < b.size {
+		select {
+		case m := <-msgs:
+			batch = append(batch, m)
+			continue
+		default:
+		}
+		if due == nil {
+			return batch
+		}
+		select {
+		case m := <-msgs:
+			batch = append(batch, m)
+		case <-due:
+			return batch
+		case <-ctx.Done():
+			return batch
+		}
+	}
+	return batch
+}
+
+// handle decodes msgs, runs fn on what decodes and settles every message.
+func (b *batchLoop[T]) handle(ctx context.Context, msgs []jetstream.Msg) {
+	start := time.Now()
+	items := make([]T, 0, len(msgs))
+	held := make([]jetstream.Msg, 0, len(msgs))
+	for _, m := range msgs {
+		it, err := b.decode(ctx, m)
+		if err != nil {
+			b.settle(ctx, m, Permanent(err))
+			continue
+		}
+		items = append(items, it)
+		held = append(held, m)
+	}
+	if len(items) == 0 {
+		return
+	}
+	errs := b.call(ctx, items)
+	took := time.Since(start).Seconds() / float64(len(items))
+	for i, m := range held {
+		b.r.metrics.seconds.WithLabelValues(b.consumer).Observe(took)
+		b.settle(ctx, m, errs[i])
+	}
+}
+
+// call runs fn, and fails every item when fn panics or does not return
+// one error per item.
+func (b *batchLoop[T]) call(ctx context.Context, items []T) (errs []error) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.r.log.Error("batch handler panicked", "consumer", b.consumer, "panic", p, "stack", string(debug.Stack()))
+			errs = failAll(len(items), fmt.Errorf("panic in the batch handler of %s: %v", b.consumer, p))
+		}
+	}()
+	errs = b.fn(ctx, items)
+	if len(errs) != len(items) {
+		errs = failAll(len(items), fmt.Errorf("bus: batch handler of %s returned %d results for %d events", b.consumer, len(errs), len(items)))
+	}
+	return errs
+}
+
+func failAll(n int, err error) []error {
+	errs := make([]error, n)
+	for i := range errs {
+		errs[i] = err
+	}
+	return errs
+}
+
+// settle acks a handled message, gives a failed one back to JetStream with
+// the retry delay, or parks it on the DLQ and terminates it (settings.parks).
+func (b *batchLoop[T]) settle(ctx context.Context, m jetstream.Msg, err error) {
+	if err == nil {
+		b.r.metrics.handled.WithLabelValues(b.consumer, "ok").Inc()
+		if aerr := m.Ack(); aerr != nil {
+			b.r.metrics.failures.WithLabelValues(b.consumer, "ack").Inc()
+			b.r.log.Warn("ack failed; the event will be redelivered and collapse on its id", "consumer", b.consumer, "subject", m.Subject(), "error", aerr)
+		}
+		return
+	}
+	b.r.metrics.handled.WithLabelValues(b.consumer, "error").Inc()
+	d := letterOf(m, b.consumer)
+	hdr := m.Headers()
+	ctx = eventContext(ctx, hdr.Get(events.HeaderID), hdr.Get(events.HeaderCorrelationID), hdr.Get(events.HeaderBrand))
+	parks, reason := b.set.parks(err, d.delivered)
+	if !parks {
+		b.r.log.WarnContext(ctx, "handler failed, will retry", "consumer", b.consumer, "subject", d.subject, "delivered", d.delivered, "error", err)
+		b.nak(m, b.set.delay(d.delivered))
+		return
+	}
+	if b.r.bury(ctx, d, reason) != nil {
+		return
+	}
+	// A failed terminate only means one more delivery, parked again (the
+	// DLQ drops the second copy).
+	text := reason.Error()
+	_ = m.TermWithReason(text[:min(len(text), 256)])
+}
+
+// nak gives m back to JetStream, to be redelivered after delay.
+func (b *batchLoop[T]) nak(m jetstream.Msg, delay time.Duration) {
+	if err := m.NakWithDelay(delay); err != nil {
+		b.r.metrics.failures.WithLabelValues(b.consumer, "nak").Inc()
+		b.r.log.Warn("nak failed; JetStream redelivers after ack_wait", "consumer", b.consumer, "error", err)
+	}
 }

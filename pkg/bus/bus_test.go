@@ -242,15 +242,15 @@ func TestRouter(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			errs[m.Header.Get(events.HeaderDedupID)] = m.Header.Get(bus.MetaDLQError) + " after " + m.Header.Get(bus.MetaDelivered)
+			errs[m.Header.Get(events.HeaderID)] = m.Header.Get(bus.MetaDLQError) + " after " + m.Header.Get(bus.MetaDelivered)
 			if m.Subject != "ruche.dlq.test-dlq" {
 				t.Fatalf("DLQ subject %q", m.Subject)
 			}
 		}
-		if e := errs["dlq:test-dlq:sandbox:garbage"]; !testkit.Contains(e, "decode") || !testkit.Contains(e, "after 1") {
+		if e := errs["sandbox:garbage"]; !testkit.Contains(e, "decode") || !testkit.Contains(e, "after 1") {
 			t.Fatalf("undecodable entry: %q (all %v)", e, errs)
 		}
-		if e := errs["dlq:test-dlq:sandbox:always-fails"]; !testkit.Contains(e, "boom") || !testkit.Contains(e, "after 4") {
+		if e := errs["sandbox:always-fails"]; !testkit.Contains(e, "boom") || !testkit.Contains(e, "after 4") {
 			t.Fatalf("failing entry: %q (all %v)", e, errs)
 		}
 		// Nothing is left pending for the consumer.

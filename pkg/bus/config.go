@@ -1,8 +1,10 @@
 // Package bus is Ruche's one event-bus wiring: a NATS connection (to a
 // cluster, or to a nats-server embedded in the process when no URL is set),
 // the JetStream streams of events.Topology, a publisher that puts the event
-// envelope in NATS headers, and a Watermill router whose typed handlers
-// consume durable JetStream consumers with retry, recovery and a poison queue.
+// envelope in NATS headers, and a router for the consumers: per-event typed
+// handlers on Watermill (Handle) and batch handlers (HandleBatch,
+// HandleMessages), each on its own durable JetStream consumer, all under
+// one retry and poison policy.
 package bus
 
 import (

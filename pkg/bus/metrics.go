@@ -12,6 +12,9 @@ type routerMetrics struct {
 	handled  *prometheus.CounterVec
 	seconds  *prometheus.HistogramVec
 	poisoned *prometheus.CounterVec
+	// failures are the bus's own failures, by consumer and kind: pull,
+	// ack, nak, dlq (a park that failed; the message is redelivered).
+	failures *prometheus.CounterVec
 }
 
 func newRouterMetrics(reg prometheus.Registerer) *routerMetrics {
@@ -26,18 +29,32 @@ func newRouterMetrics(reg prometheus.Registerer) *routerMetrics {
 		poisoned: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ruche_bus_dlq_total", Help: "Messages parked on the DLQ, by consumer.",
 		}, []string{"consumer"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ruche_bus_failures_total", Help: "Failures of the consumers' own plumbing, by consumer and kind (pull, ack, nak, dlq).",
+		}, []string{"consumer", "kind"}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.handled, m.seconds, m.poisoned} {
-			if err := reg.Register(c); err != nil {
-				var are prometheus.AlreadyRegisteredError
-				if !errors.As(err, &are) {
-					panic(err)
-				}
-			}
-		}
+		m.handled = register(reg, m.handled)
+		m.seconds = register(reg, m.seconds)
+		m.poisoned = register(reg, m.poisoned)
+		m.failures = register(reg, m.failures)
 	}
 	return m
+}
+
+// register registers c, or returns the equal collector registered before (a
+// second router on the same registry counts in the first one's metrics).
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing
+			}
+		}
+		panic(err)
+	}
+	return c
 }
 
 func (m *routerMetrics) middleware(consumer string) message.HandlerMiddleware {

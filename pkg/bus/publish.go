@@ -8,7 +8,6 @@ import (
 	"time"
 
 	wmnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -17,12 +16,10 @@ import (
 )
 
 // Publisher publishes events to JetStream and waits for the stream's ack, so
-// a nil error means the event is stored. It also implements Watermill's
-// message.Publisher, which the poison queue uses.
+// a nil error means the event is stored.
 type Publisher struct {
-	js        jetstream.JetStream
-	marshaler wmnats.NATSMarshaler
-	timeout   time.Duration
+	js      jetstream.JetStream
+	timeout time.Duration
 }
 
 // NewPublisher returns a publisher on js. Streams must already exist
@@ -127,26 +124,6 @@ func (p *Publisher) eventMessage(ctx context.Context, e events.Event, env events
 	}
 	return &nats.Msg{Subject: events.Subject(e, env.Brand), Data: body, Header: h}, nil
 }
-
-// Publish implements message.Publisher.
-func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
-	for _, m := range msgs {
-		nm, err := p.marshaler.Marshal(topic, m)
-		if err != nil {
-			return err
-		}
-		if nm.Header.Get(events.HeaderDedupID) == "" {
-			nm.Header.Set(events.HeaderDedupID, m.UUID)
-		}
-		if _, err := p.publish(m.Context(), nm); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Close implements message.Publisher; the connection belongs to Conn.
-func (p *Publisher) Close() error { return nil }
 
 // publish publishes msg and waits for the stream's ack. It publishes
 // asynchronously and waits on the future: with many concurrent callers (the

@@ -15,6 +15,7 @@ import (
 	wmnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -22,23 +23,10 @@ import (
 	"github.com/ruche-project/ruche/pkg/obs"
 )
 
-// Metadata keys added on delivery and on poisoned messages.
-const (
-	MetaDelivered   = "Ruche-Delivered"
-	MetaSubject     = "Ruche-Subject"
-	MetaDLQError    = "Ruche-Dlq-Error"
-	MetaDLQConsumer = "Ruche-Dlq-Consumer"
-)
-
-// ErrPermanent marks an error that no retry can fix (an undecodable event, an
-// invalid envelope): the message goes straight to the DLQ and is acked.
-var ErrPermanent = errors.New("permanent failure")
-
-// Permanent wraps err so that the router does not retry it.
-func Permanent(err error) error { return fmt.Errorf("%w: %w", ErrPermanent, err) }
-
-// Router runs typed event handlers, each on its own durable JetStream
-// consumer. Replicas of a service share the consumer and split the work.
+// Router runs a process's event handlers, each on its own durable
+// JetStream consumer: per-event handlers (Handle) on Watermill's router,
+// batch handlers (HandleBatch, HandleMessages) in loops of their own.
+// Replicas of a service share the consumer and split the work.
 type Router struct {
 	wm      *message.Router
 	conn    *Conn
@@ -46,7 +34,7 @@ type Router struct {
 	log     *slog.Logger
 	wmLog   watermill.LoggerAdapter
 	metrics *routerMetrics
-	// batches are the loops of the HandleBatch handlers.
+	// batches are the loops of the batch handlers.
 	batches []func(context.Context) error
 }
 
@@ -67,26 +55,36 @@ func NewRouter(conn *Conn, log *slog.Logger, reg prometheus.Registerer) (*Router
 	if err != nil {
 		return nil, err
 	}
-	r := &Router{wm: wm, conn: conn, pub: pub, log: log, wmLog: wmLog, metrics: newRouterMetrics(reg)}
-	wm.AddMiddleware(middleware.Recoverer)
-	return r, nil
+	return &Router{wm: wm, conn: conn, pub: pub, log: log, wmLog: wmLog, metrics: newRouterMetrics(reg)}, nil
 }
 
 // Handle registers fn as the handler of every brand's events of type E, on
-// the durable consumer named consumer. fn must be idempotent: delivery is at
-// least once. A returned error is retried in process with backoff, then the
-// message is redelivered by JetStream with a growing delay; after MaxDeliver
-// deliveries, or at once for ErrPermanent, it is parked on the DLQ stream
-// with the error and the delivery count, and acked.
-func Handle[E events.Event](r *Router, consumer string, fn func(ctx context.Context, e E, env events.Envelope) error) error {
+// the durable consumer named consumer; the router runs it on Watermill with
+// its JetStream subscriber. fn gets one event at a time, decoded, with its
+// envelope; its context carries the correlation id, the brand and the event
+// as the cause of what fn publishes. fn must be idempotent: delivery is at
+// least once.
+//
+// Every handler runs in the same middleware stack: the correlation id into
+// the context (and so into every log line), metrics, the poison queue, an
+// in-process retry with backoff, and a recoverer that turns a panic into an
+// error. A returned error is retried in process twice, then the message is
+// redelivered by JetStream after a growing delay (RetryDelay); after its
+// last delivery (MaxDeliver), or at once for ErrPermanent, it is parked on
+// the DLQ with the reason, and acked. The same policy settles HandleBatch's
+// events.
+func Handle[E events.Event](r *Router, consumer string, fn func(ctx context.Context, e E, env events.Envelope) error, opts ...Option) error {
 	var zero E
 	name, err := events.ParseName(zero.Name())
 	if err != nil {
 		return err
 	}
+	set, err := newSettings(r.conn.cfg, opts)
+	if err != nil {
+		return fmt.Errorf("consumer %s: %w", consumer, err)
+	}
 	filter := events.AllBrands(zero)
 	stream := events.StreamName(name.Domain)
-	cfg := r.conn.cfg
 	handle := func(msg *message.Message) error {
 		env, err := events.EnvelopeFromHeaders(msg.Metadata.Get, msg.UUID)
 		if err != nil {
@@ -99,35 +97,53 @@ func Handle[E events.Event](r *Router, consumer string, fn func(ctx context.Cont
 		if err := json.Unmarshal(msg.Payload, &e); err != nil {
 			return Permanent(fmt.Errorf("decode %s: %w", env.Type, err))
 		}
-		ctx := obs.WithBrand(obs.WithCorrelationID(withCause(msg.Context(), env.ID), env.CorrelationID), env.Brand)
-		return fn(ctx, e, env)
+		return fn(msg.Context(), e, env)
 	}
 	// A Watermill subscription handles one message at a time; several
 	// subscriptions on the same durable consumer handle them in parallel
 	// (order across messages is not kept, as between replicas).
-	for i := range cfg.Subscriptions {
+	for i := range set.workers {
 		name := consumer
 		if i > 0 {
 			name = fmt.Sprintf("%s-%d", consumer, i)
 		}
-		sub, err := r.subscriber(consumer, name, stream, filter)
+		sub, err := r.subscriber(consumer, name, stream, filter, set)
 		if err != nil {
 			return err
 		}
 		h := r.wm.AddConsumerHandler(name, filter, sub, handle)
 		h.AddMiddleware(
+			withEnvelopeContext,
 			r.metrics.middleware(consumer),
-			r.poison(consumer, cfg.MaxDeliver),
-			middleware.Retry{MaxRetries: 2, InitialInterval: 50 * time.Millisecond, Multiplier: 2, MaxInterval: time.Second, Logger: r.wmLog}.Middleware,
+			r.poison(consumer, set),
+			middleware.Retry{
+				MaxRetries: 2, InitialInterval: 50 * time.Millisecond, Multiplier: 2, MaxInterval: time.Second, Logger: r.wmLog,
+				ShouldRetry: func(p middleware.RetryParams) bool { return !errors.Is(p.Err, ErrPermanent) },
+			}.Middleware,
+			middleware.Recoverer,
 		)
 	}
 	return nil
 }
 
+// withEnvelopeContext puts the event's correlation id, brand and id (the
+// cause of what the handler publishes) in the message's context, from the
+// headers, before anything logs.
+func withEnvelopeContext(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		get := msg.Metadata.Get
+		id := get(events.HeaderID)
+		if id == "" {
+			id = msg.UUID
+		}
+		msg.SetContext(eventContext(msg.Context(), id, get(events.HeaderCorrelationID), get(events.HeaderBrand)))
+		return h(msg)
+	}
+}
+
 // subscriber is one Watermill subscription, on its own connection, to the
 // durable consumer named consumer.
-func (r *Router) subscriber(consumer, name, stream, filter string) (*wmjs.Subscriber, error) {
-	cfg := r.conn.cfg
+func (r *Router) subscriber(consumer, name, stream, filter string, set settings) (*wmjs.Subscriber, error) {
 	nc, err := r.conn.Dial("ruche-" + name)
 	if err != nil {
 		return nil, err
@@ -135,24 +151,15 @@ func (r *Router) subscriber(consumer, name, stream, filter string) (*wmjs.Subscr
 	return wmjs.NewSubscriber(wmjs.SubscriberConfig{
 		Conn:           nc,
 		Logger:         r.wmLog,
-		AckWaitTimeout: cfg.AckWait,
+		AckWaitTimeout: set.ackWait,
 		ResourceInitializer: func(ctx context.Context, js jetstream.JetStream, _ string) (jetstream.Consumer, func(context.Context, watermill.LoggerAdapter), error) {
-			c, err := js.CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{
-				Durable:       consumer,
-				FilterSubject: filter,
-				AckPolicy:     jetstream.AckExplicitPolicy,
-				AckWait:       cfg.AckWait,
-				// One more than the poison threshold: an attempt that times
-				// out still gets a last delivery that can reach the DLQ.
-				MaxDeliver:    cfg.MaxDeliver + 1,
-				MaxAckPending: 4096,
-			})
+			c, err := js.CreateOrUpdateConsumer(ctx, stream, set.consumerConfig(consumer, []string{filter}, 4096))
 			if err != nil {
 				return nil, nil, fmt.Errorf("consumer %s on %s: %w", consumer, stream, err)
 			}
 			return c, nil, nil
 		},
-		NakDelay:       backoff{},
+		NakDelay:       nakDelay(set.delay),
 		AckAsync:       true,
 		Unmarshaler:    unmarshaler{},
 		ConsumeOptions: []jetstream.PullConsumeOpt{jetstream.PullMaxMessages(128)},
@@ -191,34 +198,49 @@ func (r *Router) Run(ctx context.Context) error {
 func (r *Router) Running() chan struct{} { return r.wm.Running() }
 
 // poison parks a failing message on the DLQ when its error is permanent or
-// this was its last delivery; otherwise the error goes back to JetStream.
-func (r *Router) poison(consumer string, maxDeliver int) message.HandlerMiddleware {
+// this was its last delivery (settings.parks), and acks it; otherwise the
+// error goes back to JetStream, which redelivers the message after the
+// consumer's retry delay.
+func (r *Router) poison(consumer string, set settings) message.HandlerMiddleware {
 	return func(h message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) ([]*message.Message, error) {
 			out, err := h(msg)
 			if err == nil {
 				return out, nil
 			}
-			delivered, _ := strconv.Atoi(msg.Metadata.Get(MetaDelivered))
-			if !errors.Is(err, ErrPermanent) && delivered < maxDeliver {
-				r.log.WarnContext(msg.Context(), "handler failed, will retry", "consumer", consumer, "event_id", msg.UUID, "delivered", delivered, "error", err)
+			ctx := msg.Context()
+			delivered, _ := strconv.ParseUint(msg.Metadata.Get(MetaDelivered), 10, 64)
+			parks, reason := set.parks(err, delivered)
+			if !parks {
+				r.log.WarnContext(ctx, "handler failed, will retry", "consumer", consumer, "event_id", msg.UUID, "delivered", delivered, "error", err)
 				return nil, err
 			}
-			dead := message.NewMessage("dlq:"+consumer+":"+msg.UUID, msg.Payload)
+			d := deadLetter{consumer: consumer, stream: msg.Metadata.Get(MetaStream), subject: msg.Metadata.Get(MetaSubject), delivered: delivered, data: msg.Payload, header: nats.Header{}}
+			d.sequence, _ = strconv.ParseUint(msg.Metadata.Get(MetaSequence), 10, 64)
 			for k, v := range msg.Metadata {
-				dead.Metadata.Set(k, v)
+				d.header.Set(k, v)
 			}
-			dead.Metadata.Set(events.HeaderDedupID, dead.UUID)
-			dead.Metadata.Set(MetaDLQError, err.Error())
-			dead.Metadata.Set(MetaDLQConsumer, consumer)
-			if perr := r.pub.Publish(events.DLQSubject(consumer), dead); perr != nil {
+			if perr := r.bury(ctx, d, reason); perr != nil {
 				return nil, errors.Join(err, perr)
 			}
-			r.metrics.poisoned.WithLabelValues(consumer).Inc()
-			r.log.ErrorContext(msg.Context(), "message parked on the DLQ", "consumer", consumer, "event_id", msg.UUID, "subject", msg.Metadata.Get(MetaSubject), "delivered", delivered, "error", err)
 			return nil, nil
 		}
 	}
+}
+
+// bury parks d on the DLQ and counts and logs it. When parking fails the
+// caller leaves the message to JetStream, which redelivers it (consumers
+// allow one delivery more than the DLQ threshold): a message never leaves
+// its consumer without a copy on the DLQ.
+func (r *Router) bury(ctx context.Context, d deadLetter, reason error) error {
+	if err := park(ctx, r.conn.JS, d, reason); err != nil {
+		r.metrics.failures.WithLabelValues(d.consumer, "dlq").Inc()
+		r.log.ErrorContext(ctx, "park on the DLQ failed; JetStream redelivers the message", "consumer", d.consumer, "subject", d.subject, "error", err)
+		return err
+	}
+	r.metrics.poisoned.WithLabelValues(d.consumer).Inc()
+	r.log.ErrorContext(ctx, "message parked on the DLQ", "consumer", d.consumer, "subject", d.subject, "stream_seq", d.sequence, "delivered", d.delivered, "error", reason)
+	return nil
 }
 
 // unmarshaler turns a JetStream message into a Watermill message whose
@@ -242,17 +264,20 @@ func (unmarshaler) Unmarshal(m jetstream.Msg) (*message.Message, error) {
 	wm.Metadata.Set(MetaSubject, m.Subject())
 	if md, err := m.Metadata(); err == nil {
 		wm.Metadata.Set(MetaDelivered, strconv.FormatUint(md.NumDelivered, 10))
+		wm.Metadata.Set(MetaStream, md.Stream)
+		wm.Metadata.Set(MetaSequence, strconv.FormatUint(md.Sequence.Stream, 10))
 	}
 	return wm, nil
 }
 
-// backoff delays a redelivery: 250ms, 500ms, 1s, ... up to 30s.
-type backoff struct{}
-
-func (backoff) WaitTime(delivered uint64) time.Duration {
-	d := 250 * time.Millisecond
-	for i := uint64(1); i < delivered && d < 30*time.Second; i++ {
-		d *= 2
-	}
-	return min(d, 30*time.Second)
+// eventContext is ctx with what a handler's logs and publications take
+// from the event it handles: its correlation id, its brand, and its id as
+// the cause.
+func eventContext(ctx context.Context, id, correlationID, brand string) context.Context {
+	return obs.WithBrand(obs.WithCorrelationID(withCause(ctx, id), correlationID), brand)
 }
+
+// nakDelay is a retry delay as Watermill's subscriber asks for it.
+type nakDelay func(delivered uint64) time.Duration
+
+func (d nakDelay) WaitTime(delivered uint64) time.Duration { return d(delivered) }

@@ -2,10 +2,12 @@ package rpc
 
 import (
 	"context"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -141,7 +143,7 @@ func DecodeJSON(data []byte, v any) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		want := jsonKind(typeErr.Type.Kind().String())
+		want := JSONKind(typeErr.Type)
 		if typeErr.Field == "" {
 			return BadRequest("", "the body must be a JSON %s, got %s", want, typeErr.Value)
 		}
@@ -154,9 +156,20 @@ func DecodeJSON(data []byte, v any) error {
 	return BadRequest("", "the body does not decode: %s", strings.TrimPrefix(err.Error(), "json: "))
 }
 
-// jsonKind names a Go kind as JSON calls it.
-func jsonKind(kind string) string {
-	switch kind {
+// JSONKind names what JSON value decodes into a Go type ("object",
+// "array", "string"...), for errors that speak JSON, not Go: a type that
+// reads itself from text (time.Time) is a string.
+func JSONKind(t reflect.Type) string {
+	if t == nil {
+		return "value"
+	}
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+		return "string"
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind().String() {
 	case "struct", "map":
 		return "object"
 	case "slice", "array":

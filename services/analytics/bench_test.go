@@ -29,7 +29,7 @@ func BenchmarkSink(b *testing.B) {
 // one named-column batch of 5000 interaction rows per op.
 func BenchmarkInsert(b *testing.B) {
 	h := newStoppedHarness(b, nil)
-	st := store{db: h.db}
+	st := newStore(h.db)
 	rows := make([]interactionRow, 5000)
 	for i := range rows {
 		rows[i] = receivedRow(sampleReceived("cafe-lumiere", fmt.Sprint(i), t0.Add(time.Duration(i)*time.Millisecond)), t0)

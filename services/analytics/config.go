@@ -20,8 +20,9 @@ type Config struct {
 	BatchSize int `koanf:"batch_size"`
 	// FlushInterval is the longest an event waits in a partial batch.
 	FlushInterval time.Duration `koanf:"flush_interval"`
-	// FetchWait is how long one pull from JetStream waits for events when
-	// nothing is pending; it also bounds how long a shutdown waits for a pull.
+	// FetchWait is unused: the sink no longer pulls with Fetch but runs on
+	// the bus's batch loop, whose pulls do not delay a flush or a shutdown.
+	// It is still accepted (and checked) so that existing settings load.
 	FetchWait time.Duration `koanf:"fetch_wait"`
 	// InsertTimeout bounds one batch insert into ClickHouse.
 	InsertTimeout time.Duration `koanf:"insert_timeout"`
@@ -53,7 +54,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.StringVar(&c.Consumer, prefix+"consumer", "analytics", "durable JetStream consumer of the ClickHouse sink (shared by replicas)")
 	fs.IntVar(&c.BatchSize, prefix+"batch_size", 5000, "most events written to ClickHouse in one insert")
 	fs.DurationVar(&c.FlushInterval, prefix+"flush_interval", 500*time.Millisecond, "longest an event waits in a partial batch")
-	fs.DurationVar(&c.FetchWait, prefix+"fetch_wait", time.Second, "how long one JetStream pull waits for events")
+	fs.DurationVar(&c.FetchWait, prefix+"fetch_wait", time.Second, "unused (the sink runs on the bus's batch loop); accepted so that existing settings still load")
 	fs.DurationVar(&c.InsertTimeout, prefix+"insert_timeout", 30*time.Second, "timeout of one ClickHouse batch insert")
 	fs.DurationVar(&c.AckWait, prefix+"ack_wait", time.Minute, "how long JetStream waits for the sink's ack before redelivering")
 	fs.IntVar(&c.MaxDeliver, prefix+"max_deliver", 10, "deliveries of one event before it is parked on the DLQ")

@@ -73,13 +73,26 @@ func (h *harness) start() {
 func (h *harness) startWith(now func() time.Time) {
 	h.t.Helper()
 	h.reg = prometheus.NewRegistry()
-	svc, err := New(h.cfg, Deps{NATS: h.bus.NC, JS: h.bus.JS, ClickHouse: h.db, Logger: testkit.Logger(h.t), Registerer: h.reg, Now: now})
+	router, err := bus.NewRouter(h.bus, testkit.Logger(h.t), h.reg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	svc, err := New(h.cfg, Deps{Router: router, NATS: h.bus.NC, JS: h.bus.JS, ClickHouse: h.db, Logger: testkit.Logger(h.t), Registerer: h.reg, Now: now})
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.svc, h.cancel, h.done = svc, cancel, make(chan error, 1)
-	go func() { h.done <- svc.Run(ctx) }()
+	// The router runs the sinks, as in the binary.
+	routed := make(chan error, 1)
+	go func() { routed <- router.Run(ctx) }()
+	go func() {
+		err := svc.Run(ctx)
+		if err != nil {
+			cancel()
+		}
+		h.done <- errors.Join(err, <-routed)
+	}()
 	select {
 	case <-svc.Ready():
 	case err := <-h.done:

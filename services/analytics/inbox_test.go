@@ -8,6 +8,7 @@ import (
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
 )
 
 // inboxDataset: five interactions of cafe-lumiere (and one of another
@@ -123,7 +124,7 @@ func TestSearchInteractionsBadRequests(t *testing.T) {
 		{"unknown_status", query.InteractionFilter{Statuses: []string{"done"}}, "statuses"},
 		{"network_with_quote", query.InteractionFilter{Networks: []string{"x'"}}, "networks"},
 		{"reversed_time_range", query.InteractionFilter{From: &from, To: &to}, "from must be before to"},
-		{"text_too_long", query.InteractionFilter{Text: strings.Repeat("a", MaxSearchText+1)}, "text"},
+		{"text_too_long", query.InteractionFilter{Text: strings.Repeat("a", readmodel.MaxSearchText+1)}, "text"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

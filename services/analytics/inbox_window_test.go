@@ -143,7 +143,7 @@ func TestListInteractionsAcrossSlices(t *testing.T) {
 		latest := busy[1] // 50 minutes ago, in the first slice, received again now
 		latest.ReceivedAt = ago(3 * time.Minute)
 		row := receivedRow(latest, time.Now().Add(time.Hour))
-		if err := (store{db: h.db}).write(ctx, []interactionRow{row}, nil, nil); err != nil {
+		if err := (newStore(h.db)).write(ctx, []interactionRow{row}, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		want := append([]interaction.Received{}, busy...)

@@ -28,7 +28,7 @@ func TestQueryLatency(t *testing.T) {
 		t.Skip("set RUCHE_ANALYTICS_LATENCY=<interactions> to measure query latencies")
 	}
 	h := newHarness(t, nil)
-	st := store{db: h.db}
+	st := newStore(h.db)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(7, 11))
 	end := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)

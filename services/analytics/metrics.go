@@ -30,7 +30,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 15),
 		}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ruche_analytics_errors_total", Help: "Sink and rollup errors, by kind (decode, insert, fetch, dlq, ack, rollup).",
+			Name: "ruche_analytics_errors_total", Help: "Sink and rollup errors, by kind (decode, insert, rollup); pulls, acks and the DLQ count in ruche_bus_failures_total.",
 		}, []string{"kind"}),
 		rollupDays: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ruche_analytics_rollup_days_total", Help: "Brand days the dashboard rollup computed.",
@@ -39,7 +39,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	for _, t := range []string{"interactions", "interaction_state"} {
 		m.rows.WithLabelValues(t)
 	}
-	for _, k := range []string{"decode", "insert", "fetch", "dlq", "ack", "rollup"} {
+	for _, k := range []string{"decode", "insert", "rollup"} {
 		m.errors.WithLabelValues(k)
 	}
 	if reg == nil {

@@ -124,7 +124,7 @@ func TestListInteractionsBadRequests(t *testing.T) {
 		body []byte
 		want string
 	}{
-		{"not_json", []byte("brand=cafe"), "ListInteractionsRequest JSON"},
+		{"not_json", []byte("brand=cafe"), "not valid JSON"},
 		{"missing_brand", raw(query.ListInteractionsRequest{}), "brand"},
 		{"invalid_brand", raw(query.ListInteractionsRequest{Brand: "Café Lumière"}), "brand"},
 		{"injection_in_brand", raw(query.ListInteractionsRequest{Brand: "x' OR 1=1 --"}), "brand"},

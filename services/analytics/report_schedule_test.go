@@ -16,6 +16,7 @@ import (
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/testkit"
+	"github.com/ruche-project/ruche/services/analytics/report"
 )
 
 // clock is a settable clock for the schedulers.
@@ -24,11 +25,11 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) set(t time.Time)         { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
-func newClock(t time.Time) *clock        { return &clock{t: t} }
-func paris8(day int) time.Time           { return local(day, 8, 0) }
-func (h *harness) reports() *reportStore { return h.svc.queries.reports }
+func (c *clock) now() time.Time           { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) set(t time.Time)          { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+func newClock(t time.Time) *clock         { return &clock{t: t} }
+func paris8(day int) time.Time            { return local(day, 8, 0) }
+func (h *harness) reports() *report.Store { return h.svc.queries.app.Archive }
 
 // startAt runs the service with its clock stopped at t: its own scheduler
 // then never finds the tests' weeks due (t is before their slots), and the
@@ -42,8 +43,8 @@ func (h *harness) startAt(t time.Time) {
 // 2026, 07:00 in Paris, before the 08:00 slot of week 48.
 var serviceClock = local(23, 7, 0)
 
-func (h *harness) scheduler(c *clock) *reportScheduler {
-	return newReportScheduler(h.svc.store, h.reports(), testkit.Logger(h.t), c.now, 30*time.Second)
+func (h *harness) scheduler(c *clock) *report.Scheduler {
+	return report.NewScheduler(h.svc.queries.app.Reports, h.reports(), testkit.Logger(h.t), c.now, 30*time.Second)
 }
 
 // fieldOf sends req and returns the micro error's code, text and field.
@@ -107,13 +108,13 @@ func TestScheduledReport(t *testing.T) {
 	c := newClock(local(23, 7, 59))
 	sch := h.scheduler(c)
 	t.Run("nothing_before_the_slot", func(t *testing.T) {
-		if n := sch.tick(t.Context()); n != 0 || len(h.storedList("cafe-lumiere")) != 0 {
+		if n := sch.Tick(t.Context()); n != 0 || len(h.storedList("cafe-lumiere")) != 0 {
 			t.Fatalf("generated %d before Monday 08:00", n)
 		}
 	})
 	t.Run("the_previous_week_at_the_slot", func(t *testing.T) {
 		c.set(paris8(23))
-		if n := sch.tick(t.Context()); n != 1 {
+		if n := sch.Tick(t.Context()); n != 1 {
 			t.Fatalf("generated %d, want 1", n)
 		}
 		list := h.storedList("cafe-lumiere")
@@ -188,7 +189,7 @@ func TestScheduledReport(t *testing.T) {
 	})
 	t.Run("not_again_the_same_week", func(t *testing.T) {
 		c.set(local(25, 18, 0))
-		if n := sch.tick(t.Context()); n != 0 {
+		if n := sch.Tick(t.Context()); n != 0 {
 			t.Fatalf("generated %d", n)
 		}
 		if r := h.storedList("cafe-lumiere")[0]; r.Attempts != 1 || !r.GeneratedAt.Equal(paris8(23)) {
@@ -197,7 +198,7 @@ func TestScheduledReport(t *testing.T) {
 	})
 	t.Run("next_week_at_its_slot", func(t *testing.T) {
 		c.set(time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)) // 08:00 in Paris
-		if n := sch.tick(t.Context()); n != 1 {
+		if n := sch.Tick(t.Context()); n != 1 {
 			t.Fatalf("generated %d, want 1", n)
 		}
 		list := h.storedList("cafe-lumiere")
@@ -236,9 +237,9 @@ func TestScheduledReportRace(t *testing.T) {
 	c := newClock(paris8(23))
 	var generated sync.Map // brand → *atomic.Int32
 	a, b := h.scheduler(c), h.scheduler(c)
-	for _, s := range []*reportScheduler{a, b} {
-		inner := s.generate
-		s.generate = func(ctx context.Context, brand, week string, st query.ReportSettings, now time.Time) (map[string][]byte, error) {
+	for _, s := range []*report.Scheduler{a, b} {
+		inner := s.Generate
+		s.Generate = func(ctx context.Context, brand, week string, st query.ReportSettings, now time.Time) (map[string][]byte, error) {
 			n, _ := generated.LoadOrStore(brand, new(atomic.Int32))
 			n.(*atomic.Int32).Add(1)
 			time.Sleep(20 * time.Millisecond) // hold the claim while the other replica looks
@@ -248,8 +249,8 @@ func TestScheduledReportRace(t *testing.T) {
 	for round := 0; round < 3; round++ { // later rounds find every week done
 		var wg sync.WaitGroup
 		var total atomic.Int32
-		for _, s := range []*reportScheduler{a, b} {
-			wg.Go(func() { total.Add(int32(s.tick(t.Context()))) })
+		for _, s := range []*report.Scheduler{a, b} {
+			wg.Go(func() { total.Add(int32(s.Tick(t.Context()))) })
 		}
 		wg.Wait()
 		if want := map[bool]int32{true: int32(len(brands)), false: 0}[round == 0]; total.Load() != want {
@@ -276,21 +277,21 @@ func TestScheduledReportRecovery(t *testing.T) {
 	c := newClock(paris8(23))
 	ctx := t.Context()
 	// A replica claims crash's week 47 and dies.
-	if _, _, ok, err := h.reports().claim(ctx, query.StoredReport{Brand: "crash", Week: "2026-W47"}, "dead-replica", c.now()); err != nil || !ok {
+	if _, _, ok, err := h.reports().Claim(ctx, query.StoredReport{Brand: "crash", Week: "2026-W47"}, "dead-replica", c.now()); err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
 	sch := h.scheduler(c)
 	var fail atomic.Bool
 	fail.Store(true)
-	inner := sch.generate
-	sch.generate = func(ctx context.Context, brand, week string, s query.ReportSettings, now time.Time) (map[string][]byte, error) {
+	inner := sch.Generate
+	sch.Generate = func(ctx context.Context, brand, week string, s query.ReportSettings, now time.Time) (map[string][]byte, error) {
 		if brand == "flaky" && fail.Load() {
 			return nil, errors.New("clickhouse: connection refused")
 		}
 		return inner(ctx, brand, week, s, now)
 	}
 	t.Run("a_live_claim_and_a_failure", func(t *testing.T) {
-		if n := sch.tick(ctx); n != 0 {
+		if n := sch.Tick(ctx); n != 0 {
 			t.Fatalf("generated %d", n)
 		}
 		crash, flaky := h.storedList("crash")[0], h.storedList("flaky")[0]
@@ -298,23 +299,23 @@ func TestScheduledReportRecovery(t *testing.T) {
 			t.Fatalf("crash %+v", crash)
 		}
 		if flaky.State != query.StoredReportFailed || !strings.Contains(flaky.Error, "connection refused") || flaky.Attempts != 1 ||
-			!flaky.ClaimExpires.Equal(paris8(23).Add(reportRetryDelay)) {
+			!flaky.ClaimExpires.Equal(paris8(23).Add(report.RetryDelay)) {
 			t.Fatalf("flaky %+v", flaky)
 		}
 	})
 	t.Run("retried_once_the_claims_expire", func(t *testing.T) {
 		fail.Store(false)
-		c.set(paris8(23).Add(reportRetryDelay))
-		if n := sch.tick(ctx); n != 1 { // flaky's retry is due, crash's claim is not expired yet
+		c.set(paris8(23).Add(report.RetryDelay))
+		if n := sch.Tick(ctx); n != 1 { // flaky's retry is due, crash's claim is not expired yet
 			t.Fatalf("generated %d, want 1", n)
 		}
-		c.set(paris8(23).Add(reportClaimTTL))
-		if n := sch.tick(ctx); n != 1 {
+		c.set(paris8(23).Add(report.ClaimTTL))
+		if n := sch.Tick(ctx); n != 1 {
 			t.Fatalf("generated %d, want 1", n)
 		}
 		for _, b := range []string{"crash", "flaky"} {
 			r := h.storedList(b)[0]
-			if r.State != query.StoredReportDone || r.Attempts != 2 || r.ClaimedBy != sch.owner || r.Error != "" || len(r.Files) != 2 {
+			if r.State != query.StoredReportDone || r.Attempts != 2 || r.ClaimedBy != sch.Owner() || r.Error != "" || len(r.Files) != 2 {
 				t.Fatalf("%s %+v", b, r)
 			}
 			if !strings.HasPrefix(string(h.storedFile(b, "2026-W47", "pdf").Content), "%PDF-") {
@@ -353,6 +354,20 @@ func TestReportSettings(t *testing.T) {
 		}
 		if got.Revision != rev || got.Settings.Weekday != "wednesday" || got.UpdatedAt == nil || !got.NextRun.Equal(*r.NextRun) {
 			t.Fatalf("%+v", got)
+		}
+	})
+	t.Run("export_masking_is_off_until_chosen", func(t *testing.T) {
+		var r query.ReportSettingsResponse
+		if err := h.request(query.GetReportSettingsSubject, query.GetReportSettingsRequest{Brand: "exports"}, &r); err != nil || r.Settings.MaskExports {
+			t.Fatalf("default %+v, %v", r.Settings, err)
+		}
+		s := parisMonday8(false)
+		s.MaskExports = true
+		if got := h.putSettings("exports", 0, s); !got.Settings.MaskExports {
+			t.Fatalf("saved %+v", got.Settings)
+		}
+		if err := h.request(query.GetReportSettingsSubject, query.GetReportSettingsRequest{Brand: "exports"}, &r); err != nil || !r.Settings.MaskExports {
+			t.Fatalf("read back %+v, %v", r.Settings, err)
 		}
 	})
 	t.Run("stale_revision_is_a_conflict", func(t *testing.T) {
@@ -401,35 +416,6 @@ func TestReportSettings(t *testing.T) {
 		t.Run("stored_file_"+tc.name, func(t *testing.T) {
 			if code, text, field := h.fieldOf(query.GetStoredReportSubject, query.GetStoredReportRequest{Brand: "demo", Week: tc.week, Format: tc.format}); code != tc.code || field != tc.field {
 				t.Fatalf("%s %q field %q", code, text, field)
-			}
-		})
-	}
-}
-
-func TestReportSlot(t *testing.T) {
-	s := parisMonday8(true)
-	loc := paris
-	for _, tc := range []struct {
-		name     string
-		now      time.Time
-		settings func(*query.ReportSettings)
-		slot     time.Time
-		week     string
-	}{
-		{"monday_8h_paris", local(25, 12, 0), nil, paris8(23), "2026-W47"},
-		{"sunday_night_is_still_the_week", local(29, 23, 59), nil, paris8(23), "2026-W47"},
-		{"sunday_23h", local(24, 0, 0), func(s *query.ReportSettings) { s.Weekday, s.Hour = "sunday", 23 }, local(29, 23, 0), "2026-W47"},
-		{"new_year_week_1", time.Date(2027, 1, 4, 9, 0, 0, 0, paris), nil, time.Date(2027, 1, 4, 8, 0, 0, 0, paris), "2026-W53"},
-		{"daylight_saving_end", time.Date(2026, 10, 26, 9, 0, 0, 0, paris), nil, time.Date(2026, 10, 26, 7, 0, 0, 0, time.UTC), "2026-W43"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			st := s
-			if tc.settings != nil {
-				tc.settings(&st)
-			}
-			slot, week := reportSlot(st, loc, tc.now)
-			if !slot.Equal(tc.slot) || week != tc.week {
-				t.Fatalf("slot %s week %s, want %s %s", slot, week, tc.slot, tc.week)
 			}
 		})
 	}

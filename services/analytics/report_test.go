@@ -7,6 +7,7 @@ import (
 	"time"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/analytics/internal/analyticstest"
 )
 
 func TestWeeklyReport(t *testing.T) {
@@ -97,3 +98,6 @@ func TestWeeklyReport(t *testing.T) {
 		})
 	}
 }
+
+// pdfCheck is the PDF's text (analyticstest.PDFText).
+func pdfCheck(t testing.TB, b []byte) string { return analyticstest.PDFText(t, b) }

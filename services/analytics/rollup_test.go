@@ -11,6 +11,8 @@ import (
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/analytics/kpi"
+	"github.com/ruche-project/ruche/services/analytics/rollup"
 )
 
 // rollupStart is the first day of the rollup tests' dataset: its 40 days
@@ -65,22 +67,21 @@ func rollupDataset(seed uint64) (*dataset, []interaction.Received) {
 
 // kpisBoth returns the dashboard as served (rollup where fresh) and read
 // from the base tables alone, and the plan it was served with.
-func kpisBoth(t *testing.T, h *harness, in query.KPIsRequest) (served, base query.KPIs, pl kpiPlan) {
+func kpisBoth(t *testing.T, h *harness, in query.KPIsRequest) (served, base query.KPIs, pl kpi.Plan) {
 	t.Helper()
 	ctx := context.Background()
-	p, err := parseKPIs(in, time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+	p, err := kpi.Parse(in, time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := store{db: h.db}
-	if pl, err = st.plan(ctx, p); err != nil {
+	st := kpi.NewReader(h.db)
+	if pl, err = st.Plan(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	if served, err = st.kpis(ctx, p); err != nil {
+	if served, err = st.KPIs(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	p.baseOnly = true
-	if base, err = st.kpis(ctx, p); err != nil {
+	if base, err = st.KPIs(ctx, p.BaseOnly()); err != nil {
 		t.Fatal(err)
 	}
 	return served, base, pl
@@ -111,10 +112,10 @@ func (h *harness) rollUp() int {
 }
 
 // hoursOf is the number of hours the plan reads from the rollup.
-func hoursOf(spans []span) time.Duration {
+func hoursOf(spans []kpi.Span) time.Duration {
 	var d time.Duration
 	for _, sp := range spans {
-		d += sp.to.Sub(sp.from)
+		d += sp.To.Sub(sp.From)
 	}
 	return d
 }
@@ -147,7 +148,7 @@ func TestRollupGivesTheFiguresOfTheBaseTables(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			served, base, pl := kpisBoth(t, h, query.KPIsRequest{Brand: "rb", TZ: tc.tz, Network: tc.network, From: tc.from, To: tc.to})
 			sameKPIs(t, tc.name, served, base)
-			if got := hoursOf(pl.hours); got < tc.rolled || (tc.rolled == 0 && got != 0) {
+			if got := hoursOf(pl.Hours); got < tc.rolled || (tc.rolled == 0 && got != 0) {
 				t.Fatalf("the plan reads %s from the rollup, want at least %s (exactly 0 when 0)", got, tc.rolled)
 			}
 			if base.Volume.Total == 0 || base.Engagement.Engagements == 0 || base.Sentiment.Positive == 0 || base.Response.NeedingResponse == 0 || base.Response.Responded == 0 {
@@ -164,8 +165,8 @@ func TestRollupIsNotReadWhereTheBaseTablesChanged(t *testing.T) {
 	h.rollUp()
 	req := query.KPIsRequest{Brand: "rb", TZ: "Europe/Paris", From: rollupStart, To: rollupStart.AddDate(0, 0, 40)}
 	before, _, pl := kpisBoth(t, h, req)
-	if len(pl.base) != 0 || hoursOf(pl.hours) != 40*24*time.Hour {
-		t.Fatalf("after the rollup the plan reads %v from the base tables, want nothing", pl.base)
+	if len(pl.Base) != 0 || hoursOf(pl.Hours) != 40*24*time.Hour {
+		t.Fatalf("after the rollup the plan reads %v from the base tables, want nothing", pl.Base)
 	}
 
 	// Late rows on three old days: a new interaction, a decision that
@@ -178,10 +179,10 @@ func TestRollupIsNotReadWhereTheBaseTablesChanged(t *testing.T) {
 	late.moderate(r, mod{verdict: "allow", labels: []string{"sentiment:negative"}, actions: []string{"needs_reply"}, slaDue: time.Hour, version: 1})
 	var again, legacy interaction.Received
 	for _, x := range all {
-		switch dayOf(x.CreatedAt) {
-		case dayOf(day(12)):
+		switch rollup.DayOf(x.CreatedAt) {
+		case rollup.DayOf(day(12)):
 			again = x
-		case dayOf(day(20)):
+		case rollup.DayOf(day(20)):
 			legacy = x
 		}
 	}
@@ -195,12 +196,12 @@ func TestRollupIsNotReadWhereTheBaseTablesChanged(t *testing.T) {
 		t.Fatalf("volume %d, want %d + the late interaction", served.Volume.Total, before.Volume.Total)
 	}
 	for _, n := range []int{5, 12, 20} {
-		if inSpans(pl.hours, day(n)) {
-			t.Fatalf("day %d changed after its rollup but the plan reads it from the rollup: %v", n, pl.hours)
+		if kpi.InSpans(pl.Hours, day(n)) {
+			t.Fatalf("day %d changed after its rollup but the plan reads it from the rollup: %v", n, pl.Hours)
 		}
 	}
-	if inSpans(pl.base, day(6)) {
-		t.Fatalf("day 6 did not change but the plan reads it from the base tables: %v", pl.base)
+	if kpi.InSpans(pl.Base, day(6)) {
+		t.Fatalf("day 6 did not change but the plan reads it from the base tables: %v", pl.Base)
 	}
 
 	// Computed again, the changed days are read from the rollup again, with
@@ -211,22 +212,22 @@ func TestRollupIsNotReadWhereTheBaseTablesChanged(t *testing.T) {
 	again2, base2, pl := kpisBoth(t, h, req)
 	sameKPIs(t, "computed again", again2, base2)
 	sameKPIs(t, "computed again, against before", again2, served)
-	if len(pl.base) != 0 {
-		t.Fatalf("after computing again the plan reads %v from the base tables", pl.base)
+	if len(pl.Base) != 0 {
+		t.Fatalf("after computing again the plan reads %v from the base tables", pl.Base)
 	}
 
 	// The three days' first runs are replaced: pruning deletes them (in the
 	// background), and nothing else.
 	runs := func() uint64 { return h.count("SELECT uniqExact(day, run) FROM kpi_days WHERE brand = 'rb'") }
 	before3 := runs()
-	if n, err := (store{db: h.db}).pruneRuns(context.Background(), 1000); err != nil || n != 3 {
+	if n, err := h.svc.rollup.Prune(context.Background(), 1000); err != nil || n != 3 {
 		t.Fatalf("pruned %d runs (%v), want the 3 replaced", n, err)
 	}
 	eventually(t, 10*time.Second, "the replaced runs to be deleted", func() bool { return runs() == before3-3 })
 	pruned, base3, _ := kpisBoth(t, h, req)
 	sameKPIs(t, "after pruning", pruned, base3)
 	sameKPIs(t, "after pruning, against before", pruned, served)
-	if n, err := (store{db: h.db}).pruneRuns(context.Background(), 1000); err != nil || n != 0 {
+	if n, err := h.svc.rollup.Prune(context.Background(), 1000); err != nil || n != 0 {
 		t.Fatalf("pruned %d runs (%v) again, want none", n, err)
 	}
 }
@@ -238,7 +239,7 @@ func TestRollupRunsInTheBackground(t *testing.T) {
 	req := query.KPIsRequest{Brand: "rb", TZ: "UTC", From: rollupStart, To: rollupStart.AddDate(0, 0, 40)}
 	eventually(t, 20*time.Second, "the rollup job to compute the dataset's days", func() bool {
 		_, _, pl := kpisBoth(t, h, req)
-		return len(pl.base) == 0
+		return len(pl.Base) == 0
 	})
 	served, base, _ := kpisBoth(t, h, req)
 	sameKPIs(t, "background rollup", served, base)
@@ -255,7 +256,7 @@ func TestRollupSkipsRunsAnotherReplicaComputed(t *testing.T) {
 		return h.count("SELECT toUInt64(now() > max(marked_at)) FROM kpi_dirty_days") == 1
 	})
 	ctx := context.Background()
-	pending, err := (store{db: h.db}).pendingDays(ctx, 0, 1000, nil)
+	pending, err := h.svc.rollup.Pending(ctx)
 	if err != nil || len(pending) < 40 {
 		t.Fatalf("%d pending days (%v), want the dataset's 40", len(pending), err)
 	}
@@ -263,62 +264,7 @@ func TestRollupSkipsRunsAnotherReplicaComputed(t *testing.T) {
 	if n, err := h.svc.RunRollup(ctx); err != nil || n < 40 {
 		t.Fatalf("the other replica computed %d days (%v)", n, err)
 	}
-	if n, err := h.svc.rollup.computeRuns(ctx, runsOf(pending)); err != nil || n != 0 {
+	if n, err := h.svc.rollup.Compute(ctx, pending); err != nil || n != 0 {
 		t.Fatalf("computed %d days again (%v), want none", n, err)
-	}
-}
-
-func TestWholeHours(t *testing.T) {
-	at := func(s string) time.Time {
-		v, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-	cases := []struct {
-		tz       string
-		from, to string
-		want     bool
-	}{
-		{"UTC", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", true},
-		{"Europe/Paris", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", true},
-		{"America/St_Johns", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", false}, // −3:30
-		{"Asia/Kolkata", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", false},
-		{"Australia/Lord_Howe", "2026-05-01T00:00:00Z", "2026-06-01T00:00:00Z", false}, // +10:30 in winter
-	}
-	for _, tc := range cases {
-		loc, err := time.LoadLocation(tc.tz)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := wholeHours(loc, at(tc.from), at(tc.to)); got != tc.want {
-			t.Errorf("wholeHours(%s, %s, %s) = %v, want %v", tc.tz, tc.from, tc.to, got, tc.want)
-		}
-	}
-}
-
-func TestRunsOfAndSpans(t *testing.T) {
-	d := func(n int) time.Time { return rollupStart.AddDate(0, 0, n) }
-	var days []brandDay
-	for _, n := range []int{0, 1, 2, 5} {
-		days = append(days, brandDay{"a", d(n)})
-	}
-	for n := range 40 {
-		days = append(days, brandDay{"b", d(n)})
-	}
-	runs := runsOf(days)
-	want := []dayRun{{"a", d(0), d(3)}, {"a", d(5), d(6)}, {"b", d(0), d(rollupRunDays)}, {"b", d(rollupRunDays), d(40)}}
-	if fmt.Sprint(runs) != fmt.Sprint(want) {
-		t.Fatalf("runsOf = %v, want %v", runs, want)
-	}
-	from, to := d(0).Add(5*time.Hour), d(4).Add(2*time.Hour)
-	fresh := []span{{d(0), d(1)}, {d(1), d(2)}, {d(3), d(4)}, {d(4), d(5)}}
-	hours := within(fresh, from, to)
-	if want := []span{{from, d(2)}, {d(3), to}}; fmt.Sprint(hours) != fmt.Sprint(want) {
-		t.Fatalf("within = %v, want %v", hours, want)
-	}
-	if got, want := outside(hours, from, to), []span{{d(2), d(3)}}; fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("outside = %v, want %v", got, want)
 	}
 }

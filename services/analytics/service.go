@@ -17,11 +17,16 @@ import (
 	community "github.com/ruche-project/ruche/events/community/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
 	reply "github.com/ruche-project/ruche/events/reply/v1"
+	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/clickhouse"
+	"github.com/ruche-project/ruche/services/analytics/report"
+	"github.com/ruche-project/ruche/services/analytics/rollup"
 )
 
 // Deps are what analytics needs from the composition root.
 type Deps struct {
+	// Router runs the sinks' batch handlers.
+	Router     *bus.Router
 	NATS       *nats.Conn
 	JS         jetstream.JetStream
 	ClickHouse *clickhouse.DB
@@ -51,39 +56,44 @@ type Service struct {
 	queries *queries
 	store   store
 	// scheduler generates the scheduled weekly reports (set by Run).
-	scheduler *reportScheduler
+	scheduler *report.Scheduler
 	// rollup computes the dashboard's rollup in the background.
-	rollup *rollupJob
+	rollup *rollup.Job
 	log    *slog.Logger
 	ready  chan struct{}
 }
 
-// New checks cfg and the dependencies; Run does the I/O.
+// New checks cfg and the dependencies and registers the sinks on the router
+// (which creates their consumers; the router runs them); Run does the rest.
 func New(cfg Config, d Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if d.NATS == nil || d.JS == nil || d.ClickHouse == nil || d.Logger == nil {
-		return nil, errors.New("analytics: missing dependency (NATS, JS, ClickHouse and Logger are required)")
+	if d.Router == nil || d.NATS == nil || d.JS == nil || d.ClickHouse == nil || d.Logger == nil {
+		return nil, errors.New("analytics: missing dependency (Router, NATS, JS, ClickHouse and Logger are required)")
 	}
 	m, err := newMetrics(d.Registerer)
 	if err != nil {
 		return nil, err
 	}
 	log := d.Logger.With("service", "analytics")
-	st := store{db: d.ClickHouse}
+	st := newStore(d.ClickHouse)
 	now := d.Now
 	if now == nil {
 		now = time.Now
 	}
 	s := &Service{
 		cfg: cfg, nc: d.NATS, js: d.JS, replicas: d.Replicas, now: now, store: st, log: log, ready: make(chan struct{}),
-		queries: &queries{cfg: cfg, store: st, log: log, now: now},
-		rollup:  &rollupJob{store: st, log: log, metrics: m, interval: cfg.RollupInterval, settle: cfg.RollupSettle, discover: cfg.RollupDiscover},
+		queries: &queries{cfg: cfg, app: newApplication(d.ClickHouse), log: log, now: now},
+		rollup: &rollup.Job{DB: d.ClickHouse, Log: log, Errors: m.errors.WithLabelValues("rollup"), Days: m.rollupDays,
+			Interval: cfg.RollupInterval, Settle: cfg.RollupSettle, DiscoverEvery: cfg.RollupDiscover},
 	}
 	for _, src := range storedStreams() {
-		s.sinks = append(s.sinks, &sink{cfg: cfg, stream: events.StreamName(src.domain), filters: src.filters,
-			nc: d.NATS, js: d.JS, store: st, log: log, metrics: m, now: time.Now})
+		sk := &sink{cfg: cfg, stream: events.StreamName(src.domain), filters: src.filters, store: st, log: log, metrics: m, now: time.Now}
+		if err := sk.register(d.Router); err != nil {
+			return nil, err
+		}
+		s.sinks = append(s.sinks, sk)
 	}
 	s.sink = s.sinks[0]
 	return s, nil
@@ -106,33 +116,25 @@ func storedStreams() []storedStream {
 	}
 }
 
-// Ready is closed once the sink's consumer exists and the query endpoints
-// answer.
+// Ready is closed once the query endpoints answer (the sinks' consumers
+// exist since New).
 func (s *Service) Ready() <-chan struct{} { return s.ready }
 
-// Run checks the schema, creates the sink's consumer and the reports'
-// buckets, serves the query endpoints and runs the sink, the report
-// scheduler and the rollup job until ctx is done. Then it stops taking requests, writes and
-// acks the batch in hand, finishes the report in hand, waits for the
-// requests being answered, and returns nil.
+// Run checks the schema, creates the reports' buckets, serves the query
+// endpoints and runs the report scheduler and the rollup job until ctx is
+// done (the router runs the sinks, and on shutdown writes and acks the
+// batch in hand). Then it stops taking requests, finishes the report in
+// hand, waits for the requests being answered, and returns nil.
 func (s *Service) Run(ctx context.Context) error {
 	if err := s.store.checkSchema(ctx); err != nil {
 		return err
 	}
-	reports, err := openReportStore(ctx, s.js, s.replicas)
+	archive, err := report.OpenStore(ctx, s.js, s.replicas)
 	if err != nil {
 		return err
 	}
-	s.queries.reports = reports
-	s.scheduler = newReportScheduler(s.store, reports, s.log, s.now, s.cfg.QueryTimeout+30*time.Second)
-	consumers := make([]jetstream.Consumer, len(s.sinks))
-	for i, sk := range s.sinks {
-		c, err := sk.consumer(ctx)
-		if err != nil {
-			return err
-		}
-		consumers[i] = c
-	}
+	s.queries.app.Archive = archive
+	s.scheduler = report.NewScheduler(s.queries.app.Reports, archive, s.log, s.now, s.cfg.QueryTimeout+30*time.Second)
 	svc, err := s.queries.start(s.nc)
 	if err != nil {
 		return fmt.Errorf("analytics query service: %w", err)
@@ -140,11 +142,8 @@ func (s *Service) Run(ctx context.Context) error {
 	s.log.Info("analytics running", "consumer", s.cfg.Consumer, "batch_size", s.cfg.BatchSize, "flush_interval", s.cfg.FlushInterval)
 	close(s.ready)
 	var wg sync.WaitGroup
-	for i, sk := range s.sinks {
-		wg.Go(func() { sk.run(ctx, consumers[i]) })
-	}
-	wg.Go(func() { s.scheduler.run(ctx) })
-	wg.Go(func() { s.rollup.run(ctx) })
+	wg.Go(func() { s.scheduler.Run(ctx) })
+	wg.Go(func() { s.rollup.Run(ctx) })
 	wg.Wait()
 	svc.Stop()
 	s.log.Info("analytics stopped")
@@ -155,10 +154,17 @@ func (s *Service) Run(ctx context.Context) error {
 // the dashboard's rollup that is pending (what the rollup job does in the
 // background), and returns how many days it computed.
 func (s *Service) RunRollup(ctx context.Context) (int, error) {
-	if err := s.store.discoverDays(ctx); err != nil {
+	if err := s.rollup.Discover(ctx); err != nil {
 		return 0, err
 	}
-	return s.rollup.catchUp(ctx)
+	return s.rollup.CatchUp(ctx)
+}
+
+// RollupBehind counts the brand days holding interactions whose rollup is
+// missing or stale: what the rollup job has yet to compute (`ruche bench`
+// waits for 0 before measuring dashboards, as on a platform that runs).
+func RollupBehind(ctx context.Context, db *clickhouse.DB) (uint64, error) {
+	return rollup.Behind(ctx, db)
 }
 
 // RunDueReports generates, now, the scheduled reports that are due and
@@ -168,7 +174,7 @@ func (s *Service) RunRollup(ctx context.Context) (int, error) {
 func (s *Service) RunDueReports(ctx context.Context) int {
 	select {
 	case <-s.ready:
-		return s.scheduler.tick(ctx)
+		return s.scheduler.Tick(ctx)
 	case <-ctx.Done():
 		return 0
 	}

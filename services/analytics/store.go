@@ -5,12 +5,15 @@ import (
 	"fmt"
 
 	"github.com/ruche-project/ruche/pkg/clickhouse"
+	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
+	"github.com/ruche-project/ruche/services/analytics/rollup"
 )
 
-// store is analytics' ClickHouse adapter. Every query is scoped by brand and
-// binds its values as arguments.
+// store is the sink's ClickHouse adapter: it writes the rows, then marks
+// the days they change for the rollup (rollup.Marks).
 type store struct {
-	db *clickhouse.DB
+	db    *clickhouse.DB
+	marks rollup.Marks
 }
 
 // checkSchema fails when the tables are missing, so that a service started
@@ -49,12 +52,12 @@ func (s store) write(ctx context.Context, interactions []interactionRow, states 
 		}
 	}
 	// After the rows, so that a rollup computed before this mark is stale
-	// (rollup.go); a failure here fails the batch, which is written again.
+	// (package rollup); a failure here fails the batch, which is written again.
 	days, err := s.rowDays(ctx, interactions, states)
 	if err != nil {
 		return err
 	}
-	if err := s.markDirty(ctx, days); err != nil {
+	if err := s.marks.Mark(ctx, days); err != nil {
 		return err
 	}
 	byTable := map[string][][]any{}
@@ -74,18 +77,32 @@ func (s store) write(ctx context.Context, interactions []interactionRow, states 
 }
 
 func (s store) insert(ctx context.Context, table, columns string, rows [][]any) error {
-	batch, err := s.db.Conn().PrepareBatch(ctx, "INSERT INTO "+table+" ("+columns+")")
-	if err != nil {
-		return fmt.Errorf("insert into %s: %w", table, err)
+	return readmodel.Insert(ctx, s.db, table, columns, rows)
+}
+
+// rowDays are the brand days the rows change. A decision that does not
+// carry its interaction's created_at (published before the field existed)
+// is filed under its interaction's stored created_at; an interaction not
+// stored yet marks its day when the sink writes it.
+func (s store) rowDays(ctx context.Context, interactions []interactionRow, states []stateRow) (map[rollup.BrandDay]struct{}, error) {
+	days := map[rollup.BrandDay]struct{}{}
+	for _, r := range interactions {
+		days[rollup.BrandDay{Brand: r.Brand, Day: rollup.DayOf(r.CreatedAt)}] = struct{}{}
 	}
-	for _, r := range rows {
-		if err := batch.Append(r...); err != nil {
-			_ = batch.Abort()
-			return fmt.Errorf("insert into %s: %w", table, err)
+	unknown := map[string][]string{}
+	for _, r := range states {
+		if r.CreatedAt.IsZero() {
+			unknown[r.Brand] = append(unknown[r.Brand], r.InteractionID)
+			continue
+		}
+		days[rollup.BrandDay{Brand: r.Brand, Day: rollup.DayOf(r.CreatedAt)}] = struct{}{}
+	}
+	for brand, ids := range unknown {
+		if err := s.marks.StoredDays(ctx, brand, ids, days); err != nil {
+			return nil, err
 		}
 	}
-	if err := batch.Send(); err != nil {
-		return fmt.Errorf("insert into %s: %w", table, err)
-	}
-	return nil
+	return days, nil
 }
+
+func newStore(db *clickhouse.DB) store { return store{db: db, marks: rollup.Marks{DB: db}} }

@@ -33,6 +33,22 @@ type harness struct {
 	asks   []publishv1.Requested
 	apprs  []draftv1.Approved
 	sleeps []time.Duration
+	// recorded stands in for publishing's approval records.
+	recorded map[string]publishv1.Approval
+}
+
+// RecordApproval keeps approvals as publishing does: immutable.
+func (h *harness) RecordApproval(_ context.Context, a publishv1.Approval) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if old, ok := h.recorded[a.ID]; ok && old.ContentHashes[0] != a.ContentHashes[0] {
+		return rpc.Conflict("approval %s exists with other content", a.ID)
+	}
+	h.recorded[a.ID] = a
+	return nil
 }
 
 const kbMarkdown = `# FAQ
@@ -59,9 +75,9 @@ func start(t testing.TB, fake *modelfake.Server) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{router: router, fake: fake}
+	h := &harness{router: router, fake: fake, recorded: map[string]publishv1.Approval{}}
 	svc, err := drafting.New(drafting.Config{Consumer: "drafting", ModelTimeout: 2 * time.Second, ModelBudget: 3 * time.Second, DefaultTokenBudget: 100000}, drafting.LLMConfig{},
-		drafting.Deps{Router: router, Logger: testkit.Logger(t), NATS: conn.NC, JS: conn.JS, Replicas: 1, Secrets: box, Interactions: noAnalytics{}})
+		drafting.Deps{Router: router, Logger: testkit.Logger(t), NATS: conn.NC, JS: conn.JS, Replicas: 1, Secrets: box, Interactions: noAnalytics{}, Approvals: h})
 	if err != nil {
 		t.Fatal(err)
 	}

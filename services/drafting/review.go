@@ -126,7 +126,12 @@ func (s *Service) Approve(ctx context.Context, r query.ReviewDraftRequest) (quer
 		return query.Draft{}, err
 	}
 	if a := rec.Draft.Approval; a != nil && rec.Draft.Status == query.DraftApproved {
-		// The approval record first: publishing finds it before the request.
+		// The approval records first: publishing finds its own before the
+		// request (an approval asked again records the same, immutable).
+		if err := s.approvals.RecordApproval(ctx, publishv1.Approval{ID: a.ID, Brand: a.Brand, Kind: publishv1.KindReply,
+			ContentHashes: []string{a.ContentHash}, ApprovedBy: a.ApprovedBy, ApprovedAt: a.ApprovedAt}); err != nil {
+			return rec.Draft, fmt.Errorf("record approval %s with publishing: %w", a.ID, err)
+		}
 		if err := s.publish(ctx, *a, a.ID, a.Brand); err != nil {
 			return rec.Draft, err
 		}

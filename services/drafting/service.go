@@ -13,6 +13,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
+	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/rpc"
 	"github.com/ruche-project/ruche/pkg/secret"
@@ -35,6 +37,9 @@ type Deps struct {
 	// Interactions finds an interaction drafting did not keep; defaults to
 	// analytics' GetInteraction over NATS.
 	Interactions InteractionFinder
+	// Approvals records an approval where publishing checks it; defaults
+	// to publishing's PutApproval over NATS.
+	Approvals ApprovalRecorder
 	// ModelTransport carries requests to models (nil: the default).
 	ModelTransport http.RoundTripper
 	// Now defaults to time.Now.
@@ -44,6 +49,12 @@ type Deps struct {
 // InteractionFinder finds an interaction's text by id.
 type InteractionFinder interface {
 	FindInteraction(ctx context.Context, brand, id string) (Interaction, error)
+}
+
+// ApprovalRecorder records the approval publishing requires before it
+// sends a reply.
+type ApprovalRecorder interface {
+	RecordApproval(ctx context.Context, a publishv1.Approval) error
 }
 
 // Service drafts replies and serves their review.
@@ -58,6 +69,7 @@ type Service struct {
 	brands       *Brands
 	model        *model.Client
 	finder       InteractionFinder
+	approvals    ApprovalRecorder
 	now          func() time.Time
 	// fallback is the installation's model (the fake under llm.fake).
 	fallback *model.Endpoint
@@ -98,13 +110,16 @@ func New(cfg Config, llm LLMConfig, d Deps) (*Service, error) {
 		return nil, err
 	}
 	s.brands = &Brands{kv: kv, usage: usage, box: d.Secrets, now: d.Now, index: map[string]cachedIndex{}}
-	s.finder = d.Interactions
+	client, err := rpc.NewClient(d.NATS)
+	if err != nil {
+		return nil, err
+	}
+	s.finder, s.approvals = d.Interactions, d.Approvals
 	if s.finder == nil {
-		client, err := rpc.NewClient(d.NATS)
-		if err != nil {
-			return nil, err
-		}
 		s.finder = analyticsFinder{client: client}
+	}
+	if s.approvals == nil {
+		s.approvals = publishingApprovals{client: client}
 	}
 	if llm.Fake {
 		if err := s.startFake(); err != nil {
@@ -170,3 +185,11 @@ func (s *Service) Run(ctx context.Context) error {
 
 // Brands is the brand settings store.
 func (s *Service) Brands() *Brands { return s.brands }
+
+// publishingApprovals records approvals through publishing's endpoint.
+type publishingApprovals struct{ client *rpc.Client }
+
+func (p publishingApprovals) RecordApproval(ctx context.Context, a publishv1.Approval) error {
+	_, err := rpc.Ask(ctx, p.client, query.PutApproval, query.PutApprovalRequest{Approval: a})
+	return err
+}

@@ -98,10 +98,17 @@ func TestDrafting(t *testing.T) {
 			t.Fatalf("request %+v for approval %+v", req, a)
 		}
 		h.mu.Lock()
-		n := len(h.asks)
+		n, rec := len(h.asks), h.recorded[req.ApprovalID]
 		h.mu.Unlock()
 		if n != 1 {
 			t.Fatalf("%d publish requests", n)
+		}
+		// What publishing will check: the request's text is covered.
+		if err := rec.Covers("cafe", publishv1.KindReply, req.Text); err != nil || req.Validate() != nil {
+			t.Fatalf("publishing would refuse: %v, %v", err, req.Validate())
+		}
+		if err := rec.Covers("cafe", publishv1.KindReply, req.Text+"!"); err == nil {
+			t.Fatal("an edited-after-approval text is covered")
 		}
 	})
 	t.Run("four_eyes_needs_two_approvers", func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/pii"
 	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
@@ -24,9 +25,28 @@ func wantsCSV(c echo.Context) (bool, error) {
 	return false, httpx.BadRequest("format", "must be json or csv")
 }
 
+// exportMask is what an export applies to its free texts, names and
+// handles: pii.Mask when the brand chose to mask its exports
+// (query.ReportSettings.MaskExports), else nothing. Without the setting the
+// export fails rather than risk showing what the brand asked to hide.
+func (s *Service) exportMask(ctx context.Context, brand string) (func(string) string, error) {
+	settings, err := rpc.Ask(ctx, s.rpc, query.GetReportSettings, query.GetReportSettingsRequest{Brand: brand})
+	if err != nil {
+		return nil, err
+	}
+	if settings.Settings.MaskExports {
+		return pii.Mask, nil
+	}
+	return func(s string) string { return s }, nil
+}
+
 // exportInteractions streams every page of a (filtered) listing as CSV.
 func (s *Service) exportInteractions(c echo.Context, req query.SearchInteractionsRequest) error {
 	f, err := csvFormatOf(c)
+	if err != nil {
+		return err
+	}
+	mask, err := s.exportMask(c.Request().Context(), req.Brand)
 	if err != nil {
 		return err
 	}
@@ -42,7 +62,7 @@ func (s *Service) exportInteractions(c echo.Context, req query.SearchInteraction
 		}
 		rows := make([][]any, len(page.Items))
 		for i, it := range page.Items {
-			rows[i] = []any{it.ID, it.Network, it.Kind, it.CreatedAt, it.AuthorHandle, it.AuthorName, it.Text, it.Verdict,
+			rows[i] = []any{it.ID, it.Network, it.Kind, it.CreatedAt, mask(it.AuthorHandle), mask(it.AuthorName), mask(it.Text), it.Verdict,
 				it.Priority, strings.Join(it.Labels, ","), it.URL}
 		}
 		return rows, page.NextCursor, nil
@@ -52,6 +72,10 @@ func (s *Service) exportInteractions(c echo.Context, req query.SearchInteraction
 // exportSegment streams every member of a segment as CSV.
 func (s *Service) exportSegment(c echo.Context, req query.SegmentRequest) error {
 	f, err := csvFormatOf(c)
+	if err != nil {
+		return err
+	}
+	mask, err := s.exportMask(c.Request().Context(), req.Brand)
 	if err != nil {
 		return err
 	}
@@ -67,7 +91,7 @@ func (s *Service) exportSegment(c echo.Context, req query.SegmentRequest) error 
 		}
 		rows := make([][]any, len(page.Items))
 		for i, m := range page.Items {
-			rows[i] = []any{m.Network, m.AuthorID, m.Handle, m.Name, m.Reach, m.Interactions, m.InWindow, m.Positive, m.Negative,
+			rows[i] = []any{m.Network, m.AuthorID, mask(m.Handle), mask(m.Name), m.Reach, m.Interactions, m.InWindow, m.Positive, m.Negative,
 				m.FirstSeen, m.LastSeen, m.Score}
 		}
 		return rows, page.NextCursor, nil

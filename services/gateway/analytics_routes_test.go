@@ -68,7 +68,7 @@ func newAnalyticsGateway(t *testing.T, replies map[string]func(json.RawMessage) 
 			t.Fatal(err)
 		}
 	}
-	gw, err := gateway.New(gateway.Config{Addr: "127.0.0.1:0", APIKeys: demoKey + ":demo", BodyLimit: "1M"},
+	gw, err := gateway.New(gateway.Config{Addr: "127.0.0.1:0", APIKeys: demoKey + ":demo,masked", BodyLimit: "1M"},
 		gateway.Deps{NATS: conn.NC, Logger: testkit.Logger(t), Health: httpx.NewHealth(), Registry: prometheus.NewRegistry(), Version: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -275,16 +275,48 @@ func TestCSVExports(t *testing.T) {
 		query.ListInteractionsSubject: func(b json.RawMessage) (any, string) {
 			var req query.SearchInteractionsRequest
 			_ = json.Unmarshal(b, &req)
+			if req.Brand == "masked" {
+				return query.ListInteractionsResponse{Items: []query.Interaction{{ID: "mastodon:3", Network: "mastodon", Kind: "dm", CreatedAt: at,
+					AuthorName: "claire@example.fr", Text: "Rappelez-moi au 06 12 34 56 78"}}}, ""
+			}
 			if req.Cursor == "" {
 				return query.ListInteractionsResponse{Items: []query.Interaction{{ID: "mastodon:1", Network: "mastodon", Kind: "comment", CreatedAt: at,
 					AuthorHandle: "@claire", Text: "Crème ; brûlée\n\"top\"", Priority: 1234, Labels: []string{"sentiment:positive", "lang:fr"}}}, NextCursor: "p2"}, ""
 			}
 			return query.ListInteractionsResponse{Items: []query.Interaction{{ID: "mastodon:2", Network: "mastodon", Kind: "dm", CreatedAt: at, Text: "=1+1"}}}, ""
 		},
-		query.SegmentSubject: canned(query.SegmentPage{Items: []query.SegmentMember{{Network: "mastodon", AuthorID: "u1", Reach: 50000, Score: 150000}}}),
+		query.SegmentSubject: func(b json.RawMessage) (any, string) {
+			var req query.SegmentRequest
+			_ = json.Unmarshal(b, &req)
+			m := query.SegmentMember{Network: "mastodon", AuthorID: "u1", Reach: 50000, Score: 150000}
+			if req.Brand == "masked" {
+				m.Name = "u1@example.fr"
+			}
+			return query.SegmentPage{Items: []query.SegmentMember{m}}, ""
+		},
 		query.KPIsSubject: canned(query.KPIs{Brand: "demo", Volume: query.Volume{ByDay: []query.DayCount{{Day: "2026-11-16", Count: 1200}}},
 			Sentiment: query.SentimentTrend{ByDay: []query.SentimentDay{{Day: "2026-11-16", Positive: 3}}}}),
 		query.ContestGetSubject: canned(query.ContestDraw{ID: "noel", Eligible: []query.ContestEntry{{AuthorID: "a1"}, {AuthorID: "a2"}}, Winners: []query.ContestEntry{{AuthorID: "a2"}}}),
+		// Brand "masked" chose to mask its exports; "demo" did not.
+		query.GetReportSettingsSubject: func(b json.RawMessage) (any, string) {
+			var req query.GetReportSettingsRequest
+			_ = json.Unmarshal(b, &req)
+			return query.ReportSettingsResponse{Brand: req.Brand, Settings: query.ReportSettings{MaskExports: req.Brand == "masked"}}, ""
+		},
+	})
+	t.Run("interactions_masked_when_the_brand_chose_it", func(t *testing.T) {
+		rec := do(t, gw, "GET", "/api/v1/interactions?brand=masked&format=csv&locale=en", "")
+		body := rec.Body.String()
+		if rec.Code != 200 || !strings.Contains(body, "[email]") {
+			t.Fatalf("%d %q", rec.Code, body)
+		}
+		if strings.Contains(body, "claire@example.fr") || strings.Contains(body, "06 12 34 56 78") {
+			t.Fatalf("personal data in a masked export: %q", body)
+		}
+		rec = do(t, gw, "GET", "/api/v1/segments/ambassadors?brand=masked&format=csv&locale=en", "")
+		if rec.Code != 200 || strings.Contains(rec.Body.String(), "u1@example.fr") || !strings.Contains(rec.Body.String(), "[email]") {
+			t.Fatalf("%d %q", rec.Code, rec.Body)
+		}
 	})
 	t.Run("interactions_in_french_over_every_page", func(t *testing.T) {
 		rec := do(t, gw, "GET", "/api/v1/interactions?brand=demo&format=csv&locale=fr&tz=Europe/Paris&kind=comment,dm", "")

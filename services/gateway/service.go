@@ -73,6 +73,8 @@ func New(cfg Config, d Deps) (*Service, error) {
 	api.DELETE("/sources/:id", s.deleteSource)
 	api.POST("/sources/:id/backfill", s.backfillSource)
 	s.moderationRoutes(api)
+	s.crisisRoutes(api)
+	s.publishingRoutes(api)
 	s.draftRoutes(api)
 	s.echo = e
 	return s, nil

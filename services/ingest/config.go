@@ -1,6 +1,10 @@
 // Package ingest is how everything said to and about a brand enters Ruche:
-// webhooks (and, later, pollers and stream readers) normalised into
-// interaction.received.v1 events.
+// the service that runs the networks' connectors (package connector and one
+// package per network) and publishes what they read as
+// interaction.received.v1 events. It keeps the sources (sources.go), serves
+// webhooks (webhooks.go), runs the poll and stream loops of polled networks
+// (poll_loop.go, stream_loop.go), tracks each source's health (health.go)
+// and answers the sources API (sources_api.go).
 package ingest
 
 import (

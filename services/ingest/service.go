@@ -17,6 +17,14 @@ import (
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/pkg/netguard"
+	"github.com/ruche-project/ruche/services/ingest/bluesky"
+	"github.com/ruche-project/ruche/services/ingest/connector"
+	"github.com/ruche-project/ruche/services/ingest/generic"
+	"github.com/ruche-project/ruche/services/ingest/mastodon"
+	"github.com/ruche-project/ruche/services/ingest/meta"
+	"github.com/ruche-project/ruche/services/ingest/rss"
+	"github.com/ruche-project/ruche/services/ingest/x"
+	"github.com/ruche-project/ruche/services/ingest/youtube"
 )
 
 // Deps are what the ingest service needs from the composition root.
@@ -32,7 +40,7 @@ type Deps struct {
 	Readiness *httpx.Health
 	// Pollers are extra polled networks beside the built-in ones (the
 	// sandbox in `ruche up`).
-	Pollers []Poller
+	Pollers []connector.Poller
 	// Replicas of the KV buckets the service owns.
 	Replicas int
 	// Registry receives the service's metrics and serves /metrics.
@@ -47,10 +55,11 @@ type Service struct {
 	health   *HealthTracker
 	nc       *nats.Conn
 	polls    *pollManager
+	seen     *firstSeen
 	log      *slog.Logger
 	echo     *echo.Echo
 	metrics  *metrics
-	webhooks map[string]Webhook
+	webhooks map[string]connector.Webhook
 	now      func() time.Time
 	ready    chan struct{}
 }
@@ -66,18 +75,21 @@ func New(cfg Config, d Deps) (*Service, error) {
 	s := &Service{cfg: cfg, pub: d.Publisher, sources: d.Sources, health: d.Health, nc: d.NATS,
 		log: d.Logger.With("service", "ingest"), now: time.Now, ready: make(chan struct{})}
 	s.metrics = newMetrics(d.Registry)
-	s.webhooks = map[string]Webhook{}
-	for _, wh := range []Webhook{Generic{}, Meta{}, X{}} {
+	s.webhooks = map[string]connector.Webhook{}
+	for _, wh := range []connector.Webhook{generic.Webhook{}, meta.Webhook{}, x.Webhook{}} {
 		s.webhooks[wh.Name()] = wh
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var err error
-	s.polls, err = newPollManager(ctx, s, d.JS, d.Replicas, append([]Poller{
-		NewMastodon(netguard.Client(pollTimeout, cfg.AllowInternalFetches)),
-		NewBluesky(netguard.Client(pollTimeout, cfg.AllowInternalFetches)),
-		NewYouTube(netguard.Client(pollTimeout, cfg.AllowInternalFetches)),
-		NewRSS(netguard.Client(pollTimeout, cfg.AllowInternalFetches)),
+	if s.seen, err = openFirstSeen(ctx, d.JS, d.Replicas); err != nil {
+		return nil, err
+	}
+	s.polls, err = newPollManager(ctx, s, d.JS, d.Replicas, append([]connector.Poller{
+		mastodon.New(netguard.Client(pollTimeout, cfg.AllowInternalFetches)),
+		bluesky.New(netguard.Client(pollTimeout, cfg.AllowInternalFetches)),
+		youtube.New(netguard.Client(pollTimeout, cfg.AllowInternalFetches)),
+		rss.New(netguard.Client(pollTimeout, cfg.AllowInternalFetches)),
 	}, d.Pollers...))
 	if err != nil {
 		return nil, err
@@ -139,11 +151,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	m.polled = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruche_ingest_items_polled_total",
-		Help: "Items the poll loops published, by network (not counting those JetStream dropped as duplicates).",
+		Help: "Items the poll loops published, by network (not counting items already received).",
 	}, []string{"network"})
 	m.streamed = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruche_ingest_items_streamed_total",
-		Help: "Items pushed by networks' streams (Mastodon streaming API) and published, by network (not counting those JetStream dropped as duplicates).",
+		Help: "Items pushed by networks' streams (Mastodon streaming API) and published, by network (not counting items already received).",
 	}, []string{"network"})
 	reg.MustRegister(m.webhooks, m.skipped, m.polled, m.streamed)
 	return m

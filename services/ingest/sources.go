@@ -13,6 +13,7 @@ import (
 
 	"github.com/ruche-project/ruche/events"
 	"github.com/ruche-project/ruche/pkg/secret"
+	"github.com/ruche-project/ruche/services/ingest/connector"
 )
 
 // SourcesBucket is the NATS KV bucket, owned by ingest, that holds sources.
@@ -21,33 +22,8 @@ const SourcesBucket = "ingest_sources"
 // ErrSourceNotFound is returned for an unknown source id.
 var ErrSourceNotFound = errors.New("source not found")
 
-// Source is one configured listening source of a brand. Its secrets
-// (webhook signing secrets, API tokens...) are sealed at rest with the brand
-// and source id as associated data, and never logged.
-type Source struct {
-	ID      string `json:"id"`
-	Brand   string `json:"brand"`
-	Network string `json:"network"`
-	// Account is the brand's own account on the network (page id, user id,
-	// handle): its own posts are not interactions to moderate.
-	Account string `json:"account,omitempty"`
-	// Settings are the connector's non-secret settings.
-	Settings map[string]string `json:"settings,omitempty"`
-	// Secrets are the connector's secrets by name (e.g. "app_secret").
-	Secrets   map[string]string `json:"-"`
-	CreatedAt time.Time         `json:"created_at"`
-}
-
-// String keeps the secrets out of logs even if a source is printed whole.
-func (s Source) String() string {
-	return fmt.Sprintf("source %s (%s, brand %s)", s.ID, s.Network, s.Brand)
-}
-
-// Secret returns one secret, as bytes.
-func (s Source) Secret(name string) []byte { return []byte(s.Secrets[name]) }
-
 type storedSource struct {
-	Source
+	connector.Source
 	SealedSecrets []byte `json:"sealed_secrets"`
 }
 
@@ -60,7 +36,7 @@ type Sources struct {
 	// webhook hot path reads it instead of KV (one AES open and two JSON
 	// decodes per delivery otherwise).
 	mu     sync.RWMutex
-	cache  map[string]Source
+	cache  map[string]connector.Source
 	synced bool
 }
 
@@ -84,7 +60,7 @@ func OpenSources(ctx context.Context, js jetstream.JetStream, replicas int, box 
 func associated(brand, id string) []byte { return []byte(brand + "/" + id) }
 
 // Put creates or replaces a source.
-func (s *Sources) Put(ctx context.Context, src Source) error {
+func (s *Sources) Put(ctx context.Context, src connector.Source) error {
 	if err := events.ValidateBrand(src.Brand); err != nil {
 		return err
 	}
@@ -113,31 +89,31 @@ func (s *Sources) Put(ctx context.Context, src Source) error {
 }
 
 // Get returns a source with its secret opened.
-func (s *Sources) Get(ctx context.Context, id string) (Source, error) {
+func (s *Sources) Get(ctx context.Context, id string) (connector.Source, error) {
 	if validateSourceID(id) != nil {
-		return Source{}, ErrSourceNotFound
+		return connector.Source{}, ErrSourceNotFound
 	}
 	e, err := s.kv.Get(ctx, id)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return Source{}, ErrSourceNotFound
+		return connector.Source{}, ErrSourceNotFound
 	}
 	if err != nil {
-		return Source{}, fmt.Errorf("read source %s: %w", id, err)
+		return connector.Source{}, fmt.Errorf("read source %s: %w", id, err)
 	}
 	return s.open(id, e.Value())
 }
 
-func (s *Sources) open(id string, value []byte) (Source, error) {
+func (s *Sources) open(id string, value []byte) (connector.Source, error) {
 	var st storedSource
 	if err := json.Unmarshal(value, &st); err != nil {
-		return Source{}, fmt.Errorf("decode source %s: %w", id, err)
+		return connector.Source{}, fmt.Errorf("decode source %s: %w", id, err)
 	}
 	plain, err := s.box.Open(st.SealedSecrets, associated(st.Brand, st.ID))
 	if err != nil {
-		return Source{}, fmt.Errorf("source %s: %w", id, err)
+		return connector.Source{}, fmt.Errorf("source %s: %w", id, err)
 	}
 	if err := json.Unmarshal(plain, &st.Source.Secrets); err != nil {
-		return Source{}, fmt.Errorf("source %s secrets: %w", id, err)
+		return connector.Source{}, fmt.Errorf("source %s secrets: %w", id, err)
 	}
 	return st.Source, nil
 }
@@ -145,7 +121,7 @@ func (s *Sources) open(id string, value []byte) (Source, error) {
 // Lookup is Get from the in-memory copy kept by Watch; before Watch has
 // loaded every source, or for an id it has not seen (created a moment
 // ago), it reads KV.
-func (s *Sources) Lookup(ctx context.Context, id string) (Source, error) {
+func (s *Sources) Lookup(ctx context.Context, id string) (connector.Source, error) {
 	s.mu.RLock()
 	src, ok := s.cache[id]
 	synced := s.synced
@@ -158,13 +134,13 @@ func (s *Sources) Lookup(ctx context.Context, id string) (Source, error) {
 
 // Current is All from the in-memory copy kept by Watch once it has loaded
 // every source (the poll loops rescan every few seconds); before that, All.
-func (s *Sources) Current(ctx context.Context) ([]Source, error) {
+func (s *Sources) Current(ctx context.Context) ([]connector.Source, error) {
 	s.mu.RLock()
 	if !s.synced {
 		s.mu.RUnlock()
 		return s.All(ctx)
 	}
-	out := make([]Source, 0, len(s.cache))
+	out := make([]connector.Source, 0, len(s.cache))
 	for _, src := range s.cache {
 		out = append(out, src)
 	}
@@ -178,6 +154,9 @@ func (s *Sources) Current(ctx context.Context) ([]Source, error) {
 func (s *Sources) Watch(ctx context.Context) error {
 	w, err := s.kv.WatchAll(ctx)
 	if err != nil {
+		if ctx.Err() != nil { // stopped while it started
+			return nil
+		}
 		return fmt.Errorf("watch sources: %w", err)
 	}
 	defer func() { _ = w.Stop() }()
@@ -198,7 +177,7 @@ func (s *Sources) apply(e jetstream.KeyValueEntry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cache == nil {
-		s.cache = map[string]Source{}
+		s.cache = map[string]connector.Source{}
 	}
 	switch {
 	case e == nil: // every existing source has been delivered
@@ -227,12 +206,12 @@ func validateSourceID(id string) error {
 }
 
 // List returns the sources of brand, sorted by id, with their secrets.
-func (s *Sources) List(ctx context.Context, brand string) ([]Source, error) {
+func (s *Sources) List(ctx context.Context, brand string) ([]connector.Source, error) {
 	all, err := s.All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []Source
+	var out []connector.Source
 	for _, src := range all {
 		if src.Brand == brand {
 			out = append(out, src)
@@ -257,12 +236,12 @@ func (s *Sources) Delete(ctx context.Context, brand, id string) error {
 }
 
 // All returns every brand's sources, sorted by id.
-func (s *Sources) All(ctx context.Context) ([]Source, error) {
+func (s *Sources) All(ctx context.Context) ([]connector.Source, error) {
 	lister, err := s.kv.ListKeys(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
-	var out []Source
+	var out []connector.Source
 	for id := range lister.Keys() {
 		src, err := s.Get(ctx, id)
 		if errors.Is(err, ErrSourceNotFound) {

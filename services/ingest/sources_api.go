@@ -12,6 +12,7 @@ import (
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/rpc"
+	"github.com/ruche-project/ruche/services/ingest/connector"
 )
 
 // startSourcesAPI serves the source endpoints on the request/reply layer:
@@ -66,7 +67,7 @@ func (s *Service) putSource(ctx context.Context, req query.PutSourceRequest) (qu
 	if err := validateSourceID(spec.ID); err != nil {
 		return query.SourceView{}, badf("id: %v", err)
 	}
-	conn, ok := s.connector(spec.Network)
+	conn, ok := s.lookupNetwork(spec.Network)
 	if !ok {
 		return query.SourceView{}, badf("network %q is not one of %v", spec.Network, s.networks())
 	}
@@ -81,13 +82,13 @@ func (s *Service) putSource(ctx context.Context, req query.PutSourceRequest) (qu
 	} else if err != nil && !errors.Is(err, ErrSourceNotFound) {
 		return query.SourceView{}, err
 	}
-	src := Source{ID: spec.ID, Brand: spec.Brand, Network: spec.Network, Account: spec.Account, Settings: spec.Settings, Secrets: spec.Secrets}
-	if _, polled := conn.(Poller); polled {
-		if _, err := intervalSetting(src, 0); err != nil {
+	src := connector.Source{ID: spec.ID, Brand: spec.Brand, Network: spec.Network, Account: spec.Account, Settings: spec.Settings, Secrets: spec.Secrets}
+	if _, polled := conn.(connector.Poller); polled {
+		if _, err := connector.IntervalSetting(src, 0); err != nil {
 			return query.SourceView{}, badRequest{err}
 		}
 	}
-	if v, ok := conn.(interface{ ValidateSource(Source) error }); ok {
+	if v, ok := conn.(interface{ ValidateSource(connector.Source) error }); ok {
 		if err := v.ValidateSource(src); err != nil {
 			return query.SourceView{}, badRequest{err}
 		}
@@ -139,11 +140,14 @@ func (s *Service) backfillSource(ctx context.Context, req query.BackfillSourceRe
 	if err != nil || src.Brand != req.Brand {
 		return query.Empty{}, ErrSourceNotFound
 	}
-	if _, ok := s.polls.pollers[src.Network].(Backfiller); !ok {
+	if _, ok := s.polls.pollers[src.Network].(connector.Backfiller); !ok {
 		return query.Empty{}, badf("network %s cannot re-read its history (webhook networks push; backfill polled sources)", src.Network)
 	}
 	if req.Since.IsZero() || !req.Since.Before(s.now()) {
 		return query.Empty{}, badf("since must be a time in the past")
+	}
+	if req.Since.Before(s.now().Add(-FirstSeenTTL)) {
+		return query.Empty{}, badf("since must be within the last %d days: items are known as already received for that long", int(FirstSeenTTL.Hours()/24))
 	}
 	if err := s.polls.requestBackfill(ctx, src, req.Since); err != nil {
 		return query.Empty{}, err
@@ -151,7 +155,7 @@ func (s *Service) backfillSource(ctx context.Context, req query.BackfillSourceRe
 	return query.Empty{}, nil
 }
 
-func (s *Service) view(ctx context.Context, src Source) (query.SourceView, error) {
+func (s *Service) view(ctx context.Context, src connector.Source) (query.SourceView, error) {
 	h, err := s.health.Get(ctx, src.ID)
 	if err != nil {
 		return query.SourceView{}, err
@@ -161,21 +165,25 @@ func (s *Service) view(ctx context.Context, src Source) (query.SourceView, error
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	return query.SourceView{ID: src.ID, Brand: src.Brand, Network: src.Network, Account: src.Account,
-		Settings: src.Settings, SecretNames: names, CreatedAt: src.CreatedAt, Health: h}, nil
+	v := query.SourceView{ID: src.ID, Brand: src.Brand, Network: src.Network, Account: src.Account,
+		Settings: src.Settings, SecretNames: names, CreatedAt: src.CreatedAt, Health: h}
+	if _, pushed := s.webhooks[src.Network]; pushed {
+		v.WebhookPath = webhookPath(src.Network, src.ID)
+	}
+	return v, nil
 }
 
-// connector is what every network has: a name and the secrets it needs.
-type connector interface {
+// network is what every network has: a name and the secrets it needs.
+type network interface {
 	Name() string
 	RequiredSecrets() []string
 }
 
-func (s *Service) connector(network string) (connector, bool) {
-	if wh, ok := s.webhooks[network]; ok {
+func (s *Service) lookupNetwork(name string) (network, bool) {
+	if wh, ok := s.webhooks[name]; ok {
 		return wh, true
 	}
-	p, ok := s.polls.pollers[network]
+	p, ok := s.polls.pollers[name]
 	return p, ok
 }
 

@@ -7,55 +7,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/micro"
-
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/services/ingest"
+	"github.com/ruche-project/ruche/services/ingest/connector"
+	"github.com/ruche-project/ruche/services/ingest/internal/ingesttest"
+	"github.com/ruche-project/ruche/services/ingest/meta"
 )
 
-// request sends a request to an ingest endpoint and returns the reply's
-// error code ("" on success) and its body, or its error text.
-func request(t *testing.T, nc *nats.Conn, subject string, req any) (string, []byte) {
-	t.Helper()
-	b, _ := json.Marshal(req)
-	msg, err := nc.Request(subject, b, 5*time.Second)
-	if err != nil {
-		t.Fatalf("request %s: %v", subject, err)
-	}
-	if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" {
-		return code, []byte(msg.Header.Get(micro.ErrorHeader))
-	}
-	return "", msg.Data
-}
-
-func runIngest(t *testing.T, svc *ingest.Service) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	select {
-	case <-svc.Ready():
-	case err := <-done:
-		t.Fatalf("ingest stopped: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("ingest: %v", err)
-		}
-	})
-}
-
 func TestSourcesAPI(t *testing.T) {
-	svc, conn := newIngest(t)
-	runIngest(t, svc)
+	svc, conn := ingesttest.Service(t)
+	ingesttest.Run(t, svc)
 	put := func(spec query.SourceSpec) (string, []byte) {
-		return request(t, conn.NC, query.PutSourceSubject, query.PutSourceRequest{Source: spec})
+		return ingesttest.Request(t, conn.NC, query.PutSourceSubject, query.PutSourceRequest{Source: spec})
 	}
 	t.Run("creates_a_meta_source_without_echoing_secrets", func(t *testing.T) {
 		code, body := put(query.SourceSpec{ID: "fb-page", Brand: "demo", Network: "meta", Account: "1029384756",
-			Secrets: map[string]string{ingest.MetaAppSecret: "very-secret-app", ingest.MetaVerifyToken: "tok"}})
+			Secrets: map[string]string{meta.AppSecret: "very-secret-app", meta.VerifyToken: "tok"}})
 		if code != "" {
 			t.Fatalf("put = %s %s", code, body)
 		}
@@ -66,6 +33,23 @@ func TestSourcesAPI(t *testing.T) {
 		_ = json.Unmarshal(body, &v)
 		if v.ID != "fb-page" || strings.Join(v.SecretNames, ",") != "app_secret,verify_token" || v.Health.Status != query.HealthUnknown {
 			t.Fatalf("view %+v", v)
+		}
+		if v.WebhookPath != "/v1/webhooks/meta/fb-page" {
+			t.Fatalf("webhook path %q", v.WebhookPath)
+		}
+	})
+	t.Run("polled_sources_have_no_webhook_path", func(t *testing.T) {
+		for _, spec := range []query.SourceSpec{
+			{ID: "feeds", Brand: "demo", Network: "rss", Settings: map[string]string{"feeds": "https://blog.example/feed", "keywords": "Café Lumière"}},
+			{ID: "masto", Brand: "demo", Network: "mastodon", Settings: map[string]string{"server": "https://piaille.fr"}, Secrets: map[string]string{"access_token": "t"}},
+		} {
+			code, body := put(spec)
+			var v query.SourceView
+			_ = json.Unmarshal(body, &v)
+			if code != "" || v.WebhookPath != "" || strings.Contains(string(body), "webhook") {
+				t.Fatalf("put %s = %q %s", spec.Network, code, body)
+			}
+			ingesttest.Request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: spec.ID})
 		}
 	})
 	cases := []struct {
@@ -89,9 +73,22 @@ func TestSourcesAPI(t *testing.T) {
 			}
 		})
 	}
+	t.Run("backfill_reaches_back_no_further_than_the_first_seen_record", func(t *testing.T) {
+		put(query.SourceSpec{ID: "feeds", Brand: "demo", Network: "rss", Settings: map[string]string{"feeds": "https://blog.example/feed", "keywords": "Café Lumière"}})
+		defer ingesttest.Request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: "feeds"})
+		backfill := func(since time.Time) (string, []byte) {
+			return ingesttest.Request(t, conn.NC, query.BackfillSourceSubject, query.BackfillSourceRequest{Brand: "demo", ID: "feeds", Since: since})
+		}
+		if code, body := backfill(time.Now().Add(-ingest.FirstSeenTTL - time.Hour)); code != query.CodeBadRequest || !strings.Contains(string(body), "90 days") {
+			t.Fatalf("backfill beyond the record = %q %s", code, body)
+		}
+		if code, body := backfill(time.Now().Add(-30 * 24 * time.Hour)); code != "" {
+			t.Fatalf("backfill of 30 days = %q %s", code, body)
+		}
+	})
 	t.Run("lists_only_the_brands_sources", func(t *testing.T) {
 		put(query.SourceSpec{ID: "rival-site", Brand: "rival", Network: "generic", Secrets: map[string]string{"secret": "s"}})
-		code, body := request(t, conn.NC, query.ListSourcesSubject, query.ListSourcesRequest{Brand: "demo"})
+		code, body := ingesttest.Request(t, conn.NC, query.ListSourcesSubject, query.ListSourcesRequest{Brand: "demo"})
 		var resp query.ListSourcesResponse
 		_ = json.Unmarshal(body, &resp)
 		ids := []string{}
@@ -103,23 +100,23 @@ func TestSourcesAPI(t *testing.T) {
 		}
 	})
 	t.Run("delete_is_scoped_to_the_brand", func(t *testing.T) {
-		if code, _ := request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: "rival-site"}); code != query.CodeNotFound {
+		if code, _ := ingesttest.Request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: "rival-site"}); code != query.CodeNotFound {
 			t.Fatalf("deleting another brand's source = %q", code)
 		}
-		if code, body := request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: "fb-page"}); code != "" {
+		if code, body := ingesttest.Request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: "fb-page"}); code != "" {
 			t.Fatalf("delete = %q %s", code, body)
 		}
-		if code, _ := request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: "fb-page"}); code != query.CodeNotFound {
+		if code, _ := ingesttest.Request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: "fb-page"}); code != query.CodeNotFound {
 			t.Fatalf("second delete = %q", code)
 		}
 	})
 }
 
 func TestSourceHealth(t *testing.T) {
-	svc, conn := newIngest(t)
-	runIngest(t, svc)
+	svc, conn := ingesttest.Service(t)
+	ingesttest.Run(t, svc)
 	health := func() query.SourceHealth {
-		code, body := request(t, conn.NC, query.ListSourcesSubject, query.ListSourcesRequest{Brand: "demo"})
+		code, body := ingesttest.Request(t, conn.NC, query.ListSourcesSubject, query.ListSourcesRequest{Brand: "demo"})
 		var resp query.ListSourcesResponse
 		if err := json.Unmarshal(body, &resp); err != nil || code != "" || len(resp.Sources) != 1 {
 			t.Fatalf("list = %q %s", code, body)
@@ -127,7 +124,7 @@ func TestSourceHealth(t *testing.T) {
 		return resp.Sources[0].Health
 	}
 	body := `{"id":"h1","author":{"id":"u"},"text":"Bonjour","created_at":"2026-11-23T08:00:00Z"}`
-	if rec := post(svc, "site", body, ingest.Sign(webhookSecret, []byte(body))); rec.Code != 200 {
+	if rec := post(svc, "site", body, connector.Sign(webhookSecret, []byte(body))); rec.Code != 200 {
 		t.Fatalf("webhook = %d %s", rec.Code, rec.Body)
 	}
 	svc.FlushHealth(context.Background())
@@ -146,11 +143,11 @@ func TestSourceHealth(t *testing.T) {
 }
 
 func TestSourceCacheFollowsRotationAndDeletion(t *testing.T) {
-	svc, conn := newIngest(t)
-	runIngest(t, svc)
+	svc, conn := ingesttest.Service(t)
+	ingesttest.Run(t, svc)
 	body := `{"id":"c1","author":{"id":"u"},"text":"Bonjour","created_at":"2026-11-23T08:00:00Z"}`
 	status := func(secret string) int {
-		return post(svc, "site", body, ingest.Sign([]byte(secret), []byte(body))).Code
+		return post(svc, "site", body, connector.Sign([]byte(secret), []byte(body))).Code
 	}
 	eventuallyStatus := func(secret string, want int) {
 		t.Helper()
@@ -164,12 +161,12 @@ func TestSourceCacheFollowsRotationAndDeletion(t *testing.T) {
 	}
 	eventuallyStatus(string(webhookSecret), 200)
 	spec := query.SourceSpec{ID: "site", Brand: "demo", Network: "generic", Secrets: map[string]string{"secret": "rotated-secret"}}
-	if code, b := request(t, conn.NC, query.PutSourceSubject, query.PutSourceRequest{Source: spec}); code != "" {
+	if code, b := ingesttest.Request(t, conn.NC, query.PutSourceSubject, query.PutSourceRequest{Source: spec}); code != "" {
 		t.Fatalf("put = %s %s", code, b)
 	}
 	eventuallyStatus(string(webhookSecret), 401)
 	eventuallyStatus("rotated-secret", 200)
-	if code, _ := request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: "site"}); code != "" {
+	if code, _ := ingesttest.Request(t, conn.NC, query.DeleteSourceSubject, query.DeleteSourceRequest{Brand: "demo", ID: "site"}); code != "" {
 		t.Fatalf("delete = %s", code)
 	}
 	eventuallyStatus("rotated-secret", 401)

@@ -11,6 +11,7 @@ import (
 	"github.com/ruche-project/ruche/events"
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/services/moderation/classify"
 	"github.com/ruche-project/ruche/services/moderation/policy"
 )
 
@@ -43,6 +44,9 @@ type pending struct {
 // retried hours later). Two deliveries of one interaction in a batch make
 // one decision.
 func (s *Service) handleBatch(ctx context.Context, batch []bus.Delivery[v1.Received]) []error {
+	// The texts classified for this batch, read until its last line.
+	var texts classify.Batch
+	defer texts.Release()
 	items := make([]pending, len(batch))
 	byKey := map[string]int{}
 	for i := range batch {
@@ -62,7 +66,7 @@ func (s *Service) handleBatch(ctx context.Context, batch []bus.Delivery[v1.Recei
 		byKey[it.key] = i
 	}
 	s.readGuards(ctx, items)
-	s.decideAll(items)
+	s.decideAll(&texts, items)
 
 	// Decisions, then guard records, each as one round of publications.
 	futures := make([]jetstream.PubAckFuture, len(items))
@@ -109,9 +113,6 @@ func (s *Service) handleBatch(ctx context.Context, batch []bus.Delivery[v1.Recei
 			s.crisis.observe(it.d.Event, it.assessed.Result)
 			s.log.DebugContext(it.d.Ctx, "moderated", "brand", it.d.Event.Brand, "event_id", it.decision.ID, "verdict", it.decision.Verdict, "priority", it.decision.Priority)
 		}
-		// Nothing reads the classified text past this point: its token
-		// storage goes to the next batch.
-		it.assessed.Result.Text.Release()
 	}
 	return errs
 }
@@ -145,8 +146,8 @@ func (s *Service) readGuards(ctx context.Context, items []pending) {
 	}
 }
 
-// decideAll classifies the items to decide, on every core.
-func (s *Service) decideAll(items []pending) {
+// decideAll classifies the items to decide in texts, on every core.
+func (s *Service) decideAll(texts *classify.Batch, items []pending) {
 	now := s.now()
 	workers := min(runtime.GOMAXPROCS(0), len(items))
 	var wg sync.WaitGroup
@@ -157,7 +158,7 @@ func (s *Service) decideAll(items []pending) {
 				if !it.todo() {
 					continue
 				}
-				it.decision, it.assessed = decide(it.d.Event, it.policy, now)
+				it.decision, it.assessed = decide(texts, it.d.Event, it.policy, now)
 			}
 		})
 	}

@@ -14,8 +14,10 @@
 //   - moderation_case_claims: who handles which case, five-minute TTL.
 //   - moderation_crisis: each brand's crisis detector state (package crisis),
 //     merged by replicas with compare-and-set.
+//   - moderation_crises: every crisis, open and past, with its evidence.
+//   - moderation_crisis_webhooks: each brand's crisis webhook and secret.
 //
-// Policies and cases are served as micro endpoints (events/query/v1); the
+// Policies, cases and crises are served as micro endpoints (events/query/v1); the
 // dry run asks analytics, which owns ClickHouse, for the brand's history.
 package moderation
 

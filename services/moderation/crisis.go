@@ -6,21 +6,31 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/ruche-project/ruche/events"
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
+	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/services/moderation/classify"
 	"github.com/ruche-project/ruche/services/moderation/crisis"
 	"github.com/ruche-project/ruche/services/moderation/policy"
 )
 
-// CrisisBucket holds each brand's crisis detector state under its brand.
-const CrisisBucket = "moderation_crisis"
+// Crisis buckets: each brand's detector state under its brand, and every
+// crisis, open or past, with its evidence under "<brand>.<opened, Unix s>".
+const (
+	CrisisBucket        = "moderation_crisis"
+	CrisisRecordsBucket = "moderation_crises"
+)
 
 // Crisis tracking timings: replicas flush their counts every
 // crisisFlushEvery; a window is evaluated once crisisGrace has passed after
@@ -42,11 +52,18 @@ const (
 // JetStream drops. Replicas therefore agree without a leader.
 type crisisTracker struct {
 	kv       jetstream.KeyValue
+	records  jetstream.KeyValue
 	pub      *bus.Publisher
 	policies Policies
 	log      *slog.Logger
 	now      func() time.Time
 	cfg      crisis.Config
+	// flushEvery is crisisFlushEvery unless a test shortens it.
+	flushEvery time.Duration
+	metrics    *crisisMetrics
+	// notify hands detections and resolutions to the webhook sender (nil:
+	// none); it never blocks.
+	notify func(brand, event string, c query.Crisis)
 
 	mu      sync.Mutex
 	pending map[string]map[int64]*crisis.Bucket
@@ -60,7 +77,15 @@ func openCrisisTracker(ctx context.Context, js jetstream.JetStream, replicas int
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", CrisisBucket, err)
 	}
-	return &crisisTracker{kv: kv, pub: pub, policies: p, log: log, now: now, cfg: crisis.DefaultConfig, pending: map[string]map[int64]*crisis.Bucket{}}, nil
+	records, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: CrisisRecordsBucket, History: 1, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
+		Description: "moderation: crises, open and past, with their evidence",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open bucket %s: %w", CrisisRecordsBucket, err)
+	}
+	return &crisisTracker{kv: kv, records: records, pub: pub, policies: p, log: log, now: now, cfg: crisis.DefaultConfig,
+		flushEvery: crisisFlushEvery, metrics: newCrisisMetrics(), pending: map[string]map[int64]*crisis.Bucket{}}, nil
 }
 
 // observe counts one freshly decided interaction. Only negative ones are
@@ -76,6 +101,7 @@ func (c *crisisTracker) observe(r v1.Received, res classify.Result) {
 	b := crisis.Bucket{Volume: 1}
 	if res.Sentiment.Label == classify.SentimentNegative {
 		b.Negative = 1
+		b.Samples = []crisis.Sample{{ID: r.ID, At: at.UTC(), Text: crisis.SampleText(r.Text)}}
 		b.Terms = map[string]int{}
 		text := res.Text
 		if text.Raw != r.Text {
@@ -98,11 +124,11 @@ func (c *crisisTracker) observe(r v1.Received, res classify.Result) {
 		p = &crisis.Bucket{}
 		byStart[start] = p
 	}
-	p.Merge(b, c.cfg.MaxTerms)
+	p.Merge(b, c.cfg)
 }
 
 func (c *crisisTracker) run(ctx context.Context) {
-	t := time.NewTicker(crisisFlushEvery)
+	t := time.NewTicker(c.flushEvery)
 	defer t.Stop()
 	for {
 		select {
@@ -146,7 +172,7 @@ func (c *crisisTracker) flush(ctx context.Context) {
 				if c.pending[brand][start] == nil {
 					c.pending[brand][start] = &crisis.Bucket{}
 				}
-				c.pending[brand][start].Merge(*b, c.cfg.MaxTerms)
+				c.pending[brand][start].Merge(*b, c.cfg)
 			}
 			c.mu.Unlock()
 		}
@@ -189,13 +215,22 @@ func (c *crisisTracker) flushBrand(ctx context.Context, brand string, counts map
 			if err := c.publish(ctx, d, d.ID, brand, d.OpenedAt); err != nil {
 				return err
 			}
-			c.log.Warn("crisis detected", "brand", brand, "crisis_id", d.ID, "volume", d.Volume, "z_score", d.ZScore, "top_terms", d.TopTerms)
 		}
 		for _, r := range tr.Resolved {
 			if err := c.publish(ctx, r, r.ID, brand, r.ResolvedAt); err != nil {
 				return err
 			}
-			c.log.Info("crisis resolved", "brand", brand, "crisis_id", r.CrisisID)
+		}
+		// The records are written before the state, like the events: a
+		// replica that loses the CAS rewrites them from the winner's state.
+		recs := tr.Ended
+		if st.Open != nil && st.ClosedThrough != closed {
+			recs = append(recs, st.Open.Record(c.cfg, brand, nil))
+		}
+		for _, rec := range recs {
+			if err := c.putRecord(ctx, rec); err != nil {
+				return err
+			}
 		}
 		b, err := json.Marshal(st)
 		if err != nil {
@@ -209,7 +244,11 @@ func (c *crisisTracker) flushBrand(ctx context.Context, brand string, counts map
 		if errors.Is(err, jetstream.ErrKeyExists) || isWrongSequence(err) {
 			continue // another replica merged first: merge again on its state
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		c.announce(brand, tr, st.Open != nil)
+		return nil
 	}
 	return fmt.Errorf("%w: crisis state of %s keeps changing", ErrConflict, brand)
 }
@@ -221,6 +260,159 @@ func (c *crisisTracker) publish(ctx context.Context, e events.Event, id, brand s
 	}
 	if _, err := c.pub.PublishEvent(ctx, e, env); err != nil {
 		return fmt.Errorf("publish %s: %w", e.Name(), err)
+	}
+	return nil
+}
+
+// announce logs, counts and notifies what the replica that won the CAS
+// evaluated (once per transition).
+func (c *crisisTracker) announce(brand string, tr crisis.Transitions, open bool) {
+	for i, d := range tr.Detected {
+		rec := tr.Opened[i]
+		c.log.Warn("crisis detected", "brand", brand, "crisis_id", d.ID, "trigger", rec.Trigger, "volume", d.Volume,
+			"negative_share", d.NegativeShare, "baseline_volume", d.BaselineVolume, "baseline_negative_share", d.BaselineNegativeShare,
+			"top_terms", d.TopTerms)
+		c.metrics.detections.WithLabelValues(rec.Trigger).Inc()
+		if c.notify != nil {
+			c.notify(brand, d.Name(), rec)
+		}
+	}
+	for i, r := range tr.Resolved {
+		c.log.Info("crisis resolved", "brand", brand, "crisis_id", r.CrisisID, "peak_volume", r.PeakVolume)
+		if c.notify != nil {
+			c.notify(brand, r.Name(), tr.Ended[i])
+		}
+	}
+	gauge := 0.0
+	if open {
+		gauge = 1
+	}
+	c.metrics.open.WithLabelValues(brand).Set(gauge)
+}
+
+func crisisKey(brand string, opened time.Time) string {
+	return brand + "." + strconv.FormatInt(opened.Unix(), 10)
+}
+
+func (c *crisisTracker) putRecord(ctx context.Context, rec query.Crisis) error {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	if _, err := c.records.Put(ctx, crisisKey(rec.Brand, rec.OpenedAt), b); err != nil {
+		return fmt.Errorf("store crisis %s: %w", rec.ID, err)
+	}
+	return nil
+}
+
+// list answers a brand's crises, newest first.
+func (c *crisisTracker) list(ctx context.Context, in query.ListCrisesRequest) (query.ListCrisesResponse, error) {
+	out := query.ListCrisesResponse{Brand: in.Brand, Crises: []query.Crisis{}}
+	switch in.Status {
+	case "", query.CrisisOpen, query.CrisisResolved:
+	default:
+		return out, &policy.FieldError{Rule: -1, Field: "status", Msg: fmt.Sprintf("must be %s or %s, got %q", query.CrisisOpen, query.CrisisResolved, in.Status)}
+	}
+	if in.Limit < 0 || in.Limit > 200 {
+		return out, &policy.FieldError{Rule: -1, Field: "limit", Msg: "must be 1 to 200"}
+	}
+	limit := in.Limit
+	if limit == 0 {
+		limit = 20
+	}
+	lister, err := c.records.ListKeysFiltered(ctx, in.Brand+".*")
+	if err != nil {
+		return out, fmt.Errorf("list crises: %w", err)
+	}
+	var keys []string
+	for k := range lister.Keys() {
+		keys = append(keys, k)
+	}
+	// Newest first: the keys end with the opening time, all of 10 digits.
+	slices.SortFunc(keys, func(a, b string) int { return strings.Compare(b, a) })
+	keys = slices.Compact(keys) // a listing may repeat a key written meanwhile
+	for _, k := range keys {
+		if len(out.Crises) == limit {
+			break
+		}
+		e, err := c.records.Get(ctx, k)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("read crisis %s: %w", k, err)
+		}
+		var rec query.Crisis
+		if err := json.Unmarshal(e.Value(), &rec); err != nil {
+			return out, fmt.Errorf("decode crisis %s: %w", k, err)
+		}
+		if in.Status == "" || rec.Status == in.Status {
+			out.Crises = append(out.Crises, rec)
+		}
+	}
+	return out, nil
+}
+
+// crisisMetrics: open crises per brand, detections per trigger, webhook
+// deliveries per outcome. They work unregistered when no registerer is
+// given.
+type crisisMetrics struct {
+	open       *prometheus.GaugeVec
+	detections *prometheus.CounterVec
+	webhooks   *prometheus.CounterVec
+}
+
+func newCrisisMetrics() *crisisMetrics {
+	m := &crisisMetrics{
+		open: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ruche_moderation_crises_open", Help: "Open crises, by brand (1 while one is open).",
+		}, []string{"brand"}),
+		detections: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ruche_moderation_crisis_detections_total", Help: "Crises opened, by trigger (volume, negative_share, cold_start).",
+		}, []string{"trigger"}),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ruche_moderation_crisis_webhooks_total", Help: "Crisis webhook deliveries, by outcome (ok, failed, dropped).",
+		}, []string{"outcome"}),
+	}
+	for _, t := range []string{query.TriggerVolume, query.TriggerNegativeShare, query.TriggerColdStart} {
+		m.detections.WithLabelValues(t)
+	}
+	for _, o := range []string{"ok", "failed", "dropped"} {
+		m.webhooks.WithLabelValues(o)
+	}
+	return m
+}
+
+// register registers the metrics, or takes the equal ones registered
+// before (a second Service on the same registry shares them).
+func (m *crisisMetrics) register(reg prometheus.Registerer) error {
+	if reg == nil {
+		return nil
+	}
+	for _, c := range []**prometheus.GaugeVec{&m.open} {
+		if err := registerOrShare(reg, c); err != nil {
+			return err
+		}
+	}
+	for _, c := range []**prometheus.CounterVec{&m.detections, &m.webhooks} {
+		if err := registerOrShare(reg, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func registerOrShare[C prometheus.Collector](reg prometheus.Registerer, c *C) error {
+	err := reg.Register(*c)
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(C); ok {
+			*c = existing
+			return nil
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("register crisis metrics: %w", err)
 	}
 	return nil
 }

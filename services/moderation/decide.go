@@ -20,13 +20,13 @@ type Assessment struct {
 // and of `ruche classify`, and a pure function of its arguments.
 func Assess(r v1.Received, p policy.Policy) Assessment {
 	// interaction.received.v1 carries no account creation date yet.
-	return assess(r, time.Time{}, p)
+	return assess(nil, r, time.Time{}, p)
 }
 
 // assess is Assess with the author's account creation date, which only
-// `ruche classify` input can give today.
-func assess(r v1.Received, accountCreated time.Time, p policy.Policy) Assessment {
-	res := classify.Classify(classify.Input{
+// `ruche classify` input can give today, in texts (nil: on its own).
+func assess(texts *classify.Batch, r v1.Received, accountCreated time.Time, p policy.Policy) Assessment {
+	res := texts.Classify(classify.Input{
 		Text:   r.Text,
 		Lang:   r.Lang,
 		Author: classify.Author{Handle: r.Author.Handle, DisplayName: r.Author.DisplayName, Followers: r.Author.Followers, Verified: r.Author.Verified, CreatedAt: accountCreated},
@@ -39,12 +39,14 @@ func assess(r v1.Received, accountCreated time.Time, p policy.Policy) Assessment
 // ModeratedAt depends on now: redelivery yields the same labels, verdict,
 // priority, SLA and event id.
 func Decide(r v1.Received, p policy.Policy, now time.Time) v1.Moderated {
-	m, _ := decide(r, p, now)
+	m, _ := decide(nil, r, p, now)
 	return m
 }
 
-func decide(r v1.Received, p policy.Policy, now time.Time) (v1.Moderated, Assessment) {
-	a := Assess(r, p)
+// decide is Decide with the interaction classified in texts (nil: on its
+// own), and its assessment.
+func decide(texts *classify.Batch, r v1.Received, p policy.Policy, now time.Time) (v1.Moderated, Assessment) {
+	a := assess(texts, r, time.Time{}, p)
 	return v1.Moderated{
 		ID:            v1.ModeratedID(r.ID, a.PolicyVersion),
 		InteractionID: r.ID,

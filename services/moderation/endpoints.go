@@ -17,7 +17,7 @@ const ServiceVersion = "1.0.0"
 // replicas share its queue group.
 func (s *Service) startEndpoints() (*rpc.Server, error) {
 	srv, err := rpc.NewServer(s.nc, query.ModerationService, ServiceVersion,
-		"Ruche moderation: brand policies, dry runs and cases", s.log)
+		"Ruche moderation: brand policies, dry runs, cases and crises", s.log)
 	if err != nil {
 		return nil, err
 	}
@@ -29,6 +29,9 @@ func (s *Service) startEndpoints() (*rpc.Server, error) {
 		handle(srv, query.ClaimCase, s.claimCase),
 		handle(srv, query.ReleaseCase, s.releaseCase),
 		handle(srv, query.DecideCase, s.decideCase),
+		handle(srv, query.ListCrises, s.listCrises),
+		handle(srv, query.GetCrisisWebhook, s.getCrisisWebhook),
+		handle(srv, query.PutCrisisWebhook, s.putCrisisWebhook),
 	} {
 		if err != nil {
 			srv.Stop()
@@ -115,4 +118,25 @@ func (s *Service) releaseCase(ctx context.Context, in query.ReleaseCaseRequest) 
 
 func (s *Service) decideCase(ctx context.Context, in query.DecideCaseRequest) (query.DecideCaseResponse, error) {
 	return s.cases.Decide(ctx, in)
+}
+
+func (s *Service) listCrises(ctx context.Context, in query.ListCrisesRequest) (query.ListCrisesResponse, error) {
+	if err := brandErr(in.Brand); err != nil {
+		return query.ListCrisesResponse{}, err
+	}
+	return s.crisis.list(ctx, in)
+}
+
+func (s *Service) getCrisisWebhook(ctx context.Context, in query.GetCrisisWebhookRequest) (query.CrisisWebhook, error) {
+	if err := brandErr(in.Brand); err != nil {
+		return query.CrisisWebhook{}, err
+	}
+	return s.webhooks.get(ctx, in.Brand)
+}
+
+func (s *Service) putCrisisWebhook(ctx context.Context, in query.PutCrisisWebhookRequest) (query.CrisisWebhook, error) {
+	if err := brandErr(in.Brand); err != nil {
+		return query.CrisisWebhook{}, err
+	}
+	return s.webhooks.put(ctx, in)
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/nats-io/nats.go/micro"
 
 	"github.com/ruche-project/ruche/events"
-	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/moderation"
@@ -51,10 +50,11 @@ func startOn(t *testing.T, conn *bus.Conn, deps moderation.Deps, watch func(r *b
 	wg.Go(func() { _ = svc.Run(ctx) })
 	t.Cleanup(func() { cancel(); wg.Wait() })
 	<-router.Running()
-	eventually(t, "moderation's endpoints", func() bool {
-		_, err := conn.NC.Request(query.GetPolicySubject, []byte(`{"brand":"demo"}`), time.Second)
-		return err == nil
-	})
+	select {
+	case <-svc.Ready():
+	case <-time.After(10 * time.Second):
+		t.Fatal("moderation's endpoints are not served after 10 s")
+	}
 	return &harness{conn: conn, router: router, svc: svc}
 }
 

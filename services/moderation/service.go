@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/pkg/netguard"
 	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
@@ -33,12 +36,22 @@ type Deps struct {
 	Interactions Interactions
 	// Now defaults to time.Now (tests pass a scripted clock).
 	Now func() time.Time
+	// Registerer receives the crisis metrics; nil means unregistered.
+	Registerer prometheus.Registerer
+	// CrisisFlush is how often the replica merges its crisis counts into
+	// the shared state (default 5 s; tests shorten it).
+	CrisisFlush time.Duration
+	// WebhookClient sends crisis webhooks; it defaults to a pkg/netguard
+	// client that refuses internal addresses.
+	WebhookClient *http.Client
 }
 
 // Service moderates received interactions, keeps brand policies and case
 // claims, and watches for crises.
 type Service struct {
-	cfg       Config
+	cfg Config
+	// ready is closed once the endpoints are served.
+	ready     chan struct{}
 	router    *bus.Router
 	nc        *nats.Conn
 	log       *slog.Logger
@@ -46,6 +59,7 @@ type Service struct {
 	decisions *decisionLog
 	cases     *CaseStore
 	crisis    *crisisTracker
+	webhooks  *webhooks
 	history   History
 	now       func() time.Time
 }
@@ -65,7 +79,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	log := d.Logger.With("service", "moderation")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	s := &Service{cfg: cfg, router: d.Router, nc: d.NATS, log: log, now: d.Now, history: d.History}
+	s := &Service{cfg: cfg, router: d.Router, nc: d.NATS, log: log, now: d.Now, history: d.History, ready: make(chan struct{})}
 	var err error
 	if s.policies, err = OpenPolicyStore(ctx, d.JS, d.Replicas, log); err != nil {
 		return nil, err
@@ -91,11 +105,28 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if s.crisis, err = openCrisisTracker(ctx, d.JS, d.Replicas, d.Router.Publisher(), s.policies, log, d.Now); err != nil {
 		return nil, err
 	}
+	if err := s.crisis.metrics.register(d.Registerer); err != nil {
+		return nil, err
+	}
+	if d.WebhookClient == nil {
+		d.WebhookClient = netguard.Client(10*time.Second, false)
+	}
+	if s.webhooks, err = openWebhooks(ctx, d.JS, d.Replicas, d.WebhookClient, log, s.crisis.metrics, d.Now); err != nil {
+		return nil, err
+	}
+	s.crisis.notify = s.webhooks.enqueue
+	if d.CrisisFlush > 0 {
+		s.crisis.flushEvery = d.CrisisFlush
+	}
 	if err := bus.HandleBatch(d.Router, cfg.Consumer, BatchSize, s.handleBatch); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
+
+// Ready is closed once every endpoint is served (the process's readiness
+// waits for it).
+func (s *Service) Ready() <-chan struct{} { return s.ready }
 
 // Run serves the endpoints, follows policy activations and flushes the
 // crisis windows until ctx is done.
@@ -104,6 +135,7 @@ func (s *Service) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("moderation endpoints: %w", err)
 	}
+	close(s.ready)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		if err := s.policies.Watch(ctx); err != nil {
@@ -111,6 +143,7 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 	})
 	wg.Go(func() { s.crisis.run(ctx) })
+	wg.Go(func() { s.webhooks.run(ctx) })
 	<-ctx.Done()
 	svc.Stop()
 	wg.Wait()

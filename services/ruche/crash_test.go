@@ -15,7 +15,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/ruche-project/ruche/pkg/testkit"
-	"github.com/ruche-project/ruche/services/ingest"
+	"github.com/ruche-project/ruche/services/ingest/connector"
+	"github.com/ruche-project/ruche/services/ingest/generic"
 )
 
 // TestCrashLosesAndDoublesNothing kills `ruche up` (SIGKILL) in the middle
@@ -43,7 +44,7 @@ func TestCrashLosesAndDoublesNothing(t *testing.T) {
 		b := body(n)
 		req, _ := http.NewRequest(http.MethodPost, "http://"+p.ingest+"/v1/webhooks/generic/demo-webhook", strings.NewReader(b))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(ingest.SignatureHeader, ingest.Sign([]byte(webhookSecret), []byte(b)))
+		req.Header.Set(generic.SignatureHeader, connector.Sign([]byte(webhookSecret), []byte(b)))
 		resp, err := client.Do(req)
 		if err != nil {
 			return false

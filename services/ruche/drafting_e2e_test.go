@@ -17,7 +17,7 @@ import (
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/testkit"
-	"github.com/ruche-project/ruche/services/ingest"
+	"github.com/ruche-project/ruche/services/ingest/connector"
 )
 
 func (p *platform) api(t *testing.T, method, path, body string) (int, []byte) {
@@ -113,7 +113,7 @@ func replyRequests(t *testing.T, p *platform) []publishv1.Requested {
 func TestDraftingWithTheFakeModel(t *testing.T) {
 	p := startPlatformOn(t, testkit.ClickHouse(t), "RUCHE_LLM_FAKE=1")
 	body := `{"id":"e2e-fake","author":{"id":"u10","display_name":"Sam"},"text":"Are your pods compostable? Trying to cut down on waste at home.","lang":"en","created_at":"2026-11-23T08:00:00Z"}`
-	if code, resp := p.webhook(t, body, ingest.Sign([]byte(webhookSecret), []byte(body))); code != 200 {
+	if code, resp := p.webhook(t, body, connector.Sign([]byte(webhookSecret), []byte(body))); code != 200 {
 		t.Fatalf("webhook = %d %s", code, resp)
 	}
 	var d query.Draft

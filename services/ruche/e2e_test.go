@@ -20,7 +20,9 @@ import (
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/clickhouse"
 	"github.com/ruche-project/ruche/pkg/testkit"
-	"github.com/ruche-project/ruche/services/ingest"
+	"github.com/ruche-project/ruche/services/ingest/connector"
+	"github.com/ruche-project/ruche/services/ingest/generic"
+	"github.com/ruche-project/ruche/services/ingest/x"
 )
 
 // binary is the ruche binary built once for the end-to-end tests.
@@ -149,7 +151,7 @@ func (p *platform) webhook(t *testing.T, body, signature string) (int, string) {
 	req, _ := http.NewRequest(http.MethodPost, "http://"+p.ingest+"/v1/webhooks/generic/demo-webhook", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if signature != "" {
-		req.Header.Set(ingest.SignatureHeader, signature)
+		req.Header.Set(generic.SignatureHeader, signature)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -211,7 +213,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 
 func TestEndToEnd(t *testing.T) {
 	p := startPlatform(t)
-	sign := func(body string) string { return ingest.Sign([]byte(webhookSecret), []byte(body)) }
+	sign := func(body string) string { return connector.Sign([]byte(webhookSecret), []byte(body)) }
 
 	t.Run("signed_webhook_reaches_clickhouse_and_the_api", func(t *testing.T) {
 		body := `{"id":"e2e-1","author":{"id":"u1","handle":"@camille"},"text":"Bonjour ! Ma commande est arrivée cassée.","lang":"fr","created_at":"2026-11-23T08:00:00Z"}`
@@ -247,7 +249,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("bad_signature_is_401_and_publishes_nothing", func(t *testing.T) {
 		before := p.received(t)
 		body := `{"id":"e2e-forged","author":{"id":"u2"},"text":"forged"}`
-		code, resp := p.webhook(t, body, ingest.Sign([]byte("not-the-secret"), []byte(body)))
+		code, resp := p.webhook(t, body, connector.Sign([]byte("not-the-secret"), []byte(body)))
 		if code != 401 || !strings.Contains(resp, `"code":"unauthorized"`) {
 			t.Fatalf("webhook = %d %s", code, resp)
 		}
@@ -373,12 +375,12 @@ func TestEndToEnd(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(string(crc), "sha256=YUsT0aLbF0VtFGcLCND1EU/aQP0sjPL19cPulVY7Wes=") {
 			t.Fatalf("crc = %d %s", resp.StatusCode, crc)
 		}
-		body, err := os.ReadFile("../ingest/testdata/x_activity.json")
+		body, err := os.ReadFile("../ingest/x/testdata/x_activity.json")
 		if err != nil {
 			t.Fatal(err)
 		}
 		req, _ := http.NewRequest(http.MethodPost, "http://"+p.ingest+"/v1/webhooks/x/x-main", bytes.NewReader(body))
-		req.Header.Set(ingest.XSignatureHeader, "sha256=xazVD0CXhSYfdXvqi1FE/Ph6ArkjYpprcM1w75RDhvQ=")
+		req.Header.Set(x.SignatureHeader, "sha256=xazVD0CXhSYfdXvqi1FE/Ph6ArkjYpprcM1w75RDhvQ=")
 		resp, err = http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -401,7 +403,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 		eventually(t, "deliveries to the deleted source refused", func() bool {
 			req, _ := http.NewRequest(http.MethodPost, "http://"+p.ingest+"/v1/webhooks/x/x-main", bytes.NewReader(body))
-			req.Header.Set(ingest.XSignatureHeader, "sha256=xazVD0CXhSYfdXvqi1FE/Ph6ArkjYpprcM1w75RDhvQ=")
+			req.Header.Set(x.SignatureHeader, "sha256=xazVD0CXhSYfdXvqi1FE/Ph6ArkjYpprcM1w75RDhvQ=")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/analytics"
@@ -37,15 +38,20 @@ func TestScheduledReportsThroughTheGateway(t *testing.T) {
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, paris)
-	svc, err := analytics.New(cfg, analytics.Deps{NATS: conn.NC, JS: conn.JS, ClickHouse: db, Logger: testkit.Logger(t),
+	router, err := bus.NewRouter(conn, testkit.Logger(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := analytics.New(cfg, analytics.Deps{Router: router, NATS: conn.NC, JS: conn.JS, ClickHouse: db, Logger: testkit.Logger(t),
 		Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
+	done, routed := make(chan error, 1), make(chan error, 1)
 	go func() { done <- svc.Run(runCtx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	go func() { routed <- router.Run(runCtx) }()
+	t.Cleanup(func() { cancel(); <-done; <-routed })
 	select {
 	case <-svc.Ready():
 	case err := <-done:

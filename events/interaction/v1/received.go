@@ -21,10 +21,13 @@ const (
 	KindReview       Kind = "review"
 	KindPost         Kind = "post"
 	KindListeningHit Kind = "listening_hit"
+	// KindQuote is a post that quotes one of the brand's (Bluesky quote,
+	// X quote tweet): filed the same on every network.
+	KindQuote Kind = "quote"
 )
 
 // Kinds lists every valid Kind.
-var Kinds = []Kind{KindComment, KindReply, KindMention, KindDM, KindReview, KindPost, KindListeningHit}
+var Kinds = []Kind{KindComment, KindReply, KindMention, KindDM, KindReview, KindPost, KindListeningHit, KindQuote}
 
 // Source says how an interaction reached Ruche.
 type Source string

@@ -48,6 +48,11 @@ type ReportSettings struct {
 	Formats []string `json:"formats"`
 	// Voices are compared in the report's share of voice.
 	Voices []Voice `json:"voices,omitempty"`
+	// MaskExports masks personal data (e-mail, phone, IBAN, card number,
+	// postal address) in the texts, names and handles of the brand's CSV
+	// exports, as reports always do. Off until the brand chooses it: an
+	// analyst's export may need the raw text.
+	MaskExports bool `json:"mask_exports,omitempty"`
 }
 
 // GetReportSettingsRequest asks for a brand's report settings.

@@ -54,6 +54,13 @@ var (
 	ReleaseCase = Declare[ReleaseCaseRequest, Empty](ModerationService, "release_case", ReleaseCaseSubject, BudgetRead)
 	// DecideCase records a human decision on an interaction.
 	DecideCase = Declare[DecideCaseRequest, DecideCaseResponse](ModerationService, "decide_case", DecideCaseSubject, BudgetRead)
+	// ListCrises lists a brand's open and past crises with their evidence.
+	ListCrises = Declare[ListCrisesRequest, ListCrisesResponse](ModerationService, "list_crises", ListCrisesSubject, BudgetRead)
+	// GetCrisisWebhook answers a brand's crisis webhook (no secret), or
+	// CodeNotFound.
+	GetCrisisWebhook = Declare[GetCrisisWebhookRequest, CrisisWebhook](ModerationService, "get_crisis_webhook", GetCrisisWebhookSubject, BudgetRead)
+	// PutCrisisWebhook sets, rotates or removes a brand's crisis webhook.
+	PutCrisisWebhook = Declare[PutCrisisWebhookRequest, CrisisWebhook](ModerationService, "put_crisis_webhook", PutCrisisWebhookSubject, BudgetRead)
 )
 
 // The ingest service's endpoints.

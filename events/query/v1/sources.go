@@ -38,6 +38,10 @@ type SourceView struct {
 	SecretNames []string          `json:"secret_names"`
 	CreatedAt   time.Time         `json:"created_at"`
 	Health      SourceHealth      `json:"health"`
+	// WebhookPath is where the network delivers to this source
+	// ("/v1/webhooks/{network}/{id}" on the ingest address); empty for a
+	// polled source, which has none.
+	WebhookPath string `json:"webhook_path,omitempty"`
 }
 
 // Source health statuses.

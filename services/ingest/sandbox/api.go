@@ -55,7 +55,8 @@ func (n *Network) Handler() http.Handler {
 	platform.HandleFunc("POST /api/v1/comments/{id}/hide", n.handleHide)
 
 	mux := http.NewServeMux()
-	mux.Handle("/api/v1/", n.withFaults(platform))
+	mux.Handle("/api/v1/", n.recordPublishes(n.withFaults(platform)))
+	n.publishRoutes(platform, mux)
 	mux.HandleFunc("GET /api/v1/scenarios", n.handleScenarios)
 	mux.HandleFunc("POST /api/v1/scenarios/{name}", n.handleStartScenario)
 	mux.HandleFunc("GET /api/v1/sandbox/stats", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, n.Stats()) })

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ruche-project/ruche/services/ingest"
+	"github.com/ruche-project/ruche/services/ingest/connector"
 )
 
 // Source settings and secret of a sandbox source.
@@ -23,7 +23,7 @@ const (
 )
 
 // Connector reads a sandbox account the way a connector reads a platform:
-// it is an ingest.Poller, run by ingest's poll loops like Mastodon (cursor
+// it is a connector.Poller, run by ingest's poll loops like Mastodon (cursor
 // in KV, one replica per source, backoff, 429 honoured, 401 parks).
 type Connector struct {
 	client   *http.Client
@@ -36,14 +36,14 @@ func NewConnector(client *http.Client) *Connector {
 	return &Connector{client: client, pageSize: maxPageSize, now: time.Now}
 }
 
-// Name implements ingest.Poller.
+// Name implements connector.Poller.
 func (*Connector) Name() string { return NetworkName }
 
-// RequiredSecrets implements ingest.Poller: the token is optional.
+// RequiredSecrets implements connector.Poller: the token is optional.
 func (*Connector) RequiredSecrets() []string { return nil }
 
 // ValidateSource checks the URL setting and the account.
-func (*Connector) ValidateSource(src ingest.Source) error {
+func (*Connector) ValidateSource(src connector.Source) error {
 	u, err := url.Parse(src.Settings[SettingURL])
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("settings.%s must be the sandbox's base URL, e.g. http://127.0.0.1:8082", SettingURL)
@@ -54,10 +54,10 @@ func (*Connector) ValidateSource(src ingest.Source) error {
 	return nil
 }
 
-// Poll implements ingest.Poller: the activity after the cursor (since_id).
-func (c *Connector) Poll(ctx context.Context, src ingest.Source, cursor string) (ingest.Page, error) {
+// Poll implements connector.Poller: the activity after the cursor (since_id).
+func (c *Connector) Poll(ctx context.Context, src connector.Source, cursor string) (connector.Page, error) {
 	if err := c.ValidateSource(src); err != nil {
-		return ingest.Page{}, err
+		return connector.Page{}, err
 	}
 	q := url.Values{"limit": {strconv.Itoa(c.pageSize)}}
 	if cursor != "" {
@@ -66,7 +66,7 @@ func (c *Connector) Poll(ctx context.Context, src ingest.Source, cursor string) 
 	u := fmt.Sprintf("%s/api/v1/accounts/%s/activity?%s", strings.TrimRight(src.Settings[SettingURL], "/"), url.PathEscape(src.Account), q.Encode())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return ingest.Page{}, err
+		return connector.Page{}, err
 	}
 	req.Header.Set("Accept", "application/json")
 	if tok := src.Secrets[SecretToken]; tok != "" {
@@ -74,17 +74,17 @@ func (c *Connector) Poll(ctx context.Context, src ingest.Source, cursor string) 
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return ingest.Page{}, fmt.Errorf("poll sandbox: %w", err)
+		return connector.Page{}, fmt.Errorf("poll sandbox: %w", err)
 	}
 	defer resp.Body.Close()
-	if err := ingest.StatusError(resp, c.now()); err != nil {
-		return ingest.Page{}, err
+	if err := connector.StatusError(resp, c.now()); err != nil {
+		return connector.Page{}, err
 	}
 	var page Page
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&page); err != nil {
-		return ingest.Page{}, fmt.Errorf("decode sandbox page: %w", err)
+		return connector.Page{}, fmt.Errorf("decode sandbox page: %w", err)
 	}
-	out := ingest.Page{Cursor: page.NextSinceID, More: page.HasMore}
+	out := connector.Page{Cursor: page.NextSinceID, More: page.HasMore}
 	if out.Cursor == "" {
 		out.Cursor = cursor
 	}
@@ -93,7 +93,7 @@ func (c *Connector) Poll(ctx context.Context, src ingest.Source, cursor string) 
 		r, err := Normalize(raw, src.Brand, src.ID, now)
 		if err != nil {
 			// The item itself is not logged: it may hold personal data.
-			out.Skipped = append(out.Skipped, ingest.Skipped{Index: i, Reason: err.Error()})
+			out.Skipped = append(out.Skipped, connector.Skipped{Index: i, Reason: err.Error()})
 			continue
 		}
 		out.Items = append(out.Items, r)

@@ -9,12 +9,12 @@ import (
 	"time"
 
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
-	"github.com/ruche-project/ruche/services/ingest"
+	"github.com/ruche-project/ruche/services/ingest/connector"
 	"github.com/ruche-project/ruche/services/ingest/sandbox"
 )
 
-func sandboxSource(url string) ingest.Source {
-	return ingest.Source{ID: "sandbox-demo", Brand: "demo", Network: "sandbox", Account: "demo", Settings: map[string]string{sandbox.SettingURL: url}}
+func sandboxSource(url string) connector.Source {
+	return connector.Source{ID: "sandbox-demo", Brand: "demo", Network: "sandbox", Account: "demo", Settings: map[string]string{sandbox.SettingURL: url}}
 }
 
 func TestConnector(t *testing.T) {
@@ -63,12 +63,12 @@ func TestConnector(t *testing.T) {
 		fault sandbox.Fault
 		check func(error) bool
 	}{
-		{"unauthorized_is_credentials_refused", sandbox.Fault{Mode: sandbox.FaultUnauthorized, Count: 1}, func(err error) bool { return errors.Is(err, ingest.ErrUnauthorized) }},
+		{"unauthorized_is_credentials_refused", sandbox.Fault{Mode: sandbox.FaultUnauthorized, Count: 1}, func(err error) bool { return errors.Is(err, connector.ErrUnauthorized) }},
 		{"rate_limit_carries_the_wait", sandbox.Fault{Mode: sandbox.FaultRateLimited, Count: 1, RetryAfterSeconds: 7}, func(err error) bool {
-			var rl *ingest.RateLimitedError
+			var rl *connector.RateLimitedError
 			return errors.As(err, &rl) && rl.Wait == 7*time.Second
 		}},
-		{"server_error_is_an_error", sandbox.Fault{Mode: sandbox.FaultServerError, Count: 1, Status: 503}, func(err error) bool { return err != nil && !errors.Is(err, ingest.ErrUnauthorized) }},
+		{"server_error_is_an_error", sandbox.Fault{Mode: sandbox.FaultServerError, Count: 1, Status: 503}, func(err error) bool { return err != nil && !errors.Is(err, connector.ErrUnauthorized) }},
 	}
 	for _, tc := range faults {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,7 +81,7 @@ func TestConnector(t *testing.T) {
 		})
 	}
 	t.Run("validates_the_source", func(t *testing.T) {
-		for _, bad := range []ingest.Source{sandboxSource("ftp://x"), {Settings: map[string]string{sandbox.SettingURL: s.srv.URL}}} {
+		for _, bad := range []connector.Source{sandboxSource("ftp://x"), {Settings: map[string]string{sandbox.SettingURL: s.srv.URL}}} {
 			if err := c.ValidateSource(bad); err == nil {
 				t.Fatalf("accepted %+v", bad)
 			}

@@ -316,16 +316,17 @@ func (g *Generator) crisisOf(topic, lang string) Draft {
 	return d
 }
 
-// viralOf draws one comment under a viral post: its own lines, and
-// ordinary traffic with more spam (spammers follow reach).
+// viralOf draws one comment under a viral post: mostly its own lines
+// (enthusiasm, tags of friends, questions), some spam (spammers follow
+// reach) and a little ordinary traffic.
 func (g *Generator) viralOf(lang string) Draft {
 	x := g.rng.Float64()
 	switch {
-	case x < 0.35:
+	case x < 0.7:
 		ts := g.byShape[lang][viral]
 		t := ts[g.rng.IntN(len(ts))]
 		return g.draft(t, lang, public, g.author(t.cat, lang))
-	case x < 0.45:
+	case x < 0.8:
 		return g.Of([]Category{CategorySpamLink, CategorySpamScam, CategorySpam}[g.rng.IntN(3)], lang, reply)
 	default:
 		d := g.Next()

@@ -71,6 +71,7 @@ type Network struct {
 	idem     map[string]idemResult
 	idemKeys []string // insertion order, for eviction
 	fault    Fault
+	side     publishSide // publish_side.go
 }
 
 type entry struct {

@@ -13,10 +13,13 @@ import (
 // Scenario names.
 const (
 	// ScenarioCrisisBurst is a spike of negative complaints about one topic
-	// over a few minutes, on top of ordinary traffic.
+	// on top of ordinary traffic: by default 400 over four minutes, about 120
+	// in the first minute, as a real bad-buzz starts.
 	ScenarioCrisisBurst = "crisis_burst"
-	// ScenarioViralPost is a new brand post drawing a burst of mixed
-	// comments and replies (praise, questions, jokes, spam, insults).
+	// ScenarioViralPost is a new brand post drawing a burst of comments and
+	// replies, mostly enthusiastic (praise, purchase intent, tags of
+	// friends), with some questions, spam and the usual grumbling: by
+	// default 300 over five minutes. It is a positive burst, not a crisis.
 	ScenarioViralPost = "viral_post"
 )
 
@@ -38,9 +41,9 @@ var Topics = []string{TopicDelivery, TopicPods, TopicApp, TopicPrice}
 type ScenarioOptions struct {
 	// Topic of a crisis (one of Topics; drawn from the seed when empty).
 	Topic string `json:"topic,omitempty"`
-	// Count of items (crisis 60, viral 80).
+	// Count of items (crisis 400, viral 300).
 	Count int `json:"count,omitempty"`
-	// Duration over which they arrive (crisis 3m, viral 5m); JSON "90s".
+	// Duration over which they arrive (crisis 4m, viral 5m); JSON "90s".
 	Duration time.Duration `json:"duration,omitempty"`
 	// Lang is fr or en; empty follows the network's mix.
 	Lang string `json:"lang,omitempty"`
@@ -114,8 +117,8 @@ func (n *Network) StartScenario(name string, o ScenarioOptions) (ScenarioRun, er
 		if run.Topic == "" {
 			run.Topic = Topics[g.rng.IntN(len(Topics))]
 		}
-		run.Count = cmp.Or(o.Count, 60)
-		d := cmp.Or(o.Duration, 3*time.Minute)
+		run.Count = cmp.Or(o.Count, 400)
+		d := cmp.Or(o.Duration, 4*time.Minute)
 		for range run.Count {
 			dr := g.crisisOf(run.Topic, lang())
 			dr.Scenario = name
@@ -123,7 +126,7 @@ func (n *Network) StartScenario(name string, o ScenarioOptions) (ScenarioRun, er
 		}
 		run.EndsAt = now.Add(d)
 	case ScenarioViralPost:
-		run.Count = cmp.Or(o.Count, 80)
+		run.Count = cmp.Or(o.Count, 300)
 		d := cmp.Or(o.Duration, 5*time.Minute)
 		postLang := o.Lang
 		if postLang == "" {

@@ -198,7 +198,11 @@ var templatesEN = []template{
 	{cat: CategoryChatter, on: viral, text: "I don't get the hype, it's just coffee…"},
 	{cat: CategoryPurchaseIntent, on: viral, text: "Seen this fifteen times on my feed today, you win, ordering now 😅"},
 	{cat: CategoryPraise, on: viral, text: "Who made the video? That milk foam shot is art."},
-	{cat: CategoryQuestion, on: viral, text: "Is it a limited edition? How many are there?"},
+	{cat: CategoryQuestion, on: viral, text: "Is it a special edition? Until when can we order it?"},
+	{cat: CategoryPraise, on: viral, text: "Love it! Best looking machine I've seen in years 🔥"},
+	{cat: CategoryPraise, on: viral, text: "Bravo to the whole team, this is beautiful ❤️"},
+	{cat: CategoryPurchaseIntent, on: viral, text: "So excited, just ordered mine 😍"},
+	{cat: CategoryPurchaseIntent, on: viral, text: "{friend} look, a perfect birthday present!"},
 }
 
 var brandPostsEN = []string{

@@ -200,6 +200,10 @@ var templatesFR = []template{
 	{cat: CategoryPurchaseIntent, on: viral, text: "Vu quinze fois dans mon fil aujourd'hui, vous avez gagné, je commande 😅"},
 	{cat: CategoryPraise, on: viral, text: "Qui a fait la vidéo ? Le plan sur la mousse de lait, c'est de l'art."},
 	{cat: CategoryQuestion, on: viral, text: "C'est une édition limitée ? Combien de pièces ?"},
+	{cat: CategoryPraise, on: viral, text: "J'adore ! La plus belle machine que j'aie vue depuis des années 🔥"},
+	{cat: CategoryPraise, on: viral, text: "Bravo à toute l'équipe, c'est magnifique ❤️"},
+	{cat: CategoryPurchaseIntent, on: viral, text: "Je viens de commander la mienne, trop hâte 😍"},
+	{cat: CategoryPurchaseIntent, on: viral, text: "{friend} regarde, le cadeau d'anniversaire parfait !"},
 }
 
 // The brand's own posts, which comments answer.

@@ -3,6 +3,9 @@ package classify
 import (
 	"slices"
 	"time"
+
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/gate"
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/tokens"
 )
 
 // Input is one interaction to classify.
@@ -30,14 +33,18 @@ type Result struct {
 	Text Text `json:"-"`
 }
 
-// Classify runs every classifier on in.
-func Classify(in Input) Result {
-	t := Normalize(in.Text)
+// Classify runs every classifier on in. Its Result is the caller's to keep;
+// a caller classifying many texts at once uses a Batch.
+func Classify(in Input) Result { return classify(in, new(tokens.Storage[Token])) }
+
+// classify is Classify with the tokens built in st.
+func classify(in Input, st *tokens.Storage[Token]) Result {
+	t := normalizeInto(in.Text, st)
 	r := Result{Lang: DetectLanguage(t, in.Lang), Text: t}
-	raw := &text{s: in.Text}
-	r.Spam = detectSpam(t, raw, in.Author, in.At)
+	raw := gate.NewText(in.Text)
+	r.Spam = detectSpam(t, &raw, in.Author, in.At)
 	r.Toxicity = DetectToxicity(t, r.Lang)
-	r.PII = findPII(raw, r.Lang)
+	r.PII = findPII(&raw, r.Lang)
 	if r.Spam.Is {
 		// Spam says nothing about the brand: its sentiment and intent are
 		// not the author's opinion (and are not computed).

@@ -2,16 +2,17 @@ package classify
 
 import (
 	"encoding/json"
-	"math/rand/v2"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/gate"
 )
 
 // Every gated regexp of the classifiers, by name.
-func gatedRegexps() map[string]*gatedRegexp {
-	out := map[string]*gatedRegexp{
+func gatedRegexps() map[string]*gate.Regexp {
+	out := map[string]*gate.Regexp{
 		"email": emailRe, "obfuscated_email": obfuscatedEmailRe, "digit_run": digitRunRe, "iban_start": ibanStartRe,
 		"url": urlRe, "money_rate": moneyRateRe, "dollars": dollarsRe, "count": countRe, "digits_tail": digitsTail,
 	}
@@ -19,50 +20,6 @@ func gatedRegexps() map[string]*gatedRegexp {
 		out[p.name] = p.re
 	}
 	return out
-}
-
-func TestGateNeedles(t *testing.T) {
-	for _, c := range []struct {
-		expr    string
-		needles []string
-		folded  bool
-	}{
-		{`abc`, []string{"abc"}, false},
-		{` (?:je|on) (?:vais|va) (?:te|vous) tuer `, []string{" tuer "}, false},
-		{`x*`, nil, false},
-		{`(?:foo)?bar`, []string{"bar"}, false},
-		{`(?i)ab@cd`, []string{"AB@CD"}, true},
-		{`\d+[a-z]*`, []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, false},
-		{`a(?:b|c*)`, []string{"a"}, false},
-		{`(?:xyz|q+)`, []string{"xyz", "q"}, false},
-		{` (?:a|b) (?:cc|dd) `, []string{" a cc ", " a dd ", " b cc ", " b dd "}, false},
-		{` sales? (?:x|y)s? | dehors les (?:x|y) `, []string{"sale", "dehors les "}, false},
-	} {
-		g := mustGate(c.expr)
-		var first []string
-		if len(g.sets) > 0 {
-			first = g.sets[0].strs
-		}
-		if !equalSets(first, c.needles) || g.folded != c.folded {
-			t.Errorf("%s: needles %q folded %v, want %q %v", c.expr, first, g.folded, c.needles, c.folded)
-		}
-	}
-}
-
-func equalSets(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	m := map[string]bool{}
-	for _, x := range a {
-		m[x] = true
-	}
-	for _, x := range b {
-		if !m[x] {
-			return false
-		}
-	}
-	return true
 }
 
 // The gate must never hide a match: on every text of the tests and of the
@@ -73,7 +30,7 @@ func TestGatesAreSound(t *testing.T) {
 		bare := regexp.MustCompile(g.String())
 		for _, s := range texts {
 			for _, in := range []string{s, Normalize(s).Canon} {
-				if want, got := bare.FindAllStringIndex(in, -1), g.findAllIndex(&text{s: in}); len(want) != len(got) {
+				if want, got := bare.FindAllStringIndex(in, -1), g.FindAllIndexText(ptr(gate.NewText(in))); len(want) != len(got) {
 					t.Errorf("%s on %q: gated found %d matches, bare %d", name, in, len(got), len(want))
 				}
 			}
@@ -81,61 +38,16 @@ func TestGatesAreSound(t *testing.T) {
 	}
 }
 
-// A concatenation's children each add a condition: " ou " alone is in
-// most French texts, " ou " and a verb of living after it are not.
-func TestGateConjunction(t *testing.T) {
-	g := mustGate(` (?:je|on) sais ou (?:tu|il) (?:habites|vis) `)
-	if len(g.sets) < 2 {
-		t.Fatalf("sets %v: want several conditions", g.sets)
-	}
-	for s, want := range map[string]bool{
-		" je sais ou tu habites ":                true,
-		" je sais ou il est et tu habites loin ": true, // the gate passes, the regexp decides
-		" je ne sais pas ou aller ":              false,
-		" tu habites ou ":                        false,
-	} {
-		if got := g.may(&text{s: s}); got != want {
-			t.Errorf("may(%q) = %v, want %v", s, got, want)
-		}
-	}
-}
-
 // The shared index of the toxicity gates lets through every text a bare
 // pattern matches.
 func TestToxicIndexIsSound(t *testing.T) {
-	index, gates := toxicIndex()
+	index := toxicIndex()
 	for _, s := range gateCorpus(t) {
 		canon := Normalize(s).Canon
-		found := index.scan(canon)
+		found := index.Scan(nil, canon)
 		for i, p := range toxicPatterns {
-			if regexp.MustCompile(p.re.String()).MatchString(canon) && !gates[i].may(found) {
+			if regexp.MustCompile(p.re.String()).MatchString(canon) && !index.May(i, found) {
 				t.Errorf("%s matches %q but its indexed gate turns it away", p.name, canon)
-			}
-		}
-	}
-}
-
-// needleIndex finds exactly the needles strings.Contains finds.
-func TestNeedleIndex(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	word := func(n int) string {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = "abc d"[rng.IntN(5)]
-		}
-		return string(b)
-	}
-	for range 200 {
-		var needles []string
-		for range 1 + rng.IntN(20) {
-			needles = append(needles, word(1+rng.IntN(5)))
-		}
-		x := newNeedleIndex(needles)
-		s := word(rng.IntN(60)) + "xyz€"
-		found := x.scan(s)
-		for _, n := range needles {
-			if found[x.ids[n]] != strings.Contains(s, n) {
-				t.Fatalf("needle %q in %q: index says %v", n, s, found[x.ids[n]])
 			}
 		}
 	}
@@ -147,10 +59,10 @@ func TestToxicGatesAreSelective(t *testing.T) {
 	texts := gateCorpus(t)
 	ran, pairs := 0, 0
 	for _, s := range texts {
-		canon := &text{s: Normalize(s).Canon}
+		canon := gate.NewText(Normalize(s).Canon)
 		for _, p := range toxicPatterns {
 			pairs++
-			if p.re.may(canon) {
+			if p.re.May(&canon) {
 				ran++
 			}
 		}
@@ -179,6 +91,8 @@ func FuzzGatesAreSound(f *testing.F) {
 		}
 	})
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // gateCorpus is every text of the evaluation set and of the fuzz seeds,
 // plus texts aimed at each kind of pattern.

@@ -122,31 +122,40 @@ func TestClassifyGolden(t *testing.T) {
 }
 
 // TestClassifyGoldenConcurrent runs the corpus from several goroutines in
-// different orders, releasing every text as the moderation batches do: what
-// Classify reuses between calls (released token storage included) must not
-// leak from one text into another (and -race sees shared state).
+// different orders, in batches released as the moderation service releases
+// them, one of them shared by every goroutine: what Classify reuses between
+// calls (released token storage included) must not leak from one text into
+// another (and -race sees shared state).
 func TestClassifyGoldenConcurrent(t *testing.T) {
 	cases := readGolden(t)
 	if testing.Short() {
 		cases = cases[:500]
 	}
+	var shared Batch
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(w), 7))
-			for _, i := range rng.Perm(len(cases)) {
+			var own Batch
+			defer own.Release()
+			for n, i := range rng.Perm(len(cases)) {
 				c := cases[i]
-				r := Classify(c.input())
-				got := digest(r)
-				r.Text.Release()
-				if got != c.Sum {
+				b := &own
+				if n%3 == 0 {
+					b = &shared
+				}
+				if got := digest(b.Classify(c.input())); got != c.Sum {
 					t.Errorf("case %d %q: output changed when run concurrently", i, c.Text)
 					return
+				}
+				if n%16 == 15 {
+					own.Release()
 				}
 			}
 		})
 	}
 	wg.Wait()
+	shared.Release()
 }
 
 func readGolden(t testing.TB) []goldenCase {
@@ -376,22 +385,29 @@ func mutate(rng *rand.Rand, s string, bases []string) string {
 
 func pick(rng *rand.Rand, from []string) string { return from[rng.IntN(len(from))] }
 
-// A released text's token storage is what the next Classify builds its
-// tokens in.
-func TestReleasedTokensAreReused(t *testing.T) {
+// A released batch's token storage is what the next batch builds its
+// tokens in; a nil batch classifies as Classify.
+func TestBatchReusesTokens(t *testing.T) {
 	in := Input{Text: "Bonjour, ma commande n'est jamais arrivée et personne ne répond !! Vraiment déçue 😡", At: goldenAt}
-	kept := testing.AllocsPerRun(50, func() { Classify(in) })
-	released := testing.AllocsPerRun(50, func() {
-		r := Classify(in)
-		r.Text.Release()
+	const texts = 16
+	alone := testing.AllocsPerRun(20, func() {
+		for range texts {
+			Classify(in)
+		}
 	})
-	if released >= kept {
-		t.Fatalf("%v allocations per Classify with release, %v without: the storage is not reused", released, kept)
+	batched := testing.AllocsPerRun(20, func() {
+		var b Batch
+		for range texts {
+			b.Classify(in)
+		}
+		b.Release()
+	})
+	if batched >= alone {
+		t.Fatalf("%v allocations per %d texts in a batch, %v alone: the storage is not reused", batched, texts, alone)
 	}
-	r := Classify(in)
-	r.Text.Release()
-	if r.Text.Tokens != nil {
-		t.Fatal("a released text still shows its tokens")
+	var b *Batch
+	if got, want := digest(b.Classify(in)), digest(Classify(in)); got != want {
+		t.Fatal("a nil batch classifies otherwise")
 	}
-	r.Text.Release() // twice is harmless
+	b.Release()
 }

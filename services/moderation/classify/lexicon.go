@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/vocab"
 )
 
 //go:embed lexicons/*.tsv
@@ -52,75 +54,19 @@ type phrases struct {
 	all     []*entry
 }
 
-// vocabulary numbers every word of the lexicons' phrases and the forms they
-// are found under, so that a token looks each of its forms up once for all
-// lexicons (Token.ids) and lexicons compare numbers.
-//
-// Half the words of a text are in none: a filter of (length, first byte,
-// last byte) turns most of those away before the map.
-type vocabulary struct {
-	ids    map[string]int32
-	filter [1 << vocabFilterBits / 64]uint64
-}
-
-const vocabFilterBits = 14
-
-func newVocabulary() *vocabulary { return &vocabulary{ids: map[string]int32{}} }
-
-func (v *vocabulary) size() int { return len(v.ids) }
-
-func (v *vocabulary) add(w string) int32 {
-	id, ok := v.ids[w]
-	if !ok {
-		id = int32(len(v.ids))
-		v.ids[w] = id
-		h := vocabHash(len(w), w[0], w[len(w)-1])
-		v.filter[h/64] |= 1 << (h % 64)
-	}
-	return id
-}
-
-// lookup is the number of w, if w is in v.
-func (v *vocabulary) lookup(w string) (int32, bool) {
-	if w == "" {
-		return 0, false
-	}
-	if h := vocabHash(len(w), w[0], w[len(w)-1]); v.filter[h/64]&(1<<(h%64)) == 0 {
-		return 0, false
-	}
-	id, ok := v.ids[w]
-	return id, ok
-}
-
-// lookupBytes is lookup of string(b), without allocating.
-func (v *vocabulary) lookupBytes(b []byte) (int32, bool) {
-	if len(b) == 0 {
-		return 0, false
-	}
-	if h := vocabHash(len(b), b[0], b[len(b)-1]); v.filter[h/64]&(1<<(h%64)) == 0 {
-		return 0, false
-	}
-	id, ok := v.ids[string(b)]
-	return id, ok
-}
-
-func vocabHash(n int, first, last byte) uint32 {
-	return (uint32(n)*0x9E3779B1 ^ uint32(first)*0x85EBCA77 ^ uint32(last)*0xC2B2AE3D) >> (32 - vocabFilterBits)
-}
-
 // index numbers the words of p's entries in v.
-func (p *phrases) index(v *vocabulary) {
+func (p *phrases) index(v *vocab.Vocabulary) {
 	for _, e := range p.all {
 		for k, w := range e.words {
-			e.wordIDs = append(e.wordIDs, v.add(w))
+			e.wordIDs = append(e.wordIDs, v.Add(w))
 			sq := int32(-1)
 			if len(e.squeezed[k]) >= 5 {
-				sq = v.add(e.squeezed[k])
+				sq = v.Add(e.squeezed[k])
 			}
 			e.squeezedIDs = append(e.squeezedIDs, sq)
 		}
 		for _, f := range indexForms(e.words[0]) {
-			e.firstIDs = append(e.firstIDs, v.add(f))
+			e.firstIDs = append(e.firstIDs, v.Add(f))
 		}
 	}
 }
@@ -130,9 +76,9 @@ type lexiconBit uint8
 
 // link builds byFirst once v numbers every lexicon's words, and marks in
 // starts the forms p's phrases start with.
-func (p *phrases) link(v *vocabulary, bit lexiconBit, starts []lexiconBit) {
+func (p *phrases) link(v *vocab.Vocabulary, bit lexiconBit, starts []lexiconBit) {
 	p.bit = bit
-	p.byFirst = make([][]*entry, v.size())
+	p.byFirst = make([][]*entry, v.Size())
 	for _, e := range p.all {
 		for _, id := range e.firstIDs {
 			p.byFirst[id] = append(p.byFirst[id], e)
@@ -218,7 +164,7 @@ func (t *Token) mayStart(bit lexiconBit) bool {
 // keys looks a lexicon word up under: each key, its singular, and both
 // squeezed (squeeze(f, 2)) when 5 bytes or longer; in that order, each
 // number once. Squeezed forms are looked up from a buffer, not built.
-func appendFormIDs(dst []int32, keys []string, v *vocabulary) []int32 {
+func appendFormIDs(dst []int32, keys []string, v *vocab.Vocabulary) []int32 {
 	start := len(dst)
 	var buf [64]byte
 	for _, k := range keys {
@@ -234,7 +180,7 @@ func appendFormIDs(dst []int32, keys []string, v *vocabulary) []int32 {
 				continue
 			}
 			if b := appendSqueezed(buf[:0], f, 2); len(b) >= 5 {
-				if id, ok := v.lookupBytes(b); ok && !slices.Contains(dst[start:], id) {
+				if id, ok := v.LookupBytes(b); ok && !slices.Contains(dst[start:], id) {
 					dst = append(dst, id)
 				}
 			}
@@ -243,8 +189,8 @@ func appendFormIDs(dst []int32, keys []string, v *vocabulary) []int32 {
 	return dst
 }
 
-func appendFormID(dst []int32, start int, v *vocabulary, f string) []int32 {
-	if id, ok := v.lookup(f); ok && !slices.Contains(dst[start:], id) {
+func appendFormID(dst []int32, start int, v *vocab.Vocabulary, f string) []int32 {
+	if id, ok := v.Lookup(f); ok && !slices.Contains(dst[start:], id) {
 		dst = append(dst, id)
 	}
 	return dst
@@ -370,6 +316,57 @@ func loadWords(name string) (wordSet, error) {
 	return s, nil
 }
 
+// loadWordTable reads a lexicon of single words, each listed once, and a
+// column that value reads (false: not a value of the lexicon).
+func loadWordTable[V any](name string, value func(e *entry) (V, bool)) (map[string]V, error) {
+	p, err := loadPhrases(name, 1)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]V{}
+	for _, e := range p.all {
+		v, ok := value(e)
+		if _, twice := out[e.name]; !ok || twice || len(e.words) != 1 {
+			return nil, fmt.Errorf("lexicon %s: %q %q: want a word, listed once, and its %T", name, e.name, e.field(0), v)
+		}
+		out[e.name] = v
+	}
+	return out, nil
+}
+
+// loadMarkers reads a lexicon of strings looked for as they are in a text
+// lower-cased: one a line, in lower case, blank lines and lines starting
+// with '#' are comments.
+func loadMarkers(name string) ([][]byte, error) {
+	raw, err := lexiconFS.ReadFile("lexicons/" + name)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]byte
+	for n, line := range strings.Split(string(raw), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.ToLower(line) != line {
+			return nil, fmt.Errorf("lexicon %s line %d: %q is not in lower case", name, n+1, line)
+		}
+		out = append(out, []byte(line))
+	}
+	return out, nil
+}
+
+// sarcasmRoleOf reads the column of sarcasm_words.tsv.
+func sarcasmRoleOf(e *entry) (sarcasmRole, bool) {
+	switch e.field(0) {
+	case "opener":
+		return sarcasticOpener, true
+	case "letdown":
+		return letdown, true
+	}
+	return 0, false
+}
+
 // lexicons are parsed once, on first use.
 type lexiconSet struct {
 	toxicity    *phrases
@@ -378,7 +375,7 @@ type lexiconSet struct {
 	sentimentEN *phrases
 	intent      *phrases
 	urgent      *phrases
-	vocab       *vocabulary
+	vocab       *vocab.Vocabulary
 	// starts marks, by vocabulary number, the lexicons with a phrase whose
 	// first word is found under that form.
 	starts     []lexiconBit
@@ -386,7 +383,21 @@ type lexiconSet struct {
 	otherWords []wordSet
 	// langWords marks the words of stopwords and otherWords.
 	langWords map[string]langMark
+	// intensifiers scale the sentiment phrase after them.
+	intensifiers map[string]float64
+	// sarcasmMarkers are found in the raw text lower-cased.
+	sarcasmMarkers [][]byte
+	// sarcasmWords are the openers and letdowns of implicit sarcasm.
+	sarcasmWords map[string]sarcasmRole
 }
+
+// sarcasmRole says what a word of sarcasm_words.tsv does.
+type sarcasmRole uint8
+
+const (
+	sarcasticOpener sarcasmRole = 1 << iota
+	letdown
+)
 
 // langMark says which word lists of language detection hold a word.
 type langMark uint8
@@ -414,12 +425,12 @@ var loadLexicons = sync.OnceValues(func() (*lexiconSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.vocab = newVocabulary()
+	l.vocab = vocab.New()
 	all := []*phrases{l.toxicity, l.spam, l.sentimentFR, l.sentimentEN, l.intent, l.urgent}
 	for _, p := range all {
 		p.index(l.vocab)
 	}
-	l.starts = make([]lexiconBit, l.vocab.size())
+	l.starts = make([]lexiconBit, l.vocab.Size())
 	for i, p := range all {
 		p.link(l.vocab, 1<<i, l.starts)
 	}
@@ -434,6 +445,16 @@ var loadLexicons = sync.OnceValues(func() (*lexiconSet, error) {
 			return nil, err
 		}
 		l.otherWords = append(l.otherWords, w)
+	}
+	factor := func(e *entry) (float64, bool) { return e.valence, e.valenceOK }
+	if l.intensifiers, err = loadWordTable("intensifiers_fr.tsv", factor); err != nil {
+		return nil, err
+	}
+	if l.sarcasmMarkers, err = loadMarkers("sarcasm_markers.tsv"); err != nil {
+		return nil, err
+	}
+	if l.sarcasmWords, err = loadWordTable("sarcasm_words.tsv", sarcasmRoleOf); err != nil {
+		return nil, err
 	}
 	l.langWords = map[string]langMark{}
 	for lang, mark := range map[Lang]langMark{LangFrench: frenchWord, LangEnglish: englishWord} {

@@ -7,6 +7,10 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/fold"
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/tokens"
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/vocab"
 )
 
 // Token is one word of a text in the forms the classifiers match on.
@@ -58,9 +62,6 @@ type Text struct {
 	Emoji []string
 	// UpperLetters and Letters count letters, for shouting.
 	UpperLetters, Letters int
-	// storage holds the arrays behind Tokens and their keys, until Release
-	// lends them to another text.
-	storage *tokenStorage
 }
 
 // foldRune lower-cases r and strips its accents; ligatures expand and a few
@@ -95,7 +96,7 @@ func foldRune(r rune) string {
 		return "i"
 	}
 	if r < utf8.RuneSelf {
-		return asciiFold[r]
+		return string(unicode.ToLower(r))
 	}
 	var b strings.Builder
 	for _, d := range norm.NFKD.String(string(r)) {
@@ -107,74 +108,17 @@ func foldRune(r rune) string {
 	return b.String()
 }
 
-// foldTable holds foldRune of the runes texts are mostly made of — Latin,
-// Greek, Cyrillic, general punctuation and symbols, pictographs — computed
-// once, so that folding them allocates nothing: at[i] is the offset (high
-// bits) and length (low 8 bits) in data of the fold of rune i of the ranges.
-type foldTable struct {
-	data string
-	at   []uint32
-}
-
-// foldRanges are the runes of foldTable, end to end.
-var foldRanges = [...]struct{ lo, hi rune }{{0, 0x800}, {0x2000, 0x2C00}, {0x1F000, 0x1FB00}}
-
-var foldTables = sync.OnceValue(func() *foldTable {
-	var data strings.Builder
-	t := &foldTable{}
-	for _, rg := range foldRanges {
-		for r := rg.lo; r < rg.hi; r++ {
-			f := foldRune(r)
-			if len(f) > 0xff || r < utf8.RuneSelf && len(f) != 1 {
-				panic("classify: fold does not fit the fold table")
-			}
-			t.at = append(t.at, uint32(data.Len())<<8|uint32(len(f)))
-			data.WriteString(f)
-		}
-	}
-	t.data = data.String()
-	return t
-})
-
-// fold is foldRune(r), from the table when r is in it.
-func (t *foldTable) fold(r rune) string {
-	if r >= 0 && r < 0x800 {
-		return t.entry(int(r))
-	}
-	return t.foldRare(r)
-}
-
-func (t *foldTable) entry(i int) string {
-	v := t.at[i]
-	return t.data[v>>8 : v>>8+v&0xff]
-}
-
-func (t *foldTable) foldRare(r rune) string {
-	base := 0
-	for _, rg := range foldRanges {
-		if r >= rg.lo && r < rg.hi {
-			return t.entry(base + int(r-rg.lo))
-		}
-		base += int(rg.hi - rg.lo)
-	}
-	return foldRune(r)
-}
-
-// asciiFold is foldRune of the ASCII runes, allocated once.
-var asciiFold = func() (t [utf8.RuneSelf]string) {
-	for r := range t {
-		t[r] = string(unicode.ToLower(rune(r)))
-	}
-	return t
-}()
+// foldTable is foldRune of the runes texts are mostly made of, computed
+// once, so that folding them allocates nothing.
+var foldTable = sync.OnceValue(func() *fold.Table { return fold.NewTable(foldRune) })
 
 // Fold lower-cases s and strips its accents.
 func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	ft := foldTables()
+	ft := foldTable()
 	for _, r := range s {
-		b.WriteString(ft.fold(r))
+		b.WriteString(ft.Fold(r))
 	}
 	return b.String()
 }
@@ -212,7 +156,10 @@ func (sp span) fold(folded string) string { return folded[sp.foldStart:sp.foldEn
 // Normalize splits s into tokens and computes their matching forms. It
 // reads s once, rune by rune with the next one in view; words are slices
 // of the folded text.
-func Normalize(s string) Text {
+func Normalize(s string) Text { return normalizeInto(s, new(tokens.Storage[Token])) }
+
+// normalizeInto is Normalize with the tokens built in st.
+func normalizeInto(s string, st *tokens.Storage[Token]) Text {
 	t := Text{Raw: s}
 	// The folded text is built in place: Text.Folded takes its bytes
 	// without a copy.
@@ -230,7 +177,7 @@ func Normalize(s string) Text {
 	seps, sep := 0, rune(0)
 	// Byte offsets and runes as ranging over the string gives them, so that
 	// invalid UTF-8 (one byte read as U+FFFD) keeps spans inside the text.
-	ft := foldTables()
+	ft := foldTable()
 	prev, next, nextSize := rune(0), rune(0), 0
 	r, size := utf8.DecodeRuneInString(s)
 	for o := 0; o < len(s); prev, r, o, size = r, next, o+size, nextSize {
@@ -241,25 +188,25 @@ func Normalize(s string) Text {
 		}
 		fPos := folded.Len()
 		var f string
-		var class runeClass
+		class := fold.ClassOf(r)
 		if r < utf8.RuneSelf {
 			// ASCII folds to one byte, a slice of the table's data.
-			f, class = ft.entry(int(r)), asciiClasses[r]
+			f = ft.ASCII(byte(r))
 			folded.WriteByte(f[0])
 		} else {
-			f, class = ft.fold(r), classOf(r)
+			f = ft.Fold(r)
 			folded.WriteString(f)
 		}
-		if class&upperRune != 0 {
+		if class&fold.Upper != 0 {
 			t.UpperLetters++
 		}
-		letter := class&letterRune != 0
+		letter := class&fold.Letter != 0
 		if letter {
 			t.Letters++
 		}
 		wordChar := false
 		switch {
-		case letter || class&digitRune != 0:
+		case letter || class&fold.Digit != 0:
 			wordChar = true
 		case r == '@' || r == '$':
 			// Inside a word or before a letter ("s@lope", "$hit", "@ssh0le").
@@ -323,8 +270,7 @@ func Normalize(s string) Text {
 		spans = append(spans, span{start: wordStart, end: len(s), foldStart: foldStart, foldEnd: folded.Len(), sentence: sentence, clause: clause, quoted: quoted})
 	}
 	t.Folded = folded.String()
-	t.storage = storagePool.Get().(*tokenStorage)
-	t.Tokens = t.storage.build(spans, t.Folded)
+	t.Tokens = buildTokens(st, spans, t.Folded)
 	*pooled = spans[:0]
 	var canon strings.Builder
 	canon.Grow(len(t.Folded) + 2)
@@ -340,36 +286,6 @@ func Normalize(s string) Text {
 // spanPool recycles the words of Normalize: they live only until the
 // tokens are built.
 var spanPool = sync.Pool{New: func() any { return new([]span) }}
-
-// runeClass says which of unicode.IsUpper, IsLetter and IsDigit hold.
-type runeClass uint8
-
-const (
-	upperRune runeClass = 1 << iota
-	letterRune
-	digitRune
-)
-
-func classOf(r rune) runeClass {
-	var c runeClass
-	if unicode.IsUpper(r) {
-		c |= upperRune
-	}
-	if unicode.IsLetter(r) {
-		c |= letterRune
-	}
-	if unicode.IsDigit(r) {
-		c |= digitRune
-	}
-	return c
-}
-
-var asciiClasses = func() (t [utf8.RuneSelf]runeClass) {
-	for r := range t {
-		t[r] = classOf(rune(r))
-	}
-	return t
-}()
 
 // runeAt decodes the rune at byte offset o of s: 0 past its end.
 func runeAt(s string, o int) (rune, int) {
@@ -390,58 +306,21 @@ var contractions = map[string][]string{
 	"couldn": {"could", "not"}, "wouldn": {"would", "not"}, "shouldn": {"should", "not"},
 }
 
-// tokenStorage is the arrays behind a text's tokens and their keys. A
-// moderated batch releases its texts once decided (Text.Release), so the
-// next texts reuse them instead of allocating the largest share of what
-// classifying allocates.
-type tokenStorage struct {
-	tokens []Token
-	keys   []string
-}
-
-// storagePool holds released token storage.
-var storagePool = sync.Pool{New: func() any { return new(tokenStorage) }}
-
-// maxPooledTokens bounds the storage a released text gives back: one huge
-// text must not pin its arrays in the pool.
-const maxPooledTokens = 1024
-
-// Release gives the storage of t's tokens back for another text to reuse.
-// Neither t nor any copy of it (a Result's Text) may be read afterwards;
-// strings taken from its tokens stay valid. Texts that are never released
-// are collected as usual.
-func (t *Text) Release() {
-	st := t.storage
-	if st == nil {
-		return
-	}
-	t.storage, t.Tokens = nil, nil
-	if cap(st.tokens) > maxPooledTokens || cap(st.keys) > maxPooledTokens {
-		return
-	}
-	// Cleared, so that pooled arrays keep no text alive; past their
-	// lengths they are still zero from the last release.
-	clear(st.tokens)
-	clear(st.keys)
-	st.tokens, st.keys = st.tokens[:0], st.keys[:0]
-	storagePool.Put(st)
-}
-
-// build joins spread letters, splits elisions and computes keys, into st's
-// arrays when they are large enough.
-func (st *tokenStorage) build(spans []span, folded string) []Token {
-	if st.tokens == nil || cap(st.tokens) < len(spans) {
+// buildTokens joins spread letters, splits elisions and computes keys, into
+// st's arrays when they are large enough.
+func buildTokens(st *tokens.Storage[Token], spans []span, folded string) []Token {
+	if st.Tokens == nil || cap(st.Tokens) < len(spans) {
 		// Never nil: a text without words has empty, non-nil tokens.
-		st.tokens = make([]Token, 0, len(spans))
+		st.Tokens = make([]Token, 0, len(spans))
 	}
-	if cap(st.keys) < len(spans) {
-		st.keys = make([]string, 0, len(spans))
+	if cap(st.Keys) < len(spans) {
+		st.Keys = make([]string, 0, len(spans))
 	}
-	out := st.tokens[:0]
+	out := st.Tokens[:0]
 	lx := lexicons()
-	b := tokenBuilder{keys: st.keys[:0], vocab: lx.vocab, starts: lx.starts}
+	b := tokenBuilder{keys: st.Keys[:0], vocab: lx.vocab, starts: lx.starts}
 	// The arrays, grown by the appends, and the lengths used, to clear.
-	defer func() { st.tokens, st.keys = out, b.keys }()
+	defer func() { st.Tokens, st.Keys = out, b.keys }()
 	for i := 0; i < len(spans); i++ {
 		sp := spans[i]
 		// Letters spread with separators: "i.d.i.o.t", "c o n n a r d", "s-a-l-o-p-e".
@@ -476,7 +355,7 @@ func (st *tokenStorage) build(spans []span, folded string) []Token {
 // the next).
 type tokenBuilder struct {
 	keys   []string
-	vocab  *vocabulary
+	vocab  *vocab.Vocabulary
 	starts []lexiconBit
 }
 

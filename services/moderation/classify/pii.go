@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/gate"
 )
 
 // PIIKind is a kind of personal data.
@@ -29,108 +31,13 @@ type PIIFinding struct {
 }
 
 var (
-	emailRe = mustGate(`(?i)[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,24}`)
+	emailRe = gate.Must(`(?i)[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,24}`)
 	// "jean [at] free [dot] fr", "john.smith at outlook dot com", "jean arobase gmail point com".
-	obfuscatedEmailRe = mustGate(`(?i)\b[a-z0-9._%+\-]+\s*(?:\[at\]|\(at\)|\{at\}|\[@\]|\(@\)|\s+at\s+|\s+arobase\s+)\s*[a-z0-9\-]+\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\s+point\s+|\.)\s*(?:com|fr|net|org|be|ch|ca|io|co|uk|de|eu|info|me)\b`).with(preAtWord)
+	obfuscatedEmailRe = gate.Must(`(?i)\b[a-z0-9._%+\-]+\s*(?:\[at\]|\(at\)|\{at\}|\[@\]|\(@\)|\s+at\s+|\s+arobase\s+)\s*[a-z0-9\-]+\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\s+point\s+|\.)\s*(?:com|fr|net|org|be|ch|ca|io|co|uk|de|eu|info|me)\b`).With(gate.AtWord)
 	// A run of digits with the separators phone numbers and cards use.
-	digitRunRe  = mustGate(`(?:\+|\b00|\()?\d[\d \t().\-/]{5,}\d`).with(preDigitRun)
-	ibanStartRe = mustGate(`(?i)\b[a-z]{2}\d{2}`).with(preLettersDigits)
+	digitRunRe  = gate.Must(`(?:\+|\b00|\()?\d[\d \t().\-/]{5,}\d`).With(gate.DigitRun)
+	ibanStartRe = gate.Must(`(?i)\b[a-z]{2}\d{2}`).With(gate.LettersDigits)
 )
-
-// hasDigitRun reports a run of at least 7 bytes of digits and separators
-// (digitRunRe's class) that starts and ends with a digit: digitRunRe needs one.
-func hasDigitRun(t *text) bool {
-	s := t.s
-	first := -1
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			if first < 0 {
-				first = i
-			} else if i-first+1 >= 7 {
-				return true
-			}
-		case c == ' ' || c == '\t' || c == '(' || c == ')' || c == '.' || c == '-' || c == '/':
-		default:
-			first = -1
-		}
-	}
-	return false
-}
-
-// hasAtWord reports what obfuscatedEmailRe needs: a bracketed at ("[at]",
-// "(@)"), or "at" or "arobase" as a word between white space (\s is ASCII),
-// followed somewhere by a dot ("." "dot" "point") then, past white space or
-// a closing bracket, a top-level domain of the expression. " at " alone is
-// in most English sentences.
-func hasAtWord(t *text) bool {
-	f := t.fold()
-	for _, b := range []string{"[AT]", "(AT)", "{AT}", "[@]", "(@)"} {
-		if i := strings.Index(f, b); i >= 0 && dotThenTLD(f[i+len(b):]) {
-			return true
-		}
-	}
-	for _, w := range []string{"AT", "AROBASE"} {
-		for i := 0; ; {
-			k := strings.Index(f[i:], w)
-			if k < 0 {
-				break
-			}
-			start, end := i+k, i+k+len(w)
-			if start > 0 && isSpace(f[start-1]) && end < len(f) && isSpace(f[end]) && dotThenTLD(f[end:]) {
-				return true
-			}
-			i = start + 1
-		}
-	}
-	return false
-}
-
-// obfuscatedTLDs are the domains obfuscatedEmailRe ends with, in foldKey form.
-var obfuscatedTLDs = []string{"COM", "FR", "NET", "ORG", "BE", "CH", "CA", "IO", "CO", "UK", "DE", "EU", "INFO", "ME"}
-
-// dotThenTLD reports a dot separator in f followed by one of obfuscatedTLDs.
-func dotThenTLD(f string) bool {
-	for i := 0; i < len(f); i++ {
-		var rest string
-		switch {
-		case f[i] == '.':
-			rest = f[i+1:]
-		case strings.HasPrefix(f[i:], "DOT"):
-			rest = f[i+3:]
-		case strings.HasPrefix(f[i:], "POINT"):
-			rest = f[i+5:]
-		default:
-			continue
-		}
-		rest = strings.TrimLeft(rest, " \t\n\f\r\v])}")
-		for _, tld := range obfuscatedTLDs {
-			if strings.HasPrefix(rest, tld) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == '\v'
-}
-
-// hasLettersDigits reports two letters then two digits (ibanStartRe needs
-// them). Under (?i) a letter can be a non-ASCII rune (the Kelvin sign reads
-// as k), so any byte of a multi-byte rune counts as a letter.
-func hasLettersDigits(t *text) bool {
-	s := t.s
-	letter := func(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' || c >= 0x80 }
-	digit := func(c byte) bool { return c >= '0' && c <= '9' }
-	for i := 2; i+1 < len(s); i++ {
-		if digit(s[i]) && digit(s[i+1]) && letter(s[i-1]) && letter(s[i-2]) {
-			return true
-		}
-	}
-	return false
-}
 
 // ibanLengths is the length of an IBAN per country (ISO 13616 registry).
 var ibanLengths = map[string]int{
@@ -157,12 +64,13 @@ var cardWords = []string{"carte", "card", "cb", "visa", "mastercard", "amex", "p
 // national formats of France first, then of the other regions the brand's
 // audience writes from (lang says which first).
 func FindPII(raw string, lang Lang) []PIIFinding {
-	return findPII(&text{s: raw}, lang)
+	rt := gate.NewText(raw)
+	return findPII(&rt, lang)
 }
 
 // findPII is FindPII on rt, whose folded form the spam regexps share.
-func findPII(rt *text, lang Lang) []PIIFinding {
-	raw := rt.s
+func findPII(rt *gate.Text, lang Lang) []PIIFinding {
+	raw := rt.String()
 	var out []PIIFinding
 	taken := func(s, e int) bool {
 		for _, f := range out {
@@ -172,10 +80,10 @@ func findPII(rt *text, lang Lang) []PIIFinding {
 		}
 		return false
 	}
-	for _, loc := range emailRe.findAllIndex(rt) {
+	for _, loc := range emailRe.FindAllIndexText(rt) {
 		out = append(out, PIIFinding{Kind: PIIEmail, Start: loc[0], End: loc[1]})
 	}
-	for _, loc := range obfuscatedEmailRe.findAllIndex(rt) {
+	for _, loc := range obfuscatedEmailRe.FindAllIndexText(rt) {
 		if !taken(loc[0], loc[1]) {
 			out = append(out, PIIFinding{Kind: PIIEmail, Start: loc[0], End: loc[1]})
 		}
@@ -185,7 +93,7 @@ func findPII(rt *text, lang Lang) []PIIFinding {
 			out = append(out, f)
 		}
 	}
-	for _, loc := range digitRunRe.findAllIndex(rt) {
+	for _, loc := range digitRunRe.FindAllIndexText(rt) {
 		s, e := loc[0], loc[1]
 		if taken(s, e) || !isolated(raw, s, e) {
 			continue
@@ -341,10 +249,10 @@ func cardPrefix(d string) bool {
 
 // findIBANs finds IBANs written with or without spaces, of the length their
 // country uses, that pass the ISO 7064 mod-97 check.
-func findIBANs(rt *text) []PIIFinding {
-	raw := rt.s
+func findIBANs(rt *gate.Text) []PIIFinding {
+	raw := rt.String()
 	var out []PIIFinding
-	for _, loc := range ibanStartRe.findAllIndex(rt) {
+	for _, loc := range ibanStartRe.FindAllIndexText(rt) {
 		country := strings.ToUpper(raw[loc[0] : loc[0]+2])
 		want, ok := ibanLengths[country]
 		if !ok {

@@ -2,85 +2,16 @@ package classify
 
 // The normaliser and the phrase finder as they were before they were made
 // cheaper (commit 232dd1c), kept as the reference the fast code is compared
-// with (reference_test.go's fuzz targets).
+// with (reference_test.go). Only what the fast code does otherwise is
+// here: the rules both share (foldRune, keys, contractions, singular...)
+// are called, not copied.
 
 import (
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
-
-// refFoldRune lower-cases r and strips its accents; ligatures expand and a few
-// Cyrillic look-alikes used to dodge filters map to Latin letters.
-func refFoldRune(r rune) string {
-	switch r {
-	case 'œ', 'Œ':
-		return "oe"
-	case 'æ', 'Æ':
-		return "ae"
-	case 'ß':
-		return "ss"
-	case '’', '‘', '`', '´', 'ʼ', '′':
-		return "'"
-	case '«', '»', '“', '”', '„', '″':
-		return "\""
-	case 'а', 'А':
-		return "a"
-	case 'е', 'Е':
-		return "e"
-	case 'о', 'О':
-		return "o"
-	case 'р', 'Р':
-		return "p"
-	case 'с', 'С':
-		return "c"
-	case 'х', 'Х':
-		return "x"
-	case 'у', 'У':
-		return "y"
-	case 'і', 'І':
-		return "i"
-	}
-	if r < utf8.RuneSelf {
-		return refAsciiFold[r]
-	}
-	var b strings.Builder
-	for _, d := range norm.NFKD.String(string(r)) {
-		if unicode.Is(unicode.Mn, d) {
-			continue
-		}
-		b.WriteRune(unicode.ToLower(d))
-	}
-	return b.String()
-}
-
-// refAsciiFold is refFoldRune of the ASCII runes, allocated once.
-var refAsciiFold = func() (t [utf8.RuneSelf]string) {
-	for r := range t {
-		t[r] = string(unicode.ToLower(rune(r)))
-	}
-	return t
-}()
-
-// refFold lower-cases s and strips its accents.
-func refFold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		b.WriteString(refFoldRune(r))
-	}
-	return b.String()
-}
-
-var refLeet = map[byte]byte{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', '$': 's'}
-
-// refIsEmoji reports pictographs, dingbats and the like.
-func refIsEmoji(r rune) bool {
-	return r >= 0x1F000 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF || r >= 0x2B00 && r <= 0x2BFF || r == 0x2764
-}
 
 // refSpan is a word of the folded text before token post-processing.
 type refSpan struct {
@@ -134,7 +65,7 @@ func refNormalize(s string) Text {
 	}
 	offsets = append(offsets, len(s))
 	for i, r := range runes {
-		f := refFoldRune(r)
+		f := foldRune(r)
 		folded.WriteString(f)
 		if unicode.IsUpper(r) {
 			t.UpperLetters++
@@ -172,7 +103,7 @@ func refNormalize(s string) Text {
 			continue
 		}
 		flush(offsets[i])
-		if refIsEmoji(r) {
+		if isEmoji(r) {
 			t.Emoji = append(t.Emoji, string(r))
 		}
 		switch {
@@ -223,15 +154,7 @@ func refNormalize(s string) Text {
 	return t
 }
 
-// refContractions rewrites English "n't" forms so that negation is a word.
-var refContractions = map[string][]string{
-	"can": {"can", "not"}, "won": {"will", "not"}, "ain": {"is", "not"}, "don": {"do", "not"},
-	"doesn": {"does", "not"}, "didn": {"did", "not"}, "isn": {"is", "not"}, "aren": {"are", "not"},
-	"wasn": {"was", "not"}, "weren": {"were", "not"}, "hasn": {"has", "not"}, "haven": {"have", "not"},
-	"couldn": {"could", "not"}, "wouldn": {"would", "not"}, "shouldn": {"should", "not"},
-}
-
-// refBuildTokens joins spread letters, splits elisions and computes refKeys.
+// refBuildTokens joins spread letters, splits elisions and computes keys.
 func refBuildTokens(spans []refSpan) []Token {
 	out := make([]Token, 0, len(spans))
 	for i := 0; i < len(spans); i++ {
@@ -248,10 +171,10 @@ func refBuildTokens(spans []refSpan) []Token {
 			i = j - 1
 			continue
 		}
-		// English refContractions: "don't" reads "do not" so negation is a word.
+		// English contractions: "don't" reads "do not" so negation is a word.
 		// French elisions ("t'es", "qu'un") are already two words.
 		if sp.sepAfter == '\'' && i+1 < len(spans) && spans[i+1].fold == "t" {
-			if c, ok := refContractions[sp.fold]; ok {
+			if c, ok := contractions[sp.fold]; ok {
 				for _, p := range c {
 					s := sp
 					s.fold = p
@@ -289,7 +212,7 @@ func refSpreadRun(spans []refSpan, i int) int {
 func refNewToken(sp refSpan) Token {
 	tok := Token{Start: sp.start, End: sp.end, Fold: sp.fold, Sentence: sp.sentence, Clause: sp.clause, Quoted: sp.quoted}
 	switch {
-	case strings.HasPrefix(tok.Fold, "@") && len(tok.Fold) > 1 && !refHasLeetBody(tok.Fold[1:]):
+	case strings.HasPrefix(tok.Fold, "@") && len(tok.Fold) > 1 && !hasLeetBody(tok.Fold[1:]):
 		tok.Mention = true
 		tok.Keys = []string{tok.Fold}
 		return tok
@@ -297,61 +220,13 @@ func refNewToken(sp refSpan) Token {
 		tok.Hashtag = true
 		tok.Fold = tok.Fold[1:]
 	}
-	tok.Keys = refKeys(tok.Fold)
+	tok.Keys = keys(tok.Fold)
 	return tok
-}
-
-// refHasLeetBody reports a handle that reads as an obfuscated word ("@ssh0le"):
-// it mixes letters with digits or symbols.
-func refHasLeetBody(s string) bool {
-	return strings.HasPrefix(s, "ss") && strings.ContainsAny(s, "0134579$")
-}
-
-// refKeys returns the matching forms of a folded word.
-func refKeys(fold string) []string {
-	out := []string{}
-	add := func(s string) {
-		if s == "" {
-			return
-		}
-		for _, k := range out {
-			if k == s {
-				return
-			}
-		}
-		out = append(out, s)
-	}
-	hasLetter, hasLeet := false, false
-	for i := 0; i < len(fold); i++ {
-		c := fold[i]
-		if c >= 'a' && c <= 'z' {
-			hasLetter = true
-		} else if _, ok := refLeet[c]; ok {
-			hasLeet = true
-		}
-	}
-	decoded := fold
-	if hasLetter && hasLeet {
-		b := []byte(fold)
-		for i, c := range b {
-			if l, ok := refLeet[c]; ok {
-				b[i] = l
-			}
-		}
-		decoded = string(b)
-	}
-	add(refSqueeze(decoded, 3))
-	add(decoded)
-	add(fold)
-	if hasLetter && strings.Contains(fold, "1") {
-		add(refSqueeze(strings.ReplaceAll(decoded, "i", "l"), 3)) // "1oser"
-	}
-	return out
 }
 
 // refSqueeze collapses runs of at least min identical letters to one letter.
 func refSqueeze(s string, min int) string {
-	if len(s) < min || !refHasRun(s, min) {
+	if len(s) < min || !hasRun(s, min) {
 		return s
 	}
 	var b strings.Builder
@@ -371,26 +246,9 @@ func refSqueeze(s string, min int) string {
 	return b.String()
 }
 
-// refHasRun reports a run of at least min identical letters in s.
-func refHasRun(s string, min int) bool {
-	n := 1
-	for i := 1; i < len(s); i++ {
-		if s[i] == s[i-1] && s[i] >= 'a' && s[i] <= 'z' {
-			if n++; n >= min {
-				return true
-			}
-		} else {
-			n = 1
-		}
-	}
-	return min <= 1 && len(s) > 0
-}
-
-// refLookupForms are the forms a token looks a lexicon word up under.
-func refLookupForms(t Token) []string {
-	return refComputeForms(t.Keys)
-}
-func refComputeForms(refKeys []string) []string {
+// refComputeForms are the forms a token with keys looks a lexicon word up
+// under.
+func refComputeForms(keys []string) []string {
 	var out []string
 	add := func(s string) {
 		for _, o := range out {
@@ -400,12 +258,12 @@ func refComputeForms(refKeys []string) []string {
 		}
 		out = append(out, s)
 	}
-	for _, k := range refKeys {
+	for _, k := range keys {
 		add(k)
-		if p := refSingular(k); p != k {
+		if p := singular(k); p != k {
 			add(p)
 		}
-		for _, s := range []string{refSqueeze(k, 2), refSqueeze(refSingular(k), 2)} {
+		for _, s := range []string{refSqueeze(k, 2), refSqueeze(singular(k), 2)} {
 			if len(s) >= 5 {
 				add(s)
 			}
@@ -414,42 +272,21 @@ func refComputeForms(refKeys []string) []string {
 	return out
 }
 
-// refSingular strips a plural mark: "abrutis" → "abruti", "n00bs" → "noob".
-func refSingular(k string) string {
-	if len(k) > 3 && (strings.HasSuffix(k, "s") || strings.HasSuffix(k, "x")) && !strings.HasSuffix(k, "ss") {
-		return k[:len(k)-1]
-	}
-	return k
-}
-
 // refWordMatches reports whether token t reads as lexicon word w, whose
 // squeezed form is sq (refSqueeze(w, 2)).
 func refWordMatches(t Token, w, sq string) bool {
 	if t.Mention {
 		return false
 	}
-	for _, f := range refLookupForms(t) {
+	for _, f := range refComputeForms(t.Keys) {
 		if f == w || len(f) >= 5 && f == sq {
 			return true
 		}
 	}
-	return strings.Contains(t.Fold, "*") && refWildcardEqual(t.Keys[0], w)
+	return strings.Contains(t.Fold, "*") && wildcardEqual(t.Keys[0], w)
 }
 
-// refWildcardEqual compares a masked word ("f*ck") with w, '*' matching one letter.
-func refWildcardEqual(masked, w string) bool {
-	if len(masked) != len(w) || strings.Trim(masked, "*") == "" {
-		return false
-	}
-	for i := 0; i < len(w); i++ {
-		if masked[i] != '*' && masked[i] != w[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// find returns every phrase of p found in toks, longest first at each
+// refFind returns every phrase of p found in toks, longest first at each
 // position; a shorter phrase inside a longer one that matched is dropped.
 func refFind(p *refPhrases, toks []Token) []match {
 	var out []match
@@ -459,7 +296,7 @@ func refFind(p *refPhrases, toks []Token) []match {
 		if strings.Contains(toks[i].Fold, "*") {
 			cands = p.all
 		} else {
-			for _, f := range refLookupForms(toks[i]) {
+			for _, f := range refComputeForms(toks[i].Keys) {
 				for _, e := range p.byFirst[f] {
 					if !slices.Contains(cands, e) {
 						cands = append(cands, e)
@@ -514,41 +351,4 @@ func newRefPhrases(p *phrases) *refPhrases {
 		}
 	}
 	return r
-}
-
-// refFoldKey is foldKey as it was.
-func refFoldKey(s string) string {
-	ascii := true
-	for i := 0; i < len(s) && ascii; i++ {
-		ascii = s[i] < utf8.RuneSelf
-	}
-	if ascii {
-		b := []byte(s)
-		for i, c := range b {
-			if 'a' <= c && c <= 'z' {
-				b[i] = c - 'a' + 'A'
-			}
-		}
-		return string(b)
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		b.WriteRune(refOrbitMin(r))
-	}
-	return b.String()
-}
-
-func refOrbitMin(r rune) rune {
-	if r < utf8.RuneSelf {
-		if 'a' <= r && r <= 'z' {
-			return r - 'a' + 'A'
-		}
-		return r
-	}
-	m := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		m = min(m, f)
-	}
-	return m
 }

@@ -69,50 +69,32 @@ func lexiconsByName() map[string]*phrases {
 func vocabularyIDs(forms []string) []int32 {
 	var out []int32
 	for _, f := range forms {
-		if id, ok := lexicons().vocab.ids[f]; ok && !slices.Contains(out, id) {
+		if id, ok := lexicons().vocab.Lookup(f); ok && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}
 	return out
 }
 
-// foldKey gives what it gave before its table and byte loop; so do the
-// folding tables of the normaliser.
-func TestFoldTablesMatchReference(t *testing.T) {
+// The fold table gives what foldRune gives, for every rune.
+func TestFoldTableIsFoldRune(t *testing.T) {
 	for r := rune(0); r <= unicode.MaxRune; r++ {
-		if got, want := orbitMin(r), refOrbitMin(r); got != want {
-			t.Fatalf("orbitMin(%U) = %U, want %U", r, got, want)
-		}
-		if got, want := foldTables().fold(r), refFoldRune(r); got != want {
+		if got, want := foldTable().Fold(r), foldRune(r); got != want {
 			t.Fatalf("fold(%U) = %q, want %q", r, got, want)
 		}
 	}
-	for _, c := range readGolden(t) {
-		if got, want := foldKey(c.Text), refFoldKey(c.Text); got != want {
-			t.Fatalf("foldKey(%q) = %q, want %q", c.Text, got, want)
-		}
-	}
 }
 
-func FuzzFoldKey(f *testing.F) {
-	for _, s := range append(goldenExtras, "ſ\u212a\xff\ufffdé") {
+// squeeze gives what it gave before it squeezed into a byte slice.
+func FuzzSqueeze(f *testing.F) {
+	for _, s := range append(goldenExtras, "nuuuul", "aaa", "aab", "zzz!!!", "") {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := foldKey(s), refFoldKey(s); got != want {
-			t.Fatalf("foldKey(%q) = %q, want %q", s, got, want)
-		}
-	})
-}
-
-// appendLower is strings.ToLower.
-func FuzzAppendLower(f *testing.F) {
-	for _, s := range append(goldenExtras, "İ\u212aȺ\xff\ufffdÉ") {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := string(appendLower(nil, s)), strings.ToLower(s); got != want {
-			t.Fatalf("appendLower(%q) = %q, want %q", s, got, want)
+		for _, n := range []int{1, 2, 3} {
+			if got, want := squeeze(s, n), refSqueeze(s, n); got != want {
+				t.Fatalf("squeeze(%q, %d) = %q, want %q", s, n, got, want)
+			}
 		}
 	})
 }

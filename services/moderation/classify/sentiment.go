@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"math"
 	"strings"
-	"sync"
-	"unicode"
-	"unicode/utf8"
 
-	"github.com/jonreiter/govader"
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/fold"
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/vader"
 )
 
 // SentimentLabel is the overall polarity of a text.
@@ -34,57 +32,12 @@ type Sentiment struct {
 // whose opposite it is negative).
 const SentimentThreshold = 0.25
 
-// vader is built once: its lexicon is read-only afterwards, so the analyser
-// is safe for concurrent use.
-var vader = sync.OnceValue(govader.NewSentimentIntensityAnalyzer)
-
-// asciiSet is a set of ASCII bytes.
-type asciiSet [2]uint64
-
-func (a *asciiSet) has(c byte) bool { return c < utf8.RuneSelf && a[c>>6]&(1<<(c&63)) != 0 }
-
-// trim is strings.Trim(s, cutset) for the ASCII cutset of a: it removes
-// bytes of a from both ends (no other byte can be a rune of the cutset).
-func (a *asciiSet) trim(s string) string {
-	for len(s) > 0 && a.has(s[0]) {
-		s = s[1:]
-	}
-	for len(s) > 0 && a.has(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	return s
+// emojiValence is what an emoji adds to a French text, on the lexicon's scale.
+var emojiValence = map[string]float64{
+	"😍": 3, "❤": 3, "💖": 3, "💕": 2.5, "🥰": 3, "😊": 2, "😀": 2, "😃": 2, "😄": 2, "🙂": 1, "😋": 2.5, "👍": 2, "👌": 2,
+	"👏": 1.5, "🙏": 1.5, "😂": 1.5, "🤣": 1.5, "🔥": 1, "✨": 1, "🎉": 2, "💯": 1.5, "🤩": 3, "😎": 1.5,
+	"😡": -3, "🤬": -3.5, "👎": -2.5, "😤": -2, "😢": -2, "😭": -2, "💩": -2.5, "😠": -2.5, "🤮": -3, "😞": -2, "😒": -1.5, "🙄": -1.5, "😩": -2,
 }
-
-// vaderPunctuation is the punctuation govader strips from words; nil if it
-// were not ASCII (asciiSet.trim would not be strings.Trim).
-var vaderPunctuation = sync.OnceValue(func() *asciiSet {
-	var a asciiSet
-	for _, c := range []byte(vader().Constants.Regex.PunctuationString) {
-		if c >= utf8.RuneSelf {
-			return nil
-		}
-		a[c>>6] |= 1 << (c & 63)
-	}
-	return &a
-})
-
-var (
-	boosters = map[string]float64{"tres": 1.3, "trop": 1.3, "vraiment": 1.3, "tellement": 1.3, "super": 1.3, "hyper": 1.3, "ultra": 1.3,
-		"vachement": 1.3, "si": 1.2, "extremement": 1.4, "completement": 1.3, "totalement": 1.3, "absolument": 1.3, "grave": 1.2}
-	dampeners    = map[string]float64{"peu": 0.6, "assez": 0.8, "plutot": 0.8}
-	emojiValence = map[string]float64{
-		"😍": 3, "❤": 3, "💖": 3, "💕": 2.5, "🥰": 3, "😊": 2, "😀": 2, "😃": 2, "😄": 2, "🙂": 1, "😋": 2.5, "👍": 2, "👌": 2,
-		"👏": 1.5, "🙏": 1.5, "😂": 1.5, "🤣": 1.5, "🔥": 1, "✨": 1, "🎉": 2, "💯": 1.5, "🤩": 3, "😎": 1.5,
-		"😡": -3, "🤬": -3.5, "👎": -2.5, "😤": -2, "😢": -2, "😭": -2, "💩": -2.5, "😠": -2.5, "🤮": -3, "😞": -2, "😒": -1.5, "🙄": -1.5, "😩": -2,
-	}
-	sarcasmMarkers = []string{"🙄", "😒", "/s", "(not)", "yeah right", "yeah sure", "quelle surprise", "what a surprise", "merci hein", "bravo les champions", "so much for"}
-	// Praise words that open a sarcastic complaint: "Génial, encore...", "Oh great, another...".
-	sarcasticOpeners = map[string]bool{"genial": true, "super": true, "bravo": true, "parfait": true, "top": true, "great": true, "amazing": true,
-		"wonderful": true, "fantastic": true, "perfect": true, "wow": true, "nice": true, "trop": true, "merci": true, "thanks": true, "lovely": true, "excellent": true}
-	// Words of a bad situation that make an opening praise word sarcastic.
-	letdowns = map[string]bool{"encore": true, "again": true, "another": true, "toujours": true, "still": true, "retard": true, "late": true,
-		"delay": true, "attente": true, "waiting": true}
-)
 
 // ScoreSentiment says how positive or negative t is. English goes through
 // VADER (govader) plus a supplement of brand-comment phrases; French
@@ -98,7 +51,7 @@ func ScoreSentiment(t Text, lang Lang) Sentiment {
 	var negative bool
 	switch lang {
 	case LangEnglish:
-		c := vaderCompound(t.Raw)
+		c := vader.Compound(t.Raw)
 		raw = inverseNormalize(c) + lexiconValence(t, lx.sentimentEN, &negative)
 		if c < -0.05 {
 			negative = true
@@ -154,8 +107,10 @@ func inverseNormalize(c float64) float64 {
 }
 
 // lexiconValence sums the valences of lex's phrases in t with negation,
-// boosters and contrast; negative is set when any phrase counted negative.
+// boosters and dampeners (intensifiers_fr.tsv) and contrast; negative is
+// set when any phrase counted negative.
 func lexiconValence(t Text, lex *phrases, negative *bool) float64 {
+	intensifiers := lexicons().intensifiers
 	var buf [8]match
 	matches := lex.appendFind(buf[:0], t.Tokens)
 	lastContrast := -1
@@ -184,10 +139,8 @@ func lexiconValence(t Text, lex *phrases, negative *bool) float64 {
 		}
 		if m.start > 0 {
 			prev := t.Tokens[m.start-1].Key()
-			if b, ok := boosters[prev]; ok {
-				v *= b
-			} else if d, ok := dampeners[prev]; ok {
-				v *= d
+			if f, ok := intensifiers[prev]; ok {
+				v *= f
 			}
 		}
 		if lastContrast >= 0 {
@@ -205,44 +158,17 @@ func lexiconValence(t Text, lex *phrases, negative *bool) float64 {
 	return sum
 }
 
-// hasSarcasmMarker reports a marker of sarcasmMarkers in raw lower-cased.
+// hasSarcasmMarker reports a marker of sarcasm_markers.tsv in raw
+// lower-cased.
 func hasSarcasmMarker(raw string) bool {
 	var buf [512]byte
-	low := appendLower(buf[:0], raw)
-	for _, m := range sarcasmMarkerBytes {
+	low := fold.AppendLower(buf[:0], raw)
+	for _, m := range lexicons().sarcasmMarkers {
 		if bytes.Contains(low, m) {
 			return true
 		}
 	}
 	return false
-}
-
-var sarcasmMarkerBytes = func() [][]byte {
-	out := make([][]byte, len(sarcasmMarkers))
-	for i, m := range sarcasmMarkers {
-		out[i] = []byte(m)
-	}
-	return out
-}()
-
-// appendLower appends strings.ToLower(s) to dst: every rune mapped by
-// unicode.ToLower, invalid bytes written as U+FFFD. Callers lower short
-// texts into a buffer on the stack.
-func appendLower(dst []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		dst = utf8.AppendRune(dst, unicode.ToLower(r))
-		i += n
-	}
-	return dst
 }
 
 // isContrast reports a word that opens a contrast: what follows weighs
@@ -256,7 +182,7 @@ func isContrast(w string) bool {
 }
 
 // sarcastic: an explicit marker, or a praise word opening the text while
-// the rest says something went wrong.
+// the rest says something went wrong (sarcasm_words.tsv).
 func sarcastic(t Text, negative bool) bool {
 	if hasSarcasmMarker(t.Raw) {
 		return true
@@ -268,14 +194,15 @@ func sarcastic(t Text, negative bool) bool {
 	if k := t.Tokens[0].Key(); k == "oh" || k == "ah" || k == "wow" {
 		first = 1
 	}
-	if !sarcasticOpeners[t.Tokens[first].Key()] || t.Tokens[first+1].Clause == t.Tokens[first].Clause && t.Tokens[first].Key() != "bravo" && t.Tokens[first].Key() != "trop" {
+	words := lexicons().sarcasmWords
+	if words[t.Tokens[first].Key()]&sarcasticOpener == 0 || t.Tokens[first+1].Clause == t.Tokens[first].Clause && t.Tokens[first].Key() != "bravo" && t.Tokens[first].Key() != "trop" {
 		return false
 	}
 	if negative {
 		return true
 	}
 	for _, tok := range t.Tokens[first+1:] {
-		if letdowns[tok.Key()] {
+		if words[tok.Key()]&letdown != 0 {
 			return true
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/gate"
 )
 
 // Author is what a network says about who wrote an interaction.
@@ -31,11 +33,11 @@ type Spam struct {
 const SpamThreshold = 3.0
 
 var (
-	urlRe       = mustGate(`(?i)\b(?:https?://[^\s]+|www\.[^\s]+|[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:com|fr|net|org|io|co|ly|gl|gd|at|cc|me|xyz|top|click|win|loan|icu|link|site|online|shop|info|biz|to|id|be|ch|uk|us)/[^\s]*)`)
-	moneyRateRe = mustGate(`(?i)\d[\d\s.,]*\s*(?:€|\$|euros?|k€|k\$|k|dollars?)\s*(?:/|par|per|a|an|by|every|chaque)\s*(?:jour|jours|mois|semaine|heure|day|week|month|hour|j)\b`).with(preAmount)
-	dollarsRe   = mustGate(`\$\$+|€€+|💰💰|💸`)
-	countRe     = mustGate(`(?i)\b\d+\s*k?\s*(?:followers|abonnes|abonnés|likes|vues|views)\b`)
-	digitsTail  = mustGate(`\d{4,}$`)
+	urlRe       = gate.Must(`(?i)\b(?:https?://[^\s]+|www\.[^\s]+|[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:com|fr|net|org|io|co|ly|gl|gd|at|cc|me|xyz|top|click|win|loan|icu|link|site|online|shop|info|biz|to|id|be|ch|uk|us)/[^\s]*)`)
+	moneyRateRe = gate.Must(`(?i)\d[\d\s.,]*\s*(?:€|\$|euros?|k€|k\$|k|dollars?)\s*(?:/|par|per|a|an|by|every|chaque)\s*(?:jour|jours|mois|semaine|heure|day|week|month|hour|j)\b`).With(gate.Amount)
+	dollarsRe   = gate.Must(`\$\$+|€€+|💰💰|💸`)
+	countRe     = gate.Must(`(?i)\b\d+\s*k?\s*(?:followers|abonnes|abonnés|likes|vues|views)\b`)
+	digitsTail  = gate.Must(`\d{4,}$`)
 )
 
 // shorteners hide where a link goes. t.co is not one: X wraps every link.
@@ -51,12 +53,13 @@ var suspiciousTLDs = []string{".xyz", ".top", ".click", ".win", ".loan", ".icu",
 // an empty profile with a generated handle) only adds to a text that already
 // looks like spam: it never makes spam on its own.
 func DetectSpam(t Text, author Author, at time.Time) Spam {
-	return detectSpam(t, &text{s: t.Raw}, author, at)
+	raw := gate.NewText(t.Raw)
+	return detectSpam(t, &raw, author, at)
 }
 
 // detectSpam is DetectSpam with raw, t.Raw as a text whose folded form
 // FindPII's regexps share.
-func detectSpam(t Text, raw *text, author Author, at time.Time) Spam {
+func detectSpam(t Text, raw *gate.Text, author Author, at time.Time) Spam {
 	s := Spam{Reasons: []string{}}
 	var score float64
 	reason := func(r string, w float64) {
@@ -65,7 +68,7 @@ func detectSpam(t Text, raw *text, author Author, at time.Time) Spam {
 			s.Reasons = append(s.Reasons, r)
 		}
 	}
-	links := urlRe.findAll(raw)
+	links := urlRe.FindAllText(raw)
 	for _, l := range links {
 		ll := strings.ToLower(l)
 		for _, sh := range shorteners {
@@ -101,13 +104,13 @@ func detectSpam(t Text, raw *text, author Author, at time.Time) Spam {
 	for r, w := range best {
 		reason(r, math.Min(w, 4))
 	}
-	if moneyRateRe.matchText(raw) {
+	if moneyRateRe.MatchText(raw) {
 		reason("scam:money", 3)
 	}
-	if dollarsRe.matchText(raw) {
+	if dollarsRe.MatchText(raw) {
 		reason("scam:money", 2)
 	}
-	if countRe.matchText(raw) {
+	if countRe.MatchText(raw) {
 		reason("scam:followers", 2)
 	}
 	// Repetition: the same words over and over, or one character hammered.
@@ -210,28 +213,6 @@ func repeatedEmoji(emoji []string, n int) bool {
 		if count[e] >= n {
 			return true
 		}
-	}
-	return false
-}
-
-// hasAmount reports what moneyRateRe needs: a number ("500", "1 000,50")
-// right before a currency or a thousand ("€", "$", "euros", "k", "dollars").
-func hasAmount(t *text) bool {
-	f := t.fold()
-	for i := 0; i < len(f); i++ {
-		if f[i] < '0' || f[i] > '9' {
-			continue
-		}
-		j := i + 1
-		for j < len(f) && strings.IndexByte("0123456789 \t\n\f\r\v.,", f[j]) >= 0 {
-			j++
-		}
-		for _, c := range []string{"€", "$", "EURO", "K", "DOLLAR"} {
-			if strings.HasPrefix(f[j:], c) {
-				return true
-			}
-		}
-		i = j - 1
 	}
 	return false
 }

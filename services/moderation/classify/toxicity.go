@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/gate"
 )
 
 // Severity of toxicity, ordered.
@@ -56,7 +58,7 @@ type Toxicity struct {
 type pattern struct {
 	name     string
 	category Category
-	re       *gatedRegexp
+	re       *gate.Regexp
 }
 
 const (
@@ -68,23 +70,23 @@ const (
 )
 
 var toxicPatterns = []pattern{
-	{"threat:je_vais_te", CategoryThreat, mustGate(` (?:je|j|on|nous|ils|il) (?:vais|va|vas|allons|vont|veux|voulons) (?:(?:venir|aller|bien|tous|te retrouver et) )?(?:te|t|vous) (?:retrouver|tuer|buter|defoncer|frapper|egorger|cramer|bruler|massacrer|planter|tabasser|violer|saigner|fumer|eclater|crever|casser la gueule|faire la peau|peter la gueule|exploser|fracasser) `)},
-	{"threat:sait_ou_tu_habites", CategoryThreat, mustGate(` (?:je|on|nous) (?:sais|sait|savons|connais|connait) ou (?:tu|vous|il|elle|ils|elles|ton \S+|ta \S+|votre \S+|son \S+|sa \S+) (?:habites|habite|habitez|habitent|vis|vit|vivez|vivent|travailles|travaille|travaillez|travaillent|dors|dort) `)},
-	{"threat:arson_fr", CategoryThreat, mustGate(` (?:vais|va|vont|allons) (?:\S+ )?(?:mettre|foutre) le feu `)},
-	{"threat:destroy_place_fr", CategoryThreat, mustGate(` (?:vais|va|vont|allons) (?:\S+ )?(?:bruler|cramer|incendier|faire sauter|exploser|saccager|detruire|defoncer) (?:ta|ton|tes|votre|vos|la|le|les) ` + places + ` `)},
-	{"threat:tu_vas_mourir", CategoryThreat, mustGate(` (?:tu vas|vous allez) (?:mourir|crever|le payer de ta vie) | (?:t es|tu es|vous etes) (?:mort|morte|morts) $`)},
-	{"threat:i_will_hurt_you", CategoryThreat, mustGate(` (?:i|we) (?:will |ll |m going to |am going to |re going to |are going to |m gonna |re gonna |gonna |shall )?(?:come and |come |go )?(?:kill|murder|hurt|shoot|stab|beat up|rape|strangle|find|hunt down|hunt|end) (?:you|u|ya|yall) `)},
-	{"threat:destroy_place_en", CategoryThreat, mustGate(` (?:burn|torch|bomb|blow up|trash|wreck|smash|burn down) (?:your|ur|the|this|that) ` + places + ` `)},
-	{"threat:know_where_you_live", CategoryThreat, mustGate(` (?:we|i) know where (?:you|u|he|she|they|your \S+|ur \S+|his \S+|her \S+|their \S+) (?:live|lives|work|works|sleep|sleeps|go|goes) `)},
-	{"threat:watch_your_back", CategoryThreat, mustGate(` (?:better |d better |should |gonna have to )?watch (?:your|ur|his|her|their|yer) back `)},
-	{"threat:surveille_tes_arrieres", CategoryThreat, mustGate(` (?:surveille|surveillez|surveiller|fais gaffe a|faites gaffe a) (?:tes|vos|ses|leurs) (?:arrieres|fesses) `)},
-	{"threat:you_are_dead", CategoryThreat, mustGate(` (?:you|u) (?:re|are|r) (?:dead|going to die|gonna die) | (?:hope|wish) (?:you|u) (?:die|get cancer) `)},
-	{"hate:group_dehumanised_fr", CategoryHate, mustGate(` (?:les|tous les|toutes les|ces|sales) ` + groupsFR + ` (?:sont|=) (?:des |tous des |toutes des |de la |une )?` + dehumanising + ` `)},
-	{"hate:group_out_fr", CategoryHate, mustGate(` (?:les )?` + groupsFR + ` dehors | dehors les ` + groupsFR + ` | sales? ` + groupFR + ` `)},
-	{"hate:group_no_rights_fr", CategoryHate, mustGate(` (?:les )?` + groupsFR + ` ne (?:devraient|doivent) (?:pas|jamais) (?:avoir|pouvoir|voter|travailler|parler|exister|sortir) `)},
-	{"hate:group_dehumanised_en", CategoryHate, mustGate(` (?:all )?` + groupsEN + ` (?:are|r) (?:all |just )?` + dehumanising + ` `)},
-	{"hate:group_out_en", CategoryHate, mustGate(` dirty (?:muslim|jew|arab|immigrant|migrant|foreigner|mexican|gypsy|refugee)s? | ` + groupsEN + ` (?:should|must) (?:all )?(?:be deported|be killed|be banned|be gassed|be exterminated|go back) | (?:deport|kill|ban|gas) (?:all )?(?:the )?` + groupsEN + ` `)},
-	{"hate:group_no_rights_en", CategoryHate, mustGate(` ` + groupsEN + ` (?:should not|should never|must not) (?:be allowed|have|vote|work|speak|exist) `)},
+	{"threat:je_vais_te", CategoryThreat, gate.Must(` (?:je|j|on|nous|ils|il) (?:vais|va|vas|allons|vont|veux|voulons) (?:(?:venir|aller|bien|tous|te retrouver et) )?(?:te|t|vous) (?:retrouver|tuer|buter|defoncer|frapper|egorger|cramer|bruler|massacrer|planter|tabasser|violer|saigner|fumer|eclater|crever|casser la gueule|faire la peau|peter la gueule|exploser|fracasser) `)},
+	{"threat:sait_ou_tu_habites", CategoryThreat, gate.Must(` (?:je|on|nous) (?:sais|sait|savons|connais|connait) ou (?:tu|vous|il|elle|ils|elles|ton \S+|ta \S+|votre \S+|son \S+|sa \S+) (?:habites|habite|habitez|habitent|vis|vit|vivez|vivent|travailles|travaille|travaillez|travaillent|dors|dort) `)},
+	{"threat:arson_fr", CategoryThreat, gate.Must(` (?:vais|va|vont|allons) (?:\S+ )?(?:mettre|foutre) le feu `)},
+	{"threat:destroy_place_fr", CategoryThreat, gate.Must(` (?:vais|va|vont|allons) (?:\S+ )?(?:bruler|cramer|incendier|faire sauter|exploser|saccager|detruire|defoncer) (?:ta|ton|tes|votre|vos|la|le|les) ` + places + ` `)},
+	{"threat:tu_vas_mourir", CategoryThreat, gate.Must(` (?:tu vas|vous allez) (?:mourir|crever|le payer de ta vie) | (?:t es|tu es|vous etes) (?:mort|morte|morts) $`)},
+	{"threat:i_will_hurt_you", CategoryThreat, gate.Must(` (?:i|we) (?:will |ll |m going to |am going to |re going to |are going to |m gonna |re gonna |gonna |shall )?(?:come and |come |go )?(?:kill|murder|hurt|shoot|stab|beat up|rape|strangle|find|hunt down|hunt|end) (?:you|u|ya|yall) `)},
+	{"threat:destroy_place_en", CategoryThreat, gate.Must(` (?:burn|torch|bomb|blow up|trash|wreck|smash|burn down) (?:your|ur|the|this|that) ` + places + ` `)},
+	{"threat:know_where_you_live", CategoryThreat, gate.Must(` (?:we|i) know where (?:you|u|he|she|they|your \S+|ur \S+|his \S+|her \S+|their \S+) (?:live|lives|work|works|sleep|sleeps|go|goes) `)},
+	{"threat:watch_your_back", CategoryThreat, gate.Must(` (?:better |d better |should |gonna have to )?watch (?:your|ur|his|her|their|yer) back `)},
+	{"threat:surveille_tes_arrieres", CategoryThreat, gate.Must(` (?:surveille|surveillez|surveiller|fais gaffe a|faites gaffe a) (?:tes|vos|ses|leurs) (?:arrieres|fesses) `)},
+	{"threat:you_are_dead", CategoryThreat, gate.Must(` (?:you|u) (?:re|are|r) (?:dead|going to die|gonna die) | (?:hope|wish) (?:you|u) (?:die|get cancer) `)},
+	{"hate:group_dehumanised_fr", CategoryHate, gate.Must(` (?:les|tous les|toutes les|ces|sales) ` + groupsFR + ` (?:sont|=) (?:des |tous des |toutes des |de la |une )?` + dehumanising + ` `)},
+	{"hate:group_out_fr", CategoryHate, gate.Must(` (?:les )?` + groupsFR + ` dehors | dehors les ` + groupsFR + ` | sales? ` + groupFR + ` `)},
+	{"hate:group_no_rights_fr", CategoryHate, gate.Must(` (?:les )?` + groupsFR + ` ne (?:devraient|doivent) (?:pas|jamais) (?:avoir|pouvoir|voter|travailler|parler|exister|sortir) `)},
+	{"hate:group_dehumanised_en", CategoryHate, gate.Must(` (?:all )?` + groupsEN + ` (?:are|r) (?:all |just )?` + dehumanising + ` `)},
+	{"hate:group_out_en", CategoryHate, gate.Must(` dirty (?:muslim|jew|arab|immigrant|migrant|foreigner|mexican|gypsy|refugee)s? | ` + groupsEN + ` (?:should|must) (?:all )?(?:be deported|be killed|be banned|be gassed|be exterminated|go back) | (?:deport|kill|ban|gas) (?:all )?(?:the )?` + groupsEN + ` `)},
+	{"hate:group_no_rights_en", CategoryHate, gate.Must(` ` + groupsEN + ` (?:should not|should never|must not) (?:be allowed|have|vote|work|speak|exist) `)},
 }
 
 var (
@@ -147,11 +149,11 @@ func DetectToxicity(t Text, lang Lang) Toxicity {
 			addCategory(Category(category))
 		}
 	}
-	index, gates := toxicIndex()
+	index := toxicIndex()
 	var foundBuf [512]bool
-	found := index.scanInto(foundBuf[:0], t.Canon)
+	found := index.Scan(foundBuf[:0], t.Canon)
 	for i, p := range toxicPatterns {
-		if !gates[i].may(found) {
+		if !index.May(i, found) {
 			continue
 		}
 		loc := p.re.Regexp.FindStringIndex(t.Canon)
@@ -173,14 +175,14 @@ func DetectToxicity(t Text, lang Lang) Toxicity {
 	return tox
 }
 
-// toxicIndex is the gates of toxicPatterns in one needle index, built on
-// first use.
-var toxicIndex = sync.OnceValues(func() (*needleIndex, []indexed) {
-	gates := make([]*gatedRegexp, len(toxicPatterns))
+// toxicIndex is the gates of toxicPatterns in one index (they all look at
+// Text.Canon), built on first use.
+var toxicIndex = sync.OnceValue(func() *gate.Index {
+	gates := make([]*gate.Regexp, len(toxicPatterns))
 	for i, p := range toxicPatterns {
 		gates[i] = p.re
 	}
-	return indexGates(gates)
+	return gate.NewIndex(gates)
 })
 
 // canonToken maps a byte offset of t.Canon to the token it falls in.

@@ -4,22 +4,11 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/ruche-project/ruche/services/moderation/classify/internal/vader"
 )
 
-// asciiSet.trim is strings.Trim with govader's punctuation.
-func FuzzVaderTrim(f *testing.F) {
-	for _, s := range []string{"((good!!", "...", "é.", ".é", "", "'x'", "\xff."} {
-		f.Add(s)
-	}
-	cutset := vader().Constants.Regex.PunctuationString
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := vaderPunctuation().trim(s), strings.Trim(s, cutset); got != want {
-			t.Fatalf("trim(%q) = %q, want %q", s, got, want)
-		}
-	})
-}
-
-// vaderCompound is govader's compound score, to the bit: on the golden
+// vader.Compound is govader's compound score, to the bit: on the golden
 // corpus, on every word of VADER's lexicon, boosters, negations and idioms
 // in the contexts its rules look at, and by FuzzVaderCompound.
 func TestVaderCompound(t *testing.T) {
@@ -29,7 +18,7 @@ func TestVaderCompound(t *testing.T) {
 	}
 	texts = append(texts, goldenExtras...)
 	texts = append(texts, benchTexts...)
-	sia := vader()
+	sia := vader.Analyzer()
 	var special []string
 	for w := range sia.Constants.BoosterDict {
 		special = append(special, w)
@@ -51,8 +40,8 @@ func TestVaderCompound(t *testing.T) {
 		texts = append(texts, e, "ok"+e+"ok", "good "+e+" bad")
 	}
 	for _, s := range texts {
-		if got, want := vaderCompound(s), sia.PolarityScores(s).Compound; math.Float64bits(got) != math.Float64bits(want) {
-			t.Fatalf("vaderCompound(%q) = %v, govader %v", s, got, want)
+		if got, want := vader.Compound(s), sia.PolarityScores(s).Compound; math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("Compound(%q) = %v, govader %v", s, got, want)
 		}
 	}
 }
@@ -64,8 +53,8 @@ func FuzzVaderCompound(f *testing.F) {
 	f.Add("no good or bad")
 	f.Add("never so GOOD, but at least kind of the shit \xff 😀😀")
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := vaderCompound(s), vader().PolarityScores(s).Compound; math.Float64bits(got) != math.Float64bits(want) {
-			t.Fatalf("vaderCompound(%q) = %v, govader %v", s, got, want)
+		if got, want := vader.Compound(s), vader.Analyzer().PolarityScores(s).Compound; math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("Compound(%q) = %v, govader %v", s, got, want)
 		}
 	})
 }

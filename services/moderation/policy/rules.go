@@ -220,7 +220,7 @@ func checkNetwork(s string) error {
 	return nil
 }
 
-var kinds = []v1.Kind{v1.KindComment, v1.KindReply, v1.KindMention, v1.KindDM, v1.KindReview, v1.KindPost, v1.KindListeningHit}
+var kinds = v1.Kinds
 
 func checkKind(s string) error {
 	if !slices.Contains(kinds, v1.Kind(s)) {

@@ -16,6 +16,7 @@ import (
 	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/pkg/secret"
 	"github.com/ruche-project/ruche/services/ingest"
+	"github.com/ruche-project/ruche/services/ingest/connector"
 )
 
 // Mode says how the process was started.
@@ -59,7 +60,9 @@ type App struct {
 	sources *ingest.Sources
 	router  *bus.Router
 	// pollers are extra polled networks for ingest (the sandbox).
-	pollers []ingest.Poller
+	pollers []connector.Poller
+	// sandboxURL is the sandbox network's base URL when `ruche up` serves it.
+	sandboxURL string
 
 	runners []namedRunner
 	closers []func()

@@ -55,7 +55,8 @@ func newRoot(version string, stdout, stderr io.Writer) *cobra.Command {
 		benchCommand(version),
 		classifyCommand(),
 		sourcesCommand(),
-		policyCommand(), casesCommand(),
+		accountsCommand(),
+		policyCommand(), casesCommand(), crisesCommand(),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version",

@@ -16,6 +16,7 @@ import (
 	"github.com/ruche-project/ruche/services/gateway"
 	"github.com/ruche-project/ruche/services/ingest"
 	"github.com/ruche-project/ruche/services/moderation"
+	"github.com/ruche-project/ruche/services/publishing"
 )
 
 // Config is the whole configuration; each section belongs to one component.
@@ -29,6 +30,7 @@ type Config struct {
 	Ingest     ingest.Config      `koanf:"ingest"`
 	Moderation moderation.Config  `koanf:"moderation"`
 	Analytics  analytics.Config   `koanf:"analytics"`
+	Publishing publishing.Config  `koanf:"publishing"`
 	Drafting   drafting.Config    `koanf:"drafting"`
 	LLM        drafting.LLMConfig `koanf:"llm"`
 	Demo       DemoConfig         `koanf:"demo"`
@@ -47,6 +49,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet) {
 	c.Ingest.RegisterFlags(fs, "ingest.")
 	c.Moderation.RegisterFlags(fs, "moderation.")
 	c.Analytics.RegisterFlags(fs, "analytics.")
+	c.Publishing.RegisterFlags(fs, "publishing.")
 	c.Drafting.RegisterFlags(fs, "drafting.")
 	c.LLM.RegisterFlags(fs, "llm.")
 	c.Demo.RegisterFlags(fs, "demo.")
@@ -58,7 +61,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet) {
 // are validated too: a typo is reported whatever the target.
 func (c *Config) Validate() error {
 	for _, v := range []interface{ Validate() error }{
-		&c.Log, &c.NATS, &c.ClickHouse, &c.Ops, &c.Secret, &c.Gateway, &c.Ingest, &c.Moderation, &c.Analytics, &c.Drafting, &c.LLM, &c.Demo, &c.Sandbox, &c.Client,
+		&c.Log, &c.NATS, &c.ClickHouse, &c.Ops, &c.Secret, &c.Gateway, &c.Ingest, &c.Moderation, &c.Analytics, &c.Publishing, &c.Drafting, &c.LLM, &c.Demo, &c.Sandbox, &c.Client,
 	} {
 		if err := v.Validate(); err != nil {
 			return err

@@ -10,7 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/ruche-project/ruche/services/ingest"
+	"github.com/ruche-project/ruche/services/ingest/connector"
+	"github.com/ruche-project/ruche/services/ingest/generic"
 )
 
 // DemoSourceID is the webhook source `ruche up` seeds for the demo brand.
@@ -46,9 +47,9 @@ func (a *App) initDemo() (runner, error) {
 	if !a.cfg.Demo.Enabled || a.mode != ModeUp {
 		return nil, nil
 	}
-	err := a.sources.Put(context.Background(), ingest.Source{
-		ID: DemoSourceID, Brand: a.cfg.Demo.Brand, Network: ingest.GenericNetwork,
-		Secrets: map[string]string{ingest.GenericSecret: a.cfg.Demo.WebhookSecret},
+	err := a.sources.Put(context.Background(), connector.Source{
+		ID: DemoSourceID, Brand: a.cfg.Demo.Brand, Network: generic.Network,
+		Secrets: map[string]string{generic.Secret: a.cfg.Demo.WebhookSecret},
 	})
 	return nil, err
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/clickhouse"
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/netguard"
 	"github.com/ruche-project/ruche/pkg/secret"
 	"github.com/ruche-project/ruche/services/analytics"
 	"github.com/ruche-project/ruche/services/drafting"
@@ -119,7 +120,10 @@ func (a *App) initIngest() (runner, error) {
 }
 
 func (a *App) initModeration() (runner, error) {
-	return moderation.New(a.cfg.Moderation, moderation.Deps{Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas()})
+	// Crisis webhooks may reach loopback only on a local `ruche up`.
+	hooks := netguard.Client(10*time.Second, a.mode == ModeUp)
+	return moderation.New(a.cfg.Moderation, moderation.Deps{Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS,
+		Replicas: a.conn.Replicas(), Registerer: a.registry, WebhookClient: hooks})
 }
 
 func (a *App) initDrafting() (runner, error) {
@@ -134,7 +138,7 @@ func (a *App) initDrafting() (runner, error) {
 }
 
 func (a *App) initAnalytics() (runner, error) {
-	return analytics.New(a.cfg.Analytics, analytics.Deps{NATS: a.conn.NC, JS: a.conn.JS, ClickHouse: a.ch, Logger: a.log, Registerer: a.registry, Replicas: a.conn.Replicas()})
+	return analytics.New(a.cfg.Analytics, analytics.Deps{Router: a.router, NATS: a.conn.NC, JS: a.conn.JS, ClickHouse: a.ch, Logger: a.log, Registerer: a.registry, Replicas: a.conn.Replicas()})
 }
 
 type runFunc func(ctx context.Context) error

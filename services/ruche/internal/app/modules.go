@@ -22,6 +22,7 @@ const (
 	TargetIngest     = "ingest"
 	TargetModeration = "moderation"
 	TargetAnalytics  = "analytics"
+	TargetPublishing = "publishing"
 	TargetDrafting   = "drafting"
 	TargetSandbox    = "sandbox"
 	TargetAll        = "all"
@@ -55,13 +56,15 @@ func modules() map[string]module {
 		TargetGateway:    {deps: []string{TargetBus, TargetOps}, init: (*App).initGateway, service: true},
 		TargetIngest:     {deps: []string{TargetBus, TargetSources, TargetOps}, init: (*App).initIngest, service: true},
 		TargetModeration: {deps: []string{TargetRouter, TargetOps}, init: (*App).initModeration, service: true},
-		TargetAnalytics:  {deps: []string{TargetBus, TargetClickHouse, TargetOps}, init: (*App).initAnalytics, service: true},
+		TargetAnalytics:  {deps: []string{TargetRouter, TargetClickHouse, TargetOps}, init: (*App).initAnalytics, service: true},
+		TargetPublishing: {deps: []string{TargetRouter, TargetSecrets, TargetOps}, init: (*App).initPublishing, service: true},
 		TargetDrafting:   {deps: []string{TargetRouter, TargetSecrets, TargetOps}, init: (*App).initDrafting, service: true},
 		// Not a service: the simulated network is for `ruche up` (demo, tests).
 		TargetSandbox: {deps: []string{TargetSources}, init: (*App).initSandbox},
 		TargetAll: {deps: []string{
-			// The sandbox registers its connector with ingest: before it.
-			TargetMigrate, TargetDemo, TargetSandbox, TargetGateway, TargetIngest, TargetModeration, TargetAnalytics, TargetDrafting,
+			// The sandbox registers its connector with ingest and its
+			// account with publishing: before them.
+			TargetMigrate, TargetDemo, TargetSandbox, TargetGateway, TargetIngest, TargetModeration, TargetAnalytics, TargetPublishing, TargetDrafting,
 		}},
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ruche-project/ruche/events"
-	"github.com/ruche-project/ruche/services/ingest"
+	"github.com/ruche-project/ruche/services/ingest/connector"
 	"github.com/ruche-project/ruche/services/ingest/sandbox"
 )
 
@@ -89,6 +89,7 @@ func (a *App) initSandbox() (runner, error) {
 	}
 	a.onClose(func() { _ = l.Close() })
 	base := "http://" + l.Addr().String()
+	a.sandboxURL = base
 	seed := c.Seed
 	if seed == 0 {
 		seed = rand.Uint64()
@@ -109,9 +110,9 @@ func (a *App) initSandbox() (runner, error) {
 	a.pollers = append(a.pollers, sandbox.NewConnector(&http.Client{Timeout: 30 * time.Second}))
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.NATS.ConnectTimeout)
 	defer cancel()
-	err = a.sources.Put(ctx, ingest.Source{
+	err = a.sources.Put(ctx, connector.Source{
 		ID: "sandbox-" + c.Brand, Brand: c.Brand, Network: sandbox.NetworkName, Account: c.Brand,
-		Settings: map[string]string{sandbox.SettingURL: base, ingest.SettingPollInterval: c.PollInterval.String()},
+		Settings: map[string]string{sandbox.SettingURL: base, connector.SettingPollInterval: c.PollInterval.String()},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox source: %w", err)

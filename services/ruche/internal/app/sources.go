@@ -135,11 +135,11 @@ func sourcesCommand() *cobra.Command {
 		if err := c.do(ctx, http.MethodPost, "/api/v1/sources", spec, &v); err != nil {
 			return err
 		}
-		fmt.Printf("source %s (%s) saved for brand %s; webhook URL path: /v1/webhooks/%s/%s\n", v.ID, v.Network, v.Brand, v.Network, v.ID)
+		fmt.Println(savedSource(v))
 		return nil
 	})
 	add.Flags().StringVar(&id, "id", "", "source id (a-z, 0-9, '-', '_')")
-	add.Flags().StringVar(&network, "network", "", "network: generic, meta, x")
+	add.Flags().StringVar(&network, "network", "", "network: generic, meta, x (webhooks); mastodon, bluesky, youtube, rss (polled)")
 	add.Flags().StringVar(&account, "account", "", "the brand's own account id on the network")
 	add.Flags().StringArrayVar(&settings, "setting", nil, "a setting, name=value (repeatable)")
 	add.Flags().StringArrayVar(&secrets, "secret", nil, "a secret, name=value or name=@file (repeatable)")
@@ -263,4 +263,14 @@ func parseSince(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("--since %q: want 2026-11-01, an RFC 3339 time or a duration like 72h", s)
+}
+
+// savedSource is what `sources add` prints: where the network delivers,
+// for a webhook source; a polled source has no webhook to give.
+func savedSource(v query.SourceView) string {
+	line := fmt.Sprintf("source %s (%s) saved for brand %s", v.ID, v.Network, v.Brand)
+	if v.WebhookPath == "" {
+		return line + "; polled by ingest, no webhook to configure"
+	}
+	return line + "; webhook URL path: " + v.WebhookPath
 }

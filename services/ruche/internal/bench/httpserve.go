@@ -17,7 +17,8 @@ import (
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/httpx"
-	"github.com/ruche-project/ruche/services/ingest"
+	"github.com/ruche-project/ruche/services/ingest/connector"
+	"github.com/ruche-project/ruche/services/ingest/generic"
 )
 
 // Modes of the HTTP limit server (`ruche bench serve-http --mode`).
@@ -52,7 +53,7 @@ func ServeLimit(ctx context.Context, mode, addr, dataDir string, stderr io.Write
 	switch mode {
 	case ModeBare:
 		h = func(c echo.Context) error {
-			var it ingest.GenericItem
+			var it generic.Item
 			if err := json.NewDecoder(c.Request().Body).Decode(&it); err != nil {
 				return httpx.BadRequest("body", "%v", err)
 			}
@@ -83,11 +84,11 @@ func publishHandler(conn *bus.Conn) echo.HandlerFunc {
 		if err != nil {
 			return httpx.BadRequest("body", "%v", err)
 		}
-		var it ingest.GenericItem
+		var it generic.Item
 		if err := json.Unmarshal(body, &it); err != nil {
 			return httpx.BadRequest("body", "%v", err)
 		}
-		id := v1.InteractionID(ingest.GenericNetwork, it.ID)
+		id := v1.InteractionID(generic.Network, it.ID)
 		msg := nats.NewMsg("ruche.interaction.received.v1.demo")
 		msg.Data = body
 		msg.Header.Set(events.HeaderID, id)
@@ -109,9 +110,9 @@ func ingestCoreHandler(conn *bus.Conn) (echo.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := ingest.Source{ID: "demo-webhook", Brand: "demo", Network: ingest.GenericNetwork,
-		Secrets: map[string]string{ingest.GenericSecret: string(benchSecret)}}
-	wh := ingest.Generic{}
+	src := connector.Source{ID: "demo-webhook", Brand: "demo", Network: generic.Network,
+		Secrets: map[string]string{generic.Secret: string(benchSecret)}}
+	wh := generic.Webhook{}
 	return func(c echo.Context) error {
 		body, err := io.ReadAll(c.Request().Body)
 		if err != nil {

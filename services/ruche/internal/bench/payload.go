@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/ruche-project/ruche/services/ingest"
+	"github.com/ruche-project/ruche/services/ingest/connector"
 )
 
 // texts are interaction texts of the size and mix a brand receives; with
@@ -67,4 +67,4 @@ func (p payload) body(b []byte, n int64) []byte {
 }
 
 // signature is the X-Ruche-Signature header of body.
-func signature(secret, body []byte) string { return ingest.Sign(secret, body) }
+func signature(secret, body []byte) string { return connector.Sign(secret, body) }

@@ -1,0 +1,179 @@
+package sandbox
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The publish side of the network, for Ruche's publishing service: what
+// api.go serves (posts, replies, hide) plus
+//
+//	POST   /api/v1/comments/{id}/unhide                      show a hidden comment again
+//	DELETE /api/v1/items/{id}                                delete one of the brand's posts or replies
+//	GET    /api/v1/publications?idempotency_key=K&kind=post|reply
+//	       the item a key created (404 when none): how a client whose
+//	       answer was lost asks what exists before sending again
+//
+// and the control route that lets tests prove exactly-once:
+//
+//	GET    /api/v1/sandbox/received   every publish request received (route,
+//	       key, status, time; the last 10,000) and the brand's publications
+//	       counted by text
+
+// maxReceived bounds the request log.
+const maxReceived = 10_000
+
+// Received is one publish request as the network received it.
+type Received struct {
+	Method string    `json:"method"`
+	Route  string    `json:"route"`
+	Key    string    `json:"idempotency_key,omitempty"`
+	Status int       `json:"status"`
+	At     time.Time `json:"at"`
+}
+
+// ReceivedReport is the answer of GET /api/v1/sandbox/received.
+type ReceivedReport struct {
+	Requests []Received `json:"requests"`
+	// PostsByText counts the brand's posts and replies per text: a text
+	// published twice counts 2.
+	PostsByText map[string]int `json:"posts_by_text"`
+	// Hidden lists the ids of hidden items.
+	Hidden []string `json:"hidden"`
+	// Deleted lists the ids of deleted items.
+	Deleted []string `json:"deleted"`
+}
+
+// publishSide is the network's record of publish requests.
+type publishSide struct {
+	mu       sync.Mutex
+	received []Received
+	deleted  []string
+}
+
+// publishRoutes adds the publish side's routes (see above).
+func (n *Network) publishRoutes(platform, control *http.ServeMux) {
+	platform.HandleFunc("POST /api/v1/comments/{id}/unhide", n.handleUnhide)
+	platform.HandleFunc("DELETE /api/v1/items/{id}", n.handleDelete)
+	platform.HandleFunc("GET /api/v1/publications", n.handlePublication)
+	control.HandleFunc("GET /api/v1/sandbox/received", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, n.Received()) })
+}
+
+// recordPublishes logs every publish request (faults included: a 429 is a
+// request received).
+func (n *Network) recordPublishes(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		route, ok := publishRoute(r)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		n.side.mu.Lock()
+		defer n.side.mu.Unlock()
+		n.side.received = append(n.side.received, Received{Method: r.Method, Route: route, Key: r.Header.Get(IdempotencyKeyHeader), Status: rec.status, At: n.now().UTC()})
+		if over := len(n.side.received) - maxReceived; over > 0 {
+			n.side.received = append([]Received(nil), n.side.received[over:]...)
+		}
+	})
+}
+
+// publishRoute names the publish routes: posts, replies, hide, unhide, delete.
+func publishRoute(r *http.Request) (string, bool) {
+	p := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	switch {
+	case r.Method == http.MethodPost && len(p) == 3 && (p[2] == "posts" || p[2] == "replies"):
+		return p[2], true
+	case r.Method == http.MethodPost && len(p) == 5 && p[2] == "comments" && (p[4] == "hide" || p[4] == "unhide"):
+		return p[4], true
+	case r.Method == http.MethodDelete && len(p) == 4 && p[2] == "items":
+		return "delete", true
+	}
+	return "", false
+}
+
+func (n *Network) handleUnhide(w http.ResponseWriter, r *http.Request) {
+	n.mu.Lock()
+	e, ok := n.byID[r.PathValue("id")]
+	if !ok || e.raw != nil || e.item.Author.ID == n.brand.ID {
+		n.mu.Unlock()
+		writeError(w, http.StatusNotFound, "not_found", "comment "+strconv.Quote(r.PathValue("id"))+" not found")
+		return
+	}
+	if e.item.Hidden {
+		e.item.Hidden = false
+		n.metrics.published.WithLabelValues("unhide").Inc()
+	}
+	it := e.item
+	n.mu.Unlock()
+	writeJSON(w, http.StatusOK, it)
+}
+
+func (n *Network) handleDelete(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	n.mu.Lock()
+	e, ok := n.byID[id]
+	if !ok || e.raw != nil || e.item.Author.ID != n.brand.ID {
+		n.mu.Unlock()
+		writeError(w, http.StatusNotFound, "not_found", "no post or reply "+strconv.Quote(id)+" of the brand")
+		return
+	}
+	delete(n.byID, id)
+	for i, p := range n.posts {
+		if p == e {
+			n.posts = append(n.posts[:i:i], n.posts[i+1:]...)
+			break
+		}
+	}
+	it := e.item
+	n.metrics.published.WithLabelValues("delete").Inc()
+	n.mu.Unlock()
+	n.side.mu.Lock()
+	n.side.deleted = append(n.side.deleted, id)
+	n.side.mu.Unlock()
+	writeJSON(w, http.StatusOK, it)
+}
+
+func (n *Network) handlePublication(w http.ResponseWriter, r *http.Request) {
+	key, kind := r.URL.Query().Get("idempotency_key"), r.URL.Query().Get("kind")
+	route := map[string]string{"post": "/api/v1/posts", "reply": "/api/v1/replies"}[kind]
+	if key == "" || route == "" {
+		writeError(w, http.StatusBadRequest, "bad_request", "idempotency_key and kind (post or reply) are required")
+		return
+	}
+	n.mu.Lock()
+	res, ok := n.idem[route+"\x00"+key]
+	n.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "not_found", "nothing was published with this key")
+		return
+	}
+	writeJSON(w, http.StatusOK, res.item)
+}
+
+// Received reports the publish requests received and what they made.
+func (n *Network) Received() ReceivedReport {
+	rep := ReceivedReport{PostsByText: map[string]int{}, Hidden: []string{}}
+	n.mu.Lock()
+	for _, p := range n.posts {
+		rep.PostsByText[p.item.Text]++
+	}
+	for _, e := range n.feed {
+		if e.raw == nil && e.item.Hidden {
+			rep.Hidden = append(rep.Hidden, e.item.ID)
+		}
+	}
+	n.mu.Unlock()
+	n.side.mu.Lock()
+	rep.Requests = append([]Received{}, n.side.received...)
+	rep.Deleted = append([]string{}, n.side.deleted...)
+	n.side.mu.Unlock()
+	return rep
+}
+
+// Item returns any item by id (tests check what publishing did).
+func (n *Network) Item(id string) (Item, bool) { return n.lookup(id) }

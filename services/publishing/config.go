@@ -1,0 +1,55 @@
+package publishing
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Config of the publishing service (section "publishing").
+type Config struct {
+	// Consumer is the durable JetStream consumer shared by every replica.
+	Consumer string `koanf:"consumer"`
+	// RequestTimeout bounds one call to a network.
+	RequestTimeout time.Duration `koanf:"request_timeout"`
+	// MaxAttempts of one target before it is dead-lettered.
+	MaxAttempts int `koanf:"max_attempts"`
+	// RetryInterval is how often the retry loop looks for due entries.
+	RetryInterval time.Duration `koanf:"retry_interval"`
+	// BackoffBase and BackoffMax bound the exponential backoff (with
+	// jitter) between attempts after a server error or a timeout.
+	BackoffBase time.Duration `koanf:"backoff_base"`
+	BackoffMax  time.Duration `koanf:"backoff_max"`
+}
+
+// RegisterFlags registers the publishing flags under prefix.
+func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
+	fs.StringVar(&c.Consumer, prefix+"consumer", "publishing", "durable consumer name (shared by replicas)")
+	fs.DurationVar(&c.RequestTimeout, prefix+"request_timeout", 15*time.Second, "timeout of one call to a network")
+	fs.IntVar(&c.MaxAttempts, prefix+"max_attempts", 8, "attempts of one network action before it is dead-lettered")
+	fs.DurationVar(&c.RetryInterval, prefix+"retry_interval", time.Second, "how often due retries and interrupted calls are looked for")
+	fs.DurationVar(&c.BackoffBase, prefix+"backoff_base", 2*time.Second, "first delay after a server error or timeout (doubled per attempt, with jitter)")
+	fs.DurationVar(&c.BackoffMax, prefix+"backoff_max", 10*time.Minute, "longest delay between two attempts")
+}
+
+// Validate checks the settings.
+func (c *Config) Validate() error {
+	switch {
+	case c.Consumer == "":
+		return fmt.Errorf("publishing.consumer is required")
+	case c.RequestTimeout < 100*time.Millisecond || c.RequestTimeout > 5*time.Minute:
+		return fmt.Errorf("publishing.request_timeout must be 100ms to 5m, got %s", c.RequestTimeout)
+	case c.MaxAttempts < 1 || c.MaxAttempts > 100:
+		return fmt.Errorf("publishing.max_attempts must be 1 to 100, got %d", c.MaxAttempts)
+	case c.RetryInterval < 10*time.Millisecond:
+		return fmt.Errorf("publishing.retry_interval must be at least 10ms")
+	case c.BackoffBase <= 0 || c.BackoffMax < c.BackoffBase:
+		return fmt.Errorf("publishing.backoff_base must be positive and at most publishing.backoff_max")
+	}
+	return nil
+}
+
+// staleAfter is when a call in flight is taken for lost: its timeout has
+// passed, so its answer can no longer arrive.
+func (c *Config) staleAfter() time.Duration { return c.RequestTimeout + 2*time.Second }

@@ -1,0 +1,123 @@
+package publishing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
+)
+
+// Meta publishes on a Facebook Page through the Graph API (account setting
+// "url", default https://graph.facebook.com/v21.0; setting "page_id"; token:
+// a Page access token). Posts go to /{page-id}/feed, replies to
+// /{comment-id}/comments, hide and unhide set is_hidden on the comment,
+// delete is DELETE /{id}. The Graph API has no idempotency key and no
+// lookup of a lost call, so a post or reply whose answer was lost is
+// reported unverifiable rather than risk a second one.
+type Meta struct{ endpoint }
+
+// SettingPageID is the Meta account setting naming the Page.
+const SettingPageID = "page_id"
+
+// NewMeta returns the Meta connector.
+func NewMeta(client *http.Client) *Meta { return &Meta{newEndpoint(client)} }
+
+// Name implements Network.
+func (*Meta) Name() string { return "meta" }
+
+// Do implements Network.
+func (m *Meta) Do(ctx context.Context, acct Account, a Action) (Result, error) {
+	base := strings.TrimRight(acct.Settings[SettingURL], "/")
+	if base == "" {
+		base = "https://graph.facebook.com/v21.0"
+	}
+	form := url.Values{}
+	method, path := http.MethodPost, ""
+	target := url.PathEscape(a.TargetID)
+	switch a.Kind {
+	case publishv1.KindPost:
+		path = "/" + url.PathEscape(acct.Settings[SettingPageID]) + "/feed"
+		form.Set("message", a.Text)
+	case publishv1.KindReply:
+		path = "/" + target + "/comments"
+		form.Set("message", a.Text)
+	case publishv1.KindHide, publishv1.KindUnhide:
+		path = "/" + target
+		form.Set("is_hidden", strconv.FormatBool(a.Kind == publishv1.KindHide))
+	case publishv1.KindDelete:
+		method, path = http.MethodDelete, "/"+target
+	default:
+		return Result{}, Unsupported("meta", a.Kind, "unknown action")
+	}
+	req, err := http.NewRequest(method, base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		return Result{}, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+acct.Token)
+	body, err := m.call(ctx, req, ParseGraphError)
+	var ne *NetworkError
+	if errors.As(err, &ne) {
+		classifyGraph(ne, m.now())
+	}
+	if goneAfterRetry(a, err, func(ne *NetworkError) bool { return ne.Code == "100" }) {
+		return Result{PlatformID: a.TargetID}, nil
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	var out struct {
+		ID      string `json:"id"`
+		Success bool   `json:"success"`
+	}
+	if err := decodeBody(body, &out); err != nil {
+		return Result{}, err
+	}
+	if out.ID == "" {
+		out.ID = a.TargetID
+	}
+	return Result{PlatformID: out.ID, URL: "https://www.facebook.com/" + out.ID}, nil
+}
+
+// Find implements Network: the Graph API cannot look a lost call up.
+func (*Meta) Find(context.Context, Account, Action) (Result, bool, error) {
+	return Result{}, false, ErrCannotFind
+}
+
+// classifyGraph applies the Graph API's error codes: 4, 17, 32 and 613 are
+// rate limits (retryable, an hour when no header says otherwise), 1 and 2
+// transient, 190 an expired or revoked token (permanent).
+func classifyGraph(ne *NetworkError, now time.Time) {
+	switch ne.Code {
+	case "4", "17", "32", "613", "80001":
+		ne.Permanent = false
+		if ne.RetryAt.IsZero() {
+			ne.RetryAt = now.Add(time.Hour)
+		}
+	case "1", "2":
+		ne.Permanent = false
+	}
+}
+
+// ParseGraphError reads the Graph API's error body: {"error": {"message",
+// "type", "code", "error_subcode", "fbtrace_id"}}; the code is the numeric
+// code as a string.
+func ParseGraphError(body []byte) (code, reason string) {
+	var e struct {
+		Error struct {
+			Message string `json:"message"`
+			Type    string `json:"type"`
+			Code    int    `json:"code"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.Error.Message == "" {
+		return "", strings.TrimSpace(string(body[:min(len(body), 200)]))
+	}
+	return strconv.Itoa(e.Error.Code), e.Error.Message
+}

@@ -1,0 +1,161 @@
+package publishing
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	crisisv1 "github.com/ruche-project/ruche/events/crisis/v1"
+	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
+	"github.com/ruche-project/ruche/pkg/rpc"
+)
+
+// Safety bucket names.
+const (
+	ApprovalsBucket = "publishing_approvals"
+	PausesBucket    = "publishing_pauses"
+)
+
+// Refusal codes of publishing's own (the network's are passed on as given).
+const (
+	CodeNotApproved      = "not_approved"
+	CodeCrisisPause      = "crisis_pause"
+	CodeNoAccount        = "no_account"
+	CodeRetriesExhausted = "retries_exhausted"
+	CodeRateLimited      = "rate_limited"
+	CodeUnverifiable     = "unverifiable"
+)
+
+// Approvals keeps approval records, immutable once written.
+type Approvals struct{ kv jetstream.KeyValue }
+
+// OpenApprovals opens (creating) the approvals bucket.
+func OpenApprovals(ctx context.Context, js jetstream.JetStream, replicas int) (*Approvals, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: ApprovalsBucket, History: 1, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
+		Description: "publishing: approval records (content hashes a post or reply may send)",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open bucket %s: %w", ApprovalsBucket, err)
+	}
+	return &Approvals{kv: kv}, nil
+}
+
+func approvalKey(brand, id string) string { return brand + "." + hashToken(id) }
+
+// Put records an approval; the same record again is fine, another under
+// the same id is a conflict (an approval never changes once given).
+func (a *Approvals) Put(ctx context.Context, ap publishv1.Approval) error {
+	if err := ap.Validate(); err != nil {
+		return rpc.BadRequest("approval", "%s", err.Error())
+	}
+	b, err := json.Marshal(ap)
+	if err != nil {
+		return err
+	}
+	key := approvalKey(ap.Brand, ap.ID)
+	if _, err := a.kv.Create(ctx, key, b); err != nil {
+		if !errors.Is(err, jetstream.ErrKeyExists) {
+			return fmt.Errorf("record approval %s: %w", ap.ID, err)
+		}
+		old, gerr := a.kv.Get(ctx, key)
+		if gerr != nil {
+			return fmt.Errorf("read approval %s: %w", ap.ID, gerr)
+		}
+		if !bytes.Equal(old.Value(), b) {
+			return rpc.Conflict("approval %s exists with other content; approvals never change", ap.ID)
+		}
+	}
+	return nil
+}
+
+// Check returns approval id of brand if it covers sending text as kind, or
+// an error wrapping publishv1.ErrNotApproved.
+func (a *Approvals) Check(ctx context.Context, brand string, kind publishv1.Kind, id, text string) (publishv1.Approval, error) {
+	var ap publishv1.Approval
+	if id == "" {
+		return ap, fmt.Errorf("%w: the request names no approval", publishv1.ErrNotApproved)
+	}
+	kve, err := a.kv.Get(ctx, approvalKey(brand, id))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return ap, fmt.Errorf("%w: no approval %q", publishv1.ErrNotApproved, id)
+	}
+	if err != nil {
+		return ap, fmt.Errorf("read approval %s: %w", id, err)
+	}
+	if err := json.Unmarshal(kve.Value(), &ap); err != nil {
+		return ap, fmt.Errorf("decode approval %s: %w", id, err)
+	}
+	return ap, ap.Covers(brand, kind, text)
+}
+
+// Pauses keeps the brands whose posts and replies wait for a crisis to end.
+type Pauses struct{ kv jetstream.KeyValue }
+
+type pause struct {
+	CrisisID string    `json:"crisis_id"`
+	Since    time.Time `json:"since"`
+}
+
+// OpenPauses opens (creating) the pauses bucket.
+func OpenPauses(ctx context.Context, js jetstream.JetStream, replicas int) (*Pauses, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: PausesBucket, History: 1, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
+		Description: "publishing: brands paused by a crisis",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open bucket %s: %w", PausesBucket, err)
+	}
+	return &Pauses{kv: kv}, nil
+}
+
+// Paused returns the crisis that pauses brand, if any.
+func (p *Pauses) Paused(ctx context.Context, brand string) (string, bool, error) {
+	kve, err := p.kv.Get(ctx, brand)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read pause of %s: %w", brand, err)
+	}
+	var ps pause
+	if err := json.Unmarshal(kve.Value(), &ps); err != nil {
+		return "", false, err
+	}
+	return ps.CrisisID, true, nil
+}
+
+func (p *Pauses) detected(ctx context.Context, d crisisv1.Detected) error {
+	if !d.PausePublishing {
+		return nil
+	}
+	b, _ := json.Marshal(pause{CrisisID: d.ID, Since: d.OpenedAt})
+	if _, err := p.kv.Put(ctx, d.Brand, b); err != nil {
+		return fmt.Errorf("pause %s: %w", d.Brand, err)
+	}
+	return nil
+}
+
+// resolved lifts the pause of the crisis it ends (not a later one's).
+func (p *Pauses) resolved(ctx context.Context, r crisisv1.Resolved) error {
+	kve, err := p.kv.Get(ctx, r.Brand)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read pause of %s: %w", r.Brand, err)
+	}
+	var ps pause
+	if json.Unmarshal(kve.Value(), &ps) == nil && ps.CrisisID != r.CrisisID {
+		return nil
+	}
+	if err := p.kv.Delete(ctx, r.Brand, jetstream.LastRevision(kve.Revision())); err != nil {
+		return fmt.Errorf("lift pause of %s: %w", r.Brand, err)
+	}
+	return nil
+}

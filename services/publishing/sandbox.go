@@ -1,0 +1,118 @@
+package publishing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
+)
+
+// SettingURL is the account setting holding a network's API base URL
+// (the sandbox's, a Mastodon instance's).
+const SettingURL = "url"
+
+// Sandbox publishes on the built-in simulated network over its HTTP API
+// (served by `ruche up`): posts and replies with an Idempotency-Key it
+// honours, hide, unhide, delete, and a lookup of a publication by key.
+type Sandbox struct{ endpoint }
+
+// NewSandbox returns the sandbox connector.
+func NewSandbox(client *http.Client) *Sandbox { return &Sandbox{newEndpoint(client)} }
+
+// Name implements Network.
+func (*Sandbox) Name() string { return "sandbox" }
+
+type sandboxItem struct {
+	ID     string `json:"id"`
+	URL    string `json:"url"`
+	Hidden bool   `json:"hidden"`
+}
+
+// Do implements Network.
+func (s *Sandbox) Do(ctx context.Context, acct Account, a Action) (Result, error) {
+	base := strings.TrimRight(acct.Settings[SettingURL], "/")
+	var (
+		req *http.Request
+		err error
+	)
+	switch a.Kind {
+	case publishv1.KindPost:
+		req, err = jsonRequest(http.MethodPost, base+"/api/v1/posts", map[string]string{"text": a.Text, "lang": a.Lang})
+	case publishv1.KindReply:
+		req, err = jsonRequest(http.MethodPost, base+"/api/v1/replies", map[string]string{"text": a.Text, "lang": a.Lang, "in_reply_to_id": a.TargetID})
+	case publishv1.KindHide, publishv1.KindUnhide:
+		req, err = jsonRequest(http.MethodPost, base+"/api/v1/comments/"+url.PathEscape(a.TargetID)+"/"+string(a.Kind), nil)
+	case publishv1.KindDelete:
+		req, err = jsonRequest(http.MethodDelete, base+"/api/v1/items/"+url.PathEscape(a.TargetID), nil)
+	default:
+		return Result{}, Unsupported("sandbox", a.Kind, "unknown action")
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	s.authorize(req, acct, a.Key)
+	body, err := s.call(ctx, req, parseSandboxError)
+	if goneAfterRetry(a, err, func(ne *NetworkError) bool { return ne.Status == http.StatusNotFound }) {
+		return Result{PlatformID: a.TargetID}, nil
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	var it sandboxItem
+	if err := decodeBody(body, &it); err != nil {
+		return Result{}, err
+	}
+	return Result{PlatformID: it.ID, URL: it.URL}, nil
+}
+
+// Find implements Network: the sandbox answers the item a key created.
+func (s *Sandbox) Find(ctx context.Context, acct Account, a Action) (Result, bool, error) {
+	if a.Kind != publishv1.KindPost && a.Kind != publishv1.KindReply {
+		return Result{}, false, ErrCannotFind
+	}
+	base := strings.TrimRight(acct.Settings[SettingURL], "/")
+	q := url.Values{"idempotency_key": {a.Key}, "kind": {string(a.Kind)}}
+	req, err := jsonRequest(http.MethodGet, base+"/api/v1/publications?"+q.Encode(), nil)
+	if err != nil {
+		return Result{}, false, err
+	}
+	s.authorize(req, acct, "")
+	body, err := s.call(ctx, req, parseSandboxError)
+	var ne *NetworkError
+	switch {
+	case errors.As(err, &ne) && ne.Status == http.StatusNotFound:
+		return Result{}, false, nil
+	case err != nil:
+		return Result{}, false, err
+	}
+	var it sandboxItem
+	if err := decodeBody(body, &it); err != nil {
+		return Result{}, false, err
+	}
+	return Result{PlatformID: it.ID, URL: it.URL}, true, nil
+}
+
+func (s *Sandbox) authorize(req *http.Request, acct Account, key string) {
+	if acct.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+acct.Token)
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+}
+
+// parseSandboxError reads the sandbox's error body {"error","code"}.
+func parseSandboxError(body []byte) (code, reason string) {
+	var e struct {
+		Error string `json:"error"`
+		Code  string `json:"code"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return "", strings.TrimSpace(string(body[:min(len(body), 200)]))
+	}
+	return e.Code, e.Error
+}

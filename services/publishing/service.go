@@ -1,0 +1,200 @@
+package publishing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/ruche-project/ruche/events"
+	crisisv1 "github.com/ruche-project/ruche/events/crisis/v1"
+	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
+	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/pkg/secret"
+)
+
+// Deps are what publishing needs from the composition root.
+type Deps struct {
+	Router *bus.Router
+	Logger *slog.Logger
+	// NATS serves the micro endpoints.
+	NATS *nats.Conn
+	// JS holds publishing's buckets and audit stream.
+	JS       jetstream.JetStream
+	Replicas int
+	// Box seals account tokens.
+	Box *secret.Box
+	// HTTP reaches the networks (a client without timeout: each call has
+	// its own, Config.RequestTimeout). Defaults to a new client.
+	HTTP *http.Client
+	// Networks overrides the connectors (tests); defaults to every network
+	// publishing knows.
+	Networks []Network
+	// Now defaults to time.Now.
+	Now func() time.Time
+}
+
+// Service publishes on the networks, exactly once per request and account.
+type Service struct {
+	cfg       Config
+	log       *slog.Logger
+	nc        *nats.Conn
+	pub       *bus.Publisher
+	ledger    *Ledger
+	accounts  *Accounts
+	approvals *Approvals
+	pauses    *Pauses
+	audit     *Audit
+	networks  map[string]Network
+	now       func() time.Time
+}
+
+// New opens publishing's state and registers its handlers on the router;
+// the router runs them, Run serves the endpoints and the retry loop.
+func New(cfg Config, d Deps) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Router == nil || d.Logger == nil || d.NATS == nil || d.JS == nil || d.Box == nil {
+		return nil, errors.New("publishing: missing dependency (Router, Logger, NATS, JS and Box are required)")
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.HTTP == nil {
+		d.HTTP = &http.Client{}
+	}
+	if d.Networks == nil {
+		d.Networks = []Network{NewSandbox(d.HTTP), NewMastodon(d.HTTP), NewBluesky(d.HTTP), NewMeta(d.HTTP), NewX(d.HTTP)}
+	}
+	s := &Service{cfg: cfg, log: d.Logger.With("service", "publishing"), nc: d.NATS, pub: d.Router.Publisher(), now: d.Now, networks: map[string]Network{}}
+	for _, n := range d.Networks {
+		s.networks[n.Name()] = n
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	var err error
+	if s.ledger, err = OpenLedger(ctx, d.JS, d.Replicas); err != nil {
+		return nil, err
+	}
+	if s.accounts, err = OpenAccounts(ctx, d.JS, d.Replicas, d.Box); err != nil {
+		return nil, err
+	}
+	s.accounts.now = d.Now
+	if s.approvals, err = OpenApprovals(ctx, d.JS, d.Replicas); err != nil {
+		return nil, err
+	}
+	if s.pauses, err = OpenPauses(ctx, d.JS, d.Replicas); err != nil {
+		return nil, err
+	}
+	if s.audit, err = OpenAudit(ctx, d.JS, d.Replicas); err != nil {
+		return nil, err
+	}
+	s.audit.now = d.Now
+	if err := bus.Handle(d.Router, cfg.Consumer, s.handleRequested); err != nil {
+		return nil, err
+	}
+	if err := bus.Handle(d.Router, cfg.Consumer+"-crisis-detected", func(ctx context.Context, e crisisv1.Detected, _ events.Envelope) error {
+		return s.pauses.detected(ctx, e)
+	}); err != nil {
+		return nil, err
+	}
+	if err := bus.Handle(d.Router, cfg.Consumer+"-crisis-resolved", func(ctx context.Context, e crisisv1.Resolved, _ events.Envelope) error {
+		return s.pauses.resolved(ctx, e)
+	}); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Run serves the endpoints and the retry loop until ctx is done.
+func (s *Service) Run(ctx context.Context) error {
+	srv, err := s.startEndpoints()
+	if err != nil {
+		return fmt.Errorf("publishing endpoints: %w", err)
+	}
+	defer srv.Stop()
+	t := time.NewTicker(s.cfg.RetryInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			s.retryDue(ctx)
+		}
+	}
+}
+
+// retryDue advances every ledger entry that is due: a retry whose time has
+// come, a call in flight that was cut off, an outcome not yet reported.
+func (s *Service) retryDue(ctx context.Context) {
+	keys, err := s.ledger.Due(ctx, s.now())
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("list due publications", "error", err)
+		}
+		return
+	}
+	for _, k := range keys {
+		if ctx.Err() != nil {
+			return
+		}
+		if err := s.advance(ctx, k); err != nil && ctx.Err() == nil {
+			s.log.Warn("advance publication", "key", k, "error", err)
+		}
+	}
+}
+
+// Accounts is the connected-account store (the composition root seeds the
+// sandbox's account in `ruche up`).
+func (s *Service) Accounts() *Accounts { return s.accounts }
+
+// handleRequested records the intent of every target of a request, then
+// advances each; a redelivered request finds its entries and only advances
+// them (a published target is never sent again).
+func (s *Service) handleRequested(ctx context.Context, r publishv1.Requested, _ events.Envelope) error {
+	if err := r.Validate(); err != nil {
+		_ = s.audit.Record(ctx, auditOf(r, "refused", publishv1.Variant{}, "invalid_request", err.Error()))
+		return bus.Permanent(err)
+	}
+	for _, t := range r.Targets() {
+		key := entryKey(r.Brand, r.ID, t.Network, accountToken(t.Account))
+		now := s.now().UTC()
+		e := &Entry{
+			RequestID: r.ID, Brand: r.Brand, Kind: r.Kind, Network: t.Network, Account: t.Account, InteractionID: r.InteractionID,
+			Text: t.Text, Lang: t.Lang, RequestedBy: r.RequestedBy, ApprovalID: r.ApprovalID,
+			Key: idempotencyKey(r.Brand, r.ID, t.Network, t.Account), State: StateQueued, CreatedAt: now, UpdatedAt: now,
+		}
+		if r.Kind != publishv1.KindPost {
+			_, e.TargetID, _ = publishv1.ParseInteractionID(r.InteractionID)
+		}
+		created, err := s.ledger.Create(ctx, key, e)
+		if err != nil {
+			return err
+		}
+		if created {
+			if err := s.audit.Record(ctx, auditOf(r, "requested", t, "", "")); err != nil {
+				return err
+			}
+		}
+		if err := s.advance(ctx, key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// accountToken is a target's account in ledger keys ("_": the brand's
+// account on the network).
+func accountToken(account string) string {
+	if account == "" {
+		return "_"
+	}
+	return account
+}

@@ -1,0 +1,31 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/services/publishing"
+)
+
+func (a *App) initPublishing() (runner, error) {
+	svc, err := publishing.New(a.cfg.Publishing, publishing.Deps{
+		Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(), Box: a.box,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if a.sandboxURL != "" {
+		// `ruche up`: the demo brand's account on the sandbox network, so
+		// that hides and approved replies reach it.
+		ctx, cancel := context.WithTimeout(context.Background(), a.cfg.NATS.ConnectTimeout)
+		defer cancel()
+		brand := a.cfg.Sandbox.brand(a.cfg.Demo)
+		_, err := svc.Accounts().Put(ctx, query.AccountSpec{ID: "sandbox", Brand: brand, Network: "sandbox", Handle: brand,
+			Settings: map[string]string{publishing.SettingURL: a.sandboxURL}})
+		if err != nil {
+			return nil, fmt.Errorf("sandbox publishing account: %w", err)
+		}
+	}
+	return svc, nil
+}
