@@ -12,7 +12,7 @@ TESTFLAGS ?= -race -count=1 -timeout 15m
 export GOEXPERIMENT ?= jsonv2
 FUZZTIME ?= 30s
 
-.PHONY: run build install test lint fuzz eval train-moderation k8s-validate clickhouse clickhouse-stop clean
+.PHONY: run build install test lint fuzz eval eval-drafts train-moderation k8s-validate clickhouse clickhouse-stop clean
 
 ## run: start ClickHouse if needed, build, and run the whole platform (ruche up)
 run: clickhouse build
@@ -56,6 +56,10 @@ EVAL_MISSES ?= 15
 eval:
 	set -o pipefail; cd services/moderation && $(GO) run ./cmd/evalreport -emit -split $(EVAL_SPLIT) \
 		| $(GO) run ../ruche classify | $(GO) run ./cmd/evalreport -split $(EVAL_SPLIT) -misses $(EVAL_MISSES)
+
+## eval-drafts: the drafting evaluation (services/drafting/testdata/eval): a labelled FR/EN set with a knowledge base drafted offline and by the fake model (language, right entry cited, avoided words, length, checks), and an injection set through the adversarial fake model (unflagged leaks, disallowed links and obeyed drafts must all be 0)
+eval-drafts:
+	cd services/drafting && $(GO) run ./cmd/evaldrafts
 
 ## train-moderation: retrain the learned moderation model (services/moderation/learned) from the training splits with learned/params.json into learned/weights.bin; bit for bit the shipped weights
 train-moderation:

@@ -36,7 +36,10 @@ const (
 	// DomainCommunity carries the audience of the brand's accounts
 	// (community.followers_counted.v1, community.followed.v1).
 	DomainCommunity = "community"
-	DomainDLQ       = "dlq"
+	// DomainDraft carries drafted replies and their reviews
+	// (draft.created.v1, draft.approved.v1, draft.rejected.v1).
+	DomainDraft = "draft"
+	DomainDLQ   = "dlq"
 	// DomainAudit carries the audit log (audit.recorded.v1): append-only,
 	// kept as long as AuditRetention.
 	DomainAudit = "audit"
@@ -48,7 +51,7 @@ const (
 const AuditRetention = 400 * 24 * time.Hour
 
 // Domains that carry events. The DLQ is separate: it holds poison messages.
-var Domains = []string{DomainInteraction, DomainCase, DomainCrisis, DomainPublish, DomainReply, DomainCommunity}
+var Domains = []string{DomainInteraction, DomainCase, DomainCrisis, DomainPublish, DomainReply, DomainCommunity, DomainDraft}
 
 // StreamName is the JetStream stream that holds one domain's events.
 func StreamName(domain string) string {

@@ -100,6 +100,17 @@ var routeRules = map[string]rule{
 	"POST /api/v1/publications/:id/retry":         {action: access.PublishingRetry},
 	"GET /api/v1/publications/dead-letters":       {action: access.PublishingRead},
 	"GET /api/v1/publications/audit":              {action: access.PublishingRead},
+	"GET /api/v1/drafts":                          {action: access.DraftsRead},
+	"GET /api/v1/drafts/:interaction_id":          {action: access.DraftsRead},
+	"POST /api/v1/drafts/:interaction_id":         {action: access.DraftsWrite},
+	"PUT /api/v1/drafts/:interaction_id/text":     {action: access.DraftsWrite},
+	"POST /api/v1/drafts/:interaction_id/approve": {action: access.DraftsApprove},
+	"POST /api/v1/drafts/:interaction_id/reject":  {action: access.DraftsApprove},
+	"GET /api/v1/drafts/settings":                 {action: access.DraftsRead},
+	"GET /api/v1/drafts/settings/replies":         {action: access.DraftsRead},
+	"PUT /api/v1/drafts/settings/voice":           {action: access.DraftingSettings},
+	"PUT /api/v1/drafts/settings/knowledge":       {action: access.DraftingSettings},
+	"PUT /api/v1/drafts/settings/model":           {action: access.DraftingSettings},
 }
 
 // PermissionTable returns the permission table as text, for tests and the

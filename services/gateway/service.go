@@ -125,6 +125,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	s.peopleRoutes(api)
 	api.GET("/audit", s.listAudit)
 	api.GET("/interactions/:id/history", s.interactionHistory)
+	s.draftRoutes(api)
 	s.echo = e
 	return s, nil
 }

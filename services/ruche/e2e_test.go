@@ -413,6 +413,7 @@ func TestEndToEnd(t *testing.T) {
 		})
 	})
 
+	checkDrafting(t, p, sign)
 	checkOps(t, p)
 
 	t.Run("sigterm_stops_cleanly", func(t *testing.T) {

@@ -22,11 +22,12 @@ replace github.com/ruche-project/ruche/services/analytics => ../../services/anal
 
 require (
 	github.com/labstack/echo/v4 v4.16.0
-	github.com/nats-io/nats.go v1.55.0
+	github.com/nats-io/nats.go v1.56.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/ruche-project/ruche/events v0.0.0-00010101000000-000000000000
 	github.com/ruche-project/ruche/pkg v0.0.0-00010101000000-000000000000
 	github.com/ruche-project/ruche/services/analytics v0.0.0-00010101000000-000000000000
+	github.com/ruche-project/ruche/services/drafting v0.0.0-00010101000000-000000000000
 	github.com/ruche-project/ruche/services/gateway v0.0.0-00010101000000-000000000000
 	github.com/ruche-project/ruche/services/ingest v0.0.0-00010101000000-000000000000
 	github.com/ruche-project/ruche/services/moderation v0.0.0-00010101000000-000000000000
@@ -88,6 +89,7 @@ require (
 	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
+	github.com/sashabaranov/go-openai v1.43.0 // indirect
 	github.com/segmentio/asm v1.2.1 // indirect
 	github.com/shopspring/decimal v1.5.0 // indirect
 	github.com/signintech/gopdf v0.38.6 // indirect

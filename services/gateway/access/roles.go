@@ -72,6 +72,10 @@ const (
 	AccountsManage     Action = "accounts.manage"
 	PublishingRead     Action = "publishing.read"
 	PublishingRetry    Action = "publishing.retry"
+	DraftsRead         Action = "drafts.read"
+	DraftsWrite        Action = "drafts.write"
+	DraftsApprove      Action = "drafts.approve"
+	DraftingSettings   Action = "drafting.settings"
 )
 
 // Actions lists every brand-scoped action.
@@ -80,6 +84,7 @@ var Actions = []Action{
 	ContestsRead, ContestsDraw, SourcesRead, SourcesWrite, PoliciesRead, PoliciesTest,
 	PoliciesWrite, CasesWork, CasesDecide, UsersRead, UsersManage, AuditRead, AuditExport,
 	CrisesRead, CrisesManage, AccountsRead, AccountsManage, PublishingRead, PublishingRetry,
+	DraftsRead, DraftsWrite, DraftsApprove, DraftingSettings,
 }
 
 // ParseAction checks that s names an action.
@@ -93,7 +98,7 @@ func ParseAction(s string) (Action, error) {
 // reading is what every member of a brand may see. Segments and exports are
 // not in it: they are lists of people, for the roles that work with them.
 var reading = []Action{InteractionsRead, ReportsRead, ContestsRead, SourcesRead, PoliciesRead, UsersRead,
-	CrisesRead, AccountsRead, PublishingRead}
+	CrisesRead, AccountsRead, PublishingRead, DraftsRead}
 
 // permissions is the permission table. Owners and managers differ in what
 // they may grant (Rank), not in what they may do.
@@ -101,12 +106,13 @@ var permissions = map[Role][]Action{
 	Owner:   Actions,
 	Manager: Actions,
 	CommunityManager: append(slices.Clone(reading), InteractionsExport, SegmentsRead, ContestsDraw,
-		PoliciesTest, CasesWork, CasesDecide, PublishingRetry),
-	Moderator: append(slices.Clone(reading), PoliciesTest, CasesWork, CasesDecide),
+		PoliciesTest, CasesWork, CasesDecide, PublishingRetry, DraftsWrite, DraftsApprove, DraftingSettings),
+	Moderator: append(slices.Clone(reading), PoliciesTest, CasesWork, CasesDecide, DraftsWrite, DraftsApprove),
 	Analyst:   append(slices.Clone(reading), InteractionsExport, SegmentsRead, ReportsWrite),
 	ReadOnly:  reading,
 	// An agency works the inbox for the brand: no lists of people, no team.
-	AgencyGuest: {InteractionsRead, ReportsRead, PoliciesRead, CasesWork, CasesDecide, CrisesRead},
+	// It drafts and edits replies; the brand's own people approve them.
+	AgencyGuest: {InteractionsRead, ReportsRead, PoliciesRead, CasesWork, CasesDecide, CrisesRead, DraftsRead, DraftsWrite},
 }
 
 // Allowed reports whether role may perform action.

@@ -12,6 +12,7 @@ import (
 	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/pkg/obs"
 	"github.com/ruche-project/ruche/services/analytics"
+	"github.com/ruche-project/ruche/services/drafting"
 	"github.com/ruche-project/ruche/services/gateway"
 	"github.com/ruche-project/ruche/services/ingest"
 	"github.com/ruche-project/ruche/services/moderation"
@@ -20,19 +21,21 @@ import (
 
 // Config is the whole configuration; each section belongs to one component.
 type Config struct {
-	Log        obs.LogConfig     `koanf:"log"`
-	NATS       bus.Config        `koanf:"nats"`
-	ClickHouse clickhouse.Config `koanf:"clickhouse"`
-	Ops        httpx.OpsConfig   `koanf:"ops"`
-	Secret     SecretConfig      `koanf:"secret"`
-	Gateway    gateway.Config    `koanf:"gateway"`
-	Ingest     ingest.Config     `koanf:"ingest"`
-	Moderation moderation.Config `koanf:"moderation"`
-	Analytics  analytics.Config  `koanf:"analytics"`
-	Publishing publishing.Config `koanf:"publishing"`
-	Demo       DemoConfig        `koanf:"demo"`
-	Sandbox    SandboxConfig     `koanf:"sandbox"`
-	Client     ClientConfig      `koanf:"client"`
+	Log        obs.LogConfig      `koanf:"log"`
+	NATS       bus.Config         `koanf:"nats"`
+	ClickHouse clickhouse.Config  `koanf:"clickhouse"`
+	Ops        httpx.OpsConfig    `koanf:"ops"`
+	Secret     SecretConfig       `koanf:"secret"`
+	Gateway    gateway.Config     `koanf:"gateway"`
+	Ingest     ingest.Config      `koanf:"ingest"`
+	Moderation moderation.Config  `koanf:"moderation"`
+	Analytics  analytics.Config   `koanf:"analytics"`
+	Publishing publishing.Config  `koanf:"publishing"`
+	Drafting   drafting.Config    `koanf:"drafting"`
+	LLM        drafting.LLMConfig `koanf:"llm"`
+	Demo       DemoConfig         `koanf:"demo"`
+	Sandbox    SandboxConfig      `koanf:"sandbox"`
+	Client     ClientConfig       `koanf:"client"`
 }
 
 // RegisterFlags registers every component's flags under its section.
@@ -47,6 +50,8 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet) {
 	c.Moderation.RegisterFlags(fs, "moderation.")
 	c.Analytics.RegisterFlags(fs, "analytics.")
 	c.Publishing.RegisterFlags(fs, "publishing.")
+	c.Drafting.RegisterFlags(fs, "drafting.")
+	c.LLM.RegisterFlags(fs, "llm.")
 	c.Demo.RegisterFlags(fs, "demo.")
 	c.Sandbox.RegisterFlags(fs, "sandbox.")
 	c.Client.RegisterFlags(fs, "client.")
@@ -56,7 +61,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet) {
 // are validated too: a typo is reported whatever the target.
 func (c *Config) Validate() error {
 	for _, v := range []interface{ Validate() error }{
-		&c.Log, &c.NATS, &c.ClickHouse, &c.Ops, &c.Secret, &c.Gateway, &c.Ingest, &c.Moderation, &c.Analytics, &c.Publishing, &c.Demo, &c.Sandbox, &c.Client,
+		&c.Log, &c.NATS, &c.ClickHouse, &c.Ops, &c.Secret, &c.Gateway, &c.Ingest, &c.Moderation, &c.Analytics, &c.Publishing, &c.Drafting, &c.LLM, &c.Demo, &c.Sandbox, &c.Client,
 	} {
 		if err := v.Validate(); err != nil {
 			return err

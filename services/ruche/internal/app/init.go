@@ -12,6 +12,7 @@ import (
 	"github.com/ruche-project/ruche/pkg/netguard"
 	"github.com/ruche-project/ruche/pkg/secret"
 	"github.com/ruche-project/ruche/services/analytics"
+	"github.com/ruche-project/ruche/services/drafting"
 	"github.com/ruche-project/ruche/services/gateway"
 	"github.com/ruche-project/ruche/services/ingest"
 	"github.com/ruche-project/ruche/services/moderation"
@@ -126,6 +127,17 @@ func (a *App) initModeration() (runner, error) {
 	hooks := netguard.Client(10*time.Second, a.mode == ModeUp)
 	return moderation.New(a.cfg.Moderation, moderation.Deps{Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS,
 		Replicas: a.conn.Replicas(), Registerer: a.registry, WebhookClient: hooks})
+}
+
+func (a *App) initDrafting() (runner, error) {
+	svc, err := drafting.New(a.cfg.Drafting, a.cfg.LLM, drafting.Deps{Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(), Secrets: a.box})
+	if err != nil || !a.cfg.Demo.Enabled || a.mode != ModeUp {
+		return svc, err
+	}
+	// The demo brand answers the sandbox's questions with citations.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return svc, svc.SeedDemo(ctx, a.cfg.Demo.Brand)
 }
 
 func (a *App) initAnalytics() (runner, error) {

@@ -23,6 +23,7 @@ const (
 	TargetModeration = "moderation"
 	TargetAnalytics  = "analytics"
 	TargetPublishing = "publishing"
+	TargetDrafting   = "drafting"
 	TargetSandbox    = "sandbox"
 	TargetAll        = "all"
 )
@@ -57,12 +58,13 @@ func modules() map[string]module {
 		TargetModeration: {deps: []string{TargetRouter, TargetOps}, init: (*App).initModeration, service: true},
 		TargetAnalytics:  {deps: []string{TargetRouter, TargetClickHouse, TargetOps}, init: (*App).initAnalytics, service: true},
 		TargetPublishing: {deps: []string{TargetRouter, TargetSecrets, TargetOps}, init: (*App).initPublishing, service: true},
+		TargetDrafting:   {deps: []string{TargetRouter, TargetSecrets, TargetOps}, init: (*App).initDrafting, service: true},
 		// Not a service: the simulated network is for `ruche up` (demo, tests).
 		TargetSandbox: {deps: []string{TargetSources}, init: (*App).initSandbox},
 		TargetAll: {deps: []string{
 			// The sandbox registers its connector with ingest and its
 			// account with publishing: before them.
-			TargetMigrate, TargetDemo, TargetSandbox, TargetGateway, TargetIngest, TargetModeration, TargetAnalytics, TargetPublishing,
+			TargetMigrate, TargetDemo, TargetSandbox, TargetGateway, TargetIngest, TargetModeration, TargetAnalytics, TargetPublishing, TargetDrafting,
 		}},
 	}
 }
