@@ -137,6 +137,28 @@ func TestCrashLosesAndDoublesNothing(t *testing.T) {
 	if interactions != total || states != total {
 		t.Fatalf("ClickHouse holds %d interactions and %d moderation states, want %d of each", interactions, states, total)
 	}
+	// FINAL collapses rows of the same key, so it cannot see an interaction
+	// published twice (a second received_at) or decided twice (a second
+	// decision event): count the raw rows per id too. A raw row repeated
+	// whole is the sink's redelivery after a crash, which is allowed.
+	var rawInteractions, rawStates, republished, redecided uint64
+	for _, q := range []struct {
+		sql  string
+		into *uint64
+	}{
+		{"SELECT count() FROM interactions WHERE brand = 'demo'", &rawInteractions},
+		{"SELECT count() FROM interaction_state WHERE brand = 'demo'", &rawStates},
+		{"SELECT count() FROM (SELECT id FROM interactions WHERE brand = 'demo' GROUP BY id HAVING uniqExact(received_at, received_ms, source) > 1)", &republished},
+		{"SELECT count() FROM (SELECT interaction_id FROM interaction_state WHERE brand = 'demo' GROUP BY interaction_id HAVING uniqExact(event_id) > 1)", &redecided},
+	} {
+		if err := db.Conn().QueryRow(ctx, q.sql).Scan(q.into); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("raw rows: %d interactions, %d moderation states (collapsed: %d and %d)", rawInteractions, rawStates, interactions, states)
+	if republished != 0 || redecided != 0 {
+		t.Fatalf("%d interactions were received twice (two received_at or sources) and %d were decided twice (two decision events)", republished, redecided)
+	}
 	received, moderated := streamCounts(t, p.natsURL)
 	if received != total || moderated != total {
 		t.Fatalf("JetStream holds %d received and %d moderated events, want %d of each", received, moderated, total)
