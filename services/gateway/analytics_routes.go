@@ -80,7 +80,11 @@ func (s *Service) getInteraction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetInteraction, query.GetInteractionRequest{Brand: brand, ID: c.Param("id")})
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetInteraction, query.GetInteractionRequest{Brand: brand, ID: id})
 	if err != nil {
 		return err
 	}

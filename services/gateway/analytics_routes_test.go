@@ -147,6 +147,12 @@ func TestInteractionFiltersAPI(t *testing.T) {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
 	})
+	t.Run("an_escaped_id_is_unescaped", func(t *testing.T) {
+		rec := do(t, gw, "GET", "/api/v1/interactions/mastodon%3A1?brand=demo", "")
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"status":"open"`) {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	})
 	t.Run("unknown_interaction_is_404", func(t *testing.T) {
 		if rec := do(t, gw, "GET", "/api/v1/interactions/mastodon:2?brand=demo", ""); rec.Code != 404 {
 			t.Fatalf("%d %s", rec.Code, rec.Body)

@@ -250,7 +250,11 @@ func (s *Service) interactionHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.readAudit(c.Request().Context(), brand, c.QueryParam("cursor"), limit, auditFilter{target: c.Param("id")})
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	page, err := s.readAudit(c.Request().Context(), brand, c.QueryParam("cursor"), limit, auditFilter{target: id})
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,11 @@ func (s *Service) publication(ep query.Endpoint[query.PublicationRef, query.Publ
 		if err != nil {
 			return err
 		}
-		resp, err := rpc.Ask(c.Request().Context(), s.rpc, ep, query.PublicationRef{Brand: brand, RequestID: c.Param("id")})
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		resp, err := rpc.Ask(c.Request().Context(), s.rpc, ep, query.PublicationRef{Brand: brand, RequestID: id})
 		if err != nil {
 			return err
 		}
