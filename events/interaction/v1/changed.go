@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ruche-project/ruche/events"
@@ -109,6 +110,8 @@ func validateChange(brand, network, interactionID string, receivedAt time.Time, 
 	switch {
 	case network == "":
 		return invalid("network", "is required")
+	case strings.ContainsAny(network, ":. *>"):
+		return invalid("network", "may not contain ':', '.', spaces, '*' or '>'")
 	case len(interactionID) <= len(network)+1 || interactionID[:len(network)+1] != network+":":
 		return invalid("interaction_id", fmt.Sprintf("must be %q followed by the platform id", network+":"))
 	case receivedAt.IsZero():

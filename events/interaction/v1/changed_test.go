@@ -67,6 +67,7 @@ func TestChangeValidate(t *testing.T) {
 		{"updated_id_of_other_text", func() error { u := sampleUpdated(); u.Text += " (edit)"; return u.Validate() }, "id"},
 		{"updated_missing_edited_at", func() error { u := sampleUpdated(); u.EditedAt = time.Time{}; return u.Validate() }, "edited_at"},
 		{"updated_missing_source", func() error { u := sampleUpdated(); u.Source = ""; return u.Validate() }, "source"},
+		{"deleted_network_with_dot", func() error { d := sampleDeleted(); d.Network = "a.b"; return d.Validate() }, "network"},
 		{"deleted_missing_network", func() error { d := sampleDeleted(); d.Network = ""; return d.Validate() }, "network"},
 		{"deleted_random_id", func() error { d := sampleDeleted(); d.ID = "random"; return d.Validate() }, "id"},
 		{"deleted_missing_deleted_at", func() error { d := sampleDeleted(); d.DeletedAt = time.Time{}; return d.Validate() }, "deleted_at"},

@@ -481,12 +481,7 @@ func (s Reader) joinStates(ctx context.Context, brand string, items []query.Inte
 	if len(items) == 0 {
 		return nil
 	}
-	ids := make([]any, len(items))
-	byID := make(map[string][]int, len(items))
-	for i := range items {
-		ids[i] = items[i].ID
-		byID[items[i].ID] = append(byID[items[i].ID], i)
-	}
+	ids, byID := indexByID(items)
 	rows, err := s.db.Conn().Query(ctx, `SELECT interaction_id,
 	argMax(verdict, version), argMax(labels, version), argMax(priority, version)
 FROM interaction_state_by_id
@@ -518,12 +513,7 @@ func (s Reader) joinChanges(ctx context.Context, brand string, items []query.Int
 	if len(items) == 0 {
 		return nil
 	}
-	ids := make([]any, len(items))
-	byID := make(map[string][]int, len(items))
-	for i := range items {
-		ids[i] = items[i].ID
-		byID[items[i].ID] = append(byID[items[i].ID], i)
-	}
+	ids, byID := indexByID(items)
 	rows, err := s.db.Conn().Query(ctx, `SELECT interaction_id, argMax(text, version), argMax(lang, version), max(edited_at)
 FROM interaction_edits
 WHERE brand = ? AND interaction_id IN ?
@@ -573,4 +563,16 @@ GROUP BY interaction_id`, brand, ch.GroupSet{Value: ids})
 		}
 	}
 	return drows.Err()
+}
+
+// indexByID lists the ids of items (as query arguments) and where each
+// stands in items.
+func indexByID(items []query.Interaction) ([]any, map[string][]int) {
+	ids := make([]any, len(items))
+	byID := make(map[string][]int, len(items))
+	for i := range items {
+		ids[i] = items[i].ID
+		byID[items[i].ID] = append(byID[items[i].ID], i)
+	}
+	return ids, byID
 }

@@ -4,6 +4,7 @@ package generic
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -77,8 +78,8 @@ type Item struct {
 	Action string `json:"action"`
 	// EditedAt and DeletedAt are RFC 3339, optional: the time of delivery
 	// when absent.
-	EditedAt  *Timestamp `json:"edited_at"`
-	DeletedAt *Timestamp `json:"deleted_at"`
+	EditedAt  *EditedAt  `json:"edited_at"`
+	DeletedAt *DeletedAt `json:"deleted_at"`
 	// Reason says why an item was deleted (optional).
 	Reason string `json:"reason"`
 }
@@ -96,10 +97,48 @@ const (
 // differently, and without the field).
 type Timestamp struct{ time.Time }
 
-// createdAtError is a created_at that is not a JSON string.
-type createdAtError struct{ got string }
+// createdAtError is a time field (created_at unless named) that is not a
+// JSON string.
+type createdAtError struct{ field, got string }
 
 func (e createdAtError) Error() string { return "must be a JSON string, got " + e.got }
+
+// EditedAt and DeletedAt are Timestamps whose errors name their field.
+type (
+	EditedAt  struct{ Timestamp }
+	DeletedAt struct{ Timestamp }
+)
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *EditedAt) UnmarshalJSON(b []byte) error { return t.decode(b, "edited_at") }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *DeletedAt) UnmarshalJSON(b []byte) error { return t.decode(b, "deleted_at") }
+
+// or is the time given, now when the field is absent.
+func (t *EditedAt) or(now time.Time) time.Time {
+	if t == nil {
+		return now
+	}
+	return t.UTC()
+}
+
+// or is the time given, now when the field is absent.
+func (t *DeletedAt) or(now time.Time) time.Time {
+	if t == nil {
+		return now
+	}
+	return t.UTC()
+}
+
+func (t *Timestamp) decode(b []byte, field string) error {
+	err := t.UnmarshalJSON(b)
+	if ce, ok := err.(createdAtError); ok {
+		ce.field = field
+		return ce
+	}
+	return err
+}
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (t *Timestamp) UnmarshalJSON(b []byte) error {
@@ -132,10 +171,7 @@ func ParseDelivery(body []byte, src connector.Source, now time.Time) (connector.
 	if err != nil {
 		return connector.Delivery{}, err
 	}
-	network := it.Network
-	if network == "" {
-		network = Network
-	}
+	network := networkOf(it)
 	id := v1.InteractionID(network, it.ID)
 	if it.ID == "" && (it.Action == ActionEdited || it.Action == ActionDeleted || it.EditedAt != nil) {
 		return connector.Delivery{}, httpx.BadRequest("id", "is required")
@@ -143,14 +179,14 @@ func ParseDelivery(body []byte, src connector.Source, now time.Time) (connector.
 	switch {
 	case it.Action == ActionDeleted:
 		d := v1.Deleted{ID: v1.DeletedID(id), InteractionID: id, Brand: src.Brand, Network: network,
-			DeletedAt: orNow(it.DeletedAt, now), ReceivedAt: now, Source: v1.SourceWebhook, SourceID: src.ID, Reason: it.Reason}
+			DeletedAt: it.DeletedAt.or(now), ReceivedAt: now, Source: v1.SourceWebhook, SourceID: src.ID, Reason: it.Reason}
 		if err := d.Validate(); err != nil {
 			return connector.Delivery{}, badItem(err)
 		}
 		return connector.Delivery{Deletions: []v1.Deleted{d}}, nil
 	case it.Action == ActionEdited || it.Action == "" && it.EditedAt != nil:
 		u := v1.Updated{ID: v1.UpdatedID(id, it.Text), InteractionID: id, Brand: src.Brand, Network: network,
-			Text: it.Text, Lang: it.Lang, EditedAt: orNow(it.EditedAt, now), ReceivedAt: now, Source: v1.SourceWebhook, SourceID: src.ID}
+			Text: it.Text, Lang: it.Lang, EditedAt: it.EditedAt.or(now), ReceivedAt: now, Source: v1.SourceWebhook, SourceID: src.ID}
 		if err := u.Validate(); err != nil {
 			return connector.Delivery{}, badItem(err)
 		}
@@ -165,11 +201,12 @@ func ParseDelivery(body []byte, src connector.Source, now time.Time) (connector.
 	return connector.Delivery{Items: []v1.Received{r}}, nil
 }
 
-func orNow(t *Timestamp, now time.Time) time.Time {
-	if t == nil {
-		return now
+// networkOf is the item's network, Network when it names none.
+func networkOf(it Item) string {
+	if it.Network == "" {
+		return Network
 	}
-	return t.UTC()
+	return it.Network
 }
 
 // ParseItem decodes a generic webhook body strictly into a new interaction
@@ -179,10 +216,7 @@ func ParseItem(body []byte, src connector.Source, now time.Time) (v1.Received, e
 	if err != nil {
 		return v1.Received{}, err
 	}
-	network := it.Network
-	if network == "" {
-		network = Network
-	}
+	network := networkOf(it)
 	return received(it, network, src, now)
 }
 
@@ -193,7 +227,7 @@ func decodeItem(body []byte) (Item, error) {
 	if err := dec.Decode(&it); err != nil {
 		var ce createdAtError
 		if errors.As(err, &ce) {
-			return Item{}, httpx.BadRequest("created_at", "%s", ce.Error())
+			return Item{}, httpx.BadRequest(cmp.Or(ce.field, "created_at"), "%s", ce.Error())
 		}
 		return Item{}, connector.DescribeJSONError(err)
 	}

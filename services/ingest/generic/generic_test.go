@@ -173,6 +173,8 @@ func TestParseGenericEditsAndDeletions(t *testing.T) {
 		{"delete_without_id", `{"action":"deleted"}`, "id"},
 		{"edit_too_long", `{"id":"1","action":"edited","text":"` + strings.Repeat("a", v1.MaxTextBytes+1) + `"}`, "text"},
 		{"edit_bad_edited_at", `{"id":"1","text":"x","edited_at":"hier"}`, "body"},
+		{"edited_at_not_a_string", `{"id":"1","text":"x","edited_at":5}`, "edited_at"},
+		{"deleted_at_not_a_string", `{"id":"1","action":"deleted","deleted_at":{}}`, "deleted_at"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
