@@ -69,6 +69,20 @@ func decode(subject string, get func(string) string, body []byte, now time.Time)
 		}
 		row := moderatedRow(m, env.ID, now)
 		d.state = &row
+	case interaction.Updated{}.Name():
+		var e interaction.Updated
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := editRow(e, now)
+		d.other = &row
+	case interaction.Deleted{}.Name():
+		var e interaction.Deleted
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := deletionRow(e, now)
+		d.other = &row
 	case reply.Sent{}.Name():
 		var e reply.Sent
 		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {

@@ -100,6 +100,10 @@ func TestDecode(t *testing.T) {
 		{"body_brand_differs_from_envelope", subjR, headersOf(t, r, r.ID, r.Brand, received), otherBody, "differs from the envelope"},
 		{"subject_brand_differs_from_envelope", events.Subject(r, "autre-marque"), headersOf(t, r, r.ID, r.Brand, received), rBody, "does not end with"},
 		{"unknown_type", subjR, headersOf(t, fakeEvent{}, "x", r.Brand, received), rBody, "not stored by analytics"},
+		{"edit_of_another_text", events.Subject(interaction.Updated{}, r.Brand), headersOf(t, interaction.Updated{}, "updated:x", r.Brand, received),
+			[]byte(`{"id":"updated:mastodon:1:00","interaction_id":"mastodon:1","brand":"cafe-lumiere","network":"mastodon","text":"v2","edited_at":"2026-11-20T09:30:00Z","received_at":"2026-11-20T09:30:00Z","source":"webhook"}`), "id must be"},
+		{"deletion_without_deleted_at", events.Subject(interaction.Deleted{}, r.Brand), headersOf(t, interaction.Deleted{}, "deleted:x", r.Brand, received),
+			[]byte(`{"id":"deleted:mastodon:1","interaction_id":"mastodon:1","brand":"cafe-lumiere","network":"mastodon","received_at":"2026-11-20T09:30:00Z","source":"webhook"}`), "deleted_at"},
 		{"moderated_without_interaction", subjM, headersOf(t, m, m.ID, m.Brand, received), []byte(`{"brand":"cafe-lumiere","moderated_at":"2026-11-20T09:30:00Z"}`), "no interaction_id"},
 	}
 	for _, tc := range cases {

@@ -94,6 +94,20 @@ func (d *dataset) decide(r interaction.Received, decision casev1.Decision, assig
 	})
 }
 
+func (d *dataset) edit(r interaction.Received, text string, after time.Duration) {
+	d.events = append(d.events, interaction.Updated{
+		ID: interaction.UpdatedID(r.ID, text), InteractionID: r.ID, Brand: r.Brand, Network: r.Network, Text: text, Lang: "fr",
+		EditedAt: r.CreatedAt.Add(after), ReceivedAt: r.CreatedAt.Add(after + time.Second), Source: interaction.SourceWebhook,
+	})
+}
+
+func (d *dataset) remove(r interaction.Received, after time.Duration) {
+	d.events = append(d.events, interaction.Deleted{
+		ID: interaction.DeletedID(r.ID), InteractionID: r.ID, Brand: r.Brand, Network: r.Network, Reason: "author",
+		DeletedAt: r.CreatedAt.Add(after), ReceivedAt: r.CreatedAt.Add(after + time.Second), Source: interaction.SourceWebhook,
+	})
+}
+
 func (d *dataset) snapshot(brand, network string, followers int64, at time.Time) {
 	d.events = append(d.events, community.FollowersCounted{
 		ID: community.FollowersCountedID(network, "@"+brand, at), Brand: brand, Network: network, Account: "@" + brand,
@@ -124,6 +138,10 @@ func brandOf(e events.Event) string {
 		return v.Brand
 	case community.Followed:
 		return v.Brand
+	case interaction.Updated:
+		return v.Brand
+	case interaction.Deleted:
+		return v.Brand
 	}
 	panic(fmt.Sprintf("no brand for %T", e))
 }
@@ -142,6 +160,10 @@ func eventID(e events.Event) string {
 		return v.ID
 	case community.Followed:
 		return v.ID
+	case interaction.Updated:
+		return v.ID
+	case interaction.Deleted:
+		return v.ID
 	}
 	panic(fmt.Sprintf("no id for %T", e))
 }
@@ -153,7 +175,7 @@ func eventID(e events.Event) string {
 func (h *harness) seed(d *dataset, copies int) {
 	h.t.Helper()
 	want := map[string]int{}
-	for _, table := range []string{"interactions", "interaction_state", "replies", "case_decisions", "follower_snapshots", "followers"} {
+	for _, table := range []string{"interactions", "interaction_state", "replies", "case_decisions", "follower_snapshots", "followers", "interaction_edits", "interaction_deletions"} {
 		want[table] = int(h.rowsWritten(table)) // rows of earlier seeds, read before the sink writes these
 	}
 	for c := 0; c < copies; c++ {
@@ -175,6 +197,10 @@ func (h *harness) seed(d *dataset, copies int) {
 			want["follower_snapshots"] += copies
 		case community.Followed:
 			want["followers"] += copies
+		case interaction.Updated:
+			want["interaction_edits"] += copies
+		case interaction.Deleted:
+			want["interaction_deletions"] += copies
 		}
 	}
 	eventually(h.t, 20*time.Second, "the dataset to be stored", func() bool {

@@ -5,6 +5,7 @@ import (
 
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	community "github.com/ruche-project/ruche/events/community/v1"
+	interaction "github.com/ruche-project/ruche/events/interaction/v1"
 	reply "github.com/ruche-project/ruche/events/reply/v1"
 )
 
@@ -21,6 +22,8 @@ const (
 	caseDecisionColumns = "id, brand, interaction_id, decision, moderator, assignee, reason, decided_at, version, inserted_at"
 	snapshotColumns     = "id, brand, network, account, followers, following, taken_at, inserted_at"
 	followerColumns     = "id, brand, network, account, follower_id, follower_handle, follower_name, follower_followers, followed_at, inserted_at"
+	editColumns         = "id, brand, interaction_id, network, text, lang, edited_at, version, received_at, source, source_id, inserted_at"
+	deletionColumns     = "id, brand, interaction_id, network, deleted_at, received_at, source, source_id, reason, inserted_at"
 )
 
 func flag(b bool) uint8 {
@@ -50,4 +53,14 @@ func snapshotRow(f community.FollowersCounted, now time.Time) tableRow {
 func followerRow(f community.Followed, now time.Time) tableRow {
 	return tableRow{"followers", followerColumns, []any{f.ID, f.Brand, f.Network, f.Account, f.Follower.ID,
 		f.Follower.Handle, f.Follower.DisplayName, f.Follower.Followers, sec(f.FollowedAt), sec(now)}}
+}
+
+func editRow(u interaction.Updated, now time.Time) tableRow {
+	return tableRow{"interaction_edits", editColumns, []any{u.ID, u.Brand, u.InteractionID, u.Network, u.Text, u.Lang,
+		sec(u.EditedAt), uint64(max(u.EditedAt.UnixMilli(), 0)), sec(u.ReceivedAt), string(u.Source), u.SourceID, sec(now)}}
+}
+
+func deletionRow(d interaction.Deleted, now time.Time) tableRow {
+	return tableRow{"interaction_deletions", deletionColumns, []any{d.ID, d.Brand, d.InteractionID, d.Network,
+		sec(d.DeletedAt), sec(d.ReceivedAt), string(d.Source), d.SourceID, d.Reason, sec(now)}}
 }

@@ -109,7 +109,8 @@ type storedStream struct {
 // interaction stream comes first.
 func storedStreams() []storedStream {
 	return []storedStream{
-		{events.DomainInteraction, []string{events.AllBrands(interaction.Received{}), events.AllBrands(interaction.Moderated{})}},
+		{events.DomainInteraction, []string{events.AllBrands(interaction.Received{}), events.AllBrands(interaction.Moderated{}),
+			events.AllBrands(interaction.Updated{}), events.AllBrands(interaction.Deleted{})}},
 		{events.DomainReply, []string{events.AllBrands(reply.Sent{})}},
 		{events.DomainCase, []string{events.AllBrands(casev1.Decided{})}},
 		{events.DomainCommunity, []string{events.AllBrands(community.FollowersCounted{}), events.AllBrands(community.Followed{})}},

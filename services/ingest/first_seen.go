@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -15,8 +16,9 @@ import (
 )
 
 // FirstSeenBucket is the NATS KV bucket, owned by ingest, that records
-// every interaction published (key: a hash of its event id; value: its
-// first received_at). An item read again — a backfill, the catch-up poll
+// every interaction published (key: a hash of its event id; value: a
+// seenRecord — its first received_at, the hash of the last text published
+// and whether it was deleted). An item read again — a backfill, the catch-up poll
 // after a restart re-reading what the stream delivered, a network's late
 // redelivery — is not published again, long after the bus's 2-minute
 // duplicate window: its first received_at and source stand.
@@ -55,32 +57,115 @@ func firstSeenKey(id string) string {
 	return hex.EncodeToString(h[:16])
 }
 
+// seenRecord is the value of an interaction's first-seen record. Records
+// written before edits were followed hold only the RFC 3339 received_at.
+type seenRecord struct {
+	ReceivedAt time.Time `json:"received_at"`
+	// TextHash is v1.TextHash of the last text published (received or edited).
+	TextHash string `json:"text_hash,omitempty"`
+	Deleted  bool   `json:"deleted,omitempty"`
+}
+
+// get reads the record of an interaction; found is false when it has none.
+func (f *firstSeen) get(ctx context.Context, id string) (rec seenRecord, found bool, err error) {
+	e, err := f.kv.Get(ctx, firstSeenKey(id))
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		return seenRecord{}, false, nil
+	case err != nil:
+		return seenRecord{}, false, fmt.Errorf("first-seen record of %s: %w", id, err)
+	}
+	if json.Unmarshal(e.Value(), &rec) != nil {
+		// An older record: its received_at only, the text unknown.
+		rec = seenRecord{}
+		rec.ReceivedAt, _ = time.Parse(time.RFC3339Nano, string(e.Value()))
+	}
+	return rec, true, nil
+}
+
+// put writes the record of an interaction once the bus has its event. A
+// failure is only logged: the event is safe, and only a re-read after the
+// bus's window would publish it again.
+func (s *Service) putSeen(ctx context.Context, id string, rec seenRecord) {
+	b, err := json.Marshal(rec)
+	if err == nil {
+		_, err = s.seen.kv.Put(ctx, firstSeenKey(id), b)
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "record first-seen", "event_id", id, "error", err)
+	}
+}
+
 // publish publishes r unless it was published before, and records it once
 // the bus has it. It reports whether r was a duplicate. The record is
 // written after the publish, so a crash in between re-publishes (the bus's
 // window collapses it) and never loses an item; two readers racing for one
 // new item (a stream and a poll) both publish it, and the bus keeps one.
 func (s *Service) publish(ctx context.Context, r v1.Received) (bool, error) {
-	key := firstSeenKey(r.ID)
-	_, err := s.seen.kv.Get(ctx, key)
-	switch {
-	case err == nil:
-		return true, nil
-	case !errors.Is(err, jetstream.ErrKeyNotFound):
-		return false, fmt.Errorf("first-seen record of %s: %w", r.ID, err)
+	if _, found, err := s.seen.get(ctx, r.ID); err != nil || found {
+		return found, err
 	}
-	env, err := events.NewEnvelope(r, r.ID, r.Brand, r.ReceivedAt)
+	dup, err := s.publishEvent(ctx, r, r.ID, r.Brand, r.ReceivedAt)
 	if err != nil {
 		return false, err
 	}
-	p, err := s.pub.PublishEvent(ctx, r, env)
+	s.putSeen(ctx, r.ID, seenRecord{ReceivedAt: r.ReceivedAt.UTC(), TextHash: v1.TextHash(r.Text)})
+	return dup, nil
+}
+
+// publishUpdate publishes an edit unless its text is the last one known of
+// the interaction (a redelivered edit, or an edit back to the same text) or
+// the interaction was deleted. An edit of an interaction never received is
+// published (the bus's window collapses its redelivery) but not recorded:
+// the interaction itself, if it comes later, must still be published.
+func (s *Service) publishUpdate(ctx context.Context, u v1.Updated) (bool, error) {
+	rec, found, err := s.seen.get(ctx, u.InteractionID)
 	if err != nil {
-		return false, fmt.Errorf("publish %s: %w", r.ID, err)
+		return false, err
 	}
-	if _, err := s.seen.kv.Put(ctx, key, []byte(r.ReceivedAt.UTC().Format(time.RFC3339Nano))); err != nil {
-		// Published: the item is safe; only a re-read after the bus's
-		// window would publish it again.
-		s.log.WarnContext(ctx, "record first-seen", "event_id", r.ID, "error", err)
+	if found && (rec.Deleted || rec.TextHash == v1.TextHash(u.Text)) {
+		return true, nil
+	}
+	dup, err := s.publishEvent(ctx, u, u.ID, u.Brand, u.ReceivedAt)
+	if err != nil || !found {
+		return dup, err
+	}
+	rec.TextHash = v1.TextHash(u.Text)
+	s.putSeen(ctx, u.InteractionID, rec)
+	return dup, nil
+}
+
+// publishDeletion publishes a deletion once per interaction. The record
+// marks the interaction deleted, also when it was never received: a late
+// delivery of a deleted item is then not published.
+func (s *Service) publishDeletion(ctx context.Context, d v1.Deleted) (bool, error) {
+	rec, found, err := s.seen.get(ctx, d.InteractionID)
+	if err != nil {
+		return false, err
+	}
+	if rec.Deleted {
+		return true, nil
+	}
+	dup, err := s.publishEvent(ctx, d, d.ID, d.Brand, d.ReceivedAt)
+	if err != nil {
+		return dup, err
+	}
+	if !found {
+		rec.ReceivedAt = d.ReceivedAt.UTC()
+	}
+	rec.Deleted = true
+	s.putSeen(ctx, d.InteractionID, rec)
+	return dup, nil
+}
+
+func (s *Service) publishEvent(ctx context.Context, e events.Event, id, brand string, at time.Time) (bool, error) {
+	env, err := events.NewEnvelope(e, id, brand, at)
+	if err != nil {
+		return false, err
+	}
+	p, err := s.pub.PublishEvent(ctx, e, env)
+	if err != nil {
+		return false, fmt.Errorf("publish %s: %w", id, err)
 	}
 	return p.Duplicate, nil
 }

@@ -95,20 +95,35 @@ func (s *Service) handleDelivery(c echo.Context) error {
 		s.metrics.skipped.WithLabelValues(wh.Name()).Inc()
 		s.log.WarnContext(ctx, "webhook item skipped", "network", wh.Name(), "source", src.ID, "index", sk.Index, "reason", sk.Reason)
 	}
+	// One step per event of the delivery: new items, edits, deletions.
+	type step struct {
+		id      string
+		publish func() (bool, error)
+	}
+	var steps []step
 	for _, r := range d.Items {
-		dup, err := s.publish(ctx, r)
+		steps = append(steps, step{r.ID, func() (bool, error) { return s.publish(ctx, r) }})
+	}
+	for _, u := range d.Updates {
+		steps = append(steps, step{u.ID, func() (bool, error) { return s.publishUpdate(ctx, u) }})
+	}
+	for _, del := range d.Deletions {
+		steps = append(steps, step{del.ID, func() (bool, error) { return s.publishDeletion(ctx, del) }})
+	}
+	for _, st := range steps {
+		dup, err := st.publish()
 		if err != nil {
 			// The network retries the whole delivery; what was already
 			// published is a duplicate then.
 			count("unavailable")
 			s.health.Failure(src.ID, errors.New("the event bus was unavailable"))
-			s.log.ErrorContext(ctx, "publish interaction", "event_id", r.ID, "error", err)
+			s.log.ErrorContext(ctx, "publish interaction", "event_id", st.id, "error", err)
 			return httpx.Unavailable("the event bus is unavailable, retry later")
 		}
 		if dup {
-			res.Duplicates = append(res.Duplicates, r.ID)
+			res.Duplicates = append(res.Duplicates, st.id)
 		} else {
-			res.Accepted = append(res.Accepted, r.ID)
+			res.Accepted = append(res.Accepted, st.id)
 		}
 	}
 	count("accepted")
@@ -116,6 +131,6 @@ func (s *Service) handleDelivery(c echo.Context) error {
 	for _, r := range d.Items {
 		lag = max(lag, now.Sub(r.CreatedAt))
 	}
-	s.health.Success(src.ID, len(d.Items), lag)
+	s.health.Success(src.ID, len(steps), lag)
 	return c.JSON(http.StatusOK, res)
 }

@@ -34,6 +34,9 @@ type pending struct {
 	first int
 	// decided is set when the guard says the interaction was decided before.
 	decided bool
+	// edit is set when the text is an edit (interaction.updated): the
+	// decision's id and guard key then name the text.
+	edit bool
 }
 
 // handleBatch moderates a batch of received interactions, idempotently: the
@@ -44,6 +47,12 @@ type pending struct {
 // retried hours later). Two deliveries of one interaction in a batch make
 // one decision.
 func (s *Service) handleBatch(ctx context.Context, batch []bus.Delivery[v1.Received]) []error {
+	return s.moderate(ctx, batch, false)
+}
+
+// moderate decides a batch of interactions; edits says their texts are
+// edits of interactions decided before.
+func (s *Service) moderate(ctx context.Context, batch []bus.Delivery[v1.Received], edits bool) []error {
 	// The texts classified for this batch, read until its last line.
 	var texts classify.Batch
 	defer texts.Release()
@@ -51,7 +60,7 @@ func (s *Service) handleBatch(ctx context.Context, batch []bus.Delivery[v1.Recei
 	byKey := map[string]int{}
 	for i := range batch {
 		it := &items[i]
-		it.d, it.first = &batch[i], -1
+		it.d, it.first, it.edit = &batch[i], -1, edits
 		r := batch[i].Event
 		p, err := s.policies.Policy(r.Brand)
 		if err != nil {
@@ -59,6 +68,9 @@ func (s *Service) handleBatch(ctx context.Context, batch []bus.Delivery[v1.Recei
 			continue
 		}
 		it.policy, it.key = p, decisionKey(r.Brand, r.ID, p.Version())
+		if edits {
+			it.key += "." + v1.TextHash(r.Text)
+		}
 		if j, ok := byKey[it.key]; ok {
 			it.first = j
 			continue
@@ -109,7 +121,7 @@ func (s *Service) handleBatch(ctx context.Context, batch []bus.Delivery[v1.Recei
 			continue
 		}
 		errs[i] = it.err
-		if it.todo() {
+		if it.todo() && !it.edit {
 			s.crisis.observe(it.d.Event, it.assessed.Result)
 			s.log.DebugContext(it.d.Ctx, "moderated", "brand", it.d.Event.Brand, "event_id", it.decision.ID, "verdict", it.decision.Verdict, "priority", it.decision.Priority)
 		}
@@ -159,6 +171,9 @@ func (s *Service) decideAll(texts *classify.Batch, items []pending) {
 					continue
 				}
 				it.decision, it.assessed = decide(texts, it.d.Event, it.policy, now)
+				if it.edit {
+					it.decision.ID = v1.ModeratedEditID(it.d.Event.ID, it.decision.PolicyVersion, it.d.Event.Text)
+				}
 			}
 		})
 	}

@@ -35,6 +35,9 @@ type Deps struct {
 	// Interactions tells cases which interactions exist when moderation's
 	// decision log does not know them; defaults to analytics over NATS.
 	Interactions Interactions
+	// Lookup finds an edited interaction to decide on its new text; it
+	// defaults to analytics' detail endpoint over NATS.
+	Lookup Lookup
 	// Now defaults to time.Now (tests pass a scripted clock).
 	Now func() time.Time
 	// Registerer receives the crisis metrics; nil means unregistered.
@@ -62,6 +65,7 @@ type Service struct {
 	crisis    *crisisTracker
 	webhooks  *webhooks
 	history   History
+	lookup    Lookup
 	now       func() time.Time
 	// swarms finds near-copies posted by several accounts (per replica).
 	swarms *neardup.Detector
@@ -98,6 +102,10 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if s.history == nil {
 		s.history = analyticsHistory{client: client}
 	}
+	if d.Lookup == nil {
+		d.Lookup = analyticsHistory{client: client}
+	}
+	s.lookup = d.Lookup
 	if d.Interactions == nil {
 		d.Interactions = analyticsHistory{client: client}
 	}
@@ -122,6 +130,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 		s.crisis.flushEvery = d.CrisisFlush
 	}
 	if err := bus.HandleBatch(d.Router, cfg.Consumer, BatchSize, s.handleBatch); err != nil {
+		return nil, err
+	}
+	if err := bus.HandleBatch(d.Router, cfg.Consumer+EditsConsumerSuffix, BatchSize, s.handleEdits); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -246,6 +246,46 @@ func TestEndToEnd(t *testing.T) {
 		})
 	})
 
+	t.Run("an_edit_shows_its_new_text_and_a_deletion_leaves_the_queue", func(t *testing.T) {
+		find := func(id string) (query.Interaction, bool) {
+			for _, it := range p.list(t).Items {
+				if it.ID == id {
+					return it, true
+				}
+			}
+			return query.Interaction{}, false
+		}
+		body := `{"id":"e2e-edit","author":{"id":"u1"},"text":"Ma commande est en retard","lang":"fr","created_at":"2026-11-23T08:00:00Z"}`
+		if code, resp := p.webhook(t, body, sign(body)); code != 200 {
+			t.Fatalf("webhook = %d %s", code, resp)
+		}
+		eventually(t, "the interaction in the API", func() bool { _, ok := find("generic:e2e-edit"); return ok })
+		edit := `{"id":"e2e-edit","action":"edited","text":"Ma commande est arrivée, merci","edited_at":"2026-11-23T08:10:00Z"}`
+		for range 2 { // the second delivery collapses
+			if code, resp := p.webhook(t, edit, sign(edit)); code != 200 {
+				t.Fatalf("edit = %d %s", code, resp)
+			}
+		}
+		var got query.Interaction
+		eventually(t, "the edited text in the API", func() bool {
+			it, _ := find("generic:e2e-edit")
+			got = it
+			return it.EditedAt != nil
+		})
+		if got.Text != "Ma commande est arrivée, merci" || !got.EditedAt.Equal(time.Date(2026, 11, 23, 8, 10, 0, 0, time.UTC)) {
+			t.Fatalf("edited interaction = %+v", got)
+		}
+		var edits uint64
+		if err := p.ch.Conn().QueryRow(context.Background(), "SELECT count() FROM interaction_edits WHERE interaction_id = 'generic:e2e-edit'").Scan(&edits); err != nil || edits != 1 {
+			t.Fatalf("%d edit rows (%v), want 1", edits, err)
+		}
+		del := `{"id":"e2e-edit","action":"deleted"}`
+		if code, resp := p.webhook(t, del, sign(del)); code != 200 || !strings.Contains(resp, `"accepted":["deleted:generic:e2e-edit"]`) {
+			t.Fatalf("deletion = %d %s", code, resp)
+		}
+		eventually(t, "the deletion in the API", func() bool { it, _ := find("generic:e2e-edit"); return it.DeletedAt != nil })
+	})
+
 	t.Run("bad_signature_is_401_and_publishes_nothing", func(t *testing.T) {
 		before := p.received(t)
 		body := `{"id":"e2e-forged","author":{"id":"u2"},"text":"forged"}`

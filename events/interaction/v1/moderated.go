@@ -62,3 +62,10 @@ func (Moderated) Name() string { return "interaction.moderated.v1" }
 func ModeratedID(interactionID string, policyVersion int) string {
 	return "moderated:" + interactionID + ":v" + strconv.Itoa(policyVersion)
 }
+
+// ModeratedEditID is the event id of the decision on an edited text: the
+// decision on the same text under the same policy version always yields
+// the same id, another text another one.
+func ModeratedEditID(interactionID string, policyVersion int, text string) string {
+	return ModeratedID(interactionID, policyVersion) + ":" + TextHash(text)
+}

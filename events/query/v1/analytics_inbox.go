@@ -15,6 +15,9 @@ const (
 	// StatusClosed: not responded, and the latest moderator decision on
 	// its case is close, hide or spam (no reply is owed).
 	StatusClosed = "closed"
+	// StatusDeleted: deleted on its network (interaction.deleted.v1); a
+	// deleted interaction is never open. Shown in a detail, not a filter.
+	StatusDeleted = "deleted"
 )
 
 // Unassigned as an Assignee filter selects interactions without assignee.
@@ -90,6 +93,17 @@ type InteractionDetail struct {
 	// thread root), oldest first, this one included; at most MaxThread.
 	Thread []Interaction `json:"thread"`
 	Author AuthorHistory `json:"author"`
+	// Edits is the text's history when the author edited it: the text as
+	// received, then every edit, oldest first. Added in place.
+	Edits []TextVersion `json:"edits,omitempty"`
+}
+
+// TextVersion is one version of an interaction's text; At is when it was
+// written (created_at for the text as received, edited_at for an edit).
+type TextVersion struct {
+	Text string    `json:"text"`
+	Lang string    `json:"lang,omitempty"`
+	At   time.Time `json:"at"`
 }
 
 // MaxThread bounds InteractionDetail.Thread.

@@ -67,6 +67,12 @@ type Interaction struct {
 	CreatedAt    time.Time `json:"created_at"`
 	ReceivedAt   time.Time `json:"received_at"`
 	Source       string    `json:"source"`
+	// EditedAt is set when the author edited the text: Text and Lang are
+	// then the latest edit's (interaction.updated.v1). Added in place.
+	EditedAt *time.Time `json:"edited_at,omitempty"`
+	// DeletedAt is set when the interaction was deleted on its network
+	// (interaction.deleted.v1): it is no longer open. Added in place.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
 	// Moderation, empty until interaction.moderated has been stored.
 	Verdict  string   `json:"verdict,omitempty"`
 	Labels   []string `json:"labels,omitempty"`

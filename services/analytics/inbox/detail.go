@@ -56,6 +56,9 @@ func (s Reader) Where(ctx context.Context, brand, where, tail string, args ...an
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("interactions of %s: %w", brand, err)
 	}
+	if err := s.joinChanges(ctx, brand, out); err != nil {
+		return nil, err
+	}
 	if err := s.joinStates(ctx, brand, out); err != nil {
 		return nil, err
 	}
@@ -127,6 +130,14 @@ FROM replies FINAL WHERE brand = ? AND interaction_id = ? ORDER BY sent_at, id`,
 		d.Status = query.StatusResponded
 	case slices.Contains(readmodel.ClosingDecisions, decision):
 		d.Status = query.StatusClosed
+	}
+	if it.DeletedAt != nil {
+		d.Status = query.StatusDeleted
+	}
+	if it.EditedAt != nil {
+		if d.Edits, err = s.textHistory(ctx, brand, id); err != nil {
+			return d, err
+		}
 	}
 
 	root := it.ThreadID
@@ -204,4 +215,28 @@ FROM interactions FINAL WHERE brand = ? AND network = ? AND author_id = ? GROUP 
 		h.Recent = []query.Interaction{}
 	}
 	return h, nil
+}
+
+// textHistory is the text of an interaction as received, then every edit,
+// oldest first.
+func (s Reader) textHistory(ctx context.Context, brand, id string) ([]query.TextVersion, error) {
+	rows, err := s.db.Conn().Query(ctx, `SELECT text, lang, at FROM (
+	SELECT text, lang, created_at AS at, toUInt64(0) AS v FROM interactions FINAL WHERE brand = ? AND id = ? LIMIT 1
+	UNION ALL
+	SELECT text, lang, edited_at AS at, version AS v FROM interaction_edits FINAL WHERE brand = ? AND interaction_id = ?
+) ORDER BY v`, brand, id, brand, id)
+	if err != nil {
+		return nil, fmt.Errorf("text history of %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []query.TextVersion
+	for rows.Next() {
+		var v query.TextVersion
+		if err := rows.Scan(&v.Text, &v.Lang, &v.At); err != nil {
+			return nil, fmt.Errorf("text history of %s: %w", id, err)
+		}
+		v.At = v.At.UTC()
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }

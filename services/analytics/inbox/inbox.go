@@ -161,6 +161,7 @@ func parseFilter(brand string, in query.InteractionFilter) (sqlFilter, error) {
 
 	if len(in.Statuses) > 0 && len(in.Statuses) < 3 {
 		responded := "id IN (SELECT interaction_id FROM replies WHERE brand = ?" + idsMarker + ")"
+		deleted := "id IN (SELECT interaction_id FROM interaction_deletions WHERE brand = ?" + idsMarker + ")"
 		closed := "id IN (SELECT interaction_id FROM case_decisions WHERE brand = ?" + idsMarker + " GROUP BY interaction_id HAVING argMax(decision, version) IN ?)"
 		var ors []string
 		var oargs []any
@@ -173,8 +174,8 @@ func parseFilter(brand string, in query.InteractionFilter) (sqlFilter, error) {
 				ors = append(ors, "(NOT "+responded+" AND "+closed+")")
 				oargs = append(oargs, brand, onlyIDs{}, brand, onlyIDs{}, readmodel.InSet(readmodel.ClosingDecisions))
 			case query.StatusOpen:
-				ors = append(ors, "(NOT "+responded+" AND NOT "+closed+")")
-				oargs = append(oargs, brand, onlyIDs{}, brand, onlyIDs{}, readmodel.InSet(readmodel.ClosingDecisions))
+				ors = append(ors, "(NOT "+responded+" AND NOT "+closed+" AND NOT "+deleted+")")
+				oargs = append(oargs, brand, onlyIDs{}, brand, onlyIDs{}, readmodel.InSet(readmodel.ClosingDecisions), brand, onlyIDs{})
 			}
 		}
 		f.add("("+strings.Join(ors, " OR ")+")", oargs...)
@@ -287,6 +288,9 @@ func (s Reader) listInteractions(ctx context.Context, p listParams) (query.ListI
 	if len(items) > p.limit {
 		resp.Items = items[:p.limit]
 		resp.NextCursor = cursorAfter(resp.Items[p.limit-1]).encode()
+	}
+	if err := s.joinChanges(ctx, p.brand, resp.Items); err != nil {
+		return query.ListInteractionsResponse{}, err
 	}
 	if err := s.joinStates(ctx, p.brand, resp.Items); err != nil {
 		return query.ListInteractionsResponse{}, err
@@ -477,12 +481,7 @@ func (s Reader) joinStates(ctx context.Context, brand string, items []query.Inte
 	if len(items) == 0 {
 		return nil
 	}
-	ids := make([]any, len(items))
-	byID := make(map[string][]int, len(items))
-	for i := range items {
-		ids[i] = items[i].ID
-		byID[items[i].ID] = append(byID[items[i].ID], i)
-	}
+	ids, byID := indexByID(items)
 	rows, err := s.db.Conn().Query(ctx, `SELECT interaction_id,
 	argMax(verdict, version), argMax(labels, version), argMax(priority, version)
 FROM interaction_state_by_id
@@ -506,4 +505,74 @@ GROUP BY interaction_id`, brand, ch.GroupSet{Value: ids})
 		}
 	}
 	return rows.Err()
+}
+
+// joinChanges shows the latest edit's text of each edited item, with its
+// edited_at, and marks the deleted ones.
+func (s Reader) joinChanges(ctx context.Context, brand string, items []query.Interaction) error {
+	if len(items) == 0 {
+		return nil
+	}
+	ids, byID := indexByID(items)
+	rows, err := s.db.Conn().Query(ctx, `SELECT interaction_id, argMax(text, version), argMax(lang, version), max(edited_at)
+FROM interaction_edits
+WHERE brand = ? AND interaction_id IN ?
+GROUP BY interaction_id`, brand, ch.GroupSet{Value: ids})
+	if err != nil {
+		return fmt.Errorf("edits of %s: %w", brand, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id, text, lang string
+			at             time.Time
+		)
+		if err := rows.Scan(&id, &text, &lang, &at); err != nil {
+			return fmt.Errorf("edits of %s: %w", brand, err)
+		}
+		at = at.UTC()
+		for _, i := range byID[id] {
+			items[i].Text, items[i].EditedAt = text, &at
+			if lang != "" {
+				items[i].Lang = lang
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("edits of %s: %w", brand, err)
+	}
+	drows, err := s.db.Conn().Query(ctx, `SELECT interaction_id, min(deleted_at)
+FROM interaction_deletions
+WHERE brand = ? AND interaction_id IN ?
+GROUP BY interaction_id`, brand, ch.GroupSet{Value: ids})
+	if err != nil {
+		return fmt.Errorf("deletions of %s: %w", brand, err)
+	}
+	defer drows.Close()
+	for drows.Next() {
+		var (
+			id string
+			at time.Time
+		)
+		if err := drows.Scan(&id, &at); err != nil {
+			return fmt.Errorf("deletions of %s: %w", brand, err)
+		}
+		at = at.UTC()
+		for _, i := range byID[id] {
+			items[i].DeletedAt = &at
+		}
+	}
+	return drows.Err()
+}
+
+// indexByID lists the ids of items (as query arguments) and where each
+// stands in items.
+func indexByID(items []query.Interaction) ([]any, map[string][]int) {
+	ids := make([]any, len(items))
+	byID := make(map[string][]int, len(items))
+	for i := range items {
+		ids[i] = items[i].ID
+		byID[items[i].ID] = append(byID[items[i].ID], i)
+	}
+	return ids, byID
 }

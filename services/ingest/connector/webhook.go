@@ -35,8 +35,12 @@ type Webhook interface {
 
 // Delivery is what one webhook request carried.
 type Delivery struct {
-	Items   []v1.Received
-	Skipped []Skipped
+	Items []v1.Received
+	// Updates are edits of interactions' texts; Deletions are interactions
+	// deleted on the network.
+	Updates   []v1.Updated
+	Deletions []v1.Deleted
+	Skipped   []Skipped
 }
 
 // Skipped is an item of a delivery that could not be read.

@@ -4,6 +4,7 @@ package generic
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -52,11 +53,7 @@ func (Webhook) Verify(h http.Header, body []byte, src connector.Source) error {
 
 // Parse implements connector.Webhook: one item per delivery, malformed is a 400.
 func (Webhook) Parse(body []byte, src connector.Source, now time.Time) (connector.Delivery, error) {
-	r, err := ParseItem(body, src, now)
-	if err != nil {
-		return connector.Delivery{}, err
-	}
-	return connector.Delivery{Items: []v1.Received{r}}, nil
+	return ParseDelivery(body, src, now)
 }
 
 // Item is the body of the generic signed webhook: one interaction.
@@ -72,10 +69,27 @@ type Item struct {
 	Lang     string     `json:"lang"`
 	URL      string     `json:"url"`
 	Media    []v1.Media `json:"media"`
-	// CreatedAt is RFC 3339 and required: with the id it identifies the
-	// item, so that a redelivery is stored once.
+	// CreatedAt is RFC 3339 and required of a new item: with the id it
+	// identifies the item, so that a redelivery is stored once.
 	CreatedAt *Timestamp `json:"created_at"`
+	// Action is "" or "created" for a new item, "edited" for a new text of
+	// an item already sent (also implied by EditedAt), "deleted" for an item
+	// deleted at the source.
+	Action string `json:"action"`
+	// EditedAt and DeletedAt are RFC 3339, optional: the time of delivery
+	// when absent.
+	EditedAt  *EditedAt  `json:"edited_at"`
+	DeletedAt *DeletedAt `json:"deleted_at"`
+	// Reason says why an item was deleted (optional).
+	Reason string `json:"reason"`
 }
+
+// Actions of a generic delivery.
+const (
+	ActionCreated = "created"
+	ActionEdited  = "edited"
+	ActionDeleted = "deleted"
+)
 
 // Timestamp is an RFC 3339 time string. Its decoder refuses any other JSON
 // value with a createdAtError, so the answer names created_at whatever the
@@ -83,10 +97,48 @@ type Item struct {
 // differently, and without the field).
 type Timestamp struct{ time.Time }
 
-// createdAtError is a created_at that is not a JSON string.
-type createdAtError struct{ got string }
+// createdAtError is a time field (created_at unless named) that is not a
+// JSON string.
+type createdAtError struct{ field, got string }
 
 func (e createdAtError) Error() string { return "must be a JSON string, got " + e.got }
+
+// EditedAt and DeletedAt are Timestamps whose errors name their field.
+type (
+	EditedAt  struct{ Timestamp }
+	DeletedAt struct{ Timestamp }
+)
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *EditedAt) UnmarshalJSON(b []byte) error { return t.decode(b, "edited_at") }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *DeletedAt) UnmarshalJSON(b []byte) error { return t.decode(b, "deleted_at") }
+
+// or is the time given, now when the field is absent.
+func (t *EditedAt) or(now time.Time) time.Time {
+	if t == nil {
+		return now
+	}
+	return t.UTC()
+}
+
+// or is the time given, now when the field is absent.
+func (t *DeletedAt) or(now time.Time) time.Time {
+	if t == nil {
+		return now
+	}
+	return t.UTC()
+}
+
+func (t *Timestamp) decode(b []byte, field string) error {
+	err := t.UnmarshalJSON(b)
+	if ce, ok := err.(createdAtError); ok {
+		ce.field = field
+		return ce
+	}
+	return err
+}
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (t *Timestamp) UnmarshalJSON(b []byte) error {
@@ -111,26 +163,81 @@ func jsonValueKind(b []byte) string {
 	return "number"
 }
 
-// ParseGeneric decodes a generic webhook body strictly into an interaction of
-// src's brand; errors name the offending field.
+// ParseDelivery decodes a generic webhook body strictly into a new
+// interaction, an edit or a deletion of src's brand; errors name the
+// offending field.
+func ParseDelivery(body []byte, src connector.Source, now time.Time) (connector.Delivery, error) {
+	it, err := decodeItem(body)
+	if err != nil {
+		return connector.Delivery{}, err
+	}
+	network := networkOf(it)
+	id := v1.InteractionID(network, it.ID)
+	if it.ID == "" && (it.Action == ActionEdited || it.Action == ActionDeleted || it.EditedAt != nil) {
+		return connector.Delivery{}, httpx.BadRequest("id", "is required")
+	}
+	switch {
+	case it.Action == ActionDeleted:
+		d := v1.Deleted{ID: v1.DeletedID(id), InteractionID: id, Brand: src.Brand, Network: network,
+			DeletedAt: it.DeletedAt.or(now), ReceivedAt: now, Source: v1.SourceWebhook, SourceID: src.ID, Reason: it.Reason}
+		if err := d.Validate(); err != nil {
+			return connector.Delivery{}, badItem(err)
+		}
+		return connector.Delivery{Deletions: []v1.Deleted{d}}, nil
+	case it.Action == ActionEdited || it.Action == "" && it.EditedAt != nil:
+		u := v1.Updated{ID: v1.UpdatedID(id, it.Text), InteractionID: id, Brand: src.Brand, Network: network,
+			Text: it.Text, Lang: it.Lang, EditedAt: it.EditedAt.or(now), ReceivedAt: now, Source: v1.SourceWebhook, SourceID: src.ID}
+		if err := u.Validate(); err != nil {
+			return connector.Delivery{}, badItem(err)
+		}
+		return connector.Delivery{Updates: []v1.Updated{u}}, nil
+	case it.Action != "" && it.Action != ActionCreated:
+		return connector.Delivery{}, httpx.BadRequest("action", "must be %q, %q or %q, got %q", ActionCreated, ActionEdited, ActionDeleted, it.Action)
+	}
+	r, err := received(it, network, src, now)
+	if err != nil {
+		return connector.Delivery{}, err
+	}
+	return connector.Delivery{Items: []v1.Received{r}}, nil
+}
+
+// networkOf is the item's network, Network when it names none.
+func networkOf(it Item) string {
+	if it.Network == "" {
+		return Network
+	}
+	return it.Network
+}
+
+// ParseItem decodes a generic webhook body strictly into a new interaction
+// of src's brand; errors name the offending field.
 func ParseItem(body []byte, src connector.Source, now time.Time) (v1.Received, error) {
+	it, err := decodeItem(body)
+	if err != nil {
+		return v1.Received{}, err
+	}
+	network := networkOf(it)
+	return received(it, network, src, now)
+}
+
+func decodeItem(body []byte) (Item, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	var it Item
 	if err := dec.Decode(&it); err != nil {
 		var ce createdAtError
 		if errors.As(err, &ce) {
-			return v1.Received{}, httpx.BadRequest("created_at", "%s", ce.Error())
+			return Item{}, httpx.BadRequest(cmp.Or(ce.field, "created_at"), "%s", ce.Error())
 		}
-		return v1.Received{}, connector.DescribeJSONError(err)
+		return Item{}, connector.DescribeJSONError(err)
 	}
 	if dec.More() {
-		return v1.Received{}, httpx.BadRequest("body", "expected one JSON object")
+		return Item{}, httpx.BadRequest("body", "expected one JSON object")
 	}
-	network := it.Network
-	if network == "" {
-		network = Network
-	}
+	return it, nil
+}
+
+func received(it Item, network string, src connector.Source, now time.Time) (v1.Received, error) {
 	if it.CreatedAt == nil {
 		return v1.Received{}, httpx.BadRequest("created_at", "is required (RFC 3339, e.g. 2026-11-23T09:30:00Z)")
 	}
@@ -145,13 +252,19 @@ func ParseItem(body []byte, src connector.Source, now time.Time) (v1.Received, e
 		r.Kind = v1.KindComment
 	}
 	if err := r.Validate(); err != nil {
-		field, msg := splitValidation(err)
-		if field == "platform_id" || field == "id" {
-			field = "id"
-		}
-		return v1.Received{}, httpx.BadRequest(field, "%s", msg)
+		return v1.Received{}, badItem(err)
 	}
 	return r, nil
+}
+
+// badItem is the 400 of an item that does not validate, naming the field
+// as the sender wrote it.
+func badItem(err error) error {
+	field, msg := splitValidation(err)
+	if field == "platform_id" || field == "interaction_id" {
+		field = "id"
+	}
+	return httpx.BadRequest(field, "%s", msg)
 }
 
 // splitValidation turns "invalid interaction: author.id is required" into

@@ -134,3 +134,55 @@ func FuzzVerifySignature(f *testing.F) {
 		}
 	})
 }
+
+func TestParseGenericEditsAndDeletions(t *testing.T) {
+	src := connector.Source{ID: "site", Brand: "demo", Network: "generic"}
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	t.Run("edited_at_makes_an_edit", func(t *testing.T) {
+		d, err := generic.ParseDelivery([]byte(`{"id":"c-1","text":"Nouveau texte","lang":"fr","edited_at":"2026-11-23T09:00:00Z"}`), src, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Items) != 0 || len(d.Deletions) != 0 || len(d.Updates) != 1 {
+			t.Fatalf("got %+v", d)
+		}
+		u := d.Updates[0]
+		if u.InteractionID != "generic:c-1" || u.ID != v1.UpdatedID("generic:c-1", "Nouveau texte") || u.Text != "Nouveau texte" ||
+			!u.EditedAt.Equal(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)) || !u.ReceivedAt.Equal(now) || u.SourceID != "site" || u.Brand != "demo" {
+			t.Fatalf("got %+v", u)
+		}
+	})
+	t.Run("action_edited_without_edited_at_is_now", func(t *testing.T) {
+		d, err := generic.ParseDelivery([]byte(`{"id":"c-1","network":"forum","action":"edited","text":"v2"}`), src, now)
+		if err != nil || len(d.Updates) != 1 || !d.Updates[0].EditedAt.Equal(now) || d.Updates[0].InteractionID != "forum:c-1" {
+			t.Fatalf("got %+v, %v", d, err)
+		}
+	})
+	t.Run("action_deleted", func(t *testing.T) {
+		d, err := generic.ParseDelivery([]byte(`{"id":"c-1","action":"deleted","reason":"author"}`), src, now)
+		if err != nil || len(d.Deletions) != 1 || len(d.Items) != 0 {
+			t.Fatalf("got %+v, %v", d, err)
+		}
+		if del := d.Deletions[0]; del.ID != "deleted:generic:c-1" || del.Reason != "author" || !del.DeletedAt.Equal(now) {
+			t.Fatalf("got %+v", del)
+		}
+	})
+	cases := []struct{ name, body, field string }{
+		{"unknown_action", `{"id":"1","action":"moved","author":{"id":"a"},"created_at":"2026-11-23T08:00:00Z"}`, "action"},
+		{"edit_without_id", `{"action":"edited","text":"x"}`, "id"},
+		{"delete_without_id", `{"action":"deleted"}`, "id"},
+		{"edit_too_long", `{"id":"1","action":"edited","text":"` + strings.Repeat("a", v1.MaxTextBytes+1) + `"}`, "text"},
+		{"edit_bad_edited_at", `{"id":"1","text":"x","edited_at":"hier"}`, "body"},
+		{"edited_at_not_a_string", `{"id":"1","text":"x","edited_at":5}`, "edited_at"},
+		{"deleted_at_not_a_string", `{"id":"1","action":"deleted","deleted_at":{}}`, "deleted_at"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := generic.ParseDelivery([]byte(tc.body), src, now)
+			he, ok := err.(*httpx.Error)
+			if !ok || he.Status != 400 || he.Field != tc.field {
+				t.Fatalf("err = %#v, want a 400 naming %q", err, tc.field)
+			}
+		})
+	}
+}

@@ -104,9 +104,11 @@ type metaIGComment struct {
 	CommentID string `json:"comment_id"`
 }
 
-// Parse implements connector.Webhook. Changes that are not interactions (reactions,
-// the page's own comments, removals) are ignored; unreadable ones are
-// skipped with their reason.
+// Parse implements connector.Webhook. Changes that are not interactions
+// (reactions, the page's own comments) are ignored; unreadable ones are
+// skipped with their reason. A Page comment's "edited" change is the
+// comment (published if it was never received) and an edit of it; a
+// "remove" change is a deletion.
 func (Webhook) Parse(body []byte, src connector.Source, now time.Time) (connector.Delivery, error) {
 	var d metaDelivery
 	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&d); err != nil {
@@ -124,9 +126,10 @@ func (Webhook) Parse(body []byte, src connector.Source, now time.Time) (connecto
 			var r v1.Received
 			var keep bool
 			var err error
+			var verb string
 			switch {
 			case network == "facebook" && ch.Field == "feed":
-				r, keep, err = metaFeed(ch.Value, e.ID)
+				r, verb, keep, err = metaFeed(ch.Value, e.ID)
 			case network == "instagram" && (ch.Field == "comments" || ch.Field == "mentions"):
 				r, keep, err = metaInstagram(ch.Field, ch.Value, e.ID, e.Time, now)
 			}
@@ -140,6 +143,16 @@ func (Webhook) Parse(body []byte, src connector.Source, now time.Time) (connecto
 			r.Network, r.Brand, r.Account = network, src.Brand, e.ID
 			r.ID = v1.InteractionID(network, r.PlatformID)
 			r.ReceivedAt, r.Source, r.SourceID = now, v1.SourceWebhook, src.ID
+			if verb == "remove" {
+				d := v1.Deleted{ID: v1.DeletedID(r.ID), InteractionID: r.ID, Brand: src.Brand, Network: network,
+					DeletedAt: at(e.Time, now), ReceivedAt: now, Source: v1.SourceWebhook, SourceID: src.ID}
+				if err := d.Validate(); err != nil {
+					out.Skipped = append(out.Skipped, connector.Skipped{Index: index, Reason: err.Error()})
+					continue
+				}
+				out.Deletions = append(out.Deletions, d)
+				continue
+			}
 			if r.CreatedAt.IsZero() {
 				r.CreatedAt = now
 			}
@@ -148,18 +161,32 @@ func (Webhook) Parse(body []byte, src connector.Source, now time.Time) (connecto
 				continue
 			}
 			out.Items = append(out.Items, r)
+			if verb == "edited" {
+				out.Updates = append(out.Updates, v1.Updated{ID: v1.UpdatedID(r.ID, r.Text), InteractionID: r.ID, Brand: r.Brand,
+					Network: network, Text: r.Text, EditedAt: at(e.Time, now), ReceivedAt: now, Source: v1.SourceWebhook, SourceID: src.ID})
+			}
 		}
 	}
 	return out, nil
 }
 
-func metaFeed(raw json.RawMessage, pageID string) (v1.Received, bool, error) {
+// at is the time of an entry (Unix seconds), now when it has none.
+func at(unix int64, now time.Time) time.Time {
+	if unix <= 0 {
+		return now
+	}
+	return time.Unix(unix, 0).UTC()
+}
+
+// metaFeed reads a Page comment change: its comment and its verb (add,
+// edited, remove).
+func metaFeed(raw json.RawMessage, pageID string) (v1.Received, string, bool, error) {
 	var v metaFeedValue
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return v1.Received{}, false, fmt.Errorf("feed value: %w", err)
+		return v1.Received{}, "", false, fmt.Errorf("feed value: %w", err)
 	}
-	if v.Item != "comment" || (v.Verb != "add" && v.Verb != "edited") || v.From.ID == pageID {
-		return v1.Received{}, false, nil
+	if v.Item != "comment" || (v.Verb != "add" && v.Verb != "edited" && v.Verb != "remove") || v.From.ID == pageID {
+		return v1.Received{}, "", false, nil
 	}
 	r := v1.Received{
 		Kind: v1.KindComment, PlatformID: v.CommentID, ThreadID: v.PostID, ParentID: v.ParentID,
@@ -171,7 +198,7 @@ func metaFeed(raw json.RawMessage, pageID string) (v1.Received, bool, error) {
 	if v.CreatedTime > 0 {
 		r.CreatedAt = time.Unix(v.CreatedTime, 0).UTC()
 	}
-	return r, true, nil
+	return r, v.Verb, true, nil
 }
 
 func metaInstagram(field string, raw json.RawMessage, accountID string, at int64, now time.Time) (v1.Received, bool, error) {

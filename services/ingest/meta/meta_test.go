@@ -110,3 +110,27 @@ func FuzzMetaParse(f *testing.F) {
 	f.Add([]byte(`{"object":"page","entry":[{"changes":[{"field":"feed","value":{}}]}]}`))
 	ingesttest.FuzzWebhook(f, meta.Webhook{}, metaSource())
 }
+
+// TestMetaEditsAndRemovals: an "edited" Page comment is the comment and an
+// edit of it, a "remove" a deletion (Graph API webhooks, feed field).
+func TestMetaEditsAndRemovals(t *testing.T) {
+	body := []byte(`{"object":"page","entry":[{"id":"1029384756","time":1763890100,"changes":[
+{"field":"feed","value":{"item":"comment","verb":"edited","comment_id":"444_555","post_id":"1029384756_444","message":"Livrez-vous en Suisse ?","created_time":1763889990,"from":{"id":"77","name":"Lucie Martin"}}},
+{"field":"feed","value":{"item":"comment","verb":"remove","comment_id":"444_556","post_id":"1029384756_444","created_time":1763889995,"from":{"id":"78"}}},
+{"field":"feed","value":{"item":"comment","verb":"remove","post_id":"1029384756_444","from":{"id":"79"}}}]}]}`)
+	d, err := (meta.Webhook{}).Parse(body, metaSource(), ingesttest.ReceivedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Items) != 1 || len(d.Updates) != 1 || len(d.Deletions) != 1 || len(d.Skipped) != 1 || d.Skipped[0].Index != 2 {
+		t.Fatalf("delivery %+v", d)
+	}
+	u := d.Updates[0]
+	if u.InteractionID != "facebook:444_555" || u.Text != "Livrez-vous en Suisse ?" || u.ID != v1.UpdatedID(u.InteractionID, u.Text) ||
+		!u.EditedAt.Equal(time.Unix(1763890100, 0)) || u.Validate() != nil || d.Items[0].ID != u.InteractionID {
+		t.Fatalf("edit %+v", u)
+	}
+	if del := d.Deletions[0]; del.InteractionID != "facebook:444_556" || del.ID != "deleted:facebook:444_556" || del.Brand != "cafe-lumiere" {
+		t.Fatalf("deletion %+v", del)
+	}
+}
