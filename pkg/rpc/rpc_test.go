@@ -2,6 +2,7 @@ package rpc_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/micro"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/rpc"
@@ -152,7 +154,19 @@ func TestRPC(t *testing.T) {
 		}
 	})
 	t.Run("each_endpoint_is_served_once", func(t *testing.T) {
-		served := rpc.Served()
+		// micro discovery, as the end-to-end test asks a running ruche up.
+		reply, err := nc.Request("$SRV.INFO.rpctest", nil, 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var info micro.Info
+		if err := json.Unmarshal(reply.Data, &info); err != nil {
+			t.Fatal(err)
+		}
+		served := map[string]int{}
+		for _, e := range info.Endpoints {
+			served[e.Subject]++
+		}
 		if served[echoEP.Subject()] != 1 || served[cmdEP.Subject()] != 1 || served[lonely.Subject()] != 0 {
 			t.Fatalf("served %v", served)
 		}

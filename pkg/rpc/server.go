@@ -74,10 +74,8 @@ func Handle[Req, Resp any](s *Server, ep query.Endpoint[Req, Resp], fn func(cont
 		g = s.svc.AddGroup(prefix)
 		s.groups[prefix] = g
 	}
-	markServed(info.Subject)
 	h := micro.HandlerFunc(func(req micro.Request) { serve(s, info, req, fn) })
 	if err := g.AddEndpoint(info.Name, h, micro.WithEndpointSubject(parts[3])); err != nil {
-		unmarkServed(info.Subject)
 		return fmt.Errorf("rpc: serve %s: %w", info.Subject, err)
 	}
 	return nil
@@ -182,35 +180,4 @@ func JSONKind(t reflect.Type) string {
 		return "number"
 	}
 	return "value"
-}
-
-var (
-	servedMu sync.Mutex
-	served   = map[string]int{}
-)
-
-func markServed(subject string) {
-	servedMu.Lock()
-	defer servedMu.Unlock()
-	served[subject]++
-}
-
-func unmarkServed(subject string) {
-	servedMu.Lock()
-	defer servedMu.Unlock()
-	served[subject]--
-}
-
-// Served counts the handlers registered in this process per subject (a
-// test of the all-in-one binary checks every declared endpoint has one).
-func Served() map[string]int {
-	servedMu.Lock()
-	defer servedMu.Unlock()
-	out := make(map[string]int, len(served))
-	for k, v := range served {
-		if v > 0 {
-			out[k] = v
-		}
-	}
-	return out
 }
