@@ -52,8 +52,10 @@ func openFirstSeen(ctx context.Context, js jetstream.JetStream, replicas int) (*
 
 // firstSeenKey is a valid KV key for any event id (ids hold ':', '/' and
 // more that keys may not).
-func firstSeenKey(id string) string {
-	h := sha256.Sum256([]byte(id))
+func firstSeenKey(brand, id string) string {
+	// The brand is part of the key: one post can mention two brands, and
+	// each brand receives it once (as the bus's Nats-Msg-Id does).
+	h := sha256.Sum256([]byte(brand + "/" + id))
 	return hex.EncodeToString(h[:16])
 }
 
@@ -67,8 +69,8 @@ type seenRecord struct {
 }
 
 // get reads the record of an interaction; found is false when it has none.
-func (f *firstSeen) get(ctx context.Context, id string) (rec seenRecord, found bool, err error) {
-	e, err := f.kv.Get(ctx, firstSeenKey(id))
+func (f *firstSeen) get(ctx context.Context, brand, id string) (rec seenRecord, found bool, err error) {
+	e, err := f.kv.Get(ctx, firstSeenKey(brand, id))
 	switch {
 	case errors.Is(err, jetstream.ErrKeyNotFound):
 		return seenRecord{}, false, nil
@@ -86,10 +88,10 @@ func (f *firstSeen) get(ctx context.Context, id string) (rec seenRecord, found b
 // put writes the record of an interaction once the bus has its event. A
 // failure is only logged: the event is safe, and only a re-read after the
 // bus's window would publish it again.
-func (s *Service) putSeen(ctx context.Context, id string, rec seenRecord) {
+func (s *Service) putSeen(ctx context.Context, brand, id string, rec seenRecord) {
 	b, err := json.Marshal(rec)
 	if err == nil {
-		_, err = s.seen.kv.Put(ctx, firstSeenKey(id), b)
+		_, err = s.seen.kv.Put(ctx, firstSeenKey(brand, id), b)
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "record first-seen", "event_id", id, "error", err)
@@ -102,14 +104,14 @@ func (s *Service) putSeen(ctx context.Context, id string, rec seenRecord) {
 // window collapses it) and never loses an item; two readers racing for one
 // new item (a stream and a poll) both publish it, and the bus keeps one.
 func (s *Service) publish(ctx context.Context, r v1.Received) (bool, error) {
-	if _, found, err := s.seen.get(ctx, r.ID); err != nil || found {
+	if _, found, err := s.seen.get(ctx, r.Brand, r.ID); err != nil || found {
 		return found, err
 	}
 	dup, err := s.publishEvent(ctx, r, r.ID, r.Brand, r.ReceivedAt)
 	if err != nil {
 		return false, err
 	}
-	s.putSeen(ctx, r.ID, seenRecord{ReceivedAt: r.ReceivedAt.UTC(), TextHash: v1.TextHash(r.Text)})
+	s.putSeen(ctx, r.Brand, r.ID, seenRecord{ReceivedAt: r.ReceivedAt.UTC(), TextHash: v1.TextHash(r.Text)})
 	return dup, nil
 }
 
@@ -119,7 +121,7 @@ func (s *Service) publish(ctx context.Context, r v1.Received) (bool, error) {
 // published (the bus's window collapses its redelivery) but not recorded:
 // the interaction itself, if it comes later, must still be published.
 func (s *Service) publishUpdate(ctx context.Context, u v1.Updated) (bool, error) {
-	rec, found, err := s.seen.get(ctx, u.InteractionID)
+	rec, found, err := s.seen.get(ctx, u.Brand, u.InteractionID)
 	if err != nil {
 		return false, err
 	}
@@ -131,7 +133,7 @@ func (s *Service) publishUpdate(ctx context.Context, u v1.Updated) (bool, error)
 		return dup, err
 	}
 	rec.TextHash = v1.TextHash(u.Text)
-	s.putSeen(ctx, u.InteractionID, rec)
+	s.putSeen(ctx, u.Brand, u.InteractionID, rec)
 	return dup, nil
 }
 
@@ -139,7 +141,7 @@ func (s *Service) publishUpdate(ctx context.Context, u v1.Updated) (bool, error)
 // marks the interaction deleted, also when it was never received: a late
 // delivery of a deleted item is then not published.
 func (s *Service) publishDeletion(ctx context.Context, d v1.Deleted) (bool, error) {
-	rec, found, err := s.seen.get(ctx, d.InteractionID)
+	rec, found, err := s.seen.get(ctx, d.Brand, d.InteractionID)
 	if err != nil {
 		return false, err
 	}
@@ -154,7 +156,7 @@ func (s *Service) publishDeletion(ctx context.Context, d v1.Deleted) (bool, erro
 		rec.ReceivedAt = d.ReceivedAt.UTC()
 	}
 	rec.Deleted = true
-	s.putSeen(ctx, d.InteractionID, rec)
+	s.putSeen(ctx, d.Brand, d.InteractionID, rec)
 	return dup, nil
 }
 

@@ -64,6 +64,18 @@ func TestFirstSeenWins(t *testing.T) {
 			t.Fatalf("stored %+v", got)
 		}
 	})
+	t.Run("the_same_item_for_another_brand_is_published", func(t *testing.T) {
+		// One post can mention two brands: each receives it once.
+		svc3, sources := ingesttest.New(t, conn, "test-replica-3")
+		rival := connector.Source{ID: "rival-site", Brand: "rival", Network: "generic", Secrets: map[string]string{"secret": string(webhookSecret)}}
+		if err := sources.Put(context.Background(), rival); err != nil {
+			t.Fatal(err)
+		}
+		rec := post(svc3, "rival-site", first, connector.Sign(webhookSecret, []byte(first)))
+		if !strings.Contains(rec.Body.String(), `"accepted":["generic:cmt-1"]`) {
+			t.Fatalf("the rival brand's delivery: %d %s", rec.Code, rec.Body)
+		}
+	})
 	t.Run("a_new_item_is_still_published", func(t *testing.T) {
 		second := `{"id":"cmt-2","author":{"id":"u1"},"text":"Merci","created_at":"2026-11-23T08:01:00Z"}`
 		svc2, _ := ingesttest.New(t, conn, "test-replica-2")
