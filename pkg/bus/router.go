@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
-	wmjs "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/jetstream"
 	wmnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
@@ -143,27 +142,18 @@ func withEnvelopeContext(h message.HandlerFunc) message.HandlerFunc {
 
 // subscriber is one Watermill subscription, on its own connection, to the
 // durable consumer named consumer.
-func (r *Router) subscriber(consumer, name, stream, filter string, set settings) (*wmjs.Subscriber, error) {
+func (r *Router) subscriber(consumer, name, stream, filter string, set settings) (*subscriber, error) {
 	nc, err := r.conn.Dial("ruche-" + name)
 	if err != nil {
 		return nil, err
 	}
-	return wmjs.NewSubscriber(wmjs.SubscriberConfig{
-		Conn:           nc,
-		Logger:         r.wmLog,
-		AckWaitTimeout: set.ackWait,
-		ResourceInitializer: func(ctx context.Context, js jetstream.JetStream, _ string) (jetstream.Consumer, func(context.Context, watermill.LoggerAdapter), error) {
-			c, err := js.CreateOrUpdateConsumer(ctx, stream, set.consumerConfig(consumer, []string{filter}, 4096))
-			if err != nil {
-				return nil, nil, fmt.Errorf("consumer %s on %s: %w", consumer, stream, err)
-			}
-			return c, nil, nil
-		},
-		NakDelay:       nakDelay(set.delay),
-		AckAsync:       true,
-		Unmarshaler:    unmarshaler{},
-		ConsumeOptions: []jetstream.PullConsumeOpt{jetstream.PullMaxMessages(128)},
-	})
+	return newSubscriber(nc, r.log, set.ackWait, set.delay, func(ctx context.Context, js jetstream.JetStream) (jetstream.Consumer, error) {
+		c, err := js.CreateOrUpdateConsumer(ctx, stream, set.consumerConfig(consumer, []string{filter}, 4096))
+		if err != nil {
+			return nil, fmt.Errorf("consumer %s on %s: %w", consumer, stream, err)
+		}
+		return c, nil
+	}), nil
 }
 
 // Publisher is the router's publisher, for handlers that emit events.
@@ -276,8 +266,3 @@ func (unmarshaler) Unmarshal(m jetstream.Msg) (*message.Message, error) {
 func eventContext(ctx context.Context, id, correlationID, brand string) context.Context {
 	return obs.WithBrand(obs.WithCorrelationID(withCause(ctx, id), correlationID), brand)
 }
-
-// nakDelay is a retry delay as Watermill's subscriber asks for it.
-type nakDelay func(delivered uint64) time.Duration
-
-func (d nakDelay) WaitTime(delivered uint64) time.Duration { return d(delivered) }
