@@ -5,9 +5,8 @@
 //
 // State, all in NATS KV buckets drafting owns:
 //   - drafting_drafts: each interaction's draft ("<brand>.<interaction id,
-//     base64url>"), updated with compare-and-set;
-//   - drafting_interactions: the text, author and language of received
-//     interactions (interaction.moderated does not carry them), 7 days;
+//     base64url>") with the text it answers (interaction.moderated carries
+//     it), updated with compare-and-set;
 //   - drafting_brands: each brand's voice profile, knowledge base, saved
 //     replies and model endpoint (key sealed with pkg/secret), with
 //     immutable "<brand>.voice.v<N>" and "<brand>.kb.v<N>" versions;

@@ -1,6 +1,7 @@
 package drafting
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,16 +22,9 @@ type record struct {
 	Published int         `json:"published"`
 	// Priority of the interaction (four-eyes per priority).
 	Priority int `json:"priority"`
-}
-
-// onReceived keeps what a draft needs of the interaction.
-func (s *Service) onReceived(ctx context.Context, r interactionv1.Received, env events.Envelope) error {
-	author := r.Author.DisplayName
-	if author == "" {
-		author = r.Author.Handle
-	}
-	return put(ctx, s.interactions, key(r.Brand, r.ID), Interaction{
-		ID: r.ID, Brand: r.Brand, Network: r.Network, Text: r.Text, Lang: r.Lang, Author: author})
+	// Interaction is what the draft answers (its latest text), for edits
+	// and regenerations; records written before it lack it (its ID is "").
+	Interaction Interaction `json:"interaction,omitzero"`
 }
 
 // needsReply: moderation asked for one, or the interaction asks something
@@ -48,39 +42,105 @@ func needsReply(m interactionv1.Moderated) (intent string, ok bool) {
 	return intent, intent != "" || slices.Contains(m.Actions, "needs_reply")
 }
 
-// onModerated drafts the reply of an interaction that needs one, once.
+// onModerated drafts the reply of an interaction that needs one, once. The
+// decision carries the text decided on, so drafting keeps nothing of an
+// interaction it does not draft for; a decision published before it did
+// is drafted from analytics' copy.
 func (s *Service) onModerated(ctx context.Context, m interactionv1.Moderated, _ events.Envelope) error {
 	intent, ok := needsReply(m)
+	if m.Content != nil && m.ID != interactionv1.ModeratedID(m.InteractionID, m.PolicyVersion) {
+		// A decision on an edit (ModeratedEditID): a draft written before
+		// it answers the edited text from now on.
+		if err := s.onEdit(ctx, m, intent); err != nil {
+			return err
+		}
+	}
 	if !ok {
 		return nil
 	}
-	in, err := s.interaction(ctx, m.Brand, m.InteractionID)
+	in, err := decided(m)
+	if errors.Is(err, errNoContent) {
+		in, err = s.find(ctx, m.Brand, m.InteractionID)
+		in.Lang = cmp.Or(in.Lang, labelLang(m))
+	}
 	if err != nil {
 		return err
 	}
 	in.Intent, in.Priority = intent, m.Priority
-	for _, l := range m.Labels {
-		if lang, ok := strings.CutPrefix(l, "lang:"); ok && in.Lang == "" {
-			in.Lang = lang
-		}
-	}
 	_, err = s.draft(ctx, in, "", "moderation", false)
 	return err
 }
 
-// interaction is the kept interaction, else analytics'.
-func (s *Service) interaction(ctx context.Context, brand, id string) (Interaction, error) {
-	in, err := get[Interaction](ctx, s.interactions, key(brand, id))
-	if err == nil {
-		return in, nil
+// errNoContent: a decision published before decisions carried their text.
+var errNoContent = errors.New("the decision carries no content")
+
+// decided is the interaction as the decision saw it.
+func decided(m interactionv1.Moderated) (Interaction, error) {
+	if m.Content == nil {
+		return Interaction{}, errNoContent
 	}
-	if !errors.Is(err, ErrNotFound) {
-		return in, err
+	author := m.Content.Author.DisplayName
+	if author == "" {
+		author = m.Content.Author.Handle
 	}
-	in, err = s.finder.FindInteraction(ctx, brand, id)
+	return Interaction{ID: m.InteractionID, Brand: m.Brand, Network: m.Network, Text: m.Content.Text,
+		Lang: cmp.Or(m.Content.Lang, labelLang(m)), Author: author}, nil
+}
+
+// labelLang is the language moderation detected ("lang:fr"), "" if none.
+func labelLang(m interactionv1.Moderated) string {
+	for _, l := range m.Labels {
+		if lang, ok := strings.CutPrefix(l, "lang:"); ok {
+			return lang
+		}
+	}
+	return ""
+}
+
+// onEdit puts an edited text in the interaction's draft record, if it has
+// one. The draft itself is not rewritten (a moderator regenerates it); its
+// checks and regenerations read the new text.
+func (s *Service) onEdit(ctx context.Context, m interactionv1.Moderated, intent string) error {
+	in, err := decided(m)
 	if err != nil {
-		// Moderation may be ahead of this replica's received consumer:
-		// a redelivery finds it.
+		return err
+	}
+	_, err = update(ctx, s.drafts, key(m.Brand, m.InteractionID), false, func(r *record) error {
+		in.Intent = cmp.Or(intent, r.Interaction.Intent)
+		r.Interaction = in
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// interaction is what the interaction's draft answers, else analytics'
+// copy (an interaction drafted on request, or a record older than the
+// Interaction field).
+func (s *Service) interaction(ctx context.Context, brand, id string) (Interaction, error) {
+	rec, err := get[record](ctx, s.drafts, key(brand, id))
+	switch {
+	case err == nil && rec.Interaction.ID != "":
+		in := rec.Interaction
+		in.Priority = rec.Priority
+		return in, nil
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return Interaction{}, err
+	}
+	in, err := s.find(ctx, brand, id)
+	if err == nil && rec.Priority > 0 {
+		in.Priority = rec.Priority
+	}
+	return in, err
+}
+
+// find asks analytics for the interaction.
+func (s *Service) find(ctx context.Context, brand, id string) (Interaction, error) {
+	in, err := s.finder.FindInteraction(ctx, brand, id)
+	if err != nil {
+		// Moderation may be ahead of analytics' sink: a redelivery finds it.
 		return in, fmt.Errorf("interaction %s of %s: %w", id, brand, err)
 	}
 	return in, nil
@@ -121,6 +181,10 @@ func (s *Service) draft(ctx context.Context, in Interaction, instruction, by str
 			action = "regenerated"
 		}
 		r.Priority = max(r.Priority, in.Priority)
+		if r.Interaction.ID == "" {
+			// Only an edit replaces it (onEdit): in may predate one.
+			r.Interaction = in
+		}
 		r.Draft = query.Draft{Current: c, Status: query.DraftPending, Original: c.Text,
 			Audit: append(r.Draft.Audit, query.DraftStep{Action: action, By: by, Version: c.Version, Detail: instruction, At: now}), UpdatedAt: now}
 		return nil

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/ruche-project/ruche/events"
 	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	interactionv1 "github.com/ruche-project/ruche/events/interaction/v1"
@@ -25,14 +27,18 @@ import (
 // a recorder of what it publishes.
 type harness struct {
 	router *bus.Router
+	js     jetstream.JetStream
 	svc    *drafting.Service
-	client *rpc.Client
-	fake   *modelfake.Server
-	mu     sync.Mutex
-	drafts []draftv1.Created
-	asks   []publishv1.Requested
-	apprs  []draftv1.Approved
-	sleeps []time.Duration
+	// analytics is what drafting finds of an interaction its decision
+	// does not carry.
+	analytics *analyticsCopy
+	client    *rpc.Client
+	fake      *modelfake.Server
+	mu        sync.Mutex
+	drafts    []draftv1.Created
+	asks      []publishv1.Requested
+	apprs     []draftv1.Approved
+	sleeps    []time.Duration
 	// recorded stands in for publishing's approval records.
 	recorded map[string]publishv1.Approval
 }
@@ -75,9 +81,10 @@ func start(t testing.TB, fake *modelfake.Server) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{router: router, fake: fake, recorded: map[string]publishv1.Approval{}}
+	h := &harness{router: router, js: conn.JS, fake: fake, recorded: map[string]publishv1.Approval{},
+		analytics: &analyticsCopy{stored: map[string]drafting.Interaction{}}}
 	svc, err := drafting.New(drafting.Config{Consumer: "drafting", ModelTimeout: 2 * time.Second, ModelBudget: 3 * time.Second, DefaultTokenBudget: 100000}, drafting.LLMConfig{},
-		drafting.Deps{Router: router, Logger: testkit.Logger(t), NATS: conn.NC, JS: conn.JS, Replicas: 1, Secrets: box, Interactions: noAnalytics{}, Approvals: h})
+		drafting.Deps{Router: router, Logger: testkit.Logger(t), NATS: conn.NC, JS: conn.JS, Replicas: 1, Secrets: box, Interactions: h.analytics, Approvals: h})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,10 +132,27 @@ func ask[Req, Resp any](t testing.TB, h *harness, ep query.Endpoint[Req, Resp], 
 	return out
 }
 
-type noAnalytics struct{}
+// analyticsCopy stands in for analytics' GetInteraction: the
+// interactions it has stored.
+type analyticsCopy struct {
+	mu     sync.Mutex
+	stored map[string]drafting.Interaction
+}
 
-func (noAnalytics) FindInteraction(context.Context, string, string) (drafting.Interaction, error) {
-	return drafting.Interaction{}, rpc.NotFound("no analytics in this test")
+func (a *analyticsCopy) FindInteraction(_ context.Context, brand, id string) (drafting.Interaction, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	in, ok := a.stored[id]
+	if !ok || in.Brand != brand {
+		return drafting.Interaction{}, rpc.NotFound("interaction %s not stored", id)
+	}
+	return in, nil
+}
+
+func (a *analyticsCopy) store(in drafting.Interaction) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.stored[in.ID] = in
 }
 
 func (h *harness) publish(t *testing.T, e events.Event, id string) {
@@ -142,15 +166,18 @@ func (h *harness) publish(t *testing.T, e events.Event, id string) {
 	}
 }
 
-// arrive publishes an interaction and moderation's decision asking a reply.
+// arrive publishes moderation's decision asking a reply, with the text
+// decided on, as moderation publishes it.
 func (h *harness) arrive(t *testing.T, id, text, lang, intent string) {
 	t.Helper()
-	r := interactionv1.Received{ID: id, Brand: "cafe", Network: "mastodon", Kind: interactionv1.KindComment, PlatformID: id[len("mastodon:"):],
-		Author: interactionv1.Author{ID: "1", DisplayName: "Léa Martin"}, Text: text, Lang: lang, CreatedAt: time.Now(), ReceivedAt: time.Now(), Source: interactionv1.SourcePoll}
-	h.publish(t, r, r.ID)
-	m := interactionv1.Moderated{ID: interactionv1.ModeratedID(id, 0), InteractionID: id, Brand: "cafe", Network: "mastodon",
-		Labels: []string{"lang:" + lang, "intent:" + intent}, Verdict: interactionv1.VerdictAllow, Actions: []string{"needs_reply"}, ModeratedAt: time.Now()}
-	h.publish(t, m, m.ID)
+	h.publish(t, decision(id, text, lang, intent), interactionv1.ModeratedID(id, 0))
+}
+
+// decision is moderation's decision on an interaction of "cafe" by Léa.
+func decision(id, text, lang, intent string) interactionv1.Moderated {
+	return interactionv1.Moderated{ID: interactionv1.ModeratedID(id, 0), InteractionID: id, Brand: "cafe", Network: "mastodon",
+		Labels: []string{"lang:" + lang, "intent:" + intent}, Verdict: interactionv1.VerdictAllow, Actions: []string{"needs_reply"}, ModeratedAt: time.Now(),
+		Content: &interactionv1.Content{Text: text, Lang: lang, Author: interactionv1.Author{ID: "1", DisplayName: "Léa Martin"}}}
 }
 
 func (h *harness) draftOf(t *testing.T, id string) draftv1.Created {

@@ -193,9 +193,6 @@ func (s *Service) Request(ctx context.Context, r query.RequestDraftRequest) (que
 	if err != nil {
 		return query.Draft{}, err
 	}
-	if existing, err := get[record](ctx, s.drafts, key(r.Brand, r.InteractionID)); err == nil {
-		in.Priority = existing.Priority
-	}
 	return s.draft(ctx, in, r.Instruction, r.RequestedBy, true)
 }
 

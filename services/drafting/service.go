@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/ruche-project/ruche/events"
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
@@ -59,18 +60,17 @@ type ApprovalRecorder interface {
 
 // Service drafts replies and serves their review.
 type Service struct {
-	cfg          Config
-	llm          LLMConfig
-	log          *slog.Logger
-	nc           *nats.Conn
-	pub          *bus.Publisher
-	drafts       jetstream.KeyValue
-	interactions jetstream.KeyValue
-	brands       *Brands
-	model        *model.Client
-	finder       InteractionFinder
-	approvals    ApprovalRecorder
-	now          func() time.Time
+	cfg       Config
+	llm       LLMConfig
+	log       *slog.Logger
+	nc        *nats.Conn
+	pub       *bus.Publisher
+	drafts    jetstream.KeyValue
+	brands    *Brands
+	model     *model.Client
+	finder    InteractionFinder
+	approvals ApprovalRecorder
+	now       func() time.Time
 	// fallback is the installation's model (the fake under llm.fake).
 	fallback *model.Endpoint
 	fake     *http.Server
@@ -98,9 +98,6 @@ func New(cfg Config, llm LLMConfig, d Deps) (*Service, error) {
 	if s.drafts, err = openBucket(ctx, d.JS, DraftsBucket, d.Replicas, 0); err != nil {
 		return nil, err
 	}
-	if s.interactions, err = openBucket(ctx, d.JS, InteractionsBucket, d.Replicas, 7*24*time.Hour); err != nil {
-		return nil, err
-	}
 	kv, err := openBucket(ctx, d.JS, BrandsBucket, d.Replicas, 0)
 	if err != nil {
 		return nil, err
@@ -126,7 +123,7 @@ func New(cfg Config, llm LLMConfig, d Deps) (*Service, error) {
 			return nil, err
 		}
 	}
-	if err := bus.Handle(d.Router, cfg.Consumer+"-received", s.onReceived); err != nil {
+	if err := dropReceivedConsumer(ctx, d.JS, cfg.Consumer); err != nil {
 		return nil, err
 	}
 	if err := bus.Handle(d.Router, cfg.Consumer+"-moderated", s.onModerated); err != nil {
@@ -192,4 +189,15 @@ type publishingApprovals struct{ client *rpc.Client }
 func (p publishingApprovals) RecordApproval(ctx context.Context, a publishv1.Approval) error {
 	_, err := rpc.Ask(ctx, p.client, query.PutApproval, query.PutApprovalRequest{Approval: a})
 	return err
+}
+
+// dropReceivedConsumer deletes the durable consumer of interaction.received
+// that drafting had before decisions carried their text: left alone, it
+// would keep its place in the stream for ever.
+func dropReceivedConsumer(ctx context.Context, js jetstream.JetStream, prefix string) error {
+	err := js.DeleteConsumer(ctx, events.StreamName(events.DomainInteraction), prefix+"-received")
+	if err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return fmt.Errorf("delete the former consumer %s-received: %w", prefix, err)
+	}
+	return nil
 }

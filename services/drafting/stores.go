@@ -13,10 +13,9 @@ import (
 
 // Bucket names.
 const (
-	DraftsBucket       = "drafting_drafts"
-	InteractionsBucket = "drafting_interactions"
-	BrandsBucket       = "drafting_brands"
-	UsageBucket        = "drafting_usage"
+	DraftsBucket = "drafting_drafts"
+	BrandsBucket = "drafting_brands"
+	UsageBucket  = "drafting_usage"
 )
 
 // Errors mapped to request/reply codes in endpoints.go.

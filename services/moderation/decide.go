@@ -63,6 +63,8 @@ func decide(texts *classify.Batch, r v1.Received, p policy.Policy, now time.Time
 		ModeratedAt:   now.UTC(),
 		// The interaction's own time, as received.
 		InteractionCreatedAt: r.CreatedAt.UTC(),
+		// The text decided on (an edit's for an edit), for drafting.
+		Content: &v1.Content{Text: r.Text, Lang: r.Lang, Author: r.Author},
 	}, a
 }
 

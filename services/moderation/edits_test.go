@@ -23,7 +23,7 @@ func (s storedInteractions) Interaction(_ context.Context, brand, id string) (v1
 }
 
 // TestEditsAreDecidedAgain: an edited text gets a new decision, with an id
-// naming the text, once however often the edit is delivered.
+// naming the text and carrying it, once however often the edit is delivered.
 func TestEditsAreDecidedAgain(t *testing.T) {
 	at := time.Now().UTC()
 	r := v1.Received{ID: "sandbox:1", Brand: "demo", Network: "sandbox", Kind: v1.KindComment, PlatformID: "1",
@@ -68,5 +68,9 @@ func TestEditsAreDecidedAgain(t *testing.T) {
 	}
 	if !slices.Contains(first.Labels, "intent:praise") || slices.Contains(edit.Labels, "intent:praise") || !slices.Contains(edit.Labels, "sentiment:negative") {
 		t.Fatalf("labels: as received %v, edited %v", first.Labels, edit.Labels)
+	}
+	// Each decision carries the text it was taken on (drafting reads it).
+	if first.Content == nil || first.Content.Text != r.Text || edit.Content == nil || edit.Content.Text != text || edit.Content.Author != r.Author {
+		t.Fatalf("content: as received %+v, edited %+v", first.Content, edit.Content)
 	}
 }

@@ -69,6 +69,8 @@ func TestModerated(t *testing.T) {
 		ModeratedAt:   received.Add(20 * time.Millisecond),
 		// The field added in place: the golden file carries it.
 		InteractionCreatedAt: created,
+		// Added in place too: the text decided on.
+		Content: &v1.Content{Text: sampleReceived().Text, Lang: "fr", Author: sampleReceived().Author},
 	}
 	if got, want := m.Name(), "interaction.moderated.v1"; got != want {
 		t.Fatalf("Name() = %q, want %q", got, want)

@@ -52,6 +52,21 @@ type Moderated struct {
 	// looking the interaction up (analytics' rollups do). Added in place
 	// (optional): decisions published before it lack it.
 	InteractionCreatedAt time.Time `json:"interaction_created_at,omitzero"`
+	// Content is what was decided on: the text as received, or for a
+	// decision on an edit (ModeratedEditID) the edited text, with its
+	// language and author, so that a consumer acting on the decision
+	// (drafting writes the reply) needs no copy of interaction.received.
+	// Added in place (optional): nil in decisions published before it.
+	Content *Content `json:"content,omitempty"`
+}
+
+// Content is the text a decision was taken on.
+type Content struct {
+	Text string `json:"text"`
+	// Lang is the network's language tag, if any (the detected language
+	// is among the decision's labels).
+	Lang   string `json:"lang,omitempty"`
+	Author Author `json:"author"`
 }
 
 // Name implements events.Event.
