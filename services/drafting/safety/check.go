@@ -2,6 +2,7 @@ package safety
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -92,25 +93,24 @@ func checkEcho(text, prompt string, sources []string) draftv1.Check {
 	if prompt == "" {
 		return result(CheckPromptEcho, true, "")
 	}
-	shingles := map[string]bool{}
-	pw := words(prompt)
-	for i := 0; i+echoWords <= len(pw); i++ {
-		shingles[strings.Join(pw[i:i+echoWords], " ")] = true
-	}
-	for _, s := range sources {
-		sw := words(s)
-		for i := 0; i+echoWords <= len(sw); i++ {
-			delete(shingles, strings.Join(sw[i:i+echoWords], " "))
-		}
-	}
+	prompt7 := shingles(prompt, echoWords)
+	var quotable map[string]bool
 	tw := words(text)
 	for i := 0; i+echoWords <= len(tw); i++ {
-		if s := strings.Join(tw[i:i+echoWords], " "); shingles[s] {
+		s := strings.Join(tw[i:i+echoWords], " ")
+		if !prompt7[s] {
+			continue
+		}
+		if quotable == nil {
+			quotable = sourceShingles(sources, echoWords)
+		}
+		if !quotable[s] {
 			return result(CheckPromptEcho, false, fmt.Sprintf("repeats the instructions: %q", s))
 		}
 	}
+	folded := knowledge.Fold(text)
 	for _, marker := range []string{"interaction>>>", "<<<interaction", "system prompt", "prompt systeme"} {
-		if strings.Contains(knowledge.Fold(text), marker) {
+		if strings.Contains(folded, marker) {
 			return result(CheckPromptEcho, false, fmt.Sprintf("mentions %q", marker))
 		}
 	}
@@ -126,15 +126,28 @@ func shingles(text string, n int) map[string]bool {
 	return out
 }
 
+// sourceShingles are the runs of n words of the sources: what a draft may
+// repeat. Checks read them only for a run the draft repeats (rare), since
+// the sources are the whole knowledge base.
+func sourceShingles(sources []string, n int) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range sources {
+		maps.Copy(out, shingles(s, n))
+	}
+	return out
+}
+
 func checkQuotes(text, message string, sources []string) draftv1.Check {
 	quoted := shingles(message, quoteWords)
-	for _, s := range sources {
-		for k := range shingles(s, quoteWords) {
-			delete(quoted, k)
-		}
-	}
+	var quotable map[string]bool
 	for k := range shingles(text, quoteWords) {
-		if quoted[k] {
+		if !quoted[k] {
+			continue
+		}
+		if quotable == nil {
+			quotable = sourceShingles(sources, quoteWords)
+		}
+		if !quotable[k] {
 			return result(CheckQuotesMessage, false, fmt.Sprintf("repeats the message: %q", k))
 		}
 	}
@@ -224,10 +237,14 @@ func digitsOf(s string) string {
 }
 
 func checkPersonal(text string, c Context) draftv1.Check {
-	known := digitsOf(c.Interaction + " " + strings.Join(c.Sources, " "))
+	var known *string // read only for a match (the sources are the whole knowledge base)
 	for _, p := range personalPatterns {
 		for _, m := range p.re.FindAllString(text, -1) {
-			if !strings.Contains(known, digitsOf(m)) {
+			if known == nil {
+				k := digitsOf(c.Interaction + " " + strings.Join(c.Sources, " "))
+				known = &k
+			}
+			if !strings.Contains(*known, digitsOf(m)) {
 				return result(CheckPersonalData, false, fmt.Sprintf("%s %q is not in the interaction", p.what, m))
 			}
 		}

@@ -1,6 +1,7 @@
 package safety_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"unicode"
@@ -88,4 +89,52 @@ func FuzzClean(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSourcesMayBeRepeated: a run of the message or of the prompt that a
+// source holds too (the draft quotes the knowledge base) is no failure.
+func TestSourcesMayBeRepeated(t *testing.T) {
+	kb := "Nos cafés sont expédiés sous 24 h et livrés en 48 h ouvrées en France métropolitaine."
+	ctx := safety.Context{
+		SystemPrompt: "Answer from this entry: " + kb,
+		Interaction:  "Est-ce vrai que vos cafés sont expédiés sous 24 h et livrés en 48 h ?",
+		Sources:      []string{"Retours : 30 jours.", kb},
+		Lang:         "fr", MaxLen: 300,
+	}
+	draft := "Bonjour, oui : nos cafés sont expédiés sous 24 h et livrés en 48 h ouvrées en France métropolitaine."
+	for _, c := range safety.Check(draft, ctx) {
+		if !c.Passed {
+			t.Errorf("%s failed: %s", c.Name, c.Detail)
+		}
+	}
+	ctx.Sources = ctx.Sources[:1]
+	failed := map[string]bool{}
+	for _, c := range safety.Check(draft, ctx) {
+		failed[c.Name] = !c.Passed
+	}
+	if !failed[safety.CheckQuotesMessage] || !failed[safety.CheckPromptEcho] {
+		t.Fatalf("without the source, the runs are repeats: %v", failed)
+	}
+}
+
+// BenchmarkCheck checks an offline draft against the demo brand's knowledge
+// base (every entry is a source).
+func BenchmarkCheck(b *testing.B) {
+	var sources []string
+	for _, f := range []string{"../demo/kb_fr.md", "../demo/kb_en.csv"} {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sources = append(sources, strings.Split(string(raw), "\n")...)
+	}
+	ctx := safety.Context{
+		Interaction: "Bonjour ! Ma commande n'est toujours pas arrivée après deux semaines d'attente, le suivi indique « en cours d'acheminement » depuis le 12. Vous pouvez vérifier ce qui se passe ?",
+		Sources:     sources, Domains: []string{"cafe-lumiere.fr"}, Lang: "fr", MaxLen: 500,
+	}
+	draft := "Bonjour Léa, nous sommes désolés pour ce retard. Nos cafés sont expédiés sous 24 h ; nous vérifions votre commande et revenons vers vous en message privé. Belle journée !"
+	b.ReportAllocs()
+	for b.Loop() {
+		safety.Check(draft, ctx)
+	}
 }
