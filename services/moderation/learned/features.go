@@ -168,16 +168,18 @@ func extract(text string, mask uint32, emit func(bucket uint32)) int {
 		padded := s[i-1 : j+1]
 		if len(word) <= 64 {
 			for a := 0; a < len(padded); {
-				b := a
+				// FNV reads bytes in order: the hash of padded[a:b] goes on
+				// from that of the n-gram one rune shorter.
+				b, h := a, hashKind(kindChar)
 				for k := 1; k <= charMax && b < len(padded); k++ {
-					_, sz := utf8.DecodeRune(padded[b:])
+					sz := runeLen(padded[b:])
+					h = hashBytes(h, padded[b:b+sz])
 					b += sz
 					if k >= charMin {
-						put(hashBytes(hashKind(kindChar), padded[a:b]))
+						put(h)
 					}
 				}
-				_, sz := utf8.DecodeRune(padded[a:])
-				a += sz
+				a += runeLen(padded[a:])
 				if a >= len(padded)-1 {
 					break
 				}
@@ -190,6 +192,15 @@ func extract(text string, mask uint32, emit func(bucket uint32)) int {
 	}
 	put(hashKind(kindShape) ^ (16 + uint32(min(bangs, 3))))
 	return count
+}
+
+// runeLen is the length of the rune b starts with.
+func runeLen(b []byte) int {
+	if b[0] < utf8.RuneSelf {
+		return 1
+	}
+	_, sz := utf8.DecodeRune(b)
+	return sz
 }
 
 func hasURLPrefix(s string) bool {
