@@ -12,9 +12,9 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/synadia-io/orbit.go/jetstreamext"
 
 	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/pkg/kvread"
 )
 
 // DecisionsBucket records, per interaction and policy version, the id of the
@@ -34,11 +34,8 @@ const (
 	decisionsPrefix = "$KV." + DecisionsBucket + "."
 )
 
-// guardReadMax is the most keys asked for in one batched read: nats-server
-// answers a multi_last direct get with at most 1024 messages and refuses the
-// whole request (413) past that (stream.go getDirectMulti,
-// maxAllowedResponses). A literal key matches at most one message.
-const guardReadMax = 1024
+// guardReadMax is the most keys asked for in one batched read.
+const guardReadMax = kvread.Max
 
 // guardReadTimeout bounds a batched read, as jetstream's default timeout
 // bounds a kv.Get.
@@ -140,64 +137,20 @@ func (d *decisionLog) decidedMany(ctx context.Context, keys []string) ([]string,
 	return ids, errs
 }
 
-// errIncompleteRead is a batched read whose answer stopped before its last
-// message: the request timed out (jetstreamext ends the iteration silently
-// then) or the server cut it at its max bytes.
-var errIncompleteRead = errors.New("batched read of decisions ended before its last message")
-
 // readLast returns the value of the last message of each subject, for the
 // subjects whose last message is a value (not a delete or purge marker).
 func (d *decisionLog) readLast(ctx context.Context, subjects []string) (map[string]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, guardReadTimeout)
 	defer cancel()
-	msgs, err := jetstreamext.GetLastMsgsFor(ctx, d.js, decisionsStream, subjects)
+	msgs, err := kvread.Last(ctx, d.js, decisionsStream, subjects)
 	if err != nil {
 		return nil, err
 	}
-	live := make(map[string]string, len(subjects))
-	// pending is the server's count of messages still to come after the
-	// last one received (Nats-Num-Pending), -1 before the first: the
-	// iterator's end is an answer only when it reached 0.
-	pending := int64(-1)
-	for m, err := range msgs {
-		if errors.Is(err, jetstreamext.ErrNoMessages) && pending < 0 {
-			// 404 as the whole answer: no subject has a message. After
-			// messages, a 404 is a message the server failed to load.
-			return live, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if pending, err = strconv.ParseInt(m.Header.Get(numPendingHeader), 10, 64); err != nil {
-			return nil, fmt.Errorf("%w: %s %q", jetstreamext.ErrInvalidResponse, numPendingHeader, m.Header.Get(numPendingHeader))
-		}
-		if !deletedEntry(m.Header) {
-			live[m.Subject] = string(m.Data)
-		}
-	}
-	if pending != 0 {
-		return nil, errIncompleteRead
+	live := make(map[string]string, len(msgs))
+	for subject, data := range msgs {
+		live[subject] = string(data)
 	}
 	return live, nil
-}
-
-// numPendingHeader counts the messages of a batched answer after this one
-// (nats-server stream.go, JSNumPending); jetstreamext refuses a message
-// without it (ErrBatchUnsupported).
-const numPendingHeader = "Nats-Num-Pending"
-
-// deletedEntry says a KV message is a delete or purge marker, by the rules
-// of kv.Get (nats.go jetstream/kv.go, kvs.get): its KV-Operation header, or
-// else a subject delete marker's reason.
-func deletedEntry(h nats.Header) bool {
-	if op := h.Get("KV-Operation"); op != "" {
-		return op == "DEL" || op == "PURGE"
-	}
-	switch h.Get(jetstream.MarkerReasonHeader) {
-	case "MaxAge", "Purge", "Remove":
-		return true
-	}
-	return false
 }
 
 // validKey is kv.Get's rule for keys (nats.go jetstream/kv.go, keyValid:

@@ -13,6 +13,7 @@ import (
 	"github.com/ruche-project/ruche/events"
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/pkg/kvread"
 	"github.com/ruche-project/ruche/pkg/testkit"
 )
 
@@ -158,7 +159,7 @@ func TestDecidedAll(t *testing.T) {
 		late, cancel := context.WithDeadline(ctx, time.Now().Add(-time.Second))
 		defer cancel()
 		ids, errs := log.decidedAll(late, []string{key})
-		if !errors.Is(errs[0], errIncompleteRead) || ids[0] != "" {
+		if !errors.Is(errs[0], kvread.ErrIncomplete) || ids[0] != "" {
 			t.Fatalf("%q, %v; want an incomplete read", ids[0], errs[0])
 		}
 	})
