@@ -7,12 +7,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/ruche-project/ruche/events"
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
+	"github.com/ruche-project/ruche/pkg/kvread"
+	"github.com/ruche-project/ruche/services/ingest/internal/coalesce"
 )
 
 // FirstSeenBucket is the NATS KV bucket, owned by ingest, that records
@@ -38,7 +42,28 @@ const FirstSeenTTL = 90 * 24 * time.Hour
 // firstSeen is the record of published items.
 type firstSeen struct {
 	kv jetstream.KeyValue
+	js jetstream.JetStream
+	// reads coalesces the lookups of concurrent publications (webhook
+	// deliveries mostly carry one item each) into batched reads.
+	reads *coalesce.Batcher[string, seenValue]
 }
+
+// seenValue is a record as stored; found is false when there is none.
+type seenValue struct {
+	data  []byte
+	found bool
+}
+
+// Where the bucket's records are, as kv.Get and kv.Put address them.
+const (
+	firstSeenStream = "KV_" + FirstSeenBucket
+	firstSeenPrefix = "$KV." + FirstSeenBucket + "."
+)
+
+// firstSeenTimeout bounds one read of records, as jetstream's default
+// timeout bounds a kv.Get: the callers of a batch wait for it whatever
+// their own contexts say.
+const firstSeenTimeout = 5 * time.Second
 
 func openFirstSeen(ctx context.Context, js jetstream.JetStream, replicas int) (*firstSeen, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
@@ -47,7 +72,51 @@ func openFirstSeen(ctx context.Context, js jetstream.JetStream, replicas int) (*
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", FirstSeenBucket, err)
 	}
-	return &firstSeen{kv: kv}, nil
+	f := &firstSeen{kv: kv, js: js}
+	f.reads = coalesce.New(f.readAll)
+	return f, nil
+}
+
+// readAll reads the records of keys: one batched read, or for fewer than
+// kvread.MinBatch keys one kv.Get each, at once.
+func (f *firstSeen) readAll(keys []string) ([]seenValue, []error) {
+	ctx, cancel := context.WithTimeout(context.Background(), firstSeenTimeout)
+	defer cancel()
+	vals, errs := make([]seenValue, len(keys)), make([]error, len(keys))
+	if len(keys) < kvread.MinBatch {
+		var wg sync.WaitGroup
+		for i, key := range keys {
+			wg.Go(func() {
+				e, err := f.kv.Get(ctx, key)
+				switch {
+				case errors.Is(err, jetstream.ErrKeyNotFound):
+				case err != nil:
+					errs[i] = err
+				default:
+					vals[i] = seenValue{data: e.Value(), found: true}
+				}
+			})
+		}
+		wg.Wait()
+		return vals, errs
+	}
+	for start := 0; start < len(keys); start += kvread.Max {
+		chunk := keys[start:min(len(keys), start+kvread.Max)]
+		subjects := make([]string, len(chunk))
+		for j, key := range chunk {
+			subjects[j] = firstSeenPrefix + key
+		}
+		live, err := kvread.Last(ctx, f.js, firstSeenStream, subjects)
+		for j, subject := range subjects {
+			if err != nil {
+				errs[start+j] = err
+				continue
+			}
+			data, found := live[subject]
+			vals[start+j] = seenValue{data: data, found: found}
+		}
+	}
+	return vals, errs
 }
 
 // firstSeenKey is a valid KV key for any event id (ids hold ':', '/' and
@@ -70,17 +139,17 @@ type seenRecord struct {
 
 // get reads the record of an interaction; found is false when it has none.
 func (f *firstSeen) get(ctx context.Context, brand, id string) (rec seenRecord, found bool, err error) {
-	e, err := f.kv.Get(ctx, firstSeenKey(brand, id))
+	v, err := f.reads.Do(firstSeenKey(brand, id))
 	switch {
-	case errors.Is(err, jetstream.ErrKeyNotFound):
-		return seenRecord{}, false, nil
 	case err != nil:
 		return seenRecord{}, false, fmt.Errorf("first-seen record of %s: %w", id, err)
+	case !v.found:
+		return seenRecord{}, false, nil
 	}
-	if json.Unmarshal(e.Value(), &rec) != nil {
+	if json.Unmarshal(v.data, &rec) != nil {
 		// An older record: its received_at only, the text unknown.
 		rec = seenRecord{}
-		rec.ReceivedAt, _ = time.Parse(time.RFC3339Nano, string(e.Value()))
+		rec.ReceivedAt, _ = time.Parse(time.RFC3339Nano, string(v.data))
 	}
 	return rec, true, nil
 }
@@ -91,10 +160,29 @@ func (f *firstSeen) get(ctx context.Context, brand, id string) (rec seenRecord, 
 func (s *Service) putSeen(ctx context.Context, brand, id string, rec seenRecord) {
 	b, err := json.Marshal(rec)
 	if err == nil {
-		_, err = s.seen.kv.Put(ctx, firstSeenKey(brand, id), b)
+		err = s.seen.put(ctx, firstSeenKey(brand, id), b)
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "record first-seen", "event_id", id, "error", err)
+	}
+}
+
+// put is kv.Put acked through the connection's asynchronous publisher
+// (one reply subscription for every write, not a request each).
+func (f *firstSeen) put(ctx context.Context, key string, value []byte) error {
+	msg := nats.NewMsg(firstSeenPrefix + key)
+	msg.Data = value
+	ack, err := f.js.PublishMsgAsync(msg)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ack.Ok():
+		return nil
+	case err := <-ack.Err():
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

@@ -115,17 +115,9 @@ func (d *decisionLog) decidedAll(ctx context.Context, keys []string) (ids []stri
 	return ids, errs
 }
 
-// batchedReadMin is the fewest keys read in one batched request; fewer are
-// read with one Get each, at once. A batched read subscribes for its
-// answer, which adds about 3 ms to a batch (moderated p50 1.3 → 4-5 ms at
-// half the pipeline's rate): a small batch, on a quiet stream where latency
-// is what counts, does not win that back in CPU; a large one, under load,
-// does (about 15-20 µs of CPU per interaction).
-const batchedReadMin = 16
-
-// decidedMany is decidedAll, with Gets for fewer than batchedReadMin keys.
+// decidedMany is decidedAll, with Gets for fewer than kvread.MinBatch keys.
 func (d *decisionLog) decidedMany(ctx context.Context, keys []string) ([]string, []error) {
-	if len(keys) >= batchedReadMin {
+	if len(keys) >= kvread.MinBatch {
 		return d.decidedAll(ctx, keys)
 	}
 	ids, errs := make([]string, len(keys)), make([]error, len(keys))
