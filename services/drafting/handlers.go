@@ -151,12 +151,12 @@ func (s *Service) find(ctx context.Context, brand, id string) (Interaction, erro
 // returned as it is (a redelivery).
 func (s *Service) draft(ctx context.Context, in Interaction, instruction, by string, regenerate bool) (query.Draft, error) {
 	k := key(in.Brand, in.ID)
-	existing, err := get[record](ctx, s.drafts, k)
+	existing, err := getStored[record](ctx, s.drafts, k)
 	switch {
 	case err == nil && !regenerate:
-		return existing.Draft, s.publishPending(ctx, k, existing)
-	case err == nil && existing.Draft.Status == query.DraftApproved:
-		return existing.Draft, fmt.Errorf("%w: the draft is approved; it cannot be regenerated", ErrConflict)
+		return existing.v.Draft, s.publishPending(ctx, k, existing)
+	case err == nil && existing.v.Draft.Status == query.DraftApproved:
+		return existing.v.Draft, fmt.Errorf("%w: the draft is approved; it cannot be regenerated", ErrConflict)
 	case err != nil && !errors.Is(err, ErrNotFound):
 		return query.Draft{}, err
 	}
@@ -167,7 +167,8 @@ func (s *Service) draft(ctx context.Context, in Interaction, instruction, by str
 	c := s.compose(ctx, b, in, instruction)
 	now := s.now().UTC()
 	c.DraftID, c.RequestedBy, c.CreatedAt = draftv1.DraftID(in.ID), by, now
-	rec, err := update(ctx, s.drafts, k, true, func(r *record) error {
+	// From the record read above (none: a create), unless it moved since.
+	rec, err := updateFrom(ctx, s.drafts, k, &existing, true, func(r *record) error {
 		if r.Draft.Current.Version > 0 && !regenerate {
 			return nil // another replica drafted it first
 		}
@@ -192,20 +193,20 @@ func (s *Service) draft(ctx context.Context, in Interaction, instruction, by str
 	if err != nil {
 		return query.Draft{}, err
 	}
-	return rec.Draft, s.publishPending(ctx, k, rec)
+	return rec.v.Draft, s.publishPending(ctx, k, rec)
 }
 
 // publishPending publishes the current version's draft.created when the
 // record does not say it was, then records that it was.
-func (s *Service) publishPending(ctx context.Context, k string, rec record) error {
-	c := rec.Draft.Current
-	if rec.Published >= c.Version {
+func (s *Service) publishPending(ctx context.Context, k string, rec stored[record]) error {
+	c := rec.v.Draft.Current
+	if rec.v.Published >= c.Version {
 		return nil
 	}
 	if err := s.publish(ctx, c, c.ID, c.Brand); err != nil {
 		return err
 	}
-	_, err := update(ctx, s.drafts, k, false, func(r *record) error {
+	_, err := updateFrom(ctx, s.drafts, k, &rec, false, func(r *record) error {
 		r.Published = max(r.Published, c.Version)
 		return nil
 	})

@@ -49,7 +49,7 @@ func (s *Service) Edit(ctx context.Context, r query.EditDraftRequest) (query.Dra
 	}
 	k := key(r.Brand, r.InteractionID)
 	now := s.now().UTC()
-	rec, err := update(ctx, s.drafts, k, false, func(rec *record) error {
+	rec, err := updateFrom(ctx, s.drafts, k, nil, false, func(rec *record) error {
 		if err := current(rec, r.BaseVersion); err != nil {
 			return err
 		}
@@ -70,7 +70,7 @@ func (s *Service) Edit(ctx context.Context, r query.EditDraftRequest) (query.Dra
 	if err != nil {
 		return query.Draft{}, err
 	}
-	return rec.Draft, s.publishPending(ctx, k, rec)
+	return rec.v.Draft, s.publishPending(ctx, k, rec)
 }
 
 // Approve records an approval of the current version; the last approval

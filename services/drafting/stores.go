@@ -45,41 +45,51 @@ func key(brand, id string) string {
 // when another writer moved it; create says whether a missing key is
 // created (fn gets the zero value) or ErrNotFound.
 func update[T any](ctx context.Context, kv jetstream.KeyValue, k string, create bool, fn func(*T) error) (T, error) {
+	st, err := updateFrom(ctx, kv, k, nil, create, fn)
+	return st.v, err
+}
+
+// stored is a value of a bucket with its revision (0: the key has none).
+type stored[T any] struct {
+	v   T
+	rev uint64
+}
+
+// updateFrom is update starting from a value read before (nil: it reads
+// one), which saves a read when nobody wrote in between; it returns what it
+// wrote, with its revision.
+func updateFrom[T any](ctx context.Context, kv jetstream.KeyValue, k string, start *stored[T], create bool, fn func(*T) error) (stored[T], error) {
 	for range 10 {
-		var v T
-		var rev uint64
-		e, err := kv.Get(ctx, k)
-		switch {
-		case errors.Is(err, jetstream.ErrKeyNotFound):
-			if !create {
-				return v, fmt.Errorf("%s: %w", k, ErrNotFound)
-			}
-		case err != nil:
-			return v, err
-		default:
-			rev = e.Revision()
-			if err := json.Unmarshal(e.Value(), &v); err != nil {
-				return v, fmt.Errorf("decode %s: %w", k, err)
-			}
-		}
-		if err := fn(&v); err != nil {
-			return v, err
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			return v, err
-		}
-		if rev == 0 {
-			_, err = kv.Create(ctx, k, b)
+		var st stored[T]
+		if start != nil {
+			st, start = *start, nil
 		} else {
-			_, err = kv.Update(ctx, k, b, rev)
+			var err error
+			if st, err = getStored[T](ctx, kv, k); err != nil && !errors.Is(err, ErrNotFound) {
+				return st, err
+			}
+		}
+		if st.rev == 0 && !create {
+			return st, fmt.Errorf("%s: %w", k, ErrNotFound)
+		}
+		if err := fn(&st.v); err != nil {
+			return st, err
+		}
+		b, err := json.Marshal(st.v)
+		if err != nil {
+			return st, err
+		}
+		if st.rev == 0 {
+			st.rev, err = kv.Create(ctx, k, b)
+		} else {
+			st.rev, err = kv.Update(ctx, k, b, st.rev)
 		}
 		if errors.Is(err, jetstream.ErrKeyExists) || isWrongSequence(err) {
 			continue
 		}
-		return v, err
+		return st, err
 	}
-	return *new(T), fmt.Errorf("%s: %w: too many concurrent writers", k, ErrConflict)
+	return stored[T]{}, fmt.Errorf("%s: %w: too many concurrent writers", k, ErrConflict)
 }
 
 func isWrongSequence(err error) bool {
@@ -88,15 +98,25 @@ func isWrongSequence(err error) bool {
 }
 
 func get[T any](ctx context.Context, kv jetstream.KeyValue, k string) (T, error) {
-	var v T
+	st, err := getStored[T](ctx, kv, k)
+	return st.v, err
+}
+
+// getStored is get with the value's revision.
+func getStored[T any](ctx context.Context, kv jetstream.KeyValue, k string) (stored[T], error) {
+	var st stored[T]
 	e, err := kv.Get(ctx, k)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return v, fmt.Errorf("%s: %w", k, ErrNotFound)
+		return st, fmt.Errorf("%s: %w", k, ErrNotFound)
 	}
 	if err != nil {
-		return v, err
+		return st, err
 	}
-	return v, json.Unmarshal(e.Value(), &v)
+	if err := json.Unmarshal(e.Value(), &st.v); err != nil {
+		return stored[T]{}, fmt.Errorf("decode %s: %w", k, err)
+	}
+	st.rev = e.Revision()
+	return st, nil
 }
 
 func put(ctx context.Context, kv jetstream.KeyValue, k string, v any) error {
