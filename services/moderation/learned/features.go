@@ -168,18 +168,16 @@ func extract(text string, mask uint32, emit func(bucket uint32)) int {
 		padded := s[i-1 : j+1]
 		if len(word) <= 64 {
 			for a := 0; a < len(padded); {
-				// FNV reads bytes in order: the hash of padded[a:b] goes on
-				// from that of the n-gram one rune shorter.
-				b, h := a, hashKind(kindChar)
+				b := a
 				for k := 1; k <= charMax && b < len(padded); k++ {
-					sz := runeLen(padded[b:])
-					h = hashBytes(h, padded[b:b+sz])
+					_, sz := utf8.DecodeRune(padded[b:])
 					b += sz
 					if k >= charMin {
-						put(h)
+						put(hashBytes(hashKind(kindChar), padded[a:b]))
 					}
 				}
-				a += runeLen(padded[a:])
+				_, sz := utf8.DecodeRune(padded[a:])
+				a += sz
 				if a >= len(padded)-1 {
 					break
 				}
@@ -192,15 +190,6 @@ func extract(text string, mask uint32, emit func(bucket uint32)) int {
 	}
 	put(hashKind(kindShape) ^ (16 + uint32(min(bangs, 3))))
 	return count
-}
-
-// runeLen is the length of the rune b starts with.
-func runeLen(b []byte) int {
-	if b[0] < utf8.RuneSelf {
-		return 1
-	}
-	_, sz := utf8.DecodeRune(b)
-	return sz
 }
 
 func hasURLPrefix(s string) bool {
