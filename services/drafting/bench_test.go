@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -53,4 +54,33 @@ func BenchmarkDraft(b *testing.B) {
 			b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95_ms")
 		})
 	}
+}
+
+// BenchmarkModerated drafts (offline) the replies of decisions as they
+// arrive, through the consumer, each interaction published on the bus as
+// ingest does: cpu-µs/op is the process's CPU per interaction, drafting and
+// its embedded NATS together.
+func BenchmarkModerated(b *testing.B) {
+	h := start(b, nil)
+	texts := []string{"Quels sont vos délais de livraison ?", "Puis-je retourner un produit ouvert ?", "Vos cafés sont-ils bio ?"}
+	cpu := processCPU()
+	for i := range b.N {
+		id := fmt.Sprintf("mastodon:%d", 100_000+i)
+		h.publish(b, received(id, texts[i%3], "fr"), id)
+		h.arrive(b, id, texts[i%3], "fr", "question")
+	}
+	eventually(b, "every draft", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return len(h.drafts) >= b.N
+	})
+	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

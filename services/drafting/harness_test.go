@@ -155,7 +155,7 @@ func (a *analyticsCopy) store(in drafting.Interaction) {
 	a.stored[in.ID] = in
 }
 
-func (h *harness) publish(t *testing.T, e events.Event, id string) {
+func (h *harness) publish(t testing.TB, e events.Event, id string) {
 	t.Helper()
 	env, err := events.NewEnvelope(e, id, "cafe", time.Now())
 	if err != nil {
@@ -168,9 +168,15 @@ func (h *harness) publish(t *testing.T, e events.Event, id string) {
 
 // arrive publishes moderation's decision asking a reply, with the text
 // decided on, as moderation publishes it.
-func (h *harness) arrive(t *testing.T, id, text, lang, intent string) {
+func (h *harness) arrive(t testing.TB, id, text, lang, intent string) {
 	t.Helper()
 	h.publish(t, decision(id, text, lang, intent), interactionv1.ModeratedID(id, 0))
+}
+
+// received is the interaction ingest publishes (drafting does not read it).
+func received(id, text, lang string) interactionv1.Received {
+	return interactionv1.Received{ID: id, Brand: "cafe", Network: "mastodon", Kind: interactionv1.KindComment, PlatformID: id[len("mastodon:"):],
+		Author: interactionv1.Author{ID: "1", DisplayName: "Léa Martin"}, Text: text, Lang: lang, CreatedAt: time.Now(), ReceivedAt: time.Now(), Source: interactionv1.SourcePoll}
 }
 
 // decision is moderation's decision on an interaction of "cafe" by Léa.
