@@ -196,7 +196,7 @@ func (p publishingApprovals) RecordApproval(ctx context.Context, a publishv1.App
 // would keep its place in the stream for ever.
 func dropReceivedConsumer(ctx context.Context, js jetstream.JetStream, prefix string) error {
 	err := js.DeleteConsumer(ctx, events.StreamName(events.DomainInteraction), prefix+"-received")
-	if err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+	if err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) && !errors.Is(err, jetstream.ErrStreamNotFound) {
 		return fmt.Errorf("delete the former consumer %s-received: %w", prefix, err)
 	}
 	return nil
