@@ -273,8 +273,8 @@ func TestCrisisHoldsTheQueueThenReleasesItInOrder(t *testing.T) {
 	}
 	publish(t, h, crisisv1.Resolved{ID: crisisv1.ResolvedID(crisis.ID), CrisisID: crisis.ID, Brand: brand, ResolvedAt: time.Now(), PausePublishing: true}, crisisv1.ResolvedID(crisis.ID))
 	var res query.ResumeResult
+	var err error
 	eventually(t, 10*time.Second, "resume after the crisis", func() bool {
-		var err error
 		res, err = h.svc.Resume(ctx, query.ResumePostsRequest{Brand: brand, By: "boss"})
 		return err == nil
 	})
@@ -306,6 +306,23 @@ func TestCrisisHoldsTheQueueThenReleasesItInOrder(t *testing.T) {
 	}
 	if held, _ = h.svc.Held(ctx, brand); held.Hold != nil || len(held.Posts) != 0 {
 		t.Fatalf("after resume: %+v", held)
+	}
+	// A crisis whose brand does not pause publishing holds the queue too;
+	// a manager may resume at once.
+	other := crisisv1.Detected{ID: crisisv1.CrisisID(brand, time.Now().Add(time.Hour)), Brand: brand, OpenedAt: time.Now()}
+	publish(t, h, other, other.ID)
+	eventually(t, 10*time.Second, "the second hold", func() bool {
+		held, err := h.svc.Held(ctx, brand)
+		return err == nil && held.Hold != nil
+	})
+	p := h.approved(t, "Après la crise")
+	p = h.scheduleAt(t, p, time.Now())
+	eventually(t, 10*time.Second, "the post held", func() bool {
+		p, _ = h.svc.Get(ctx, refOf(p))
+		return p.State == postv1.StateHeld && p.HeldBy == other.ID
+	})
+	if res, err = h.svc.Resume(ctx, query.ResumePostsRequest{Brand: brand, By: "boss"}); err != nil || !slices.Equal(res.Released, []string{p.ID}) {
+		t.Fatalf("resume = %v, %v", res, err)
 	}
 }
 
