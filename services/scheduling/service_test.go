@@ -79,8 +79,9 @@ func TestPostGoesOutAtItsTimeAndFollowsItsOutcomes(t *testing.T) {
 	if len(r.Variants) != 2 || r.Variants[1].Text != "Menu d'hiver lundi !\n\nhttps://cafe.example/menu" || r.Kind != publishv1.KindPost {
 		t.Fatalf("variants = %+v", r.Variants)
 	}
-	publish(t, h, publishv1.Succeeded{ID: publishv1.OutcomeID(r.ID, "sandbox", "", "succeeded"), RequestID: r.ID, Brand: brand, Kind: publishv1.KindPost,
-		Network: "sandbox", PlatformID: "42", PublishedAt: time.Now()}, publishv1.OutcomeID(r.ID, "sandbox", "", "succeeded"))
+	// Publishing names the brand's account it posted from.
+	publish(t, h, publishv1.Succeeded{ID: publishv1.OutcomeID(r.ID, "sandbox", "sandbox", "succeeded"), RequestID: r.ID, Brand: brand, Kind: publishv1.KindPost,
+		Network: "sandbox", Account: "sandbox", PlatformID: "42", PublishedAt: time.Now()}, publishv1.OutcomeID(r.ID, "sandbox", "sandbox", "succeeded"))
 	publish(t, h, publishv1.Failed{ID: publishv1.OutcomeID(r.ID, "mastodon", "", "failed"), RequestID: r.ID, Brand: brand, Kind: publishv1.KindPost,
 		Network: "mastodon", Code: "422", Reason: "Validation failed", FailedAt: time.Now()}, publishv1.OutcomeID(r.ID, "mastodon", "", "failed"))
 	eventually(t, 10*time.Second, "partially published", func() bool {
