@@ -237,3 +237,22 @@ func parallel(n, workers int, fn func(i int)) {
 }
 
 func refOf(p query.Post) query.PostRef { return query.PostRef{Brand: p.Brand, ID: p.ID} }
+
+// states counts the brand's posts by state, and the parked messages.
+func (h *harness) states(t testing.TB) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	list, err := h.svc.List(context.Background(), query.ListPostsRequest{Brand: brand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range list.Posts {
+		out[string(p.State)]++
+	}
+	if s, err := h.conn.JS.Stream(context.Background(), events.StreamName(events.DomainDLQ)); err == nil {
+		if info, err := s.Info(context.Background()); err == nil {
+			out["dlq"] = int(info.State.Msgs)
+		}
+	}
+	return out
+}
