@@ -403,4 +403,3 @@ func TestApprovalPolicy(t *testing.T) {
 	}
 	_ = pol
 }
-
