@@ -220,7 +220,13 @@ func (h *harness) scheduleMany(t testing.TB, posts []query.Post, workers int, du
 }
 
 func parallel(n, workers int, fn func(i int)) {
-	work := make(chan int)
+	// Buffered whole: a worker stopped by a failed test (t.Fatal ends its
+	// goroutine) leaves the rest to the others, never a blocked sender.
+	work := make(chan int, n)
+	for i := range n {
+		work <- i
+	}
+	close(work)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
@@ -229,10 +235,6 @@ func parallel(n, workers int, fn func(i int)) {
 			}
 		})
 	}
-	for i := range n {
-		work <- i
-	}
-	close(work)
 	wg.Wait()
 }
 

@@ -343,8 +343,8 @@ func TestApprovalPolicy(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	pol, err := h.svc.PutPolicy(ctx, query.ApprovalPolicy{Brand: brand, RequiredApprovals: 2, ApproverRoles: []string{"manager", "owner"}})
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || pol.Revision != 1 {
+		t.Fatalf("put policy = %+v, %v", pol, err)
 	}
 	if _, err := h.svc.PutPolicy(ctx, query.ApprovalPolicy{Brand: brand, RequiredApprovals: 1, ApproverRoles: []string{"manager"}}); !errors.Is(err, scheduling.ErrConflict) {
 		t.Fatalf("stale policy put = %v, want a conflict", err)
@@ -401,5 +401,4 @@ func TestApprovalPolicy(t *testing.T) {
 	if !ok || ap.ApprovedBy != "bob" || ap.Covers(brand, publishv1.KindPost, "Soldes d'hiver du 7 au 31 janvier") != nil {
 		t.Fatalf("approval record %+v", ap)
 	}
-	_ = pol
 }
