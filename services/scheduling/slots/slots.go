@@ -71,8 +71,8 @@ func (q Queue) Compile() (Week, error) {
 	if q.Zone == "" {
 		return w, rpc.BadRequest("zone", "is required (an IANA time zone such as Europe/Paris)")
 	}
-	loc, err := time.LoadLocation(q.Zone)
-	if err != nil || q.Zone == "Local" {
+	loc, err := walltime.LoadZone(q.Zone)
+	if err != nil {
 		return w, rpc.BadRequest("zone", "%q is not an IANA time zone", q.Zone)
 	}
 	w.loc = loc
@@ -119,13 +119,14 @@ func ParseClock(s string) (int, bool) {
 
 // Opening is one slot's instant.
 type Opening struct {
-	At time.Time `json:"at"`
-	// Wall is the slot's wall time on that date, in the queue's zone.
-	Wall walltime.Wall `json:"-"`
+	// At is the instant, in the queue's zone.
+	At time.Time
+	// Wall is the slot's wall time on that date (walltime.Layout).
+	Wall string
 	// Kind and Shift say whether a DST change skipped or repeated the wall
 	// time (walltime's rule).
-	Kind  walltime.Kind `json:"kind"`
-	Shift time.Duration `json:"-"`
+	Kind  walltime.Kind
+	Shift time.Duration
 }
 
 // Taken is the set of instants already holding a post in the queue, to the
@@ -180,9 +181,9 @@ func (w Week) Free(after time.Time, n int, taken Taken) []Opening {
 		minutes := w.byDay[day.Weekday()]
 		opens := make([]Opening, 0, len(minutes))
 		for _, m := range minutes {
-			wall := walltime.Wall{Year: day.Year(), Month: day.Month(), Day: day.Day(), Hour: m / 60, Minute: m % 60}
+			wall := time.Date(day.Year(), day.Month(), day.Day(), m/60, m%60, 0, 0, time.UTC)
 			r := walltime.Resolve(wall, w.loc)
-			opens = append(opens, Opening{At: r.At, Wall: wall, Kind: r.Kind, Shift: r.Shift})
+			opens = append(opens, Opening{At: r.At.In(w.loc), Wall: wall.Format(walltime.Layout), Kind: r.Kind, Shift: r.Shift})
 		}
 		slices.SortStableFunc(opens, func(a, b Opening) int { return a.At.Compare(b.At) })
 		for _, o := range opens {
