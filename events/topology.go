@@ -19,6 +19,9 @@ type Stream struct {
 	DuplicateWindow time.Duration
 	// AppendOnly streams refuse deleting a message or purging.
 	AppendOnly bool
+	// Schedules allows JetStream message schedules (Nats-Schedule headers,
+	// nats-server 2.12+) on the stream: the timers of scheduled posts.
+	Schedules bool
 }
 
 // Domain names, one stream each.
@@ -39,7 +42,11 @@ const (
 	// DomainDraft carries drafted replies and their reviews
 	// (draft.created.v1, draft.approved.v1, draft.rejected.v1).
 	DomainDraft = "draft"
-	DomainDLQ   = "dlq"
+	// DomainPost carries the editorial calendar's posts (post.transitioned.v1)
+	// and their timers: a message schedule per scheduled post, which fires
+	// post.due.v1 at the post's time.
+	DomainPost = "post"
+	DomainDLQ  = "dlq"
 	// DomainAudit carries the audit log (audit.recorded.v1): append-only,
 	// kept as long as AuditRetention.
 	DomainAudit = "audit"
@@ -51,7 +58,7 @@ const (
 const AuditRetention = 400 * 24 * time.Hour
 
 // Domains that carry events. The DLQ is separate: it holds poison messages.
-var Domains = []string{DomainInteraction, DomainCase, DomainCrisis, DomainPublish, DomainReply, DomainCommunity, DomainDraft}
+var Domains = []string{DomainInteraction, DomainCase, DomainCrisis, DomainPublish, DomainReply, DomainCommunity, DomainDraft, DomainPost}
 
 // StreamName is the JetStream stream that holds one domain's events.
 func StreamName(domain string) string {
@@ -68,12 +75,20 @@ func DLQSubject(consumer string) string {
 func Topology() []Stream {
 	streams := make([]Stream, 0, len(Domains)+1)
 	for _, d := range Domains {
-		streams = append(streams, Stream{
+		s := Stream{
 			Name:            StreamName(d),
 			Subjects:        []string{SubjectPrefix + "." + d + ".>"},
 			MaxAge:          7 * 24 * time.Hour,
 			DuplicateWindow: 2 * time.Minute,
-		})
+		}
+		if d == DomainPost {
+			// A timer is a stored message until it fires (then the server
+			// purges it): an age limit would delete a post planned further
+			// ahead than the limit. Transitions are small and are the
+			// calendar's history.
+			s.MaxAge, s.Schedules = 0, true
+		}
+		streams = append(streams, s)
 	}
 	streams = append(streams, Stream{
 		Name:            StreamName(DomainAudit),

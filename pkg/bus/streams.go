@@ -23,6 +23,10 @@ func StreamConfig(s events.Stream, replicas int) jetstream.StreamConfig {
 		Discard:    jetstream.DiscardOld,
 		DenyDelete: s.AppendOnly,
 		DenyPurge:  s.AppendOnly,
+		// A schedule message rolls up its subject (a new one replaces the
+		// last): the server requires roll-ups with schedules.
+		AllowMsgSchedules: s.Schedules,
+		AllowRollup:       s.Schedules,
 	}
 }
 

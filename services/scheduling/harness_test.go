@@ -1,0 +1,205 @@
+package scheduling_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/ruche-project/ruche/events"
+	postv1 "github.com/ruche-project/ruche/events/post/v1"
+	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/pkg/rpc"
+	"github.com/ruche-project/ruche/pkg/testkit"
+	"github.com/ruche-project/ruche/services/scheduling"
+)
+
+const brand = "cafe"
+
+// approvals stands in for publishing's approval records: immutable.
+type approvals struct {
+	mu   sync.Mutex
+	byID map[string]publishv1.Approval
+}
+
+func (a *approvals) RecordApproval(_ context.Context, ap publishv1.Approval) error {
+	if err := ap.Validate(); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if old, ok := a.byID[ap.ID]; ok && !slices.Equal(old.ContentHashes, ap.ContentHashes) {
+		return rpc.Conflict("approval %s exists with other content", ap.ID)
+	}
+	a.byID[ap.ID] = ap
+	return nil
+}
+
+func (a *approvals) get(id string) (publishv1.Approval, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ap, ok := a.byID[id]
+	return ap, ok
+}
+
+// harness is scheduling on a real embedded JetStream (message schedules
+// included), with a recorder of the publish requests and transitions.
+type harness struct {
+	cfg       bus.Config
+	conn      *bus.Conn
+	svc       *scheduling.Service
+	client    *rpc.Client
+	approvals *approvals
+	stop      func()
+
+	mu          sync.Mutex
+	requests    []publishv1.Requested
+	transitions []postv1.Transitioned
+}
+
+func newHarness(t testing.TB) *harness {
+	t.Helper()
+	h := &harness{cfg: testkit.NATSConfig(t), approvals: &approvals{byID: map[string]publishv1.Approval{}}}
+	h.cfg.AckWait = 10 * time.Second
+	h.conn = testkit.NATSWith(t, h.cfg)
+	h.start(t)
+	t.Cleanup(func() { h.stop() })
+	return h
+}
+
+// start runs the router (with the recorders) and the service.
+func (h *harness) start(t testing.TB) {
+	t.Helper()
+	router, err := bus.NewRouter(h.conn, testkit.Logger(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := scheduling.New(scheduling.Config{Consumer: "scheduling", LateAfter: time.Second, Horizon: 3 * 366 * 24 * time.Hour, DefaultZone: "Europe/Paris"},
+		scheduling.Deps{Router: router, Logger: testkit.Logger(t), NATS: h.conn.NC, JS: h.conn.JS, Replicas: 1, Approvals: h.approvals})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.svc = svc
+	record(t, h, router, "test-requests", &h.requests)
+	record(t, h, router, "test-transitions", &h.transitions)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = router.Run(ctx) })
+	wg.Go(func() { _ = svc.Run(ctx) })
+	h.stop = func() { cancel(); wg.Wait() }
+	<-router.Running()
+	if h.client, err = rpc.NewClient(h.conn.NC); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 15*time.Second, "scheduling's endpoints", func() bool {
+		_, err := rpc.Ask(context.Background(), h.client, query.GetApprovalPolicy, query.BrandRef{Brand: brand})
+		return err == nil
+	})
+}
+
+// restart stops the service and NATS, waits, then starts both again on the
+// same data directory.
+func (h *harness) restart(t testing.TB, down time.Duration) {
+	t.Helper()
+	h.stop()
+	h.conn.Close()
+	time.Sleep(down)
+	h.conn = testkit.NATSWith(t, h.cfg)
+	h.start(t)
+}
+
+func record[E events.Event](t testing.TB, h *harness, router *bus.Router, consumer string, into *[]E) {
+	t.Helper()
+	err := bus.Handle(router, consumer, func(_ context.Context, e E, _ events.Envelope) error {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		*into = append(*into, e)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (h *harness) requestsCopy() []publishv1.Requested {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.requests)
+}
+
+// stored counts the publish requests the stream holds (JetStream keeps one
+// per id within its window; a doubled release would show here).
+func (h *harness) stored(t testing.TB) int {
+	t.Helper()
+	s, err := h.conn.JS.Stream(context.Background(), events.StreamName(events.DomainPublish))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(context.Background(), jetstream.WithSubjectFilter("ruche.publish.requested.v1.>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range info.State.Subjects {
+		n += int(c)
+	}
+	return n
+}
+
+func eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func content(text string) query.PostContent {
+	return query.PostContent{Variants: []query.PostVariant{{Network: "sandbox", Text: text, Lang: "fr"}}, Campaign: "hiver", Labels: []string{"menu"}}
+}
+
+// approved creates a post and takes it through review with the default
+// policy (its author, a manager, approves).
+func (h *harness) approved(t testing.TB, text string) query.Post {
+	t.Helper()
+	ctx := context.Background()
+	p, err := h.svc.Create(ctx, query.CreatePostRequest{Brand: brand, By: "lea", PostContent: content(text)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err = h.svc.Submit(ctx, action(p, "lea", "")); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = h.svc.Approve(ctx, action(p, "lea", "manager")); err != nil {
+		t.Fatal(err)
+	}
+	if p.State != postv1.StateApproved {
+		t.Fatalf("state = %s after approval, want approved", p.State)
+	}
+	return p
+}
+
+func action(p query.Post, by, role string) query.PostActionRequest {
+	return query.PostActionRequest{PostRef: query.PostRef{Brand: p.Brand, ID: p.ID}, Revision: p.Revision, By: by, Role: role}
+}
+
+// scheduleAt schedules p at the instant at, written as a Paris wall time
+// with seconds.
+func (h *harness) scheduleAt(t testing.TB, p query.Post, at time.Time) query.Post {
+	t.Helper()
+	paris, _ := time.LoadLocation("Europe/Paris")
+	p, err := h.svc.Schedule(context.Background(), query.SchedulePostRequest{PostRef: query.PostRef{Brand: p.Brand, ID: p.ID}, Revision: p.Revision, By: "lea",
+		Wall: at.In(paris).Format("2006-01-02T15:04:05"), Zone: "Europe/Paris"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
