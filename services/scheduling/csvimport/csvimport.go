@@ -27,10 +27,11 @@ import (
 
 // Limits of one import.
 const (
-	// MaxBytes bounds the file: a month of posts is a few hundred rows.
-	MaxBytes = 4 << 20
+	// MaxBytes bounds the file: a month of posts is a few hundred rows, and
+	// the file travels in one NATS message (1 MiB by default) as base64.
+	MaxBytes = 512 << 10
 	// MaxRows bounds the post rows of one file.
-	MaxRows = 2000
+	MaxRows = 1000
 	// MaxText bounds a text or first comment, in bytes; each network's own
 	// limit is the Options.Check's to apply.
 	MaxText = 10_000

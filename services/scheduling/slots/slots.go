@@ -145,6 +145,9 @@ func TakenAt(ats ...time.Time) Taken {
 // Add marks at taken.
 func (t Taken) Add(at time.Time) { t[minute(at)] = struct{}{} }
 
+// Remove frees at's minute.
+func (t Taken) Remove(at time.Time) { delete(t, minute(at)) }
+
 // Has reports whether at's minute is taken.
 func (t Taken) Has(at time.Time) bool {
 	_, ok := t[minute(at)]
