@@ -173,4 +173,3 @@ func csvField(f string) csvimport.Field {
 	}
 	return csvimport.FieldText
 }
-

@@ -30,7 +30,9 @@ func everyDay(times ...string) []query.QueueSlot {
 func TestQueue(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	ask := func(req query.AddToQueueRequest) (query.Post, error) { return rpc.Ask(ctx, h.client, query.AddToQueue, req) }
+	ask := func(req query.AddToQueueRequest) (query.Post, error) {
+		return rpc.Ask(ctx, h.client, query.AddToQueue, req)
+	}
 	add := func(p query.Post) query.AddToQueueRequest {
 		return query.AddToQueueRequest{PostRef: query.PostRef{Brand: p.Brand, ID: p.ID}, Revision: p.Revision, By: "lea"}
 	}
