@@ -112,6 +112,21 @@ var routeRules = map[string]rule{
 	"PUT /api/v1/drafts/settings/voice":           {action: access.DraftingSettings},
 	"PUT /api/v1/drafts/settings/knowledge":       {action: access.DraftingSettings},
 	"PUT /api/v1/drafts/settings/model":           {action: access.DraftingSettings},
+	"GET /api/v1/posts":                           {action: access.PostsRead},
+	"POST /api/v1/posts":                          {action: access.PostsWrite},
+	"GET /api/v1/posts/:id":                       {action: access.PostsRead},
+	"PUT /api/v1/posts/:id":                       {action: access.PostsWrite},
+	"POST /api/v1/posts/:id/submit":               {action: access.PostsWrite},
+	"POST /api/v1/posts/:id/comments":             {action: access.PostsRead},
+	"POST /api/v1/posts/:id/approve":              {action: access.PostsApprove},
+	"POST /api/v1/posts/:id/request-changes":      {action: access.PostsApprove},
+	"PUT /api/v1/posts/:id/schedule":              {action: access.PostsSchedule},
+	"DELETE /api/v1/posts/:id/schedule":           {action: access.PostsSchedule},
+	"GET /api/v1/posts/held":                      {action: access.PostsRead},
+	"POST /api/v1/posts/resume":                   {action: access.PostsResume},
+	"GET /api/v1/posts/settings/approval":         {action: access.PostsRead},
+	"PUT /api/v1/posts/settings/approval":         {action: access.PostsSettings},
+	"GET /api/v1/calendar":                        {action: access.PostsRead},
 }
 
 // PermissionTable returns the permission table as text, for tests and the

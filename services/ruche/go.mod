@@ -32,6 +32,7 @@ require (
 	github.com/ruche-project/ruche/services/ingest v0.0.0-00010101000000-000000000000
 	github.com/ruche-project/ruche/services/moderation v0.0.0-00010101000000-000000000000
 	github.com/ruche-project/ruche/services/publishing v0.0.0-00010101000000-000000000000
+	github.com/ruche-project/ruche/services/scheduling v0.0.0-00010101000000-000000000000
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.1.0
 	go.yaml.in/yaml/v3 v3.0.5

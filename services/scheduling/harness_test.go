@@ -2,6 +2,7 @@ package scheduling_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -203,3 +204,36 @@ func (h *harness) scheduleAt(t testing.TB, p query.Post, at time.Time) query.Pos
 	}
 	return p
 }
+
+// approvedMany approves n posts with workers goroutines.
+func (h *harness) approvedMany(t testing.TB, n, workers int) []query.Post {
+	t.Helper()
+	out := make([]query.Post, n)
+	parallel(n, workers, func(i int) { out[i] = h.approved(t, fmt.Sprintf("Post n°%d de la minute", i)) })
+	return out
+}
+
+// scheduleMany schedules posts[i] at due(i) with workers goroutines.
+func (h *harness) scheduleMany(t testing.TB, posts []query.Post, workers int, due func(int) time.Time) {
+	t.Helper()
+	parallel(len(posts), workers, func(i int) { posts[i] = h.scheduleAt(t, posts[i], due(i)) })
+}
+
+func parallel(n, workers int, fn func(i int)) {
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range work {
+				fn(i)
+			}
+		})
+	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+}
+
+func refOf(p query.Post) query.PostRef { return query.PostRef{Brand: p.Brand, ID: p.ID} }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -41,6 +42,9 @@ type Deps struct {
 type ApprovalRecorder interface {
 	RecordApproval(ctx context.Context, a publishv1.Approval) error
 }
+
+// dueBatch bounds the timers one worker releases at once.
+const dueBatch = 128
 
 // Service keeps the editorial calendar and releases its posts on time.
 type Service struct {
@@ -99,7 +103,17 @@ func New(cfg Config, d Deps) (*Service, error) {
 		s.approvals = publishingApprovals{client: client}
 	}
 	handlers := []error{
-		bus.Handle(d.Router, cfg.Consumer+"-due", func(ctx context.Context, e postv1.Due, _ events.Envelope) error { return s.onDue(ctx, e) }),
+		// Posts fall due together (the top of the hour): a batch of timers
+		// is released concurrently, each post on its own compare-and-set.
+		bus.HandleBatch(d.Router, cfg.Consumer+"-due", dueBatch, func(_ context.Context, batch []bus.Delivery[postv1.Due]) []error {
+			errs := make([]error, len(batch))
+			var wg sync.WaitGroup
+			for i := range batch {
+				wg.Go(func() { errs[i] = s.onDue(batch[i].Ctx, batch[i].Event) })
+			}
+			wg.Wait()
+			return errs
+		}),
 		bus.Handle(d.Router, cfg.Consumer+"-succeeded", func(ctx context.Context, e publishv1.Succeeded, _ events.Envelope) error {
 			return s.onOutcome(ctx, e.Brand, e.Kind, e.RequestID, query.PostOutcome{Network: e.Network, Account: e.Account, Published: true,
 				PlatformID: e.PlatformID, URL: e.URL, At: e.PublishedAt})

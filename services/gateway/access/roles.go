@@ -76,6 +76,13 @@ const (
 	DraftsWrite        Action = "drafts.write"
 	DraftsApprove      Action = "drafts.approve"
 	DraftingSettings   Action = "drafting.settings"
+	PostsRead          Action = "posts.read"
+	PostsWrite         Action = "posts.write"
+	PostsApprove       Action = "posts.approve"
+	PostsSchedule      Action = "posts.schedule"
+	// PostsResume releases what a crisis held: a manager's call.
+	PostsResume   Action = "posts.resume"
+	PostsSettings Action = "posts.settings"
 )
 
 // Actions lists every brand-scoped action.
@@ -85,6 +92,7 @@ var Actions = []Action{
 	PoliciesWrite, CasesWork, CasesDecide, UsersRead, UsersManage, AuditRead, AuditExport,
 	CrisesRead, CrisesManage, AccountsRead, AccountsManage, PublishingRead, PublishingRetry,
 	DraftsRead, DraftsWrite, DraftsApprove, DraftingSettings,
+	PostsRead, PostsWrite, PostsApprove, PostsSchedule, PostsResume, PostsSettings,
 }
 
 // ParseAction checks that s names an action.
@@ -98,7 +106,7 @@ func ParseAction(s string) (Action, error) {
 // reading is what every member of a brand may see. Segments and exports are
 // not in it: they are lists of people, for the roles that work with them.
 var reading = []Action{InteractionsRead, ReportsRead, ContestsRead, SourcesRead, PoliciesRead, UsersRead,
-	CrisesRead, AccountsRead, PublishingRead, DraftsRead}
+	CrisesRead, AccountsRead, PublishingRead, DraftsRead, PostsRead}
 
 // permissions is the permission table. Owners and managers differ in what
 // they may grant (Rank), not in what they may do.
@@ -106,13 +114,15 @@ var permissions = map[Role][]Action{
 	Owner:   Actions,
 	Manager: Actions,
 	CommunityManager: append(slices.Clone(reading), InteractionsExport, SegmentsRead, ContestsDraw,
-		PoliciesTest, CasesWork, CasesDecide, PublishingRetry, DraftsWrite, DraftsApprove, DraftingSettings),
+		PoliciesTest, CasesWork, CasesDecide, PublishingRetry, DraftsWrite, DraftsApprove, DraftingSettings,
+		PostsWrite, PostsApprove, PostsSchedule),
 	Moderator: append(slices.Clone(reading), PoliciesTest, CasesWork, CasesDecide, DraftsWrite, DraftsApprove),
 	Analyst:   append(slices.Clone(reading), InteractionsExport, SegmentsRead, ReportsWrite),
 	ReadOnly:  reading,
 	// An agency works the inbox for the brand: no lists of people, no team.
-	// It drafts and edits replies; the brand's own people approve them.
-	AgencyGuest: {InteractionsRead, ReportsRead, PoliciesRead, CasesWork, CasesDecide, CrisesRead, DraftsRead, DraftsWrite},
+	// It drafts and edits replies and posts; the brand's own people
+	// approve them.
+	AgencyGuest: {InteractionsRead, ReportsRead, PoliciesRead, CasesWork, CasesDecide, CrisesRead, DraftsRead, DraftsWrite, PostsRead, PostsWrite},
 }
 
 // Allowed reports whether role may perform action.

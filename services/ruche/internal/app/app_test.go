@@ -58,7 +58,7 @@ func TestCheckServices(t *testing.T) {
 	if err := checkServices([]string{"ingest", "moderation"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []string{"bus", "all", "scheduling", "Ingest"} {
+	for _, bad := range []string{"bus", "all", "sandbox", "Ingest"} {
 		if err := checkServices([]string{bad}); err == nil {
 			t.Errorf("checkServices(%q) = nil", bad)
 		}

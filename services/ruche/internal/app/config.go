@@ -17,6 +17,7 @@ import (
 	"github.com/ruche-project/ruche/services/ingest"
 	"github.com/ruche-project/ruche/services/moderation"
 	"github.com/ruche-project/ruche/services/publishing"
+	"github.com/ruche-project/ruche/services/scheduling"
 )
 
 // Config is the whole configuration; each section belongs to one component.
@@ -33,6 +34,7 @@ type Config struct {
 	Publishing publishing.Config  `koanf:"publishing"`
 	Drafting   drafting.Config    `koanf:"drafting"`
 	LLM        drafting.LLMConfig `koanf:"llm"`
+	Scheduling scheduling.Config  `koanf:"scheduling"`
 	Demo       DemoConfig         `koanf:"demo"`
 	Sandbox    SandboxConfig      `koanf:"sandbox"`
 	Client     ClientConfig       `koanf:"client"`
@@ -52,6 +54,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet) {
 	c.Publishing.RegisterFlags(fs, "publishing.")
 	c.Drafting.RegisterFlags(fs, "drafting.")
 	c.LLM.RegisterFlags(fs, "llm.")
+	c.Scheduling.RegisterFlags(fs, "scheduling.")
 	c.Demo.RegisterFlags(fs, "demo.")
 	c.Sandbox.RegisterFlags(fs, "sandbox.")
 	c.Client.RegisterFlags(fs, "client.")
@@ -61,7 +64,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet) {
 // are validated too: a typo is reported whatever the target.
 func (c *Config) Validate() error {
 	for _, v := range []interface{ Validate() error }{
-		&c.Log, &c.NATS, &c.ClickHouse, &c.Ops, &c.Secret, &c.Gateway, &c.Ingest, &c.Moderation, &c.Analytics, &c.Publishing, &c.Drafting, &c.LLM, &c.Demo, &c.Sandbox, &c.Client,
+		&c.Log, &c.NATS, &c.ClickHouse, &c.Ops, &c.Secret, &c.Gateway, &c.Ingest, &c.Moderation, &c.Analytics, &c.Publishing, &c.Drafting, &c.LLM, &c.Scheduling, &c.Demo, &c.Sandbox, &c.Client,
 	} {
 		if err := v.Validate(); err != nil {
 			return err

@@ -24,6 +24,7 @@ const (
 	TargetAnalytics  = "analytics"
 	TargetPublishing = "publishing"
 	TargetDrafting   = "drafting"
+	TargetScheduling = "scheduling"
 	TargetSandbox    = "sandbox"
 	TargetAll        = "all"
 )
@@ -59,12 +60,14 @@ func modules() map[string]module {
 		TargetAnalytics:  {deps: []string{TargetRouter, TargetClickHouse, TargetOps}, init: (*App).initAnalytics, service: true},
 		TargetPublishing: {deps: []string{TargetRouter, TargetSecrets, TargetOps}, init: (*App).initPublishing, service: true},
 		TargetDrafting:   {deps: []string{TargetRouter, TargetSecrets, TargetOps}, init: (*App).initDrafting, service: true},
+		TargetScheduling: {deps: []string{TargetRouter, TargetOps}, init: (*App).initScheduling, service: true},
 		// Not a service: the simulated network is for `ruche up` (demo, tests).
 		TargetSandbox: {deps: []string{TargetSources}, init: (*App).initSandbox},
 		TargetAll: {deps: []string{
 			// The sandbox registers its connector with ingest and its
 			// account with publishing: before them.
 			TargetMigrate, TargetDemo, TargetSandbox, TargetGateway, TargetIngest, TargetModeration, TargetAnalytics, TargetPublishing, TargetDrafting,
+			TargetScheduling,
 		}},
 	}
 }
