@@ -127,6 +127,14 @@ var routeRules = map[string]rule{
 	"GET /api/v1/posts/settings/approval":         {action: access.PostsRead},
 	"PUT /api/v1/posts/settings/approval":         {action: access.PostsSettings},
 	"GET /api/v1/calendar":                        {action: access.PostsRead},
+	"GET /api/v1/slots":                           {action: access.PostsRead},
+	"PUT /api/v1/slots":                           {action: access.PostsSettings},
+	"POST /api/v1/queue":                          {action: access.PostsSchedule},
+	"POST /api/v1/posts/import":                   {action: access.PostsWrite},
+	"GET /api/v1/calendar/feed-token":             {action: access.PostsRead},
+	"POST /api/v1/calendar/feed-token":            {action: access.PostsSettings},
+	"DELETE /api/v1/calendar/feed-token":          {action: access.PostsSettings},
+	"GET /ical/:brand/:file":                      {who: public},
 }
 
 // PermissionTable returns the permission table as text, for tests and the
