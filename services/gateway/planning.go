@@ -22,6 +22,7 @@ func (s *Service) planningRoutes(e *echo.Echo, api *echo.Group) {
 	api.GET("/slots", s.getSlots)
 	api.PUT("/slots", s.putSlots)
 	api.POST("/queue", s.addToQueue)
+	api.POST("/queue/recycle", s.recycleEvergreen)
 	api.POST("/posts/import", s.importPosts)
 	api.GET("/calendar/feed-token", s.feedToken)
 	api.POST("/calendar/feed-token", s.createFeedToken)
@@ -101,6 +102,28 @@ func (s *Service) addToQueue(c echo.Context) error {
 	}
 	return forward(c, s, query.AddToQueue, query.AddToQueueRequest{PostRef: query.PostRef{Brand: brand, ID: body.PostID},
 		Revision: body.Revision, By: principal(c).ID, Network: body.Network}, http.StatusOK)
+}
+
+// RecycleBody is the body of POST /api/v1/queue/recycle.
+type RecycleBody struct {
+	// Count is how many free slots to fill (1 by default).
+	Count int `json:"count,omitempty"`
+}
+
+// recycleEvergreen serves POST /api/v1/queue/recycle?brand=&network=: the
+// next free slots get drafts copied from the brand's evergreen posts.
+func (s *Service) recycleEvergreen(c echo.Context) error {
+	ref, err := queueRef(c)
+	if err != nil {
+		return err
+	}
+	var body RecycleBody
+	if c.Request().ContentLength != 0 {
+		if err := bindStrict(c, &body); err != nil {
+			return err
+		}
+	}
+	return forward(c, s, query.RecycleEvergreen, query.RecycleRequest{QueueRef: ref, By: principal(c).ID, Count: body.Count}, http.StatusOK)
 }
 
 // importPosts serves POST /api/v1/posts/import?brand=&zone=&dry_run=: the

@@ -30,10 +30,11 @@ func TestPlanningAPI(t *testing.T) {
 			_ = json.Unmarshal(b, &q)
 			return q.Queue, ""
 		},
-		query.GetQueue.Subject():        canned(query.Queue{Brand: "demo", Network: "sandbox"}),
-		query.AddToQueue.Subject():      canned(query.Post{ID: "p-1", State: "scheduled"}),
-		query.CreateFeedToken.Subject(): canned(query.FeedToken{Brand: "demo", Token: "tok", Path: "/ical/demo/tok.ics"}),
-		query.RevokeFeedToken.Subject(): canned(query.Empty{}),
+		query.GetQueue.Subject():         canned(query.Queue{Brand: "demo", Network: "sandbox"}),
+		query.AddToQueue.Subject():       canned(query.Post{ID: "p-1", State: "scheduled"}),
+		query.RecycleEvergreen.Subject(): canned(query.RecycleResult{Created: []query.Post{{ID: "eg-p-1-1"}}}),
+		query.CreateFeedToken.Subject():  canned(query.FeedToken{Brand: "demo", Token: "tok", Path: "/ical/demo/tok.ics"}),
+		query.RevokeFeedToken.Subject():  canned(query.Empty{}),
 		query.GetFeed.Subject(): func(b json.RawMessage) (any, string) {
 			var req query.FeedRequest
 			_ = json.Unmarshal(b, &req)
@@ -114,6 +115,14 @@ func TestPlanningAPI(t *testing.T) {
 		si.last(t, query.AddToQueue.Subject(), &add)
 		if add.ID != "p-1" || add.Brand != "demo" || add.Revision != 3 || add.Network != "sandbox" {
 			t.Fatalf("forwarded %+v", add)
+		}
+		if rec := do(t, gw, "POST", "/api/v1/queue/recycle?brand=demo&network=sandbox", `{"count":3}`); rec.Code != 200 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		var rc query.RecycleRequest
+		si.last(t, query.RecycleEvergreen.Subject(), &rc)
+		if rc.Brand != "demo" || rc.Network != "sandbox" || rc.Count != 3 || rc.By == "" {
+			t.Fatalf("forwarded %+v", rc)
 		}
 		if rec := do(t, gw, "GET", "/api/v1/slots?brand=cafe&network=sandbox", ""); rec.Code != 403 {
 			t.Fatalf("other brand: %d", rec.Code)

@@ -130,6 +130,7 @@ var routeRules = map[string]rule{
 	"GET /api/v1/slots":                           {action: access.PostsRead},
 	"PUT /api/v1/slots":                           {action: access.PostsSettings},
 	"POST /api/v1/queue":                          {action: access.PostsSchedule},
+	"POST /api/v1/queue/recycle":                  {action: access.PostsWrite},
 	"POST /api/v1/posts/import":                   {action: access.PostsWrite},
 	"GET /api/v1/calendar/feed-token":             {action: access.PostsRead},
 	"POST /api/v1/calendar/feed-token":            {action: access.PostsSettings},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -86,6 +87,9 @@ func problems(ps []csvimport.Problem) []query.ImportProblem {
 // content is the post a row makes: one variant per network, the same text.
 func content(row csvimport.Row) query.PostContent {
 	c := query.PostContent{Campaign: row.Campaign, Labels: row.Labels}
+	if row.Evergreen && !slices.Contains(c.Labels, query.EvergreenLabel) {
+		c.Labels = append(slices.Clone(c.Labels), query.EvergreenLabel)
+	}
 	for _, n := range row.Networks {
 		v := query.PostVariant{Network: n, Account: row.Account, Text: row.Text, Link: row.Link, FirstComment: row.FirstComment}
 		for _, m := range row.Media {

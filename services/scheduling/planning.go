@@ -35,6 +35,7 @@ func (s *Service) openPlanning(ctx context.Context, d Deps) error {
 			handle(srv, query.GetQueue, s.Queue),
 			handle(srv, query.PutQueue, s.PutQueue),
 			handle(srv, query.AddToQueue, s.AddToQueue),
+			handle(srv, query.RecycleEvergreen, s.RecycleEvergreen),
 			handle(srv, query.ImportPosts, s.Import),
 			handle(srv, query.CreateFeedToken, s.CreateFeedToken),
 			handle(srv, query.RevokeFeedToken, s.RevokeFeedToken),

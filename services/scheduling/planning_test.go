@@ -2,6 +2,7 @@ package scheduling_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	postv1 "github.com/ruche-project/ruche/events/post/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/rpc"
+	"github.com/ruche-project/ruche/services/scheduling"
 	"github.com/ruche-project/ruche/services/scheduling/ical"
 )
 
@@ -263,5 +265,80 @@ func TestFeed(t *testing.T) {
 	}
 	if _, err := feed(tok.Token); rpc.AsError(err) == nil || rpc.AsError(err).Code != query.CodeNotFound {
 		t.Errorf("feed after revoke = %v, want 404", err)
+	}
+}
+
+func TestRecycleEvergreen(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	kv, err := h.conn.JS.KeyValue(ctx, scheduling.PostsBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	// Posts as publishing left them: published some days ago.
+	published := func(id string, daysAgo int, labels ...string) {
+		c := content("toujours d'actualité " + id)
+		c.Labels = labels
+		at := now.AddDate(0, 0, -daysAgo)
+		p := query.Post{ID: id, Brand: brand, Owner: "lea", State: postv1.StatePublished, Revision: 5, PostContent: c,
+			ContentHash: scheduling.ContentHash(c), Time: &query.PostTime{Wall: at.Format("2006-01-02T15:04"), Zone: "UTC", At: at},
+			CreatedAt: at, UpdatedAt: at}
+		b, _ := json.Marshal(p)
+		if _, err := kv.Put(ctx, brand+"."+id, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	published("p-old", 30, query.EvergreenLabel)
+	published("p-recent", 3, query.EvergreenLabel)
+	published("p-once", 60, "menu")
+	recycle := func(count int) (query.RecycleResult, error) {
+		return rpc.Ask(ctx, h.client, query.RecycleEvergreen, query.RecycleRequest{QueueRef: query.QueueRef{Brand: brand, Network: "sandbox"}, By: "lea", Count: count})
+	}
+	q, err := rpc.Ask(ctx, h.client, query.PutQueue, query.PutQueueRequest{By: "lea", Queue: query.Queue{
+		Brand: brand, Network: "sandbox", Zone: "Europe/Paris", Slots: everyDay("09:00", "18:30")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := recycle(4); rpc.AsError(err) == nil || rpc.AsError(err).Field != "evergreen_gap_days" {
+		t.Fatalf("recycle without a gap = %v, want a 400 on evergreen_gap_days", err)
+	}
+	q.EvergreenGapDays = 7
+	if q, err = rpc.Ask(ctx, h.client, query.PutQueue, query.PutQueueRequest{By: "lea", Queue: q}); err != nil {
+		t.Fatal(err)
+	}
+	// Four free slots: the post published 30 days ago takes the first; the
+	// one published 3 days ago waits for its gap; the next slots are within
+	// a week of the first copy.
+	res, err := recycle(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Created) != 1 {
+		t.Fatalf("created %d copies, want 1: %+v", len(res.Created), res.Created)
+	}
+	c := res.Created[0]
+	if !strings.HasPrefix(c.ID, "eg-p-old-") || c.State != postv1.StateDraft || !c.Time.At.Equal(q.Upcoming[0].At) ||
+		c.Variants[0].Text != "toujours d'actualité p-old" || !slices.Contains(c.Labels, query.EvergreenLabel) {
+		t.Fatalf("copy %+v at %v, want p-old at %s", c, c.Time, q.Upcoming[0].At)
+	}
+	// Asked again, the copy holds its slot and both posts are within their gap.
+	again, err := recycle(4)
+	if err != nil || len(again.Created) != 0 {
+		t.Fatalf("again: %+v, %v", again.Created, err)
+	}
+	// Far enough ahead, the other post comes back too.
+	far, err := recycle(query.MaxRecycle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recent := slices.IndexFunc(far.Created, func(p query.Post) bool { return strings.HasPrefix(p.ID, "eg-p-recent-") })
+	if recent < 0 || far.Created[recent].Time.At.Before(now.AddDate(0, 0, 4)) {
+		t.Errorf("p-recent not recycled once its gap passed: %+v", far.Created)
+	}
+	for _, p := range far.Created {
+		if strings.HasPrefix(p.ID, "eg-p-once-") {
+			t.Errorf("a post without the evergreen label was recycled: %s", p.ID)
+		}
 	}
 }

@@ -143,8 +143,30 @@ func (s *Service) AddToQueue(ctx context.Context, r query.AddToQueueRequest) (qu
 		return p, fieldErr("network", "post %s has no %s variant", p.ID, network)
 	}
 	var slot slots.Opening
+	zone, err := s.claim(ctx, r.Brand, network, func(w slots.Week, taken slots.Taken) ([]slotClaim, error) {
+		// The post's own time does not take a slot from it.
+		if p.Time != nil {
+			taken.Remove(p.Time.At)
+		}
+		var err error
+		if slot, err = w.Next(s.now(), taken); err != nil {
+			return nil, fieldErr("network", "queue of %s on %s: %s", r.Brand, network, err.Error())
+		}
+		return []slotClaim{{At: slot.At.UTC(), PostID: p.ID}}, nil
+	})
+	if err != nil {
+		return p, err
+	}
+	return s.Schedule(ctx, query.SchedulePostRequest{PostRef: r.PostRef, Revision: r.Revision, By: r.By, Wall: slot.Wall, Zone: zone})
+}
+
+// claim picks slots of a brand's queue on network and records them as
+// claims in the queue's record, in one compare-and-set: pick gets the
+// queue's week and the instants taken (posts and live claims). It answers
+// the queue's zone.
+func (s *Service) claim(ctx context.Context, brand, network string, pick func(slots.Week, slots.Taken) ([]slotClaim, error)) (string, error) {
 	var zone string
-	_, _, err = update(ctx, s.planning.queues, queueKey(r.Brand, network), false, func(rec *queueRecord) error {
+	_, _, err := update(ctx, s.planning.queues, queueKey(brand, network), false, func(rec *queueRecord) error {
 		w, err := compile(rec.Queue)
 		if err != nil {
 			return err
@@ -153,34 +175,33 @@ func (s *Service) AddToQueue(ctx context.Context, r query.AddToQueueRequest) (qu
 		if err != nil {
 			return err
 		}
-		// The post's own time does not take a slot from it.
-		if p.Time != nil {
-			taken.Remove(p.Time.At)
+		claims, err := pick(w, taken)
+		if err != nil {
+			return err
 		}
-		if slot, err = w.Next(s.now(), taken); err != nil {
-			return fieldErr("network", "queue of %s on %s: %s", r.Brand, network, err.Error())
+		now := s.now().UTC()
+		rec.Claims = liveClaims(rec.Claims, now)
+		for _, c := range claims {
+			c.Since = now
+			rec.Claims = append(rec.Claims, c)
 		}
 		zone = rec.Zone
-		rec.Claims = append(liveClaims(rec.Claims, s.now()), slotClaim{At: slot.At.UTC(), PostID: p.ID, Since: s.now().UTC()})
 		return nil
 	})
 	if errors.Is(err, ErrNotFound) {
-		return p, fieldErr("network", "%s has no queue on %s: set its slots first", r.Brand, network)
+		return "", fieldErr("network", "%s has no queue on %s: set its slots first", brand, network)
 	}
-	if err != nil {
-		return p, err
-	}
-	return s.Schedule(ctx, query.SchedulePostRequest{PostRef: r.PostRef, Revision: r.Revision, By: r.By, Wall: slot.Wall, Zone: zone})
+	return zone, err
 }
 
 // taken is the set of instants of a queue already holding a post: the
-// brand's posts with a time on the queue's network (but failed and
-// draft ones), and the live claims.
+// brand's posts with a time on the queue's network (drafts planned there
+// too; failed ones free theirs), and the live claims.
 func (s *Service) taken(ctx context.Context, rec queueRecord) (slots.Taken, error) {
 	taken := slots.Taken{}
 	now := s.now()
 	err := s.each(ctx, rec.Brand, func(p query.Post) {
-		if p.Time == nil || p.Time.At.Before(now) || p.State == postv1.StateFailed || p.State == postv1.StateDraft {
+		if p.Time == nil || p.Time.At.Before(now) || p.State == postv1.StateFailed {
 			return
 		}
 		if slices.ContainsFunc(p.Variants, func(v query.PostVariant) bool { return v.Network == rec.Network }) {

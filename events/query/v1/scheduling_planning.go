@@ -14,6 +14,11 @@ var (
 	// AddToQueue schedules an approved post at the next free slot of its
 	// network's queue.
 	AddToQueue = Declare[AddToQueueRequest, Post](SchedulingService, "queue_add", "ruche.command.scheduling.queues.add", BudgetRead)
+	// RecycleEvergreen fills the next free slots of a queue with copies of
+	// the brand's evergreen posts (label EvergreenLabel, published), as
+	// drafts to approve, no sooner than the queue's evergreen gap after
+	// each post's last publication.
+	RecycleEvergreen = Declare[RecycleRequest, RecycleResult](SchedulingService, "queue_recycle", "ruche.command.scheduling.queues.recycle", BudgetRead)
 	// ImportPosts reads a CSV file of posts; with DryRun, or when a row has
 	// a problem, nothing is created and every problem is listed.
 	ImportPosts = Declare[ImportPostsRequest, ImportPostsResult](SchedulingService, "posts_import", "ruche.command.scheduling.posts.import", BudgetHeavy)
@@ -155,4 +160,25 @@ type FeedRequest struct {
 // Feed is an iCalendar object (text/calendar).
 type Feed struct {
 	Calendar string `json:"calendar"`
+}
+
+// EvergreenLabel marks a post that may go out again.
+const EvergreenLabel = "evergreen"
+
+// MaxRecycle bounds the slots one RecycleRequest fills.
+const MaxRecycle = 50
+
+// RecycleRequest asks for up to Count (1 to MaxRecycle, 0 means 1) free
+// slots of a queue to be filled with evergreen posts.
+type RecycleRequest struct {
+	QueueRef
+	By    string `json:"by"`
+	Count int    `json:"count,omitempty"`
+}
+
+// RecycleResult lists the drafts made, each a copy of an evergreen post at
+// a slot (the same slot and post give the same draft: asking again does
+// not double it).
+type RecycleResult struct {
+	Created []Post `json:"created"`
 }
