@@ -59,7 +59,7 @@ func outcomeState(p *query.Post) postv1.State {
 	for _, v := range p.Variants {
 		found := false
 		for _, o := range p.Outcomes {
-			if o.Network == v.Network && o.Account == v.Account {
+			if outcomeOf(v, o) {
 				found = true
 				if o.Published {
 					published++
@@ -77,4 +77,11 @@ func outcomeState(p *query.Post) postv1.State {
 		return postv1.StateFailed
 	}
 	return postv1.StatePartiallyPublished
+}
+
+// outcomeOf reports whether o is variant v's outcome: a variant without an
+// account is posted from the brand's account on the network, which
+// publishing names in its outcome.
+func outcomeOf(v query.PostVariant, o query.PostOutcome) bool {
+	return o.Network == v.Network && (v.Account == "" || v.Account == o.Account)
 }

@@ -134,13 +134,14 @@ func (s *Service) hold(ctx context.Context, brand string) (query.CrisisHold, boo
 	return h, err == nil, err
 }
 
-// onCrisisDetected holds the brand's posts when the crisis pauses
-// publishing (the brand's policy option, which publishing follows too):
-// scheduling holds them before it asks, so publishing never has to refuse.
+// onCrisisDetected holds the brand's scheduled posts: from now on a post
+// that falls due waits, held, until a manager resumes (a brand in a crisis
+// does not post its planned cheerful content on its own). When the brand's
+// policy also pauses publishing (PausePublishing, which publishing obeys
+// until the crisis is resolved), the crisis is noted open: scheduling holds
+// before it asks, and resuming waits for the resolution, so publishing
+// never has to refuse a post.
 func (s *Service) onCrisisDetected(ctx context.Context, d crisisv1.Detected) error {
-	if !d.PausePublishing {
-		return nil
-	}
 	_, _, err := update(ctx, s.holds, d.Brand, true, func(h *query.CrisisHold) error {
 		if slices.Contains(h.Crises, d.ID) {
 			return errUnchanged
@@ -149,11 +150,16 @@ func (s *Service) onCrisisDetected(ctx context.Context, d crisisv1.Detected) err
 			h.Since = d.OpenedAt.UTC()
 		}
 		h.Crises = append(h.Crises, d.ID)
-		h.Open = append(h.Open, d.ID)
+		if h.Open == nil {
+			h.Open = []string{}
+		}
+		if d.PausePublishing {
+			h.Open = append(h.Open, d.ID)
+		}
 		return nil
 	})
 	if err == nil {
-		s.log.InfoContext(ctx, "crisis: scheduled posts held until a manager resumes", "brand", d.Brand, "crisis", d.ID)
+		s.log.InfoContext(ctx, "crisis: scheduled posts held until a manager resumes", "brand", d.Brand, "crisis", d.ID, "pause_publishing", d.PausePublishing)
 	}
 	return err
 }
@@ -199,7 +205,7 @@ func (s *Service) Held(ctx context.Context, brand string) (query.HeldPosts, erro
 
 // Resume lifts brand's hold and releases what it held, in time order
 // (each request published and stored before the next). It is refused
-// while a crisis that paused publishing is open: publishing would refuse
+// while a crisis that pauses publishing is open: publishing would refuse
 // the posts until it is resolved.
 func (s *Service) Resume(ctx context.Context, r query.ResumePostsRequest) (query.ResumeResult, error) {
 	out := query.ResumeResult{Released: []string{}}

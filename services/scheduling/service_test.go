@@ -79,8 +79,9 @@ func TestPostGoesOutAtItsTimeAndFollowsItsOutcomes(t *testing.T) {
 	if len(r.Variants) != 2 || r.Variants[1].Text != "Menu d'hiver lundi !\n\nhttps://cafe.example/menu" || r.Kind != publishv1.KindPost {
 		t.Fatalf("variants = %+v", r.Variants)
 	}
-	publish(t, h, publishv1.Succeeded{ID: publishv1.OutcomeID(r.ID, "sandbox", "", "succeeded"), RequestID: r.ID, Brand: brand, Kind: publishv1.KindPost,
-		Network: "sandbox", PlatformID: "42", PublishedAt: time.Now()}, publishv1.OutcomeID(r.ID, "sandbox", "", "succeeded"))
+	// Publishing names the brand's account it posted from.
+	publish(t, h, publishv1.Succeeded{ID: publishv1.OutcomeID(r.ID, "sandbox", "sandbox", "succeeded"), RequestID: r.ID, Brand: brand, Kind: publishv1.KindPost,
+		Network: "sandbox", Account: "sandbox", PlatformID: "42", PublishedAt: time.Now()}, publishv1.OutcomeID(r.ID, "sandbox", "sandbox", "succeeded"))
 	publish(t, h, publishv1.Failed{ID: publishv1.OutcomeID(r.ID, "mastodon", "", "failed"), RequestID: r.ID, Brand: brand, Kind: publishv1.KindPost,
 		Network: "mastodon", Code: "422", Reason: "Validation failed", FailedAt: time.Now()}, publishv1.OutcomeID(r.ID, "mastodon", "", "failed"))
 	eventually(t, 10*time.Second, "partially published", func() bool {
@@ -273,8 +274,8 @@ func TestCrisisHoldsTheQueueThenReleasesItInOrder(t *testing.T) {
 	}
 	publish(t, h, crisisv1.Resolved{ID: crisisv1.ResolvedID(crisis.ID), CrisisID: crisis.ID, Brand: brand, ResolvedAt: time.Now(), PausePublishing: true}, crisisv1.ResolvedID(crisis.ID))
 	var res query.ResumeResult
+	var err error
 	eventually(t, 10*time.Second, "resume after the crisis", func() bool {
-		var err error
 		res, err = h.svc.Resume(ctx, query.ResumePostsRequest{Brand: brand, By: "boss"})
 		return err == nil
 	})
@@ -306,6 +307,23 @@ func TestCrisisHoldsTheQueueThenReleasesItInOrder(t *testing.T) {
 	}
 	if held, _ = h.svc.Held(ctx, brand); held.Hold != nil || len(held.Posts) != 0 {
 		t.Fatalf("after resume: %+v", held)
+	}
+	// A crisis whose brand does not pause publishing holds the queue too;
+	// a manager may resume at once.
+	other := crisisv1.Detected{ID: crisisv1.CrisisID(brand, time.Now().Add(time.Hour)), Brand: brand, OpenedAt: time.Now()}
+	publish(t, h, other, other.ID)
+	eventually(t, 10*time.Second, "the second hold", func() bool {
+		held, err := h.svc.Held(ctx, brand)
+		return err == nil && held.Hold != nil
+	})
+	p := h.approved(t, "Après la crise")
+	p = h.scheduleAt(t, p, time.Now())
+	eventually(t, 10*time.Second, "the post held", func() bool {
+		p, _ = h.svc.Get(ctx, refOf(p))
+		return p.State == postv1.StateHeld && p.HeldBy == other.ID
+	})
+	if res, err = h.svc.Resume(ctx, query.ResumePostsRequest{Brand: brand, By: "boss"}); err != nil || !slices.Equal(res.Released, []string{p.ID}) {
+		t.Fatalf("resume = %v, %v", res, err)
 	}
 }
 

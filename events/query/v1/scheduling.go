@@ -256,7 +256,8 @@ type Calendar struct {
 type CrisisHold struct {
 	Crises []string  `json:"crises"`
 	Since  time.Time `json:"since"`
-	// Open lists the crises not resolved yet: resume waits for them.
+	// Open lists the crises that pause publishing and are not resolved
+	// yet: resume waits for them.
 	Open []string `json:"open"`
 }
 
