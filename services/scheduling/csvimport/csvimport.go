@@ -46,7 +46,8 @@ var ErrTooLarge = fmt.Errorf("the file is larger than %d bytes", MaxBytes)
 type Options struct {
 	// Zone is the brand's IANA zone, for rows without a zone column.
 	Zone string
-	// Networks are the brand's networks; empty accepts any network name.
+	// Networks are the networks a post may go to; empty accepts any
+	// network name.
 	Networks []string
 	// Now is the clock: a post must be after it.
 	Now time.Time

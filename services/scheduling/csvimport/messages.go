@@ -40,7 +40,7 @@ var (
 		return msg("%s est à plus de %d jours", "%s is more than %d days ahead", v, days)
 	}
 	msgUnknownNetwork = func(v string, known []string) Message {
-		return msg("réseau %q inconnu (réseaux de la marque : %v)", "unknown network %q (the brand's networks: %v)", v, known)
+		return msg("réseau %q inconnu (réseaux possibles : %v)", "unknown network %q (known networks: %v)", v, known)
 	}
 	msgBadNetwork = func(v string) Message { return msg("%q n'est pas un nom de réseau", "%q is not a network name", v) }
 	msgTooLong    = func(n, max int) Message { return msg("%d octets, au plus %d", "%d bytes, at most %d", n, max) }
