@@ -20,9 +20,9 @@ import (
 func (s *Service) postRoutes(api *echo.Group) {
 	api.GET("/posts", s.listPosts)
 	api.POST("/posts", s.createPost)
-	api.GET("/posts/held", s.heldPosts)
+	api.GET("/posts/held", brandRead(s, query.ListHeldPosts))
 	api.POST("/posts/resume", s.resumePosts)
-	api.GET("/posts/settings/approval", s.approvalPolicy)
+	api.GET("/posts/settings/approval", brandRead(s, query.GetApprovalPolicy))
 	api.PUT("/posts/settings/approval", s.putApprovalPolicy)
 	api.GET("/posts/:id", s.getPost)
 	api.PUT("/posts/:id", s.editPost)
@@ -218,12 +218,15 @@ func (s *Service) calendar(c echo.Context) error {
 	return forward(c, s, query.GetCalendar, req, http.StatusOK)
 }
 
-func (s *Service) heldPosts(c echo.Context) error {
-	brand, err := brandParam(c)
-	if err != nil {
-		return err
+// brandRead forwards a read whose request is the brand alone.
+func brandRead[Resp any](s *Service, ep query.Endpoint[query.BrandRef, Resp]) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		brand, err := brandParam(c)
+		if err != nil {
+			return err
+		}
+		return forward(c, s, ep, query.BrandRef{Brand: brand}, http.StatusOK)
 	}
-	return forward(c, s, query.ListHeldPosts, query.BrandRef{Brand: brand}, http.StatusOK)
 }
 
 func (s *Service) resumePosts(c echo.Context) error {
@@ -232,14 +235,6 @@ func (s *Service) resumePosts(c echo.Context) error {
 		return err
 	}
 	return forward(c, s, query.ResumePosts, query.ResumePostsRequest{Brand: brand, By: principal(c).ID}, http.StatusOK)
-}
-
-func (s *Service) approvalPolicy(c echo.Context) error {
-	brand, err := brandParam(c)
-	if err != nil {
-		return err
-	}
-	return forward(c, s, query.GetApprovalPolicy, query.BrandRef{Brand: brand}, http.StatusOK)
 }
 
 func (s *Service) putApprovalPolicy(c echo.Context) error {

@@ -3,8 +3,8 @@ package scheduling_test
 import (
 	"context"
 	"os"
-	"strconv"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"

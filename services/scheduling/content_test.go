@@ -10,7 +10,9 @@ import (
 )
 
 func TestValidateContent(t *testing.T) {
-	img := func(alt string) query.PostMedia { return query.PostMedia{URL: "https://cdn.example/a.jpg", Kind: "image", AltText: alt} }
+	img := func(alt string) query.PostMedia {
+		return query.PostMedia{URL: "https://cdn.example/a.jpg", Kind: "image", AltText: alt}
+	}
 	cases := []struct {
 		name  string
 		v     query.PostVariant

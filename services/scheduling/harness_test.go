@@ -220,7 +220,13 @@ func (h *harness) scheduleMany(t testing.TB, posts []query.Post, workers int, du
 }
 
 func parallel(n, workers int, fn func(i int)) {
-	work := make(chan int)
+	// Buffered whole: a worker stopped by a failed test (t.Fatal ends its
+	// goroutine) leaves the rest to the others, never a blocked sender.
+	work := make(chan int, n)
+	for i := range n {
+		work <- i
+	}
+	close(work)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
@@ -229,11 +235,26 @@ func parallel(n, workers int, fn func(i int)) {
 			}
 		})
 	}
-	for i := range n {
-		work <- i
-	}
-	close(work)
 	wg.Wait()
 }
 
 func refOf(p query.Post) query.PostRef { return query.PostRef{Brand: p.Brand, ID: p.ID} }
+
+// states counts the brand's posts by state, and the parked messages.
+func (h *harness) states(t testing.TB) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	list, err := h.svc.List(context.Background(), query.ListPostsRequest{Brand: brand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range list.Posts {
+		out[string(p.State)]++
+	}
+	if s, err := h.conn.JS.Stream(context.Background(), events.StreamName(events.DomainDLQ)); err == nil {
+		if info, err := s.Info(context.Background()); err == nil {
+			out["dlq"] = int(info.State.Msgs)
+		}
+	}
+	return out
+}

@@ -16,6 +16,17 @@ import (
 	query "github.com/ruche-project/ruche/events/query/v1"
 )
 
+// inFlightWait is how long a timer waits for the schedule that armed it to
+// be written: far above a compare-and-set's time, even on a loaded server.
+const inFlightWait = 30 * time.Second
+
+// dueMaxDeliver lets a timer wait out inFlightWait under the bus's growing
+// redelivery delay (250 ms doubling to 30 s) many times over: a timer
+// parked on the DLQ would leave its post scheduled and never released.
+const dueMaxDeliver = 50
+
+var errInFlight = errors.New("schedule write in flight")
+
 // earlyTolerance: a timer fires on the server's clock, the post is read on
 // ours; within this the post is due.
 const earlyTolerance = time.Second
@@ -25,7 +36,12 @@ const earlyTolerance = time.Second
 // post's own; a post no longer scheduled is left alone; a post already
 // released by this schedule announces its release again (a redelivery
 // after a crash between the two: the ids are the same, so nothing doubles).
-func (s *Service) onDue(ctx context.Context, d postv1.Due) error {
+//
+// A timer is armed before its schedule is written, so one due at once (a
+// time just past) can fire before the post says it is scheduled: armedAt
+// (when the timer was stored) tells a write still in flight, retried, from
+// one that lost its compare-and-set, ignored.
+func (s *Service) onDue(ctx context.Context, d postv1.Due, armedAt time.Time) error {
 	ref := query.PostRef{Brand: d.Brand, ID: d.PostID}
 	p, err := s.Get(ctx, ref)
 	if errors.Is(err, ErrNotFound) {
@@ -35,6 +51,11 @@ func (s *Service) onDue(ctx context.Context, d postv1.Due) error {
 		return err
 	}
 	switch {
+	case d.Schedule > p.Schedule:
+		if s.now().Sub(armedAt) < inFlightWait {
+			return fmt.Errorf("post %s: schedule %d is being written (the post is at %d): %w", p.ID, d.Schedule, p.Schedule, errInFlight)
+		}
+		return nil
 	case p.State == postv1.StatePublishing && p.Schedule == d.Schedule:
 		return s.announceRelease(ctx, p)
 	case p.State != postv1.StateScheduled || p.Time == nil:

@@ -109,11 +109,11 @@ func New(cfg Config, d Deps) (*Service, error) {
 			errs := make([]error, len(batch))
 			var wg sync.WaitGroup
 			for i := range batch {
-				wg.Go(func() { errs[i] = s.onDue(batch[i].Ctx, batch[i].Event) })
+				wg.Go(func() { errs[i] = s.onDue(batch[i].Ctx, batch[i].Event, batch[i].Env.OccurredAt) })
 			}
 			wg.Wait()
 			return errs
-		}),
+		}, bus.MaxDeliver(dueMaxDeliver)),
 		bus.Handle(d.Router, cfg.Consumer+"-succeeded", func(ctx context.Context, e publishv1.Succeeded, _ events.Envelope) error {
 			return s.onOutcome(ctx, e.Brand, e.Kind, e.RequestID, query.PostOutcome{Network: e.Network, Account: e.Account, Published: true,
 				PlatformID: e.PlatformID, URL: e.URL, At: e.PublishedAt})
