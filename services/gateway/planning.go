@@ -24,7 +24,7 @@ func (s *Service) planningRoutes(e *echo.Echo, api *echo.Group) {
 	api.POST("/queue", s.addToQueue)
 	api.POST("/queue/recycle", s.recycleEvergreen)
 	api.POST("/posts/import", s.importPosts)
-	api.GET("/calendar/feed-token", s.feedToken)
+	api.GET("/calendar/feed-token", brandRead(s, query.GetFeedToken))
 	api.POST("/calendar/feed-token", s.createFeedToken)
 	api.DELETE("/calendar/feed-token", s.revokeFeedToken)
 	e.GET("/ical/:brand/:file", s.icalFeed)
@@ -188,14 +188,6 @@ func csvBody(c echo.Context) ([]byte, error) {
 		return nil, httpx.BadRequest("file", "the CSV file is empty")
 	}
 	return b, nil
-}
-
-func (s *Service) feedToken(c echo.Context) error {
-	brand, err := brandParam(c)
-	if err != nil {
-		return err
-	}
-	return forward(c, s, query.GetFeedToken, query.BrandRef{Brand: brand}, http.StatusOK)
 }
 
 // createFeedToken serves POST /api/v1/calendar/feed-token?brand=: a new
