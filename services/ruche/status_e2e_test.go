@@ -35,7 +35,7 @@ func checkOps(t *testing.T, p *platform) {
 		for _, tg := range st.Targets {
 			states[tg.Name] = tg.State
 		}
-		for _, svc := range []string{"gateway", "ingest", "moderation", "analytics", "publishing", "drafting"} {
+		for _, svc := range []string{"gateway", "ingest", "moderation", "analytics", "publishing", "drafting", "scheduling"} {
 			if states[svc] == "" || states[svc] == "starting" {
 				t.Errorf("target %s is %q", svc, states[svc])
 			}
