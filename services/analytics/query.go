@@ -11,6 +11,7 @@ import (
 	"github.com/ruche-project/ruche/pkg/clickhouse"
 	"github.com/ruche-project/ruche/pkg/obs"
 	"github.com/ruche-project/ruche/pkg/rpc"
+	"github.com/ruche-project/ruche/services/analytics/besttime"
 	"github.com/ruche-project/ruche/services/analytics/contest"
 	"github.com/ruche-project/ruche/services/analytics/inbox"
 	"github.com/ruche-project/ruche/services/analytics/kpi"
@@ -29,6 +30,8 @@ type Application struct {
 	Segments segment.Reader
 	Contests contest.Reader
 	Reports  report.Builder
+	// BestTimes suggests when to post (scheduling's queues ask it).
+	BestTimes besttime.Reader
 	// Archive keeps the scheduled reports' settings, records and files
 	// (opened by Run: it lives in JetStream).
 	Archive *report.Store
@@ -38,7 +41,7 @@ type Application struct {
 func newApplication(db *clickhouse.DB) Application {
 	in, kpis := inbox.NewReader(db), kpi.NewReader(db)
 	return Application{Inbox: in, KPIs: kpis, Segments: segment.NewReader(db), Contests: contest.NewReader(db),
-		Reports: report.NewBuilder(db, kpis, in)}
+		Reports: report.NewBuilder(db, kpis, in), BestTimes: besttime.NewReader(db)}
 }
 
 // queries serves the query/v1 endpoints of analytics on the request/reply
@@ -67,6 +70,7 @@ func (q *queries) start(nc *nats.Conn) (*rpc.Server, error) {
 		handle(q, srv, query.GetContest, app.Contests.Get),
 		handle(q, srv, query.VerifyContest, app.Contests.Verify),
 		handle(q, srv, query.GetWeeklyReport, atNow(q, app.Reports.Weekly)),
+		handle(q, srv, query.GetBestTimes, atNow(q, app.BestTimes.Get)),
 		handle(q, srv, query.GetReportSettings, func(ctx context.Context, in query.GetReportSettingsRequest) (query.ReportSettingsResponse, error) {
 			return app.Archive.Settings(obs.WithBrand(ctx, in.Brand), in.Brand, q.now())
 		}),

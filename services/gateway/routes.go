@@ -71,6 +71,7 @@ var routeRules = map[string]rule{
 	"GET /api/v1/interactions/:id/history":        {action: access.InteractionsRead},
 	"GET /api/v1/kpis":                            {action: access.ReportsRead, export: access.InteractionsExport},
 	"GET /api/v1/segments/:segment":               {action: access.SegmentsRead, export: access.SegmentsRead},
+	"GET /api/v1/best-times":                      {action: access.ReportsRead},
 	"POST /api/v1/contests/draw":                  {action: access.ContestsDraw},
 	"GET /api/v1/contests/:id":                    {action: access.ContestsRead, export: access.InteractionsExport},
 	"POST /api/v1/contests/:id/verify":            {action: access.ContestsRead},
@@ -126,6 +127,15 @@ var routeRules = map[string]rule{
 	"GET /api/v1/posts/settings/approval":         {action: access.PostsRead},
 	"PUT /api/v1/posts/settings/approval":         {action: access.PostsSettings},
 	"GET /api/v1/calendar":                        {action: access.PostsRead},
+	"GET /api/v1/slots":                           {action: access.PostsRead},
+	"PUT /api/v1/slots":                           {action: access.PostsSettings},
+	"POST /api/v1/queue":                          {action: access.PostsSchedule},
+	"POST /api/v1/queue/recycle":                  {action: access.PostsWrite},
+	"POST /api/v1/posts/import":                   {action: access.PostsWrite},
+	"GET /api/v1/calendar/feed-token":             {action: access.PostsRead},
+	"POST /api/v1/calendar/feed-token":            {action: access.PostsSettings},
+	"DELETE /api/v1/calendar/feed-token":          {action: access.PostsSettings},
+	"GET /ical/:brand/:file":                      {who: public},
 }
 
 // PermissionTable returns the permission table as text, for tests and the

@@ -108,6 +108,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	api.GET("/interactions/:id", s.getInteraction)
 	api.GET("/kpis", s.kpis)
 	api.GET("/segments/:segment", s.segment)
+	api.GET("/best-times", s.bestTimes)
 	api.POST("/contests/draw", s.drawContest)
 	api.GET("/contests/:id", s.getContest)
 	api.POST("/contests/:id/verify", s.verifyContest)
@@ -126,6 +127,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	api.GET("/audit", s.listAudit)
 	api.GET("/interactions/:id/history", s.interactionHistory)
 	s.draftRoutes(api)
+	s.planningRoutes(e, api)
 	s.postRoutes(api)
 	s.echo = e
 	return s, nil

@@ -155,6 +155,13 @@ func summary(p query.Post) json.RawMessage {
 
 // Create creates a draft post (the seam the queue and CSV import use too).
 func (s *Service) Create(ctx context.Context, r query.CreatePostRequest) (query.Post, error) {
+	return s.create(ctx, r, newPostID(), nil)
+}
+
+// create creates a draft post under id, with a planned time t when not
+// nil (the CSV import's rows: ids stable per file, so a retried import
+// finds its posts; jetstream.ErrKeyExists when id exists).
+func (s *Service) create(ctx context.Context, r query.CreatePostRequest, id string, t *query.PostTime) (query.Post, error) {
 	if err := events.ValidateBrand(r.Brand); err != nil {
 		return query.Post{}, fieldErr("brand", "%s", err.Error())
 	}
@@ -166,9 +173,9 @@ func (s *Service) Create(ctx context.Context, r query.CreatePostRequest) (query.
 	}
 	now := s.now().UTC()
 	p := query.Post{
-		ID: newPostID(), Brand: r.Brand, Owner: r.By, State: postv1.StateDraft, Revision: 1, PostContent: r.PostContent,
+		ID: id, Brand: r.Brand, Owner: r.By, State: postv1.StateDraft, Revision: 1, PostContent: r.PostContent,
 		ContentHash: ContentHash(r.PostContent), Approvals: []query.PostApproval{}, Comments: []query.PostComment{},
-		CreatedAt: now, UpdatedAt: now,
+		Time: t, CreatedAt: now, UpdatedAt: now,
 	}
 	b, err := json.Marshal(p)
 	if err != nil {

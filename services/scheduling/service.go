@@ -59,6 +59,8 @@ type Service struct {
 	zone      *time.Location
 	now       func() time.Time
 	extra     []func(*rpc.Server) error
+	// planning: queues, CSV import, calendar feed (planning.go).
+	planning planning
 }
 
 // New opens scheduling's buckets and registers its handlers on the router;
@@ -87,6 +89,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 		return nil, err
 	}
 	if s.policies, err = openBucket(ctx, d.JS, PoliciesBucket, d.Replicas, "approval policies"); err != nil {
+		return nil, err
+	}
+	if err := s.openPlanning(ctx, d); err != nil {
 		return nil, err
 	}
 	s.approvals = d.Approvals

@@ -34,6 +34,9 @@ var (
 	ListStoredReports = Declare[ListStoredReportsRequest, StoredReports](AnalyticsService, "stored_reports_list", ListStoredReportsSubject, BudgetRead)
 	// GetStoredReport answers one stored file, or CodeNotFound.
 	GetStoredReport = Declare[GetStoredReportRequest, StoredReportFile](AnalyticsService, "stored_report_get", GetStoredReportSubject, BudgetRead)
+	// GetBestTimes suggests the weekday × hour slots where the brand's
+	// posts get the most engagement, with the evidence.
+	GetBestTimes = Declare[BestTimesRequest, BestTimesToPost](AnalyticsService, "best_times", BestTimesSubject, BudgetHeavy)
 )
 
 // The moderation service's endpoints.
