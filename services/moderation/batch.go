@@ -170,7 +170,7 @@ func (s *Service) decideAll(texts *classify.Batch, items []pending) {
 				if !it.todo() {
 					continue
 				}
-				it.decision, it.assessed = decide(texts, it.d.Event, it.policy, now)
+				it.decision, it.assessed = decide(texts, it.d.Event, it.policy, now, s.corrections.memory)
 				if it.edit {
 					it.decision.ID = v1.ModeratedEditID(it.d.Event.ID, it.decision.PolicyVersion, it.d.Event.Text)
 				}

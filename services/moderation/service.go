@@ -62,11 +62,13 @@ type Service struct {
 	policies  *PolicyStore
 	decisions *decisionLog
 	cases     *CaseStore
-	crisis    *crisisTracker
-	webhooks  *webhooks
-	history   History
-	lookup    Lookup
-	now       func() time.Time
+	// corrections are the brands' corrections of the automatic labels.
+	corrections *corrections
+	crisis      *crisisTracker
+	webhooks    *webhooks
+	history     History
+	lookup      Lookup
+	now         func() time.Time
 	// swarms finds near-copies posted by several accounts (per replica).
 	swarms *neardup.Detector
 }
@@ -93,6 +95,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s.policies.now = d.Now
 	if s.decisions, err = openDecisionLog(ctx, d.JS, d.Replicas); err != nil {
+		return nil, err
+	}
+	if s.corrections, err = openCorrections(ctx, d.JS, d.Replicas, log); err != nil {
 		return nil, err
 	}
 	client, err := rpc.NewClient(d.NATS)
@@ -154,6 +159,11 @@ func (s *Service) Run(ctx context.Context) error {
 	wg.Go(func() {
 		if err := s.policies.Watch(ctx); err != nil {
 			s.log.Error("policy watch stopped", "error", err)
+		}
+	})
+	wg.Go(func() {
+		if err := s.corrections.watch(ctx); err != nil {
+			s.log.Error("corrections watch stopped", "error", err)
 		}
 	})
 	wg.Go(func() { s.crisis.run(ctx) })
