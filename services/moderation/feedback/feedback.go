@@ -37,10 +37,18 @@ const MaxPerBrand = 5000
 type Memory struct {
 	mu     sync.RWMutex
 	brands map[string]*brandMemory
+	// minSimilarity is MinSimilarity but in measurements.
+	minSimilarity float64
 }
 
-// NewMemory returns an empty memory.
-func NewMemory() *Memory { return &Memory{brands: map[string]*brandMemory{}} }
+// NewMemory returns an empty memory matching from MinSimilarity.
+func NewMemory() *Memory { return NewMemoryFrom(MinSimilarity) }
+
+// NewMemoryFrom returns an empty memory matching from minSimilarity (to
+// measure another threshold).
+func NewMemoryFrom(minSimilarity float64) *Memory {
+	return &Memory{brands: map[string]*brandMemory{}, minSimilarity: minSimilarity}
+}
 
 type entry struct {
 	c     casev1.Corrected
@@ -151,13 +159,12 @@ func (m *Memory) Match(brand, text string) *classify.Correction {
 	if b == nil || b.live == 0 {
 		return nil
 	}
-	c, _ := b.match(learned.Features(text))
-	return c
+	return b.match(learned.Features(text), m.minSimilarity)
 }
 
-func (b *brandMemory) match(feats []uint32) (*classify.Correction, float64) {
+func (b *brandMemory) match(feats []uint32, minSimilarity float64) *classify.Correction {
 	if len(feats) == 0 {
-		return nil, 0
+		return nil
 	}
 	shared := map[int32]int{}
 	for _, f := range feats {
@@ -176,11 +183,11 @@ func (b *brandMemory) match(feats []uint32) (*classify.Correction, float64) {
 			best, bestSim = i, sim
 		}
 	}
-	if best < 0 || bestSim < MinSimilarity {
-		return nil, bestSim
+	if best < 0 || bestSim < minSimilarity {
+		return nil
 	}
 	e := b.entries[best].c
-	return &classify.Correction{Add: e.Add, Remove: e.Remove, By: "feedback:" + e.InteractionID}, bestSim
+	return &classify.Correction{Add: e.Add, Remove: e.Remove, By: "feedback:" + e.InteractionID}
 }
 
 // Corrections returns brand's corrections, newest first.
