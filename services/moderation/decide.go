@@ -28,12 +28,17 @@ func Assess(r v1.Received, p policy.Policy) Assessment {
 // `ruche classify` input can give today, in texts (nil: on its own), with
 // the brand's corrections of similar texts in fb (nil: none).
 func assess(texts *classify.Batch, r v1.Received, accountCreated time.Time, p policy.Policy, fb *feedback.Memory) Assessment {
+	var domains []string
+	if d, ok := p.(policy.WithDomains); ok {
+		domains = d.BrandDomains()
+	}
 	res := texts.Classify(classify.Input{
-		Text:       r.Text,
-		Lang:       r.Lang,
-		Author:     classify.Author{Handle: r.Author.Handle, DisplayName: r.Author.DisplayName, Followers: r.Author.Followers, Verified: r.Author.Verified, CreatedAt: accountCreated},
-		At:         r.CreatedAt,
-		Correction: fb.Match(r.Brand, r.Text),
+		BrandDomains: domains,
+		Text:         r.Text,
+		Lang:         r.Lang,
+		Author:       classify.Author{Handle: r.Author.Handle, DisplayName: r.Author.DisplayName, Followers: r.Author.Followers, Verified: r.Author.Verified, CreatedAt: accountCreated},
+		At:           r.CreatedAt,
+		Correction:   fb.Match(r.Brand, r.Text),
 	})
 	return Assessment{Result: res, Outcome: p.Apply(policy.Subject{Interaction: r, Result: res}), PolicyVersion: p.Version()}
 }

@@ -18,6 +18,9 @@ type Input struct {
 	Author Author
 	// At is when the interaction was written (for the author's account age).
 	At time.Time
+	// BrandDomains are the brand's own domains (its policy's): a link to a
+	// lookalike of one is phishing.
+	BrandDomains []string
 	// Correction is a moderator's correction of a similar text, applied to
 	// the labels (nil: none).
 	Correction *Correction
@@ -52,7 +55,7 @@ func classify(in Input, st *tokens.Storage[Token]) Result {
 	raw := gate.NewText(in.Text)
 	m := learned.Default()
 	scores := m.Score(in.Text)
-	r.Spam = detectSpam(t, &raw, in.Author, in.At)
+	r.Spam = detectSpam(t, &raw, in.Author, in.At, in.BrandDomains)
 	combineSpam(&r.Spam, m, scores)
 	r.Toxicity = DetectToxicity(t, r.Lang)
 	combineToxicity(&r.Toxicity, m, scores)

@@ -62,12 +62,12 @@ var discountRe = gate.Must(`(?i)(?:-\s?\d{2}\s?%|\b\d{2}\s?%\s?(?:off|de remise|
 // looks like spam: it never makes spam on its own.
 func DetectSpam(t Text, author Author, at time.Time) Spam {
 	raw := gate.NewText(t.Raw)
-	return detectSpam(t, &raw, author, at)
+	return detectSpam(t, &raw, author, at, nil)
 }
 
 // detectSpam is DetectSpam with raw, t.Raw as a text whose folded form
-// FindPII's regexps share.
-func detectSpam(t Text, raw *gate.Text, author Author, at time.Time) Spam {
+// FindPII's regexps share, and the brand's own domains (lookalike.go).
+func detectSpam(t Text, raw *gate.Text, author Author, at time.Time, brandDomains []string) Spam {
 	s := Spam{Reasons: []string{}}
 	var score float64
 	reason := func(r string, w float64) {
@@ -87,20 +87,24 @@ func detectSpam(t Text, raw *gate.Text, author Author, at time.Time) Spam {
 				break
 			}
 		}
-		host := ll
-		if i := strings.Index(host, "://"); i >= 0 {
-			host = host[i+3:]
-		}
-		if j := strings.IndexAny(host, "/?#"); j >= 0 {
-			host = host[:j]
-		}
-		host = strings.TrimRight(host, ".,;:!)")
+		host := hostOf(ll)
 		for _, tld := range suspiciousTLDs {
 			if strings.HasSuffix(host, tld) {
 				reason("link:suspicious_domain", 2)
 			}
 		}
 		shop = shop || slices.ContainsFunc(shopWords, func(w string) bool { return strings.Contains(host, w) })
+	}
+	// Lookalike hosts: bare host names too, but only where one can be (a
+	// brand with domains, a punycode or non-ASCII host): most texts pay
+	// nothing.
+	if len(brandDomains) > 0 || strings.Contains(t.Raw, "xn--") || hasNonASCIIHost(t.Raw) {
+		for _, h := range linkHosts(t.Raw, links) {
+			for _, r := range lookalikeReasons(h, brandDomains) {
+				// alone, a phishing link on the brand's page is spam
+				reason(r, SpamThreshold)
+			}
+		}
 	}
 	if shortened >= 2 {
 		// Several shortened links: a chain of redirections to hide where
