@@ -79,6 +79,7 @@ func (s *Service) moderate(ctx context.Context, batch []bus.Delivery[v1.Received
 	}
 	s.readGuards(ctx, items)
 	s.decideAll(&texts, items)
+	s.secondOpinions(ctx, items)
 
 	// Decisions, then guard records, each as one round of publications.
 	futures := make([]jetstream.PubAckFuture, len(items))

@@ -32,12 +32,18 @@ func start(t *testing.T, deps moderation.Deps, watch func(r *bus.Router)) *harne
 // startOn is start on an existing NATS server.
 func startOn(t *testing.T, conn *bus.Conn, deps moderation.Deps, watch func(r *bus.Router)) *harness {
 	t.Helper()
+	return startWith(t, conn, moderation.Config{Consumer: "moderation"}, deps, watch)
+}
+
+// startWith is startOn with a configuration.
+func startWith(t *testing.T, conn *bus.Conn, cfg moderation.Config, deps moderation.Deps, watch func(r *bus.Router)) *harness {
+	t.Helper()
 	router, err := bus.NewRouter(conn, testkit.Logger(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	deps.Router, deps.Logger, deps.NATS, deps.JS, deps.Replicas = router, testkit.Logger(t), conn.NC, conn.JS, 1
-	svc, err := moderation.New(moderation.Config{Consumer: "moderation"}, deps)
+	svc, err := moderation.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

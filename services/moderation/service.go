@@ -17,6 +17,7 @@ import (
 	"github.com/ruche-project/ruche/pkg/netguard"
 	"github.com/ruche-project/ruche/pkg/rpc"
 	"github.com/ruche-project/ruche/services/moderation/neardup"
+	"github.com/ruche-project/ruche/services/moderation/secondopinion"
 )
 
 // Deps are what moderation needs from the composition root.
@@ -64,11 +65,13 @@ type Service struct {
 	cases     *CaseStore
 	// corrections are the brands' corrections of the automatic labels.
 	corrections *corrections
-	crisis      *crisisTracker
-	webhooks    *webhooks
-	history     History
-	lookup      Lookup
-	now         func() time.Time
+	// opinions asks a model about uncertain items; nil when off.
+	opinions *secondopinion.Asker
+	crisis   *crisisTracker
+	webhooks *webhooks
+	history  History
+	lookup   Lookup
+	now      func() time.Time
 	// swarms finds near-copies posted by several accounts (per replica).
 	swarms *neardup.Detector
 }
@@ -88,7 +91,8 @@ func New(cfg Config, d Deps) (*Service, error) {
 	log := d.Logger.With("service", "moderation")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	s := &Service{cfg: cfg, router: d.Router, nc: d.NATS, log: log, now: d.Now, history: d.History, ready: make(chan struct{}), swarms: neardup.New()}
+	s := &Service{cfg: cfg, router: d.Router, nc: d.NATS, log: log, now: d.Now, history: d.History, ready: make(chan struct{}), swarms: neardup.New(),
+		opinions: secondopinion.New(cfg.SecondOpinion, nil, d.Now)}
 	var err error
 	if s.policies, err = OpenPolicyStore(ctx, d.JS, d.Replicas, log); err != nil {
 		return nil, err

@@ -36,6 +36,9 @@ type Result struct {
 	Intent    Intent       `json:"intent"`
 	// Urgent names urgent matters: "health", "safety", "legal", "press"...
 	Urgent []string `json:"urgent"`
+	// Scores are the learned model's, for callers that weigh how sure the
+	// verdict is (the second opinion's uncertainty band).
+	Scores learned.Scores `json:"-"`
 	// Corrections are what a moderator's correction changed
 	// ("feedback:-spam:<id>"), for the decision's rule hits.
 	Corrections []string `json:"-"`
@@ -55,6 +58,7 @@ func classify(in Input, st *tokens.Storage[Token]) Result {
 	raw := gate.NewText(in.Text)
 	m := learned.Default()
 	scores := m.Score(in.Text)
+	r.Scores = scores
 	r.Spam = detectSpam(t, &raw, in.Author, in.At, in.BrandDomains)
 	combineSpam(&r.Spam, m, scores)
 	r.Toxicity = DetectToxicity(t, r.Lang)
