@@ -30,41 +30,24 @@ func TestCorrections(t *testing.T) {
 	partner := item("sandbox:2", "demo", "Check out my cooking channel, new video every friday!")
 	stored := storedInteractions{shop.ID: shop, partner.ID: partner}
 	var (
+		decisions decisionsByID
 		mu        sync.Mutex
-		decisions = map[string]v1.Moderated{}
 		corrected []casev1.Corrected
 	)
-	watch := func(router *bus.Router) {
-		err := bus.Handle(router, "test-decisions", func(ctx context.Context, m v1.Moderated, env events.Envelope) error {
+	h := start(t, moderation.Deps{Lookup: stored, Interactions: knownSet{}}, func(router *bus.Router) {
+		decisions.watch(t)(router)
+		if err := bus.Handle(router, "test-corrections", func(ctx context.Context, c casev1.Corrected, env events.Envelope) error {
 			mu.Lock()
-			decisions[m.InteractionID] = m
+			corrected = append(corrected, c)
 			mu.Unlock()
 			return nil
-		})
-		if err == nil {
-			err = bus.Handle(router, "test-corrections", func(ctx context.Context, c casev1.Corrected, env events.Envelope) error {
-				mu.Lock()
-				corrected = append(corrected, c)
-				mu.Unlock()
-				return nil
-			})
-		}
-		if err != nil {
+		}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	h := start(t, moderation.Deps{Lookup: stored, Interactions: knownSet{}}, watch)
+	})
 	decided := func(r v1.Received) v1.Moderated {
 		t.Helper()
-		h.publish(t, r, r.ID, r.Brand)
-		var m v1.Moderated
-		eventually(t, "the decision on "+r.ID, func() bool {
-			mu.Lock()
-			defer mu.Unlock()
-			m = decisions[r.ID]
-			return m.ID != ""
-		})
-		return m
+		return decisions.decide(t, h, r)
 	}
 	if m := decided(shop); slices.Contains(m.Labels, "spam") {
 		t.Fatalf("the counterfeit shop is spam already (%v): the test needs a miss", m.Labels)

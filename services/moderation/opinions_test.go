@@ -1,16 +1,12 @@
 package moderation_test
 
 import (
-	"context"
 	"net/http/httptest"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/ruche-project/ruche/events"
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
-	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/modelfake"
 	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/moderation"
@@ -27,34 +23,13 @@ func TestSecondOpinion(t *testing.T) {
 	t.Cleanup(srv.Close)
 	cfg := moderation.Config{Consumer: "moderation", SecondOpinion: secondopinion.Config{
 		BaseURL: srv.URL + "/v1", Model: "fake-moderation", APIKey: "sk-test", Timeout: 2 * time.Second, DailyBudget: 100}}
-	var (
-		mu        sync.Mutex
-		decisions = map[string]v1.Moderated{}
-	)
-	h := startWith(t, testkit.NATS(t), cfg, moderation.Deps{}, func(router *bus.Router) {
-		if err := bus.Handle(router, "test-decisions", func(ctx context.Context, m v1.Moderated, env events.Envelope) error {
-			mu.Lock()
-			decisions[m.InteractionID] = m
-			mu.Unlock()
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-	})
+	var decisions decisionsByID
+	h := startWith(t, testkit.NATS(t), cfg, moderation.Deps{}, decisions.watch(t))
 	at := time.Now().UTC()
 	decided := func(id, text string) v1.Moderated {
 		t.Helper()
-		r := v1.Received{ID: id, Brand: "demo", Network: "sandbox", Kind: v1.KindComment, PlatformID: id,
-			Author: v1.Author{ID: "a-" + id}, Text: text, CreatedAt: at, ReceivedAt: at, Source: v1.SourceSandbox}
-		h.publish(t, r, r.ID, r.Brand)
-		var m v1.Moderated
-		eventually(t, "the decision on "+id, func() bool {
-			mu.Lock()
-			defer mu.Unlock()
-			m = decisions[id]
-			return m.ID != ""
-		})
-		return m
+		return decisions.decide(t, h, v1.Received{ID: id, Brand: "demo", Network: "sandbox", Kind: v1.KindComment, PlatformID: id,
+			Author: v1.Author{ID: "a-" + id}, Text: text, CreatedAt: at, ReceivedAt: at, Source: v1.SourceSandbox})
 	}
 
 	m := decided("sandbox:1", "Here's the article about your new store https://www.bbc.co.uk/news/business-123")
