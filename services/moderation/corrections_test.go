@@ -117,8 +117,8 @@ func TestCorrections(t *testing.T) {
 		// similar texts are shared between the two.
 		startOn(t, h.conn, moderation.Deps{Lookup: stored, Interactions: knownSet{}}, nil)
 		time.Sleep(200 * time.Millisecond)
-		for i, text := range []string{"Check out my gaming channel, new video every sunday!", "Check out my baking channel, new video every monday!",
-			"Check out my travel channel, new video every friday!", "Check out my music channel, new video every sunday!"} {
+		for i, text := range []string{"check out my cooking channel - new video every friday", "Check out my Cooking Channel, new video every Friday 🙂",
+			"Check out my cooking channel, new videos every friday!", "Check out my cooking channel, new video every friday! thanks"} {
 			m := decided(item("sandbox:1"+strings.Repeat("0", i+1), "demo", text))
 			if slices.Contains(m.Labels, "spam") || !slices.Contains(m.RuleHits, "feedback:-spam:"+partner.ID) {
 				t.Fatalf("%q: %v %v", text, m.Labels, m.RuleHits)

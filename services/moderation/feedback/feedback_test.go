@@ -23,13 +23,13 @@ func TestMemory(t *testing.T) {
 	t.Run("a_similar_text_takes_the_correction_an_unlike_one_does_not", func(t *testing.T) {
 		m := feedback.NewMemory()
 		m.Put(correction("x:1", "demo", "Check out my cooking channel, new video every friday!", nil, []string{"spam"}, at), 1)
-		c := m.Match("demo", "Check out my gaming channel, new video every sunday!")
+		c := m.Match("demo", "Check out my cooking channel, new videos every friday!")
 		if c == nil || !slices.Equal(c.Remove, []string{"spam"}) || c.By != "feedback:x:1" {
 			t.Fatalf("Match = %+v", c)
 		}
 		for brand, text := range map[string]string{
 			"demo":  "Bonjour, vos croissants sont-ils faits maison ?",
-			"other": "Check out my gaming channel, new video every sunday!",
+			"other": "Check out my cooking channel, new videos every friday!",
 		} {
 			if c := m.Match(brand, text); c != nil {
 				t.Errorf("%s %q took %+v", brand, text, c)
