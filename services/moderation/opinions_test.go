@@ -22,7 +22,7 @@ func TestSecondOpinion(t *testing.T) {
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	cfg := moderation.Config{Consumer: "moderation", SecondOpinion: secondopinion.Config{
-		BaseURL: srv.URL + "/v1", Model: "fake-moderation", APIKey: "sk-test", Timeout: 2 * time.Second, DailyBudget: 100}}
+		BaseURL: srv.URL + "/v1", Model: "fake-moderation", APIKey: "sk-test", Timeout: 10 * time.Second, DailyBudget: 100}}
 	var decisions decisionsByID
 	h := startWith(t, testkit.NATS(t), cfg, moderation.Deps{}, decisions.watch(t))
 	at := time.Now().UTC()

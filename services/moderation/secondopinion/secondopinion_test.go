@@ -14,12 +14,21 @@ import (
 	"github.com/ruche-project/ruche/services/moderation/secondopinion"
 )
 
+// timeout of the requests in the tests but the one of a slow model: long
+// enough for a loaded machine under the race detector.
+const timeout = 10 * time.Second
+
 func setup(t *testing.T, budget int, now func() time.Time) (*modelfake.Server, *secondopinion.Asker) {
+	t.Helper()
+	return setupWith(t, budget, now, timeout)
+}
+
+func setupWith(t *testing.T, budget int, now func() time.Time, timeout time.Duration) (*modelfake.Server, *secondopinion.Asker) {
 	t.Helper()
 	fake := &modelfake.Server{}
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	cfg := secondopinion.Config{BaseURL: srv.URL + "/v1", Model: "fake-moderation", APIKey: "sk-test", Timeout: 300 * time.Millisecond, DailyBudget: budget}
+	cfg := secondopinion.Config{BaseURL: srv.URL + "/v1", Model: "fake-moderation", APIKey: "sk-test", Timeout: timeout, DailyBudget: budget}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -56,14 +65,17 @@ func TestAsk(t *testing.T) {
 		}
 	})
 	t.Run("a_slow_model_times_out_a_down_one_is_unavailable", func(t *testing.T) {
-		fake, a := setup(t, 10, nil)
-		fake.Script(modelfake.Fault{Delay: 2 * time.Second}, modelfake.Fault{Status: 503})
+		fake, a := setupWith(t, 10, nil, 200*time.Millisecond)
+		fake.Script(modelfake.Fault{Delay: 5 * time.Second}, modelfake.Fault{Status: 503})
 		if _, err := a.Ask(ctx, "demo", "slow"); !errors.Is(err, secondopinion.ErrTimeout) || secondopinion.Kind(err) != "timeout" {
 			t.Fatalf("slow: %v", err)
 		}
 		if _, err := a.Ask(ctx, "demo", "down"); !errors.Is(err, secondopinion.ErrUnavailable) || secondopinion.Kind(err) != "unavailable" {
 			t.Fatalf("down: %v", err)
 		}
+	})
+	t.Run("an_answer_cut_short_is_refused", func(t *testing.T) {
+		fake, a := setup(t, 10, nil)
 		fake.Script(modelfake.Fault{FinishReason: "length"})
 		if _, err := a.Ask(ctx, "demo", "cut"); !errors.Is(err, secondopinion.ErrInvalid) {
 			t.Fatalf("cut short: %v", err)
