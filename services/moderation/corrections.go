@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -189,11 +190,18 @@ func hasLabel(labels []string, c string) bool {
 	return slices.ContainsFunc(labels, func(l string) bool { return coversLabel(c, l) })
 }
 
+// caseCorrectionTimeout bounds the correction a case decision implies.
+const caseCorrectionTimeout = 3 * time.Second
+
 // correctFromCase records the correction a case decision implies when it
 // disagrees with the automatic labels: approve on spam or toxicity removes
 // them, spam on a text not labelled spam adds it. The decision stands
 // whatever happens here; a correction that fails is logged.
 func (s *Service) correctFromCase(ctx context.Context, d casev1.Decided) {
+	// The moderator waits for the decision: the correction gets a few
+	// seconds of it, not the request's whole budget.
+	ctx, cancel := context.WithTimeout(ctx, caseCorrectionTimeout)
+	defer cancel()
 	var add, remove []string
 	switch d.Decision {
 	case casev1.DecisionApprove:
