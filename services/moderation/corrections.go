@@ -131,8 +131,12 @@ func (s *Service) correct(ctx context.Context, in query.CorrectCaseRequest, sour
 	if err != nil {
 		return casev1.Corrected{}, err
 	}
-	for field, labels := range map[string][]string{"remove": in.Remove, "add": in.Add} {
-		for i, l := range labels {
+	for _, f := range []struct {
+		field  string
+		labels []string
+	}{{"remove", in.Remove}, {"add", in.Add}} {
+		field := f.field
+		for i, l := range f.labels {
 			if hasLabel(m.Labels, l) != (field == "remove") {
 				what := "is not among"
 				if field == "add" {

@@ -3,7 +3,6 @@ package v1
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -135,7 +134,3 @@ func CheckCorrection(add, remove []string) error {
 	}
 	return nil
 }
-
-// ErrNoCorrection is what a correction that agrees with the automatic
-// labels wraps.
-var ErrNoCorrection = errors.New("the correction agrees with the automatic labels")
