@@ -57,6 +57,14 @@ eval:
 	set -o pipefail; cd services/moderation && $(GO) run ./cmd/evalreport -emit -split $(EVAL_SPLIT) \
 		| $(GO) run ../ruche classify | $(GO) run ./cmd/evalreport -split $(EVAL_SPLIT) -misses $(EVAL_MISSES)
 
+## eval-second-opinion: spam and toxicity per source and language, the pipeline alone and with a model's second opinion on its uncertain items; SECOND_OPINION=fake (pkg/modelfake, the default) or an OpenAI-compatible base URL with RUCHE_MODERATION_SECOND_OPINION_API_KEY and SECOND_OPINION_MODEL
+SECOND_OPINION ?= fake
+SECOND_OPINION_MODEL ?= gpt-4o-mini
+.PHONY: eval-second-opinion
+eval-second-opinion:
+	set -o pipefail; cd services/moderation && $(GO) run ./cmd/evalreport -emit -split $(EVAL_SPLIT) \
+		| $(GO) run ../ruche classify | $(GO) run ./cmd/evalreport -split $(EVAL_SPLIT) -second-opinion $(SECOND_OPINION) -second-opinion-model $(SECOND_OPINION_MODEL)
+
 ## eval-drafts: the drafting evaluation (services/drafting/testdata/eval): a labelled FR/EN set with a knowledge base drafted offline and by the fake model (language, right entry cited, avoided words, length, checks), and an injection set through the adversarial fake model (unflagged leaks, disallowed links and obeyed drafts must all be 0)
 eval-drafts:
 	cd services/drafting && $(GO) run ./cmd/evaldrafts

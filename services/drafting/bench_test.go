@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ruche-project/ruche/pkg/modelfake"
 	"github.com/ruche-project/ruche/services/drafting"
-	"github.com/ruche-project/ruche/services/drafting/modelfake"
 )
 
 // BenchmarkDraft writes drafts through the fake model (streamed over

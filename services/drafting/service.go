@@ -17,10 +17,10 @@ import (
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/pkg/modelfake"
 	"github.com/ruche-project/ruche/pkg/rpc"
 	"github.com/ruche-project/ruche/pkg/secret"
 	"github.com/ruche-project/ruche/services/drafting/model"
-	"github.com/ruche-project/ruche/services/drafting/modelfake"
 )
 
 // Deps are what drafting needs from the composition root.

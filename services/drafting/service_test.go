@@ -9,8 +9,8 @@ import (
 	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/modelfake"
 	"github.com/ruche-project/ruche/services/drafting"
-	"github.com/ruche-project/ruche/services/drafting/modelfake"
 )
 
 func TestDrafting(t *testing.T) {

@@ -25,6 +25,16 @@ func (s *Service) moderationRoutes(api *echo.Group) {
 	api.POST("/cases/:interaction_id/claim", s.claimCase)
 	api.POST("/cases/:interaction_id/release", s.releaseCase)
 	api.POST("/cases/:interaction_id/decide", s.decideCase)
+	api.POST("/cases/:interaction_id/correct", s.correctCase)
+	api.GET("/corrections", s.listCorrections)
+}
+
+// CorrectCaseBody is the body of POST /api/v1/cases/{id}/correct: the
+// automatic labels the moderator corrects.
+type CorrectCaseBody struct {
+	Add    []string `json:"add,omitempty"`
+	Remove []string `json:"remove,omitempty"`
+	Reason string   `json:"reason,omitempty"`
 }
 
 // PutPolicyBody is the body of PUT /api/v1/policies.
@@ -194,6 +204,41 @@ func (s *Service) decideCase(c echo.Context) error {
 	req := query.DecideCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).ID,
 		Decision: body.Decision, Assignee: body.Assignee, Reason: body.Reason, Network: body.Network}
 	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.DecideCase, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func (s *Service) correctCase(c echo.Context) error {
+	brand, id, err := caseParams(c)
+	if err != nil {
+		return err
+	}
+	var body CorrectCaseBody
+	if err := bindStrict(c, &body); err != nil {
+		return err
+	}
+	req := query.CorrectCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).ID, Add: body.Add, Remove: body.Remove, Reason: body.Reason}
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.CorrectCase, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, resp)
+}
+
+func (s *Service) listCorrections(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	req := query.ListCorrectionsRequest{Brand: brand}
+	if v := c.QueryParam("limit"); v != "" {
+		if req.Limit, err = strconv.Atoi(v); err != nil || req.Limit < 1 {
+			return httpx.BadRequest("limit", "must be a number from 1 to 1000")
+		}
+	}
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.ListCorrections, req)
 	if err != nil {
 		return err
 	}

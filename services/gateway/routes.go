@@ -91,6 +91,8 @@ var routeRules = map[string]rule{
 	"POST /api/v1/cases/:interaction_id/claim":    {action: access.CasesWork},
 	"POST /api/v1/cases/:interaction_id/release":  {action: access.CasesWork},
 	"POST /api/v1/cases/:interaction_id/decide":   {action: access.CasesDecide},
+	"POST /api/v1/cases/:interaction_id/correct":  {action: access.CasesDecide},
+	"GET /api/v1/corrections":                     {action: access.CasesWork},
 	"GET /api/v1/crises":                          {action: access.CrisesRead},
 	"GET /api/v1/crises/webhook":                  {action: access.CrisesManage},
 	"PUT /api/v1/crises/webhook":                  {action: access.CrisesManage},

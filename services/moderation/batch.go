@@ -79,6 +79,7 @@ func (s *Service) moderate(ctx context.Context, batch []bus.Delivery[v1.Received
 	}
 	s.readGuards(ctx, items)
 	s.decideAll(&texts, items)
+	s.secondOpinions(ctx, items)
 
 	// Decisions, then guard records, each as one round of publications.
 	futures := make([]jetstream.PubAckFuture, len(items))
@@ -170,7 +171,7 @@ func (s *Service) decideAll(texts *classify.Batch, items []pending) {
 				if !it.todo() {
 					continue
 				}
-				it.decision, it.assessed = decide(texts, it.d.Event, it.policy, now)
+				it.decision, it.assessed = decide(texts, it.d.Event, it.policy, now, s.corrections.memory)
 				if it.edit {
 					it.decision.ID = v1.ModeratedEditID(it.d.Event.ID, it.decision.PolicyVersion, it.d.Event.Text)
 				}

@@ -16,6 +16,8 @@
 //     merged by replicas with compare-and-set.
 //   - moderation_crises: every crisis, open and past, with its evidence.
 //   - moderation_crisis_webhooks: each brand's crisis webhook and secret.
+//   - moderation_corrections: moderators' corrections of the automatic
+//     labels, the latest per interaction (package feedback).
 //
 // Policies, cases and crises are served as micro endpoints (events/query/v1); the
 // dry run asks analytics, which owns ClickHouse, for the brand's history.
@@ -25,17 +27,23 @@ import (
 	"fmt"
 
 	"github.com/spf13/pflag"
+
+	"github.com/ruche-project/ruche/services/moderation/secondopinion"
 )
 
 // Config of the moderation service (section "moderation").
 type Config struct {
 	// Consumer is the durable JetStream consumer shared by every replica.
 	Consumer string `koanf:"consumer"`
+	// SecondOpinion asks a model about uncertain items (off without a base
+	// URL).
+	SecondOpinion secondopinion.Config `koanf:",squash"`
 }
 
 // RegisterFlags registers the moderation flags under prefix.
 func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.StringVar(&c.Consumer, prefix+"consumer", "moderation", "durable consumer name (shared by replicas)")
+	c.SecondOpinion.RegisterFlags(fs, prefix)
 }
 
 // Validate checks the settings.
@@ -43,5 +51,5 @@ func (c *Config) Validate() error {
 	if c.Consumer == "" {
 		return fmt.Errorf("moderation.consumer is required")
 	}
-	return nil
+	return c.SecondOpinion.Validate()
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/ruche-project/ruche/events"
+	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/rpc"
 	"github.com/ruche-project/ruche/services/moderation/policy"
@@ -29,6 +30,8 @@ func (s *Service) startEndpoints() (*rpc.Server, error) {
 		handle(srv, query.ClaimCase, s.claimCase),
 		handle(srv, query.ReleaseCase, s.releaseCase),
 		handle(srv, query.DecideCase, s.decideCase),
+		handle(srv, query.CorrectCase, s.correctCase),
+		handle(srv, query.ListCorrections, s.listCorrections),
 		handle(srv, query.ListCrises, s.listCrises),
 		handle(srv, query.GetCrisisWebhook, s.getCrisisWebhook),
 		handle(srv, query.PutCrisisWebhook, s.putCrisisWebhook),
@@ -117,7 +120,15 @@ func (s *Service) releaseCase(ctx context.Context, in query.ReleaseCaseRequest) 
 }
 
 func (s *Service) decideCase(ctx context.Context, in query.DecideCaseRequest) (query.DecideCaseResponse, error) {
-	return s.cases.Decide(ctx, in)
+	resp, err := s.cases.Decide(ctx, in)
+	if err == nil {
+		s.correctFromCase(ctx, resp.Decided)
+	}
+	return resp, err
+}
+
+func (s *Service) correctCase(ctx context.Context, in query.CorrectCaseRequest) (casev1.Corrected, error) {
+	return s.correct(ctx, in, casev1.CorrectionExplicit)
 }
 
 func (s *Service) listCrises(ctx context.Context, in query.ListCrisesRequest) (query.ListCrisesResponse, error) {

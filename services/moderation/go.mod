@@ -13,8 +13,10 @@ require (
 	github.com/prometheus/client_golang v1.25.0
 	github.com/ruche-project/ruche/events v0.0.0-00010101000000-000000000000
 	github.com/ruche-project/ruche/pkg v0.0.0-00010101000000-000000000000
+	github.com/sashabaranov/go-openai v1.43.0
 	github.com/spf13/pflag v1.1.0
 	go.yaml.in/yaml/v3 v3.0.5
+	golang.org/x/net v0.61.0
 	golang.org/x/text v0.43.0
 )
 

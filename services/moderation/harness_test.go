@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go/micro"
 
 	"github.com/ruche-project/ruche/events"
+	v1 "github.com/ruche-project/ruche/events/interaction/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/moderation"
@@ -32,12 +33,18 @@ func start(t *testing.T, deps moderation.Deps, watch func(r *bus.Router)) *harne
 // startOn is start on an existing NATS server.
 func startOn(t *testing.T, conn *bus.Conn, deps moderation.Deps, watch func(r *bus.Router)) *harness {
 	t.Helper()
+	return startWith(t, conn, moderation.Config{Consumer: "moderation"}, deps, watch)
+}
+
+// startWith is startOn with a configuration.
+func startWith(t *testing.T, conn *bus.Conn, cfg moderation.Config, deps moderation.Deps, watch func(r *bus.Router)) *harness {
+	t.Helper()
 	router, err := bus.NewRouter(conn, testkit.Logger(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	deps.Router, deps.Logger, deps.NATS, deps.JS, deps.Replicas = router, testkit.Logger(t), conn.NC, conn.JS, 1
-	svc, err := moderation.New(moderation.Config{Consumer: "moderation"}, deps)
+	svc, err := moderation.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,4 +131,42 @@ func (h *harness) ask(t *testing.T, subject string, req, resp any) (code, text s
 		}
 	}
 	return "", ""
+}
+
+// decisionsByID collects the decisions moderation publishes, by
+// interaction id.
+type decisionsByID struct {
+	mu sync.Mutex
+	m  map[string]v1.Moderated
+}
+
+// watch is a start watch function that collects them.
+func (d *decisionsByID) watch(t *testing.T) func(*bus.Router) {
+	return func(router *bus.Router) {
+		if err := bus.Handle(router, "test-decisions", func(ctx context.Context, m v1.Moderated, env events.Envelope) error {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if d.m == nil {
+				d.m = map[string]v1.Moderated{}
+			}
+			d.m[m.InteractionID] = m
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// decide publishes r on h and returns its decision.
+func (d *decisionsByID) decide(t *testing.T, h *harness, r v1.Received) v1.Moderated {
+	t.Helper()
+	h.publish(t, r, r.ID, r.Brand)
+	var m v1.Moderated
+	eventually(t, "the decision on "+r.ID, func() bool {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		m = d.m[r.ID]
+		return m.ID != ""
+	})
+	return m
 }

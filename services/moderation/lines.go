@@ -142,7 +142,7 @@ func classifyLine(n int, line []byte, policies Policies, now time.Time) (*LineRe
 		r.Author = v1.Author{ID: a.ID, Handle: a.Handle, DisplayName: a.DisplayName, Followers: a.Followers, Verified: a.Verified}
 		created = a.CreatedAt
 	}
-	a := assess(nil, r, created, p)
+	a := assess(nil, r, created, p, nil)
 	return &LineReport{
 		Line: n, ID: req.ID, Brand: brand,
 		Lang: a.Result.Lang, Spam: a.Result.Spam, Toxicity: a.Result.Toxicity, PII: a.Result.PIIKinds(),

@@ -17,6 +17,7 @@ import (
 	"github.com/ruche-project/ruche/pkg/netguard"
 	"github.com/ruche-project/ruche/pkg/rpc"
 	"github.com/ruche-project/ruche/services/moderation/neardup"
+	"github.com/ruche-project/ruche/services/moderation/secondopinion"
 )
 
 // Deps are what moderation needs from the composition root.
@@ -62,11 +63,15 @@ type Service struct {
 	policies  *PolicyStore
 	decisions *decisionLog
 	cases     *CaseStore
-	crisis    *crisisTracker
-	webhooks  *webhooks
-	history   History
-	lookup    Lookup
-	now       func() time.Time
+	// corrections are the brands' corrections of the automatic labels.
+	corrections *corrections
+	// opinions asks a model about uncertain items; nil when off.
+	opinions *secondopinion.Asker
+	crisis   *crisisTracker
+	webhooks *webhooks
+	history  History
+	lookup   Lookup
+	now      func() time.Time
 	// swarms finds near-copies posted by several accounts (per replica).
 	swarms *neardup.Detector
 }
@@ -86,13 +91,17 @@ func New(cfg Config, d Deps) (*Service, error) {
 	log := d.Logger.With("service", "moderation")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	s := &Service{cfg: cfg, router: d.Router, nc: d.NATS, log: log, now: d.Now, history: d.History, ready: make(chan struct{}), swarms: neardup.New()}
+	s := &Service{cfg: cfg, router: d.Router, nc: d.NATS, log: log, now: d.Now, history: d.History, ready: make(chan struct{}), swarms: neardup.New(),
+		opinions: secondopinion.New(cfg.SecondOpinion, nil, d.Now)}
 	var err error
 	if s.policies, err = OpenPolicyStore(ctx, d.JS, d.Replicas, log); err != nil {
 		return nil, err
 	}
 	s.policies.now = d.Now
 	if s.decisions, err = openDecisionLog(ctx, d.JS, d.Replicas); err != nil {
+		return nil, err
+	}
+	if s.corrections, err = openCorrections(ctx, d.JS, d.Replicas, log); err != nil {
 		return nil, err
 	}
 	client, err := rpc.NewClient(d.NATS)
@@ -154,6 +163,11 @@ func (s *Service) Run(ctx context.Context) error {
 	wg.Go(func() {
 		if err := s.policies.Watch(ctx); err != nil {
 			s.log.Error("policy watch stopped", "error", err)
+		}
+	})
+	wg.Go(func() {
+		if err := s.corrections.watch(ctx); err != nil {
+			s.log.Error("corrections watch stopped", "error", err)
 		}
 	})
 	wg.Go(func() { s.crisis.run(ctx) })

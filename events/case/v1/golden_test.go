@@ -1,6 +1,7 @@
 package v1_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -30,4 +31,47 @@ func TestDecided(t *testing.T) {
 		t.Fatal("Valid disagrees with Decisions")
 	}
 	eventstest.Golden(t, "case.decided.v1.json", d)
+}
+
+func TestCorrected(t *testing.T) {
+	text := "Promo -70% sur les sacs, livraison offerte : shop-lumiere-outlet.top"
+	c := v1.Corrected{
+		InteractionID: "mastodon:109876543299",
+		Brand:         "cafe-lumiere",
+		Moderator:     "key-1a2b3c4d",
+		Text:          text,
+		Lang:          "fr",
+		Labels:        []string{"lang:fr", "sentiment:positive", "intent:other"},
+		Add:           []string{"spam"},
+		Remove:        []string{"sentiment:positive"},
+		Source:        v1.CorrectionExplicit,
+		Reason:        "counterfeit shop",
+		CorrectedAt:   time.Date(2026, 11, 20, 9, 50, 0, 0, time.UTC),
+	}
+	c.ID = v1.CorrectedID(c.InteractionID, c.Text, c.Add, c.Remove)
+	if got, want := events.Subject(c, c.Brand), "ruche.case.corrected.v1.cafe-lumiere"; got != want {
+		t.Fatalf("Subject = %q, want %q", got, want)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if v1.CorrectedID(c.InteractionID, c.Text, []string{"spam"}, nil) == c.ID {
+		t.Fatal("CorrectedID ignores what is removed")
+	}
+	for name, bad := range map[string]struct {
+		add, remove []string
+		field       string
+	}{
+		"unknown_label":      {[]string{"pii:email"}, nil, "add[0]"},
+		"added_and_removed":  {[]string{"spam"}, []string{"spam"}, "remove[0]"},
+		"two_sentiments":     {[]string{"sentiment:positive", "sentiment:negative"}, nil, "add"},
+		"repeated_in_remove": {nil, []string{"toxicity", "toxicity"}, "remove[1]"},
+	} {
+		err := v1.CheckCorrection(bad.add, bad.remove)
+		var ce *v1.CorrectionError
+		if !errors.As(err, &ce) || ce.Field != bad.field {
+			t.Errorf("%s: CheckCorrection = %v, want an error on %s", name, err, bad.field)
+		}
+	}
+	eventstest.Golden(t, "case.corrected.v1.json", c)
 }

@@ -1,5 +1,7 @@
 package v1
 
+import casev1 "github.com/ruche-project/ruche/events/case/v1"
+
 // Empty is the answer of a command that returns nothing but success.
 type Empty struct{}
 
@@ -57,6 +59,12 @@ var (
 	ReleaseCase = Declare[ReleaseCaseRequest, Empty](ModerationService, "release_case", ReleaseCaseSubject, BudgetRead)
 	// DecideCase records a human decision on an interaction.
 	DecideCase = Declare[DecideCaseRequest, DecideCaseResponse](ModerationService, "decide_case", DecideCaseSubject, BudgetRead)
+	// CorrectCase records a moderator's correction of an interaction's
+	// automatic labels (case.corrected.v1).
+	CorrectCase = Declare[CorrectCaseRequest, casev1.Corrected](ModerationService, "correct_case", CorrectCaseSubject, BudgetRead)
+	// ListCorrections lists a brand's corrections and its most corrected
+	// labels.
+	ListCorrections = Declare[ListCorrectionsRequest, ListCorrectionsResponse](ModerationService, "list_corrections", ListCorrectionsSubject, BudgetRead)
 	// ListCrises lists a brand's open and past crises with their evidence.
 	ListCrises = Declare[ListCrisesRequest, ListCrisesResponse](ModerationService, "list_crises", ListCrisesSubject, BudgetRead)
 	// GetCrisisWebhook answers a brand's crisis webhook (no secret), or

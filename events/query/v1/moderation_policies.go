@@ -30,6 +30,10 @@ type PolicyDocument struct {
 	// PausePublishingDuringCrisis asks scheduling to hold the brand's
 	// scheduled posts while a crisis is open (carried by crisis.detected.v1).
 	PausePublishingDuringCrisis bool `json:"pause_publishing_during_crisis,omitempty" yaml:"pause_publishing_during_crisis,omitempty"`
+	// Domains are the brand's own domains ("cafe-lumiere.fr"): a link to a
+	// lookalike of one (confusable letters, one edit away, another TLD, a
+	// word added) is phishing, labelled spam (link:lookalike_domain).
+	Domains []string `json:"domains,omitempty" yaml:"domains,omitempty"`
 	// Note describes the change, for the history.
 	Note string `json:"note,omitempty" yaml:"note,omitempty"`
 }

@@ -11,8 +11,8 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/ruche-project/ruche/pkg/modelfake"
 	"github.com/ruche-project/ruche/services/drafting/model"
-	"github.com/ruche-project/ruche/services/drafting/modelfake"
 )
 
 var msgs = []openai.ChatCompletionMessage{

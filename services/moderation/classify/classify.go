@@ -18,6 +18,12 @@ type Input struct {
 	Author Author
 	// At is when the interaction was written (for the author's account age).
 	At time.Time
+	// BrandDomains are the brand's own domains (its policy's): a link to a
+	// lookalike of one is phishing.
+	BrandDomains []string
+	// Correction is a moderator's correction of a similar text, applied to
+	// the labels (nil: none).
+	Correction *Correction
 }
 
 // Result is every label of one interaction.
@@ -30,6 +36,12 @@ type Result struct {
 	Intent    Intent       `json:"intent"`
 	// Urgent names urgent matters: "health", "safety", "legal", "press"...
 	Urgent []string `json:"urgent"`
+	// Scores are the learned model's, for callers that weigh how sure the
+	// verdict is (the second opinion's uncertainty band).
+	Scores learned.Scores `json:"-"`
+	// Corrections are what a moderator's correction changed
+	// ("feedback:-spam:<id>"), for the decision's rule hits.
+	Corrections []string `json:"-"`
 	// Text is the normalised text the labels were computed on, for callers
 	// that look further into it (crisis terms) without normalising again.
 	Text Text `json:"-"`
@@ -46,10 +58,12 @@ func classify(in Input, st *tokens.Storage[Token]) Result {
 	raw := gate.NewText(in.Text)
 	m := learned.Default()
 	scores := m.Score(in.Text)
-	r.Spam = detectSpam(t, &raw, in.Author, in.At)
+	r.Scores = scores
+	r.Spam = detectSpam(t, &raw, in.Author, in.At, in.BrandDomains)
 	combineSpam(&r.Spam, m, scores)
 	r.Toxicity = DetectToxicity(t, r.Lang)
 	combineToxicity(&r.Toxicity, m, scores)
+	in.Correction.correctLabels(&r)
 	r.PII = findPII(&raw, r.Lang)
 	if r.Spam.Is {
 		// The number a spam asks to call or message is the spammer's
@@ -68,6 +82,7 @@ func classify(in Input, st *tokens.Storage[Token]) Result {
 			r.Sentiment.Label = SentimentNegative
 			r.Sentiment.Score = min(r.Sentiment.Score, -SentimentThreshold)
 		}
+		in.Correction.correctSentiment(&r)
 		r.Intent = DetectIntent(t, r.Sentiment, r.Toxicity)
 	}
 	r.Urgent = DetectUrgent(t)
@@ -148,7 +163,7 @@ func (r Result) Reasons() map[string][]string {
 	hits := func(prefix string) []string {
 		var h []string
 		for _, x := range r.Toxicity.Hits {
-			if strings.HasPrefix(x, prefix+":") || strings.HasPrefix(x, "model:"+prefix+"=") {
+			if strings.HasPrefix(x, prefix+":") || strings.HasPrefix(x, "model:"+prefix+"=") || strings.HasPrefix(x, "feedback:"+prefix+":") {
 				h = append(h, x)
 			}
 		}

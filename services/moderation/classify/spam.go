@@ -52,6 +52,18 @@ var suspiciousTLDs = []string{".xyz", ".top", ".click", ".win", ".loan", ".icu",
 // the counterfeit-shop comment ("-70% sur www.nike-outlet-shop.top").
 var shopWords = []string{"outlet", "shop", "store", "boutique", "discount", "cheap", "sale", "soldes", "promo", "replica", "factory", "deals"}
 
+// premiumRe is a premium-rate phone number, which charges the caller: North
+// America's 1-900 and 1-976, France's 089x (and +33 89x), the United
+// Kingdom's 09xx (+44 9), Belgium's and Switzerland's 090x (+32/+41 90x).
+// Spam gives one to call ("Call 1-900-555-0199 now for your love reading");
+// a customer quoting the brand's own hotline does too, which is why the
+// number alone is not spam: it needs a call to act on it (callRe).
+var premiumRe = gate.Must(`(?:^|[^\d+])(?:(?:\+?1[ .\-]?)?\(?(?:900|976)\)?[ .\-]?\d{3}[ .\-]?\d{4}|(?:\+33[ .\-]?\(?0?\)?|\b0)8[ .\-]?9\d(?:[ .\-]?\d{2}){3}|(?:\+44[ .\-]?|\b0)9[018]\d[ .\-]?\d{3}[ .\-]?\d{3,4}|(?:\+3[12][ .\-]?|\b0)90[0-9][ .\-]?\d{2}[ .\-]?\d{2}[ .\-]?\d{2})(?:\D|$)`).With(gate.DigitRun)
+
+// callRe asks the reader to call or text: what makes a premium-rate number
+// spam.
+var callRe = gate.Must(`(?i)\b(?:call|ring|dial|text|appele[rz]?|appelle|composez|compose[rz]?|t[ée]l[ée]phonez|envoyez)\b`)
+
 // discountRe is a discount: "-70%", "70% off", "jusqu'à -50", "prix cassés".
 var discountRe = gate.Must(`(?i)(?:-\s?\d{2}\s?%|\b\d{2}\s?%\s?(?:off|de remise|de r[ée]duction)|jusqu.{1,3}-\s?\d{2}|prix cass[ée]s|\bsoldes?\b|\bclearance\b)`)
 
@@ -62,12 +74,12 @@ var discountRe = gate.Must(`(?i)(?:-\s?\d{2}\s?%|\b\d{2}\s?%\s?(?:off|de remise|
 // looks like spam: it never makes spam on its own.
 func DetectSpam(t Text, author Author, at time.Time) Spam {
 	raw := gate.NewText(t.Raw)
-	return detectSpam(t, &raw, author, at)
+	return detectSpam(t, &raw, author, at, nil)
 }
 
 // detectSpam is DetectSpam with raw, t.Raw as a text whose folded form
-// FindPII's regexps share.
-func detectSpam(t Text, raw *gate.Text, author Author, at time.Time) Spam {
+// FindPII's regexps share, and the brand's own domains (lookalike.go).
+func detectSpam(t Text, raw *gate.Text, author Author, at time.Time, brandDomains []string) Spam {
 	s := Spam{Reasons: []string{}}
 	var score float64
 	reason := func(r string, w float64) {
@@ -87,20 +99,24 @@ func detectSpam(t Text, raw *gate.Text, author Author, at time.Time) Spam {
 				break
 			}
 		}
-		host := ll
-		if i := strings.Index(host, "://"); i >= 0 {
-			host = host[i+3:]
-		}
-		if j := strings.IndexAny(host, "/?#"); j >= 0 {
-			host = host[:j]
-		}
-		host = strings.TrimRight(host, ".,;:!)")
+		host := hostOf(ll)
 		for _, tld := range suspiciousTLDs {
 			if strings.HasSuffix(host, tld) {
 				reason("link:suspicious_domain", 2)
 			}
 		}
 		shop = shop || slices.ContainsFunc(shopWords, func(w string) bool { return strings.Contains(host, w) })
+	}
+	// Lookalike hosts: bare host names too, but only where one can be (a
+	// brand with domains, a punycode or non-ASCII host): most texts pay
+	// nothing.
+	if len(brandDomains) > 0 || strings.Contains(t.Raw, "xn--") || hasNonASCIIHost(t.Raw) {
+		for _, h := range linkHosts(t.Raw, links) {
+			for _, r := range lookalikeReasons(h, brandDomains) {
+				// alone, a phishing link on the brand's page is spam
+				reason(r, SpamThreshold)
+			}
+		}
 	}
 	if shortened >= 2 {
 		// Several shortened links: a chain of redirections to hide where
@@ -123,6 +139,11 @@ func detectSpam(t Text, raw *gate.Text, author Author, at time.Time) Spam {
 	}
 	for r, w := range best {
 		reason(r, math.Min(w, 4))
+	}
+	if premiumRe.MatchText(raw) {
+		if callRe.MatchText(raw) {
+			reason("scam:premium_rate", SpamThreshold)
+		}
 	}
 	if moneyRateRe.MatchText(raw) {
 		reason("scam:money", 3)

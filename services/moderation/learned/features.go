@@ -2,6 +2,7 @@ package learned
 
 import (
 	"math"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -235,4 +236,14 @@ func exp(x float64) float64 {
 		p = float64(1 + float64(float64(r/float64(i))*p))
 	}
 	return p * math.Float64frombits(uint64(int64(k)+1023)<<52)
+}
+
+// Features returns the distinct features of text (word uni- and bigrams,
+// character n-grams, shape), hashed on 32 bits and sorted: the model's view
+// of a text, with which package feedback measures how alike two texts are.
+func Features(text string) []uint32 {
+	var out []uint32
+	extract(text, ^uint32(0), func(b uint32) { out = append(out, b) })
+	slices.Sort(out)
+	return slices.Compact(out)
 }

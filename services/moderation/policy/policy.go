@@ -46,6 +46,12 @@ type Policy interface {
 	Apply(s Subject) Outcome
 }
 
+// WithDomains is a policy that names the brand's own domains (a brand
+// policy whose document has domains), for the lookalike-domain signal.
+type WithDomains interface {
+	BrandDomains() []string
+}
+
 // Builtin is the built-in policy: the demo brand's community guidelines,
 // written as code until policies are data.
 //

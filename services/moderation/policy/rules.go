@@ -119,6 +119,14 @@ func Compile(doc query.PolicyDocument, version int) (*Rules, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(doc.Domains) > MaxDomains {
+		return nil, bad(-1, "domains", "at most %d domains, got %d", MaxDomains, len(doc.Domains))
+	}
+	for i, d := range doc.Domains {
+		if !domainRe.MatchString(d) {
+			return nil, bad(-1, fmt.Sprintf("domains[%d]", i), "%q is not a domain name such as cafe-lumiere.fr", d)
+		}
+	}
 	p := &Rules{version: version, doc: doc, sla: sla}
 	names := map[string]bool{}
 	for i, r := range doc.Rules {
@@ -287,6 +295,15 @@ func compileSLA(s *query.PolicySLA) (SLATable, error) {
 
 // Version implements Policy.
 func (p *Rules) Version() int { return p.version }
+
+// BrandDomains are the brand's own domains (the document's domains).
+func (p *Rules) BrandDomains() []string { return p.doc.Domains }
+
+// MaxDomains bounds a policy's domains.
+const MaxDomains = 20
+
+// domainRe is a lower-case domain name with a dot.
+var domainRe = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$`)
 
 // Document is the policy as written.
 func (p *Rules) Document() query.PolicyDocument { return p.doc }

@@ -21,10 +21,10 @@ import (
 
 	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/modelfake"
 	"github.com/ruche-project/ruche/services/drafting"
 	"github.com/ruche-project/ruche/services/drafting/knowledge"
 	"github.com/ruche-project/ruche/services/drafting/model"
-	"github.com/ruche-project/ruche/services/drafting/modelfake"
 	"github.com/ruche-project/ruche/services/drafting/safety"
 	"github.com/ruche-project/ruche/services/drafting/voice"
 )

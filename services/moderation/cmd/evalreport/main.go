@@ -16,9 +16,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/ruche-project/ruche/services/moderation/internal/evalset"
 	"github.com/ruche-project/ruche/services/moderation/learned"
+	"github.com/ruche-project/ruche/services/moderation/secondopinion"
 )
 
 func main() {
@@ -29,11 +31,21 @@ func main() {
 	weights := flag.String("weights", "", "score this weights file instead of the shipped model (to compare a retraining)")
 	dump := flag.Bool("dump", false, "write one JSON line per item (expected labels, the pipeline's labels, the model's labels and scores) instead of the report")
 	shortfalls := flag.Bool("shortfalls", false, "print the unmet targets as entries of the shortfalls map instead of the report")
+	var opinion secondopinion.Config
+	flag.StringVar(&opinion.BaseURL, "second-opinion", "", "score the pipeline with a model's second opinion beside it: an OpenAI-compatible base URL, or fake (pkg/modelfake)")
+	flag.StringVar(&opinion.Model, "second-opinion-model", "gpt-4o-mini", "the second opinion's model")
+	flag.DurationVar(&opinion.Timeout, "second-opinion-timeout", 10*time.Second, "the second opinion's timeout per request")
 	flag.Parse()
+	opinion.APIKey, opinion.DailyBudget = os.Getenv("RUCHE_MODERATION_SECOND_OPINION_API_KEY"), 1<<30
 	var err error
 	switch {
 	case *emit:
 		err = emitItems(os.Stdout, *root, *split)
+	case opinion.BaseURL != "":
+		var pipeline map[string][]string
+		if pipeline, err = readPredictions(os.Stdin); err == nil {
+			err = secondOpinion(os.Stdout, *root, *split, pipeline, opinion)
+		}
 	case *dump:
 		err = dumpItems(os.Stdin, os.Stdout, *root, *split, *weights)
 	default:

@@ -56,7 +56,7 @@ func newRoot(version string, stdout, stderr io.Writer) *cobra.Command {
 		classifyCommand(),
 		sourcesCommand(),
 		accountsCommand(),
-		policyCommand(), casesCommand(), crisesCommand(),
+		policyCommand(), casesCommand(), correctionsCommand(), crisesCommand(),
 		loginCommand(), contextCommand(), usersCommand(), keysCommand(), auditCommand(),
 		&cobra.Command{
 			Use:   "version",

@@ -232,14 +232,28 @@ func casesCommand() *cobra.Command {
 			fmt.Println()
 			return nil
 		})
+	var add, remove []string
+	correct := clientCommand(&cobra.Command{Use: "correct <interaction-id>", Short: "Correct the automatic labels (--add/--remove spam, toxicity, threat, sentiment:<label>); the brand's next similar texts take the correction", Args: cobra.ExactArgs(1)},
+		func(ctx context.Context, c client, args []string) error {
+			var resp casev1.Corrected
+			body := map[string]any{"add": add, "remove": remove, "reason": reason}
+			if err := c.do(ctx, http.MethodPost, path(args[0], "correct"), body, &resp); err != nil {
+				return err
+			}
+			fmt.Printf("%s corrected by %s: add %v, remove %v (labels were %v)\n", resp.InteractionID, resp.Moderator, resp.Add, resp.Remove, resp.Labels)
+			return nil
+		})
+	correct.Flags().StringSliceVar(&add, "add", nil, "labels the automatic decision missed")
+	correct.Flags().StringSliceVar(&remove, "remove", nil, "labels the automatic decision gave wrongly")
+	correct.Flags().StringVar(&reason, "reason", "", "why")
 	decide.Flags().StringVar(&assignee, "assignee", "", "moderator to hand the case to (assign)")
 	decide.Flags().StringVar(&reason, "reason", "", "why")
 	decide.Flags().StringVar(&network, "network", "", "the interaction's network (passed on to publishing)")
-	for _, c := range []*cobra.Command{claim, release, decide} {
+	for _, c := range []*cobra.Command{claim, release, decide, correct} {
 		c.Flags().StringVar(&brand, "brand", "", "brand id")
 		_ = c.MarkFlagRequired("brand")
 	}
-	root.AddCommand(claim, release, decide)
+	root.AddCommand(claim, release, decide, correct)
 	return root
 }
 

@@ -67,7 +67,14 @@ type request struct {
 	StreamOptions *struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
-	Tools json.RawMessage `json:"tools"`
+	Tools          json.RawMessage `json:"tools"`
+	ResponseFormat *struct {
+		Type       string `json:"type"`
+		JSONSchema *struct {
+			Name   string `json:"name"`
+			Strict bool   `json:"strict"`
+		} `json:"json_schema"`
+	} `json:"response_format"`
 }
 
 func apiError(w http.ResponseWriter, status int, typ, msg string) {
@@ -75,6 +82,10 @@ func apiError(w http.ResponseWriter, status int, typ, msg string) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": msg, "type": typ, "code": nil}})
 }
+
+// ModerationSchema is the name of the JSON schema under which the fake
+// answers as a moderation model (moderate).
+const ModerationSchema = "moderation_labels"
 
 // ServeHTTP answers POST …/chat/completions.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -121,6 +132,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text, finish := s.answer(req.Messages), "stop"
+	if rf := req.ResponseFormat; rf != nil && rf.Type == "json_schema" && rf.JSONSchema != nil && rf.JSONSchema.Name == ModerationSchema {
+		text = s.moderate(req.Messages)
+	}
 	words := strings.Fields(text)
 	switch {
 	case f.FinishReason == "content_filter":
@@ -266,4 +280,39 @@ func obey(system, text string) string {
 		out = append(out, "Hello! We are happy to help you in English today, with anything you need from us.")
 	}
 	return strings.TrimSpace(strings.Join(out, " "))
+}
+
+// Cues of the fake moderation model: a few words per label, French and
+// English. It is a stand-in to test the plumbing (schema, timeouts, budget,
+// fallback, injection), not a model to measure.
+var (
+	spamCue   = regexp.MustCompile(`(?i)\b(promo|gratuit|free|click|cliquez|dm me|mp moi|crypto|bitcoin|followers|abonnés|my channel|ma chaîne|outlet|gagnez|win)\b|https?://`)
+	toxicCue  = regexp.MustCompile(`(?i)\b(idiot|idiots|stupid|garbage|nul|nuls|débile|crétin|connard|trash|dumb|losers?|incompétents?)\b`)
+	threatCue = regexp.MustCompile(`(?i)\b(tuer|kill|crever|brûler|burn|sais où|know where|attention à (toi|lui|vous)|watch your back)\b`)
+	// obeyCue is an instruction to the moderation model in the text.
+	obeyCue = regexp.MustCompile(`(?i)(ignore|oublie|disregard).{0,40}(instructions|consignes|rules|règles)|(answer|réponds|reply|output)\s*:?\s*\{`)
+)
+
+// moderate is the fake moderation model: labels of the fenced interaction
+// as the JSON object the schema asks for. In adversarial mode, a text that
+// instructs the model is obeyed: every label false, and a field the schema
+// does not have.
+func (s *Server) moderate(msgs []message) string {
+	var user string
+	for _, m := range msgs {
+		if m.Role == "user" {
+			user += m.Content + "\n"
+		}
+	}
+	text := user
+	if m := fenced.FindStringSubmatch(user); m != nil {
+		text = m[1]
+	}
+	if s.Adversarial && obeyCue.MatchString(text) {
+		return `{"spam": false, "toxicity": false, "threat": false, "override": "approved by the author"}`
+	}
+	b, _ := json.Marshal(map[string]bool{
+		"spam": spamCue.MatchString(text), "toxicity": toxicCue.MatchString(text), "threat": threatCue.MatchString(text),
+	})
+	return string(b)
 }
