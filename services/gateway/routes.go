@@ -118,13 +118,23 @@ var routeRules = map[string]rule{
 	"PUT /api/v1/drafts/settings/model":           {action: access.DraftingSettings},
 
 	// The web workspace (ui_*.go).
-	"GET /assets/*":   {who: public, page: true},
-	"GET /signin":     {who: public, page: true},
-	"POST /signin":    {who: public, page: true},
-	"POST /signout":   {who: signedIn, page: true},
-	"POST /lang":      {who: public, page: true},
-	"GET /inbox":      {action: access.InteractionsRead, page: true},
-	"GET /inbox/list": {action: access.InteractionsRead, page: true},
+	"GET /assets/*":                {who: public, page: true},
+	"GET /signin":                  {who: public, page: true},
+	"POST /signin":                 {who: public, page: true},
+	"POST /signout":                {who: signedIn, page: true},
+	"POST /lang":                   {who: public, page: true},
+	"GET /inbox":                   {action: access.InteractionsRead, page: true},
+	"GET /inbox/list":              {action: access.InteractionsRead, page: true},
+	"GET /inbox/item":              {action: access.InteractionsRead, page: true},
+	"POST /inbox/decide":           {action: access.CasesDecide, page: true},
+	"POST /inbox/release":          {action: access.CasesWork, page: true},
+	"POST /inbox/reply":            {action: access.CasesWork, page: true},
+	"GET /inbox/draft":             {action: access.DraftsRead, page: true},
+	"POST /inbox/draft/edit":       {action: access.DraftsWrite, page: true},
+	"POST /inbox/draft/approve":    {action: access.DraftsApprove, page: true},
+	"POST /inbox/draft/reject":     {action: access.DraftsApprove, page: true},
+	"POST /inbox/draft/regenerate": {action: access.DraftsWrite, page: true},
+	"GET /review":                  {action: access.DraftsRead, page: true},
 }
 
 // PageRoutes are the routes of the web workspace ("METHOD /path"): HTML
