@@ -1,12 +1,17 @@
 package gateway_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/rpc"
+	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/gateway"
 )
 
@@ -121,5 +126,89 @@ func TestUIRootAndIndex(t *testing.T) {
 	}
 	if r := g.page(caller{}, "/assets/nope.js"); r.code != 404 {
 		t.Fatalf("missing asset: %d", r.code)
+	}
+}
+
+// TestUIInboxEscapesAndLocks renders the inbox and an item over stand-ins
+// of analytics and moderation: network text is text (never markup), a
+// link from a network is a link only when http(s), the claim lock names
+// the holder, a decision marks its row.
+func TestUIInboxEscapesAndLocks(t *testing.T) {
+	g := newTestGateway(t)
+	camille, _ := g.join("a", "moderator", "camille@a.example")
+	_, dominique := g.join("a", "moderator", "dominique@a.example")
+	r := g.form(caller{}, "/signin", url.Values{"email": {"camille@a.example"}, "password": {"correct horse battery"}})
+	who := caller{session: r.cookies[gateway.SessionCookie].Value, csrf: r.cookies[gateway.CSRFCookie].Value}
+	_ = camille
+
+	hostile := query.Interaction{ID: "generic:1", Brand: "a", Network: "generic", Kind: "comment", AuthorID: "u1",
+		AuthorName: `<img src=x onerror=alert(1)>`, Text: `<script>alert('x')</script> <a href="javascript:alert(2)">y</a>`,
+		URL: "javascript:alert(3)", CreatedAt: time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)}
+	safe := hostile
+	safe.ID, safe.URL = "generic:2", "https://example.com/p/2"
+	nc := g.js.Conn()
+	analytics, err := rpc.NewServer(nc, query.AnalyticsService, "0.0.1", "stand-in", testkit.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer analytics.Stop()
+	moderation, err := rpc.NewServer(nc, query.ModerationService, "0.0.1", "stand-in", testkit.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer moderation.Stop()
+	var decided []query.DecideCaseRequest
+	for _, err := range []error{
+		rpc.Handle(analytics, query.ListInteractions, func(_ context.Context, req query.SearchInteractionsRequest) (query.ListInteractionsResponse, error) {
+			return query.ListInteractionsResponse{Items: []query.Interaction{hostile, safe}}, nil
+		}),
+		rpc.Handle(analytics, query.GetInteraction, func(_ context.Context, req query.GetInteractionRequest) (query.InteractionDetail, error) {
+			it := hostile
+			if req.ID == safe.ID {
+				it = safe
+			}
+			return query.InteractionDetail{Interaction: it, Status: query.StatusOpen, Thread: []query.Interaction{it}}, nil
+		}),
+		rpc.Handle(moderation, query.ListClaims, func(_ context.Context, req query.ListClaimsRequest) (query.ListClaimsResponse, error) {
+			return query.ListClaimsResponse{Claims: []query.CaseClaim{{Brand: req.Brand, InteractionID: hostile.ID, Moderator: dominique}}}, nil
+		}),
+		rpc.Handle(moderation, query.DecideCase, func(_ context.Context, req query.DecideCaseRequest) (query.DecideCaseResponse, error) {
+			decided = append(decided, req)
+			return query.DecideCaseResponse{}, nil
+		}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	page := g.page(who, "/inbox?brand=a")
+	if page.code != 200 {
+		t.Fatalf("inbox: %d %s", page.code, page.body)
+	}
+	for _, raw := range []string{"<script>alert", "<img src=x", `href="javascript:`} {
+		if strings.Contains(page.body, raw) {
+			t.Fatalf("the inbox renders %q as markup:\n%s", raw, page.body)
+		}
+	}
+	if !strings.Contains(page.body, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;") {
+		t.Fatalf("the text is not shown escaped:\n%s", page.body)
+	}
+
+	item := g.page(who, "/inbox/item?brand=a&id=generic:1", "HX-Request", "true")
+	if item.code != 200 || !strings.Contains(item.body, "Test is answering") || strings.Contains(item.body, `href="javascript:`) || strings.Contains(item.body, "<script>") {
+		t.Fatalf("item: %d %s", item.code, item.body)
+	}
+	item = g.page(who, "/inbox/item?brand=a&id=generic:2", "HX-Request", "true")
+	if !strings.Contains(item.body, `href="https://example.com/p/2" rel="noopener noreferrer nofollow"`) {
+		t.Fatalf("an https link: %s", item.body)
+	}
+
+	r = g.form(who, "/inbox/decide?brand=a", url.Values{"id": {"generic:1", "generic:2"}, "decision": {"close"}}, "HX-Request", "true", gateway.CSRFHeader, who.csrf)
+	if r.code != 200 || strings.Count(r.body, `hx-swap-oob="true"`) != 2 || !strings.Contains(r.header.Get("HX-Trigger-After-Swap"), "generic:2") {
+		t.Fatalf("decide: %d %v %s", r.code, r.header, r.body)
+	}
+	if len(decided) != 2 || decided[0].Network != "generic" || decided[0].Moderator == "" || decided[1].InteractionID != "generic:2" {
+		t.Fatalf("decisions: %+v", decided)
 	}
 }
