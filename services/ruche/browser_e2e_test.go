@@ -155,7 +155,8 @@ func TestWorkspaceInTheBrowser(t *testing.T) {
 	node.Dir = web
 	_, port, _ := strings.Cut(p.gateway, ":")
 	node.Env = append(os.Environ(), "RUCHE_URL=http://localhost:"+port, "RUCHE_USERS="+string(usersJSON),
-		"RUCHE_SEEDED="+string(seeded), "RUCHE_ARTIFACTS="+artifacts, "CHROMIUM="+chromium)
+		"RUCHE_SEEDED="+string(seeded), "RUCHE_ARTIFACTS="+artifacts, "CHROMIUM="+chromium,
+		"RUCHE_WEBHOOK=http://"+p.ingest+"/v1/webhooks/generic/demo-webhook", "RUCHE_WEBHOOK_SECRET="+webhookSecret)
 	out, err := node.CombinedOutput()
 	t.Logf("browser tests (screenshots in %s):\n%s", artifacts, out)
 	if err != nil {

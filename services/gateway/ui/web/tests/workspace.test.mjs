@@ -6,6 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { createHmac } from "node:crypto";
 import { chromium } from "playwright-core";
 
 const env = (name) => {
@@ -192,6 +193,24 @@ test("approve a draft and see it published on the sandbox network", async () => 
   await page.waitForSelector("#reply .publication [data-state=published]", { timeout: 30000 });
   assert.match(await page.locator("#reply .sent").textContent(), /— Camille$/);
   await shot(page, "published");
+  await ctx.close();
+});
+
+test("an interaction arriving shows without a reload", async () => {
+  const { ctx, page } = await session(users[1]);
+  await page.waitForSelector("#stream .item");
+  await page.evaluate(() => { window.__samePage = true; });
+  const body = JSON.stringify({ id: "live-1", author: { id: "live", display_name: "Léa Live" },
+    text: "Arrivé en direct : la commande 4417 est-elle partie ?", lang: "fr", created_at: new Date().toISOString() });
+  const sig = "sha256=" + createHmac("sha256", env("RUCHE_WEBHOOK_SECRET")).update(body).digest("hex");
+  const resp = await fetch(env("RUCHE_WEBHOOK"), { method: "POST", body, headers: { "Content-Type": "application/json", "X-Ruche-Signature": sig } });
+  assert.equal(resp.status, 200);
+  await page.waitForSelector("#live:not([hidden])", { timeout: 20000 });
+  assert.match(await page.locator("#live").textContent(), /^1 new/);
+  await page.click("#live");
+  await page.waitForSelector('#stream .item[data-id="generic:live-1"]');
+  assert.ok(await page.evaluate(() => window.__samePage), "no page load");
+  await shot(page, "live");
   await ctx.close();
 });
 
