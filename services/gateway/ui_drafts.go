@@ -71,11 +71,7 @@ func (s *Service) draftOrNil(c echo.Context, brand, id string) (*query.Draft, er
 // "… is answering"), and the panel shows the draft, asking for one when
 // there is none.
 func (s *Service) inboxReply(c echo.Context) error {
-	brand, err := brandParam(c)
-	if err != nil {
-		return err
-	}
-	id, err := itemID(c)
+	brand, id, err := itemParams(c)
 	if err != nil {
 		return err
 	}
@@ -113,11 +109,7 @@ func (s *Service) inboxReply(c echo.Context) error {
 }
 
 func (s *Service) draftPanel(c echo.Context) error {
-	brand, err := brandParam(c)
-	if err != nil {
-		return err
-	}
-	id, err := itemID(c)
+	brand, id, err := itemParams(c)
 	if err != nil {
 		return err
 	}
@@ -138,11 +130,7 @@ func formVersion(c echo.Context) (int, error) {
 }
 
 func (s *Service) draftEdit(c echo.Context) error {
-	brand, err := brandParam(c)
-	if err != nil {
-		return err
-	}
-	id, err := itemID(c)
+	brand, id, err := itemParams(c)
 	if err != nil {
 		return err
 	}
@@ -160,11 +148,7 @@ func (s *Service) draftEdit(c echo.Context) error {
 
 func (s *Service) draftReview(ep query.Endpoint[query.ReviewDraftRequest, query.Draft]) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		brand, err := brandParam(c)
-		if err != nil {
-			return err
-		}
-		id, err := itemID(c)
+		brand, id, err := itemParams(c)
 		if err != nil {
 			return err
 		}
@@ -182,11 +166,7 @@ func (s *Service) draftReview(ep query.Endpoint[query.ReviewDraftRequest, query.
 }
 
 func (s *Service) draftRegenerate(c echo.Context) error {
-	brand, err := brandParam(c)
-	if err != nil {
-		return err
-	}
-	id, err := itemID(c)
+	brand, id, err := itemParams(c)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,9 +19,19 @@ import (
 // form posts a form as a browser does (Origin of this site).
 func (g *testGateway) form(who caller, path string, values url.Values, header ...string) reply {
 	g.t.Helper()
-	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(values.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", "http://example.com")
+	header = append([]string{"Content-Type", "application/x-www-form-urlencoded", "Origin", "http://example.com"}, header...)
+	return g.browse(who, http.MethodPost, path, strings.NewReader(values.Encode()), header)
+}
+
+// page gets a workspace page as a browser does.
+func (g *testGateway) page(who caller, path string, header ...string) reply {
+	g.t.Helper()
+	return g.browse(who, http.MethodGet, path, nil, append([]string{"Accept", "text/html,application/xhtml+xml"}, header...))
+}
+
+// browse sends a browser's request: the session cookie, headers as pairs.
+func (g *testGateway) browse(who caller, method, path string, body io.Reader, header []string) reply {
+	req := httptest.NewRequest(method, path, body)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -34,22 +45,6 @@ func (g *testGateway) form(who caller, path string, values url.Values, header ..
 		cookies[ck.Name] = ck
 	}
 	return reply{code: rec.Code, body: rec.Body.String(), cookies: cookies, header: rec.Header()}
-}
-
-// page gets a workspace page as a browser does.
-func (g *testGateway) page(who caller, path string, header ...string) reply {
-	g.t.Helper()
-	req := httptest.NewRequest(http.MethodGet, path, nil)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	if who.session != "" {
-		req.AddCookie(&http.Cookie{Name: gateway.SessionCookie, Value: who.session})
-	}
-	rec := httptest.NewRecorder()
-	g.gw.Handler().ServeHTTP(rec, req)
-	return reply{code: rec.Code, body: rec.Body.String(), header: rec.Header()}
 }
 
 func TestUISignIn(t *testing.T) {
