@@ -149,7 +149,7 @@ func TestWorkspaceInTheBrowser(t *testing.T) {
 	usersJSON, _ := json.Marshal(users)
 	seeded, _ := json.Marshal(map[string]any{"claim": claimID, "draft": draftID, "xss": xssIDs, "xssTexts": xssCorpus})
 	artifacts, _ := filepath.Abs(filepath.Join("..", "..", "var", "ui-artifacts"))
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	node := exec.CommandContext(ctx, "node", "--test", "--test-reporter=spec", "--test-concurrency=1", "tests/")
 	node.Dir = web
