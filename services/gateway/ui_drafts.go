@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -43,6 +44,9 @@ func (s *Service) reply(c echo.Context, brand, id string, d *query.Draft) ui.Rep
 	}
 	for _, a := range d.Approvers {
 		r.Names[a] = s.displayName(c, a)
+	}
+	if id, ok := strings.CutPrefix(d.Current.Drafter, "human:"); ok {
+		r.Names[id] = s.displayName(c, id)
 	}
 	if d.Approval != nil {
 		r.Names[d.Approval.ApprovedBy] = s.displayName(c, d.Approval.ApprovedBy)

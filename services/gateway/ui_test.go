@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"net/http"
@@ -10,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ruche-project/ruche/events"
+	interactionv1 "github.com/ruche-project/ruche/events/interaction/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/rpc"
 	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/gateway"
@@ -205,5 +209,56 @@ func TestUIInboxEscapesAndLocks(t *testing.T) {
 	}
 	if len(decided) != 2 || decided[0].Network != "generic" || decided[0].Moderator == "" || decided[1].InteractionID != "generic:2" {
 		t.Fatalf("decisions: %+v", decided)
+	}
+}
+
+// TestUIInboxEvents: the inbox's event stream carries the brand's
+// moderated interactions as they come, and no other brand's.
+func TestUIInboxEvents(t *testing.T) {
+	g := newTestGateway(t)
+	g.join("a", "moderator", "camille@a.example")
+	r := g.form(caller{}, "/signin", url.Values{"email": {"camille@a.example"}, "password": {"correct horse battery"}})
+	srv := httptest.NewServer(g.gw.Handler())
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/inbox/events?brand=a", nil)
+	req.AddCookie(r.cookies[gateway.SessionCookie])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("events: %d %v", resp.StatusCode, resp.Header)
+	}
+	lines := bufio.NewScanner(resp.Body)
+	for lines.Scan() && lines.Text() != ": connected" {
+	}
+	pub, err := bus.NewPublisher(g.js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []interactionv1.Moderated{
+		{ID: "moderated:generic:b1:v0", InteractionID: "generic:b1", Brand: "b", Network: "generic", Verdict: "allow"},
+		{ID: "moderated:generic:a1:v0", InteractionID: "generic:a1", Brand: "a", Network: "generic", Verdict: "review", Priority: 40},
+	} {
+		env, err := events.NewEnvelope(m, m.ID, m.Brand, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pub.PublishEvent(ctx, m, env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for lines.Scan() {
+		if data, ok := strings.CutPrefix(lines.Text(), "data: "); ok {
+			got = append(got, data)
+			break
+		}
+	}
+	if len(got) != 1 || got[0] != `{"id":"generic:a1","network":"generic","priority":40,"verdict":"review"}` {
+		t.Fatalf("arrivals = %v (%v)", got, lines.Err())
 	}
 }

@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 )
@@ -53,6 +55,15 @@ func (r Reply) name(id string) string {
 		return n
 	}
 	return id
+}
+
+// drafter says who wrote the current version: the drafter, or the
+// person who edited it.
+func (r Reply) drafter(ctx context.Context) string {
+	if id, ok := strings.CutPrefix(r.Draft.Current.Drafter, "human:"); ok {
+		return T(ctx, "draft.editedby", r.name(id))
+	}
+	return r.Draft.Current.Drafter
 }
 
 func percent(f float64) string { return fmt.Sprintf("%.0f %%", f*100) }

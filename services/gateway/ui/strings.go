@@ -115,6 +115,7 @@ var catalogue = map[string]msg{
 	"draft.version":                         {"version %d", "version %d"},
 	"draft.flagged":                         {"A check failed: read the failures before approving.", "Une vérification a échoué : lisez les échecs avant d'approuver."},
 	"draft.text":                            {"Reply", "Réponse"},
+	"draft.editedby":                        {"edited by %s", "modifié par %s"},
 	"draft.save":                            {"Save the edit", "Enregistrer la modification"},
 	"draft.citations":                       {"Sources cited", "Sources citées"},
 	"draft.reasons":                         {"Why this confidence", "Pourquoi cette confiance"},
