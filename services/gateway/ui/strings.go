@@ -40,7 +40,7 @@ var catalogue = map[string]msg{
 	"help.spam":   {"Spam (hide)", "Spam (masquer)"},
 	"help.assign": {"Assign", "Attribuer"},
 	"help.reply":  {"Reply (AI draft)", "Répondre (brouillon IA)"},
-	"help.label":  {"Filter by label", "Filtrer par étiquette"},
+	"help.label":  {"Filter by label (intent)", "Filtrer par étiquette (intention)"},
 	"help.search": {"Search", "Rechercher"},
 	"help.help":   {"This help", "Cette aide"},
 	"help.escape": {"Close, back to the list", "Fermer, retour à la liste"},
