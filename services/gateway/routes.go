@@ -127,6 +127,7 @@ var routeRules = map[string]rule{
 	"GET /inbox/list":              {action: access.InteractionsRead, page: true},
 	"GET /inbox/events":            {action: access.InteractionsRead, page: true},
 	"GET /inbox/item":              {action: access.InteractionsRead, page: true},
+	"GET /inbox/lock":              {action: access.InteractionsRead, page: true},
 	"POST /inbox/decide":           {action: access.CasesDecide, page: true},
 	"POST /inbox/release":          {action: access.CasesWork, page: true},
 	"POST /inbox/reply":            {action: access.CasesWork, page: true},

@@ -26,6 +26,7 @@ func (s *Service) inboxRoutes(g *echo.Group) {
 	g.GET("/inbox/item", s.inboxItem)
 	g.POST("/inbox/decide", s.inboxDecide)
 	g.POST("/inbox/release", s.inboxRelease)
+	g.GET("/inbox/lock", s.inboxLock)
 	g.GET("/inbox/events", s.inboxEvents)
 }
 
@@ -154,6 +155,19 @@ func (s *Service) inboxDecide(c echo.Context) error {
 func toastTrigger(msg string) string {
 	b, _ := json.Marshal(map[string]string{"ruche:toast": msg})
 	return string(b)
+}
+
+// inboxLock is who is answering an interaction now.
+func (s *Service) inboxLock(c echo.Context) error {
+	brand, id, err := itemParams(c)
+	if err != nil {
+		return err
+	}
+	lock, err := s.lock(c, brand, id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, ui.LockView(lock))
 }
 
 // inboxRelease gives the caller's claim up (leaving the reply unsent).

@@ -198,6 +198,12 @@ func TestUIInboxEscapesAndLocks(t *testing.T) {
 	if item.code != 200 || !strings.Contains(item.body, "Test is answering") || strings.Contains(item.body, `href="javascript:`) || strings.Contains(item.body, "<script>") {
 		t.Fatalf("item: %d %s", item.code, item.body)
 	}
+	if lock := g.page(who, "/inbox/lock?brand=a&id=generic:1", "HX-Request", "true"); !strings.Contains(lock.body, "Test is answering") {
+		t.Fatalf("lock: %d %s", lock.code, lock.body)
+	}
+	if lock := g.page(who, "/inbox/lock?brand=a&id=generic:2", "HX-Request", "true"); lock.code != 200 || strings.Contains(lock.body, "answering") {
+		t.Fatalf("no lock: %d %s", lock.code, lock.body)
+	}
 	item = g.page(who, "/inbox/item?brand=a&id=generic:2", "HX-Request", "true")
 	if !strings.Contains(item.body, `href="https://example.com/p/2" rel="noopener noreferrer nofollow"`) {
 		t.Fatalf("an https link: %s", item.body)
