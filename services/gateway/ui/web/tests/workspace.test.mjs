@@ -236,14 +236,17 @@ test("an XSS corpus injected as interactions executes nothing", async () => {
   const { ctx, page } = await session(users[1]);
   await page.goto(`${base}/inbox?brand=${brand}`);
   await page.waitForSelector("#stream .item");
-  for (const id of seeded.xss) {
+  // Every text is in the list; a few open beside it (the same template
+  // shows them all): markup, a handler, a link, an override, a bad URL.
+  const opened = seeded.xss.filter((id, i) => [0, 1, 3, 11].includes(i) || id.endsWith("xss-url"));
+  for (const id of opened) {
     await page.locator(`#stream .item[data-id="${id}"] .meta`).click();
     await page.waitForSelector(`.item-panel[data-id="${id}"]`);
     // The text is shown as text.
     const shown = await page.locator(".item-panel > .text").textContent();
     assert.ok(shown.length > 0, id);
   }
-  mark("every XSS item opened");
+  mark(`${opened.length} XSS items opened`);
   const texts = await page.locator("#stream .item .text").allTextContents();
   // As written, but for bidirectional controls, shown as marks.
   const bidi = /[\u202A-\u202E\u2066-\u2069]/g;
