@@ -132,6 +132,7 @@ var routeRules = map[string]rule{
 	"POST /inbox/release":          {action: access.CasesWork, page: true},
 	"POST /inbox/reply":            {action: access.CasesWork, page: true},
 	"GET /inbox/draft":             {action: access.DraftsRead, page: true},
+	"GET /inbox/replies":           {action: access.DraftsRead, page: true},
 	"POST /inbox/draft/edit":       {action: access.DraftsWrite, page: true},
 	"POST /inbox/draft/approve":    {action: access.DraftsApprove, page: true},
 	"POST /inbox/draft/reject":     {action: access.DraftsApprove, page: true},

@@ -25,6 +25,34 @@ func (s *Service) draftUIRoutes(g *echo.Group) {
 	g.POST("/inbox/draft/approve", s.draftReview(query.ApproveDraft))
 	g.POST("/inbox/draft/reject", s.draftReview(query.RejectDraft))
 	g.POST("/inbox/draft/regenerate", s.draftRegenerate)
+	g.GET("/inbox/replies", s.savedReplies)
+}
+
+// savedReplies finds the brand's saved replies (drafting's search, as
+// GET /api/v1/drafts/settings/replies), {{author}} filled with the
+// interaction's author.
+func (s *Service) savedReplies(c echo.Context) error {
+	brand, id, err := itemParams(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	found, err := rpc.Ask(ctx, s.rpc, query.SearchSavedReplies, query.SearchSavedRepliesRequest{Brand: brand, Q: c.QueryParam("q")})
+	if err != nil {
+		return err
+	}
+	vars := map[string]string{}
+	if d, err := rpc.Ask(ctx, s.rpc, query.GetInteraction, query.GetInteractionRequest{Brand: brand, ID: id}); err == nil {
+		vars["author"] = d.AuthorName
+		if vars["author"] == "" {
+			vars["author"] = d.AuthorHandle
+		}
+	}
+	out := make([]ui.SavedReply, 0, len(found.Replies))
+	for _, r := range found.Replies {
+		out = append(out, ui.SavedReply{ID: r.ID, Lang: r.Lang, Text: ui.FillVariables(r.Text, vars)})
+	}
+	return s.render(c, http.StatusOK, ui.SavedReplies(out))
 }
 
 // uiCan is what the caller's role allows on brand.

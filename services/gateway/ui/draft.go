@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -69,3 +70,22 @@ func (r Reply) drafter(ctx context.Context) string {
 func percent(f float64) string { return fmt.Sprintf("%.0f %%", f*100) }
 
 func (r Reply) panelID() string { return "reply-" + DOMID(r.ID) }
+
+// SavedReply is a saved reply as the panel offers it.
+type SavedReply struct {
+	ID, Lang, Text string
+}
+
+// variable is a saved reply's variable, {{name}} (drafting's syntax).
+var variable = regexp.MustCompile(`\{\{\s*(\w+)\s*\}\}`)
+
+// FillVariables puts the known values in a saved reply's variables and
+// leaves the others for the moderator to fill.
+func FillVariables(text string, vars map[string]string) string {
+	return variable.ReplaceAllStringFunc(text, func(m string) string {
+		if v := vars[variable.FindStringSubmatch(m)[1]]; v != "" {
+			return v
+		}
+		return m
+	})
+}

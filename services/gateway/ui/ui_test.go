@@ -71,3 +71,10 @@ func TestShown(t *testing.T) {
 		t.Fatalf("Shown changed ordinary text: %q", got)
 	}
 }
+
+func TestFillVariables(t *testing.T) {
+	got := FillVariables("Bonjour {{author}}, votre commande {{ order }} part demain.", map[string]string{"author": "Inès"})
+	if got != "Bonjour Inès, votre commande {{ order }} part demain." {
+		t.Fatalf("FillVariables = %q", got)
+	}
+}

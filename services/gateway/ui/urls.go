@@ -34,3 +34,8 @@ func InboxItemURL(brand, id string) string {
 func LockURL(brand, id string) string {
 	return "/inbox/lock?brand=" + url.QueryEscape(brand) + "&id=" + url.QueryEscape(id)
 }
+
+// SavedRepliesURL is the search of saved replies for an interaction.
+func SavedRepliesURL(brand, id string) string {
+	return "/inbox/replies?brand=" + url.QueryEscape(brand) + "&id=" + url.QueryEscape(id)
+}

@@ -167,6 +167,15 @@
       $("#assign-btn")?.click();
     }
   });
+  // A saved reply goes into the draft's text, to edit and save.
+  document.addEventListener("click", (ev) => {
+    const use = ev.target.closest("[data-use-reply]");
+    if (!use) return;
+    const text = use.closest(".draft")?.querySelector("textarea");
+    if (!text) return;
+    text.value = use.dataset.useReply;
+    text.focus();
+  });
   // After the reply panel opens, its text is ready to edit.
   document.body.addEventListener("htmx:afterSwap", (ev) => {
     if (ev.detail.target.id === "reply") $("textarea", ev.detail.target)?.focus();

@@ -182,6 +182,15 @@ test("approve a draft and see it published on the sandbox network", async () => 
   const panel = page.locator("#reply .draft");
   await panel.locator("textarea").waitFor();
   assert.ok(await panel.locator("text=confidence").count() > 0);
+  // A saved reply, found by words, goes into the text.
+  await page.fill("#reply input[type=search]", "commande");
+  await page.waitForSelector("#reply ul.saved li");
+  const use = page.locator("#reply [data-use-reply]").first();
+  if (await use.count()) {
+    const saved = await use.getAttribute("data-use-reply");
+    await use.click();
+    assert.equal(await page.locator("#reply textarea").inputValue(), saved);
+  }
   // Edit, then approve what was edited.
   const text = page.locator("#reply textarea");
   await text.fill((await text.inputValue()) + " — Camille");
