@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"net/url"
+	"strings"
 	"time"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
