@@ -152,48 +152,46 @@ func (s *Service) draftPanel(c echo.Context) error {
 	return s.render(c, http.StatusOK, ui.ReplyPanel(s.reply(c, brand, id, d)))
 }
 
-// formVersion is the draft version the reviewer read.
-func formVersion(c echo.Context) (int, error) {
+// draftForm is the draft a form names and the version its reader saw.
+func draftForm(c echo.Context) (query.DraftRef, int, error) {
+	brand, id, err := itemParams(c)
+	if err != nil {
+		return query.DraftRef{}, 0, err
+	}
 	v, err := strconv.Atoi(c.FormValue("version"))
 	if err != nil || v < 1 {
-		return 0, httpx.BadRequest("version", "the draft version read (1 or more) is required")
+		return query.DraftRef{}, 0, httpx.BadRequest("version", "the draft version read (1 or more) is required")
 	}
-	return v, nil
+	return query.DraftRef{Brand: brand, InteractionID: id}, v, nil
+}
+
+// panel answers the reply panel of the draft drafting answered.
+func (s *Service) panel(c echo.Context, ref query.DraftRef, d query.Draft, err error) error {
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, ui.ReplyPanel(s.reply(c, ref.Brand, ref.InteractionID, &d)))
 }
 
 func (s *Service) draftEdit(c echo.Context) error {
-	brand, id, err := itemParams(c)
+	ref, v, err := draftForm(c)
 	if err != nil {
 		return err
 	}
-	v, err := formVersion(c)
-	if err != nil {
-		return err
-	}
-	d, err := rpc.Ask(c.Request().Context(), s.rpc, query.EditDraft, query.EditDraftRequest{DraftRef: query.DraftRef{Brand: brand, InteractionID: id},
+	d, err := rpc.Ask(c.Request().Context(), s.rpc, query.EditDraft, query.EditDraftRequest{DraftRef: ref,
 		BaseVersion: v, Text: c.FormValue("text"), EditedBy: principal(c).ID})
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, ui.ReplyPanel(s.reply(c, brand, id, &d)))
+	return s.panel(c, ref, d, err)
 }
 
 func (s *Service) draftReview(ep query.Endpoint[query.ReviewDraftRequest, query.Draft]) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		brand, id, err := itemParams(c)
+		ref, v, err := draftForm(c)
 		if err != nil {
 			return err
 		}
-		v, err := formVersion(c)
-		if err != nil {
-			return err
-		}
-		d, err := rpc.Ask(c.Request().Context(), s.rpc, ep, query.ReviewDraftRequest{DraftRef: query.DraftRef{Brand: brand, InteractionID: id},
+		d, err := rpc.Ask(c.Request().Context(), s.rpc, ep, query.ReviewDraftRequest{DraftRef: ref,
 			Version: v, By: principal(c).ID, Reason: c.FormValue("reason")})
-		if err != nil {
-			return err
-		}
-		return s.render(c, http.StatusOK, ui.ReplyPanel(s.reply(c, brand, id, &d)))
+		return s.panel(c, ref, d, err)
 	}
 }
 
@@ -202,12 +200,10 @@ func (s *Service) draftRegenerate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := rpc.Ask(c.Request().Context(), s.rpc, query.RequestDraft, query.RequestDraftRequest{DraftRef: query.DraftRef{Brand: brand, InteractionID: id},
+	ref := query.DraftRef{Brand: brand, InteractionID: id}
+	d, err := rpc.Ask(c.Request().Context(), s.rpc, query.RequestDraft, query.RequestDraftRequest{DraftRef: ref,
 		Instruction: c.FormValue("instruction"), RequestedBy: principal(c).ID})
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, ui.ReplyPanel(s.reply(c, brand, id, &d)))
+	return s.panel(c, ref, d, err)
 }
 
 // reviewPage is the review queue: drafts to approve, first those awaiting
