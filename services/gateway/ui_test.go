@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ruche-project/ruche/events"
+	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	interactionv1 "github.com/ruche-project/ruche/events/interaction/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
@@ -266,5 +267,49 @@ func TestUIInboxEvents(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != `{"id":"generic:a1","network":"generic","priority":40,"verdict":"review"}` {
 		t.Fatalf("arrivals = %v (%v)", got, lines.Err())
+	}
+}
+
+// TestUIReviewQueue: the review page lists the drafts awaiting a second
+// approval and those pending; one the viewer approved asks for another
+// approver (four-eyes) instead of offering approval again.
+func TestUIReviewQueue(t *testing.T) {
+	g := newTestGateway(t)
+	_, me := g.join("a", "moderator", "camille@a.example")
+	r := g.form(caller{}, "/signin", url.Values{"email": {"camille@a.example"}, "password": {"correct horse battery"}})
+	who := caller{session: r.cookies[gateway.SessionCookie].Value}
+	drafting, err := rpc.NewServer(g.js.Conn(), query.DraftingService, "0.0.1", "stand-in", testkit.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drafting.Stop()
+	draft := func(id, status string, approvers ...string) query.Draft {
+		return query.Draft{Status: status, Approvers: approvers, Current: draftv1.Created{InteractionID: id, Version: 3, Text: "Bonjour <b>" + id + "</b>",
+			Confidence: 0.82, Drafter: "offline", Citations: []draftv1.Citation{{EntryID: "kb-1", Title: "Délais", URL: "javascript:alert(1)"}}}}
+	}
+	var asked []string
+	err = rpc.Handle(drafting, query.ListDrafts, func(_ context.Context, req query.ListDraftsRequest) (query.DraftList, error) {
+		asked = append(asked, req.Status)
+		if req.Status == query.DraftAwaitingSecond {
+			return query.DraftList{Drafts: []query.Draft{draft("generic:1", req.Status, me)}}, nil
+		}
+		return query.DraftList{Drafts: []query.Draft{draft("generic:2", req.Status)}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := g.page(who, "/review?brand=a", "Accept-Language", "fr")
+	if page.code != 200 || len(asked) != 2 {
+		t.Fatalf("review: %d %v %s", page.code, asked, page.body)
+	}
+	first, second, ok := strings.Cut(page.body, `data-draft-for="generic:2"`)
+	if !ok || !strings.Contains(first, "un second approbateur doit approuver") || strings.Contains(first, `data-action="approve"`) {
+		t.Fatalf("the draft I approved: %s", first)
+	}
+	if !strings.Contains(second, `data-action="approve"`) || !strings.Contains(second, "confiance 82 %") || !strings.Contains(second, "Délais") {
+		t.Fatalf("the pending draft: %s", second)
+	}
+	if strings.Contains(page.body, "<b>generic") || strings.Contains(page.body, `href="javascript:`) {
+		t.Fatalf("markup or a javascript: link in the page: %s", page.body)
 	}
 }
