@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -45,6 +46,9 @@ type Service struct {
 	now   func() time.Time
 	log   *slog.Logger
 	echo  *echo.Echo
+	// closing is closed when Run stops: long-lived responses (the
+	// inbox's event stream) end, so shutdown does not wait on them.
+	closing chan struct{}
 }
 
 // New builds the gateway and its routes.
@@ -86,7 +90,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{cfg: cfg, rpc: client, keys: keys, store: store, js: d.JS, pub: pub, sso: single, now: d.Now,
-		log: d.Logger.With("service", "gateway")}
+		log: d.Logger.With("service", "gateway"), closing: make(chan struct{})}
 	e, err := httpx.New(httpx.Options{Logger: s.log, Health: d.Health, BodyLimit: cfg.BodyLimit})
 	if err != nil {
 		return nil, err
@@ -94,12 +98,22 @@ func New(cfg Config, d Deps) (*Service, error) {
 	// The guard runs after routing on every route, whichever file adds it.
 	s.echo = e
 	e.Use(s.guard)
-	e.GET("/", func(c echo.Context) error {
+	// The API's index is /api/v1 (and / for a client asking for JSON);
+	// a browser at / goes to the workspace.
+	index := func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]any{
-			"name": "Ruche", "version": d.Version,
+			"name": "Ruche", "version": d.Version, "ui": "/inbox",
 			"api": "/api/v1", "docs": "/docs", "openapi": "/openapi.yaml", "health": "/healthz", "ready": "/readyz",
 		})
+	}
+	e.GET("/", func(c echo.Context) error {
+		if strings.Contains(c.Request().Header.Get(echo.HeaderAccept), echo.MIMETextHTML) {
+			return c.Redirect(http.StatusSeeOther, "/inbox")
+		}
+		return index(c)
 	})
+	e.GET("/api/v1", index)
+	s.uiRoutes(e)
 	if err := s.docsRoutes(e); err != nil {
 		return nil, err
 	}
@@ -139,6 +153,10 @@ func (s *Service) Handler() *echo.Echo { return s.echo }
 // Run serves the API until ctx is cancelled.
 func (s *Service) Run(ctx context.Context) error {
 	s.log.Info("gateway listening", "addr", s.cfg.Addr)
+	go func() {
+		<-ctx.Done()
+		close(s.closing)
+	}()
 	return httpx.Serve(ctx, s.echo, s.cfg.Addr)
 }
 

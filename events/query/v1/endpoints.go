@@ -65,6 +65,8 @@ var (
 	// ListCorrections lists a brand's corrections and its most corrected
 	// labels.
 	ListCorrections = Declare[ListCorrectionsRequest, ListCorrectionsResponse](ModerationService, "list_corrections", ListCorrectionsSubject, BudgetRead)
+	// ListClaims lists the claims held on a brand's cases.
+	ListClaims = Declare[ListClaimsRequest, ListClaimsResponse](ModerationService, "list_claims", ListClaimsSubject, BudgetRead)
 	// ListCrises lists a brand's open and past crises with their evidence.
 	ListCrises = Declare[ListCrisesRequest, ListCrisesResponse](ModerationService, "list_crises", ListCrisesSubject, BudgetRead)
 	// GetCrisisWebhook answers a brand's crisis webhook (no secret), or
