@@ -70,6 +70,11 @@ train-moderation:
 bench: clickhouse build
 	$(BIN) bench
 
+## ui-generate: regenerate the web workspace's templ components (services/gateway/ui/*_templ.go) with the pinned templ CLI
+.PHONY: ui-generate
+ui-generate:
+	cd services/gateway/ui && $(GO) run github.com/a-h/templ/cmd/templ@v0.3.1118 generate
+
 ## k8s-validate: render the kustomize overlays and strictly decode every manifest
 k8s-validate:
 	cd k8s/validate && $(GO) test -count=1 ./...

@@ -70,21 +70,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if c.Response().Committed {
 			return
 		}
-		var apiErr *Error
-		var he *echo.HTTPError
-		var rpcErr *rpc.Error
-		switch {
-		case errors.As(err, &apiErr):
-		case errors.As(err, &rpcErr) && rpcErr.Code != query.CodeInternal:
-			apiErr = fromRPC(rpcErr)
-		case errors.As(err, &he):
-			apiErr = &Error{Status: he.Code, Code: codeFor(he.Code), Message: fmt.Sprint(he.Message)}
-			if he.Code == http.StatusRequestEntityTooLarge {
-				apiErr.Message = "request body is too large"
-			}
-		default:
+		apiErr, known := Describe(err)
+		if !known {
 			log.ErrorContext(c.Request().Context(), "request failed", "method", c.Request().Method, "path", c.Path(), "error", err)
-			apiErr = &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}
 		}
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(apiErr.Status)
@@ -92,6 +80,27 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		_ = c.JSON(apiErr.Status, errorBody{apiErr})
 	}
+}
+
+// Describe maps an error to what a client is told: a typed error, a
+// service's error by its code, echo's own; anything else (known false) is a
+// 500 "internal error" whose detail the caller logs, never sends.
+func Describe(err error) (apiErr *Error, known bool) {
+	var he *echo.HTTPError
+	var rpcErr *rpc.Error
+	switch {
+	case errors.As(err, &apiErr):
+	case errors.As(err, &rpcErr) && rpcErr.Code != query.CodeInternal:
+		apiErr = fromRPC(rpcErr)
+	case errors.As(err, &he):
+		apiErr = &Error{Status: he.Code, Code: codeFor(he.Code), Message: fmt.Sprint(he.Message)}
+		if he.Code == http.StatusRequestEntityTooLarge {
+			apiErr.Message = "request body is too large"
+		}
+	default:
+		return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}, false
+	}
+	return apiErr, true
 }
 
 // fromRPC is the one mapping of a request/reply error to HTTP: the code's

@@ -214,6 +214,9 @@ func TestBrandIsolation(t *testing.T) {
 				{path + "?brand=b", `{}`},
 				{path, `{"brand":"b"}`},
 			} {
+				if req.path == path && gateway.PageRoutes()[r.Method+" "+r.Path] {
+					continue // a page without ?brand= redirects to the caller's own brand
+				}
 				got := g.do(who, r.Method, req.path, req.body)
 				if got.code == 400 && req.path == path && strings.Contains(got.body, `"field":"brand"`) {
 					continue // the route takes its brand from ?brand= only

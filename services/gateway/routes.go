@@ -30,6 +30,10 @@ type rule struct {
 	// export is the action of the same route asked for a file
 	// (?format=csv): exports are lists of people, narrower than reading.
 	export access.Action
+	// page is a route of the web workspace (HTML, not in the OpenAPI
+	// document): a signed-out browser is sent to the sign-in page, and
+	// a refusal is an error page.
+	page bool
 }
 
 // routeRules maps every route ("METHOD /path" as echo names it) to who may
@@ -37,6 +41,7 @@ type rule struct {
 // TestRouteTable fails for one, so a new route cannot skip authorisation.
 var routeRules = map[string]rule{
 	"GET /":             {who: public},
+	"GET /api/v1":       {who: public},
 	"GET /healthz":      {who: public},
 	"GET /readyz":       {who: public},
 	"GET /openapi.yaml": {who: public},
@@ -114,6 +119,27 @@ var routeRules = map[string]rule{
 	"PUT /api/v1/drafts/settings/voice":           {action: access.DraftingSettings},
 	"PUT /api/v1/drafts/settings/knowledge":       {action: access.DraftingSettings},
 	"PUT /api/v1/drafts/settings/model":           {action: access.DraftingSettings},
+
+	// The web workspace (ui_*.go).
+	"GET /assets/*":   {who: public, page: true},
+	"GET /signin":     {who: public, page: true},
+	"POST /signin":    {who: public, page: true},
+	"POST /signout":   {who: signedIn, page: true},
+	"POST /lang":      {who: public, page: true},
+	"GET /inbox":      {action: access.InteractionsRead, page: true},
+	"GET /inbox/list": {action: access.InteractionsRead, page: true},
+}
+
+// PageRoutes are the routes of the web workspace ("METHOD /path"): HTML
+// pages, fragments and assets, outside the OpenAPI document.
+func PageRoutes() map[string]bool {
+	out := map[string]bool{}
+	for k, r := range routeRules {
+		if r.page {
+			out[k] = true
+		}
+	}
+	return out
 }
 
 // PermissionTable returns the permission table as text, for tests and the
@@ -157,36 +183,45 @@ func (s *Service) guard(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return next(c) // not a route: echo answers 404 or 405
 		}
-		if r.who == public {
-			if unsafe(c.Request().Method) && !s.sameOrigin(c) {
-				return s.refuse(c, "cross-origin request refused")
-			}
-			return s.audited(c, next)
+		if r.page {
+			return s.pageError(c, s.admit(c, r, next))
 		}
-		p, sess, err := s.authenticate(c)
-		if err != nil {
-			return err
-		}
-		c.Set(principalKey, p)
-		if sess != nil && unsafe(c.Request().Method) {
-			if err := s.checkCSRF(c, sess); err != nil {
-				return err
-			}
-		}
-		if r.who == brandScoped {
-			action := r.action
-			if r.export != "" && c.QueryParam("format") != "" && c.QueryParam("format") != "json" {
-				action = r.export
-			}
-			c.Set(actionKey, action)
-			if brand := c.QueryParam("brand"); brand != "" {
-				if _, err := brandParam(c); err != nil {
-					return err
-				}
-			}
+		return s.admit(c, r, next)
+	}
+}
+
+// admit authenticates, checks CSRF for sessions, authorises the brand of
+// ?brand= and runs the route, recording state changes in the audit log.
+func (s *Service) admit(c echo.Context, r rule, next echo.HandlerFunc) error {
+	if r.who == public {
+		if unsafe(c.Request().Method) && !s.sameOrigin(c) {
+			return s.refuse(c, "cross-origin request refused")
 		}
 		return s.audited(c, next)
 	}
+	p, sess, err := s.authenticate(c)
+	if err != nil {
+		return err
+	}
+	c.Set(principalKey, p)
+	if sess != nil && unsafe(c.Request().Method) {
+		if err := s.checkCSRF(c, sess); err != nil {
+			return err
+		}
+	}
+	if r.who == brandScoped {
+		action := r.action
+		if r.export != "" && c.QueryParam("format") != "" && c.QueryParam("format") != "json" {
+			action = r.export
+		}
+		c.Set(actionKey, action)
+		if brand := c.QueryParam("brand"); brand != "" {
+			if _, err := brandParam(c); err != nil {
+				return err
+			}
+		}
+	}
+	return s.audited(c, next)
 }
 
 // isRoute tells a registered route (missing from the table: refused) from

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -94,12 +95,22 @@ func New(cfg Config, d Deps) (*Service, error) {
 	// The guard runs after routing on every route, whichever file adds it.
 	s.echo = e
 	e.Use(s.guard)
-	e.GET("/", func(c echo.Context) error {
+	// The API's index is /api/v1 (and / for a client asking for JSON);
+	// a browser at / goes to the workspace.
+	index := func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]any{
-			"name": "Ruche", "version": d.Version,
+			"name": "Ruche", "version": d.Version, "ui": "/inbox",
 			"api": "/api/v1", "docs": "/docs", "openapi": "/openapi.yaml", "health": "/healthz", "ready": "/readyz",
 		})
+	}
+	e.GET("/", func(c echo.Context) error {
+		if strings.Contains(c.Request().Header.Get(echo.HeaderAccept), echo.MIMETextHTML) {
+			return c.Redirect(http.StatusSeeOther, "/inbox")
+		}
+		return index(c)
 	})
+	e.GET("/api/v1", index)
+	s.uiRoutes(e)
 	if err := s.docsRoutes(e); err != nil {
 		return nil, err
 	}

@@ -42,41 +42,52 @@ func (s *Service) login(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	u, err := s.store.UserByEmail(ctx, body.Email)
-	if errors.Is(err, accounts.ErrNotFound) {
-		_ = access.VerifyPassword(dummyHash, body.Password)
-		return errBadCredentials
-	} else if err != nil {
+	u, err := s.checkPassword(c, body.Email, body.Password)
+	if err != nil {
 		return err
+	}
+	return s.startSession(c, u, "password")
+}
+
+// checkPassword finds the user of a sign-in and checks the password,
+// counting failures and locking the account after repeated ones (the API's
+// login and the workspace's sign-in form both ask it).
+func (s *Service) checkPassword(c echo.Context, email, password string) (accounts.User, error) {
+	ctx := c.Request().Context()
+	u, err := s.store.UserByEmail(ctx, email)
+	if errors.Is(err, accounts.ErrNotFound) {
+		_ = access.VerifyPassword(dummyHash, password)
+		return u, errBadCredentials
+	} else if err != nil {
+		return u, err
 	}
 	setAuditActor(c, u)
 	now := s.now()
 	if wait := u.LockedUntil.Sub(now); wait > 0 {
 		secs := int(math.Ceil(wait.Seconds()))
 		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
-		return &httpx.Error{Status: http.StatusTooManyRequests, Code: "locked",
+		return u, &httpx.Error{Status: http.StatusTooManyRequests, Code: "locked",
 			Message: fmt.Sprintf("too many failed sign-ins: try again in %d s", secs)}
 	}
-	if u.PasswordHash == "" || access.VerifyPassword(u.PasswordHash, body.Password) != nil {
+	if u.PasswordHash == "" || access.VerifyPassword(u.PasswordHash, password) != nil {
 		if _, err := s.store.UpdateUser(ctx, u.ID, func(u *accounts.User) error {
 			u.Failures++
 			u.LockedUntil = now.Add(access.LockFor(u.Failures))
 			return nil
 		}); err != nil {
-			return err
+			return u, err
 		}
-		return errBadCredentials
+		return u, errBadCredentials
 	}
 	if u.Failures > 0 {
 		if u, err = s.store.UpdateUser(ctx, u.ID, func(u *accounts.User) error {
 			u.Failures, u.LockedUntil = 0, now
 			return nil
 		}); err != nil {
-			return err
+			return u, err
 		}
 	}
-	return s.startSession(c, u, "password")
+	return u, nil
 }
 
 func (s *Service) logout(c echo.Context) error {

@@ -138,6 +138,35 @@ func (c *CaseStore) Claim(ctx context.Context, brand, interactionID, moderator s
 	return out, fmt.Errorf("%w: case %s is being claimed by someone else", ErrConflict, interactionID)
 }
 
+// Claims lists the claims held on brand's cases, with their holder and
+// expiry (a claim's key is removed at its TTL).
+func (c *CaseStore) Claims(ctx context.Context, brand string) ([]query.CaseClaim, error) {
+	keys, err := c.kv.ListKeysFiltered(ctx, brand+".>")
+	if err != nil {
+		return nil, fmt.Errorf("list claims: %w", err)
+	}
+	out := []query.CaseClaim{}
+	for key := range keys.Keys() {
+		raw, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(key, brand+"."))
+		if err != nil {
+			continue
+		}
+		e, err := c.kv.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			continue // released meanwhile
+		} else if err != nil {
+			return nil, fmt.Errorf("read claim: %w", err)
+		}
+		var held claimRecord
+		if json.Unmarshal(e.Value(), &held) != nil || held.Moderator == "" {
+			continue
+		}
+		out = append(out, query.CaseClaim{Brand: brand, InteractionID: string(raw), Moderator: held.Moderator,
+			ExpiresAt: e.Created().Add(ClaimTTL).UTC(), Revision: e.Revision()})
+	}
+	return out, nil
+}
+
 // Release gives up moderator's claim; releasing a free case is a no-op.
 func (c *CaseStore) Release(ctx context.Context, brand, interactionID, moderator string) error {
 	if err := checkCase(brand, interactionID, moderator); err != nil {

@@ -88,6 +88,40 @@ func TestCases(t *testing.T) {
 			t.Fatalf("%d claims won (%v), want exactly one", won, codes)
 		}
 	})
+	t.Run("claims_lists_the_brands_held_claims", func(t *testing.T) {
+		h := start(t, moderation.Deps{Interactions: knownSet{"x:100", "x:1", "mastodon:host/9"}}, nil)
+		list := func() []query.CaseClaim {
+			var out query.ListClaimsResponse
+			if code, msg := h.ask(t, query.ListClaimsSubject, query.ListClaimsRequest{Brand: "demo"}, &out); code != "" {
+				t.Fatalf("list: %s %s", code, msg)
+			}
+			return out.Claims
+		}
+		if got := list(); len(got) != 0 {
+			t.Fatalf("no claim yet: %+v", got)
+		}
+		claim(h, t, "mastodon:host/9", "alice")
+		claim(h, t, "x:1", "bob")
+		got := list()
+		if len(got) != 2 {
+			t.Fatalf("claims = %+v", got)
+		}
+		held := map[string]string{}
+		for _, c := range got {
+			held[c.InteractionID] = c.Moderator
+			if c.ExpiresAt.IsZero() || c.Brand != "demo" {
+				t.Fatalf("claim %+v", c)
+			}
+		}
+		if held["mastodon:host/9"] != "alice" || held["x:1"] != "bob" {
+			t.Fatalf("held = %v", held)
+		}
+		var other query.ListClaimsResponse
+		h.ask(t, query.ListClaimsSubject, query.ListClaimsRequest{Brand: "other"}, &other)
+		if len(other.Claims) != 0 {
+			t.Fatalf("another brand sees %+v", other.Claims)
+		}
+	})
 	t.Run("the_holder_renews_and_releases_others_cannot", func(t *testing.T) {
 		h := start(t, moderation.Deps{Interactions: knownSet{"x:100", "x:1"}}, nil)
 		first, code := claim(h, t, "x:1", "alice")

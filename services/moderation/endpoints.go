@@ -29,6 +29,7 @@ func (s *Service) startEndpoints() (*rpc.Server, error) {
 		handle(srv, query.ClaimCase, s.claimCase),
 		handle(srv, query.ReleaseCase, s.releaseCase),
 		handle(srv, query.DecideCase, s.decideCase),
+		handle(srv, query.ListClaims, s.listClaims),
 		handle(srv, query.ListCrises, s.listCrises),
 		handle(srv, query.GetCrisisWebhook, s.getCrisisWebhook),
 		handle(srv, query.PutCrisisWebhook, s.putCrisisWebhook),
@@ -114,6 +115,14 @@ func (s *Service) claimCase(ctx context.Context, in query.ClaimCaseRequest) (que
 
 func (s *Service) releaseCase(ctx context.Context, in query.ReleaseCaseRequest) (query.Empty, error) {
 	return query.Empty{}, s.cases.Release(ctx, in.Brand, in.InteractionID, in.Moderator)
+}
+
+func (s *Service) listClaims(ctx context.Context, in query.ListClaimsRequest) (query.ListClaimsResponse, error) {
+	if err := brandErr(in.Brand); err != nil {
+		return query.ListClaimsResponse{}, err
+	}
+	claims, err := s.cases.Claims(ctx, in.Brand)
+	return query.ListClaimsResponse{Claims: claims}, err
 }
 
 func (s *Service) decideCase(ctx context.Context, in query.DecideCaseRequest) (query.DecideCaseResponse, error) {

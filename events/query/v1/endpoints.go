@@ -54,6 +54,8 @@ var (
 	ReleaseCase = Declare[ReleaseCaseRequest, Empty](ModerationService, "release_case", ReleaseCaseSubject, BudgetRead)
 	// DecideCase records a human decision on an interaction.
 	DecideCase = Declare[DecideCaseRequest, DecideCaseResponse](ModerationService, "decide_case", DecideCaseSubject, BudgetRead)
+	// ListClaims lists the claims held on a brand's cases.
+	ListClaims = Declare[ListClaimsRequest, ListClaimsResponse](ModerationService, "list_claims", ListClaimsSubject, BudgetRead)
 	// ListCrises lists a brand's open and past crises with their evidence.
 	ListCrises = Declare[ListCrisesRequest, ListCrisesResponse](ModerationService, "list_crises", ListCrisesSubject, BudgetRead)
 	// GetCrisisWebhook answers a brand's crisis webhook (no secret), or

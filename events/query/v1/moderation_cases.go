@@ -14,7 +14,20 @@ const (
 	ReleaseCaseSubject = "ruche.command.moderation.cases.release"
 	// DecideCaseSubject answers DecideCaseRequest with DecideCaseResponse.
 	DecideCaseSubject = "ruche.command.moderation.cases.decide"
+	// ListClaimsSubject answers ListClaimsRequest with ListClaimsResponse.
+	ListClaimsSubject = "ruche.query.moderation.cases.claims"
 )
+
+// ListClaimsRequest asks for the claims held on a brand's cases (who is
+// answering what), for the workspace's claim locks.
+type ListClaimsRequest struct {
+	Brand string `json:"brand"`
+}
+
+// ListClaimsResponse lists the held claims.
+type ListClaimsResponse struct {
+	Claims []CaseClaim `json:"claims"`
+}
 
 // ClaimCaseRequest claims (or renews the claim of) one interaction's case
 // for a moderator. It fails with CodeConflict while another moderator holds
