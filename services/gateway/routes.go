@@ -128,6 +128,15 @@ var routeRules = map[string]rule{
 	"POST /lang":      {who: public, page: true},
 	"GET /inbox":      {action: access.InteractionsRead, page: true},
 	"GET /inbox/list": {action: access.InteractionsRead, page: true},
+
+	// Dashboard and on call (ui_dashboard.go, ui_oncall.go).
+	"GET /dashboard":            {action: access.ReportsRead, page: true},
+	"GET /dashboard/csv/:chart": {action: access.InteractionsExport, page: true},
+	"POST /crisis/pause":        {action: access.CrisesManage, page: true},
+	"POST /crisis/resume":       {action: access.CrisesManage, page: true},
+	"GET /oncall":               {action: access.DraftsRead, page: true},
+	"POST /oncall/approve":      {action: access.DraftsApprove, page: true},
+	"POST /oncall/reject":       {action: access.DraftsApprove, page: true},
 }
 
 // PageRoutes are the routes of the web workspace ("METHOD /path"): HTML

@@ -127,7 +127,7 @@ func (s *Service) dashboardPage(c echo.Context) error {
 			d.Leaders = leadersChart(ctx, leaders)
 			d.Leaders.CSV = "/api/v1/segments/" + query.SegmentOpinionLeaders + "?" + url.Values{"brand": {brand}, "format": {"csv"}, "locale": {ui.Lang(ctx)}}.Encode()
 			for _, seg := range query.Segments {
-				d.Segments = append(d.Segments, ui.SegmentLink{Name: ui.T(ctx, "segment."+seg),
+				d.Segments = append(d.Segments, ui.SegmentLink{Name: ui.SegmentName(ctx, seg),
 					CSV: "/api/v1/segments/" + seg + "?" + url.Values{"brand": {brand}, "format": {"csv"}, "locale": {ui.Lang(ctx)}}.Encode()})
 			}
 		}

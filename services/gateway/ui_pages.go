@@ -50,6 +50,7 @@ func (s *Service) uiRoutes(e *echo.Echo) {
 	g.POST("/signout", s.signOut)
 	g.POST("/lang", s.setLang)
 	s.inboxRoutes(g)
+	s.dashboardRoutes(g)
 }
 
 // secureHeaders are the headers of every workspace response.

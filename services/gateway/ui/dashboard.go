@@ -297,3 +297,15 @@ func trigger(ctx context.Context, t string) string {
 	}
 	return t
 }
+
+// named is the catalogue's name of a value under prefix (a status, a
+// segment), or the value itself when the catalogue has none.
+func named(ctx context.Context, prefix, value string) string {
+	if _, ok := catalogue[prefix+value]; ok {
+		return T(ctx, prefix+value)
+	}
+	return value
+}
+
+// SegmentName is a segment's name in the page's language.
+func SegmentName(ctx context.Context, segment string) string { return named(ctx, "segment.", segment) }
