@@ -33,7 +33,7 @@ type Chart struct {
 // data-chart attribute (escaped by templ: no inline script).
 type ChartSpec struct {
 	// Kind is line, bar, stack (stacked bars), heatmap or pie.
-	Kind string `json:"kind"`
+	Kind string   `json:"kind"`
 	X    []string `json:"x"`
 	// Y labels the rows of a heatmap.
 	Y      []string `json:"y,omitempty"`
