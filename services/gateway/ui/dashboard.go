@@ -11,6 +11,7 @@ import (
 	"time"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/locale"
 )
 
 // Chart is one figure of the dashboard, three ways: drawn from Spec by
@@ -175,26 +176,14 @@ func Cell(ctx context.Context, v any) string {
 	return fmt.Sprint(v)
 }
 
-// Int groups thousands as the language does ("12 345", "12,345").
+// Int groups thousands as the language does ("12 345", "12,345"), as the
+// CSV exports do.
 func Int(ctx context.Context, n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
 	sep := ","
 	if Lang(ctx) == "fr" {
-		sep = "\u202f"
+		sep = locale.FrenchGroupSeparator
 	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "−" + b.String()
-	}
-	return b.String()
+	return locale.GroupDigits(strconv.FormatInt(n, 10), sep)
 }
 
 func decimal(fr bool, f float64) string {
