@@ -183,19 +183,25 @@ func (s *Service) decideCase(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
+	resp, err := s.decide(c, brand, id, body)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+// decide records the caller's decision on one case (the API's and the
+// workspace's): an assignee must be a member of the brand.
+func (s *Service) decide(c echo.Context, brand, id string, body DecideCaseBody) (query.DecideCaseResponse, error) {
 	if body.Assignee != "" {
 		if ok, err := s.member(c.Request().Context(), brand, body.Assignee); err != nil {
-			return err
+			return query.DecideCaseResponse{}, err
 		} else if !ok {
-			return httpx.BadRequest("assignee", "%q is not a member of brand %s (a user id from GET /api/v1/users, or a configured API key's id such as %s)",
+			return query.DecideCaseResponse{}, httpx.BadRequest("assignee", "%q is not a member of brand %s (a user id from GET /api/v1/users, or a configured API key's id such as %s)",
 				body.Assignee, brand, principal(c).ID)
 		}
 	}
 	req := query.DecideCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).ID,
 		Decision: body.Decision, Assignee: body.Assignee, Reason: body.Reason, Network: body.Network}
-	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.DecideCase, req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, resp)
+	return rpc.Ask(c.Request().Context(), s.rpc, query.DecideCase, req)
 }

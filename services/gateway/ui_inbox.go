@@ -1,12 +1,16 @@
 package gateway
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/pkg/rpc"
 	"github.com/ruche-project/ruche/services/gateway/ui"
 )
@@ -19,6 +23,145 @@ const inboxPageSize = 50
 func (s *Service) inboxRoutes(g *echo.Group) {
 	g.GET("/inbox", s.inboxPage)
 	g.GET("/inbox/list", s.inboxList)
+	g.GET("/inbox/item", s.inboxItem)
+	g.POST("/inbox/decide", s.inboxDecide)
+	g.POST("/inbox/release", s.inboxRelease)
+}
+
+// itemID is the ?id= (or form id=) of an interaction.
+func itemID(c echo.Context) (string, error) {
+	id := c.FormValue("id")
+	if id == "" || !strings.Contains(id, ":") {
+		return "", httpx.BadRequest("id", "must be an interaction id such as mastodon:1098765")
+	}
+	return id, nil
+}
+
+// lock reads who holds the claim on id's case.
+func (s *Service) lock(c echo.Context, brand, id string) (ui.Lock, error) {
+	claims, err := s.claims(c, brand)
+	if err != nil {
+		return ui.Lock{}, err
+	}
+	return claims[id], nil
+}
+
+// claims are the brand's held claims by interaction, with the holders'
+// display names.
+func (s *Service) claims(c echo.Context, brand string) (map[string]ui.Lock, error) {
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.ListClaims, query.ListClaimsRequest{Brand: brand})
+	if err != nil {
+		return nil, err
+	}
+	me := principal(c).ID
+	out := make(map[string]ui.Lock, len(resp.Claims))
+	names := map[string]string{}
+	for _, cl := range resp.Claims {
+		name, ok := names[cl.Moderator]
+		if !ok {
+			name = s.displayName(c, cl.Moderator)
+			names[cl.Moderator] = name
+		}
+		out[cl.InteractionID] = ui.Lock{Brand: brand, ID: cl.InteractionID, Holder: name, Mine: cl.Moderator == me, Until: cl.ExpiresAt}
+	}
+	return out, nil
+}
+
+// displayName is a user's name (or email), or the id of a key.
+func (s *Service) displayName(c echo.Context, id string) string {
+	if u, err := s.store.User(c.Request().Context(), id); err == nil {
+		if u.Name != "" {
+			return u.Name
+		}
+		return u.Email
+	}
+	return id
+}
+
+// inboxItem is one interaction beside the stream.
+func (s *Service) inboxItem(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	id, err := itemID(c)
+	if err != nil {
+		return err
+	}
+	d, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetInteraction, query.GetInteractionRequest{Brand: brand, ID: id})
+	if err != nil {
+		return err
+	}
+	lock, err := s.lock(c, brand, id)
+	if err != nil {
+		return err
+	}
+	members, err := s.members(c, brand)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, ui.ItemPanel(ui.Item{Brand: brand, Detail: d, Lock: lock, Members: members, Can: uiCan(c, brand)}))
+}
+
+// inboxDecide records a decision on one or several interactions (bulk):
+// each is decided in turn, and the rows say so; the first failure stops
+// and is told, the decisions before it stay (each is its own record).
+func (s *Service) inboxDecide(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return httpx.BadRequest("body", "not a form: %v", err)
+	}
+	ids := form["id"]
+	if len(ids) == 0 || len(ids) > inboxPageSize {
+		return httpx.BadRequest("id", "give 1 to %d interaction ids", inboxPageSize)
+	}
+	body := DecideCaseBody{Decision: casev1.Decision(form.Get("decision")), Assignee: form.Get("assignee"), Reason: form.Get("reason")}
+	var done []ui.Decision
+	var failed error
+	for _, id := range ids {
+		network, _, _ := strings.Cut(id, ":")
+		body.Network = network
+		if _, err := s.decide(c, brand, id, body); err != nil {
+			failed = err
+			break
+		}
+		done = append(done, ui.Decision{ID: id, Decision: string(body.Decision)})
+	}
+	if failed != nil {
+		e, known := httpx.Describe(failed)
+		if !known {
+			return failed
+		}
+		c.Response().Header().Set("HX-Reswap", "none")
+		c.Response().Header().Set("HX-Trigger", toastTrigger(e.Message))
+	}
+	return s.render(c, http.StatusOK, ui.Decided(done))
+}
+
+// toastTrigger is an HX-Trigger header that shows msg in the live region.
+func toastTrigger(msg string) string {
+	b, _ := json.Marshal(map[string]string{"ruche:toast": msg})
+	return string(b)
+}
+
+// inboxRelease gives the caller's claim up (leaving the reply unsent).
+func (s *Service) inboxRelease(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	id, err := itemID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := rpc.Ask(c.Request().Context(), s.rpc, query.ReleaseCase, query.ReleaseCaseRequest{Brand: brand, InteractionID: id, Moderator: principal(c).ID}); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, ui.LockView(ui.Lock{}))
 }
 
 // filterValues are the filter parameters of the request (brand and
@@ -26,7 +169,7 @@ func (s *Service) inboxRoutes(g *echo.Group) {
 func filterValues(c echo.Context) url.Values {
 	v := url.Values{}
 	for name, values := range c.QueryParams() {
-		if name != "brand" && name != "cursor" {
+		if name != "brand" && name != "cursor" && name != "open" {
 			for _, x := range values {
 				if x != "" {
 					v[name] = append(v[name], x)

@@ -50,6 +50,7 @@ func (s *Service) uiRoutes(e *echo.Echo) {
 	g.POST("/signout", s.signOut)
 	g.POST("/lang", s.setLang)
 	s.inboxRoutes(g)
+	s.draftUIRoutes(g)
 	s.dashboardRoutes(g)
 }
 

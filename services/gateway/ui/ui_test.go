@@ -16,7 +16,7 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("%s: en %q, fr %q", k, m.en, m.fr)
 		}
 	}
-	used := regexp.MustCompile(`T\(ctx, "([a-z0-9_.]+)"`)
+	used := regexp.MustCompile(`T\(ctx, "([a-z0-9_.]+)"[,)]`)
 	files, _ := filepath.Glob("*.templ")
 	more, _ := filepath.Glob("../ui_*.go")
 	n := 0

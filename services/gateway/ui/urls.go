@@ -14,3 +14,17 @@ func BrandURL(path, brand string) string {
 func DetailURL(brand, id string) string {
 	return "/inbox/item?brand=" + url.QueryEscape(brand) + "&id=" + url.QueryEscape(id)
 }
+
+// ReplyURL is the fragment of an interaction's reply panel.
+func ReplyURL(brand, id string, compact bool) string {
+	u := "/inbox/draft?brand=" + url.QueryEscape(brand) + "&id=" + url.QueryEscape(id)
+	if compact {
+		u += "&compact=1"
+	}
+	return u
+}
+
+// InboxItemURL opens the inbox on one interaction.
+func InboxItemURL(brand, id string) string {
+	return "/inbox?brand=" + url.QueryEscape(brand) + "&open=" + url.QueryEscape(id)
+}
