@@ -147,6 +147,22 @@ var routeRules = map[string]rule{
 	"GET /oncall":               {action: access.DraftsRead, page: true},
 	"POST /oncall/approve":      {action: access.DraftsApprove, page: true},
 	"POST /oncall/reject":       {action: access.DraftsApprove, page: true},
+
+	// Settings (ui_settings.go).
+	"GET /settings":                   {action: access.InteractionsRead, page: true},
+	"GET /settings/sources":           {action: access.SourcesRead, page: true},
+	"POST /settings/sources/keywords": {action: access.SourcesWrite, page: true},
+	"GET /settings/policy":            {action: access.PoliciesRead, page: true},
+	"POST /settings/policy/dry-run":   {action: access.PoliciesTest, page: true},
+	"POST /settings/policy/save":      {action: access.PoliciesWrite, page: true},
+	"POST /settings/policy/activate":  {action: access.PoliciesWrite, page: true},
+	"GET /settings/people":            {action: access.UsersRead, page: true},
+	"POST /settings/people/role":      {action: access.UsersManage, page: true},
+	"GET /settings/reports":           {action: access.ReportsRead, page: true},
+	"POST /settings/reports":          {action: access.ReportsWrite, page: true},
+	"GET /settings/contests":          {action: access.ContestsRead, page: true},
+	"POST /settings/contests/draw":    {action: access.ContestsDraw, page: true},
+	"POST /settings/contests/verify":  {action: access.ContestsRead, page: true},
 }
 
 // PageRoutes are the routes of the web workspace ("METHOD /path"): HTML

@@ -29,6 +29,7 @@ func (s *Service) dashboardRoutes(g *echo.Group) {
 	g.POST("/crisis/pause", s.crisisPause(true))
 	g.POST("/crisis/resume", s.crisisPause(false))
 	s.onCallRoutes(g)
+	s.settingsRoutes(g)
 }
 
 // dashboardPeriods are the periods the dashboard offers, in days.
