@@ -20,11 +20,12 @@ import (
 // on-call screen ask (analytics, moderation, publishing, drafting), and
 // record the commands they receive.
 type standIns struct {
-	mu       sync.Mutex
-	paused   *query.PauseState
-	pausedBy []string
-	reviews  []query.ReviewDraftRequest
-	kpiReqs  []query.KPIsRequest
+	mu         sync.Mutex
+	paused     *query.PauseState
+	pausedBy   []string
+	reviews    []query.ReviewDraftRequest
+	kpiReqs    []query.KPIsRequest
+	sourcePuts []query.SourceSpec
 }
 
 func float(f float64) *float64 { return &f }
@@ -95,7 +96,33 @@ func startStandIns(t *testing.T, g *testGateway) *standIns {
 			Samples: []query.CrisisSample{{InteractionID: "sandbox:9", At: opened, Text: hostile}}}}}, nil
 	}))
 
+	must(rpc.Handle(mod, query.GetPolicy, func(_ context.Context, r query.GetPolicyRequest) (query.GetPolicyResponse, error) {
+		return query.GetPolicyResponse{Brand: r.Brand, Active: 1, Latest: 1, Versions: []query.PolicyVersionInfo{{Version: 1, SavedBy: "u1", SavedAt: opened}},
+			Policy:  &query.PolicyVersion{Brand: r.Brand, Version: 1, Document: query.PolicyDocument{Rules: []query.PolicyRule{{Name: "spam", When: query.PolicyMatch{Labels: []string{"spam"}}, Then: []string{"hide"}}}}},
+			Builtin: []query.BuiltinRule{{Name: "builtin:threat", DescriptionEN: "Threats go to a human at once", DescriptionFR: "Les menaces vont à un humain"}}}, nil
+	}))
+	must(rpc.Handle(mod, query.DryRunPolicy, func(_ context.Context, r query.DryRunPolicyRequest) (query.DryRunPolicyResponse, error) {
+		return query.DryRunPolicyResponse{Brand: r.Brand, ActiveVersion: 1, Items: 40, Changed: 1,
+			Before: query.DryRunCounts{Verdicts: map[string]int{"allow": 40}}, After: query.DryRunCounts{Verdicts: map[string]int{"allow": 39, "hide": 1}},
+			Sample: []query.DryRunChange{{InteractionID: "sandbox:3", Text: hostile, Before: query.DryRunOutcome{Verdict: "allow"}, After: query.DryRunOutcome{Verdict: "hide", Actions: []string{"hide"}, RuleHits: []string{r.Document.Rules[0].Name}}}}}, nil
+	}))
+	ing := serve(query.IngestService)
+	must(rpc.Handle(ing, query.ListSources, func(_ context.Context, r query.ListSourcesRequest) (query.ListSourcesResponse, error) {
+		return query.ListSourcesResponse{Sources: []query.SourceView{
+			{ID: "news", Brand: r.Brand, Network: "rss", Settings: map[string]string{"keywords": "café lumière, lumiere"}, SecretNames: []string{}, Health: query.SourceHealth{Status: query.HealthOK, ItemsPerMinute: 2.5, LagSeconds: 90}},
+			{ID: "masto", Brand: r.Brand, Network: "mastodon", SecretNames: []string{"token"}, Health: query.SourceHealth{Status: query.HealthUnhealthy, LastError: &opened, LastErrorText: "401 token refused"}},
+		}}, nil
+	}))
+	must(rpc.Handle(ing, query.PutSource, func(_ context.Context, r query.PutSourceRequest) (query.SourceView, error) {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		st.sourcePuts = append(st.sourcePuts, r.Source)
+		return query.SourceView{ID: r.Source.ID}, nil
+	}))
 	pub := serve(query.PublishingService)
+	must(rpc.Handle(pub, query.ListAccounts, func(_ context.Context, r query.ListAccountsRequest) (query.ListAccountsResponse, error) {
+		return query.ListAccountsResponse{Accounts: []query.AccountView{{ID: "sandbox", Brand: r.Brand, Network: "sandbox", Health: query.AccountHealth{Status: "ok", LastSuccess: &opened}}}}, nil
+	}))
 	state := func(brand string) query.PauseState {
 		if st.paused != nil {
 			return *st.paused
@@ -300,6 +327,69 @@ func TestUIDashboard(t *testing.T) {
 		defer st.mu.Unlock()
 		if len(st.reviews) != 2 || st.reviews[0].By != managerID || st.reviews[1].Reason != "ton trop familier" {
 			t.Fatalf("reviews: %+v", st.reviews)
+		}
+	})
+}
+
+func TestUISettings(t *testing.T) {
+	g := newTestGateway(t)
+	st := startStandIns(t, g)
+	manager, _ := g.join("a", "manager", "lea@a.example")
+	moderator, moderatorID := g.join("a", "moderator", "camille@a.example")
+	hx := []string{"HX-Request", "true", gateway.CSRFHeader, manager.csrf}
+
+	t.Run("sources_and_accounts_show_their_health_and_keywords", func(t *testing.T) {
+		r := g.page(manager, "/settings/sources?brand=a")
+		for _, want := range []string{`class="health-ok"`, `class="health-unhealthy"`, "401 token refused", "café lumière\nlumiere", `id="accounts"`, "2.5", "2\u202fmin"} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("sources lack %q", want)
+			}
+		}
+		r = g.form(manager, "/settings/sources/keywords?brand=a&id=news", url.Values{"keywords": {"café lumière\nbrûlerie, lumiere"}}, hx...)
+		if r.code != http.StatusNoContent || r.header.Get("HX-Redirect") != "/settings/sources?brand=a" {
+			t.Fatalf("save keywords: %d %s", r.code, r.body)
+		}
+		st.mu.Lock()
+		put := st.sourcePuts
+		st.mu.Unlock()
+		if len(put) != 1 || put[0].Settings["keywords"] != "café lumière\nbrûlerie\nlumiere" || put[0].Network != "rss" {
+			t.Fatalf("source put: %+v", put)
+		}
+		if r := g.form(manager, "/settings/sources/keywords?brand=a&id=masto", url.Values{"keywords": {"x"}}, hx...); r.code != http.StatusBadRequest {
+			t.Fatalf("keywords of a source with secrets: %d", r.code)
+		}
+		if r := g.form(moderator, "/settings/sources/keywords?brand=a&id=news", url.Values{"keywords": {"x"}}, "HX-Request", "true", gateway.CSRFHeader, moderator.csrf); r.code != http.StatusForbidden {
+			t.Fatalf("moderator's keywords: %d", r.code)
+		}
+	})
+
+	t.Run("the_policy_dry_run_shows_what_would_change", func(t *testing.T) {
+		r := g.page(moderator, "/settings/policy?brand=a")
+		if r.code != 200 || !strings.Contains(r.body, `id="dry-run-button"`) || strings.Contains(r.body, "/settings/policy/save") || !strings.Contains(r.body, "Threats go to a human") {
+			t.Fatalf("moderator's policy page: %d", r.code)
+		}
+		doc := `{"rules":[{"name":"promo-links","when":{"keywords":["promo"]},"then":["hide"]}]}`
+		r = g.form(moderator, "/settings/policy/dry-run?brand=a", url.Values{"document": {doc}, "days": {"3"}}, "HX-Request", "true", gateway.CSRFHeader, moderator.csrf)
+		if r.code != 200 || !strings.Contains(r.body, "1 of 40 interactions would change") || !strings.Contains(r.body, "promo-links") ||
+			!strings.Contains(r.body, "&lt;script&gt;") || strings.Contains(r.body, "<script>") {
+			t.Fatalf("dry run: %d %s", r.code, r.body)
+		}
+		if r := g.form(moderator, "/settings/policy/dry-run?brand=a", url.Values{"document": {`{"rules": [`}}, "HX-Request", "true", gateway.CSRFHeader, moderator.csrf); r.code != 400 {
+			t.Fatalf("a broken document: %d", r.code)
+		}
+	})
+
+	t.Run("people_and_roles", func(t *testing.T) {
+		r := g.page(manager, "/settings/people?brand=a")
+		if r.code != 200 || !strings.Contains(r.body, "camille@a.example") || !strings.Contains(r.body, `name="role"`) {
+			t.Fatalf("people: %d", r.code)
+		}
+		r = g.form(manager, "/settings/people/role?brand=a&id="+url.QueryEscape(moderatorID), url.Values{"role": {"analyst"}}, hx...)
+		if r.code != http.StatusNoContent {
+			t.Fatalf("role change: %d %s", r.code, r.body)
+		}
+		if r := g.page(moderator, "/settings/people?brand=a"); !strings.Contains(r.body, "Analyst") || strings.Contains(r.body, `name="role"`) {
+			t.Fatalf("after the change, the analyst's view: %s", r.body)
 		}
 	})
 }

@@ -77,12 +77,12 @@ func TestDashboardInTheBrowser(t *testing.T) {
 	}
 	// A crisis opens once its window closed (a minute, plus the detector's
 	// grace and flush), and the complaints get drafts.
-	waitFor(t, "an open crisis", 3*time.Minute, func() bool {
+	waitWithin(t, "an open crisis", 3*time.Minute, func() bool {
 		var l query.ListCrisesResponse
 		code, b := p.api(t, "GET", "/crises?brand=demo&status=open", "")
 		return code == 200 && json.Unmarshal(b, &l) == nil && len(l.Crises) > 0
 	})
-	waitFor(t, "two pending drafts", time.Minute, func() bool {
+	waitWithin(t, "two pending drafts", time.Minute, func() bool {
 		var l query.DraftList
 		code, b := p.api(t, "GET", "/drafts?brand=demo&status=pending", "")
 		return code == 200 && json.Unmarshal(b, &l) == nil && len(l.Drafts) >= 2
@@ -128,8 +128,8 @@ func TestDashboardInTheBrowser(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds or within passes.
-func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
+// waitWithin polls cond until it holds or within passes.
+func waitWithin(t *testing.T, what string, within time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !cond() {
