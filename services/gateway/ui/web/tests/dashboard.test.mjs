@@ -144,6 +144,8 @@ test("on call at 390×844: see the crisis, pause and resume the queue, approve a
   await page.waitForSelector(`#${second} .done`);
   assert.match(await page.locator(`#${second} .done`).textContent(), /Rejected/);
   await shot(page, "oncall-phone-decided");
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(artifacts, "oncall-phone-screen.png") }); // what the phone shows first
 
   // The dashboard fits the phone too.
   await page.goto(`${base}/dashboard?brand=${brand}`);
