@@ -128,6 +128,7 @@ var routeRules = map[string]rule{
 	"POST /lang":                   {who: public, page: true},
 	"GET /inbox":                   {action: access.InteractionsRead, page: true},
 	"GET /inbox/list":              {action: access.InteractionsRead, page: true},
+	"GET /inbox/events":            {action: access.InteractionsRead, page: true},
 	"GET /inbox/item":              {action: access.InteractionsRead, page: true},
 	"POST /inbox/decide":           {action: access.CasesDecide, page: true},
 	"POST /inbox/release":          {action: access.CasesWork, page: true},

@@ -46,6 +46,9 @@ type Service struct {
 	now   func() time.Time
 	log   *slog.Logger
 	echo  *echo.Echo
+	// closing is closed when Run stops: long-lived responses (the
+	// inbox's event stream) end, so shutdown does not wait on them.
+	closing chan struct{}
 }
 
 // New builds the gateway and its routes.
@@ -87,7 +90,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{cfg: cfg, rpc: client, keys: keys, store: store, js: d.JS, pub: pub, sso: single, now: d.Now,
-		log: d.Logger.With("service", "gateway")}
+		log: d.Logger.With("service", "gateway"), closing: make(chan struct{})}
 	e, err := httpx.New(httpx.Options{Logger: s.log, Health: d.Health, BodyLimit: cfg.BodyLimit})
 	if err != nil {
 		return nil, err
@@ -147,6 +150,10 @@ func (s *Service) Handler() *echo.Echo { return s.echo }
 // Run serves the API until ctx is cancelled.
 func (s *Service) Run(ctx context.Context) error {
 	s.log.Info("gateway listening", "addr", s.cfg.Addr)
+	go func() {
+		<-ctx.Done()
+		close(s.closing)
+	}()
 	return httpx.Serve(ctx, s.echo, s.cfg.Addr)
 }
 

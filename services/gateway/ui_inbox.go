@@ -26,6 +26,7 @@ func (s *Service) inboxRoutes(g *echo.Group) {
 	g.GET("/inbox/item", s.inboxItem)
 	g.POST("/inbox/decide", s.inboxDecide)
 	g.POST("/inbox/release", s.inboxRelease)
+	g.GET("/inbox/events", s.inboxEvents)
 }
 
 // itemID is the ?id= (or form id=) of an interaction.
@@ -136,8 +137,15 @@ func (s *Service) inboxDecide(c echo.Context) error {
 		if !known {
 			return failed
 		}
-		c.Response().Header().Set("HX-Reswap", "none")
 		c.Response().Header().Set("HX-Trigger", toastTrigger(e.Message))
+	}
+	if len(done) > 0 {
+		ids := make([]string, len(done))
+		for i, d := range done {
+			ids[i] = d.ID
+		}
+		b, _ := json.Marshal(map[string]any{"ruche:decided": map[string]any{"ids": ids}})
+		c.Response().Header().Set("HX-Trigger-After-Swap", string(b))
 	}
 	return s.render(c, http.StatusOK, ui.Decided(done))
 }

@@ -1,7 +1,11 @@
 // Ruche workspace: the little JavaScript the pages need (no inline script:
-// the Content-Security-Policy allows only this file and htmx).
+// the Content-Security-Policy allows only this file and htmx). htmx does
+// the requests and swaps; this file adds the CSRF header, the keyboard,
+// the selection, saved views, live arrivals and countdowns.
 "use strict";
 (() => {
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
   const csrf = () => {
     const m = document.cookie.match(/(?:^|;\s*)ruche_csrf=([^;]*)/);
     return m ? decodeURIComponent(m[1]) : "";
@@ -12,7 +16,7 @@
   });
   // A refused or failed request says why in the live region.
   const toast = (text) => {
-    const t = document.getElementById("toast");
+    const t = $("#toast");
     if (!t) return;
     t.textContent = text;
     clearTimeout(toast.timer);
@@ -22,6 +26,7 @@
     toast(ev.detail.xhr.responseText || ev.detail.xhr.statusText);
   });
   document.addEventListener("htmx:sendError", () => toast("network error / erreur réseau"));
+  document.addEventListener("ruche:toast", (ev) => toast(ev.detail.value));
 
   // Theme: the system's unless chosen; the choice is a cookie so the
   // server renders it without a flash.
@@ -33,5 +38,215 @@
     document.cookie = "ruche_theme=" + root.dataset.theme + "; path=/; max-age=31536000; samesite=lax";
   });
 
+  const inbox = $("#inbox");
   window.ruche = { csrf, toast };
+  if (!inbox) return;
+
+  // ---- The stream: selection, item, decisions ----
+  const brand = inbox.dataset.brand;
+  const stream = $("#stream");
+  const detail = $("#detail");
+  const rows = () => $$("#stream .item");
+  const current = () => $("#stream .item[aria-selected='true']");
+  let loadTimer = 0;
+
+  const loadItem = (row) => {
+    clearTimeout(loadTimer);
+    return new Promise((resolve) => {
+      loadTimer = setTimeout(() => {
+        htmx.ajax("GET", row.dataset.detail, { target: "#detail", swap: "innerHTML" }).then(resolve);
+      }, 60);
+    });
+  };
+  const itemLoadedFor = (row) => {
+    const panel = $(".item-panel", detail);
+    return panel && row && panel.dataset.id === row.dataset.id;
+  };
+  const ensureItem = async (row) => {
+    if (!itemLoadedFor(row)) await loadItem(row);
+  };
+  const select = (row, focus = true) => {
+    if (!row) return;
+    rows().forEach((r) => r.setAttribute("aria-selected", r === row ? "true" : "false"));
+    stream.setAttribute("aria-activedescendant", row.id);
+    if (focus) row.focus({ preventScroll: true });
+    row.scrollIntoView({ block: "nearest" });
+    loadItem(row);
+  };
+  const move = (delta) => {
+    const all = rows();
+    if (all.length === 0) return;
+    const i = all.indexOf(current());
+    select(all[Math.max(0, Math.min(all.length - 1, i < 0 ? 0 : i + delta))]);
+  };
+  stream.addEventListener("click", (ev) => {
+    const row = ev.target.closest(".item");
+    if (row && !ev.target.closest("a, button")) select(row);
+  });
+
+  const checked = () => $$("#stream .item.checked");
+  const updateBulk = () => {
+    const n = checked().length;
+    const count = $("#bulk-count");
+    count.textContent = n ? count.dataset.template.replace("0", String(n)) : "";
+    $$("[data-bulk]").forEach((b) => { b.hidden = n === 0; });
+  };
+  const decide = (decision, targets, extra = {}) => {
+    if (targets.length === 0) return Promise.resolve();
+    return htmx.ajax("POST", "/inbox/decide?brand=" + encodeURIComponent(brand), {
+      swap: "none",
+      values: Object.assign({ id: targets.map((r) => r.dataset.id), decision }, extra),
+    }).then(() => {
+      targets.forEach((r) => r.classList.remove("checked"));
+      updateBulk();
+    });
+  };
+  const decideCurrent = (decision) => {
+    const bulk = checked();
+    if (bulk.length) return decide(decision, bulk);
+    const row = current();
+    if (row) decide(decision, [row]);
+  };
+  // Once the current item is decided, the next one is selected.
+  document.addEventListener("ruche:decided", (ev) => {
+    const row = current();
+    if (row && ev.detail.ids.length === 1 && ev.detail.ids[0] === row.dataset.id) move(1);
+  });
+  $$("[data-bulk]").forEach((b) => b.addEventListener("click", () => decide(b.dataset.bulk, checked())));
+
+  // ---- Keyboard ----
+  const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  document.addEventListener("keydown", async (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const help = $("#help");
+    if (ev.key === "Escape") {
+      if (help.open) return; // the dialog closes itself
+      if (typing(document.activeElement)) document.activeElement.blur();
+      (current() || stream).focus();
+      return;
+    }
+    if (typing(ev.target) || help.open) return;
+    const row = current();
+    switch (ev.key) {
+      case "j": move(1); break;
+      case "k": move(-1); break;
+      case "Enter":
+        if (!row || ev.target.closest("button, a")) return;
+        await ensureItem(row);
+        ($(".actions button", detail) || detail).focus();
+        break;
+      case "x":
+        if (!row) return;
+        row.classList.toggle("checked");
+        updateBulk();
+        break;
+      case "e": decideCurrent("close"); break;
+      case "h": decideCurrent("hide"); break;
+      case "s": decideCurrent("spam"); break;
+      case "a":
+        if (!row) return;
+        await ensureItem(row);
+        $("#assign-to", detail)?.focus();
+        break;
+      case "r":
+        if (!row) return;
+        await ensureItem(row);
+        $("[data-key='r']", detail)?.click();
+        break;
+      case "l": $("#f-intent")?.focus(); break;
+      case "/": $("#f-q")?.focus(); break;
+      case "?": help.showModal(); break;
+      default: return;
+    }
+    ev.preventDefault();
+  });
+  // Enter in the assignee list assigns.
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && ev.target.id === "assign-to") {
+      ev.preventDefault();
+      $("#assign-btn")?.click();
+    }
+  });
+  // After the reply panel opens, its text is ready to edit.
+  document.body.addEventListener("htmx:afterSwap", (ev) => {
+    if (ev.detail.target.id === "reply") $("textarea", ev.detail.target)?.focus();
+    if (ev.detail.target === stream) { updateBulk(); }
+  });
+
+  // ---- Saved views (this browser's, per brand) ----
+  const viewsKey = "ruche.views." + brand;
+  const views = () => { try { return JSON.parse(localStorage.getItem(viewsKey)) || []; } catch { return []; } };
+  const drawViews = () => {
+    const ul = $("#views");
+    ul.replaceChildren(...views().map((v, i) => {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = "/inbox?" + v.query;
+      a.textContent = v.name;
+      const del = document.createElement("button");
+      del.type = "button";
+      del.className = "link";
+      del.textContent = "×";
+      del.setAttribute("aria-label", "✕ " + v.name);
+      del.addEventListener("click", () => {
+        const all = views();
+        all.splice(i, 1);
+        localStorage.setItem(viewsKey, JSON.stringify(all));
+        drawViews();
+      });
+      li.append(a, " ", del);
+      return li;
+    }));
+  };
+  $("#save-view").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const q = new URLSearchParams(new FormData($("#filter-form")));
+    for (const [k, v] of Array.from(q.entries())) if (v === "") q.delete(k);
+    const all = views().filter((v) => v.name !== ev.target.name.value);
+    all.push({ name: ev.target.name.value, query: q.toString() });
+    localStorage.setItem(viewsKey, JSON.stringify(all));
+    ev.target.reset();
+    drawViews();
+  });
+  drawViews();
+
+  // ---- Live arrivals (server-sent events) ----
+  const live = $("#live");
+  let fresh = 0;
+  const reload = () => {
+    const q = new URLSearchParams(new FormData($("#filter-form")));
+    fresh = 0;
+    live.hidden = true;
+    const keep = current()?.dataset.id;
+    htmx.ajax("GET", "/inbox/list?" + q.toString(), { target: "#stream", swap: "innerHTML" }).then(() => {
+      const again = rows().find((r) => r.dataset.id === keep);
+      if (again) { again.setAttribute("aria-selected", "true"); }
+    });
+  };
+  live.addEventListener("click", reload);
+  if (window.EventSource) {
+    const es = new EventSource(inbox.dataset.events);
+    es.addEventListener("arrival", (ev) => {
+      let a;
+      try { a = JSON.parse(ev.data); } catch { return; }
+      if (rows().some((r) => r.dataset.id === a.id)) return;
+      fresh++;
+      live.textContent = live.dataset.template.replace("0", String(fresh));
+      live.hidden = false;
+    });
+  }
+
+  // ---- SLA countdowns: the server's text, kept current ----
+  setInterval(() => {
+    $$(".sla[data-due]").forEach((el) => {
+      const left = Date.parse(el.dataset.due) - Date.now();
+      el.classList.toggle("late", left < 0);
+    });
+  }, 30000);
+
+  // ---- Opening on one item (/inbox?open=<id>) ----
+  const open = new URLSearchParams(location.search).get("open");
+  const first = rows().find((r) => r.dataset.id === open) || null;
+  if (first) select(first);
+  else if (open) htmx.ajax("GET", "/inbox/item?brand=" + encodeURIComponent(brand) + "&id=" + encodeURIComponent(open), { target: "#detail" });
 })();

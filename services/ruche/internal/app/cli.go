@@ -122,6 +122,7 @@ func serviceCommand(version string, mode Mode, cmd *cobra.Command) *cobra.Comman
 func announce(w io.Writer, cfg Config, firstLogin string, log *slog.Logger) {
 	url := "http://" + hostPort(cfg.Gateway.Addr)
 	fmt.Fprintf(w, "\nRuche is up: %s\n", url)
+	fmt.Fprintf(w, "  workspace (open in a browser, sign in): %s/inbox\n", url)
 	fmt.Fprintf(w, "  webhooks (ingest): http://%s/v1/webhooks/generic/%s\n", hostPort(cfg.Ingest.Addr), DemoSourceID)
 	fmt.Fprintf(w, "  health, metrics and status: http://%s/readyz  /metrics  /status\n", hostPort(cfg.Ops.Addr))
 	announceSandbox(w, cfg)
@@ -129,7 +130,7 @@ func announce(w io.Writer, cfg Config, firstLogin string, log *slog.Logger) {
 		fmt.Fprintf(w, "  demo brand %q: API key in %s/api-key, webhook secret in %s/webhook-secret\n", cfg.Demo.Brand, cfg.Demo.Dir, cfg.Demo.Dir)
 		fmt.Fprintf(w, "  try: curl -H \"Authorization: Bearer $(cat %s/api-key)\" '%s/api/v1/interactions?brand=%s'\n", cfg.Demo.Dir, url, cfg.Demo.Brand)
 		if firstLogin != "" {
-			fmt.Fprintf(w, "  first login, as the owner of %q (link valid %s): %s\n", cfg.Demo.Brand, DemoInvitationTTL, firstLogin)
+			fmt.Fprintf(w, "  first login, as the owner of %q (link valid %s; choose a password, then the workspace opens): %s\n", cfg.Demo.Brand, DemoInvitationTTL, firstLogin)
 		}
 		fmt.Fprintf(w, "  API reference: %s/docs\n\n", url)
 	}

@@ -1,0 +1,249 @@
+// Browser tests of the workspace: Debian's chromium driven by
+// playwright-core against a running `ruche up` (started, seeded and
+// checked afterwards by services/ruche TestWorkspaceInTheBrowser, which
+// passes the addresses, users and seeded ids in the environment).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run through TestWorkspaceInTheBrowser (services/ruche)`);
+  return v;
+};
+const base = env("RUCHE_URL");
+const brand = "demo";
+const users = JSON.parse(env("RUCHE_USERS")); // [{email, password, name}]
+const seeded = JSON.parse(env("RUCHE_SEEDED")); // {claim, draft, xss: [ids], xssTexts: [texts]}
+const artifacts = env("RUCHE_ARTIFACTS");
+mkdirSync(artifacts, { recursive: true });
+
+let browser;
+// mark logs the time since the previous mark: where a slow run spends it.
+let last = Date.now();
+const mark = (what) => {
+  const now = Date.now();
+  console.log(`  +${now - last} ms  ${what}`);
+  last = now;
+};
+const dialogs = [];
+const violations = [];
+const pageErrors = [];
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    // launch() gives the browser a fresh profile of its own (a temporary
+    // --user-data-dir, removed on close).
+  });
+  mark("chromium launched");
+});
+after(async () => {
+  await browser?.close();
+});
+
+// A browser context of its own per user, watching for dialogs (an
+// alert() that ran) and CSP violations (a script the policy stopped).
+const signedIn = new Map(); // email → storage state (cookies) of a session
+async function session(user, { locale = "en-GB" } = {}) {
+  const ctx = await browser.newContext({ locale, viewport: { width: 1400, height: 900 },
+    storageState: user ? signedIn.get(user.email) : undefined });
+  await ctx.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
+    });
+  });
+  const page = await ctx.newPage();
+  page.on("dialog", async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+  page.on("console", (m) => {
+    if (m.text().includes("CSP violation") || m.text().includes("Content Security Policy")) violations.push(m.text());
+  });
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  if (user && !signedIn.has(user.email)) {
+    await signIn(page, user);
+    signedIn.set(user.email, await ctx.storageState());
+  } else if (user) {
+    await page.goto(`${base}/inbox?brand=${brand}`);
+  }
+  return { ctx, page };
+}
+
+// signIn uses the keyboard only: the form is reached and sent with keys.
+async function signIn(page, user) {
+  await page.goto(base + "/");
+  await page.waitForURL(/\/signin/);
+  await page.keyboard.type(user.email); // the email field has autofocus
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(user.password);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/inbox\?brand=demo/);
+  mark("signed in as " + user.email);
+}
+
+const shot = async (page, name) => {
+  await page.screenshot({ path: join(artifacts, name + ".png"), fullPage: true });
+  mark("screenshot " + name);
+};
+const openItem = async (page, id) => {
+  await page.goto(`${base}/inbox?brand=${brand}&open=${encodeURIComponent(id)}`);
+  mark("inbox loaded");
+  await page.waitForSelector(`.item-panel[data-id="${id.replace(/"/g, '\\"')}"]`);
+  mark("item " + id + " open");
+};
+
+test("sign in: the form, then the inbox with its headers", async () => {
+  const { ctx, page } = await session(null);
+  const resp = await page.goto(base + "/inbox?brand=demo");
+  assert.match(page.url(), /\/signin\?next=/);
+  const h = resp.headers();
+  assert.match(h["content-security-policy"], /script-src 'self'/);
+  assert.equal(h["x-frame-options"], "DENY");
+  await shot(page, "signin");
+  // A wrong password is told, in the page.
+  await page.fill("#email", users[0].email);
+  await page.fill("#password", "not the password");
+  await page.press("#password", "Enter");
+  await page.waitForSelector("#signin-error");
+  await page.goto(base + "/signin");
+  await page.keyboard.type(users[0].email);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(users[0].password);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/inbox\?brand=demo/);
+  assert.ok(await page.isVisible(`text=${users[0].name}`));
+  await page.waitForSelector("#stream .item");
+  await shot(page, "inbox");
+  await ctx.close();
+});
+
+test("triage ten items with the keyboard only", async () => {
+  const { ctx, page } = await session(users[0]);
+  await page.waitForSelector("#stream .item");
+  const skip = new Set([seeded.claim, seeded.draft]);
+  let decided = 0;
+  await page.keyboard.press("j");
+  for (let steps = 0; decided < 10 && steps < 40; steps++) {
+    const row = page.locator("#stream .item[aria-selected='true']");
+    const id = await row.getAttribute("data-id");
+    if (skip.has(id)) { await page.keyboard.press("j"); continue; }
+    // e (done) for most, h (hide) for some: the decision shows in the row.
+    await page.keyboard.press(decided % 4 === 3 ? "h" : "e");
+    await page.waitForSelector(`#stream .item[data-id="${id}"] .decision:not(:empty)`);
+    decided++;
+    mark("decided " + id);
+    // The selection moved on by itself.
+    await page.waitForFunction((prev) => document.querySelector("#stream .item[aria-selected='true']")?.dataset.id !== prev, id);
+  }
+  assert.equal(decided, 10);
+  assert.equal(await page.locator("#stream .item .decision:not(:empty)").count(), 10);
+  // ? opens the shortcuts, Escape closes them.
+  await page.keyboard.press("?");
+  assert.ok(await page.isVisible("#help"));
+  await shot(page, "shortcuts");
+  await page.keyboard.press("Escape");
+  assert.ok(!(await page.isVisible("#help")));
+  // / goes to the search box.
+  await page.keyboard.press("/");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "f-q");
+  await shot(page, "triaged");
+  await ctx.close();
+});
+
+test("two users on one item see the claim lock", async () => {
+  const a = await session(users[0]);
+  const b = await session(users[1]);
+  await openItem(a.page, seeded.claim);
+  await a.page.keyboard.press("r");
+  await a.page.waitForSelector("#lock .lock.mine");
+  await openItem(b.page, seeded.claim);
+  const lock = b.page.locator("#lock .lock.other");
+  await lock.waitFor();
+  assert.equal(await lock.getAttribute("data-holder"), users[0].name);
+  assert.match(await lock.textContent(), new RegExp(`${users[0].name} is answering`));
+  await shot(b.page, "claim-lock");
+  // Answering anyway is refused, and said.
+  await b.page.keyboard.press("j");
+  await openItem(b.page, seeded.claim);
+  await b.page.click("[data-key='r']");
+  await b.page.waitForFunction(() => document.querySelector("#toast")?.textContent.includes("is answering"));
+  await a.ctx.close();
+  await b.ctx.close();
+});
+
+test("approve a draft and see it published on the sandbox network", async () => {
+  const { ctx, page } = await session(users[0]);
+  await openItem(page, seeded.draft);
+  await page.keyboard.press("r");
+  const panel = page.locator("#reply .draft");
+  await panel.locator("textarea").waitFor();
+  assert.ok(await panel.locator("text=confidence").count() > 0);
+  // Edit, then approve what was edited.
+  const text = page.locator("#reply textarea");
+  await text.fill((await text.inputValue()) + " — Camille");
+  await page.click("#reply button[type=submit]");
+  await page.waitForSelector("#reply .draft >> text=version 2");
+  await shot(page, "draft");
+  await page.click("#reply [data-action=approve]");
+  await page.waitForSelector("#reply .draft [data-status=approved]");
+  await page.waitForSelector("#reply .publication [data-state=published]", { timeout: 30000 });
+  assert.match(await page.locator("#reply .sent").textContent(), /— Camille$/);
+  await shot(page, "published");
+  await ctx.close();
+});
+
+test("switch to French", async () => {
+  const { ctx, page } = await session(users[1]);
+  await page.click("#lang-switch");
+  await page.waitForFunction(() => document.documentElement.lang === "fr");
+  assert.ok(await page.isVisible("nav >> text=Boîte de réception"));
+  assert.ok(await page.isVisible("text=Filtres"));
+  await shot(page, "inbox-fr");
+  // The choice stays, whatever the browser asks.
+  await page.reload();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "fr");
+  // Dark theme from the toggle.
+  await page.click("#theme-toggle");
+  const theme = await page.evaluate(() => document.documentElement.dataset.theme);
+  assert.ok(theme === "dark" || theme === "light");
+  await shot(page, "inbox-fr-theme");
+  await ctx.close();
+});
+
+test("an XSS corpus injected as interactions executes nothing", async () => {
+  const { ctx, page } = await session(users[1]);
+  await page.goto(`${base}/inbox?brand=${brand}`);
+  await page.waitForSelector("#stream .item");
+  for (const id of seeded.xss) {
+    await page.locator(`#stream .item[data-id="${id}"] .meta`).click();
+    await page.waitForSelector(`.item-panel[data-id="${id}"]`);
+    // The text is shown as text.
+    const shown = await page.locator(".item-panel > .text").textContent();
+    assert.ok(shown.length > 0, id);
+  }
+  mark("every XSS item opened");
+  const texts = await page.locator("#stream .item .text").allTextContents();
+  for (const t of seeded.xssTexts) {
+    assert.ok(texts.includes(t), `the text ${JSON.stringify(t)} is shown as written`);
+  }
+  const injected = await page.evaluate(() => ({
+    scripts: document.querySelectorAll("main script, #stream script, #detail script").length,
+    handlers: Array.from(document.querySelectorAll("main *")).filter((el) => Array.from(el.attributes).some((a) => a.name.startsWith("on"))).length,
+    jsLinks: Array.from(document.querySelectorAll("a[href]")).filter((a) => !/^(https?:|\/|#)/.test(a.getAttribute("href"))).length,
+    svgs: document.querySelectorAll("main svg, main iframe, main img, main math").length,
+    htmx: document.querySelectorAll("#stream .item [hx-get], #stream .item [hx-post], #stream .item [hx-trigger], #detail .text *").length,
+    external: Array.from(document.querySelectorAll("a[target=_blank]")).filter((a) => a.rel !== "noopener noreferrer nofollow").length,
+  }));
+  assert.deepEqual(injected, { scripts: 0, handlers: 0, jsLinks: 0, svgs: 0, htmx: 0, external: 0 });
+  await shot(page, "xss");
+  await ctx.close();
+});
+
+test("nothing ran that should not have", () => {
+  assert.deepEqual(dialogs, [], "no dialog opened");
+  assert.deepEqual(violations, [], "no CSP violation");
+  assert.deepEqual(pageErrors, [], "no script error");
+});
