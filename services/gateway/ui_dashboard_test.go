@@ -303,23 +303,23 @@ func TestUIDashboard(t *testing.T) {
 
 	t.Run("on_call_approves_and_rejects_the_version_read", func(t *testing.T) {
 		r := g.page(manager, "/oncall?brand=a")
-		for _, want := range []string{"Crisis open since", "Ma commande n&#39;arrive pas", "Bonjour Paul", `hx-post="/oncall/approve?brand=a&amp;interaction=sandbox%3A7&amp;version=2"`} {
+		for _, want := range []string{"Crisis open since", "Ma commande n&#39;arrive pas", "Bonjour Paul", `hx-post="/oncall/approve?brand=a&amp;id=sandbox%3A7&amp;version=2"`} {
 			if !strings.Contains(r.body, want) {
 				t.Errorf("on call lacks %q", want)
 			}
 		}
 		hx := []string{"HX-Request", "true", gateway.CSRFHeader, manager.csrf}
-		r = g.form(manager, "/oncall/approve?brand=a&interaction=sandbox%3A7&version=2", nil, hx...)
+		r = g.form(manager, "/oncall/approve?brand=a&id=sandbox%3A7&version=2", nil, hx...)
 		if r.code != http.StatusOK || !strings.Contains(r.body, "Approved: the reply goes to publishing.") {
 			t.Fatalf("approve: %d %s", r.code, r.body)
 		}
-		if r = g.form(manager, "/oncall/approve?brand=a&interaction=sandbox%3A7&version=1", nil, hx...); r.code != http.StatusConflict {
+		if r = g.form(manager, "/oncall/approve?brand=a&id=sandbox%3A7&version=1", nil, hx...); r.code != http.StatusConflict {
 			t.Fatalf("approving a stale version: %d %s", r.code, r.body)
 		}
-		if r = g.form(manager, "/oncall/reject?brand=a&interaction=sandbox%3A7&version=2", nil, hx...); r.code != http.StatusBadRequest || !strings.Contains(r.body, "reason") {
+		if r = g.form(manager, "/oncall/reject?brand=a&id=sandbox%3A7&version=2", nil, hx...); r.code != http.StatusBadRequest || !strings.Contains(r.body, "reason") {
 			t.Fatalf("reject without reason: %d %s", r.code, r.body)
 		}
-		r = g.form(manager, "/oncall/reject?brand=a&interaction=sandbox%3A7&version=2", url.Values{"reason": {"ton trop familier"}}, hx...)
+		r = g.form(manager, "/oncall/reject?brand=a&id=sandbox%3A7&version=2", url.Values{"reason": {"ton trop familier"}}, hx...)
 		if r.code != http.StatusOK || !strings.Contains(r.body, "Rejected.") {
 			t.Fatalf("reject: %d %s", r.code, r.body)
 		}

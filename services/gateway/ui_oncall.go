@@ -3,14 +3,12 @@ package gateway
 import (
 	"net/http"
 	"sort"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
-	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/pkg/rpc"
 	"github.com/ruche-project/ruche/services/gateway/access"
 	"github.com/ruche-project/ruche/services/gateway/ui"
@@ -25,8 +23,8 @@ const onCallDrafts = 10
 // decision with approve and reject.
 //
 //	GET  /oncall?brand=
-//	POST /oncall/approve?brand=&interaction=&version=
-//	POST /oncall/reject?brand=&interaction=&version=   (reason in the form)
+//	POST /oncall/approve?brand=&id=&version=
+//	POST /oncall/reject?brand=&id=&version=   (reason in the form)
 func (s *Service) onCallRoutes(g *echo.Group) {
 	g.GET("/oncall", s.onCallPage)
 	g.POST("/oncall/approve", s.onCallReview(query.ApproveDraft))
@@ -92,13 +90,13 @@ func (s *Service) onCallReview(ep query.Endpoint[query.ReviewDraftRequest, query
 		if err != nil {
 			return err
 		}
-		id := c.QueryParam("interaction")
-		if id == "" {
-			return httpx.BadRequest("interaction", "the interaction of the draft is required")
+		id, err := itemID(c)
+		if err != nil {
+			return err
 		}
-		version, err := strconv.Atoi(c.QueryParam("version"))
-		if err != nil || version < 1 {
-			return httpx.BadRequest("version", "the version read is required (a positive number)")
+		version, err := formVersion(c)
+		if err != nil {
+			return err
 		}
 		req := query.ReviewDraftRequest{DraftRef: query.DraftRef{Brand: brand, InteractionID: id}, Version: version,
 			By: principal(c).ID, Reason: c.FormValue("reason")}

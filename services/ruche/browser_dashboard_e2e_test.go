@@ -1,13 +1,8 @@
 package main_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -34,24 +29,7 @@ var complaints = []string{
 // on a 390×844 phone the crisis, pause and resume of the publishing queue,
 // a draft approved and one rejected. Screenshots land in var/ui-artifacts.
 func TestDashboardInTheBrowser(t *testing.T) {
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("chromium not found at %s (apt-get install chromium; .ci/run does): %v", chromium, err)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatalf("node not found (apt-get install nodejs npm; .ci/run does): %v", err)
-	}
-	web, _ := filepath.Abs(filepath.Join("..", "gateway", "ui", "web"))
-	if _, err := os.Stat(filepath.Join(web, "node_modules", "playwright-core")); err != nil {
-		npm := exec.Command("npm", "ci", "--no-audit", "--no-fund")
-		npm.Dir = web
-		if out, err := npm.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in %s: %v\n%s", web, err, out)
-		}
-	}
+	browser := newBrowserHarness(t)
 	p := startPlatformOn(t, testkit.ClickHouse(t))
 
 	manager := map[string]string{"email": "lea@demo.example", "password": "correct horse battery staple", "name": "Léa Bernard"}
@@ -69,7 +47,7 @@ func TestDashboardInTheBrowser(t *testing.T) {
 	for i := range 80 {
 		text := complaints[i%len(complaints)] + fmt.Sprintf(" (#%d)", i)
 		b, _ := json.Marshal(map[string]any{"id": fmt.Sprintf("burst-%d", i), "text": text, "lang": "fr", "kind": "comment",
-			"author": map[string]string{"id": fmt.Sprintf("angry-%d", i), "display_name": fmt.Sprintf("Client %d", i)},
+			"author":     map[string]string{"id": fmt.Sprintf("angry-%d", i), "display_name": fmt.Sprintf("Client %d", i)},
 			"created_at": now.Add(-time.Duration(i) * time.Second).Format(time.RFC3339)})
 		if code, resp := p.webhook(t, string(b), connector.Sign([]byte(webhookSecret), b)); code != 200 {
 			t.Fatalf("webhook %d: %d %s", i, code, resp)
@@ -89,19 +67,7 @@ func TestDashboardInTheBrowser(t *testing.T) {
 	})
 
 	managerJSON, _ := json.Marshal(manager)
-	artifacts, _ := filepath.Abs(filepath.Join("..", "..", "var", "ui-artifacts"))
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	node := exec.CommandContext(ctx, "node", "--test", "--test-reporter=spec", "--test-concurrency=1", "tests/dashboard.test.mjs")
-	node.Dir = web
-	_, port, _ := strings.Cut(p.gateway, ":")
-	node.Env = append(os.Environ(), "RUCHE_URL=http://localhost:"+port, "RUCHE_MANAGER="+string(managerJSON),
-		"RUCHE_ARTIFACTS="+artifacts, "CHROMIUM="+chromium)
-	out, err := node.CombinedOutput()
-	t.Logf("dashboard browser tests (screenshots in %s):\n%s", artifacts, out)
-	if err != nil {
-		t.Fatalf("browser tests failed: %v", err)
-	}
+	browser.run(t, p.gateway, "tests/dashboard.test.mjs", "RUCHE_MANAGER="+string(managerJSON))
 
 	// What the phone did, seen through the API: the queue paused and
 	// resumed (audited by publishing), one draft approved, one rejected.

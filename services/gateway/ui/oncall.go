@@ -30,7 +30,7 @@ type DraftCard struct {
 // reviewURL is where a card's approve or reject posts: the version read
 // travels with it, so nobody approves a text they did not see.
 func (d DraftCard) reviewURL(verb string) string {
-	return "/oncall/" + verb + "?" + url.Values{"brand": {d.Brand}, "interaction": {d.Draft.Current.InteractionID},
+	return "/oncall/" + verb + "?" + url.Values{"brand": {d.Brand}, "id": {d.Draft.Current.InteractionID},
 		"version": {strconv.Itoa(d.Draft.Current.Version)}}.Encode()
 }
 
