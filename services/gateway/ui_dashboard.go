@@ -197,7 +197,7 @@ func (s *Service) crisisPause(pause bool) echo.HandlerFunc {
 		if !isHX(c) {
 			return c.Redirect(http.StatusSeeOther, ui.BrandURL("/dashboard", brand))
 		}
-		return s.render(c, http.StatusOK, ui.CrisisBanner(s.crises(c, brand, time.UTC)))
+		return s.render(c, http.StatusOK, ui.CrisisBanner(s.crises(c, brand, s.brandZone(c.Request().Context(), brand))))
 	}
 }
 

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
 	"sort"
 	"sync"
@@ -40,13 +41,7 @@ func (s *Service) onCallPage(c echo.Context) error {
 	o := ui.OnCall{Page: s.page(c, "oncall", ui.T(ctx, "oncall.title"), brand), CanApprove: principal(c).Allowed(brand, access.DraftsApprove)}
 	var wg sync.WaitGroup
 	wg.Go(func() { o.Drafts, o.Problem = s.waitingDrafts(c, brand) })
-	loc := time.UTC
-	if settings, err := rpc.Ask(ctx, s.rpc, query.GetReportSettings, query.GetReportSettingsRequest{Brand: brand}); err == nil {
-		if l, err := time.LoadLocation(settings.Settings.TZ); err == nil {
-			loc = l
-		}
-	}
-	o.Crises = s.crises(c, brand, loc)
+	o.Crises = s.crises(c, brand, s.brandZone(ctx, brand))
 	wg.Wait()
 	return s.render(c, http.StatusOK, ui.OnCallPage(o))
 }
@@ -110,4 +105,17 @@ func (s *Service) onCallReview(ep query.Endpoint[query.ReviewDraftRequest, query
 		}
 		return s.render(c, http.StatusOK, ui.DraftCardView(card, principal(c).Allowed(brand, access.DraftsApprove)))
 	}
+}
+
+// brandZone is the brand's time zone (its report settings'), UTC when it
+// has none or they do not answer: only times shown depend on it.
+func (s *Service) brandZone(ctx context.Context, brand string) *time.Location {
+	settings, err := rpc.Ask(ctx, s.rpc, query.GetReportSettings, query.GetReportSettingsRequest{Brand: brand})
+	if err != nil || settings.Settings.TZ == "" {
+		return time.UTC
+	}
+	if loc, err := time.LoadLocation(settings.Settings.TZ); err == nil {
+		return loc
+	}
+	return time.UTC
 }

@@ -357,12 +357,7 @@ func (s *Service) drawContestForm(c echo.Context) error {
 	if rules.Winners, err = strconv.Atoi(c.FormValue("winners")); err != nil {
 		return httpx.BadRequest("winners", "must be a number from 1 to %d", query.MaxContestWinners)
 	}
-	loc := time.UTC
-	if settings, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetReportSettings, query.GetReportSettingsRequest{Brand: brand}); err == nil {
-		if l, err := time.LoadLocation(settings.Settings.TZ); err == nil {
-			loc = l
-		}
-	}
+	loc := s.brandZone(c.Request().Context(), brand)
 	for _, f := range []struct {
 		name string
 		dst  **time.Time
