@@ -122,6 +122,9 @@ test("on call at 390×844: see the crisis, pause and resume the queue, approve a
   // Nothing wider than the phone.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+  const clipped = await page.evaluate(() => Array.from(document.querySelectorAll("header a, header button, main a, main button"))
+    .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1).map((el) => el.textContent.trim()));
+  assert.deepEqual(clipped, [], "links and buttons within the screen");
   await shot(page, "oncall-phone");
 
   await page.fill("#pause-reason", "crise en cours");
