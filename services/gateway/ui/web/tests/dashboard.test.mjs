@@ -158,6 +158,34 @@ test("on call at 390×844: see the crisis, pause and resume the queue, approve a
   await ctx.close();
 });
 
+test("settings: sources with their health, the policy's dry run on past traffic, people, reports, contests", { skip }, async () => {
+  const { ctx, page } = await session({ locale: "en-GB", viewport: { width: 1400, height: 900 } });
+  await page.goto(`${base}/settings/sources?brand=${brand}`);
+  assert.ok(await page.locator("#sources tbody tr").count() > 0, "the demo brand's sources are listed");
+  await shot(page, "settings-sources");
+
+  await page.goto(`${base}/settings/policy?brand=${brand}`);
+  await page.fill("#policy-doc", JSON.stringify({ rules: [{ name: "hide-refund-demands", when: { keywords: ["remboursez"] }, then: ["hide"] }] }, null, 2));
+  await page.click("#dry-run-button");
+  await page.waitForSelector("#dry-run-counts");
+  assert.match(await page.locator("#dry-run-title").textContent(), /would change/);
+  // The burst's refund demands would be hidden: the changes name the rule.
+  assert.ok(await page.locator("#dry-run-changes tbody tr").count() > 0);
+  assert.match(await page.locator("#dry-run-changes").textContent(), /hide-refund-demands/);
+  await shot(page, "settings-policy-dry-run");
+
+  await page.goto(`${base}/settings/people?brand=${brand}`);
+  assert.ok(await page.isVisible(`text=${manager.email}`));
+  await shot(page, "settings-people");
+  await page.goto(`${base}/settings/reports?brand=${brand}`);
+  await page.waitForSelector("#rep-weekday");
+  await shot(page, "settings-reports");
+  await page.goto(`${base}/settings/contests?brand=${brand}`);
+  await page.waitForSelector("#ct-network");
+  await shot(page, "settings-contests");
+  await ctx.close();
+});
+
 test("nothing ran that should not have", { skip }, () => {
   assert.deepEqual(dialogs, [], "no dialog opened");
   assert.deepEqual(violations, [], "no CSP violation");
