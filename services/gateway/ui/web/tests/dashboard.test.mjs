@@ -165,13 +165,13 @@ test("settings: sources with their health, the policy's dry run on past traffic,
   await shot(page, "settings-sources");
 
   await page.goto(`${base}/settings/policy?brand=${brand}`);
-  await page.fill("#policy-doc", JSON.stringify({ rules: [{ name: "hide-refund-demands", when: { keywords: ["remboursez"] }, then: ["hide"] }] }, null, 2));
+  await page.fill("#policy-doc", JSON.stringify({ rules: [{ name: "hide-shame", when: { keywords: ["honte"] }, then: ["hide"] }] }, null, 2));
   await page.click("#dry-run-button");
   await page.waitForSelector("#dry-run-counts");
   assert.match(await page.locator("#dry-run-title").textContent(), /would change/);
-  // The burst's refund demands would be hidden: the changes name the rule.
+  // The burst's "c'est une honte" would be hidden: the changes name the rule.
   assert.ok(await page.locator("#dry-run-changes tbody tr").count() > 0);
-  assert.match(await page.locator("#dry-run-changes").textContent(), /hide-refund-demands/);
+  assert.match(await page.locator("#dry-run-changes").textContent(), /hide-shame/);
   await shot(page, "settings-policy-dry-run");
 
   await page.goto(`${base}/settings/people?brand=${brand}`);
