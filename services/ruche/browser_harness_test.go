@@ -45,7 +45,7 @@ func newBrowserHarness(t *testing.T) browserHarness {
 func (b browserHarness) run(t *testing.T, addr, target string, env ...string) {
 	t.Helper()
 	artifacts, _ := filepath.Abs(filepath.Join("..", "..", "var", "ui-artifacts"))
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	node := exec.CommandContext(ctx, "node", "--test", "--test-reporter=spec", "--test-concurrency=1", target)
 	node.Dir = b.web
