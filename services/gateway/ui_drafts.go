@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,6 +25,34 @@ func (s *Service) draftUIRoutes(g *echo.Group) {
 	g.POST("/inbox/draft/approve", s.draftReview(query.ApproveDraft))
 	g.POST("/inbox/draft/reject", s.draftReview(query.RejectDraft))
 	g.POST("/inbox/draft/regenerate", s.draftRegenerate)
+	g.GET("/inbox/replies", s.savedReplies)
+}
+
+// savedReplies finds the brand's saved replies (drafting's search, as
+// GET /api/v1/drafts/settings/replies), {{author}} filled with the
+// interaction's author.
+func (s *Service) savedReplies(c echo.Context) error {
+	brand, id, err := itemParams(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	found, err := rpc.Ask(ctx, s.rpc, query.SearchSavedReplies, query.SearchSavedRepliesRequest{Brand: brand, Q: c.QueryParam("q")})
+	if err != nil {
+		return err
+	}
+	vars := map[string]string{}
+	if d, err := rpc.Ask(ctx, s.rpc, query.GetInteraction, query.GetInteractionRequest{Brand: brand, ID: id}); err == nil {
+		vars["author"] = d.AuthorName
+		if vars["author"] == "" {
+			vars["author"] = d.AuthorHandle
+		}
+	}
+	out := make([]ui.SavedReply, 0, len(found.Replies))
+	for _, r := range found.Replies {
+		out = append(out, ui.SavedReply{ID: r.ID, Lang: r.Lang, Text: ui.FillVariables(r.Text, vars)})
+	}
+	return s.render(c, http.StatusOK, ui.SavedReplies(out))
 }
 
 // uiCan is what the caller's role allows on brand.
@@ -43,6 +72,9 @@ func (s *Service) reply(c echo.Context, brand, id string, d *query.Draft) ui.Rep
 	}
 	for _, a := range d.Approvers {
 		r.Names[a] = s.displayName(c, a)
+	}
+	if id, ok := strings.CutPrefix(d.Current.Drafter, "human:"); ok {
+		r.Names[id] = s.displayName(c, id)
 	}
 	if d.Approval != nil {
 		r.Names[d.Approval.ApprovedBy] = s.displayName(c, d.Approval.ApprovedBy)
@@ -71,11 +103,7 @@ func (s *Service) draftOrNil(c echo.Context, brand, id string) (*query.Draft, er
 // "… is answering"), and the panel shows the draft, asking for one when
 // there is none.
 func (s *Service) inboxReply(c echo.Context) error {
-	brand, err := brandParam(c)
-	if err != nil {
-		return err
-	}
-	id, err := itemID(c)
+	brand, id, err := itemParams(c)
 	if err != nil {
 		return err
 	}
@@ -113,11 +141,7 @@ func (s *Service) inboxReply(c echo.Context) error {
 }
 
 func (s *Service) draftPanel(c echo.Context) error {
-	brand, err := brandParam(c)
-	if err != nil {
-		return err
-	}
-	id, err := itemID(c)
+	brand, id, err := itemParams(c)
 	if err != nil {
 		return err
 	}
@@ -128,74 +152,58 @@ func (s *Service) draftPanel(c echo.Context) error {
 	return s.render(c, http.StatusOK, ui.ReplyPanel(s.reply(c, brand, id, d)))
 }
 
-// formVersion is the draft version the reviewer read.
-func formVersion(c echo.Context) (int, error) {
+// draftForm is the draft a form names and the version its reader saw.
+func draftForm(c echo.Context) (query.DraftRef, int, error) {
+	brand, id, err := itemParams(c)
+	if err != nil {
+		return query.DraftRef{}, 0, err
+	}
 	v, err := strconv.Atoi(c.FormValue("version"))
 	if err != nil || v < 1 {
-		return 0, httpx.BadRequest("version", "the draft version read (1 or more) is required")
+		return query.DraftRef{}, 0, httpx.BadRequest("version", "the draft version read (1 or more) is required")
 	}
-	return v, nil
+	return query.DraftRef{Brand: brand, InteractionID: id}, v, nil
+}
+
+// panel answers the reply panel of the draft drafting answered.
+func (s *Service) panel(c echo.Context, ref query.DraftRef, d query.Draft, err error) error {
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, ui.ReplyPanel(s.reply(c, ref.Brand, ref.InteractionID, &d)))
 }
 
 func (s *Service) draftEdit(c echo.Context) error {
-	brand, err := brandParam(c)
+	ref, v, err := draftForm(c)
 	if err != nil {
 		return err
 	}
-	id, err := itemID(c)
-	if err != nil {
-		return err
-	}
-	v, err := formVersion(c)
-	if err != nil {
-		return err
-	}
-	d, err := rpc.Ask(c.Request().Context(), s.rpc, query.EditDraft, query.EditDraftRequest{DraftRef: query.DraftRef{Brand: brand, InteractionID: id},
+	d, err := rpc.Ask(c.Request().Context(), s.rpc, query.EditDraft, query.EditDraftRequest{DraftRef: ref,
 		BaseVersion: v, Text: c.FormValue("text"), EditedBy: principal(c).ID})
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, ui.ReplyPanel(s.reply(c, brand, id, &d)))
+	return s.panel(c, ref, d, err)
 }
 
 func (s *Service) draftReview(ep query.Endpoint[query.ReviewDraftRequest, query.Draft]) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		brand, err := brandParam(c)
+		ref, v, err := draftForm(c)
 		if err != nil {
 			return err
 		}
-		id, err := itemID(c)
-		if err != nil {
-			return err
-		}
-		v, err := formVersion(c)
-		if err != nil {
-			return err
-		}
-		d, err := rpc.Ask(c.Request().Context(), s.rpc, ep, query.ReviewDraftRequest{DraftRef: query.DraftRef{Brand: brand, InteractionID: id},
+		d, err := rpc.Ask(c.Request().Context(), s.rpc, ep, query.ReviewDraftRequest{DraftRef: ref,
 			Version: v, By: principal(c).ID, Reason: c.FormValue("reason")})
-		if err != nil {
-			return err
-		}
-		return s.render(c, http.StatusOK, ui.ReplyPanel(s.reply(c, brand, id, &d)))
+		return s.panel(c, ref, d, err)
 	}
 }
 
 func (s *Service) draftRegenerate(c echo.Context) error {
-	brand, err := brandParam(c)
+	brand, id, err := itemParams(c)
 	if err != nil {
 		return err
 	}
-	id, err := itemID(c)
-	if err != nil {
-		return err
-	}
-	d, err := rpc.Ask(c.Request().Context(), s.rpc, query.RequestDraft, query.RequestDraftRequest{DraftRef: query.DraftRef{Brand: brand, InteractionID: id},
+	ref := query.DraftRef{Brand: brand, InteractionID: id}
+	d, err := rpc.Ask(c.Request().Context(), s.rpc, query.RequestDraft, query.RequestDraftRequest{DraftRef: ref,
 		Instruction: c.FormValue("instruction"), RequestedBy: principal(c).ID})
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, ui.ReplyPanel(s.reply(c, brand, id, &d)))
+	return s.panel(c, ref, d, err)
 }
 
 // reviewPage is the review queue: drafts to approve, first those awaiting

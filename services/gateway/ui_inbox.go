@@ -26,16 +26,21 @@ func (s *Service) inboxRoutes(g *echo.Group) {
 	g.GET("/inbox/item", s.inboxItem)
 	g.POST("/inbox/decide", s.inboxDecide)
 	g.POST("/inbox/release", s.inboxRelease)
+	g.GET("/inbox/lock", s.inboxLock)
 	g.GET("/inbox/events", s.inboxEvents)
 }
 
-// itemID is the ?id= (or form id=) of an interaction.
-func itemID(c echo.Context) (string, error) {
-	id := c.FormValue("id")
-	if id == "" || !strings.Contains(id, ":") {
-		return "", httpx.BadRequest("id", "must be an interaction id such as mastodon:1098765")
+// itemParams are the brand (?brand=, allowed the route's action) and the
+// interaction (?id= or a form's id=) of a fragment.
+func itemParams(c echo.Context) (brand, id string, err error) {
+	if brand, err = brandParam(c); err != nil {
+		return "", "", err
 	}
-	return id, nil
+	id = c.FormValue("id")
+	if id == "" || !strings.Contains(id, ":") {
+		return "", "", httpx.BadRequest("id", "must be an interaction id such as mastodon:1098765")
+	}
+	return brand, id, nil
 }
 
 // lock reads who holds the claim on id's case.
@@ -81,11 +86,7 @@ func (s *Service) displayName(c echo.Context, id string) string {
 
 // inboxItem is one interaction beside the stream.
 func (s *Service) inboxItem(c echo.Context) error {
-	brand, err := brandParam(c)
-	if err != nil {
-		return err
-	}
-	id, err := itemID(c)
+	brand, id, err := itemParams(c)
 	if err != nil {
 		return err
 	}
@@ -156,13 +157,22 @@ func toastTrigger(msg string) string {
 	return string(b)
 }
 
-// inboxRelease gives the caller's claim up (leaving the reply unsent).
-func (s *Service) inboxRelease(c echo.Context) error {
-	brand, err := brandParam(c)
+// inboxLock is who is answering an interaction now.
+func (s *Service) inboxLock(c echo.Context) error {
+	brand, id, err := itemParams(c)
 	if err != nil {
 		return err
 	}
-	id, err := itemID(c)
+	lock, err := s.lock(c, brand, id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, ui.LockView(lock))
+}
+
+// inboxRelease gives the caller's claim up (leaving the reply unsent).
+func (s *Service) inboxRelease(c echo.Context) error {
+	brand, id, err := itemParams(c)
 	if err != nil {
 		return err
 	}

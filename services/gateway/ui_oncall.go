@@ -81,20 +81,12 @@ func (s *Service) waitingDrafts(c echo.Context, brand string) ([]ui.DraftCard, s
 // and answers its card in its new state (htmx).
 func (s *Service) onCallReview(ep query.Endpoint[query.ReviewDraftRequest, query.Draft]) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		brand, err := brandParam(c)
+		ref, version, err := draftForm(c)
 		if err != nil {
 			return err
 		}
-		id, err := itemID(c)
-		if err != nil {
-			return err
-		}
-		version, err := formVersion(c)
-		if err != nil {
-			return err
-		}
-		req := query.ReviewDraftRequest{DraftRef: query.DraftRef{Brand: brand, InteractionID: id}, Version: version,
-			By: principal(c).ID, Reason: c.FormValue("reason")}
+		brand := ref.Brand
+		req := query.ReviewDraftRequest{DraftRef: ref, Version: version, By: principal(c).ID, Reason: c.FormValue("reason")}
 		d, err := rpc.Ask(c.Request().Context(), s.rpc, ep, req)
 		if err != nil {
 			return err

@@ -126,7 +126,8 @@ func TestWorkspaceInTheBrowser(t *testing.T) {
 	claimID, draftID := comments[0], comments[1]
 	usersJSON, _ := json.Marshal(users)
 	seeded, _ := json.Marshal(map[string]any{"claim": claimID, "draft": draftID, "xss": xssIDs, "xssTexts": xssCorpus})
-	browser.run(t, p.gateway, "tests/", "RUCHE_USERS="+string(usersJSON), "RUCHE_SEEDED="+string(seeded))
+	browser.run(t, p.gateway, "tests/", "RUCHE_USERS="+string(usersJSON), "RUCHE_SEEDED="+string(seeded),
+		"RUCHE_WEBHOOK=http://"+p.ingest+"/v1/webhooks/generic/demo-webhook", "RUCHE_WEBHOOK_SECRET="+webhookSecret)
 
 	// What the browser did, seen through the API: ten decisions, and the
 	// approved reply published on the sandbox network.

@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"regexp"
 	"slices"
+	"strings"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 )
@@ -55,6 +58,34 @@ func (r Reply) name(id string) string {
 	return id
 }
 
+// drafter says who wrote the current version: the drafter, or the
+// person who edited it.
+func (r Reply) drafter(ctx context.Context) string {
+	if id, ok := strings.CutPrefix(r.Draft.Current.Drafter, "human:"); ok {
+		return T(ctx, "draft.editedby", r.name(id))
+	}
+	return r.Draft.Current.Drafter
+}
+
 func percent(f float64) string { return fmt.Sprintf("%.0f %%", f*100) }
 
 func (r Reply) panelID() string { return "reply-" + DOMID(r.ID) }
+
+// SavedReply is a saved reply as the panel offers it.
+type SavedReply struct {
+	ID, Lang, Text string
+}
+
+// variable is a saved reply's variable, {{name}} (drafting's syntax).
+var variable = regexp.MustCompile(`\{\{\s*(\w+)\s*\}\}`)
+
+// FillVariables puts the known values in a saved reply's variables and
+// leaves the others for the moderator to fill.
+func FillVariables(text string, vars map[string]string) string {
+	return variable.ReplaceAllStringFunc(text, func(m string) string {
+		if v := vars[variable.FindStringSubmatch(m)[1]]; v != "" {
+			return v
+		}
+		return m
+	})
+}

@@ -3,7 +3,9 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
@@ -86,3 +88,27 @@ func decisionLabel(ctx context.Context, d string) string {
 }
 
 func uintStr(n uint64) string { return itoa(int(n)) }
+
+// Shown is network text as the workspace shows it: bidirectional
+// controls (embeddings, overrides, isolates: U+202A–U+202E, U+2066–U+2069)
+// become visible marks such as [U+202E], so an override cannot disguise
+// a text ("gnp.exe" shown as "exe.png"). Everything else is left as
+// written; templ escapes it.
+func Shown(s string) string {
+	if !strings.ContainsFunc(s, isBidiControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isBidiControl(r) {
+			fmt.Fprintf(&b, "[U+%04X]", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}

@@ -62,3 +62,19 @@ func TestAssetVersions(t *testing.T) {
 		}
 	}
 }
+
+func TestShown(t *testing.T) {
+	if got := Shown("RTL \u202egnp.exe\u202c and \u2066x\u2069 ok"); got != "RTL [U+202E]gnp.exe[U+202C] and [U+2066]x[U+2069] ok" {
+		t.Fatalf("Shown = %q", got)
+	}
+	if got := Shown("français عربى"); got != "français عربى" {
+		t.Fatalf("Shown changed ordinary text: %q", got)
+	}
+}
+
+func TestFillVariables(t *testing.T) {
+	got := FillVariables("Bonjour {{author}}, votre commande {{ order }} part demain.", map[string]string{"author": "Inès"})
+	if got != "Bonjour Inès, votre commande {{ order }} part demain." {
+		t.Fatalf("FillVariables = %q", got)
+	}
+}

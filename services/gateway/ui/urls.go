@@ -28,3 +28,14 @@ func ReplyURL(brand, id string, compact bool) string {
 func InboxItemURL(brand, id string) string {
 	return "/inbox?brand=" + url.QueryEscape(brand) + "&open=" + url.QueryEscape(id)
 }
+
+// LockURL is the fragment of an interaction's claim lock (polled: who is
+// answering changes while the item is open).
+func LockURL(brand, id string) string {
+	return "/inbox/lock?brand=" + url.QueryEscape(brand) + "&id=" + url.QueryEscape(id)
+}
+
+// SavedRepliesURL is the search of saved replies for an interaction.
+func SavedRepliesURL(brand, id string) string {
+	return "/inbox/replies?brand=" + url.QueryEscape(brand) + "&id=" + url.QueryEscape(id)
+}

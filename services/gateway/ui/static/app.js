@@ -167,6 +167,15 @@
       $("#assign-btn")?.click();
     }
   });
+  // A saved reply goes into the draft's text, to edit and save.
+  document.addEventListener("click", (ev) => {
+    const use = ev.target.closest("[data-use-reply]");
+    if (!use) return;
+    const text = use.closest(".draft")?.querySelector("textarea");
+    if (!text) return;
+    text.value = use.dataset.useReply;
+    text.focus();
+  });
   // After the reply panel opens, its text is ready to edit.
   document.body.addEventListener("htmx:afterSwap", (ev) => {
     if (ev.detail.target.id === "reply") $("textarea", ev.detail.target)?.focus();
@@ -212,27 +221,33 @@
 
   // ---- Live arrivals (server-sent events) ----
   const live = $("#live");
-  let fresh = 0;
-  const reload = () => {
+  // Arrivals not yet in the list. Analytics stores an interaction a moment
+  // after moderation announces it: a reload that misses one tries again.
+  const pending = new Set();
+  const showCount = () => {
+    live.textContent = live.dataset.template.replace("0", String(pending.size));
+    live.hidden = pending.size === 0;
+  };
+  const reload = (tries = 3) => {
     const q = new URLSearchParams(new FormData($("#filter-form")));
-    fresh = 0;
-    live.hidden = true;
     const keep = current()?.dataset.id;
     htmx.ajax("GET", "/inbox/list?" + q.toString(), { target: "#stream", swap: "innerHTML" }).then(() => {
       const again = rows().find((r) => r.dataset.id === keep);
-      if (again) { again.setAttribute("aria-selected", "true"); }
+      if (again) again.setAttribute("aria-selected", "true");
+      rows().forEach((r) => { if (pending.delete(r.dataset.id)) r.classList.add("fresh"); });
+      if (pending.size && tries > 1) setTimeout(() => reload(tries - 1), 1500);
+      else { pending.clear(); showCount(); }
     });
   };
-  live.addEventListener("click", reload);
+  live.addEventListener("click", () => reload());
   if (window.EventSource) {
     const es = new EventSource(inbox.dataset.events);
     es.addEventListener("arrival", (ev) => {
       let a;
       try { a = JSON.parse(ev.data); } catch { return; }
       if (rows().some((r) => r.dataset.id === a.id)) return;
-      fresh++;
-      live.textContent = live.dataset.template.replace("0", String(fresh));
-      live.hidden = false;
+      pending.add(a.id);
+      showCount();
     });
   }
 
