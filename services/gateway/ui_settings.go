@@ -160,7 +160,9 @@ func (s *Service) readPolicy(c echo.Context, brand string, v *ui.Settings) {
 		return
 	}
 	v.Policy = resp
-	doc := query.PolicyDocument{Rules: []query.PolicyRule{}}
+	// Without a policy of its own the brand runs the built-in one: a
+	// draft starts from it, so a dry run shows only what the rules add.
+	doc := query.PolicyDocument{Extends: "builtin", Rules: []query.PolicyRule{}}
 	if resp.Policy != nil {
 		doc = resp.Policy.Document
 	}

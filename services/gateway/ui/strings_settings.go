@@ -53,7 +53,7 @@ var settingsStrings = map[string]msg{
 	"settings.version":       {"Version %d", "Version %d"},
 	"settings.active":        {"active", "active"},
 	"settings.activate":      {"Activate", "Activer"},
-	"settings.builtin":       {"Built-in rules (always applied)", "Règles intégrées (toujours appliquées)"},
+	"settings.builtin":       {"Built-in rules (applied first when the policy has \"extends\": \"builtin\")", "Règles intégrées (appliquées d'abord quand la politique a \"extends\": \"builtin\")"},
 
 	"settings.people_title":  {"Users and roles", "Utilisateurs et rôles"},
 	"settings.person":        {"Name", "Nom"},
