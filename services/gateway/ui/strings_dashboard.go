@@ -106,7 +106,6 @@ var dashboardStrings = map[string]msg{
 	"crisis.list_failed":            {"The crises could not be read: %s", "Les crises n'ont pas pu être lues : %s"},
 
 	"oncall.title":           {"On call", "Astreinte"},
-	"oncall.crisis_detail":   {"The crisis in detail", "La crise en détail"},
 	"oncall.drafts":          {"Replies waiting for a decision", "Réponses en attente de décision"},
 	"oncall.nodrafts":        {"No reply is waiting.", "Aucune réponse en attente."},
 	"oncall.drafts_failed":   {"The drafts could not be read: %s", "Les brouillons n'ont pas pu être lus : %s"},
