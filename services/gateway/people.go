@@ -98,26 +98,40 @@ func (s *Service) removeRole(c echo.Context) error {
 // changeRole sets (or, with "", removes) a member's role on brand. Only an
 // existing member's role changes here: people join by invitation.
 func (s *Service) changeRole(c echo.Context, brand string, role access.Role) error {
+	u, err := s.applyRole(c, brand, c.Param("id"), role)
+	if err != nil {
+		return err
+	}
+	if role == "" {
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.JSON(http.StatusOK, Member{ID: u.ID, Email: u.Email, Name: u.Name, Role: role, SSO: u.OIDCSubject != ""})
+}
+
+// applyRole gives member id role on brand ("" takes it away), within what
+// the caller may grant; a brand keeps at least one owner. The API and the
+// settings page both change roles through it.
+func (s *Service) applyRole(c echo.Context, brand, id string, role access.Role) (accounts.User, error) {
 	ctx := c.Request().Context()
-	current, err := s.store.User(ctx, c.Param("id"))
+	current, err := s.store.User(ctx, id)
 	if err == nil && current.Roles[brand] == "" {
 		err = accounts.ErrNotFound
 	}
 	if err != nil {
-		return notFoundAs(err, "member of brand "+brand)
+		return accounts.User{}, notFoundAs(err, "member of brand "+brand)
 	}
 	if err := mayGrant(c, brand, current.Roles[brand], role); err != nil {
-		return err
+		return accounts.User{}, err
 	}
 	if current.Roles[brand] == access.Owner && role != access.Owner {
 		if owners, err := s.owners(c, brand); err != nil {
-			return err
+			return accounts.User{}, err
 		} else if owners < 2 {
-			return &httpx.Error{Status: http.StatusConflict, Code: "conflict", Message: "a brand keeps at least one owner", Field: "role"}
+			return accounts.User{}, &httpx.Error{Status: http.StatusConflict, Code: "conflict", Message: "a brand keeps at least one owner", Field: "role"}
 		}
 	}
 	var before access.Role
-	u, err := s.store.UpdateUser(ctx, c.Param("id"), func(u *accounts.User) error {
+	u, err := s.store.UpdateUser(ctx, id, func(u *accounts.User) error {
 		before = u.Roles[brand]
 		if before == "" {
 			return accounts.ErrNotFound
@@ -133,13 +147,10 @@ func (s *Service) changeRole(c echo.Context, brand string, role access.Role) err
 		return nil
 	})
 	if err != nil {
-		return notFoundAs(err, "member of brand "+brand)
+		return accounts.User{}, notFoundAs(err, "member of brand "+brand)
 	}
 	setAuditChange(c, brand, map[string]any{"user": u.ID, "role": before}, map[string]any{"user": u.ID, "role": role})
-	if role == "" {
-		return c.NoContent(http.StatusNoContent)
-	}
-	return c.JSON(http.StatusOK, Member{ID: u.ID, Email: u.Email, Name: u.Name, Role: role, SSO: u.OIDCSubject != ""})
+	return u, nil
 }
 
 func (s *Service) owners(c echo.Context, brand string) (int, error) {

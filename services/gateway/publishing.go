@@ -23,7 +23,13 @@ import (
 //	POST   /api/v1/publications/:id/retry?brand=   send the failed targets again
 //	GET    /api/v1/publications/dead-letters?brand=
 //	GET    /api/v1/publications/audit?brand=&limit=
+//	GET    /api/v1/publishing/pause?brand=    whether posts and replies are held
+//	PUT    /api/v1/publishing/pause?brand=    hold them ({"reason": ...})
+//	DELETE /api/v1/publishing/pause?brand=    resume, sending what was held
 func (s *Service) publishingRoutes(api *echo.Group) {
+	api.GET("/publishing/pause", s.getPause)
+	api.PUT("/publishing/pause", s.pausePublishing)
+	api.DELETE("/publishing/pause", s.resumePublishing)
 	api.GET("/accounts", s.listAccounts)
 	api.POST("/accounts", s.putAccount)
 	api.DELETE("/accounts/:id", s.deleteAccount)
@@ -118,6 +124,53 @@ func (s *Service) publishingAudit(c echo.Context) error {
 		}
 	}
 	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.ListAudit, query.ListAuditRequest{Brand: brand, Limit: limit})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+// PauseBody is the body of PUT /api/v1/publishing/pause.
+type PauseBody struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+func (s *Service) getPause(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetPause, query.ListAccountsRequest{Brand: brand})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func (s *Service) pausePublishing(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	var body PauseBody
+	if c.Request().ContentLength != 0 {
+		if err := bindStrict(c, &body); err != nil {
+			return err
+		}
+	}
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.PausePublishing, query.PauseRequest{Brand: brand, By: principal(c).ID, Reason: body.Reason})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func (s *Service) resumePublishing(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.ResumePublishing, query.PauseRequest{Brand: brand, By: principal(c).ID})
 	if err != nil {
 		return err
 	}

@@ -108,6 +108,9 @@ var routeRules = map[string]rule{
 	"POST /api/v1/publications/:id/retry":         {action: access.PublishingRetry},
 	"GET /api/v1/publications/dead-letters":       {action: access.PublishingRead},
 	"GET /api/v1/publications/audit":              {action: access.PublishingRead},
+	"GET /api/v1/publishing/pause":                {action: access.PublishingRead},
+	"PUT /api/v1/publishing/pause":                {action: access.CrisesManage},
+	"DELETE /api/v1/publishing/pause":             {action: access.CrisesManage},
 	"GET /api/v1/drafts":                          {action: access.DraftsRead},
 	"GET /api/v1/drafts/:interaction_id":          {action: access.DraftsRead},
 	"POST /api/v1/drafts/:interaction_id":         {action: access.DraftsWrite},
@@ -165,6 +168,31 @@ var routeRules = map[string]rule{
 	"POST /inbox/draft/reject":     {action: access.DraftsApprove, page: true},
 	"POST /inbox/draft/regenerate": {action: access.DraftsWrite, page: true},
 	"GET /review":                  {action: access.DraftsRead, page: true},
+
+	// Dashboard and on call (ui_dashboard.go, ui_oncall.go).
+	"GET /dashboard":            {action: access.ReportsRead, page: true},
+	"GET /dashboard/csv/:chart": {action: access.InteractionsExport, page: true},
+	"POST /crisis/pause":        {action: access.CrisesManage, page: true},
+	"POST /crisis/resume":       {action: access.CrisesManage, page: true},
+	"GET /oncall":               {action: access.DraftsRead, page: true},
+	"POST /oncall/approve":      {action: access.DraftsApprove, page: true},
+	"POST /oncall/reject":       {action: access.DraftsApprove, page: true},
+
+	// Settings (ui_settings.go).
+	"GET /settings":                   {action: access.InteractionsRead, page: true},
+	"GET /settings/sources":           {action: access.SourcesRead, page: true},
+	"POST /settings/sources/keywords": {action: access.SourcesWrite, page: true},
+	"GET /settings/policy":            {action: access.PoliciesRead, page: true},
+	"POST /settings/policy/dry-run":   {action: access.PoliciesTest, page: true},
+	"POST /settings/policy/save":      {action: access.PoliciesWrite, page: true},
+	"POST /settings/policy/activate":  {action: access.PoliciesWrite, page: true},
+	"GET /settings/people":            {action: access.UsersRead, page: true},
+	"POST /settings/people/role":      {action: access.UsersManage, page: true},
+	"GET /settings/reports":           {action: access.ReportsRead, page: true},
+	"POST /settings/reports":          {action: access.ReportsWrite, page: true},
+	"GET /settings/contests":          {action: access.ContestsRead, page: true},
+	"POST /settings/contests/draw":    {action: access.ContestsDraw, page: true},
+	"POST /settings/contests/verify":  {action: access.ContestsRead, page: true},
 }
 
 // PageRoutes are the routes of the web workspace ("METHOD /path"): HTML

@@ -51,6 +51,7 @@ func (s *Service) uiRoutes(e *echo.Echo) {
 	g.POST("/lang", s.setLang)
 	s.inboxRoutes(g)
 	s.draftUIRoutes(g)
+	s.dashboardRoutes(g)
 }
 
 // secureHeaders are the headers of every workspace response.

@@ -102,12 +102,12 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 			return err
 		}
 		e.ApprovedBy = ap.ApprovedBy
-		crisis, paused, err := s.pauses.Paused(ctx, e.Brand)
+		ps, paused, err := s.pauses.paused(ctx, e.Brand)
 		if err != nil {
 			return err
 		}
 		if paused {
-			reason := "the brand's publishing is paused by crisis " + crisis + ": retry once it is resolved"
+			reason := ps.why()
 			_ = s.audit.Record(ctx, entryAudit(e, "refused", "", CodeCrisisPause, reason))
 			e.DeadLetter = true
 			return s.settle(ctx, key, e, rev, nil, &NetworkError{Code: CodeCrisisPause, Reason: reason})

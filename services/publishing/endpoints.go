@@ -3,6 +3,7 @@ package publishing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 
 	"github.com/ruche-project/ruche/events"
@@ -38,6 +39,11 @@ func (s *Service) startEndpoints() (*rpc.Server, error) {
 			}
 			return query.Empty{}, s.approvals.Put(ctx, r.Approval)
 		}),
+		rpc.Handle(srv, query.GetPause, func(ctx context.Context, r query.ListAccountsRequest) (query.PauseState, error) {
+			return s.pauseState(ctx, r.Brand)
+		}),
+		rpc.Handle(srv, query.PausePublishing, s.pause),
+		rpc.Handle(srv, query.ResumePublishing, s.resume),
 		rpc.Handle(srv, query.GetPublication, s.publication),
 		rpc.Handle(srv, query.RetryPublication, s.retry),
 		rpc.Handle(srv, query.ListDeadLetters, func(ctx context.Context, r query.ListAccountsRequest) (query.DeadLetters, error) {
@@ -140,29 +146,117 @@ func (s *Service) retry(ctx context.Context, ref query.PublicationRef) (query.Pu
 		return query.Publication{}, err
 	}
 	for key := range entries {
-		for range 5 {
-			e, rev, err := s.ledger.Get(ctx, key)
-			if err != nil {
-				return query.Publication{}, err
-			}
-			if e.State != StateFailed {
-				break
-			}
-			now := s.now().UTC()
-			e.State, e.Retryable, e.DeadLetter, e.Reported = StateQueued, false, false, false
-			e.Code, e.Reason, e.NextAttemptAt, e.UpdatedAt = "", "", now, now
-			// A new round of attempts, the same idempotency key.
-			e.RetryBase = e.Attempts
-			_, err = s.ledger.Update(ctx, key, e, rev)
-			if errors.Is(err, ErrConflict) {
-				continue
-			}
-			if err != nil {
-				return query.Publication{}, err
-			}
-			_ = s.audit.Record(ctx, entryAudit(e, "retry_requested", "", "", ""))
-			break
+		if err := s.requeue(ctx, key, func(e *Entry) bool { return e.State == StateFailed }); err != nil {
+			return query.Publication{}, err
 		}
 	}
 	return s.publication(ctx, ref)
+}
+
+// requeue queues the ledger entry at key again if it still satisfies
+// failed; the retry loop sends it within a second.
+func (s *Service) requeue(ctx context.Context, key string, failed func(*Entry) bool) error {
+	for range 5 {
+		e, rev, err := s.ledger.Get(ctx, key)
+		if err != nil {
+			return err
+		}
+		if !failed(e) {
+			return nil
+		}
+		now := s.now().UTC()
+		e.State, e.Retryable, e.DeadLetter, e.Reported = StateQueued, false, false, false
+		e.Code, e.Reason, e.NextAttemptAt, e.UpdatedAt = "", "", now, now
+		// A new round of attempts, the same idempotency key.
+		e.RetryBase = e.Attempts
+		_, err = s.ledger.Update(ctx, key, e, rev)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		_ = s.audit.Record(ctx, entryAudit(e, "retry_requested", "", "", ""))
+		return nil
+	}
+	return fmt.Errorf("requeue %s: the entry kept changing", key)
+}
+
+// heldByPause is an entry the pause refused: it waits for the resume.
+func heldByPause(e *Entry) bool { return e.State == StateFailed && e.Code == CodeCrisisPause }
+
+// pauseState answers whether brand is paused and how many requests wait.
+func (s *Service) pauseState(ctx context.Context, brand string) (query.PauseState, error) {
+	if err := brandOK(brand); err != nil {
+		return query.PauseState{}, err
+	}
+	ps, paused, err := s.pauses.paused(ctx, brand)
+	if err != nil {
+		return query.PauseState{}, err
+	}
+	st := query.PauseState{Brand: brand, Paused: paused}
+	if paused {
+		since := ps.Since
+		st.CrisisID, st.By, st.Reason, st.Since = ps.CrisisID, ps.By, ps.Reason, &since
+	}
+	entries, err := s.ledger.Targets(ctx, brand, "")
+	if err != nil {
+		return query.PauseState{}, err
+	}
+	for _, e := range entries {
+		if heldByPause(e) {
+			st.Held++
+		}
+	}
+	return st, nil
+}
+
+// MaxPauseReason bounds the reason a person gives for a pause.
+const MaxPauseReason = 500
+
+func (s *Service) pause(ctx context.Context, r query.PauseRequest) (query.PauseState, error) {
+	if err := brandOK(r.Brand); err != nil {
+		return query.PauseState{}, err
+	}
+	if r.By == "" {
+		return query.PauseState{}, rpc.BadRequest("by", "is required (who pauses)")
+	}
+	if len([]rune(r.Reason)) > MaxPauseReason {
+		return query.PauseState{}, rpc.BadRequest("reason", "must be at most %d characters", MaxPauseReason)
+	}
+	if err := s.pauses.Pause(ctx, r.Brand, r.By, r.Reason, s.now()); err != nil {
+		return query.PauseState{}, err
+	}
+	_ = s.audit.Record(ctx, query.AuditEntry{Brand: r.Brand, Action: "paused", RequestedBy: r.By, Reason: r.Reason})
+	return s.pauseState(ctx, r.Brand)
+}
+
+// resume lifts the pause, then queues again what it held; Held in the
+// answer is how many were queued.
+func (s *Service) resume(ctx context.Context, r query.PauseRequest) (query.PauseState, error) {
+	if err := brandOK(r.Brand); err != nil {
+		return query.PauseState{}, err
+	}
+	if r.By == "" {
+		return query.PauseState{}, rpc.BadRequest("by", "is required (who resumes)")
+	}
+	if err := s.pauses.Resume(ctx, r.Brand); err != nil {
+		return query.PauseState{}, err
+	}
+	_ = s.audit.Record(ctx, query.AuditEntry{Brand: r.Brand, Action: "resumed", RequestedBy: r.By, Reason: r.Reason})
+	entries, err := s.ledger.Targets(ctx, r.Brand, "")
+	if err != nil {
+		return query.PauseState{}, err
+	}
+	queued := 0
+	for key, e := range entries {
+		if !heldByPause(e) {
+			continue
+		}
+		if err := s.requeue(ctx, key, heldByPause); err != nil {
+			return query.PauseState{}, err
+		}
+		queued++
+	}
+	return query.PauseState{Brand: r.Brand, Held: queued}, nil
 }

@@ -94,19 +94,31 @@ func (a *Approvals) Check(ctx context.Context, brand string, kind publishv1.Kind
 	return ap, ap.Covers(brand, kind, text)
 }
 
-// Pauses keeps the brands whose posts and replies wait for a crisis to end.
+// Pauses keeps the brands whose posts and replies wait: for a crisis to
+// end (crisis.detected with pause_publishing) or for a person to resume.
 type Pauses struct{ kv jetstream.KeyValue }
 
 type pause struct {
-	CrisisID string    `json:"crisis_id"`
+	// CrisisID is the crisis that paused; empty when a person did (By).
+	CrisisID string    `json:"crisis_id,omitempty"`
+	By       string    `json:"by,omitempty"`
+	Reason   string    `json:"reason,omitempty"`
 	Since    time.Time `json:"since"`
+}
+
+// why is the refusal's reason for a request the pause holds.
+func (ps pause) why() string {
+	if ps.CrisisID != "" {
+		return "the brand's publishing is paused by crisis " + ps.CrisisID + ": it goes out when the queue is resumed"
+	}
+	return "the brand's publishing is paused by " + ps.By + ": it goes out when the queue is resumed"
 }
 
 // OpenPauses opens (creating) the pauses bucket.
 func OpenPauses(ctx context.Context, js jetstream.JetStream, replicas int) (*Pauses, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket: PausesBucket, History: 1, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
-		Description: "publishing: brands paused by a crisis",
+		Description: "publishing: brands whose posts and replies are held (a crisis, a person)",
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", PausesBucket, err)
@@ -114,20 +126,44 @@ func OpenPauses(ctx context.Context, js jetstream.JetStream, replicas int) (*Pau
 	return &Pauses{kv: kv}, nil
 }
 
-// Paused returns the crisis that pauses brand, if any.
-func (p *Pauses) Paused(ctx context.Context, brand string) (string, bool, error) {
+// get returns brand's pause and its revision (0 when it is not paused).
+func (p *Pauses) get(ctx context.Context, brand string) (pause, uint64, error) {
+	var ps pause
 	kve, err := p.kv.Get(ctx, brand)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return "", false, nil
+		return ps, 0, nil
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("read pause of %s: %w", brand, err)
+		return ps, 0, fmt.Errorf("read pause of %s: %w", brand, err)
 	}
-	var ps pause
 	if err := json.Unmarshal(kve.Value(), &ps); err != nil {
-		return "", false, err
+		return ps, 0, fmt.Errorf("decode pause of %s: %w", brand, err)
 	}
-	return ps.CrisisID, true, nil
+	return ps, kve.Revision(), nil
+}
+
+// paused returns the pause that holds brand's posts and replies, if any.
+func (p *Pauses) paused(ctx context.Context, brand string) (pause, bool, error) {
+	ps, rev, err := p.get(ctx, brand)
+	return ps, rev != 0, err
+}
+
+// Pause holds brand's posts and replies. A brand already paused stays as it
+// is (by whom and why it was paused first).
+func (p *Pauses) Pause(ctx context.Context, brand, by, reason string, now time.Time) error {
+	b, _ := json.Marshal(pause{By: by, Reason: reason, Since: now.UTC()})
+	if _, err := p.kv.Create(ctx, brand, b); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		return fmt.Errorf("pause %s: %w", brand, err)
+	}
+	return nil
+}
+
+// Resume lifts brand's pause, whoever set it.
+func (p *Pauses) Resume(ctx context.Context, brand string) error {
+	if err := p.kv.Delete(ctx, brand); err != nil {
+		return fmt.Errorf("lift pause of %s: %w", brand, err)
+	}
+	return nil
 }
 
 func (p *Pauses) detected(ctx context.Context, d crisisv1.Detected) error {
@@ -141,20 +177,14 @@ func (p *Pauses) detected(ctx context.Context, d crisisv1.Detected) error {
 	return nil
 }
 
-// resolved lifts the pause of the crisis it ends (not a later one's).
+// resolved lifts the pause of the crisis it ends (not a later one's, nor
+// one a person set).
 func (p *Pauses) resolved(ctx context.Context, r crisisv1.Resolved) error {
-	kve, err := p.kv.Get(ctx, r.Brand)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil
+	ps, rev, err := p.get(ctx, r.Brand)
+	if err != nil || rev == 0 || ps.CrisisID != r.CrisisID {
+		return err
 	}
-	if err != nil {
-		return fmt.Errorf("read pause of %s: %w", r.Brand, err)
-	}
-	var ps pause
-	if json.Unmarshal(kve.Value(), &ps) == nil && ps.CrisisID != r.CrisisID {
-		return nil
-	}
-	if err := p.kv.Delete(ctx, r.Brand, jetstream.LastRevision(kve.Revision())); err != nil {
+	if err := p.kv.Delete(ctx, r.Brand, jetstream.LastRevision(rev)); err != nil {
 		return fmt.Errorf("lift pause of %s: %w", r.Brand, err)
 	}
 	return nil

@@ -1,15 +1,10 @@
 package main_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -44,24 +39,7 @@ var xssCorpus = []string{
 // (services/gateway/ui/web/tests, node --test with playwright-core and
 // Debian's chromium). Screenshots land in var/ui-artifacts.
 func TestWorkspaceInTheBrowser(t *testing.T) {
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("chromium not found at %s (apt-get install chromium; .ci/run does): %v", chromium, err)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatalf("node not found (apt-get install nodejs npm; .ci/run does): %v", err)
-	}
-	web, _ := filepath.Abs(filepath.Join("..", "gateway", "ui", "web"))
-	if _, err := os.Stat(filepath.Join(web, "node_modules", "playwright-core")); err != nil {
-		npm := exec.Command("npm", "ci", "--no-audit", "--no-fund")
-		npm.Dir = web
-		if out, err := npm.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in %s: %v\n%s", web, err, out)
-		}
-	}
+	browser := newBrowserHarness(t)
 
 	addr := freeAddr(t)
 	p := startPlatformOn(t, testkit.ClickHouse(t),
@@ -148,20 +126,8 @@ func TestWorkspaceInTheBrowser(t *testing.T) {
 	claimID, draftID := comments[0], comments[1]
 	usersJSON, _ := json.Marshal(users)
 	seeded, _ := json.Marshal(map[string]any{"claim": claimID, "draft": draftID, "xss": xssIDs, "xssTexts": xssCorpus})
-	artifacts, _ := filepath.Abs(filepath.Join("..", "..", "var", "ui-artifacts"))
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	node := exec.CommandContext(ctx, "node", "--test", "--test-reporter=spec", "--test-concurrency=1", "tests/")
-	node.Dir = web
-	_, port, _ := strings.Cut(p.gateway, ":")
-	node.Env = append(os.Environ(), "RUCHE_URL=http://localhost:"+port, "RUCHE_USERS="+string(usersJSON),
-		"RUCHE_SEEDED="+string(seeded), "RUCHE_ARTIFACTS="+artifacts, "CHROMIUM="+chromium,
+	browser.run(t, p.gateway, "tests/", "RUCHE_USERS="+string(usersJSON), "RUCHE_SEEDED="+string(seeded),
 		"RUCHE_WEBHOOK=http://"+p.ingest+"/v1/webhooks/generic/demo-webhook", "RUCHE_WEBHOOK_SECRET="+webhookSecret)
-	out, err := node.CombinedOutput()
-	t.Logf("browser tests (screenshots in %s):\n%s", artifacts, out)
-	if err != nil {
-		t.Fatalf("browser tests failed: %v", err)
-	}
 
 	// What the browser did, seen through the API: ten decisions, and the
 	// approved reply published on the sandbox network.

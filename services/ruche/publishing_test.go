@@ -283,6 +283,51 @@ func TestPublishing(t *testing.T) {
 		}
 	})
 
+	t.Run("a_paused_queue_holds_replies_and_resume_sends_them_once", func(t *testing.T) {
+		ctx := context.Background()
+		st, err := rpc.Ask(ctx, p.client, query.PausePublishing, query.PauseRequest{Brand: pubBrand, By: "user:lea", Reason: "crise en cours"})
+		if err != nil || !st.Paused || st.By != "user:lea" || st.CrisisID != "" || st.Since == nil {
+			t.Fatalf("pause: %+v, %v", st, err)
+		}
+		target := sb.comment(t)
+		text := "Nous revenons vers vous dès que possible."
+		p.approve(t, "ap-paused", publishv1.KindReply, text)
+		p.request(t, publishv1.Requested{ID: "reply-paused", Kind: publishv1.KindReply, InteractionID: "sandbox:" + target, Text: text, ApprovalID: "ap-paused"})
+		pub := p.settled(t, "reply-paused")
+		if pub.State != query.PublicationFailed || pub.Targets[0].Code != publishing.CodeCrisisPause {
+			t.Fatalf("a reply while paused: %+v", pub)
+		}
+		if got := sb.Received().PostsByText[text]; got != 0 {
+			t.Fatalf("the held reply reached the network %d times", got)
+		}
+		if st, err = rpc.Ask(ctx, p.client, query.GetPause, query.ListAccountsRequest{Brand: pubBrand}); err != nil || !st.Paused || st.Held != 1 || st.Reason != "crise en cours" {
+			t.Fatalf("pause state: %+v, %v", st, err)
+		}
+		if _, err := rpc.Ask(ctx, p.client, query.PausePublishing, query.PauseRequest{Brand: pubBrand}); rpc.AsError(err) == nil || rpc.AsError(err).Field != "by" {
+			t.Fatalf("a pause without its author: %v", err)
+		}
+		if st, err = rpc.Ask(ctx, p.client, query.ResumePublishing, query.PauseRequest{Brand: pubBrand, By: "user:lea"}); err != nil || st.Paused || st.Held != 1 {
+			t.Fatalf("resume: %+v, %v", st, err)
+		}
+		if pub := p.settled(t, "reply-paused"); pub.State != query.PublicationPublished {
+			t.Fatalf("after the resume: %+v", pub)
+		}
+		if got := sb.Received().PostsByText[text]; got != 1 {
+			t.Fatalf("the resumed reply reached the network %d times, want 1", got)
+		}
+		if st, err = rpc.Ask(ctx, p.client, query.GetPause, query.ListAccountsRequest{Brand: pubBrand}); err != nil || st.Paused || st.Held != 0 {
+			t.Fatalf("pause state after the resume: %+v, %v", st, err)
+		}
+		var paused, resumed bool
+		for _, e := range p.audit(t) {
+			paused = paused || e.Action == "paused" && e.RequestedBy == "user:lea"
+			resumed = resumed || e.Action == "resumed" && e.RequestedBy == "user:lea"
+		}
+		if !paused || !resumed {
+			t.Fatalf("audit: paused %v, resumed %v", paused, resumed)
+		}
+	})
+
 	t.Run("no_request_before_a_rate_limit_resets", func(t *testing.T) {
 		if err := sb.SetFault(sandbox.Fault{Mode: sandbox.FaultRateLimited, Count: 1, RetryAfterSeconds: 2}); err != nil {
 			t.Fatal(err)

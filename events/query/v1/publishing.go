@@ -31,6 +31,15 @@ var (
 	ListDeadLetters = Declare[ListAccountsRequest, DeadLetters](PublishingService, "list_dead_letters", "ruche.query.publishing.dead_letters.list", BudgetRead)
 	// ListAudit reads a brand's audit log, newest first.
 	ListAudit = Declare[ListAuditRequest, AuditLog](PublishingService, "list_audit", "ruche.query.publishing.audit.list", BudgetRead)
+	// GetPause answers whether a brand's posts and replies are held.
+	GetPause = Declare[ListAccountsRequest, PauseState](PublishingService, "get_pause", "ruche.query.publishing.pause.get", BudgetRead)
+	// PausePublishing holds a brand's posts and replies (hides, unhides
+	// and deletes still go out) until ResumePublishing; the crisis that
+	// ends later does not lift a pause a person set.
+	PausePublishing = Declare[PauseRequest, PauseState](PublishingService, "pause_publishing", "ruche.command.publishing.pause.set", BudgetRead)
+	// ResumePublishing lifts the pause, whoever or whatever set it, and
+	// queues again the posts and replies it held.
+	ResumePublishing = Declare[PauseRequest, PauseState](PublishingService, "resume_publishing", "ruche.command.publishing.pause.lift", BudgetRead)
 )
 
 // AccountSpec is a connected account as a brand team sets it. Token is
@@ -180,4 +189,27 @@ type AuditEntry struct {
 // AuditLog is a page of the audit log, newest first.
 type AuditLog struct {
 	Entries []AuditEntry `json:"entries"`
+}
+
+// PauseRequest pauses or resumes a brand's publishing queue.
+type PauseRequest struct {
+	Brand string `json:"brand"`
+	// By is who asks (a user or key id), for the audit log.
+	By string `json:"by"`
+	// Reason is shown beside the pause (at most 500 characters).
+	Reason string `json:"reason,omitempty"`
+}
+
+// PauseState is whether a brand's posts and replies are held.
+type PauseState struct {
+	Brand  string `json:"brand"`
+	Paused bool   `json:"paused"`
+	// CrisisID is the crisis that paused the queue; empty when a person did.
+	CrisisID string     `json:"crisis_id,omitempty"`
+	By       string     `json:"by,omitempty"`
+	Reason   string     `json:"reason,omitempty"`
+	Since    *time.Time `json:"since,omitempty"`
+	// Held counts the posts and replies the pause refused, waiting for the
+	// resume (a resume answers how many it queued again).
+	Held int `json:"held"`
 }
