@@ -59,7 +59,7 @@ func (n *Network) counts(it Item, now time.Time) PostCounts {
 	id := it.ID
 	age := max(now.Sub(it.CreatedAt).Hours(), 0)
 	reach := baseFollowers * (0.02 + 0.10*n.unit(id, "reach")) // seen by 2 to 12 % of the audience
-	spread := 2 + 8*n.unit(id, "spread")                        // hours to reach 63 % of it
+	spread := 2 + 8*n.unit(id, "spread")                       // hours to reach 63 % of it
 	impressions := math.Floor(reach * (1 - math.Exp(-age/spread)))
 	rate := func(salt string, lo, hi float64) int64 {
 		return int64(math.Floor(impressions * (lo + (hi-lo)*n.unit(id, salt))))
