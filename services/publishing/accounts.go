@@ -171,9 +171,19 @@ func (a *Accounts) Delete(ctx context.Context, brand, id string) error {
 
 // records lists a brand's accounts, sorted by id.
 func (a *Accounts) records(ctx context.Context, brand string) ([]accountRecord, error) {
-	lister, err := a.kv.ListKeysFiltered(ctx, brand+".*")
+	return a.matching(ctx, brand+".*")
+}
+
+// all lists every brand's accounts.
+func (a *Accounts) all(ctx context.Context) ([]accountRecord, error) {
+	return a.matching(ctx, "*.*")
+}
+
+// matching lists the accounts whose keys match filter, sorted by id.
+func (a *Accounts) matching(ctx context.Context, filter string) ([]accountRecord, error) {
+	lister, err := a.kv.ListKeysFiltered(ctx, filter)
 	if err != nil {
-		return nil, fmt.Errorf("list accounts of %s: %w", brand, err)
+		return nil, fmt.Errorf("list accounts %s: %w", filter, err)
 	}
 	var keys []string
 	for k := range lister.Keys() {

@@ -235,13 +235,14 @@ func (s *Service) report(ctx context.Context, key string, e *Entry, rev uint64) 
 		}
 		evs, ids = append(evs, f), append(ids, f.ID)
 	}
+	// A published post's counts are read from now on (before it is marked
+	// reported: a crash in between tracks it again, which changes nothing).
+	if err := s.trackPublished(ctx, e); err != nil {
+		return err
+	}
 	for i, ev := range evs {
-		env, err := events.NewEnvelope(ev, ids[i], e.Brand, at)
-		if err != nil {
-			return err
-		}
-		if _, err := s.pub.PublishEvent(ctx, ev, env); err != nil {
-			return fmt.Errorf("report %s: %w", ids[i], err)
+		if err := s.emit(ctx, ev, ids[i], e.Brand, at); err != nil {
+			return fmt.Errorf("report: %w", err)
 		}
 	}
 	e.Reported = true

@@ -21,6 +21,13 @@ type Config struct {
 	// jitter) between attempts after a server error or a timeout.
 	BackoffBase time.Duration `koanf:"backoff_base"`
 	BackoffMax  time.Duration `koanf:"backoff_max"`
+	// MetricsEvery is how often an account's metrics job runs, and how
+	// soon a fresh post is read again (older posts less often, ReadEvery).
+	MetricsEvery time.Duration `koanf:"metrics_every"`
+	// MetricsHorizon is how long after publication a post's counts are read.
+	MetricsHorizon time.Duration `koanf:"metrics_horizon"`
+	// FollowersEvery is how often an account's follower count is read.
+	FollowersEvery time.Duration `koanf:"followers_every"`
 }
 
 // RegisterFlags registers the publishing flags under prefix.
@@ -31,6 +38,9 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.DurationVar(&c.RetryInterval, prefix+"retry_interval", time.Second, "how often due retries and interrupted calls are looked for")
 	fs.DurationVar(&c.BackoffBase, prefix+"backoff_base", 2*time.Second, "first delay after a server error or timeout (doubled per attempt, with jitter)")
 	fs.DurationVar(&c.BackoffMax, prefix+"backoff_max", 10*time.Minute, "longest delay between two attempts")
+	fs.DurationVar(&c.MetricsEvery, prefix+"metrics_every", 5*time.Minute, "how often an account's post counts are read (older posts less often)")
+	fs.DurationVar(&c.MetricsHorizon, prefix+"metrics_horizon", 30*24*time.Hour, "how long after publication a post's counts are read")
+	fs.DurationVar(&c.FollowersEvery, prefix+"followers_every", 24*time.Hour, "how often an account's follower count is read")
 }
 
 // Validate checks the settings.
@@ -46,6 +56,12 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("publishing.retry_interval must be at least 10ms")
 	case c.BackoffBase <= 0 || c.BackoffMax < c.BackoffBase:
 		return fmt.Errorf("publishing.backoff_base must be positive and at most publishing.backoff_max")
+	case c.MetricsEvery < 10*time.Millisecond || c.MetricsEvery > 24*time.Hour:
+		return fmt.Errorf("publishing.metrics_every must be 10ms to 24h, got %s", c.MetricsEvery)
+	case c.MetricsHorizon < c.MetricsEvery:
+		return fmt.Errorf("publishing.metrics_horizon must be at least publishing.metrics_every")
+	case c.FollowersEvery < c.MetricsEvery:
+		return fmt.Errorf("publishing.followers_every must be at least publishing.metrics_every")
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -50,6 +51,7 @@ type Service struct {
 	approvals *Approvals
 	pauses    *Pauses
 	audit     *Audit
+	insights  *Insights
 	networks  map[string]Network
 	now       func() time.Time
 }
@@ -96,6 +98,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 		return nil, err
 	}
 	s.audit.now = d.Now
+	if s.insights, err = OpenInsights(ctx, d.JS, d.Replicas); err != nil {
+		return nil, err
+	}
 	if err := bus.Handle(d.Router, cfg.Consumer, s.handleRequested); err != nil {
 		return nil, err
 	}
@@ -112,7 +117,8 @@ func New(cfg Config, d Deps) (*Service, error) {
 	return s, nil
 }
 
-// Run serves the endpoints and the retry loop until ctx is done.
+// Run serves the endpoints, the retry loop and the metrics producers until
+// ctx is done.
 func (s *Service) Run(ctx context.Context) error {
 	srv, err := s.startEndpoints()
 	if err != nil {
@@ -121,12 +127,30 @@ func (s *Service) Run(ctx context.Context) error {
 	defer srv.Stop()
 	t := time.NewTicker(s.cfg.RetryInterval)
 	defer t.Stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { s.runMetrics(ctx) })
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
 			s.retryDue(ctx)
+		}
+	}
+}
+
+// runMetrics looks for accounts whose metrics job is due, a few times per
+// MetricsEvery (each account's own schedule says whether it runs).
+func (s *Service) runMetrics(ctx context.Context) {
+	t := time.NewTicker(max(s.cfg.MetricsEvery/4, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.readMetrics(ctx)
 		}
 	}
 }

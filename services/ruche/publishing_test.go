@@ -34,12 +34,18 @@ type sandboxNet struct {
 
 func startSandbox(t testing.TB, wrap func(http.Handler) http.Handler) *sandboxNet {
 	t.Helper()
+	return startSandboxAt(t, wrap, nil)
+}
+
+// startSandboxAt is startSandbox on the clock now (nil: time.Now).
+func startSandboxAt(t testing.TB, wrap func(http.Handler) http.Handler, now func() time.Time) *sandboxNet {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := "http://" + l.Addr().String()
-	n, err := sandbox.New(sandbox.Config{Account: pubBrand, BaseURL: base, Seed: 7}, testkit.Logger(t))
+	n, err := sandbox.New(sandbox.Config{Account: pubBrand, BaseURL: base, Seed: 7, Now: now}, testkit.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +83,13 @@ type publisher struct {
 
 func startPublishing(t testing.TB, conn *bus.Conn, cfg publishing.Config) *publisher {
 	t.Helper()
+	p, _ := startPublishingAt(t, conn, cfg, nil)
+	return p
+}
+
+// startPublishingAt is startPublishing on the clock now (nil: time.Now).
+func startPublishingAt(t testing.TB, conn *bus.Conn, cfg publishing.Config, now func() time.Time) (*publisher, *publishing.Service) {
+	t.Helper()
 	log := testkit.Logger(t)
 	router, err := bus.NewRouter(conn, log, nil)
 	if err != nil {
@@ -86,7 +99,7 @@ func startPublishing(t testing.TB, conn *bus.Conn, cfg publishing.Config) *publi
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := publishing.New(cfg, publishing.Deps{Router: router, Logger: log, NATS: conn.NC, JS: conn.JS, Replicas: 1, Box: box})
+	svc, err := publishing.New(cfg, publishing.Deps{Router: router, Logger: log, NATS: conn.NC, JS: conn.JS, Replicas: 1, Box: box, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +119,7 @@ func startPublishing(t testing.TB, conn *bus.Conn, cfg publishing.Config) *publi
 	for {
 		_, err := rpc.Ask(context.Background(), client, query.ListAccounts, query.ListAccountsRequest{Brand: pubBrand})
 		if err == nil {
-			return p
+			return p, svc
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("publishing endpoints: %v", err)
@@ -117,7 +130,8 @@ func startPublishing(t testing.TB, conn *bus.Conn, cfg publishing.Config) *publi
 
 func testPublishingConfig() publishing.Config {
 	return publishing.Config{Consumer: "publishing", RequestTimeout: 2 * time.Second, MaxAttempts: 3,
-		RetryInterval: 100 * time.Millisecond, BackoffBase: 100 * time.Millisecond, BackoffMax: time.Second}
+		RetryInterval: 100 * time.Millisecond, BackoffBase: 100 * time.Millisecond, BackoffMax: time.Second,
+		MetricsEvery: time.Hour, MetricsHorizon: 30 * 24 * time.Hour, FollowersEvery: 24 * time.Hour}
 }
 
 func (p *publisher) account(t testing.TB, id, network, url string) {
