@@ -104,6 +104,13 @@ func decode(subject string, get func(string) string, body []byte, now time.Time)
 		}
 		row := snapshotRow(e, now)
 		d.other = &row
+	case community.PostMetrics{}.Name():
+		var e community.PostMetrics
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := postMetricsRow(e, now)
+		d.other = &row
 	case community.Followed{}.Name():
 		var e community.Followed
 		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {

@@ -123,6 +123,20 @@ func (d *dataset) follow(brand, network, follower string, reach int64, at time.T
 	})
 }
 
+// reading is one reading of a post's counts (nil: not given).
+type reading struct {
+	impressions, reactions, comments, shares, clicks *int64
+}
+
+func (d *dataset) postMetrics(brand, network, platformID string, published, taken time.Time, r reading) {
+	d.events = append(d.events, community.PostMetrics{
+		ID: community.PostMetricsID(network, platformID, taken), Brand: brand, Network: network, Account: "@" + brand,
+		PlatformID: platformID, URL: "https://" + network + ".example/" + platformID, RequestID: "req-" + platformID,
+		PublishedAt: published, TakenAt: taken,
+		Impressions: r.impressions, Reactions: r.reactions, Comments: r.comments, Shares: r.shares, Clicks: r.clicks,
+	})
+}
+
 // brandOf returns the brand of one of the dataset's events.
 func brandOf(e events.Event) string {
 	switch v := e.(type) {
@@ -141,6 +155,8 @@ func brandOf(e events.Event) string {
 	case interaction.Updated:
 		return v.Brand
 	case interaction.Deleted:
+		return v.Brand
+	case community.PostMetrics:
 		return v.Brand
 	}
 	panic(fmt.Sprintf("no brand for %T", e))
@@ -164,6 +180,8 @@ func eventID(e events.Event) string {
 		return v.ID
 	case interaction.Deleted:
 		return v.ID
+	case community.PostMetrics:
+		return v.ID
 	}
 	panic(fmt.Sprintf("no id for %T", e))
 }
@@ -175,7 +193,7 @@ func eventID(e events.Event) string {
 func (h *harness) seed(d *dataset, copies int) {
 	h.t.Helper()
 	want := map[string]int{}
-	for _, table := range []string{"interactions", "interaction_state", "replies", "case_decisions", "follower_snapshots", "followers", "interaction_edits", "interaction_deletions"} {
+	for _, table := range []string{"interactions", "interaction_state", "replies", "case_decisions", "follower_snapshots", "followers", "interaction_edits", "interaction_deletions", "post_metrics"} {
 		want[table] = int(h.rowsWritten(table)) // rows of earlier seeds, read before the sink writes these
 	}
 	for c := 0; c < copies; c++ {
@@ -201,6 +219,8 @@ func (h *harness) seed(d *dataset, copies int) {
 			want["interaction_edits"] += copies
 		case interaction.Deleted:
 			want["interaction_deletions"] += copies
+		case community.PostMetrics:
+			want["post_metrics"] += copies
 		}
 	}
 	eventually(h.t, 20*time.Second, "the dataset to be stored", func() bool {

@@ -24,6 +24,7 @@ const (
 	followerColumns     = "id, brand, network, account, follower_id, follower_handle, follower_name, follower_followers, followed_at, inserted_at"
 	editColumns         = "id, brand, interaction_id, network, text, lang, edited_at, version, received_at, source, source_id, inserted_at"
 	deletionColumns     = "id, brand, interaction_id, network, deleted_at, received_at, source, source_id, reason, inserted_at"
+	postMetricsColumns  = "id, brand, network, account, platform_id, url, request_id, published_at, taken_at, impressions, reactions, comments, shares, clicks, inserted_at"
 )
 
 func flag(b bool) uint8 {
@@ -63,4 +64,9 @@ func editRow(u interaction.Updated, now time.Time) tableRow {
 func deletionRow(d interaction.Deleted, now time.Time) tableRow {
 	return tableRow{"interaction_deletions", deletionColumns, []any{d.ID, d.Brand, d.InteractionID, d.Network,
 		sec(d.DeletedAt), sec(d.ReceivedAt), string(d.Source), d.SourceID, d.Reason, sec(now)}}
+}
+
+func postMetricsRow(m community.PostMetrics, now time.Time) tableRow {
+	return tableRow{"post_metrics", postMetricsColumns, []any{m.ID, m.Brand, m.Network, m.Account, m.PlatformID, m.URL, m.RequestID,
+		sec(m.PublishedAt), sec(m.TakenAt), m.Impressions, m.Reactions, m.Comments, m.Shares, m.Clicks, sec(now)}}
 }

@@ -113,7 +113,8 @@ func storedStreams() []storedStream {
 			events.AllBrands(interaction.Updated{}), events.AllBrands(interaction.Deleted{})}},
 		{events.DomainReply, []string{events.AllBrands(reply.Sent{})}},
 		{events.DomainCase, []string{events.AllBrands(casev1.Decided{})}},
-		{events.DomainCommunity, []string{events.AllBrands(community.FollowersCounted{}), events.AllBrands(community.Followed{})}},
+		{events.DomainCommunity, []string{events.AllBrands(community.FollowersCounted{}), events.AllBrands(community.Followed{}),
+			events.AllBrands(community.PostMetrics{})}},
 	}
 }
 
