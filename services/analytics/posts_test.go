@@ -10,7 +10,9 @@ import (
 	query "github.com/ruche-project/ruche/events/query/v1"
 )
 
-func nov(day, hour, minute int) time.Time { return time.Date(2026, 11, day, hour, minute, 0, 0, time.UTC) }
+func nov(day, hour, minute int) time.Time {
+	return time.Date(2026, 11, day, hour, minute, 0, 0, time.UTC)
+}
 
 func n64(v int64) *int64 { return &v }
 
