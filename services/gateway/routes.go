@@ -70,6 +70,7 @@ var routeRules = map[string]rule{
 	"GET /api/v1/interactions/:id":                {action: access.InteractionsRead},
 	"GET /api/v1/interactions/:id/history":        {action: access.InteractionsRead},
 	"GET /api/v1/kpis":                            {action: access.ReportsRead, export: access.InteractionsExport},
+	"GET /api/v1/kpis/posts":                      {action: access.ReportsRead},
 	"GET /api/v1/segments/:segment":               {action: access.SegmentsRead, export: access.SegmentsRead},
 	"POST /api/v1/contests/draw":                  {action: access.ContestsDraw},
 	"GET /api/v1/contests/:id":                    {action: access.ContestsRead, export: access.InteractionsExport},

@@ -107,6 +107,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	api.GET("/interactions", s.listInteractions)
 	api.GET("/interactions/:id", s.getInteraction)
 	api.GET("/kpis", s.kpis)
+	api.GET("/kpis/posts", s.postPerformance)
 	api.GET("/segments/:segment", s.segment)
 	api.POST("/contests/draw", s.drawContest)
 	api.GET("/contests/:id", s.getContest)
