@@ -14,6 +14,7 @@ import (
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	community "github.com/ruche-project/ruche/events/community/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
+	publish "github.com/ruche-project/ruche/events/publish/v1"
 	reply "github.com/ruche-project/ruche/events/reply/v1"
 )
 
@@ -137,6 +138,18 @@ func (d *dataset) postMetrics(brand, network, platformID string, published, take
 	})
 }
 
+// outcome is a publish outcome about r (failed when code is set).
+func (d *dataset) outcome(r interaction.Received, requestID string, kind publish.Kind, code, reason string, after time.Duration) {
+	at := r.CreatedAt.Add(after)
+	if code != "" {
+		d.events = append(d.events, publish.Failed{ID: publish.OutcomeID(requestID, r.Network, "", "failed"), RequestID: requestID,
+			Brand: r.Brand, Kind: kind, Network: r.Network, InteractionID: r.ID, Code: code, Reason: reason, Attempts: 1, FailedAt: at})
+		return
+	}
+	d.events = append(d.events, publish.Succeeded{ID: publish.OutcomeID(requestID, r.Network, "", "succeeded"), RequestID: requestID,
+		Brand: r.Brand, Kind: kind, Network: r.Network, InteractionID: r.ID, PlatformID: "p-" + requestID, Attempts: 2, PublishedAt: at})
+}
+
 // brandOf returns the brand of one of the dataset's events.
 func brandOf(e events.Event) string {
 	switch v := e.(type) {
@@ -157,6 +170,10 @@ func brandOf(e events.Event) string {
 	case interaction.Deleted:
 		return v.Brand
 	case community.PostMetrics:
+		return v.Brand
+	case publish.Succeeded:
+		return v.Brand
+	case publish.Failed:
 		return v.Brand
 	}
 	panic(fmt.Sprintf("no brand for %T", e))
@@ -182,6 +199,10 @@ func eventID(e events.Event) string {
 		return v.ID
 	case community.PostMetrics:
 		return v.ID
+	case publish.Succeeded:
+		return v.ID
+	case publish.Failed:
+		return v.ID
 	}
 	panic(fmt.Sprintf("no id for %T", e))
 }
@@ -193,7 +214,7 @@ func eventID(e events.Event) string {
 func (h *harness) seed(d *dataset, copies int) {
 	h.t.Helper()
 	want := map[string]int{}
-	for _, table := range []string{"interactions", "interaction_state", "replies", "case_decisions", "follower_snapshots", "followers", "interaction_edits", "interaction_deletions", "post_metrics"} {
+	for _, table := range []string{"interactions", "interaction_state", "replies", "case_decisions", "follower_snapshots", "followers", "interaction_edits", "interaction_deletions", "post_metrics", "publish_outcomes"} {
 		want[table] = int(h.rowsWritten(table)) // rows of earlier seeds, read before the sink writes these
 	}
 	for c := 0; c < copies; c++ {
@@ -221,6 +242,8 @@ func (h *harness) seed(d *dataset, copies int) {
 			want["interaction_deletions"] += copies
 		case community.PostMetrics:
 			want["post_metrics"] += copies
+		case publish.Succeeded, publish.Failed:
+			want["publish_outcomes"] += copies
 		}
 	}
 	eventually(h.t, 20*time.Second, "the dataset to be stored", func() bool {
