@@ -164,3 +164,55 @@ func (m PostMetrics) Validate() error {
 	}
 	return nil
 }
+
+// LinkClicked is one click on a short link of the brand's published posts
+// (the gateway's /l/{code}), counted by publishing. Bots and link previews
+// are not counted; the visitor is a keyed hash of the address, never the
+// address itself.
+type LinkClicked struct {
+	// ID is the event id: one per click (LinkClickedID).
+	ID    string `json:"id"`
+	Brand string `json:"brand"`
+	// Code is the short link's code.
+	Code    string `json:"code"`
+	Network string `json:"network"`
+	Account string `json:"account,omitempty"`
+	// RequestID is the publish request whose post carried the link.
+	RequestID string `json:"request_id"`
+	// Target is where the click was sent (the recorded link, with its UTM
+	// parameters).
+	Target string `json:"target"`
+	// Visitor is a keyed hash of the visitor's address: distinct visitors
+	// can be counted, the address cannot be read back.
+	Visitor   string    `json:"visitor"`
+	ClickedAt time.Time `json:"clicked_at"`
+}
+
+// Name implements events.Event.
+func (LinkClicked) Name() string { return "community.link_clicked.v1" }
+
+// LinkClickedID is the id of a click: its code, its time to the
+// nanosecond and a nonce the counting side draws.
+func LinkClickedID(code string, at time.Time, nonce string) string {
+	return fmt.Sprintf("link_click:%s:%d:%s", code, at.UnixNano(), nonce)
+}
+
+// Validate reports the first missing or malformed field, naming it.
+func (c LinkClicked) Validate() error {
+	if err := events.ValidateBrand(c.Brand); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	switch {
+	case c.ID == "":
+		return fmt.Errorf("%w: id is required", ErrInvalid)
+	case c.Code == "" || c.Network == "" || c.RequestID == "":
+		return fmt.Errorf("%w: code, network and request_id are required", ErrInvalid)
+	case c.Target == "":
+		return fmt.Errorf("%w: target is required", ErrInvalid)
+	case c.Visitor == "":
+		return fmt.Errorf("%w: visitor is required", ErrInvalid)
+	case c.ClickedAt.IsZero():
+		return fmt.Errorf("%w: clicked_at is required", ErrInvalid)
+	}
+	return nil
+}

@@ -52,6 +52,20 @@ func TestPostMetrics(t *testing.T) {
 	eventstest.Golden(t, "community.post_metrics.v1.json", m)
 }
 
+func TestLinkClicked(t *testing.T) {
+	c := v1.LinkClicked{ID: v1.LinkClickedID("Xq3kP9wLm2RtV7bN", at, "5f2a"), Brand: "cafe-lumiere", Code: "Xq3kP9wLm2RtV7bN",
+		Network: "mastodon", Account: "masto", RequestID: "post-menu-hiver",
+		Target:  "https://cafe.example/menu?utm_campaign=ruche&utm_medium=social&utm_source=mastodon",
+		Visitor: "9c1e0b6f2d4a8e31", ClickedAt: at}
+	if got, want := events.Subject(c, c.Brand), "ruche.community.link_clicked.v1.cafe-lumiere"; got != want {
+		t.Fatalf("Subject = %q, want %q", got, want)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	eventstest.Golden(t, "community.link_clicked.v1.json", c)
+}
+
 func TestValidate(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -62,6 +76,7 @@ func TestValidate(t *testing.T) {
 		{"snapshot_negative", v1.FollowersCounted{ID: v1.FollowersCountedID("x", "a", at), Brand: "b", Network: "x", Account: "a", TakenAt: at, Followers: -1}.Validate(), "negative"},
 		{"metrics_without_platform_id", v1.PostMetrics{Brand: "b", Network: "x", Account: "a", PublishedAt: at, TakenAt: at}.Validate(), "platform_id"},
 		{"metrics_negative", v1.PostMetrics{ID: v1.PostMetricsID("x", "1", at), Brand: "b", Network: "x", Account: "a", PlatformID: "1", PublishedAt: at, TakenAt: at, Shares: new(int64(-2))}.Validate(), "shares"},
+		{"click_without_visitor", v1.LinkClicked{ID: "c", Brand: "b", Code: "k", Network: "x", RequestID: "r", Target: "https://a.example", ClickedAt: at}.Validate(), "visitor"},
 		{"follow_without_follower", v1.Followed{Brand: "b", Network: "x", Account: "a", FollowedAt: at}.Validate(), "follower.id"},
 	}
 	for _, tc := range cases {
