@@ -42,6 +42,7 @@ var routeRules = map[string]rule{
 	"GET /openapi.yaml": {who: public},
 	"GET /docs":         {who: public},
 	"GET /welcome":      {who: public},
+	"GET /l/:code":      {who: public},
 
 	"POST /api/v1/auth/login":                     {who: public},
 	"POST /api/v1/auth/password-reset":            {who: public},
@@ -95,6 +96,8 @@ var routeRules = map[string]rule{
 	"GET /api/v1/crises/webhook":                  {action: access.CrisesManage},
 	"PUT /api/v1/crises/webhook":                  {action: access.CrisesManage},
 	"GET /api/v1/accounts":                        {action: access.AccountsRead},
+	"GET /api/v1/links/settings":                  {action: access.AccountsRead},
+	"PUT /api/v1/links/settings":                  {action: access.AccountsManage},
 	"POST /api/v1/accounts":                       {action: access.AccountsManage},
 	"DELETE /api/v1/accounts/:id":                 {action: access.AccountsManage},
 	"GET /api/v1/publications/:id":                {action: access.PublishingRead},

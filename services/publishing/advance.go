@@ -59,7 +59,7 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 	if err != nil {
 		return err
 	}
-	action := Action{Kind: e.Kind, Key: e.Key, Text: e.Text, Lang: e.Lang, TargetID: e.TargetID, Attempt: e.Attempts + 1, FirstSentAt: e.FirstSentAt}
+	action := Action{Kind: e.Kind, Key: e.Key, Text: e.sent(), Lang: e.Lang, TargetID: e.TargetID, Attempt: e.Attempts + 1, FirstSentAt: e.FirstSentAt}
 
 	// A call was made and its answer lost: ask the network what exists
 	// before anything is sent again.
@@ -272,7 +272,7 @@ func auditOf(r publishv1.Requested, action string, t publishv1.Variant, code, re
 // entryAudit is the audit entry of a ledger entry's action.
 func entryAudit(e *Entry, action, platformID, code, reason string) query.AuditEntry {
 	a := query.AuditEntry{Brand: e.Brand, RequestID: e.RequestID, Kind: e.Kind, Network: e.Network, Account: e.Account, Action: action,
-		RequestedBy: e.RequestedBy, ApprovedBy: e.ApprovedBy, ApprovalID: e.ApprovalID, Text: e.Text, TargetID: e.TargetID,
+		RequestedBy: e.RequestedBy, ApprovedBy: e.ApprovedBy, ApprovalID: e.ApprovalID, Text: e.sent(), TargetID: e.TargetID,
 		PlatformID: platformID, Code: code, Reason: reason}
 	if e.Text != "" {
 		a.ContentHash = publishv1.ContentHash(e.Text)

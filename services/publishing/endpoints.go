@@ -38,6 +38,14 @@ func (s *Service) startEndpoints() (*rpc.Server, error) {
 			}
 			return query.Empty{}, s.approvals.Put(ctx, r.Approval)
 		}),
+		rpc.Handle(srv, query.OpenLink, s.open),
+		rpc.Handle(srv, query.GetLinkSettings, func(ctx context.Context, r query.ListAccountsRequest) (query.LinkSettings, error) {
+			if err := brandOK(r.Brand); err != nil {
+				return query.LinkSettings{}, err
+			}
+			return s.links.Settings(ctx, r.Brand)
+		}),
+		rpc.Handle(srv, query.PutLinkSettings, s.links.PutSettings),
 		rpc.Handle(srv, query.GetPublication, s.publication),
 		rpc.Handle(srv, query.RetryPublication, s.retry),
 		rpc.Handle(srv, query.ListDeadLetters, func(ctx context.Context, r query.ListAccountsRequest) (query.DeadLetters, error) {

@@ -45,10 +45,13 @@ type Entry struct {
 	InteractionID string         `json:"interaction_id,omitempty"`
 	TargetID      string         `json:"target_id,omitempty"`
 	Text          string         `json:"text,omitempty"`
-	Lang          string         `json:"lang,omitempty"`
-	RequestedBy   string         `json:"requested_by,omitempty"`
-	ApprovalID    string         `json:"approval_id,omitempty"`
-	ApprovedBy    string         `json:"approved_by,omitempty"`
+	// SentText is Text with its links shortened (links.go), when the
+	// brand shortens them: what every attempt sends.
+	SentText    string `json:"sent_text,omitempty"`
+	Lang        string `json:"lang,omitempty"`
+	RequestedBy string `json:"requested_by,omitempty"`
+	ApprovalID  string `json:"approval_id,omitempty"`
+	ApprovedBy  string `json:"approved_by,omitempty"`
 	// Key is the idempotency key sent with every attempt.
 	Key   string `json:"key"`
 	State State  `json:"state"`
@@ -77,6 +80,14 @@ type Entry struct {
 	Reported  bool      `json:"reported,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// sent is the text the network receives.
+func (e *Entry) sent() string {
+	if e.SentText != "" {
+		return e.SentText
+	}
+	return e.Text
 }
 
 // done is true when nothing more will happen to the entry without a retry

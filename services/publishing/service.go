@@ -52,6 +52,7 @@ type Service struct {
 	pauses    *Pauses
 	audit     *Audit
 	insights  *Insights
+	links     *Links
 	networks  map[string]Network
 	now       func() time.Time
 }
@@ -99,6 +100,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s.audit.now = d.Now
 	if s.insights, err = OpenInsights(ctx, d.JS, d.Replicas); err != nil {
+		return nil, err
+	}
+	if s.links, err = OpenLinks(ctx, d.JS, d.Replicas, cfg.LinksBaseURL, d.Now); err != nil {
 		return nil, err
 	}
 	if err := bus.Handle(d.Router, cfg.Consumer, s.handleRequested); err != nil {
@@ -197,6 +201,22 @@ func (s *Service) handleRequested(ctx context.Context, r publishv1.Requested, _ 
 		}
 		if r.Kind != publishv1.KindPost {
 			_, e.TargetID, _ = publishv1.ParseInteractionID(r.InteractionID)
+		}
+		if e.Kind.NeedsApproval() {
+			// Links are shortened once, before the intent: a redelivered
+			// request finds its entry and draws no codes.
+			_, _, err := s.ledger.Get(ctx, key)
+			if errors.Is(err, ErrNoEntry) {
+				sent, err := s.links.Shorten(ctx, e)
+				if err != nil {
+					return err
+				}
+				if sent != e.Text {
+					e.SentText = sent
+				}
+			} else if err != nil {
+				return err
+			}
 		}
 		created, err := s.ledger.Create(ctx, key, e)
 		if err != nil {
