@@ -126,6 +126,13 @@ func decode(subject string, get func(string) string, body []byte, now time.Time)
 		}
 		row := failedRow(e, now)
 		d.other = &row
+	case community.LinkClicked{}.Name():
+		var e community.LinkClicked
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := linkClickRow(e, now)
+		d.other = &row
 	case community.Followed{}.Name():
 		var e community.Followed
 		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {

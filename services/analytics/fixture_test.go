@@ -150,6 +150,13 @@ func (d *dataset) outcome(r interaction.Received, requestID string, kind publish
 		Brand: r.Brand, Kind: kind, Network: r.Network, InteractionID: r.ID, PlatformID: "p-" + requestID, Attempts: 2, PublishedAt: at})
 }
 
+// click is a click on a short link of a post's request.
+func (d *dataset) click(brand, network, requestID, visitor string, at time.Time) {
+	code := "C" + strconv.Itoa(len(d.events))
+	d.events = append(d.events, community.LinkClicked{ID: community.LinkClickedID(code, at, "n"), Brand: brand, Code: code,
+		Network: network, RequestID: requestID, Target: "https://cafe.example/?utm_source=" + network, Visitor: visitor, ClickedAt: at})
+}
+
 // brandOf returns the brand of one of the dataset's events.
 func brandOf(e events.Event) string {
 	switch v := e.(type) {
@@ -170,6 +177,8 @@ func brandOf(e events.Event) string {
 	case interaction.Deleted:
 		return v.Brand
 	case community.PostMetrics:
+		return v.Brand
+	case community.LinkClicked:
 		return v.Brand
 	case publish.Succeeded:
 		return v.Brand
@@ -199,6 +208,8 @@ func eventID(e events.Event) string {
 		return v.ID
 	case community.PostMetrics:
 		return v.ID
+	case community.LinkClicked:
+		return v.ID
 	case publish.Succeeded:
 		return v.ID
 	case publish.Failed:
@@ -214,7 +225,7 @@ func eventID(e events.Event) string {
 func (h *harness) seed(d *dataset, copies int) {
 	h.t.Helper()
 	want := map[string]int{}
-	for _, table := range []string{"interactions", "interaction_state", "replies", "case_decisions", "follower_snapshots", "followers", "interaction_edits", "interaction_deletions", "post_metrics", "publish_outcomes"} {
+	for _, table := range []string{"interactions", "interaction_state", "replies", "case_decisions", "follower_snapshots", "followers", "interaction_edits", "interaction_deletions", "post_metrics", "publish_outcomes", "link_clicks"} {
 		want[table] = int(h.rowsWritten(table)) // rows of earlier seeds, read before the sink writes these
 	}
 	for c := 0; c < copies; c++ {
@@ -244,6 +255,8 @@ func (h *harness) seed(d *dataset, copies int) {
 			want["post_metrics"] += copies
 		case publish.Succeeded, publish.Failed:
 			want["publish_outcomes"] += copies
+		case community.LinkClicked:
+			want["link_clicks"] += copies
 		}
 	}
 	eventually(h.t, 20*time.Second, "the dataset to be stored", func() bool {

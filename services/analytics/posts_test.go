@@ -23,6 +23,8 @@ func n64(v int64) *int64 { return &v }
 //	p3 sandbox   published Fri 20 09:00, read once: 500 impressions, 20+2+3+25 clicks → 50 engagements, 10 %
 //	p0 x         published Sun 15 (outside), another brand's post (outside)
 //
+// Short-link clicks: p1 three by two visitors, p3 one, p0 one (outside).
+//
 // Followers of mastodon @cafe-lumiere: 1000 (16 00:00), 1005 (16 12:00),
 // 1012 (17 06:00), 1030 (22 23:00), 1040 (23 00:00, outside).
 func postDataset() *dataset {
@@ -36,6 +38,11 @@ func postDataset() *dataset {
 	d.postMetrics(b, "sandbox", "p3", nov(20, 9, 0), nov(20, 10, 0), reading{impressions: n64(500), reactions: n64(20), comments: n64(2), shares: n64(3), clicks: n64(25)})
 	d.postMetrics(b, "x", "p0", nov(15, 9, 0), nov(16, 9, 0), reading{impressions: n64(9999), reactions: n64(999)})
 	d.postMetrics("autre-marque", "x", "q1", nov(18, 9, 0), nov(18, 10, 0), reading{impressions: n64(7777)})
+	d.click(b, "x", "req-p1", "v1", nov(17, 11, 0))
+	d.click(b, "x", "req-p1", "v2", nov(17, 11, 5))
+	d.click(b, "x", "req-p1", "v1", nov(18, 9, 0))
+	d.click(b, "sandbox", "req-p3", "v3", nov(20, 9, 30))
+	d.click(b, "x", "req-p0", "v4", nov(16, 9, 30))
 	for _, s := range []struct {
 		n  int64
 		at time.Time
@@ -56,8 +63,8 @@ func postLine(p query.PostStats) string {
 	if p.EngagementRate != nil {
 		rate = fmt.Sprintf("%.2f", *p.EngagementRate)
 	}
-	return fmt.Sprintf("%s/%s %s n=%d imp=%s r=%s c=%s s=%s k=%s eng=%d rate=%s", p.Network, p.PlatformID, p.MeasuredAt.Format("02T15:04"), p.Readings,
-		f(p.Impressions), f(p.Reactions), f(p.Comments), f(p.Shares), f(p.Clicks), p.Engagements, rate)
+	return fmt.Sprintf("%s/%s %s n=%d imp=%s r=%s c=%s s=%s k=%s eng=%d rate=%s links=%d/%d", p.Network, p.PlatformID, p.MeasuredAt.Format("02T15:04"), p.Readings,
+		f(p.Impressions), f(p.Reactions), f(p.Comments), f(p.Shares), f(p.Clicks), p.Engagements, rate, p.LinkClicks, p.LinkVisitors)
 }
 
 func followerLine(days []query.FollowerDay) string {
@@ -94,9 +101,9 @@ func TestPostPerformance(t *testing.T) {
 				lines = append(lines, postLine(p))
 			}
 			want := []string{
-				"sandbox/p3 20T10:00 n=1 imp=500 r=20 c=2 s=3 k=25 eng=50 rate=10.00",
-				"mastodon/p2 19T20:00 n=2 imp=- r=30 c=5 s=15 k=- eng=50 rate=-",
-				"x/p1 18T10:00 n=3 imp=2000 r=90 c=10 s=20 k=- eng=120 rate=6.00",
+				"sandbox/p3 20T10:00 n=1 imp=500 r=20 c=2 s=3 k=25 eng=50 rate=10.00 links=1/1",
+				"mastodon/p2 19T20:00 n=2 imp=- r=30 c=5 s=15 k=- eng=50 rate=- links=0/0",
+				"x/p1 18T10:00 n=3 imp=2000 r=90 c=10 s=20 k=- eng=120 rate=6.00 links=3/2",
 			}
 			if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 				t.Fatalf("posts:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
@@ -105,7 +112,7 @@ func TestPostPerformance(t *testing.T) {
 				t.Fatalf("p1 %+v", p)
 			}
 			tot := all.Totals
-			if tot.Posts != 3 || tot.Impressions != 2500 || tot.Engagements != 220 || tot.Clicks != 25 || tot.EngagementRate == nil || math.Abs(*tot.EngagementRate-6.8) > 1e-9 {
+			if tot.Posts != 3 || tot.Impressions != 2500 || tot.Engagements != 220 || tot.Clicks != 25 || tot.LinkClicks != 4 || tot.EngagementRate == nil || math.Abs(*tot.EngagementRate-6.8) > 1e-9 {
 				t.Fatalf("totals %+v (rate %v)", tot, tot.EngagementRate)
 			}
 			if got := followerLine(all.Followers); got != "mastodon 2026-11-16:1005(-) mastodon 2026-11-17:1012(+7) mastodon 2026-11-22:1030(+18)" {

@@ -26,6 +26,7 @@ const (
 	editColumns         = "id, brand, interaction_id, network, text, lang, edited_at, version, received_at, source, source_id, inserted_at"
 	deletionColumns     = "id, brand, interaction_id, network, deleted_at, received_at, source, source_id, reason, inserted_at"
 	outcomeColumns      = "id, brand, request_id, kind, network, account, interaction_id, outcome, platform_id, url, code, reason, retryable, attempts, at, inserted_at"
+	linkClickColumns    = "id, brand, code, network, account, request_id, target, visitor, clicked_at, inserted_at"
 	postMetricsColumns  = "id, brand, network, account, platform_id, url, request_id, published_at, taken_at, impressions, reactions, comments, shares, clicks, inserted_at"
 )
 
@@ -81,4 +82,9 @@ func succeededRow(e publish.Succeeded, now time.Time) tableRow {
 func failedRow(e publish.Failed, now time.Time) tableRow {
 	return tableRow{"publish_outcomes", outcomeColumns, []any{e.ID, e.Brand, e.RequestID, string(e.Kind), e.Network, e.Account, e.InteractionID,
 		"failed", "", "", e.Code, e.Reason, flag(e.Retryable), uint32(max(e.Attempts, 0)), sec(e.FailedAt), sec(now)}}
+}
+
+func linkClickRow(c community.LinkClicked, now time.Time) tableRow {
+	return tableRow{"link_clicks", linkClickColumns, []any{c.ID, c.Brand, c.Code, c.Network, c.Account, c.RequestID, c.Target, c.Visitor,
+		sec(c.ClickedAt), sec(now)}}
 }

@@ -116,7 +116,7 @@ func storedStreams() []storedStream {
 		{events.DomainPublish, []string{events.AllBrands(publish.Succeeded{}), events.AllBrands(publish.Failed{})}},
 		{events.DomainCase, []string{events.AllBrands(casev1.Decided{})}},
 		{events.DomainCommunity, []string{events.AllBrands(community.FollowersCounted{}), events.AllBrands(community.Followed{}),
-			events.AllBrands(community.PostMetrics{})}},
+			events.AllBrands(community.PostMetrics{}), events.AllBrands(community.LinkClicked{})}},
 	}
 }
 

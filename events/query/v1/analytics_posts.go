@@ -62,6 +62,10 @@ type PostStats struct {
 	Comments    *int64    `json:"comments"`
 	Shares      *int64    `json:"shares"`
 	Clicks      *int64    `json:"clicks"`
+	// LinkClicks are the clicks on the post's short links (Ruche's own
+	// count, bots and previews left out) and the distinct visitors.
+	LinkClicks   uint64 `json:"link_clicks"`
+	LinkVisitors uint64 `json:"link_visitors"`
 	// Engagements are reactions + comments + shares + clicks (those given).
 	Engagements int64 `json:"engagements"`
 	// EngagementRate is Engagements / Impressions × 100; null without
@@ -75,6 +79,7 @@ type PostTotals struct {
 	Impressions int64  `json:"impressions"`
 	Engagements int64  `json:"engagements"`
 	Clicks      int64  `json:"clicks"`
+	LinkClicks  uint64 `json:"link_clicks"`
 	// EngagementRate is the engagements of the posts with impressions over
 	// their impressions × 100; null when no post has impressions.
 	EngagementRate *float64 `json:"engagement_rate"`

@@ -18,6 +18,7 @@ var postDefinitions = map[string]string{
 	"engagements":     "reactions + comments + shares + clicks of the latest reading (counts not given count 0)",
 	"engagement_rate": "engagements / impressions × 100 (percent); null without impressions (Mastodon and Bluesky give none)",
 	"totals":          "every post of the period, not only those listed; the rate counts only the posts with impressions",
+	"link_clicks":     "clicks on the post's short links (/l/, bots and previews not counted) and distinct visitors (keyed hashes of their addresses)",
 	"followers":       "per account, the last follower count read on each day of [from, to) in tz, and its change since the previous day listed",
 }
 
@@ -86,6 +87,9 @@ GROUP BY network, platform_id ORDER BY published DESC, network, platform_id LIMI
 		return out, fmt.Errorf("post performance: %w", err)
 	}
 	out.Totals.EngagementRate = ratio(withImpressions, out.Totals.Impressions)
+	if err := s.linkClicks(ctx, in, &out); err != nil {
+		return out, err
+	}
 	out.Followers, err = s.followerDays(ctx, in, out.TZ)
 	return out, err
 }
@@ -139,4 +143,42 @@ FROM follower_snapshots WHERE brand = ? AND taken_at >= toDateTime(?) AND taken_
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// linkClicks adds each listed post's short-link clicks, and the period's
+// posts' clicks to the totals (a click counts for the post of its request
+// and network, whenever it came).
+func (s Reader) linkClicks(ctx context.Context, in query.PostPerformanceRequest, out *query.PostPerformance) error {
+	where, args := "brand = ? AND published_at >= toDateTime(?) AND published_at < toDateTime(?)", []any{in.Brand, in.From.Unix(), in.To.Unix()}
+	if in.Network != "" {
+		where += " AND network = ?"
+		args = append(args, in.Network)
+	}
+	rows, err := s.db.Conn().Query(ctx, `SELECT request_id, network, count(), uniqExact(visitor)
+FROM (SELECT DISTINCT id, request_id, network, visitor FROM link_clicks WHERE brand = ? AND (request_id, network) IN
+	(SELECT DISTINCT request_id, network FROM post_metrics WHERE `+where+`))
+GROUP BY request_id, network`, append([]any{in.Brand}, args...)...)
+	if err != nil {
+		return fmt.Errorf("link clicks: %w", err)
+	}
+	defer rows.Close()
+	type key struct{ request, network string }
+	clicks := map[key][2]uint64{}
+	for rows.Next() {
+		var (
+			k        key
+			n, users uint64
+		)
+		if err := rows.Scan(&k.request, &k.network, &n, &users); err != nil {
+			return fmt.Errorf("link clicks: %w", err)
+		}
+		clicks[k] = [2]uint64{n, users}
+		out.Totals.LinkClicks += n
+	}
+	for i := range out.Posts {
+		p := &out.Posts[i]
+		c := clicks[key{p.RequestID, p.Network}]
+		p.LinkClicks, p.LinkVisitors = c[0], c[1]
+	}
+	return rows.Err()
 }
