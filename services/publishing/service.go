@@ -181,7 +181,9 @@ func (s *Service) retryDue(ctx context.Context) {
 
 // Approve records an approval in process (what the put_approval endpoint
 // does; the bench seeds its one text with it).
-func (s *Service) Approve(ctx context.Context, ap publishv1.Approval) error { return s.approvals.Put(ctx, ap) }
+func (s *Service) Approve(ctx context.Context, ap publishv1.Approval) error {
+	return s.approvals.Put(ctx, ap)
+}
 
 // Accounts is the connected-account store (the composition root seeds the
 // sandbox's account in `ruche up`).
