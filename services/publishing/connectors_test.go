@@ -230,11 +230,13 @@ func TestMastodon(t *testing.T) {
 
 func FuzzParseErrorBodies(f *testing.F) {
 	for _, s := range []string{`{"error":"Record not found"}`, `{"error":"invalid_grant","error_description":"revoked"}`,
-		`{"error":"InvalidRequest","message":"Record/text too long"}`, `{"error":"rate_limited","code":"rate_limited"}`, `<html>502</html>`, ``, `{"error":1}`} {
+		`{"error":"InvalidRequest","message":"Record/text too long"}`, `{"error":"rate_limited","code":"rate_limited"}`, `<html>502</html>`, ``, `{"error":1}`,
+		`{"status":429,"serviceErrorCode":101,"message":"Resource level throttle"}`, `{"error":{"code":403,"message":"quota","errors":[{"reason":"quotaExceeded"}]}}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, parse := range []func([]byte) (string, string){publishing.ParseMastodonError, publishing.ParseXRPCError, publishing.ParseGraphError, publishing.ParseXError} {
+		for _, parse := range []func([]byte) (string, string){publishing.ParseMastodonError, publishing.ParseXRPCError, publishing.ParseGraphError, publishing.ParseXError,
+			publishing.ParseLinkedInError, publishing.ParseGoogleError} {
 			code, reason := parse(body)
 			if len(reason) > len(body)+1 && !json.Valid(body) {
 				t.Fatalf("reason %q longer than the body", reason)

@@ -95,7 +95,7 @@ func asNetworkError(err error) *NetworkError {
 }
 
 // networks are the networks publishing has a connector for.
-var networks = map[string]struct{}{"sandbox": {}, "mastodon": {}, "bluesky": {}, "meta": {}, "x": {}}
+var networks = map[string]struct{}{"sandbox": {}, "mastodon": {}, "bluesky": {}, "meta": {}, "x": {}, "linkedin": {}, "youtube": {}}
 
 func networkNames() []string {
 	out := make([]string, 0, len(networks))

@@ -73,7 +73,8 @@ func New(cfg Config, d Deps) (*Service, error) {
 		d.HTTP = &http.Client{}
 	}
 	if d.Networks == nil {
-		d.Networks = []Network{NewSandbox(d.HTTP), NewMastodon(d.HTTP), NewBluesky(d.HTTP), NewMeta(d.HTTP), NewX(d.HTTP)}
+		d.Networks = []Network{NewSandbox(d.HTTP), NewMastodon(d.HTTP), NewBluesky(d.HTTP), NewMeta(d.HTTP), NewX(d.HTTP),
+			NewLinkedIn(d.HTTP), NewYouTube(d.HTTP)}
 	}
 	s := &Service{cfg: cfg, log: d.Logger.With("service", "publishing"), nc: d.NATS, pub: d.Router.Publisher(), now: d.Now, networks: map[string]Network{}}
 	for _, n := range d.Networks {
