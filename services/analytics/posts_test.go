@@ -134,6 +134,15 @@ func TestPostPerformance(t *testing.T) {
 			if got := followerLine(paris.Followers); err != nil || got != "mastodon 2026-11-16:1005(-) mastodon 2026-11-17:1012(+7) mastodon 2026-11-23:1030(+18)" {
 				t.Fatalf("Paris days %s %v", got, err)
 			}
+			for network, want := range map[string]uint64{"": 20 + 15 + 3, "x": 20} {
+				var k query.KPIs
+				if err := h.request(query.KPIsSubject, query.KPIsRequest{Brand: "cafe-lumiere", Network: network, From: base.From, To: base.To}, &k); err != nil {
+					t.Fatal(err)
+				}
+				if k.Engagement.Shares == nil || *k.Engagement.Shares != want {
+					t.Fatalf("the dashboard's shares (network %q) = %v, want %d", network, k.Engagement.Shares, want)
+				}
+			}
 			for field, mutate := range map[string]func(*query.PostPerformanceRequest){
 				"limit":   func(r *query.PostPerformanceRequest) { r.Limit = query.MaxPostLimit + 1 },
 				"tz":      func(r *query.PostPerformanceRequest) { r.TZ = "Mars/Olympus" },
