@@ -75,19 +75,13 @@ func OpenAccounts(ctx context.Context, js jetstream.JetStream, replicas int, box
 	if box == nil {
 		return nil, errors.New("publishing: nil secret box")
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: AccountsBucket, History: 2, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
-		Description: "publishing: connected network accounts (tokens sealed)",
-	})
+	kv, err := openBucket(ctx, js, replicas, AccountsBucket, 2, "publishing: connected network accounts (tokens sealed)")
 	if err != nil {
-		return nil, fmt.Errorf("open bucket %s: %w", AccountsBucket, err)
+		return nil, err
 	}
-	h, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: HealthBucket, History: 1, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
-		Description: "publishing: account health (last success, last error, rate limit)",
-	})
+	h, err := openBucket(ctx, js, replicas, HealthBucket, 1, "publishing: account health (last success, last error, rate limit)")
 	if err != nil {
-		return nil, fmt.Errorf("open bucket %s: %w", HealthBucket, err)
+		return nil, err
 	}
 	return &Accounts{kv: kv, health: h, box: box, now: time.Now}, nil
 }

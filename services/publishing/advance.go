@@ -138,9 +138,7 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 	cctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	r, callErr := network.Do(cctx, acct, action)
 	cancel()
-	if herr := s.accounts.Record(ctx, acct, callErr); herr != nil {
-		s.log.Warn("account health", "account", acct.String(), "error", herr)
-	}
+	s.recordHealth(ctx, acct, callErr)
 	// The result: recorded after it.
 	if callErr != nil {
 		ne := asNetworkError(callErr)

@@ -47,12 +47,9 @@ type Insights struct {
 
 // OpenInsights opens (creating) the insights bucket.
 func OpenInsights(ctx context.Context, js jetstream.JetStream, replicas int) (*Insights, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: InsightsBucket, History: 1, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
-		Description: "publishing: published posts whose counts are read, and each account's reading schedule",
-	})
+	kv, err := openBucket(ctx, js, replicas, InsightsBucket, 1, "publishing: published posts whose counts are read, and each account's reading schedule")
 	if err != nil {
-		return nil, fmt.Errorf("open bucket %s: %w", InsightsBucket, err)
+		return nil, err
 	}
 	return &Insights{kv: kv}, nil
 }
@@ -217,9 +214,7 @@ func (s *Service) readAccount(ctx context.Context, r accountRecord) error {
 	cctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	aud, err := reader.Audience(cctx, acct)
 	cancel()
-	if herr := s.accounts.Record(ctx, acct, err); herr != nil {
-		s.log.Warn("account health", "account", acct.String(), "error", herr)
-	}
+	s.recordHealth(ctx, acct, err)
 	if err != nil {
 		return fmt.Errorf("follower count: %w", err)
 	}
@@ -262,9 +257,7 @@ func (s *Service) readPosts(ctx context.Context, reader MetricsReader, acct Acco
 	cctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	counts, err := reader.PostCounts(cctx, acct, ids)
 	cancel()
-	if herr := s.accounts.Record(ctx, acct, err); herr != nil {
-		s.log.Warn("account health", "account", acct.String(), "error", herr)
-	}
+	s.recordHealth(ctx, acct, err)
 	if err != nil {
 		return fmt.Errorf("post counts: %w", err) // still due: the next run asks again
 	}
@@ -295,6 +288,14 @@ func (s *Service) readPosts(ctx context.Context, reader MetricsReader, acct Acco
 		}
 	}
 	return nil
+}
+
+// recordHealth updates the account's health after a call (err nil: a
+// success); a health that cannot be written is logged, not fatal.
+func (s *Service) recordHealth(ctx context.Context, acct Account, err error) {
+	if herr := s.accounts.Record(ctx, acct, err); herr != nil {
+		s.log.Warn("account health", "account", acct.String(), "error", herr)
+	}
 }
 
 // accountName is how events name the brand's account: its handle on the

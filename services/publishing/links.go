@@ -54,12 +54,9 @@ type Links struct {
 // OpenLinks opens (creating) the links bucket and its visitor key; base is
 // the public prefix of short links ("" turns shortening off).
 func OpenLinks(ctx context.Context, js jetstream.JetStream, replicas int, base string, now func() time.Time) (*Links, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: LinksBucket, History: 1, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
-		Description: "publishing: short links (code → recorded target), brands' link settings, the visitor key",
-	})
+	kv, err := openBucket(ctx, js, replicas, LinksBucket, 1, "publishing: short links (code → recorded target), brands' link settings, the visitor key")
 	if err != nil {
-		return nil, fmt.Errorf("open bucket %s: %w", LinksBucket, err)
+		return nil, err
 	}
 	l := &Links{kv: kv, base: base, now: now}
 	fresh := make([]byte, 32)
