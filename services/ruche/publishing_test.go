@@ -212,6 +212,20 @@ func lastEvent[E any](t testing.TB, conn *bus.Conn, domain, subject string) (E, 
 	return e, true
 }
 
+// awaitEvent waits (10s at most) for the last event on subject to match:
+// the ledger shows an outcome before its events are published.
+func awaitEvent[E any](t testing.TB, conn *bus.Conn, domain, subject string, match func(E) bool) (E, bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		e, ok := lastEvent[E](t, conn, domain, subject)
+		if ok && match(e) || time.Now().After(deadline) {
+			return e, ok
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func TestPublishing(t *testing.T) {
 	conn := testkit.NATS(t)
 	sb := startSandbox(t, nil)
@@ -230,7 +244,7 @@ func TestPublishing(t *testing.T) {
 		if got := sb.Received().PostsByText[text]; got != 1 {
 			t.Fatalf("the sandbox holds the reply %d times, want 1", got)
 		}
-		sent, ok := lastEvent[replyv1.Sent](t, conn, events.DomainReply, "ruche.reply.sent.v1."+pubBrand)
+		sent, ok := awaitEvent(t, conn, events.DomainReply, "ruche.reply.sent.v1."+pubBrand, func(e replyv1.Sent) bool { return e.InteractionID == "sandbox:"+target })
 		if !ok || sent.InteractionID != "sandbox:"+target || sent.PlatformID != pub.Targets[0].PlatformID || sent.Agent != "user:lea" {
 			t.Fatalf("reply.sent = %+v (found %v)", sent, ok)
 		}
@@ -291,7 +305,7 @@ func TestPublishing(t *testing.T) {
 		if !refused {
 			t.Fatal("the refusal is not in the audit log")
 		}
-		failed, ok := lastEvent[publishv1.Failed](t, conn, events.DomainPublish, "ruche.publish.failed.v1."+pubBrand)
+		failed, ok := awaitEvent(t, conn, events.DomainPublish, "ruche.publish.failed.v1."+pubBrand, func(e publishv1.Failed) bool { return e.RequestID == "reply-tampered" })
 		if !ok || failed.RequestID != "reply-tampered" || failed.Code != publishing.CodeNotApproved {
 			t.Fatalf("publish.failed = %+v", failed)
 		}
