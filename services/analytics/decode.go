@@ -11,6 +11,7 @@ import (
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	community "github.com/ruche-project/ruche/events/community/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
+	publish "github.com/ruche-project/ruche/events/publish/v1"
 	reply "github.com/ruche-project/ruche/events/reply/v1"
 )
 
@@ -104,6 +105,34 @@ func decode(subject string, get func(string) string, body []byte, now time.Time)
 		}
 		row := snapshotRow(e, now)
 		d.other = &row
+	case community.PostMetrics{}.Name():
+		var e community.PostMetrics
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := postMetricsRow(e, now)
+		d.other = &row
+	case publish.Succeeded{}.Name():
+		var e publish.Succeeded
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, validOutcome(e.ID, e.RequestID, e.Kind, e.PublishedAt) }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := succeededRow(e, now)
+		d.other = &row
+	case publish.Failed{}.Name():
+		var e publish.Failed
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, validOutcome(e.ID, e.RequestID, e.Kind, e.FailedAt) }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := failedRow(e, now)
+		d.other = &row
+	case community.LinkClicked{}.Name():
+		var e community.LinkClicked
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := linkClickRow(e, now)
+		d.other = &row
 	case community.Followed{}.Name():
 		var e community.Followed
 		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {
@@ -142,6 +171,19 @@ func validDecided(d casev1.Decided) error {
 		return fmt.Errorf("decision %q is unknown", d.Decision)
 	case d.DecidedAt.IsZero():
 		return errors.New("decided_at is required")
+	}
+	return nil
+}
+
+// validOutcome checks what analytics needs of a publish outcome.
+func validOutcome(id, requestID string, kind publish.Kind, at time.Time) error {
+	switch {
+	case id == "" || requestID == "":
+		return errors.New("id and request_id are required")
+	case kind == "":
+		return errors.New("kind is required")
+	case at.IsZero():
+		return errors.New("the outcome's time is required")
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	community "github.com/ruche-project/ruche/events/community/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
+	publish "github.com/ruche-project/ruche/events/publish/v1"
 	reply "github.com/ruche-project/ruche/events/reply/v1"
 )
 
@@ -123,6 +124,39 @@ func (d *dataset) follow(brand, network, follower string, reach int64, at time.T
 	})
 }
 
+// reading is one reading of a post's counts (nil: not given).
+type reading struct {
+	impressions, reactions, comments, shares, clicks *int64
+}
+
+func (d *dataset) postMetrics(brand, network, platformID string, published, taken time.Time, r reading) {
+	d.events = append(d.events, community.PostMetrics{
+		ID: community.PostMetricsID(network, platformID, taken), Brand: brand, Network: network, Account: "@" + brand,
+		PlatformID: platformID, URL: "https://" + network + ".example/" + platformID, RequestID: "req-" + platformID,
+		PublishedAt: published, TakenAt: taken,
+		Impressions: r.impressions, Reactions: r.reactions, Comments: r.comments, Shares: r.shares, Clicks: r.clicks,
+	})
+}
+
+// outcome is a publish outcome about r (failed when code is set).
+func (d *dataset) outcome(r interaction.Received, requestID string, kind publish.Kind, code, reason string, after time.Duration) {
+	at := r.CreatedAt.Add(after)
+	if code != "" {
+		d.events = append(d.events, publish.Failed{ID: publish.OutcomeID(requestID, r.Network, "", "failed"), RequestID: requestID,
+			Brand: r.Brand, Kind: kind, Network: r.Network, InteractionID: r.ID, Code: code, Reason: reason, Attempts: 1, FailedAt: at})
+		return
+	}
+	d.events = append(d.events, publish.Succeeded{ID: publish.OutcomeID(requestID, r.Network, "", "succeeded"), RequestID: requestID,
+		Brand: r.Brand, Kind: kind, Network: r.Network, InteractionID: r.ID, PlatformID: "p-" + requestID, Attempts: 2, PublishedAt: at})
+}
+
+// click is a click on a short link of a post's request.
+func (d *dataset) click(brand, network, requestID, visitor string, at time.Time) {
+	code := "C" + strconv.Itoa(len(d.events))
+	d.events = append(d.events, community.LinkClicked{ID: community.LinkClickedID(code, at, "n"), Brand: brand, Code: code,
+		Network: network, RequestID: requestID, Target: "https://cafe.example/?utm_source=" + network, Visitor: visitor, ClickedAt: at})
+}
+
 // brandOf returns the brand of one of the dataset's events.
 func brandOf(e events.Event) string {
 	switch v := e.(type) {
@@ -141,6 +175,14 @@ func brandOf(e events.Event) string {
 	case interaction.Updated:
 		return v.Brand
 	case interaction.Deleted:
+		return v.Brand
+	case community.PostMetrics:
+		return v.Brand
+	case community.LinkClicked:
+		return v.Brand
+	case publish.Succeeded:
+		return v.Brand
+	case publish.Failed:
 		return v.Brand
 	}
 	panic(fmt.Sprintf("no brand for %T", e))
@@ -164,6 +206,14 @@ func eventID(e events.Event) string {
 		return v.ID
 	case interaction.Deleted:
 		return v.ID
+	case community.PostMetrics:
+		return v.ID
+	case community.LinkClicked:
+		return v.ID
+	case publish.Succeeded:
+		return v.ID
+	case publish.Failed:
+		return v.ID
 	}
 	panic(fmt.Sprintf("no id for %T", e))
 }
@@ -175,7 +225,7 @@ func eventID(e events.Event) string {
 func (h *harness) seed(d *dataset, copies int) {
 	h.t.Helper()
 	want := map[string]int{}
-	for _, table := range []string{"interactions", "interaction_state", "replies", "case_decisions", "follower_snapshots", "followers", "interaction_edits", "interaction_deletions"} {
+	for _, table := range []string{"interactions", "interaction_state", "replies", "case_decisions", "follower_snapshots", "followers", "interaction_edits", "interaction_deletions", "post_metrics", "publish_outcomes", "link_clicks"} {
 		want[table] = int(h.rowsWritten(table)) // rows of earlier seeds, read before the sink writes these
 	}
 	for c := 0; c < copies; c++ {
@@ -201,6 +251,12 @@ func (h *harness) seed(d *dataset, copies int) {
 			want["interaction_edits"] += copies
 		case interaction.Deleted:
 			want["interaction_deletions"] += copies
+		case community.PostMetrics:
+			want["post_metrics"] += copies
+		case publish.Succeeded, publish.Failed:
+			want["publish_outcomes"] += copies
+		case community.LinkClicked:
+			want["link_clicks"] += copies
 		}
 	}
 	eventually(h.t, 20*time.Second, "the dataset to be stored", func() bool {

@@ -65,6 +65,7 @@ func (q *queries) start(nc *nats.Conn) (*rpc.Server, error) {
 		handle(q, srv, query.ListInteractions, app.Inbox.List),
 		handle(q, srv, query.GetInteraction, app.Inbox.Get),
 		handle(q, srv, query.GetKPIs, atNow(q, app.KPIs.Get)),
+		handle(q, srv, query.GetPostPerformance, app.KPIs.PostPerformance),
 		handle(q, srv, query.ListSegment, atNow(q, app.Segments.Get)),
 		handle(q, srv, query.DrawContest, atNow(q, app.Contests.Draw)),
 		handle(q, srv, query.GetContest, app.Contests.Get),

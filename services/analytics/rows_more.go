@@ -6,6 +6,7 @@ import (
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	community "github.com/ruche-project/ruche/events/community/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
+	publish "github.com/ruche-project/ruche/events/publish/v1"
 	reply "github.com/ruche-project/ruche/events/reply/v1"
 )
 
@@ -24,6 +25,9 @@ const (
 	followerColumns     = "id, brand, network, account, follower_id, follower_handle, follower_name, follower_followers, followed_at, inserted_at"
 	editColumns         = "id, brand, interaction_id, network, text, lang, edited_at, version, received_at, source, source_id, inserted_at"
 	deletionColumns     = "id, brand, interaction_id, network, deleted_at, received_at, source, source_id, reason, inserted_at"
+	outcomeColumns      = "id, brand, request_id, kind, network, account, interaction_id, outcome, platform_id, url, code, reason, retryable, attempts, at, inserted_at"
+	linkClickColumns    = "id, brand, code, network, account, request_id, target, visitor, clicked_at, inserted_at"
+	postMetricsColumns  = "id, brand, network, account, platform_id, url, request_id, published_at, taken_at, impressions, reactions, comments, shares, clicks, inserted_at"
 )
 
 func flag(b bool) uint8 {
@@ -63,4 +67,24 @@ func editRow(u interaction.Updated, now time.Time) tableRow {
 func deletionRow(d interaction.Deleted, now time.Time) tableRow {
 	return tableRow{"interaction_deletions", deletionColumns, []any{d.ID, d.Brand, d.InteractionID, d.Network,
 		sec(d.DeletedAt), sec(d.ReceivedAt), string(d.Source), d.SourceID, d.Reason, sec(now)}}
+}
+
+func postMetricsRow(m community.PostMetrics, now time.Time) tableRow {
+	return tableRow{"post_metrics", postMetricsColumns, []any{m.ID, m.Brand, m.Network, m.Account, m.PlatformID, m.URL, m.RequestID,
+		sec(m.PublishedAt), sec(m.TakenAt), m.Impressions, m.Reactions, m.Comments, m.Shares, m.Clicks, sec(now)}}
+}
+
+func succeededRow(e publish.Succeeded, now time.Time) tableRow {
+	return tableRow{"publish_outcomes", outcomeColumns, []any{e.ID, e.Brand, e.RequestID, string(e.Kind), e.Network, e.Account, e.InteractionID,
+		"succeeded", e.PlatformID, e.URL, "", "", uint8(0), uint32(max(e.Attempts, 0)), sec(e.PublishedAt), sec(now)}}
+}
+
+func failedRow(e publish.Failed, now time.Time) tableRow {
+	return tableRow{"publish_outcomes", outcomeColumns, []any{e.ID, e.Brand, e.RequestID, string(e.Kind), e.Network, e.Account, e.InteractionID,
+		"failed", "", "", e.Code, e.Reason, flag(e.Retryable), uint32(max(e.Attempts, 0)), sec(e.FailedAt), sec(now)}}
+}
+
+func linkClickRow(c community.LinkClicked, now time.Time) tableRow {
+	return tableRow{"link_clicks", linkClickColumns, []any{c.ID, c.Brand, c.Code, c.Network, c.Account, c.RequestID, c.Target, c.Visitor,
+		sec(c.ClickedAt), sec(now)}}
 }

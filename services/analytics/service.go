@@ -16,6 +16,7 @@ import (
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	community "github.com/ruche-project/ruche/events/community/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
+	publish "github.com/ruche-project/ruche/events/publish/v1"
 	reply "github.com/ruche-project/ruche/events/reply/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/clickhouse"
@@ -112,8 +113,10 @@ func storedStreams() []storedStream {
 		{events.DomainInteraction, []string{events.AllBrands(interaction.Received{}), events.AllBrands(interaction.Moderated{}),
 			events.AllBrands(interaction.Updated{}), events.AllBrands(interaction.Deleted{})}},
 		{events.DomainReply, []string{events.AllBrands(reply.Sent{})}},
+		{events.DomainPublish, []string{events.AllBrands(publish.Succeeded{}), events.AllBrands(publish.Failed{})}},
 		{events.DomainCase, []string{events.AllBrands(casev1.Decided{})}},
-		{events.DomainCommunity, []string{events.AllBrands(community.FollowersCounted{}), events.AllBrands(community.Followed{})}},
+		{events.DomainCommunity, []string{events.AllBrands(community.FollowersCounted{}), events.AllBrands(community.Followed{}),
+			events.AllBrands(community.PostMetrics{}), events.AllBrands(community.LinkClicked{})}},
 	}
 }
 

@@ -39,40 +39,10 @@ func (s *Service) kpis(c echo.Context) error {
 }
 
 func kpisRequest(c echo.Context) (query.KPIsRequest, error) {
-	brand, err := brandParam(c)
-	if err != nil {
-		return query.KPIsRequest{}, err
-	}
-	req := query.KPIsRequest{Brand: brand, Network: c.QueryParam("network"), TZ: c.QueryParam("tz")}
-	loc, err := time.LoadLocation(req.TZ)
-	if err != nil {
-		return req, httpx.BadRequest("tz", "%q is not an IANA time zone (e.g. Europe/Paris)", req.TZ)
-	}
-	from, err := timeParam(c, "from", loc)
+	req, loc, err := kpiPeriod(c)
 	if err != nil {
 		return req, err
 	}
-	to, err := timeParam(c, "to", loc)
-	if err != nil {
-		return req, err
-	}
-	switch {
-	case from == nil && to == nil:
-		now := time.Now().In(loc)
-		end := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, loc)
-		start := end.AddDate(0, 0, -7)
-		from, to = &start, &end
-	case from == nil:
-		return req, httpx.BadRequest("from", "from is required with to (or give neither: the last 7 days)")
-	case to == nil:
-		return req, httpx.BadRequest("to", "to is required with from (or give neither: the last 7 days)")
-	default:
-		if _, err := time.Parse(time.DateOnly, c.QueryParam("to")); err == nil {
-			end := to.AddDate(0, 0, 1)
-			to = &end
-		}
-	}
-	req.From, req.To = *from, *to
 	if asOf, err := timeParam(c, "as_of", loc); err != nil {
 		return req, err
 	} else if asOf != nil {
@@ -82,6 +52,66 @@ func kpisRequest(c echo.Context) (query.KPIsRequest, error) {
 		return req, err
 	}
 	return req, nil
+}
+
+// postPerformance serves GET /api/v1/kpis/posts?brand=&from=&to=&tz=&network=&limit=:
+// the brand's posts published in the period with their latest counts and
+// engagement, and its follower counts by day (the period as for kpis).
+func (s *Service) postPerformance(c echo.Context) error {
+	period, _, err := kpiPeriod(c)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(c, "limit", 1, query.MaxPostLimit)
+	if err != nil {
+		return err
+	}
+	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetPostPerformance, query.PostPerformanceRequest{
+		Brand: period.Brand, Network: period.Network, From: period.From, To: period.To, TZ: period.TZ, Limit: limit})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+// kpiPeriod reads the brand, network, time zone and period of a KPI
+// route, and the zone's location.
+func kpiPeriod(c echo.Context) (query.KPIsRequest, *time.Location, error) {
+	brand, err := brandParam(c)
+	if err != nil {
+		return query.KPIsRequest{}, nil, err
+	}
+	req := query.KPIsRequest{Brand: brand, Network: c.QueryParam("network"), TZ: c.QueryParam("tz")}
+	loc, err := time.LoadLocation(req.TZ)
+	if err != nil {
+		return req, nil, httpx.BadRequest("tz", "%q is not an IANA time zone (e.g. Europe/Paris)", req.TZ)
+	}
+	from, err := timeParam(c, "from", loc)
+	if err != nil {
+		return req, nil, err
+	}
+	to, err := timeParam(c, "to", loc)
+	if err != nil {
+		return req, nil, err
+	}
+	switch {
+	case from == nil && to == nil:
+		now := time.Now().In(loc)
+		end := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, loc)
+		start := end.AddDate(0, 0, -7)
+		from, to = &start, &end
+	case from == nil:
+		return req, nil, httpx.BadRequest("from", "from is required with to (or give neither: the last 7 days)")
+	case to == nil:
+		return req, nil, httpx.BadRequest("to", "to is required with from (or give neither: the last 7 days)")
+	default:
+		if _, err := time.Parse(time.DateOnly, c.QueryParam("to")); err == nil {
+			end := to.AddDate(0, 0, 1)
+			to = &end
+		}
+	}
+	req.From, req.To = *from, *to
+	return req, loc, nil
 }
 
 // voicesParam reads the repeated voice=<name>:<keyword>|<keyword> parameter.

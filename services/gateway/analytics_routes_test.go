@@ -210,6 +210,34 @@ func TestKPIsAPI(t *testing.T) {
 	}
 }
 
+func TestPostPerformanceAPI(t *testing.T) {
+	gw, si := newAnalyticsGateway(t, map[string]func(json.RawMessage) (any, string){
+		query.PostPerformanceSubject: canned(query.PostPerformance{Brand: "demo", Posts: []query.PostStats{{Network: "sandbox", PlatformID: "42", Engagements: 50}}}),
+	})
+	rec := do(t, gw, "GET", "/api/v1/kpis/posts?brand=demo&from=2026-11-16&to=2026-11-22&tz=Europe/Paris&network=sandbox&limit=20", "")
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"engagements":50`) {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	var req query.PostPerformanceRequest
+	si.last(t, query.PostPerformanceSubject, &req)
+	if !req.From.Equal(time.Date(2026, 11, 15, 23, 0, 0, 0, time.UTC)) || !req.To.Equal(time.Date(2026, 11, 22, 23, 0, 0, 0, time.UTC)) ||
+		req.TZ != "Europe/Paris" || req.Network != "sandbox" || req.Limit != 20 || req.Brand != "demo" {
+		t.Fatalf("request %+v", req)
+	}
+	for _, tc := range []struct{ path, field string }{
+		{"/api/v1/kpis/posts?brand=demo&limit=0", "limit"},
+		{"/api/v1/kpis/posts?brand=demo&limit=501", "limit"},
+		{"/api/v1/kpis/posts?brand=demo&from=2026-11-16", "to"},
+	} {
+		if rec := do(t, gw, "GET", tc.path, ""); rec.Code != 400 || !strings.Contains(rec.Body.String(), tc.field) {
+			t.Errorf("%s: %d %s", tc.path, rec.Code, rec.Body)
+		}
+	}
+	if rec := do(t, gw, "GET", "/api/v1/kpis/posts?brand=cafe", ""); rec.Code != 403 {
+		t.Fatalf("another brand: %d %s", rec.Code, rec.Body)
+	}
+}
+
 func TestSegmentsAPI(t *testing.T) {
 	gw, si := newAnalyticsGateway(t, map[string]func(json.RawMessage) (any, string){
 		query.SegmentSubject: canned(query.SegmentPage{Segment: "engaged", Items: []query.SegmentMember{{Network: "mastodon", AuthorID: "u1", Score: 4}}}),

@@ -117,10 +117,14 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err := s.docsRoutes(e); err != nil {
 		return nil, err
 	}
+	e.GET("/l/:code", s.openLink)
 	api := e.Group("/api/v1", singleParams)
 	api.GET("/interactions", s.listInteractions)
 	api.GET("/interactions/:id", s.getInteraction)
 	api.GET("/kpis", s.kpis)
+	api.GET("/kpis/posts", s.postPerformance)
+	api.GET("/links/settings", s.linkSettings)
+	api.PUT("/links/settings", s.putLinkSettings)
 	api.GET("/segments/:segment", s.segment)
 	api.GET("/best-times", s.bestTimes)
 	api.POST("/contests/draw", s.drawContest)

@@ -75,19 +75,13 @@ func OpenAccounts(ctx context.Context, js jetstream.JetStream, replicas int, box
 	if box == nil {
 		return nil, errors.New("publishing: nil secret box")
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: AccountsBucket, History: 2, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
-		Description: "publishing: connected network accounts (tokens sealed)",
-	})
+	kv, err := openBucket(ctx, js, replicas, AccountsBucket, 2, "publishing: connected network accounts (tokens sealed)")
 	if err != nil {
-		return nil, fmt.Errorf("open bucket %s: %w", AccountsBucket, err)
+		return nil, err
 	}
-	h, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: HealthBucket, History: 1, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
-		Description: "publishing: account health (last success, last error, rate limit)",
-	})
+	h, err := openBucket(ctx, js, replicas, HealthBucket, 1, "publishing: account health (last success, last error, rate limit)")
 	if err != nil {
-		return nil, fmt.Errorf("open bucket %s: %w", HealthBucket, err)
+		return nil, err
 	}
 	return &Accounts{kv: kv, health: h, box: box, now: time.Now}, nil
 }
@@ -171,9 +165,19 @@ func (a *Accounts) Delete(ctx context.Context, brand, id string) error {
 
 // records lists a brand's accounts, sorted by id.
 func (a *Accounts) records(ctx context.Context, brand string) ([]accountRecord, error) {
-	lister, err := a.kv.ListKeysFiltered(ctx, brand+".*")
+	return a.matching(ctx, brand+".*")
+}
+
+// all lists every brand's accounts.
+func (a *Accounts) all(ctx context.Context) ([]accountRecord, error) {
+	return a.matching(ctx, "*.*")
+}
+
+// matching lists the accounts whose keys match filter, sorted by id.
+func (a *Accounts) matching(ctx context.Context, filter string) ([]accountRecord, error) {
+	lister, err := a.kv.ListKeysFiltered(ctx, filter)
 	if err != nil {
-		return nil, fmt.Errorf("list accounts of %s: %w", brand, err)
+		return nil, fmt.Errorf("list accounts %s: %w", filter, err)
 	}
 	var keys []string
 	for k := range lister.Keys() {

@@ -59,7 +59,7 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 	if err != nil {
 		return err
 	}
-	action := Action{Kind: e.Kind, Key: e.Key, Text: e.Text, Lang: e.Lang, TargetID: e.TargetID, Attempt: e.Attempts + 1, FirstSentAt: e.FirstSentAt}
+	action := Action{Kind: e.Kind, Key: e.Key, Text: e.sent(), Lang: e.Lang, TargetID: e.TargetID, Attempt: e.Attempts + 1, FirstSentAt: e.FirstSentAt}
 
 	// A call was made and its answer lost: ask the network what exists
 	// before anything is sent again.
@@ -138,9 +138,7 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 	cctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	r, callErr := network.Do(cctx, acct, action)
 	cancel()
-	if herr := s.accounts.Record(ctx, acct, callErr); herr != nil {
-		s.log.Warn("account health", "account", acct.String(), "error", herr)
-	}
+	s.recordHealth(ctx, acct, callErr)
 	// The result: recorded after it.
 	if callErr != nil {
 		ne := asNetworkError(callErr)
@@ -235,13 +233,14 @@ func (s *Service) report(ctx context.Context, key string, e *Entry, rev uint64) 
 		}
 		evs, ids = append(evs, f), append(ids, f.ID)
 	}
+	// A published post's counts are read from now on (before it is marked
+	// reported: a crash in between tracks it again, which changes nothing).
+	if err := s.trackPublished(ctx, e); err != nil {
+		return err
+	}
 	for i, ev := range evs {
-		env, err := events.NewEnvelope(ev, ids[i], e.Brand, at)
-		if err != nil {
-			return err
-		}
-		if _, err := s.pub.PublishEvent(ctx, ev, env); err != nil {
-			return fmt.Errorf("report %s: %w", ids[i], err)
+		if err := s.emit(ctx, ev, ids[i], e.Brand, at); err != nil {
+			return fmt.Errorf("report: %w", err)
 		}
 	}
 	e.Reported = true
@@ -271,7 +270,7 @@ func auditOf(r publishv1.Requested, action string, t publishv1.Variant, code, re
 // entryAudit is the audit entry of a ledger entry's action.
 func entryAudit(e *Entry, action, platformID, code, reason string) query.AuditEntry {
 	a := query.AuditEntry{Brand: e.Brand, RequestID: e.RequestID, Kind: e.Kind, Network: e.Network, Account: e.Account, Action: action,
-		RequestedBy: e.RequestedBy, ApprovedBy: e.ApprovedBy, ApprovalID: e.ApprovalID, Text: e.Text, TargetID: e.TargetID,
+		RequestedBy: e.RequestedBy, ApprovedBy: e.ApprovedBy, ApprovalID: e.ApprovalID, Text: e.sent(), TargetID: e.TargetID,
 		PlatformID: platformID, Code: code, Reason: reason}
 	if e.Text != "" {
 		a.ContentHash = publishv1.ContentHash(e.Text)

@@ -321,3 +321,44 @@ func ParseXRPCError(body []byte) (code, reason string) {
 	}
 	return e.Error, e.Message
 }
+
+// PostCounts implements MetricsReader: app.bsky.feed.getPosts (25 URIs a
+// request; likeCount, replyCount, repostCount and quoteCount — shares are
+// reposts and quotes); Bluesky counts no impressions or clicks. A deleted
+// post is left out of the answer.
+func (b *Bluesky) PostCounts(ctx context.Context, acct Account, ids []string) (map[string]Counts, error) {
+	out := map[string]Counts{}
+	for _, part := range chunks(ids, 25) {
+		var page struct {
+			Posts []struct {
+				URI     string `json:"uri"`
+				Likes   int64  `json:"likeCount"`
+				Replies int64  `json:"replyCount"`
+				Reposts int64  `json:"repostCount"`
+				Quotes  int64  `json:"quoteCount"`
+			} `json:"posts"`
+		}
+		if err := b.xrpc(ctx, acct, http.MethodGet, "app.bsky.feed.getPosts", url.Values{"uris": part}, nil, &page); err != nil {
+			return nil, err
+		}
+		for _, p := range page.Posts {
+			out[p.URI] = Counts{Reactions: count(p.Likes), Comments: count(p.Replies), Shares: count(p.Reposts + p.Quotes)}
+		}
+	}
+	return out, nil
+}
+
+// Audience implements MetricsReader: app.bsky.actor.getProfile of the
+// session's DID (followersCount, followsCount).
+func (b *Bluesky) Audience(ctx context.Context, acct Account) (Audience, error) {
+	sess, err := b.session(ctx, acct, false)
+	if err != nil {
+		return Audience{}, err
+	}
+	var p struct {
+		Followers int64 `json:"followersCount"`
+		Follows   int64 `json:"followsCount"`
+	}
+	err = b.xrpc(ctx, acct, http.MethodGet, "app.bsky.actor.getProfile", url.Values{"actor": {sess.DID}}, nil, &p)
+	return Audience{Followers: p.Followers, Following: p.Follows}, err
+}

@@ -2,6 +2,8 @@ package publishing
 
 import (
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -21,6 +23,16 @@ type Config struct {
 	// jitter) between attempts after a server error or a timeout.
 	BackoffBase time.Duration `koanf:"backoff_base"`
 	BackoffMax  time.Duration `koanf:"backoff_max"`
+	// MetricsEvery is how often an account's metrics job runs, and how
+	// soon a fresh post is read again (older posts less often, ReadEvery).
+	MetricsEvery time.Duration `koanf:"metrics_every"`
+	// MetricsHorizon is how long after publication a post's counts are read.
+	MetricsHorizon time.Duration `koanf:"metrics_horizon"`
+	// FollowersEvery is how often an account's follower count is read.
+	FollowersEvery time.Duration `koanf:"followers_every"`
+	// LinksBaseURL is the public prefix of short links, the gateway's /l/
+	// ("https://ruche.example/l/"); empty: links are never shortened.
+	LinksBaseURL string `koanf:"links_base_url"`
 }
 
 // RegisterFlags registers the publishing flags under prefix.
@@ -31,6 +43,10 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.DurationVar(&c.RetryInterval, prefix+"retry_interval", time.Second, "how often due retries and interrupted calls are looked for")
 	fs.DurationVar(&c.BackoffBase, prefix+"backoff_base", 2*time.Second, "first delay after a server error or timeout (doubled per attempt, with jitter)")
 	fs.DurationVar(&c.BackoffMax, prefix+"backoff_max", 10*time.Minute, "longest delay between two attempts")
+	fs.DurationVar(&c.MetricsEvery, prefix+"metrics_every", 5*time.Minute, "how often an account's post counts are read (older posts less often)")
+	fs.DurationVar(&c.MetricsHorizon, prefix+"metrics_horizon", 30*24*time.Hour, "how long after publication a post's counts are read")
+	fs.DurationVar(&c.FollowersEvery, prefix+"followers_every", 24*time.Hour, "how often an account's follower count is read")
+	fs.StringVar(&c.LinksBaseURL, prefix+"links_base_url", "", "public prefix of short links, the gateway's /l/ (https://ruche.example/l/); empty: links are not shortened")
 }
 
 // Validate checks the settings.
@@ -46,6 +62,14 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("publishing.retry_interval must be at least 10ms")
 	case c.BackoffBase <= 0 || c.BackoffMax < c.BackoffBase:
 		return fmt.Errorf("publishing.backoff_base must be positive and at most publishing.backoff_max")
+	case c.MetricsEvery < 10*time.Millisecond || c.MetricsEvery > 24*time.Hour:
+		return fmt.Errorf("publishing.metrics_every must be 10ms to 24h, got %s", c.MetricsEvery)
+	case c.MetricsHorizon < c.MetricsEvery:
+		return fmt.Errorf("publishing.metrics_horizon must be at least publishing.metrics_every")
+	case c.FollowersEvery < c.MetricsEvery:
+		return fmt.Errorf("publishing.followers_every must be at least publishing.metrics_every")
+	case c.LinksBaseURL != "" && !validLinksBase(c.LinksBaseURL):
+		return fmt.Errorf("publishing.links_base_url must be an absolute http(s) URL ending in /l/, got %q", c.LinksBaseURL)
 	}
 	return nil
 }
@@ -53,3 +77,8 @@ func (c *Config) Validate() error {
 // staleAfter is when a call in flight is taken for lost: its timeout has
 // passed, so its answer can no longer arrive.
 func (c *Config) staleAfter() time.Duration { return c.RequestTimeout + 2*time.Second }
+
+func validLinksBase(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && strings.HasSuffix(u.Path, "/l/") && u.RawQuery == ""
+}

@@ -104,6 +104,16 @@ func (f *mastodonFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.statuses[id] = body
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"id": id, "url": "https://piaille.example/@cafe/" + id, "content": "<p>" + fmt.Sprint(body["status"]) + "</p>"})
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v1/accounts/verify_credentials":
+		_, _ = io.WriteString(w, `{"id":"109","username":"cafe","acct":"cafe","followers_count":12840,"following_count":310,"statuses_count":420}`)
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v1/statuses/"):
+		id := strings.TrimPrefix(r.URL.Path, "/api/v1/statuses/")
+		if f.statuses[id] == nil {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"error":"Record not found"}`)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": id, "replies_count": 3, "reblogs_count": 7, "favourites_count": 41, "visibility": "public"})
 	case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/api/v1/statuses/"):
 		id := strings.TrimPrefix(r.URL.Path, "/api/v1/statuses/")
 		if f.statuses[id] == nil {
@@ -220,11 +230,13 @@ func TestMastodon(t *testing.T) {
 
 func FuzzParseErrorBodies(f *testing.F) {
 	for _, s := range []string{`{"error":"Record not found"}`, `{"error":"invalid_grant","error_description":"revoked"}`,
-		`{"error":"InvalidRequest","message":"Record/text too long"}`, `{"error":"rate_limited","code":"rate_limited"}`, `<html>502</html>`, ``, `{"error":1}`} {
+		`{"error":"InvalidRequest","message":"Record/text too long"}`, `{"error":"rate_limited","code":"rate_limited"}`, `<html>502</html>`, ``, `{"error":1}`,
+		`{"status":429,"serviceErrorCode":101,"message":"Resource level throttle"}`, `{"error":{"code":403,"message":"quota","errors":[{"reason":"quotaExceeded"}]}}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, parse := range []func([]byte) (string, string){publishing.ParseMastodonError, publishing.ParseXRPCError, publishing.ParseGraphError, publishing.ParseXError} {
+		for _, parse := range []func([]byte) (string, string){publishing.ParseMastodonError, publishing.ParseXRPCError, publishing.ParseGraphError, publishing.ParseXError,
+			publishing.ParseLinkedInError, publishing.ParseGoogleError} {
 			code, reason := parse(body)
 			if len(reason) > len(body)+1 && !json.Valid(body) {
 				t.Fatalf("reason %q longer than the body", reason)
@@ -326,6 +338,20 @@ func (f *pdsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"uri": uri, "cid": rec["_cid"], "value": rec})
+	case "app.bsky.feed.getPosts":
+		posts := []map[string]any{}
+		for _, uri := range q["uris"] {
+			if f.records[uri] != nil {
+				posts = append(posts, map[string]any{"uri": uri, "cid": f.records[uri]["_cid"], "likeCount": 52, "replyCount": 4, "repostCount": 9, "quoteCount": 2})
+			}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"posts": posts})
+	case "app.bsky.actor.getProfile":
+		if q.Get("actor") != "did:plc:brand" {
+			fail(400, "InvalidRequest", "Profile not found")
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"did": "did:plc:brand", "handle": "cafe.bsky.social", "followersCount": 3150, "followsCount": 120, "postsCount": 88})
 	case "com.atproto.repo.deleteRecord":
 		delete(f.records, fmt.Sprintf("at://%s/%s/%s", b["repo"], b["collection"], b["rkey"]))
 		_, _ = io.WriteString(w, `{}`)
@@ -435,6 +461,7 @@ type graphFake struct {
 	next     int
 	limited  bool
 	revoked  bool
+	insights bool // the Page has insights (100 likes or more)
 	requests int
 }
 
@@ -460,6 +487,18 @@ func (f *graphFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	id := parts[0]
 	switch {
+	case r.Method == http.MethodGet && f.objects[id] == nil:
+		fail(100, "GraphMethodException", "Unsupported get request. Object with ID '"+id+"' does not exist, cannot be loaded due to missing permissions, or does not support this operation.")
+	case r.Method == http.MethodGet && len(parts) == 2 && parts[1] == "insights":
+		if !f.insights {
+			fail(100, "OAuthException", "(#100) The value must be a valid insights metric")
+			return
+		}
+		_, _ = fmt.Fprintf(w, `{"data":[{"name":"post_media_view","period":"lifetime","values":[{"value":2310}],"title":"Lifetime Post Views","id":"%[1]s/insights/post_media_view/lifetime"},{"name":"post_clicks","period":"lifetime","values":[{"value":87}],"title":"Lifetime Post Clicks","id":"%[1]s/insights/post_clicks/lifetime"}],"paging":{}}`, id)
+	case r.Method == http.MethodGet && r.URL.Query().Get("fields") == "followers_count":
+		_, _ = fmt.Fprintf(w, `{"followers_count":9120,"id":%q}`, id)
+	case r.Method == http.MethodGet:
+		_, _ = fmt.Fprintf(w, `{"shares":{"count":6},"reactions":{"data":[],"summary":{"total_count":64,"viewer_reaction":"NONE"}},"comments":{"data":[],"summary":{"order":"ranked","total_count":11,"can_comment":true}},"id":%q}`, id)
 	case r.Method == http.MethodDelete:
 		if f.objects[id] == nil {
 			fail(100, "GraphMethodException", "Unsupported delete request. Object with ID '"+id+"' does not exist")

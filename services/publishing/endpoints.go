@@ -44,6 +44,14 @@ func (s *Service) startEndpoints() (*rpc.Server, error) {
 		}),
 		rpc.Handle(srv, query.PausePublishing, s.pause),
 		rpc.Handle(srv, query.ResumePublishing, s.resume),
+		rpc.Handle(srv, query.OpenLink, s.open),
+		rpc.Handle(srv, query.GetLinkSettings, func(ctx context.Context, r query.ListAccountsRequest) (query.LinkSettings, error) {
+			if err := brandOK(r.Brand); err != nil {
+				return query.LinkSettings{}, err
+			}
+			return s.links.Settings(ctx, r.Brand)
+		}),
+		rpc.Handle(srv, query.PutLinkSettings, s.links.PutSettings),
 		rpc.Handle(srv, query.GetPublication, s.publication),
 		rpc.Handle(srv, query.RetryPublication, s.retry),
 		rpc.Handle(srv, query.ListDeadLetters, func(ctx context.Context, r query.ListAccountsRequest) (query.DeadLetters, error) {

@@ -39,22 +39,34 @@ func goneAfterRetry(a Action, err error, gone func(*NetworkError) bool) bool {
 // maxResponse bounds what is read of a network's answer.
 const maxResponse = 1 << 20
 
+// callWithHeaders is call, with the answer's headers (a created item's id
+// may come back in one: LinkedIn's x-restli-id).
+func (e endpoint) callWithHeaders(ctx context.Context, req *http.Request, parseErr func([]byte) (code, reason string)) (http.Header, []byte, error) {
+	return exchange(ctx, e.client, req, e.now(), parseErr)
+}
+
 // call sends one request and classifies the answer: 2xx returns the body;
 // 429 and 5xx are retryable NetworkErrors (429 with the time the rate
 // limit resets); other statuses are permanent, with the reason parseErr
 // reads from the network's error body.
 func call(ctx context.Context, client *http.Client, req *http.Request, now time.Time, parseErr func([]byte) (code, reason string)) ([]byte, error) {
+	_, body, err := exchange(ctx, client, req, now, parseErr)
+	return body, err
+}
+
+// exchange is call, with the answer's headers.
+func exchange(ctx context.Context, client *http.Client, req *http.Request, now time.Time, parseErr func([]byte) (code, reason string)) (http.Header, []byte, error) {
 	resp, err := client.Do(req.WithContext(ctx))
 	if err != nil {
-		return nil, asNetworkError(err)
+		return nil, nil, asNetworkError(err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return nil, asNetworkError(err)
+		return resp.Header, nil, asNetworkError(err)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return body, nil
+		return resp.Header, body, nil
 	}
 	code, reason := parseErr(body)
 	if code == "" {
@@ -74,7 +86,7 @@ func call(ctx context.Context, client *http.Client, req *http.Request, now time.
 	default:
 		ne.Permanent = true
 	}
-	return nil, ne
+	return resp.Header, nil, ne
 }
 
 // RetryAt is the earliest time a rate-limited account may be asked again:

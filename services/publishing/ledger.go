@@ -45,10 +45,13 @@ type Entry struct {
 	InteractionID string         `json:"interaction_id,omitempty"`
 	TargetID      string         `json:"target_id,omitempty"`
 	Text          string         `json:"text,omitempty"`
-	Lang          string         `json:"lang,omitempty"`
-	RequestedBy   string         `json:"requested_by,omitempty"`
-	ApprovalID    string         `json:"approval_id,omitempty"`
-	ApprovedBy    string         `json:"approved_by,omitempty"`
+	// SentText is Text with its links shortened (links.go), when the
+	// brand shortens them: what every attempt sends.
+	SentText    string `json:"sent_text,omitempty"`
+	Lang        string `json:"lang,omitempty"`
+	RequestedBy string `json:"requested_by,omitempty"`
+	ApprovalID  string `json:"approval_id,omitempty"`
+	ApprovedBy  string `json:"approved_by,omitempty"`
 	// Key is the idempotency key sent with every attempt.
 	Key   string `json:"key"`
 	State State  `json:"state"`
@@ -77,6 +80,14 @@ type Entry struct {
 	Reported  bool      `json:"reported,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// sent is the text the network receives.
+func (e *Entry) sent() string {
+	if e.SentText != "" {
+		return e.SentText
+	}
+	return e.Text
 }
 
 // done is true when nothing more will happen to the entry without a retry
@@ -108,21 +119,26 @@ type Ledger struct {
 
 // OpenLedger opens (creating) the ledger's buckets.
 func OpenLedger(ctx context.Context, js jetstream.JetStream, replicas int) (*Ledger, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: LedgerBucket, History: 8, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
-		Description: "publishing: one entry per publish request and network account (intent, then result)",
-	})
+	kv, err := openBucket(ctx, js, replicas, LedgerBucket, 8, "publishing: one entry per publish request and network account (intent, then result)")
 	if err != nil {
-		return nil, fmt.Errorf("open bucket %s: %w", LedgerBucket, err)
+		return nil, err
 	}
-	due, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: DueBucket, History: 1, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
-		Description: "publishing: ledger entries to come back to, with the time",
-	})
+	due, err := openBucket(ctx, js, replicas, DueBucket, 1, "publishing: ledger entries to come back to, with the time")
 	if err != nil {
-		return nil, fmt.Errorf("open bucket %s: %w", DueBucket, err)
+		return nil, err
 	}
 	return &Ledger{kv: kv, due: due}, nil
+}
+
+// openBucket opens (creating or updating) one of publishing's KV buckets.
+func openBucket(ctx context.Context, js jetstream.JetStream, replicas int, bucket string, history uint8, description string) (jetstream.KeyValue, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: bucket, History: history, Storage: jetstream.FileStorage, Replicas: max(replicas, 1), Description: description,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open bucket %s: %w", bucket, err)
+	}
+	return kv, nil
 }
 
 // requestKey is the ledger key prefix of a request: request ids are free

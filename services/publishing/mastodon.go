@@ -3,6 +3,7 @@ package publishing
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -104,4 +105,48 @@ func ParseMastodonError(body []byte) (code, reason string) {
 		return e.Error, e.Description
 	}
 	return "", e.Error
+}
+
+func (m *Mastodon) authorize(acct Account) func(*http.Request) {
+	return func(r *http.Request) {
+		if acct.Token != "" {
+			r.Header.Set("Authorization", "Bearer "+acct.Token)
+		}
+	}
+}
+
+// PostCounts implements MetricsReader: GET /api/v1/statuses/:id, one
+// status a request (favourites_count, replies_count, reblogs_count);
+// Mastodon counts no impressions or clicks. A 404 is a deleted status.
+func (m *Mastodon) PostCounts(ctx context.Context, acct Account, ids []string) (map[string]Counts, error) {
+	base := strings.TrimRight(acct.Settings[SettingURL], "/")
+	out := map[string]Counts{}
+	for _, id := range ids {
+		var st struct {
+			Replies    int64 `json:"replies_count"`
+			Reblogs    int64 `json:"reblogs_count"`
+			Favourites int64 `json:"favourites_count"`
+		}
+		err := m.getJSON(ctx, base+"/api/v1/statuses/"+url.PathEscape(statusID(id)), m.authorize(acct), ParseMastodonError, &st)
+		var ne *NetworkError
+		switch {
+		case errors.As(err, &ne) && ne.Status == http.StatusNotFound:
+			continue
+		case err != nil:
+			return nil, err
+		}
+		out[id] = Counts{Reactions: count(st.Favourites), Comments: count(st.Replies), Shares: count(st.Reblogs)}
+	}
+	return out, nil
+}
+
+// Audience implements MetricsReader: GET /api/v1/accounts/verify_credentials
+// (the token's own account).
+func (m *Mastodon) Audience(ctx context.Context, acct Account) (Audience, error) {
+	var a struct {
+		Followers int64 `json:"followers_count"`
+		Following int64 `json:"following_count"`
+	}
+	err := m.getJSON(ctx, strings.TrimRight(acct.Settings[SettingURL], "/")+"/api/v1/accounts/verify_credentials", m.authorize(acct), ParseMastodonError, &a)
+	return Audience{Followers: a.Followers, Following: a.Following}, err
 }

@@ -121,3 +121,97 @@ func ParseGraphError(body []byte) (code, reason string) {
 	}
 	return strconv.Itoa(e.Error.Code), e.Error.Message
 }
+
+// metaPostFields are a Page post's counts read as fields: reactions and
+// comments as summaries (no items), shares as the shares object.
+const metaPostFields = "shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
+
+// metaPostInsights are the Page post insights read beside them: views
+// (post_media_view, which replaced post_impressions in November 2025) and
+// clicks (post_clicks), over the post's lifetime.
+const metaPostInsights = "post_media_view,post_clicks"
+
+// graphGet calls a Graph API GET with the Page token, its errors
+// classified (rate limits retryable).
+func (m *Meta) graphGet(ctx context.Context, acct Account, path string, q url.Values, out any) error {
+	base := strings.TrimRight(acct.Settings[SettingURL], "/")
+	if base == "" {
+		base = "https://graph.facebook.com/v21.0"
+	}
+	err := m.getJSON(ctx, base+path+"?"+q.Encode(), func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+acct.Token) }, ParseGraphError, out)
+	var ne *NetworkError
+	if errors.As(err, &ne) {
+		classifyGraph(ne, m.now())
+	}
+	return err
+}
+
+// PostCounts implements MetricsReader: per post, GET /{post-id}?fields=
+// (reactions, comments, shares) then GET /{post-id}/insights (views and
+// clicks). A post that no longer exists (code 100) is left out; insights a
+// Page cannot have (under 100 likes, a metric refused) leave impressions
+// and clicks absent.
+func (m *Meta) PostCounts(ctx context.Context, acct Account, ids []string) (map[string]Counts, error) {
+	out := map[string]Counts{}
+	for _, id := range ids {
+		var post struct {
+			Shares    struct{ Count int64 } `json:"shares"`
+			Reactions struct {
+				Summary struct {
+					Total int64 `json:"total_count"`
+				} `json:"summary"`
+			} `json:"reactions"`
+			Comments struct {
+				Summary struct {
+					Total int64 `json:"total_count"`
+				} `json:"summary"`
+			} `json:"comments"`
+		}
+		err := m.graphGet(ctx, acct, "/"+url.PathEscape(id), url.Values{"fields": {metaPostFields}}, &post)
+		var ne *NetworkError
+		switch {
+		case errors.As(err, &ne) && ne.Code == "100":
+			continue
+		case err != nil:
+			return nil, err
+		}
+		c := Counts{Reactions: count(post.Reactions.Summary.Total), Comments: count(post.Comments.Summary.Total), Shares: count(post.Shares.Count)}
+		var ins struct {
+			Data []struct {
+				Name   string `json:"name"`
+				Values []struct {
+					Value int64 `json:"value"`
+				} `json:"values"`
+			} `json:"data"`
+		}
+		err = m.graphGet(ctx, acct, "/"+url.PathEscape(id)+"/insights", url.Values{"metric": {metaPostInsights}, "period": {"lifetime"}}, &ins)
+		switch {
+		case errors.As(err, &ne) && ne.Permanent:
+			// no insights for this post: the fields' counts stand alone
+		case err != nil:
+			return nil, err
+		}
+		for _, d := range ins.Data {
+			if len(d.Values) == 0 {
+				continue
+			}
+			switch v := d.Values[len(d.Values)-1].Value; d.Name {
+			case "post_media_view":
+				c.Impressions = count(v)
+			case "post_clicks":
+				c.Clicks = count(v)
+			}
+		}
+		out[id] = c
+	}
+	return out, nil
+}
+
+// Audience implements MetricsReader: GET /{page-id}?fields=followers_count.
+func (m *Meta) Audience(ctx context.Context, acct Account) (Audience, error) {
+	var p struct {
+		Followers int64 `json:"followers_count"`
+	}
+	err := m.graphGet(ctx, acct, "/"+url.PathEscape(acct.Settings[SettingPageID]), url.Values{"fields": {"followers_count"}}, &p)
+	return Audience{Followers: p.Followers}, err
+}

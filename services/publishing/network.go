@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"time"
 
@@ -94,7 +95,7 @@ func asNetworkError(err error) *NetworkError {
 }
 
 // networks are the networks publishing has a connector for.
-var networks = map[string]struct{}{"sandbox": {}, "mastodon": {}, "bluesky": {}, "meta": {}, "x": {}}
+var networks = map[string]struct{}{"sandbox": {}, "mastodon": {}, "bluesky": {}, "meta": {}, "x": {}, "linkedin": {}, "youtube": {}}
 
 func networkNames() []string {
 	out := make([]string, 0, len(networks))
@@ -103,4 +104,57 @@ func networkNames() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Counts are one post's counts as its network gives them; a count the
+// network does not give is nil, not zero.
+type Counts struct {
+	Impressions, Reactions, Comments, Shares, Clicks *int64
+}
+
+// Audience is an account's follower count.
+type Audience struct {
+	Followers, Following int64
+}
+
+// MetricsReader is the read side of a network, for the metrics producers
+// (insights.go). Its errors are *NetworkError, as Network's.
+type MetricsReader interface {
+	// PostCounts reads the counts of the account's posts (their platform
+	// ids, as Do answered them); a post the network no longer has (deleted)
+	// is absent from the answer.
+	PostCounts(ctx context.Context, acct Account, ids []string) (map[string]Counts, error)
+	// Audience reads the account's follower count.
+	Audience(ctx context.Context, acct Account) (Audience, error)
+}
+
+// count is a count the network gave.
+func count(v int64) *int64 { return &v }
+
+// chunks splits ids into runs of at most n (a network's batch limit).
+func chunks(ids []string, n int) [][]string {
+	var out [][]string
+	for len(ids) > n {
+		out = append(out, ids[:n])
+		ids = ids[n:]
+	}
+	if len(ids) > 0 {
+		out = append(out, ids)
+	}
+	return out
+}
+
+// getJSON calls a GET with the connector's client and decodes a 2xx body
+// into out.
+func (e endpoint) getJSON(ctx context.Context, rawURL string, authorize func(*http.Request), parseErr func([]byte) (code, reason string), out any) error {
+	req, err := jsonRequest(http.MethodGet, rawURL, nil)
+	if err != nil {
+		return err
+	}
+	authorize(req)
+	body, err := e.call(ctx, req, parseErr)
+	if err != nil {
+		return err
+	}
+	return decodeBody(body, out)
 }

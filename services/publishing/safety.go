@@ -36,12 +36,9 @@ type Approvals struct{ kv jetstream.KeyValue }
 
 // OpenApprovals opens (creating) the approvals bucket.
 func OpenApprovals(ctx context.Context, js jetstream.JetStream, replicas int) (*Approvals, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: ApprovalsBucket, History: 1, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
-		Description: "publishing: approval records (content hashes a post or reply may send)",
-	})
+	kv, err := openBucket(ctx, js, replicas, ApprovalsBucket, 1, "publishing: approval records (content hashes a post or reply may send)")
 	if err != nil {
-		return nil, fmt.Errorf("open bucket %s: %w", ApprovalsBucket, err)
+		return nil, err
 	}
 	return &Approvals{kv: kv}, nil
 }
@@ -116,12 +113,9 @@ func (ps pause) why() string {
 
 // OpenPauses opens (creating) the pauses bucket.
 func OpenPauses(ctx context.Context, js jetstream.JetStream, replicas int) (*Pauses, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: PausesBucket, History: 1, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
-		Description: "publishing: brands whose posts and replies are held (a crisis, a person)",
-	})
+	kv, err := openBucket(ctx, js, replicas, PausesBucket, 1, "publishing: brands whose posts and replies are held (a crisis, a person)")
 	if err != nil {
-		return nil, fmt.Errorf("open bucket %s: %w", PausesBucket, err)
+		return nil, err
 	}
 	return &Pauses{kv: kv}, nil
 }

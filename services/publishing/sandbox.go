@@ -116,3 +116,42 @@ func parseSandboxError(body []byte) (code, reason string) {
 	}
 	return e.Code, e.Error
 }
+
+// PostCounts implements MetricsReader: GET /api/v1/metrics?ids= (100 ids
+// a request); the sandbox gives every count.
+func (s *Sandbox) PostCounts(ctx context.Context, acct Account, ids []string) (map[string]Counts, error) {
+	base := strings.TrimRight(acct.Settings[SettingURL], "/")
+	out := map[string]Counts{}
+	for _, part := range chunks(ids, 100) {
+		var page struct {
+			Metrics []struct {
+				ID                                           string
+				Impressions, Likes, Comments, Shares, Clicks int64
+			} `json:"metrics"`
+		}
+		u := base + "/api/v1/metrics?" + url.Values{"ids": {strings.Join(part, ",")}}.Encode()
+		if err := s.getJSON(ctx, u, func(r *http.Request) { s.authorize(r, acct, "") }, parseSandboxError, &page); err != nil {
+			return nil, err
+		}
+		for _, m := range page.Metrics {
+			out[m.ID] = Counts{Impressions: count(m.Impressions), Reactions: count(m.Likes), Comments: count(m.Comments),
+				Shares: count(m.Shares), Clicks: count(m.Clicks)}
+		}
+	}
+	return out, nil
+}
+
+// Audience implements MetricsReader: the account's followers_count (the
+// sandbox's account is named by the handle, else the brand).
+func (s *Sandbox) Audience(ctx context.Context, acct Account) (Audience, error) {
+	name := acct.Handle
+	if name == "" {
+		name = acct.Brand
+	}
+	var u struct {
+		FollowersCount int64 `json:"followers_count"`
+	}
+	err := s.getJSON(ctx, strings.TrimRight(acct.Settings[SettingURL], "/")+"/api/v1/accounts/"+url.PathEscape(name),
+		func(r *http.Request) { s.authorize(r, acct, "") }, parseSandboxError, &u)
+	return Audience{Followers: u.FollowersCount}, err
+}

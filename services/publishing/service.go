@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -50,6 +51,8 @@ type Service struct {
 	approvals *Approvals
 	pauses    *Pauses
 	audit     *Audit
+	insights  *Insights
+	links     *Links
 	networks  map[string]Network
 	now       func() time.Time
 }
@@ -70,7 +73,8 @@ func New(cfg Config, d Deps) (*Service, error) {
 		d.HTTP = &http.Client{}
 	}
 	if d.Networks == nil {
-		d.Networks = []Network{NewSandbox(d.HTTP), NewMastodon(d.HTTP), NewBluesky(d.HTTP), NewMeta(d.HTTP), NewX(d.HTTP)}
+		d.Networks = []Network{NewSandbox(d.HTTP), NewMastodon(d.HTTP), NewBluesky(d.HTTP), NewMeta(d.HTTP), NewX(d.HTTP),
+			NewLinkedIn(d.HTTP), NewYouTube(d.HTTP)}
 	}
 	s := &Service{cfg: cfg, log: d.Logger.With("service", "publishing"), nc: d.NATS, pub: d.Router.Publisher(), now: d.Now, networks: map[string]Network{}}
 	for _, n := range d.Networks {
@@ -96,6 +100,12 @@ func New(cfg Config, d Deps) (*Service, error) {
 		return nil, err
 	}
 	s.audit.now = d.Now
+	if s.insights, err = OpenInsights(ctx, d.JS, d.Replicas); err != nil {
+		return nil, err
+	}
+	if s.links, err = OpenLinks(ctx, d.JS, d.Replicas, cfg.LinksBaseURL, d.Now); err != nil {
+		return nil, err
+	}
 	if err := bus.Handle(d.Router, cfg.Consumer, s.handleRequested); err != nil {
 		return nil, err
 	}
@@ -112,7 +122,8 @@ func New(cfg Config, d Deps) (*Service, error) {
 	return s, nil
 }
 
-// Run serves the endpoints and the retry loop until ctx is done.
+// Run serves the endpoints, the retry loop and the metrics producers until
+// ctx is done.
 func (s *Service) Run(ctx context.Context) error {
 	srv, err := s.startEndpoints()
 	if err != nil {
@@ -121,12 +132,30 @@ func (s *Service) Run(ctx context.Context) error {
 	defer srv.Stop()
 	t := time.NewTicker(s.cfg.RetryInterval)
 	defer t.Stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { s.runMetrics(ctx) })
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
 			s.retryDue(ctx)
+		}
+	}
+}
+
+// runMetrics looks for accounts whose metrics job is due, a few times per
+// MetricsEvery (each account's own schedule says whether it runs).
+func (s *Service) runMetrics(ctx context.Context) {
+	t := time.NewTicker(max(s.cfg.MetricsEvery/4, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.readMetrics(ctx)
 		}
 	}
 }
@@ -151,6 +180,12 @@ func (s *Service) retryDue(ctx context.Context) {
 	}
 }
 
+// Approve records an approval in process (what the put_approval endpoint
+// does; the bench seeds its one text with it).
+func (s *Service) Approve(ctx context.Context, ap publishv1.Approval) error {
+	return s.approvals.Put(ctx, ap)
+}
+
 // Accounts is the connected-account store (the composition root seeds the
 // sandbox's account in `ruche up`).
 func (s *Service) Accounts() *Accounts { return s.accounts }
@@ -173,6 +208,22 @@ func (s *Service) handleRequested(ctx context.Context, r publishv1.Requested, _ 
 		}
 		if r.Kind != publishv1.KindPost {
 			_, e.TargetID, _ = publishv1.ParseInteractionID(r.InteractionID)
+		}
+		if e.Kind.NeedsApproval() {
+			// Links are shortened once, before the intent: a redelivered
+			// request finds its entry and draws no codes.
+			_, _, err := s.ledger.Get(ctx, key)
+			if errors.Is(err, ErrNoEntry) {
+				sent, err := s.links.Shorten(ctx, e)
+				if err != nil {
+					return err
+				}
+				if sent != e.Text {
+					e.SentText = sent
+				}
+			} else if err != nil {
+				return err
+			}
 		}
 		created, err := s.ledger.Create(ctx, key, e)
 		if err != nil {

@@ -108,3 +108,57 @@ func ParseXError(body []byte) (code, reason string) {
 	}
 	return e.Title, ""
 }
+
+func (x *X) get(ctx context.Context, acct Account, path string, q url.Values, out any) error {
+	base := strings.TrimRight(acct.Settings[SettingURL], "/")
+	if base == "" {
+		base = "https://api.x.com"
+	}
+	return x.getJSON(ctx, base+path+"?"+q.Encode(), func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+acct.Token) }, ParseXError, out)
+}
+
+// PostCounts implements MetricsReader: GET /2/tweets?ids= (100 a request)
+// with tweet.fields=public_metrics (impression_count, like_count,
+// reply_count, retweet_count, quote_count — shares are retweets and
+// quotes). A deleted post comes back in "errors", not in "data": it is
+// left out.
+func (x *X) PostCounts(ctx context.Context, acct Account, ids []string) (map[string]Counts, error) {
+	out := map[string]Counts{}
+	for _, part := range chunks(ids, 100) {
+		var page struct {
+			Data []struct {
+				ID      string `json:"id"`
+				Metrics struct {
+					Retweets    int64 `json:"retweet_count"`
+					Replies     int64 `json:"reply_count"`
+					Likes       int64 `json:"like_count"`
+					Quotes      int64 `json:"quote_count"`
+					Impressions int64 `json:"impression_count"`
+				} `json:"public_metrics"`
+			} `json:"data"`
+		}
+		if err := x.get(ctx, acct, "/2/tweets", url.Values{"ids": {strings.Join(part, ",")}, "tweet.fields": {"public_metrics"}}, &page); err != nil {
+			return nil, err
+		}
+		for _, d := range page.Data {
+			m := d.Metrics
+			out[d.ID] = Counts{Impressions: count(m.Impressions), Reactions: count(m.Likes), Comments: count(m.Replies), Shares: count(m.Retweets + m.Quotes)}
+		}
+	}
+	return out, nil
+}
+
+// Audience implements MetricsReader: GET /2/users/me with
+// user.fields=public_metrics (followers_count, following_count).
+func (x *X) Audience(ctx context.Context, acct Account) (Audience, error) {
+	var me struct {
+		Data struct {
+			Metrics struct {
+				Followers int64 `json:"followers_count"`
+				Following int64 `json:"following_count"`
+			} `json:"public_metrics"`
+		} `json:"data"`
+	}
+	err := x.get(ctx, acct, "/2/users/me", url.Values{"user.fields": {"public_metrics"}}, &me)
+	return Audience{Followers: me.Data.Metrics.Followers, Following: me.Data.Metrics.Following}, err
+}

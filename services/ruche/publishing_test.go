@@ -34,12 +34,18 @@ type sandboxNet struct {
 
 func startSandbox(t testing.TB, wrap func(http.Handler) http.Handler) *sandboxNet {
 	t.Helper()
+	return startSandboxAt(t, wrap, nil)
+}
+
+// startSandboxAt is startSandbox on the clock now (nil: time.Now).
+func startSandboxAt(t testing.TB, wrap func(http.Handler) http.Handler, now func() time.Time) *sandboxNet {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := "http://" + l.Addr().String()
-	n, err := sandbox.New(sandbox.Config{Account: pubBrand, BaseURL: base, Seed: 7}, testkit.Logger(t))
+	n, err := sandbox.New(sandbox.Config{Account: pubBrand, BaseURL: base, Seed: 7, Now: now}, testkit.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +83,13 @@ type publisher struct {
 
 func startPublishing(t testing.TB, conn *bus.Conn, cfg publishing.Config) *publisher {
 	t.Helper()
+	p, _ := startPublishingAt(t, conn, cfg, nil)
+	return p
+}
+
+// startPublishingAt is startPublishing on the clock now (nil: time.Now).
+func startPublishingAt(t testing.TB, conn *bus.Conn, cfg publishing.Config, now func() time.Time) (*publisher, *publishing.Service) {
+	t.Helper()
 	log := testkit.Logger(t)
 	router, err := bus.NewRouter(conn, log, nil)
 	if err != nil {
@@ -86,7 +99,7 @@ func startPublishing(t testing.TB, conn *bus.Conn, cfg publishing.Config) *publi
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := publishing.New(cfg, publishing.Deps{Router: router, Logger: log, NATS: conn.NC, JS: conn.JS, Replicas: 1, Box: box})
+	svc, err := publishing.New(cfg, publishing.Deps{Router: router, Logger: log, NATS: conn.NC, JS: conn.JS, Replicas: 1, Box: box, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +119,7 @@ func startPublishing(t testing.TB, conn *bus.Conn, cfg publishing.Config) *publi
 	for {
 		_, err := rpc.Ask(context.Background(), client, query.ListAccounts, query.ListAccountsRequest{Brand: pubBrand})
 		if err == nil {
-			return p
+			return p, svc
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("publishing endpoints: %v", err)
@@ -117,7 +130,8 @@ func startPublishing(t testing.TB, conn *bus.Conn, cfg publishing.Config) *publi
 
 func testPublishingConfig() publishing.Config {
 	return publishing.Config{Consumer: "publishing", RequestTimeout: 2 * time.Second, MaxAttempts: 3,
-		RetryInterval: 100 * time.Millisecond, BackoffBase: 100 * time.Millisecond, BackoffMax: time.Second}
+		RetryInterval: 100 * time.Millisecond, BackoffBase: 100 * time.Millisecond, BackoffMax: time.Second,
+		MetricsEvery: time.Hour, MetricsHorizon: 30 * 24 * time.Hour, FollowersEvery: 24 * time.Hour}
 }
 
 func (p *publisher) account(t testing.TB, id, network, url string) {
@@ -198,6 +212,20 @@ func lastEvent[E any](t testing.TB, conn *bus.Conn, domain, subject string) (E, 
 	return e, true
 }
 
+// awaitEvent waits (10s at most) for the last event on subject to match:
+// the ledger shows an outcome before its events are published.
+func awaitEvent[E any](t testing.TB, conn *bus.Conn, domain, subject string, match func(E) bool) (E, bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		e, ok := lastEvent[E](t, conn, domain, subject)
+		if ok && match(e) || time.Now().After(deadline) {
+			return e, ok
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func TestPublishing(t *testing.T) {
 	conn := testkit.NATS(t)
 	sb := startSandbox(t, nil)
@@ -216,7 +244,7 @@ func TestPublishing(t *testing.T) {
 		if got := sb.Received().PostsByText[text]; got != 1 {
 			t.Fatalf("the sandbox holds the reply %d times, want 1", got)
 		}
-		sent, ok := lastEvent[replyv1.Sent](t, conn, events.DomainReply, "ruche.reply.sent.v1."+pubBrand)
+		sent, ok := awaitEvent(t, conn, events.DomainReply, "ruche.reply.sent.v1."+pubBrand, func(e replyv1.Sent) bool { return e.InteractionID == "sandbox:"+target })
 		if !ok || sent.InteractionID != "sandbox:"+target || sent.PlatformID != pub.Targets[0].PlatformID || sent.Agent != "user:lea" {
 			t.Fatalf("reply.sent = %+v (found %v)", sent, ok)
 		}
@@ -277,7 +305,7 @@ func TestPublishing(t *testing.T) {
 		if !refused {
 			t.Fatal("the refusal is not in the audit log")
 		}
-		failed, ok := lastEvent[publishv1.Failed](t, conn, events.DomainPublish, "ruche.publish.failed.v1."+pubBrand)
+		failed, ok := awaitEvent(t, conn, events.DomainPublish, "ruche.publish.failed.v1."+pubBrand, func(e publishv1.Failed) bool { return e.RequestID == "reply-tampered" })
 		if !ok || failed.RequestID != "reply-tampered" || failed.Code != publishing.CodeNotApproved {
 			t.Fatalf("publish.failed = %+v", failed)
 		}

@@ -96,6 +96,31 @@ type InteractionDetail struct {
 	// Edits is the text's history when the author edited it: the text as
 	// received, then every edit, oldest first. Added in place.
 	Edits []TextVersion `json:"edits,omitempty"`
+	// Actions are what publishing did on the network about the interaction
+	// (publish.succeeded.v1, publish.failed.v1), oldest first; NetworkState
+	// sums up the latest: replied, hidden, visible, deleted, or the kind
+	// with "_failed" (reply_failed, hide_failed...) when the network or
+	// publishing refused it, the reason in the action. Added in place.
+	Actions      []NetworkAction `json:"actions,omitempty"`
+	NetworkState string          `json:"network_state,omitempty"`
+}
+
+// NetworkAction is one outcome of a publish request about an interaction.
+type NetworkAction struct {
+	RequestID string `json:"request_id"`
+	// Kind is reply, hide, unhide or delete; Outcome succeeded or failed.
+	Kind       string `json:"kind"`
+	Network    string `json:"network"`
+	Outcome    string `json:"outcome"`
+	PlatformID string `json:"platform_id,omitempty"`
+	URL        string `json:"url,omitempty"`
+	// Code and Reason of a failure, as the network (or publishing) gave
+	// them; Retryable when a retry through the API may still succeed.
+	Code      string    `json:"code,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	Retryable bool      `json:"retryable,omitempty"`
+	Attempts  uint32    `json:"attempts"`
+	At        time.Time `json:"at"`
 }
 
 // TextVersion is one version of an interaction's text; At is when it was

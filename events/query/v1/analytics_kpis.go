@@ -78,7 +78,8 @@ type Engagement struct {
 	Engagements uint64 `json:"engagements"`
 	// Comments are the comments and replies among them.
 	Comments uint64 `json:"comments"`
-	// Shares is nil while no event carries shares (post metrics).
+	// Shares sums the latest shares count of the brand's posts published
+	// in the period (community.post_metrics.v1); nil when none has one.
 	Shares *uint64 `json:"shares"`
 	// Audience is the followers of the brand's accounts at the period's end.
 	Audience int64 `json:"audience"`

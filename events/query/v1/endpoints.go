@@ -16,6 +16,9 @@ var (
 	GetInteraction = Declare[GetInteractionRequest, InteractionDetail](AnalyticsService, "get_interaction", GetInteractionSubject, BudgetRead)
 	// GetKPIs is the dashboard.
 	GetKPIs = Declare[KPIsRequest, KPIs](AnalyticsService, "kpis", KPIsSubject, BudgetHeavy)
+	// GetPostPerformance is the brand's published posts' counts and its
+	// follower growth.
+	GetPostPerformance = Declare[PostPerformanceRequest, PostPerformance](AnalyticsService, "post_performance", PostPerformanceSubject, BudgetRead)
 	// ListSegment pages one segment's members.
 	ListSegment = Declare[SegmentRequest, SegmentPage](AnalyticsService, "segments", SegmentSubject, BudgetHeavy)
 	// DrawContest draws a contest's winners and stores the draw.

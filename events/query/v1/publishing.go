@@ -40,7 +40,45 @@ var (
 	// ResumePublishing lifts the pause, whoever or whatever set it, and
 	// queues again the posts and replies it held.
 	ResumePublishing = Declare[PauseRequest, PauseState](PublishingService, "resume_publishing", "ruche.command.publishing.pause.lift", BudgetRead)
+	// OpenLink resolves a short link's code to its recorded target and
+	// counts the click (unless it is a bot's); CodeNotFound for an unknown
+	// code.
+	OpenLink = Declare[OpenLinkRequest, OpenLinkResponse](PublishingService, "open_link", "ruche.command.publishing.links.open", BudgetRead)
+	// GetLinkSettings answers a brand's short-link settings.
+	GetLinkSettings = Declare[ListAccountsRequest, LinkSettings](PublishingService, "get_link_settings", "ruche.query.publishing.links.settings", BudgetRead)
+	// PutLinkSettings saves a brand's short-link settings.
+	PutLinkSettings = Declare[LinkSettings, LinkSettings](PublishingService, "put_link_settings", "ruche.command.publishing.links.settings.put", BudgetRead)
 )
+
+// LinkSettings are a brand's short links: when Shorten is on (and the
+// platform has a links base URL), every link of a post or reply is
+// replaced, before it is sent, by a short link that counts its clicks.
+type LinkSettings struct {
+	Brand   string `json:"brand"`
+	Shorten bool   `json:"shorten"`
+	// UTM adds utm_source (the network), utm_medium=social and
+	// utm_campaign=ruche to the targets (parameters already set are kept).
+	UTM bool `json:"utm"`
+	// BaseURL is the platform's (publishing.links_base_url), read-only:
+	// empty means links are never shortened.
+	BaseURL string `json:"base_url,omitempty"`
+}
+
+// OpenLinkRequest is a click on /l/{code}. Address is the visitor's,
+// hashed with a key before anything is kept; Bot is the gateway's reading
+// of the request (a crawler, a link preview, a prefetch): not counted.
+type OpenLinkRequest struct {
+	Code    string `json:"code"`
+	Address string `json:"address"`
+	Bot     bool   `json:"bot,omitempty"`
+}
+
+// OpenLinkResponse is where to send the visitor.
+type OpenLinkResponse struct {
+	Target string `json:"target"`
+	// Counted is false for a bot's request.
+	Counted bool `json:"counted"`
+}
 
 // AccountSpec is a connected account as a brand team sets it. Token is
 // write-only.

@@ -139,6 +139,9 @@ FROM replies FINAL WHERE brand = ? AND interaction_id = ? ORDER BY sent_at, id`,
 			return d, err
 		}
 	}
+	if d.Actions, d.NetworkState, err = s.networkActions(ctx, brand, id); err != nil {
+		return d, err
+	}
 
 	root := it.ThreadID
 	if root == "" {
@@ -239,4 +242,38 @@ func (s Reader) textHistory(ctx context.Context, brand, id string) ([]query.Text
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// networkActions reads the outcomes of the publish requests about an
+// interaction, oldest first, and sums up the latest.
+func (s Reader) networkActions(ctx context.Context, brand, id string) ([]query.NetworkAction, string, error) {
+	rows, err := s.db.Conn().Query(ctx, `SELECT request_id, kind, network, outcome, platform_id, url, code, reason, retryable, attempts, at
+FROM publish_outcomes FINAL WHERE brand = ? AND interaction_id = ? ORDER BY at, id`, brand, id)
+	if err != nil {
+		return nil, "", fmt.Errorf("network actions of %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []query.NetworkAction
+	for rows.Next() {
+		var (
+			a         query.NetworkAction
+			retryable uint8
+		)
+		if err := rows.Scan(&a.RequestID, &a.Kind, &a.Network, &a.Outcome, &a.PlatformID, &a.URL, &a.Code, &a.Reason, &retryable, &a.Attempts, &a.At); err != nil {
+			return nil, "", fmt.Errorf("network actions of %s: %w", id, err)
+		}
+		a.Retryable, a.At = retryable == 1, a.At.UTC()
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("network actions of %s: %w", id, err)
+	}
+	if len(out) == 0 {
+		return nil, "", nil
+	}
+	last := out[len(out)-1]
+	if last.Outcome != "succeeded" {
+		return out, last.Kind + "_failed", nil
+	}
+	return out, map[string]string{"reply": "replied", "hide": "hidden", "unhide": "visible", "delete": "deleted"}[last.Kind], nil
 }

@@ -20,7 +20,7 @@ var kpiDefinitions = map[string]string{
 	"volume":           "distinct interactions (redeliveries collapsed) created in the period, every kind",
 	"engagements":      "distinct interactions of kind comment, reply, mention or review whose latest moderation verdict is not spam",
 	"comments":         "engagements of kind comment or reply",
-	"shares":           "null: no event carries shares yet (post metrics from publishing will)",
+	"shares":           "sum over the brand's posts published in [from, to) of the latest shares count read on their network (boosts, reposts and quotes, retweets and quotes, Meta shares); null when no such post has one",
 	"audience":         "sum over the brand's accounts of the latest follower snapshot at or before the period's end",
 	"engagement_rate":  "engagements / audience × 100 (percent); null without a follower snapshot",
 	"needing_response": "interactions of the period whose latest moderation has the needs_reply action or an SLA",
@@ -164,6 +164,8 @@ func (s Reader) KPIs(ctx context.Context, p Params) (query.KPIs, error) {
 	g.Go(func() error { return s.response(gctx, p, pl, &response) })
 	g.Go(func() error { return s.shareOfVoice(gctx, p, &voices) })
 	g.Go(func() error { return s.community(gctx, p, &community) })
+	var shares *uint64
+	g.Go(func() (err error) { shares, err = s.shares(gctx, p); return err })
 	if err := g.Wait(); err != nil {
 		return k, fmt.Errorf("kpis of %s: %w", p.Brand, err)
 	}
@@ -173,6 +175,7 @@ func (s Reader) KPIs(ctx context.Context, p Params) (query.KPIs, error) {
 	}
 	t.fill(&k)
 	k.Response, k.ShareOfVoice, k.Community = response.Response, voices.ShareOfVoice, community.Community
+	k.Engagement.Shares = shares
 	k.Engagement.Formula = kpiDefinitions["engagement_rate"]
 	if k.Community.End > 0 {
 		k.Engagement.Audience = k.Community.End
@@ -500,6 +503,29 @@ FROM follower_snapshots WHERE brand = ?`
 	}
 	k.Community = c
 	return nil
+}
+
+// shares sums the latest shares count of the posts published in the
+// period; nil when none has one.
+func (s Reader) shares(ctx context.Context, p Params) (*uint64, error) {
+	q := `SELECT sum(ifNull(last, 0)), countIf(isNotNull(last)) FROM (
+	SELECT argMax(shares, taken_at) AS last FROM post_metrics
+	WHERE brand = ? AND published_at >= toDateTime(?) AND published_at < toDateTime(?)`
+	args := []any{p.Brand, p.From.Unix(), p.To.Unix()}
+	if p.Network != "" {
+		q += " AND network = ?"
+		args = append(args, p.Network)
+	}
+	var sum int64
+	var n uint64
+	if err := s.db.Conn().QueryRow(ctx, q+" GROUP BY network, platform_id)", args...).Scan(&sum, &n); err != nil {
+		return nil, fmt.Errorf("shares: %w", err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	v := uint64(max(sum, 0))
+	return &v, nil
 }
 
 func ratio(n, d int64) *float64 {

@@ -25,7 +25,7 @@ const (
 // Handler is the network's HTTP API. The platform routes behave like a
 // social network's API (and fail on demand, see Fault):
 //
-//	GET  /api/v1/accounts/{account}                        the brand's account
+//	GET  /api/v1/accounts/{account}                        the brand's account (followers_count grows)
 //	GET  /api/v1/accounts/{account}/activity?since_id=&limit=
 //	     comments, replies, mentions, DMs and reviews newer than since_id,
 //	     oldest first, with a Link rel="next" header and next_since_id
@@ -140,7 +140,9 @@ func (n *Network) checkAccount(w http.ResponseWriter, r *http.Request) bool {
 
 func (n *Network) handleAccount(w http.ResponseWriter, r *http.Request) {
 	if n.checkAccount(w, r) {
-		writeJSON(w, http.StatusOK, n.brand)
+		u := n.brand
+		u.FollowersCount = n.followers(n.now())
+		writeJSON(w, http.StatusOK, u)
 	}
 }
 

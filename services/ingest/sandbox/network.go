@@ -72,6 +72,9 @@ type Network struct {
 	idemKeys []string // insertion order, for eviction
 	fault    Fault
 	side     publishSide // publish_side.go
+	// started is when the network was made: the brand's audience grows
+	// from it (post_metrics.go).
+	started time.Time
 }
 
 type entry struct {
@@ -130,6 +133,7 @@ func New(cfg Config, log *slog.Logger) (*Network, error) {
 		FollowersCount: 48_210, Verified: true, CreatedAt: time.Date(2015, 3, 2, 9, 0, 0, 0, time.UTC),
 	}
 	now := n.now().UTC()
+	n.started = now
 	for i := range brandPostsFR {
 		n.addPost(brandPostsFR[i], LangFR, now.Add(-time.Duration(2*len(brandPostsFR)-2*i)*time.Hour))
 		n.addPost(brandPostsEN[i], LangEN, now.Add(-time.Duration(2*len(brandPostsEN)-2*i-1)*time.Hour))

@@ -16,6 +16,7 @@ import (
 //	GET    /api/v1/publications?idempotency_key=K&kind=post|reply
 //	       the item a key created (404 when none): how a client whose
 //	       answer was lost asks what exists before sending again
+//	GET    /api/v1/metrics?ids=ID,...                        the brand's posts' counts (post_metrics.go)
 //
 // and the control route that lets tests prove exactly-once:
 //
@@ -59,6 +60,7 @@ func (n *Network) publishRoutes(platform, control *http.ServeMux) {
 	platform.HandleFunc("POST /api/v1/comments/{id}/unhide", n.handleUnhide)
 	platform.HandleFunc("DELETE /api/v1/items/{id}", n.handleDelete)
 	platform.HandleFunc("GET /api/v1/publications", n.handlePublication)
+	platform.HandleFunc("GET /api/v1/metrics", n.handleMetrics)
 	control.HandleFunc("GET /api/v1/sandbox/received", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, n.Received()) })
 }
 

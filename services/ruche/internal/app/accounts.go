@@ -46,7 +46,7 @@ func accountsCommand() *cobra.Command {
 		return nil
 	})
 	add.Flags().StringVar(&id, "id", "", "account id within the brand (a-z, 0-9, '-', '_')")
-	add.Flags().StringVar(&network, "network", "", "network: sandbox, mastodon, bluesky, meta, x")
+	add.Flags().StringVar(&network, "network", "", "network: sandbox, mastodon, bluesky, meta, x, linkedin, youtube")
 	add.Flags().StringVar(&handle, "handle", "", "the account on the network, e.g. @cafe@piaille.fr")
 	add.Flags().StringVar(&token, "token", "", "access token, or @file to read it from a file")
 	add.Flags().StringArrayVar(&settings, "setting", nil, "a setting, name=value (repeatable), e.g. url=https://piaille.fr")

@@ -3,13 +3,19 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/services/publishing"
 )
 
 func (a *App) initPublishing() (runner, error) {
-	svc, err := publishing.New(a.cfg.Publishing, publishing.Deps{
+	cfg := a.cfg.Publishing
+	if cfg.LinksBaseURL == "" && a.cfg.Gateway.PublicURL != "" {
+		// Short links are the gateway's /l/, where people reach it.
+		cfg.LinksBaseURL = strings.TrimRight(a.cfg.Gateway.PublicURL, "/") + "/l/"
+	}
+	svc, err := publishing.New(cfg, publishing.Deps{
 		Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(), Box: a.box,
 	})
 	if err != nil {

@@ -64,7 +64,7 @@ func TestSmoke(t *testing.T) {
 			"js_publish_sync_1", "js_publish_sync", "js_publish_async", "js_consume_ack", "ch_insert",
 			"http_bare", "http_decode_publish", "http_ingest_core",
 			"pipeline_accepted_max", "pipeline_throughput", "sink_throughput", "pipeline_open_throughput",
-			"pipeline_rss_peak", "dataset_generation", "dataset_rollup",
+			"pipeline_rss_peak", "dataset_generation", "dataset_rollup", "publish_latency_p50", "publish_throughput",
 		} {
 			if r := res.Get(name); r == nil || r.Value <= 0 {
 				t.Errorf("%s = %+v, want a positive figure", name, r)
@@ -104,6 +104,36 @@ func TestSmoke(t *testing.T) {
 	})
 	if t.Failed() {
 		t.Logf("bench output:\n%s", out.String())
+	}
+}
+
+// TestPublishingPhase runs the publishing phase alone: every post of the
+// burst published exactly once on the sandbox, the figures measured.
+func TestPublishingPhase(t *testing.T) {
+	cfg, err := bench.FromEnv([]string{bench.EnvPhases + "=publishing"}, binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := testkit.ClickHouseConfig(t)
+	cfg.ClickHouse.Addr, cfg.ClickHouse.User, cfg.ClickHouse.Password = ch.Addr, ch.User, ch.Password
+	cfg.Seconds, cfg.Smoke, cfg.Quiet = 10, true, true
+	cfg.Out = filepath.Join(t.TempDir(), "bench.json")
+	var out strings.Builder
+	res, err := bench.Run(context.Background(), cfg, &out)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+	for _, name := range []string{"publish_latency_p50", "publish_latency_p99", "publish_throughput"} {
+		if r := res.Get(name); r == nil || r.Value <= 0 {
+			t.Errorf("%s = %+v, want a positive figure", name, r)
+		}
+	}
+	if r := res.Get("publish_doubles_or_losses"); r != nil {
+		t.Errorf("the sandbox counted %v posts more than requested", r.Value)
+	}
+	t.Log(out.String())
+	if !strings.Contains(out.String(), "publish_throughput") {
+		t.Errorf("the table does not show the publish figure:\n%s", out.String())
 	}
 }
 
