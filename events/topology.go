@@ -39,7 +39,10 @@ const (
 	// DomainDraft carries drafted replies and their reviews
 	// (draft.created.v1, draft.approved.v1, draft.rejected.v1).
 	DomainDraft = "draft"
-	DomainDLQ   = "dlq"
+	// DomainPrivacy carries data subjects' requests
+	// (privacy.erasure_requested.v1).
+	DomainPrivacy = "privacy"
+	DomainDLQ     = "dlq"
 	// DomainAudit carries the audit log (audit.recorded.v1): append-only,
 	// kept as long as AuditRetention.
 	DomainAudit = "audit"
@@ -51,7 +54,7 @@ const (
 const AuditRetention = 400 * 24 * time.Hour
 
 // Domains that carry events. The DLQ is separate: it holds poison messages.
-var Domains = []string{DomainInteraction, DomainCase, DomainCrisis, DomainPublish, DomainReply, DomainCommunity, DomainDraft}
+var Domains = []string{DomainInteraction, DomainCase, DomainCrisis, DomainPublish, DomainReply, DomainCommunity, DomainDraft, DomainPrivacy}
 
 // StreamName is the JetStream stream that holds one domain's events.
 func StreamName(domain string) string {
