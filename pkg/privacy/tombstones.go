@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	privacyv1 "github.com/ruche-project/ruche/events/privacy/v1"
@@ -114,10 +115,17 @@ func (s *Set) follow() {
 	}
 }
 
-// Close stops the watch.
+// Close stops the watch (a watch whose connection is closed is stopped).
 func (s *Set) Close() error {
 	err := s.watcher.Stop()
-	<-s.done
+	if errors.Is(err, nats.ErrBadSubscription) || errors.Is(err, nats.ErrConnectionClosed) {
+		err = nil
+	}
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+		err = errors.Join(err, errors.New("tombstone watch did not stop"))
+	}
 	return err
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/ruche-project/ruche/services/analytics/contest"
 	"github.com/ruche-project/ruche/services/analytics/inbox"
 	"github.com/ruche-project/ruche/services/analytics/kpi"
+	"github.com/ruche-project/ruche/services/analytics/person"
 	"github.com/ruche-project/ruche/services/analytics/report"
 	"github.com/ruche-project/ruche/services/analytics/segment"
 )
@@ -29,16 +30,18 @@ type Application struct {
 	Segments segment.Reader
 	Contests contest.Reader
 	Reports  report.Builder
+	People   person.Reader
 	// Archive keeps the scheduled reports' settings, records and files
 	// (opened by Run: it lives in JetStream).
 	Archive *report.Store
 }
 
 // newApplication wires the read models over db.
-func newApplication(db *clickhouse.DB) Application {
+// erasures names the erasure requests carried out for a subject key.
+func newApplication(db *clickhouse.DB, erasures func(key string) []string) Application {
 	in, kpis := inbox.NewReader(db), kpi.NewReader(db)
 	return Application{Inbox: in, KPIs: kpis, Segments: segment.NewReader(db), Contests: contest.NewReader(db),
-		Reports: report.NewBuilder(db, kpis, in)}
+		Reports: report.NewBuilder(db, kpis, in), People: person.NewReader(db, in, erasures)}
 }
 
 // queries serves the query/v1 endpoints of analytics on the request/reply
@@ -66,6 +69,7 @@ func (q *queries) start(nc *nats.Conn) (*rpc.Server, error) {
 		handle(q, srv, query.DrawContest, atNow(q, app.Contests.Draw)),
 		handle(q, srv, query.GetContest, app.Contests.Get),
 		handle(q, srv, query.VerifyContest, app.Contests.Verify),
+		handle(q, srv, query.ExportPerson, app.People.Export),
 		handle(q, srv, query.GetWeeklyReport, atNow(q, app.Reports.Weekly)),
 		handle(q, srv, query.GetReportSettings, func(ctx context.Context, in query.GetReportSettingsRequest) (query.ReportSettingsResponse, error) {
 			return app.Archive.Settings(obs.WithBrand(ctx, in.Brand), in.Brand, q.now())

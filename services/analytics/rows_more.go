@@ -26,6 +26,15 @@ const (
 	deletionColumns     = "id, brand, interaction_id, network, deleted_at, received_at, source, source_id, reason, inserted_at"
 )
 
+// Positions in their rows of the values scrub reads or blanks.
+const (
+	editInteractionID  = 2
+	editText           = 4
+	followerNetwork    = 2
+	followerID         = 4
+	followerFollowedAt = 8
+)
+
 func flag(b bool) uint8 {
 	if b {
 		return 1
