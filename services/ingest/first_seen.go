@@ -104,6 +104,10 @@ func (s *Service) putSeen(ctx context.Context, brand, id string, rec seenRecord)
 // window collapses it) and never loses an item; two readers racing for one
 // new item (a stream and a poll) both publish it, and the bus keeps one.
 func (s *Service) publish(ctx context.Context, r v1.Received) (bool, error) {
+	if _, erased := s.erased.Author(r.Brand, r.Network, r.Author.ID, r.CreatedAt); erased {
+		s.metrics.erased.WithLabelValues(r.Network).Inc()
+		return true, nil
+	}
 	if _, found, err := s.seen.get(ctx, r.Brand, r.ID); err != nil || found {
 		return found, err
 	}
@@ -121,6 +125,10 @@ func (s *Service) publish(ctx context.Context, r v1.Received) (bool, error) {
 // published (the bus's window collapses its redelivery) but not recorded:
 // the interaction itself, if it comes later, must still be published.
 func (s *Service) publishUpdate(ctx context.Context, u v1.Updated) (bool, error) {
+	if _, erased := s.erased.Interaction(u.Brand, u.InteractionID); erased {
+		s.metrics.erased.WithLabelValues(u.Network).Inc()
+		return true, nil
+	}
 	rec, found, err := s.seen.get(ctx, u.Brand, u.InteractionID)
 	if err != nil {
 		return false, err

@@ -117,7 +117,7 @@ func (a *App) initIngest() (runner, error) {
 		return nil, err
 	}
 	return ingest.New(a.cfg.Ingest, ingest.Deps{
-		NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(), Pollers: a.pollers, Publisher: pub, Sources: a.sources, Health: health,
+		NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(), Pollers: a.pollers, Publisher: pub, Router: a.router, Sources: a.sources, Health: health,
 		Logger: a.log, Readiness: a.health, Registry: a.registry,
 	})
 }
