@@ -25,12 +25,15 @@ type record struct {
 
 // onReceived keeps what a draft needs of the interaction.
 func (s *Service) onReceived(ctx context.Context, r interactionv1.Received, env events.Envelope) error {
+	if _, erased := s.erased.Author(r.Brand, r.Network, r.Author.ID, r.CreatedAt); erased {
+		return nil
+	}
 	author := r.Author.DisplayName
 	if author == "" {
 		author = r.Author.Handle
 	}
 	return put(ctx, s.interactions, key(r.Brand, r.ID), Interaction{
-		ID: r.ID, Brand: r.Brand, Network: r.Network, Text: r.Text, Lang: r.Lang, Author: author})
+		ID: r.ID, Brand: r.Brand, Network: r.Network, Text: r.Text, Lang: r.Lang, Author: author, AuthorID: r.Author.ID})
 }
 
 // needsReply: moderation asked for one, or the interaction asks something
@@ -51,7 +54,7 @@ func needsReply(m interactionv1.Moderated) (intent string, ok bool) {
 // onModerated drafts the reply of an interaction that needs one, once.
 func (s *Service) onModerated(ctx context.Context, m interactionv1.Moderated, _ events.Envelope) error {
 	intent, ok := needsReply(m)
-	if !ok {
+	if _, erased := s.erased.Interaction(m.Brand, m.InteractionID); !ok || erased {
 		return nil
 	}
 	in, err := s.interaction(ctx, m.Brand, m.InteractionID)
@@ -70,6 +73,9 @@ func (s *Service) onModerated(ctx context.Context, m interactionv1.Moderated, _ 
 
 // interaction is the kept interaction, else analytics'.
 func (s *Service) interaction(ctx context.Context, brand, id string) (Interaction, error) {
+	if _, erased := s.erased.Interaction(brand, id); erased {
+		return Interaction{}, fmt.Errorf("interaction %s of %s: its author was erased: %w", id, brand, ErrNotFound)
+	}
 	in, err := get[Interaction](ctx, s.interactions, key(brand, id))
 	if err == nil {
 		return in, nil

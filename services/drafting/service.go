@@ -16,6 +16,7 @@ import (
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/pkg/privacy"
 	"github.com/ruche-project/ruche/pkg/rpc"
 	"github.com/ruche-project/ruche/pkg/secret"
 	"github.com/ruche-project/ruche/services/drafting/model"
@@ -66,11 +67,13 @@ type Service struct {
 	pub          *bus.Publisher
 	drafts       jetstream.KeyValue
 	interactions jetstream.KeyValue
-	brands       *Brands
-	model        *model.Client
-	finder       InteractionFinder
-	approvals    ApprovalRecorder
-	now          func() time.Time
+	// erased are the tombstones of erased authors (privacy.go).
+	erased    *privacy.Set
+	brands    *Brands
+	model     *model.Client
+	finder    InteractionFinder
+	approvals ApprovalRecorder
+	now       func() time.Time
 	// fallback is the installation's model (the fake under llm.fake).
 	fallback *model.Endpoint
 	fake     *http.Server
@@ -99,6 +102,9 @@ func New(cfg Config, llm LLMConfig, d Deps) (*Service, error) {
 		return nil, err
 	}
 	if s.interactions, err = openBucket(ctx, d.JS, InteractionsBucket, d.Replicas, 7*24*time.Hour); err != nil {
+		return nil, err
+	}
+	if s.erased, err = privacy.Open(ctx, d.JS, ErasuresBucket, d.Replicas, s.log); err != nil {
 		return nil, err
 	}
 	kv, err := openBucket(ctx, d.JS, BrandsBucket, d.Replicas, 0)
@@ -130,6 +136,9 @@ func New(cfg Config, llm LLMConfig, d Deps) (*Service, error) {
 		return nil, err
 	}
 	if err := bus.Handle(d.Router, cfg.Consumer+"-moderated", s.onModerated); err != nil {
+		return nil, err
+	}
+	if err := bus.Handle(d.Router, cfg.Consumer+"-erasures", s.onErasure); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -180,7 +189,7 @@ func (s *Service) Run(ctx context.Context) error {
 		cancel()
 	}
 	wg.Wait()
-	return nil
+	return s.erased.Close()
 }
 
 // Brands is the brand settings store.
