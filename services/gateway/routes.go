@@ -65,6 +65,8 @@ var routeRules = map[string]rule{
 	"DELETE /api/v1/invitations/:id":              {action: access.UsersManage},
 	"GET /api/v1/teams":                           {action: access.UsersRead},
 	"PUT /api/v1/teams":                           {action: access.UsersManage},
+	"GET /api/v1/privacy/export":                  {action: access.PrivacyExport},
+	"POST /api/v1/privacy/erasures":               {action: access.PrivacyErase},
 	"GET /api/v1/audit":                           {action: access.AuditRead, export: access.AuditExport},
 	"GET /api/v1/interactions":                    {action: access.InteractionsRead, export: access.InteractionsExport},
 	"GET /api/v1/interactions/:id":                {action: access.InteractionsRead},

@@ -126,6 +126,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	api.GET("/audit", s.listAudit)
 	api.GET("/interactions/:id/history", s.interactionHistory)
 	s.draftRoutes(api)
+	s.privacyRoutes(api)
 	s.echo = e
 	return s, nil
 }

@@ -76,6 +76,10 @@ const (
 	DraftsWrite        Action = "drafts.write"
 	DraftsApprove      Action = "drafts.approve"
 	DraftingSettings   Action = "drafting.settings"
+	// PrivacyExport and PrivacyErase answer a data subject's requests
+	// (GDPR): everything about one person, so owners and managers only.
+	PrivacyExport Action = "privacy.export"
+	PrivacyErase  Action = "privacy.erase"
 )
 
 // Actions lists every brand-scoped action.
@@ -84,7 +88,7 @@ var Actions = []Action{
 	ContestsRead, ContestsDraw, SourcesRead, SourcesWrite, PoliciesRead, PoliciesTest,
 	PoliciesWrite, CasesWork, CasesDecide, UsersRead, UsersManage, AuditRead, AuditExport,
 	CrisesRead, CrisesManage, AccountsRead, AccountsManage, PublishingRead, PublishingRetry,
-	DraftsRead, DraftsWrite, DraftsApprove, DraftingSettings,
+	DraftsRead, DraftsWrite, DraftsApprove, DraftingSettings, PrivacyExport, PrivacyErase,
 }
 
 // ParseAction checks that s names an action.
