@@ -135,6 +135,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err := bus.HandleBatch(d.Router, cfg.Consumer+EditsConsumerSuffix, BatchSize, s.handleEdits); err != nil {
 		return nil, err
 	}
+	if err := bus.Handle(d.Router, cfg.Consumer+"-erasures", s.onErasure); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
