@@ -3,6 +3,7 @@ package moderation_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/ruche-project/ruche/pkg/secret"
 	"sync"
 	"testing"
 	"time"
@@ -37,6 +38,9 @@ func startOn(t *testing.T, conn *bus.Conn, deps moderation.Deps, watch func(r *b
 		t.Fatal(err)
 	}
 	deps.Router, deps.Logger, deps.NATS, deps.JS, deps.Replicas = router, testkit.Logger(t), conn.NC, conn.JS, 1
+	if deps.Secrets == nil {
+		deps.Secrets, _ = secret.NewBox(make([]byte, secret.KeySize))
+	}
 	svc, err := moderation.New(moderation.Config{Consumer: "moderation"}, deps)
 	if err != nil {
 		t.Fatal(err)

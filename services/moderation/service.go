@@ -16,6 +16,7 @@ import (
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/netguard"
 	"github.com/ruche-project/ruche/pkg/rpc"
+	"github.com/ruche-project/ruche/pkg/secret"
 	"github.com/ruche-project/ruche/services/moderation/neardup"
 )
 
@@ -48,6 +49,8 @@ type Deps struct {
 	// WebhookClient sends crisis webhooks; it defaults to a pkg/netguard
 	// client that refuses internal addresses.
 	WebhookClient *http.Client
+	// Secrets seals the crisis webhooks' signing secrets at rest.
+	Secrets *secret.Box
 }
 
 // Service moderates received interactions, keeps brand policies and case
@@ -77,8 +80,8 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if d.Router == nil || d.Logger == nil || d.NATS == nil || d.JS == nil {
-		return nil, errors.New("moderation: missing dependency (Router, Logger, NATS and JS are required)")
+	if d.Router == nil || d.Logger == nil || d.NATS == nil || d.JS == nil || d.Secrets == nil {
+		return nil, errors.New("moderation: missing dependency (Router, Logger, NATS, JS and Secrets are required)")
 	}
 	if d.Now == nil {
 		d.Now = time.Now
@@ -122,7 +125,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if d.WebhookClient == nil {
 		d.WebhookClient = netguard.Client(10*time.Second, false)
 	}
-	if s.webhooks, err = openWebhooks(ctx, d.JS, d.Replicas, d.WebhookClient, log, s.crisis.metrics, d.Now); err != nil {
+	if s.webhooks, err = openWebhooks(ctx, d.JS, d.Replicas, d.Secrets, d.WebhookClient, log, s.crisis.metrics, d.Now); err != nil {
 		return nil, err
 	}
 	s.crisis.notify = s.webhooks.enqueue

@@ -55,7 +55,7 @@ func modules() map[string]module {
 		TargetDemo:       {deps: []string{TargetSources, TargetGateway}, init: (*App).initDemo},
 		TargetGateway:    {deps: []string{TargetBus, TargetOps}, init: (*App).initGateway, service: true},
 		TargetIngest:     {deps: []string{TargetBus, TargetRouter, TargetSources, TargetOps}, init: (*App).initIngest, service: true},
-		TargetModeration: {deps: []string{TargetRouter, TargetOps}, init: (*App).initModeration, service: true},
+		TargetModeration: {deps: []string{TargetRouter, TargetSecrets, TargetOps}, init: (*App).initModeration, service: true},
 		TargetAnalytics:  {deps: []string{TargetRouter, TargetClickHouse, TargetOps}, init: (*App).initAnalytics, service: true},
 		TargetPublishing: {deps: []string{TargetRouter, TargetSecrets, TargetOps}, init: (*App).initPublishing, service: true},
 		TargetDrafting:   {deps: []string{TargetRouter, TargetSecrets, TargetOps}, init: (*App).initDrafting, service: true},
