@@ -3,11 +3,6 @@ package moderation
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"sync"
 	"time"
 
@@ -23,6 +17,7 @@ import (
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/secret"
+	"github.com/ruche-project/ruche/pkg/webhook"
 	"github.com/ruche-project/ruche/services/moderation/policy"
 )
 
@@ -56,14 +51,9 @@ type WebhookPayload struct {
 	Crisis query.Crisis `json:"crisis"`
 }
 
-// SignWebhook is the Ruche-Signature header of body sent at t.
-func SignWebhook(secret string, t time.Time, body []byte) string {
-	ts := strconv.FormatInt(t.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(ts + "."))
-	mac.Write(body)
-	return "t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))
-}
+// SignWebhook is the Ruche-Signature header of body sent at t
+// (pkg/webhook's scheme, shared with the brands' outbound webhooks).
+func SignWebhook(secret string, t time.Time, body []byte) string { return webhook.Sign(secret, t, body) }
 
 // storedWebhook is a brand's webhook in KV. The signing secret is sealed
 // with pkg/secret (the brand as associated data), as publishing seals
@@ -237,9 +227,7 @@ func (w *webhooks) put(ctx context.Context, in query.PutCrisisWebhookRequest) (q
 	next := storedWebhook{URL: in.URL, Secret: cur.Secret, UpdatedBy: in.UpdatedBy, UpdatedAt: w.now().UTC()}
 	drawn := rev == 0 || in.RotateSecret || cur.Secret == ""
 	if drawn {
-		b := make([]byte, 32)
-		_, _ = rand.Read(b) // never fails (crypto/rand)
-		next.Secret = "whsec_" + base64.RawURLEncoding.EncodeToString(b)
+		next.Secret = webhook.NewSecret()
 	}
 	if err := w.write(ctx, in.Brand, next, rev); err != nil {
 		return out, err
