@@ -127,6 +127,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	api.GET("/interactions/:id/history", s.interactionHistory)
 	s.draftRoutes(api)
 	s.privacyRoutes(api)
+	s.webhookRoutes(api)
 	s.echo = e
 	return s, nil
 }

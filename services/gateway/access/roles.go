@@ -80,6 +80,9 @@ const (
 	// (GDPR): everything about one person, so owners and managers only.
 	PrivacyExport Action = "privacy.export"
 	PrivacyErase  Action = "privacy.erase"
+	// WebhooksManage: the brand's outbound webhooks (their URLs may carry
+	// tokens) and their delivery logs.
+	WebhooksManage Action = "webhooks.manage"
 )
 
 // Actions lists every brand-scoped action.
@@ -88,7 +91,7 @@ var Actions = []Action{
 	ContestsRead, ContestsDraw, SourcesRead, SourcesWrite, PoliciesRead, PoliciesTest,
 	PoliciesWrite, CasesWork, CasesDecide, UsersRead, UsersManage, AuditRead, AuditExport,
 	CrisesRead, CrisesManage, AccountsRead, AccountsManage, PublishingRead, PublishingRetry,
-	DraftsRead, DraftsWrite, DraftsApprove, DraftingSettings, PrivacyExport, PrivacyErase,
+	DraftsRead, DraftsWrite, DraftsApprove, DraftingSettings, PrivacyExport, PrivacyErase, WebhooksManage,
 }
 
 // ParseAction checks that s names an action.
