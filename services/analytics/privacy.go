@@ -97,6 +97,14 @@ func scrub(set *privacy.Set, d *decoded) bool {
 			if _, ok := set.Interaction(d.env.Brand, o.values[editInteractionID].(string)); ok {
 				o.values[editText] = ""
 			}
+		case "drafts":
+			if _, ok := set.Interaction(d.env.Brand, o.values[draftInteractionID].(string)); ok {
+				o.values[draftText] = ""
+			}
+		case "draft_reviews":
+			if _, ok := set.Interaction(d.env.Brand, o.values[reviewInteraction].(string)); ok {
+				o.values[reviewText] = ""
+			}
 		case "followers":
 			_, erased := set.Author(d.env.Brand, o.values[followerNetwork].(string), o.values[followerID].(string), o.values[followerFollowedAt].(time.Time))
 			return !erased

@@ -3,8 +3,10 @@ package analytics
 import (
 	"time"
 
+	auditv1 "github.com/ruche-project/ruche/events/audit/v1"
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	community "github.com/ruche-project/ruche/events/community/v1"
+	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
 	reply "github.com/ruche-project/ruche/events/reply/v1"
 )
@@ -24,10 +26,17 @@ const (
 	followerColumns     = "id, brand, network, account, follower_id, follower_handle, follower_name, follower_followers, followed_at, inserted_at"
 	editColumns         = "id, brand, interaction_id, network, text, lang, edited_at, version, received_at, source, source_id, inserted_at"
 	deletionColumns     = "id, brand, interaction_id, network, deleted_at, received_at, source, source_id, reason, inserted_at"
+	draftColumns        = "id, brand, draft_id, interaction_id, network, lang, version, drafter, confidence, flagged, text, kb_entries, requested_by, created_at, inserted_at"
+	draftReviewColumns  = "id, brand, draft_id, interaction_id, version, decision, reviewer, reason, edit_distance, text, reviewed_at, inserted_at"
+	auditColumns        = "id, brand, at, at_ms, actor, actor_email, via, key_id, action, method, route, path, target, status, ip, user_agent, before, after, inserted_at"
 )
 
 // Positions in their rows of the values scrub reads or blanks.
 const (
+	draftInteractionID = 3
+	draftText          = 10
+	reviewInteraction  = 3
+	reviewText         = 9
 	editInteractionID  = 2
 	editText           = 4
 	followerNetwork    = 2
@@ -72,4 +81,30 @@ func editRow(u interaction.Updated, now time.Time) tableRow {
 func deletionRow(d interaction.Deleted, now time.Time) tableRow {
 	return tableRow{"interaction_deletions", deletionColumns, []any{d.ID, d.Brand, d.InteractionID, d.Network,
 		sec(d.DeletedAt), sec(d.ReceivedAt), string(d.Source), d.SourceID, d.Reason, sec(now)}}
+}
+
+func draftRow(c draftv1.Created, now time.Time) tableRow {
+	entries := make([]string, len(c.Citations))
+	for i, ci := range c.Citations {
+		entries[i] = ci.EntryID
+	}
+	return tableRow{"drafts", draftColumns, []any{c.ID, c.Brand, c.DraftID, c.InteractionID, c.Network, c.Lang,
+		uint32(max(c.Version, 0)), c.Drafter, c.Confidence, flag(c.Flagged), c.Text, entries, c.RequestedBy, sec(c.CreatedAt), sec(now)}}
+}
+
+func approvedRow(a draftv1.Approved, now time.Time) tableRow {
+	return tableRow{"draft_reviews", draftReviewColumns, []any{a.ID, a.Brand, a.DraftID, a.InteractionID, uint32(max(a.DraftVersion, 0)),
+		"approved", a.ApprovedBy, "", int32(a.EditDistance), a.Text, sec(a.ApprovedAt), sec(now)}}
+}
+
+func rejectedRow(r draftv1.Rejected, now time.Time) tableRow {
+	return tableRow{"draft_reviews", draftReviewColumns, []any{r.ID, r.Brand, r.DraftID, r.InteractionID, uint32(max(r.DraftVersion, 0)),
+		"rejected", r.RejectedBy, r.Reason, int32(0), "", sec(r.RejectedAt), sec(now)}}
+}
+
+func auditRow(r auditv1.Recorded, now time.Time) tableRow {
+	at := r.At.UTC()
+	return tableRow{"audit_log", auditColumns, []any{r.ID, r.Brand, at.Truncate(time.Second), uint16(at.Nanosecond() / int(time.Millisecond)),
+		r.Actor, r.ActorEmail, r.Via, r.KeyID, r.Action, r.Method, r.Route, r.Path, r.Target, uint16(max(min(r.Status, 65535), 0)),
+		r.IP, r.UserAgent, string(r.Before), string(r.After), sec(now)}}
 }

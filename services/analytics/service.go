@@ -13,8 +13,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ruche-project/ruche/events"
+	auditv1 "github.com/ruche-project/ruche/events/audit/v1"
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	community "github.com/ruche-project/ruche/events/community/v1"
+	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
 	reply "github.com/ruche-project/ruche/events/reply/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
@@ -128,6 +130,8 @@ func storedStreams() []storedStream {
 		{events.DomainReply, []string{events.AllBrands(reply.Sent{})}},
 		{events.DomainCase, []string{events.AllBrands(casev1.Decided{})}},
 		{events.DomainCommunity, []string{events.AllBrands(community.FollowersCounted{}), events.AllBrands(community.Followed{})}},
+		{events.DomainDraft, []string{events.AllBrands(draftv1.Created{}), events.AllBrands(draftv1.Approved{}), events.AllBrands(draftv1.Rejected{})}},
+		{events.DomainAudit, []string{events.AllBrands(auditv1.Recorded{})}},
 	}
 }
 

@@ -37,12 +37,13 @@ func (r Reader) InteractionIDs(ctx context.Context, in query.PersonRequest) ([]s
 }
 
 // erasedTables are the tables Erase changes: it waits for their mutations.
-var erasedTables = []string{"interactions", "interaction_edits", "followers"}
+var erasedTables = []string{"interactions", "interaction_edits", "followers", "drafts", "draft_reviews"}
 
 // Erase pseudonymises the author in every table analytics holds: their
 // interactions keep their ids, times, kinds and moderation (the brand's
 // counts do not change) under the pseudonym, with no text, handle, name,
-// URL or audience; the edits of ids lose their text; the follows are
+// URL or audience; the edits, drafts and reviews of ids lose their text
+// (the brand's replies name the person); the follows are
 // deleted (nothing counts them). Contest draws are the contest's legal
 // record and are kept (query.PersonContestEntry). It returns once
 // ClickHouse has carried the mutations out (18.16 has no mutations_sync:
@@ -63,9 +64,11 @@ WHERE brand = ? AND network = ? AND author_id = ?`, pseudonym, in.Brand, in.Netw
 	// Rows the sink pseudonymised already keep their place: only the text
 	// of the interaction's edits is left to blank.
 	if len(ids) > 0 {
-		if err := conn.Exec(ctx, "ALTER TABLE interaction_edits UPDATE text = '' WHERE brand = ? AND interaction_id IN ?",
-			in.Brand, readmodel.InSet(ids)); err != nil {
-			return fmt.Errorf("erase the edits of an author of %s: %w", in.Brand, err)
+		for _, table := range []string{"interaction_edits", "drafts", "draft_reviews"} {
+			if err := conn.Exec(ctx, "ALTER TABLE "+table+" UPDATE text = '' WHERE brand = ? AND interaction_id IN ?",
+				in.Brand, readmodel.InSet(ids)); err != nil {
+				return fmt.Errorf("erase the texts of %s of an author of %s: %w", table, in.Brand, err)
+			}
 		}
 	}
 	if err := conn.Exec(ctx, "ALTER TABLE followers DELETE WHERE brand = ? AND network = ? AND follower_id = ?",
