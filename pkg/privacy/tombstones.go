@@ -154,8 +154,8 @@ func (s *Set) remember(t Tombstone) {
 }
 
 // Add records t (merged with what the bucket holds for its subject, by
-// compare-and-set) and returns the merged tombstone. The set knows it when
-// Add returns, before the watch brings it back.
+// compare-and-set) and returns the merged tombstone. The set knows it before
+// the bucket does (and so before the watch brings it back).
 func (s *Set) Add(ctx context.Context, t Tombstone) (Tombstone, error) {
 	if t.Key == "" || t.Brand == "" || t.Pseudonym == "" {
 		return Tombstone{}, errors.New("tombstone: key, brand and pseudonym are required")
@@ -178,6 +178,9 @@ func (s *Set) Add(ctx context.Context, t Tombstone) (Tombstone, error) {
 		if err != nil {
 			return Tombstone{}, err
 		}
+		// Honoured from now on by this replica (tombstones only grow: one
+		// whose write fails is written again by the redelivered request).
+		s.remember(merged)
 		if rev == 0 {
 			_, err = s.kv.Create(ctx, t.Key, body)
 		} else {
@@ -189,7 +192,6 @@ func (s *Set) Add(ctx context.Context, t Tombstone) (Tombstone, error) {
 		if err != nil {
 			return Tombstone{}, fmt.Errorf("write tombstone: %w", err)
 		}
-		s.remember(merged)
 		return merged, nil
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/ruche-project/ruche/events"
 	privacyv1 "github.com/ruche-project/ruche/events/privacy/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/services/ingest"
 	"github.com/ruche-project/ruche/services/ingest/connector"
 	"github.com/ruche-project/ruche/services/ingest/internal/ingesttest"
 )
@@ -40,8 +41,19 @@ func TestErasedAuthorsStayErased(t *testing.T) {
 	if _, err := pub.PublishEvent(context.Background(), req, env); err != nil {
 		t.Fatal(err)
 	}
+	// The service knows the tombstone before its bucket has it.
+	kv, err := conn.JS.KeyValue(context.Background(), ingest.ErasuresBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingesttest.WaitUntil(t, "the tombstone", func() bool {
+		_, err := kv.Get(context.Background(), privacyv1.SubjectKey("demo", "generic", "u9"))
+		return err == nil
+	})
 	late := `{"id":"old-2","author":{"id":"u9"},"text":"Mon adresse est 3 rue des Lilas","created_at":"2026-11-23T08:00:00Z"}`
-	ingesttest.WaitUntil(t, "the tombstone", func() bool { return strings.Contains(deliver(late), `"duplicates":["generic:old-2"]`) })
+	if got := deliver(late); !strings.Contains(got, `"duplicates":["generic:old-2"]`) {
+		t.Fatalf("an erased author's older item was published: %s", got)
+	}
 
 	if got := deliver(`{"id":"old-1","action":"edited","text":"nouveau texte","edited_at":"2026-11-25T08:00:00Z"}`); !strings.Contains(got, `"duplicates":[`) {
 		t.Fatalf("an edit of an erased interaction was published: %s", got)

@@ -59,10 +59,22 @@ func TestApprovedReplyReachesTheSandbox(t *testing.T) {
 	}
 	for range 2 {
 		code, b := p.api(t, "POST", path+"/approve?brand=demo", fmt.Sprintf(`{"version":%d}`, d.Current.Version))
-		if code != 200 {
+		if code != 200 || json.Unmarshal(b, &d) != nil || d.Approval == nil {
 			t.Fatalf("approve = %d %s", code, b)
 		}
 	}
+	requestID := d.Approval.PublishRequestID
+	var pub query.Publication
+	eventually(t, "the reply published", func() bool {
+		code, b := p.api(t, "GET", "/publications/"+url.PathEscape(requestID)+"?brand=demo", "")
+		if code != 200 || json.Unmarshal(b, &pub) != nil {
+			return false
+		}
+		if pub.State != query.PublicationPublished {
+			t.Logf("publication %s: %s", requestID, b)
+		}
+		return pub.State == query.PublicationPublished
+	})
 	var sent []replyv1.Sent
 	eventually(t, "reply.sent", func() bool {
 		sent = repliesSent(t, p, interaction)
