@@ -72,6 +72,8 @@ var routeRules = map[string]rule{
 	"PUT /api/v1/webhooks/:id":                    {action: access.WebhooksManage},
 	"DELETE /api/v1/webhooks/:id":                 {action: access.WebhooksManage},
 	"GET /api/v1/webhooks/:id/deliveries":         {action: access.WebhooksManage},
+	"GET /api/v1/audit/search":                    {action: access.AuditRead},
+	"GET /api/v1/kpis/drafts":                     {action: access.ReportsRead},
 	"GET /api/v1/audit":                           {action: access.AuditRead, export: access.AuditExport},
 	"GET /api/v1/interactions":                    {action: access.InteractionsRead, export: access.InteractionsExport},
 	"GET /api/v1/interactions/:id":                {action: access.InteractionsRead},

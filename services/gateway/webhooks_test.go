@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 )
@@ -67,4 +68,40 @@ func TestWebhooksAPI(t *testing.T) {
 			t.Fatalf("audit = %d %s", rec.Code, rec.Body)
 		}
 	})
+}
+
+func TestDraftMetricsAndAuditSearchAPI(t *testing.T) {
+	gw, si := newAnalyticsGateway(t, map[string]func(json.RawMessage) (any, string){
+		query.GetDraftMetrics.Subject(): canned(query.DraftMetrics{Approved: 2, Rejected: 1, AcceptanceRate: 0.667}),
+		query.SearchAudit.Subject():     canned(query.AuditSearchResult{NextCursor: "1795167000000.r1"}),
+	})
+	for _, tc := range []struct {
+		name, path string
+		status     int
+		contains   string
+	}{
+		{"draft_metrics", "/api/v1/kpis/drafts?brand=demo&from=2026-11-16&to=2026-11-22&tz=Europe/Paris", 200, `"acceptance_rate":0.667`},
+		{"draft_metrics_bad_tz", "/api/v1/kpis/drafts?brand=demo&tz=Mars/Olympus", 400, `"field":"tz"`},
+		{"draft_metrics_bad_date", "/api/v1/kpis/drafts?brand=demo&from=yesterday", 400, `"field":"from"`},
+		{"audit_search", "/api/v1/audit/search?brand=demo&actor=u-1&action=cases.decide&since=2026-11-16&limit=5", 200, `"next_cursor":"1795167000000.r1"`},
+		{"audit_search_bad_limit", "/api/v1/audit/search?brand=demo&limit=5000", 400, `"field":"limit"`},
+		{"audit_search_other_brand", "/api/v1/audit/search?brand=cafe", 403, "forbidden"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if rec := do(t, gw, "GET", tc.path, ""); rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.contains) {
+				t.Fatalf("GET %s = %d %s", tc.path, rec.Code, rec.Body)
+			}
+		})
+	}
+	var m query.DraftMetricsRequest
+	si.last(t, query.GetDraftMetrics.Subject(), &m)
+	paris, _ := time.LoadLocation("Europe/Paris")
+	if !m.From.Equal(time.Date(2026, 11, 16, 0, 0, 0, 0, paris)) || !m.To.Equal(time.Date(2026, 11, 23, 0, 0, 0, 0, paris)) {
+		t.Errorf("period asked %v – %v, want the 16th to the 22nd inclusive in Paris", m.From, m.To)
+	}
+	var a query.SearchAuditRequest
+	si.last(t, query.SearchAudit.Subject(), &a)
+	if a.Actor != "u-1" || a.Action != "cases.decide" || a.Since == nil || a.Limit != 5 {
+		t.Errorf("audit search asked %+v", a)
+	}
 }
