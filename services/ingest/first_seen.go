@@ -119,6 +119,13 @@ func (s *Service) publish(ctx context.Context, r v1.Received) (bool, error) {
 	return dup, nil
 }
 
+// received reports whether the interaction id of brand was received (its
+// first-seen record exists).
+func (s *Service) received(ctx context.Context, brand, id string) (bool, error) {
+	_, found, err := s.seen.get(ctx, brand, id)
+	return found, err
+}
+
 // publishUpdate publishes an edit unless its text is the last one known of
 // the interaction (a redelivered edit, or an edit back to the same text) or
 // the interaction was deleted. An edit of an interaction never received is

@@ -1,16 +1,12 @@
 package main_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
 	"time"
-
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	replyv1 "github.com/ruche-project/ruche/events/reply/v1"
@@ -30,20 +26,8 @@ func TestApprovedReplyReachesTheSandbox(t *testing.T) {
 		"RUCHE_SANDBOX_RATE_PER_MINUTE=0", "RUCHE_SANDBOX_POLL_INTERVAL=1s")
 	// Questions the sandbox generates (real items of its feed, which its
 	// reply endpoint knows); the first whose draft passes its checks.
-	resp, err := http.Post("http://"+addr+"/api/v1/sandbox/generate?count=40", "application/json", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var generated struct {
-		Items []sandbox.Item `json:"items"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&generated)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var questions []string
-	for _, it := range generated.Items {
+	for _, it := range generateOnSandbox(t, addr, 40) {
 		if it.GroundTruth != nil && it.GroundTruth.Category == sandbox.CategoryQuestion && it.Type == sandbox.TypeComment {
 			questions = append(questions, "sandbox:"+it.ID)
 		}
@@ -97,7 +81,7 @@ func TestApprovedReplyReachesTheSandbox(t *testing.T) {
 	})
 	// Settle, then count: one reply on the network, one reply.sent.
 	time.Sleep(2 * time.Second)
-	resp, err = http.Get("http://" + addr + "/api/v1/sandbox/received")
+	resp, err := http.Get("http://" + addr + "/api/v1/sandbox/received")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,29 +99,9 @@ func TestApprovedReplyReachesTheSandbox(t *testing.T) {
 // interaction.
 func repliesSent(t *testing.T, p *platform, interaction string) []replyv1.Sent {
 	t.Helper()
-	nc, err := nats.Connect(p.natsURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cons, err := js.OrderedConsumer(ctx, "RUCHE_REPLY", jetstream.OrderedConsumerConfig{FilterSubjects: []string{"ruche.reply.sent.v1.demo"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	batch, err := cons.Fetch(100, jetstream.FetchMaxWait(time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []replyv1.Sent
-	for m := range batch.Messages() {
-		var s replyv1.Sent
-		if json.Unmarshal(m.Data(), &s) == nil && s.InteractionID == interaction {
+	for _, s := range storedEvents[replyv1.Sent](t, p, "RUCHE_REPLY", "ruche.reply.sent.v1.demo") {
+		if s.InteractionID == interaction {
 			out = append(out, s)
 		}
 	}

@@ -329,23 +329,11 @@ func (d *Dispatcher) Deliveries(ctx context.Context, r query.ListWebhookDeliveri
 	if _, _, err := d.store.read(ctx, r.Brand, r.ID); err != nil {
 		return out, err
 	}
-	lister, err := d.deliveries.ListKeysFiltered(ctx, r.Brand+"."+r.ID+".*")
+	recs, err := listJSON[delivery](ctx, d.deliveries, r.Brand+"."+r.ID+".*")
 	if err != nil {
 		return out, err
 	}
-	for k := range lister.Keys() {
-		e, err := d.deliveries.Get(ctx, k)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			continue
-		}
-		if err != nil {
-			_ = lister.Stop()
-			return out, err
-		}
-		var rec delivery
-		if err := json.Unmarshal(e.Value(), &rec); err != nil {
-			continue
-		}
+	for _, rec := range recs {
 		out.Deliveries = append(out.Deliveries, rec.WebhookDelivery)
 	}
 	sort.Slice(out.Deliveries, func(i, j int) bool {

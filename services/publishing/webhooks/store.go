@@ -261,13 +261,20 @@ func (s *Store) List(ctx context.Context, brand string) ([]query.Webhook, error)
 }
 
 func (s *Store) stored(ctx context.Context, brand string) ([]stored, error) {
-	lister, err := s.kv.ListKeysFiltered(ctx, brand+".*")
+	out, err := listJSON[stored](ctx, s.kv, brand+".*")
+	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
+	return out, err
+}
+
+// listJSON decodes every value of kv whose key matches filter.
+func listJSON[T any](ctx context.Context, kv jetstream.KeyValue, filter string) ([]T, error) {
+	lister, err := kv.ListKeysFiltered(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
-	var out []stored
+	var out []T
 	for k := range lister.Keys() {
-		e, err := s.kv.Get(ctx, k)
+		e, err := kv.Get(ctx, k)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
 			continue
 		}
@@ -275,13 +282,12 @@ func (s *Store) stored(ctx context.Context, brand string) ([]stored, error) {
 			_ = lister.Stop()
 			return nil, err
 		}
-		var w stored
-		if err := json.Unmarshal(e.Value(), &w); err != nil {
+		var v T
+		if err := json.Unmarshal(e.Value(), &v); err != nil {
 			_ = lister.Stop()
-			return nil, fmt.Errorf("decode webhook %s: %w", k, err)
+			return nil, fmt.Errorf("decode %s: %w", k, err)
 		}
-		out = append(out, w)
+		out = append(out, v)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
 	return out, nil
 }

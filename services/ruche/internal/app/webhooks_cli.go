@@ -55,9 +55,13 @@ func webhooksCommand() *cobra.Command {
 		return nil
 	}
 	add := clientCommand(&cobra.Command{Use: "add <url>", Short: "Subscribe url to events (the signing secret is printed once)", Args: cobra.ExactArgs(1)},
-		func(ctx context.Context, c client, args []string) error { return put(ctx, c, http.MethodPost, "", args[0]) })
+		func(ctx context.Context, c client, args []string) error {
+			return put(ctx, c, http.MethodPost, "", args[0])
+		})
 	update := clientCommand(&cobra.Command{Use: "update <id> <url>", Short: "Change a webhook (--rotate-secret draws a new secret)", Args: cobra.ExactArgs(2)},
-		func(ctx context.Context, c client, args []string) error { return put(ctx, c, http.MethodPut, args[0], args[1]) })
+		func(ctx context.Context, c client, args []string) error {
+			return put(ctx, c, http.MethodPut, args[0], args[1])
+		})
 	update.Flags().BoolVar(&rotate, "rotate-secret", false, "draw a new signing secret")
 	rm := clientCommand(&cobra.Command{Use: "rm <id>", Short: "Remove a webhook", Args: cobra.ExactArgs(1)},
 		func(ctx context.Context, c client, args []string) error {
