@@ -53,7 +53,9 @@ type WebhookPayload struct {
 
 // SignWebhook is the Ruche-Signature header of body sent at t
 // (pkg/webhook's scheme, shared with the brands' outbound webhooks).
-func SignWebhook(secret string, t time.Time, body []byte) string { return webhook.Sign(secret, t, body) }
+func SignWebhook(secret string, t time.Time, body []byte) string {
+	return webhook.Sign(secret, t, body)
+}
 
 // storedWebhook is a brand's webhook in KV. The signing secret is sealed
 // with pkg/secret (the brand as associated data), as publishing seals
