@@ -46,7 +46,10 @@ const (
 	// and their timers: a message schedule per scheduled post, which fires
 	// post.due.v1 at the post's time.
 	DomainPost = "post"
-	DomainDLQ  = "dlq"
+	// DomainPrivacy carries data subjects' requests
+	// (privacy.erasure_requested.v1).
+	DomainPrivacy = "privacy"
+	DomainDLQ     = "dlq"
 	// DomainAudit carries the audit log (audit.recorded.v1): append-only,
 	// kept as long as AuditRetention.
 	DomainAudit = "audit"
@@ -58,7 +61,7 @@ const (
 const AuditRetention = 400 * 24 * time.Hour
 
 // Domains that carry events. The DLQ is separate: it holds poison messages.
-var Domains = []string{DomainInteraction, DomainCase, DomainCrisis, DomainPublish, DomainReply, DomainCommunity, DomainDraft, DomainPost}
+var Domains = []string{DomainInteraction, DomainCase, DomainCrisis, DomainPublish, DomainReply, DomainCommunity, DomainDraft, DomainPost, DomainPrivacy}
 
 // StreamName is the JetStream stream that holds one domain's events.
 func StreamName(domain string) string {

@@ -18,10 +18,10 @@ import (
 )
 
 // services are the targets of `ruche run`, one Deployment each.
-var services = []string{"gateway", "ingest", "moderation", "analytics", "publishing", "scheduling"}
+var services = []string{"gateway", "ingest", "moderation", "analytics", "publishing", "scheduling", "drafting"}
 
 // scalable services have a HorizontalPodAutoscaler and a PodDisruptionBudget.
-var scalable = []string{"gateway", "ingest", "moderation", "analytics", "publishing", "scheduling"}
+var scalable = []string{"gateway", "ingest", "moderation", "analytics", "publishing", "scheduling", "drafting"}
 
 // publicPorts are the HTTP ports of the services that serve one.
 var publicPorts = map[string]int32{"gateway": 8080, "ingest": 8081}

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ruche-project/ruche/services/drafting/offline"
 )
 
 // Fault is a scripted answer to the next request.
@@ -250,7 +252,9 @@ func (s *Server) answer(msgs []message) string {
 	if _, body, ok := strings.Cut(best, ": "); ok {
 		best = body
 	}
-	return greet + " " + best + " [kb:" + bestID + "]"
+	// Like a model writing well: the entry's sentence goes on after the
+	// greeting's comma.
+	return greet + " " + offline.AfterGreeting(best, system) + " [kb:" + bestID + "]"
 }
 
 // obey is the adversarial model: it does what the injected text asks.

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/ruche-project/ruche/events"
+	auditv1 "github.com/ruche-project/ruche/events/audit/v1"
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	community "github.com/ruche-project/ruche/events/community/v1"
+	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
 	publish "github.com/ruche-project/ruche/events/publish/v1"
 	reply "github.com/ruche-project/ruche/events/reply/v1"
@@ -140,6 +142,34 @@ func decode(subject string, get func(string) string, body []byte, now time.Time)
 		}
 		row := followerRow(e, now)
 		d.other = &row
+	case draftv1.Created{}.Name():
+		var e draftv1.Created
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, required(e.ID, e.DraftID, e.InteractionID) }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := draftRow(e, now)
+		d.other = &row
+	case draftv1.Approved{}.Name():
+		var e draftv1.Approved
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, required(e.ID, e.DraftID, e.InteractionID) }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := approvedRow(e, now)
+		d.other = &row
+	case draftv1.Rejected{}.Name():
+		var e draftv1.Rejected
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, required(e.ID, e.DraftID, e.InteractionID) }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := rejectedRow(e, now)
+		d.other = &row
+	case auditv1.Recorded{}.Name():
+		var e auditv1.Recorded
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, required(e.ID, e.Action) }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := auditRow(e, now)
+		d.other = &row
 	default:
 		return bad("type %q is not stored by analytics", env.Type)
 	}
@@ -158,6 +188,16 @@ func decodeValid(body []byte, v any, envBrand string, check func() (string, erro
 	}
 	if brand != envBrand {
 		return fmt.Errorf("brand %q differs from the envelope's %q", brand, envBrand)
+	}
+	return nil
+}
+
+// required fails when one of the values is empty.
+func required(values ...string) error {
+	for _, v := range values {
+		if v == "" {
+			return errors.New("id, draft_id and interaction_id (audit: id and action) are required")
+		}
 	}
 	return nil
 }

@@ -78,3 +78,31 @@ func TestEditsAndDeletions(t *testing.T) {
 		})
 	}
 }
+
+// TestTextSearchReadsTheCurrentText: the inbox's text filter matches an
+// edited interaction on its latest text, not the text as received.
+func TestTextSearchReadsTheCurrentText(t *testing.T) {
+	d := &dataset{}
+	edited := d.interaction("cafe-lumiere", in{kind: "comment", id: "1", author: "a1", text: "Ma commande est en retard", at: t0.Add(time.Hour)})
+	kept := d.interaction("cafe-lumiere", in{kind: "comment", id: "2", author: "a2", text: "Commande reçue, en retard mais merci", at: t0.Add(2 * time.Hour)})
+	d.edit(edited, "Ma commande est arrivée, merci", 10*time.Minute)
+	h := seededN(t, d, 1)
+	search := func(text string) []string {
+		var out query.ListInteractionsResponse
+		if err := h.request(query.ListInteractionsSubject, query.SearchInteractionsRequest{
+			ListInteractionsRequest: query.ListInteractionsRequest{Brand: "cafe-lumiere"},
+			InteractionFilter:       query.InteractionFilter{Text: text}}, &out); err != nil {
+			t.Fatal(err)
+		}
+		return ids(out.Items)
+	}
+	if got := search("retard"); len(got) != 1 || got[0] != kept.ID {
+		t.Fatalf("retard = %v, want only the unedited one", got)
+	}
+	if got := search("ARRIVEE"); len(got) != 1 || got[0] != edited.ID {
+		t.Fatalf("arrivée = %v, want the edited one", got)
+	}
+	if got := search("merci"); len(got) != 2 {
+		t.Fatalf("merci = %v, want both", got)
+	}
+}

@@ -13,7 +13,9 @@ import (
 	"github.com/ruche-project/ruche/events"
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	community "github.com/ruche-project/ruche/events/community/v1"
+	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
+	privacyv1 "github.com/ruche-project/ruche/events/privacy/v1"
 	publish "github.com/ruche-project/ruche/events/publish/v1"
 	reply "github.com/ruche-project/ruche/events/reply/v1"
 )
@@ -213,6 +215,14 @@ func eventID(e events.Event) string {
 	case publish.Succeeded:
 		return v.ID
 	case publish.Failed:
+		return v.ID
+	case draftv1.Created:
+		return v.ID
+	case draftv1.Approved:
+		return v.ID
+	case draftv1.Rejected:
+		return v.ID
+	case privacyv1.ErasureRequested:
 		return v.ID
 	}
 	panic(fmt.Sprintf("no id for %T", e))

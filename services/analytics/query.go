@@ -11,11 +11,14 @@ import (
 	"github.com/ruche-project/ruche/pkg/clickhouse"
 	"github.com/ruche-project/ruche/pkg/obs"
 	"github.com/ruche-project/ruche/pkg/rpc"
+	"github.com/ruche-project/ruche/services/analytics/auditlog"
 	"github.com/ruche-project/ruche/services/analytics/besttime"
 	"github.com/ruche-project/ruche/services/analytics/contest"
 	"github.com/ruche-project/ruche/services/analytics/inbox"
 	"github.com/ruche-project/ruche/services/analytics/kpi"
+	"github.com/ruche-project/ruche/services/analytics/person"
 	"github.com/ruche-project/ruche/services/analytics/report"
+	"github.com/ruche-project/ruche/services/analytics/review"
 	"github.com/ruche-project/ruche/services/analytics/segment"
 )
 
@@ -32,16 +35,21 @@ type Application struct {
 	Reports  report.Builder
 	// BestTimes suggests when to post (scheduling's queues ask it).
 	BestTimes besttime.Reader
+	People    person.Reader
+	Drafts    review.Reader
+	Audit     auditlog.Reader
 	// Archive keeps the scheduled reports' settings, records and files
 	// (opened by Run: it lives in JetStream).
 	Archive *report.Store
 }
 
 // newApplication wires the read models over db.
-func newApplication(db *clickhouse.DB) Application {
+// erasures names the erasure requests carried out for a subject key.
+func newApplication(db *clickhouse.DB, erasures func(key string) []string) Application {
 	in, kpis := inbox.NewReader(db), kpi.NewReader(db)
 	return Application{Inbox: in, KPIs: kpis, Segments: segment.NewReader(db), Contests: contest.NewReader(db),
-		Reports: report.NewBuilder(db, kpis, in), BestTimes: besttime.NewReader(db)}
+		Reports: report.NewBuilder(db, kpis, in), BestTimes: besttime.NewReader(db),
+		People: person.NewReader(db, in, erasures), Drafts: review.NewReader(db), Audit: auditlog.NewReader(db)}
 }
 
 // queries serves the query/v1 endpoints of analytics on the request/reply
@@ -70,6 +78,9 @@ func (q *queries) start(nc *nats.Conn) (*rpc.Server, error) {
 		handle(q, srv, query.DrawContest, atNow(q, app.Contests.Draw)),
 		handle(q, srv, query.GetContest, app.Contests.Get),
 		handle(q, srv, query.VerifyContest, app.Contests.Verify),
+		handle(q, srv, query.ExportPerson, app.People.Export),
+		handle(q, srv, query.GetDraftMetrics, app.Drafts.Metrics),
+		handle(q, srv, query.SearchAudit, app.Audit.Search),
 		handle(q, srv, query.GetWeeklyReport, atNow(q, app.Reports.Weekly)),
 		handle(q, srv, query.GetBestTimes, atNow(q, app.BestTimes.Get)),
 		handle(q, srv, query.GetReportSettings, func(ctx context.Context, in query.GetReportSettingsRequest) (query.ReportSettingsResponse, error) {

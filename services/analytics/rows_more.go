@@ -3,8 +3,10 @@ package analytics
 import (
 	"time"
 
+	auditv1 "github.com/ruche-project/ruche/events/audit/v1"
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	community "github.com/ruche-project/ruche/events/community/v1"
+	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
 	publish "github.com/ruche-project/ruche/events/publish/v1"
 	reply "github.com/ruche-project/ruche/events/reply/v1"
@@ -28,6 +30,22 @@ const (
 	outcomeColumns      = "id, brand, request_id, kind, network, account, interaction_id, outcome, platform_id, url, code, reason, retryable, attempts, at, inserted_at"
 	linkClickColumns    = "id, brand, code, network, account, request_id, target, visitor, clicked_at, inserted_at"
 	postMetricsColumns  = "id, brand, network, account, platform_id, url, request_id, published_at, taken_at, impressions, reactions, comments, shares, clicks, inserted_at"
+	draftColumns        = "id, brand, draft_id, interaction_id, network, lang, version, drafter, confidence, flagged, text, kb_entries, requested_by, created_at, inserted_at"
+	draftReviewColumns  = "id, brand, draft_id, interaction_id, version, decision, reviewer, reason, edit_distance, text, reviewed_at, inserted_at"
+	auditColumns        = "id, brand, at, at_ms, actor, actor_email, via, key_id, action, method, route, path, target, status, ip, user_agent, before, after, inserted_at"
+)
+
+// Positions in their rows of the values scrub reads or blanks.
+const (
+	draftInteractionID = 3
+	draftText          = 10
+	reviewInteraction  = 3
+	reviewText         = 9
+	editInteractionID  = 2
+	editText           = 4
+	followerNetwork    = 2
+	followerID         = 4
+	followerFollowedAt = 8
 )
 
 func flag(b bool) uint8 {
@@ -87,4 +105,30 @@ func failedRow(e publish.Failed, now time.Time) tableRow {
 func linkClickRow(c community.LinkClicked, now time.Time) tableRow {
 	return tableRow{"link_clicks", linkClickColumns, []any{c.ID, c.Brand, c.Code, c.Network, c.Account, c.RequestID, c.Target, c.Visitor,
 		sec(c.ClickedAt), sec(now)}}
+}
+
+func draftRow(c draftv1.Created, now time.Time) tableRow {
+	entries := make([]string, len(c.Citations))
+	for i, ci := range c.Citations {
+		entries[i] = ci.EntryID
+	}
+	return tableRow{"drafts", draftColumns, []any{c.ID, c.Brand, c.DraftID, c.InteractionID, c.Network, c.Lang,
+		uint32(max(c.Version, 0)), c.Drafter, c.Confidence, flag(c.Flagged), c.Text, entries, c.RequestedBy, sec(c.CreatedAt), sec(now)}}
+}
+
+func approvedRow(a draftv1.Approved, now time.Time) tableRow {
+	return tableRow{"draft_reviews", draftReviewColumns, []any{a.ID, a.Brand, a.DraftID, a.InteractionID, uint32(max(a.DraftVersion, 0)),
+		"approved", a.ApprovedBy, "", int32(a.EditDistance), a.Text, sec(a.ApprovedAt), sec(now)}}
+}
+
+func rejectedRow(r draftv1.Rejected, now time.Time) tableRow {
+	return tableRow{"draft_reviews", draftReviewColumns, []any{r.ID, r.Brand, r.DraftID, r.InteractionID, uint32(max(r.DraftVersion, 0)),
+		"rejected", r.RejectedBy, r.Reason, int32(0), "", sec(r.RejectedAt), sec(now)}}
+}
+
+func auditRow(r auditv1.Recorded, now time.Time) tableRow {
+	at := r.At.UTC()
+	return tableRow{"audit_log", auditColumns, []any{r.ID, r.Brand, at.Truncate(time.Second), uint16(at.Nanosecond() / int(time.Millisecond)),
+		r.Actor, r.ActorEmail, r.Via, r.KeyID, r.Action, r.Method, r.Route, r.Path, r.Target, uint16(max(min(r.Status, 65535), 0)),
+		r.IP, r.UserAgent, string(r.Before), string(r.After), sec(now)}}
 }

@@ -13,13 +13,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ruche-project/ruche/events"
+	auditv1 "github.com/ruche-project/ruche/events/audit/v1"
 	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	community "github.com/ruche-project/ruche/events/community/v1"
+	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
 	publish "github.com/ruche-project/ruche/events/publish/v1"
 	reply "github.com/ruche-project/ruche/events/reply/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/clickhouse"
+	"github.com/ruche-project/ruche/pkg/privacy"
 	"github.com/ruche-project/ruche/services/analytics/report"
 	"github.com/ruche-project/ruche/services/analytics/rollup"
 )
@@ -60,6 +63,8 @@ type Service struct {
 	scheduler *report.Scheduler
 	// rollup computes the dashboard's rollup in the background.
 	rollup *rollup.Job
+	// erased are the tombstones of erased authors (privacy.go).
+	erased *privacy.Set
 	log    *slog.Logger
 	ready  chan struct{}
 }
@@ -83,18 +88,29 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
+	octx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	erased, err := privacy.Open(octx, d.JS, ErasuresBucket, d.Replicas, log)
+	if err != nil {
+		return nil, err
+	}
+	app := newApplication(d.ClickHouse, erasedRequests(erased))
 	s := &Service{
-		cfg: cfg, nc: d.NATS, js: d.JS, replicas: d.Replicas, now: now, store: st, log: log, ready: make(chan struct{}),
-		queries: &queries{cfg: cfg, app: newApplication(d.ClickHouse), log: log, now: now},
+		cfg: cfg, nc: d.NATS, js: d.JS, replicas: d.Replicas, now: now, store: st, log: log, ready: make(chan struct{}), erased: erased,
+		queries: &queries{cfg: cfg, app: app, log: log, now: now},
 		rollup: &rollup.Job{DB: d.ClickHouse, Log: log, Errors: m.errors.WithLabelValues("rollup"), Days: m.rollupDays,
 			Interval: cfg.RollupInterval, Settle: cfg.RollupSettle, DiscoverEvery: cfg.RollupDiscover},
 	}
 	for _, src := range storedStreams() {
-		sk := &sink{cfg: cfg, stream: events.StreamName(src.domain), filters: src.filters, store: st, log: log, metrics: m, now: time.Now}
+		sk := &sink{cfg: cfg, stream: events.StreamName(src.domain), filters: src.filters, store: st, erased: erased, log: log, metrics: m, now: time.Now}
 		if err := sk.register(d.Router); err != nil {
-			return nil, err
+			return nil, errors.Join(err, erased.Close())
 		}
 		s.sinks = append(s.sinks, sk)
+	}
+	er := &eraser{people: app.People, tombstones: erased, log: log}
+	if err := er.register(d.Router, cfg.Consumer); err != nil {
+		return nil, errors.Join(err, erased.Close())
 	}
 	s.sink = s.sinks[0]
 	return s, nil
@@ -117,6 +133,8 @@ func storedStreams() []storedStream {
 		{events.DomainCase, []string{events.AllBrands(casev1.Decided{})}},
 		{events.DomainCommunity, []string{events.AllBrands(community.FollowersCounted{}), events.AllBrands(community.Followed{}),
 			events.AllBrands(community.PostMetrics{}), events.AllBrands(community.LinkClicked{})}},
+		{events.DomainDraft, []string{events.AllBrands(draftv1.Created{}), events.AllBrands(draftv1.Approved{}), events.AllBrands(draftv1.Rejected{})}},
+		{events.DomainAudit, []string{events.AllBrands(auditv1.Recorded{})}},
 	}
 }
 
@@ -150,6 +168,9 @@ func (s *Service) Run(ctx context.Context) error {
 	wg.Go(func() { s.rollup.Run(ctx) })
 	wg.Wait()
 	svc.Stop()
+	if err := s.erased.Close(); err != nil {
+		s.log.Warn("stop watching the erasure tombstones", "error", err)
+	}
 	s.log.Info("analytics stopped")
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/pkg/privacy"
 )
 
 // sink moves the events of one stream to ClickHouse in batches, as a batch
@@ -24,6 +25,8 @@ type sink struct {
 	stream  string
 	filters []string
 	store   store
+	// erased are the tombstones of erased authors (nil: none kept).
+	erased  *privacy.Set
 	log     *slog.Logger
 	metrics *metrics
 	now     func() time.Time
@@ -78,6 +81,9 @@ func (s *sink) handle(ctx context.Context, msgs []bus.Message) []error {
 			continue
 		}
 		b.events++
+		if !scrub(s.erased, &d) {
+			continue
+		}
 		if d.interaction != nil {
 			b.interactions = append(b.interactions, *d.interaction)
 		}

@@ -19,12 +19,14 @@ import (
 
 // Interaction is what drafting keeps of a received interaction.
 type Interaction struct {
-	ID       string `json:"id"`
-	Brand    string `json:"brand"`
-	Network  string `json:"network"`
-	Text     string `json:"text"`
-	Lang     string `json:"lang,omitempty"`
-	Author   string `json:"author,omitempty"`
+	ID      string `json:"id"`
+	Brand   string `json:"brand"`
+	Network string `json:"network"`
+	Text    string `json:"text"`
+	Lang    string `json:"lang,omitempty"`
+	Author  string `json:"author,omitempty"`
+	// AuthorID finds an author's interactions on an erasure request.
+	AuthorID string `json:"author_id,omitempty"`
 	Intent   string `json:"intent,omitempty"`
 	Priority int    `json:"priority,omitempty"`
 }

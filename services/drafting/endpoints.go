@@ -24,6 +24,7 @@ func (s *Service) startEndpoints() (*rpc.Server, error) {
 		}, func(r query.RequestDraftRequest) string { return r.Brand }),
 		handle(srv, query.ListDrafts, s.List, func(r query.ListDraftsRequest) string { return r.Brand }),
 		handle(srv, query.GetDraft, s.Get, func(r query.DraftRef) string { return r.Brand }),
+		handle(srv, query.ExportPersonDrafts, s.Export, func(r query.PersonDraftsRequest) string { return r.Brand }),
 		handle(srv, query.EditDraft, s.Edit, func(r query.EditDraftRequest) string { return r.Brand }),
 		handle(srv, query.ApproveDraft, s.Approve, func(r query.ReviewDraftRequest) string { return r.Brand }),
 		handle(srv, query.RejectDraft, s.Reject, func(r query.ReviewDraftRequest) string { return r.Brand }),

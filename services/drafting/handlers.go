@@ -55,7 +55,7 @@ func (s *Service) onModerated(ctx context.Context, m interactionv1.Moderated, _ 
 			return err
 		}
 	}
-	if !ok {
+	if !ok || s.erasedDecision(m) {
 		return nil
 	}
 	in, err := decided(m)
@@ -71,6 +71,19 @@ func (s *Service) onModerated(ctx context.Context, m interactionv1.Moderated, _ 
 	return err
 }
 
+// erasedDecision: the decision is on an erased interaction, or on one an
+// erased author wrote before their erasure request.
+func (s *Service) erasedDecision(m interactionv1.Moderated) bool {
+	if _, erased := s.erased.Interaction(m.Brand, m.InteractionID); erased {
+		return true
+	}
+	if m.Content == nil || m.InteractionCreatedAt.IsZero() {
+		return false
+	}
+	_, erased := s.erased.Author(m.Brand, m.Network, m.Content.Author.ID, m.InteractionCreatedAt)
+	return erased
+}
+
 // errNoContent: a decision published before decisions carried their text.
 var errNoContent = errors.New("the decision carries no content")
 
@@ -84,7 +97,7 @@ func decided(m interactionv1.Moderated) (Interaction, error) {
 		author = m.Content.Author.Handle
 	}
 	return Interaction{ID: m.InteractionID, Brand: m.Brand, Network: m.Network, Text: m.Content.Text,
-		Lang: cmp.Or(m.Content.Lang, labelLang(m)), Author: author}, nil
+		Lang: cmp.Or(m.Content.Lang, labelLang(m)), Author: author, AuthorID: m.Content.Author.ID}, nil
 }
 
 // labelLang is the language moderation detected ("lang:fr"), "" if none.
@@ -120,6 +133,9 @@ func (s *Service) onEdit(ctx context.Context, m interactionv1.Moderated, intent 
 // copy (an interaction drafted on request, or a record older than the
 // Interaction field).
 func (s *Service) interaction(ctx context.Context, brand, id string) (Interaction, error) {
+	if _, erased := s.erased.Interaction(brand, id); erased {
+		return Interaction{}, fmt.Errorf("interaction %s of %s: its author was erased: %w", id, brand, ErrNotFound)
+	}
 	rec, err := get[record](ctx, s.drafts, key(brand, id))
 	switch {
 	case err == nil && rec.Interaction.ID != "":

@@ -18,6 +18,7 @@ import (
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/modelfake"
+	"github.com/ruche-project/ruche/pkg/privacy"
 	"github.com/ruche-project/ruche/pkg/rpc"
 	"github.com/ruche-project/ruche/pkg/secret"
 	"github.com/ruche-project/ruche/services/drafting/model"
@@ -60,12 +61,14 @@ type ApprovalRecorder interface {
 
 // Service drafts replies and serves their review.
 type Service struct {
-	cfg       Config
-	llm       LLMConfig
-	log       *slog.Logger
-	nc        *nats.Conn
-	pub       *bus.Publisher
-	drafts    jetstream.KeyValue
+	cfg    Config
+	llm    LLMConfig
+	log    *slog.Logger
+	nc     *nats.Conn
+	pub    *bus.Publisher
+	drafts jetstream.KeyValue
+	// erased are the tombstones of erased authors (privacy.go).
+	erased    *privacy.Set
 	brands    *Brands
 	model     *model.Client
 	finder    InteractionFinder
@@ -98,6 +101,9 @@ func New(cfg Config, llm LLMConfig, d Deps) (*Service, error) {
 	if s.drafts, err = openBucket(ctx, d.JS, DraftsBucket, d.Replicas, 0); err != nil {
 		return nil, err
 	}
+	if s.erased, err = privacy.Open(ctx, d.JS, ErasuresBucket, d.Replicas, s.log); err != nil {
+		return nil, err
+	}
 	kv, err := openBucket(ctx, d.JS, BrandsBucket, d.Replicas, 0)
 	if err != nil {
 		return nil, err
@@ -127,6 +133,9 @@ func New(cfg Config, llm LLMConfig, d Deps) (*Service, error) {
 		return nil, err
 	}
 	if err := bus.Handle(d.Router, cfg.Consumer+"-moderated", s.onModerated); err != nil {
+		return nil, err
+	}
+	if err := bus.Handle(d.Router, cfg.Consumer+"-erasures", s.onErasure); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -177,7 +186,7 @@ func (s *Service) Run(ctx context.Context) error {
 		cancel()
 	}
 	wg.Wait()
-	return nil
+	return s.erased.Close()
 }
 
 // Brands is the brand settings store.

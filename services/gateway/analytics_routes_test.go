@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/gateway"
@@ -43,7 +44,12 @@ func (s *standIn) last(t *testing.T, subject string, into any) {
 // may return an error code instead).
 func newAnalyticsGateway(t *testing.T, replies map[string]func(json.RawMessage) (any, string)) (*gateway.Service, *standIn) {
 	t.Helper()
-	conn := testkit.NATS(t)
+	return newGatewayOn(t, testkit.NATS(t), replies)
+}
+
+// newGatewayOn is newAnalyticsGateway on conn.
+func newGatewayOn(t *testing.T, conn *bus.Conn, replies map[string]func(json.RawMessage) (any, string)) (*gateway.Service, *standIn) {
+	t.Helper()
 	si := &standIn{seen: map[string][]json.RawMessage{}}
 	svc, err := micro.AddService(conn.NC, micro.Config{Name: query.AnalyticsService, Version: "0.0.1"})
 	if err != nil {

@@ -218,12 +218,15 @@ type auditFilter struct {
 	actor        string
 	action       string
 	target       string
+	// mentions keeps the records naming one of them (privacy exports).
+	mentions []string
 }
 
 func (f auditFilter) match(r auditv1.Recorded) bool {
 	return (f.actor == "" || r.Actor == f.actor || strings.EqualFold(r.ActorEmail, f.actor)) &&
 		(f.action == "" || r.Action == f.action) &&
-		(f.target == "" || names(r.Target, f.target))
+		(f.target == "" || names(r.Target, f.target)) &&
+		(len(f.mentions) == 0 || mentionsAny(r, f.mentions))
 }
 
 // names reports whether a record's target ("name=value&...") names t, as

@@ -143,10 +143,14 @@ func New(cfg Config, d Deps) (*Service, error) {
 	s.keyRoutes(api)
 	s.peopleRoutes(api)
 	api.GET("/audit", s.listAudit)
+	api.GET("/audit/search", s.searchAudit)
+	api.GET("/kpis/drafts", s.draftMetrics)
 	api.GET("/interactions/:id/history", s.interactionHistory)
 	s.draftRoutes(api)
 	s.planningRoutes(e, api)
 	s.postRoutes(api)
+	s.privacyRoutes(api)
+	s.webhookRoutes(api)
 	s.echo = e
 	return s, nil
 }

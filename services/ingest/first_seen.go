@@ -192,6 +192,10 @@ func (f *firstSeen) put(ctx context.Context, key string, value []byte) error {
 // window collapses it) and never loses an item; two readers racing for one
 // new item (a stream and a poll) both publish it, and the bus keeps one.
 func (s *Service) publish(ctx context.Context, r v1.Received) (bool, error) {
+	if _, erased := s.erased.Author(r.Brand, r.Network, r.Author.ID, r.CreatedAt); erased {
+		s.metrics.erased.WithLabelValues(r.Network).Inc()
+		return true, nil
+	}
 	if _, found, err := s.seen.get(ctx, r.Brand, r.ID); err != nil || found {
 		return found, err
 	}
@@ -203,12 +207,23 @@ func (s *Service) publish(ctx context.Context, r v1.Received) (bool, error) {
 	return dup, nil
 }
 
+// received reports whether the interaction id of brand was received (its
+// first-seen record exists).
+func (s *Service) received(ctx context.Context, brand, id string) (bool, error) {
+	_, found, err := s.seen.get(ctx, brand, id)
+	return found, err
+}
+
 // publishUpdate publishes an edit unless its text is the last one known of
 // the interaction (a redelivered edit, or an edit back to the same text) or
 // the interaction was deleted. An edit of an interaction never received is
 // published (the bus's window collapses its redelivery) but not recorded:
 // the interaction itself, if it comes later, must still be published.
 func (s *Service) publishUpdate(ctx context.Context, u v1.Updated) (bool, error) {
+	if _, erased := s.erased.Interaction(u.Brand, u.InteractionID); erased {
+		s.metrics.erased.WithLabelValues(u.Network).Inc()
+		return true, nil
+	}
 	rec, found, err := s.seen.get(ctx, u.Brand, u.InteractionID)
 	if err != nil {
 		return false, err

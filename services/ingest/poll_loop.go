@@ -368,6 +368,28 @@ func (m *pollManager) publish(ctx context.Context, src connector.Source, page co
 		}
 		lag = max(lag, now.Sub(r.CreatedAt))
 	}
+	for _, u := range page.Updates {
+		if known, err := m.svc.received(ctx, u.Brand, u.InteractionID); err != nil || !known {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := m.svc.publishUpdate(ctx, u); err != nil {
+			return err
+		}
+	}
+	for _, d := range page.Deletions {
+		if known, err := m.svc.received(ctx, d.Brand, d.InteractionID); err != nil || !known {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := m.svc.publishDeletion(ctx, d); err != nil {
+			return err
+		}
+	}
 	// An item read again (a stream and a poll racing for it, a backfill)
 	// is published once, and only that one counts.
 	counted.WithLabelValues(src.Network).Add(float64(stored))

@@ -17,6 +17,7 @@ import (
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/pkg/netguard"
+	"github.com/ruche-project/ruche/pkg/privacy"
 	"github.com/ruche-project/ruche/services/ingest/bluesky"
 	"github.com/ruche-project/ruche/services/ingest/connector"
 	"github.com/ruche-project/ruche/services/ingest/generic"
@@ -34,6 +35,8 @@ type Deps struct {
 	NATS      *nats.Conn
 	JS        jetstream.JetStream
 	Publisher *bus.Publisher
+	// Router runs the handler of erasure requests (erasures.go).
+	Router    *bus.Router
 	Sources   *Sources
 	Health    *HealthTracker
 	Logger    *slog.Logger
@@ -56,6 +59,7 @@ type Service struct {
 	nc       *nats.Conn
 	polls    *pollManager
 	seen     *firstSeen
+	erased   *privacy.Set
 	log      *slog.Logger
 	echo     *echo.Echo
 	metrics  *metrics
@@ -69,7 +73,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if d.NATS == nil || d.JS == nil || d.Publisher == nil || d.Sources == nil || d.Health == nil || d.Logger == nil || d.Readiness == nil || d.Registry == nil {
+	if d.NATS == nil || d.JS == nil || d.Publisher == nil || d.Router == nil || d.Sources == nil || d.Health == nil || d.Logger == nil || d.Readiness == nil || d.Registry == nil {
 		return nil, errors.New("ingest: missing dependency")
 	}
 	s := &Service{cfg: cfg, pub: d.Publisher, sources: d.Sources, health: d.Health, nc: d.NATS,
@@ -83,6 +87,12 @@ func New(cfg Config, d Deps) (*Service, error) {
 	defer cancel()
 	var err error
 	if s.seen, err = openFirstSeen(ctx, d.JS, d.Replicas); err != nil {
+		return nil, err
+	}
+	if s.erased, err = privacy.Open(ctx, d.JS, ErasuresBucket, d.Replicas, s.log); err != nil {
+		return nil, err
+	}
+	if err := bus.Handle(d.Router, erasureConsumer, s.onErasure); err != nil {
 		return nil, err
 	}
 	s.polls, err = newPollManager(ctx, s, d.JS, d.Replicas, append([]connector.Poller{
@@ -125,7 +135,8 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.sources.Watch(gctx) })
 	g.Go(func() error { return s.polls.Run(gctx) })
 	g.Go(func() error { return httpx.ServeListener(gctx, s.echo, l) })
-	return g.Wait()
+	err = g.Wait()
+	return errors.Join(err, s.erased.Close())
 }
 
 // Ready is closed once webhooks and source endpoints are served.
@@ -134,6 +145,7 @@ func (s *Service) Ready() <-chan struct{} { return s.ready }
 type metrics struct {
 	webhooks *prometheus.CounterVec
 	skipped  *prometheus.CounterVec
+	erased   *prometheus.CounterVec
 	polled   *prometheus.CounterVec
 	streamed *prometheus.CounterVec
 }
@@ -148,6 +160,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "ruche_ingest_items_skipped_total",
 			Help: "Items of a delivery that could not be read, by network.",
 		}, []string{"network"}),
+		erased: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ruche_ingest_items_erased_total",
+			Help: "Items not published because their author was erased (privacy tombstones), by network.",
+		}, []string{"network"}),
 	}
 	m.polled = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ruche_ingest_items_polled_total",
@@ -157,7 +173,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		Name: "ruche_ingest_items_streamed_total",
 		Help: "Items pushed by networks' streams (Mastodon streaming API) and published, by network (not counting items already received).",
 	}, []string{"network"})
-	reg.MustRegister(m.webhooks, m.skipped, m.polled, m.streamed)
+	reg.MustRegister(m.webhooks, m.skipped, m.erased, m.polled, m.streamed)
 	return m
 }
 

@@ -3,11 +3,6 @@ package moderation
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,13 +10,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/secret"
+	"github.com/ruche-project/ruche/pkg/webhook"
 	"github.com/ruche-project/ruche/services/moderation/policy"
 )
 
@@ -55,22 +51,29 @@ type WebhookPayload struct {
 	Crisis query.Crisis `json:"crisis"`
 }
 
-// SignWebhook is the Ruche-Signature header of body sent at t.
+// SignWebhook is the Ruche-Signature header of body sent at t
+// (pkg/webhook's scheme, shared with the brands' outbound webhooks).
 func SignWebhook(secret string, t time.Time, body []byte) string {
-	ts := strconv.FormatInt(t.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(ts + "."))
-	mac.Write(body)
-	return "t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))
+	return webhook.Sign(secret, t, body)
 }
 
-// storedWebhook is a brand's webhook in KV.
+// storedWebhook is a brand's webhook in KV. The signing secret is sealed
+// with pkg/secret (the brand as associated data), as publishing seals
+// account tokens; Secret holds it in the clear in memory only.
 type storedWebhook struct {
-	URL       string    `json:"url"`
-	Secret    string    `json:"secret"`
+	URL    string `json:"url"`
+	Sealed []byte `json:"sealed_secret,omitempty"`
+	// Legacy is the plaintext secret of a record written before sealing:
+	// openWebhooks seals it.
+	Legacy    string    `json:"secret,omitempty"`
 	UpdatedBy string    `json:"updated_by,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
+	Secret    string    `json:"-"`
 }
+
+// webhookAD binds a sealed secret to its brand: a record copied under
+// another brand does not open.
+func webhookAD(brand string) []byte { return []byte("moderation/crisis-webhook/" + brand) }
 
 type delivery struct {
 	brand, event string
@@ -81,6 +84,7 @@ type delivery struct {
 // queue, so that moderation never waits for a receiver.
 type webhooks struct {
 	kv      jetstream.KeyValue
+	box     *secret.Box
 	client  *http.Client
 	log     *slog.Logger
 	metrics *crisisMetrics
@@ -89,7 +93,7 @@ type webhooks struct {
 	backoff time.Duration
 }
 
-func openWebhooks(ctx context.Context, js jetstream.JetStream, replicas int, client *http.Client, log *slog.Logger, m *crisisMetrics, now func() time.Time) (*webhooks, error) {
+func openWebhooks(ctx context.Context, js jetstream.JetStream, replicas int, box *secret.Box, client *http.Client, log *slog.Logger, m *crisisMetrics, now func() time.Time) (*webhooks, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket: CrisisWebhooksBucket, History: 1, Storage: jetstream.FileStorage, Replicas: max(replicas, 1),
 		Description: "moderation: crisis webhook per brand",
@@ -97,7 +101,52 @@ func openWebhooks(ctx context.Context, js jetstream.JetStream, replicas int, cli
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", CrisisWebhooksBucket, err)
 	}
-	return &webhooks{kv: kv, client: client, log: log, metrics: m, now: now, queue: make(chan delivery, webhookQueue), backoff: webhookBackoff}, nil
+	w := &webhooks{kv: kv, box: box, client: client, log: log, metrics: m, now: now, queue: make(chan delivery, webhookQueue), backoff: webhookBackoff}
+	return w, w.sealLegacy(ctx)
+}
+
+// sealLegacy seals the secrets that records written before sealing hold in
+// the clear (each with a compare-and-set: a concurrent change wins, and is
+// sealed by its writer).
+func (w *webhooks) sealLegacy(ctx context.Context) error {
+	lister, err := w.kv.ListKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("list crisis webhooks: %w", err)
+	}
+	for brand := range lister.Keys() {
+		hook, rev, err := w.read(ctx, brand)
+		if err != nil || rev == 0 || len(hook.Sealed) > 0 {
+			continue // unreadable records are reported when used
+		}
+		if err := w.write(ctx, brand, hook, rev); err != nil && !errors.Is(err, ErrConflict) {
+			_ = lister.Stop()
+			return err
+		}
+		w.log.Info("crisis webhook secret sealed", "brand", brand)
+	}
+	return nil
+}
+
+// write stores hook (its secret sealed) with a compare-and-set on rev (0:
+// create).
+func (w *webhooks) write(ctx context.Context, brand string, hook storedWebhook, rev uint64) error {
+	hook.Sealed, hook.Legacy = w.box.Seal([]byte(hook.Secret), webhookAD(brand)), ""
+	body, err := json.Marshal(hook)
+	if err != nil {
+		return err
+	}
+	if rev == 0 {
+		_, err = w.kv.Create(ctx, brand, body)
+	} else {
+		_, err = w.kv.Update(ctx, brand, body, rev)
+	}
+	if errors.Is(err, jetstream.ErrKeyExists) || isWrongSequence(err) {
+		return fmt.Errorf("%w: the crisis webhook of %s changed meanwhile", ErrConflict, brand)
+	}
+	if err != nil {
+		return fmt.Errorf("save crisis webhook of %s: %w", brand, err)
+	}
+	return nil
 }
 
 func (w *webhooks) read(ctx context.Context, brand string) (storedWebhook, uint64, error) {
@@ -111,6 +160,14 @@ func (w *webhooks) read(ctx context.Context, brand string) (storedWebhook, uint6
 	}
 	if err := json.Unmarshal(e.Value(), &s); err != nil {
 		return s, 0, fmt.Errorf("decode crisis webhook of %s: %w", brand, err)
+	}
+	s.Secret = s.Legacy
+	if len(s.Sealed) > 0 {
+		plain, err := w.box.Open(s.Sealed, webhookAD(brand))
+		if err != nil {
+			return s, 0, fmt.Errorf("open the crisis webhook secret of %s (was secret.key changed?): %w", brand, err)
+		}
+		s.Secret = string(plain)
 	}
 	return s, e.Revision(), nil
 }
@@ -172,24 +229,10 @@ func (w *webhooks) put(ctx context.Context, in query.PutCrisisWebhookRequest) (q
 	next := storedWebhook{URL: in.URL, Secret: cur.Secret, UpdatedBy: in.UpdatedBy, UpdatedAt: w.now().UTC()}
 	drawn := rev == 0 || in.RotateSecret || cur.Secret == ""
 	if drawn {
-		b := make([]byte, 32)
-		_, _ = rand.Read(b) // never fails (crypto/rand)
-		next.Secret = "whsec_" + base64.RawURLEncoding.EncodeToString(b)
+		next.Secret = webhook.NewSecret()
 	}
-	body, err := json.Marshal(next)
-	if err != nil {
+	if err := w.write(ctx, in.Brand, next, rev); err != nil {
 		return out, err
-	}
-	if rev == 0 {
-		_, err = w.kv.Create(ctx, in.Brand, body)
-	} else {
-		_, err = w.kv.Update(ctx, in.Brand, body, rev)
-	}
-	if errors.Is(err, jetstream.ErrKeyExists) || isWrongSequence(err) {
-		return out, fmt.Errorf("%w: the crisis webhook of %s changed meanwhile", ErrConflict, in.Brand)
-	}
-	if err != nil {
-		return out, fmt.Errorf("save crisis webhook of %s: %w", in.Brand, err)
 	}
 	out.URL, out.UpdatedBy, out.UpdatedAt = next.URL, next.UpdatedBy, next.UpdatedAt
 	if drawn {

@@ -1,12 +1,14 @@
 package moderation
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"github.com/ruche-project/ruche/pkg/secret"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -24,7 +26,7 @@ import (
 
 // verifySignature checks a Ruche-Signature header as a receiver would,
 // written from the documented scheme (not with SignWebhook).
-func verifySignature(secret, header string, body []byte, now time.Time) error {
+func verifySignature(key, header string, body []byte, now time.Time) error {
 	var ts, sig string
 	for _, part := range strings.Split(header, ",") {
 		k, v, _ := strings.Cut(part, "=")
@@ -39,7 +41,7 @@ func verifySignature(secret, header string, body []byte, now time.Time) error {
 	if err != nil || now.Sub(time.Unix(sec, 0)).Abs() > 5*time.Minute {
 		return errors.New("bad or stale timestamp")
 	}
-	mac := hmac.New(sha256.New, []byte(secret))
+	mac := hmac.New(sha256.New, []byte(key))
 	mac.Write([]byte(ts + "." + string(body)))
 	want, _ := hex.DecodeString(sig)
 	if !hmac.Equal(mac.Sum(nil), want) {
@@ -51,8 +53,12 @@ func verifySignature(secret, header string, body []byte, now time.Time) error {
 func TestCrisisWebhook(t *testing.T) {
 	conn := testkit.NATS(t)
 	ctx := context.Background()
+	box, err := secret.NewBox(bytes.Repeat([]byte{7}, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
 	open := func(t *testing.T, client *http.Client) *webhooks {
-		w, err := openWebhooks(ctx, conn.JS, 1, client, testkit.Logger(t), newCrisisMetrics(), time.Now)
+		w, err := openWebhooks(ctx, conn.JS, 1, box, client, testkit.Logger(t), newCrisisMetrics(), time.Now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,6 +81,10 @@ func TestCrisisWebhook(t *testing.T) {
 		if stored.Secret != first.Secret {
 			t.Fatal("changing the URL changed the secret")
 		}
+		raw, err := w.kv.Get(ctx, "secrets")
+		if err != nil || strings.Contains(string(raw.Value()), first.Secret) || strings.Contains(string(raw.Value()), `"secret"`) {
+			t.Fatalf("the secret is stored in the clear: %s", raw.Value())
+		}
 		rotated, err := w.put(ctx, query.PutCrisisWebhookRequest{Brand: "secrets", URL: "https://hooks.example.com/b", RotateSecret: true})
 		if err != nil || rotated.Secret == "" || rotated.Secret == first.Secret {
 			t.Fatalf("rotation %+v %v", rotated, err)
@@ -88,6 +98,28 @@ func TestCrisisWebhook(t *testing.T) {
 		}
 		if _, err := w.get(ctx, "secrets"); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("get after removal: %v", err)
+		}
+	})
+
+	t.Run("legacy_plaintext_secrets_are_sealed_at_start", func(t *testing.T) {
+		w := open(t, netguard.Client(5*time.Second, true))
+		legacy := `{"url":"https://hooks.example.com/old","secret":"whsec_legacy","updated_at":"2026-11-01T00:00:00Z"}`
+		if _, err := w.kv.Put(ctx, "legacy", []byte(legacy)); err != nil {
+			t.Fatal(err)
+		}
+		w = open(t, netguard.Client(5*time.Second, true))
+		raw, _ := w.kv.Get(ctx, "legacy")
+		if strings.Contains(string(raw.Value()), "whsec_legacy") {
+			t.Fatalf("still in the clear: %s", raw.Value())
+		}
+		got, _, err := w.read(ctx, "legacy")
+		if err != nil || got.Secret != "whsec_legacy" || got.URL != "https://hooks.example.com/old" {
+			t.Fatalf("after sealing: %+v %v", got, err)
+		}
+		other, _ := secret.NewBox(bytes.Repeat([]byte{8}, secret.KeySize))
+		w.box = other
+		if _, _, err := w.read(ctx, "legacy"); err == nil || !strings.Contains(err.Error(), "secret.key") {
+			t.Fatalf("another key opened the secret: %v", err)
 		}
 	})
 

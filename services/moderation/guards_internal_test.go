@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ruche-project/ruche/pkg/secret"
 	"testing"
 	"time"
 
@@ -191,7 +192,8 @@ func TestBatchGuards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{Consumer: "moderation"}, Deps{Router: router, Logger: testkit.Logger(t), NATS: conn.NC, JS: conn.JS, Replicas: 1})
+	box, _ := secret.NewBox(make([]byte, secret.KeySize))
+	s, err := New(Config{Consumer: "moderation"}, Deps{Router: router, Logger: testkit.Logger(t), NATS: conn.NC, JS: conn.JS, Replicas: 1, Secrets: box})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package moderation_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/ruche-project/ruche/pkg/secret"
 	"sync"
 	"testing"
 	"time"
@@ -44,6 +45,9 @@ func startWith(t *testing.T, conn *bus.Conn, cfg moderation.Config, deps moderat
 		t.Fatal(err)
 	}
 	deps.Router, deps.Logger, deps.NATS, deps.JS, deps.Replicas = router, testkit.Logger(t), conn.NC, conn.JS, 1
+	if deps.Secrets == nil {
+		deps.Secrets, _ = secret.NewBox(make([]byte, secret.KeySize))
+	}
 	svc, err := moderation.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)

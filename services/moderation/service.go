@@ -16,6 +16,7 @@ import (
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/netguard"
 	"github.com/ruche-project/ruche/pkg/rpc"
+	"github.com/ruche-project/ruche/pkg/secret"
 	"github.com/ruche-project/ruche/services/moderation/neardup"
 	"github.com/ruche-project/ruche/services/moderation/secondopinion"
 )
@@ -49,6 +50,8 @@ type Deps struct {
 	// WebhookClient sends crisis webhooks; it defaults to a pkg/netguard
 	// client that refuses internal addresses.
 	WebhookClient *http.Client
+	// Secrets seals the crisis webhooks' signing secrets at rest.
+	Secrets *secret.Box
 }
 
 // Service moderates received interactions, keeps brand policies and case
@@ -82,8 +85,8 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if d.Router == nil || d.Logger == nil || d.NATS == nil || d.JS == nil {
-		return nil, errors.New("moderation: missing dependency (Router, Logger, NATS and JS are required)")
+	if d.Router == nil || d.Logger == nil || d.NATS == nil || d.JS == nil || d.Secrets == nil {
+		return nil, errors.New("moderation: missing dependency (Router, Logger, NATS, JS and Secrets are required)")
 	}
 	if d.Now == nil {
 		d.Now = time.Now
@@ -131,7 +134,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if d.WebhookClient == nil {
 		d.WebhookClient = netguard.Client(10*time.Second, false)
 	}
-	if s.webhooks, err = openWebhooks(ctx, d.JS, d.Replicas, d.WebhookClient, log, s.crisis.metrics, d.Now); err != nil {
+	if s.webhooks, err = openWebhooks(ctx, d.JS, d.Replicas, d.Secrets, d.WebhookClient, log, s.crisis.metrics, d.Now); err != nil {
 		return nil, err
 	}
 	s.crisis.notify = s.webhooks.enqueue
@@ -142,6 +145,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 		return nil, err
 	}
 	if err := bus.HandleBatch(d.Router, cfg.Consumer+EditsConsumerSuffix, BatchSize, s.handleEdits); err != nil {
+		return nil, err
+	}
+	if err := bus.Handle(d.Router, cfg.Consumer+"-erasures", s.onErasure); err != nil {
 		return nil, err
 	}
 	return s, nil

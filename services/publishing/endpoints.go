@@ -85,6 +85,7 @@ func (s *Service) startEndpoints() (*rpc.Server, error) {
 			return query.AuditLog{Entries: entries}, err
 		}),
 	}
+	errs = append(errs, s.webhookEndpoints(srv)...)
 	if err := errors.Join(errs...); err != nil {
 		srv.Stop()
 		return nil, err

@@ -16,7 +16,9 @@ import (
 	crisisv1 "github.com/ruche-project/ruche/events/crisis/v1"
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/pkg/netguard"
 	"github.com/ruche-project/ruche/pkg/secret"
+	"github.com/ruche-project/ruche/services/publishing/webhooks"
 )
 
 // Deps are what publishing needs from the composition root.
@@ -38,6 +40,9 @@ type Deps struct {
 	Networks []Network
 	// Now defaults to time.Now.
 	Now func() time.Time
+	// WebhookClient sends the brands' outbound webhooks; it defaults to a
+	// pkg/netguard client that refuses internal addresses.
+	WebhookClient *http.Client
 }
 
 // Service publishes on the networks, exactly once per request and account.
@@ -55,6 +60,9 @@ type Service struct {
 	links     *Links
 	networks  map[string]Network
 	now       func() time.Time
+	// webhooks are the brands' outbound webhooks, dispatcher sends to them.
+	webhooks   *webhooks.Store
+	dispatcher *webhooks.Dispatcher
 }
 
 // New opens publishing's state and registers its handlers on the router;
@@ -106,6 +114,18 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if s.links, err = OpenLinks(ctx, d.JS, d.Replicas, cfg.LinksBaseURL, d.Now); err != nil {
 		return nil, err
 	}
+	if d.WebhookClient == nil {
+		d.WebhookClient = netguard.Client(webhooks.DefaultConfig.Timeout, false)
+	}
+	if s.webhooks, err = webhooks.OpenStore(ctx, d.JS, d.Replicas, d.Box, d.Now); err != nil {
+		return nil, err
+	}
+	if s.dispatcher, err = webhooks.OpenDispatcher(ctx, d.JS, d.Replicas, s.webhooks, d.WebhookClient, webhooks.DefaultConfig, s.log); err != nil {
+		return nil, err
+	}
+	if err := s.dispatcher.Register(d.Router, cfg.Consumer+"-webhooks"); err != nil {
+		return nil, err
+	}
 	if err := bus.Handle(d.Router, cfg.Consumer, s.handleRequested); err != nil {
 		return nil, err
 	}
@@ -130,11 +150,12 @@ func (s *Service) Run(ctx context.Context) error {
 		return fmt.Errorf("publishing endpoints: %w", err)
 	}
 	defer srv.Stop()
-	t := time.NewTicker(s.cfg.RetryInterval)
-	defer t.Stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	wg.Go(func() { s.dispatcher.Run(ctx, s.cfg.RetryInterval) })
 	wg.Go(func() { s.runMetrics(ctx) })
+	t := time.NewTicker(s.cfg.RetryInterval)
+	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():

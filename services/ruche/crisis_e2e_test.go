@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/ruche-project/ruche/pkg/secret"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -103,9 +104,13 @@ func startCrisisWorld(t *testing.T, seed uint64) *crisisWorld {
 	if w.router, err = bus.NewRouter(w.conn, testkit.Logger(t), nil); err != nil {
 		t.Fatal(err)
 	}
+	box, err := secret.NewBox(make([]byte, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc, err := moderation.New(moderation.Config{Consumer: "moderation"}, moderation.Deps{
 		Router: w.router, Logger: testkit.Logger(t), NATS: w.conn.NC, JS: w.conn.JS, Replicas: 1,
-		Now: w.clock, CrisisFlush: 20 * time.Millisecond,
+		Now: w.clock, CrisisFlush: 20 * time.Millisecond, Secrets: box,
 	})
 	if err != nil {
 		t.Fatal(err)

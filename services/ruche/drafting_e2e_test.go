@@ -75,6 +75,18 @@ func checkDrafting(t *testing.T, p *platform, sign func(string) string) {
 // duplicate the stream dropped is not there, as publishing would see it).
 func replyRequests(t *testing.T, p *platform) []publishv1.Requested {
 	t.Helper()
+	var out []publishv1.Requested
+	for _, r := range storedEvents[publishv1.Requested](t, p, "RUCHE_PUBLISH", "ruche.publish.requested.v1.demo") {
+		if r.Kind == publishv1.KindReply {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// storedEvents reads the events of subject stored in stream (at most 100).
+func storedEvents[E any](t *testing.T, p *platform, stream, subject string) []E {
+	t.Helper()
 	nc, err := nats.Connect(p.natsURL)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +98,7 @@ func replyRequests(t *testing.T, p *platform) []publishv1.Requested {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cons, err := js.OrderedConsumer(ctx, "RUCHE_PUBLISH", jetstream.OrderedConsumerConfig{FilterSubjects: []string{"ruche.publish.requested.v1.demo"}})
+	cons, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,15 +106,13 @@ func replyRequests(t *testing.T, p *platform) []publishv1.Requested {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []publishv1.Requested
+	var out []E
 	for m := range batch.Messages() {
-		var r publishv1.Requested
-		if err := json.Unmarshal(m.Data(), &r); err != nil {
+		var e E
+		if err := json.Unmarshal(m.Data(), &e); err != nil {
 			t.Fatal(err)
 		}
-		if r.Kind == publishv1.KindReply {
-			out = append(out, r)
-		}
+		out = append(out, e)
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -23,20 +24,8 @@ func TestModerationHidesOnTheSandbox(t *testing.T) {
 	p := startPlatformOn(t, testkit.ClickHouse(t),
 		"RUCHE_SANDBOX_ENABLED=true", "RUCHE_SANDBOX_ADDR="+addr, "RUCHE_SANDBOX_SEED=5",
 		"RUCHE_SANDBOX_RATE_PER_MINUTE=0", "RUCHE_SANDBOX_POLL_INTERVAL=1s")
-	resp, err := http.Post("http://"+addr+"/api/v1/sandbox/generate?count=10", "application/json", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var generated struct {
-		Items []sandbox.Item `json:"items"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&generated)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var target string
-	for _, it := range generated.Items {
+	for _, it := range generateOnSandbox(t, addr, 10) {
 		if it.Type == sandbox.TypeComment {
 			target = "sandbox:" + it.ID
 			break
@@ -77,7 +66,7 @@ func TestModerationHidesOnTheSandbox(t *testing.T) {
 		return pub.State == query.PublicationPublished
 	})
 	var it sandbox.Item
-	resp, err = http.Get("http://" + addr + "/api/v1/items/" + strings.TrimPrefix(target, "sandbox:"))
+	resp, err := http.Get("http://" + addr + "/api/v1/items/" + strings.TrimPrefix(target, "sandbox:"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,4 +81,21 @@ func TestModerationHidesOnTheSandbox(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "sandbox") || !strings.Contains(string(out), query.HealthOK) {
 		t.Fatalf("ruche accounts list: %v\n%s", err, out)
 	}
+}
+
+// generateOnSandbox asks the sandbox at addr for count new items of its feed.
+func generateOnSandbox(t *testing.T, addr string, count int) []sandbox.Item {
+	t.Helper()
+	resp, err := http.Post("http://"+addr+"/api/v1/sandbox/generate?count="+strconv.Itoa(count), "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var generated struct {
+		Items []sandbox.Item `json:"items"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&generated); err != nil {
+		t.Fatal(err)
+	}
+	return generated.Items
 }

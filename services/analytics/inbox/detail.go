@@ -135,7 +135,7 @@ FROM replies FINAL WHERE brand = ? AND interaction_id = ? ORDER BY sent_at, id`,
 		d.Status = query.StatusDeleted
 	}
 	if it.EditedAt != nil {
-		if d.Edits, err = s.textHistory(ctx, brand, id); err != nil {
+		if d.Edits, err = s.TextHistory(ctx, brand, id); err != nil {
 			return d, err
 		}
 	}
@@ -220,9 +220,9 @@ FROM interactions FINAL WHERE brand = ? AND network = ? AND author_id = ? GROUP 
 	return h, nil
 }
 
-// textHistory is the text of an interaction as received, then every edit,
+// TextHistory is the text of an interaction as received, then every edit,
 // oldest first.
-func (s Reader) textHistory(ctx context.Context, brand, id string) ([]query.TextVersion, error) {
+func (s Reader) TextHistory(ctx context.Context, brand, id string) ([]query.TextVersion, error) {
 	rows, err := s.db.Conn().Query(ctx, `SELECT text, lang, at FROM (
 	SELECT text, lang, created_at AS at, toUInt64(0) AS v FROM interactions FINAL WHERE brand = ? AND id = ? LIMIT 1
 	UNION ALL

@@ -113,7 +113,12 @@ func parseFilter(brand string, in query.InteractionFilter) (sqlFilter, error) {
 		if len(in.Text) > readmodel.MaxSearchText {
 			return f, readmodel.BadRequest{Msg: fmt.Sprintf("text: at most %d bytes", readmodel.MaxSearchText)}
 		}
-		f.add("position("+readmodel.FoldSQL("text")+", ?) > 0", readmodel.Fold(strings.TrimSpace(in.Text)))
+		// The current text: the latest edit's when the author edited it.
+		needle := readmodel.Fold(strings.TrimSpace(in.Text))
+		edited := "SELECT interaction_id FROM interaction_edits WHERE brand = ?" + idsMarker
+		f.add("(position("+readmodel.FoldSQL("text")+", ?) > 0 AND id NOT IN ("+edited+") OR id IN ("+edited+
+			" GROUP BY interaction_id HAVING position("+readmodel.FoldSQL("argMax(text, version)")+", ?) > 0))",
+			needle, brand, onlyIDs{}, brand, onlyIDs{}, needle)
 	}
 
 	// Conditions on the latest moderation state, in one subquery.

@@ -35,7 +35,7 @@ func TestComplete(t *testing.T) {
 	t.Run("streams_text_and_usage", func(t *testing.T) {
 		_, c, ep, _ := setup(t, opt)
 		res, err := c.Complete(context.Background(), ep, msgs)
-		if err != nil || res.Text != "Hello, We ship within 24 hours. [kb:shipping]" || res.FinishReason != "stop" || res.PromptTokens == 0 || res.CompletionTokens != 7 {
+		if err != nil || res.Text != "Hello, we ship within 24 hours. [kb:shipping]" || res.FinishReason != "stop" || res.PromptTokens == 0 || res.CompletionTokens != 7 {
 			t.Fatalf("%+v, %v", res, err)
 		}
 	})
@@ -84,7 +84,7 @@ func TestComplete(t *testing.T) {
 		fake, c, ep, _ := setup(t, opt)
 		fake.Script(modelfake.Fault{FinishReason: "length"}, modelfake.Fault{FinishReason: "content_filter"})
 		res, err := c.Complete(context.Background(), ep, msgs)
-		if err != nil || res.FinishReason != "length" || !strings.HasPrefix("Hello, We ship within 24 hours. [kb:shipping]", res.Text) {
+		if err != nil || res.FinishReason != "length" || !strings.HasPrefix("Hello, we ship within 24 hours. [kb:shipping]", res.Text) {
 			t.Fatalf("%+v, %v", res, err)
 		}
 		if res, err = c.Complete(context.Background(), ep, msgs); err != nil || res.FinishReason != "content_filter" || res.Text != "" {

@@ -60,7 +60,7 @@ func (d Drafter) Draft(in Input) Draft {
 		return d.fit(out, in.Network, nil)
 	}
 	var body []string
-	more := ""
+	more, kbBody := "", ""
 	if in.Intent == "complaint" {
 		body = append(body, t.sorry)
 		if vars["order"] != "" {
@@ -79,6 +79,7 @@ func (d Drafter) Draft(in Input) Draft {
 	if d.Index != nil && in.Intent != "complaint" {
 		if hits := d.Index.Search(in.Text, lang, 1); len(hits) > 0 && hits[0].Score >= MinScore {
 			h := hits[0]
+			kbBody = h.Entry.Body
 			body = append(body, Answer(h.Entry.Body))
 			if h.Entry.URL != "" {
 				more = fill(t.more, map[string]string{"url": h.Entry.URL})
@@ -95,6 +96,12 @@ func (d Drafter) Draft(in Input) Draft {
 	if len(body) == 0 {
 		body = append(body, t.thanks)
 	}
+	// The greeting ends with a comma: the first sentence goes on after it.
+	context := ""
+	if len(out.Citations) > 0 {
+		context = kbBody
+	}
+	body[0] = AfterGreeting(body[0], context)
 	out.Text = strings.Join(append(append([]string{fill(t.greeting, vars)}, body...), t.closing), " ")
 	if s := vars["signature"]; s != "" {
 		out.Text += "\n" + s

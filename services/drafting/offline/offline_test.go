@@ -34,15 +34,15 @@ func TestDraft(t *testing.T) {
 		cites         string
 	}{
 		{"question_answered_from_kb_vous", "vous", offline.Input{Text: "Bonjour, quels sont vos délais de livraison ?", Lang: "fr", Author: "Léa Martin", Network: "mastodon", Intent: "question"},
-			[]string{"Bonjour Léa,", "livrés en 48 h ouvrées.", "https://cafe-lumiere.fr/livraison", "— L'équipe Café Lumière"}, "livraison-delais"},
+			[]string{"Bonjour Léa, nos cafés sont expédiés sous 24 h.", "livrés en 48 h ouvrées.", "https://cafe-lumiere.fr/livraison", "— L'équipe Café Lumière"}, "livraison-delais"},
 		{"complaint_tu_asks_for_dm", "tu", offline.Input{Text: "Mon colis est arrivé cassé", Lang: "fr", Author: "@max@piaille.fr", Intent: "complaint"},
-			[]string{"Bonjour max,", "désolés", "Peux-tu nous écrire"}, ""},
+			[]string{"Bonjour max, nous sommes désolés", "Peux-tu nous écrire"}, ""},
 		{"saved_reply_with_order", "vous", offline.Input{Text: "Où en est mon remboursement ? commande n° 784512", Lang: "fr", Author: "Paul", Intent: "complaint"},
 			[]string{"Bonjour Paul, votre remboursement de la commande 784512 est en cours."}, ""},
 		{"english_question", "vous", offline.Input{Text: "What are your shipping times to Belgium?", Lang: "en", Author: "Sam", Network: "x", Intent: "question"},
-			[]string{"Hello Sam,", "two working days"}, "shipping"},
+			[]string{"Hello Sam, we ship within 24 hours", "two working days"}, "shipping"},
 		{"unknown_question_promises_to_check", "vous", offline.Input{Text: "Vous recrutez des baristas ?", Lang: "fr", Intent: "question"},
-			[]string{"Nous vérifions et revenons vers vous"}, ""},
+			[]string{"Bonjour, nous vérifions et revenons vers vous"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,5 +82,27 @@ func TestOrderNumber(t *testing.T) {
 		if got := offline.OrderNumber(in); got != want {
 			t.Errorf("OrderNumber(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestAfterGreeting(t *testing.T) {
+	for _, tc := range []struct{ name, sentence, context, want string }{
+		{"kb_sentence_loses_its_capital", "Nos cafés sont expédiés sous 24 h.", "", "nos cafés sont expédiés sous 24 h."},
+		{"english", "We ship within 24 hours.", "", "we ship within 24 hours."},
+		{"phrase", "Merci pour votre message !", "", "merci pour votre message !"},
+		{"elision", "L'expédition part demain.", "", "l'expédition part demain."},
+		{"acronym_kept", "UPS livre en 48 h.", "", "UPS livre en 48 h."},
+		{"english_i_kept", "I will check.", "", "I will check."},
+		{"english_im_kept", "I'm on it.", "", "I'm on it."},
+		{"two_word_name_kept", "Café Lumière expédie sous 24 h.", "", "Café Lumière expédie sous 24 h."},
+		{"name_the_entry_capitalises_kept", "Colissimo livre en 48 h.", "Nous expédions avec Colissimo en France.", "Colissimo livre en 48 h."},
+		{"sentence_start_in_context_is_no_name", "Livraison offerte dès 30 €.", "Frais de port. Livraison offerte dès 30 €.", "livraison offerte dès 30 €."},
+		{"already_lower", "votre commande part demain.", "", "votre commande part demain."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := offline.AfterGreeting(tc.sentence, tc.context); got != tc.want {
+				t.Fatalf("AfterGreeting(%q) = %q, want %q", tc.sentence, got, tc.want)
+			}
+		})
 	}
 }

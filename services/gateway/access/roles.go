@@ -83,6 +83,13 @@ const (
 	// PostsResume releases what a crisis held: a manager's call.
 	PostsResume   Action = "posts.resume"
 	PostsSettings Action = "posts.settings"
+	// PrivacyExport and PrivacyErase answer a data subject's requests
+	// (GDPR): everything about one person, so owners and managers only.
+	PrivacyExport Action = "privacy.export"
+	PrivacyErase  Action = "privacy.erase"
+	// WebhooksManage: the brand's outbound webhooks (their URLs may carry
+	// tokens) and their delivery logs.
+	WebhooksManage Action = "webhooks.manage"
 )
 
 // Actions lists every brand-scoped action.
@@ -93,6 +100,7 @@ var Actions = []Action{
 	CrisesRead, CrisesManage, AccountsRead, AccountsManage, PublishingRead, PublishingRetry,
 	DraftsRead, DraftsWrite, DraftsApprove, DraftingSettings,
 	PostsRead, PostsWrite, PostsApprove, PostsSchedule, PostsResume, PostsSettings,
+	DraftsRead, DraftsWrite, DraftsApprove, DraftingSettings, PrivacyExport, PrivacyErase, WebhooksManage,
 }
 
 // ParseAction checks that s names an action.

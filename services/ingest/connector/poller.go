@@ -24,10 +24,16 @@ type Poller interface {
 
 // Page is one poll's result.
 type Page struct {
-	Items   []v1.Received
-	Skipped []Skipped
-	Cursor  string
-	More    bool
+	Items []v1.Received
+	// Updates and Deletions are edits and deletions the network reported
+	// (a stream's): ingest publishes those of interactions it received and
+	// drops the others (a stream also reports statuses that never reached
+	// the brand).
+	Updates   []v1.Updated
+	Deletions []v1.Deleted
+	Skipped   []Skipped
+	Cursor    string
+	More      bool
 }
 
 // Backfiller is a Poller that can also re-read history: pages going back in

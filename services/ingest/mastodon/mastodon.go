@@ -76,6 +76,7 @@ type mastodonAccount struct {
 type mastodonStatus struct {
 	ID                 string          `json:"id"`
 	CreatedAt          time.Time       `json:"created_at"`
+	EditedAt           *time.Time      `json:"edited_at"`
 	InReplyToID        *string         `json:"in_reply_to_id"`
 	InReplyToAccountID *string         `json:"in_reply_to_account_id"`
 	Visibility         string          `json:"visibility"`

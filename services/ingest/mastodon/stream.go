@@ -16,11 +16,12 @@ import (
 	"github.com/ruche-project/ruche/services/ingest/connector"
 )
 
-// MastodonStream is the streaming API's stream that Mastodon reads: the
-// notifications of the token's account. It is the notification part of
-// "user" (same frames), without the home timeline, and needs only the
-// read:notifications scope.
-const StreamName = "user:notification"
+// StreamName is the streaming API's stream that Mastodon reads: the token's
+// account's "user" stream, whose notifications bring mentions and whose
+// status.update and delete events bring edits and deletions (its home
+// timeline's "update" events are ignored). It needs the read:notifications
+// and read:statuses scopes.
+const StreamName = "user"
 
 const (
 	// mastodonFrameLimit bounds one WebSocket message (a notification with
@@ -74,7 +75,7 @@ func (m *Connector) Stream(ctx context.Context, src connector.Source, connected 
 		if err := m.threaded(ctx, src, page.Items); err != nil {
 			return err
 		}
-		if len(page.Items) > 0 || len(page.Skipped) > 0 {
+		if len(page.Items) > 0 || len(page.Skipped) > 0 || len(page.Updates) > 0 || len(page.Deletions) > 0 {
 			if err := deliver(page); err != nil {
 				return err
 			}
@@ -179,13 +180,19 @@ func parseMastodonFrame(b []byte, host string, src connector.Source, now time.Ti
 	if f.Error != "" {
 		return connector.Page{}, fmt.Errorf("mastodon streaming: %w: %s", connector.ErrStreamUnavailable, connector.TruncateUTF8(f.Error, 200))
 	}
-	if f.Event != "notification" {
-		return connector.Page{}, nil
-	}
 	payload := []byte(f.Payload)
 	var s string
 	if json.Unmarshal(f.Payload, &s) == nil { // the documented form: a JSON string
 		payload = []byte(s)
+	}
+	switch f.Event {
+	case "notification":
+	case "status.update":
+		return mastodonEdit(payload, host, src, now), nil
+	case "delete":
+		return mastodonDeletion(s, host, src, now), nil
+	default:
+		return connector.Page{}, nil
 	}
 	_, r, err := mastodonMention(payload, host, src, now)
 	switch {
@@ -196,4 +203,35 @@ func parseMastodonFrame(b []byte, host string, src connector.Source, now time.Ti
 	}
 	r.Source = v1.SourceStream
 	return connector.Page{Items: []v1.Received{*r}}, nil
+}
+
+// mastodonEdit reads a status.update event (the edited status): an edit of
+// the interaction it is, which ingest publishes only when it received it.
+func mastodonEdit(payload []byte, host string, src connector.Source, now time.Time) connector.Page {
+	var st mastodonStatus
+	if err := json.Unmarshal(payload, &st); err != nil || st.ID == "" {
+		return connector.Page{Skipped: []connector.Skipped{{Index: -1, Reason: "malformed stream status.update"}}}
+	}
+	r := mastodonInteraction(st, host, src, now)
+	edited := now
+	if st.EditedAt != nil {
+		edited = st.EditedAt.UTC()
+	}
+	u := v1.Updated{ID: v1.UpdatedID(r.ID, r.Text), InteractionID: r.ID, Brand: src.Brand, Network: r.Network, Text: r.Text, Lang: r.Lang,
+		EditedAt: edited, ReceivedAt: now, Source: v1.SourceStream, SourceID: src.ID}
+	if err := u.Validate(); err != nil {
+		return connector.Page{Skipped: []connector.Skipped{{Index: -1, Reason: "invalid stream status.update: " + err.Error()}}}
+	}
+	return connector.Page{Updates: []v1.Updated{u}}
+}
+
+// mastodonDeletion reads a delete event (the deleted status's id).
+func mastodonDeletion(id, host string, src connector.Source, now time.Time) connector.Page {
+	iid := v1.InteractionID("mastodon", host+"/"+id)
+	d := v1.Deleted{ID: v1.DeletedID(iid), InteractionID: iid, Brand: src.Brand, Network: "mastodon", DeletedAt: now, ReceivedAt: now,
+		Reason: "deleted on mastodon", Source: v1.SourceStream, SourceID: src.ID}
+	if id == "" || d.Validate() != nil {
+		return connector.Page{Skipped: []connector.Skipped{{Index: -1, Reason: "malformed stream delete"}}}
+	}
+	return connector.Page{Deletions: []v1.Deleted{d}}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -112,7 +113,7 @@ func (f *fakeMastodon) connects() int {
 
 // notificationFrame wraps a raw notification as the streaming API does.
 func notificationFrame(raw string) string {
-	b, _ := json.Marshal(map[string]any{"stream": []string{"user:notification"}, "event": "notification", "payload": raw})
+	b, _ := json.Marshal(map[string]any{"stream": []string{"user"}, "event": "notification", "payload": raw})
 	return string(b)
 }
 
@@ -135,7 +136,7 @@ func TestMastodonStream(t *testing.T) {
 		if len(got) != 1 || got[0].Source != v1.SourceStream || got[0].Kind != v1.KindMention || got[0].Text != "Bonjour, vous ouvrez dimanche ?" {
 			t.Fatalf("stored %+v", got)
 		}
-		if q := f.stream.queries[0]; q != "stream=user%3Anotification" {
+		if q := f.stream.queries[0]; q != "stream=user" {
 			t.Fatalf("stream query %q: the token belongs in the Authorization header", q)
 		}
 		if h := ingesttest.SourceHealth(t, svc, conn.NC, "demo", "masto"); h.Stream != query.StreamConnected {
@@ -194,6 +195,28 @@ func TestMastodonStream(t *testing.T) {
 		}
 		if got := metric(t, svc, "ruche_ingest_items_streamed_total") + metric(t, svc, "ruche_ingest_items_polled_total"); got != 5 {
 			t.Fatalf("published %v items for 5 mentions", got)
+		}
+	})
+	t.Run("edits_and_deletions_of_received_statuses_only", func(t *testing.T) {
+		edit := func(id int, html string) string {
+			st, _ := json.Marshal(map[string]any{"id": strconv.Itoa(id * 10), "created_at": "2026-11-23T08:00:00Z", "edited_at": "2026-11-23T09:00:00Z",
+				"content": html, "account": map[string]any{"id": "5", "acct": "lea"}})
+			b, _ := json.Marshal(map[string]any{"stream": []string{"user"}, "event": "status.update", "payload": string(st)})
+			return string(b)
+		}
+		f.push(t, edit(1, "<p>Bonjour, vous ouvrez dimanche matin ?</p>"))
+		f.push(t, edit(77, "<p>a status of the home timeline</p>"))
+		f.push(t, `{"stream":["user"],"event":"delete","payload":"9990"}`)
+		f.push(t, `{"stream":["user"],"event":"delete","payload":"20"}`)
+		updated := v1.UpdatedID(eventID(1), "Bonjour, vous ouvrez dimanche matin ?")
+		deleted := v1.DeletedID(eventID(2))
+		ingesttest.WaitUntil(t, "the edit and the deletion", func() bool {
+			stored := ingesttest.Stored(t, conn)
+			return len(stored[updated]) == 1 && len(stored[deleted]) == 1
+		})
+		stored := ingesttest.Stored(t, conn)
+		if len(stored[v1.DeletedID(eventID(999))]) != 0 || len(stored[v1.UpdatedID(eventID(77), "a status of the home timeline")]) != 0 || len(stored) != 7 {
+			t.Fatalf("changes of statuses never received were published: %v", stored)
 		}
 	})
 }
@@ -303,6 +326,8 @@ func TestParseMastodonFrame(t *testing.T) {
 		name            string
 		frame           string
 		items, skipped  int
+		updates         int
+		deletions       int
 		unavailable     bool
 		wantPlatformID  string
 		wantSourceField v1.Source
@@ -311,7 +336,9 @@ func TestParseMastodonFrame(t *testing.T) {
 		{name: "payload_as_an_object", frame: `{"event":"notification","payload":` + mention + `}`, items: 1, wantPlatformID: "piaille.fr/70", wantSourceField: v1.SourceStream},
 		{name: "favourite_is_not_an_interaction", frame: notificationFrame(`{"id":"8","type":"favourite","account":{"id":"9"}}`)},
 		{name: "timeline_update_is_ignored", frame: `{"stream":["user"],"event":"update","payload":"{\"id\":\"1\"}"}`},
-		{name: "delete_is_ignored", frame: `{"stream":["user"],"event":"delete","payload":"109"}`},
+		{name: "delete_is_a_deletion", frame: `{"stream":["user"],"event":"delete","payload":"109"}`, deletions: 1},
+		{name: "status_update_is_an_edit", frame: `{"stream":["user"],"event":"status.update","payload":"{\"id\":\"70\",\"created_at\":\"2026-11-23T08:00:00Z\",\"edited_at\":\"2026-11-23T08:05:00Z\",\"content\":\"<p>Coucou, c'est réglé</p>\",\"account\":{\"id\":\"5\",\"acct\":\"lea\"}}"}`, updates: 1},
+		{name: "malformed_status_update", frame: `{"stream":["user"],"event":"status.update","payload":"{\"id\":"}`, skipped: 1},
 		{name: "malformed_frame", frame: `{"event":`, skipped: 1},
 		{name: "malformed_payload", frame: `{"event":"notification","payload":"{\"id\":"}`, skipped: 1},
 		{name: "invalid_mention", frame: notificationFrame(`{"id":"9","type":"mention","status":{"id":"","created_at":"2026-11-23T08:00:00Z"}}`), skipped: 1},
@@ -323,8 +350,20 @@ func TestParseMastodonFrame(t *testing.T) {
 			if tc.unavailable != errors.Is(err, connector.ErrStreamUnavailable) || !tc.unavailable && err != nil {
 				t.Fatalf("err = %v", err)
 			}
-			if len(p.Items) != tc.items || len(p.Skipped) != tc.skipped {
-				t.Fatalf("items %+v skipped %+v", p.Items, p.Skipped)
+			if len(p.Items) != tc.items || len(p.Skipped) != tc.skipped || len(p.Updates) != tc.updates || len(p.Deletions) != tc.deletions {
+				t.Fatalf("items %+v skipped %+v updates %+v deletions %+v", p.Items, p.Skipped, p.Updates, p.Deletions)
+			}
+			if tc.updates == 1 {
+				u := p.Updates[0]
+				if u.InteractionID != v1.InteractionID("mastodon", "piaille.fr/70") || u.Text != "Coucou, c'est réglé" || u.Source != v1.SourceStream ||
+					!u.EditedAt.Equal(time.Date(2026, 11, 23, 8, 5, 0, 0, time.UTC)) || u.Validate() != nil {
+					t.Fatalf("update %+v", u)
+				}
+			}
+			if tc.deletions == 1 {
+				if d := p.Deletions[0]; d.InteractionID != v1.InteractionID("mastodon", "piaille.fr/109") || d.Validate() != nil {
+					t.Fatalf("deletion %+v", d)
+				}
 			}
 			if tc.items == 1 && (p.Items[0].PlatformID != tc.wantPlatformID || p.Items[0].Source != tc.wantSourceField || p.Items[0].ID != v1.InteractionID("mastodon", tc.wantPlatformID)) {
 				t.Fatalf("item %+v", p.Items[0])

@@ -58,12 +58,21 @@ func New(t *testing.T, conn *bus.Conn, replica string) (*ingest.Service, *ingest
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
+	router, err := bus.NewRouter(conn, testkit.Logger(t), reg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc, err := ingest.New(ingest.Config{Addr: "127.0.0.1:0", BodyLimit: "4K", RequestTimeout: 5 * time.Second, Replica: replica, PollInterval: time.Second, AllowInternalFetches: true}, ingest.Deps{
-		NATS: conn.NC, JS: conn.JS, Replicas: 1, Publisher: pub, Sources: sources, Health: health, Logger: testkit.Logger(t), Readiness: httpx.NewHealth(), Registry: reg,
+		NATS: conn.NC, JS: conn.JS, Replicas: 1, Publisher: pub, Router: router, Sources: sources, Health: health, Logger: testkit.Logger(t), Readiness: httpx.NewHealth(), Registry: reg,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The router runs the erasure handler ingest registered.
+	ctx, cancel := context.WithCancel(context.Background())
+	routed := make(chan error, 1)
+	go func() { routed <- router.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-routed })
 	registries.Store(svc, reg)
 	t.Cleanup(func() { registries.Delete(svc) })
 	return svc, sources

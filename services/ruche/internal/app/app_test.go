@@ -20,7 +20,7 @@ func TestOrder(t *testing.T) {
 		want    []string
 		wantErr string
 	}{
-		{"dependencies_first_once", []string{TargetIngest, TargetGateway}, []string{TargetBus, TargetSecrets, TargetSources, TargetOps, TargetIngest, TargetGateway}, ""},
+		{"dependencies_first_once", []string{TargetIngest, TargetGateway}, []string{TargetBus, TargetRouter, TargetSecrets, TargetSources, TargetOps, TargetIngest, TargetGateway}, ""},
 		{"migrate_alone", []string{TargetMigrate}, []string{TargetClickHouse, TargetMigrate}, ""},
 		{"unknown_target", []string{"crm"}, nil, `unknown target "crm"`},
 	}

@@ -117,7 +117,7 @@ func (a *App) initIngest() (runner, error) {
 		return nil, err
 	}
 	return ingest.New(a.cfg.Ingest, ingest.Deps{
-		NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(), Pollers: a.pollers, Publisher: pub, Sources: a.sources, Health: health,
+		NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(), Pollers: a.pollers, Publisher: pub, Router: a.router, Sources: a.sources, Health: health,
 		Logger: a.log, Readiness: a.health, Registry: a.registry,
 	})
 }
@@ -126,7 +126,7 @@ func (a *App) initModeration() (runner, error) {
 	// Crisis webhooks may reach loopback only on a local `ruche up`.
 	hooks := netguard.Client(10*time.Second, a.mode == ModeUp)
 	return moderation.New(a.cfg.Moderation, moderation.Deps{Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS,
-		Replicas: a.conn.Replicas(), Registerer: a.registry, WebhookClient: hooks})
+		Replicas: a.conn.Replicas(), Registerer: a.registry, WebhookClient: hooks, Secrets: a.box})
 }
 
 func (a *App) initDrafting() (runner, error) {

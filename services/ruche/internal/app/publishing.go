@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/netguard"
 	"github.com/ruche-project/ruche/services/publishing"
+	"github.com/ruche-project/ruche/services/publishing/webhooks"
 )
 
 func (a *App) initPublishing() (runner, error) {
@@ -17,6 +19,8 @@ func (a *App) initPublishing() (runner, error) {
 	}
 	svc, err := publishing.New(cfg, publishing.Deps{
 		Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(), Box: a.box,
+		// Outbound webhooks may reach loopback only on a local `ruche up`.
+		WebhookClient: netguard.Client(webhooks.DefaultConfig.Timeout, a.mode == ModeUp),
 	})
 	if err != nil {
 		return nil, err
