@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"strings"
 	"time"
 
@@ -44,7 +45,7 @@ var (
 )
 
 // casRetries bounds Update's read-modify-write loop under contention.
-const casRetries = 8
+const casRetries = 16
 
 // Store is the gateway's account storage.
 type Store struct {
@@ -177,9 +178,20 @@ func put(ctx context.Context, kv jetstream.KeyValue, key string, v any, rev uint
 }
 
 // update is a read-modify-write of key with compare-and-set, retried when
-// another writer got there first.
+// another writer got there first, after a short random pause that grows
+// (writers that collided at once would otherwise collide again, and a busy
+// record would run out of retries: seen with four writers on one user).
 func update[T any](ctx context.Context, kv jetstream.KeyValue, key string, fn func(*T) error) (T, error) {
-	for range casRetries {
+	for attempt := range casRetries {
+		if attempt > 0 {
+			pause := time.Duration(mrand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
+			select {
+			case <-ctx.Done():
+				var zero T
+				return zero, ctx.Err()
+			case <-time.After(pause):
+			}
+		}
 		v, rev, err := get[T](ctx, kv, key)
 		if err != nil {
 			return v, err
