@@ -146,3 +146,33 @@ func TestPhasesFromEnv(t *testing.T) {
 		t.Fatalf("err = %v, want an unknown phase error", err)
 	}
 }
+
+// TestSchedulingPhase runs the scheduling phase alone (smoke size): every
+// post due in the minute published once on the sandbox, p50 and p99
+// measured from the due instant.
+func TestSchedulingPhase(t *testing.T) {
+	cfg, err := bench.FromEnv([]string{bench.EnvPhases + "=scheduling"}, binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := testkit.ClickHouseConfig(t)
+	cfg.ClickHouse.Addr, cfg.ClickHouse.User, cfg.ClickHouse.Password = ch.Addr, ch.User, ch.Password
+	cfg.Seconds, cfg.Smoke, cfg.Quiet = 10, true, true
+	cfg.Out = filepath.Join(t.TempDir(), "bench.json")
+	var out strings.Builder
+	res, err := bench.Run(context.Background(), cfg, &out)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+	for _, name := range []string{"schedule_due_to_published_p50", "schedule_due_to_published_p99"} {
+		if r := res.Get(name); r == nil || r.Value <= 0 {
+			t.Errorf("%s = %+v, want a positive figure", name, r)
+		}
+	}
+	for _, name := range []string{"schedule_lost", "schedule_doubled"} {
+		if r := res.Get(name); r == nil || r.Value != 0 || r.Status != "PASS" {
+			t.Errorf("%s = %+v, want 0 and PASS", name, r)
+		}
+	}
+	t.Log(out.String())
+}
