@@ -109,7 +109,7 @@ func (b *bench) schedulingPhase(ctx context.Context) error {
 	}
 
 	// Wait for every outcome (a minute of due times, then the tail).
-	deadline := due(n-1).Add(2 * time.Minute)
+	deadline := due(n - 1).Add(2 * time.Minute)
 	for {
 		mu.Lock()
 		got := len(arrived)
