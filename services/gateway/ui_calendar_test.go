@@ -263,7 +263,7 @@ func TestUICalendar(t *testing.T) {
 		if r := act(guest, "approve", url.Values{"revision": {rev()}}); r.code != http.StatusForbidden {
 			t.Fatalf("a guest approved: %d %s", r.code, r.body)
 		}
-		contains(t, act(manager, "approve", url.Values{"revision": {rev()}}).body, "Approved", "Schedule", `type="datetime-local"`, "Add to queue")
+		contains(t, act(manager, "approve", url.Values{"revision": {rev()}}).body, "Approved", "Schedule", `name="wall"`, "Add to queue")
 		r = act(manager, "schedule", url.Values{"revision": {rev()}, "wall": {"2026-12-10T18:30"}})
 		contains(t, r.body, "Done.", "Scheduled for 2026-12-10T18:30 (Europe/Paris)", "Reschedule", `value="2026-12-10T18:30"`, "Cancel the schedule")
 		r = g.page(manager, "/calendar/grid?brand=a&view=week&from=2026-12-07&zone=Europe/Paris", hx(manager)...)

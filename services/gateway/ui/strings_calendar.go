@@ -61,6 +61,7 @@ var calendarStrings = map[string]msg{
 	"cal.request_changes": {"Request changes", "Demander des modifications"},
 	"cal.changes_comment": {"What to change", "Ce qu'il faut modifier"},
 	"cal.schedule_at":     {"Date and time (%s)", "Date et heure (%s)"},
+	"cal.wall_format":     {"Year-month-day T hour:minute, e.g. 2026-12-24T10:30", "Année-mois-jour T heure:minute, par ex. 2026-12-24T10:30"},
 	"cal.schedule":        {"Schedule", "Programmer"},
 	"cal.reschedule":      {"Reschedule", "Reprogrammer"},
 	"cal.queue":           {"Add to queue", "Ajouter à la file"},
