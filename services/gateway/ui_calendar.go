@@ -82,6 +82,16 @@ func (s *Service) calendarQuery(c echo.Context, brand string) (ui.CalendarQuery,
 	return q, f, nil
 }
 
+// fragmentQuery is the calendar's query of a fragment, whose URL names
+// the brand.
+func (s *Service) fragmentQuery(c echo.Context) (ui.CalendarQuery, query.PostFilter, error) {
+	brand, err := brandParam(c)
+	if err != nil {
+		return ui.CalendarQuery{}, query.PostFilter{}, err
+	}
+	return s.calendarQuery(c, brand)
+}
+
 func (s *Service) calendarPage(c echo.Context) error {
 	brand, err := s.pageBrand(c)
 	if err != nil {
@@ -116,14 +126,11 @@ func (s *Service) calendarPage(c echo.Context) error {
 
 // calendarGrid answers the days again (an action changed them).
 func (s *Service) calendarGrid(c echo.Context) error {
-	brand, err := brandParam(c)
+	q, f, err := s.fragmentQuery(c)
 	if err != nil {
 		return err
 	}
-	q, f, err := s.calendarQuery(c, brand)
-	if err != nil {
-		return err
-	}
+	brand := q.Brand
 	v := ui.Calendar{Query: q, Rights: calendarRights(c, brand)}
 	s.readCalendar(c, &v, f)
 	return s.render(c, http.StatusOK, ui.CalendarGrid(v))
@@ -245,14 +252,11 @@ func (s *Service) actionFailed(c echo.Context, ref query.PostRef, cause error, m
 // was dropped on, at the revision the grid showed; the grid answers again
 // (with a message when the post had changed: the grid is then fresh).
 func (s *Service) calendarMove(c echo.Context) error {
-	brand, err := brandParam(c)
+	q, f, err := s.fragmentQuery(c)
 	if err != nil {
 		return err
 	}
-	q, f, err := s.calendarQuery(c, brand)
-	if err != nil {
-		return err
-	}
+	brand := q.Brand
 	rev, err := formRevision(c)
 	if err != nil {
 		return err
@@ -288,14 +292,11 @@ var variantField = regexp.MustCompile(`^variants\[(\d+)\]\.([a-z_]+)`)
 // whose text is filled. Scheduling's limit errors come back beside their
 // field; the form keeps what was typed.
 func (s *Service) calendarCreate(c echo.Context) error {
-	brand, err := brandParam(c)
+	q, _, err := s.fragmentQuery(c)
 	if err != nil {
 		return err
 	}
-	q, _, err := s.calendarQuery(c, brand)
-	if err != nil {
-		return err
-	}
+	brand := q.Brand
 	ctx := s.uiContext(c)
 	form := ui.PostForm{Campaign: c.FormValue("campaign"), Labels: c.FormValue("labels"),
 		Text: map[string]string{}, Link: map[string]string{}, Errors: map[string]string{}}
