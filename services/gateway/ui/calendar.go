@@ -210,3 +210,11 @@ func scheduleLabel(ctx context.Context, st postv1.State) string {
 	}
 	return T(ctx, "cal.schedule")
 }
+
+// firstDay is the calendar's first day (a week starts on Monday).
+func (v Calendar) firstDay() string {
+	if len(v.Cal.Days) == 0 {
+		return v.Query.From
+	}
+	return v.Cal.Days[0].Date
+}

@@ -663,7 +663,7 @@ func CalendarGrid(v Calendar) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var40 string
-		templ_7745c5c3_Var40, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cal.range", T(ctx, "cal.view."+v.Query.View), v.Query.From, v.Cal.Zone))
+		templ_7745c5c3_Var40, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cal.range", T(ctx, "cal.view."+v.Query.View), v.firstDay(), v.Cal.Zone))
 		if templ_7745c5c3_Err != nil {
 			return templ.Error{Err: templ_7745c5c3_Err, FileName: `calendar.templ`, Line: 84, Col: 106}
 		}
