@@ -191,6 +191,20 @@ var routeRules = map[string]rule{
 	"POST /oncall/approve":      {action: access.DraftsApprove, page: true},
 	"POST /oncall/reject":       {action: access.DraftsApprove, page: true},
 
+	// The calendar (ui_calendar.go).
+	"GET /calendar":                       {action: access.PostsRead, page: true},
+	"GET /calendar/grid":                  {action: access.PostsRead, page: true},
+	"GET /calendar/post":                  {action: access.PostsRead, page: true},
+	"POST /calendar/post/submit":          {action: access.PostsWrite, page: true},
+	"POST /calendar/post/approve":         {action: access.PostsApprove, page: true},
+	"POST /calendar/post/request-changes": {action: access.PostsApprove, page: true},
+	"POST /calendar/post/schedule":        {action: access.PostsSchedule, page: true},
+	"POST /calendar/post/queue":           {action: access.PostsSchedule, page: true},
+	"POST /calendar/post/cancel":          {action: access.PostsSchedule, page: true},
+	"POST /calendar/move":                 {action: access.PostsSchedule, page: true},
+	"POST /calendar/create":               {action: access.PostsWrite, page: true},
+	"POST /calendar/resume":               {action: access.PostsResume, page: true},
+
 	// Settings (ui_settings.go).
 	"GET /settings":                   {action: access.InteractionsRead, page: true},
 	"GET /settings/sources":           {action: access.SourcesRead, page: true},

@@ -52,6 +52,7 @@ func (s *Service) uiRoutes(e *echo.Echo) {
 	s.inboxRoutes(g)
 	s.draftUIRoutes(g)
 	s.dashboardRoutes(g)
+	s.calendarRoutes(g)
 }
 
 // secureHeaders are the headers of every workspace response.

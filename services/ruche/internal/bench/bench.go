@@ -82,6 +82,7 @@ func Run(ctx context.Context, cfg Config, w io.Writer) (*Results, error) {
 		{"pipeline", "pipeline", b.pipelines},
 		{"queries", "queries", b.queries},
 		{"publishing", "publishing", b.publishingPhase},
+		{"scheduling", "scheduling", b.schedulingPhase},
 	}
 	// A failed phase is reported and the others still run: one slow query
 	// or one refused port must not cost the rest of the figures.

@@ -110,14 +110,7 @@ func TestSmoke(t *testing.T) {
 // TestPublishingPhase runs the publishing phase alone: every post of the
 // burst published exactly once on the sandbox, the figures measured.
 func TestPublishingPhase(t *testing.T) {
-	cfg, err := bench.FromEnv([]string{bench.EnvPhases + "=publishing"}, binary)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch := testkit.ClickHouseConfig(t)
-	cfg.ClickHouse.Addr, cfg.ClickHouse.User, cfg.ClickHouse.Password = ch.Addr, ch.User, ch.Password
-	cfg.Seconds, cfg.Smoke, cfg.Quiet = 10, true, true
-	cfg.Out = filepath.Join(t.TempDir(), "bench.json")
+	cfg := onePhase(t, "publishing")
 	var out strings.Builder
 	res, err := bench.Run(context.Background(), cfg, &out)
 	if err != nil {
@@ -145,4 +138,42 @@ func TestPhasesFromEnv(t *testing.T) {
 	if _, err := bench.FromEnv([]string{bench.EnvPhases + "=queries,inbox"}, binary); err == nil || !strings.Contains(err.Error(), `unknown phase "inbox"`) {
 		t.Fatalf("err = %v, want an unknown phase error", err)
 	}
+}
+
+// TestSchedulingPhase runs the scheduling phase alone (smoke size): every
+// post due in the minute published once on the sandbox, p50 and p99
+// measured from the due instant.
+func TestSchedulingPhase(t *testing.T) {
+	cfg := onePhase(t, "scheduling")
+	var out strings.Builder
+	res, err := bench.Run(context.Background(), cfg, &out)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+	for _, name := range []string{"schedule_due_to_published_p50", "schedule_due_to_published_p99"} {
+		if r := res.Get(name); r == nil || r.Value <= 0 {
+			t.Errorf("%s = %+v, want a positive figure", name, r)
+		}
+	}
+	for _, name := range []string{"schedule_lost", "schedule_doubled"} {
+		if r := res.Get(name); r == nil || r.Value != 0 || r.Status != "PASS" {
+			t.Errorf("%s = %+v, want 0 and PASS", name, r)
+		}
+	}
+	t.Log(out.String())
+}
+
+// onePhase is the smoke configuration of one phase, on the local
+// ClickHouse, its JSON in a temporary directory.
+func onePhase(t *testing.T, phase string) bench.Config {
+	t.Helper()
+	cfg, err := bench.FromEnv([]string{bench.EnvPhases + "=" + phase}, binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := testkit.ClickHouseConfig(t)
+	cfg.ClickHouse.Addr, cfg.ClickHouse.User, cfg.ClickHouse.Password = ch.Addr, ch.User, ch.Password
+	cfg.Seconds, cfg.Smoke, cfg.Quiet = 10, true, true
+	cfg.Out = filepath.Join(t.TempDir(), "bench.json")
+	return cfg
 }

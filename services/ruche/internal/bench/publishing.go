@@ -34,62 +34,13 @@ const publishText = "Bench ☕ le menu d'hiver"
 // the result, the outcome event); throughput is a burst of requests put on
 // the stream at once, until every outcome is in.
 func (b *bench) publishingPhase(ctx context.Context) error {
-	dir, err := os.MkdirTemp("", "ruche-bench-publish")
+	st, err := startPublishing(ctx, "ruche-bench-publish")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	log := slog.New(slog.DiscardHandler)
-	conn, err := bus.Connect(ctx, bus.Config{DataDir: dir, Replicas: 1, ConnectTimeout: 30 * time.Second, AckWait: 30 * time.Second, MaxDeliver: 8, Subscriptions: 2}, log)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-
-	const brand = "bench"
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	base := "http://" + l.Addr().String()
-	network, err := sandbox.New(sandbox.Config{Account: brand, BaseURL: base, Seed: 1}, log)
-	if err != nil {
-		return err
-	}
-	sctx, stopSandbox := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer stopSandbox()
-	wg.Go(func() { _ = sandbox.Serve(sctx, l, network.Handler()) })
-
-	router, err := bus.NewRouter(conn, log, nil)
-	if err != nil {
-		return err
-	}
-	box, err := secret.NewBox(make([]byte, secret.KeySize))
-	if err != nil {
-		return err
-	}
-	cfg := publishing.Config{Consumer: "publishing", RequestTimeout: 15 * time.Second, MaxAttempts: 8, RetryInterval: time.Second,
-		BackoffBase: 2 * time.Second, BackoffMax: time.Minute, MetricsEvery: time.Hour, MetricsHorizon: 30 * 24 * time.Hour, FollowersEvery: 24 * time.Hour}
-	svc, err := publishing.New(cfg, publishing.Deps{Router: router, Logger: log, NATS: conn.NC, JS: conn.JS, Replicas: 1, Box: box,
-		HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}})
-	if err != nil {
-		return err
-	}
-	rctx, stopServices := context.WithCancel(ctx)
-	defer stopServices()
-	wg.Go(func() { _ = router.Run(rctx) })
-	wg.Go(func() { _ = svc.Run(rctx) })
-	select {
-	case <-router.Running():
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	if _, err := svc.Accounts().Put(ctx, query.AccountSpec{ID: "sandbox", Brand: brand, Network: "sandbox", Handle: brand,
-		Settings: map[string]string{publishing.SettingURL: base}}); err != nil {
-		return err
-	}
+	defer st.stop()
+	conn, router, svc, network := st.conn, st.router, st.svc, st.network
+	const brand = benchBrand
 	if err := svc.Approve(ctx, publishv1.Approval{ID: "ap-bench", Brand: brand, Kind: publishv1.KindPost, ApprovedBy: "user:bench",
 		ApprovedAt: time.Now().UTC(), ContentHashes: []string{publishv1.ContentHash(publishText)}}); err != nil {
 		return err
@@ -162,4 +113,96 @@ func (b *bench) publishingPhase(ctx context.Context) error {
 	}
 	b.log("publishing: %d posts one at a time, %d in a burst in %s", len(lat), burst, elapsed.Round(time.Millisecond))
 	return nil
+}
+
+// benchBrand is the brand of the publishing and scheduling phases.
+const benchBrand = "bench"
+
+// publishingStack is publishing on an embedded JetStream with the sandbox
+// network over HTTP, its account connected: what the publishing and the
+// scheduling phases publish through.
+type publishingStack struct {
+	conn    *bus.Conn
+	router  *bus.Router
+	svc     *publishing.Service
+	network *sandbox.Network
+	// stop ends the services, the sandbox and the bus, and removes the
+	// data directory.
+	stop func()
+}
+
+// startPublishing starts the stack; ready when it returns. extra runs on
+// the router before it starts (another service's handlers).
+func startPublishing(ctx context.Context, dirPrefix string, extra ...func(*bus.Conn, *bus.Router) (func(context.Context) error, error)) (st *publishingStack, err error) {
+	st = &publishingStack{}
+	var undo []func()
+	st.stop = func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			st.stop()
+		}
+	}()
+	dir, err := os.MkdirTemp("", dirPrefix)
+	if err != nil {
+		return nil, err
+	}
+	undo = append(undo, func() { os.RemoveAll(dir) })
+	log := slog.New(slog.DiscardHandler)
+	st.conn, err = bus.Connect(ctx, bus.Config{DataDir: dir, Replicas: 1, ConnectTimeout: 30 * time.Second, AckWait: 30 * time.Second, MaxDeliver: 8, Subscriptions: 2}, log)
+	if err != nil {
+		return nil, err
+	}
+	undo = append(undo, st.conn.Close)
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	base := "http://" + l.Addr().String()
+	if st.network, err = sandbox.New(sandbox.Config{Account: benchBrand, BaseURL: base, Seed: 1}, log); err != nil {
+		l.Close()
+		return nil, err
+	}
+	rctx, stopAll := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	undo = append(undo, func() { stopAll(); wg.Wait() })
+	wg.Go(func() { _ = sandbox.Serve(rctx, l, st.network.Handler()) })
+
+	if st.router, err = bus.NewRouter(st.conn, log, nil); err != nil {
+		return nil, err
+	}
+	box, err := secret.NewBox(make([]byte, secret.KeySize))
+	if err != nil {
+		return nil, err
+	}
+	cfg := publishing.Config{Consumer: "publishing", RequestTimeout: 15 * time.Second, MaxAttempts: 8, RetryInterval: time.Second,
+		BackoffBase: 2 * time.Second, BackoffMax: time.Minute, MetricsEvery: time.Hour, MetricsHorizon: 30 * 24 * time.Hour, FollowersEvery: 24 * time.Hour}
+	st.svc, err = publishing.New(cfg, publishing.Deps{Router: st.router, Logger: log, NATS: st.conn.NC, JS: st.conn.JS, Replicas: 1, Box: box,
+		HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}})
+	if err != nil {
+		return nil, err
+	}
+	runs := []func(context.Context) error{st.router.Run, st.svc.Run}
+	for _, fn := range extra {
+		run, err := fn(st.conn, st.router)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, run)
+	}
+	for _, run := range runs {
+		wg.Go(func() { _ = run(rctx) })
+	}
+	select {
+	case <-st.router.Running():
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	_, err = st.svc.Accounts().Put(ctx, query.AccountSpec{ID: "sandbox", Brand: benchBrand, Network: "sandbox", Handle: benchBrand,
+		Settings: map[string]string{publishing.SettingURL: base}})
+	return st, err
 }
