@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ruche-project/ruche/services/gateway"
+	"github.com/ruche-project/ruche/services/gateway/access"
 )
 
 // Contexts are the installs the CLI knows, kept per user in
@@ -292,6 +294,40 @@ func usersCommand() *cobra.Command {
 	cmd.Flags().StringVar(&brand, "brand", "", "brand id")
 	cmd.Flags().StringVarP(&format, "output", "o", "table", "json or table")
 	_ = cmd.MarkFlagRequired("brand")
+	return cmd
+}
+
+func brandsCommand() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{Use: "brands", Short: "List the brands you work on and your role on each", Args: cobra.NoArgs}
+	clientCommand(cmd, func(ctx context.Context, c client, _ []string) error {
+		// A person's roles are their user's; a configured key's are its own.
+		var me struct {
+			User  *gateway.UserView      `json:"user"`
+			Roles map[string]access.Role `json:"roles"`
+		}
+		if err := c.do(ctx, http.MethodGet, "/api/v1/me", nil, &me); err != nil {
+			return err
+		}
+		roles := me.Roles
+		if me.User != nil {
+			roles = me.User.Roles
+		}
+		type brandRole struct {
+			Brand string      `json:"brand"`
+			Role  access.Role `json:"role"`
+		}
+		items := make([]brandRole, 0, len(roles))
+		for _, b := range slices.Sorted(maps.Keys(roles)) {
+			items = append(items, brandRole{Brand: b, Role: roles[b]})
+		}
+		rows := make([][]string, len(items))
+		for i, it := range items {
+			rows[i] = []string{it.Brand, string(it.Role)}
+		}
+		return output(cmd.OutOrStdout(), format, items, []string{"BRAND", "ROLE"}, rows)
+	})
+	cmd.Flags().StringVarP(&format, "output", "o", "table", "json or table")
 	return cmd
 }
 

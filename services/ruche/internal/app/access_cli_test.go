@@ -77,6 +77,14 @@ func TestLoginAndAccessCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, `"email": "lea@demo.example"`) || !strings.Contains(out, `"role": "manager"`) {
 		t.Fatalf("users: %v %s", err, out)
 	}
+	out, err = run("", "brands", "-o", "json")
+	if err != nil || !strings.Contains(out, `"brand": "demo"`) || !strings.Contains(out, `"role": "manager"`) {
+		t.Fatalf("brands: %v %s", err, out)
+	}
+	out, err = run("", "brands")
+	if err != nil || !strings.Contains(out, "BRAND") || !strings.Contains(out, "manager") {
+		t.Fatalf("brands table: %v %s", err, out)
+	}
 	out, err = run("", "keys", "list")
 	if err != nil || !strings.Contains(out, "ruche CLI on") || !strings.Contains(out, "SCOPES") {
 		t.Fatalf("keys: %v %s", err, out)

@@ -57,7 +57,7 @@ func newRoot(version string, stdout, stderr io.Writer) *cobra.Command {
 		sourcesCommand(),
 		accountsCommand(),
 		policyCommand(), casesCommand(), correctionsCommand(), crisesCommand(),
-		loginCommand(), contextCommand(), usersCommand(), keysCommand(), auditCommand(), privacyCommand(), webhooksCommand(),
+		loginCommand(), contextCommand(), usersCommand(), brandsCommand(), keysCommand(), auditCommand(), privacyCommand(), webhooksCommand(),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version",
