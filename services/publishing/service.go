@@ -53,6 +53,7 @@ type Service struct {
 	audit     *Audit
 	insights  *Insights
 	links     *Links
+	media     *mediaFetcher
 	networks  map[string]Network
 	now       func() time.Time
 }
@@ -76,7 +77,8 @@ func New(cfg Config, d Deps) (*Service, error) {
 		d.Networks = []Network{NewSandbox(d.HTTP), NewMastodon(d.HTTP), NewBluesky(d.HTTP), NewMeta(d.HTTP), NewX(d.HTTP),
 			NewLinkedIn(d.HTTP), NewYouTube(d.HTTP)}
 	}
-	s := &Service{cfg: cfg, log: d.Logger.With("service", "publishing"), nc: d.NATS, pub: d.Router.Publisher(), now: d.Now, networks: map[string]Network{}}
+	s := &Service{cfg: cfg, log: d.Logger.With("service", "publishing"), nc: d.NATS, pub: d.Router.Publisher(), now: d.Now, networks: map[string]Network{},
+		media: newMediaFetcher(cfg)}
 	for _, n := range d.Networks {
 		s.networks[n.Name()] = n
 	}
@@ -203,7 +205,7 @@ func (s *Service) handleRequested(ctx context.Context, r publishv1.Requested, _ 
 		now := s.now().UTC()
 		e := &Entry{
 			RequestID: r.ID, Brand: r.Brand, Kind: r.Kind, Network: t.Network, Account: t.Account, InteractionID: r.InteractionID,
-			Text: t.Text, Lang: t.Lang, RequestedBy: r.RequestedBy, ApprovalID: r.ApprovalID,
+			Text: t.Text, Lang: t.Lang, Media: t.Media, FirstComment: t.FirstComment, RequestedBy: r.RequestedBy, ApprovalID: r.ApprovalID,
 			Key: idempotencyKey(r.Brand, r.ID, t.Network, t.Account), State: StateQueued, CreatedAt: now, UpdatedAt: now,
 		}
 		if r.Kind != publishv1.KindPost {
