@@ -47,8 +47,8 @@ type Entry struct {
 	Text          string         `json:"text,omitempty"`
 	// SentText is Text with its links shortened (links.go), when the
 	// brand shortens them: what every attempt sends.
-	SentText    string `json:"sent_text,omitempty"`
-	Lang        string `json:"lang,omitempty"`
+	SentText string `json:"sent_text,omitempty"`
+	Lang     string `json:"lang,omitempty"`
 	// Media of a post, and the network's reference of each once uploaded
 	// (recorded before the post is sent: a retry does not upload again).
 	Media     []publishv1.Media `json:"media,omitempty"`
@@ -61,8 +61,8 @@ type Entry struct {
 	PostText     string            `json:"post_text,omitempty"`
 	PostMedia    []publishv1.Media `json:"post_media,omitempty"`
 	RequestedBy  string            `json:"requested_by,omitempty"`
-	ApprovalID  string `json:"approval_id,omitempty"`
-	ApprovedBy  string `json:"approved_by,omitempty"`
+	ApprovalID   string            `json:"approval_id,omitempty"`
+	ApprovedBy   string            `json:"approved_by,omitempty"`
 	// Key is the idempotency key sent with every attempt.
 	Key   string `json:"key"`
 	State State  `json:"state"`
