@@ -105,29 +105,10 @@ const mediaPoll = 250 * time.Millisecond
 // leave an unattached media, which the instance removes after a day.
 func (m *Mastodon) UploadMedia(ctx context.Context, acct Account, f MediaFile, _ string) (string, error) {
 	base := strings.TrimRight(acct.Settings[SettingURL], "/")
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, mediaFilename(f)))
-	h.Set("Content-Type", f.Type)
-	part, err := w.CreatePart(h)
-	if err == nil {
-		_, err = part.Write(f.Data)
-	}
-	if err == nil {
-		err = w.WriteField("description", f.AltText)
-	}
-	if err == nil {
-		err = w.Close()
-	}
+	req, err := multipartMedia(base+"/api/v2/media", f, "file", "description")
 	if err != nil {
 		return "", err
 	}
-	req, err := http.NewRequest(http.MethodPost, base+"/api/v2/media", &buf)
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", w.FormDataContentType())
 	m.authorize(acct)(req)
 	body, err := m.call(ctx, req, ParseMastodonError)
 	if err != nil {
@@ -151,6 +132,35 @@ func (m *Mastodon) UploadMedia(ctx context.Context, acct Account, f MediaFile, _
 		}
 	}
 	return md.ID, nil
+}
+
+// multipartMedia is a POST of f as a multipart form: the file in field
+// fileField, its alt text in altField.
+func multipartMedia(rawURL string, f MediaFile, fileField, altField string) (*http.Request, error) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, fileField, mediaFilename(f)))
+	h.Set("Content-Type", f.Type)
+	part, err := w.CreatePart(h)
+	if err == nil {
+		_, err = part.Write(f.Data)
+	}
+	if err == nil {
+		err = w.WriteField(altField, f.AltText)
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequest(http.MethodPost, rawURL, &buf)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return req, nil
 }
 
 // mediaFilename is the name a media is uploaded under: its URL's last
