@@ -122,6 +122,12 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 		return err
 	}
 
+	// A network publishing cannot upload media to does not get the post
+	// without them: a permanent refusal, saying so.
+	if _, ok := network.(MediaUploader); len(e.Media) > 0 && !ok {
+		return s.settle(ctx, key, e, rev, nil, &NetworkError{Code: "unsupported", Permanent: true,
+			Reason: fmt.Sprintf("publishing cannot upload media to %s yet: the post is not sent without its %d media", e.Network, len(e.Media))})
+	}
 	// The intent: recorded before the call.
 	e.State, e.Account, e.SendingSince, e.UpdatedAt = StateSending, acct.ID, now, now
 	e.NextAttemptAt = now.Add(s.cfg.staleAfter())

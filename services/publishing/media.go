@@ -195,11 +195,7 @@ func mediaType(m publishv1.Media, declared string, data []byte) (string, error) 
 // crash uploads only what has no reference. The entry is in its intent
 // (sending); each recorded upload renews it.
 func (s *Service) uploadMedia(ctx context.Context, key string, e *Entry, rev uint64, network Network, acct Account) (uint64, *NetworkError, error) {
-	up, ok := network.(MediaUploader)
-	if !ok {
-		return rev, &NetworkError{Code: "unsupported", Permanent: true,
-			Reason: fmt.Sprintf("publishing cannot upload media to %s yet: the post is not sent without its %d media", e.Network, len(e.Media))}, nil
-	}
+	up := network.(MediaUploader) // step checked it
 	if len(e.MediaRefs) != len(e.Media) {
 		e.MediaRefs = make([]string, len(e.Media))
 	}
