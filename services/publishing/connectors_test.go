@@ -285,6 +285,7 @@ type pdsFake struct {
 	creates  int
 	limited  bool
 	expire   bool
+	blobs    map[string]int // cid → size (media_fake_test.go)
 }
 
 func (f *pdsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -320,6 +321,10 @@ func (f *pdsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(429, "RateLimitExceeded", "Rate Limit Exceeded")
 		return
 	}
+	if nsid == "com.atproto.repo.uploadBlob" {
+		f.uploadBlob(w, r, fail)
+		return
+	}
 	var b map[string]any
 	if r.Method == http.MethodPost {
 		_ = json.NewDecoder(r.Body).Decode(&b)
@@ -339,6 +344,10 @@ func (f *pdsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		rec, _ := b["record"].(map[string]any)
+		if code, msg := f.checkEmbed(rec); code != "" {
+			fail(400, code, msg)
+			return
+		}
 		rec["_cid"] = fmt.Sprint("bafy", len(f.records)+f.creates)
 		f.records[uri] = rec
 		_ = json.NewEncoder(w).Encode(map[string]string{"uri": uri, "cid": rec["_cid"].(string)})

@@ -109,3 +109,55 @@ func (f *mastodonFake) checkMediaIDs(v any) string {
 	}
 	return ""
 }
+
+// Blob limits of a PDS: uploadBlob takes up to 5 MB (413 PayloadTooLarge
+// beyond), and a post's image (app.bsky.embed.images lexicon) at most
+// 1,000,000 bytes, enforced when the record references it (BlobTooLarge).
+const (
+	pdsUploadLimit = 5_000_000
+	bskyImageLimit = 1_000_000
+)
+
+func (f *pdsFake) uploadBlob(w http.ResponseWriter, r *http.Request, fail func(status int, code, msg string)) {
+	data, _ := io.ReadAll(io.LimitReader(r.Body, pdsUploadLimit+1))
+	if len(data) > pdsUploadLimit {
+		fail(http.StatusRequestEntityTooLarge, "PayloadTooLarge", "request entity too large")
+		return
+	}
+	if f.blobs == nil {
+		f.blobs = map[string]int{}
+	}
+	cid := fmt.Sprintf("bafkreiblob%d", len(f.blobs)+1)
+	f.blobs[cid] = len(data)
+	_ = json.NewEncoder(w).Encode(map[string]any{"blob": map[string]any{"$type": "blob", "ref": map[string]string{"$link": cid},
+		"mimeType": r.Header.Get("Content-Type"), "size": len(data)}})
+}
+
+// checkEmbed is createRecord's check of an app.bsky.embed.images embed.
+func (f *pdsFake) checkEmbed(rec map[string]any) (code, msg string) {
+	embed, _ := rec["embed"].(map[string]any)
+	if embed == nil {
+		return "", ""
+	}
+	images, _ := embed["images"].([]any)
+	if embed["$type"] != "app.bsky.embed.images" || len(images) == 0 || len(images) > 4 {
+		return "InvalidRequest", "Invalid app.bsky.feed.post record: Record/embed must be a valid embed with 1 to 4 images"
+	}
+	for i, im := range images {
+		m, _ := im.(map[string]any)
+		if _, ok := m["alt"].(string); !ok {
+			return "InvalidRequest", fmt.Sprintf("Invalid app.bsky.feed.post record: Record/embed/images/%d must have the property \"alt\"", i)
+		}
+		blob, _ := m["image"].(map[string]any)
+		ref, _ := blob["ref"].(map[string]any)
+		cid, _ := ref["$link"].(string)
+		size, ok := f.blobs[cid]
+		switch {
+		case !ok:
+			return "BlobNotFound", "Could not find blob: " + cid
+		case size > bskyImageLimit:
+			return "BlobTooLarge", fmt.Sprintf("This file is too large. It is %d bytes but the maximum size is %d bytes.", size, bskyImageLimit)
+		}
+	}
+	return "", ""
+}

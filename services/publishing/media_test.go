@@ -176,3 +176,63 @@ func TestMastodonMedia(t *testing.T) {
 		}
 	})
 }
+
+func TestBlueskyMedia(t *testing.T) {
+	fake := &pdsFake{records: map[string]map[string]any{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	b := publishing.NewBluesky(srv.Client())
+	acct := publishing.Account{ID: "bsky", Brand: "b", Network: "bluesky", Handle: "cafe.bsky.social", Token: "app-pass", Settings: map[string]string{publishing.SettingURL: srv.URL}}
+	ctx := context.Background()
+	img := publishv1.Media{URL: "https://cdn.example/menu.png", Kind: "image", AltText: "L'ardoise du menu"}
+	first := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+	t.Run("uploaded_blob_embedded_with_its_alt_text", func(t *testing.T) {
+		ref, err := b.UploadMedia(ctx, acct, publishing.MediaFile{Media: img, Type: "image/png", Data: pngBytes(t)}, "k-m0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := b.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "ruche-media-1", Text: "Le menu", Attempt: 1, FirstSentAt: first,
+			Media: []publishv1.Media{img}, MediaRefs: []string{ref}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fake.mu.Lock()
+		defer fake.mu.Unlock()
+		embed, _ := fake.records[r.PlatformID]["embed"].(map[string]any)
+		images, _ := embed["images"].([]any)
+		if embed["$type"] != "app.bsky.embed.images" || len(images) != 1 {
+			t.Fatalf("embed %v", embed)
+		}
+		im := images[0].(map[string]any)
+		blob, _ := im["image"].(map[string]any)
+		if im["alt"] != "L'ardoise du menu" || blob["$type"] != "blob" || blob["mimeType"] != "image/png" {
+			t.Fatalf("image %v", im)
+		}
+	})
+	t.Run("an_image_over_the_limit_is_refused_by_the_record_permanently", func(t *testing.T) {
+		big := make([]byte, 1_200_000)
+		copy(big, pngBytes(t))
+		ref, err := b.UploadMedia(ctx, acct, publishing.MediaFile{Media: img, Type: "image/png", Data: big}, "k-m1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = b.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "ruche-media-2", Text: "Le menu", Attempt: 1, FirstSentAt: first,
+			Media: []publishv1.Media{img}, MediaRefs: []string{ref}})
+		if ne := asNetworkError(t, err); !ne.Permanent || ne.Code != "BlobTooLarge" || !strings.Contains(ne.Reason, "maximum size") {
+			t.Fatalf("%+v", ne)
+		}
+	})
+	t.Run("an_upload_over_the_pds_limit_is_refused", func(t *testing.T) {
+		_, err := b.UploadMedia(ctx, acct, publishing.MediaFile{Media: img, Type: "image/png", Data: make([]byte, 5_000_001)}, "k-m2")
+		if ne := asNetworkError(t, err); !ne.Permanent || ne.Status != http.StatusRequestEntityTooLarge || ne.Code != "PayloadTooLarge" {
+			t.Fatalf("%+v", ne)
+		}
+	})
+	t.Run("video_is_refused_saying_why", func(t *testing.T) {
+		_, err := b.UploadMedia(ctx, acct, publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/v.mp4", Kind: "video", AltText: "v"}, Type: "video/mp4", Data: []byte("x")}, "k-m3")
+		if ne := asNetworkError(t, err); !ne.Permanent || ne.Code != "unsupported" || !strings.Contains(ne.Reason, "video") {
+			t.Fatalf("%+v", ne)
+		}
+	})
+}
