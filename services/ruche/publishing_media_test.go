@@ -17,8 +17,10 @@ import (
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
+	"github.com/ruche-project/ruche/pkg/rpc"
 	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/ingest/sandbox"
+	"github.com/ruche-project/ruche/services/publishing"
 	"github.com/ruche-project/ruche/services/scheduling"
 )
 
@@ -197,4 +199,64 @@ func TestScheduledPostWithMediaAndFirstComment(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // nothing to wait for: nothing must happen
 	p.settled(t, rid)
 	check("delivered again")
+}
+
+// TestMediaUploadedOnceAcrossRetries: the post call fails after its media
+// was uploaded (a 503 whose answer may hide a post): the retry asks the
+// network, finds nothing, and sends the post with the media reference
+// recorded in the ledger — the media is uploaded once.
+func TestMediaUploadedOnceAcrossRetries(t *testing.T) {
+	conn := testkit.NATS(t)
+	var failed atomic.Bool
+	sb := startSandbox(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && r.URL.Path == "/api/v1/posts" && failed.CompareAndSwap(false, true) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = w.Write([]byte(`{"error":"overloaded","code":"unavailable"}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	origin, fetches := mediaOrigin(t)
+	cfg := testPublishingConfig()
+	cfg.MediaOrigins, cfg.MediaAllowPrivate = []string{origin.URL}, true
+	p := startPublishing(t, conn, cfg)
+	p.account(t, "sandbox", "sandbox", sb.url)
+	v := publishv1.Variant{Network: "sandbox", Text: "Deux essais, une image", Media: []publishv1.Media{{URL: origin.URL + "/menu.png", Kind: "image", AltText: "Une ardoise"}}}
+	approveVariant(t, p, "ap-media-retry", v)
+	p.request(t, publishv1.Requested{ID: "media-retry", Kind: publishv1.KindPost, ApprovalID: "ap-media-retry", Variants: []publishv1.Variant{v}})
+	pub := p.settled(t, "media-retry")
+	if pub.State != query.PublicationPublished || pub.Targets[0].Attempts != 2 || !failed.Load() {
+		t.Fatalf("publication %+v, want published at the second attempt", pub)
+	}
+	rep := sb.Received()
+	if len(rep.Media) != 1 || rep.Media[0].AttachedTo != pub.Targets[0].PlatformID || rep.PostsByText[v.Text] != 1 || fetches.Load() != 1 {
+		t.Fatalf("media %+v, posts %d, fetches %d: want one of each", rep.Media, rep.PostsByText[v.Text], fetches.Load())
+	}
+
+	// Media changed after the approval (another alt text): refused.
+	tampered := v
+	tampered.Text = "Une autre image"
+	approveVariant(t, p, "ap-media-tamper", tampered)
+	tampered.Media = []publishv1.Media{{URL: origin.URL + "/menu.png", Kind: "image", AltText: "Autre chose"}}
+	p.request(t, publishv1.Requested{ID: "media-tamper", Kind: publishv1.KindPost, ApprovalID: "ap-media-tamper", Variants: []publishv1.Variant{tampered}})
+	if pub := p.settled(t, "media-tamper"); pub.State != query.PublicationFailed || pub.Targets[0].Code != publishing.CodeNotApproved {
+		t.Fatalf("tampered media: %+v, want refused as not approved", pub)
+	}
+	if n := len(sb.Received().Media); n != 1 {
+		t.Fatalf("%d media uploaded, want still 1", n)
+	}
+}
+
+// approveVariant records an approval of exactly v with publishing.
+func approveVariant(t testing.TB, p *publisher, id string, v publishv1.Variant) {
+	t.Helper()
+	ap := publishv1.Approval{ID: id, Brand: pubBrand, Kind: publishv1.KindPost, ApprovedBy: "user:lea", ApprovedAt: time.Now().UTC(),
+		ContentHashes: []string{publishv1.VariantHash(v)}}
+	if _, err := rpc.Ask(context.Background(), p.client, query.PutApproval, query.PutApprovalRequest{Approval: ap}); err != nil {
+		t.Fatalf("approve: %v", err)
+	}
 }
