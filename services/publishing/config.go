@@ -38,9 +38,9 @@ type Config struct {
 	MediaOrigins []string `koanf:"media_origins"`
 	// MediaMaxBytes bounds one fetched media.
 	MediaMaxBytes int64 `koanf:"media_max_bytes"`
-	// MediaAllowPrivate lets media be fetched from loopback and private
+	// MediaAllowLocal lets media be fetched from loopback and private
 	// addresses (a local stack); off, only public addresses are dialled.
-	MediaAllowPrivate bool `koanf:"media_allow_private"`
+	MediaAllowLocal bool `koanf:"media_allow_local"`
 }
 
 // RegisterFlags registers the publishing flags under prefix.
@@ -56,7 +56,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.DurationVar(&c.FollowersEvery, prefix+"followers_every", 24*time.Hour, "how often an account's follower count is read")
 	fs.StringSliceVar(&c.MediaOrigins, prefix+"media_origins", nil, "origins (scheme://host[:port]) post media are fetched from; empty: posts with media fail")
 	fs.Int64Var(&c.MediaMaxBytes, prefix+"media_max_bytes", 40<<20, "largest media fetched for a post, in bytes")
-	fs.BoolVar(&c.MediaAllowPrivate, prefix+"media_allow_private", false, "fetch media from loopback and private addresses too (local stacks only)")
+	fs.BoolVar(&c.MediaAllowLocal, prefix+"media_allow_local", false, "fetch media from loopback and private addresses too (local stacks only)")
 	fs.StringVar(&c.LinksBaseURL, prefix+"links_base_url", "", "public prefix of short links, the gateway's /l/ (https://ruche.example/l/); empty: links are not shortened")
 }
 

@@ -28,7 +28,7 @@ import (
 //   - never from a loopback, private, link-local, shared (100.64/10),
 //     multicast or unspecified address, checked on the address actually
 //     dialled (a name that resolves, or is rebound, to one is refused),
-//     unless publishing.media_allow_private is set (a local stack);
+//     unless publishing.media_allow_local is set (a local stack);
 //   - redirects only to an allowed origin, at most 3;
 //   - at most publishing.media_max_bytes, read with a limit; within
 //     publishing.request_timeout;
@@ -85,7 +85,7 @@ func publicIP(ip net.IP) bool {
 
 func newMediaFetcher(cfg Config) *mediaFetcher {
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
-	if !cfg.MediaAllowPrivate {
+	if !cfg.MediaAllowLocal {
 		dialer.Control = func(_, address string, _ syscall.RawConn) error {
 			host, _, err := net.SplitHostPort(address)
 			if err != nil {

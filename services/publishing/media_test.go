@@ -64,7 +64,7 @@ func TestFetchMedia(t *testing.T) {
 	defer srv.Close()
 	cfg := publishing.Config{Consumer: "p", RequestTimeout: 2 * time.Second, MaxAttempts: 1, RetryInterval: time.Second, BackoffBase: time.Second, BackoffMax: time.Second,
 		MetricsEvery: time.Hour, MetricsHorizon: time.Hour, FollowersEvery: time.Hour,
-		MediaOrigins: []string{srv.URL}, MediaMaxBytes: 2048, MediaAllowPrivate: true}
+		MediaOrigins: []string{srv.URL}, MediaMaxBytes: 2048, MediaAllowLocal: true}
 	ctx := context.Background()
 	media := func(path string) publishv1.Media {
 		return publishv1.Media{URL: srv.URL + path, Kind: "image", AltText: "un carré"}
@@ -79,7 +79,7 @@ func TestFetchMedia(t *testing.T) {
 		m      publishv1.Media
 		reason string
 	}{
-		"private_address_without_allowance": {func(c publishing.Config) publishing.Config { c.MediaAllowPrivate = false; return c }, media("/a.png"), "not public"},
+		"private_address_without_allowance": {func(c publishing.Config) publishing.Config { c.MediaAllowLocal = false; return c }, media("/a.png"), "not public"},
 		"origin_not_configured":             {func(c publishing.Config) publishing.Config { c.MediaOrigins = nil; return c }, media("/a.png"), "media origin"},
 		"redirect_off_the_origins":          {nil, media("/away.png"), "not a media origin"},
 		"bytes_not_the_declared_type":       {nil, media("/page.png"), "declared image/png"},

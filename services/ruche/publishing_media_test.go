@@ -90,7 +90,7 @@ func TestScheduledPostWithMediaAndFirstComment(t *testing.T) {
 	sb := startSandbox(t, nil)
 	origin, fetches := mediaOrigin(t)
 	cfg := testPublishingConfig()
-	cfg.MediaOrigins, cfg.MediaAllowPrivate = []string{origin.URL}, true
+	cfg.MediaOrigins, cfg.MediaAllowLocal = []string{origin.URL}, true
 	p := startPublishing(t, conn, cfg)
 	p.account(t, "sandbox", "sandbox", sb.url)
 	p.account(t, "x", "x", "https://api.x.example")
@@ -222,7 +222,7 @@ func TestMediaUploadedOnceAcrossRetries(t *testing.T) {
 	})
 	origin, fetches := mediaOrigin(t)
 	cfg := testPublishingConfig()
-	cfg.MediaOrigins, cfg.MediaAllowPrivate = []string{origin.URL}, true
+	cfg.MediaOrigins, cfg.MediaAllowLocal = []string{origin.URL}, true
 	p := startPublishing(t, conn, cfg)
 	p.account(t, "sandbox", "sandbox", sb.url)
 	v := publishv1.Variant{Network: "sandbox", Text: "Deux essais, une image", Media: []publishv1.Media{{URL: origin.URL + "/menu.png", Kind: "image", AltText: "Une ardoise"}}}
