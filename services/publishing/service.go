@@ -200,6 +200,7 @@ func (s *Service) handleRequested(ctx context.Context, r publishv1.Requested, _ 
 		_ = s.audit.Record(ctx, auditOf(r, "refused", publishv1.Variant{}, "invalid_request", err.Error()))
 		return bus.Permanent(err)
 	}
+	var keys []string
 	for _, t := range r.Targets() {
 		key := entryKey(r.Brand, r.ID, t.Network, accountToken(t.Account))
 		now := s.now().UTC()
@@ -236,11 +237,15 @@ func (s *Service) handleRequested(ctx context.Context, r publishv1.Requested, _ 
 				return err
 			}
 		}
-		if err := s.advance(ctx, key); err != nil {
-			return err
-		}
+		keys = append(keys, key)
 	}
-	return nil
+	// Every target is in the ledger before any is sent: the request's
+	// state never looks settled with a target still unrecorded.
+	var errs []error
+	for _, key := range keys {
+		errs = append(errs, s.advance(ctx, key))
+	}
+	return errors.Join(errs...)
 }
 
 // accountToken is a target's account in ledger keys ("_": the brand's
