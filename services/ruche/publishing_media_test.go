@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -59,12 +58,7 @@ func startScheduling(t testing.TB, conn *bus.Conn) *scheduling.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = router.Run(ctx) })
-	wg.Go(func() { _ = svc.Run(ctx) })
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	<-router.Running()
+	runRouted(t, router, svc.Run)
 	return svc
 }
 
