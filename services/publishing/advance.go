@@ -59,7 +59,7 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 	if err != nil {
 		return err
 	}
-	action := Action{Kind: e.Kind, Key: e.Key, Text: e.sent(), Lang: e.Lang, TargetID: e.TargetID, Attempt: e.Attempts + 1, FirstSentAt: e.FirstSentAt}
+	action := Action{Kind: e.Kind, Key: e.Key, Text: e.sent(), Lang: e.Lang, Media: e.Media, TargetID: e.TargetID, Attempt: e.Attempts + 1, FirstSentAt: e.FirstSentAt}
 
 	// A call was made and its answer lost: ask the network what exists
 	// before anything is sent again.
@@ -93,7 +93,8 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 
 	// Safety: the brand's words go out only approved, and not in a crisis.
 	if e.Kind.NeedsApproval() {
-		ap, err := s.approvals.Check(ctx, e.Brand, e.Kind, e.ApprovalID, e.Text)
+		kind, v := e.approved()
+		ap, err := s.approvals.Check(ctx, e.Brand, kind, e.ApprovalID, v)
 		if errors.Is(err, publishv1.ErrNotApproved) {
 			_ = s.audit.Record(ctx, entryAudit(e, "refused", "", CodeNotApproved, err.Error()))
 			return s.settle(ctx, key, e, rev, nil, &NetworkError{Code: CodeNotApproved, Reason: err.Error(), Permanent: true})
@@ -121,6 +122,12 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 		return err
 	}
 
+	// A network publishing cannot upload media to does not get the post
+	// without them: a permanent refusal, saying so.
+	if _, ok := network.(MediaUploader); len(e.Media) > 0 && !ok {
+		return s.settle(ctx, key, e, rev, nil, &NetworkError{Code: "unsupported", Permanent: true,
+			Reason: fmt.Sprintf("publishing cannot upload media to %s yet: the post is not sent without its %d media", e.Network, len(e.Media))})
+	}
 	// The intent: recorded before the call.
 	e.State, e.Account, e.SendingSince, e.UpdatedAt = StateSending, acct.ID, now, now
 	e.NextAttemptAt = now.Add(s.cfg.staleAfter())
@@ -134,6 +141,17 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 	action.Attempt, action.FirstSentAt = e.Attempts, e.FirstSentAt
 	if err := s.audit.Record(ctx, entryAudit(e, "sent", "", "", "")); err != nil {
 		s.log.Warn("audit", "error", err)
+	}
+	if len(e.Media) > 0 {
+		var ne *NetworkError
+		if rev, ne, err = s.uploadMedia(ctx, key, e, rev, network, acct); err != nil {
+			return err
+		}
+		if ne != nil {
+			e.Uncertain = false // the post itself was not sent
+			return s.settle(ctx, key, e, rev, nil, ne)
+		}
+		action.MediaRefs = e.MediaRefs
 	}
 	cctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	r, callErr := network.Do(cctx, acct, action)
@@ -215,7 +233,7 @@ func (s *Service) report(ctx context.Context, key string, e *Entry, rev uint64) 
 			Attempts: e.Attempts, PublishedAt: at,
 		}
 		evs, ids = append(evs, ok), append(ids, ok.ID)
-		if e.Kind == publishv1.KindReply {
+		if e.Kind == publishv1.KindReply && e.CommentOf == "" {
 			sent := replyv1.Sent{ID: replyv1.SentID(e.Network, e.PlatformID), Brand: e.Brand, InteractionID: e.InteractionID,
 				Network: e.Network, PlatformID: e.PlatformID, Private: false, SentAt: at}
 			if strings.HasPrefix(e.ApprovedBy, "auto:") {
@@ -233,6 +251,16 @@ func (s *Service) report(ctx context.Context, key string, e *Entry, rev uint64) 
 		}
 		evs, ids = append(evs, f), append(ids, f.ID)
 	}
+	// A published post's first comment is recorded before the post is
+	// marked reported: a crash in between finds it recorded.
+	var commentKey string
+	if e.State == StatePublished && e.Kind == publishv1.KindPost && e.FirstComment != "" {
+		ck, c := e.firstComment(s.now().UTC())
+		if _, err := s.ledger.Create(ctx, ck, c); err != nil {
+			return err
+		}
+		commentKey = ck
+	}
 	// A published post's counts are read from now on (before it is marked
 	// reported: a crash in between tracks it again, which changes nothing).
 	if err := s.trackPublished(ctx, e); err != nil {
@@ -247,6 +275,13 @@ func (s *Service) report(ctx context.Context, key string, e *Entry, rev uint64) 
 	_, err := s.ledger.Update(ctx, key, e, rev)
 	if errors.Is(err, ErrConflict) {
 		return nil // reported again by whoever moved it; ids collapse
+	}
+	if err == nil && commentKey != "" {
+		// The comment is due in the ledger: an error here is the retry
+		// loop's to take up.
+		if cerr := s.advance(ctx, commentKey); cerr != nil {
+			s.log.WarnContext(ctx, "first comment", "request", e.RequestID, "network", e.Network, "error", cerr)
+		}
 	}
 	return err
 }

@@ -1,6 +1,7 @@
 package publishing
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -61,18 +62,29 @@ func pds(acct Account) string {
 // xrpc calls one XRPC method with the account's session, creating it (and
 // creating it again once when the network says it expired).
 func (b *Bluesky) xrpc(ctx context.Context, acct Account, method, nsid string, params url.Values, body, out any) error {
+	u := pds(acct) + "/xrpc/" + nsid
+	if len(params) > 0 {
+		u += "?" + params.Encode()
+	}
+	data, err := b.authorized(ctx, acct, func() (*http.Request, error) { return jsonRequest(method, u, body) })
+	if err != nil || out == nil {
+		return err
+	}
+	return decodeBody(data, out)
+}
+
+// authorized sends the request newReq makes with the account's session,
+// creating it (and creating it again once when the network says it
+// expired).
+func (b *Bluesky) authorized(ctx context.Context, acct Account, newReq func() (*http.Request, error)) ([]byte, error) {
 	for try := 0; ; try++ {
 		sess, err := b.session(ctx, acct, try > 0)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		u := pds(acct) + "/xrpc/" + nsid
-		if len(params) > 0 {
-			u += "?" + params.Encode()
-		}
-		req, err := jsonRequest(method, u, body)
+		req, err := newReq()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		req.Header.Set("Authorization", "Bearer "+sess.AccessJwt)
 		data, err := b.call(ctx, req, ParseXRPCError)
@@ -80,13 +92,7 @@ func (b *Bluesky) xrpc(ctx context.Context, acct Account, method, nsid string, p
 		if errors.As(err, &ne) && (ne.Code == "ExpiredToken" || ne.Code == "InvalidToken") && try == 0 {
 			continue
 		}
-		if err != nil {
-			return err
-		}
-		if out != nil {
-			return decodeBody(data, out)
-		}
-		return nil
+		return data, err
 	}
 }
 
@@ -140,6 +146,13 @@ func (b *Bluesky) Do(ctx context.Context, acct Account, a Action) (Result, error
 		if f := linkFacets(a.Text); len(f) > 0 {
 			record["facets"] = f
 		}
+		if len(a.MediaRefs) > 0 {
+			images := make([]map[string]any, len(a.MediaRefs))
+			for i, ref := range a.MediaRefs {
+				images[i] = map[string]any{"alt": a.Media[i].AltText, "image": json.RawMessage(ref)}
+			}
+			record["embed"] = map[string]any{"$type": "app.bsky.embed.images", "images": images}
+		}
 		if a.Kind == publishv1.KindReply {
 			parent, root, err := b.replyRefs(ctx, acct, a.TargetID)
 			if err != nil {
@@ -165,6 +178,40 @@ func (b *Bluesky) Do(ctx context.Context, acct Account, a Action) (Result, error
 		return Result{PlatformID: a.TargetID}, b.gate(ctx, acct, sess, a)
 	}
 	return Result{}, Unsupported("bluesky", a.Kind, "unknown action")
+}
+
+// UploadMedia implements MediaUploader: com.atproto.repo.uploadBlob with
+// the file as the body; the reference kept is the blob object the PDS
+// answers, embedded as is in the post's app.bsky.embed.images (alt text
+// beside it). The PDS enforces an image's limit (1,000,000 bytes) when the
+// post references it: createRecord answers BlobTooLarge. Video goes
+// through Bluesky's video service, which publishing does not speak yet: a
+// video is refused, saying so. An unreferenced blob is deleted by the PDS
+// within minutes, so a lost answer leaves nothing visible.
+func (b *Bluesky) UploadMedia(ctx context.Context, acct Account, f MediaFile, _ string) (string, error) {
+	if f.Kind == "video" {
+		return "", Unsupported("bluesky", publishv1.KindPost, "publishing uploads images to Bluesky, not videos (app.bsky.embed.video needs Bluesky's video service)")
+	}
+	data, err := b.authorized(ctx, acct, func() (*http.Request, error) {
+		req, err := http.NewRequest(http.MethodPost, pds(acct)+"/xrpc/com.atproto.repo.uploadBlob", bytes.NewReader(f.Data))
+		if err == nil {
+			req.Header.Set("Content-Type", f.Type)
+		}
+		return req, err
+	})
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		Blob json.RawMessage `json:"blob"`
+	}
+	if err := decodeBody(data, &out); err != nil {
+		return "", err
+	}
+	if len(out.Blob) == 0 || !json.Valid(out.Blob) || out.Blob[0] != '{' {
+		return "", &NetworkError{Code: "bad_response", Reason: "uploadBlob answered no blob"}
+	}
+	return string(out.Blob), nil
 }
 
 // replyRefs reads the parent post to answer and the root of its thread.

@@ -33,6 +33,14 @@ type Config struct {
 	// LinksBaseURL is the public prefix of short links, the gateway's /l/
 	// ("https://ruche.example/l/"); empty: links are never shortened.
 	LinksBaseURL string `koanf:"links_base_url"`
+	// MediaOrigins are the only origins ("https://media.example") a post's
+	// media are fetched from (media.go); empty: posts with media fail.
+	MediaOrigins []string `koanf:"media_origins"`
+	// MediaMaxBytes bounds one fetched media.
+	MediaMaxBytes int64 `koanf:"media_max_bytes"`
+	// MediaAllowLocal lets media be fetched from loopback and private
+	// addresses (a local stack); off, only public addresses are dialled.
+	MediaAllowLocal bool `koanf:"media_allow_local"`
 }
 
 // RegisterFlags registers the publishing flags under prefix.
@@ -46,6 +54,9 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.DurationVar(&c.MetricsEvery, prefix+"metrics_every", 5*time.Minute, "how often an account's post counts are read (older posts less often)")
 	fs.DurationVar(&c.MetricsHorizon, prefix+"metrics_horizon", 30*24*time.Hour, "how long after publication a post's counts are read")
 	fs.DurationVar(&c.FollowersEvery, prefix+"followers_every", 24*time.Hour, "how often an account's follower count is read")
+	fs.StringSliceVar(&c.MediaOrigins, prefix+"media_origins", nil, "origins (scheme://host[:port]) post media are fetched from; empty: posts with media fail")
+	fs.Int64Var(&c.MediaMaxBytes, prefix+"media_max_bytes", 40<<20, "largest media fetched for a post, in bytes")
+	fs.BoolVar(&c.MediaAllowLocal, prefix+"media_allow_local", false, "fetch media from loopback and private addresses too (local stacks only)")
 	fs.StringVar(&c.LinksBaseURL, prefix+"links_base_url", "", "public prefix of short links, the gateway's /l/ (https://ruche.example/l/); empty: links are not shortened")
 }
 
@@ -68,8 +79,20 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("publishing.metrics_horizon must be at least publishing.metrics_every")
 	case c.FollowersEvery < c.MetricsEvery:
 		return fmt.Errorf("publishing.followers_every must be at least publishing.metrics_every")
+	case c.MediaMaxBytes < 0:
+		return fmt.Errorf("publishing.media_max_bytes must not be negative, got %d", c.MediaMaxBytes)
 	case c.LinksBaseURL != "" && !validLinksBase(c.LinksBaseURL):
 		return fmt.Errorf("publishing.links_base_url must be an absolute http(s) URL ending in /l/, got %q", c.LinksBaseURL)
+	}
+	for i, o := range c.MediaOrigins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.User != nil {
+			return fmt.Errorf("publishing.media_origins[%d] must be scheme://host[:port], got %q", i, o)
+		}
+		c.MediaOrigins[i] = origin(u)
+	}
+	if c.MediaMaxBytes == 0 {
+		c.MediaMaxBytes = 40 << 20
 	}
 	return nil
 }

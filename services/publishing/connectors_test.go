@@ -57,6 +57,11 @@ type mastodonFake struct {
 	next     int
 	mode     string // "", "429", "503"
 	posts    int
+	// media uploaded (media_test.go); processing is how many GETs a new
+	// media answers 206 before it is ready (0: processed at upload, 200).
+	media      map[string]*fakeMastodonMedia
+	processing int
+	uploads    int
 }
 
 func (f *mastodonFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -91,6 +96,11 @@ func (f *mastodonFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.WriteString(w, `{"error":"Validation failed: Text can't be blank"}`)
 			return
 		}
+		if msg := f.checkMediaIDs(body["media_ids"]); msg != "" {
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			_, _ = io.WriteString(w, `{"error":"`+msg+`"}`)
+			return
+		}
 		if id := body["in_reply_to_id"]; id != nil && f.statuses[fmt.Sprint(id)] == nil {
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = io.WriteString(w, `{"error":"Record not found"}`)
@@ -123,6 +133,8 @@ func (f *mastodonFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		delete(f.statuses, id)
 		_ = json.NewEncoder(w).Encode(map[string]any{"id": id})
+	case r.URL.Path == "/api/v2/media" || strings.HasPrefix(r.URL.Path, "/api/v1/media/"):
+		f.serveMedia(w, r)
 	default:
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `{"error":"Record not found"}`)
@@ -273,6 +285,7 @@ type pdsFake struct {
 	creates  int
 	limited  bool
 	expire   bool
+	blobs    map[string]int // cid → size (media_fake_test.go)
 }
 
 func (f *pdsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -308,6 +321,10 @@ func (f *pdsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(429, "RateLimitExceeded", "Rate Limit Exceeded")
 		return
 	}
+	if nsid == "com.atproto.repo.uploadBlob" {
+		f.uploadBlob(w, r, fail)
+		return
+	}
 	var b map[string]any
 	if r.Method == http.MethodPost {
 		_ = json.NewDecoder(r.Body).Decode(&b)
@@ -327,6 +344,10 @@ func (f *pdsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		rec, _ := b["record"].(map[string]any)
+		if code, msg := f.checkEmbed(rec); code != "" {
+			fail(400, code, msg)
+			return
+		}
 		rec["_cid"] = fmt.Sprint("bafy", len(f.records)+f.creates)
 		f.records[uri] = rec
 		_ = json.NewEncoder(w).Encode(map[string]string{"uri": uri, "cid": rec["_cid"].(string)})

@@ -47,11 +47,22 @@ type Entry struct {
 	Text          string         `json:"text,omitempty"`
 	// SentText is Text with its links shortened (links.go), when the
 	// brand shortens them: what every attempt sends.
-	SentText    string `json:"sent_text,omitempty"`
-	Lang        string `json:"lang,omitempty"`
-	RequestedBy string `json:"requested_by,omitempty"`
-	ApprovalID  string `json:"approval_id,omitempty"`
-	ApprovedBy  string `json:"approved_by,omitempty"`
+	SentText string `json:"sent_text,omitempty"`
+	Lang     string `json:"lang,omitempty"`
+	// Media of a post, and the network's reference of each once uploaded
+	// (recorded before the post is sent: a retry does not upload again).
+	Media     []publishv1.Media `json:"media,omitempty"`
+	MediaRefs []string          `json:"media_refs,omitempty"`
+	// FirstComment of a post: once the post is published it becomes its
+	// own entry, a reply to the post (CommentOf names the post's entry;
+	// PostText and PostMedia are what its approval covered with it).
+	FirstComment string            `json:"first_comment,omitempty"`
+	CommentOf    string            `json:"comment_of,omitempty"`
+	PostText     string            `json:"post_text,omitempty"`
+	PostMedia    []publishv1.Media `json:"post_media,omitempty"`
+	RequestedBy  string            `json:"requested_by,omitempty"`
+	ApprovalID   string            `json:"approval_id,omitempty"`
+	ApprovedBy   string            `json:"approved_by,omitempty"`
 	// Key is the idempotency key sent with every attempt.
 	Key   string `json:"key"`
 	State State  `json:"state"`
@@ -88,6 +99,29 @@ func (e *Entry) sent() string {
 		return e.SentText
 	}
 	return e.Text
+}
+
+// approved is what the entry's approval must cover, and as which kind: a
+// first comment was approved with its post.
+func (e *Entry) approved() (publishv1.Kind, publishv1.Variant) {
+	if e.CommentOf != "" {
+		return publishv1.KindPost, publishv1.Variant{Text: e.PostText, Media: e.PostMedia, FirstComment: e.Text}
+	}
+	return e.Kind, publishv1.Variant{Text: e.Text, Media: e.Media, FirstComment: e.FirstComment}
+}
+
+// firstCommentSuffix makes a post's request id its first comment's.
+const firstCommentSuffix = "#first-comment"
+
+// firstComment is the entry of a published post's first comment: a reply
+// to the post, from the same account, under the post's approval.
+func (e *Entry) firstComment(now time.Time) (string, *Entry) {
+	rid := e.RequestID + firstCommentSuffix
+	c := &Entry{RequestID: rid, Brand: e.Brand, Kind: publishv1.KindReply, Network: e.Network, Account: e.Account,
+		TargetID: e.PlatformID, Text: e.FirstComment, Lang: e.Lang, CommentOf: e.RequestID, PostText: e.Text, PostMedia: e.Media,
+		RequestedBy: e.RequestedBy, ApprovalID: e.ApprovalID, Key: idempotencyKey(e.Brand, rid, e.Network, e.Account),
+		State: StateQueued, CreatedAt: now, UpdatedAt: now}
+	return entryKey(e.Brand, rid, e.Network, accountToken(e.Account)), c
 }
 
 // done is true when nothing more will happen to the entry without a retry

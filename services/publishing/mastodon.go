@@ -1,12 +1,18 @@
 package publishing
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
+	"path"
 	"strings"
+	"time"
 
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 )
@@ -40,7 +46,10 @@ func (m *Mastodon) Do(ctx context.Context, acct Account, a Action) (Result, erro
 	)
 	switch a.Kind {
 	case publishv1.KindPost, publishv1.KindReply:
-		body := map[string]string{"status": a.Text, "visibility": "public"}
+		body := map[string]any{"status": a.Text, "visibility": "public"}
+		if len(a.MediaRefs) > 0 {
+			body["media_ids"] = a.MediaRefs
+		}
 		if a.Lang != "" {
 			body["language"] = a.Lang
 		}
@@ -78,6 +87,91 @@ func (m *Mastodon) Do(ctx context.Context, acct Account, a Action) (Result, erro
 		return Result{}, &NetworkError{Code: "bad_response", Reason: "the status has no id"}
 	}
 	return Result{PlatformID: st.ID, URL: st.URL}, nil
+}
+
+type mastodonMedia struct {
+	ID  string  `json:"id"`
+	URL *string `json:"url"`
+}
+
+// mediaPoll is how often a media still processing is asked about.
+const mediaPoll = 250 * time.Millisecond
+
+// UploadMedia implements MediaUploader: POST /api/v2/media (multipart
+// "file" and "description", the alt text). 200 is a processed media; 202
+// one still processing, asked about with GET /api/v1/media/:id (206 while
+// processing) until it has a url, within ctx: a status may attach it only
+// then. Mastodon keys no media upload: a retry after a lost answer may
+// leave an unattached media, which the instance removes after a day.
+func (m *Mastodon) UploadMedia(ctx context.Context, acct Account, f MediaFile, _ string) (string, error) {
+	base := strings.TrimRight(acct.Settings[SettingURL], "/")
+	req, err := multipartMedia(base+"/api/v2/media", f, "file", "description")
+	if err != nil {
+		return "", err
+	}
+	m.authorize(acct)(req)
+	body, err := m.call(ctx, req, ParseMastodonError)
+	if err != nil {
+		return "", err
+	}
+	var md mastodonMedia
+	if err := decodeBody(body, &md); err != nil {
+		return "", err
+	}
+	if md.ID == "" {
+		return "", &NetworkError{Code: "bad_response", Reason: "the media has no id"}
+	}
+	for md.URL == nil || *md.URL == "" {
+		select {
+		case <-ctx.Done():
+			return "", &NetworkError{Code: "timeout", Reason: "media " + md.ID + " still processing: " + ctx.Err().Error()}
+		case <-time.After(mediaPoll):
+		}
+		if err := m.getJSON(ctx, base+"/api/v1/media/"+url.PathEscape(md.ID), m.authorize(acct), ParseMastodonError, &md); err != nil {
+			return "", err
+		}
+	}
+	return md.ID, nil
+}
+
+// multipartMedia is a POST of f as a multipart form: the file in field
+// fileField, its alt text in altField.
+func multipartMedia(rawURL string, f MediaFile, fileField, altField string) (*http.Request, error) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, fileField, mediaFilename(f)))
+	h.Set("Content-Type", f.Type)
+	part, err := w.CreatePart(h)
+	if err == nil {
+		_, err = part.Write(f.Data)
+	}
+	if err == nil {
+		err = w.WriteField(altField, f.AltText)
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequest(http.MethodPost, rawURL, &buf)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return req, nil
+}
+
+// mediaFilename is the name a media is uploaded under: its URL's last
+// segment, or its kind.
+func mediaFilename(f MediaFile) string {
+	if u, err := url.Parse(f.URL); err == nil {
+		if name := path.Base(u.Path); name != "." && name != "/" {
+			return name
+		}
+	}
+	return f.Kind
 }
 
 // statusID is a status's id on its instance: ingest's platform ids carry

@@ -38,6 +38,10 @@ type Action struct {
 	// Text and Lang of a post or reply.
 	Text string
 	Lang string
+	// Media of a post and, in the same order, the references UploadMedia
+	// returned for them.
+	Media     []publishv1.Media
+	MediaRefs []string
 	// TargetID is the network's id of the item acted on (replied to,
 	// hidden, unhidden, deleted).
 	TargetID string

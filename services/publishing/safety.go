@@ -71,9 +71,9 @@ func (a *Approvals) Put(ctx context.Context, ap publishv1.Approval) error {
 	return nil
 }
 
-// Check returns approval id of brand if it covers sending text as kind, or
+// Check returns approval id of brand if it covers sending v as kind, or
 // an error wrapping publishv1.ErrNotApproved.
-func (a *Approvals) Check(ctx context.Context, brand string, kind publishv1.Kind, id, text string) (publishv1.Approval, error) {
+func (a *Approvals) Check(ctx context.Context, brand string, kind publishv1.Kind, id string, v publishv1.Variant) (publishv1.Approval, error) {
 	var ap publishv1.Approval
 	if id == "" {
 		return ap, fmt.Errorf("%w: the request names no approval", publishv1.ErrNotApproved)
@@ -88,7 +88,7 @@ func (a *Approvals) Check(ctx context.Context, brand string, kind publishv1.Kind
 	if err := json.Unmarshal(kve.Value(), &ap); err != nil {
 		return ap, fmt.Errorf("decode approval %s: %w", id, err)
 	}
-	return ap, ap.Covers(brand, kind, text)
+	return ap, ap.CoversVariant(brand, kind, v)
 }
 
 // Pauses keeps the brands whose posts and replies wait: for a crisis to

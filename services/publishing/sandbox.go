@@ -41,7 +41,11 @@ func (s *Sandbox) Do(ctx context.Context, acct Account, a Action) (Result, error
 	)
 	switch a.Kind {
 	case publishv1.KindPost:
-		req, err = jsonRequest(http.MethodPost, base+"/api/v1/posts", map[string]string{"text": a.Text, "lang": a.Lang})
+		body := map[string]any{"text": a.Text, "lang": a.Lang}
+		if len(a.MediaRefs) > 0 {
+			body["media_ids"] = a.MediaRefs
+		}
+		req, err = jsonRequest(http.MethodPost, base+"/api/v1/posts", body)
 	case publishv1.KindReply:
 		req, err = jsonRequest(http.MethodPost, base+"/api/v1/replies", map[string]string{"text": a.Text, "lang": a.Lang, "in_reply_to_id": a.TargetID})
 	case publishv1.KindHide, publishv1.KindUnhide:
@@ -67,6 +71,28 @@ func (s *Sandbox) Do(ctx context.Context, acct Account, a Action) (Result, error
 		return Result{}, err
 	}
 	return Result{PlatformID: it.ID, URL: it.URL}, nil
+}
+
+// UploadMedia implements MediaUploader: POST /api/v1/media, multipart
+// "file" and "description", with an Idempotency-Key the sandbox honours.
+func (s *Sandbox) UploadMedia(ctx context.Context, acct Account, f MediaFile, key string) (string, error) {
+	req, err := multipartMedia(strings.TrimRight(acct.Settings[SettingURL], "/")+"/api/v1/media", f, "file", "description")
+	if err != nil {
+		return "", err
+	}
+	s.authorize(req, acct, key)
+	body, err := s.call(ctx, req, parseSandboxError)
+	if err != nil {
+		return "", err
+	}
+	var it sandboxItem
+	if err := decodeBody(body, &it); err != nil {
+		return "", err
+	}
+	if it.ID == "" {
+		return "", &NetworkError{Code: "bad_response", Reason: "the media has no id"}
+	}
+	return it.ID, nil
 }
 
 // Find implements Network: the sandbox answers the item a key created.

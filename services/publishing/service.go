@@ -58,6 +58,7 @@ type Service struct {
 	audit     *Audit
 	insights  *Insights
 	links     *Links
+	media     *mediaFetcher
 	networks  map[string]Network
 	now       func() time.Time
 	// webhooks are the brands' outbound webhooks, dispatcher sends to them.
@@ -84,7 +85,8 @@ func New(cfg Config, d Deps) (*Service, error) {
 		d.Networks = []Network{NewSandbox(d.HTTP), NewMastodon(d.HTTP), NewBluesky(d.HTTP), NewMeta(d.HTTP), NewX(d.HTTP),
 			NewLinkedIn(d.HTTP), NewYouTube(d.HTTP)}
 	}
-	s := &Service{cfg: cfg, log: d.Logger.With("service", "publishing"), nc: d.NATS, pub: d.Router.Publisher(), now: d.Now, networks: map[string]Network{}}
+	s := &Service{cfg: cfg, log: d.Logger.With("service", "publishing"), nc: d.NATS, pub: d.Router.Publisher(), now: d.Now, networks: map[string]Network{},
+		media: newMediaFetcher(cfg)}
 	for _, n := range d.Networks {
 		s.networks[n.Name()] = n
 	}
@@ -219,12 +221,13 @@ func (s *Service) handleRequested(ctx context.Context, r publishv1.Requested, _ 
 		_ = s.audit.Record(ctx, auditOf(r, "refused", publishv1.Variant{}, "invalid_request", err.Error()))
 		return bus.Permanent(err)
 	}
+	var keys []string
 	for _, t := range r.Targets() {
 		key := entryKey(r.Brand, r.ID, t.Network, accountToken(t.Account))
 		now := s.now().UTC()
 		e := &Entry{
 			RequestID: r.ID, Brand: r.Brand, Kind: r.Kind, Network: t.Network, Account: t.Account, InteractionID: r.InteractionID,
-			Text: t.Text, Lang: t.Lang, RequestedBy: r.RequestedBy, ApprovalID: r.ApprovalID,
+			Text: t.Text, Lang: t.Lang, Media: t.Media, FirstComment: t.FirstComment, RequestedBy: r.RequestedBy, ApprovalID: r.ApprovalID,
 			Key: idempotencyKey(r.Brand, r.ID, t.Network, t.Account), State: StateQueued, CreatedAt: now, UpdatedAt: now,
 		}
 		if r.Kind != publishv1.KindPost {
@@ -255,11 +258,15 @@ func (s *Service) handleRequested(ctx context.Context, r publishv1.Requested, _ 
 				return err
 			}
 		}
-		if err := s.advance(ctx, key); err != nil {
-			return err
-		}
+		keys = append(keys, key)
 	}
-	return nil
+	// Every target is in the ledger before any is sent: the request's
+	// state never looks settled with a target still unrecorded.
+	var errs []error
+	for _, key := range keys {
+		errs = append(errs, s.advance(ctx, key))
+	}
+	return errors.Join(errs...)
 }
 
 // accountToken is a target's account in ledger keys ("_": the brand's

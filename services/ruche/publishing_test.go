@@ -103,12 +103,7 @@ func startPublishingAt(t testing.TB, conn *bus.Conn, cfg publishing.Config, now 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = router.Run(ctx) })
-	wg.Go(func() { _ = svc.Run(ctx) })
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	<-router.Running()
+	runRouted(t, router, svc.Run)
 	client, err := rpc.NewClient(conn.NC)
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +121,17 @@ func startPublishingAt(t testing.TB, conn *bus.Conn, cfg publishing.Config, now 
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// runRouted runs router and a service's run loop until the test ends.
+func runRouted(t testing.TB, router *bus.Router, run func(context.Context) error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = router.Run(ctx) })
+	wg.Go(func() { _ = run(ctx) })
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	<-router.Running()
 }
 
 func testPublishingConfig() publishing.Config {

@@ -67,8 +67,8 @@ func (s *Service) PutPolicy(ctx context.Context, r query.ApprovalPolicy) (query.
 
 // Approve records By's approval of the post's current content. The
 // approval that completes the policy approves the post and records it where
-// publishing checks it (publish/v1.Approval, one content hash per
-// variant's exact text).
+// publishing checks it (publish/v1.Approval, one hash per variant of what
+// it sends: text, media, first comment).
 func (s *Service) Approve(ctx context.Context, r query.PostActionRequest) (query.Post, error) {
 	if err := checkAction(r); err != nil {
 		return query.Post{}, err
@@ -132,7 +132,7 @@ func countApprovals(p *query.Post) int {
 func approvalRecord(p query.Post) publishv1.Approval {
 	a := publishv1.Approval{ID: p.ApprovalID, Brand: p.Brand, Kind: publishv1.KindPost}
 	for _, v := range p.Variants {
-		if h := publishv1.ContentHash(SentText(v)); !slices.Contains(a.ContentHashes, h) {
+		if h := publishv1.VariantHash(SentVariant(v)); !slices.Contains(a.ContentHashes, h) {
 			a.ContentHashes = append(a.ContentHashes, h)
 		}
 	}

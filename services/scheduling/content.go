@@ -73,6 +73,18 @@ func SentText(v query.PostVariant) string {
 	return v.Text + "\n\n" + v.Link
 }
 
+// SentVariant is the variant as publishing receives it: the text it sends
+// (SentText), its media and its first comment. Scheduling's approval
+// record hashes exactly this (publishv1.VariantHash) and its release sends
+// exactly this, so what was approved is what goes out.
+func SentVariant(v query.PostVariant) publishv1.Variant {
+	out := publishv1.Variant{Network: v.Network, Account: v.Account, Text: SentText(v), Lang: v.Lang, FirstComment: v.FirstComment}
+	for _, m := range v.Media {
+		out.Media = append(out.Media, publishv1.Media{URL: m.URL, Kind: m.Kind, AltText: m.AltText})
+	}
+	return out
+}
+
 // ValidateContent checks a post's content against its networks' limits and
 // normalises it (trimmed text, sorted unique labels).
 func ValidateContent(c *query.PostContent) error {

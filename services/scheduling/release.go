@@ -137,7 +137,7 @@ func (s *Service) requestPublish(ctx context.Context, p query.Post) (jetstream.P
 		r.Reason = fmt.Sprintf("late by %s", time.Duration(p.LateSeconds*float64(time.Second)).Round(time.Second))
 	}
 	for _, v := range p.Variants {
-		r.Variants = append(r.Variants, publishv1.Variant{Network: v.Network, Account: v.Account, Text: SentText(v), Lang: v.Lang})
+		r.Variants = append(r.Variants, SentVariant(v))
 	}
 	env, err := events.NewEnvelope(r, r.ID, r.Brand, r.RequestedAt)
 	if err != nil {

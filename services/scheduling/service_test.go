@@ -39,7 +39,9 @@ func TestPostGoesOutAtItsTimeAndFollowsItsOutcomes(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	p := h.approved(t, "Le menu d'hiver arrive lundi ☕")
-	p.Variants = append(p.Variants, query.PostVariant{Network: "mastodon", Text: "Menu d'hiver lundi !", Link: "https://cafe.example/menu"})
+	p.Variants = append(p.Variants, query.PostVariant{Network: "mastodon", Text: "Menu d'hiver lundi !", Link: "https://cafe.example/menu",
+		Media:        []query.PostMedia{{URL: "https://cdn.example/menu.jpg", Kind: "image", AltText: "L'ardoise du menu d'hiver"}},
+		FirstComment: "Réservez : https://cafe.example/reserver"})
 	// Editing approved content sends it back to review.
 	p, err := h.svc.Edit(ctx, query.EditPostRequest{PostRef: query.PostRef{Brand: brand, ID: p.ID}, Revision: p.Revision, By: "lea", PostContent: p.PostContent})
 	if err != nil {
@@ -58,10 +60,13 @@ func TestPostGoesOutAtItsTimeAndFollowsItsOutcomes(t *testing.T) {
 	if !ok {
 		t.Fatalf("approval %s not recorded with publishing", p.ApprovalID)
 	}
-	for _, text := range []string{"Le menu d'hiver arrive lundi ☕", "Menu d'hiver lundi !\n\nhttps://cafe.example/menu"} {
-		if err := ap.Covers(brand, publishv1.KindPost, text); err != nil {
-			t.Fatalf("approval does not cover %q: %v", text, err)
-		}
+	// A text-only variant is approved by its text's hash, as before media.
+	if err := ap.Covers(brand, publishv1.KindPost, "Le menu d'hiver arrive lundi ☕"); err != nil {
+		t.Fatalf("approval does not cover the sandbox text: %v", err)
+	}
+	// Media and the first comment are approved with the text, not apart.
+	if err := ap.Covers(brand, publishv1.KindPost, "Menu d'hiver lundi !\n\nhttps://cafe.example/menu"); !errors.Is(err, publishv1.ErrNotApproved) {
+		t.Fatalf("the mastodon text without its media: Covers = %v, want ErrNotApproved", err)
 	}
 	due := time.Now().Add(2 * time.Second).Truncate(time.Second)
 	p = h.scheduleAt(t, p, due)
@@ -78,6 +83,19 @@ func TestPostGoesOutAtItsTimeAndFollowsItsOutcomes(t *testing.T) {
 	}
 	if len(r.Variants) != 2 || r.Variants[1].Text != "Menu d'hiver lundi !\n\nhttps://cafe.example/menu" || r.Kind != publishv1.KindPost {
 		t.Fatalf("variants = %+v", r.Variants)
+	}
+	if m := r.Variants[1].Media; len(m) != 1 || m[0].URL != "https://cdn.example/menu.jpg" || m[0].Kind != "image" || m[0].AltText != "L'ardoise du menu d'hiver" ||
+		r.Variants[1].FirstComment != "Réservez : https://cafe.example/reserver" || len(r.Variants[0].Media) != 0 {
+		t.Fatalf("media and first comment not sent: %+v", r.Variants)
+	}
+	if err := r.Validate(); err != nil {
+		t.Fatalf("released request: %v", err)
+	}
+	// What goes out is what was approved, media and first comment included.
+	for _, v := range r.Variants {
+		if err := ap.CoversVariant(brand, publishv1.KindPost, v); err != nil {
+			t.Fatalf("approval does not cover the %s variant sent: %v", v.Network, err)
+		}
 	}
 	// Publishing names the brand's account it posted from.
 	publish(t, h, publishv1.Succeeded{ID: publishv1.OutcomeID(r.ID, "sandbox", "sandbox", "succeeded"), RequestID: r.ID, Brand: brand, Kind: publishv1.KindPost,

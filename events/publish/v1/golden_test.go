@@ -27,7 +27,10 @@ func TestRequestedPost(t *testing.T) {
 		ID: "post:cafe-lumiere:2026-11-21-menu", Brand: "cafe-lumiere", Kind: v1.KindPost, RequestedBy: "scheduling",
 		RequestedAt: time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC), ApprovalID: "approval:menu-hiver",
 		Variants: []v1.Variant{
-			{Network: "mastodon", Text: "Le menu d'hiver arrive lundi ☕", Lang: "fr"},
+			{Network: "mastodon", Text: "Le menu d'hiver arrive lundi ☕", Lang: "fr",
+				Media: []v1.Media{{URL: "https://media.cafelumiere.fr/menu-hiver.jpg", Kind: "image", MimeType: "image/jpeg",
+					AltText: "Une ardoise : soupe à l'oignon, chocolat chaud, tarte aux pommes"}},
+				FirstComment: "Réservations : cafelumiere.fr/reserver"},
 			{Network: "bluesky", Account: "cafelumiere.fr", Text: "Menu d'hiver lundi !", Lang: "fr"},
 		},
 	}
@@ -74,6 +77,15 @@ func TestRequestedValidate(t *testing.T) {
 		{"post_variant_twice", func(r *v1.Requested) {
 			r.Kind, r.Variants = v1.KindPost, []v1.Variant{{Network: "x", Text: "a"}, {Network: "x", Text: "b"}}
 		}, "variants[1]"},
+		{"media_without_alt", func(r *v1.Requested) {
+			r.Kind, r.Variants = v1.KindPost, []v1.Variant{{Network: "x", Text: "a", Media: []v1.Media{{URL: "https://m.example/a.png", Kind: "image"}}}}
+		}, "variants[0].media[0].alt_text"},
+		{"media_bad_url", func(r *v1.Requested) {
+			r.Kind, r.Variants = v1.KindPost, []v1.Variant{{Network: "x", Text: "a", Media: []v1.Media{{URL: "file:///etc/passwd", Kind: "image", AltText: "x"}}}}
+		}, "variants[0].media[0].url"},
+		{"media_bad_kind", func(r *v1.Requested) {
+			r.Kind, r.Variants = v1.KindPost, []v1.Variant{{Network: "x", Text: "a", Media: []v1.Media{{URL: "https://m.example/a.png", Kind: "sound", AltText: "x"}}}}
+		}, "variants[0].media[0].kind"},
 		{"hide_with_variants", func(r *v1.Requested) { r.Kind, r.Variants = v1.KindHide, []v1.Variant{{Network: "x", Text: "a"}} }, "variants"},
 	}
 	for _, tc := range cases {
@@ -125,5 +137,35 @@ func TestApprovalCovers(t *testing.T) {
 		if err := a.Covers(c.brand, c.kind, c.text); !errors.Is(err, v1.ErrNotApproved) {
 			t.Fatalf("%s: Covers = %v, want ErrNotApproved", name, err)
 		}
+	}
+}
+
+func TestVariantHash(t *testing.T) {
+	text := v1.Variant{Network: "mastodon", Text: "Merci !"}
+	if got, want := v1.VariantHash(text), v1.ContentHash("Merci !"); got != want {
+		t.Fatalf("text-only VariantHash = %s, want ContentHash %s (old approvals must verify)", got, want)
+	}
+	img := v1.Media{URL: "https://m.example/a.png", Kind: "image", AltText: "Une tasse"}
+	withMedia := v1.Variant{Text: "Merci !", Media: []v1.Media{img}}
+	a := v1.Approval{ID: "a1", Brand: "b", Kind: v1.KindPost, ContentHashes: []string{v1.VariantHash(withMedia)}, ApprovedBy: "user:lea", ApprovedAt: time.Unix(1, 0)}
+	if err := a.CoversVariant("b", v1.KindPost, withMedia); err != nil {
+		t.Fatalf("approved media refused: %v", err)
+	}
+	otherAlt := img
+	otherAlt.AltText = "Une théière"
+	for name, v := range map[string]v1.Variant{
+		"text_only":     {Text: "Merci !"},
+		"other_alt":     {Text: "Merci !", Media: []v1.Media{otherAlt}},
+		"first_comment": {Text: "Merci !", Media: []v1.Media{img}, FirstComment: "Lien : example.org"},
+		"media_twice":   {Text: "Merci !", Media: []v1.Media{img, img}},
+	} {
+		if err := a.CoversVariant("b", v1.KindPost, v); !errors.Is(err, v1.ErrNotApproved) {
+			t.Fatalf("%s: CoversVariant = %v, want ErrNotApproved", name, err)
+		}
+	}
+	// Network, account and language are not part of what is approved.
+	withMedia.Network, withMedia.Lang = "bluesky", "fr"
+	if err := a.CoversVariant("b", v1.KindPost, withMedia); err != nil {
+		t.Fatalf("same content on another network refused: %v", err)
 	}
 }

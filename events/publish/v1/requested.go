@@ -3,6 +3,8 @@ package v1
 import (
 	"errors"
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,7 +83,32 @@ type Variant struct {
 	Account string `json:"account,omitempty"`
 	Text    string `json:"text"`
 	Lang    string `json:"lang,omitempty"`
+	// Media are attached to the post, in order (a post only).
+	Media []Media `json:"media,omitempty"`
+	// FirstComment is published as a reply to the post, once the post is
+	// published (a post only).
+	FirstComment string `json:"first_comment,omitempty"`
 }
+
+// Media is one attachment of a post variant: where publishing fetches it,
+// what it is and its description for people who cannot see it.
+type Media struct {
+	// URL is an http(s) URL publishing fetches the media from (only from
+	// the origins its configuration allows).
+	URL string `json:"url"`
+	// Kind is image, video or gif.
+	Kind string `json:"kind"`
+	// MimeType, when set, is the type the fetched media must have
+	// ("image/jpeg"); empty accepts any type of Kind.
+	MimeType string `json:"mime_type,omitempty"`
+	AltText  string `json:"alt_text"`
+}
+
+// MediaKinds are the kinds of Media.
+var MediaKinds = []string{"image", "video", "gif"}
+
+// MaxMedia bounds the media of one variant (no network takes more).
+const MaxMedia = 10
 
 // Name implements events.Event.
 func (Requested) Name() string { return "publish.requested.v1" }
@@ -131,6 +158,29 @@ func (r Requested) Validate() error {
 			return fmt.Errorf("%w: variants[%d]: network %s (account %q) appears twice", ErrInvalid, i, v.Network, v.Account)
 		}
 		seen[v.Network+"/"+v.Account] = true
+		if err := v.validateMedia(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (v Variant) validateMedia(i int) error {
+	if len(v.Media) > MaxMedia {
+		return fmt.Errorf("%w: variants[%d].media: at most %d", ErrInvalid, i, MaxMedia)
+	}
+	for j, m := range v.Media {
+		u, err := url.Parse(m.URL)
+		switch {
+		case m.URL == "" || err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+			return fmt.Errorf("%w: variants[%d].media[%d].url: an http(s) URL is required", ErrInvalid, i, j)
+		case !slices.Contains(MediaKinds, m.Kind):
+			return fmt.Errorf("%w: variants[%d].media[%d].kind: %q is not one of %v", ErrInvalid, i, j, m.Kind, MediaKinds)
+		case m.MimeType != "" && !strings.Contains(m.MimeType, "/"):
+			return fmt.Errorf("%w: variants[%d].media[%d].mime_type: %q is not a media type", ErrInvalid, i, j, m.MimeType)
+		case strings.TrimSpace(m.AltText) == "":
+			return fmt.Errorf("%w: variants[%d].media[%d].alt_text is required", ErrInvalid, i, j)
+		}
 	}
 	return nil
 }

@@ -93,7 +93,11 @@ func (n *Network) authenticate(next http.Handler) http.Handler {
 func (n *Network) instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		limit := int64(maxBody)
+		if r.URL.Path == mediaRoute {
+			limit = maxMediaBytes + maxBody // the file and its form
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(rec, r)
 		n.metrics.requests.WithLabelValues(routeOf(r), strconv.Itoa(rec.status)).Inc()
 	})

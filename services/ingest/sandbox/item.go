@@ -76,6 +76,9 @@ type PublishRequest struct {
 	Lang string `json:"lang,omitempty"`
 	// InReplyToID is required by /api/v1/replies.
 	InReplyToID string `json:"in_reply_to_id,omitempty"`
+	// MediaIDs attach media uploaded with POST /api/v1/media (at most 4,
+	// each to one publication).
+	MediaIDs []string `json:"media_ids,omitempty"`
 }
 
 // APIError is the body of every error answer.

@@ -410,7 +410,7 @@ func (n *Network) activity(since uint64, limit int) (Page, error) {
 
 // publish adds a post or a reply of the brand, once per idempotency key.
 func (n *Network) publish(key string, req PublishRequest, asReply bool) (Item, int, error) {
-	hash := fmt.Sprintf("%t\x00%s\x00%s\x00%s", asReply, req.Text, req.Lang, req.InReplyToID)
+	hash := fmt.Sprintf("%t\x00%s\x00%s\x00%s\x00%v", asReply, req.Text, req.Lang, req.InReplyToID, req.MediaIDs)
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if key != "" {
@@ -420,6 +420,9 @@ func (n *Network) publish(key string, req PublishRequest, asReply bool) (Item, i
 			}
 			return r.item, r.status, nil
 		}
+	}
+	if err := n.side.checkMedia(req.MediaIDs); err != nil {
+		return Item{}, http.StatusUnprocessableEntity, err
 	}
 	now := n.now().UTC()
 	var e *entry
@@ -444,6 +447,7 @@ func (n *Network) publish(key string, req PublishRequest, asReply bool) (Item, i
 		n.addOwn(e)
 		n.followUp(parent, e, now)
 	}
+	n.side.attach(req.MediaIDs, e.item.ID)
 	n.metrics.published.WithLabelValues(string(e.item.Type)).Inc()
 	if key != "" {
 		n.idem[key] = idemResult{hash: hash, status: http.StatusCreated, item: e.item}

@@ -1,11 +1,14 @@
 package sandbox
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // The publish side of the network, for Ruche's publishing service: what
@@ -17,6 +20,10 @@ import (
 //	       the item a key created (404 when none): how a client whose
 //	       answer was lost asks what exists before sending again
 //	GET    /api/v1/metrics?ids=ID,...                        the brand's posts' counts (post_metrics.go)
+//	POST   /api/v1/media   multipart "file" (an image or a video, at most
+//	       8 MiB) and "description" (its alt text, required, at most 1,500
+//	       characters), Idempotency-Key honoured: {"id","type","bytes"};
+//	       posts and replies attach it with "media_ids"
 //
 // and the control route that lets tests prove exactly-once:
 //
@@ -46,6 +53,18 @@ type ReceivedReport struct {
 	Hidden []string `json:"hidden"`
 	// Deleted lists the ids of deleted items.
 	Deleted []string `json:"deleted"`
+	// Media lists every media uploaded, in order, with the publication it
+	// is attached to (empty: uploaded, never attached).
+	Media []Media `json:"media"`
+}
+
+// Media is a media uploaded with POST /api/v1/media.
+type Media struct {
+	ID          string `json:"id"`
+	Type        string `json:"type"`
+	Bytes       int    `json:"bytes"`
+	Description string `json:"description"`
+	AttachedTo  string `json:"attached_to,omitempty"`
 }
 
 // publishSide is the network's record of publish requests.
@@ -53,6 +72,8 @@ type publishSide struct {
 	mu       sync.Mutex
 	received []Received
 	deleted  []string
+	media    []*Media
+	mediaKey map[string]*Media // by Idempotency-Key
 }
 
 // publishRoutes adds the publish side's routes (see above).
@@ -61,6 +82,7 @@ func (n *Network) publishRoutes(platform, control *http.ServeMux) {
 	platform.HandleFunc("DELETE /api/v1/items/{id}", n.handleDelete)
 	platform.HandleFunc("GET /api/v1/publications", n.handlePublication)
 	platform.HandleFunc("GET /api/v1/metrics", n.handleMetrics)
+	platform.HandleFunc("POST "+mediaRoute, n.handleMedia)
 	control.HandleFunc("GET /api/v1/sandbox/received", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, n.Received()) })
 }
 
@@ -88,7 +110,7 @@ func (n *Network) recordPublishes(next http.Handler) http.Handler {
 func publishRoute(r *http.Request) (string, bool) {
 	p := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	switch {
-	case r.Method == http.MethodPost && len(p) == 3 && (p[2] == "posts" || p[2] == "replies"):
+	case r.Method == http.MethodPost && len(p) == 3 && (p[2] == "posts" || p[2] == "replies" || p[2] == "media"):
 		return p[2], true
 	case r.Method == http.MethodPost && len(p) == 5 && p[2] == "comments" && (p[4] == "hide" || p[4] == "unhide"):
 		return p[4], true
@@ -173,9 +195,111 @@ func (n *Network) Received() ReceivedReport {
 	n.side.mu.Lock()
 	rep.Requests = append([]Received{}, n.side.received...)
 	rep.Deleted = append([]string{}, n.side.deleted...)
+	rep.Media = []Media{}
+	for _, m := range n.side.media {
+		rep.Media = append(rep.Media, *m)
+	}
 	n.side.mu.Unlock()
 	return rep
 }
 
 // Item returns any item by id (tests check what publishing did).
 func (n *Network) Item(id string) (Item, bool) { return n.lookup(id) }
+
+// Media limits of the sandbox.
+const (
+	mediaRoute       = "/api/v1/media"
+	maxMediaBytes    = 8 << 20
+	maxMediaAltRunes = 1500
+	maxMediaPerPost  = 4
+)
+
+func (n *Network) handleMedia(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseMultipartForm(maxMediaBytes); err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", "a multipart form with a file is required: "+err.Error())
+		return
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		writeError(w, http.StatusUnprocessableEntity, "invalid", "file is required")
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, maxMediaBytes+1))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+		return
+	}
+	desc := r.FormValue("description")
+	typ := http.DetectContentType(data)
+	switch {
+	case len(data) > maxMediaBytes:
+		writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("file is larger than %d bytes", maxMediaBytes))
+		return
+	case !strings.HasPrefix(typ, "image/") && !strings.HasPrefix(typ, "video/") && !strings.HasPrefix(hdr.Header.Get("Content-Type"), "video/"):
+		writeError(w, http.StatusUnprocessableEntity, "invalid", "file is "+typ+", not an image or a video")
+		return
+	case strings.TrimSpace(desc) == "":
+		writeError(w, http.StatusUnprocessableEntity, "invalid", "description is required")
+		return
+	case utf8.RuneCountInString(desc) > maxMediaAltRunes:
+		writeError(w, http.StatusUnprocessableEntity, "invalid", fmt.Sprintf("description is longer than %d characters", maxMediaAltRunes))
+		return
+	}
+	if strings.HasPrefix(typ, "application/") {
+		typ = hdr.Header.Get("Content-Type")
+	}
+	key := r.Header.Get(IdempotencyKeyHeader)
+	n.side.mu.Lock()
+	defer n.side.mu.Unlock()
+	if m, ok := n.side.mediaKey[key]; ok && key != "" {
+		writeJSON(w, http.StatusOK, m)
+		return
+	}
+	m := &Media{ID: "m" + strconv.Itoa(len(n.side.media)+1), Type: typ, Bytes: len(data), Description: desc}
+	n.side.media = append(n.side.media, m)
+	if key != "" {
+		if n.side.mediaKey == nil {
+			n.side.mediaKey = map[string]*Media{}
+		}
+		n.side.mediaKey[key] = m
+	}
+	writeJSON(w, http.StatusCreated, m)
+}
+
+func (s *publishSide) find(id string) *Media {
+	for _, m := range s.media {
+		if m.ID == id {
+			return m
+		}
+	}
+	return nil
+}
+
+// checkMedia refuses unknown media, media attached elsewhere and too many.
+func (s *publishSide) checkMedia(ids []string) error {
+	if len(ids) > maxMediaPerPost {
+		return fmt.Errorf("media_ids: at most %d", maxMediaPerPost)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		switch m := s.find(id); {
+		case m == nil:
+			return fmt.Errorf("media_ids: %q was not uploaded", id)
+		case m.AttachedTo != "":
+			return fmt.Errorf("media_ids: %q is attached to %s already", id, m.AttachedTo)
+		}
+	}
+	return nil
+}
+
+func (s *publishSide) attach(ids []string, itemID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		if m := s.find(id); m != nil {
+			m.AttachedTo = itemID
+		}
+	}
+}

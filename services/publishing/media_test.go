@@ -1,0 +1,238 @@
+package publishing_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
+	"github.com/ruche-project/ruche/services/publishing"
+)
+
+// pngBytes is a real PNG image.
+func pngBytes(t testing.TB) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 4, 4))); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func asNetworkError(t *testing.T, err error) *publishing.NetworkError {
+	t.Helper()
+	var ne *publishing.NetworkError
+	if !errors.As(err, &ne) {
+		t.Fatalf("error %v is not a NetworkError", err)
+	}
+	return ne
+}
+
+func TestFetchMedia(t *testing.T) {
+	img := pngBytes(t)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(img)
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/a.png":
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(img)
+		case "/page.png":
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write([]byte("<!doctype html><html><body>not an image</body></html>"))
+		case "/big.png":
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(append(img, make([]byte, 4096)...))
+		case "/away.png":
+			http.Redirect(w, r, other.URL+"/a.png", http.StatusFound)
+		case "/busy.png":
+			w.WriteHeader(http.StatusServiceUnavailable)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	cfg := publishing.Config{Consumer: "p", RequestTimeout: 2 * time.Second, MaxAttempts: 1, RetryInterval: time.Second, BackoffBase: time.Second, BackoffMax: time.Second,
+		MetricsEvery: time.Hour, MetricsHorizon: time.Hour, FollowersEvery: time.Hour,
+		MediaOrigins: []string{srv.URL}, MediaMaxBytes: 2048, MediaAllowLocal: true}
+	ctx := context.Background()
+	media := func(path string) publishv1.Media {
+		return publishv1.Media{URL: srv.URL + path, Kind: "image", AltText: "un carré"}
+	}
+
+	f, err := publishing.FetchMedia(ctx, cfg, media("/a.png"))
+	if err != nil || f.Type != "image/png" || !bytes.Equal(f.Data, img) || f.AltText != "un carré" {
+		t.Fatalf("fetch = %+v, %v", f.Type, err)
+	}
+	for name, c := range map[string]struct {
+		cfg    func(publishing.Config) publishing.Config
+		m      publishv1.Media
+		reason string
+	}{
+		"private_address_without_allowance": {func(c publishing.Config) publishing.Config { c.MediaAllowLocal = false; return c }, media("/a.png"), "not public"},
+		"origin_not_configured":             {func(c publishing.Config) publishing.Config { c.MediaOrigins = nil; return c }, media("/a.png"), "media origin"},
+		"redirect_off_the_origins":          {nil, media("/away.png"), "not a media origin"},
+		"bytes_not_the_declared_type":       {nil, media("/page.png"), "declared image/png"},
+		"over_the_size_limit":               {nil, media("/big.png"), "more than 2048 bytes"},
+		"kind_mismatch":                     {nil, publishv1.Media{URL: srv.URL + "/a.png", Kind: "video", AltText: "x"}, "not one of the video types"},
+		"mime_type_mismatch":                {nil, publishv1.Media{URL: srv.URL + "/a.png", Kind: "image", MimeType: "image/jpeg", AltText: "x"}, "says image/jpeg"},
+		"not_found":                         {nil, media("/missing.png"), "404"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cc := cfg
+			cc.MediaOrigins = append([]string(nil), cfg.MediaOrigins...)
+			if c.cfg != nil {
+				cc = c.cfg(cc)
+			}
+			_, err := publishing.FetchMedia(ctx, cc, c.m)
+			ne := asNetworkError(t, err)
+			if !ne.Permanent || ne.Code != publishing.CodeMedia || !strings.Contains(ne.Reason, c.reason) {
+				t.Fatalf("%+v, want a permanent %s naming %q", ne, publishing.CodeMedia, c.reason)
+			}
+		})
+	}
+	t.Run("server_error_is_retryable", func(t *testing.T) {
+		ne := asNetworkError(t, func() error { _, err := publishing.FetchMedia(ctx, cfg, media("/busy.png")); return err }())
+		if ne.Permanent || ne.Status != http.StatusServiceUnavailable {
+			t.Fatalf("%+v", ne)
+		}
+	})
+}
+
+func TestMastodonMedia(t *testing.T) {
+	fake := &mastodonFake{byKey: map[string]string{}, statuses: map[string]map[string]any{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	m := publishing.NewMastodon(srv.Client())
+	acct := publishing.Account{ID: "masto", Brand: "b", Network: "mastodon", Token: "good-token", Settings: map[string]string{publishing.SettingURL: srv.URL}}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	file := publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/menu.png", Kind: "image", AltText: "L'ardoise du menu"}, Type: "image/png", Data: pngBytes(t)}
+
+	t.Run("processing_then_ready_then_attached", func(t *testing.T) {
+		fake.mu.Lock()
+		fake.processing = 2 // 202, then 206 twice, then 200 with a url
+		fake.mu.Unlock()
+		id, err := m.UploadMedia(ctx, acct, file, "k-m0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fake.mu.Lock()
+		md := fake.media[id]
+		fake.mu.Unlock()
+		if md == nil || md.pending != 0 || md.Description != "L'ardoise du menu" || md.Type != "image/png" || md.Size != len(file.Data) {
+			t.Fatalf("uploaded %+v", md)
+		}
+		r, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "k-post", Text: "Le menu", MediaRefs: []string{id}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fake.mu.Lock()
+		defer fake.mu.Unlock()
+		if ids, _ := fake.statuses[r.PlatformID]["media_ids"].([]any); len(ids) != 1 || ids[0] != id {
+			t.Fatalf("status media_ids = %v, want [%s]", fake.statuses[r.PlatformID]["media_ids"], id)
+		}
+	})
+	t.Run("a_media_still_processing_is_refused_by_the_status", func(t *testing.T) {
+		fake.mu.Lock()
+		fake.processing = 100
+		fake.mu.Unlock()
+		defer func() { fake.mu.Lock(); fake.processing = 0; fake.mu.Unlock() }()
+		short, cancel := context.WithTimeout(ctx, 600*time.Millisecond)
+		defer cancel()
+		_, err := m.UploadMedia(short, acct, file, "k-m1")
+		if ne := asNetworkError(t, err); ne.Permanent || ne.Code != "timeout" {
+			t.Fatalf("%+v, want a retryable timeout", ne)
+		}
+		fake.mu.Lock()
+		var pending string
+		for id, md := range fake.media {
+			if md.pending > 0 {
+				pending = id
+			}
+		}
+		fake.mu.Unlock()
+		_, err = m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "k-post2", Text: "Le menu", MediaRefs: []string{pending}})
+		if ne := asNetworkError(t, err); ne.Status != 422 || !strings.Contains(ne.Reason, "not finished processing") {
+			t.Fatalf("%+v", ne)
+		}
+	})
+	t.Run("422_unsupported_file_is_permanent_with_the_reason", func(t *testing.T) {
+		bad := file
+		bad.Type = "application/pdf"
+		_, err := m.UploadMedia(ctx, acct, bad, "k-m2")
+		if ne := asNetworkError(t, err); !ne.Permanent || ne.Status != 422 || ne.Reason != "Validation failed: File content type is invalid, File is invalid" {
+			t.Fatalf("%+v", ne)
+		}
+	})
+}
+
+func TestBlueskyMedia(t *testing.T) {
+	fake := &pdsFake{records: map[string]map[string]any{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	b := publishing.NewBluesky(srv.Client())
+	acct := publishing.Account{ID: "bsky", Brand: "b", Network: "bluesky", Handle: "cafe.bsky.social", Token: "app-pass", Settings: map[string]string{publishing.SettingURL: srv.URL}}
+	ctx := context.Background()
+	img := publishv1.Media{URL: "https://cdn.example/menu.png", Kind: "image", AltText: "L'ardoise du menu"}
+	first := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+	t.Run("uploaded_blob_embedded_with_its_alt_text", func(t *testing.T) {
+		ref, err := b.UploadMedia(ctx, acct, publishing.MediaFile{Media: img, Type: "image/png", Data: pngBytes(t)}, "k-m0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := b.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "ruche-media-1", Text: "Le menu", Attempt: 1, FirstSentAt: first,
+			Media: []publishv1.Media{img}, MediaRefs: []string{ref}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fake.mu.Lock()
+		defer fake.mu.Unlock()
+		embed, _ := fake.records[r.PlatformID]["embed"].(map[string]any)
+		images, _ := embed["images"].([]any)
+		if embed["$type"] != "app.bsky.embed.images" || len(images) != 1 {
+			t.Fatalf("embed %v", embed)
+		}
+		im := images[0].(map[string]any)
+		blob, _ := im["image"].(map[string]any)
+		if im["alt"] != "L'ardoise du menu" || blob["$type"] != "blob" || blob["mimeType"] != "image/png" {
+			t.Fatalf("image %v", im)
+		}
+	})
+	t.Run("an_image_over_the_limit_is_refused_by_the_record_permanently", func(t *testing.T) {
+		big := make([]byte, 1_200_000)
+		copy(big, pngBytes(t))
+		ref, err := b.UploadMedia(ctx, acct, publishing.MediaFile{Media: img, Type: "image/png", Data: big}, "k-m1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = b.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Key: "ruche-media-2", Text: "Le menu", Attempt: 1, FirstSentAt: first,
+			Media: []publishv1.Media{img}, MediaRefs: []string{ref}})
+		if ne := asNetworkError(t, err); !ne.Permanent || ne.Code != "BlobTooLarge" || !strings.Contains(ne.Reason, "maximum size") {
+			t.Fatalf("%+v", ne)
+		}
+	})
+	t.Run("an_upload_over_the_pds_limit_is_refused", func(t *testing.T) {
+		_, err := b.UploadMedia(ctx, acct, publishing.MediaFile{Media: img, Type: "image/png", Data: make([]byte, 5_000_001)}, "k-m2")
+		if ne := asNetworkError(t, err); !ne.Permanent || ne.Status != http.StatusRequestEntityTooLarge || ne.Code != "PayloadTooLarge" {
+			t.Fatalf("%+v", ne)
+		}
+	})
+	t.Run("video_is_refused_saying_why", func(t *testing.T) {
+		_, err := b.UploadMedia(ctx, acct, publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/v.mp4", Kind: "video", AltText: "v"}, Type: "video/mp4", Data: []byte("x")}, "k-m3")
+		if ne := asNetworkError(t, err); !ne.Permanent || ne.Code != "unsupported" || !strings.Contains(ne.Reason, "video") {
+			t.Fatalf("%+v", ne)
+		}
+	})
+}
