@@ -44,6 +44,7 @@ type Config struct {
 const (
 	defaultMaxItems = 10_000
 	maxPosts        = 1_000
+	maxTexts        = 100_000
 	maxPending      = 20_000
 	maxIdempotency  = 10_000
 )
@@ -65,13 +66,17 @@ type Network struct {
 	lastID   uint64
 	feed     []*entry // inbound activity, ascending ids
 	posts    []*entry // the brand's own posts and replies, ascending ids
-	byID     map[string]*entry
-	pending  []scheduled // scenario items and follow-ups, by time
-	runs     int
-	idem     map[string]idemResult
-	idemKeys []string // insertion order, for eviction
-	fault    Fault
-	side     publishSide // publish_side.go
+	// published counts the brand's posts and replies per text, deleted
+	// ones taken off, beyond the last maxPosts kept in posts (at most
+	// maxTexts texts), so that exactly-once checks hold for any number.
+	published map[string]int
+	byID      map[string]*entry
+	pending   []scheduled // scenario items and follow-ups, by time
+	runs      int
+	idem      map[string]idemResult
+	idemKeys  []string // insertion order, for eviction
+	fault     Fault
+	side      publishSide // publish_side.go
 	// started is when the network was made: the brand's audience grows
 	// from it (post_metrics.go).
 	started time.Time
@@ -121,12 +126,13 @@ func New(cfg Config, log *slog.Logger) (*Network, error) {
 	}
 	n := &Network{
 		cfg: cfg, log: log.With("component", "sandbox"), now: cfg.Now,
-		gen:      NewGenerator(cfg.Seed, cfg.French),
-		arrivals: rand.New(rand.NewPCG(cfg.Seed, 0xa77)),
-		rate:     cfg.RatePerMinute,
-		byID:     map[string]*entry{},
-		idem:     map[string]idemResult{},
-		metrics:  newNetworkMetrics(cfg.Registerer),
+		gen:       NewGenerator(cfg.Seed, cfg.French),
+		arrivals:  rand.New(rand.NewPCG(cfg.Seed, 0xa77)),
+		rate:      cfg.RatePerMinute,
+		byID:      map[string]*entry{},
+		published: map[string]int{},
+		idem:      map[string]idemResult{},
+		metrics:   newNetworkMetrics(cfg.Registerer),
 	}
 	n.brand = User{
 		ID: "b-" + cfg.Account, Username: demoHandle, DisplayName: demoBrandName,
@@ -368,6 +374,9 @@ func (n *Network) addPost(text, lang string, at time.Time) *entry {
 }
 
 func (n *Network) addOwn(e *entry) {
+	if _, ok := n.published[e.item.Text]; ok || len(n.published) < maxTexts {
+		n.published[e.item.Text]++
+	}
 	n.posts = append(n.posts, e)
 	n.byID[e.item.ID] = e
 	if len(n.posts) > maxPosts {

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -46,8 +47,9 @@ type Received struct {
 // ReceivedReport is the answer of GET /api/v1/sandbox/received.
 type ReceivedReport struct {
 	Requests []Received `json:"requests"`
-	// PostsByText counts the brand's posts and replies per text: a text
-	// published twice counts 2.
+	// PostsByText counts the brand's posts and replies on the network per
+	// text, all of them (not only the last ones it keeps in full): a text
+	// published twice counts 2, a deleted one no more.
 	PostsByText map[string]int `json:"posts_by_text"`
 	// Hidden lists the ids of hidden items.
 	Hidden []string `json:"hidden"`
@@ -147,6 +149,9 @@ func (n *Network) handleDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	delete(n.byID, id)
+	if n.published[e.item.Text] > 0 {
+		n.published[e.item.Text]--
+	}
 	for i, p := range n.posts {
 		if p == e {
 			n.posts = append(n.posts[:i:i], n.posts[i+1:]...)
@@ -183,9 +188,7 @@ func (n *Network) handlePublication(w http.ResponseWriter, r *http.Request) {
 func (n *Network) Received() ReceivedReport {
 	rep := ReceivedReport{PostsByText: map[string]int{}, Hidden: []string{}}
 	n.mu.Lock()
-	for _, p := range n.posts {
-		rep.PostsByText[p.item.Text]++
-	}
+	maps.Copy(rep.PostsByText, n.published)
 	for _, e := range n.feed {
 		if e.raw == nil && e.item.Hidden {
 			rep.Hidden = append(rep.Hidden, e.item.ID)
