@@ -24,7 +24,15 @@ type bench struct {
 	// atEnd holds what the bench does when it ends: dropping the phases'
 	// databases (database).
 	atEnd []func()
+	// dataset is the generated dataset the queries and ui phases share
+	// (sharedDataset), generated at datasetNow.
+	dataset        *clickhouse.DB
+	datasetNow     time.Time
+	datasetRelease func()
 }
+
+// datasetPhases are the phases that use the shared dataset.
+var datasetPhases = []string{"queries", "ui"}
 
 func (b *bench) log(format string, args ...any) {
 	if !b.cfg.Quiet {
@@ -42,6 +50,9 @@ func Run(ctx context.Context, cfg Config, w io.Writer) (*Results, error) {
 	}
 	b := &bench{cfg: cfg, out: w}
 	defer func() {
+		if b.datasetRelease != nil {
+			b.datasetRelease()
+		}
 		for _, f := range b.atEnd {
 			f()
 		}
@@ -64,10 +75,11 @@ func Run(ctx context.Context, cfg Config, w io.Writer) (*Results, error) {
 	if err := b.sweep(ctx); err != nil {
 		return nil, err
 	}
-	phases := []struct {
+	type phase struct {
 		id, name string
 		run      func(context.Context) error
-	}{
+	}
+	phases := []phase{
 		{"jetstream", "raw JetStream", b.rawJetStream},
 		{"clickhouse", "raw ClickHouse insert", b.rawClickHouse},
 		{"http_bare", "HTTP bare", func(ctx context.Context) error {
@@ -81,13 +93,19 @@ func Run(ctx context.Context, cfg Config, w io.Writer) (*Results, error) {
 		}},
 		{"pipeline", "pipeline", b.pipelines},
 		{"queries", "queries", b.queries},
+		{"ui", "web workspace in the browser", b.uiPhase},
 		{"publishing", "publishing", b.publishingPhase},
 		{"scheduling", "scheduling", b.schedulingPhase},
 	}
 	// A failed phase is reported and the others still run: one slow query
 	// or one refused port must not cost the rest of the figures.
 	var failed []error
-	for _, p := range phases {
+	for i, p := range phases {
+		if b.datasetRelease != nil && !slices.ContainsFunc(phases[i:], func(q phase) bool { return slices.Contains(datasetPhases, q.id) && cfg.runs(q.id) }) {
+			// No phase left reads the dataset: its tables stop merging.
+			b.datasetRelease()
+			b.datasetRelease = nil
+		}
 		if ctx.Err() != nil {
 			return &b.res, ctx.Err()
 		}

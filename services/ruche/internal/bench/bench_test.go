@@ -75,7 +75,8 @@ func TestSmoke(t *testing.T) {
 				t.Errorf("%s = %+v, want a limit and a ratio", name, r)
 			}
 		}
-		for _, name := range []string{"pipeline_moderated_p99", "pipeline_queryable_p99", "pipeline_rss_peak", "inbox_first_page_p95", "kpi_dashboard_30d_p95", "kpi_dashboard_365d_p95"} {
+		for _, name := range []string{"pipeline_moderated_p99", "pipeline_queryable_p99", "pipeline_rss_peak", "inbox_first_page_p95", "kpi_dashboard_30d_p95", "kpi_dashboard_365d_p95",
+			"ui_search_p95", "ui_filter_p95", "ui_move_p95", "ui_open_p95", "ui_decide_p95"} {
 			if r := res.Get(name); r == nil || r.Target == "" || (r.Status != "PASS" && r.Status != "MISS") {
 				t.Errorf("%s = %+v, want a target and a status", name, r)
 			}
