@@ -18,7 +18,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ruche-project/ruche/services/drafting/offline"
+	"github.com/ruche-project/ruche/pkg/greeting"
 )
 
 // Fault is a scripted answer to the next request.
@@ -254,7 +254,7 @@ func (s *Server) answer(msgs []message) string {
 	}
 	// Like a model writing well: the entry's sentence goes on after the
 	// greeting's comma.
-	return greet + " " + offline.AfterGreeting(best, system) + " [kb:" + bestID + "]"
+	return greet + " " + greeting.After(best, system) + " [kb:" + bestID + "]"
 }
 
 // obey is the adversarial model: it does what the injected text asks.

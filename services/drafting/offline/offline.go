@@ -10,6 +10,7 @@ import (
 
 	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/greeting"
 	"github.com/ruche-project/ruche/services/drafting/knowledge"
 	"github.com/ruche-project/ruche/services/drafting/voice"
 )
@@ -101,7 +102,7 @@ func (d Drafter) Draft(in Input) Draft {
 	if len(out.Citations) > 0 {
 		context = kbBody
 	}
-	body[0] = AfterGreeting(body[0], context)
+	body[0] = greeting.After(body[0], context)
 	out.Text = strings.Join(append(append([]string{fill(t.greeting, vars)}, body...), t.closing), " ")
 	if s := vars["signature"]; s != "" {
 		out.Text += "\n" + s

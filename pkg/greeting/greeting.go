@@ -1,4 +1,7 @@
-package offline
+// Package greeting joins a sentence to the greeting before it, as the
+// drafted replies (drafting) and the model fake (pkg/modelfake) both write
+// them.
+package greeting
 
 import (
 	"strings"
@@ -6,14 +9,14 @@ import (
 	"unicode/utf8"
 )
 
-// AfterGreeting is sentence as it reads after a greeting that ends with a
+// After is sentence as it reads after a greeting that ends with a
 // comma ("Bonjour Léa, nos cafés…"): the sentence goes on the greeting's
 // line, so the capital it has at the start of a knowledge-base entry or a
 // phrase goes, unless its first word is a name. A name is a word with
 // another capital or a digit (UPS, SNCF, B2B), English "I", a word followed
 // by another capitalised word (Café Lumière), or a word that context (the
 // entry it comes from) writes with a capital inside a sentence.
-func AfterGreeting(sentence, context string) string {
+func After(sentence, context string) string {
 	first, rest, _ := strings.Cut(sentence, " ")
 	r, size := utf8.DecodeRuneInString(first)
 	if !unicode.IsUpper(r) {
