@@ -80,8 +80,8 @@ func exchange(ctx context.Context, client *http.Client, req *http.Request, now t
 	case resp.StatusCode == http.StatusTooManyRequests:
 		ne.RetryAt = RetryAt(resp.Header, now)
 	case resp.StatusCode >= 500, resp.StatusCode == http.StatusRequestTimeout:
-		if at := RetryAt(resp.Header, now); at.After(now) {
-			ne.RetryAt = at // a 503 may say when to come back
+		if at := announcedRetry(resp.Header, now); at.After(now) {
+			ne.RetryAt = at // a 503 may say when to come back; else the backoff
 		}
 	default:
 		ne.Permanent = true
@@ -95,6 +95,15 @@ func exchange(ctx context.Context, client *http.Client, req *http.Request, now t
 // Unix seconds (X, Bluesky, the sandbox) or ISO 8601 (Mastodon). Without
 // any of them it is a minute from now: a 429 is never retried at once.
 func RetryAt(h http.Header, now time.Time) time.Time {
+	if at := announcedRetry(h, now); !at.IsZero() {
+		return at
+	}
+	return now.Add(time.Minute)
+}
+
+// announcedRetry is the latest time the headers name (see RetryAt), zero
+// when they name none.
+func announcedRetry(h http.Header, now time.Time) time.Time {
 	var at time.Time
 	later := func(t time.Time) {
 		if t.After(at) {
@@ -122,9 +131,6 @@ func RetryAt(h http.Header, now time.Time) time.Time {
 		} else if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 			later(t)
 		}
-	}
-	if at.IsZero() {
-		return now.Add(time.Minute)
 	}
 	return at
 }
