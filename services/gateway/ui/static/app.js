@@ -54,7 +54,7 @@
     clearTimeout(loadTimer);
     return new Promise((resolve) => {
       loadTimer = setTimeout(() => {
-        htmx.ajax("GET", row.dataset.detail, { target: "#detail", swap: "innerHTML" }).then(resolve);
+        htmx.ajax("GET", row.dataset.detail, { source: detail, target: "#detail", swap: "innerHTML" }).then(resolve);
       }, 60);
     });
   };
@@ -93,7 +93,13 @@
   };
   const decide = (decision, targets, extra = {}) => {
     if (targets.length === 0) return Promise.resolve();
+    // Each decision is its own request: htmx queues requests per source
+    // element and keeps only the last one waiting, so decisions sharing a
+    // source with each other (or with the item loads) would be dropped
+    // when made faster than the server answers.
     return htmx.ajax("POST", "/inbox/decide?brand=" + encodeURIComponent(brand), {
+      source: targets[0],
+      target: targets[0],
       swap: "none",
       values: Object.assign({ id: targets.map((r) => r.dataset.id), decision }, extra),
     }).then(() => {
@@ -231,7 +237,7 @@
   const reload = (tries = 3) => {
     const q = new URLSearchParams(new FormData($("#filter-form")));
     const keep = current()?.dataset.id;
-    htmx.ajax("GET", "/inbox/list?" + q.toString(), { target: "#stream", swap: "innerHTML" }).then(() => {
+    htmx.ajax("GET", "/inbox/list?" + q.toString(), { source: stream, target: "#stream", swap: "innerHTML" }).then(() => {
       const again = rows().find((r) => r.dataset.id === keep);
       if (again) again.setAttribute("aria-selected", "true");
       rows().forEach((r) => { if (pending.delete(r.dataset.id)) r.classList.add("fresh"); });
@@ -263,5 +269,5 @@
   const open = new URLSearchParams(location.search).get("open");
   const first = rows().find((r) => r.dataset.id === open) || null;
   if (first) select(first);
-  else if (open) htmx.ajax("GET", "/inbox/item?brand=" + encodeURIComponent(brand) + "&id=" + encodeURIComponent(open), { target: "#detail" });
+  else if (open) htmx.ajax("GET", "/inbox/item?brand=" + encodeURIComponent(brand) + "&id=" + encodeURIComponent(open), { source: detail, target: "#detail" });
 })();

@@ -37,6 +37,7 @@
     const post = dragged;
     const time = post.dataset.time || "09:00";
     htmx.ajax("POST", g.dataset.move, {
+      source: g, // not the body: htmx keeps one waiting request per source
       target: "#cal-grid",
       swap: "innerHTML",
       values: { id: post.dataset.id, revision: post.dataset.revision, wall: day.dataset.date + "T" + time },

@@ -77,7 +77,10 @@ async function session(user, { locale = "en-GB" } = {}) {
 async function signIn(page, user) {
   await page.goto(base + "/");
   await page.waitForURL(/\/signin/);
-  await page.keyboard.type(user.email); // the email field has autofocus
+  // The email field has autofocus, which the browser applies at its next
+  // rendering update, not at load: typing before it would type nowhere.
+  await page.waitForSelector("#email:focus");
+  await page.keyboard.type(user.email);
   await page.keyboard.press("Tab");
   await page.keyboard.type(user.password);
   await page.keyboard.press("Enter");
@@ -110,6 +113,7 @@ test("sign in: the form, then the inbox with its headers", async () => {
   await page.press("#password", "Enter");
   await page.waitForSelector("#signin-error");
   await page.goto(base + "/signin");
+  await page.waitForSelector("#email:focus");
   await page.keyboard.type(users[0].email);
   await page.keyboard.press("Tab");
   await page.keyboard.type(users[0].password);
@@ -151,6 +155,28 @@ test("triage ten items with the keyboard only", async () => {
   await page.keyboard.press("/");
   assert.equal(await page.evaluate(() => document.activeElement.id), "f-q");
   await shot(page, "triaged");
+  await ctx.close();
+});
+
+test("a decision made while the item is still loading is kept", async () => {
+  // The item panel answers slowly; the moderator decides on the row and
+  // moves on before it has loaded. Both requests must reach the server.
+  const { ctx, page } = await session(users[0]);
+  await page.route("**/inbox/item?**", async (route) => {
+    await new Promise((r) => setTimeout(r, 800));
+    await route.continue().catch(() => {});
+  });
+  await page.waitForSelector("#stream .item");
+  const skip = new Set([seeded.claim, seeded.draft]);
+  const open = await page.$$eval("#stream .item", (rows) => rows.filter((r) => !r.querySelector(".decision:not(:empty)")).map((r) => r.dataset.id));
+  const [a] = open.filter((id) => !skip.has(id));
+  assert.ok(a, "an undecided row to decide");
+  await page.click(`#stream .item[data-id="${a}"] .text`);
+  await page.waitForTimeout(200); // its item is being fetched now
+  await page.keyboard.press("e");
+  await page.keyboard.press("j"); // looking at the next one before either answered
+  await page.waitForSelector(`#stream .item[data-id="${a}"] .decision:not(:empty)`);
+  mark("decided " + a + " while its item loaded");
   await ctx.close();
 });
 
