@@ -5,7 +5,7 @@ BIN     ?= bin/ruche
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # Every module of the workspace (go test ./... does not cross modules).
 MODULES := $(shell $(GO) list -m -f '{{.Dir}}')
-TESTFLAGS ?= -race -count=1 -timeout 15m
+TESTFLAGS ?= -race -count=1 -timeout 25m
 # encoding/json on its v2 implementation (same v1 behaviour): an event is
 # decoded three times on its way to ClickHouse, and this halves the cost
 # (measured in ARCHITECTURE.md §10). Builds without it behave the same.
