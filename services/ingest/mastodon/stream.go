@@ -57,7 +57,7 @@ func (m *Connector) Stream(ctx context.Context, src connector.Source, connected 
 	connected()
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go mastodonKeepAlive(cctx, conn)
+	go connector.KeepAlive(cctx, conn, mastodonPingEvery)
 	host := mastodonHost(src)
 	for {
 		_, b, err := conn.Read(cctx)
@@ -78,28 +78,6 @@ func (m *Connector) Stream(ctx context.Context, src connector.Source, connected 
 		if len(page.Items) > 0 || len(page.Skipped) > 0 || len(page.Updates) > 0 || len(page.Deletions) > 0 {
 			if err := deliver(page); err != nil {
 				return err
-			}
-		}
-	}
-}
-
-// mastodonKeepAlive pings the server until ctx is done; a ping without
-// answer closes the connection, so that Read fails and the stream
-// reconnects instead of waiting on a dead socket.
-func mastodonKeepAlive(ctx context.Context, conn *websocket.Conn) {
-	t := time.NewTicker(mastodonPingEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			pctx, cancel := context.WithTimeout(ctx, mastodonPingEvery/2)
-			err := conn.Ping(pctx)
-			cancel()
-			if err != nil && ctx.Err() == nil {
-				conn.CloseNow()
-				return
 			}
 		}
 	}
