@@ -147,7 +147,9 @@ func (Webhook) Parse(body []byte, src connector.Source, now time.Time) (connecto
 		return connector.Delivery{}, httpx.BadRequest("for_user_id", "%s is not the source's account", d.ForUserID)
 	}
 	var out connector.Delivery
-	skip := func(i int, err error) { out.Skipped = append(out.Skipped, connector.Skipped{Index: i, Reason: err.Error()}) }
+	skip := func(i int, err error) {
+		out.Skipped = append(out.Skipped, connector.Skipped{Index: i, Reason: err.Error()})
+	}
 	keep := func(i int, r v1.Received, err error) bool {
 		if err == nil {
 			r.Network, r.Brand, r.Account = "x", src.Brand, d.ForUserID
