@@ -12,6 +12,7 @@ import (
 	"time"
 
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
+	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/ingest/bluesky"
 	"github.com/ruche-project/ruche/services/ingest/connector"
 	"github.com/ruche-project/ruche/services/ingest/internal/ingesttest"
@@ -23,31 +24,13 @@ func fanURI(seq int) string {
 
 func fanID(seq int) string { return v1.InteractionID("bluesky", fanURI(seq)) }
 
-// clock is a settable clock for the connector.
-type clock struct {
-	mu sync.Mutex
-	at time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.at
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.at = c.at.Add(d)
-}
-
 // TestBlueskySweep: Bluesky notifies no edit and no deletion; the polls
 // read the recent interactions again (getPosts) every five minutes.
 func TestBlueskySweep(t *testing.T) {
 	f, srv := newFakeBluesky(t)
 	b := bluesky.New(srv.Client())
-	clk := &clock{at: blueskyBase.Add(time.Hour)}
-	bluesky.SetNow(b, clk.now)
+	clk := testkit.NewClock(blueskyBase.Add(time.Hour))
+	bluesky.SetNow(b, clk.Now)
 	src := blueskySource(srv.URL)
 	src.Settings[bluesky.SettingJetstream] = bluesky.JetstreamOff
 	ctx := context.Background()
@@ -67,7 +50,7 @@ func TestBlueskySweep(t *testing.T) {
 		t.Fatalf("first poll: %d items, %+v %+v", len(page.Items), page.Updates, page.Deletions)
 	}
 	t.Run("not_before_the_interval", func(t *testing.T) {
-		clk.advance(time.Minute)
+		clk.Advance(time.Minute)
 		f.editPost(fanURI(1), "message 1, corrigé")
 		page = poll(page.Cursor)
 		if len(page.Updates) != 0 || f.getPosts.Load() != 0 {
@@ -76,14 +59,14 @@ func TestBlueskySweep(t *testing.T) {
 	})
 	t.Run("an_edited_record_is_an_edit", func(t *testing.T) {
 		f.deletePost(fanURI(2))
-		clk.advance(5 * time.Minute)
+		clk.Advance(5 * time.Minute)
 		page = poll(page.Cursor)
 		if len(page.Updates) != 1 || len(page.Deletions) != 0 || len(page.Skipped) != 0 {
 			t.Fatalf("updates %+v deletions %+v skipped %+v", page.Updates, page.Deletions, page.Skipped)
 		}
 		u := page.Updates[0]
 		if u.InteractionID != fanID(1) || u.Text != "message 1, corrigé" || u.Lang != "fr" || u.Source != v1.SourcePoll ||
-			u.SourceID != "bsky" || u.Brand != "demo" || !u.EditedAt.Equal(clk.now()) || u.Validate() != nil {
+			u.SourceID != "bsky" || u.Brand != "demo" || !u.EditedAt.Equal(clk.Now()) || u.Validate() != nil {
 			t.Fatalf("update %+v", u)
 		}
 		if calls, most := f.getPosts.Load(), f.maxURIs; calls != 2 || most != 25 {
@@ -91,7 +74,7 @@ func TestBlueskySweep(t *testing.T) {
 		}
 	})
 	t.Run("a_post_missing_from_two_sweeps_is_deleted", func(t *testing.T) {
-		clk.advance(5 * time.Minute)
+		clk.Advance(5 * time.Minute)
 		page = poll(page.Cursor)
 		if len(page.Updates) != 0 || len(page.Deletions) != 1 {
 			t.Fatalf("updates %+v deletions %+v", page.Updates, page.Deletions)
@@ -99,7 +82,7 @@ func TestBlueskySweep(t *testing.T) {
 		if d := page.Deletions[0]; d.InteractionID != fanID(2) || d.ID != v1.DeletedID(fanID(2)) || d.Source != v1.SourcePoll || d.Validate() != nil {
 			t.Fatalf("deletion %+v", d)
 		}
-		clk.advance(5 * time.Minute)
+		clk.Advance(5 * time.Minute)
 		page = poll(page.Cursor)
 		if len(page.Updates) != 0 || len(page.Deletions) != 0 {
 			t.Fatalf("said twice: updates %+v deletions %+v", page.Updates, page.Deletions)
@@ -110,13 +93,13 @@ func TestBlueskySweep(t *testing.T) {
 		kept := f.posts[fanURI(3)]
 		f.mu.Unlock()
 		f.deletePost(fanURI(3)) // a gap of the AppView
-		clk.advance(5 * time.Minute)
+		clk.Advance(5 * time.Minute)
 		page = poll(page.Cursor)
 		f.mu.Lock()
 		f.posts[fanURI(3)] = kept
 		f.mu.Unlock()
 		for range 2 {
-			clk.advance(5 * time.Minute)
+			clk.Advance(5 * time.Minute)
 			page = poll(page.Cursor)
 			if len(page.Deletions) != 0 || len(page.Updates) != 0 {
 				t.Fatalf("updates %+v deletions %+v", page.Updates, page.Deletions)
@@ -126,7 +109,7 @@ func TestBlueskySweep(t *testing.T) {
 	t.Run("a_failed_sweep_is_reported_and_the_notifications_still_read", func(t *testing.T) {
 		f.set(func(f *fakeBluesky) { f.postsDown = true })
 		f.note(40, "mention", "pendant la panne")
-		clk.advance(5 * time.Minute)
+		clk.Advance(5 * time.Minute)
 		page = poll(page.Cursor)
 		f.set(func(f *fakeBluesky) { f.postsDown = false })
 		if len(page.Items) != 1 || len(page.Skipped) != 1 || !strings.Contains(page.Skipped[0].Reason, "sweep for edits and deletions") {
@@ -139,7 +122,7 @@ func TestBlueskySweep(t *testing.T) {
 		}
 	})
 	t.Run("reads_again_only_the_last_two_days", func(t *testing.T) {
-		clk.advance(49 * time.Hour)
+		clk.Advance(49 * time.Hour)
 		before := f.getPosts.Load()
 		page = poll(page.Cursor)
 		page = poll(page.Cursor)
