@@ -52,7 +52,8 @@ var _ connector.Streamer = (*Connector)(nil)
 type authorWatch struct {
 	mu      sync.Mutex
 	authors map[string]time.Time // DID → last interaction delivered
-	changed chan struct{}        // the set grew: send it to Jetstream
+	version int                  // counts the changes of the set
+	changed chan struct{}        // the set changed: send it to Jetstream
 	lastUS  int64                // time_us of the last event read
 }
 
@@ -73,13 +74,13 @@ func (b *Connector) watch(src connector.Source) *authorWatch {
 func (w *authorWatch) add(dids []string, at time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	grew := false
+	before := w.version
 	for _, did := range dids {
 		if did == "" {
 			continue
 		}
 		if _, ok := w.authors[did]; !ok {
-			grew = true
+			w.version++
 		}
 		if w.authors[did].Before(at) {
 			w.authors[did] = at
@@ -95,7 +96,7 @@ func (w *authorWatch) add(dids []string, at time.Time) {
 			delete(w.authors, did)
 		}
 	}
-	if grew {
+	if w.version != before {
 		select {
 		case w.changed <- struct{}{}:
 		default:
@@ -103,7 +104,8 @@ func (w *authorWatch) add(dids []string, at time.Time) {
 	}
 }
 
-func (w *authorWatch) list() []string {
+// list is the set, sorted, and its version.
+func (w *authorWatch) list() ([]string, int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	out := make([]string, 0, len(w.authors))
@@ -111,7 +113,7 @@ func (w *authorWatch) list() []string {
 		out = append(out, did)
 	}
 	slices.Sort(out)
-	return out
+	return out, w.version
 }
 
 func (w *authorWatch) watched(did string) bool {
@@ -196,19 +198,20 @@ func (b *Connector) Stream(ctx context.Context, src connector.Source, connected 
 }
 
 // sendAuthors sends Jetstream the authors to watch (an options_update,
-// the hello the subscription waits for) whenever the set grew, until ctx
-// is done; a failed write closes the connection, so that it reconnects.
+// the hello the subscription waits for) whenever the set changed, until
+// ctx is done; a failed write closes the connection, so that it
+// reconnects.
 func sendAuthors(ctx context.Context, conn *websocket.Conn, w *authorWatch) {
-	sent := 0
+	sent := -1
 	for {
-		if dids := w.list(); len(dids) > 0 && len(dids) != sent {
+		if dids, version := w.list(); len(dids) > 0 && version != sent {
 			msg, _ := json.Marshal(map[string]any{"type": "options_update",
 				"payload": map[string][]string{"wantedCollections": {postCollection}, "wantedDids": dids}})
 			if err := conn.Write(ctx, websocket.MessageText, msg); err != nil {
 				conn.CloseNow()
 				return
 			}
-			sent = len(dids)
+			sent = version
 		}
 		select {
 		case <-ctx.Done():
