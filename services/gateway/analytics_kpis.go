@@ -20,7 +20,7 @@ import (
 // seven days in tz, today included; one without the other is a 400. Each voice parameter is one share-of-voice name
 // and its keywords: voice=Café Lumière:café lumière|lumiere.
 func (s *Service) kpis(c echo.Context) error {
-	req, err := kpisRequest(c)
+	req, err := s.kpisRequest(c)
 	if err != nil {
 		return err
 	}
@@ -38,8 +38,8 @@ func (s *Service) kpis(c echo.Context) error {
 	return c.JSON(http.StatusOK, resp)
 }
 
-func kpisRequest(c echo.Context) (query.KPIsRequest, error) {
-	req, loc, err := kpiPeriod(c)
+func (s *Service) kpisRequest(c echo.Context) (query.KPIsRequest, error) {
+	req, loc, err := s.kpiPeriod(c)
 	if err != nil {
 		return req, err
 	}
@@ -58,7 +58,7 @@ func kpisRequest(c echo.Context) (query.KPIsRequest, error) {
 // the brand's posts published in the period with their latest counts and
 // engagement, and its follower counts by day (the period as for kpis).
 func (s *Service) postPerformance(c echo.Context) error {
-	period, _, err := kpiPeriod(c)
+	period, _, err := s.kpiPeriod(c)
 	if err != nil {
 		return err
 	}
@@ -75,8 +75,9 @@ func (s *Service) postPerformance(c echo.Context) error {
 }
 
 // kpiPeriod reads the brand, network, time zone and period of a KPI
-// route, and the zone's location.
-func kpiPeriod(c echo.Context) (query.KPIsRequest, *time.Location, error) {
+// route, and the zone's location. Without tz, the zone is the brand's (its
+// report settings'), UTC when it has none.
+func (s *Service) kpiPeriod(c echo.Context) (query.KPIsRequest, *time.Location, error) {
 	brand, err := brandParam(c)
 	if err != nil {
 		return query.KPIsRequest{}, nil, err
@@ -85,6 +86,11 @@ func kpiPeriod(c echo.Context) (query.KPIsRequest, *time.Location, error) {
 	loc, err := time.LoadLocation(req.TZ)
 	if err != nil {
 		return req, nil, httpx.BadRequest("tz", "%q is not an IANA time zone (e.g. Europe/Paris)", req.TZ)
+	}
+	if req.TZ == "" {
+		if loc = s.brandZone(c.Request().Context(), brand); loc != time.UTC {
+			req.TZ = loc.String()
+		}
 	}
 	from, err := timeParam(c, "from", loc)
 	if err != nil {

@@ -189,6 +189,33 @@ func TestKPIsAPI(t *testing.T) {
 			t.Fatalf("request %+v", req)
 		}
 	})
+	t.Run("no_tz_is_the_brands_zone", func(t *testing.T) {
+		gw, si := newAnalyticsGateway(t, map[string]func(json.RawMessage) (any, string){
+			query.KPIsSubject: canned(query.KPIs{Brand: "demo"}),
+			query.GetReportSettingsSubject: func(json.RawMessage) (any, string) {
+				return query.ReportSettingsResponse{Brand: "demo", Settings: query.ReportSettings{TZ: "America/Santiago"}}, ""
+			},
+		})
+		if rec := do(t, gw, "GET", "/api/v1/kpis?brand=demo", ""); rec.Code != 200 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		var req query.KPIsRequest
+		si.last(t, query.KPIsSubject, &req)
+		santiago, _ := time.LoadLocation("America/Santiago")
+		if end := req.To.In(santiago); req.TZ != "America/Santiago" || end.Hour() != 0 || !req.From.In(santiago).AddDate(0, 0, 7).Equal(end) {
+			t.Fatalf("tz %q, period %s → %s, want the 7 days ending tonight in Santiago", req.TZ, req.From, req.To)
+		}
+	})
+	t.Run("no_tz_and_no_brand_zone_is_utc", func(t *testing.T) {
+		if rec := do(t, gw, "GET", "/api/v1/kpis?brand=demo", ""); rec.Code != 200 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		var req query.KPIsRequest
+		si.last(t, query.KPIsSubject, &req)
+		if req.TZ != "" || req.To.UTC().Hour() != 0 {
+			t.Fatalf("tz %q, period %s → %s", req.TZ, req.From, req.To)
+		}
+	})
 	t.Run("no_period_is_the_last_seven_days_in_tz", func(t *testing.T) {
 		if rec := do(t, gw, "GET", "/api/v1/kpis?brand=demo&tz=Europe/Paris", ""); rec.Code != 200 {
 			t.Fatalf("%d %s", rec.Code, rec.Body)

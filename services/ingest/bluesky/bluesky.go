@@ -60,6 +60,7 @@ type Connector struct {
 
 	mu       sync.Mutex
 	sessions map[string]*blueskySession // by source id
+	watches  map[string]*authorWatch    // by source id
 }
 
 // blueskySession is one source's session; its lock also serialises the
@@ -74,7 +75,7 @@ type blueskySession struct {
 // New returns a poller using client (an outbound-guarded client in
 // production).
 func New(client *http.Client) *Connector {
-	return &Connector{client: client, now: time.Now, sessions: map[string]*blueskySession{}}
+	return &Connector{client: client, now: time.Now, sessions: map[string]*blueskySession{}, watches: map[string]*authorWatch{}}
 }
 
 // Name implements connector.Poller.
@@ -85,12 +86,12 @@ func (*Connector) RequiredSecrets() []string {
 	return []string{Identifier, AppPassword}
 }
 
-// ValidateSource checks the service setting.
+// ValidateSource checks the service and jetstream settings.
 func (*Connector) ValidateSource(src connector.Source) error {
 	if err := baseURL(blueskyService(src)); err != nil {
 		return fmt.Errorf("settings.%s must be the base URL of the account's server, e.g. %s", SettingService, DefaultService)
 	}
-	return nil
+	return validJetstream(jetstreamURL(src))
 }
 
 func blueskyService(src connector.Source) string {
@@ -109,9 +110,12 @@ func baseURL(s string) error {
 	return nil
 }
 
-// blueskyCursor is the cursor stored between polls.
+// blueskyCursor is the cursor stored between polls: how far the
+// notifications were read, and the recent interactions the sweep reads
+// again for edits and deletions.
 type blueskyCursor struct {
 	connector.NewestFirst
+	sweepState
 }
 
 // Poll implements connector.Poller: the replies, mentions and quotes newer than the
@@ -141,6 +145,11 @@ func (b *Connector) Poll(ctx context.Context, src connector.Source, cursor strin
 		}
 	}
 	out.More = c.Read(stamps, p.Cursor)
+	if !out.More { // not in the middle of a backlog
+		b.sweep(ctx, src, &c, &out)
+	}
+	c.remember(p.Notes, out.Items, b.now().UTC())
+	b.watch(src).add(authorDIDs(out.Items, c.Watch), b.now().UTC())
 	out.Cursor = connector.EncodeCursor(c)
 	return out, nil
 }
@@ -169,6 +178,7 @@ func (b *Connector) Backfill(ctx context.Context, src connector.Source, since ti
 		}
 	}
 	out.More = p.Cursor != "" && !reached && len(p.Notes) > 0
+	b.watch(src).add(authorDIDs(out.Items, nil), b.now().UTC())
 	return out, nil
 }
 
@@ -182,14 +192,19 @@ func (b *Connector) list(ctx context.Context, src connector.Source, token string
 	if token != "" {
 		q.Set("cursor", token)
 	}
-	s := b.session(src)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	body, err := b.query(ctx, src, s, "app.bsky.notification.listNotifications", q)
+	body, err := b.call(ctx, src, "app.bsky.notification.listNotifications", q)
 	if err != nil {
 		return blueskyPage{}, err
 	}
 	return parseBlueskyPage(body, src, b.now().UTC())
+}
+
+// call makes an XRPC query with the source's session.
+func (b *Connector) call(ctx context.Context, src connector.Source, nsid string, q url.Values) ([]byte, error) {
+	s := b.session(src)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return b.query(ctx, src, s, nsid, q)
 }
 
 func (b *Connector) session(src connector.Source) *blueskySession {
@@ -341,6 +356,7 @@ type blueskyRef struct {
 
 type blueskyNotification struct {
 	URI    string `json:"uri"`
+	CID    string `json:"cid"`
 	Author struct {
 		DID          string `json:"did"`
 		Handle       string `json:"handle"`
@@ -367,6 +383,7 @@ type blueskyNotification struct {
 // when it is one (nil for another reason) or why it could not be read.
 type blueskyNote struct {
 	URI       string
+	CID       string // the version of the record notified
 	IndexedAt time.Time
 	Item      *v1.Received
 	Skip      *connector.Skipped
@@ -407,6 +424,7 @@ func parseBlueskyPage(body []byte, src connector.Source, now time.Time) (bluesky
 			out.Notes = append(out.Notes, note)
 			continue
 		}
+		note.CID = n.CID
 		if kind, ok := blueskyReasons[n.Reason]; ok {
 			r := blueskyInteraction(n, kind, note.IndexedAt, src, now)
 			if err := r.Validate(); err != nil {

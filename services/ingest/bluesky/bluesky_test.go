@@ -27,7 +27,8 @@ var blueskyBase = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 // (createSession, refreshSession with single-use refresh tokens, access
 // tokens that expire with 400 ExpiredToken) and listNotifications (newest
 // first, keyset cursor "<sortAt ms>::<seq>", the reasons filter), with the
-// error modes of a real PDS.
+// error modes of a real PDS; getPosts (the AppView's post views, through
+// the PDS); and a Jetstream instance (fake_jetstream_test.go).
 type fakeBluesky struct {
 	mu         sync.Mutex
 	notes      map[int]fakeNote // by seq
@@ -42,6 +43,16 @@ type fakeBluesky struct {
 	refreshes  atomic.Int32
 	lists      atomic.Int32
 	reasons    []string
+	posts      map[string]fakePost // by uri: what getPosts serves
+	postsDown  bool                // getPosts answers 502
+	getPosts   atomic.Int32
+	maxURIs    int // the most uris one getPosts asked for
+	jet        fakeJetstream
+}
+
+// fakePost is a post record as the AppView serves it.
+type fakePost struct {
+	did, rkey, cid, text string
 }
 
 type fakeNote struct {
@@ -51,7 +62,7 @@ type fakeNote struct {
 
 func newFakeBluesky(t *testing.T) (*fakeBluesky, *httptest.Server) {
 	f := &fakeBluesky{notes: map[int]fakeNote{}, identifier: "cafe-lumiere.bsky.social", password: "abcd-efgh-ijkl-mnop",
-		access: map[string]bool{}, expired: map[string]bool{}, refresh: map[string]bool{}}
+		access: map[string]bool{}, expired: map[string]bool{}, refresh: map[string]bool{}, posts: map[string]fakePost{}}
 	srv := httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(srv.Close)
 	return f, srv
@@ -66,6 +77,9 @@ func (f *fakeBluesky) note(seq int, reason, text string) {
 	if reason == "reply" {
 		reply = `,"reply":{"root":{"uri":"at://did:plc:cafe/app.bsky.feed.post/3lroot","cid":"bafyroot"},"parent":{"uri":"at://did:plc:cafe/app.bsky.feed.post/3lparent","cid":"bafyparent"}}`
 	}
+	f.mu.Lock()
+	f.posts[uri] = fakePost{did: author, rkey: fmt.Sprintf("3lfan%04d", seq), cid: fmt.Sprintf("bafy%d", seq), text: text}
+	f.mu.Unlock()
 	f.add(seq, at, fmt.Sprintf(`{"uri":%q,"cid":"bafy%d","author":{"did":%q,"handle":"fan%d.bsky.social","displayName":"Fan %d","avatar":"https://cdn.bsky.app/a.jpg","labels":[],"createdAt":"2024-01-01T00:00:00.000Z"},
 	  "reason":%q,"reasonSubject":"at://did:plc:cafe/app.bsky.feed.post/3lbrand","isRead":false,"indexedAt":%q,"labels":[],
 	  "record":{"$type":"app.bsky.feed.post","text":%q,"createdAt":%q,"langs":["fr"]%s}}`,
@@ -98,6 +112,10 @@ func xrpcError(w http.ResponseWriter, status int, name, msg string) {
 }
 
 func (f *fakeBluesky) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/subscribe" { // long-lived: it takes the lock itself
+		f.serveJetstream(w, r)
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -145,6 +163,16 @@ func (f *fakeBluesky) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.listNotifications(w, r)
+	case "/xrpc/app.bsky.feed.getPosts":
+		f.getPosts.Add(1)
+		switch {
+		case !f.access[token]:
+			xrpcError(w, 401, "AuthenticationRequired", "Invalid token")
+		case f.postsDown:
+			xrpcError(w, 502, "UpstreamFailure", "upstream failed")
+		default:
+			f.servePosts(w, r)
+		}
 	default:
 		xrpcError(w, 404, "MethodNotImplemented", "Method Not Implemented")
 	}

@@ -20,3 +20,10 @@ func ParsePage(body []byte, src connector.Source, now time.Time) ([]v1.Received,
 	}
 	return items, p.Skipped, err
 }
+
+// SetNow sets the connector's clock.
+func SetNow(b *Connector, now func() time.Time) { b.now = now }
+
+func ParseJetstreamEvent(frame []byte, src connector.Source, watched func(string) bool, now time.Time) (connector.Page, int64) {
+	return parseJetstreamEvent(frame, src, watched, now)
+}

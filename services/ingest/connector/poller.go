@@ -45,7 +45,7 @@ type Backfiller interface {
 }
 
 // Streamer is a Poller whose network can also push items as they happen
-// (Mastodon's streaming API). The replica holding a source's poll lease
+// (Mastodon's streaming API, Bluesky's Jetstream). The replica holding a source's poll lease
 // runs the stream beside the poll loop. Polling stays the catch-up path and
 // the only writer of the cursor: it runs at once when the stream connects or
 // drops, at the source's interval while the stream is down, and every

@@ -65,7 +65,7 @@ func (m *Connector) backfillThreads(ctx context.Context, src connector.Source, s
 		switch {
 		case err == nil:
 			t := mastodonThread{ID: id, Below: since}
-			items, skipped := t.read(c, account, src, now)
+			items, _, skipped := t.read(c, account, src, now) // a new thread mark: no edit to tell
 			out.Items = append(out.Items, items...)
 			out.Skipped = append(out.Skipped, skipped...)
 		case !errors.Is(err, errMastodonNotFound):

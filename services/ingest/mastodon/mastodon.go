@@ -145,6 +145,7 @@ func (m *Connector) Poll(ctx context.Context, src connector.Source, cursor strin
 			return connector.Page{}, err
 		}
 		page.Items = append(page.Items, replies.Items...)
+		page.Updates = append(page.Updates, replies.Updates...)
 		page.Skipped = append(page.Skipped, replies.Skipped...)
 		page.More = replies.More
 	}

@@ -58,7 +58,15 @@ type mastodonThread struct {
 	ID    string    `json:"id"`
 	Below time.Time `json:"below,omitzero"`
 	Seen  []string  `json:"seen,omitempty"`
+	// Read is when the thread was last read: a status edited since is an
+	// edit (the stream's status.update, when the stream was down).
+	Read time.Time `json:"read,omitzero"`
 }
+
+// mastodonEditSlack is how far before the last read an edit is looked for
+// (the servers' clocks and this one may disagree a little; an edit seen
+// twice collapses in ingest).
+const mastodonEditSlack = time.Minute
 
 type mastodonContext struct {
 	Ancestors   []json.RawMessage `json:"ancestors"`
@@ -97,8 +105,9 @@ func (m *Connector) repliesStep(ctx context.Context, src connector.Source, r *ma
 				return connector.Page{}, err
 			}
 		default:
-			items, skipped := r.thread(id).read(c, account, src, now)
+			items, updates, skipped := r.thread(id).read(c, account, src, now)
 			out.Items = append(out.Items, items...)
+			out.Updates = append(out.Updates, updates...)
 			out.Skipped = append(out.Skipped, skipped...)
 		}
 		r.Pending = r.Pending[1:]
@@ -163,11 +172,13 @@ func (r *mastodonReplies) thread(id string) *mastodonThread {
 
 // read returns the replies of a thread not read yet, other than the
 // brand's own and those that mention it (their notification brings them),
-// and moves the thread's mark.
-func (t *mastodonThread) read(c mastodonContext, account string, src connector.Source, now time.Time) ([]v1.Received, []connector.Skipped) {
+// and the statuses edited since the last read (ingest keeps the edits of
+// interactions it received); it moves the thread's mark.
+func (t *mastodonThread) read(c mastodonContext, account string, src connector.Source, now time.Time) ([]v1.Received, []v1.Updated, []connector.Skipped) {
 	host := mastodonHost(src)
 	root := c.root(host, t.ID)
 	var items []v1.Received
+	var updates []v1.Updated
 	var skipped []connector.Skipped
 	at := map[string]time.Time{} // every reply of the thread, by id
 	var newest time.Time
@@ -188,27 +199,38 @@ func (t *mastodonThread) read(c mastodonContext, account string, src connector.S
 			skipped = append(skipped, connector.Skipped{Index: i, Reason: err.Error()})
 			continue
 		}
-		if s.Account.ID == account || mentions(s, account) {
+		if s.Account.ID == account {
 			continue
 		}
-		at[s.ID] = s.CreatedAt
-		if s.CreatedAt.After(newest) {
-			newest = s.CreatedAt
+		if !mentions(s, account) {
+			at[s.ID] = s.CreatedAt
+			if s.CreatedAt.After(newest) {
+				newest = s.CreatedAt
+			}
+			if !s.CreatedAt.Before(t.Below) && !slices.Contains(t.Seen, s.ID) {
+				t.Seen = append(t.Seen, s.ID)
+				r := mastodonInteraction(s, host, src, now)
+				r.Kind, r.ThreadID = v1.KindReply, root
+				if err := r.Validate(); err != nil {
+					skipped = append(skipped, connector.Skipped{Index: i, Reason: err.Error()})
+					continue
+				}
+				items = append(items, r) // as it reads now: no edit to tell
+				continue
+			}
 		}
-		if s.CreatedAt.Before(t.Below) || slices.Contains(t.Seen, s.ID) {
-			continue
+		if s.EditedAt != nil && !t.Read.IsZero() && s.EditedAt.After(t.Read.Add(-mastodonEditSlack)) {
+			u, err := mastodonUpdate(s, host, src, now, v1.SourcePoll)
+			if err != nil {
+				skipped = append(skipped, connector.Skipped{Index: i, Reason: "edit: " + err.Error()})
+				continue
+			}
+			updates = append(updates, u)
 		}
-		t.Seen = append(t.Seen, s.ID)
-		r := mastodonInteraction(s, host, src, now)
-		r.Kind, r.ThreadID = v1.KindReply, root
-		if err := r.Validate(); err != nil {
-			skipped = append(skipped, connector.Skipped{Index: i, Reason: err.Error()})
-			continue
-		}
-		items = append(items, r)
 	}
 	t.mark(at, newest)
-	return items, skipped
+	t.Read = now
+	return items, updates, skipped
 }
 
 // mark moves Below up to the lateness slack behind the newest reply, and

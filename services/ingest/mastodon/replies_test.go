@@ -129,6 +129,42 @@ func TestMastodonReplies(t *testing.T) {
 			t.Fatalf("read again: %+v", ids(p))
 		}
 	})
+	t.Run("edits_made_since_the_last_sweep_are_edits", func(t *testing.T) {
+		// The stream tells edits as they happen; the sweep finds those made
+		// while it was down (a reply without a mention, and a mention).
+		edited := func(status, id, text string, at time.Time) string {
+			return strings.Replace(status, `"content":"<p>réponse `+id+`</p>"`, fmt.Sprintf(`"content":"<p>%s</p>","edited_at":%q`, text, at.Format(time.RFC3339Nano)), 1)
+		}
+		f.mu.Lock()
+		for i, st := range f.threads["900"] {
+			switch {
+			case strings.Contains(st, `"id":"1004"`):
+				f.threads["900"][i] = edited(st, "1004", "réponse corrigée", clock.Add(time.Minute))
+			case strings.Contains(st, `"id":"1003"`):
+				f.threads["900"][i] = edited(st, "1003", "mention corrigée", clock.Add(2*time.Minute))
+			}
+		}
+		f.mu.Unlock()
+		clock = clock.Add(mastodon.RepliesEvery)
+		p := poll(t)
+		if len(p.Items) != 0 || len(p.Updates) != 2 {
+			t.Fatalf("items %+v updates %+v skipped %+v", ids(p), p.Updates, p.Skipped)
+		}
+		byID := map[string]v1.Updated{}
+		for _, u := range p.Updates {
+			byID[strings.TrimPrefix(u.InteractionID, "mastodon:"+host+"/")] = u
+		}
+		if u := byID["1004"]; u.Text != "réponse corrigée" || u.Source != v1.SourcePoll || u.Validate() != nil || !u.EditedAt.Equal(clock.Add(-mastodon.RepliesEvery+time.Minute)) {
+			t.Fatalf("edit of 1004 %+v", u)
+		}
+		if u := byID["1003"]; u.Text != "mention corrigée" {
+			t.Fatalf("edit of 1003 %+v", u)
+		}
+		clock = clock.Add(mastodon.RepliesEvery)
+		if p := poll(t); len(p.Updates) != 0 {
+			t.Fatalf("told again: %+v", p.Updates)
+		}
+	})
 	t.Run("a_sweep_pages_over_polls_and_keeps_the_notifications_flowing", func(t *testing.T) {
 		f, m, src := newConnector(t)
 		clock = now

@@ -57,7 +57,7 @@ func (m *Connector) Stream(ctx context.Context, src connector.Source, connected 
 	connected()
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go mastodonKeepAlive(cctx, conn)
+	go connector.KeepAlive(cctx, conn, mastodonPingEvery)
 	host := mastodonHost(src)
 	for {
 		_, b, err := conn.Read(cctx)
@@ -78,28 +78,6 @@ func (m *Connector) Stream(ctx context.Context, src connector.Source, connected 
 		if len(page.Items) > 0 || len(page.Skipped) > 0 || len(page.Updates) > 0 || len(page.Deletions) > 0 {
 			if err := deliver(page); err != nil {
 				return err
-			}
-		}
-	}
-}
-
-// mastodonKeepAlive pings the server until ctx is done; a ping without
-// answer closes the connection, so that Read fails and the stream
-// reconnects instead of waiting on a dead socket.
-func mastodonKeepAlive(ctx context.Context, conn *websocket.Conn) {
-	t := time.NewTicker(mastodonPingEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			pctx, cancel := context.WithTimeout(ctx, mastodonPingEvery/2)
-			err := conn.Ping(pctx)
-			cancel()
-			if err != nil && ctx.Err() == nil {
-				conn.CloseNow()
-				return
 			}
 		}
 	}
@@ -212,17 +190,23 @@ func mastodonEdit(payload []byte, host string, src connector.Source, now time.Ti
 	if err := json.Unmarshal(payload, &st); err != nil || st.ID == "" {
 		return connector.Page{Skipped: []connector.Skipped{{Index: -1, Reason: "malformed stream status.update"}}}
 	}
+	u, err := mastodonUpdate(st, host, src, now, v1.SourceStream)
+	if err != nil {
+		return connector.Page{Skipped: []connector.Skipped{{Index: -1, Reason: "invalid stream status.update: " + err.Error()}}}
+	}
+	return connector.Page{Updates: []v1.Updated{u}}
+}
+
+// mastodonUpdate is the edit an edited status is (edited_at, else now).
+func mastodonUpdate(st mastodonStatus, host string, src connector.Source, now time.Time, source v1.Source) (v1.Updated, error) {
 	r := mastodonInteraction(st, host, src, now)
 	edited := now
 	if st.EditedAt != nil {
 		edited = st.EditedAt.UTC()
 	}
 	u := v1.Updated{ID: v1.UpdatedID(r.ID, r.Text), InteractionID: r.ID, Brand: src.Brand, Network: r.Network, Text: r.Text, Lang: r.Lang,
-		EditedAt: edited, ReceivedAt: now, Source: v1.SourceStream, SourceID: src.ID}
-	if err := u.Validate(); err != nil {
-		return connector.Page{Skipped: []connector.Skipped{{Index: -1, Reason: "invalid stream status.update: " + err.Error()}}}
-	}
-	return connector.Page{Updates: []v1.Updated{u}}
+		EditedAt: edited, ReceivedAt: now, Source: source, SourceID: src.ID}
+	return u, u.Validate()
 }
 
 // mastodonDeletion reads a delete event (the deleted status's id).

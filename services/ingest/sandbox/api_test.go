@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,29 +16,10 @@ import (
 	"github.com/ruche-project/ruche/services/ingest/sandbox"
 )
 
-// clock is a settable clock for the network.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
 type sandboxServer struct {
 	net *sandbox.Network
 	srv *httptest.Server
-	clk *clock
+	clk *testkit.Clock
 }
 
 func newSandbox(t *testing.T, mutate func(*sandbox.Config)) *sandboxServer {
@@ -50,7 +30,7 @@ func newSandbox(t *testing.T, mutate func(*sandbox.Config)) *sandboxServer {
 // newWrappedSandbox serves the network's API through wrap, when not nil.
 func newWrappedSandbox(t *testing.T, mutate func(*sandbox.Config), wrap func(http.Handler) http.Handler) *sandboxServer {
 	t.Helper()
-	s := &sandboxServer{clk: &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
+	s := &sandboxServer{clk: testkit.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))}
 	var h http.Handler
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(s.srv.Close)

@@ -94,6 +94,19 @@ type xTweet struct {
 	ExtendedTweet *struct {
 		FullText string `json:"full_text"`
 	} `json:"extended_tweet"`
+	// An edit is a new tweet whose history starts at the tweet edited.
+	EditHistory *struct {
+		InitialTweetID string `json:"initial_tweet_id"`
+	} `json:"edit_history"`
+}
+
+// xDeletion is a tweet_delete_events entry: the tweet deleted and when.
+type xDeletion struct {
+	Status struct {
+		ID     string `json:"id"`
+		UserID string `json:"user_id"`
+	} `json:"status"`
+	TimestampMS string `json:"timestamp_ms"`
 }
 
 type xDM struct {
@@ -112,11 +125,16 @@ type xDelivery struct {
 	ForUserID           string            `json:"for_user_id"`
 	TweetCreateEvents   []json.RawMessage `json:"tweet_create_events"`
 	DirectMessageEvents []json.RawMessage `json:"direct_message_events"`
+	TweetDeleteEvents   []json.RawMessage `json:"tweet_delete_events"`
 	Users               map[string]xUser  `json:"users"`
 }
 
 // Parse implements connector.Webhook. The account's own tweets and DMs are ignored;
-// other activity types (likes, follows) are not interactions.
+// other activity types (likes, follows) are not interactions. An edited
+// tweet comes as a new tweet whose edit_history names the tweet edited:
+// it is that interaction (published if never received, as the edit may
+// be what mentions the brand) and an edit of its text; tweet_delete_events
+// are deletions.
 func (Webhook) Parse(body []byte, src connector.Source, now time.Time) (connector.Delivery, error) {
 	var d xDelivery
 	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&d); err != nil {
@@ -129,17 +147,21 @@ func (Webhook) Parse(body []byte, src connector.Source, now time.Time) (connecto
 		return connector.Delivery{}, httpx.BadRequest("for_user_id", "%s is not the source's account", d.ForUserID)
 	}
 	var out connector.Delivery
-	keep := func(i int, r v1.Received, err error) {
+	skip := func(i int, err error) {
+		out.Skipped = append(out.Skipped, connector.Skipped{Index: i, Reason: err.Error()})
+	}
+	keep := func(i int, r v1.Received, err error) bool {
 		if err == nil {
 			r.Network, r.Brand, r.Account = "x", src.Brand, d.ForUserID
 			r.ID, r.ReceivedAt, r.Source, r.SourceID = v1.InteractionID("x", r.PlatformID), now, v1.SourceWebhook, src.ID
 			err = r.Validate()
 		}
 		if err != nil {
-			out.Skipped = append(out.Skipped, connector.Skipped{Index: i, Reason: err.Error()})
-			return
+			skip(i, err)
+			return false
 		}
 		out.Items = append(out.Items, r)
+		return true
 	}
 	i := 0
 	for _, raw := range d.TweetCreateEvents {
@@ -150,6 +172,16 @@ func (Webhook) Parse(body []byte, src connector.Source, now time.Time) (connecto
 			continue
 		}
 		r, err := xTweetInteraction(t, d.ForUserID, err)
+		if err == nil && t.EditHistory != nil && t.EditHistory.InitialTweetID != "" && t.EditHistory.InitialTweetID != t.ID {
+			r.PlatformID = t.EditHistory.InitialTweetID
+			if keep(i, r, nil) {
+				id := v1.InteractionID("x", r.PlatformID)
+				out.Updates = append(out.Updates, v1.Updated{ID: v1.UpdatedID(id, r.Text), InteractionID: id, Brand: src.Brand, Network: "x",
+					Text: r.Text, Lang: r.Lang, EditedAt: r.CreatedAt, ReceivedAt: now, Source: v1.SourceWebhook, SourceID: src.ID})
+			}
+			i++
+			continue
+		}
 		keep(i, r, err)
 		i++
 	}
@@ -167,7 +199,45 @@ func (Webhook) Parse(body []byte, src connector.Source, now time.Time) (connecto
 		keep(i, r, err)
 		i++
 	}
+	for _, raw := range d.TweetDeleteEvents {
+		var e xDeletion
+		err := json.Unmarshal(raw, &e)
+		if err == nil && e.Status.UserID == d.ForUserID {
+			i++ // the brand's own tweet
+			continue
+		}
+		if err == nil {
+			err = xDeleted(e, src, now, &out)
+		}
+		if err != nil {
+			skip(i, fmt.Errorf("tweet_delete_events: %w", err))
+		}
+		i++
+	}
 	return out, nil
+}
+
+// xDeleted adds the deletion of a tweet_delete_events entry to out.
+func xDeleted(e xDeletion, src connector.Source, now time.Time, out *connector.Delivery) error {
+	at := now
+	if e.TimestampMS != "" {
+		t, err := connector.ParseUnixMillis(e.TimestampMS)
+		if err != nil {
+			return err
+		}
+		at = t
+	}
+	id := v1.InteractionID("x", e.Status.ID)
+	del := v1.Deleted{ID: v1.DeletedID(id), InteractionID: id, Brand: src.Brand, Network: "x", DeletedAt: at, ReceivedAt: now,
+		Reason: "deleted on x", Source: v1.SourceWebhook, SourceID: src.ID}
+	if e.Status.ID == "" {
+		return fmt.Errorf("status.id is required")
+	}
+	if err := del.Validate(); err != nil {
+		return err
+	}
+	out.Deletions = append(out.Deletions, del)
+	return nil
 }
 
 func xTweetInteraction(t xTweet, forUser string, decodeErr error) (v1.Received, error) {

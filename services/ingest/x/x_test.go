@@ -104,9 +104,58 @@ func TestXKinds(t *testing.T) {
 	}
 }
 
+// TestXEditsAndDeletions: an edited tweet (a new tweet whose edit_history
+// starts at the tweet edited) is that interaction and an edit of its text;
+// tweet_delete_events are deletions, the brand's own tweets left out.
+func TestXEditsAndDeletions(t *testing.T) {
+	body := `{"for_user_id":"2244994945",
+	  "tweet_create_events":[{"id_str":"1902","text":"@cafe ma commande est arrivée, merci","created_at":"Mon Nov 23 08:05:00 +0000 2026","lang":"fr",
+	    "in_reply_to_status_id_str":"1800","in_reply_to_user_id_str":"2244994945","user":{"id_str":"42","screen_name":"lea"},
+	    "edit_history":{"initial_tweet_id":"1900","edit_tweet_ids":["1900","1902"]}},
+	   {"id_str":"1903","text":"@cafe pas modifié","created_at":"Mon Nov 23 08:06:00 +0000 2026","user":{"id_str":"42","screen_name":"lea"},
+	    "edit_history":{"initial_tweet_id":"1903","edit_tweet_ids":["1903"]}}],
+	  "tweet_delete_events":[{"status":{"id":"1901","user_id":"42"},"timestamp_ms":"1795420800000"},
+	   {"status":{"id":"1799","user_id":"2244994945"},"timestamp_ms":"1795420800000"},
+	   {"status":{"id":"1904","user_id":"42"},"timestamp_ms":"hier"},
+	   {"status":{"user_id":"42"}}]}`
+	d, err := (x.Webhook{}).Parse([]byte(body), xSource(), ingesttest.ReceivedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Items) != 2 || len(d.Updates) != 1 || len(d.Deletions) != 1 || len(d.Skipped) != 2 {
+		t.Fatalf("items %+v updates %+v deletions %+v skipped %+v", d.Items, d.Updates, d.Deletions, d.Skipped)
+	}
+	t.Run("an_edit_is_the_interaction_edited_and_its_new_text", func(t *testing.T) {
+		r, u := d.Items[0], d.Updates[0]
+		if r.ID != "x:1900" || r.Kind != v1.KindReply || r.Text != "@cafe ma commande est arrivée, merci" {
+			t.Fatalf("item %+v", r)
+		}
+		if u.InteractionID != "x:1900" || u.ID != v1.UpdatedID("x:1900", r.Text) || u.Text != r.Text || u.Lang != "fr" ||
+			!u.EditedAt.Equal(time.Date(2026, 11, 23, 8, 5, 0, 0, time.UTC)) || u.Source != v1.SourceWebhook || u.Validate() != nil {
+			t.Fatalf("update %+v", u)
+		}
+		if d.Items[1].ID != "x:1903" {
+			t.Fatalf("a tweet never edited is itself: %+v", d.Items[1])
+		}
+	})
+	t.Run("a_deleted_tweet_is_a_deletion", func(t *testing.T) {
+		del := d.Deletions[0]
+		if del.InteractionID != "x:1901" || del.ID != "deleted:x:1901" || !del.DeletedAt.Equal(time.UnixMilli(1795420800000)) ||
+			del.Brand != "cafe-lumiere" || del.Validate() != nil {
+			t.Fatalf("deletion %+v", del)
+		}
+		for _, sk := range d.Skipped {
+			if !strings.Contains(sk.Reason, "tweet_delete_events") {
+				t.Fatalf("skipped %+v", sk)
+			}
+		}
+	})
+}
+
 func FuzzXParse(f *testing.F) {
 	f.Add(ingesttest.ReadFile(f, "x_activity.json"))
 	f.Add([]byte(`{"for_user_id":"2244994945","tweet_create_events":[{}],"direct_message_events":[{"type":"message_create"}]}`))
+	f.Add([]byte(`{"for_user_id":"2244994945","tweet_create_events":[{"id_str":"2","text":"x","created_at":"Mon Nov 23 08:05:00 +0000 2026","user":{"id_str":"4"},"edit_history":{"initial_tweet_id":"1"}}],"tweet_delete_events":[{"status":{"id":"1"},"timestamp_ms":"1"}]}`))
 	ingesttest.FuzzWebhook(f, x.Webhook{}, xSource())
 }
 

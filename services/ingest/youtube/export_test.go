@@ -19,3 +19,6 @@ func ParseThreads(body []byte, src connector.Source, now time.Time) ([]v1.Receiv
 	}
 	return items, p.Skipped, err
 }
+
+// SetNow sets the connector's clock.
+func SetNow(y *Connector, now func() time.Time) { y.now = now }

@@ -104,7 +104,17 @@ type youtubeThread struct {
 	At      time.Time           `json:"at"` // the thread's creation, to keep the newest
 	Replies int                 `json:"n"`  // totalReplyCount when last read
 	Newest  connector.Watermark `json:"last,omitzero"`
+	// Top is the top-level comment's id when it is an interaction (not the
+	// brand's own); Missing says the thread was absent from the last read
+	// of the page it belongs on.
+	Top     string `json:"top,omitempty"`
+	Missing bool   `json:"missing,omitempty"`
 }
+
+// editSlack is how far before the last read an edit is looked for: the
+// API's updatedAt and this clock may disagree a little, and an edit seen
+// twice collapses in ingest.
+const editSlack = time.Minute
 
 // Poll implements connector.Poller: comments and replies newer than the cursor.
 func (y *Connector) Poll(ctx context.Context, src connector.Source, cursor string) (connector.Page, error) {
@@ -118,6 +128,7 @@ func (y *Connector) Poll(ctx context.Context, src connector.Source, cursor strin
 	if c.Next == "" && !c.Checked.IsZero() && now.Sub(c.Checked) < every {
 		return connector.Page{Cursor: cursor, Skipped: notes}, nil // not yet: quota
 	}
+	top := c.Next == "" // the newest page, not a backlog's
 	p, err := y.threads(ctx, src, c.Next)
 	if err != nil {
 		return connector.Page{}, err
@@ -126,12 +137,18 @@ func (y *Connector) Poll(ctx context.Context, src connector.Source, cursor strin
 	if c.Threads == nil {
 		c.Threads = map[string]youtubeThread{}
 	}
+	if top {
+		y.deletions(src, &c, p, now, &out)
+	}
+	editedSince := c.Checked.Add(-editSlack) // zero: the first read, no edit to tell
 	stamps := make([]connector.Stamp, 0, len(p.Threads))
 	for _, t := range p.Threads {
 		stamps = append(stamps, connector.Stamp{At: t.At, ID: t.ID})
 		fresh := c.Fresh(t.At, t.ID)
+		delivered := map[string]bool{} // items of this page, read as they are now
 		if fresh && t.Comment != nil {
 			out.Items = append(out.Items, *t.Comment)
+			delivered[t.Comment.PlatformID] = true
 		}
 		known, followed := c.Threads[t.ID]
 		replies := t.Replies
@@ -157,10 +174,19 @@ func (y *Connector) Poll(ctx context.Context, src connector.Source, cursor strin
 		for _, r := range replies {
 			if !mark.Covers(r.CreatedAt, r.PlatformID) {
 				out.Items = append(out.Items, r)
+				delivered[r.PlatformID] = true
 			}
 			known.Newest.Add(r.CreatedAt, r.PlatformID)
 		}
+		for _, e := range t.Edits {
+			if !c.Checked.IsZero() && e.At.After(editedSince) && !delivered[e.PlatformID] {
+				out.Updates = append(out.Updates, youtubeUpdate(e, src, now))
+			}
+		}
 		known.At, known.Replies = t.At, t.Total
+		if t.Comment != nil {
+			known.Top = t.Comment.PlatformID
+		}
 		c.Threads[t.ID] = known
 	}
 	out.More = c.Read(stamps, p.Cursor)
@@ -207,6 +233,48 @@ func (y *Connector) Backfill(ctx context.Context, src connector.Source, since ti
 	}
 	out.More = p.Cursor != "" && !reached && len(p.Threads) > 0
 	return out, nil
+}
+
+// deletions finds the followed threads missing from the newest page p:
+// those created since the page's oldest thread (all of them when p is the
+// whole list). A thread missing from two reads in a row was deleted (with
+// its top-level comment, by its author or the channel) or held for review:
+// its comment interaction is deleted and the thread forgotten; one gap of
+// the API deletes nothing.
+func (y *Connector) deletions(src connector.Source, c *youtubeCursor, p youtubePage, now time.Time, out *connector.Page) {
+	on := make(map[string]bool, len(p.Threads))
+	var oldest time.Time
+	for i, t := range p.Threads {
+		on[t.ID] = true
+		if i == 0 || t.At.Before(oldest) {
+			oldest = t.At
+		}
+	}
+	for id, th := range c.Threads {
+		switch {
+		case on[id]:
+			th.Missing = false
+		case p.Cursor != "" && (len(p.Threads) == 0 || th.At.Before(oldest)):
+			continue // on a later page: not read now
+		case th.Missing:
+			if th.Top != "" {
+				iid := v1.InteractionID("youtube", th.Top)
+				out.Deletions = append(out.Deletions, v1.Deleted{ID: v1.DeletedID(iid), InteractionID: iid, Brand: src.Brand, Network: "youtube",
+					DeletedAt: now, ReceivedAt: now, Reason: "no longer on youtube: deleted, or held for review", Source: v1.SourcePoll, SourceID: src.ID})
+			}
+			delete(c.Threads, id)
+			continue
+		default:
+			th.Missing = true
+		}
+		c.Threads[id] = th
+	}
+}
+
+// youtubeUpdate is the edit of a comment read again.
+func youtubeUpdate(e youtubeEdit, src connector.Source, now time.Time) v1.Updated {
+	return v1.Updated{ID: v1.UpdatedID(e.ID, e.Text), InteractionID: e.ID, Brand: src.Brand, Network: "youtube", Text: e.Text,
+		EditedAt: e.At, ReceivedAt: now, Source: v1.SourcePoll, SourceID: src.ID}
 }
 
 // trimThreads keeps the most recent threads.
@@ -438,6 +506,15 @@ type youtubeThreadItem struct {
 	Comment *v1.Received
 	Replies []v1.Received
 	Skipped []connector.Skipped
+	// Edits are the comment and replies carried that were edited
+	// (updatedAt after publishedAt), as they read now.
+	Edits []youtubeEdit
+}
+
+// youtubeEdit is a comment edited at At.
+type youtubeEdit struct {
+	v1.Received
+	At time.Time
 }
 
 type youtubePage struct {
@@ -478,6 +555,7 @@ func parseYouTubeThreads(body []byte, src connector.Source, now time.Time) (yout
 			item.Skipped = append(item.Skipped, connector.Skipped{Index: i, Reason: "thread " + t.ID + ": " + err.Error()})
 		} else {
 			item.Comment = c
+			item.edited(c, top.Snippet)
 		}
 		for _, raw := range t.Replies.Comments {
 			r, err := youtubeComment(raw, t.ID, src, now)
@@ -487,11 +565,27 @@ func parseYouTubeThreads(body []byte, src connector.Source, now time.Time) (yout
 			}
 			if r != nil {
 				item.Replies = append(item.Replies, *r)
+				var reply youtubeCommentResource
+				_ = json.Unmarshal(raw, &reply) // read by youtubeComment already
+				item.edited(r, reply.Snippet)
 			}
 		}
 		out.Threads = append(out.Threads, item)
 	}
 	return out, nil
+}
+
+// edited notes r as edited when its snippet was updated after it was
+// published.
+func (t *youtubeThreadItem) edited(r *v1.Received, s youtubeCommentSnippet) {
+	if r == nil {
+		return
+	}
+	published, err1 := time.Parse(time.RFC3339Nano, s.PublishedAt)
+	updated, err2 := time.Parse(time.RFC3339Nano, s.UpdatedAt)
+	if err1 == nil && err2 == nil && updated.After(published) {
+		t.Edits = append(t.Edits, youtubeEdit{Received: *r, At: updated.UTC()})
+	}
 }
 
 // youtubeComment reads one comment resource: a top-level comment when

@@ -258,7 +258,7 @@ func BackfillAll(t *testing.T, ctx context.Context, b connector.Backfiller, src 
 }
 
 // FuzzWebhook checks that a webhook's parser never panics and only lets
-// valid interactions of the source's brand through.
+// valid interactions, edits and deletions of the source's brand through.
 func FuzzWebhook(f *testing.F, wh connector.Webhook, src connector.Source) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d, err := wh.Parse(body, src, ReceivedAt)
@@ -271,6 +271,16 @@ func FuzzWebhook(f *testing.F, wh connector.Webhook, src connector.Source) {
 		for _, r := range d.Items {
 			if verr := r.Validate(); verr != nil || r.Brand != src.Brand {
 				t.Fatalf("let through %+v: %v", r, verr)
+			}
+		}
+		for _, u := range d.Updates {
+			if verr := u.Validate(); verr != nil || u.Brand != src.Brand {
+				t.Fatalf("let through %+v: %v", u, verr)
+			}
+		}
+		for _, del := range d.Deletions {
+			if verr := del.Validate(); verr != nil || del.Brand != src.Brand {
+				t.Fatalf("let through %+v: %v", del, verr)
 			}
 		}
 	})
