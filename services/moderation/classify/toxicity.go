@@ -5,7 +5,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ruche-project/ruche/services/moderation/classify/internal/gate"
+	"github.com/ruche-project/ruche/pkg/gate"
 )
 
 // Severity of toxicity, ordered.
