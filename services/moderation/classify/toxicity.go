@@ -66,6 +66,7 @@ const (
 	groupFR      = `(?:arabe|noir|juif|musulman|immigre|etranger|homo|gay|chinois|rom|gitan|rebeu|renoi|refugie)s?`
 	groupsEN     = `(?:muslims|jews|blacks|arabs|immigrants|migrants|foreigners|women|gays|asians|chinese|mexicans|gypsies|trans people|refugees)`
 	dehumanising = `(?:terroristes|criminels|animaux|parasites|inferieurs|singes|rats|voleurs|dechets|sous hommes|cafards|violeurs|vermine|vermines|une plaie|terrorists|criminals|animals|vermin|inferior|rapists|subhuman|trash|disgusting|a disease|cockroaches|savages)`
+	people       = `(?:ceo|boss|manager|owner|founder|family|kids|children|wife|husband|staff|employees|driver|mother|mom|mum|dad|father|son|daughter|team|cashier)`
 	places       = `(?:boutique|boutiques|magasin|magasins|restaurant|resto|maison|bureau|bureaux|local|agence|cafe|voiture|usine|shop|shops|store|stores|house|place|office|building|car|business)`
 )
 
@@ -84,6 +85,16 @@ var toxicPatterns = []pattern{
 	{"threat:better_not_show_face_en", CategoryThreat, gate.Must(` (?:better|d better|should) (?:never|not) (?:show|come) (?:his|her|your|their|ur) (?:face|ass|ugly face) `)},
 	{"threat:wont_end_well", CategoryThreat, gate.Must(` (?:it|this|that) (?:won t|wont|will not) end well | ca (?:va|risque de) (?:mal finir|finir mal) `)},
 	{"threat:you_are_dead", CategoryThreat, gate.Must(` (?:you|u) (?:re|are|r) (?:dead|going to die|gonna die) | (?:hope|wish) (?:you|u) (?:die|get cancer) `)},
+	// Veiled threats and threats at people around the target, from the
+	// dev and training splits' threats the patterns above missed.
+	{"threat:veiled_shame_en", CategoryThreat, gate.Must(` (?:would|d) be a (?:shame|pity) if (?:something|anything) (?:happened|were to happen|happens) to `)},
+	{"threat:veiled_dommage_fr", CategoryThreat, gate.Must(` dommage qu (?:il|elle) (?:arrive|arrivat) (?:quelque chose|qqch|un malheur|un accident) `)},
+	{"threat:hope_someone_dies_en", CategoryThreat, gate.Must(` (?:hope|wish) (?:your|ur|the|that|his|her|their) (?:\S+ )?` + people + ` (?:dies|die|gets killed|gets shot|burns) `)},
+	{"threat:family_known_fr", CategoryThreat, gate.Must(` (?:je|on|nous) (?:connais|connait|connaissons) (?:ta|tes|votre|vos) (?:femme|mari|gosses|enfants|famille|fille|fils|mere|pere|gamins|proches) `)},
+	{"threat:waiting_outside_fr", CategoryThreat, gate.Must(` (?:on|je|nous) (?:t|vous) (?:attend|attends|attendons|attendra|attendrai|attendrons) (?:devant|a la sortie|dehors|en bas|au coin) `)},
+	{"threat:six_feet_under", CategoryThreat, gate.Must(` (?:envoyer|mettre|finir|envoie|mets) (?:\S+ )?six pieds sous terre | (?:put|send) (?:you|u|ya) six feet under `)},
+	{"threat:wreck_your_place_fr", CategoryThreat, gate.Must(` (?:va|vais|allons|vont|venir) (?:\S+ )?tout (?:casser|peter|defoncer|bruler|cramer|saccager) (?:chez (?:vous|toi)|dans (?:votre|ton|ta|vos|tes) ) | (?:votre|ton|ta|vos|tes) (?:siege|` + places[3:len(places)-1] + `) (?:va|vont) (?:partir en fumee|bruler|sauter|cramer) `)},
+	{"threat:exterminate_them", CategoryThreat, gate.Must(` (?:gas|exterminate|kill|shoot|hang|burn) (?:them|em|those people) all | (?:gas|exterminate|kill|shoot|hang|burn) (?:all of them|every single one of them|every last one of them) `)},
 	{"hate:group_dehumanised_fr", CategoryHate, gate.Must(` (?:les|tous les|toutes les|ces|sales) ` + groupsFR + ` (?:sont|=) (?:des |tous des |toutes des |de la |une )?` + dehumanising + ` `)},
 	{"hate:group_out_fr", CategoryHate, gate.Must(` (?:les )?` + groupsFR + ` dehors | dehors les ` + groupsFR + ` | sales? ` + groupFR + ` `)},
 	{"hate:group_no_rights_fr", CategoryHate, gate.Must(` (?:les )?` + groupsFR + ` ne (?:devraient|doivent) (?:pas|jamais) (?:avoir|pouvoir|voter|travailler|parler|exister|sortir) `)},
@@ -96,11 +107,13 @@ var (
 	reportingMarkers = []string{" traite de ", " traitee de ", " traites de ", " traitees de ", " traiter de ", " traitait de ", " traitent de ",
 		" appele ", " appelee ", " appeles ", " called me ", " called us ", " called him ", " called her ", " called my ", " calls me ",
 		" m a dit ", " a dit que ", " a dit ", " said ", " insulte de ", " qualifie de ", " qualifies de ", " m a insulte ", " m a insultee "}
-	metaNegation   = []string{" ne dis pas que ", " dis pas que ", " ne dis pas qu ", " not saying ", " m not saying ", " never said "}
-	negators       = map[string]bool{"pas": true, "not": true, "never": true, "jamais": true, "no": true, "ne": true, "n": true, "ni": true, "aucun": true, "aucune": true, "nor": true}
-	secondPerson   = map[string]bool{"t": true, "tu": true, "vous": true, "toi": true, "you": true, "u": true, "ur": true, "youre": true, "yall": true, "ya": true}
-	copulas        = map[string]bool{"es": true, "etes": true, "are": true, "re": true, "r": true, "ur": true, "youre": true}
-	aimMarkers     = []string{" espece de ", " espece d ", " bande de ", " bande d ", " quel ", " quelle ", " quels ", " quelles ", " what a ", " what an ", " such a ", " such an ", " sale ", " sales ", " pauvre ", " gros ", " grosse ", " sombre ", " absolute ", " bunch of ", " sont des ", " etes des ", " es un ", " es une ", " est un ", " est une ", " qu un ", " qu une ", " is a ", " is an ", " are a ", " are such "}
+	metaNegation = []string{" ne dis pas que ", " dis pas que ", " ne dis pas qu ", " not saying ", " m not saying ", " never said "}
+	negators     = map[string]bool{"pas": true, "not": true, "never": true, "jamais": true, "no": true, "ne": true, "n": true, "ni": true, "aucun": true, "aucune": true, "nor": true}
+	secondPerson = map[string]bool{"t": true, "tu": true, "vous": true, "toi": true, "you": true, "u": true, "ur": true, "youre": true, "yall": true, "ya": true}
+	copulas      = map[string]bool{"es": true, "etes": true, "are": true, "re": true, "r": true, "ur": true, "youre": true}
+	aimMarkers   = []string{" espece de ", " espece d ", " bande de ", " bande d ", " quel ", " quelle ", " quels ", " quelles ", " what a ", " what an ", " such a ", " such an ", " sale ", " sales ", " pauvre ", " gros ", " grosse ", " sombre ", " absolute ", " bunch of ", " sont des ", " etes des ", " es un ", " es une ", " est un ", " est une ", " qu un ", " qu une ", " is a ", " is an ", " are a ", " are such ",
+		// an organisation said to be made of them ("a scam run by cretins")
+		" run by ", " ran by ", " managed by ", " staffed by ", " tenu par ", " tenue par ", " dirige par ", " dirigee par ", " gere par ", " geree par ", " ramassis de ", " ramassis d "}
 	selfReferences = []string{" je suis ", " suis ", " i m ", " i am ", " im ", " silly me ", " me "}
 )
 
