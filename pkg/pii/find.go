@@ -208,6 +208,23 @@ var (
 	otherRegions = []string{"FR", "US", "GB"}
 )
 
+// phoneForm returns cand trimmed, with an international "00" written '+',
+// and the regions whose formats it is read in: "ZZ" (its own country code)
+// for an international number, else those of lang.
+func phoneForm(cand, lang string) (string, []string) {
+	cand = strings.TrimSpace(cand)
+	if strings.HasPrefix(cand, "00") {
+		cand = "+" + cand[2:]
+	}
+	if strings.HasPrefix(cand, "+") {
+		return cand, []string{"ZZ"}
+	}
+	if regions, ok := phoneRegions[lang]; ok {
+		return cand, regions
+	}
+	return cand, otherRegions
+}
+
 // isPhone reports a valid phone number: international when it starts with
 // '+' or '00', else national in one of the regions for lang.
 func isPhone(cand, lang string) bool {
@@ -215,17 +232,7 @@ func isPhone(cand, lang string) bool {
 	if len(digits) < 8 || len(digits) > 15 {
 		return false
 	}
-	cand = strings.TrimSpace(cand)
-	if strings.HasPrefix(cand, "00") {
-		cand = "+" + cand[2:]
-	}
-	regions := phoneRegions[lang]
-	if regions == nil {
-		regions = otherRegions
-	}
-	if strings.HasPrefix(cand, "+") {
-		regions = []string{"ZZ"}
-	}
+	cand, regions := phoneForm(cand, lang)
 	for _, r := range regions {
 		// Outside North America a national number starts with its trunk
 		// prefix 0: "12 345 678" is a count, not a Belgian number.
@@ -254,17 +261,7 @@ func isPhone(cand, lang string) bool {
 // possiblePhone reports a number of a possible length and shape in one of
 // the regions for lang (or anywhere, with '+' or '00').
 func possiblePhone(cand, lang string) bool {
-	cand = strings.TrimSpace(cand)
-	if strings.HasPrefix(cand, "00") {
-		cand = "+" + cand[2:]
-	}
-	regions := phoneRegions[lang]
-	if regions == nil {
-		regions = otherRegions
-	}
-	if strings.HasPrefix(cand, "+") {
-		regions = []string{"ZZ"}
-	}
+	cand, regions := phoneForm(cand, lang)
 	for _, r := range regions {
 		if n, err := phonenumbers.Parse(cand, r); err == nil && phonenumbers.IsPossibleNumber(n) {
 			return true
