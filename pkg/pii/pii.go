@@ -1,134 +1,146 @@
-// Package pii masks personal data in free text: e-mail addresses (also
-// written "name [at] domain [dot] com", "name arobase domain point fr"),
-// phone numbers (French and international), IBANs, payment card numbers
-// and postal addresses. It is pure and safe for concurrent use.
+// Package pii finds and masks personal data in free text: e-mail addresses
+// (also written "name [at] domain [dot] com", "name arobase domain point
+// fr"), phone numbers (French and international, parsed with
+// libphonenumber's rules), IBANs (mod-97), payment card numbers (Luhn and an
+// issuer's prefix), postal addresses and French social security numbers
+// (NIR, with their key). It is pure and safe for concurrent use.
 //
-// Masking errs on the side of privacy: a text that looks like personal
-// data is masked even if it is not (a 16-digit order number that passes the
-// card checksum, a French phrase that reads like an address). Each masked
-// span becomes one placeholder naming its kind, such as "[email]".
+// Find is the detector: it reports what is personal data with high
+// precision, each finding with its kind (moderation labels a comment with
+// them). Mask hides Find's spans and, because masking errs on the side of
+// privacy, what only may be personal data besides (a number of a phone's
+// length, a 16-digit number passing Luhn whatever its prefix, an IBAN
+// failing its checksum, a postcode and its town). Each masked span becomes one placeholder naming its kind,
+// such as "[email]".
 package pii
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
 // Kind is a kind of personal data.
 type Kind string
 
-// Kinds of personal data, in the order Mask looks for them.
+// Kinds of personal data.
 const (
-	Email   Kind = "email"
-	IBAN    Kind = "iban"
-	Card    Kind = "card"
-	Phone   Kind = "phone"
+	Email Kind = "email"
+	IBAN  Kind = "iban"
+	Card  Kind = "card"
+	Phone Kind = "phone"
+	// Address is a postal address: a street number and a street (French,
+	// Belgian, Swiss, Québec or English-speaking forms); Mask also counts a
+	// postcode and its town.
 	Address Kind = "address"
+	// NIR is a French social security number whose key checks.
+	NIR Kind = "nir"
 )
 
 // Placeholder is what replaces a span of kind k.
 func Placeholder(k Kind) string { return "[" + string(k) + "]" }
 
 var (
-	// at and dot are the separators of an e-mail address, plain or
-	// spelled out to escape filters ("[at]", "(arobase)", " at ", "{dot}").
-	at  = `(?:\s*@\s*|\s*[\[({<]\s*(?:at|@|arobase|chez)\s*[\])}>]\s*|\s+(?:at|arobase)\s+)`
-	dot = `(?:\.|\s*[\[({<]\s*(?:dot|point|\.)\s*[\])}>]\s*|\s+(?:dot|point)\s+)`
-
-	emailRe = regexp.MustCompile(`(?i)[\p{L}\p{N}._%+-]+` + at + `[\p{L}\p{N}-]+(?:` + dot + `[\p{L}\p{N}-]+)*` + dot + `\p{L}{2,24}\b`)
-
-	// ibanRe: two letters, two check digits, 11 to 30 letters or digits,
-	// grouped by four or not.
-	ibanRe = regexp.MustCompile(`(?i)\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b`)
-
-	// numberRe is a run of digits with the separators people write
-	// numbers with; Mask decides from its digits what it is.
+	// numberRe is a run of digits with the separators people write numbers
+	// with; maybeNumber decides from its digits what it may be.
 	numberRe = regexp.MustCompile(`\+?\(?\d[\d ().\-]{6,}\d`)
-
-	// streetRe is a number, a kind of way and its name (French or
-	// English); postcodeRe a French postcode followed by a city name.
-	streetRe = regexp.MustCompile(`(?i:\b\d{1,4}(?:\s?(?:bis|ter|[a-c]))?,?\s+(?:rue|avenue|av\.?|boulevard|bd|place|pl\.|allée|allee|chemin|impasse|quai|route|cours|square|passage|lotissement|lieu-dit))` +
-		`(?:\s+(?:de|du|des|la|le|les|l['’]|d['’]|\p{Lu}[\p{L}'’.-]*|\d+))+` + cityTail +
-		`|\b\d{1,5}\s+(?:\p{Lu}[\p{L}'’-]*\s+){1,4}(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Dr\.?|Boulevard|Blvd\.?|Way|Court|Ct\.?|Place|Square)\b`)
-	// cityTail is an optional ", 75002 Paris" after a street.
-	cityTail   = `(?:,?\s*\d{5}(?:\s+\p{Lu}[\p{L}'’-]*(?:[ -]\p{Lu}[\p{L}'’-]*){0,3})?)?`
-	dateRe     = regexp.MustCompile(`^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$`)
+	// spacedEmailRe is an address written with spaces around its '@'
+	// ("paul @ laposte.net"), which Find leaves (a mention followed by a
+	// domain reads the same).
+	spacedEmailRe = regexp.MustCompile(`[\p{L}\p{N}._%+-]+(?:\s+@\s*|\s*@\s+)[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,24}\b`)
+	// ibanShapeRe is what an IBAN looks like: two letters, two check
+	// digits, 11 to 30 letters or digits, grouped by four or not; one
+	// failing its checksum (a typo) may still be someone's account.
+	ibanShapeRe = regexp.MustCompile(`(?i)\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b`)
+	// postcodeRe is a French postcode followed by a town's name.
 	postcodeRe = regexp.MustCompile(`\b(?:\d{5}|\d{2} \d{3})\s+\p{Lu}[\p{L}'’-]+(?:[ -]\p{Lu}[\p{L}'’-]+){0,3}(?:\s+cedex(?:\s+\d{1,2})?)?`)
+	// streetTailRe is the rest of a street's name after what Find matched
+	// ("Victor Hugo" after "3 bis avenue"), and its town.
+	streetTailRe = regexp.MustCompile(`^(?:\s+(?:de|du|des|la|le|les|l['’]|d['’]|\p{Lu}[\p{L}'’.-]*))*`)
+	addressGapRe = regexp.MustCompile(`^[\s,]*$`)
+	dateRe       = regexp.MustCompile(`^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$`)
 )
 
 // Mask returns s with every span of personal data replaced by its
-// placeholder.
+// placeholder: Find's, in a text of unknown language, and what may be
+// personal data besides.
 func Mask(s string) string {
 	if s == "" {
 		return s
 	}
-	s = emailRe.ReplaceAllString(s, Placeholder(Email))
-	s = ibanRe.ReplaceAllStringFunc(s, func(m string) string {
-		if digits(m) < 8 { // a word like "FR12ABCDEFGHIJKL" is not an account
-			return m
+	spans := Find(s, "")
+	for i := range spans {
+		if spans[i].Kind == Address {
+			spans[i].End += len(streetTailRe.FindString(s[spans[i].End:]))
 		}
-		return Placeholder(IBAN)
+	}
+	// rest is s with what is already masked blotted out, so that a number
+	// is not read across an IBAN, nor a tail of one taken for another.
+	rest := []byte(s)
+	add := func(k Kind, locs [][]int, keep func(string) bool) {
+		for _, loc := range locs {
+			free := !slices.ContainsFunc(spans, func(f Finding) bool { return loc[0] < f.End && loc[1] > f.Start })
+			if free && (keep == nil || keep(s[loc[0]:loc[1]])) {
+				spans = append(spans, Finding{Kind: k, Start: loc[0], End: loc[1]})
+			}
+		}
+	}
+	blot := func() {
+		for _, f := range spans {
+			for i := f.Start; i < f.End; i++ {
+				rest[i] = 'x'
+			}
+		}
+	}
+	add(Email, spacedEmailRe.FindAllStringIndex(s, -1), nil)
+	add(IBAN, ibanShapeRe.FindAllStringIndex(s, -1), func(m string) bool {
+		return len(onlyDigits(m)) >= 8 // a word like "FR12ABCDEFGHIJKL" is not an account
 	})
-	s = numberRe.ReplaceAllStringFunc(s, maskNumber)
-	s = streetRe.ReplaceAllString(s, Placeholder(Address))
-	s = postcodeRe.ReplaceAllString(s, Placeholder(Address))
-	return s
-}
-
-// maskNumber masks a run of digits that is a card number (13 to 19 digits
-// passing the Luhn checksum) or a phone number (an international prefix,
-// or a national number of 9 to 15 digits starting with 0). Dates, amounts
-// and short references stay.
-func maskNumber(m string) string {
-	d := onlyDigits(m)
-	switch {
-	case len(d) >= 13 && len(d) <= 19 && luhn(d):
-		return Placeholder(Card)
-	case strings.HasPrefix(m, "+") && len(d) >= 8 && len(d) <= 15:
-		return Placeholder(Phone)
-	case strings.HasPrefix(d, "00") && len(d) >= 10 && len(d) <= 17:
-		return Placeholder(Phone)
-	case strings.HasPrefix(d, "0") && len(d) >= 9 && len(d) <= 15 && !looksLikeDate(m):
-		return Placeholder(Phone)
-	case len(d) >= 10 && len(d) <= 15 && !looksLikeDate(m):
-		// A long number written without prefix, as phones often are
-		// ("6 12 34 56 78" is 9 digits and stays, "612345678 9" too):
-		// better masked than shown.
-		return Placeholder(Phone)
-	}
-	return m
-}
-
-// looksLikeDate reports whether m reads as a date or a time range
-// ("2026-11-23", "23/11/2026 08:00").
-func looksLikeDate(m string) bool {
-	return dateRe.MatchString(strings.TrimSpace(m))
-}
-
-func onlyDigits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
+	blot()
+	add(Address, postcodeRe.FindAllIndex(rest, -1), nil)
+	blot()
+	for _, loc := range numberRe.FindAllIndex(rest, -1) {
+		if k := maybeNumber(s[loc[0]:loc[1]]); k != "" {
+			add(k, [][]int{loc}, nil)
 		}
 	}
+	slices.SortFunc(spans, func(a, b Finding) int { return a.Start - b.Start })
+	var b strings.Builder
+	at, last := 0, Kind("")
+	for _, f := range spans {
+		if f.Start < at {
+			continue // inside the previous span, widened
+		}
+		if f.Kind == Address && last == Address && addressGapRe.MatchString(s[at:f.Start]) {
+			at = f.End // "12 rue de la Paix, 75002 Paris" is one address
+			continue
+		}
+		b.WriteString(s[at:f.Start])
+		b.WriteString(Placeholder(f.Kind))
+		at, last = f.End, f.Kind
+	}
+	b.WriteString(s[at:])
 	return b.String()
 }
 
-func digits(s string) int { return len(onlyDigits(s)) }
-
-// luhn reports whether the digits d pass the Luhn checksum of card numbers.
-func luhn(d string) bool {
-	sum := 0
-	for i := range len(d) {
-		n := int(d[len(d)-1-i] - '0')
-		if i%2 == 1 {
-			n *= 2
-			if n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
+// maybeNumber says what a run of digits Find did not claim may be: a card
+// number (13 to 19 digits passing Luhn), or a phone number (an
+// international prefix, or 9 to 15 digits from a 0, or 10 to 15 without:
+// better masked than shown). Dates, amounts and short references stay.
+func maybeNumber(m string) Kind {
+	d := onlyDigits(m)
+	date := dateRe.MatchString(strings.TrimSpace(m))
+	switch {
+	case len(d) >= 13 && len(d) <= 19 && luhn(d):
+		return Card
+	case strings.HasPrefix(m, "+") && len(d) >= 8 && len(d) <= 15:
+		return Phone
+	case strings.HasPrefix(d, "00") && len(d) >= 10 && len(d) <= 17:
+		return Phone
+	case strings.HasPrefix(d, "0") && len(d) >= 9 && len(d) <= 15 && !date:
+		return Phone
+	case len(d) >= 10 && len(d) <= 15 && !date:
+		return Phone
 	}
-	return sum%10 == 0
+	return ""
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ruche-project/ruche/events"
 	v1 "github.com/ruche-project/ruche/events/interaction/v1"
+	"github.com/ruche-project/ruche/pkg/pii"
 	"github.com/ruche-project/ruche/services/moderation/classify"
 )
 
@@ -44,7 +45,7 @@ type LineReport struct {
 	Lang          classify.Lang      `json:"lang"`
 	Spam          classify.Spam      `json:"spam"`
 	Toxicity      classify.Toxicity  `json:"toxicity"`
-	PII           []classify.PIIKind `json:"pii"`
+	PII           []pii.Kind         `json:"pii"`
 	Sentiment     classify.Sentiment `json:"sentiment"`
 	Intent        classify.Intent    `json:"intent"`
 	Urgent        []string           `json:"urgent"`

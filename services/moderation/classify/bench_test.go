@@ -3,6 +3,8 @@ package classify
 import (
 	"testing"
 
+	"github.com/ruche-project/ruche/pkg/pii"
+
 	"github.com/ruche-project/ruche/services/moderation/classify/internal/vader"
 	"github.com/ruche-project/ruche/services/moderation/internal/evalset"
 )
@@ -91,7 +93,7 @@ func BenchmarkStages(b *testing.B) {
 		}},
 		{"toxicity", func(i int) { DetectToxicity(texts[i], langs[i%2]) }},
 		{"spam", func(i int) { DetectSpam(texts[i], Author{}, goldenAt) }},
-		{"pii", func(i int) { FindPII(benchTexts[i], langs[i%2]) }},
+		{"pii", func(i int) { pii.Find(benchTexts[i], string(langs[i%2])) }},
 		{"intent", func(i int) { DetectIntent(texts[i], Sentiment{}, Toxicity{}) }},
 		{"urgent", func(i int) { DetectUrgent(texts[i]) }},
 		{"language", func(i int) { DetectLanguage(texts[i], "") }},

@@ -5,7 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ruche-project/ruche/services/moderation/classify/internal/gate"
+	"github.com/ruche-project/ruche/pkg/gate"
+	"github.com/ruche-project/ruche/pkg/pii"
 	"github.com/ruche-project/ruche/services/moderation/classify/internal/tokens"
 	"github.com/ruche-project/ruche/services/moderation/learned"
 )
@@ -28,12 +29,12 @@ type Input struct {
 
 // Result is every label of one interaction.
 type Result struct {
-	Lang      Lang         `json:"lang"`
-	Spam      Spam         `json:"spam"`
-	Toxicity  Toxicity     `json:"toxicity"`
-	PII       []PIIFinding `json:"-"`
-	Sentiment Sentiment    `json:"sentiment"`
-	Intent    Intent       `json:"intent"`
+	Lang      Lang          `json:"lang"`
+	Spam      Spam          `json:"spam"`
+	Toxicity  Toxicity      `json:"toxicity"`
+	PII       []pii.Finding `json:"-"`
+	Sentiment Sentiment     `json:"sentiment"`
+	Intent    Intent        `json:"intent"`
 	// Urgent names urgent matters: "health", "safety", "legal", "press"...
 	Urgent []string `json:"urgent"`
 	// Scores are the learned model's, for callers that weigh how sure the
@@ -64,11 +65,11 @@ func classify(in Input, st *tokens.Storage[Token]) Result {
 	r.Toxicity = DetectToxicity(t, r.Lang)
 	combineToxicity(&r.Toxicity, m, scores)
 	in.Correction.correctLabels(&r)
-	r.PII = findPII(&raw, r.Lang)
+	r.PII = pii.FindText(&raw, string(r.Lang))
 	if r.Spam.Is {
 		// The number a spam asks to call or message is the spammer's
 		// business contact, not its author's personal data to protect.
-		r.PII = slices.DeleteFunc(r.PII, func(f PIIFinding) bool { return f.Kind == PIIPhone })
+		r.PII = slices.DeleteFunc(r.PII, func(f pii.Finding) bool { return f.Kind == pii.Phone })
 	}
 	if r.Spam.Is {
 		// Spam says nothing about the brand: its sentiment and intent are
@@ -103,8 +104,8 @@ func DetectUrgent(t Text) []string {
 }
 
 // PIIKinds are the distinct kinds of personal data found, sorted.
-func (r Result) PIIKinds() []PIIKind {
-	out := []PIIKind{}
+func (r Result) PIIKinds() []pii.Kind {
+	out := []pii.Kind{}
 	for _, f := range r.PII {
 		if !slices.Contains(out, f.Kind) {
 			out = append(out, f.Kind)

@@ -17,7 +17,7 @@ func TestModelCombination(t *testing.T) {
 		want map[string]string
 		not  []string
 	}{
-		{"a_threat_without_you_is_a_threat_by_the_model", "Je sais où travaille votre directeur. Qu'il fasse attention à lui.",
+		{"a_threat_the_rules_do_not_know_is_a_threat_by_the_model", "Un coup de cutter et on n'en parle plus de ta boutique",
 			map[string]string{"threat": "model:threat=", "sentiment:negative": "model:negative="}, nil},
 		{"a_threat_the_rules_know_is_theirs", "Je vais te retrouver et te tuer",
 			map[string]string{"threat": "threat:je_vais_te", "toxicity:high": "threat:je_vais_te"}, nil},

@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/ruche-project/ruche/services/moderation/classify/internal/gate"
+	"github.com/ruche-project/ruche/pkg/gate"
 )
 
 // Author is what a network says about who wrote an interaction.
@@ -78,7 +78,7 @@ func DetectSpam(t Text, author Author, at time.Time) Spam {
 }
 
 // detectSpam is DetectSpam with raw, t.Raw as a text whose folded form
-// FindPII's regexps share, and the brand's own domains (lookalike.go).
+// pii.FindText's regexps share, and the brand's own domains (lookalike.go).
 func detectSpam(t Text, raw *gate.Text, author Author, at time.Time, brandDomains []string) Spam {
 	s := Spam{Reasons: []string{}}
 	var score float64

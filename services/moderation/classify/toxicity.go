@@ -5,7 +5,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ruche-project/ruche/services/moderation/classify/internal/gate"
+	"github.com/ruche-project/ruche/pkg/gate"
 )
 
 // Severity of toxicity, ordered.
@@ -66,6 +66,7 @@ const (
 	groupFR      = `(?:arabe|noir|juif|musulman|immigre|etranger|homo|gay|chinois|rom|gitan|rebeu|renoi|refugie)s?`
 	groupsEN     = `(?:muslims|jews|blacks|arabs|immigrants|migrants|foreigners|women|gays|asians|chinese|mexicans|gypsies|trans people|refugees)`
 	dehumanising = `(?:terroristes|criminels|animaux|parasites|inferieurs|singes|rats|voleurs|dechets|sous hommes|cafards|violeurs|vermine|vermines|une plaie|terrorists|criminals|animals|vermin|inferior|rapists|subhuman|trash|disgusting|a disease|cockroaches|savages)`
+	people       = `(?:ceo|boss|manager|owner|founder|family|kids|children|wife|husband|staff|employees|driver|mother|mom|mum|dad|father|son|daughter|team|cashier)`
 	places       = `(?:boutique|boutiques|magasin|magasins|restaurant|resto|maison|bureau|bureaux|local|agence|cafe|voiture|usine|shop|shops|store|stores|house|place|office|building|car|business)`
 )
 
@@ -78,12 +79,36 @@ var toxicPatterns = []pattern{
 	{"threat:i_will_hurt_you", CategoryThreat, gate.Must(` (?:i|we) (?:will |ll |m going to |am going to |re going to |are going to |m gonna |re gonna |gonna |shall )?(?:come and |come |go )?(?:kill|murder|hurt|shoot|stab|beat up|rape|strangle|find|hunt down|hunt|end) (?:you|u|ya|yall) `)},
 	{"threat:destroy_place_en", CategoryThreat, gate.Must(` (?:burn|torch|bomb|blow up|trash|wreck|smash|burn down) (?:your|ur|the|this|that) ` + places + ` `)},
 	{"threat:know_where_you_live", CategoryThreat, gate.Must(` (?:we|i) know where (?:you|u|he|she|they|your \S+|ur \S+|his \S+|her \S+|their \S+) (?:live|lives|work|works|sleep|sleeps|go|goes) `)},
-	{"threat:watch_your_back", CategoryThreat, gate.Must(` (?:better |d better |should |gonna have to )?watch (?:your|ur|his|her|their|yer) back `)},
+	{"threat:watch_your_back", CategoryThreat, gate.Must(` (?:better |d better |should |gonna have to )?watch (?:your|ur|his|her|their|yer) backs? `)},
 	{"threat:surveille_tes_arrieres", CategoryThreat, gate.Must(` (?:surveille|surveillez|surveiller|fais gaffe a|faites gaffe a) (?:tes|vos|ses|leurs) (?:arrieres|fesses) `)},
 	{"threat:interet_a_ne_plus_fr", CategoryThreat, gate.Must(` (?:a|as|avez|ont) interet a ne (?:plus |pas )?(?:jamais )?(?:remettre les pieds|se montrer|revenir|repasser|me croiser|croiser) `)},
 	{"threat:better_not_show_face_en", CategoryThreat, gate.Must(` (?:better|d better|should) (?:never|not) (?:show|come) (?:his|her|your|their|ur) (?:face|ass|ugly face) `)},
 	{"threat:wont_end_well", CategoryThreat, gate.Must(` (?:it|this|that) (?:won t|wont|will not) end well | ca (?:va|risque de) (?:mal finir|finir mal) `)},
 	{"threat:you_are_dead", CategoryThreat, gate.Must(` (?:you|u) (?:re|are|r) (?:dead|going to die|gonna die) | (?:hope|wish) (?:you|u) (?:die|get cancer) `)},
+	// Veiled threats and threats at people around the target, from the
+	// dev and training splits' threats the patterns above missed.
+	{"threat:veiled_shame_en", CategoryThreat, gate.Must(` (?:would|d) be a (?:shame|pity) if (?:something|anything) (?:happened|were to happen|happens) to `)},
+	{"threat:veiled_dommage_fr", CategoryThreat, gate.Must(` dommage qu (?:il|elle) (?:arrive|arrivat) (?:quelque chose|qqch|un malheur|un accident) `)},
+	{"threat:hope_someone_dies_en", CategoryThreat, gate.Must(` (?:hope|wish) (?:your|ur|the|that|his|her|their) (?:\S+ )?` + people + ` (?:dies|die|gets killed|gets shot|burns) `)},
+	{"threat:family_known_fr", CategoryThreat, gate.Must(` (?:je|on|nous) (?:connais|connait|connaissons) (?:ta|tes|votre|vos) (?:femme|mari|gosses|enfants|famille|fille|fils|mere|pere|gamins|proches) `)},
+	{"threat:waiting_outside_fr", CategoryThreat, gate.Must(` (?:on|je|nous) (?:t|vous) (?:attend|attends|attendons|attendra|attendrai|attendrons) (?:devant|a la sortie|dehors|en bas|au coin) `)},
+	{"threat:six_feet_under", CategoryThreat, gate.Must(` (?:envoyer|mettre|finir|envoie|mets) (?:\S+ )?six pieds sous terre | (?:put|send) (?:you|u|ya) six feet under `)},
+	{"threat:wreck_your_place_fr", CategoryThreat, gate.Must(` (?:va|vais|allons|vont|venir) (?:\S+ )?tout (?:casser|peter|defoncer|bruler|cramer|saccager) (?:chez (?:vous|toi)|dans (?:votre|ton|ta|vos|tes) ) | (?:votre|ton|ta|vos|tes) (?:siege|` + places[3:len(places)-1] + `) (?:va|vont) (?:partir en fumee|bruler|sauter|cramer) `)},
+	{"threat:exterminate_them", CategoryThreat, gate.Must(` (?:gas|exterminate|kill|shoot|hang|burn) (?:them|em|those people) all | (?:gas|exterminate|kill|shoot|hang|burn) (?:all of them|every single one of them|every last one of them) `)},
+	// Threats of the training splits the patterns above missed, written
+	// as their kind rather than their words: a weapon brought along, harm
+	// to what belongs to the target, the target's address held, a group
+	// to be shot.
+	{"threat:harm_yours_en", CategoryThreat, gate.Must(` (?:i|we) (?:ll |will |m going to |am going to |re going to |m gonna |re gonna |m |am )(?:\S+ )?(?:slit|break|smash|stab|shoot|torch|burn|bomb|beat|strangle|cut|planting a bomb in|plant a bomb in) (?:your|ur|his|her|their) `)},
+	{"threat:harm_yours_fr", CategoryThreat, gate.Must(` (?:je|on|nous) (?:vais|va|allons) (?:lui|leur|te|vous) (?:casser|refaire le portrait|planter|trouer|crever|egorger|ouvrir) | (?:je|on) (?:lui|leur|te|vous) (?:plante|plantes|plantera|planterai) (?:un couteau|une lame) | (?:vais|va|allons|vont) (?:poser|mettre|planter) une bombe `)},
+	{"threat:bullet", CategoryThreat, gate.Must(` (?:put|putting|puts) a bullet in | (?:mettre|mette|mettra|colle|coller) une balle (?:a|dans) `)},
+	{"threat:armed_visit_en", CategoryThreat, gate.Must(` (?:coming|come|show up|showing up|be back|come back|coming back|i m back|bringing|bring)(?: \S+){0,5} (?:with )?(?:a|my|some) (?:gun|rifle|shotgun|knife|bat|baseball bat|bomb|machete|gasoline|petrol) `)},
+	{"threat:armed_visit_fr", CategoryThreat, gate.Must(` (?:viens|reviens|revenir|venir|passe|repasse|viendrai|reviendrai)(?: \S+){0,5} (?:avec|c est avec) (?:une|un|mon|ma|de l|du) (?:batte|fusil|arme|couteau|flingue|essence|bombe|machette|hache) | (?:j ai|on a) (?:une arme|un flingue|un fusil) `)},
+	{"threat:group_shot", CategoryThreat, gate.Must(` (?:should|must|ought to|deserve to|deserves to) be (?:lined up and )?(?:shot|hanged|hung|gassed|executed|killed|lynched) | lined up and shot | (?:faudrait|faut|faudra|devrait|devraient|doivent etre) (?:tous )?(?:les |etre )?(?:fusiller|fusilles|gazer|gazes|pendre|pendus|executer|executes|buter|tuer|lyncher|lynches) `)},
+	{"threat:address_held", CategoryThreat, gate.Must(` (?:i|we) (?:have|ve got|got|know) (?:your|ur) (?:home )?address | (?:j ai|on a|je connais|on connait|nous connaissons) (?:ton|votre|ta|l) (?:adresse|domicile) `)},
+	{"threat:you_will_pay_en", CategoryThreat, gate.Must(` (?:you|u) (?:ll|will) (?:pay dearly|pay for this|end up in (?:a |the )?(?:ditch|hospital|coffin|morgue|trunk|river|grave)) | see what happens to (?:your|ur) | sleep well while (?:you|u) (?:still )?can | (?:should|better) be careful walking home | pay (?:you|u) a visit and not to `)},
+	{"threat:you_will_pay_fr", CategoryThreat, gate.Must(` (?:tu vas|vous allez) (?:le payer (?:tres )?cher|finir dans (?:un|une|le|la) (?:coffre|fosse|fosse|ravin|cercueil|caniveau)|saigner) | (?:t es|vous etes) (?:mort|morts|morte) si | rendre visite et ce ne sera pas pour | qu il fasse attention a lui | (?:surveillez|surveille) (?:bien )?(?:votre|ta|ton|vos|tes) (?:voiture|vehicule|maison|boutique|magasin|famille|enfants) `)},
+	{"threat:around_the_target_en", CategoryThreat, gate.Must(` (?:we|i) ll be waiting (?:for (?:you|u) )?(?:outside|at the exit|downstairs|after (?:your|ur) shift) | (?:i|we) know (?:your|ur) (?:wife|husband|kids|children|family|daughter|son) | (?:is|are) going up in flames | with (?:them|everyone|everybody|your \S+|the \S+) (?:still )?inside `)},
 	{"hate:group_dehumanised_fr", CategoryHate, gate.Must(` (?:les|tous les|toutes les|ces|sales) ` + groupsFR + ` (?:sont|=) (?:des |tous des |toutes des |de la |une )?` + dehumanising + ` `)},
 	{"hate:group_out_fr", CategoryHate, gate.Must(` (?:les )?` + groupsFR + ` dehors | dehors les ` + groupsFR + ` | sales? ` + groupFR + ` `)},
 	{"hate:group_no_rights_fr", CategoryHate, gate.Must(` (?:les )?` + groupsFR + ` ne (?:devraient|doivent) (?:pas|jamais) (?:avoir|pouvoir|voter|travailler|parler|exister|sortir) `)},
@@ -96,11 +121,13 @@ var (
 	reportingMarkers = []string{" traite de ", " traitee de ", " traites de ", " traitees de ", " traiter de ", " traitait de ", " traitent de ",
 		" appele ", " appelee ", " appeles ", " called me ", " called us ", " called him ", " called her ", " called my ", " calls me ",
 		" m a dit ", " a dit que ", " a dit ", " said ", " insulte de ", " qualifie de ", " qualifies de ", " m a insulte ", " m a insultee "}
-	metaNegation   = []string{" ne dis pas que ", " dis pas que ", " ne dis pas qu ", " not saying ", " m not saying ", " never said "}
-	negators       = map[string]bool{"pas": true, "not": true, "never": true, "jamais": true, "no": true, "ne": true, "n": true, "ni": true, "aucun": true, "aucune": true, "nor": true}
-	secondPerson   = map[string]bool{"t": true, "tu": true, "vous": true, "toi": true, "you": true, "u": true, "ur": true, "youre": true, "yall": true, "ya": true}
-	copulas        = map[string]bool{"es": true, "etes": true, "are": true, "re": true, "r": true, "ur": true, "youre": true}
-	aimMarkers     = []string{" espece de ", " espece d ", " bande de ", " bande d ", " quel ", " quelle ", " quels ", " quelles ", " what a ", " what an ", " such a ", " such an ", " sale ", " sales ", " pauvre ", " gros ", " grosse ", " sombre ", " absolute ", " bunch of ", " sont des ", " etes des ", " es un ", " es une ", " est un ", " est une ", " qu un ", " qu une ", " is a ", " is an ", " are a ", " are such "}
+	metaNegation = []string{" ne dis pas que ", " dis pas que ", " ne dis pas qu ", " not saying ", " m not saying ", " never said "}
+	negators     = map[string]bool{"pas": true, "not": true, "never": true, "jamais": true, "no": true, "ne": true, "n": true, "ni": true, "aucun": true, "aucune": true, "nor": true}
+	secondPerson = map[string]bool{"t": true, "tu": true, "vous": true, "toi": true, "you": true, "u": true, "ur": true, "youre": true, "yall": true, "ya": true}
+	copulas      = map[string]bool{"es": true, "etes": true, "are": true, "re": true, "r": true, "ur": true, "youre": true}
+	aimMarkers   = []string{" espece de ", " espece d ", " bande de ", " bande d ", " quel ", " quelle ", " quels ", " quelles ", " what a ", " what an ", " such a ", " such an ", " sale ", " sales ", " pauvre ", " gros ", " grosse ", " sombre ", " absolute ", " bunch of ", " sont des ", " etes des ", " es un ", " es une ", " est un ", " est une ", " qu un ", " qu une ", " is a ", " is an ", " are a ", " are such ",
+		// an organisation said to be made of them ("a scam run by cretins")
+		" run by ", " ran by ", " managed by ", " staffed by ", " tenu par ", " tenue par ", " dirige par ", " dirigee par ", " gere par ", " geree par ", " ramassis de ", " ramassis d "}
 	selfReferences = []string{" je suis ", " suis ", " i m ", " i am ", " im ", " silly me ", " me "}
 )
 

@@ -49,7 +49,7 @@ var targets = func() []target {
 // meeting the target, so that it moves from here to the asserted targets.
 var shortfalls = map[string]float64{
 	"project/fr toxicity:any precision ≥ 0.90":     0.88,
-	"project-new/en toxicity:any recall ≥ 0.85":    0.20,
+	"project-new/en toxicity:any recall ≥ 0.85":    0.40,
 	"project-new/fr toxicity:any recall ≥ 0.85":    0.80,
 	"mlma/en toxicity:any precision ≥ 0.90":        0.89,
 	"mlma/fr toxicity:any precision ≥ 0.90":        0.81,
@@ -57,10 +57,8 @@ var shortfalls = map[string]float64{
 	"davidson/en toxicity:any recall ≥ 0.85":       0.83,
 	"project-new/en spam recall ≥ 0.85":            0.66,
 	"project-new/fr spam recall ≥ 0.85":            0.66,
-	"project/en sentiment accuracy ≥ 0.85":         0.83,
 	"project-new/en toxicity:threat recall ≥ 0.95": 0.50,
 	"project-new/fr toxicity:threat recall ≥ 0.95": 0.66,
-	"sentences/en sentiment accuracy ≥ 0.85":       0.83,
 }
 
 // figure returns the target's figure from results for the pipeline

@@ -9,10 +9,10 @@ type Precondition uint8
 
 const (
 	None          Precondition = iota
-	AtWord                     // hasAtWord: classify's obfuscated e-mail address
-	DigitRun                   // hasDigitRun: classify's phone numbers and cards
-	LettersDigits              // hasLettersDigits: classify's IBANs
-	Amount                     // hasAmount: classify's money per day
+	AtWord                     // hasAtWord: pii's obfuscated e-mail address
+	DigitRun                   // hasDigitRun: pii's phone numbers and cards
+	LettersDigits              // hasLettersDigits: pii's IBANs
+	Amount                     // hasAmount: moderation classify's money per day
 )
 
 // holds reports whether the condition p names holds on t.
@@ -31,8 +31,8 @@ func (p Precondition) holds(t *Text) bool {
 }
 
 // The conditions each restate, more cheaply, a necessity of one expression
-// of classify: they must change with it, and classify's gate tests say
-// whether they still hold.
+// of pii or of moderation's classify: they must change with it, and the
+// gate tests of those packages say whether they still hold.
 
 // hasDigitRun reports a run of at least 7 bytes of digits and separators
 // (the class of the digit run expression) that starts and ends with a

@@ -1,7 +1,8 @@
 // Package gate runs a regular expression only on texts that can match it.
 // It is speed machinery and no rule: a gated expression finds exactly what
-// the bare expression finds (classify's TestGatesAreSound and
-// FuzzGatesAreSound), only sooner on the many texts that cannot match.
+// the bare expression finds (the gate tests of its users: TestGatesAreSound
+// and FuzzGatesAreSound of pkg/pii and of moderation's classify), only
+// sooner on the many texts that cannot match.
 package gate
 
 import (

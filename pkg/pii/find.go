@@ -1,44 +1,32 @@
-package classify
+package pii
 
 import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/unicode/norm"
 
-	"github.com/ruche-project/ruche/services/moderation/classify/internal/gate"
+	"github.com/ruche-project/ruche/pkg/gate"
 )
 
-// PIIKind is a kind of personal data.
-type PIIKind string
-
-// Kinds of personal data.
-const (
-	PIIEmail PIIKind = "email"
-	PIIPhone PIIKind = "phone"
-	PIICard  PIIKind = "card"
-	PIIIBAN  PIIKind = "iban"
-	// PIIAddress is a postal address: a street number and a street (French,
-	// Belgian, Swiss, Québec or English-speaking forms).
-	PIIAddress PIIKind = "address"
-	// PIINIR is a French social security number (NIR) whose key checks.
-	PIINIR PIIKind = "nir"
-)
-
-// PIIFinding is personal data found in a text: its kind and where it is. The
-// value itself is never copied: Start and End are byte offsets in the raw
-// text, for redaction, and are not serialised.
-type PIIFinding struct {
-	Kind  PIIKind `json:"kind"`
-	Start int     `json:"-"`
-	End   int     `json:"-"`
+// Finding is personal data found in a text: its kind and where it is. The
+// value itself is never copied: Start and End are byte offsets in the text,
+// for redaction, and are not serialised.
+type Finding struct {
+	Kind  Kind `json:"kind"`
+	Start int  `json:"-"`
+	End   int  `json:"-"`
 }
 
 var (
-	emailRe = gate.Must(`(?i)[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,24}`)
-	// "jean [at] free [dot] fr", "john.smith at outlook dot com", "jean arobase gmail point com".
-	obfuscatedEmailRe = gate.Must(`(?i)\b[a-z0-9._%+\-]+\s*(?:\[at\]|\(at\)|\{at\}|\[@\]|\(@\)|\s+at\s+|\s+arobase\s+)\s*[a-z0-9\-]+\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\s+point\s+|\.)\s*(?:com|fr|net|org|be|ch|ca|io|co|uk|de|eu|info|me)\b`).With(gate.AtWord)
+	emailRe = gate.Must(`(?i)[\pL\pN._%+\-]+@[\pL\pN\-]+(?:\.[\pL\pN\-]+)*\.\pL{2,24}`)
+	// "jean [at] free [dot] fr", "john.smith at outlook dot com", "jean arobase gmail point com",
+	// "jean(at)orange(point)fr".
+	obfuscatedEmailRe = gate.Must(`(?i)\b[a-z0-9._%+\-]+\s*(?:\[at\]|\(at\)|\{at\}|\[@\]|\(@\)|\s+at\s+|\s+arobase\s+)\s*[a-z0-9\-]+\s*(?:\[dot\]|\(dot\)|\{dot\}|\[point\]|\(point\)|\{point\}|\s+dot\s+|\s+point\s+|\.)\s*(?:com|fr|net|org|be|ch|ca|io|co|uk|de|eu|info|me)\b`).With(gate.AtWord)
 	// A run of digits with the separators phone numbers and cards use.
 	digitRunRe  = gate.Must(`(?:\+|\b00|\()?\d[\d \t().\-/]{5,}\d`).With(gate.DigitRun)
 	ibanStartRe = gate.Must(`(?i)\b[a-z]{2}\d{2}`).With(gate.LettersDigits)
@@ -76,19 +64,22 @@ var contactWords = []string{"reach me", "call me", "text me", "ring me", "my num
 // word also appears ("ma carte pour la commande: 4111...").
 var cardWords = []string{"carte", "card", "cb", "visa", "mastercard", "amex", "paye avec", "paid with", "payment"}
 
-// FindPII returns the personal data in raw, in order. Phone numbers are
-// parsed with libphonenumber's rules: international formats anywhere, and
-// national formats of France first, then of the other regions the brand's
-// audience writes from (lang says which first).
-func FindPII(raw string, lang Lang) []PIIFinding {
+// Find returns the personal data in raw, in order: what is personal data
+// with high precision (moderation labels a comment with its kinds), where
+// Mask also hides what only may be. Phone numbers are parsed with
+// libphonenumber's rules: international formats anywhere, and national
+// formats of the regions the audience of a text in lang ("fr", "en", or
+// anything else) writes from.
+func Find(raw, lang string) []Finding {
 	rt := gate.NewText(raw)
-	return findPII(&rt, lang)
+	return FindText(&rt, lang)
 }
 
-// findPII is FindPII on rt, whose folded form the spam regexps share.
-func findPII(rt *gate.Text, lang Lang) []PIIFinding {
+// FindText is Find on rt, whose folded form a caller's own gated regexps
+// share.
+func FindText(rt *gate.Text, lang string) []Finding {
 	raw := rt.String()
-	var out []PIIFinding
+	var out []Finding
 	taken := func(s, e int) bool {
 		for _, f := range out {
 			if s < f.End && e > f.Start {
@@ -98,11 +89,11 @@ func findPII(rt *gate.Text, lang Lang) []PIIFinding {
 		return false
 	}
 	for _, loc := range emailRe.FindAllIndexText(rt) {
-		out = append(out, PIIFinding{Kind: PIIEmail, Start: loc[0], End: loc[1]})
+		out = append(out, Finding{Kind: Email, Start: loc[0], End: loc[1]})
 	}
 	for _, loc := range obfuscatedEmailRe.FindAllIndexText(rt) {
 		if !taken(loc[0], loc[1]) {
-			out = append(out, PIIFinding{Kind: PIIEmail, Start: loc[0], End: loc[1]})
+			out = append(out, Finding{Kind: Email, Start: loc[0], End: loc[1]})
 		}
 	}
 	for _, f := range findIBANs(rt) {
@@ -113,7 +104,7 @@ func findPII(rt *gate.Text, lang Lang) []PIIFinding {
 	for _, re := range []*gate.Regexp{addressFRRe, addressENRe} {
 		for _, loc := range re.FindAllIndexText(rt) {
 			if !taken(loc[0], loc[1]) {
-				out = append(out, PIIFinding{Kind: PIIAddress, Start: loc[0], End: loc[1]})
+				out = append(out, Finding{Kind: Address, Start: loc[0], End: loc[1]})
 			}
 		}
 	}
@@ -125,20 +116,20 @@ func findPII(rt *gate.Text, lang Lang) []PIIFinding {
 		cand := raw[s:e]
 		digits := onlyDigits(cand)
 		if len(digits) == 15 && validNIR(digits) {
-			out = append(out, PIIFinding{Kind: PIINIR, Start: s, End: e})
+			out = append(out, Finding{Kind: NIR, Start: s, End: e})
 			continue
 		}
-		before := Fold(raw[max(0, s-24):s])
+		before := fold(raw[max(0, s-24):s])
 		isRef := containsWord(before, referenceWords)
 		if n := len(digits); n >= 13 && n <= 19 && luhn(digits) && cardPrefix(digits) && (!isRef || containsWord(before, cardWords)) {
-			out = append(out, PIIFinding{Kind: PIICard, Start: s, End: e})
+			out = append(out, Finding{Kind: Card, Start: s, End: e})
 			continue
 		}
 		if isRef || strings.Count(cand, "/") > 0 && !strings.HasPrefix(cand, "+") {
 			continue // a reference number or a date
 		}
 		if isPhone(cand, lang) || containsWord(before, contactWords) && possiblePhone(cand, lang) {
-			out = append(out, PIIFinding{Kind: PIIPhone, Start: s, End: e})
+			out = append(out, Finding{Kind: Phone, Start: s, End: e})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })
@@ -178,6 +169,25 @@ func containsWord(s string, words []string) bool {
 	return false
 }
 
+// fold lower-cases s and strips the accents of its letters, for the words
+// around a number ("numéro", "N°").
+func fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			b.WriteRune(unicode.ToLower(r))
+			continue
+		}
+		for _, d := range norm.NFKD.String(string(r)) {
+			if !unicode.Is(unicode.Mn, d) {
+				b.WriteRune(unicode.ToLower(d))
+			}
+		}
+	}
+	return b.String()
+}
+
 func onlyDigits(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -188,30 +198,41 @@ func onlyDigits(s string) string {
 	return b.String()
 }
 
-var phoneRegions = map[Lang][]string{
-	LangFrench:  {"FR", "BE", "CH", "CA"},
-	LangEnglish: {"US", "GB", "CA", "IE", "FR"},
-	LangOther:   {"FR", "US", "GB"},
-}
-
-// isPhone reports a valid phone number: international when it starts with
-// '+' or '00', else national in one of the regions for lang.
-func isPhone(cand string, lang Lang) bool {
-	digits := onlyDigits(cand)
-	if len(digits) < 8 || len(digits) > 15 {
-		return false
+// phoneRegions are, by language, the regions whose national formats are
+// tried, in order; otherRegions for any other language.
+var (
+	phoneRegions = map[string][]string{
+		"fr": {"FR", "BE", "CH", "CA"},
+		"en": {"US", "GB", "CA", "IE", "FR"},
 	}
+	otherRegions = []string{"FR", "US", "GB"}
+)
+
+// phoneForm returns cand trimmed, with an international "00" written '+',
+// and the regions whose formats it is read in: "ZZ" (its own country code)
+// for an international number, else those of lang.
+func phoneForm(cand, lang string) (string, []string) {
 	cand = strings.TrimSpace(cand)
 	if strings.HasPrefix(cand, "00") {
 		cand = "+" + cand[2:]
 	}
-	regions := phoneRegions[lang]
-	if regions == nil {
-		regions = phoneRegions[LangOther]
-	}
 	if strings.HasPrefix(cand, "+") {
-		regions = []string{"ZZ"}
+		return cand, []string{"ZZ"}
 	}
+	if regions, ok := phoneRegions[lang]; ok {
+		return cand, regions
+	}
+	return cand, otherRegions
+}
+
+// isPhone reports a valid phone number: international when it starts with
+// '+' or '00', else national in one of the regions for lang.
+func isPhone(cand, lang string) bool {
+	digits := onlyDigits(cand)
+	if len(digits) < 8 || len(digits) > 15 {
+		return false
+	}
+	cand, regions := phoneForm(cand, lang)
 	for _, r := range regions {
 		// Outside North America a national number starts with its trunk
 		// prefix 0: "12 345 678" is a count, not a Belgian number.
@@ -239,15 +260,8 @@ func isPhone(cand string, lang Lang) bool {
 
 // possiblePhone reports a number of a possible length and shape in one of
 // the regions for lang (or anywhere, with '+' or '00').
-func possiblePhone(cand string, lang Lang) bool {
-	cand = strings.TrimSpace(cand)
-	if strings.HasPrefix(cand, "00") {
-		cand = "+" + cand[2:]
-	}
-	regions := phoneRegions[lang]
-	if regions == nil || strings.HasPrefix(cand, "+") {
-		regions = []string{"ZZ"}
-	}
+func possiblePhone(cand, lang string) bool {
+	cand, regions := phoneForm(cand, lang)
 	for _, r := range regions {
 		if n, err := phonenumbers.Parse(cand, r); err == nil && phonenumbers.IsPossibleNumber(n) {
 			return true
@@ -307,9 +321,9 @@ func cardPrefix(d string) bool {
 
 // findIBANs finds IBANs written with or without spaces, of the length their
 // country uses, that pass the ISO 7064 mod-97 check.
-func findIBANs(rt *gate.Text) []PIIFinding {
+func findIBANs(rt *gate.Text) []Finding {
 	raw := rt.String()
-	var out []PIIFinding
+	var out []Finding
 	for _, loc := range ibanStartRe.FindAllIndexText(rt) {
 		country := strings.ToUpper(raw[loc[0] : loc[0]+2])
 		want, ok := ibanLengths[country]
@@ -337,7 +351,7 @@ func findIBANs(rt *gate.Text) []PIIFinding {
 			continue // longer than the country's IBAN
 		}
 		if ValidIBAN(b.String()) {
-			out = append(out, PIIFinding{Kind: PIIIBAN, Start: loc[0], End: i})
+			out = append(out, Finding{Kind: IBAN, Start: loc[0], End: i})
 		}
 	}
 	return out
