@@ -254,7 +254,7 @@ func (s *Service) SearchReplies(ctx context.Context, r query.SearchSavedRepliesR
 	sims := make([]float64, len(replies))
 	order := make([]int, 0, len(replies))
 	for i := range replies {
-		if sims[i] = knowledge.Cosine(q[0], vecs[i]); sims[i] > 0 {
+		if sims[i] = knowledge.Cosine(q[0], vecs[i]); sims[i] >= knowledge.MinSimilarity {
 			order = append(order, i)
 		}
 	}

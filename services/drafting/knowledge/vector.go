@@ -23,9 +23,15 @@ func Cosine(a, b []float32) float64 {
 	return dot / math.Sqrt(na*nb)
 }
 
+// MinSimilarity is the cosine similarity under which an entry is taken to
+// have nothing to do with a message: it is not given to the model, whose
+// citations would otherwise be of whatever came first. It is low because
+// models differ in their scale; it leaves out only the unrelated.
+const MinSimilarity = 0.2
+
 // Nearest returns at most k entries in lang (all languages when lang is
 // empty) by the cosine similarity of their embeddings to q's, best first,
-// those above zero only; vecs[i] is the embedding of the index's i-th entry
+// those from MinSimilarity only; vecs[i] is the embedding of the index's i-th entry
 // (nil: none, the entry is left out). Ties keep the knowledge base's order.
 func (ix *Index) Nearest(q []float32, vecs [][]float32, lang string, k int) []Hit {
 	var hits []Hit
@@ -33,7 +39,7 @@ func (ix *Index) Nearest(q []float32, vecs [][]float32, lang string, k int) []Hi
 		if i >= len(vecs) || vecs[i] == nil || lang != "" && e.Lang != "" && e.Lang != lang {
 			continue
 		}
-		if sim := Cosine(q, vecs[i]); sim > 0 {
+		if sim := Cosine(q, vecs[i]); sim >= MinSimilarity {
 			hits = append(hits, Hit{Entry: e, Score: math.Round(sim*1000) / 1000})
 		}
 	}
