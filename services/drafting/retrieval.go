@@ -160,24 +160,39 @@ func decodeVector(b []byte) []float32 {
 	return v
 }
 
-// Retrieval names how a draft's knowledge was found, for its reasons.
-const (
-	RetrievalEmbeddings = "embeddings"
-	RetrievalBM25       = "bm25"
-)
+// message is the text knowledge and saved replies are looked up for: its
+// vector is asked of the endpoint once (a failure too is not asked
+// again), for both, and kept nowhere.
+type message struct {
+	text  string
+	vec   []float32
+	asked bool
+	err   error
+}
+
+func (s *Service) vectorOf(ctx context.Context, b *Brand, ep model.Endpoint, m *message) ([]float32, error) {
+	if !m.asked {
+		m.asked = true
+		var v [][]float32
+		if v, m.err = s.embedder.embed(ctx, b.Name, ep, []string{knowledge.Clip(m.text)}); m.err == nil {
+			m.vec = v[0]
+		}
+	}
+	return m.vec, m.err
+}
 
 // searchKnowledge finds the k entries in lang that answer text best: by
 // embeddings when ep has an embeddings model (the entries' vectors cached
 // by content, the text's asked each time and never kept), by BM25 when it
 // has none or the embeddings fail (the reason says why).
-func (s *Service) searchKnowledge(ctx context.Context, b *Brand, ep *model.Endpoint, text, lang string, k int) ([]knowledge.Hit, string) {
+func (s *Service) searchKnowledge(ctx context.Context, b *Brand, ep *model.Endpoint, m *message, lang string, k int) ([]knowledge.Hit, string) {
 	if ep == nil || ep.EmbeddingModel == "" || len(b.Knowledge) == 0 {
-		return b.Index.Search(text, lang, k), ""
+		return b.Index.Search(m.text, lang, k), ""
 	}
-	hits, err := s.nearest(ctx, b, *ep, text, lang, k)
+	hits, err := s.nearest(ctx, b, *ep, m, lang, k)
 	if err != nil {
 		s.log.Warn("knowledge by embeddings failed", "brand", b.Name, "error", err)
-		return b.Index.Search(text, lang, k), "knowledge found by BM25: embeddings unavailable (" + err.Error() + ")"
+		return b.Index.Search(m.text, lang, k), "knowledge found by BM25: embeddings unavailable (" + err.Error() + ")"
 	}
 	return hits, "knowledge found by embeddings (" + ep.EmbeddingModel + ")"
 }
@@ -186,7 +201,7 @@ func (s *Service) searchKnowledge(ctx context.Context, b *Brand, ep *model.Endpo
 // of the draft's model budget (the completion needs the rest); the vectors
 // of a knowledge base too large to embed in that time are kept as they
 // come, and the next drafts go on from there.
-func (s *Service) nearest(ctx context.Context, b *Brand, ep model.Endpoint, text, lang string, k int) ([]knowledge.Hit, error) {
+func (s *Service) nearest(ctx context.Context, b *Brand, ep model.Endpoint, m *message, lang string, k int) ([]knowledge.Hit, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.ModelBudget/3)
 	defer cancel()
 	entries := b.Index.Entries()
@@ -201,7 +216,7 @@ func (s *Service) nearest(ctx context.Context, b *Brand, ep model.Endpoint, text
 	if len(texts) == 0 {
 		return nil, nil
 	}
-	q, err := s.embedder.embed(ctx, b.Name, ep, []string{knowledge.Clip(text)})
+	q, err := s.vectorOf(ctx, b, ep, m)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +228,7 @@ func (s *Service) nearest(ctx context.Context, b *Brand, ep model.Endpoint, text
 	for j, i := range at {
 		vecs[i] = got[j]
 	}
-	return b.Index.Nearest(q[0], vecs, lang, k), nil
+	return b.Index.Nearest(q, vecs, lang, k), nil
 }
 
 // SearchReplies ranks the brand's saved replies in r.Lang for r.Q: by
@@ -228,39 +243,49 @@ func (s *Service) SearchReplies(ctx context.Context, r query.SearchSavedRepliesR
 	if strings.TrimSpace(r.Q) == "" || ep == nil || ep.EmbeddingModel == "" {
 		return searchRepliesByWords(b.SavedReplies, r), nil
 	}
-	var replies []query.SavedReply
-	var texts []string
-	for _, sr := range b.SavedReplies {
-		if r.Lang == "" || sr.Lang == r.Lang {
-			replies = append(replies, sr)
-			texts = append(texts, replyText(sr))
-		}
-	}
-	out := query.SavedReplies{Replies: []query.SavedReply{}}
-	if len(replies) == 0 {
-		return out, nil
-	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.ModelTimeout)
 	defer cancel()
-	q, err := s.embedder.embed(ctx, b.Name, *ep, []string{knowledge.Clip(r.Q)})
-	var vecs [][]float32
-	if err == nil {
-		vecs, err = s.embedder.stored(ctx, b.Name, *ep, texts)
-	}
+	replies, err := s.nearestReplies(ctx, b, *ep, &message{text: r.Q}, r.Lang)
 	if err != nil {
 		s.log.Warn("saved replies by embeddings failed", "brand", b.Name, "error", err)
 		return searchRepliesByWords(b.SavedReplies, r), nil
 	}
+	return query.SavedReplies{Replies: replies}, nil
+}
+
+// nearestReplies are the brand's saved replies in lang (all when empty)
+// from MinSimilarity to text by embeddings, nearest first.
+func (s *Service) nearestReplies(ctx context.Context, b *Brand, ep model.Endpoint, m *message, lang string) ([]query.SavedReply, error) {
+	var replies []query.SavedReply
+	var texts []string
+	for _, sr := range b.SavedReplies {
+		if lang == "" || sr.Lang == lang {
+			replies = append(replies, sr)
+			texts = append(texts, replyText(sr))
+		}
+	}
+	out := []query.SavedReply{}
+	if len(replies) == 0 {
+		return out, nil
+	}
+	q, err := s.vectorOf(ctx, b, ep, m)
+	if err != nil {
+		return nil, err
+	}
+	vecs, err := s.embedder.stored(ctx, b.Name, ep, texts)
+	if err != nil {
+		return nil, err
+	}
 	sims := make([]float64, len(replies))
 	order := make([]int, 0, len(replies))
 	for i := range replies {
-		if sims[i] = knowledge.Cosine(q[0], vecs[i]); sims[i] >= knowledge.MinSimilarity {
+		if sims[i] = knowledge.Cosine(q, vecs[i]); sims[i] >= knowledge.MinSimilarity {
 			order = append(order, i)
 		}
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sims[b], sims[a]) })
 	for _, i := range order {
-		out.Replies = append(out.Replies, replies[i])
+		out = append(out, replies[i])
 	}
 	return out, nil
 }
@@ -275,7 +300,7 @@ func (s *Service) SearchKnowledge(ctx context.Context, brand, text, lang string,
 		return nil, "", err
 	}
 	ep, _ := s.endpoint(ctx, b)
-	hits, note := s.searchKnowledge(ctx, b, ep, text, lang, k)
+	hits, note := s.searchKnowledge(ctx, b, ep, &message{text: text}, lang, k)
 	if note == "" {
 		note = "knowledge found by BM25"
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -164,6 +165,26 @@ func TestRetrievalByEmbeddings(t *testing.T) {
 			Text: "Do you sell anything without caffeine?"}, "")
 		if err != nil || len(d.Citations) == 0 || d.Citations[0].EntryID != "decaf" || !strings.Contains(strings.Join(d.Reasons, "; "), "knowledge found by embeddings (fake-embed)") || d.Flagged {
 			t.Fatalf("draft %+v, %v", d, err)
+		}
+	})
+	t.Run("the_nearest_saved_reply_is_given_to_the_model_one_vector_per_message", func(t *testing.T) {
+		h := start(t, nil)
+		fake := withEmbeddings(t, h, 100000)
+		compose := func(id, text string) []string {
+			d, err := h.svc.Compose(ctx, drafting.Interaction{ID: id, Brand: "cafe", Network: "mastodon", Lang: "fr", Intent: "complaint", Text: text}, "")
+			if err != nil || d.Flagged {
+				t.Fatalf("draft %+v, %v", d, err)
+			}
+			return d.Reasons
+		}
+		compose("mastodon:80", "Bonjour, où en est ma commande ?")
+		before := fake.Requests()
+		reasons := compose("mastodon:81", "Mon colis est arrivé tout abîmé, que faire ?")
+		if !slices.Contains(reasons, "saved reply colis-abime given to the model as the brand's wording") {
+			t.Errorf("reasons %q", reasons)
+		}
+		if got := fake.Requests() - before; got != 2 {
+			t.Errorf("%d requests for a draft, want 2: the message's vector, asked once for knowledge and saved replies, and the completion", got)
 		}
 	})
 	t.Run("saved_replies_searched_by_meaning", func(t *testing.T) {
