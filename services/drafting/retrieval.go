@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 	"strings"
@@ -41,11 +42,12 @@ type embedder struct {
 	kv     jetstream.KeyValue
 	client *model.Client
 	brands *Brands
-	// fill serialises the embedding of missing texts, so that drafts
-	// arriving together for a new knowledge base embed it once.
-	fill sync.Mutex
-	mu   sync.Mutex
-	mem  map[string][]float32
+	log    *slog.Logger
+	mu     sync.Mutex
+	mem    map[string][]float32
+	// fills serialise, per brand, the embedding of missing texts, so that
+	// drafts arriving together for a new knowledge base embed it once.
+	fills map[string]*sync.Mutex
 }
 
 func contentKey(ep model.Endpoint, text string) string {
@@ -96,12 +98,13 @@ func (e *embedder) stored(ctx context.Context, brand string, ep model.Endpoint, 
 		keys[i] = contentKey(ep, t)
 	}
 	vecs, err := e.known(ctx, keys)
-	if err != nil || !slicesHasNil(vecs) {
+	if err != nil || !anyNil(vecs) {
 		return vecs, err
 	}
-	e.fill.Lock()
-	defer e.fill.Unlock()
-	if vecs, err = e.known(ctx, keys); err != nil || !slicesHasNil(vecs) {
+	fill := e.fillLock(brand)
+	fill.Lock()
+	defer fill.Unlock()
+	if vecs, err = e.known(ctx, keys); err != nil || !anyNil(vecs) {
 		return vecs, err
 	}
 	var todo []int
@@ -113,29 +116,47 @@ func (e *embedder) stored(ctx context.Context, brand string, ep model.Endpoint, 
 		}
 	}
 	res, err := e.embed(ctx, brand, ep, batch)
+	// What was embedded is kept even when the time ran out meanwhile: the
+	// next draft goes on from there.
+	keep, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
 	for j, v := range res {
 		i := todo[j]
 		vecs[i] = v
 		e.remember(keys[i], v)
-		if _, perr := e.kv.Put(ctx, keys[i], encodeVector(v)); perr != nil {
+		if _, perr := e.kv.Put(keep, keys[i], encodeVector(v)); perr != nil {
 			return vecs, fmt.Errorf("keep embedding %s: %w", keys[i], perr)
 		}
 	}
 	return vecs, err
 }
 
-// embed asks the endpoint and meters the tokens it reports.
+func (e *embedder) fillLock(brand string) *sync.Mutex {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	l, ok := e.fills[brand]
+	if !ok {
+		l = &sync.Mutex{}
+		e.fills[brand] = l
+	}
+	return l
+}
+
+// embed asks the endpoint and meters the tokens it reports (a metering
+// failure is logged, as a completion's is: the vectors are good).
 func (e *embedder) embed(ctx context.Context, brand string, ep model.Endpoint, texts []string) ([][]float32, error) {
 	res, err := e.client.Embed(ctx, ep, texts)
 	if res.Tokens > 0 {
-		if merr := e.brands.Meter(ctx, brand, res.Tokens); merr != nil {
-			return res.Vectors, errors.Join(err, fmt.Errorf("meter embeddings: %w", merr))
+		meter, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if merr := e.brands.Meter(meter, brand, res.Tokens); merr != nil {
+			e.log.Warn("meter embeddings", "brand", brand, "error", merr)
 		}
 	}
 	return res.Vectors, err
 }
 
-func slicesHasNil(vecs [][]float32) bool {
+func anyNil(vecs [][]float32) bool {
 	for _, v := range vecs {
 		if v == nil {
 			return true

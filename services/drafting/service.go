@@ -118,7 +118,7 @@ func New(cfg Config, llm LLMConfig, d Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.embedder = &embedder{kv: vectors, client: s.model, brands: s.brands, mem: map[string][]float32{}}
+	s.embedder = &embedder{kv: vectors, client: s.model, brands: s.brands, log: s.log, mem: map[string][]float32{}, fills: map[string]*sync.Mutex{}}
 	client, err := rpc.NewClient(d.NATS)
 	if err != nil {
 		return nil, err
