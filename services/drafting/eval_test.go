@@ -13,7 +13,7 @@ import (
 // question worded unlike its entry finds it first (BM25: but the one the
 // set marks).
 func TestEvalDrafts(t *testing.T) {
-	h := start(t, nil)
+	h := startRetrieval(t) // the embeddings need the production's time on a loaded machine
 	rep, err := drafteval.Run(context.Background(), h.svc, "testdata/eval")
 	if err != nil {
 		t.Fatal(err)

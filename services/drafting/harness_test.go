@@ -89,6 +89,12 @@ func (h *harness) deps(t testing.TB) drafting.Deps {
 // without their own.
 func start(t testing.TB, fake *modelfake.Server) *harness {
 	t.Helper()
+	return startWith(t, fake, drafting.Config{Consumer: "drafting", ModelTimeout: 2 * time.Second, ModelBudget: 3 * time.Second, DefaultTokenBudget: 100000})
+}
+
+// startWith is start with cfg.
+func startWith(t testing.TB, fake *modelfake.Server, cfg drafting.Config) *harness {
+	t.Helper()
 	conn := testkit.NATS(t)
 	router, err := bus.NewRouter(conn, testkit.Logger(t), nil)
 	if err != nil {
@@ -100,7 +106,7 @@ func start(t testing.TB, fake *modelfake.Server) *harness {
 	}
 	h := &harness{conn: conn, router: router, js: conn.JS, fake: fake, recorded: map[string]publishv1.Approval{},
 		analytics: &analyticsCopy{stored: map[string]drafting.Interaction{}}}
-	svc, err := drafting.New(drafting.Config{Consumer: "drafting", ModelTimeout: 2 * time.Second, ModelBudget: 3 * time.Second, DefaultTokenBudget: 100000}, drafting.LLMConfig{},
+	svc, err := drafting.New(cfg, drafting.LLMConfig{},
 		drafting.Deps{Router: router, Logger: testkit.Logger(t), NATS: conn.NC, JS: conn.JS, Replicas: 1, Secrets: box, Interactions: h.analytics, Approvals: h})
 	if err != nil {
 		t.Fatal(err)

@@ -57,6 +57,13 @@ func withEmbeddings(t *testing.T, h *harness, budget int64) *modelfake.Server {
 	return fake
 }
 
+// startRetrieval is drafting with the production's time bounds: the
+// embeddings get a third of the model budget, which a loaded machine
+// needs.
+func startRetrieval(t *testing.T) *harness {
+	return startWith(t, nil, drafting.Config{Consumer: "drafting", ModelTimeout: 15 * time.Second, ModelBudget: 25 * time.Second, DefaultTokenBudget: 100000})
+}
+
 type paraphrase struct {
 	Lang, Text, Want string
 }
@@ -82,7 +89,7 @@ func evalParaphrases(t *testing.T) []paraphrase {
 func TestRetrievalByEmbeddings(t *testing.T) {
 	ctx := context.Background()
 	t.Run("paraphrases_find_their_entry_first", func(t *testing.T) {
-		h := start(t, nil)
+		h := startRetrieval(t)
 		fake := withEmbeddings(t, h, 100000)
 		ps := evalParaphrases(t)
 		for _, p := range ps {
@@ -107,12 +114,12 @@ func TestRetrievalByEmbeddings(t *testing.T) {
 		}
 	})
 	t.Run("vectors_survive_a_restart_in_the_bucket", func(t *testing.T) {
-		h := start(t, nil)
+		h := startRetrieval(t)
 		fake := withEmbeddings(t, h, 100000)
 		if _, _, err := h.svc.SearchKnowledge(ctx, "cafe", "Quand arrive mon colis ?", "fr", 3); err != nil {
 			t.Fatal(err)
 		}
-		again, err := drafting.New(drafting.Config{Consumer: "drafting-again", ModelTimeout: 2 * time.Second, ModelBudget: 3 * time.Second},
+		again, err := drafting.New(drafting.Config{Consumer: "drafting-again", ModelTimeout: 15 * time.Second, ModelBudget: 25 * time.Second},
 			drafting.LLMConfig{}, h.deps(t))
 		if err != nil {
 			t.Fatal(err)
@@ -124,7 +131,7 @@ func TestRetrievalByEmbeddings(t *testing.T) {
 		}
 	})
 	t.Run("429_waits_retry_after", func(t *testing.T) {
-		h := start(t, nil)
+		h := startRetrieval(t)
 		fake := withEmbeddings(t, h, 100000)
 		fake.Script(modelfake.Fault{Status: 429, RetryAfter: "3"})
 		hits, how, err := h.svc.SearchKnowledge(ctx, "cafe", "Vos grains sont cultivés sans pesticides ?", "fr", 3)
@@ -138,7 +145,7 @@ func TestRetrievalByEmbeddings(t *testing.T) {
 		}
 	})
 	t.Run("endpoint_down_falls_back_to_bm25_and_says_so", func(t *testing.T) {
-		h := start(t, nil)
+		h := startRetrieval(t)
 		fake := withEmbeddings(t, h, 100000)
 		fake.Script(modelfake.Fault{Status: 500}, modelfake.Fault{Status: 500}, modelfake.Fault{Status: 500}, modelfake.Fault{Status: 500})
 		hits, how, err := h.svc.SearchKnowledge(ctx, "cafe", "Puis-je retourner un produit ?", "fr", 3)
@@ -147,7 +154,7 @@ func TestRetrievalByEmbeddings(t *testing.T) {
 		}
 	})
 	t.Run("budget_spent_uses_bm25", func(t *testing.T) {
-		h := start(t, nil)
+		h := startRetrieval(t)
 		fake := withEmbeddings(t, h, 1)
 		if _, _, err := h.svc.SearchKnowledge(ctx, "cafe", "Quand arrive mon colis ?", "fr", 3); err != nil {
 			t.Fatal(err)
@@ -159,7 +166,7 @@ func TestRetrievalByEmbeddings(t *testing.T) {
 		}
 	})
 	t.Run("a_model_draft_cites_the_entry_found_and_says_how", func(t *testing.T) {
-		h := start(t, nil)
+		h := startRetrieval(t)
 		withEmbeddings(t, h, 100000)
 		d, err := h.svc.Compose(ctx, drafting.Interaction{ID: "mastodon:77", Brand: "cafe", Network: "mastodon", Lang: "en", Intent: "question",
 			Text: "Do you sell anything without caffeine?"}, "")
@@ -168,7 +175,7 @@ func TestRetrievalByEmbeddings(t *testing.T) {
 		}
 	})
 	t.Run("the_nearest_saved_reply_is_given_to_the_model_one_vector_per_message", func(t *testing.T) {
-		h := start(t, nil)
+		h := startRetrieval(t)
 		fake := withEmbeddings(t, h, 100000)
 		compose := func(id, text string) []string {
 			d, err := h.svc.Compose(ctx, drafting.Interaction{ID: id, Brand: "cafe", Network: "mastodon", Lang: "fr", Intent: "complaint", Text: text}, "")
@@ -188,7 +195,7 @@ func TestRetrievalByEmbeddings(t *testing.T) {
 		}
 	})
 	t.Run("saved_replies_searched_by_meaning", func(t *testing.T) {
-		h := start(t, nil)
+		h := startRetrieval(t)
 		withEmbeddings(t, h, 100000)
 		got := ask(t, h, query.SearchSavedReplies, query.SearchSavedRepliesRequest{Brand: "cafe", Q: "Le magasin est-il ouvert pendant les fêtes ?", Lang: "fr"})
 		if len(got.Replies) == 0 || got.Replies[0].ID != "decembre" {
