@@ -1,11 +1,8 @@
 package drafting_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -14,7 +11,7 @@ import (
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/modelfake"
 	"github.com/ruche-project/ruche/services/drafting"
-	"github.com/ruche-project/ruche/services/drafting/knowledge"
+	"github.com/ruche-project/ruche/services/drafting/internal/drafteval"
 )
 
 // withEmbeddings gives the brand cafe its own endpoint, a fake with an
@@ -27,25 +24,9 @@ func withEmbeddings(t *testing.T, h *harness, budget int64) *modelfake.Server {
 	t.Cleanup(srv.Close)
 	ask(t, h, query.PutModel, query.PutModelRequest{Brand: "cafe", BaseURL: srv.URL + "/v1", Model: "fake-chat",
 		EmbeddingModel: "fake-embed", APIKey: "sk-test", TokenBudget: budget})
-	var entries []query.KnowledgeEntry
-	md, err := os.ReadFile("testdata/eval/kb_fr.md")
+	entries, err := drafteval.KnowledgeBase("testdata/eval")
 	if err != nil {
 		t.Fatal(err)
-	}
-	fr, err := knowledge.ImportMarkdown(string(md), "fr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	csv, err := os.ReadFile("testdata/eval/kb_en.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	en, err := knowledge.ImportCSV(strings.NewReader(string(csv)), "en")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range append(fr, en...) {
-		entries = append(entries, query.KnowledgeEntry(e))
 	}
 	s := ask(t, h, query.GetBrandSettings, query.BrandRef{Brand: "cafe"})
 	ask(t, h, query.PutKnowledge, query.PutKnowledgeRequest{Brand: "cafe", BaseVersion: s.KBVersion, Entries: entries,
@@ -64,26 +45,13 @@ func startRetrieval(t *testing.T) *harness {
 	return startWith(t, nil, drafting.Config{Consumer: "drafting", ModelTimeout: 15 * time.Second, ModelBudget: 25 * time.Second, DefaultTokenBudget: 100000})
 }
 
-type paraphrase struct {
-	Lang, Text, Want string
-}
-
-func evalParaphrases(t *testing.T) []paraphrase {
+func evalParaphrases(t *testing.T) []drafteval.Paraphrase {
 	t.Helper()
-	f, err := os.Open("testdata/eval/paraphrases.jsonl")
+	ps, err := drafteval.Paraphrases("testdata/eval")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var out []paraphrase
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		var p paraphrase
-		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, p)
-	}
-	return out
+	return ps
 }
 
 func TestRetrievalByEmbeddings(t *testing.T) {

@@ -1,73 +1,32 @@
 package knowledge_test
 
 import (
-	"bufio"
-	"encoding/json"
-	"os"
 	"slices"
 	"testing"
 
+	"github.com/ruche-project/ruche/services/drafting/internal/drafteval"
 	"github.com/ruche-project/ruche/services/drafting/knowledge"
 )
-
-// Paraphrase is a question worded unlike the entry that answers it.
-type Paraphrase struct {
-	Lang string `json:"lang"`
-	Text string `json:"text"`
-	Want string `json:"want"`
-	// BM25Second says why words alone rank the entry second (embeddings
-	// find it first).
-	BM25Second string `json:"bm25_second,omitempty"`
-}
-
-// evalKB is the evaluation's knowledge base (French Markdown, English CSV).
-func evalKB(t *testing.T) []knowledge.Entry {
-	t.Helper()
-	md, err := os.ReadFile("../testdata/eval/kb_fr.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fr, err := knowledge.ImportMarkdown(string(md), "fr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open("../testdata/eval/kb_en.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	en, err := knowledge.ImportCSV(f, "en")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append(fr, en...)
-}
-
-func paraphrases(t *testing.T) []Paraphrase {
-	t.Helper()
-	f, err := os.Open("../testdata/eval/paraphrases.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []Paraphrase
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		var p Paraphrase
-		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, p)
-	}
-	return out
-}
 
 // TestSearchParaphrases: BM25 with synonyms finds the entry that answers a
 // question worded otherwise ("recevoir mon colis" for "délais de
 // livraison") first, in French and English; the one question the set marks
 // as beyond words alone gets it second.
 func TestSearchParaphrases(t *testing.T) {
-	ix := knowledge.NewIndex(evalKB(t))
-	for _, p := range paraphrases(t) {
+	kb, err := drafteval.KnowledgeBase("../testdata/eval")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []knowledge.Entry
+	for _, e := range kb {
+		entries = append(entries, knowledge.Entry(e))
+	}
+	ps, err := drafteval.Paraphrases("../testdata/eval")
+	if err != nil || len(ps) < 10 {
+		t.Fatalf("%d paraphrases, %v", len(ps), err)
+	}
+	ix := knowledge.NewIndex(entries)
+	for _, p := range ps {
 		t.Run(p.Want, func(t *testing.T) {
 			hits := ix.Search(p.Text, p.Lang, 3)
 			rank := slices.IndexFunc(hits, func(h knowledge.Hit) bool { return h.Entry.ID == p.Want })

@@ -135,29 +135,44 @@ func readJSONL[T any](path string) ([]T, error) {
 	return out, sc.Err()
 }
 
-// Setup saves the evaluation brand's voice and knowledge base (dir holds
-// kb_fr.md and kb_en.csv).
-func Setup(ctx context.Context, svc *drafting.Service, dir string) error {
+// KnowledgeBase is the evaluation's knowledge base: dir's kb_fr.md and
+// kb_en.csv.
+func KnowledgeBase(dir string) ([]query.KnowledgeEntry, error) {
 	md, err := os.ReadFile(filepath.Join(dir, "kb_fr.md"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fr, err := knowledge.ImportMarkdown(string(md), "fr")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	f, err := os.Open(filepath.Join(dir, "kb_en.csv"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
 	en, err := knowledge.ImportCSV(f, "en")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var entries []query.KnowledgeEntry
 	for _, e := range append(fr, en...) {
 		entries = append(entries, query.KnowledgeEntry(e))
+	}
+	return entries, nil
+}
+
+// Paraphrases are dir's questions worded unlike their entry.
+func Paraphrases(dir string) ([]Paraphrase, error) {
+	return readJSONL[Paraphrase](filepath.Join(dir, "paraphrases.jsonl"))
+}
+
+// Setup saves the evaluation brand's voice and knowledge base (dir holds
+// kb_fr.md and kb_en.csv).
+func Setup(ctx context.Context, svc *drafting.Service, dir string) error {
+	entries, err := KnowledgeBase(dir)
+	if err != nil {
+		return err
 	}
 	settings, err := svc.Brands().Settings(ctx, Brand)
 	if err != nil {
@@ -185,7 +200,7 @@ func Run(ctx context.Context, svc *drafting.Service, dir string) (Report, error)
 	if err != nil {
 		return rep, err
 	}
-	paraphrases, err := readJSONL[Paraphrase](filepath.Join(dir, "paraphrases.jsonl"))
+	paraphrases, err := Paraphrases(dir)
 	if err != nil {
 		return rep, err
 	}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -201,16 +200,10 @@ func startDrafting(ctx context.Context) (st *draftingStack, err error) {
 			st.stop()
 		}
 	}()
-	dir, err := os.MkdirTemp("", "ruche-bench-drafting")
-	if err != nil {
-		return nil, err
-	}
-	undo = append(undo, func() { os.RemoveAll(dir) })
 	log := slog.New(slog.DiscardHandler)
-	if st.conn, err = bus.Connect(ctx, bus.Config{DataDir: dir, Replicas: 1, ConnectTimeout: 30 * time.Second, AckWait: 30 * time.Second, MaxDeliver: 8, Subscriptions: 2}, log); err != nil {
+	if st.conn, err = embeddedBus(ctx, "ruche-bench-drafting", &undo); err != nil {
 		return nil, err
 	}
-	undo = append(undo, st.conn.Close)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
