@@ -89,14 +89,19 @@ func apiError(w http.ResponseWriter, status int, typ, msg string) {
 // answers as a moderation model (moderate).
 const ModerationSchema = "moderation_labels"
 
-// ServeHTTP answers POST …/chat/completions.
+// ServeHTTP answers POST …/chat/completions and POST …/embeddings.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/chat/completions") {
+	chat, embeddings := strings.HasSuffix(r.URL.Path, "/chat/completions"), strings.HasSuffix(r.URL.Path, "/embeddings")
+	if r.Method != http.MethodPost || !chat && !embeddings {
 		apiError(w, http.StatusNotFound, "invalid_request_error", "unknown route "+r.URL.Path)
 		return
 	}
 	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
 		apiError(w, http.StatusUnauthorized, "invalid_request_error", "missing bearer token")
+		return
+	}
+	if embeddings {
+		s.serveEmbeddings(w, r)
 		return
 	}
 	var req request
@@ -108,29 +113,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "invalid_request_error", "this deployment takes no tools")
 		return
 	}
-	s.mu.Lock()
-	s.requests++
-	var f Fault
-	if len(s.faults) > 0 {
-		f, s.faults = s.faults[0], s.faults[1:]
-	}
-	s.mu.Unlock()
-	if f.Delay > 0 {
-		select {
-		case <-time.After(f.Delay):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if f.Status != 0 {
-		if f.RetryAfter != "" {
-			w.Header().Set("Retry-After", f.RetryAfter)
-		}
-		typ := "server_error"
-		if f.Status == http.StatusTooManyRequests {
-			typ = "rate_limit_exceeded"
-		}
-		apiError(w, f.Status, typ, fmt.Sprintf("scripted %d", f.Status))
+	f, ok := s.next(w, r)
+	if !ok {
 		return
 	}
 	text, finish := s.answer(req.Messages), "stop"
@@ -186,6 +170,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		send(map[string]any{"id": id, "object": "chat.completion.chunk", "created": created, "model": req.Model, "choices": []any{}, "usage": usage})
 	}
 	fmt.Fprint(w, "data: [DONE]\n\n")
+}
+
+// next counts a request and plays the next scripted fault: the delay,
+// then the error answer if it has one (ok false: the request is answered).
+func (s *Server) next(w http.ResponseWriter, r *http.Request) (f Fault, ok bool) {
+	s.mu.Lock()
+	s.requests++
+	if len(s.faults) > 0 {
+		f, s.faults = s.faults[0], s.faults[1:]
+	}
+	s.mu.Unlock()
+	if f.Delay > 0 {
+		select {
+		case <-time.After(f.Delay):
+		case <-r.Context().Done():
+			return f, false
+		}
+	}
+	if f.Status != 0 {
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		typ := "server_error"
+		if f.Status == http.StatusTooManyRequests {
+			typ = "rate_limit_exceeded"
+		}
+		apiError(w, f.Status, typ, fmt.Sprintf("scripted %d", f.Status))
+		return f, false
+	}
+	return f, true
 }
 
 var (

@@ -35,10 +35,11 @@ type cachedIndex struct {
 }
 
 type storedModel struct {
-	BaseURL     string `json:"base_url,omitempty"`
-	Model       string `json:"model,omitempty"`
-	SealedKey   []byte `json:"sealed_key,omitempty"`
-	TokenBudget int64  `json:"token_budget"`
+	BaseURL        string `json:"base_url,omitempty"`
+	Model          string `json:"model,omitempty"`
+	EmbeddingModel string `json:"embedding_model,omitempty"`
+	SealedKey      []byte `json:"sealed_key,omitempty"`
+	TokenBudget    int64  `json:"token_budget"`
 }
 
 // Brand is what a draft is written with.
@@ -94,7 +95,7 @@ func (b *Brands) Settings(ctx context.Context, brand string) (query.BrandSetting
 	}
 	out := query.BrandSettings{Brand: brand, VoiceVersion: c.VoiceVersion, Voice: c.Voice, KBVersion: c.KBVersion,
 		SavedReplies: c.SavedReplies, Knowledge: []query.KnowledgeEntry{},
-		Model: query.ModelSettings{BaseURL: c.Model.BaseURL, Model: c.Model.Model, HasKey: len(c.Model.SealedKey) > 0, TokenBudget: c.Model.TokenBudget}}
+		Model: query.ModelSettings{BaseURL: c.Model.BaseURL, Model: c.Model.Model, EmbeddingModel: c.Model.EmbeddingModel, HasKey: len(c.Model.SealedKey) > 0, TokenBudget: c.Model.TokenBudget}}
 	for _, e := range c.Knowledge {
 		out.Knowledge = append(out.Knowledge, query.KnowledgeEntry(e))
 	}
@@ -180,6 +181,8 @@ func (b *Brands) PutModel(ctx context.Context, r query.PutModelRequest) error {
 		if r.Model == "" {
 			return fmt.Errorf("%w: model: required with base_url", ErrInvalid)
 		}
+	} else if r.EmbeddingModel != "" {
+		return fmt.Errorf("%w: embedding_model: needs a base_url", ErrInvalid)
 	}
 	if r.TokenBudget < 0 {
 		return fmt.Errorf("%w: token_budget: must not be negative", ErrInvalid)
@@ -188,7 +191,7 @@ func (b *Brands) PutModel(ctx context.Context, r query.PutModelRequest) error {
 		return fmt.Errorf("%w: api_key: no secret key is configured to seal it", ErrInvalid)
 	}
 	_, err := update(ctx, b.kv, r.Brand, true, func(d *brandDoc) error {
-		d.Model.BaseURL, d.Model.Model, d.Model.TokenBudget = r.BaseURL, r.Model, r.TokenBudget
+		d.Model.BaseURL, d.Model.Model, d.Model.EmbeddingModel, d.Model.TokenBudget = r.BaseURL, r.Model, r.EmbeddingModel, r.TokenBudget
 		if r.APIKey != "" {
 			d.Model.SealedKey = b.box.Seal([]byte(r.APIKey), keyAD(r.Brand))
 		}
@@ -228,6 +231,11 @@ func (b *Brands) Meter(ctx context.Context, brand string, tokens int64) error {
 	return err
 }
 
+// replyText is what of a saved reply a search reads.
+func replyText(r query.SavedReply) string {
+	return knowledge.Clip(strings.Join(r.Keywords, ", ") + "\n" + r.Text)
+}
+
 // SearchReplies ranks the brand's saved replies in lang by the words of q
 // they contain (in their id, keywords and text; keywords count double).
 func (b *Brands) SearchReplies(ctx context.Context, r query.SearchSavedRepliesRequest) (query.SavedReplies, error) {
@@ -235,13 +243,17 @@ func (b *Brands) SearchReplies(ctx context.Context, r query.SearchSavedRepliesRe
 	if err != nil {
 		return query.SavedReplies{}, err
 	}
+	return searchRepliesByWords(c.SavedReplies, r), nil
+}
+
+func searchRepliesByWords(replies []query.SavedReply, r query.SearchSavedRepliesRequest) query.SavedReplies {
 	terms := knowledge.Tokens(r.Q)
 	type scored struct {
 		reply query.SavedReply
 		score int
 	}
 	var hits []scored
-	for _, s := range c.SavedReplies {
+	for _, s := range replies {
 		if r.Lang != "" && s.Lang != r.Lang {
 			continue
 		}
@@ -265,5 +277,5 @@ func (b *Brands) SearchReplies(ctx context.Context, r query.SearchSavedRepliesRe
 	for _, h := range hits {
 		out.Replies = append(out.Replies, h.reply)
 	}
-	return out, nil
+	return out
 }

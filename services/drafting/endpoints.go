@@ -43,7 +43,7 @@ func (s *Service) startEndpoints() (*rpc.Server, error) {
 			}
 			return s.brands.Settings(ctx, r.Brand)
 		}, func(r query.PutKnowledgeRequest) string { return r.Brand }),
-		handle(srv, query.SearchSavedReplies, s.brands.SearchReplies, func(r query.SearchSavedRepliesRequest) string { return r.Brand }),
+		handle(srv, query.SearchSavedReplies, s.SearchReplies, func(r query.SearchSavedRepliesRequest) string { return r.Brand }),
 		handle(srv, query.PutModel, func(ctx context.Context, r query.PutModelRequest) (query.BrandSettings, error) {
 			if err := s.brands.PutModel(ctx, r); err != nil {
 				return query.BrandSettings{}, err

@@ -26,6 +26,7 @@ import (
 // harness is drafting on a real embedded JetStream with its endpoints, and
 // a recorder of what it publishes.
 type harness struct {
+	conn   *bus.Conn
 	router *bus.Router
 	js     jetstream.JetStream
 	svc    *drafting.Service
@@ -68,9 +69,31 @@ id: retours
 Vous avez 30 jours pour nous retourner un produit non ouvert, les frais de retour sont offerts.
 `
 
+// deps are drafting's dependencies on the harness's bus, with a router of
+// their own (not running): a second instance of drafting, as after a
+// restart.
+func (h *harness) deps(t testing.TB) drafting.Deps {
+	t.Helper()
+	router, err := bus.NewRouter(h.conn, testkit.Logger(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, err := secret.NewBox(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return drafting.Deps{Router: router, Logger: testkit.Logger(t), NATS: h.conn.NC, JS: h.conn.JS, Replicas: 1, Secrets: box, Interactions: h.analytics, Approvals: h}
+}
+
 // start runs drafting; with a fake, the fake is the model of brands
 // without their own.
 func start(t testing.TB, fake *modelfake.Server) *harness {
+	t.Helper()
+	return startWith(t, fake, drafting.Config{Consumer: "drafting", ModelTimeout: 2 * time.Second, ModelBudget: 3 * time.Second, DefaultTokenBudget: 100000})
+}
+
+// startWith is start with cfg.
+func startWith(t testing.TB, fake *modelfake.Server, cfg drafting.Config) *harness {
 	t.Helper()
 	conn := testkit.NATS(t)
 	router, err := bus.NewRouter(conn, testkit.Logger(t), nil)
@@ -81,9 +104,9 @@ func start(t testing.TB, fake *modelfake.Server) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{router: router, js: conn.JS, fake: fake, recorded: map[string]publishv1.Approval{},
+	h := &harness{conn: conn, router: router, js: conn.JS, fake: fake, recorded: map[string]publishv1.Approval{},
 		analytics: &analyticsCopy{stored: map[string]drafting.Interaction{}}}
-	svc, err := drafting.New(drafting.Config{Consumer: "drafting", ModelTimeout: 2 * time.Second, ModelBudget: 3 * time.Second, DefaultTokenBudget: 100000}, drafting.LLMConfig{},
+	svc, err := drafting.New(cfg, drafting.LLMConfig{},
 		drafting.Deps{Router: router, Logger: testkit.Logger(t), NATS: conn.NC, JS: conn.JS, Replicas: 1, Secrets: box, Interactions: h.analytics, Approvals: h})
 	if err != nil {
 		t.Fatal(err)

@@ -71,6 +71,7 @@ type Service struct {
 	erased    *privacy.Set
 	brands    *Brands
 	model     *model.Client
+	embedder  *embedder
 	finder    InteractionFinder
 	approvals ApprovalRecorder
 	now       func() time.Time
@@ -113,6 +114,11 @@ func New(cfg Config, llm LLMConfig, d Deps) (*Service, error) {
 		return nil, err
 	}
 	s.brands = &Brands{kv: kv, usage: usage, box: d.Secrets, now: d.Now, index: map[string]cachedIndex{}}
+	vectors, err := openBucket(ctx, d.JS, EmbeddingsBucket, d.Replicas, embeddingsTTL)
+	if err != nil {
+		return nil, err
+	}
+	s.embedder = &embedder{kv: vectors, client: s.model, brands: s.brands, log: s.log, mem: map[string][]float32{}, fills: map[string]*sync.Mutex{}}
 	client, err := rpc.NewClient(d.NATS)
 	if err != nil {
 		return nil, err
@@ -151,6 +157,9 @@ func (s *Service) SetModelSleep(f func(ctx context.Context, d time.Duration) err
 // before drafts are written: it is not synchronised with the handlers.
 func (s *Service) UseModel(ep *model.Endpoint) { s.fallback = ep }
 
+// FakeEmbeddingModel is the embeddings model of the built-in fake.
+const FakeEmbeddingModel = "ruche-fake-embed"
+
 // startFake serves the fake chat-completions endpoint on loopback.
 func (s *Service) startFake() error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -159,7 +168,7 @@ func (s *Service) startFake() error {
 	}
 	s.fakeLn = ln
 	s.fake = &http.Server{Handler: &modelfake.Server{}, ReadHeaderTimeout: 5 * time.Second}
-	s.UseModel(&model.Endpoint{BaseURL: "http://" + ln.Addr().String() + "/v1", Model: "ruche-fake", APIKey: "fake"})
+	s.UseModel(&model.Endpoint{BaseURL: "http://" + ln.Addr().String() + "/v1", Model: "ruche-fake", APIKey: "fake", EmbeddingModel: FakeEmbeddingModel})
 	s.log.Info("fake chat-completions endpoint serving", "addr", ln.Addr().String())
 	return nil
 }

@@ -55,10 +55,11 @@ type PutVoiceBody struct {
 
 // PutModelBody is the body of PUT /api/v1/drafts/settings/model.
 type PutModelBody struct {
-	BaseURL     string `json:"base_url"`
-	Model       string `json:"model"`
-	APIKey      string `json:"api_key,omitempty"`
-	TokenBudget int64  `json:"token_budget"`
+	BaseURL        string `json:"base_url"`
+	Model          string `json:"model"`
+	EmbeddingModel string `json:"embedding_model,omitempty"`
+	APIKey         string `json:"api_key,omitempty"`
+	TokenBudget    int64  `json:"token_budget"`
 }
 
 func draftRef(c echo.Context) (query.DraftRef, error) {
@@ -199,7 +200,7 @@ func (s *Service) putModel(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	return forward(c, s, query.PutModel, query.PutModelRequest{Brand: brand, BaseURL: body.BaseURL, Model: body.Model, APIKey: body.APIKey, TokenBudget: body.TokenBudget}, http.StatusOK)
+	return forward(c, s, query.PutModel, query.PutModelRequest{Brand: brand, BaseURL: body.BaseURL, Model: body.Model, EmbeddingModel: body.EmbeddingModel, APIKey: body.APIKey, TokenBudget: body.TokenBudget}, http.StatusOK)
 }
 
 func (s *Service) searchReplies(c echo.Context) error {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,7 +120,7 @@ func storedEvents[E any](t *testing.T, p *platform, stream, subject string) []E 
 
 // TestDraftingWithTheFakeModel: under RUCHE_LLM_FAKE=1 the draft of a
 // question is the fake model's, streamed from the endpoint ruche up serves,
-// and cites the demo knowledge base.
+// and cites the demo knowledge base, found by the fake's embeddings.
 func TestDraftingWithTheFakeModel(t *testing.T) {
 	p := startPlatformOn(t, testkit.ClickHouse(t), "RUCHE_LLM_FAKE=1")
 	body := `{"id":"e2e-fake","author":{"id":"u10","display_name":"Sam"},"text":"Are your pods compostable? Trying to cut down on waste at home.","lang":"en","created_at":"2026-11-23T08:00:00Z"}`
@@ -132,7 +133,8 @@ func TestDraftingWithTheFakeModel(t *testing.T) {
 		return code == 200 && json.Unmarshal(b, &d) == nil
 	})
 	c := d.Current
-	if c.Drafter != "model:ruche-fake" || len(c.Citations) != 1 || c.Citations[0].EntryID != "compostable-pods" || c.Flagged {
+	if c.Drafter != "model:ruche-fake" || len(c.Citations) != 1 || c.Citations[0].EntryID != "compostable-pods" || c.Flagged ||
+		!slices.Contains(c.Reasons, "knowledge found by embeddings (ruche-fake-embed)") {
 		t.Fatalf("draft = %+v", c)
 	}
 	code, b := p.api(t, "GET", "/drafts/settings?brand=demo", "")

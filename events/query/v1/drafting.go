@@ -183,6 +183,9 @@ type SavedReply struct {
 type ModelSettings struct {
 	BaseURL string `json:"base_url,omitempty"`
 	Model   string `json:"model,omitempty"`
+	// EmbeddingModel finds the knowledge base and saved replies by
+	// embeddings from the same endpoint (empty: by words, BM25).
+	EmbeddingModel string `json:"embedding_model,omitempty"`
 	// HasKey says whether a key is stored (sealed).
 	HasKey bool `json:"has_key"`
 	// TokenBudget is the brand's monthly token budget (0: no model use).
@@ -226,11 +229,13 @@ type PutKnowledgeRequest struct {
 // PutModelRequest sets a brand's model endpoint. An empty APIKey keeps the
 // stored one.
 type PutModelRequest struct {
-	Brand       string `json:"brand"`
-	BaseURL     string `json:"base_url"`
-	Model       string `json:"model"`
-	APIKey      string `json:"api_key,omitempty"`
-	TokenBudget int64  `json:"token_budget"`
+	Brand   string `json:"brand"`
+	BaseURL string `json:"base_url"`
+	Model   string `json:"model"`
+	// EmbeddingModel is the endpoint's embeddings model (optional).
+	EmbeddingModel string `json:"embedding_model,omitempty"`
+	APIKey         string `json:"api_key,omitempty"`
+	TokenBudget    int64  `json:"token_budget"`
 }
 
 // SearchSavedRepliesRequest searches saved replies; an empty Q lists them.

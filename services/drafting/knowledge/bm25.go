@@ -60,9 +60,10 @@ func NewIndex(entries []Entry) *Index {
 
 // Search returns at most k entries in lang (all languages when lang is
 // empty) scoring above zero for query, best first; ties keep the
-// knowledge base's order.
+// knowledge base's order. The query's words count with their synonyms
+// (synonyms.go), which weigh half.
 func (ix *Index) Search(query, lang string, k int) []Hit {
-	terms := Tokens(query)
+	terms := queryTerms(query)
 	n := float64(len(ix.entries))
 	var hits []Hit
 	for i, tf := range ix.docs {
@@ -70,19 +71,14 @@ func (ix *Index) Search(query, lang string, k int) []Hit {
 			continue
 		}
 		score := 0.0
-		seen := map[string]bool{}
 		for _, t := range terms {
-			if seen[t] {
-				continue
-			}
-			seen[t] = true
-			f := float64(tf[t])
+			f := float64(tf[t.token])
 			if f == 0 {
 				continue
 			}
-			df := float64(ix.df[t])
+			df := float64(ix.df[t.token])
 			idf := math.Log(1 + (n-df+0.5)/(df+0.5))
-			score += idf * f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*float64(ix.lens[i])/ix.avgLen))
+			score += t.weight * idf * f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*float64(ix.lens[i])/ix.avgLen))
 		}
 		if score > 0 {
 			hits = append(hits, Hit{Entry: ix.entries[i], Score: math.Round(score*1000) / 1000})

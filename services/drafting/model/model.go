@@ -22,6 +22,9 @@ type Endpoint struct {
 	BaseURL string
 	Model   string
 	APIKey  string
+	// EmbeddingModel is the endpoint's embeddings model (empty: the brand's
+	// knowledge is found without embeddings).
+	EmbeddingModel string
 }
 
 // Options bound a call.
@@ -89,47 +92,62 @@ var ErrRetryable = errors.New("model endpoint kept failing")
 
 // Complete streams a completion of messages.
 func (c *Client) Complete(ctx context.Context, ep Endpoint, messages []openai.ChatCompletionMessage) (Result, error) {
-	cfg := openai.DefaultConfig(ep.APIKey)
-	cfg.BaseURL = strings.TrimRight(ep.BaseURL, "/")
-	cfg.HTTPClient = c.http
-	api := openai.NewClientWithConfig(cfg)
+	api := c.api(ep)
 	req := openai.ChatCompletionRequest{
 		Model: ep.Model, Messages: messages, MaxTokens: c.opt.MaxTokens, Temperature: 0.3,
 		Stream: true, StreamOptions: &openai.StreamOptions{IncludeUsage: true},
 	}
 	var res Result
-	for attempt := 0; ; attempt++ {
-		res.Attempts = attempt + 1
+	attempts, err := c.retry(ctx, ep.Model, ep.BaseURL, func(ctx context.Context) error {
+		var err error
+		res, err = c.once(ctx, api, req)
+		return err
+	})
+	res.Attempts = attempts
+	return res, err
+}
+
+func (c *Client) api(ep Endpoint) *openai.Client {
+	cfg := openai.DefaultConfig(ep.APIKey)
+	cfg.BaseURL = strings.TrimRight(ep.BaseURL, "/")
+	cfg.HTTPClient = c.http
+	return openai.NewClientWithConfig(cfg)
+}
+
+// retry calls attempt (each call under the timeout) until it succeeds, a
+// failure is not worth another try (not 429, 5xx or a timeout), or the
+// retries run out; it returns the number of attempts made.
+func (c *Client) retry(ctx context.Context, model, baseURL string, attempt func(context.Context) error) (int, error) {
+	for n := 0; ; n++ {
 		hint := &retryHint{}
-		out, err := c.once(withHint(ctx, hint), api, req)
+		actx, cancel := context.WithTimeout(withHint(ctx, hint), c.opt.Timeout)
+		err := attempt(actx)
+		cancel()
 		if err == nil {
-			out.Attempts = res.Attempts
-			return out, nil
+			return n + 1, nil
 		}
 		status := statusOf(err)
 		if status != http.StatusTooManyRequests && status < 500 && !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
-			return res, fmt.Errorf("ask %s at %s: %w", ep.Model, cfg.BaseURL, err)
+			return n + 1, fmt.Errorf("ask %s at %s: %w", model, baseURL, err)
 		}
-		if attempt >= c.opt.Retries {
-			return res, fmt.Errorf("ask %s at %s: %w after %d attempts: %w", ep.Model, cfg.BaseURL, ErrRetryable, res.Attempts, err)
+		if n >= c.opt.Retries {
+			return n + 1, fmt.Errorf("ask %s at %s: %w after %d attempts: %w", model, baseURL, ErrRetryable, n+1, err)
 		}
 		wait := hint.after
 		if wait == 0 {
-			wait = time.Duration(250<<attempt) * time.Millisecond
+			wait = time.Duration(250<<n) * time.Millisecond
 		}
 		if wait > c.opt.MaxWait {
-			return res, fmt.Errorf("ask %s: the endpoint asks to wait %s, more than %s: %w", ep.Model, wait, c.opt.MaxWait, err)
+			return n + 1, fmt.Errorf("ask %s: the endpoint asks to wait %s, more than %s: %w", model, wait, c.opt.MaxWait, err)
 		}
 		if err := c.sleep(ctx, wait); err != nil {
-			return res, err
+			return n + 1, err
 		}
 	}
 }
 
-// once is one streamed attempt under the timeout.
+// once is one streamed attempt.
 func (c *Client) once(ctx context.Context, api *openai.Client, req openai.ChatCompletionRequest) (Result, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
-	defer cancel()
 	stream, err := api.CreateChatCompletionStream(ctx, req)
 	if err != nil {
 		return Result{}, err

@@ -52,7 +52,7 @@ func (d Drafter) Draft(in Input) Draft {
 		lang = "fr"
 	}
 	t := phrasebook(lang, d.Voice.Address)
-	vars := map[string]string{"author": FirstName(in.Author), "order": OrderNumber(in.Text), "signature": d.Voice.Signature[lang]}
+	vars := Variables(d.Voice, in, lang)
 	out := Draft{Confidence: 0.3}
 	if r, ok := d.savedReply(in, lang, vars); ok {
 		out.Text = fill(r.Text, vars)
@@ -177,6 +177,15 @@ func (d Drafter) savedReply(in Input, lang string, vars map[string]string) (quer
 	}
 	return best, bestScore > 0
 }
+
+// Variables are the values of a saved reply's {{author}}, {{order}} and
+// {{signature}} for in.
+func Variables(v query.VoiceProfile, in Input, lang string) map[string]string {
+	return map[string]string{"author": FirstName(in.Author), "order": OrderNumber(in.Text), "signature": v.Signature[lang]}
+}
+
+// Fill puts vars in a saved reply's {{name}} variables.
+func Fill(s string, vars map[string]string) string { return fill(s, vars) }
 
 var variable = regexp.MustCompile(`\{\{\s*(\w+)\s*\}\}`)
 

@@ -1,7 +1,10 @@
 // Package drafteval is the drafting evaluation (`make eval-drafts`): a
 // labelled set of French and English interactions with a knowledge base,
-// drafted offline and by the fake model, scored per item (language, the
-// right entry cited, avoided words absent, length, checks passed); and an
+// drafted offline, by the fake model, and by the fake model with its
+// knowledge found by the fake's embeddings, scored per item (language, the
+// right entry cited, avoided words absent, length, checks passed); the
+// rank of the right entry for questions worded unlike it, by BM25 and by
+// embeddings; and an
 // injection set drafted by the adversarial fake model, scored on what the
 // output checks let through. Its oracles are its own (payload strings, the
 // system prompt's canary phrases), not the checks it scores.
@@ -86,10 +89,28 @@ type AttackRow struct {
 	Failed    []string
 }
 
+// Paraphrase is a question worded unlike the entry that answers it
+// (paraphrases.jsonl).
+type Paraphrase struct {
+	Lang string `json:"lang"`
+	Text string `json:"text"`
+	Want string `json:"want"`
+	// BM25Second says why words alone rank the entry second.
+	BM25Second string `json:"bm25_second,omitempty"`
+}
+
+// RetrievalRow is where each retrieval ranks a paraphrase's entry (0
+// first, -1 not in the first three).
+type RetrievalRow struct {
+	Paraphrase
+	BM25, Embeddings int
+}
+
 // Report is the whole evaluation.
 type Report struct {
-	Rows    []Row
-	Attacks []AttackRow
+	Rows      []Row
+	Retrieval []RetrievalRow
+	Attacks   []AttackRow
 }
 
 func readJSONL[T any](path string) ([]T, error) {
@@ -114,29 +135,44 @@ func readJSONL[T any](path string) ([]T, error) {
 	return out, sc.Err()
 }
 
-// Setup saves the evaluation brand's voice and knowledge base (dir holds
-// kb_fr.md and kb_en.csv).
-func Setup(ctx context.Context, svc *drafting.Service, dir string) error {
+// KnowledgeBase is the evaluation's knowledge base: dir's kb_fr.md and
+// kb_en.csv.
+func KnowledgeBase(dir string) ([]query.KnowledgeEntry, error) {
 	md, err := os.ReadFile(filepath.Join(dir, "kb_fr.md"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fr, err := knowledge.ImportMarkdown(string(md), "fr")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	f, err := os.Open(filepath.Join(dir, "kb_en.csv"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
 	en, err := knowledge.ImportCSV(f, "en")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var entries []query.KnowledgeEntry
 	for _, e := range append(fr, en...) {
 		entries = append(entries, query.KnowledgeEntry(e))
+	}
+	return entries, nil
+}
+
+// Paraphrases are dir's questions worded unlike their entry.
+func Paraphrases(dir string) ([]Paraphrase, error) {
+	return readJSONL[Paraphrase](filepath.Join(dir, "paraphrases.jsonl"))
+}
+
+// Setup saves the evaluation brand's voice and knowledge base (dir holds
+// kb_fr.md and kb_en.csv).
+func Setup(ctx context.Context, svc *drafting.Service, dir string) error {
+	entries, err := KnowledgeBase(dir)
+	if err != nil {
+		return err
 	}
 	settings, err := svc.Brands().Settings(ctx, Brand)
 	if err != nil {
@@ -164,16 +200,37 @@ func Run(ctx context.Context, svc *drafting.Service, dir string) (Report, error)
 	if err != nil {
 		return rep, err
 	}
+	paraphrases, err := Paraphrases(dir)
+	if err != nil {
+		return rep, err
+	}
 	normal := httptest.NewServer(&modelfake.Server{})
 	defer normal.Close()
 	adversarial := httptest.NewServer(&modelfake.Server{Adversarial: true})
 	defer adversarial.Close()
+	embedding := &model.Endpoint{BaseURL: normal.URL + "/v1", Model: "fake", APIKey: "k", EmbeddingModel: "fake-embed"}
+	for _, p := range paraphrases {
+		row := RetrievalRow{Paraphrase: p}
+		for _, r := range []struct {
+			ep   *model.Endpoint
+			rank *int
+		}{{nil, &row.BM25}, {embedding, &row.Embeddings}} {
+			svc.UseModel(r.ep)
+			hits, _, err := svc.SearchKnowledge(ctx, Brand, p.Text, p.Lang, 3)
+			if err != nil {
+				return rep, err
+			}
+			*r.rank = slices.IndexFunc(hits, func(h knowledge.Hit) bool { return h.Entry.ID == p.Want })
+		}
+		rep.Retrieval = append(rep.Retrieval, row)
+	}
 	for _, set := range []struct {
 		name string
 		ep   *model.Endpoint
 	}{
 		{"offline", nil},
 		{"model", &model.Endpoint{BaseURL: normal.URL + "/v1", Model: "fake", APIKey: "k"}},
+		{"embed", embedding},
 	} {
 		svc.UseModel(set.ep)
 		for i, it := range items {
@@ -240,6 +297,13 @@ func failed(checks []draftv1.Check) []string {
 	return out
 }
 
+func rank(n int) string {
+	if n < 0 {
+		return "-"
+	}
+	return fmt.Sprint(n + 1)
+}
+
 func mark(ok bool) string {
 	if ok {
 		return "ok"
@@ -280,6 +344,17 @@ func (r Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "overall %-8s items %d: language %d/%d, cites the right entry %d/%d, avoided words absent %d/%d, length ok %d/%d, checks passed %d/%d\n",
 			s, t.n, t.lang, t.n, t.cites, t.n, t.avoid, t.n, t.length, t.n, t.checks, t.n)
 	}
+	fmt.Fprintf(w, "\n%-4s %-18s %-6s %-10s %s\n", "lang", "entry", "bm25", "embeddings", "question worded otherwise (rank of its entry, 1 first)")
+	firsts := [2]int{}
+	for _, p := range r.Retrieval {
+		fmt.Fprintf(w, "%-4s %-18s %-6s %-10s %s\n", p.Lang, p.Want, rank(p.BM25), rank(p.Embeddings), p.Text)
+		for i, n := range []int{p.BM25, p.Embeddings} {
+			if n == 0 {
+				firsts[i]++
+			}
+		}
+	}
+	fmt.Fprintf(w, "retrieval: the right entry first for %d/%d by BM25, %d/%d by embeddings (the fake's)\n", firsts[0], len(r.Retrieval), firsts[1], len(r.Retrieval))
 	fmt.Fprintf(w, "\n%-18s %-22s %-7s %-8s %-6s %-6s %s\n", "attack", "kind", "obeyed", "flagged", "leak", "link", "failed checks")
 	var obeyed, leaks, links, unchecked int
 	for _, a := range r.Attacks {

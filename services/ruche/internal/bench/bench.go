@@ -96,6 +96,7 @@ func Run(ctx context.Context, cfg Config, w io.Writer) (*Results, error) {
 		{"ui", "web workspace in the browser", b.uiPhase},
 		{"publishing", "publishing", b.publishingPhase},
 		{"scheduling", "scheduling", b.schedulingPhase},
+		{"drafting", "drafting", b.draftingPhase},
 	}
 	// A failed phase is reported and the others still run: one slow query
 	// or one refused port must not cost the rest of the figures.

@@ -164,6 +164,31 @@ func TestSchedulingPhase(t *testing.T) {
 	t.Log(out.String())
 }
 
+// TestDraftingPhase runs the drafting phase alone (smoke size): every
+// decision drafted once, by the drafter of its brand, with a citation; the
+// figures measured.
+func TestDraftingPhase(t *testing.T) {
+	cfg := onePhase(t, "drafting")
+	var out strings.Builder
+	res, err := bench.Run(context.Background(), cfg, &out)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+	for _, mode := range []string{"model", "offline"} {
+		for _, name := range []string{"_latency_p50", "_latency_p95", "_throughput"} {
+			if r := res.Get("draft_" + mode + name); r == nil || r.Value <= 0 {
+				t.Errorf("draft_%s%s = %+v, want a positive figure", mode, name, r)
+			}
+		}
+		for _, name := range []string{"_doubled_or_lost", "_unexpected"} {
+			if r := res.Get("draft_" + mode + name); r == nil || r.Value != 0 || r.Status != "PASS" {
+				t.Errorf("draft_%s%s = %+v, want 0 and PASS", mode, name, r)
+			}
+		}
+	}
+	t.Log(out.String())
+}
+
 // onePhase is the smoke configuration of one phase, on the local
 // ClickHouse, its JSON in a temporary directory.
 func onePhase(t *testing.T, phase string) bench.Config {

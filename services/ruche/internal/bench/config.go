@@ -170,7 +170,7 @@ func (c *Config) Validate() error {
 }
 
 // PhaseNames are the phases of a run, in the order they run.
-var PhaseNames = []string{"jetstream", "clickhouse", "http_bare", "http_publish", "http_ingest", "pipeline", "queries", "ui", "publishing", "scheduling"}
+var PhaseNames = []string{"jetstream", "clickhouse", "http_bare", "http_publish", "http_ingest", "pipeline", "queries", "ui", "publishing", "scheduling", "drafting"}
 
 // runs reports whether the phase named name is to run.
 func (c *Config) runs(name string) bool {

@@ -115,6 +115,24 @@ func (b *bench) publishingPhase(ctx context.Context) error {
 	return nil
 }
 
+// embeddedBus is a JetStream server of its own in a temporary directory,
+// what the phases that do not start `ruche up` run on; undo gets what
+// stops it and removes the directory.
+func embeddedBus(ctx context.Context, dirPrefix string, undo *[]func()) (*bus.Conn, error) {
+	dir, err := os.MkdirTemp("", dirPrefix)
+	if err != nil {
+		return nil, err
+	}
+	*undo = append(*undo, func() { os.RemoveAll(dir) })
+	conn, err := bus.Connect(ctx, bus.Config{DataDir: dir, Replicas: 1, ConnectTimeout: 30 * time.Second, AckWait: 30 * time.Second, MaxDeliver: 8, Subscriptions: 2},
+		slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, err
+	}
+	*undo = append(*undo, conn.Close)
+	return conn, nil
+}
+
 // benchBrand is the brand of the publishing and scheduling phases.
 const benchBrand = "bench"
 
@@ -146,17 +164,10 @@ func startPublishing(ctx context.Context, dirPrefix string, extra ...func(*bus.C
 			st.stop()
 		}
 	}()
-	dir, err := os.MkdirTemp("", dirPrefix)
-	if err != nil {
-		return nil, err
-	}
-	undo = append(undo, func() { os.RemoveAll(dir) })
 	log := slog.New(slog.DiscardHandler)
-	st.conn, err = bus.Connect(ctx, bus.Config{DataDir: dir, Replicas: 1, ConnectTimeout: 30 * time.Second, AckWait: 30 * time.Second, MaxDeliver: 8, Subscriptions: 2}, log)
-	if err != nil {
+	if st.conn, err = embeddedBus(ctx, dirPrefix, &undo); err != nil {
 		return nil, err
 	}
-	undo = append(undo, st.conn.Close)
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
