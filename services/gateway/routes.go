@@ -159,6 +159,9 @@ var routeRules = map[string]rule{
 	"POST /api/v1/calendar/feed-token":            {action: access.PostsSettings},
 	"DELETE /api/v1/calendar/feed-token":          {action: access.PostsSettings},
 	"GET /ical/:brand/:file":                      {who: public},
+	"GET /api/v1/views":                           {action: access.InteractionsRead},
+	"PUT /api/v1/views/:name":                     {action: access.InteractionsRead},
+	"DELETE /api/v1/views/:name":                  {action: access.InteractionsRead},
 
 	// The web workspace (ui_*.go).
 	"GET /assets/*":                {who: public, page: true},
