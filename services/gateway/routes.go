@@ -174,6 +174,8 @@ var routeRules = map[string]rule{
 	"GET /inbox/events":            {action: access.InteractionsRead, page: true},
 	"GET /inbox/item":              {action: access.InteractionsRead, page: true},
 	"GET /inbox/lock":              {action: access.InteractionsRead, page: true},
+	"GET /inbox/row":               {action: access.InteractionsRead, page: true},
+	"POST /inbox/label":            {action: access.CasesDecide, page: true},
 	"POST /inbox/decide":           {action: access.CasesDecide, page: true},
 	"POST /inbox/release":          {action: access.CasesWork, page: true},
 	"POST /inbox/reply":            {action: access.CasesWork, page: true},
@@ -279,7 +281,10 @@ func (s *Service) guard(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c) // not a route: echo answers 404 or 405
 		}
 		if r.page {
-			return s.pageError(c, s.admit(c, r, next))
+			// A page route's own failure is answered as a page (or a
+			// fragment's message) before the audit records its status.
+			page := func(c echo.Context) error { return s.pageError(c, next(c)) }
+			return s.pageError(c, s.admit(c, r, page))
 		}
 		return s.admit(c, r, next)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/services/gateway/accounts"
+	"github.com/ruche-project/ruche/services/gateway/ui"
 )
 
 // viewRoutes keep the caller's saved views of the inbox, per brand:
@@ -143,4 +144,17 @@ func (s *Service) deleteView(c echo.Context) error {
 		return notFoundAs(err, "view "+name)
 	}
 	return c.JSON(http.StatusOK, ViewsView{Items: views})
+}
+
+// uiViews are the caller's views on brand, as the inbox lists them.
+func (s *Service) uiViews(c echo.Context, brand string) ([]ui.View, error) {
+	views, err := s.store.Views(c.Request().Context(), principal(c).ID, brand)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ui.View, len(views))
+	for i, v := range views {
+		out[i] = ui.View{Name: v.Name, Query: v.Query}
+	}
+	return out, nil
 }
