@@ -225,6 +225,9 @@ var routeRules = map[string]rule{
 	"GET /settings/contests":          {action: access.ContestsRead, page: true},
 	"POST /settings/contests/draw":    {action: access.ContestsDraw, page: true},
 	"POST /settings/contests/verify":  {action: access.ContestsRead, page: true},
+	"POST /settings/sources/add":      {action: access.SourcesWrite, page: true},
+	"POST /settings/accounts/add":     {action: access.AccountsManage, page: true},
+	"POST /settings/people/invite":    {action: access.UsersManage, page: true},
 }
 
 // PageRoutes are the routes of the web workspace ("METHOD /path"): HTML

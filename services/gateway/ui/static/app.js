@@ -27,6 +27,19 @@
   });
   document.addEventListener("htmx:sendError", () => toast("network error / erreur réseau"));
   document.addEventListener("ruche:toast", (ev) => toast(ev.detail.value));
+  // A form refused (422) comes back with its message and the field it
+  // names: it replaces the form, and the field takes the focus.
+  document.addEventListener("htmx:beforeSwap", (ev) => {
+    if (ev.detail.xhr.status === 422) {
+      ev.detail.shouldSwap = true;
+      ev.detail.isError = false;
+    }
+  });
+  document.addEventListener("htmx:afterSwap", (ev) => {
+    // The swap replaced the form: the one in the page now has its id.
+    const form = ev.detail.target?.id ? document.getElementById(ev.detail.target.id) : null;
+    if (form?.classList.contains("add-form")) ($("[aria-invalid='true']", form) || $("#invite-link", form))?.focus();
+  });
 
   // Theme: the system's unless chosen; the choice is a cookie so the
   // server renders it without a flash.
