@@ -15,4 +15,4 @@ type Form struct {
 }
 
 // PublishingNetworks are the networks an account may be connected on.
-var PublishingNetworks = []string{"sandbox", "mastodon", "bluesky", "facebook", "instagram", "youtube", "x"}
+var PublishingNetworks = []string{"sandbox", "mastodon", "bluesky", "meta", "x", "linkedin", "youtube"}

@@ -14,7 +14,7 @@ var settingsStrings = map[string]msg{
 	"settings.f_account":   {"Account read (optional)", "Compte lu (facultatif)"},
 	"settings.f_settings":  {"Settings", "Réglages"},
 	"settings.f_secrets":   {"Secrets (never shown again)", "Secrets (jamais réaffichés)"},
-	"settings.pairs_help":  {"One a line, as name=value: url=https://example.com/feed.xml, keywords=café, brunch.", "Un par ligne, sous la forme nom=valeur : url=https://example.com/feed.xml, keywords=café, brunch."},
+	"settings.pairs_help":  {"One a line, as name=value: feeds=https://example.com/feed.xml, keywords=café, brunch.", "Un par ligne, sous la forme nom=valeur : feeds=https://example.com/feed.xml, keywords=café, brunch."},
 	"settings.f_handle":    {"Handle on the network", "Identifiant sur le réseau"},
 	"settings.f_url":       {"API address (optional)", "Adresse de l'API (facultative)"},
 	"settings.f_token":     {"Access token (write-only)", "Jeton d'accès (écriture seule)"},
