@@ -35,17 +35,7 @@ func TestUIInboxRows(t *testing.T) {
 		{ID: "generic:2", Brand: "a", Network: "generic", Kind: "comment", Text: "corrected", Labels: []string{"spam"}, CreatedAt: at},
 		{ID: "generic:3", Brand: "a", Network: "generic", Kind: "comment", Text: "nothing", CreatedAt: at},
 	}
-	nc := g.js.Conn()
-	analytics, err := rpc.NewServer(nc, query.AnalyticsService, "0.0.1", "stand-in", testkit.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer analytics.Stop()
-	moderation, err := rpc.NewServer(nc, query.ModerationService, "0.0.1", "stand-in", testkit.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer moderation.Stop()
+	analytics, moderation := g.standIn(query.AnalyticsService), g.standIn(query.ModerationService)
 	var claimLookups, correctionLookups atomic.Int32
 	var listed []query.SearchInteractionsRequest
 	var corrected []query.CorrectCaseRequest
@@ -151,4 +141,16 @@ func TestUIInboxRows(t *testing.T) {
 	if r = g.page(who, "/inbox/row?brand=b&id=generic:1", "HX-Request", "true"); r.code != http.StatusForbidden {
 		t.Fatalf("another brand's row: %d %s", r.code, r.body)
 	}
+}
+
+// standIn serves a service's endpoints on the test's bus (stopped at the
+// end of the test): the handlers are the test's.
+func (g *testGateway) standIn(service string) *rpc.Server {
+	g.t.Helper()
+	srv, err := rpc.NewServer(g.js.Conn(), service, "0.0.1", "stand-in", testkit.Logger(g.t))
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	g.t.Cleanup(srv.Stop)
+	return srv
 }

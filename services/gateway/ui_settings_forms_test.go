@@ -9,7 +9,6 @@ import (
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/rpc"
-	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/gateway"
 )
 
@@ -27,17 +26,7 @@ func TestUISettingsForms(t *testing.T) {
 	}
 	lea, camille := signIn("lea@a.example"), signIn("camille@a.example")
 
-	nc := g.js.Conn()
-	ingest, err := rpc.NewServer(nc, query.IngestService, "0.0.1", "stand-in", testkit.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ingest.Stop()
-	publishing, err := rpc.NewServer(nc, query.PublishingService, "0.0.1", "stand-in", testkit.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer publishing.Stop()
+	ingest, publishing := g.standIn(query.IngestService), g.standIn(query.PublishingService)
 	var sources []query.SourceSpec
 	var accounts []query.AccountSpec
 	for _, err := range []error{
