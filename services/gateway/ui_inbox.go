@@ -209,17 +209,17 @@ func (s *Service) inboxRows(c echo.Context, brand string) (ui.List, error) {
 	if req.InteractionFilter, err = interactionFilter(c); err != nil {
 		return ui.List{}, err
 	}
-	notes := s.readRowNotes(c, brand)
+	mark := s.readRowNotes(c, brand)
 	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.ListInteractions, req)
 	if err != nil {
-		notes()
+		mark(nil)
 		return ui.List{}, err
 	}
 	l := ui.List{Brand: brand, Rows: make([]ui.Row, 0, len(resp.Items))}
 	for _, it := range resp.Items {
 		l.Rows = append(l.Rows, ui.Row{Interaction: it})
 	}
-	notes().mark(l.Rows)
+	mark(l.Rows)
 	if resp.NextCursor != "" {
 		q := filterValues(c)
 		q.Set("brand", brand)

@@ -14,51 +14,43 @@ import (
 	"github.com/ruche-project/ruche/services/gateway/ui"
 )
 
-// maxRowCorrections is how many of the brand's latest corrections a page
-// of the stream marks on its rows: moderation's largest listing.
-const maxRowCorrections = 1000
-
 // rowNotes are what a page's rows show beside the interaction: who is
 // answering each (the claim lock) and the labels moderators corrected.
-type rowNotes struct {
-	locks       map[string]ui.Lock
-	corrections map[string][]string
-}
-
-// readRowNotes starts the page's two lookups, one each for the whole page
-// and beside the list's own query; wait gives them. A lookup that fails
-// leaves its marks out (logged): triage goes on without them.
-func (s *Service) readRowNotes(c echo.Context, brand string) (wait func() rowNotes) {
-	done := make(chan rowNotes, 1)
+// readRowNotes starts the claims' lookup beside the list's own query; mark
+// waits for it, asks for the corrections of the page's rows, and marks
+// them: one lookup of each for the whole page. A lookup that fails leaves
+// its marks out (logged): triage goes on without them.
+func (s *Service) readRowNotes(c echo.Context, brand string) (mark func(rows []ui.Row)) {
+	ctx := c.Request().Context()
+	locks := make(chan map[string]ui.Lock, 1)
 	go func() {
-		var n rowNotes
-		ctx := c.Request().Context()
-		corr := make(chan map[string][]string, 1)
-		go func() {
-			resp, err := rpc.Ask(ctx, s.rpc, query.ListCorrections, query.ListCorrectionsRequest{Brand: brand, Limit: maxRowCorrections})
-			if err != nil {
-				s.log.WarnContext(ctx, "inbox rows without their corrections", "brand", brand, "error", err)
-			}
-			corr <- netCorrections(resp.Corrections)
-		}()
-		locks, err := s.claims(c, brand)
+		l, err := s.claims(c, brand)
 		if err != nil {
 			s.log.WarnContext(ctx, "inbox rows without their claim locks", "brand", brand, "error", err)
 		}
-		n.locks, n.corrections = locks, <-corr
-		done <- n
+		locks <- l
 	}()
-	return func() rowNotes { return <-done }
-}
-
-// mark sets the notes of rows.
-func (n rowNotes) mark(rows []ui.Row) {
-	for i := range rows {
-		r := &rows[i]
-		if l, ok := n.locks[r.ID]; ok {
-			r.Holder, r.Mine = l.Holder, l.Mine
+	return func(rows []ui.Row) {
+		held := <-locks
+		if len(rows) == 0 {
+			return
 		}
-		r.Corrected = n.corrections[r.ID]
+		ids := make([]string, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		resp, err := rpc.Ask(ctx, s.rpc, query.ListCorrections, query.ListCorrectionsRequest{Brand: brand, Limit: query.MaxCorrectionIDs, InteractionIDs: ids})
+		if err != nil {
+			s.log.WarnContext(ctx, "inbox rows without their corrections", "brand", brand, "error", err)
+		}
+		corrected := netCorrections(resp.Corrections)
+		for i := range rows {
+			r := &rows[i]
+			if l, ok := held[r.ID]; ok {
+				r.Holder, r.Mine = l.Holder, l.Mine
+			}
+			r.Corrected = corrected[r.ID]
+		}
 	}
 }
 
@@ -93,14 +85,14 @@ func (s *Service) inboxRow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	wait := s.readRowNotes(c, brand)
+	mark := s.readRowNotes(c, brand)
 	d, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetInteraction, query.GetInteractionRequest{Brand: brand, ID: id})
 	if err != nil {
-		wait()
+		mark(nil)
 		return err
 	}
 	rows := []ui.Row{{Interaction: d.Interaction, Fresh: true}}
-	wait().mark(rows)
+	mark(rows)
 	return s.render(c, http.StatusOK, ui.ItemRow(brand, rows[0], false))
 }
 
@@ -124,7 +116,7 @@ func (s *Service) inboxLabel(c echo.Context) error {
 		return err
 	}
 	rows := []ui.Row{{Interaction: query.Interaction{ID: id}}}
-	s.readRowNotes(c, brand)().mark(rows)
+	s.readRowNotes(c, brand)(rows)
 	return s.render(c, http.StatusOK, ui.CorrectedLabels(rows[0], true))
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -62,7 +63,13 @@ func TestUIInboxRows(t *testing.T) {
 		}),
 		rpc.Handle(moderation, query.ListCorrections, func(_ context.Context, req query.ListCorrectionsRequest) (query.ListCorrectionsResponse, error) {
 			correctionLookups.Add(1)
-			return query.ListCorrectionsResponse{Corrections: corrections}, nil
+			var out []casev1.Corrected
+			for _, c := range corrections {
+				if slices.Contains(req.InteractionIDs, c.InteractionID) {
+					out = append(out, c)
+				}
+			}
+			return query.ListCorrectionsResponse{Corrections: out}, nil
 		}),
 		rpc.Handle(moderation, query.CorrectCase, func(_ context.Context, req query.CorrectCaseRequest) (casev1.Corrected, error) {
 			if len(req.Add) > 0 && req.Add[0] == "threat" {

@@ -36,9 +36,10 @@
     }
   });
   document.addEventListener("htmx:afterSwap", (ev) => {
-    // The swap replaced the form: the one in the page now has its id.
-    const form = ev.detail.target?.id ? document.getElementById(ev.detail.target.id) : null;
-    if (form?.classList.contains("add-form")) ($("[aria-invalid='true']", form) || $("#invite-link", form))?.focus();
+    // detail.elt is the form that came back (a form's .id may be its
+    // input named "id": never read it).
+    const form = ev.detail.elt;
+    if (form?.classList?.contains("add-form")) ($("[aria-invalid='true']", form) || $("#invite-link", form))?.focus();
   });
 
   // Theme: the system's unless chosen; the choice is a cookie so the
