@@ -252,7 +252,11 @@ func (s *Service) listCorrections(_ context.Context, in query.ListCorrectionsReq
 	}
 	all := s.corrections.memory.Corrections(in.Brand)
 	if len(in.InteractionIDs) > 0 {
-		all = slices.DeleteFunc(slices.Clone(all), func(c casev1.Corrected) bool { return !slices.Contains(in.InteractionIDs, c.InteractionID) })
+		wanted := make(map[string]bool, len(in.InteractionIDs))
+		for _, id := range in.InteractionIDs {
+			wanted[id] = true
+		}
+		all = slices.DeleteFunc(slices.Clone(all), func(c casev1.Corrected) bool { return !wanted[c.InteractionID] })
 	}
 	return query.ListCorrectionsResponse{Total: len(all), Labels: feedback.Report(all), Corrections: all[:min(in.Limit, len(all))]}, nil
 }
