@@ -40,7 +40,8 @@ async function session(options) {
   const ctx = await browser.newContext(options);
   await ctx.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) => {
-      console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
+      console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI + " on " + location.pathname + " at " +
+        e.sourceFile + ":" + e.lineNumber + " by " + (e.target?.outerHTML ? e.target.outerHTML.slice(0, 160) : ""));
     });
   });
   const page = await ctx.newPage();
