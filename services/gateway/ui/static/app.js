@@ -10,6 +10,10 @@
     const m = document.cookie.match(/(?:^|;\s*)ruche_csrf=([^;]*)/);
     return m ? decodeURIComponent(m[1]) : "";
   };
+  // htmx settles a swapped element's class and size, not its style: it
+  // would copy a style attribute the browser put on the old element (an
+  // input once filled) as inline style, which the policy refuses.
+  htmx.config.attributesToSettle = ["class", "width", "height"];
   // Every htmx request carries the session's CSRF token (double submit).
   document.addEventListener("htmx:configRequest", (ev) => {
     ev.detail.headers["X-Csrf-Token"] = csrf();
