@@ -49,6 +49,15 @@ const (
 var viewFilters = []string{"q", "network", "kind", "verdict", "status", "sentiment", "intent", "label",
 	"min_priority", "max_priority", "assignee", "queue", "author", "from", "to"}
 
+// viewParams are a view route's brand and view name.
+func viewParams(c echo.Context) (brand, name string, err error) {
+	if brand, err = brandParam(c); err != nil {
+		return "", "", err
+	}
+	name, err = viewName(c)
+	return brand, name, err
+}
+
 // viewName reads the :name of a view route.
 func viewName(c echo.Context) (string, error) {
 	name, err := url.PathUnescape(c.Param("name"))
@@ -104,11 +113,7 @@ func (s *Service) listViews(c echo.Context) error {
 }
 
 func (s *Service) putView(c echo.Context) error {
-	brand, err := brandParam(c)
-	if err != nil {
-		return err
-	}
-	name, err := viewName(c)
+	brand, name, err := viewParams(c)
 	if err != nil {
 		return err
 	}
@@ -131,11 +136,7 @@ func (s *Service) putView(c echo.Context) error {
 }
 
 func (s *Service) deleteView(c echo.Context) error {
-	brand, err := brandParam(c)
-	if err != nil {
-		return err
-	}
-	name, err := viewName(c)
+	brand, name, err := viewParams(c)
 	if err != nil {
 		return err
 	}
