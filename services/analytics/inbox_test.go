@@ -60,6 +60,7 @@ func TestSearchInteractions(t *testing.T) {
 		{"status_open_or_closed", query.InteractionFilter{Statuses: []string{"open", "closed"}}, "5,4,3,1"},
 		{"sentiment", query.InteractionFilter{Sentiments: []string{"negative"}}, "4,2"},
 		{"intent", query.InteractionFilter{Intents: []string{"question", "praise"}}, "3,1"},
+		{"labels", query.InteractionFilter{Labels: []string{"lang:fr", "intent:question"}}, "3,1"},
 		{"min_priority", query.InteractionFilter{MinPriority: ptr(40)}, "4,3,2"},
 		{"max_priority", query.InteractionFilter{MaxPriority: ptr(40)}, "3,1"},
 		{"priority_range", query.InteractionFilter{MinPriority: ptr(40), MaxPriority: ptr(70)}, "3,2"},

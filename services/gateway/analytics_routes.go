@@ -48,7 +48,7 @@ func (s *Service) listInteractions(c echo.Context) error {
 func interactionFilter(c echo.Context) (query.InteractionFilter, error) {
 	f := query.InteractionFilter{
 		Networks: listParam(c, "network"), Kinds: listParam(c, "kind"), Verdicts: listParam(c, "verdict"),
-		Statuses: listParam(c, "status"), Sentiments: listParam(c, "sentiment"), Intents: listParam(c, "intent"),
+		Statuses: listParam(c, "status"), Sentiments: listParam(c, "sentiment"), Intents: listParam(c, "intent"), Labels: listParam(c, "label"),
 		Assignee: c.QueryParam("assignee"), Queue: c.QueryParam("queue"), AuthorID: c.QueryParam("author"),
 		Text: c.QueryParam("q"),
 	}

@@ -142,7 +142,7 @@ func principal(c echo.Context) Principal {
 // repeatable are, per route, the query parameters that may repeat: the
 // interaction filters (also comma-separated) and the KPIs' voices.
 var repeatable = map[string][]string{
-	"/api/v1/interactions": {"network", "kind", "verdict", "status", "sentiment", "intent"},
+	"/api/v1/interactions": {"network", "kind", "verdict", "status", "sentiment", "intent", "label"},
 	"/api/v1/kpis":         {"voice"},
 }
 

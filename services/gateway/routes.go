@@ -159,6 +159,9 @@ var routeRules = map[string]rule{
 	"POST /api/v1/calendar/feed-token":            {action: access.PostsSettings},
 	"DELETE /api/v1/calendar/feed-token":          {action: access.PostsSettings},
 	"GET /ical/:brand/:file":                      {who: public},
+	"GET /api/v1/views":                           {action: access.InteractionsRead},
+	"PUT /api/v1/views/:name":                     {action: access.InteractionsRead},
+	"DELETE /api/v1/views/:name":                  {action: access.InteractionsRead},
 
 	// The web workspace (ui_*.go).
 	"GET /assets/*":                {who: public, page: true},
@@ -171,6 +174,8 @@ var routeRules = map[string]rule{
 	"GET /inbox/events":            {action: access.InteractionsRead, page: true},
 	"GET /inbox/item":              {action: access.InteractionsRead, page: true},
 	"GET /inbox/lock":              {action: access.InteractionsRead, page: true},
+	"GET /inbox/row":               {action: access.InteractionsRead, page: true},
+	"POST /inbox/label":            {action: access.CasesDecide, page: true},
 	"POST /inbox/decide":           {action: access.CasesDecide, page: true},
 	"POST /inbox/release":          {action: access.CasesWork, page: true},
 	"POST /inbox/reply":            {action: access.CasesWork, page: true},
@@ -220,6 +225,9 @@ var routeRules = map[string]rule{
 	"GET /settings/contests":          {action: access.ContestsRead, page: true},
 	"POST /settings/contests/draw":    {action: access.ContestsDraw, page: true},
 	"POST /settings/contests/verify":  {action: access.ContestsRead, page: true},
+	"POST /settings/sources/add":      {action: access.SourcesWrite, page: true},
+	"POST /settings/accounts/add":     {action: access.AccountsManage, page: true},
+	"POST /settings/people/invite":    {action: access.UsersManage, page: true},
 }
 
 // PageRoutes are the routes of the web workspace ("METHOD /path"): HTML
@@ -276,7 +284,10 @@ func (s *Service) guard(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c) // not a route: echo answers 404 or 405
 		}
 		if r.page {
-			return s.pageError(c, s.admit(c, r, next))
+			// A page route's own failure is answered as a page (or a
+			// fragment's message) before the audit records its status.
+			page := func(c echo.Context) error { return s.pageError(c, next(c)) }
+			return s.pageError(c, s.admit(c, r, page))
 		}
 		return s.admit(c, r, next)
 	}

@@ -151,6 +151,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	s.postRoutes(api)
 	s.privacyRoutes(api)
 	s.webhookRoutes(api)
+	s.viewRoutes(api)
 	s.echo = e
 	return s, nil
 }

@@ -28,6 +28,8 @@ func (s *Service) inboxRoutes(g *echo.Group) {
 	g.POST("/inbox/release", s.inboxRelease)
 	g.GET("/inbox/lock", s.inboxLock)
 	g.GET("/inbox/events", s.inboxEvents)
+	g.GET("/inbox/row", s.inboxRow)
+	g.POST("/inbox/label", s.inboxLabel)
 }
 
 // itemParams are the brand (?brand=, allowed the route's action) and the
@@ -207,14 +209,17 @@ func (s *Service) inboxRows(c echo.Context, brand string) (ui.List, error) {
 	if req.InteractionFilter, err = interactionFilter(c); err != nil {
 		return ui.List{}, err
 	}
+	mark := s.readRowNotes(c, brand)
 	resp, err := rpc.Ask(c.Request().Context(), s.rpc, query.ListInteractions, req)
 	if err != nil {
+		mark(nil)
 		return ui.List{}, err
 	}
 	l := ui.List{Brand: brand, Rows: make([]ui.Row, 0, len(resp.Items))}
 	for _, it := range resp.Items {
 		l.Rows = append(l.Rows, ui.Row{Interaction: it})
 	}
+	mark(l.Rows)
 	if resp.NextCursor != "" {
 		q := filterValues(c)
 		q.Set("brand", brand)
@@ -254,8 +259,12 @@ func (s *Service) inboxPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	views, err := s.uiViews(c, brand)
+	if err != nil {
+		return err
+	}
 	ctx := ui.WithLang(c.Request().Context(), uiLang(c))
-	in := ui.Inbox{Brand: brand, Filter: filterValues(c), List: list, Members: members}
+	in := ui.Inbox{Brand: brand, Filter: filterValues(c), List: list, Members: members, Views: views}
 	return s.render(c, http.StatusOK, ui.InboxPage(s.page(c, "inbox", ui.T(ctx, "inbox.title"), brand), in))
 }
 

@@ -140,7 +140,11 @@ func (s *Service) uiError(c echo.Context, err error) error {
 		s.log.ErrorContext(c.Request().Context(), "page failed", "route", c.Path(), "error", err)
 	}
 	if isHX(c) {
-		return c.String(e.Status, e.Message)
+		msg := e.Message
+		if e.Field != "" && !strings.HasPrefix(msg, e.Field+": ") {
+			msg = e.Field + ": " + msg // which input is wrong, said in the page
+		}
+		return c.String(e.Status, msg)
 	}
 	brand := ""
 	if principal(c).CanSee(c.QueryParam("brand")) {

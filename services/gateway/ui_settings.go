@@ -55,6 +55,7 @@ func (s *Service) settingsRoutes(g *echo.Group) {
 	g.GET("/settings/contests", s.settingsPage("contests", s.readContest))
 	g.POST("/settings/contests/draw", s.drawContestForm)
 	g.POST("/settings/contests/verify", s.verifyContestForm)
+	s.settingsFormRoutes(g)
 }
 
 // settingsPage renders a section after read fills its part of the model.
@@ -85,7 +86,7 @@ func done(c echo.Context, section, brand string) error {
 func (s *Service) readSources(c echo.Context, brand string, v *ui.Settings) {
 	ctx := c.Request().Context()
 	p := principal(c)
-	v.CanSources = p.Allowed(brand, access.SourcesWrite)
+	v.CanSources, v.CanAccounts = p.Allowed(brand, access.SourcesWrite), p.Allowed(brand, access.AccountsManage)
 	var wg sync.WaitGroup
 	var accErr error
 	if p.Allowed(brand, access.AccountsRead) {
@@ -241,6 +242,9 @@ func (s *Service) activatePolicyForm(c echo.Context) error {
 
 func (s *Service) readPeople(c echo.Context, brand string, v *ui.Settings) {
 	v.CanPeople = principal(c).Allowed(brand, access.UsersManage)
+	if v.CanPeople {
+		v.InviteRoles = grantable(c, brand)
+	}
 	users, err := s.store.Members(c.Request().Context(), brand)
 	if err != nil {
 		s.problem(c, v, "settings.read_failed", err)

@@ -247,6 +247,16 @@ func (s *Service) listCorrections(_ context.Context, in query.ListCorrectionsReq
 	case in.Limit == 0:
 		in.Limit = 50
 	}
+	if len(in.InteractionIDs) > query.MaxCorrectionIDs {
+		return query.ListCorrectionsResponse{}, &policy.FieldError{Rule: -1, Field: "interaction_ids", Msg: fmt.Sprintf("at most %d", query.MaxCorrectionIDs)}
+	}
 	all := s.corrections.memory.Corrections(in.Brand)
+	if len(in.InteractionIDs) > 0 {
+		wanted := make(map[string]bool, len(in.InteractionIDs))
+		for _, id := range in.InteractionIDs {
+			wanted[id] = true
+		}
+		all = slices.DeleteFunc(slices.Clone(all), func(c casev1.Corrected) bool { return !wanted[c.InteractionID] })
+	}
 	return query.ListCorrectionsResponse{Total: len(all), Labels: feedback.Report(all), Corrections: all[:min(in.Limit, len(all))]}, nil
 }

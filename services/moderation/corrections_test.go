@@ -2,6 +2,7 @@ package moderation_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -140,6 +141,21 @@ func TestCorrections(t *testing.T) {
 		}
 		if code, _ := h.ask(t, query.ListCorrectionsSubject, query.ListCorrectionsRequest{Brand: "demo", Limit: 5000}, nil); code != query.CodeBadRequest {
 			t.Fatalf("a limit of 5000: %q, want bad request", code)
+		}
+		// The inbox asks for its page's interactions only.
+		var page query.ListCorrectionsResponse
+		if code, text := h.ask(t, query.ListCorrectionsSubject, query.ListCorrectionsRequest{Brand: "demo", InteractionIDs: []string{partner.ID, "sandbox:nope"}}, &page); code != "" {
+			t.Fatalf("list a page's: %s %s", code, text)
+		}
+		if len(page.Corrections) != 1 || page.Corrections[0].InteractionID != partner.ID {
+			t.Fatalf("a page's corrections: %+v", page.Corrections)
+		}
+		many := make([]string, query.MaxCorrectionIDs+1)
+		for i := range many {
+			many[i] = fmt.Sprintf("sandbox:%d", i)
+		}
+		if code, text := h.ask(t, query.ListCorrectionsSubject, query.ListCorrectionsRequest{Brand: "demo", InteractionIDs: many}, nil); code != query.CodeBadRequest || !strings.Contains(text, "interaction_ids") {
+			t.Fatalf("%d ids: %q %s, want bad request naming interaction_ids", len(many), code, text)
 		}
 	})
 }

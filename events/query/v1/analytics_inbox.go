@@ -37,6 +37,9 @@ type InteractionFilter struct {
 	// negative, sarcasm); Intents the "intent:<value>" labels.
 	Sentiments []string `json:"sentiments,omitempty"`
 	Intents    []string `json:"intents,omitempty"`
+	// Labels match any of the latest moderation labels as written
+	// ("spam", "toxicity:insult", "lang:fr").
+	Labels []string `json:"labels,omitempty"`
 	// MinPriority and MaxPriority bound the latest moderation priority
 	// (inclusive); an unmoderated interaction has none and is left out
 	// when either is set.

@@ -34,7 +34,14 @@ type ListCorrectionsRequest struct {
 	// Limit bounds the corrections listed (default 50, at most 1000); the
 	// label counts are over all of them.
 	Limit int `json:"limit,omitempty"`
+	// InteractionIDs, when set, keep the corrections of these interactions
+	// only (at most MaxCorrectionIDs): the marks of a page of the inbox.
+	InteractionIDs []string `json:"interaction_ids,omitempty"`
 }
+
+// MaxCorrectionIDs bounds ListCorrectionsRequest.InteractionIDs (ten of
+// the inbox's pages).
+const MaxCorrectionIDs = 500
 
 // ListCorrectionsResponse is a brand's corrections report.
 type ListCorrectionsResponse struct {

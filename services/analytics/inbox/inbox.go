@@ -80,6 +80,7 @@ func parseFilter(brand string, in query.InteractionFilter) (sqlFilter, error) {
 		}},
 		{"sentiments", in.Sentiments, readmodel.ValidToken},
 		{"intents", in.Intents, readmodel.ValidToken},
+		{"labels", in.Labels, readmodel.ValidToken},
 	}
 	for _, l := range lists {
 		if len(l.values) > maxFilterValues {
@@ -135,6 +136,10 @@ func parseFilter(brand string, in query.InteractionFilter) (sqlFilter, error) {
 	if len(in.Intents) > 0 {
 		having = append(having, "hasAny(argMax(labels, version), ?)")
 		hargs = append(hargs, readmodel.Prefixed("intent:", in.Intents))
+	}
+	if len(in.Labels) > 0 {
+		having = append(having, "hasAny(argMax(labels, version), ?)")
+		hargs = append(hargs, in.Labels)
 	}
 	if in.MinPriority != nil {
 		having = append(having, "argMax(priority, version) >= ?")

@@ -183,14 +183,9 @@ func put(ctx context.Context, kv jetstream.KeyValue, key string, v any, rev uint
 // record would run out of retries: seen with four writers on one user).
 func update[T any](ctx context.Context, kv jetstream.KeyValue, key string, fn func(*T) error) (T, error) {
 	for attempt := range casRetries {
-		if attempt > 0 {
-			pause := time.Duration(mrand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
-			select {
-			case <-ctx.Done():
-				var zero T
-				return zero, ctx.Err()
-			case <-time.After(pause):
-			}
+		if err := casPause(ctx, attempt); err != nil {
+			var zero T
+			return zero, err
 		}
 		v, rev, err := get[T](ctx, kv, key)
 		if err != nil {
@@ -208,6 +203,20 @@ func update[T any](ctx context.Context, kv jetstream.KeyValue, key string, fn fu
 	}
 	var zero T
 	return zero, fmt.Errorf("update %s: %w (retried %d times)", key, ErrStale, casRetries)
+}
+
+// casPause waits before a compare-and-set's next attempt (none before the
+// first): a short random pause that grows with the attempts.
+func casPause(ctx context.Context, attempt int) error {
+	if attempt == 0 {
+		return nil
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Duration(mrand.Int64N(int64(time.Millisecond) << min(attempt, 6)))):
+		return nil
+	}
 }
 
 // list reads every record whose key matches filter.

@@ -78,3 +78,52 @@ func TestTokenUsedOnce(t *testing.T) {
 		t.Fatalf("%d callers used the link", won.Load())
 	}
 }
+
+// TestViews: a user's saved views are per brand and per user, a save of
+// the same name replaces it in place, tabs saving at once lose nothing.
+func TestViews(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	if v, err := s.Views(ctx, "u1", "a"); err != nil || len(v) != 0 {
+		t.Fatalf("no views yet: %v %v", v, err)
+	}
+	if _, err := s.PutView(ctx, "u1", "a", accounts.View{Name: "Urgent", Query: "min_priority=70"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutView(ctx, "u1", "a", accounts.View{Name: "Négatifs", Query: "sentiment=negative"}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.PutView(ctx, "u1", "a", accounts.View{Name: "Urgent", Query: "min_priority=80"})
+	if err != nil || len(v) != 2 || v[0] != (accounts.View{Name: "Urgent", Query: "min_priority=80"}) {
+		t.Fatalf("replaced in place: %v %v", v, err)
+	}
+	for _, other := range [][2]string{{"u1", "b"}, {"u2", "a"}} {
+		if v, _ := s.Views(ctx, other[0], other[1]); len(v) != 0 {
+			t.Fatalf("%s on %s sees %v", other[0], other[1], v)
+		}
+	}
+	if _, err := s.DeleteView(ctx, "u1", "a", "nope"); !errors.Is(err, accounts.ErrNotFound) {
+		t.Fatalf("delete a missing view: %v", err)
+	}
+	if v, err := s.DeleteView(ctx, "u1", "a", "Urgent"); err != nil || len(v) != 1 || v[0].Name != "Négatifs" {
+		t.Fatalf("delete: %v %v", v, err)
+	}
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			if _, err := s.PutView(ctx, "u3", "a", accounts.View{Name: string(rune('A' + i)), Query: "q=x"}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if v, _ := s.Views(ctx, "u3", "a"); len(v) != 4 {
+		t.Fatalf("racing saves kept %v", v)
+	}
+	for i := range accounts.MaxViews + 1 {
+		_, err = s.PutView(ctx, "u4", "a", accounts.View{Name: string(rune('a' + i)), Query: ""})
+	}
+	if !errors.Is(err, accounts.ErrTooMany) {
+		t.Fatalf("past %d views: %v", accounts.MaxViews, err)
+	}
+}

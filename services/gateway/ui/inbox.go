@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	casev1 "github.com/ruche-project/ruche/events/case/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 )
 
@@ -19,6 +20,19 @@ type Inbox struct {
 	List   List
 	// Members may be assigned an interaction (id → display name).
 	Members []Member
+	// Views are the viewer's saved views on the brand.
+	Views []View
+}
+
+// View is a saved view: its name and the filter's query string.
+type View struct{ Name, Query string }
+
+// ViewURL is the inbox under a saved view.
+func ViewURL(brand string, v View) string {
+	if v.Query == "" {
+		return BrandURL("/inbox", brand)
+	}
+	return BrandURL("/inbox", brand) + "&" + v.Query
 }
 
 // List is one page of the stream.
@@ -40,6 +54,9 @@ type Row struct {
 	Decided string
 	// Fresh marks a row that arrived live.
 	Fresh bool
+	// Corrected are the labels moderators corrected: "+spam" added,
+	// "-toxicity" removed.
+	Corrected []string
 }
 
 // Member is a user who may be assigned work.
@@ -59,6 +76,10 @@ var (
 	Statuses   = []string{query.StatusOpen, query.StatusResponded, query.StatusClosed}
 	Sentiments = []string{"positive", "neutral", "negative", "sarcasm"}
 	Intents    = []string{"question", "complaint", "praise", "purchase_intent", "other"}
+	// Labels are offered by the label filter (any label may be typed).
+	Labels = []string{"spam", "threat", "toxicity:high", "toxicity:medium", "toxicity:insult", "pii:email", "pii:phone", "lang:fr", "lang:en"}
+	// Correctable are the labels the l key's picker corrects.
+	Correctable = casev1.Correctable
 )
 
 // labelValue is the value of a "<prefix>:<value>" label ("" when absent).

@@ -26,6 +26,7 @@ type Settings struct {
 	Sources     []query.SourceView
 	Accounts    []query.AccountView
 	CanSources  bool
+	CanAccounts bool
 	Policy      query.GetPolicyResponse
 	PolicyJSON  string
 	CanTest     bool
@@ -35,6 +36,7 @@ type Settings struct {
 	Members     []SettingsMember
 	Roles       []string
 	CanPeople   bool
+	InviteRoles []string
 	Reports     query.ReportSettingsResponse
 	Archive     []query.StoredReport
 	CanReports  bool

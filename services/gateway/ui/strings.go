@@ -40,7 +40,7 @@ var catalogue = map[string]msg{
 	"help.spam":   {"Spam (hide)", "Spam (masquer)"},
 	"help.assign": {"Assign", "Attribuer"},
 	"help.reply":  {"Reply (AI draft)", "Répondre (brouillon IA)"},
-	"help.label":  {"Filter by label (intent)", "Filtrer par étiquette (intention)"},
+	"help.label":  {"Correct the item's labels", "Corriger les étiquettes de l'élément"},
 	"help.search": {"Search", "Rechercher"},
 	"help.help":   {"This help", "Cette aide"},
 	"help.escape": {"Close, back to the list", "Fermer, retour à la liste"},
@@ -84,6 +84,9 @@ var catalogue = map[string]msg{
 	"inbox.priorityval": {"P%d", "P%d"},
 	"inbox.edited":      {"edited", "modifié"},
 	"inbox.selected":    {"%d selected", "%d sélectionné(s)"},
+	"inbox.corrected":   {"Corrected by a moderator", "Corrigé par un modérateur"},
+	"inbox.labelpick":   {"Correct the labels", "Corriger les étiquettes"},
+	"inbox.labelhelp":   {"A pressed label is on the item: press it to remove it, or another to add it. Moderation learns from the correction.", "Une étiquette enfoncée est sur l'élément : appuyez dessus pour la retirer, ou sur une autre pour l'ajouter. La modération apprend de la correction."},
 
 	// An item.
 	"item.actions":          {"Actions", "Actions"},

@@ -8,7 +8,20 @@ func init() {
 }
 
 var settingsStrings = map[string]msg{
-	"app.settings": {"Settings", "Réglages"},
+	"settings.add_source":  {"Add a source", "Ajouter une source"},
+	"settings.add_account": {"Connect an account", "Connecter un compte"},
+	"settings.f_id":        {"Id (a-z, 0-9, - and _)", "Identifiant (a-z, 0-9, - et _)"},
+	"settings.f_account":   {"Account read (optional)", "Compte lu (facultatif)"},
+	"settings.f_settings":  {"Settings", "Réglages"},
+	"settings.f_secrets":   {"Secrets (never shown again)", "Secrets (jamais réaffichés)"},
+	"settings.pairs_help":  {"One a line, as name=value: feeds=https://example.com/feed.xml, keywords=café, brunch.", "Un par ligne, sous la forme nom=valeur : feeds=https://example.com/feed.xml, keywords=café, brunch."},
+	"settings.f_handle":    {"Handle on the network", "Identifiant sur le réseau"},
+	"settings.f_url":       {"API address (optional)", "Adresse de l'API (facultative)"},
+	"settings.f_token":     {"Access token (write-only)", "Jeton d'accès (écriture seule)"},
+	"settings.invite":      {"Invite someone", "Inviter quelqu'un"},
+	"settings.invite_made": {"Invitation made: send this link, shown only now (it works until %s).", "Invitation créée : envoyez ce lien, affiché seulement maintenant (valable jusqu'au %s)."},
+	"settings.invite_link": {"Invitation link", "Lien d'invitation"},
+	"app.settings":         {"Settings", "Réglages"},
 
 	"settings.title":          {"Settings", "Réglages"},
 	"settings.sections":       {"Settings sections", "Rubriques des réglages"},

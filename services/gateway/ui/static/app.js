@@ -1,7 +1,7 @@
 // Ruche workspace: the little JavaScript the pages need (no inline script:
 // the Content-Security-Policy allows only this file and htmx). htmx does
 // the requests and swaps; this file adds the CSRF header, the keyboard,
-// the selection, saved views, live arrivals and countdowns.
+// the selection, labels, saved views, live arrivals and countdowns.
 "use strict";
 (() => {
   const $ = (sel, root = document) => root.querySelector(sel);
@@ -10,6 +10,10 @@
     const m = document.cookie.match(/(?:^|;\s*)ruche_csrf=([^;]*)/);
     return m ? decodeURIComponent(m[1]) : "";
   };
+  // htmx settles a swapped element's class and size, not its style: it
+  // would copy a style attribute the browser put on the old element (an
+  // input once filled) as inline style, which the policy refuses.
+  htmx.config.attributesToSettle = ["class", "width", "height"];
   // Every htmx request carries the session's CSRF token (double submit).
   document.addEventListener("htmx:configRequest", (ev) => {
     ev.detail.headers["X-Csrf-Token"] = csrf();
@@ -27,6 +31,20 @@
   });
   document.addEventListener("htmx:sendError", () => toast("network error / erreur réseau"));
   document.addEventListener("ruche:toast", (ev) => toast(ev.detail.value));
+  // A form refused (422) comes back with its message and the field it
+  // names: it replaces the form, and the field takes the focus.
+  document.addEventListener("htmx:beforeSwap", (ev) => {
+    if (ev.detail.xhr.status === 422) {
+      ev.detail.shouldSwap = true;
+      ev.detail.isError = false;
+    }
+  });
+  document.addEventListener("htmx:afterSwap", (ev) => {
+    // detail.elt is the form that came back (a form's .id may be its
+    // input named "id": never read it).
+    const form = ev.detail.elt;
+    if (form?.classList?.contains("add-form")) ($("[aria-invalid='true']", form) || $("#invite-link", form))?.focus();
+  });
 
   // Theme: the system's unless chosen; the choice is a cookie so the
   // server renders it without a flash.
@@ -126,12 +144,12 @@
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     const help = $("#help");
     if (ev.key === "Escape") {
-      if (help.open) return; // the dialog closes itself
+      if (help.open || picker.open) return; // the dialog closes itself
       if (typing(document.activeElement)) document.activeElement.blur();
       (current() || stream).focus();
       return;
     }
-    if (typing(ev.target) || help.open) return;
+    if (typing(ev.target) || help.open || picker.open) return;
     const row = current();
     switch (ev.key) {
       case "j": move(1); break;
@@ -159,7 +177,10 @@
         await ensureItem(row);
         $("[data-key='r']", detail)?.click();
         break;
-      case "l": $("#f-intent")?.focus(); break;
+      case "l":
+        if (!row) return;
+        openPicker(row);
+        break;
       case "/": $("#f-q")?.focus(); break;
       case "?": help.showModal(); break;
       default: return;
@@ -188,42 +209,99 @@
     if (ev.detail.target === stream) { updateBulk(); }
   });
 
-  // ---- Saved views (this browser's, per brand) ----
-  const viewsKey = "ruche.views." + brand;
-  const views = () => { try { return JSON.parse(localStorage.getItem(viewsKey)) || []; } catch { return []; } };
-  const drawViews = () => {
-    const ul = $("#views");
-    ul.replaceChildren(...views().map((v, i) => {
+  // ---- Labels: the l key's picker corrects the current item's ----
+  const picker = $("#label-picker");
+  // The row's labels as moderation gave them, with the corrections since.
+  const labelsOf = (row) => {
+    const labels = new Set((row.dataset.labels || "").split(" ").filter(Boolean));
+    for (const c of ($(".corrected", row)?.dataset.corrected || "").split(" ").filter(Boolean)) {
+      if (c[0] === "+") labels.add(c.slice(1)); else labels.delete(c.slice(1));
+    }
+    return labels;
+  };
+  // "toxicity" names every "toxicity:<level or kind>" label.
+  const hasLabel = (labels, l) => labels.has(l) || (l === "toxicity" && [...labels].some((x) => x.startsWith("toxicity:")));
+  const openPicker = (row) => {
+    const labels = labelsOf(row);
+    picker.dataset.id = row.dataset.id;
+    $$("[data-label]", picker).forEach((b) => b.setAttribute("aria-pressed", String(hasLabel(labels, b.dataset.label))));
+    picker.showModal();
+    $("[data-label]", picker).focus();
+  };
+  picker.addEventListener("click", (ev) => {
+    const b = ev.target.closest("[data-label]");
+    const row = rows().find((r) => r.dataset.id === picker.dataset.id);
+    if (!b || !row) return;
+    const label = b.dataset.label;
+    const labels = labelsOf(row);
+    const values = { id: row.dataset.id };
+    if (hasLabel(labels, label)) {
+      values.remove = label;
+    } else {
+      values.add = label;
+      // One sentiment at a time: the new one replaces the one it had.
+      const had = [...labels].find((l) => l.startsWith("sentiment:") && l !== "sentiment:sarcasm");
+      if (label.startsWith("sentiment:") && had) values.remove = had;
+    }
+    picker.close();
+    // Its own source: a correction never waits behind (or replaces) a
+    // decision or an item load in htmx's queue.
+    htmx.ajax("POST", "/inbox/label?brand=" + encodeURIComponent(brand), { source: b, target: b, swap: "none", values });
+  });
+
+  // ---- Saved views (the user's, per brand, kept by the server) ----
+  const viewsURL = (name) => "/api/v1/views" + (name ? "/" + encodeURIComponent(name) : "") + "?brand=" + encodeURIComponent(brand);
+  const api = async (method, url, body) => {
+    const resp = await fetch(url, { method, credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-Csrf-Token": csrf() }, body: body && JSON.stringify(body) });
+    if (!resp.ok) {
+      let msg = resp.statusText;
+      try { const e = (await resp.json()).error; msg = (e.field ? e.field + ": " : "") + e.message; } catch { /* not JSON */ }
+      toast(msg);
+      throw new Error(msg);
+    }
+    return resp.json();
+  };
+  const drawViews = (items) => {
+    $("#views").replaceChildren(...items.map((v) => {
       const li = document.createElement("li");
       const a = document.createElement("a");
-      a.href = "/inbox?" + v.query;
+      a.href = "/inbox?brand=" + encodeURIComponent(brand) + (v.query ? "&" + v.query : "");
       a.textContent = v.name;
       const del = document.createElement("button");
       del.type = "button";
       del.className = "link";
       del.textContent = "×";
+      del.dataset.viewDelete = v.name;
       del.setAttribute("aria-label", "✕ " + v.name);
-      del.addEventListener("click", () => {
-        const all = views();
-        all.splice(i, 1);
-        localStorage.setItem(viewsKey, JSON.stringify(all));
-        drawViews();
-      });
       li.append(a, " ", del);
       return li;
     }));
   };
-  $("#save-view").addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    const q = new URLSearchParams(new FormData($("#filter-form")));
-    for (const [k, v] of Array.from(q.entries())) if (v === "") q.delete(k);
-    const all = views().filter((v) => v.name !== ev.target.name.value);
-    all.push({ name: ev.target.name.value, query: q.toString() });
-    localStorage.setItem(viewsKey, JSON.stringify(all));
-    ev.target.reset();
-    drawViews();
+  $("#views").addEventListener("click", async (ev) => {
+    const del = ev.target.closest("[data-view-delete]");
+    if (del) drawViews((await api("DELETE", viewsURL(del.dataset.viewDelete))).items);
   });
-  drawViews();
+  $("#save-view").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const form = ev.target;
+    const q = new URLSearchParams(new FormData($("#filter-form")));
+    for (const [k, v] of Array.from(q.entries())) if (v === "" || k === "brand") q.delete(k);
+    drawViews((await api("PUT", viewsURL(form.name.value), { query: q.toString() })).items);
+    form.reset();
+  });
+  // Views this browser kept before the server did move there, once.
+  const legacyKey = "ruche.views." + brand;
+  let legacy = [];
+  try { legacy = JSON.parse(localStorage.getItem(legacyKey)) || []; } catch { /* none */ }
+  if (legacy.length) {
+    (async () => {
+      let items = null;
+      for (const v of legacy) items = (await api("PUT", viewsURL(v.name), { query: v.query })).items;
+      localStorage.removeItem(legacyKey);
+      if (items) drawViews(items);
+    })().catch(() => {});
+  }
 
   // ---- Live arrivals (server-sent events) ----
   const live = $("#live");
@@ -246,14 +324,46 @@
     });
   };
   live.addEventListener("click", () => reload());
+  // An arrival goes straight to the top of the stream when the user sees
+  // the top of an unfiltered stream; scrolled down, or under a filter it
+  // may not match, it is counted instead (a row appearing would move what
+  // is being read, or show what the filter leaves out).
+  const filtered = () => Array.from(new FormData($("#filter-form")).entries()).some(([k, v]) => k !== "brand" && v !== "");
+  const atTop = () => stream.scrollTop < 8 && window.scrollY < 8;
+  const insertRow = async (id) => {
+    const url = "/inbox/row?brand=" + encodeURIComponent(brand) + "&id=" + encodeURIComponent(id);
+    // Analytics stores an interaction a moment after moderation announces
+    // it: until then the row is 404, asked again a little later.
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      if (rows().some((r) => r.dataset.id === id)) return true;
+      const resp = await fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } });
+      if (resp.ok) {
+        const t = document.createElement("template");
+        t.innerHTML = await resp.text();
+        const row = t.content.querySelector(".item");
+        if (row && !rows().some((r) => r.dataset.id === id)) {
+          $(".empty", stream)?.remove();
+          stream.prepend(row);
+        }
+        return true;
+      }
+      if (resp.status !== 404) return false;
+      await new Promise((r) => setTimeout(r, 700 * attempt));
+    }
+    return false;
+  };
+  const arrived = async (id) => {
+    if (!filtered() && atTop() && await insertRow(id)) return;
+    if (rows().some((r) => r.dataset.id === id)) return;
+    pending.add(id);
+    showCount();
+  };
   if (window.EventSource) {
     const es = new EventSource(inbox.dataset.events);
     es.addEventListener("arrival", (ev) => {
       let a;
       try { a = JSON.parse(ev.data); } catch { return; }
-      if (rows().some((r) => r.dataset.id === a.id)) return;
-      pending.add(a.id);
-      showCount();
+      if (!rows().some((r) => r.dataset.id === a.id)) arrived(a.id);
     });
   }
 

@@ -40,7 +40,8 @@ async function session(options) {
   const ctx = await browser.newContext(options);
   await ctx.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) => {
-      console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
+      console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI + " on " + location.pathname + " at " +
+        e.sourceFile + ":" + e.lineNumber + " by " + (e.target?.outerHTML ? e.target.outerHTML.slice(0, 160) : ""));
     });
   });
   const page = await ctx.newPage();
@@ -164,6 +165,32 @@ test("settings: sources with their health, the policy's dry run on past traffic,
   assert.ok(await page.locator("#sources tbody tr").count() > 0, "the demo brand's sources are listed");
   await shot(page, "settings-sources");
 
+  // Add a source: refused first (a generic webhook needs its secret), the
+  // refusal in the form naming the field, which takes the focus.
+  await page.fill("#source-form-id", "shop-webhook");
+  await page.fill("#source-form-network", "generic");
+  await page.click("#source-form button[type=submit]");
+  await page.waitForSelector("#source-form-secrets[aria-invalid='true']:focus");
+  assert.match(await page.locator("#source-form-error").textContent(), /secrets\.secret/);
+  assert.equal(await page.inputValue("#source-form-id"), "shop-webhook", "the values are kept");
+  await shot(page, "settings-source-refused");
+  await page.fill("#source-form-secrets", "secret=a-long-shared-webhook-secret");
+  await page.click("#source-form button[type=submit]");
+  await page.waitForSelector("#sources th:text('shop-webhook')");
+  // Connect an account: a URL that is not http(s) is refused, named.
+  await page.fill("#account-form-id", "shop-sandbox");
+  await page.fill("#account-form-network", "sandbox");
+  await page.fill("#account-form-url", "ftp://example.com");
+  await page.fill("#account-form-token", "a-token");
+  await page.click("#account-form button[type=submit]");
+  await page.waitForSelector("#account-form-url[aria-invalid='true']");
+  assert.match(await page.locator("#account-form-error").textContent(), /url/);
+  await page.fill("#account-form-url", "");
+  await page.fill("#account-form-token", "a-token");
+  await page.click("#account-form button[type=submit]");
+  await page.waitForSelector("#accounts th:has-text('shop-sandbox')");
+  await shot(page, "settings-sources-added");
+
   await page.goto(`${base}/settings/policy?brand=${brand}`);
   await page.fill("#policy-doc", JSON.stringify({ rules: [{ name: "hide-shame", when: { keywords: ["honte"] }, then: ["hide"] }] }, null, 2));
   await page.click("#dry-run-button");
@@ -176,6 +203,16 @@ test("settings: sources with their health, the policy's dry run on past traffic,
 
   await page.goto(`${base}/settings/people?brand=${brand}`);
   assert.ok(await page.isVisible(`text=${manager.email}`));
+  // Invite someone: a bad address is refused, named; then the link.
+  await page.fill("#invite-form-email", "not an address");
+  await page.selectOption("#invite-form-role", "analyst");
+  await page.click("#invite-form button[type=submit]");
+  await page.waitForSelector("#invite-form-email[aria-invalid='true']");
+  assert.match(await page.locator("#invite-form-error").textContent(), /^email: /);
+  await page.fill("#invite-form-email", "nina@demo.example");
+  await page.click("#invite-form button[type=submit]");
+  await page.waitForSelector("#invite-link:focus");
+  assert.match(await page.inputValue("#invite-link"), /\/welcome#invitation=/);
   await shot(page, "settings-people");
   await page.goto(`${base}/settings/reports?brand=${brand}`);
   await page.waitForSelector("#rep-weekday");

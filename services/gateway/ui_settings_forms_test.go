@@ -1,0 +1,137 @@
+package gateway_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/rpc"
+	"github.com/ruche-project/ruche/services/gateway"
+)
+
+// TestUISettingsForms: a manager adds a source, connects an account and
+// invites someone from the settings; a refusal comes back in the form
+// (422) naming and marking its field, values kept and secrets never shown
+// back; another brand and a moderator are refused.
+func TestUISettingsForms(t *testing.T) {
+	g := newTestGateway(t)
+	g.join("a", "manager", "lea@a.example")
+	g.join("a", "moderator", "camille@a.example")
+	signIn := func(email string) caller {
+		r := g.form(caller{}, "/signin", url.Values{"email": {email}, "password": {"correct horse battery"}})
+		return caller{session: r.cookies[gateway.SessionCookie].Value, csrf: r.cookies[gateway.CSRFCookie].Value}
+	}
+	lea, camille := signIn("lea@a.example"), signIn("camille@a.example")
+
+	ingest, publishing := g.standIn(query.IngestService), g.standIn(query.PublishingService)
+	var sources []query.SourceSpec
+	var accounts []query.AccountSpec
+	for _, err := range []error{
+		rpc.Handle(ingest, query.PutSource, func(_ context.Context, req query.PutSourceRequest) (query.SourceView, error) {
+			if req.Source.Network != "rss" && req.Source.Network != "generic" {
+				// As ingest words it: the field starts the message.
+				return query.SourceView{}, rpc.BadRequest("", "network %q is not one of [generic rss]", req.Source.Network)
+			}
+			sources = append(sources, req.Source)
+			return query.SourceView{ID: req.Source.ID}, nil
+		}),
+		rpc.Handle(publishing, query.PutAccount, func(_ context.Context, req query.PutAccountRequest) (query.AccountView, error) {
+			if u := req.Account.Settings["url"]; u != "" && !strings.HasPrefix(u, "https://") {
+				return query.AccountView{}, rpc.BadRequest("account.settings.url", "must be an http(s) URL")
+			}
+			accounts = append(accounts, req.Account)
+			return query.AccountView{ID: req.Account.ID}, nil
+		}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	post := func(who caller, path string, v url.Values) reply {
+		return g.form(who, path, v, "HX-Request", "true", gateway.CSRFHeader, who.csrf)
+	}
+
+	// The forms are on the pages, for a manager.
+	if page := g.page(lea, "/settings/sources?brand=a"); !strings.Contains(page.body, `id="source-form"`) || !strings.Contains(page.body, `id="account-form"`) {
+		t.Fatalf("sources page without its forms: %d", page.code)
+	}
+	if page := g.page(lea, "/settings/people?brand=a"); !strings.Contains(page.body, `id="invite-form"`) {
+		t.Fatal("people page without the invitation form")
+	}
+	if page := g.page(camille, "/settings/people?brand=a"); strings.Contains(page.body, `id="invite-form"`) {
+		t.Fatal("a moderator is offered the invitation form")
+	}
+
+	refusals := []struct {
+		name, path string
+		values     url.Values
+		field      string
+		says       string
+	}{
+		{"source_without_id", "/settings/sources/add?brand=a", url.Values{"network": {"rss"}}, "id", "id: is required"},
+		{"source_bad_settings_line", "/settings/sources/add?brand=a", url.Values{"id": {"feed"}, "network": {"rss"}, "settings": {"url=https://x.example\nnot a pair"}}, "settings", "line 2"},
+		{"source_unknown_network", "/settings/sources/add?brand=a", url.Values{"id": {"feed"}, "network": {"myspace"}, "secrets": {"token=s3cret-value"}}, "network", "is not one of"},
+		{"account_bad_url", "/settings/accounts/add?brand=a", url.Values{"id": {"main"}, "network": {"mastodon"}, "url": {"ftp://x"}, "token": {"s3cret-value"}}, "url", "account.settings.url: must be"},
+		{"invite_bad_email", "/settings/people/invite?brand=a", url.Values{"email": {"not an email"}, "role": {"moderator"}}, "email", "email: "},
+		{"invite_unknown_role", "/settings/people/invite?brand=a", url.Values{"role": {"king"}}, "role", "role: "},
+		{"invite_above_own_role", "/settings/people/invite?brand=a", url.Values{"role": {"owner"}}, "role", "cannot grant"},
+	}
+	for _, tc := range refusals {
+		t.Run(tc.name, func(t *testing.T) {
+			r := post(lea, tc.path, tc.values)
+			if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, tc.says) || !strings.Contains(r.body, `role="alert"`) {
+				t.Fatalf("%d %s", r.code, r.body)
+			}
+			// The one element marked invalid is the field's.
+			before, _, _ := strings.Cut(r.body, `aria-invalid="true"`)
+			if strings.Count(r.body, `aria-invalid="true"`) != 1 || !strings.Contains(before[strings.LastIndex(before, "<"):], `name="`+tc.field+`"`) {
+				t.Fatalf("the field %s is not the one marked: %s", tc.field, r.body)
+			}
+			if strings.Contains(r.body, "s3cret-value") {
+				t.Fatalf("a secret shown back: %s", r.body)
+			}
+		})
+	}
+	if len(sources)+len(accounts) != 0 {
+		t.Fatalf("refused forms changed something: %v %v", sources, accounts)
+	}
+
+	r := post(lea, "/settings/sources/add?brand=a", url.Values{"id": {"feed"}, "network": {"rss"}, "settings": {"url = https://x.example/feed.xml\nkeywords=café, brunch"}, "secrets": {"token=abc"}})
+	if r.code != http.StatusNoContent || r.header.Get("HX-Redirect") != "/settings/sources?brand=a" {
+		t.Fatalf("add a source: %d %v %s", r.code, r.header, r.body)
+	}
+	if s := sources[0]; s.Brand != "a" || s.Settings["url"] != "https://x.example/feed.xml" || s.Settings["keywords"] != "café, brunch" || s.Secrets["token"] != "abc" {
+		t.Fatalf("source: %+v", s)
+	}
+	r = post(lea, "/settings/accounts/add?brand=a", url.Values{"id": {"main"}, "network": {"mastodon"}, "handle": {"@cafe@piaille.fr"}, "url": {"https://piaille.fr"}, "token": {"tok"}})
+	if r.code != http.StatusNoContent || len(accounts) != 1 || accounts[0].Brand != "a" || accounts[0].Token != "tok" || accounts[0].Settings["url"] != "https://piaille.fr" {
+		t.Fatalf("connect an account: %d %s %+v", r.code, r.body, accounts)
+	}
+	r = post(lea, "/settings/people/invite?brand=a", url.Values{"email": {"Nina@A.example"}, "role": {"analyst"}})
+	if r.code != http.StatusOK || !strings.Contains(r.body, `id="invite-link"`) || !strings.Contains(r.body, "/welcome#invitation=") {
+		t.Fatalf("invite: %d %s", r.code, r.body)
+	}
+	var pending struct {
+		Items []struct {
+			Email string `json:"email"`
+			Role  string `json:"role"`
+		} `json:"items"`
+	}
+	g.must(caller{key: ownerKeyA}, "GET", "/api/v1/invitations?brand=a", "", 200).decode(t, &pending)
+	if len(pending.Items) != 1 || pending.Items[0].Email != "nina@a.example" || pending.Items[0].Role != "analyst" {
+		t.Fatalf("invitations: %+v", pending)
+	}
+
+	// Brand-scoped, and the manager's actions only.
+	if r := post(lea, "/settings/sources/add?brand=b", url.Values{"id": {"x"}, "network": {"rss"}}); r.code != http.StatusForbidden {
+		t.Fatalf("another brand: %d %s", r.code, r.body)
+	}
+	for _, path := range []string{"/settings/sources/add?brand=a", "/settings/accounts/add?brand=a", "/settings/people/invite?brand=a"} {
+		if r := post(camille, path, url.Values{"id": {"x"}, "network": {"rss"}, "role": {"moderator"}}); r.code != http.StatusForbidden {
+			t.Fatalf("a moderator at %s: %d %s", path, r.code, r.body)
+		}
+	}
+}
