@@ -40,10 +40,7 @@ func (*LinkedIn) Name() string { return "linkedin" }
 
 // Do implements Network.
 func (l *LinkedIn) Do(ctx context.Context, acct Account, a Action) (Result, error) {
-	base := strings.TrimRight(acct.Settings[SettingURL], "/")
-	if base == "" {
-		base = "https://api.linkedin.com"
-	}
+	base := linkedInBase(acct)
 	author := acct.Settings[SettingAuthor]
 	var (
 		req *http.Request
@@ -73,13 +70,7 @@ func (l *LinkedIn) Do(ctx context.Context, acct Account, a Action) (Result, erro
 	if err != nil {
 		return Result{}, err
 	}
-	req.Header.Set("Authorization", "Bearer "+acct.Token)
-	version := acct.Settings[SettingLinkedInVersion]
-	if version == "" {
-		version = LinkedInVersion
-	}
-	req.Header.Set("LinkedIn-Version", version)
-	req.Header.Set("X-Restli-Protocol-Version", "2.0.0")
+	linkedInHeaders(acct)(req)
 	resp, body, err := l.callWithHeaders(ctx, req, ParseLinkedInError)
 	if goneAfterRetry(a, err, func(ne *NetworkError) bool { return ne.Status == http.StatusNotFound }) {
 		return Result{PlatformID: a.TargetID}, nil
@@ -146,4 +137,108 @@ func ParseLinkedInError(body []byte) (code, reason string) {
 		e.Code = strconv.Itoa(e.ServiceErrorCode)
 	}
 	return e.Code, e.Message
+}
+
+// linkedInHeaders authorizes a LinkedIn REST request and names its
+// versions.
+func linkedInHeaders(acct Account) func(*http.Request) {
+	return func(req *http.Request) {
+		req.Header.Set("Authorization", "Bearer "+acct.Token)
+		version := acct.Settings[SettingLinkedInVersion]
+		if version == "" {
+			version = LinkedInVersion
+		}
+		req.Header.Set("LinkedIn-Version", version)
+		req.Header.Set("X-Restli-Protocol-Version", "2.0.0")
+	}
+}
+
+func linkedInBase(acct Account) string {
+	if base := strings.TrimRight(acct.Settings[SettingURL], "/"); base != "" {
+		return base
+	}
+	return "https://api.linkedin.com"
+}
+
+// linkedInStatsBatch is how many posts one share statistics request asks
+// about.
+const linkedInStatsBatch = 20
+
+// restliList is a Rest.li 2.0 list query value: List(a,b), each element
+// URL-encoded (a URN's colons and commas are escaped), the parentheses and
+// separators not.
+func restliList(urns []string) string {
+	enc := make([]string, len(urns))
+	for i, u := range urns {
+		enc[i] = url.QueryEscape(u)
+	}
+	return "List(" + strings.Join(enc, ",") + ")"
+}
+
+// PostCounts implements MetricsReader: GET
+// /rest/organizationalEntityShareStatistics?q=organizationalEntity with the
+// organization and its posts as shares=List(...) (urn:li:share) or
+// ugcPosts=List(...) (urn:li:ugcPost), lifetime statistics (no
+// timeIntervals): impressionCount, likeCount (reactions), commentCount,
+// shareCount (reshares), clickCount. A post the answer leaves out (deleted,
+// or older than the endpoint's rolling 12 months) is absent.
+func (l *LinkedIn) PostCounts(ctx context.Context, acct Account, ids []string) (map[string]Counts, error) {
+	var shares, ugc []string
+	for _, id := range ids {
+		if strings.HasPrefix(id, "urn:li:ugcPost:") {
+			ugc = append(ugc, id)
+		} else {
+			shares = append(shares, id)
+		}
+	}
+	out := map[string]Counts{}
+	for _, group := range []struct {
+		param string
+		urns  []string
+	}{{"shares", shares}, {"ugcPosts", ugc}} {
+		for _, part := range chunks(group.urns, linkedInStatsBatch) {
+			q := "q=organizationalEntity&organizationalEntity=" + url.QueryEscape(acct.Settings[SettingAuthor]) + "&" + group.param + "=" + restliList(part)
+			var page struct {
+				Elements []struct {
+					Share   string `json:"share"`
+					UGCPost string `json:"ugcPost"`
+					Stats   struct {
+						Impressions int64 `json:"impressionCount"`
+						Likes       int64 `json:"likeCount"`
+						Comments    int64 `json:"commentCount"`
+						Shares      int64 `json:"shareCount"`
+						Clicks      int64 `json:"clickCount"`
+					} `json:"totalShareStatistics"`
+				} `json:"elements"`
+			}
+			if err := l.getJSON(ctx, linkedInBase(acct)+"/rest/organizationalEntityShareStatistics?"+q, linkedInHeaders(acct), ParseLinkedInError, &page); err != nil {
+				return nil, err
+			}
+			for _, el := range page.Elements {
+				id := el.Share
+				if id == "" {
+					id = el.UGCPost
+				}
+				if id == "" {
+					continue // the organization's aggregate, not a post
+				}
+				s := el.Stats
+				out[id] = Counts{Impressions: count(s.Impressions), Reactions: count(s.Likes), Comments: count(s.Comments),
+					Shares: count(s.Shares), Clicks: count(s.Clicks)}
+			}
+		}
+	}
+	return out, nil
+}
+
+// Audience implements MetricsReader: GET /rest/networkSizes/{organization
+// urn}?edgeType=COMPANY_FOLLOWED_BY_MEMBER, whose firstDegreeSize is the
+// organization's follower count (an organization follows no one).
+func (l *LinkedIn) Audience(ctx context.Context, acct Account) (Audience, error) {
+	var n struct {
+		FirstDegreeSize int64 `json:"firstDegreeSize"`
+	}
+	err := l.getJSON(ctx, linkedInBase(acct)+"/rest/networkSizes/"+url.PathEscape(acct.Settings[SettingAuthor])+"?edgeType=COMPANY_FOLLOWED_BY_MEMBER",
+		linkedInHeaders(acct), ParseLinkedInError, &n)
+	return Audience{Followers: n.FirstDegreeSize}, err
 }
