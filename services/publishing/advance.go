@@ -24,7 +24,12 @@ var idempotencyWindow = map[string]time.Duration{"mastodon": time.Hour, "sandbox
 // advance moves one ledger entry as far as it can go now. Every change is a
 // compare-and-set on the entry's revision, so replicas racing on the same
 // entry make one call; the loser reads the entry again.
-func (s *Service) advance(ctx context.Context, key string) error {
+func (s *Service) advance(ctx context.Context, key string) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = s.recovered(ctx, key, p)
+		}
+	}()
 	for range 5 {
 		e, rev, err := s.ledger.Get(ctx, key)
 		if err != nil {

@@ -59,8 +59,10 @@ type Service struct {
 	insights  *Insights
 	links     *Links
 	media     *mediaFetcher
-	networks  map[string]Network
-	now       func() time.Time
+	// parked follows the DLQ of the request handler (parked.go).
+	parked   jetstream.Consumer
+	networks map[string]Network
+	now      func() time.Time
 	// webhooks are the brands' outbound webhooks, dispatcher sends to them.
 	webhooks   *webhooks.Store
 	dispatcher *webhooks.Dispatcher
@@ -116,6 +118,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if s.links, err = OpenLinks(ctx, d.JS, d.Replicas, cfg.LinksBaseURL, d.Now); err != nil {
 		return nil, err
 	}
+	if s.parked, err = openParked(ctx, d.JS, cfg.Consumer); err != nil {
+		return nil, err
+	}
 	if d.WebhookClient == nil {
 		d.WebhookClient = netguard.Client(webhooks.DefaultConfig.Timeout, false)
 	}
@@ -156,6 +161,7 @@ func (s *Service) Run(ctx context.Context) error {
 	defer wg.Wait()
 	wg.Go(func() { s.dispatcher.Run(ctx, s.cfg.RetryInterval) })
 	wg.Go(func() { s.runMetrics(ctx) })
+	wg.Go(func() { s.runParked(ctx) })
 	t := time.NewTicker(s.cfg.RetryInterval)
 	defer t.Stop()
 	for {
@@ -224,15 +230,7 @@ func (s *Service) handleRequested(ctx context.Context, r publishv1.Requested, _ 
 	var keys []string
 	for _, t := range r.Targets() {
 		key := entryKey(r.Brand, r.ID, t.Network, accountToken(t.Account))
-		now := s.now().UTC()
-		e := &Entry{
-			RequestID: r.ID, Brand: r.Brand, Kind: r.Kind, Network: t.Network, Account: t.Account, InteractionID: r.InteractionID,
-			Text: t.Text, Lang: t.Lang, Media: t.Media, FirstComment: t.FirstComment, RequestedBy: r.RequestedBy, ApprovalID: r.ApprovalID,
-			Key: idempotencyKey(r.Brand, r.ID, t.Network, t.Account), State: StateQueued, CreatedAt: now, UpdatedAt: now,
-		}
-		if r.Kind != publishv1.KindPost {
-			_, e.TargetID, _ = publishv1.ParseInteractionID(r.InteractionID)
-		}
+		e := newEntry(r, t, s.now().UTC())
 		if e.Kind.NeedsApproval() {
 			// Links are shortened once, before the intent: a redelivered
 			// request finds its entry and draws no codes.
@@ -276,4 +274,17 @@ func accountToken(account string) string {
 		return "_"
 	}
 	return account
+}
+
+// newEntry is a request's target as the ledger first records it: queued.
+func newEntry(r publishv1.Requested, t publishv1.Variant, now time.Time) *Entry {
+	e := &Entry{
+		RequestID: r.ID, Brand: r.Brand, Kind: r.Kind, Network: t.Network, Account: t.Account, InteractionID: r.InteractionID,
+		Text: t.Text, Lang: t.Lang, Media: t.Media, FirstComment: t.FirstComment, RequestedBy: r.RequestedBy, ApprovalID: r.ApprovalID,
+		Key: idempotencyKey(r.Brand, r.ID, t.Network, t.Account), State: StateQueued, CreatedAt: now, UpdatedAt: now,
+	}
+	if r.Kind != publishv1.KindPost {
+		_, e.TargetID, _ = publishv1.ParseInteractionID(r.InteractionID)
+	}
+	return e
 }
