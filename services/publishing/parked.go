@@ -92,7 +92,7 @@ func (s *Service) ParkRequest(ctx context.Context, r publishv1.Requested, why st
 			return err
 		}
 		if created {
-			_ = s.audit.Record(ctx, auditOf(r, "requested", t, "", ""))
+			_ = s.audit.Record(ctx, r.InteractionID, auditOf(r, "requested", t, "", ""))
 		}
 		if err := s.failUnsent(ctx, key, ne); err != nil {
 			return err

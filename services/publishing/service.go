@@ -17,6 +17,7 @@ import (
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/netguard"
+	"github.com/ruche-project/ruche/pkg/privacy"
 	"github.com/ruche-project/ruche/pkg/secret"
 	"github.com/ruche-project/ruche/services/publishing/webhooks"
 )
@@ -59,6 +60,8 @@ type Service struct {
 	insights  *Insights
 	links     *Links
 	media     *mediaFetcher
+	// erased are the tombstones of erased authors (privacy.go).
+	erased *privacy.Set
 	// parked follows the DLQ of the request handler (parked.go).
 	parked   jetstream.Consumer
 	networks map[string]Network
@@ -108,7 +111,10 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if s.pauses, err = OpenPauses(ctx, d.JS, d.Replicas); err != nil {
 		return nil, err
 	}
-	if s.audit, err = OpenAudit(ctx, d.JS, d.Replicas); err != nil {
+	if s.erased, err = privacy.Open(ctx, d.JS, ErasuresBucket, d.Replicas, s.log); err != nil {
+		return nil, err
+	}
+	if s.audit, err = OpenAudit(ctx, d.JS, d.Replicas, d.Box, s.erasedInteraction); err != nil {
 		return nil, err
 	}
 	s.audit.now = d.Now
@@ -134,6 +140,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 		return nil, err
 	}
 	if err := bus.Handle(d.Router, cfg.Consumer, s.handleRequested); err != nil {
+		return nil, err
+	}
+	if err := bus.Handle(d.Router, cfg.Consumer+"-erasures", s.onErasure); err != nil {
 		return nil, err
 	}
 	if err := bus.Handle(d.Router, cfg.Consumer+"-crisis-detected", func(ctx context.Context, e crisisv1.Detected, _ events.Envelope) error {
@@ -167,7 +176,8 @@ func (s *Service) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			wg.Wait()
+			return s.erased.Close()
 		case <-t.C:
 			s.retryDue(ctx)
 		}
@@ -224,7 +234,7 @@ func (s *Service) Accounts() *Accounts { return s.accounts }
 // them (a published target is never sent again).
 func (s *Service) handleRequested(ctx context.Context, r publishv1.Requested, _ events.Envelope) error {
 	if err := r.Validate(); err != nil {
-		_ = s.audit.Record(ctx, auditOf(r, "refused", publishv1.Variant{}, "invalid_request", err.Error()))
+		_ = s.audit.Record(ctx, r.InteractionID, auditOf(r, "refused", publishv1.Variant{}, "invalid_request", err.Error()))
 		return bus.Permanent(err)
 	}
 	var keys []string
@@ -252,7 +262,7 @@ func (s *Service) handleRequested(ctx context.Context, r publishv1.Requested, _ 
 			return err
 		}
 		if created {
-			if err := s.audit.Record(ctx, auditOf(r, "requested", t, "", "")); err != nil {
+			if err := s.audit.Record(ctx, r.InteractionID, auditOf(r, "requested", t, "", "")); err != nil {
 				return err
 			}
 		}
