@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -160,4 +161,179 @@ func (f *pdsFake) checkEmbed(rec map[string]any) (code, msg string) {
 		}
 	}
 	return "", ""
+}
+
+// xMediaFake speaks X's v2 media upload as documented: POST
+// /2/media/upload/initialize (JSON media_type, total_bytes,
+// media_category), POST /2/media/upload/{id}/append (multipart media and
+// segment_index, at most 5 MB a segment), POST
+// /2/media/upload/{id}/finalize (a size that does not match is refused;
+// videos and GIFs answer a processing_info to poll), GET
+// /2/media/upload?command=STATUS&media_id=, POST /2/media/metadata (alt
+// text up to 1,000 characters), and POST /2/tweets with media.media_ids
+// (only processed media). Errors are X's problem bodies.
+type xMediaFake struct {
+	mu     sync.Mutex
+	media  map[string]*xFakeMedia
+	tweets map[string]map[string]any
+	next   int
+	// polls is how many STATUS answers say in_progress before the end;
+	// failProcessing makes the end a failure.
+	polls          int
+	failProcessing bool
+}
+
+type xFakeMedia struct {
+	typ, category, alt string
+	total              int
+	data               []byte
+	segments           int
+	finalized          bool
+	state              string
+	polls              int
+}
+
+func (f *xMediaFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	invalid := func(msg string) {
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{"message": msg}}, "title": "Invalid Request",
+			"detail": "One or more parameters to your request was invalid.", "type": "https://api.twitter.com/2/problems/invalid-request"})
+	}
+	if r.Header.Get("Authorization") != "Bearer user-token" {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, `{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}`)
+		return
+	}
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/") // 2 media upload {id} {verb}
+	status := func(m *xFakeMedia, id string) map[string]any {
+		d := map[string]any{"id": id, "media_key": "3_" + id, "expires_after_secs": 86400, "size": len(m.data)}
+		if m.state != "" {
+			pi := map[string]any{"state": m.state}
+			switch m.state {
+			case "pending", "in_progress":
+				pi["check_after_secs"] = 1
+			case "failed":
+				pi["error"] = map[string]any{"code": 1, "name": "InvalidMedia", "message": "Invalid or Unsupported media, Reason: UnsupportedMedia."}
+			}
+			d["processing_info"] = pi
+		}
+		return map[string]any{"data": d}
+	}
+	switch {
+	case r.Method == http.MethodPost && r.URL.Path == "/2/media/upload/initialize":
+		var body struct {
+			Type     string `json:"media_type"`
+			Total    int    `json:"total_bytes"`
+			Category string `json:"media_category"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		limit := map[string]int{"tweet_image": 5 << 20, "tweet_gif": 15 << 20, "tweet_video": 512 << 20}[body.Category]
+		switch {
+		case limit == 0 || !strings.HasPrefix(body.Type, "image/") && !strings.HasPrefix(body.Type, "video/"):
+			invalid("media_category or media_type is invalid")
+		case body.Total > limit:
+			invalid(fmt.Sprintf("File size exceeds %d bytes.", limit))
+		default:
+			if f.media == nil {
+				f.media = map[string]*xFakeMedia{}
+			}
+			f.next++
+			id := fmt.Sprint(1880028106020515840 + f.next)
+			f.media[id] = &xFakeMedia{typ: body.Type, category: body.Category, total: body.Total}
+			_ = json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"id": id, "media_key": "3_" + id, "expires_after_secs": 1295999}})
+		}
+	case r.Method == http.MethodPost && len(parts) == 5 && parts[4] == "append":
+		m := f.media[parts[3]]
+		file, _, err := r.FormFile("media")
+		switch {
+		case m == nil:
+			invalid("media_id is invalid")
+			return
+		case err != nil || r.FormValue("segment_index") != fmt.Sprint(m.segments):
+			invalid("segment_index or media is missing or out of order")
+			return
+		}
+		data, _ := io.ReadAll(file)
+		if len(data) > 5<<20 {
+			invalid("Segment size exceeds 5 MB.")
+			return
+		}
+		m.data, m.segments = append(m.data, data...), m.segments+1
+		_, _ = io.WriteString(w, `{"data":{"expires_at":1739210000}}`)
+	case r.Method == http.MethodPost && len(parts) == 5 && parts[4] == "finalize":
+		m := f.media[parts[3]]
+		switch {
+		case m == nil:
+			invalid("media_id is invalid")
+		case len(m.data) != m.total:
+			invalid(fmt.Sprintf("File size mismatch: declared %d, received %d.", m.total, len(m.data)))
+		default:
+			m.finalized = true
+			if m.category != "tweet_image" {
+				m.state, m.polls = "pending", f.polls
+			}
+			_ = json.NewEncoder(w).Encode(status(m, parts[3]))
+		}
+	case r.Method == http.MethodGet && r.URL.Path == "/2/media/upload" && r.URL.Query().Get("command") == "STATUS":
+		id := r.URL.Query().Get("media_id")
+		m := f.media[id]
+		if m == nil || !m.finalized {
+			invalid("media_id is invalid")
+			return
+		}
+		switch {
+		case m.polls > 0:
+			m.state, m.polls = "in_progress", m.polls-1
+		case f.failProcessing:
+			m.state = "failed"
+		default:
+			m.state = "succeeded"
+		}
+		_ = json.NewEncoder(w).Encode(status(m, id))
+	case r.Method == http.MethodPost && r.URL.Path == "/2/media/metadata":
+		var body struct {
+			ID       string `json:"id"`
+			Metadata struct {
+				Alt struct {
+					Text string `json:"text"`
+				} `json:"alt_text"`
+			} `json:"metadata"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		m := f.media[body.ID]
+		switch {
+		case m == nil:
+			invalid("id is invalid")
+		case utf8.RuneCountInString(body.Metadata.Alt.Text) > 1000:
+			invalid("alt_text.text must be 1000 characters or fewer")
+		default:
+			m.alt = body.Metadata.Alt.Text
+			_, _ = fmt.Fprintf(w, `{"data":{"associated_metadata":true,"id":%q}}`, body.ID)
+		}
+	case r.Method == http.MethodPost && r.URL.Path == "/2/tweets":
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		media, _ := body["media"].(map[string]any)
+		ids, _ := media["media_ids"].([]any)
+		for _, id := range ids {
+			m := f.media[fmt.Sprint(id)]
+			if m == nil || !m.finalized || m.state != "" && m.state != "succeeded" {
+				invalid("Your media IDs are invalid.")
+				return
+			}
+		}
+		if f.tweets == nil {
+			f.tweets = map[string]map[string]any{}
+		}
+		f.next++
+		id := fmt.Sprint(1990000000000000000 + f.next)
+		f.tweets[id] = body
+		_, _ = fmt.Fprintf(w, `{"data":{"id":%q,"text":%q}}`, id, body["text"])
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"title":"Not Found Error","type":"https://api.twitter.com/2/problems/resource-not-found"}`)
+	}
 }

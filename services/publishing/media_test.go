@@ -236,3 +236,74 @@ func TestBlueskyMedia(t *testing.T) {
 		}
 	})
 }
+
+func TestXMedia(t *testing.T) {
+	fake := &xMediaFake{}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	x := publishing.NewX(srv.Client())
+	acct := publishing.Account{ID: "x", Brand: "b", Network: "x", Token: "user-token", Settings: map[string]string{publishing.SettingURL: srv.URL}}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	img := publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/menu.png", Kind: "image", AltText: "L'ardoise du menu"}, Type: "image/png", Data: pngBytes(t)}
+
+	t.Run("image_uploaded_with_alt_text_and_attached", func(t *testing.T) {
+		id, err := x.UploadMedia(ctx, acct, img, "k-m0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := x.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu", MediaRefs: []string{id}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fake.mu.Lock()
+		defer fake.mu.Unlock()
+		m := fake.media[id]
+		if m.alt != "L'ardoise du menu" || m.segments != 1 || !bytes.Equal(m.data, img.Data) || m.category != "tweet_image" {
+			t.Fatalf("media %+v", m)
+		}
+		if ids := fake.tweets[r.PlatformID]["media"].(map[string]any)["media_ids"].([]any); len(ids) != 1 || ids[0] != id {
+			t.Fatalf("tweet media_ids %v", ids)
+		}
+	})
+	video := publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/v.mp4", Kind: "video", AltText: "Le chef en cuisine"}, Type: "video/mp4",
+		Data: bytes.Repeat([]byte("mp4!"), (9<<20)/4)}
+	t.Run("video_in_segments_polled_until_processed", func(t *testing.T) {
+		fake.mu.Lock()
+		fake.polls = 1 // pending, in_progress, succeeded
+		fake.mu.Unlock()
+		id, err := x.UploadMedia(ctx, acct, video, "k-m1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fake.mu.Lock()
+		m := fake.media[id]
+		fake.mu.Unlock()
+		if m.segments != 3 || m.state != "succeeded" || len(m.data) != len(video.Data) || m.category != "tweet_video" {
+			t.Fatalf("media: %d segments, state %s, %d bytes", m.segments, m.state, len(m.data))
+		}
+	})
+	t.Run("failed_processing_is_permanent_with_the_reason", func(t *testing.T) {
+		fake.mu.Lock()
+		fake.polls, fake.failProcessing = 0, true
+		fake.mu.Unlock()
+		_, err := x.UploadMedia(ctx, acct, video, "k-m2")
+		if ne := asNetworkError(t, err); !ne.Permanent || ne.Code != "media_processing_failed" || !strings.Contains(ne.Reason, "UnsupportedMedia") {
+			t.Fatalf("%+v", ne)
+		}
+	})
+	t.Run("an_unprocessed_media_is_refused_by_the_post", func(t *testing.T) {
+		_, err := x.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu", MediaRefs: []string{"1234"}})
+		if ne := asNetworkError(t, err); !ne.Permanent || ne.Status != 400 || ne.Reason != "Your media IDs are invalid." {
+			t.Fatalf("%+v", ne)
+		}
+	})
+	t.Run("an_image_over_the_limit_is_refused_at_initialize", func(t *testing.T) {
+		big := img
+		big.Data = make([]byte, 5<<20+1)
+		_, err := x.UploadMedia(ctx, acct, big, "k-m3")
+		if ne := asNetworkError(t, err); !ne.Permanent || !strings.Contains(ne.Reason, "File size exceeds") {
+			t.Fatalf("%+v", ne)
+		}
+	})
+}
