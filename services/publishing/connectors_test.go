@@ -527,6 +527,10 @@ func (f *graphFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		delete(f.objects, id)
 		_, _ = io.WriteString(w, `{"success":true}`)
+	case len(parts) == 2 && parts[1] == "photos":
+		f.photo(w, r, id, fail)
+	case len(parts) == 2 && parts[1] == "feed" && !f.attachable(r.PostForm):
+		fail(100, "OAuthException", "(#100) param attached_media[0] must be an unpublished photo of this Page")
 	case len(parts) == 2 && (parts[1] == "feed" || parts[1] == "comments"):
 		f.next++
 		nid := fmt.Sprintf("%s_%d", id, f.next)

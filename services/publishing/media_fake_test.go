@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -335,5 +336,48 @@ func (f *xMediaFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `{"title":"Not Found Error","type":"https://api.twitter.com/2/problems/resource-not-found"}`)
+	}
+}
+
+// photo is the Graph API's POST /{page-id}/photos as documented: a
+// multipart "source" of a JPEG, PNG, GIF, BMP or TIFF under 4 MB
+// ((#324) without a file, (#100) over the size), published=false for a
+// photo a feed post attaches, alt_text_custom its alt text.
+func (f *graphFake) photo(w http.ResponseWriter, r *http.Request, page string, fail func(code int, typ, msg string)) {
+	file, hdr, err := r.FormFile("source")
+	if err != nil {
+		fail(324, "OAuthException", "(#324) Requires upload file")
+		return
+	}
+	data, _ := io.ReadAll(file)
+	switch typ := hdr.Header.Get("Content-Type"); {
+	case typ != "image/jpeg" && typ != "image/png" && typ != "image/gif":
+		fail(324, "OAuthException", "(#324) Missing or invalid image file")
+		return
+	case len(data) > 4<<20:
+		fail(100, "OAuthException", "(#100) The photo is too large: photos must be under 4 MB")
+		return
+	}
+	f.next++
+	id := fmt.Sprintf("%s_photo%d", page, f.next)
+	f.objects[id] = url.Values{"published": {r.FormValue("published")}, "alt_text_custom": {r.FormValue("alt_text_custom")}, "page": {page},
+		"size": {fmt.Sprint(len(data))}}
+	_ = json.NewEncoder(w).Encode(map[string]string{"id": id})
+}
+
+// attachable checks a feed post's attached_media: each an unpublished
+// photo of the fake.
+func (f *graphFake) attachable(form url.Values) bool {
+	for i := 0; ; i++ {
+		v := form.Get(fmt.Sprintf("attached_media[%d]", i))
+		if v == "" {
+			return true
+		}
+		var a struct {
+			ID string `json:"media_fbid"`
+		}
+		if json.Unmarshal([]byte(v), &a) != nil || f.objects[a.ID] == nil || f.objects[a.ID].Get("published") != "false" {
+			return false
+		}
 	}
 }

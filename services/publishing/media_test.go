@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/png"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -306,4 +308,44 @@ func TestXMedia(t *testing.T) {
 			t.Fatalf("%+v", ne)
 		}
 	})
+}
+
+func TestMetaMedia(t *testing.T) {
+	fake := &graphFake{objects: map[string]url.Values{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	m := publishing.NewMeta(srv.Client())
+	acct := publishing.Account{ID: "page", Brand: "b", Network: "meta", Token: "page-token",
+		Settings: map[string]string{publishing.SettingURL: srv.URL, publishing.SettingPageID: "987"}}
+	ctx := context.Background()
+	img := publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/menu.png", Kind: "image", AltText: "L'ardoise du menu"}, Type: "image/png", Data: pngBytes(t)}
+
+	id, err := m.UploadMedia(ctx, acct, img, "k-m0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ph := fake.objects[id]; ph.Get("published") != "false" || ph.Get("alt_text_custom") != "L'ardoise du menu" || ph.Get("size") != fmt.Sprint(len(img.Data)) {
+		t.Fatalf("photo %v", ph)
+	}
+	post, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu", MediaRefs: []string{id}})
+	if err != nil || fake.objects[post.PlatformID].Get("attached_media[0]") != `{"media_fbid":"`+id+`"}` {
+		t.Fatalf("post %+v: %v", post, err)
+	}
+	_, err = m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu", MediaRefs: []string{"987_gone"}})
+	if ne := asNetworkError(t, err); !ne.Permanent || ne.Code != "100" || !strings.Contains(ne.Reason, "attached_media") {
+		t.Fatalf("unknown photo: %+v", ne)
+	}
+	big := img
+	big.Type, big.Data = "image/jpeg", make([]byte, 4<<20+1)
+	if ne := asNetworkError(t, func() error { _, err := m.UploadMedia(ctx, acct, big, "k-m1"); return err }()); !ne.Permanent || ne.Code != "100" || !strings.Contains(ne.Reason, "4 MB") {
+		t.Fatalf("too large: %+v", ne)
+	}
+	video := publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/v.mp4", Kind: "video", AltText: "v"}, Type: "video/mp4", Data: []byte("x")}
+	if ne := asNetworkError(t, func() error { _, err := m.UploadMedia(ctx, acct, video, "k-m2"); return err }()); !ne.Permanent || ne.Code != "unsupported" {
+		t.Fatalf("video: %+v", ne)
+	}
+	fake.limited = true
+	if ne := asNetworkError(t, func() error { _, err := m.UploadMedia(ctx, acct, img, "k-m3"); return err }()); ne.Permanent || ne.Code != "4" {
+		t.Fatalf("rate limit: %+v", ne)
+	}
 }
