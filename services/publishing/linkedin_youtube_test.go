@@ -55,6 +55,12 @@ type linkedInFake struct {
 	next     int
 	// statsCalls counts share statistics requests.
 	statsCalls int
+	// base is the fake's URL (its upload URLs); assets are the images and
+	// videos uploaded; videoPolls is how many status reads a video stays
+	// PROCESSING after its finalizeUpload.
+	base       string
+	assets     map[string]*liAsset
+	videoPolls int
 }
 
 func (f *linkedInFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -65,6 +71,12 @@ func (f *linkedInFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Header.Get("Authorization") != "Bearer li-token" {
 		fail(401, 65600, "INVALID_ACCESS_TOKEN", "Invalid access token")
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/dms-uploads/") {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.upload(w, r, fail)
 		return
 	}
 	if r.Header.Get("LinkedIn-Version") == "" || r.Header.Get("X-Restli-Protocol-Version") != "2.0.0" {
@@ -86,9 +98,32 @@ func (f *linkedInFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	path := r.URL.EscapedPath()
 	switch {
+	case r.Method == http.MethodPost && (path == "/rest/images" || path == "/rest/videos") && r.URL.Query().Get("action") == "initializeUpload":
+		f.initializeUpload(w, path, body, fail)
+	case r.Method == http.MethodPost && path == "/rest/videos" && r.URL.Query().Get("action") == "finalizeUpload":
+		f.finalizeUpload(w, body, fail)
+	case r.Method == http.MethodGet && strings.HasPrefix(path, "/rest/videos/"):
+		urn, _ := url.PathUnescape(strings.TrimPrefix(path, "/rest/videos/"))
+		a := f.assets[urn]
+		if a == nil {
+			fail(404, 0, "NOT_FOUND", "Not Found")
+			return
+		}
+		if a.status == "PROCESSING" {
+			if a.polls == 0 {
+				a.status = "AVAILABLE"
+			}
+			a.polls--
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": urn, "status": a.status, "owner": a.owner})
 	case r.Method == http.MethodPost && path == "/rest/posts":
 		if strings.TrimSpace(fmt.Sprint(body["commentary"])) == "" || !strings.HasPrefix(fmt.Sprint(body["author"]), "urn:li:organization:") {
 			fail(422, 0, "UNPROCESSABLE_ENTITY", "/commentary :: field is required")
+			return
+		}
+		if msg := f.checkContent(body["content"]); msg != "" {
+			fail(422, 0, "UNPROCESSABLE_ENTITY", msg)
 			return
 		}
 		f.next++

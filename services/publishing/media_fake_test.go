@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -380,4 +381,135 @@ func (f *graphFake) attachable(form url.Values) bool {
 			return false
 		}
 	}
+}
+
+// liAsset is an image or video of the LinkedIn fake.
+type liAsset struct {
+	owner, status string
+	size          int64
+	parts         [][]byte
+	etags         []string
+	polls         int
+}
+
+// initializeUpload is POST /rest/images|videos?action=initializeUpload as
+// documented: the owner must be an organization; an image gets one upload
+// URL, a video one per 4 MiB part (uploadInstructions with byte ranges)
+// and an upload token.
+func (f *linkedInFake) initializeUpload(w http.ResponseWriter, path string, body map[string]any, fail func(status, service int, code, msg string)) {
+	req, _ := body["initializeUploadRequest"].(map[string]any)
+	owner, _ := req["owner"].(string)
+	if !strings.HasPrefix(owner, "urn:li:organization:") {
+		fail(422, 0, "UNPROCESSABLE_ENTITY", "/initializeUploadRequest/owner :: field is required")
+		return
+	}
+	if f.assets == nil {
+		f.assets = map[string]*liAsset{}
+	}
+	f.next++
+	w.Header().Set("Content-Type", "application/json")
+	if path == "/rest/images" {
+		urn := fmt.Sprintf("urn:li:image:C4E10AQ%d", f.next)
+		f.assets[urn] = &liAsset{owner: owner, status: "WAITING_UPLOAD", parts: make([][]byte, 1)}
+		_ = json.NewEncoder(w).Encode(map[string]any{"value": map[string]any{"uploadUrlExpiresAt": 1650567510704, "image": urn,
+			"uploadUrl": fmt.Sprintf("%s/dms-uploads/%s/0?ca=vector_feedshare", f.base, url.PathEscape(urn))}})
+		return
+	}
+	size, _ := req["fileSizeBytes"].(float64)
+	if size <= 0 || size > 500<<20 {
+		fail(400, 0, "ILLEGAL_ARGUMENT", "fileSizeBytes must be between 75 KB and 500 MB")
+		return
+	}
+	urn := fmt.Sprintf("urn:li:video:C5F10AQ%d", f.next)
+	a := &liAsset{owner: owner, status: "WAITING_UPLOAD", size: int64(size)}
+	var instructions []map[string]any
+	for first := int64(0); first < a.size; first += 4 << 20 {
+		instructions = append(instructions, map[string]any{"firstByte": first, "lastByte": min(first+4<<20, a.size) - 1,
+			"uploadUrl": fmt.Sprintf("%s/dms-uploads/%s/%d?ca=vector_feedshare", f.base, url.PathEscape(urn), len(a.parts))})
+		a.parts = append(a.parts, nil)
+	}
+	f.assets[urn] = a
+	_ = json.NewEncoder(w).Encode(map[string]any{"value": map[string]any{"uploadUrlsExpireAt": 1650567510704, "video": urn,
+		"uploadInstructions": instructions, "uploadToken": "tok-" + urn}})
+}
+
+// upload is the PUT of an asset's part to its upload URL: images must be
+// JPEG, PNG or GIF; each part answers its ETag.
+func (f *linkedInFake) upload(w http.ResponseWriter, r *http.Request, fail func(status, service int, code, msg string)) {
+	rest := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/dms-uploads/"), "/")
+	urn, _ := url.PathUnescape(rest[0])
+	a := f.assets[urn]
+	var part int
+	if len(rest) == 2 {
+		part, _ = strconv.Atoi(rest[1])
+	}
+	if r.Method != http.MethodPut || a == nil || part >= len(a.parts) {
+		fail(404, 0, "NOT_FOUND", "Not Found")
+		return
+	}
+	data, _ := io.ReadAll(r.Body)
+	if strings.HasPrefix(urn, "urn:li:image:") {
+		if typ := http.DetectContentType(data); typ != "image/jpeg" && typ != "image/png" && typ != "image/gif" {
+			fail(400, 0, "BAD_REQUEST", "Unsupported image type "+typ)
+			return
+		}
+		a.status = "AVAILABLE"
+	}
+	a.parts[part] = data
+	etag := fmt.Sprintf("/ambry-video/signedId/%s/part%d", rest[0], part)
+	w.Header().Set("ETag", etag)
+	w.WriteHeader(http.StatusCreated)
+}
+
+// finalizeUpload is POST /rest/videos?action=finalizeUpload: every part
+// uploaded, its ETags in order, the sizes adding up; the video is then
+// PROCESSING for a few status reads.
+func (f *linkedInFake) finalizeUpload(w http.ResponseWriter, body map[string]any, fail func(status, service int, code, msg string)) {
+	req, _ := body["finalizeUploadRequest"].(map[string]any)
+	urn, _ := req["video"].(string)
+	a := f.assets[urn]
+	if a == nil || req["uploadToken"] != "tok-"+urn {
+		fail(400, 0, "ILLEGAL_ARGUMENT", "Invalid video or upload token")
+		return
+	}
+	ids, _ := req["uploadedPartIds"].([]any)
+	var total int64
+	for i, p := range a.parts {
+		total += int64(len(p))
+		if i >= len(ids) || ids[i] != fmt.Sprintf("/ambry-video/signedId/%s/part%d", url.PathEscape(urn), i) {
+			fail(400, 0, "ILLEGAL_ARGUMENT", fmt.Sprintf("uploadedPartIds[%d] does not match the uploaded part", i))
+			return
+		}
+	}
+	if total != a.size || len(ids) != len(a.parts) {
+		fail(400, 0, "ILLEGAL_ARGUMENT", fmt.Sprintf("uploaded %d bytes in %d parts, declared %d", total, len(ids), a.size))
+		return
+	}
+	a.status, a.polls = "PROCESSING", f.videoPolls
+	w.WriteHeader(http.StatusOK)
+}
+
+// checkContent is a post's content check: every image or video it names
+// uploaded, AVAILABLE and of the same owner.
+func (f *linkedInFake) checkContent(v any) string {
+	content, _ := v.(map[string]any)
+	if content == nil {
+		return ""
+	}
+	var ids []string
+	if m, ok := content["media"].(map[string]any); ok {
+		ids = append(ids, fmt.Sprint(m["id"]))
+	}
+	if mi, ok := content["multiImage"].(map[string]any); ok {
+		images, _ := mi["images"].([]any)
+		for _, im := range images {
+			ids = append(ids, fmt.Sprint(im.(map[string]any)["id"]))
+		}
+	}
+	for _, id := range ids {
+		if a := f.assets[id]; a == nil || a.status != "AVAILABLE" {
+			return fmt.Sprintf("/content/media/id :: %s is not in AVAILABLE state", id)
+		}
+	}
+	return ""
 }

@@ -349,3 +349,78 @@ func TestMetaMedia(t *testing.T) {
 		t.Fatalf("rate limit: %+v", ne)
 	}
 }
+
+func TestLinkedInMedia(t *testing.T) {
+	fake := &linkedInFake{posts: map[string]map[string]any{}, comments: map[string]map[string]any{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	fake.base = srv.URL
+	l := publishing.NewLinkedIn(srv.Client())
+	acct := publishing.Account{ID: "li", Brand: "b", Network: "linkedin", Token: "li-token",
+		Settings: map[string]string{publishing.SettingURL: srv.URL, publishing.SettingAuthor: "urn:li:organization:5515715"}}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	img := publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/menu.png", Kind: "image", AltText: "L'ardoise du menu"}, Type: "image/png", Data: pngBytes(t)}
+
+	t.Run("images_as_media_and_multiImage_with_alt_text", func(t *testing.T) {
+		a, err := l.UploadMedia(ctx, acct, img, "k-m0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := l.UploadMedia(ctx, acct, img, "k-m1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		one, err := l.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu", Media: []publishv1.Media{img.Media}, MediaRefs: []string{a}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := fake.posts[one.PlatformID]["content"].(map[string]any)["media"].(map[string]any); m["id"] != a || m["altText"] != "L'ardoise du menu" {
+			t.Fatalf("content %v", m)
+		}
+		two, err := l.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu", Media: []publishv1.Media{img.Media, img.Media}, MediaRefs: []string{a, b}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ims := fake.posts[two.PlatformID]["content"].(map[string]any)["multiImage"].(map[string]any)["images"].([]any); len(ims) != 2 {
+			t.Fatalf("multiImage %v", ims)
+		}
+		if !bytes.Equal(fake.assets[a].parts[0], img.Data) {
+			t.Fatal("the image bytes did not arrive")
+		}
+	})
+	t.Run("video_in_parts_finalized_and_waited_for", func(t *testing.T) {
+		fake.videoPolls = 2
+		video := publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/v.mp4", Kind: "video", AltText: "Le chef en cuisine"}, Type: "video/mp4",
+			Data: bytes.Repeat([]byte("mp4!"), (9<<20)/4)}
+		urn, err := l.UploadMedia(ctx, acct, video, "k-m2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := fake.assets[urn]; a.status != "AVAILABLE" || len(a.parts) != 3 || !bytes.Equal(bytes.Join(a.parts, nil), video.Data) {
+			t.Fatalf("video %s: %d parts", a.status, len(a.parts))
+		}
+		r, err := l.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "En cuisine", Media: []publishv1.Media{video.Media}, MediaRefs: []string{urn}})
+		if err != nil || fake.posts[r.PlatformID]["content"].(map[string]any)["media"].(map[string]any)["title"] != "Le chef en cuisine" {
+			t.Fatalf("video post %+v: %v", r, err)
+		}
+		if _, err := l.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "x", MediaRefs: []string{urn, urn}}); asNetworkError(t, err).Code != "unsupported" {
+			t.Fatalf("two videos: %v", err)
+		}
+	})
+	t.Run("refusals_are_permanent_with_the_reason", func(t *testing.T) {
+		webp := img
+		webp.Data = []byte("RIFF\x00\x00\x00\x00WEBPVP8 ")
+		if ne := asNetworkError(t, func() error { _, err := l.UploadMedia(ctx, acct, webp, "k-m3"); return err }()); !ne.Permanent || !strings.Contains(ne.Reason, "Unsupported image type") {
+			t.Fatalf("webp: %+v", ne)
+		}
+		_, err := l.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "x", MediaRefs: []string{"urn:li:image:unknown"}})
+		if ne := asNetworkError(t, err); !ne.Permanent || ne.Status != 422 || !strings.Contains(ne.Reason, "AVAILABLE") {
+			t.Fatalf("unknown image: %+v", ne)
+		}
+		fake.push(429)
+		if ne := asNetworkError(t, func() error { _, err := l.UploadMedia(ctx, acct, img, "k-m4"); return err }()); ne.Permanent || ne.Status != 429 {
+			t.Fatalf("429: %+v", ne)
+		}
+	})
+}
