@@ -367,6 +367,13 @@ func (f *pdsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"posts": posts})
+	case "com.atproto.identity.resolveHandle":
+		dids := map[string]string{"paul.bsky.social": "did:plc:paul", "cafe.example": "did:plc:cafe"}
+		if dids[strings.ToLower(q.Get("handle"))] == "" {
+			fail(400, "InvalidRequest", "Unable to resolve handle")
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]string{"did": dids[strings.ToLower(q.Get("handle"))]})
 	case "app.bsky.actor.getProfile":
 		if q.Get("actor") != "did:plc:brand" {
 			fail(400, "InvalidRequest", "Profile not found")

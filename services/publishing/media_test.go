@@ -424,3 +424,46 @@ func TestLinkedInMedia(t *testing.T) {
 		}
 	})
 }
+
+func TestBlueskyMentionFacets(t *testing.T) {
+	fake := &pdsFake{records: map[string]map[string]any{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	b := publishing.NewBluesky(srv.Client())
+	acct := publishing.Account{ID: "bsky", Brand: "b", Network: "bluesky", Handle: "cafe.bsky.social", Token: "app-pass", Settings: map[string]string{publishing.SettingURL: srv.URL}}
+	text := "Merci @paul.bsky.social ! (@Cafe.example) écrit à contact@cafe.example, @inconnu.bsky.social et https://cafe.example/menu"
+	r, err := b.Do(context.Background(), acct, publishing.Action{Kind: publishv1.KindPost, Key: "ruche-mention", Text: text, Attempt: 1,
+		FirstSentAt: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	var got []string
+	for _, f := range fake.records[r.PlatformID]["facets"].([]any) {
+		fm := f.(map[string]any)
+		idx := fm["index"].(map[string]any)
+		feat := fm["features"].([]any)[0].(map[string]any)
+		target := feat["uri"]
+		if target == nil {
+			target = feat["did"]
+		}
+		got = append(got, fmt.Sprintf("%s %q %v", feat["$type"], text[int(idx["byteStart"].(float64)):int(idx["byteEnd"].(float64))], target))
+	}
+	want := []string{
+		`app.bsky.richtext.facet#link "https://cafe.example/menu" https://cafe.example/menu`,
+		`app.bsky.richtext.facet#mention "@paul.bsky.social" did:plc:paul`,
+		`app.bsky.richtext.facet#mention "@Cafe.example" did:plc:cafe`,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("facets:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	fake.limited = true
+	fake.mu.Unlock()
+	_, err = b.Do(context.Background(), acct, publishing.Action{Kind: publishv1.KindPost, Key: "ruche-mention-2", Text: "Merci @paul.bsky.social", Attempt: 1,
+		FirstSentAt: time.Date(2026, 11, 20, 10, 0, 1, 0, time.UTC)})
+	fake.mu.Lock()
+	if ne := asNetworkError(t, err); ne.Permanent || ne.Status != 429 {
+		t.Fatalf("a rate-limited resolution is retried, not dropped: %+v", ne)
+	}
+}
