@@ -555,13 +555,20 @@ func (f *graphFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func TestMeta(t *testing.T) {
-	fake := &graphFake{objects: map[string]url.Values{"987_654": {}}}
+// startGraph serves a Graph fake holding objects, and the connector and
+// Page account that reach it.
+func startGraph(t *testing.T, objects map[string]url.Values) (*graphFake, *publishing.Meta, publishing.Account) {
+	t.Helper()
+	fake := &graphFake{objects: objects}
 	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	m := publishing.NewMeta(srv.Client())
+	t.Cleanup(srv.Close)
 	acct := publishing.Account{ID: "page", Brand: "b", Network: "meta", Token: "page-token",
 		Settings: map[string]string{publishing.SettingURL: srv.URL, publishing.SettingPageID: "987"}}
+	return fake, publishing.NewMeta(srv.Client()), acct
+}
+
+func TestMeta(t *testing.T) {
+	fake, m, acct := startGraph(t, map[string]url.Values{"987_654": {}})
 	ctx := context.Background()
 	post, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu d'hiver"})
 	if err != nil || fake.objects[post.PlatformID].Get("message") != "Le menu d'hiver" {

@@ -311,12 +311,7 @@ func TestXMedia(t *testing.T) {
 }
 
 func TestMetaMedia(t *testing.T) {
-	fake := &graphFake{objects: map[string]url.Values{}}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	m := publishing.NewMeta(srv.Client())
-	acct := publishing.Account{ID: "page", Brand: "b", Network: "meta", Token: "page-token",
-		Settings: map[string]string{publishing.SettingURL: srv.URL, publishing.SettingPageID: "987"}}
+	fake, m, acct := startGraph(t, map[string]url.Values{})
 	ctx := context.Background()
 	img := publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/menu.png", Kind: "image", AltText: "L'ardoise du menu"}, Type: "image/png", Data: pngBytes(t)}
 

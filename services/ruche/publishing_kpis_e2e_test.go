@@ -31,23 +31,13 @@ func TestSandboxPostReachesTheKPIs(t *testing.T) {
 	}
 	target := "https://cafe.example/menu-hiver"
 	text := "Le menu d'hiver est en ligne : " + target + " " + strconv.FormatInt(time.Now().UnixNano(), 36)
-	var post query.Post
-	step := func(method, path, body string, want int) {
-		t.Helper()
-		code, b := p.api(t, method, path, body)
-		if code != want || json.Unmarshal(b, &post) != nil {
-			t.Fatalf("%s %s = %d %s", method, path, code, b)
-		}
-	}
-	step("POST", "/posts?brand=demo", `{"variants":[{"network":"sandbox","text":"`+text+`","lang":"fr"}]}`, 201)
+	post, step := p.approvedPost(t, `{"variants":[{"network":"sandbox","text":"`+text+`","lang":"fr"}]}`)
 	id := post.ID
-	step("POST", "/posts/"+id+"/submit?brand=demo", `{"revision":`+strconv.Itoa(post.Revision)+`}`, 200)
-	step("POST", "/posts/"+id+"/approve?brand=demo", `{"revision":`+strconv.Itoa(post.Revision)+`}`, 200)
 	due := time.Now().Add(4 * time.Second).UTC().Truncate(time.Second)
 	step("PUT", "/posts/"+id+"/schedule?brand=demo", `{"revision":`+strconv.Itoa(post.Revision)+`,"wall":"`+due.Format("2006-01-02T15:04:05")+`","zone":"UTC"}`, 200)
 	eventually(t, "the post published", func() bool {
 		code, b := p.api(t, "GET", "/posts/"+id+"?brand=demo", "")
-		return code == 200 && json.Unmarshal(b, &post) == nil && post.State == "published"
+		return code == 200 && json.Unmarshal(b, post) == nil && post.State == "published"
 	})
 
 	// The text the sandbox received carries a short link, not the target.
@@ -122,4 +112,23 @@ func TestSandboxPostReachesTheKPIs(t *testing.T) {
 		perf.Totals.Posts != 1 || perf.Totals.LinkClicks != 1 {
 		t.Fatalf("post KPIs %+v, totals %+v", got, perf.Totals)
 	}
+}
+
+// approvedPost creates a post with content (JSON), submits and approves
+// it through the API; step makes a further call that answers the post
+// (its fields updated in place).
+func (p *platform) approvedPost(t *testing.T, content string) (*query.Post, func(method, path, body string, want int)) {
+	t.Helper()
+	post := &query.Post{}
+	step := func(method, path, body string, want int) {
+		t.Helper()
+		code, b := p.api(t, method, path, body)
+		if code != want || json.Unmarshal(b, post) != nil {
+			t.Fatalf("%s %s = %d %s", method, path, code, b)
+		}
+	}
+	step("POST", "/posts?brand=demo", content, 201)
+	step("POST", "/posts/"+post.ID+"/submit?brand=demo", `{"revision":`+strconv.Itoa(post.Revision)+`}`, 200)
+	step("POST", "/posts/"+post.ID+"/approve?brand=demo", `{"revision":`+strconv.Itoa(post.Revision)+`}`, 200)
+	return post, step
 }
