@@ -333,6 +333,10 @@ func (f *youTubeFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c["status"] = q.Get("moderationStatus")
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodGet && r.URL.Path == "/videos" && q.Get("part") == "statistics":
+		if q.Has("maxResults") {
+			fail(400, "incompatibleParameters", "youtube.parameter", "The maxResults parameter is not supported in conjunction with the id parameter.")
+			return
+		}
 		if len(strings.Split(q.Get("id"), ",")) > 50 {
 			fail(400, "invalidFilters", "youtube.parameter", "The request specifies more than 50 video ids.")
 			return

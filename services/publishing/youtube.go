@@ -181,7 +181,7 @@ func (y *YouTube) PostCounts(ctx context.Context, acct Account, ids []string) (m
 				} `json:"statistics"`
 			} `json:"items"`
 		}
-		if err := y.get(ctx, acct, "/videos", url.Values{"part": {"statistics"}, "id": {strings.Join(part, ",")}, "maxResults": {"50"}}, &page); err != nil {
+		if err := y.get(ctx, acct, "/videos", url.Values{"part": {"statistics"}, "id": {strings.Join(part, ",")}}, &page); err != nil {
 			return nil, err
 		}
 		for _, it := range page.Items {
