@@ -119,13 +119,18 @@ func (s *Service) failUnsent(ctx context.Context, key string, ne *NetworkError) 
 	return fmt.Errorf("park %s: %w", key, ErrConflict)
 }
 
-// recovered settles an entry whose advance panicked: nothing in flight
-// means nothing was sent, and the entry fails for good with the panic as
-// its reason. An entry sending (the panic came during the call) is left to
-// its reconciliation until its attempts reach max_attempts; then it fails,
-// saying the call may have been made.
+// recovered settles an entry whose advance panicked (see abandon).
 func (s *Service) recovered(ctx context.Context, key string, p any) error {
 	s.log.ErrorContext(ctx, "publishing panicked on an entry", "key", key, "panic", p, "stack", string(debug.Stack()))
+	return s.abandon(ctx, key, fmt.Sprintf("a bug: %v", p))
+}
+
+// abandon settles an entry publishing cannot advance (cause says why):
+// nothing in flight means nothing was sent, and the entry fails for good
+// with the cause as its reason. An entry sending (the failure came during
+// the call) is left to its reconciliation until its attempts reach
+// max_attempts; then it fails, saying the call may have been made.
+func (s *Service) abandon(ctx context.Context, key, cause string) error {
 	for range 5 {
 		e, rev, err := s.ledger.Get(ctx, key)
 		if err != nil {
@@ -134,15 +139,42 @@ func (s *Service) recovered(ctx context.Context, key string, p any) error {
 		if e.done() || e.State == StateSending && e.Attempts-e.RetryBase < s.cfg.MaxAttempts {
 			return nil
 		}
-		reason := fmt.Sprintf("publishing failed on this entry (a bug: %v); nothing was sent", p)
+		reason := fmt.Sprintf("publishing failed on this entry (%s); nothing was sent", cause)
 		if e.Uncertain || e.State == StateSending || e.State == StateReconciling {
 			e.Uncertain = true
-			reason = fmt.Sprintf("publishing failed on this entry (a bug: %v) while an earlier call's answer was unknown: check the account before retrying", p)
+			reason = fmt.Sprintf("publishing failed on this entry (%s) while an earlier call's answer was unknown: check the account before retrying", cause)
 		}
 		err = s.settle(ctx, key, e, rev, nil, &NetworkError{Code: CodeInternal, Reason: reason, Permanent: true})
 		if !errors.Is(err, ErrConflict) {
 			return err
 		}
 	}
-	return fmt.Errorf("settle %s after a panic: %w", key, ErrConflict)
+	return fmt.Errorf("settle %s: %w", key, ErrConflict)
+}
+
+// stuckEntry is an entry the retry loop keeps failing to advance.
+type stuckEntry struct {
+	since time.Time
+	times int
+}
+
+// noteFailure counts a failed advance of key by the retry loop and, once
+// it has failed max_attempts times in a row over more than backoff_max,
+// abandons the entry: an error before any call (an account whose token no
+// longer opens) is not retried forever.
+func (s *Service) noteFailure(ctx context.Context, key string, err error) {
+	st, ok := s.stuck[key]
+	if !ok {
+		st.since = s.now()
+	}
+	st.times++
+	s.stuck[key] = st
+	if st.times < s.cfg.MaxAttempts || s.now().Sub(st.since) <= s.cfg.BackoffMax {
+		return
+	}
+	delete(s.stuck, key)
+	cause := fmt.Sprintf("%d tries over %s failed; last: %v", st.times, s.now().Sub(st.since).Round(time.Second), err)
+	if aerr := s.abandon(ctx, key, cause); aerr != nil {
+		s.log.Warn("abandon publication", "key", key, "error", aerr)
+	}
 }

@@ -62,8 +62,11 @@ type Service struct {
 	media     *mediaFetcher
 	// erased are the tombstones of erased authors (privacy.go).
 	erased *privacy.Set
-	// parked follows the DLQ of the request handler (parked.go).
+	// parked follows the DLQ of the request handler (parked.go); stuck
+	// counts the retry loop's failures to advance an entry (its goroutine
+	// only).
 	parked   jetstream.Consumer
+	stuck    map[string]stuckEntry
 	networks map[string]Network
 	now      func() time.Time
 	// webhooks are the brands' outbound webhooks, dispatcher sends to them.
@@ -91,7 +94,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 			NewLinkedIn(d.HTTP), NewYouTube(d.HTTP)}
 	}
 	s := &Service{cfg: cfg, log: d.Logger.With("service", "publishing"), nc: d.NATS, pub: d.Router.Publisher(), now: d.Now, networks: map[string]Network{},
-		media: newMediaFetcher(cfg)}
+		media: newMediaFetcher(cfg), stuck: map[string]stuckEntry{}}
 	for _, n := range d.Networks {
 		s.networks[n.Name()] = n
 	}
@@ -213,8 +216,14 @@ func (s *Service) retryDue(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if err := s.advance(ctx, k); err != nil && ctx.Err() == nil {
+		err := s.advance(ctx, k)
+		switch {
+		case ctx.Err() != nil:
+		case err != nil:
 			s.log.Warn("advance publication", "key", k, "error", err)
+			s.noteFailure(ctx, k, err)
+		default:
+			delete(s.stuck, k)
 		}
 	}
 }

@@ -39,8 +39,9 @@ func (*panickingX) Find(context.Context, publishing.Account, publishing.Action) 
 
 // TestFailingRequestsAreParkedNotLost sends requests that publish, requests
 // whose handler fails on every delivery (an account token that no longer
-// opens: a master key rotated without the tokens) and requests whose
-// connector panics: every request ends with exactly one outcome (count in
+// opens: a master key rotated without the tokens), requests whose
+// connector panics and one whose account breaks while it waits for a
+// retry: every request ends with exactly one outcome (count in
 // == count out), the failing ones parked on the DLQ with the reason and
 // failed in the ledger with it, none retried past its limit; a parked
 // request sent again through the API once the account is fixed publishes.
@@ -50,6 +51,10 @@ func TestFailingRequestsAreParkedNotLost(t *testing.T) {
 	x := &panickingX{}
 	cfg := testPublishingConfig()
 	cfg.RequestTimeout = 500 * time.Millisecond
+	// The retry loop abandons an entry it cannot advance after
+	// max_attempts failures over backoff_max: longer than the handler's
+	// four deliveries (about 2s), so the broken requests are parked first.
+	cfg.BackoffMax = 8 * time.Second
 	p, _ := startPublishingWith(t, conn, cfg, func(d *publishing.Deps) {
 		d.Networks = []publishing.Network{publishing.NewSandbox(&http.Client{}), x}
 	})
@@ -74,6 +79,26 @@ func TestFailingRequestsAreParkedNotLost(t *testing.T) {
 		p.request(t, publishv1.Requested{ID: fmt.Sprintf("crash-%d", i), Kind: publishv1.KindHide, InteractionID: fmt.Sprintf("x:17%d", i)})
 		ids = append(ids, fmt.Sprintf("crash-%d", i))
 	}
+	// A request handled (waiting for a rate limit's reset) whose account
+	// breaks before its retry: the retry loop's failures are bounded too.
+	p.account(t, "later", "sandbox", sb.url)
+	health, err := conn.JS.KeyValue(context.Background(), publishing.HealthBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	until, _ := json.Marshal(map[string]time.Time{"rate_limited_until": time.Now().Add(2 * time.Second)})
+	if _, err := health.Put(context.Background(), pubBrand+".later", until); err != nil {
+		t.Fatal(err)
+	}
+	p.approve(t, "ap-later-0", publishv1.KindPost, "Le brunch du dimanche")
+	p.request(t, publishv1.Requested{ID: "later-0", Kind: publishv1.KindPost, ApprovalID: "ap-later-0",
+		Variants: []publishv1.Variant{{Network: "sandbox", Account: "later", Text: "Le brunch du dimanche"}}})
+	ids = append(ids, "later-0")
+	waitFor(t, "later-0 waiting for the reset", func() bool {
+		pub, err := rpc.Ask(context.Background(), p.client, query.GetPublication, query.PublicationRef{Brand: pubBrand, RequestID: "later-0"})
+		return err == nil && len(pub.Targets) == 1 && pub.Targets[0].Code == publishing.CodeRateLimited
+	})
+	breakToken(t, conn, pubBrand+".later")
 
 	for _, id := range ids {
 		pub := p.settled(t, id)
@@ -86,6 +111,11 @@ func TestFailingRequestsAreParkedNotLost(t *testing.T) {
 		case strings.HasPrefix(id, "broken-"):
 			if pub.State != query.PublicationFailed || tg.Code != publishing.CodeParked || !tg.DeadLetter || tg.Attempts != 0 ||
 				!strings.Contains(tg.Reason, "after 4 deliveries") || !strings.Contains(tg.Reason, "open token") {
+				t.Fatalf("%s: %+v", id, tg)
+			}
+		case strings.HasPrefix(id, "later-"):
+			if pub.State != query.PublicationFailed || tg.Code != publishing.CodeInternal || !tg.DeadLetter || tg.Attempts != 0 ||
+				!strings.Contains(tg.Reason, "open token") || !strings.Contains(tg.Reason, "nothing was sent") {
 				t.Fatalf("%s: %+v", id, tg)
 			}
 		default:
@@ -114,7 +144,8 @@ func TestFailingRequestsAreParkedNotLost(t *testing.T) {
 		t.Fatalf("%d requests in, %d outcomes out: %v", len(ids), len(outcomes), outcomes)
 	}
 	for _, id := range ids {
-		want := map[string]string{"ok": "succeeded", "broken": "failed:" + publishing.CodeParked, "crash": "failed:" + publishing.CodeInternal}[strings.Split(id, "-")[0]]
+		want := map[string]string{"ok": "succeeded", "broken": "failed:" + publishing.CodeParked, "crash": "failed:" + publishing.CodeInternal,
+			"later": "failed:" + publishing.CodeInternal}[strings.Split(id, "-")[0]]
 		if outcomes[id] != want {
 			t.Fatalf("%s: outcome %q, want %q", id, outcomes[id], want)
 		}
@@ -152,6 +183,9 @@ func TestFailingRequestsAreParkedNotLost(t *testing.T) {
 		if n := rec.PostsByText[fmt.Sprintf("La carte des vins n°%d", i)]; n != 0 {
 			t.Fatalf("a parked post on the sandbox %d times", n)
 		}
+	}
+	if n := rec.PostsByText["Le brunch du dimanche"]; n != 0 {
+		t.Fatalf("an abandoned post on the sandbox %d times", n)
 	}
 
 	// The account fixed (its token sealed again), a parked request sent
