@@ -24,7 +24,12 @@ var idempotencyWindow = map[string]time.Duration{"mastodon": time.Hour, "sandbox
 // advance moves one ledger entry as far as it can go now. Every change is a
 // compare-and-set on the entry's revision, so replicas racing on the same
 // entry make one call; the loser reads the entry again.
-func (s *Service) advance(ctx context.Context, key string) error {
+func (s *Service) advance(ctx context.Context, key string) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = s.recovered(ctx, key, p)
+		}
+	}()
 	for range 5 {
 		e, rev, err := s.ledger.Get(ctx, key)
 		if err != nil {
@@ -77,7 +82,7 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 		cancel()
 		switch {
 		case found:
-			_ = s.audit.Record(ctx, entryAudit(e, "reconciled", r.PlatformID, "", "found on the network"))
+			_ = s.audit.Record(ctx, e.InteractionID, entryAudit(e, "reconciled", r.PlatformID, "", "found on the network"))
 			return s.settle(ctx, key, e, rev, &r, nil)
 		case errors.Is(err, ErrCannotFind):
 			if e.Kind.NeedsApproval() && now.Sub(e.FirstSentAt) > idempotencyWindow[e.Network] {
@@ -91,12 +96,16 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 		}
 	}
 
+	// A reply to a person since erased is not sent (privacy.go).
+	if e.Kind == publishv1.KindReply && e.InteractionID != "" && s.erasedInteraction(e.Brand, e.InteractionID) {
+		return s.settle(ctx, key, e, rev, nil, erasedRefusal())
+	}
 	// Safety: the brand's words go out only approved, and not in a crisis.
 	if e.Kind.NeedsApproval() {
 		kind, v := e.approved()
 		ap, err := s.approvals.Check(ctx, e.Brand, kind, e.ApprovalID, v)
 		if errors.Is(err, publishv1.ErrNotApproved) {
-			_ = s.audit.Record(ctx, entryAudit(e, "refused", "", CodeNotApproved, err.Error()))
+			_ = s.audit.Record(ctx, e.InteractionID, entryAudit(e, "refused", "", CodeNotApproved, err.Error()))
 			return s.settle(ctx, key, e, rev, nil, &NetworkError{Code: CodeNotApproved, Reason: err.Error(), Permanent: true})
 		}
 		if err != nil {
@@ -109,7 +118,7 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 		}
 		if paused {
 			reason := ps.why()
-			_ = s.audit.Record(ctx, entryAudit(e, "refused", "", CodeCrisisPause, reason))
+			_ = s.audit.Record(ctx, e.InteractionID, entryAudit(e, "refused", "", CodeCrisisPause, reason))
 			e.DeadLetter = true
 			return s.settle(ctx, key, e, rev, nil, &NetworkError{Code: CodeCrisisPause, Reason: reason})
 		}
@@ -139,7 +148,7 @@ func (s *Service) step(ctx context.Context, key string, e *Entry, rev uint64) er
 		return err
 	}
 	action.Attempt, action.FirstSentAt = e.Attempts, e.FirstSentAt
-	if err := s.audit.Record(ctx, entryAudit(e, "sent", "", "", "")); err != nil {
+	if err := s.audit.Record(ctx, e.InteractionID, entryAudit(e, "sent", "", "", "")); err != nil {
 		s.log.Warn("audit", "error", err)
 	}
 	if len(e.Media) > 0 {
@@ -175,7 +184,7 @@ func (s *Service) settle(ctx context.Context, key string, e *Entry, rev uint64, 
 	if r != nil {
 		e.State, e.PlatformID, e.URL, e.Uncertain = StatePublished, r.PlatformID, r.URL, false
 		e.Code, e.Reason, e.Retryable, e.DeadLetter, e.NextAttemptAt = "", "", false, false, time.Time{}
-		_ = s.audit.Record(ctx, entryAudit(e, "published", r.PlatformID, "", ""))
+		_ = s.audit.Record(ctx, e.InteractionID, entryAudit(e, "published", r.PlatformID, "", ""))
 	} else {
 		e.State, e.Code, e.Reason, e.Retryable = StateFailed, ne.Code, ne.Reason, !ne.Permanent
 		switch {
@@ -192,7 +201,7 @@ func (s *Service) settle(ctx context.Context, key string, e *Entry, rev uint64, 
 			}
 		}
 		if e.DeadLetter {
-			_ = s.audit.Record(ctx, entryAudit(e, "failed", "", e.Code, e.Reason))
+			_ = s.audit.Record(ctx, e.InteractionID, entryAudit(e, "failed", "", e.Code, e.Reason))
 		}
 	}
 	next, err := s.ledger.Update(ctx, key, e, rev)

@@ -143,7 +143,11 @@ func (b *Bluesky) Do(ctx context.Context, acct Account, a Action) (Result, error
 		if a.Lang != "" {
 			record["langs"] = []string{a.Lang}
 		}
-		if f := linkFacets(a.Text); len(f) > 0 {
+		mentions, err := b.mentionFacets(ctx, acct, a.Text)
+		if err != nil {
+			return Result{}, err
+		}
+		if f := append(linkFacets(a.Text), mentions...); len(f) > 0 {
 			record["facets"] = f
 		}
 		if len(a.MediaRefs) > 0 {
@@ -161,7 +165,7 @@ func (b *Bluesky) Do(ctx context.Context, acct Account, a Action) (Result, error
 			record["reply"] = map[string]strongRef{"root": root, "parent": parent}
 		}
 		var ref strongRef
-		err := b.xrpc(ctx, acct, http.MethodPost, "com.atproto.repo.createRecord", nil,
+		err = b.xrpc(ctx, acct, http.MethodPost, "com.atproto.repo.createRecord", nil,
 			map[string]any{"repo": sess.DID, "collection": bskyPost, "rkey": rkey, "record": record}, &ref)
 		if err != nil {
 			return Result{}, err
@@ -354,6 +358,39 @@ func linkFacets(text string) []map[string]any {
 		})
 	}
 	return out
+}
+
+// mentionRE is atproto's mention of a handle: "@" and a domain name, at the
+// start or after a space or an opening parenthesis (group 1 is the
+// mention).
+var mentionRE = regexp.MustCompile(`(?:^|[\s(])(@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)`)
+
+// mentionFacets marks the mentions of text whose handle resolves
+// (com.atproto.identity.resolveHandle) with the account's DID; a handle
+// that does not resolve stays plain text, as Bluesky's own app leaves it.
+func (b *Bluesky) mentionFacets(ctx context.Context, acct Account, text string) ([]map[string]any, error) {
+	var out []map[string]any
+	for _, m := range mentionRE.FindAllStringSubmatchIndex(text, -1) {
+		start, end := m[2], m[3]
+		var r struct {
+			DID string `json:"did"`
+		}
+		err := b.xrpc(ctx, acct, http.MethodGet, "com.atproto.identity.resolveHandle", url.Values{"handle": {text[start+1 : end]}}, nil, &r)
+		var ne *NetworkError
+		switch {
+		case errors.As(err, &ne) && ne.Permanent && ne.Status == http.StatusBadRequest:
+			continue // no such handle
+		case err != nil:
+			return nil, err
+		case r.DID == "":
+			continue
+		}
+		out = append(out, map[string]any{
+			"index":    map[string]int{"byteStart": start, "byteEnd": end},
+			"features": []map[string]string{{"$type": "app.bsky.richtext.facet#mention", "did": r.DID}},
+		})
+	}
+	return out, nil
 }
 
 // ParseXRPCError reads an XRPC error body: {"error": "InvalidRequest",

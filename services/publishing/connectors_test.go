@@ -367,6 +367,13 @@ func (f *pdsFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"posts": posts})
+	case "com.atproto.identity.resolveHandle":
+		dids := map[string]string{"paul.bsky.social": "did:plc:paul", "cafe.example": "did:plc:cafe"}
+		if dids[strings.ToLower(q.Get("handle"))] == "" {
+			fail(400, "InvalidRequest", "Unable to resolve handle")
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]string{"did": dids[strings.ToLower(q.Get("handle"))]})
 	case "app.bsky.actor.getProfile":
 		if q.Get("actor") != "did:plc:brand" {
 			fail(400, "InvalidRequest", "Profile not found")
@@ -527,6 +534,10 @@ func (f *graphFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		delete(f.objects, id)
 		_, _ = io.WriteString(w, `{"success":true}`)
+	case len(parts) == 2 && parts[1] == "photos":
+		f.photo(w, r, id, fail)
+	case len(parts) == 2 && parts[1] == "feed" && !f.attachable(r.PostForm):
+		fail(100, "OAuthException", "(#100) param attached_media[0] must be an unpublished photo of this Page")
 	case len(parts) == 2 && (parts[1] == "feed" || parts[1] == "comments"):
 		f.next++
 		nid := fmt.Sprintf("%s_%d", id, f.next)
@@ -544,13 +555,20 @@ func (f *graphFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func TestMeta(t *testing.T) {
-	fake := &graphFake{objects: map[string]url.Values{"987_654": {}}}
+// startGraph serves a Graph fake holding objects, and the connector and
+// Page account that reach it.
+func startGraph(t *testing.T, objects map[string]url.Values) (*graphFake, *publishing.Meta, publishing.Account) {
+	t.Helper()
+	fake := &graphFake{objects: objects}
 	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	m := publishing.NewMeta(srv.Client())
+	t.Cleanup(srv.Close)
 	acct := publishing.Account{ID: "page", Brand: "b", Network: "meta", Token: "page-token",
 		Settings: map[string]string{publishing.SettingURL: srv.URL, publishing.SettingPageID: "987"}}
+	return fake, publishing.NewMeta(srv.Client()), acct
+}
+
+func TestMeta(t *testing.T) {
+	fake, m, acct := startGraph(t, map[string]url.Values{"987_654": {}})
 	ctx := context.Background()
 	post, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu d'hiver"})
 	if err != nil || fake.objects[post.PlatformID].Get("message") != "Le menu d'hiver" {

@@ -185,7 +185,7 @@ func (s *Service) requeue(ctx context.Context, key string, failed func(*Entry) b
 		if err != nil {
 			return err
 		}
-		_ = s.audit.Record(ctx, entryAudit(e, "retry_requested", "", "", ""))
+		_ = s.audit.Record(ctx, e.InteractionID, entryAudit(e, "retry_requested", "", "", ""))
 		return nil
 	}
 	return fmt.Errorf("requeue %s: the entry kept changing", key)
@@ -236,7 +236,7 @@ func (s *Service) pause(ctx context.Context, r query.PauseRequest) (query.PauseS
 	if err := s.pauses.Pause(ctx, r.Brand, r.By, r.Reason, s.now()); err != nil {
 		return query.PauseState{}, err
 	}
-	_ = s.audit.Record(ctx, query.AuditEntry{Brand: r.Brand, Action: "paused", RequestedBy: r.By, Reason: r.Reason})
+	_ = s.audit.Record(ctx, "", query.AuditEntry{Brand: r.Brand, Action: "paused", RequestedBy: r.By, Reason: r.Reason})
 	return s.pauseState(ctx, r.Brand)
 }
 
@@ -252,7 +252,7 @@ func (s *Service) resume(ctx context.Context, r query.PauseRequest) (query.Pause
 	if err := s.pauses.Resume(ctx, r.Brand); err != nil {
 		return query.PauseState{}, err
 	}
-	_ = s.audit.Record(ctx, query.AuditEntry{Brand: r.Brand, Action: "resumed", RequestedBy: r.By, Reason: r.Reason})
+	_ = s.audit.Record(ctx, "", query.AuditEntry{Brand: r.Brand, Action: "resumed", RequestedBy: r.By, Reason: r.Reason})
 	entries, err := s.ledger.Targets(ctx, r.Brand, "")
 	if err != nil {
 		return query.PauseState{}, err

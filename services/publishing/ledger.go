@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
@@ -86,6 +87,9 @@ type Entry struct {
 	NextAttemptAt time.Time `json:"next_attempt_at,omitzero"`
 	FirstSentAt   time.Time `json:"first_sent_at,omitzero"`
 	SendingSince  time.Time `json:"sending_since,omitzero"`
+	// Erased: the reply answered a person since erased; its text is gone
+	// (privacy.go).
+	Erased bool `json:"erased,omitempty"`
 	// Reported: the outcome event is published (a crash between the ledger
 	// write and the event leaves it false, and the retry loop reports it).
 	Reported  bool      `json:"reported,omitempty"`
@@ -147,6 +151,7 @@ func (e *Entry) view() query.LedgerTarget {
 // Ledger is the publish ledger: entries in one KV bucket, each changed with
 // a compare-and-set on its revision, and the due index beside it.
 type Ledger struct {
+	js  jetstream.JetStream
 	kv  jetstream.KeyValue
 	due jetstream.KeyValue
 }
@@ -161,7 +166,7 @@ func OpenLedger(ctx context.Context, js jetstream.JetStream, replicas int) (*Led
 	if err != nil {
 		return nil, err
 	}
-	return &Ledger{kv: kv, due: due}, nil
+	return &Ledger{js: js, kv: kv, due: due}, nil
 }
 
 // openBucket opens (creating or updating) one of publishing's KV buckets.
@@ -247,6 +252,29 @@ func (l *Ledger) Update(ctx context.Context, key string, e *Entry, rev uint64) (
 		return 0, fmt.Errorf("write ledger %s: %w", key, err)
 	}
 	return next, l.markDue(ctx, key, e)
+}
+
+// Rewrite is Update that also drops the entry's earlier revisions (the
+// bucket keeps 8): one message that rolls the key's subject up, so what an
+// erasure removed is in no revision. It is a compare-and-set on rev as
+// Update is.
+func (l *Ledger) Rewrite(ctx context.Context, key string, e *Entry, rev uint64) (uint64, error) {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return 0, err
+	}
+	msg := nats.NewMsg("$KV." + LedgerBucket + "." + key)
+	msg.Data = b
+	msg.Header.Set(jetstream.MsgRollup, jetstream.MsgRollupSubject)
+	ack, err := l.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(rev))
+	if err != nil {
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+			return 0, ErrConflict
+		}
+		return 0, fmt.Errorf("rewrite ledger %s: %w", key, err)
+	}
+	return ack.Sequence, l.markDue(ctx, key, e)
 }
 
 // markDue keeps the due index: an entry not done (or not yet reported) is

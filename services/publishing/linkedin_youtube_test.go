@@ -53,6 +53,14 @@ type linkedInFake struct {
 	posts    map[string]map[string]any
 	comments map[string]map[string]any
 	next     int
+	// statsCalls counts share statistics requests.
+	statsCalls int
+	// base is the fake's URL (its upload URLs); assets are the images and
+	// videos uploaded; videoPolls is how many status reads a video stays
+	// PROCESSING after its finalizeUpload.
+	base       string
+	assets     map[string]*liAsset
+	videoPolls int
 }
 
 func (f *linkedInFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -63,6 +71,12 @@ func (f *linkedInFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Header.Get("Authorization") != "Bearer li-token" {
 		fail(401, 65600, "INVALID_ACCESS_TOKEN", "Invalid access token")
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/dms-uploads/") {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.upload(w, r, fail)
 		return
 	}
 	if r.Header.Get("LinkedIn-Version") == "" || r.Header.Get("X-Restli-Protocol-Version") != "2.0.0" {
@@ -84,9 +98,32 @@ func (f *linkedInFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	path := r.URL.EscapedPath()
 	switch {
+	case r.Method == http.MethodPost && (path == "/rest/images" || path == "/rest/videos") && r.URL.Query().Get("action") == "initializeUpload":
+		f.initializeUpload(w, path, body, fail)
+	case r.Method == http.MethodPost && path == "/rest/videos" && r.URL.Query().Get("action") == "finalizeUpload":
+		f.finalizeUpload(w, body, fail)
+	case r.Method == http.MethodGet && strings.HasPrefix(path, "/rest/videos/"):
+		urn, _ := url.PathUnescape(strings.TrimPrefix(path, "/rest/videos/"))
+		a := f.assets[urn]
+		if a == nil {
+			fail(404, 0, "NOT_FOUND", "Not Found")
+			return
+		}
+		if a.status == "PROCESSING" {
+			if a.polls == 0 {
+				a.status = "AVAILABLE"
+			}
+			a.polls--
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": urn, "status": a.status, "owner": a.owner})
 	case r.Method == http.MethodPost && path == "/rest/posts":
 		if strings.TrimSpace(fmt.Sprint(body["commentary"])) == "" || !strings.HasPrefix(fmt.Sprint(body["author"]), "urn:li:organization:") {
 			fail(422, 0, "UNPROCESSABLE_ENTITY", "/commentary :: field is required")
+			return
+		}
+		if msg := f.checkContent(body["content"]); msg != "" {
+			fail(422, 0, "UNPROCESSABLE_ENTITY", msg)
 			return
 		}
 		f.next++
@@ -107,6 +144,16 @@ func (f *linkedInFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
 		_ = json.NewEncoder(w).Encode(map[string]any{"$URN": urn, "id": fmt.Sprint(71, f.next), "actor": body["actor"], "object": body["object"], "message": body["message"]})
+	case r.Method == http.MethodGet && path == "/rest/organizationalEntityShareStatistics":
+		f.shareStatistics(w, r, fail)
+	case r.Method == http.MethodGet && strings.HasPrefix(path, "/rest/networkSizes/"):
+		org, _ := url.PathUnescape(strings.TrimPrefix(path, "/rest/networkSizes/"))
+		if !strings.HasPrefix(org, "urn:li:organization:") || r.URL.Query().Get("edgeType") != "COMPANY_FOLLOWED_BY_MEMBER" {
+			fail(400, 0, "ILLEGAL_ARGUMENT", "Invalid edgeType or entity urn")
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"firstDegreeSize":14212}`)
 	case r.Method == http.MethodDelete && strings.HasPrefix(path, "/rest/posts/"):
 		urn, _ := url.PathUnescape(strings.TrimPrefix(path, "/rest/posts/"))
 		if f.posts[urn] == nil {
@@ -118,6 +165,58 @@ func (f *linkedInFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		fail(404, 0, "NOT_FOUND", "Not Found")
 	}
+}
+
+// shareStatistics is GET /rest/organizationalEntityShareStatistics?q=
+// organizationalEntity with shares=List(...) or ugcPosts=List(...): Rest.li
+// 2.0 wants each URN of a List encoded (a raw colon is a syntax error);
+// every post of the organization the fake has comes back with its lifetime
+// counts, others are left out.
+func (f *linkedInFake) shareStatistics(w http.ResponseWriter, r *http.Request, fail func(status, service int, code, msg string)) {
+	q := r.URL.Query()
+	if q.Get("q") != "organizationalEntity" || !strings.HasPrefix(q.Get("organizationalEntity"), "urn:li:organization:") {
+		fail(400, 0, "ILLEGAL_ARGUMENT", "Invalid query parameters passed to request")
+		return
+	}
+	raw := r.URL.RawQuery
+	if strings.Contains(raw, "urn:li") {
+		fail(400, 0, "ILLEGAL_ARGUMENT", "Syntax exception in path variables")
+		return
+	}
+	f.statsCalls++
+	type stats struct {
+		Impressions int64   `json:"impressionCount"`
+		Unique      int64   `json:"uniqueImpressionsCount"`
+		Likes       int64   `json:"likeCount"`
+		Comments    int64   `json:"commentCount"`
+		Shares      int64   `json:"shareCount"`
+		Clicks      int64   `json:"clickCount"`
+		Engagement  float64 `json:"engagement"`
+	}
+	var elements []map[string]any
+	for _, param := range []string{"shares", "ugcPosts"} {
+		list := q.Get(param)
+		if list == "" {
+			continue
+		}
+		inner, ok := strings.CutPrefix(list, "List(")
+		if !ok || !strings.HasSuffix(inner, ")") {
+			fail(400, 0, "ILLEGAL_ARGUMENT", "Syntax exception in path variables")
+			return
+		}
+		for _, urn := range strings.Split(strings.TrimSuffix(inner, ")"), ",") {
+			if f.posts[urn] == nil {
+				continue
+			}
+			n := int64(len(urn))
+			el := map[string]any{"organizationalEntity": q.Get("organizationalEntity"),
+				"totalShareStatistics": stats{Impressions: 100 * n, Unique: 80 * n, Likes: n, Comments: 2, Shares: 3, Clicks: 9, Engagement: 0.02}}
+			el[map[string]string{"shares": "share", "ugcPosts": "ugcPost"}[param]] = urn
+			elements = append(elements, el)
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"paging": map[string]any{"count": 10, "start": 0, "links": []any{}}, "elements": elements})
 }
 
 func TestLinkedIn(t *testing.T) {
@@ -177,6 +276,10 @@ type youTubeFake struct {
 	mu       sync.Mutex
 	comments map[string]map[string]string
 	next     int
+	// videos and channel are the statistics objects of videos.list and
+	// channels.list (counts as strings, as the Data API sends them).
+	videos  map[string]map[string]any
+	channel map[string]any
 }
 
 func (f *youTubeFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -229,6 +332,26 @@ func (f *youTubeFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		c["status"] = q.Get("moderationStatus")
 		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodGet && r.URL.Path == "/videos" && q.Get("part") == "statistics":
+		if q.Has("maxResults") {
+			fail(400, "incompatibleParameters", "youtube.parameter", "The maxResults parameter is not supported in conjunction with the id parameter.")
+			return
+		}
+		if len(strings.Split(q.Get("id"), ",")) > 50 {
+			fail(400, "invalidFilters", "youtube.parameter", "The request specifies more than 50 video ids.")
+			return
+		}
+		items := []map[string]any{}
+		for _, id := range strings.Split(q.Get("id"), ",") {
+			if st, ok := f.videos[id]; ok {
+				items = append(items, map[string]any{"kind": "youtube#video", "etag": "e" + id, "id": id, "statistics": st})
+			}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"kind": "youtube#videoListResponse", "etag": "list",
+			"pageInfo": map[string]int{"totalResults": len(items), "resultsPerPage": len(items)}, "items": items})
+	case r.Method == http.MethodGet && r.URL.Path == "/channels" && q.Get("part") == "statistics" && q.Get("mine") == "true":
+		_ = json.NewEncoder(w).Encode(map[string]any{"kind": "youtube#channelListResponse", "items": []map[string]any{{"kind": "youtube#channel",
+			"id": "UCbrand", "statistics": f.channel}}})
 	case r.Method == http.MethodDelete && r.URL.Path == "/comments":
 		if f.comments[q.Get("id")] == nil {
 			fail(404, "commentNotFound", "youtube.comment", "The comment could not be found.")

@@ -137,17 +137,25 @@ func (m *Mastodon) UploadMedia(ctx context.Context, acct Account, f MediaFile, _
 // multipartMedia is a POST of f as a multipart form: the file in field
 // fileField, its alt text in altField.
 func multipartMedia(rawURL string, f MediaFile, fileField, altField string) (*http.Request, error) {
+	return multipartPost(rawURL, [][2]string{{altField, f.AltText}}, fileField, mediaFilename(f), f.Type, f.Data)
+}
+
+// multipartPost is a POST of a multipart form: data as the file field
+// fileField (named filename, of type contentType), then the fields.
+func multipartPost(rawURL string, fields [][2]string, fileField, filename, contentType string, data []byte) (*http.Request, error) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, fileField, mediaFilename(f)))
-	h.Set("Content-Type", f.Type)
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, fileField, filename))
+	h.Set("Content-Type", contentType)
 	part, err := w.CreatePart(h)
 	if err == nil {
-		_, err = part.Write(f.Data)
+		_, err = part.Write(data)
 	}
-	if err == nil {
-		err = w.WriteField(altField, f.AltText)
+	for _, f := range fields {
+		if err == nil {
+			err = w.WriteField(f[0], f[1])
+		}
 	}
 	if err == nil {
 		err = w.Close()

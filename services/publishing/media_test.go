@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/png"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -235,4 +237,228 @@ func TestBlueskyMedia(t *testing.T) {
 			t.Fatalf("%+v", ne)
 		}
 	})
+}
+
+func TestXMedia(t *testing.T) {
+	fake := &xMediaFake{}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	x := publishing.NewX(srv.Client())
+	acct := publishing.Account{ID: "x", Brand: "b", Network: "x", Token: "user-token", Settings: map[string]string{publishing.SettingURL: srv.URL}}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	img := publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/menu.png", Kind: "image", AltText: "L'ardoise du menu"}, Type: "image/png", Data: pngBytes(t)}
+
+	t.Run("image_uploaded_with_alt_text_and_attached", func(t *testing.T) {
+		id, err := x.UploadMedia(ctx, acct, img, "k-m0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := x.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu", MediaRefs: []string{id}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fake.mu.Lock()
+		defer fake.mu.Unlock()
+		m := fake.media[id]
+		if m.alt != "L'ardoise du menu" || m.segments != 1 || !bytes.Equal(m.data, img.Data) || m.category != "tweet_image" {
+			t.Fatalf("media %+v", m)
+		}
+		if ids := fake.tweets[r.PlatformID]["media"].(map[string]any)["media_ids"].([]any); len(ids) != 1 || ids[0] != id {
+			t.Fatalf("tweet media_ids %v", ids)
+		}
+	})
+	video := publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/v.mp4", Kind: "video", AltText: "Le chef en cuisine"}, Type: "video/mp4",
+		Data: bytes.Repeat([]byte("mp4!"), (9<<20)/4)}
+	t.Run("video_in_segments_polled_until_processed", func(t *testing.T) {
+		fake.mu.Lock()
+		fake.polls = 1 // pending, in_progress, succeeded
+		fake.mu.Unlock()
+		id, err := x.UploadMedia(ctx, acct, video, "k-m1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fake.mu.Lock()
+		m := fake.media[id]
+		fake.mu.Unlock()
+		if m.segments != 3 || m.state != "succeeded" || len(m.data) != len(video.Data) || m.category != "tweet_video" {
+			t.Fatalf("media: %d segments, state %s, %d bytes", m.segments, m.state, len(m.data))
+		}
+	})
+	t.Run("failed_processing_is_permanent_with_the_reason", func(t *testing.T) {
+		fake.mu.Lock()
+		fake.polls, fake.failProcessing = 0, true
+		fake.mu.Unlock()
+		_, err := x.UploadMedia(ctx, acct, video, "k-m2")
+		if ne := asNetworkError(t, err); !ne.Permanent || ne.Code != "media_processing_failed" || !strings.Contains(ne.Reason, "UnsupportedMedia") {
+			t.Fatalf("%+v", ne)
+		}
+	})
+	t.Run("an_unprocessed_media_is_refused_by_the_post", func(t *testing.T) {
+		_, err := x.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu", MediaRefs: []string{"1234"}})
+		if ne := asNetworkError(t, err); !ne.Permanent || ne.Status != 400 || ne.Reason != "Your media IDs are invalid." {
+			t.Fatalf("%+v", ne)
+		}
+	})
+	t.Run("an_image_over_the_limit_is_refused_at_initialize", func(t *testing.T) {
+		big := img
+		big.Data = make([]byte, 5<<20+1)
+		_, err := x.UploadMedia(ctx, acct, big, "k-m3")
+		if ne := asNetworkError(t, err); !ne.Permanent || !strings.Contains(ne.Reason, "File size exceeds") {
+			t.Fatalf("%+v", ne)
+		}
+	})
+}
+
+func TestMetaMedia(t *testing.T) {
+	fake, m, acct := startGraph(t, map[string]url.Values{})
+	ctx := context.Background()
+	img := publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/menu.png", Kind: "image", AltText: "L'ardoise du menu"}, Type: "image/png", Data: pngBytes(t)}
+
+	id, err := m.UploadMedia(ctx, acct, img, "k-m0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ph := fake.objects[id]; ph.Get("published") != "false" || ph.Get("alt_text_custom") != "L'ardoise du menu" || ph.Get("size") != fmt.Sprint(len(img.Data)) {
+		t.Fatalf("photo %v", ph)
+	}
+	post, err := m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu", MediaRefs: []string{id}})
+	if err != nil || fake.objects[post.PlatformID].Get("attached_media[0]") != `{"media_fbid":"`+id+`"}` {
+		t.Fatalf("post %+v: %v", post, err)
+	}
+	_, err = m.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu", MediaRefs: []string{"987_gone"}})
+	if ne := asNetworkError(t, err); !ne.Permanent || ne.Code != "100" || !strings.Contains(ne.Reason, "attached_media") {
+		t.Fatalf("unknown photo: %+v", ne)
+	}
+	big := img
+	big.Type, big.Data = "image/jpeg", make([]byte, 4<<20+1)
+	if ne := asNetworkError(t, func() error { _, err := m.UploadMedia(ctx, acct, big, "k-m1"); return err }()); !ne.Permanent || ne.Code != "100" || !strings.Contains(ne.Reason, "4 MB") {
+		t.Fatalf("too large: %+v", ne)
+	}
+	video := publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/v.mp4", Kind: "video", AltText: "v"}, Type: "video/mp4", Data: []byte("x")}
+	if ne := asNetworkError(t, func() error { _, err := m.UploadMedia(ctx, acct, video, "k-m2"); return err }()); !ne.Permanent || ne.Code != "unsupported" {
+		t.Fatalf("video: %+v", ne)
+	}
+	fake.limited = true
+	if ne := asNetworkError(t, func() error { _, err := m.UploadMedia(ctx, acct, img, "k-m3"); return err }()); ne.Permanent || ne.Code != "4" {
+		t.Fatalf("rate limit: %+v", ne)
+	}
+}
+
+func TestLinkedInMedia(t *testing.T) {
+	fake := &linkedInFake{posts: map[string]map[string]any{}, comments: map[string]map[string]any{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	fake.base = srv.URL
+	l := publishing.NewLinkedIn(srv.Client())
+	acct := publishing.Account{ID: "li", Brand: "b", Network: "linkedin", Token: "li-token",
+		Settings: map[string]string{publishing.SettingURL: srv.URL, publishing.SettingAuthor: "urn:li:organization:5515715"}}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	img := publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/menu.png", Kind: "image", AltText: "L'ardoise du menu"}, Type: "image/png", Data: pngBytes(t)}
+
+	t.Run("images_as_media_and_multiImage_with_alt_text", func(t *testing.T) {
+		a, err := l.UploadMedia(ctx, acct, img, "k-m0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := l.UploadMedia(ctx, acct, img, "k-m1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		one, err := l.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu", Media: []publishv1.Media{img.Media}, MediaRefs: []string{a}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := fake.posts[one.PlatformID]["content"].(map[string]any)["media"].(map[string]any); m["id"] != a || m["altText"] != "L'ardoise du menu" {
+			t.Fatalf("content %v", m)
+		}
+		two, err := l.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "Le menu", Media: []publishv1.Media{img.Media, img.Media}, MediaRefs: []string{a, b}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ims := fake.posts[two.PlatformID]["content"].(map[string]any)["multiImage"].(map[string]any)["images"].([]any); len(ims) != 2 {
+			t.Fatalf("multiImage %v", ims)
+		}
+		if !bytes.Equal(fake.assets[a].parts[0], img.Data) {
+			t.Fatal("the image bytes did not arrive")
+		}
+	})
+	t.Run("video_in_parts_finalized_and_waited_for", func(t *testing.T) {
+		fake.videoPolls = 2
+		video := publishing.MediaFile{Media: publishv1.Media{URL: "https://cdn.example/v.mp4", Kind: "video", AltText: "Le chef en cuisine"}, Type: "video/mp4",
+			Data: bytes.Repeat([]byte("mp4!"), (9<<20)/4)}
+		urn, err := l.UploadMedia(ctx, acct, video, "k-m2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := fake.assets[urn]; a.status != "AVAILABLE" || len(a.parts) != 3 || !bytes.Equal(bytes.Join(a.parts, nil), video.Data) {
+			t.Fatalf("video %s: %d parts", a.status, len(a.parts))
+		}
+		r, err := l.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "En cuisine", Media: []publishv1.Media{video.Media}, MediaRefs: []string{urn}})
+		if err != nil || fake.posts[r.PlatformID]["content"].(map[string]any)["media"].(map[string]any)["title"] != "Le chef en cuisine" {
+			t.Fatalf("video post %+v: %v", r, err)
+		}
+		if _, err := l.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "x", MediaRefs: []string{urn, urn}}); asNetworkError(t, err).Code != "unsupported" {
+			t.Fatalf("two videos: %v", err)
+		}
+	})
+	t.Run("refusals_are_permanent_with_the_reason", func(t *testing.T) {
+		webp := img
+		webp.Data = []byte("RIFF\x00\x00\x00\x00WEBPVP8 ")
+		if ne := asNetworkError(t, func() error { _, err := l.UploadMedia(ctx, acct, webp, "k-m3"); return err }()); !ne.Permanent || !strings.Contains(ne.Reason, "Unsupported image type") {
+			t.Fatalf("webp: %+v", ne)
+		}
+		_, err := l.Do(ctx, acct, publishing.Action{Kind: publishv1.KindPost, Text: "x", MediaRefs: []string{"urn:li:image:unknown"}})
+		if ne := asNetworkError(t, err); !ne.Permanent || ne.Status != 422 || !strings.Contains(ne.Reason, "AVAILABLE") {
+			t.Fatalf("unknown image: %+v", ne)
+		}
+		fake.push(429)
+		if ne := asNetworkError(t, func() error { _, err := l.UploadMedia(ctx, acct, img, "k-m4"); return err }()); ne.Permanent || ne.Status != 429 {
+			t.Fatalf("429: %+v", ne)
+		}
+	})
+}
+
+func TestBlueskyMentionFacets(t *testing.T) {
+	fake := &pdsFake{records: map[string]map[string]any{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	b := publishing.NewBluesky(srv.Client())
+	acct := publishing.Account{ID: "bsky", Brand: "b", Network: "bluesky", Handle: "cafe.bsky.social", Token: "app-pass", Settings: map[string]string{publishing.SettingURL: srv.URL}}
+	text := "Merci @paul.bsky.social ! (@Cafe.example) écrit à contact@cafe.example, @inconnu.bsky.social et https://cafe.example/menu"
+	r, err := b.Do(context.Background(), acct, publishing.Action{Kind: publishv1.KindPost, Key: "ruche-mention", Text: text, Attempt: 1,
+		FirstSentAt: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	var got []string
+	for _, f := range fake.records[r.PlatformID]["facets"].([]any) {
+		fm := f.(map[string]any)
+		idx := fm["index"].(map[string]any)
+		feat := fm["features"].([]any)[0].(map[string]any)
+		target := feat["uri"]
+		if target == nil {
+			target = feat["did"]
+		}
+		got = append(got, fmt.Sprintf("%s %q %v", feat["$type"], text[int(idx["byteStart"].(float64)):int(idx["byteEnd"].(float64))], target))
+	}
+	want := []string{
+		`app.bsky.richtext.facet#link "https://cafe.example/menu" https://cafe.example/menu`,
+		`app.bsky.richtext.facet#mention "@paul.bsky.social" did:plc:paul`,
+		`app.bsky.richtext.facet#mention "@Cafe.example" did:plc:cafe`,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("facets:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	fake.limited = true
+	fake.mu.Unlock()
+	_, err = b.Do(context.Background(), acct, publishing.Action{Kind: publishv1.KindPost, Key: "ruche-mention-2", Text: "Merci @paul.bsky.social", Attempt: 1,
+		FirstSentAt: time.Date(2026, 11, 20, 10, 0, 1, 0, time.UTC)})
+	fake.mu.Lock()
+	if ne := asNetworkError(t, err); ne.Permanent || ne.Status != 429 {
+		t.Fatalf("a rate-limited resolution is retried, not dropped: %+v", ne)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,10 +34,7 @@ func (*Meta) Name() string { return "meta" }
 
 // Do implements Network.
 func (m *Meta) Do(ctx context.Context, acct Account, a Action) (Result, error) {
-	base := strings.TrimRight(acct.Settings[SettingURL], "/")
-	if base == "" {
-		base = "https://graph.facebook.com/v21.0"
-	}
+	base := graphBase(acct)
 	form := url.Values{}
 	method, path := http.MethodPost, ""
 	target := url.PathEscape(a.TargetID)
@@ -44,6 +42,10 @@ func (m *Meta) Do(ctx context.Context, acct Account, a Action) (Result, error) {
 	case publishv1.KindPost:
 		path = "/" + url.PathEscape(acct.Settings[SettingPageID]) + "/feed"
 		form.Set("message", a.Text)
+		for i, ref := range a.MediaRefs {
+			b, _ := json.Marshal(map[string]string{"media_fbid": ref})
+			form.Set(fmt.Sprintf("attached_media[%d]", i), string(b))
+		}
 	case publishv1.KindReply:
 		path = "/" + target + "/comments"
 		form.Set("message", a.Text)
@@ -134,11 +136,7 @@ const metaPostInsights = "post_media_view,post_clicks"
 // graphGet calls a Graph API GET with the Page token, its errors
 // classified (rate limits retryable).
 func (m *Meta) graphGet(ctx context.Context, acct Account, path string, q url.Values, out any) error {
-	base := strings.TrimRight(acct.Settings[SettingURL], "/")
-	if base == "" {
-		base = "https://graph.facebook.com/v21.0"
-	}
-	err := m.getJSON(ctx, base+path+"?"+q.Encode(), func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+acct.Token) }, ParseGraphError, out)
+	err := m.getJSON(ctx, graphBase(acct)+path+"?"+q.Encode(), func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+acct.Token) }, ParseGraphError, out)
 	var ne *NetworkError
 	if errors.As(err, &ne) {
 		classifyGraph(ne, m.now())
@@ -214,4 +212,48 @@ func (m *Meta) Audience(ctx context.Context, acct Account) (Audience, error) {
 	}
 	err := m.graphGet(ctx, acct, "/"+url.PathEscape(acct.Settings[SettingPageID]), url.Values{"fields": {"followers_count"}}, &p)
 	return Audience{Followers: p.Followers}, err
+}
+
+func graphBase(acct Account) string {
+	if base := strings.TrimRight(acct.Settings[SettingURL], "/"); base != "" {
+		return base
+	}
+	return "https://graph.facebook.com/v21.0"
+}
+
+// UploadMedia implements MediaUploader for images: POST
+// /{page-id}/photos (multipart "source", published=false, the alt text as
+// alt_text_custom) makes an unpublished photo whose id the post attaches
+// (attached_media[i]={"media_fbid":id}). A Page video is a post of its own
+// (/{page-id}/videos), not a media of a feed post: refused, saying so. The
+// Graph API keys no upload: a retry after a lost answer may leave an
+// unpublished photo, which stays invisible.
+func (m *Meta) UploadMedia(ctx context.Context, acct Account, f MediaFile, _ string) (string, error) {
+	if f.Kind == "video" {
+		return "", Unsupported("meta", publishv1.KindPost, "a Page video is a post of its own (/{page-id}/videos), not a media a feed post attaches")
+	}
+	req, err := multipartPost(graphBase(acct)+"/"+url.PathEscape(acct.Settings[SettingPageID])+"/photos",
+		[][2]string{{"published", "false"}, {"alt_text_custom", f.AltText}}, "source", mediaFilename(f), f.Type, f.Data)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+acct.Token)
+	body, err := m.call(ctx, req, ParseGraphError)
+	var ne *NetworkError
+	if errors.As(err, &ne) {
+		classifyGraph(ne, m.now())
+	}
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		ID string `json:"id"`
+	}
+	if err := decodeBody(body, &out); err != nil {
+		return "", err
+	}
+	if out.ID == "" {
+		return "", &NetworkError{Code: "bad_response", Reason: "the photo has no id"}
+	}
+	return out.ID, nil
 }

@@ -155,6 +155,90 @@ func TestMetricsReaders(t *testing.T) {
 	})
 }
 
+func TestLinkedInAndYouTubeMetrics(t *testing.T) {
+	ctx := context.Background()
+	t.Run("linkedin_share_statistics_and_followers", func(t *testing.T) {
+		fake := &linkedInFake{posts: map[string]map[string]any{"urn:li:share:7001": {}, "urn:li:ugcPost:7002": {}}, comments: map[string]map[string]any{}}
+		for i := range 25 {
+			fake.posts[fmt.Sprintf("urn:li:share:71%02d", i)] = map[string]any{}
+		}
+		srv := httptest.NewServer(fake)
+		defer srv.Close()
+		l := publishing.NewLinkedIn(srv.Client())
+		acct := publishing.Account{ID: "li", Brand: "b", Network: "linkedin", Token: "li-token",
+			Settings: map[string]string{publishing.SettingURL: srv.URL, publishing.SettingAuthor: "urn:li:organization:5515715"}}
+		ids := []string{"urn:li:share:7001", "urn:li:ugcPost:7002", "urn:li:share:6000"} // the last one deleted
+		for i := range 25 {
+			ids = append(ids, fmt.Sprintf("urn:li:share:71%02d", i))
+		}
+		got, err := l.PostCounts(ctx, acct, ids)
+		if err != nil || len(got) != 27 {
+			t.Fatalf("%d counts, %v", len(got), err)
+		}
+		if c := counts(got["urn:li:share:7001"]); c != "impressions=1700 reactions=17 comments=2 shares=3 clicks=9" {
+			t.Fatalf("share: %s", c)
+		}
+		if c := counts(got["urn:li:ugcPost:7002"]); c != "impressions=1900 reactions=19 comments=2 shares=3 clicks=9" {
+			t.Fatalf("ugcPost: %s", c)
+		}
+		if _, ok := got["urn:li:share:6000"]; ok {
+			t.Fatal("a deleted post has counts")
+		}
+		if fake.statsCalls != 3 { // 26 shares in two requests of 20 at most, one ugcPost
+			t.Fatalf("%d statistics requests, want 3", fake.statsCalls)
+		}
+		if a, err := l.Audience(ctx, acct); err != nil || a != (publishing.Audience{Followers: 14212}) {
+			t.Fatalf("%+v %v", a, err)
+		}
+		fake.push(429)
+		_, err = l.PostCounts(ctx, acct, ids[:1])
+		var ne *publishing.NetworkError
+		if !errors.As(err, &ne) || ne.Permanent || ne.Status != 429 || ne.RetryAt.Before(time.Now().Add(110*time.Second)) {
+			t.Fatalf("429: %+v", err)
+		}
+		acct.Token = "expired"
+		if _, err := l.Audience(ctx, acct); !errors.As(err, &ne) || !ne.Permanent || ne.Code != "INVALID_ACCESS_TOKEN" {
+			t.Fatalf("401: %+v", err)
+		}
+	})
+	t.Run("youtube_videos_and_channel_statistics", func(t *testing.T) {
+		fake := &youTubeFake{comments: map[string]map[string]string{}, videos: map[string]map[string]any{
+			"dQw4w9WgXcQ": {"viewCount": "1520", "likeCount": "88", "favoriteCount": "0", "commentCount": "12"},
+			"hiddenLikes": {"viewCount": "40", "favoriteCount": "0", "commentCount": "1"},
+		}, channel: map[string]any{"viewCount": "982000", "subscriberCount": "31200", "hiddenSubscriberCount": false, "videoCount": "140"}}
+		srv := httptest.NewServer(fake)
+		defer srv.Close()
+		y := publishing.NewYouTube(srv.Client())
+		acct := publishing.Account{ID: "yt", Brand: "b", Network: "youtube", Token: "yt-token", Settings: map[string]string{publishing.SettingURL: srv.URL}}
+		ids := []string{"dQw4w9WgXcQ", "hiddenLikes"}
+		for i := range 60 { // two requests of 50 at most
+			ids = append(ids, fmt.Sprintf("gone%d", i))
+		}
+		got, err := y.PostCounts(ctx, acct, ids)
+		if err != nil || len(got) != 2 || counts(got["dQw4w9WgXcQ"]) != "impressions=1520 reactions=88 comments=12 shares=- clicks=-" ||
+			counts(got["hiddenLikes"]) != "impressions=40 reactions=- comments=1 shares=- clicks=-" {
+			t.Fatalf("%v %v", got, err)
+		}
+		if a, err := y.Audience(ctx, acct); err != nil || a != (publishing.Audience{Followers: 31200}) {
+			t.Fatalf("%+v %v", a, err)
+		}
+		fake.channel = map[string]any{"viewCount": "982000", "hiddenSubscriberCount": true, "videoCount": "140"}
+		var ne *publishing.NetworkError
+		if _, err := y.Audience(ctx, acct); !errors.As(err, &ne) || ne.Code != "subscriberCountHidden" {
+			t.Fatalf("a hidden count is not 0: %+v", err)
+		}
+		fake.push(403)
+		_, err = y.PostCounts(ctx, acct, ids[:1])
+		if !errors.As(err, &ne) || ne.Permanent || ne.Code != "quotaExceeded" || ne.RetryAt.Before(time.Now()) {
+			t.Fatalf("quota: %+v", err)
+		}
+		fake.push(500)
+		if _, err := y.Audience(ctx, acct); !errors.As(err, &ne) || ne.Permanent || ne.Code != "backendError" {
+			t.Fatalf("500: %+v", err)
+		}
+	})
+}
+
 func TestReadEvery(t *testing.T) {
 	for _, tc := range []struct{ age, want time.Duration }{
 		{0, 5 * time.Minute}, {30 * time.Minute, 5 * time.Minute}, {4 * time.Hour, 30 * time.Minute},

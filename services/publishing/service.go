@@ -17,6 +17,7 @@ import (
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/netguard"
+	"github.com/ruche-project/ruche/pkg/privacy"
 	"github.com/ruche-project/ruche/pkg/secret"
 	"github.com/ruche-project/ruche/services/publishing/webhooks"
 )
@@ -59,8 +60,15 @@ type Service struct {
 	insights  *Insights
 	links     *Links
 	media     *mediaFetcher
-	networks  map[string]Network
-	now       func() time.Time
+	// erased are the tombstones of erased authors (privacy.go).
+	erased *privacy.Set
+	// parked follows the DLQ of the request handler (parked.go); stuck
+	// counts the retry loop's failures to advance an entry (its goroutine
+	// only).
+	parked   jetstream.Consumer
+	stuck    map[string]stuckEntry
+	networks map[string]Network
+	now      func() time.Time
 	// webhooks are the brands' outbound webhooks, dispatcher sends to them.
 	webhooks   *webhooks.Store
 	dispatcher *webhooks.Dispatcher
@@ -86,7 +94,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 			NewLinkedIn(d.HTTP), NewYouTube(d.HTTP)}
 	}
 	s := &Service{cfg: cfg, log: d.Logger.With("service", "publishing"), nc: d.NATS, pub: d.Router.Publisher(), now: d.Now, networks: map[string]Network{},
-		media: newMediaFetcher(cfg)}
+		media: newMediaFetcher(cfg), stuck: map[string]stuckEntry{}}
 	for _, n := range d.Networks {
 		s.networks[n.Name()] = n
 	}
@@ -106,7 +114,10 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if s.pauses, err = OpenPauses(ctx, d.JS, d.Replicas); err != nil {
 		return nil, err
 	}
-	if s.audit, err = OpenAudit(ctx, d.JS, d.Replicas); err != nil {
+	if s.erased, err = privacy.Open(ctx, d.JS, ErasuresBucket, d.Replicas, s.log); err != nil {
+		return nil, err
+	}
+	if s.audit, err = OpenAudit(ctx, d.JS, d.Replicas, d.Box, s.erasedInteraction); err != nil {
 		return nil, err
 	}
 	s.audit.now = d.Now
@@ -114,6 +125,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 		return nil, err
 	}
 	if s.links, err = OpenLinks(ctx, d.JS, d.Replicas, cfg.LinksBaseURL, d.Now); err != nil {
+		return nil, err
+	}
+	if s.parked, err = openParked(ctx, d.JS, cfg.Consumer); err != nil {
 		return nil, err
 	}
 	if d.WebhookClient == nil {
@@ -129,6 +143,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 		return nil, err
 	}
 	if err := bus.Handle(d.Router, cfg.Consumer, s.handleRequested); err != nil {
+		return nil, err
+	}
+	if err := bus.Handle(d.Router, cfg.Consumer+"-erasures", s.onErasure); err != nil {
 		return nil, err
 	}
 	if err := bus.Handle(d.Router, cfg.Consumer+"-crisis-detected", func(ctx context.Context, e crisisv1.Detected, _ events.Envelope) error {
@@ -156,12 +173,14 @@ func (s *Service) Run(ctx context.Context) error {
 	defer wg.Wait()
 	wg.Go(func() { s.dispatcher.Run(ctx, s.cfg.RetryInterval) })
 	wg.Go(func() { s.runMetrics(ctx) })
+	wg.Go(func() { s.runParked(ctx) })
 	t := time.NewTicker(s.cfg.RetryInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			wg.Wait()
+			return s.erased.Close()
 		case <-t.C:
 			s.retryDue(ctx)
 		}
@@ -197,8 +216,14 @@ func (s *Service) retryDue(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if err := s.advance(ctx, k); err != nil && ctx.Err() == nil {
+		err := s.advance(ctx, k)
+		switch {
+		case ctx.Err() != nil:
+		case err != nil:
 			s.log.Warn("advance publication", "key", k, "error", err)
+			s.noteFailure(ctx, k, err)
+		default:
+			delete(s.stuck, k)
 		}
 	}
 }
@@ -218,21 +243,13 @@ func (s *Service) Accounts() *Accounts { return s.accounts }
 // them (a published target is never sent again).
 func (s *Service) handleRequested(ctx context.Context, r publishv1.Requested, _ events.Envelope) error {
 	if err := r.Validate(); err != nil {
-		_ = s.audit.Record(ctx, auditOf(r, "refused", publishv1.Variant{}, "invalid_request", err.Error()))
+		_ = s.audit.Record(ctx, r.InteractionID, auditOf(r, "refused", publishv1.Variant{}, "invalid_request", err.Error()))
 		return bus.Permanent(err)
 	}
 	var keys []string
 	for _, t := range r.Targets() {
 		key := entryKey(r.Brand, r.ID, t.Network, accountToken(t.Account))
-		now := s.now().UTC()
-		e := &Entry{
-			RequestID: r.ID, Brand: r.Brand, Kind: r.Kind, Network: t.Network, Account: t.Account, InteractionID: r.InteractionID,
-			Text: t.Text, Lang: t.Lang, Media: t.Media, FirstComment: t.FirstComment, RequestedBy: r.RequestedBy, ApprovalID: r.ApprovalID,
-			Key: idempotencyKey(r.Brand, r.ID, t.Network, t.Account), State: StateQueued, CreatedAt: now, UpdatedAt: now,
-		}
-		if r.Kind != publishv1.KindPost {
-			_, e.TargetID, _ = publishv1.ParseInteractionID(r.InteractionID)
-		}
+		e := newEntry(r, t, s.now().UTC())
 		if e.Kind.NeedsApproval() {
 			// Links are shortened once, before the intent: a redelivered
 			// request finds its entry and draws no codes.
@@ -254,7 +271,7 @@ func (s *Service) handleRequested(ctx context.Context, r publishv1.Requested, _ 
 			return err
 		}
 		if created {
-			if err := s.audit.Record(ctx, auditOf(r, "requested", t, "", "")); err != nil {
+			if err := s.audit.Record(ctx, r.InteractionID, auditOf(r, "requested", t, "", "")); err != nil {
 				return err
 			}
 		}
@@ -276,4 +293,17 @@ func accountToken(account string) string {
 		return "_"
 	}
 	return account
+}
+
+// newEntry is a request's target as the ledger first records it: queued.
+func newEntry(r publishv1.Requested, t publishv1.Variant, now time.Time) *Entry {
+	e := &Entry{
+		RequestID: r.ID, Brand: r.Brand, Kind: r.Kind, Network: t.Network, Account: t.Account, InteractionID: r.InteractionID,
+		Text: t.Text, Lang: t.Lang, Media: t.Media, FirstComment: t.FirstComment, RequestedBy: r.RequestedBy, ApprovalID: r.ApprovalID,
+		Key: idempotencyKey(r.Brand, r.ID, t.Network, t.Account), State: StateQueued, CreatedAt: now, UpdatedAt: now,
+	}
+	if r.Kind != publishv1.KindPost {
+		_, e.TargetID, _ = publishv1.ParseInteractionID(r.InteractionID)
+	}
+	return e
 }

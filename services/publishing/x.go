@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
 )
@@ -27,10 +29,7 @@ func (*X) Name() string { return "x" }
 
 // Do implements Network.
 func (x *X) Do(ctx context.Context, acct Account, a Action) (Result, error) {
-	base := strings.TrimRight(acct.Settings[SettingURL], "/")
-	if base == "" {
-		base = "https://api.x.com"
-	}
+	base := xBase(acct)
 	id := url.PathEscape(a.TargetID)
 	var (
 		req *http.Request
@@ -41,6 +40,9 @@ func (x *X) Do(ctx context.Context, acct Account, a Action) (Result, error) {
 		body := map[string]any{"text": a.Text}
 		if a.Kind == publishv1.KindReply {
 			body["reply"] = map[string]string{"in_reply_to_tweet_id": a.TargetID}
+		}
+		if len(a.MediaRefs) > 0 {
+			body["media"] = map[string][]string{"media_ids": a.MediaRefs}
 		}
 		req, err = jsonRequest(http.MethodPost, base+"/2/tweets", body)
 	case publishv1.KindHide, publishv1.KindUnhide:
@@ -109,12 +111,121 @@ func ParseXError(body []byte) (code, reason string) {
 	return e.Title, ""
 }
 
-func (x *X) get(ctx context.Context, acct Account, path string, q url.Values, out any) error {
-	base := strings.TrimRight(acct.Settings[SettingURL], "/")
-	if base == "" {
-		base = "https://api.x.com"
+func xBase(acct Account) string {
+	if base := strings.TrimRight(acct.Settings[SettingURL], "/"); base != "" {
+		return base
 	}
-	return x.getJSON(ctx, base+path+"?"+q.Encode(), func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+acct.Token) }, ParseXError, out)
+	return "https://api.x.com"
+}
+
+func (x *X) get(ctx context.Context, acct Account, path string, q url.Values, out any) error {
+	return x.getJSON(ctx, xBase(acct)+path+"?"+q.Encode(), func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+acct.Token) }, ParseXError, out)
+}
+
+// xChunk is the size of one APPEND segment (X takes up to 5 MB).
+const xChunk = 4 << 20
+
+// xMediaCategory is the media_category of each kind.
+var xMediaCategory = map[string]string{"image": "tweet_image", "gif": "tweet_gif", "video": "tweet_video"}
+
+// xMedia is the data of X's media upload answers.
+type xMedia struct {
+	Data struct {
+		ID         string `json:"id"`
+		Processing *struct {
+			State      string `json:"state"`
+			CheckAfter int    `json:"check_after_secs"`
+			Error      *struct {
+				Name    string `json:"name"`
+				Message string `json:"message"`
+			} `json:"error"`
+		} `json:"processing_info"`
+	} `json:"data"`
+}
+
+// post sends one media upload request and decodes its answer into out
+// (nil: none read).
+func (x *X) post(ctx context.Context, acct Account, req *http.Request, out any) error {
+	req.Header.Set("Authorization", "Bearer "+acct.Token)
+	body, err := x.call(ctx, req, ParseXError)
+	if err != nil || out == nil {
+		return err
+	}
+	return decodeBody(body, out)
+}
+
+// UploadMedia implements MediaUploader with the v2 chunked upload: POST
+// /2/media/upload/initialize (media_type, total_bytes, media_category),
+// POST /2/media/upload/{id}/append for each segment of 4 MiB (multipart
+// "media" and "segment_index"), POST /2/media/upload/{id}/finalize, then,
+// while its processing_info says pending or in_progress (videos, GIFs),
+// GET /2/media/upload?command=STATUS&media_id= after check_after_secs,
+// within ctx; a processing that failed is permanent. The alt text is set
+// with POST /2/media/metadata. The media id goes in the post's
+// media.media_ids. X keys no upload: a retry after a lost answer may leave
+// an unattached media, which X expires.
+func (x *X) UploadMedia(ctx context.Context, acct Account, f MediaFile, _ string) (string, error) {
+	base := xBase(acct)
+	req, err := jsonRequest(http.MethodPost, base+"/2/media/upload/initialize",
+		map[string]any{"media_type": f.Type, "total_bytes": len(f.Data), "media_category": xMediaCategory[f.Kind]})
+	if err != nil {
+		return "", err
+	}
+	var m xMedia
+	if err := x.post(ctx, acct, req, &m); err != nil {
+		return "", err
+	}
+	id := m.Data.ID
+	if id == "" {
+		return "", &NetworkError{Code: "bad_response", Reason: "the media upload has no id"}
+	}
+	for i, off := 0, 0; off < len(f.Data); i, off = i+1, off+xChunk {
+		req, err := multipartPost(base+"/2/media/upload/"+url.PathEscape(id)+"/append", [][2]string{{"segment_index", strconv.Itoa(i)}},
+			"media", "chunk", "application/octet-stream", f.Data[off:min(off+xChunk, len(f.Data))])
+		if err != nil {
+			return "", err
+		}
+		if err := x.post(ctx, acct, req, nil); err != nil {
+			return "", err
+		}
+	}
+	req, err = jsonRequest(http.MethodPost, base+"/2/media/upload/"+url.PathEscape(id)+"/finalize", nil)
+	if err != nil {
+		return "", err
+	}
+	m = xMedia{}
+	if err := x.post(ctx, acct, req, &m); err != nil {
+		return "", err
+	}
+	for p := m.Data.Processing; p != nil && p.State != "succeeded"; p = m.Data.Processing {
+		if p.State == "failed" {
+			reason := "X could not process the media"
+			if p.Error != nil {
+				reason += ": " + p.Error.Message
+			}
+			return "", &NetworkError{Code: "media_processing_failed", Reason: reason, Permanent: true}
+		}
+		select {
+		case <-ctx.Done():
+			return "", &NetworkError{Code: "timeout", Reason: "media " + id + " still processing: " + ctx.Err().Error()}
+		case <-time.After(max(time.Duration(p.CheckAfter)*time.Second, mediaPoll)):
+		}
+		m = xMedia{}
+		if err := x.get(ctx, acct, "/2/media/upload", url.Values{"command": {"STATUS"}, "media_id": {id}}, &m); err != nil {
+			return "", err
+		}
+	}
+	if f.AltText != "" {
+		req, err := jsonRequest(http.MethodPost, base+"/2/media/metadata",
+			map[string]any{"id": id, "metadata": map[string]any{"alt_text": map[string]string{"text": f.AltText}}})
+		if err != nil {
+			return "", err
+		}
+		if err := x.post(ctx, acct, req, nil); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
 }
 
 // PostCounts implements MetricsReader: GET /2/tweets?ids= (100 a request)

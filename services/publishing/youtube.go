@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,10 +35,7 @@ func (*YouTube) Name() string { return "youtube" }
 
 // Do implements Network.
 func (y *YouTube) Do(ctx context.Context, acct Account, a Action) (Result, error) {
-	base := strings.TrimRight(acct.Settings[SettingURL], "/")
-	if base == "" {
-		base = "https://www.googleapis.com/youtube/v3"
-	}
+	base := youTubeBase(acct)
 	var (
 		req *http.Request
 		err error
@@ -62,10 +61,7 @@ func (y *YouTube) Do(ctx context.Context, acct Account, a Action) (Result, error
 	}
 	req.Header.Set("Authorization", "Bearer "+acct.Token)
 	body, err := y.call(ctx, req, ParseGoogleError)
-	var ne *NetworkError
-	if errors.As(err, &ne) && ne.Code == "quotaExceeded" {
-		ne.Permanent, ne.RetryAt = false, nextPacificMidnight(y.now())
-	}
+	y.quota(err)
 	if goneAfterRetry(a, err, func(ne *NetworkError) bool { return ne.Status == http.StatusNotFound }) {
 		return Result{PlatformID: a.TargetID}, nil
 	}
@@ -130,4 +126,104 @@ func ParseGoogleError(body []byte) (code, reason string) {
 		code = e.Error.Errors[0].Reason
 	}
 	return code, e.Error.Message
+}
+
+func youTubeBase(acct Account) string {
+	if base := strings.TrimRight(acct.Settings[SettingURL], "/"); base != "" {
+		return base
+	}
+	return "https://www.googleapis.com/youtube/v3"
+}
+
+// quota makes a spent daily quota (403 quotaExceeded) retryable at its
+// reset, midnight Pacific time.
+func (y *YouTube) quota(err error) {
+	var ne *NetworkError
+	if errors.As(err, &ne) && ne.Code == "quotaExceeded" {
+		ne.Permanent, ne.RetryAt = false, nextPacificMidnight(y.now())
+	}
+}
+
+func (y *YouTube) get(ctx context.Context, acct Account, path string, q url.Values, out any) error {
+	err := y.getJSON(ctx, youTubeBase(acct)+path+"?"+q.Encode(), func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+acct.Token) }, ParseGoogleError, out)
+	y.quota(err)
+	return err
+}
+
+// googleCount is a count of the Data API, which sends 64-bit counts as
+// strings; absent (hidden likes, disabled comments) is nil.
+func googleCount(s *string) (*int64, error) {
+	if s == nil {
+		return nil, nil
+	}
+	v, err := strconv.ParseInt(*s, 10, 64)
+	if err != nil {
+		return nil, &NetworkError{Code: "bad_response", Reason: fmt.Sprintf("count %q: %v", *s, err)}
+	}
+	return &v, nil
+}
+
+// PostCounts implements MetricsReader for the channel's videos: GET
+// /videos?part=statistics&id=a,b (50 a request): viewCount (as
+// impressions: the Data API has no impressions), likeCount, commentCount;
+// no shares or clicks. A video the answer leaves out (deleted, private) is
+// absent.
+func (y *YouTube) PostCounts(ctx context.Context, acct Account, ids []string) (map[string]Counts, error) {
+	out := map[string]Counts{}
+	for _, part := range chunks(ids, 50) {
+		var page struct {
+			Items []struct {
+				ID    string `json:"id"`
+				Stats struct {
+					Views    *string `json:"viewCount"`
+					Likes    *string `json:"likeCount"`
+					Comments *string `json:"commentCount"`
+				} `json:"statistics"`
+			} `json:"items"`
+		}
+		if err := y.get(ctx, acct, "/videos", url.Values{"part": {"statistics"}, "id": {strings.Join(part, ",")}}, &page); err != nil {
+			return nil, err
+		}
+		for _, it := range page.Items {
+			var c Counts
+			var errs [3]error
+			c.Impressions, errs[0] = googleCount(it.Stats.Views)
+			c.Reactions, errs[1] = googleCount(it.Stats.Likes)
+			c.Comments, errs[2] = googleCount(it.Stats.Comments)
+			if err := errors.Join(errs[:]...); err != nil {
+				return nil, err
+			}
+			out[it.ID] = c
+		}
+	}
+	return out, nil
+}
+
+// Audience implements MetricsReader: GET /channels?part=statistics&mine=true,
+// the channel's subscriberCount (rounded by YouTube to three significant
+// figures). An answer without it (a hidden count) is an error saying so,
+// never a count of 0.
+func (y *YouTube) Audience(ctx context.Context, acct Account) (Audience, error) {
+	var page struct {
+		Items []struct {
+			Stats struct {
+				Subscribers *string `json:"subscriberCount"`
+			} `json:"statistics"`
+		} `json:"items"`
+	}
+	if err := y.get(ctx, acct, "/channels", url.Values{"part": {"statistics"}, "mine": {"true"}}, &page); err != nil {
+		return Audience{}, err
+	}
+	if len(page.Items) == 0 {
+		return Audience{}, &NetworkError{Code: "channelNotFound", Reason: "the token's account has no YouTube channel", Permanent: true}
+	}
+	st := page.Items[0].Stats
+	n, err := googleCount(st.Subscribers)
+	if err != nil {
+		return Audience{}, err
+	}
+	if n == nil {
+		return Audience{}, &NetworkError{Code: "subscriberCountHidden", Reason: "the channel hides its subscriber count", Permanent: true}
+	}
+	return Audience{Followers: *n}, nil
 }

@@ -5,9 +5,9 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -87,7 +87,14 @@ func TestScheduledPostWithMediaAndFirstComment(t *testing.T) {
 	cfg.MediaOrigins, cfg.MediaAllowLocal = []string{origin.URL}, true
 	p := startPublishing(t, conn, cfg)
 	p.account(t, "sandbox", "sandbox", sb.url)
-	p.account(t, "x", "x", "https://api.x.example")
+	// An X account whose app may not upload media: X refuses the upload.
+	xapi := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, `{"title":"Forbidden","type":"about:blank","status":403,"detail":"You are not permitted to perform this action."}`)
+	}))
+	defer xapi.Close()
+	p.account(t, "x", "x", xapi.URL)
 	sched := startScheduling(t, conn)
 	ctx := context.Background()
 
@@ -136,8 +143,8 @@ func TestScheduledPostWithMediaAndFirstComment(t *testing.T) {
 			}
 			postID = tg.PlatformID
 		case "x":
-			if tg.State != "failed" || tg.Retryable || tg.Code != "unsupported" || !strings.Contains(tg.Reason, "cannot upload media to x") {
-				t.Fatalf("x target: %+v, want a permanent refusal of its media", tg)
+			if tg.State != "failed" || tg.Retryable || tg.Code != "Forbidden" || tg.Reason != "You are not permitted to perform this action." {
+				t.Fatalf("x target: %+v, want X's permanent refusal of its media", tg)
 			}
 		}
 	}
@@ -167,8 +174,8 @@ func TestScheduledPostWithMediaAndFirstComment(t *testing.T) {
 		}
 	}
 	check("published")
-	if n := fetches.Load(); n != 1 {
-		t.Fatalf("the media was fetched %d times, want 1 (x refuses media before fetching)", n)
+	if n := fetches.Load(); n != 2 {
+		t.Fatalf("the media was fetched %d times, want 2 (once for each network)", n)
 	}
 	// Scheduling's view follows: partially published.
 	deadline = time.Now().Add(20 * time.Second)

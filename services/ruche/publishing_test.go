@@ -90,6 +90,13 @@ func startPublishing(t testing.TB, conn *bus.Conn, cfg publishing.Config) *publi
 // startPublishingAt is startPublishing on the clock now (nil: time.Now).
 func startPublishingAt(t testing.TB, conn *bus.Conn, cfg publishing.Config, now func() time.Time) (*publisher, *publishing.Service) {
 	t.Helper()
+	return startPublishingWith(t, conn, cfg, func(d *publishing.Deps) { d.Now = now })
+}
+
+// startPublishingWith is startPublishing with the dependencies as deps
+// changes them.
+func startPublishingWith(t testing.TB, conn *bus.Conn, cfg publishing.Config, deps func(*publishing.Deps)) (*publisher, *publishing.Service) {
+	t.Helper()
 	log := testkit.Logger(t)
 	router, err := bus.NewRouter(conn, log, nil)
 	if err != nil {
@@ -99,7 +106,9 @@ func startPublishingAt(t testing.TB, conn *bus.Conn, cfg publishing.Config, now 
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := publishing.New(cfg, publishing.Deps{Router: router, Logger: log, NATS: conn.NC, JS: conn.JS, Replicas: 1, Box: box, Now: now})
+	d := publishing.Deps{Router: router, Logger: log, NATS: conn.NC, JS: conn.JS, Replicas: 1, Box: box}
+	deps(&d)
+	svc, err := publishing.New(cfg, d)
 	if err != nil {
 		t.Fatal(err)
 	}

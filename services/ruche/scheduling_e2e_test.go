@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/ingest/sandbox"
 )
@@ -22,18 +21,8 @@ func TestScheduledPostAppearsOnTheSandbox(t *testing.T) {
 		"RUCHE_SANDBOX_ENABLED=true", "RUCHE_SANDBOX_ADDR="+addr, "RUCHE_SANDBOX_SEED=5",
 		"RUCHE_SANDBOX_RATE_PER_MINUTE=0", "RUCHE_SANDBOX_POLL_INTERVAL=1s")
 	text := "Nouveau : le menu d'hiver arrive lundi ☕ " + strconv.FormatInt(time.Now().UnixNano(), 36)
-	var post query.Post
-	step := func(method, path, body string, want int) {
-		t.Helper()
-		code, b := p.api(t, method, path, body)
-		if code != want || json.Unmarshal(b, &post) != nil {
-			t.Fatalf("%s %s = %d %s", method, path, code, b)
-		}
-	}
-	step("POST", "/posts?brand=demo", `{"variants":[{"network":"sandbox","text":"`+text+`","lang":"fr"}],"campaign":"hiver","labels":["menu"]}`, 201)
+	post, step := p.approvedPost(t, `{"variants":[{"network":"sandbox","text":"`+text+`","lang":"fr"}],"campaign":"hiver","labels":["menu"]}`)
 	id := post.ID
-	step("POST", "/posts/"+id+"/submit?brand=demo", `{"revision":`+strconv.Itoa(post.Revision)+`}`, 200)
-	step("POST", "/posts/"+id+"/approve?brand=demo", `{"revision":`+strconv.Itoa(post.Revision)+`}`, 200)
 	if post.State != "approved" || post.ApprovalID == "" {
 		t.Fatalf("after approval: %+v", post)
 	}
@@ -59,7 +48,7 @@ func TestScheduledPostAppearsOnTheSandbox(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("post not published: %+v", post)
 		}
-		if code, b := p.api(t, "GET", "/posts/"+id+"?brand=demo", ""); code != 200 || json.Unmarshal(b, &post) != nil {
+		if code, b := p.api(t, "GET", "/posts/"+id+"?brand=demo", ""); code != 200 || json.Unmarshal(b, post) != nil {
 			t.Fatalf("get post = %d %s", code, b)
 		}
 	}

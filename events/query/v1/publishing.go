@@ -216,7 +216,10 @@ type AuditEntry struct {
 	ApprovedBy  string `json:"approved_by,omitempty"`
 	ApprovalID  string `json:"approval_id,omitempty"`
 	// Text is what was (or would have been) sent, and its hash.
-	Text        string `json:"text,omitempty"`
+	Text string `json:"text,omitempty"`
+	// Erased: the text answered a person since erased (GDPR art. 17); it
+	// can no longer be read, the rest of the entry stays.
+	Erased      bool   `json:"erased,omitempty"`
 	ContentHash string `json:"content_hash,omitempty"`
 	TargetID    string `json:"target_id,omitempty"`
 	PlatformID  string `json:"platform_id,omitempty"`

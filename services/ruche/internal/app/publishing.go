@@ -13,9 +13,15 @@ import (
 
 func (a *App) initPublishing() (runner, error) {
 	cfg := a.cfg.Publishing
-	if cfg.LinksBaseURL == "" && a.cfg.Gateway.PublicURL != "" {
+	switch {
+	case cfg.LinksBaseURL != "":
+	case a.cfg.Gateway.PublicURL != "":
 		// Short links are the gateway's /l/, where people reach it.
 		cfg.LinksBaseURL = strings.TrimRight(a.cfg.Gateway.PublicURL, "/") + "/l/"
+	case a.mode == ModeUp:
+		// A local `ruche up`: the gateway's own address, as the demo
+		// invitation's.
+		cfg.LinksBaseURL = "http://" + hostPort(a.cfg.Gateway.Addr) + "/l/"
 	}
 	svc, err := publishing.New(cfg, publishing.Deps{
 		Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(), Box: a.box,
