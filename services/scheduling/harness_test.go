@@ -80,7 +80,7 @@ func (h *harness) start(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := scheduling.New(scheduling.Config{Consumer: "scheduling", LateAfter: time.Second, Horizon: 3 * 366 * 24 * time.Hour, DefaultZone: "Europe/Paris"},
+	svc, err := scheduling.New(scheduling.Config{Consumer: "scheduling", LateAfter: time.Second, Horizon: 3 * 366 * 24 * time.Hour, DefaultZone: "Europe/Paris", RecycleEvery: time.Second},
 		scheduling.Deps{Router: router, Logger: testkit.Logger(t), NATS: h.conn.NC, JS: h.conn.JS, Replicas: 1, Approvals: h.approvals})
 	if err != nil {
 		t.Fatal(err)

@@ -20,8 +20,8 @@ func TestRecycle(t *testing.T) {
 	// A post of another kind, the day before the first slot.
 	other := []slots.Placed{{At: start.Add(-day), PostID: "x"}}
 	for _, tc := range []struct {
-		name string
-		free []slots.Opening
+		name  string
+		free  []slots.Opening
 		pool  []slots.Evergreen
 		rules slots.Rules
 		// want is the post given each free slot, "" for a slot left free.

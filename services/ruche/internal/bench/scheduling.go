@@ -41,7 +41,7 @@ func (b *bench) schedulingPhase(ctx context.Context) error {
 	var sched *scheduling.Service
 	st, err := startPublishing(ctx, "ruche-bench-schedule", func(conn *bus.Conn, router *bus.Router) (func(context.Context) error, error) {
 		var err error
-		sched, err = scheduling.New(scheduling.Config{Consumer: "scheduling", LateAfter: 30 * time.Second, Horizon: 24 * time.Hour, DefaultZone: "Europe/Paris"},
+		sched, err = scheduling.New(scheduling.Config{Consumer: "scheduling", LateAfter: 30 * time.Second, Horizon: 24 * time.Hour, DefaultZone: "Europe/Paris", RecycleEvery: time.Hour},
 			scheduling.Deps{Router: router, Logger: slog.New(slog.DiscardHandler), NATS: conn.NC, JS: conn.JS, Replicas: 1})
 		if err != nil {
 			return nil, err
