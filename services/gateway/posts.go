@@ -11,6 +11,7 @@ import (
 	postv1 "github.com/ruche-project/ruche/events/post/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
 // postRoutes exposes scheduling: the editorial calendar's posts, their
@@ -85,7 +86,7 @@ func (s *Service) createPost(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	return forward(c, s, query.CreatePost, query.CreatePostRequest{Brand: brand, By: principal(c).ID, PostContent: body}, http.StatusCreated)
+	return forwardPost(c, s, query.CreatePost, query.CreatePostRequest{Brand: brand, By: principal(c).ID, PostContent: body}, http.StatusCreated)
 }
 
 func (s *Service) getPost(c echo.Context) error {
@@ -93,7 +94,7 @@ func (s *Service) getPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return forward(c, s, query.GetPost, ref, http.StatusOK)
+	return forwardPost(c, s, query.GetPost, ref, http.StatusOK)
 }
 
 func (s *Service) editPost(c echo.Context) error {
@@ -108,7 +109,7 @@ func (s *Service) editPost(c echo.Context) error {
 	if err := revisionOK(body.Revision); err != nil {
 		return err
 	}
-	return forward(c, s, query.EditPost, query.EditPostRequest{PostRef: ref, Revision: body.Revision, By: principal(c).ID, PostContent: body.PostContent}, http.StatusOK)
+	return forwardPost(c, s, query.EditPost, query.EditPostRequest{PostRef: ref, Revision: body.Revision, By: principal(c).ID, PostContent: body.PostContent}, http.StatusOK)
 }
 
 func (s *Service) postAction(ep query.Endpoint[query.PostActionRequest, query.Post]) echo.HandlerFunc {
@@ -125,7 +126,7 @@ func (s *Service) postAction(ep query.Endpoint[query.PostActionRequest, query.Po
 			return err
 		}
 		p := principal(c)
-		return forward(c, s, ep, query.PostActionRequest{PostRef: ref, Revision: body.Revision, By: p.ID, Role: string(p.Role(ref.Brand)), Comment: body.Comment}, http.StatusOK)
+		return forwardPost(c, s, ep, query.PostActionRequest{PostRef: ref, Revision: body.Revision, By: p.ID, Role: string(p.Role(ref.Brand)), Comment: body.Comment}, http.StatusOK)
 	}
 }
 
@@ -141,7 +142,7 @@ func (s *Service) schedulePost(c echo.Context) error {
 	if err := revisionOK(body.Revision); err != nil {
 		return err
 	}
-	return forward(c, s, query.SchedulePost, query.SchedulePostRequest{PostRef: ref, Revision: body.Revision, By: principal(c).ID, Wall: body.Wall, Zone: body.Zone}, http.StatusOK)
+	return forwardPost(c, s, query.SchedulePost, query.SchedulePostRequest{PostRef: ref, Revision: body.Revision, By: principal(c).ID, Wall: body.Wall, Zone: body.Zone}, http.StatusOK)
 }
 
 func (s *Service) cancelPost(c echo.Context) error {
@@ -157,7 +158,7 @@ func (s *Service) cancelPost(c echo.Context) error {
 		return err
 	}
 	p := principal(c)
-	return forward(c, s, query.CancelPost, query.PostActionRequest{PostRef: ref, Revision: rev, By: p.ID, Role: string(p.Role(ref.Brand))}, http.StatusOK)
+	return forwardPost(c, s, query.CancelPost, query.PostActionRequest{PostRef: ref, Revision: rev, By: p.ID, Role: string(p.Role(ref.Brand))}, http.StatusOK)
 }
 
 // postFilter reads the calendar and listing filters.
@@ -196,7 +197,49 @@ func (s *Service) listPosts(c echo.Context) error {
 			return httpx.BadRequest("limit", "must be a number from 1 to %d", query.MaxListLimit)
 		}
 	}
-	return forward(c, s, query.ListPosts, req, http.StatusOK)
+	list, err := rpc.Ask(c.Request().Context(), s.rpc, query.ListPosts, req)
+	if err != nil {
+		return err
+	}
+	ps := make([]*query.Post, len(list.Posts))
+	for i := range list.Posts {
+		ps[i] = &list.Posts[i]
+	}
+	s.namePosts(c, ps...)
+	return c.JSON(http.StatusOK, list)
+}
+
+// forwardPost forwards a request answered by a post, with the names of the
+// people who approved and commented it.
+func forwardPost[Req any](c echo.Context, s *Service, ep query.Endpoint[Req, query.Post], req Req, status int) error {
+	p, err := rpc.Ask(c.Request().Context(), s.rpc, ep, req)
+	if err != nil {
+		return err
+	}
+	s.namePosts(c, &p)
+	return c.JSON(status, p)
+}
+
+// namePosts fills the display names of the posts' approvers and
+// commenters (scheduling keeps ids), one lookup per person.
+func (s *Service) namePosts(c echo.Context, posts ...*query.Post) {
+	names := map[string]string{}
+	name := func(id string) string {
+		n, ok := names[id]
+		if !ok {
+			n = s.displayName(c, id)
+			names[id] = n
+		}
+		return n
+	}
+	for _, p := range posts {
+		for i := range p.Approvals {
+			p.Approvals[i].ByName = name(p.Approvals[i].By)
+		}
+		for i := range p.Comments {
+			p.Comments[i].ByName = name(p.Comments[i].By)
+		}
+	}
 }
 
 func (s *Service) calendar(c echo.Context) error {

@@ -174,6 +174,7 @@ func (s *Service) calendarPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.namePosts(c, &post)
 	return s.render(c, http.StatusOK, ui.PostView(ui.PostPanel{Brand: ref.Brand, Zone: zone, Post: post, Rights: calendarRights(c, ref.Brand)}))
 }
 
@@ -227,6 +228,7 @@ func (s *Service) calendarAction(verb string) echo.HandlerFunc {
 		} else {
 			c.Response().Header().Set("HX-Trigger", "ruche:calendar")
 		}
+		s.namePosts(c, &panel.Post)
 		return s.render(c, http.StatusOK, ui.PostView(panel))
 	}
 }
