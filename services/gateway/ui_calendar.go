@@ -283,7 +283,17 @@ func (s *Service) calendarMove(c echo.Context) error {
 		return err
 	}
 	s.readCalendar(c, &v, f)
-	return s.render(c, http.StatusOK, ui.CalendarGrid(v))
+	// The side panel showing the post is stale now (its time, its
+	// revision): it comes back with the grid, out of band.
+	if c.FormValue("open") != ref.ID {
+		return s.render(c, http.StatusOK, ui.CalendarGrid(v))
+	}
+	post, err := rpc.Ask(ctx, s.rpc, query.GetPost, ref)
+	if err != nil {
+		return err
+	}
+	s.namePosts(c, &post)
+	return s.render(c, http.StatusOK, ui.Moved(v, ui.PostPanel{Brand: brand, Zone: q.Zone, Post: post, Rights: v.Rights, Message: v.Message}))
 }
 
 // variantField is a scheduling field error on a variant:

@@ -295,10 +295,17 @@ func TestUICalendar(t *testing.T) {
 		day := r.body[strings.Index(r.body, `data-date="2026-12-12"`):]
 		day = day[:strings.Index(day, "</li></ul></li>")]
 		contains(t, day, `data-id="p-1"`)
+		if strings.Contains(r.body, `id="post-panel"`) {
+			t.Fatal("the panel came back though it showed no post")
+		}
+		// With the post open beside the grid, its panel comes back fresh.
+		r = g.form(manager, path, url.Values{"id": {id}, "revision": {rev()}, "wall": {"2026-12-11T18:30"}, "open": {id}}, hx(manager)...)
+		panel := r.body[strings.Index(r.body, `<aside id="post-panel"`):]
+		contains(t, panel, `hx-swap-oob="true"`, `data-revision="`+rev()+`"`, "Scheduled for 2026-12-11T18:30 (Europe/Paris)", `value="2026-12-11T18:30"`)
 		// A drag from a stale grid: a message, the grid fresh, the post where it was.
 		r = g.form(manager, path, url.Values{"id": {id}, "revision": {"1"}, "wall": {"2026-12-08T18:30"}}, hx(manager)...)
 		contains(t, r.body, "This post changed since you read it", `data-revision="`+rev()+`"`)
-		if f.post(id).Time.Wall != "2026-12-12T18:30" {
+		if f.post(id).Time.Wall != "2026-12-11T18:30" {
 			t.Fatal("a stale drag moved the post")
 		}
 		if r := g.form(guest, path, url.Values{"id": {id}, "revision": {rev()}, "wall": {"2026-12-08T18:30"}}, hx(guest)...); r.code != http.StatusForbidden {
