@@ -2,7 +2,6 @@ package scheduling_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,9 +15,7 @@ import (
 	crisisv1 "github.com/ruche-project/ruche/events/crisis/v1"
 	postv1 "github.com/ruche-project/ruche/events/post/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
-	"github.com/ruche-project/ruche/pkg/bus"
 	"github.com/ruche-project/ruche/pkg/rpc"
-	"github.com/ruche-project/ruche/pkg/testkit"
 	"github.com/ruche-project/ruche/services/scheduling"
 )
 
@@ -30,26 +27,10 @@ import (
 func TestRecyclerFillsTheQueueOnItsOwn(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	kv, err := h.conn.JS.KeyValue(ctx, scheduling.PostsBucket)
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now().UTC()
-	published := func(id string, daysAgo int, labels ...string) {
-		c := content("toujours d'actualité " + id)
-		c.Labels = labels
-		at := now.AddDate(0, 0, -daysAgo)
-		p := query.Post{ID: id, Brand: brand, Owner: "lea", State: postv1.StatePublished, Revision: 5, PostContent: c,
-			ContentHash: scheduling.ContentHash(c), Time: &query.PostTime{Wall: at.Format("2006-01-02T15:04"), Zone: "UTC", At: at},
-			CreatedAt: at, UpdatedAt: at}
-		b, _ := json.Marshal(p)
-		if _, err := kv.Put(ctx, brand+"."+id, b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	published("p-a", 30, query.EvergreenLabel)
-	published("p-b", 20, query.EvergreenLabel)
-	published("p-menu", 10, "menu")
+	h.published(t, "p-a", now.AddDate(0, 0, -30), query.EvergreenLabel)
+	h.published(t, "p-b", now.AddDate(0, 0, -20), query.EvergreenLabel)
+	h.published(t, "p-menu", now.AddDate(0, 0, -10), "menu")
 
 	copies := func() []query.Post {
 		t.Helper()
@@ -209,15 +190,7 @@ func (h *harness) fires(t testing.TB) int {
 // its durable consumers; the function stops it.
 func (h *harness) replica(t testing.TB) func() {
 	t.Helper()
-	router, err := bus.NewRouter(h.conn, testkit.Logger(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := scheduling.New(scheduling.Config{Consumer: "scheduling", LateAfter: time.Second, Horizon: 3 * 366 * 24 * time.Hour, DefaultZone: "Europe/Paris", RecycleEvery: time.Second},
-		scheduling.Deps{Router: router, Logger: testkit.Logger(t), NATS: h.conn.NC, JS: h.conn.JS, Replicas: 1, Approvals: h.approvals})
-	if err != nil {
-		t.Fatal(err)
-	}
+	router, svc := h.newService(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = router.Run(ctx) })
