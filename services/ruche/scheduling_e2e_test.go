@@ -23,7 +23,7 @@ func TestScheduledPostAppearsOnTheSandbox(t *testing.T) {
 	addr := freeAddr(t)
 	p := startPlatformOn(t, testkit.ClickHouse(t),
 		"RUCHE_SANDBOX_ENABLED=true", "RUCHE_SANDBOX_ADDR="+addr, "RUCHE_SANDBOX_SEED=5",
-		"RUCHE_SANDBOX_RATE_PER_MINUTE=0", "RUCHE_SANDBOX_POLL_INTERVAL=1s")
+		"RUCHE_SANDBOX_RATE_PER_MINUTE=0", "RUCHE_SANDBOX_POLL_INTERVAL=1s", "RUCHE_PUBLISHING_METRICS_EVERY=1s")
 	text := "Nouveau : le menu d'hiver arrive lundi ☕ " + strconv.FormatInt(time.Now().UnixNano(), 36)
 	post := p.approvedPost(t, text)
 	id := post.ID
@@ -66,6 +66,25 @@ func TestScheduledPostAppearsOnTheSandbox(t *testing.T) {
 	code, b := p.api(t, "GET", "/calendar?brand=demo&view=day&from="+due.In(paris).Format(time.DateOnly)+"&zone=Europe/Paris", "")
 	if code != 200 || !strings.Contains(string(b), id) {
 		t.Fatalf("calendar = %d %s", code, b)
+	}
+	// Its readings flow into the dashboard's posts.
+	day := due.UTC().Format(time.DateOnly)
+	var perf query.PostPerformance
+	measured := func() bool {
+		code, b := p.api(t, "GET", "/kpis/posts?brand=demo&from="+day+"&to="+day+"&tz=UTC", "")
+		if code != 200 || json.Unmarshal(b, &perf) != nil {
+			t.Fatalf("kpis/posts = %d %s", code, b)
+		}
+		return slices.ContainsFunc(perf.Posts, func(s query.PostStats) bool {
+			return s.RequestID == post.RequestID && s.Readings > 0 && s.Impressions != nil
+		})
+	}
+	// A reading a second after the outcome, then the sink's batch into
+	// ClickHouse: a minute leaves room for a loaded machine.
+	for deadline := time.Now().Add(time.Minute); !measured(); time.Sleep(250 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no reading of post %s in the dashboard's posts: %+v", post.RequestID, perf.Posts)
+		}
 	}
 }
 
