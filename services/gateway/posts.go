@@ -21,7 +21,7 @@ import (
 func (s *Service) postRoutes(api *echo.Group) {
 	api.GET("/posts", s.listPosts)
 	api.POST("/posts", s.createPost)
-	api.GET("/posts/held", brandRead(s, query.ListHeldPosts))
+	api.GET("/posts/held", s.heldPosts)
 	api.POST("/posts/resume", s.resumePosts)
 	api.GET("/posts/settings/approval", brandRead(s, query.GetApprovalPolicy))
 	api.PUT("/posts/settings/approval", s.putApprovalPolicy)
@@ -201,11 +201,7 @@ func (s *Service) listPosts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ps := make([]*query.Post, len(list.Posts))
-	for i := range list.Posts {
-		ps[i] = &list.Posts[i]
-	}
-	s.namePosts(c, ps...)
+	s.namePosts(c, pointers(list.Posts)...)
 	return c.JSON(http.StatusOK, list)
 }
 
@@ -258,7 +254,42 @@ func (s *Service) calendar(c echo.Context) error {
 	if req.From == "" {
 		req.From = s.now().UTC().Format(time.DateOnly)
 	}
-	return forward(c, s, query.GetCalendar, req, http.StatusOK)
+	cal, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetCalendar, req)
+	if err != nil {
+		return err
+	}
+	var ps []*query.Post
+	for d := range cal.Days {
+		for i := range cal.Days[d].Posts {
+			ps = append(ps, &cal.Days[d].Posts[i].Post)
+		}
+	}
+	s.namePosts(c, ps...)
+	return c.JSON(http.StatusOK, cal)
+}
+
+// heldPosts serves GET /api/v1/posts/held: the brand's crisis hold and the
+// posts it holds, their approvers named.
+func (s *Service) heldPosts(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	held, err := rpc.Ask(c.Request().Context(), s.rpc, query.ListHeldPosts, query.BrandRef{Brand: brand})
+	if err != nil {
+		return err
+	}
+	s.namePosts(c, pointers(held.Posts)...)
+	return c.JSON(http.StatusOK, held)
+}
+
+// pointers are pointers to each of posts.
+func pointers(posts []query.Post) []*query.Post {
+	out := make([]*query.Post, len(posts))
+	for i := range posts {
+		out[i] = &posts[i]
+	}
+	return out
 }
 
 // brandRead forwards a read whose request is the brand alone.
