@@ -29,6 +29,22 @@ const (
 // not be taken for a duplicate; the fired event keeps its id in the
 // envelope, for the handler's own guard.
 func (p *Publisher) ScheduleEvent(ctx context.Context, subject string, at time.Time, e events.Event, env events.Envelope) error {
+	return p.scheduleEvent(ctx, subject, "@at "+at.UTC().Format(time.RFC3339), e, env)
+}
+
+// RepeatEvent stores a repeating timer on subject that publishes e with env
+// every interval (at least a second), the first an interval from now; the
+// server skips the fires missed while it was down and fires once for them.
+// Like ScheduleEvent's, a later timer on the subject replaces it (and
+// starts its interval again) and CancelSchedule removes it.
+func (p *Publisher) RepeatEvent(ctx context.Context, subject string, every time.Duration, e events.Event, env events.Envelope) error {
+	if every < time.Second {
+		return fmt.Errorf("repeat %s: interval %s is under a second", e.Name(), every)
+	}
+	return p.scheduleEvent(ctx, subject, "@every "+every.String(), e, env)
+}
+
+func (p *Publisher) scheduleEvent(ctx context.Context, subject, pattern string, e events.Event, env events.Envelope) error {
 	msg, err := p.eventMessage(ctx, e, env)
 	if err != nil {
 		return err
@@ -36,10 +52,10 @@ func (p *Publisher) ScheduleEvent(ctx context.Context, subject string, at time.T
 	target := msg.Subject
 	msg.Subject = subject
 	msg.Header.Del(jetstream.MsgIDHeader)
-	msg.Header.Set(HeaderSchedule, "@at "+at.UTC().Format(time.RFC3339))
+	msg.Header.Set(HeaderSchedule, pattern)
 	msg.Header.Set(HeaderScheduleTarget, target)
 	if _, err := p.publish(ctx, msg); err != nil {
-		return fmt.Errorf("schedule %s at %s: %w", e.Name(), at.UTC().Format(time.RFC3339), err)
+		return fmt.Errorf("schedule %s (%s): %w", e.Name(), pattern, err)
 	}
 	return nil
 }

@@ -57,6 +57,11 @@ type SlotsBody struct {
 	Zone             string            `json:"zone"`
 	Slots            []query.QueueSlot `json:"slots"`
 	EvergreenGapDays int               `json:"evergreen_gap_days"`
+	// EvergreenMaxReposts bounds the copies of one post (0: no bound);
+	// EvergreenAheadDays is how many days ahead the recycler fills the
+	// queue on its own (0: on request only).
+	EvergreenMaxReposts int `json:"evergreen_max_reposts"`
+	EvergreenAheadDays  int `json:"evergreen_ahead_days"`
 	// Revision is the queue's as read (0 for a queue never saved).
 	Revision int `json:"revision"`
 }
@@ -71,7 +76,8 @@ func (s *Service) putSlots(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	q := query.Queue{Brand: ref.Brand, Network: ref.Network, Zone: body.Zone, Slots: body.Slots, EvergreenGapDays: body.EvergreenGapDays, Revision: body.Revision}
+	q := query.Queue{Brand: ref.Brand, Network: ref.Network, Zone: body.Zone, Slots: body.Slots, EvergreenGapDays: body.EvergreenGapDays,
+		EvergreenMaxReposts: body.EvergreenMaxReposts, EvergreenAheadDays: body.EvergreenAheadDays, Revision: body.Revision}
 	return forward(c, s, query.PutQueue, query.PutQueueRequest{Queue: q, By: principal(c).ID}, http.StatusOK)
 }
 

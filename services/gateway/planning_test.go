@@ -99,13 +99,13 @@ func TestPlanningAPI(t *testing.T) {
 		})
 	}
 	t.Run("slots_and_queue_forwarded", func(t *testing.T) {
-		rec := do(t, gw, "PUT", "/api/v1/slots?brand=demo&network=sandbox", `{"zone":"Europe/Paris","slots":[{"weekday":1,"time":"09:00"}],"evergreen_gap_days":30,"revision":1}`)
+		rec := do(t, gw, "PUT", "/api/v1/slots?brand=demo&network=sandbox", `{"zone":"Europe/Paris","slots":[{"weekday":1,"time":"09:00"}],"evergreen_gap_days":30,"evergreen_max_reposts":4,"evergreen_ahead_days":14,"revision":1}`)
 		if rec.Code != 200 {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
 		var put query.PutQueueRequest
 		si.last(t, query.PutQueue.Subject(), &put)
-		if put.Brand != "demo" || put.Network != "sandbox" || put.Zone != "Europe/Paris" || len(put.Slots) != 1 || put.EvergreenGapDays != 30 || put.Revision != 1 || put.By == "" {
+		if put.Brand != "demo" || put.Network != "sandbox" || put.Zone != "Europe/Paris" || len(put.Slots) != 1 || put.EvergreenGapDays != 30 || put.EvergreenMaxReposts != 4 || put.EvergreenAheadDays != 14 || put.Revision != 1 || put.By == "" {
 			t.Fatalf("forwarded %+v", put)
 		}
 		if rec := do(t, gw, "POST", "/api/v1/queue?brand=demo", `{"post_id":"p-1","revision":3,"network":"sandbox"}`); rec.Code != 200 {

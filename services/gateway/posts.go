@@ -11,6 +11,7 @@ import (
 	postv1 "github.com/ruche-project/ruche/events/post/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/httpx"
+	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
 // postRoutes exposes scheduling: the editorial calendar's posts, their
@@ -20,7 +21,7 @@ import (
 func (s *Service) postRoutes(api *echo.Group) {
 	api.GET("/posts", s.listPosts)
 	api.POST("/posts", s.createPost)
-	api.GET("/posts/held", brandRead(s, query.ListHeldPosts))
+	api.GET("/posts/held", s.heldPosts)
 	api.POST("/posts/resume", s.resumePosts)
 	api.GET("/posts/settings/approval", brandRead(s, query.GetApprovalPolicy))
 	api.PUT("/posts/settings/approval", s.putApprovalPolicy)
@@ -85,7 +86,7 @@ func (s *Service) createPost(c echo.Context) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	return forward(c, s, query.CreatePost, query.CreatePostRequest{Brand: brand, By: principal(c).ID, PostContent: body}, http.StatusCreated)
+	return forwardPost(c, s, query.CreatePost, query.CreatePostRequest{Brand: brand, By: principal(c).ID, PostContent: body}, http.StatusCreated)
 }
 
 func (s *Service) getPost(c echo.Context) error {
@@ -93,7 +94,7 @@ func (s *Service) getPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return forward(c, s, query.GetPost, ref, http.StatusOK)
+	return forwardPost(c, s, query.GetPost, ref, http.StatusOK)
 }
 
 func (s *Service) editPost(c echo.Context) error {
@@ -108,7 +109,7 @@ func (s *Service) editPost(c echo.Context) error {
 	if err := revisionOK(body.Revision); err != nil {
 		return err
 	}
-	return forward(c, s, query.EditPost, query.EditPostRequest{PostRef: ref, Revision: body.Revision, By: principal(c).ID, PostContent: body.PostContent}, http.StatusOK)
+	return forwardPost(c, s, query.EditPost, query.EditPostRequest{PostRef: ref, Revision: body.Revision, By: principal(c).ID, PostContent: body.PostContent}, http.StatusOK)
 }
 
 func (s *Service) postAction(ep query.Endpoint[query.PostActionRequest, query.Post]) echo.HandlerFunc {
@@ -125,7 +126,7 @@ func (s *Service) postAction(ep query.Endpoint[query.PostActionRequest, query.Po
 			return err
 		}
 		p := principal(c)
-		return forward(c, s, ep, query.PostActionRequest{PostRef: ref, Revision: body.Revision, By: p.ID, Role: string(p.Role(ref.Brand)), Comment: body.Comment}, http.StatusOK)
+		return forwardPost(c, s, ep, query.PostActionRequest{PostRef: ref, Revision: body.Revision, By: p.ID, Role: string(p.Role(ref.Brand)), Comment: body.Comment}, http.StatusOK)
 	}
 }
 
@@ -141,7 +142,7 @@ func (s *Service) schedulePost(c echo.Context) error {
 	if err := revisionOK(body.Revision); err != nil {
 		return err
 	}
-	return forward(c, s, query.SchedulePost, query.SchedulePostRequest{PostRef: ref, Revision: body.Revision, By: principal(c).ID, Wall: body.Wall, Zone: body.Zone}, http.StatusOK)
+	return forwardPost(c, s, query.SchedulePost, query.SchedulePostRequest{PostRef: ref, Revision: body.Revision, By: principal(c).ID, Wall: body.Wall, Zone: body.Zone}, http.StatusOK)
 }
 
 func (s *Service) cancelPost(c echo.Context) error {
@@ -157,7 +158,7 @@ func (s *Service) cancelPost(c echo.Context) error {
 		return err
 	}
 	p := principal(c)
-	return forward(c, s, query.CancelPost, query.PostActionRequest{PostRef: ref, Revision: rev, By: p.ID, Role: string(p.Role(ref.Brand))}, http.StatusOK)
+	return forwardPost(c, s, query.CancelPost, query.PostActionRequest{PostRef: ref, Revision: rev, By: p.ID, Role: string(p.Role(ref.Brand))}, http.StatusOK)
 }
 
 // postFilter reads the calendar and listing filters.
@@ -196,7 +197,45 @@ func (s *Service) listPosts(c echo.Context) error {
 			return httpx.BadRequest("limit", "must be a number from 1 to %d", query.MaxListLimit)
 		}
 	}
-	return forward(c, s, query.ListPosts, req, http.StatusOK)
+	list, err := rpc.Ask(c.Request().Context(), s.rpc, query.ListPosts, req)
+	if err != nil {
+		return err
+	}
+	s.namePosts(c, pointers(list.Posts)...)
+	return c.JSON(http.StatusOK, list)
+}
+
+// forwardPost forwards a request answered by a post, with the names of the
+// people who approved and commented it.
+func forwardPost[Req any](c echo.Context, s *Service, ep query.Endpoint[Req, query.Post], req Req, status int) error {
+	p, err := rpc.Ask(c.Request().Context(), s.rpc, ep, req)
+	if err != nil {
+		return err
+	}
+	s.namePosts(c, &p)
+	return c.JSON(status, p)
+}
+
+// namePosts fills the display names of the posts' approvers and
+// commenters (scheduling keeps ids), one lookup per person.
+func (s *Service) namePosts(c echo.Context, posts ...*query.Post) {
+	names := map[string]string{}
+	name := func(id string) string {
+		n, ok := names[id]
+		if !ok {
+			n = s.displayName(c, id)
+			names[id] = n
+		}
+		return n
+	}
+	for _, p := range posts {
+		for i := range p.Approvals {
+			p.Approvals[i].ByName = name(p.Approvals[i].By)
+		}
+		for i := range p.Comments {
+			p.Comments[i].ByName = name(p.Comments[i].By)
+		}
+	}
 }
 
 func (s *Service) calendar(c echo.Context) error {
@@ -215,7 +254,42 @@ func (s *Service) calendar(c echo.Context) error {
 	if req.From == "" {
 		req.From = s.now().UTC().Format(time.DateOnly)
 	}
-	return forward(c, s, query.GetCalendar, req, http.StatusOK)
+	cal, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetCalendar, req)
+	if err != nil {
+		return err
+	}
+	var ps []*query.Post
+	for d := range cal.Days {
+		for i := range cal.Days[d].Posts {
+			ps = append(ps, &cal.Days[d].Posts[i].Post)
+		}
+	}
+	s.namePosts(c, ps...)
+	return c.JSON(http.StatusOK, cal)
+}
+
+// heldPosts serves GET /api/v1/posts/held: the brand's crisis hold and the
+// posts it holds, their approvers named.
+func (s *Service) heldPosts(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	held, err := rpc.Ask(c.Request().Context(), s.rpc, query.ListHeldPosts, query.BrandRef{Brand: brand})
+	if err != nil {
+		return err
+	}
+	s.namePosts(c, pointers(held.Posts)...)
+	return c.JSON(http.StatusOK, held)
+}
+
+// pointers are pointers to each of posts.
+func pointers(posts []query.Post) []*query.Post {
+	out := make([]*query.Post, len(posts))
+	for i := range posts {
+		out[i] = &posts[i]
+	}
+	return out
 }
 
 // brandRead forwards a read whose request is the brand alone.

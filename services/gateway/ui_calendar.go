@@ -174,6 +174,7 @@ func (s *Service) calendarPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.namePosts(c, &post)
 	return s.render(c, http.StatusOK, ui.PostView(ui.PostPanel{Brand: ref.Brand, Zone: zone, Post: post, Rights: calendarRights(c, ref.Brand)}))
 }
 
@@ -227,6 +228,7 @@ func (s *Service) calendarAction(verb string) echo.HandlerFunc {
 		} else {
 			c.Response().Header().Set("HX-Trigger", "ruche:calendar")
 		}
+		s.namePosts(c, &panel.Post)
 		return s.render(c, http.StatusOK, ui.PostView(panel))
 	}
 }
@@ -281,7 +283,17 @@ func (s *Service) calendarMove(c echo.Context) error {
 		return err
 	}
 	s.readCalendar(c, &v, f)
-	return s.render(c, http.StatusOK, ui.CalendarGrid(v))
+	// The side panel showing the post is stale now (its time, its
+	// revision): it comes back with the grid, out of band.
+	if c.FormValue("open") != ref.ID {
+		return s.render(c, http.StatusOK, ui.CalendarGrid(v))
+	}
+	post, err := rpc.Ask(ctx, s.rpc, query.GetPost, ref)
+	if err != nil {
+		return err
+	}
+	s.namePosts(c, &post)
+	return s.render(c, http.StatusOK, ui.Moved(v, ui.PostPanel{Brand: brand, Zone: q.Zone, Post: post, Rights: v.Rights, Message: v.Message}))
 }
 
 // variantField is a scheduling field error on a variant:

@@ -184,7 +184,7 @@ func (f *fakeScheduling) post(id string) query.Post {
 func TestUICalendar(t *testing.T) {
 	g := newTestGateway(t)
 	f := startFakeScheduling(t, g)
-	manager, _ := g.join("a", "manager", "lea@a.example")
+	manager, managerID := g.join("a", "manager", "lea@a.example")
 	guest, _ := g.join("a", "agency_guest", "guest@a.example")
 	hx := func(who caller) []string { return []string{"HX-Request", "true", gateway.CSRFHeader, who.csrf} }
 	contains := func(t *testing.T, body string, want ...string) {
@@ -263,7 +263,13 @@ func TestUICalendar(t *testing.T) {
 		if r := act(guest, "approve", url.Values{"revision": {rev()}}); r.code != http.StatusForbidden {
 			t.Fatalf("a guest approved: %d %s", r.code, r.body)
 		}
-		contains(t, act(manager, "approve", url.Values{"revision": {rev()}}).body, "Approved", "Schedule", `name="wall"`, "Add to queue")
+		contains(t, act(manager, "approve", url.Values{"revision": {rev()}}).body, "Approved", "Schedule", `name="wall"`, "Add to queue", "<li>Test, ")
+		// The API names the approver too, beside the id scheduling keeps.
+		var got query.Post
+		g.must(manager, "GET", "/api/v1/posts/"+id+"?brand=a", "", http.StatusOK).decode(t, &got)
+		if len(got.Approvals) != 1 || got.Approvals[0].By != managerID || got.Approvals[0].ByName != "Test" {
+			t.Fatalf("approvals in the API: %+v", got.Approvals)
+		}
 		r = act(manager, "schedule", url.Values{"revision": {rev()}, "wall": {"2026-12-10T18:30"}})
 		contains(t, r.body, "Done.", "Scheduled for 2026-12-10T18:30 (Europe/Paris)", "Reschedule", `value="2026-12-10T18:30"`, "Cancel the schedule")
 		r = g.page(manager, "/calendar/grid?brand=a&view=week&from=2026-12-07&zone=Europe/Paris", hx(manager)...)
@@ -289,10 +295,17 @@ func TestUICalendar(t *testing.T) {
 		day := r.body[strings.Index(r.body, `data-date="2026-12-12"`):]
 		day = day[:strings.Index(day, "</li></ul></li>")]
 		contains(t, day, `data-id="p-1"`)
+		if strings.Contains(r.body, `id="post-panel"`) {
+			t.Fatal("the panel came back though it showed no post")
+		}
+		// With the post open beside the grid, its panel comes back fresh.
+		r = g.form(manager, path, url.Values{"id": {id}, "revision": {rev()}, "wall": {"2026-12-11T18:30"}, "open": {id}}, hx(manager)...)
+		panel := r.body[strings.Index(r.body, `<aside id="post-panel"`):]
+		contains(t, panel, `hx-swap-oob="true"`, `data-revision="`+rev()+`"`, "Scheduled for 2026-12-11T18:30 (Europe/Paris)", `value="2026-12-11T18:30"`)
 		// A drag from a stale grid: a message, the grid fresh, the post where it was.
 		r = g.form(manager, path, url.Values{"id": {id}, "revision": {"1"}, "wall": {"2026-12-08T18:30"}}, hx(manager)...)
 		contains(t, r.body, "This post changed since you read it", `data-revision="`+rev()+`"`)
-		if f.post(id).Time.Wall != "2026-12-12T18:30" {
+		if f.post(id).Time.Wall != "2026-12-11T18:30" {
 			t.Fatal("a stale drag moved the post")
 		}
 		if r := g.form(guest, path, url.Values{"id": {id}, "revision": {rev()}, "wall": {"2026-12-08T18:30"}}, hx(guest)...); r.code != http.StatusForbidden {

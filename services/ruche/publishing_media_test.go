@@ -53,7 +53,7 @@ func startScheduling(t testing.TB, conn *bus.Conn) *scheduling.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := scheduling.New(scheduling.Config{Consumer: "scheduling", LateAfter: time.Minute, Horizon: 366 * 24 * time.Hour, DefaultZone: "Europe/Paris"},
+	svc, err := scheduling.New(scheduling.Config{Consumer: "scheduling", LateAfter: time.Minute, Horizon: 366 * 24 * time.Hour, DefaultZone: "Europe/Paris", RecycleEvery: time.Hour},
 		scheduling.Deps{Router: router, Logger: log, NATS: conn.NC, JS: conn.JS, Replicas: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,9 @@ type Config struct {
 	Horizon time.Duration `koanf:"horizon"`
 	// DefaultZone is the zone of a calendar asked without one.
 	DefaultZone string `koanf:"default_zone"`
+	// RecycleEvery is how often the recycler fills the queues that
+	// recycle evergreen posts on their own.
+	RecycleEvery time.Duration `koanf:"recycle_every"`
 }
 
 // RegisterFlags registers the scheduling flags under prefix.
@@ -27,6 +30,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.DurationVar(&c.LateAfter, prefix+"late_after", 30*time.Second, "a post released this long after its time is flagged late")
 	fs.DurationVar(&c.Horizon, prefix+"horizon", 2*366*24*time.Hour, "how far ahead a post may be scheduled")
 	fs.StringVar(&c.DefaultZone, prefix+"default_zone", "Europe/Paris", "IANA zone of a calendar asked without one")
+	fs.DurationVar(&c.RecycleEvery, prefix+"recycle_every", time.Hour, "how often queues that recycle evergreen posts on their own are filled")
 }
 
 // Validate checks the settings.
@@ -40,6 +44,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("scheduling.horizon must be at least 24h, got %s", c.Horizon)
 	case c.DefaultZone == "":
 		return errors.New("scheduling.default_zone is required")
+	case c.RecycleEvery < time.Second:
+		return fmt.Errorf("scheduling.recycle_every must be at least 1s, got %s", c.RecycleEvery)
 	}
 	return nil
 }

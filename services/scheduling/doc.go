@@ -18,6 +18,11 @@
 // a stale timer re-arms the post's own or does nothing, so the timer is a
 // wake-up and the post record the truth.
 //
+// A queue that recycles evergreen posts on its own has a repeating timer on
+// post/v1.RecycleTimerSubject ("Nats-Schedule: @every <recycle_every>",
+// target post.recycle_due.v1): each fire fills the queue's free slots
+// ahead with copies sent to review (evergreen.go), idempotently.
+//
 // Seams for the packages beside this one (slots, csvimport, ical): Posts
 // creates and changes posts as the endpoints do, and Register adds
 // endpoints to scheduling's micro service.

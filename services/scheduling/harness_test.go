@@ -2,6 +2,7 @@ package scheduling_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -76,15 +77,7 @@ func newHarness(t testing.TB) *harness {
 // start runs the router (with the recorders) and the service.
 func (h *harness) start(t testing.TB) {
 	t.Helper()
-	router, err := bus.NewRouter(h.conn, testkit.Logger(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := scheduling.New(scheduling.Config{Consumer: "scheduling", LateAfter: time.Second, Horizon: 3 * 366 * 24 * time.Hour, DefaultZone: "Europe/Paris"},
-		scheduling.Deps{Router: router, Logger: testkit.Logger(t), NATS: h.conn.NC, JS: h.conn.JS, Replicas: 1, Approvals: h.approvals})
-	if err != nil {
-		t.Fatal(err)
-	}
+	router, svc := h.newService(t)
 	h.svc = svc
 	record(t, h, router, "test-requests", &h.requests)
 	record(t, h, router, "test-transitions", &h.transitions)
@@ -94,6 +87,7 @@ func (h *harness) start(t testing.TB) {
 	wg.Go(func() { _ = svc.Run(ctx) })
 	h.stop = func() { cancel(); wg.Wait() }
 	<-router.Running()
+	var err error
 	if h.client, err = rpc.NewClient(h.conn.NC); err != nil {
 		t.Fatal(err)
 	}
@@ -101,6 +95,42 @@ func (h *harness) start(t testing.TB) {
 		_, err := rpc.Ask(context.Background(), h.client, query.GetApprovalPolicy, query.BrandRef{Brand: brand})
 		return err == nil
 	})
+}
+
+// newService is a scheduling service and its router on the harness's bus
+// (the recycler's timer fires every second), neither running yet.
+func (h *harness) newService(t testing.TB) (*bus.Router, *scheduling.Service) {
+	t.Helper()
+	router, err := bus.NewRouter(h.conn, testkit.Logger(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := scheduling.New(scheduling.Config{Consumer: "scheduling", LateAfter: time.Second, Horizon: 3 * 366 * 24 * time.Hour, DefaultZone: "Europe/Paris", RecycleEvery: time.Second},
+		scheduling.Deps{Router: router, Logger: testkit.Logger(t), NATS: h.conn.NC, JS: h.conn.JS, Replicas: 1, Approvals: h.approvals})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return router, svc
+}
+
+// published stores a post as publishing leaves it: published at at, with
+// labels.
+func (h *harness) published(t testing.TB, id string, at time.Time, labels ...string) {
+	t.Helper()
+	ctx := context.Background()
+	kv, err := h.conn.JS.KeyValue(ctx, scheduling.PostsBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := content("toujours d'actualité " + id)
+	c.Labels = labels
+	p := query.Post{ID: id, Brand: brand, Owner: "lea", State: postv1.StatePublished, Revision: 5, PostContent: c,
+		ContentHash: scheduling.ContentHash(c), Time: &query.PostTime{Wall: at.Format("2006-01-02T15:04"), Zone: "UTC", At: at},
+		CreatedAt: at, UpdatedAt: at}
+	b, _ := json.Marshal(p)
+	if _, err := kv.Put(ctx, brand+"."+id, b); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // restart stops the service and NATS, waits, then starts both again on the

@@ -2,7 +2,6 @@ package scheduling_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	postv1 "github.com/ruche-project/ruche/events/post/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/pkg/rpc"
-	"github.com/ruche-project/ruche/services/scheduling"
 	"github.com/ruche-project/ruche/services/scheduling/ical"
 )
 
@@ -271,27 +269,11 @@ func TestFeed(t *testing.T) {
 func TestRecycleEvergreen(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	kv, err := h.conn.JS.KeyValue(ctx, scheduling.PostsBucket)
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now().UTC()
 	// Posts as publishing left them: published some days ago.
-	published := func(id string, daysAgo int, labels ...string) {
-		c := content("toujours d'actualité " + id)
-		c.Labels = labels
-		at := now.AddDate(0, 0, -daysAgo)
-		p := query.Post{ID: id, Brand: brand, Owner: "lea", State: postv1.StatePublished, Revision: 5, PostContent: c,
-			ContentHash: scheduling.ContentHash(c), Time: &query.PostTime{Wall: at.Format("2006-01-02T15:04"), Zone: "UTC", At: at},
-			CreatedAt: at, UpdatedAt: at}
-		b, _ := json.Marshal(p)
-		if _, err := kv.Put(ctx, brand+"."+id, b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	published("p-old", 30, query.EvergreenLabel)
-	published("p-recent", 3, query.EvergreenLabel)
-	published("p-once", 60, "menu")
+	h.published(t, "p-old", now.AddDate(0, 0, -30), query.EvergreenLabel)
+	h.published(t, "p-recent", now.AddDate(0, 0, -3), query.EvergreenLabel)
+	h.published(t, "p-once", now.AddDate(0, 0, -60), "menu")
 	recycle := func(count int) (query.RecycleResult, error) {
 		return rpc.Ask(ctx, h.client, query.RecycleEvergreen, query.RecycleRequest{QueueRef: query.QueueRef{Brand: brand, Network: "sandbox"}, By: "lea", Count: count})
 	}

@@ -50,7 +50,7 @@ func checkQueueRef(r query.QueueRef) error {
 
 // compile reads a queue's slots; errors name the field.
 func compile(q query.Queue) (slots.Week, error) {
-	in := slots.Queue{Zone: q.Zone, EvergreenGapDays: q.EvergreenGapDays}
+	in := slots.Queue{Zone: q.Zone, EvergreenGapDays: q.EvergreenGapDays, EvergreenMaxReposts: q.EvergreenMaxReposts, EvergreenAheadDays: q.EvergreenAheadDays}
 	for _, s := range q.Slots {
 		in.Slots = append(in.Slots, slots.Slot{Weekday: s.Weekday, Time: s.Time})
 	}
@@ -119,6 +119,9 @@ func (s *Service) PutQueue(ctx context.Context, r query.PutQueueRequest) (query.
 	if err != nil {
 		return query.Queue{}, err
 	}
+	if err := s.armRecycle(ctx, rec.Queue, false); err != nil {
+		return query.Queue{}, fmt.Errorf("queue saved; its recycling timer was not set (save it again): %w", err)
+	}
 	return s.Queue(ctx, query.QueueRef{Brand: rec.Brand, Network: rec.Network})
 }
 
@@ -143,7 +146,7 @@ func (s *Service) AddToQueue(ctx context.Context, r query.AddToQueueRequest) (qu
 		return p, fieldErr("network", "post %s has no %s variant", p.ID, network)
 	}
 	var slot slots.Opening
-	zone, err := s.claim(ctx, r.Brand, network, func(w slots.Week, taken slots.Taken) ([]slotClaim, error) {
+	zone, err := s.claim(ctx, r.Brand, network, func(w slots.Week, taken slots.Taken, _ []slotClaim) ([]slotClaim, error) {
 		// The post's own time does not take a slot from it.
 		if p.Time != nil {
 			taken.Remove(p.Time.At)
@@ -162,9 +165,9 @@ func (s *Service) AddToQueue(ctx context.Context, r query.AddToQueueRequest) (qu
 
 // claim picks slots of a brand's queue on network and records them as
 // claims in the queue's record, in one compare-and-set: pick gets the
-// queue's week and the instants taken (posts and live claims). It answers
-// the queue's zone.
-func (s *Service) claim(ctx context.Context, brand, network string, pick func(slots.Week, slots.Taken) ([]slotClaim, error)) (string, error) {
+// queue's week, the instants taken (posts and live claims) and the live
+// claims. It answers the queue's zone.
+func (s *Service) claim(ctx context.Context, brand, network string, pick func(slots.Week, slots.Taken, []slotClaim) ([]slotClaim, error)) (string, error) {
 	var zone string
 	_, _, err := update(ctx, s.planning.queues, queueKey(brand, network), false, func(rec *queueRecord) error {
 		w, err := compile(rec.Queue)
@@ -175,12 +178,12 @@ func (s *Service) claim(ctx context.Context, brand, network string, pick func(sl
 		if err != nil {
 			return err
 		}
-		claims, err := pick(w, taken)
+		now := s.now().UTC()
+		rec.Claims = liveClaims(rec.Claims, now)
+		claims, err := pick(w, taken, rec.Claims)
 		if err != nil {
 			return err
 		}
-		now := s.now().UTC()
-		rec.Claims = liveClaims(rec.Claims, now)
 		for _, c := range claims {
 			c.Since = now
 			rec.Claims = append(rec.Claims, c)

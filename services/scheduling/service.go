@@ -52,6 +52,7 @@ type Service struct {
 	log       *slog.Logger
 	nc        *nats.Conn
 	pub       *bus.Publisher
+	js        jetstream.JetStream
 	posts     jetstream.KeyValue
 	holds     jetstream.KeyValue
 	policies  jetstream.KeyValue
@@ -79,7 +80,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &Service{cfg: cfg, log: d.Logger.With("service", "scheduling"), nc: d.NATS, pub: d.Router.Publisher(), zone: zone, now: d.Now}
+	s := &Service{cfg: cfg, log: d.Logger.With("service", "scheduling"), nc: d.NATS, pub: d.Router.Publisher(), js: d.JS, zone: zone, now: d.Now}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if s.posts, err = openBucket(ctx, d.JS, PostsBucket, d.Replicas, "editorial calendar posts"); err != nil {
@@ -122,6 +123,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 			return s.onOutcome(ctx, e.Brand, e.Kind, e.RequestID, query.PostOutcome{Network: e.Network, Account: e.Account,
 				Code: e.Code, Reason: e.Reason, At: e.FailedAt})
 		}),
+		bus.Handle(d.Router, cfg.Consumer+"-recycle", func(ctx context.Context, e postv1.RecycleDue, _ events.Envelope) error {
+			return s.onRecycleDue(ctx, e)
+		}),
 		bus.Handle(d.Router, cfg.Consumer+"-crisis-detected", func(ctx context.Context, e crisisv1.Detected, _ events.Envelope) error {
 			return s.onCrisisDetected(ctx, e)
 		}),
@@ -140,11 +144,15 @@ func New(cfg Config, d Deps) (*Service, error) {
 func (s *Service) Register(fn func(*rpc.Server) error) { s.extra = append(s.extra, fn) }
 
 // Run serves the endpoints until ctx is done. The timers need no loop:
-// JetStream delivers them to the router's handler.
+// JetStream delivers them to the router's handler (Run arms a recycling
+// timer a queue lacks).
 func (s *Service) Run(ctx context.Context) error {
 	srv, err := s.startEndpoints()
 	if err != nil {
 		return fmt.Errorf("scheduling endpoints: %w", err)
+	}
+	if err := s.armRecyclers(ctx); err != nil {
+		s.log.WarnContext(ctx, "recycling timers not all armed (each queue's next save arms it)", "error", err)
 	}
 	<-ctx.Done()
 	srv.Stop()

@@ -46,3 +46,14 @@ func TestStates(t *testing.T) {
 		t.Fatal("unknown state accepted")
 	}
 }
+
+func TestRecycleDue(t *testing.T) {
+	e := v1.RecycleDue{Brand: "cafe-lumiere", Network: "mastodon"}
+	if got, want := events.Subject(e, e.Brand), "ruche.post.recycle_due.v1.cafe-lumiere"; got != want {
+		t.Fatalf("Subject = %q, want %q", got, want)
+	}
+	if got, want := v1.RecycleTimerSubject(e.Brand, e.Network), "ruche.post.recycle_timer.v1.cafe-lumiere.mastodon"; got != want {
+		t.Fatalf("RecycleTimerSubject = %q, want %q", got, want)
+	}
+	eventstest.Golden(t, "post.recycle_due.v1.json", e)
+}

@@ -104,3 +104,28 @@ func DueID(postID string, n int) string {
 func TimerSubject(brand, postID string) string {
 	return "ruche.post.timer.v1." + brand + "." + postID
 }
+
+// RecycleDue is what a queue's evergreen timer delivers every
+// scheduling.recycle_every (a repeating message schedule on
+// RecycleTimerSubject, armed while the queue recycles on its own):
+// scheduling then fills the queue's free slots ahead with copies of the
+// brand's evergreen posts.
+type RecycleDue struct {
+	Brand   string `json:"brand"`
+	Network string `json:"network"`
+}
+
+// Name implements events.Event.
+func (RecycleDue) Name() string { return "post.recycle_due.v1" }
+
+// RecycleDueID is the event id of a queue's recycling timer (the same at
+// every fire: the handler's work is idempotent, not the event).
+func RecycleDueID(brand, network string) string {
+	return "recycle:" + brand + ":" + network
+}
+
+// RecycleTimerSubject is the subject of a queue's recycling timer: one per
+// queue, a token more than event subjects, like TimerSubject.
+func RecycleTimerSubject(brand, network string) string {
+	return "ruche.post.recycle_timer.v1." + brand + "." + network
+}

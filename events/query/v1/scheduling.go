@@ -95,7 +95,9 @@ type PostTime struct {
 
 // PostApproval is one approval of the content with ContentHash.
 type PostApproval struct {
-	By          string    `json:"by"`
+	By string `json:"by"`
+	// ByName is By's display name, filled by the gateway in its answers.
+	ByName      string    `json:"by_name,omitempty"`
 	Role        string    `json:"role,omitempty"`
 	ContentHash string    `json:"content_hash"`
 	Comment     string    `json:"comment,omitempty"`
@@ -104,7 +106,9 @@ type PostApproval struct {
 
 // PostComment is a reviewer's comment; Kind is comment or changes_requested.
 type PostComment struct {
-	By   string    `json:"by"`
+	By string `json:"by"`
+	// ByName is By's display name, filled by the gateway in its answers.
+	ByName string    `json:"by_name,omitempty"`
 	Kind string    `json:"kind"`
 	Text string    `json:"text"`
 	At   time.Time `json:"at"`

@@ -59,6 +59,14 @@ type Queue struct {
 	// EvergreenGapDays is the minimum time between two publications of
 	// the same evergreen post, in days; 0: no recycling.
 	EvergreenGapDays int `json:"evergreen_gap_days"`
+	// EvergreenMaxReposts bounds the copies of one evergreen post; 0: no
+	// bound.
+	EvergreenMaxReposts int `json:"evergreen_max_reposts,omitempty"`
+	// EvergreenAheadDays: the recycler keeps this many days of the
+	// queue's free slots filled with evergreen copies on its own (every
+	// scheduling.recycle_every, not during a crisis hold); 0: on request
+	// only (RecycleEvergreen).
+	EvergreenAheadDays int `json:"evergreen_ahead_days,omitempty"`
 	// Revision of the saved queue (0: none saved); a put names the one it
 	// read.
 	Revision  int       `json:"revision"`

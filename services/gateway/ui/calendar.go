@@ -218,3 +218,11 @@ func (v Calendar) firstDay() string {
 	}
 	return v.Cal.Days[0].Date
 }
+
+// Who is a person's display name, their id when the gateway found none.
+func Who(name, id string) string {
+	if name != "" {
+		return name
+	}
+	return id
+}

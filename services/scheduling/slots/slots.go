@@ -27,6 +27,11 @@ const (
 	// MaxEvergreenGapDays bounds the evergreen gap: a post recycled less
 	// than once a year is not evergreen.
 	MaxEvergreenGapDays = 365
+	// MaxEvergreenAheadDays bounds how far ahead the recycler fills a
+	// queue on its own: four weeks of copies is a month to approve them.
+	MaxEvergreenAheadDays = 28
+	// MaxEvergreenReposts bounds a post's copies when a queue bounds them.
+	MaxEvergreenReposts = 1000
 )
 
 // Errors of Next.
@@ -53,6 +58,12 @@ type Queue struct {
 	// EvergreenGapDays is the minimum time between two publications of the
 	// same evergreen post, in days; 0 turns recycling off.
 	EvergreenGapDays int `json:"evergreen_gap_days,omitempty"`
+	// EvergreenMaxReposts bounds the copies of one evergreen post; 0: no
+	// bound.
+	EvergreenMaxReposts int `json:"evergreen_max_reposts,omitempty"`
+	// EvergreenAheadDays is how many days ahead the recycler keeps the
+	// queue's free slots filled on its own; 0: recycling on request only.
+	EvergreenAheadDays int `json:"evergreen_ahead_days,omitempty"`
 }
 
 // Week is a checked Queue, ready to find instants.
@@ -62,6 +73,10 @@ type Week struct {
 	// index 0 is Sunday (time.Weekday).
 	byDay [7][]int
 	gap   time.Duration
+	// maxReposts and ahead: Queue's EvergreenMaxReposts and
+	// EvergreenAheadDays.
+	maxReposts int
+	ahead      time.Duration
 }
 
 // Compile checks q and returns its Week; an error names the field at fault
@@ -83,6 +98,17 @@ func (q Queue) Compile() (Week, error) {
 		return w, rpc.BadRequest("evergreen_gap_days", "must be from 0 to %d, got %d", MaxEvergreenGapDays, q.EvergreenGapDays)
 	}
 	w.gap = time.Duration(q.EvergreenGapDays) * 24 * time.Hour
+	if q.EvergreenMaxReposts < 0 || q.EvergreenMaxReposts > MaxEvergreenReposts {
+		return w, rpc.BadRequest("evergreen_max_reposts", "must be from 0 (no bound) to %d, got %d", MaxEvergreenReposts, q.EvergreenMaxReposts)
+	}
+	w.maxReposts = q.EvergreenMaxReposts
+	if q.EvergreenAheadDays < 0 || q.EvergreenAheadDays > MaxEvergreenAheadDays {
+		return w, rpc.BadRequest("evergreen_ahead_days", "must be from 0 (on request only) to %d, got %d", MaxEvergreenAheadDays, q.EvergreenAheadDays)
+	}
+	if q.EvergreenAheadDays > 0 && q.EvergreenGapDays == 0 {
+		return w, rpc.BadRequest("evergreen_ahead_days", "recycling on its own needs an evergreen gap (evergreen_gap_days)")
+	}
+	w.ahead = time.Duration(q.EvergreenAheadDays) * 24 * time.Hour
 	for i, s := range q.Slots {
 		if s.Weekday < 1 || s.Weekday > 7 {
 			return w, rpc.BadRequest(fmt.Sprintf("slots[%d].weekday", i), "must be from 1 (Monday) to 7 (Sunday), got %d", s.Weekday)
@@ -222,6 +248,15 @@ func (w Week) Empty() bool {
 
 // Gap is the evergreen gap; zero when recycling is off.
 func (w Week) Gap() time.Duration { return w.gap }
+
+// Ahead is how far ahead the recycler fills the queue on its own; zero
+// when it does not.
+func (w Week) Ahead() time.Duration { return w.ahead }
+
+// Rules are the queue's recycling rules around the posts placed.
+func (w Week) Rules(placed []Placed) Rules {
+	return Rules{Gap: w.gap, MaxReposts: w.maxReposts, Placed: placed}
+}
 
 // Location is the queue's zone.
 func (w Week) Location() *time.Location { return w.loc }

@@ -1,9 +1,10 @@
 // Ruche calendar: drag a post to another day (no inline script: the CSP
 // allows only this site's files). The drop posts the post's id, the
 // revision it was read at and the new wall time (the same hour on the day
-// dropped on) to /calendar/move, which answers the grid again; a stale
-// revision answers the grid reloaded with a message. The keyboard way is
-// the open post's date/time field.
+// dropped on) to /calendar/move, which answers the grid again (and the
+// side panel, when it shows the post moved); a stale revision answers the
+// grid reloaded with a message. The keyboard way is the open post's
+// date/time field.
 "use strict";
 (() => {
   let dragged = null;
@@ -36,11 +37,12 @@
     ev.preventDefault();
     const post = dragged;
     const time = post.dataset.time || "09:00";
+    const open = document.querySelector("#post-panel .cal-open");
     htmx.ajax("POST", g.dataset.move, {
       source: g, // not the body: htmx keeps one waiting request per source
       target: "#cal-grid",
       swap: "innerHTML",
-      values: { id: post.dataset.id, revision: post.dataset.revision, wall: day.dataset.date + "T" + time },
+      values: { id: post.dataset.id, revision: post.dataset.revision, wall: day.dataset.date + "T" + time, open: open ? open.dataset.id : "" },
     });
   });
 })();

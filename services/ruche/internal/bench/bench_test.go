@@ -151,7 +151,7 @@ func TestSchedulingPhase(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out.String())
 	}
-	for _, name := range []string{"schedule_due_to_published_p50", "schedule_due_to_published_p99"} {
+	for _, name := range []string{"schedule_posts_per_s", "schedule_due_to_published_p50", "schedule_due_to_published_p95", "schedule_due_to_published_p99"} {
 		if r := res.Get(name); r == nil || r.Value <= 0 {
 			t.Errorf("%s = %+v, want a positive figure", name, r)
 		}

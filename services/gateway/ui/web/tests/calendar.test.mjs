@@ -99,6 +99,12 @@ test("create, submit, approve, schedule, drag to another day; no CSP violation",
   await cell(to).waitFor();
   assert.equal(await cell(target).count(), 0, "the post left its day");
   assert.match(await page.locator("#cal-grid .cal-message").textContent(), new RegExp(`${to}T10:30`));
+  // The side panel showed the post: it comes back with its new time and
+  // revision, so its next action is not refused as stale.
+  await page.waitForSelector(`#post-panel >> text=Scheduled for ${to}T10:30`);
+  assert.equal(await page.locator("#post-panel .cal-open").getAttribute("data-revision"),
+    await cell(to).getAttribute("data-revision"), "the panel's revision is the grid's");
+  assert.equal(await page.locator("#post-panel input[name=wall]").inputValue(), `${to}T10:30`);
   await shot(page, "calendar-dragged");
 
   step = "theme";
