@@ -109,9 +109,9 @@ type PostComment struct {
 	By string `json:"by"`
 	// ByName is By's display name, filled by the gateway in its answers.
 	ByName string    `json:"by_name,omitempty"`
-	Kind string    `json:"kind"`
-	Text string    `json:"text"`
-	At   time.Time `json:"at"`
+	Kind   string    `json:"kind"`
+	Text   string    `json:"text"`
+	At     time.Time `json:"at"`
 }
 
 // PostOutcome is one variant's publication result.
