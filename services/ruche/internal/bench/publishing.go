@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -65,14 +66,28 @@ func (b *bench) publishingPhase(ctx context.Context) error {
 		_, err = pub.PublishEvent(ctx, r, env)
 		return err
 	}
+	// An outcome may be announced more than once (a redelivered request
+	// reports again under the same event id, and a core subscription sees
+	// every copy JetStream deduplicates): wait counts distinct outcomes.
+	seen := map[string]bool{}
 	wait := func() error {
-		select {
-		case <-done:
-			return nil
-		case <-time.After(30 * time.Second):
-			return errors.New("no publish.succeeded within 30s")
-		case <-ctx.Done():
-			return ctx.Err()
+		for {
+			select {
+			case m := <-done:
+				var ok publishv1.Succeeded
+				if err := json.Unmarshal(m.Data, &ok); err != nil || ok.ID == "" {
+					return fmt.Errorf("publish.succeeded unreadable (%v): %q", err, m.Data)
+				}
+				if seen[ok.ID] {
+					continue
+				}
+				seen[ok.ID] = true
+				return nil
+			case <-time.After(30 * time.Second):
+				return errors.New("no publish.succeeded within 30s")
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 	}
 
