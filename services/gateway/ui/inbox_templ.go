@@ -244,7 +244,7 @@ func filters(in Inbox) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</h2><form id=\"filter-form\" method=\"get\" action=\"/inbox\" hx-get=\"/inbox/list\" hx-target=\"#stream\" hx-trigger=\"submit, change, input changed delay:40ms from:#f-q\" hx-sync=\"this:replace\" role=\"search\"><input type=\"hidden\" name=\"brand\" value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</h2><form id=\"filter-form\" method=\"get\" action=\"/inbox\" hx-get=\"/inbox/list\" hx-target=\"#stream\" hx-trigger=\"submit, change, input changed delay:150ms from:#f-q\" hx-sync=\"this:replace\" role=\"search\"><input type=\"hidden\" name=\"brand\" value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
