@@ -73,7 +73,7 @@ eval-drafts:
 train-moderation:
 	cd services/moderation && $(GO) run ./cmd/train
 
-## bench: the pipeline (ruche up) against this machine's own limits, same run; BENCH_SECONDS, BENCH_ROWS, BENCH_CLIENTS, BENCH_OUT (var/bench.json), BENCH_PPROF=dir, BENCH_PHASES=queries,pipeline,...
+## bench: the pipeline (ruche up) against this machine's own limits, same run; BENCH_SECONDS, BENCH_ROWS, BENCH_CLIENTS, BENCH_UI_ROUNDS, BENCH_OUT (var/bench.json), BENCH_PPROF=dir, BENCH_PHASES=queries,pipeline,...
 .PHONY: bench
 bench: clickhouse build
 	$(BIN) bench

@@ -62,7 +62,9 @@ func TestPersonExportAndErasure(t *testing.T) {
 	h.publish(req, brand, req.ID)
 	eventually(t, 20*time.Second, "the erasure", func() bool {
 		got := h.exportPerson(brand, "mastodon", "priya")
-		return len(got.Erasures) == 1 && len(got.Interactions) == 0
+		// The erasure's last steps: the follows, the author lookup.
+		return len(got.Erasures) == 1 && len(got.Interactions) == 0 && len(got.Follows) == 0 &&
+			h.count("SELECT count() FROM interactions_by_author WHERE brand = ? AND author_id = 'priya'", brand) == 0
 	})
 	assertErased := func(t *testing.T) {
 		t.Helper()
@@ -71,6 +73,13 @@ func TestPersonExportAndErasure(t *testing.T) {
 		}
 		if n := h.count("SELECT count() FROM interactions WHERE brand = ? AND (author_id = 'priya' OR author_handle != '' AND author_id = ? OR position(text, 'commande') > 0 OR position(text, 'rien') > 0)", brand, req.Pseudonym); n != 0 {
 			t.Fatalf("%d stored copies still carry the author's data", n)
+		}
+		// The inbox's author lookup (migration 0015) moved to the pseudonym.
+		if n := h.count("SELECT count() FROM interactions_by_author WHERE brand = ? AND author_id = 'priya'", brand); n != 0 {
+			t.Fatalf("%d rows of the author lookup still name the author", n)
+		}
+		if n := h.count("SELECT count() FROM interactions_by_author FINAL WHERE brand = ? AND author_id = ?", brand, req.Pseudonym); n != 2 {
+			t.Fatalf("%d rows of the author lookup under the pseudonym, want 2", n)
 		}
 		if n := h.count("SELECT count() FROM interaction_edits WHERE brand = ? AND text != ''", brand); n != 0 {
 			t.Fatalf("%d edits keep their text", n)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -92,17 +93,23 @@ func (s *Service) inboxItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetInteraction, query.GetInteractionRequest{Brand: brand, ID: id})
-	if err != nil {
-		return err
-	}
-	lock, err := s.lock(c, brand, id)
-	if err != nil {
-		return err
-	}
-	members, err := s.members(c, brand)
-	if err != nil {
-		return err
+	// The three reads at once: the panel waits for the slowest only.
+	var (
+		d       query.InteractionDetail
+		lock    ui.Lock
+		members []ui.Member
+		errs    [3]error
+		wg      sync.WaitGroup
+	)
+	wg.Add(2)
+	go func() { defer wg.Done(); lock, errs[1] = s.lock(c, brand, id) }()
+	go func() { defer wg.Done(); members, errs[2] = s.members(c, brand) }()
+	d, errs[0] = rpc.Ask(c.Request().Context(), s.rpc, query.GetInteraction, query.GetInteractionRequest{Brand: brand, ID: id})
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	return s.render(c, http.StatusOK, ui.ItemPanel(ui.Item{Brand: brand, Detail: d, Lock: lock, Members: members, Can: uiCan(c, brand)}))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"golang.org/x/sync/errgroup"
 
 	query "github.com/ruche-project/ruche/events/query/v1"
 	"github.com/ruche-project/ruche/services/analytics/internal/readmodel"
@@ -65,30 +66,135 @@ func (s Reader) Where(ctx context.Context, brand, where, tail string, args ...an
 	return out, nil
 }
 
+// The item panel's lookups (migration 0015): the keys (created_at, id) of
+// an id's copies, of a thread's interactions (its first MaxThread by
+// created_at, ties included) and of an author's latest MaxAuthorRecent,
+// each read through its lookup table's primary key. The panel reads those
+// rows from interactions through its own primary key (Reader.collapse) and
+// checks them again: a lookup row is a hint, the interaction row the truth.
+const (
+	idKeys     = "(created_at, id) IN (SELECT created_at, id FROM interactions_by_id WHERE brand = ? AND id = ?)"
+	threadKeys = `(created_at, id) IN (SELECT created_at, id FROM interactions_by_thread WHERE brand = ? AND network = ? AND thread = ?
+	AND created_at <= (SELECT max(created_at) FROM (SELECT DISTINCT created_at, id FROM interactions_by_thread
+		WHERE brand = ? AND network = ? AND thread = ? ORDER BY created_at, id LIMIT ?)))`
+	recentKeys = `(created_at, id) IN (SELECT created_at, id FROM interactions_by_author FINAL
+	WHERE brand = ? AND network = ? AND author_id = ? AND id != ? ORDER BY received_at DESC, received_ms DESC, id DESC LIMIT ?)`
+	// authorIDs are the ids of an author's interactions.
+	authorIDs = "SELECT id FROM interactions_by_author WHERE brand = ? AND network = ? AND author_id = ?"
+)
+
+// detailQueries bounds the queries one panel runs at once: ClickHouse's
+// connection pool is shared with the service's other work.
+const detailQueries = 6
+
+// lookup reads the interactions whose keys the condition keys selects,
+// collapsed, those that keep accepts.
+func (s Reader) lookup(ctx context.Context, brand, keys string, keep func(query.Interaction) bool, args ...any) ([]query.Interaction, error) {
+	rows, err := s.collapse(ctx, brand, keys, args, "", nil)
+	if err != nil {
+		return nil, fmt.Errorf("interactions of %s: %w", brand, err)
+	}
+	out := make([]query.Interaction, 0, len(rows))
+	for _, it := range rows {
+		if keep(it) {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
 // interactionDetail is one interaction with its routing, replies, thread
-// and author history, or readmodel.NotFound.
+// and author history, or readmodel.NotFound. The interaction is read
+// first; what stands beside it is read at once (detailQueries at a time),
+// then the edits, deletions and moderation of every interaction shown.
 func (s Reader) interactionDetail(ctx context.Context, brand, id string) (query.InteractionDetail, error) {
-	found, err := s.Where(ctx, brand, "id = ?", "LIMIT 1", id)
+	found, err := s.lookup(ctx, brand, idKeys, func(it query.Interaction) bool { return it.ID == id }, brand, id)
 	if err != nil {
 		return query.InteractionDetail{}, err
 	}
 	if len(found) == 0 {
 		return query.InteractionDetail{}, readmodel.NotFound{Msg: fmt.Sprintf("interaction %s of brand %s not found", id, brand)}
 	}
-	d := query.InteractionDetail{Interaction: found[0], Replies: []query.Reply{}}
-	it := d.Interaction
+	// Copies of an id under several created_at: the latest received.
+	it := slices.MaxFunc(found, func(a, b query.Interaction) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
+	d := query.InteractionDetail{Replies: []query.Reply{}}
+	root := it.ThreadID
+	if root == "" {
+		root = it.PlatformID
+	}
+	var (
+		decision string
+		thread   []query.Interaction
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(detailQueries)
+	g.Go(func() (err error) { decision, err = s.routing(gctx, brand, id, &d); return err })
+	g.Go(func() (err error) { d.Replies, err = s.replies(gctx, brand, id); return err })
+	g.Go(func() (err error) { d.Actions, d.NetworkState, err = s.networkActions(gctx, brand, id); return err })
+	g.Go(func() (err error) {
+		thread, err = s.lookup(gctx, brand, threadKeys, func(t query.Interaction) bool {
+			return t.Network == it.Network && (t.ThreadID == root || t.PlatformID == root)
+		}, brand, it.Network, root, brand, it.Network, root, query.MaxThread)
+		slices.SortFunc(thread, func(a, b query.Interaction) int {
+			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+				return c
+			}
+			if c := a.ReceivedAt.Compare(b.ReceivedAt); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+		thread = thread[:min(len(thread), query.MaxThread)]
+		return err
+	})
+	s.authorHistory(g, gctx, brand, it, &d.Author)
+	if err := g.Wait(); err != nil {
+		return d, err
+	}
 
-	// Routing: the latest moderation's route and SLA, the case decisions.
+	// Edits, deletions and moderation of everything shown, at once.
+	shown := slices.Concat([]query.Interaction{it}, thread, d.Author.Recent)
+	g, gctx = errgroup.WithContext(ctx)
+	g.Go(func() error { return s.joinChanges(gctx, brand, shown) })
+	g.Go(func() error { return s.joinStates(gctx, brand, shown) })
+	if err := g.Wait(); err != nil {
+		return d, err
+	}
+	d.Interaction = shown[0]
+	d.Thread = shown[1 : 1+len(thread)]
+	d.Author.Recent = shown[1+len(thread):]
+
+	d.Status = query.StatusOpen
+	switch {
+	case len(d.Replies) > 0:
+		d.Status = query.StatusResponded
+	case slices.Contains(readmodel.ClosingDecisions, decision):
+		d.Status = query.StatusClosed
+	}
+	if d.DeletedAt != nil {
+		d.Status = query.StatusDeleted
+	}
+	if d.EditedAt != nil {
+		if d.Edits, err = s.TextHistory(ctx, brand, id); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// routing fills d's route and SLA from the latest moderation and its
+// assignee from the case decisions, and returns the latest decision.
+func (s Reader) routing(ctx context.Context, brand, id string, d *query.InteractionDetail) (string, error) {
 	var (
 		actions []string
 		due     uint32
 	)
 	// An aggregate skips NULL arguments: the SLA is read as 0 when absent
 	// so that a later decision without SLA wins over an earlier one.
-	err = s.db.Conn().QueryRow(ctx, `SELECT argMax(actions, version), argMax(ifNull(toUInt32(sla_due), 0), version)
+	err := s.db.Conn().QueryRow(ctx, `SELECT argMax(actions, version), argMax(ifNull(toUInt32(sla_due), 0), version)
 FROM interaction_state WHERE brand = ? AND interaction_id = ?`, brand, id).Scan(&actions, &due)
 	if err != nil {
-		return d, fmt.Errorf("state of %s: %w", id, err)
+		return "", fmt.Errorf("state of %s: %w", id, err)
 	}
 	if due > 0 {
 		u := time.Unix(int64(due), 0).UTC()
@@ -103,131 +209,128 @@ FROM interaction_state WHERE brand = ? AND interaction_id = ?`, brand, id).Scan(
 	err = s.db.Conn().QueryRow(ctx, `SELECT argMax(decision, version), argMaxIf(assignee, version, decision = 'assign')
 FROM case_decisions WHERE brand = ? AND interaction_id = ?`, brand, id).Scan(&decision, &d.Assignee)
 	if err != nil {
-		return d, fmt.Errorf("case of %s: %w", id, err)
+		return "", fmt.Errorf("case of %s: %w", id, err)
 	}
+	return decision, nil
+}
 
+// replies are the brand's replies to id, oldest first.
+func (s Reader) replies(ctx context.Context, brand, id string) ([]query.Reply, error) {
 	rows, err := s.db.Conn().Query(ctx, `SELECT id, platform_id, private, agent, automated, sent_at
 FROM replies FINAL WHERE brand = ? AND interaction_id = ? ORDER BY sent_at, id`, brand, id)
 	if err != nil {
-		return d, fmt.Errorf("replies of %s: %w", id, err)
+		return nil, fmt.Errorf("replies of %s: %w", id, err)
 	}
+	defer rows.Close()
+	out := []query.Reply{}
 	for rows.Next() {
 		var (
 			r                  query.Reply
 			private, automated uint8
 		)
 		if err := rows.Scan(&r.ID, &r.PlatformID, &private, &r.Agent, &automated, &r.SentAt); err != nil {
-			rows.Close()
-			return d, fmt.Errorf("replies of %s: %w", id, err)
+			return nil, fmt.Errorf("replies of %s: %w", id, err)
 		}
 		r.Private, r.Automated, r.SentAt = private == 1, automated == 1, r.SentAt.UTC()
-		d.Replies = append(d.Replies, r)
+		out = append(out, r)
 	}
-	rows.Close()
-	d.Status = query.StatusOpen
-	switch {
-	case len(d.Replies) > 0:
-		d.Status = query.StatusResponded
-	case slices.Contains(readmodel.ClosingDecisions, decision):
-		d.Status = query.StatusClosed
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("replies of %s: %w", id, err)
 	}
-	if it.DeletedAt != nil {
-		d.Status = query.StatusDeleted
-	}
-	if it.EditedAt != nil {
-		if d.Edits, err = s.TextHistory(ctx, brand, id); err != nil {
-			return d, err
-		}
-	}
-	if d.Actions, d.NetworkState, err = s.networkActions(ctx, brand, id); err != nil {
-		return d, err
-	}
-
-	root := it.ThreadID
-	if root == "" {
-		root = it.PlatformID
-	}
-	if d.Thread, err = s.Where(ctx, brand, "network = ? AND (thread_id = ? OR platform_id = ?)",
-		fmt.Sprintf("ORDER BY created_at, received_at, received_ms, id LIMIT %d", query.MaxThread), it.Network, root, root); err != nil {
-		return d, err
-	}
-	d.Author, err = s.authorHistory(ctx, brand, it)
-	return d, err
+	return out, nil
 }
 
-// authorHistory counts what the author of it did with the brand on its network.
-func (s Reader) authorHistory(ctx context.Context, brand string, it query.Interaction) (query.AuthorHistory, error) {
-	h := query.AuthorHistory{Network: it.Network, AuthorID: it.AuthorID, ByKind: map[string]uint64{}, BySentiment: map[string]uint64{}}
-	const mine = "SELECT id FROM interactions WHERE brand = ? AND network = ? AND author_id = ?"
-	fail := func(err error) (query.AuthorHistory, error) {
-		return h, fmt.Errorf("history of author %s: %w", it.AuthorID, err)
+// authorHistory adds to g the queries that fill h with what the author of
+// it did with the brand on its network: counts from the author lookup, the
+// sentiments of their interactions' latest moderation, how many the brand
+// answered, and their latest interactions (without edits and moderation:
+// the caller joins them).
+func (s Reader) authorHistory(g *errgroup.Group, ctx context.Context, brand string, it query.Interaction, h *query.AuthorHistory) {
+	*h = query.AuthorHistory{Network: it.Network, AuthorID: it.AuthorID, ByKind: map[string]uint64{}, BySentiment: map[string]uint64{}}
+	fail := func(err error) error {
+		return fmt.Errorf("history of author %s: %w", it.AuthorID, err)
 	}
-	rows, err := s.db.Conn().Query(ctx, `SELECT kind, count(), min(created_at), max(created_at)
-FROM interactions FINAL WHERE brand = ? AND network = ? AND author_id = ? GROUP BY kind`, brand, it.Network, it.AuthorID)
-	if err != nil {
-		return fail(err)
-	}
-	for rows.Next() {
-		var (
-			kind        string
-			n           uint64
-			first, last time.Time
-		)
-		if err := rows.Scan(&kind, &n, &first, &last); err != nil {
-			rows.Close()
+	g.Go(func() error {
+		rows, err := s.db.Conn().Query(ctx, `SELECT kind, count(), min(created_at), max(created_at)
+FROM interactions_by_author FINAL WHERE brand = ? AND network = ? AND author_id = ? GROUP BY kind`, brand, it.Network, it.AuthorID)
+		if err != nil {
 			return fail(err)
 		}
-		h.ByKind[kind] = n
-		h.Total += n
-		if h.FirstSeen.IsZero() || first.Before(h.FirstSeen) {
-			h.FirstSeen = first.UTC()
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				kind        string
+				n           uint64
+				first, last time.Time
+			)
+			if err := rows.Scan(&kind, &n, &first, &last); err != nil {
+				return fail(err)
+			}
+			h.ByKind[kind] = n
+			h.Total += n
+			if h.FirstSeen.IsZero() || first.Before(h.FirstSeen) {
+				h.FirstSeen = first.UTC()
+			}
+			if last.After(h.LastSeen) {
+				h.LastSeen = last.UTC()
+			}
 		}
-		if last.After(h.LastSeen) {
-			h.LastSeen = last.UTC()
-		}
-	}
-	rows.Close()
-	rows, err = s.db.Conn().Query(ctx, `SELECT substring(label, 11) AS sentiment, count() FROM (
-	SELECT interaction_id, argMax(labels, version) AS l FROM interaction_state
-	WHERE brand = ? AND interaction_id IN (`+mine+`) GROUP BY interaction_id
+		return rows.Err()
+	})
+	g.Go(func() error {
+		rows, err := s.db.Conn().Query(ctx, `SELECT substring(label, 11) AS sentiment, count() FROM (
+	SELECT interaction_id, argMax(labels, version) AS l FROM interaction_state_by_id
+	WHERE brand = ? AND interaction_id IN (`+authorIDs+`) GROUP BY interaction_id
 ) ARRAY JOIN l AS label WHERE startsWith(label, 'sentiment:') GROUP BY sentiment`, brand, brand, it.Network, it.AuthorID)
-	if err != nil {
-		return fail(err)
-	}
-	for rows.Next() {
-		var (
-			sentiment string
-			n         uint64
-		)
-		if err := rows.Scan(&sentiment, &n); err != nil {
-			rows.Close()
+		if err != nil {
 			return fail(err)
 		}
-		h.BySentiment[sentiment] = n
-	}
-	rows.Close()
-	if err := s.db.Conn().QueryRow(ctx, `SELECT uniqExact(interaction_id) FROM replies WHERE brand = ? AND interaction_id IN (`+mine+`)`,
-		brand, brand, it.Network, it.AuthorID).Scan(&h.Responded); err != nil {
-		return fail(err)
-	}
-	if h.Recent, err = s.Where(ctx, brand, "network = ? AND author_id = ? AND id != ?",
-		fmt.Sprintf("ORDER BY received_at DESC, received_ms DESC, id DESC LIMIT %d", query.MaxAuthorRecent), it.Network, it.AuthorID, it.ID); err != nil {
-		return h, err
-	}
-	if h.Recent == nil {
-		h.Recent = []query.Interaction{}
-	}
-	return h, nil
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				sentiment string
+				n         uint64
+			)
+			if err := rows.Scan(&sentiment, &n); err != nil {
+				return fail(err)
+			}
+			h.BySentiment[sentiment] = n
+		}
+		return rows.Err()
+	})
+	g.Go(func() error {
+		if err := s.db.Conn().QueryRow(ctx, `SELECT uniqExact(interaction_id) FROM replies WHERE brand = ? AND interaction_id IN (`+authorIDs+`)`,
+			brand, brand, it.Network, it.AuthorID).Scan(&h.Responded); err != nil {
+			return fail(err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		recent, err := s.lookup(ctx, brand, recentKeys, func(r query.Interaction) bool {
+			return r.Network == it.Network && r.AuthorID == it.AuthorID && r.ID != it.ID
+		}, brand, it.Network, it.AuthorID, it.ID, query.MaxAuthorRecent)
+		if err != nil {
+			return fail(err)
+		}
+		slices.SortFunc(recent, func(a, b query.Interaction) int {
+			if c := b.ReceivedAt.Compare(a.ReceivedAt); c != 0 {
+				return c
+			}
+			return strings.Compare(b.ID, a.ID)
+		})
+		h.Recent = recent[:min(len(recent), query.MaxAuthorRecent)]
+		return nil
+	})
 }
 
 // TextHistory is the text of an interaction as received, then every edit,
 // oldest first.
 func (s Reader) TextHistory(ctx context.Context, brand, id string) ([]query.TextVersion, error) {
 	rows, err := s.db.Conn().Query(ctx, `SELECT text, lang, at FROM (
-	SELECT text, lang, created_at AS at, toUInt64(0) AS v FROM interactions FINAL WHERE brand = ? AND id = ? LIMIT 1
+	SELECT text, lang, created_at AS at, toUInt64(0) AS v FROM interactions FINAL WHERE brand = ? AND `+idKeys+` LIMIT 1
 	UNION ALL
 	SELECT text, lang, edited_at AS at, version AS v FROM interaction_edits FINAL WHERE brand = ? AND interaction_id = ?
-) ORDER BY v`, brand, id, brand, id)
+) ORDER BY v`, brand, brand, id, brand, id)
 	if err != nil {
 		return nil, fmt.Errorf("text history of %s: %w", id, err)
 	}

@@ -418,11 +418,7 @@ LIMIT ?`
 }
 
 // collapsed reads every copy of cands' keys, collapses them as FINAL does
-// (ReplacingMergeTree(inserted_at): the highest inserted_at wins, then the
-// copy of the part written last) and returns the rows that pass the
-// filters by the copy they collapsed to. FINAL itself reads every column of
-// the keys' granules; without it, the key condition runs as PREWHERE and
-// only the copies are read.
+// and returns the rows that pass p's filters by the copy they collapsed to.
 func (s Reader) collapsed(ctx context.Context, p listParams, cands []copyKey) (map[copyKey]query.Interaction, error) {
 	set := make([]any, len(cands))
 	ids := make([]any, len(cands))
@@ -431,9 +427,20 @@ func (s Reader) collapsed(ctx context.Context, p listParams, cands []copyKey) (m
 		ids[i] = k.id
 	}
 	filter, fargs := p.filter.sql("interaction_id IN ?", ch.GroupSet{Value: ids})
+	return s.collapse(ctx, p.brand, "(created_at, id) IN ?", []any{ch.GroupSet{Value: set}}, filter, fargs)
+}
+
+// collapse reads every copy of the keys that the condition keys (with its
+// arguments kargs) selects, collapses them as FINAL does
+// (ReplacingMergeTree(inserted_at): the highest inserted_at wins, then the
+// copy of the part written last) and returns the rows that pass filter (""
+// or " AND ..." conditions, with fargs) by the copy they collapsed to.
+// FINAL itself reads every column of the keys' granules; without it, the
+// key condition runs as PREWHERE and only the copies are read.
+func (s Reader) collapse(ctx context.Context, brand, keys string, kargs []any, filter string, fargs []any) (map[copyKey]query.Interaction, error) {
 	rows, err := s.db.Conn().Query(ctx, "SELECT "+interactionFields+", toUInt32(inserted_at), _part, (1"+filter+`) AS passes
 FROM interactions
-WHERE brand = ? AND (created_at, id) IN ?`, append(fargs, p.brand, ch.GroupSet{Value: set})...)
+WHERE brand = ? AND `+keys, append(append(fargs, brand), kargs...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -444,7 +451,7 @@ WHERE brand = ? AND (created_at, id) IN ?`, append(fargs, p.brand, ch.GroupSet{V
 		block    uint64
 		passes   bool
 	}
-	winners := make(map[[2]string]copyRow, len(cands))
+	winners := map[[2]string]copyRow{}
 	for rows.Next() {
 		var (
 			c      copyRow

@@ -37,7 +37,7 @@ func (r Reader) InteractionIDs(ctx context.Context, in query.PersonRequest) ([]s
 }
 
 // erasedTables are the tables Erase changes: it waits for their mutations.
-var erasedTables = []string{"interactions", "interaction_edits", "followers", "drafts", "draft_reviews"}
+var erasedTables = []string{"interactions", "interactions_by_author", "interaction_edits", "followers", "drafts", "draft_reviews"}
 
 // Erase pseudonymises the author in every table analytics holds: their
 // interactions keep their ids, times, kinds and moderation (the brand's
@@ -74,6 +74,19 @@ WHERE brand = ? AND network = ? AND author_id = ?`, pseudonym, in.Brand, in.Netw
 	if err := conn.Exec(ctx, "ALTER TABLE followers DELETE WHERE brand = ? AND network = ? AND follower_id = ?",
 		in.Brand, in.Network, in.AuthorID); err != nil {
 		return fmt.Errorf("erase the follows of an author of %s: %w", in.Brand, err)
+	}
+	// The inbox's author lookup has the author's id in its sorting key,
+	// which a mutation cannot change: its rows are copied under the
+	// pseudonym, then deleted (a repeat copies what is left, which
+	// collapses with the first copy).
+	if err := conn.Exec(ctx, `INSERT INTO interactions_by_author (brand, network, author_id, created_at, id, kind, received_at, received_ms, inserted_at)
+SELECT brand, network, ?, created_at, id, kind, received_at, received_ms, inserted_at FROM interactions_by_author
+WHERE brand = ? AND network = ? AND author_id = ?`, pseudonym, in.Brand, in.Network, in.AuthorID); err != nil {
+		return fmt.Errorf("erase the author lookup of an author of %s: %w", in.Brand, err)
+	}
+	if err := conn.Exec(ctx, "ALTER TABLE interactions_by_author DELETE WHERE brand = ? AND network = ? AND author_id = ?",
+		in.Brand, in.Network, in.AuthorID); err != nil {
+		return fmt.Errorf("erase the author lookup of an author of %s: %w", in.Brand, err)
 	}
 	return r.waitMutations(ctx)
 }

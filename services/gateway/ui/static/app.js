@@ -67,13 +67,19 @@
   const rows = () => $$("#stream .item");
   const current = () => $("#stream .item[aria-selected='true']");
   let loadTimer = 0;
+  let lastSelect = -Infinity;
 
+  // A lone move loads its item at once; moves less than 60 ms apart (a
+  // held j) load only the last one, 60 ms after it.
   const loadItem = (row) => {
     clearTimeout(loadTimer);
+    const now = performance.now();
+    const repeated = now - lastSelect < 60;
+    lastSelect = now;
     return new Promise((resolve) => {
-      loadTimer = setTimeout(() => {
-        htmx.ajax("GET", row.dataset.detail, { source: detail, target: "#detail", swap: "innerHTML" }).then(resolve);
-      }, 60);
+      const load = () => htmx.ajax("GET", row.dataset.detail, { source: detail, target: "#detail", swap: "innerHTML" }).then(resolve);
+      if (repeated) loadTimer = setTimeout(load, 60);
+      else load();
     });
   };
   const itemLoadedFor = (row) => {

@@ -45,7 +45,9 @@ func (b *bench) database(ctx context.Context, tag string) (*clickhouse.DB, func(
 		defer cancel()
 		stopMerges(ctx, db)
 		b.atEnd = append(b.atEnd, func() {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			// A database of 10 million rows on a loaded machine takes
+			// minutes to drop (ext4 frees its files one by one).
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
 			if err := db.Conn().Exec(ctx, "DROP DATABASE IF EXISTS "+db.Database()); err != nil {
 				b.log("drop %s: %v", db.Database(), err)

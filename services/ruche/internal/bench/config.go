@@ -26,8 +26,11 @@ const (
 	EnvOut     = "BENCH_OUT"
 	EnvRows    = "BENCH_ROWS"
 	EnvClients = "BENCH_CLIENTS"
-	EnvPprof   = "BENCH_PPROF"
-	EnvKeep    = "BENCH_KEEP"
+	// EnvUIRounds is how many rounds the ui phase drives the inbox
+	// through (DefaultUIRounds).
+	EnvUIRounds = "BENCH_UI_ROUNDS"
+	EnvPprof    = "BENCH_PPROF"
+	EnvKeep     = "BENCH_KEEP"
 	// EnvPhases names the phases to run, comma-separated (see PhaseNames);
 	// empty runs them all.
 	EnvPhases = "BENCH_PHASES"
@@ -47,6 +50,9 @@ type Config struct {
 	Rows int
 	// Clients is the number of concurrent HTTP clients of the closed loop.
 	Clients int
+	// UIRounds is how many rounds of search, filter, j/k, open and decide
+	// the ui phase measures.
+	UIRounds int
 	// Binary is the ruche binary started as `ruche up` and for the HTTP
 	// limit servers (`ruche bench serve-http`).
 	Binary string
@@ -71,17 +77,18 @@ type Config struct {
 
 // Defaults.
 const (
-	DefaultSeconds = 120.0 // plus start-ups and the closed loop's drain: about 3 minutes, and the dataset's generation
-	DefaultOut     = "var/bench.json"
-	DefaultRows    = 10_000_000
-	DefaultClients = 64
+	DefaultSeconds  = 120.0 // plus start-ups and the closed loop's drain: about 3 minutes, and the dataset's generation
+	DefaultOut      = "var/bench.json"
+	DefaultRows     = 10_000_000
+	DefaultClients  = 64
+	DefaultUIRounds = 25
 )
 
 // FromEnv reads the configuration from the BENCH_* and RUCHE_CLICKHOUSE_*
 // variables of env (os.Environ format).
 func FromEnv(env []string, binary string) (Config, error) {
 	get := func(k string) string { v, _ := lookup(env, k); return v }
-	cfg := Config{Seconds: DefaultSeconds, Out: DefaultOut, Rows: DefaultRows, Clients: DefaultClients, Binary: binary}
+	cfg := Config{Seconds: DefaultSeconds, Out: DefaultOut, Rows: DefaultRows, Clients: DefaultClients, UIRounds: DefaultUIRounds, Binary: binary}
 	if v := get(EnvSeconds); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
@@ -95,7 +102,7 @@ func FromEnv(env []string, binary string) (Config, error) {
 	for _, p := range []struct {
 		name string
 		dst  *int
-	}{{EnvRows, &cfg.Rows}, {EnvClients, &cfg.Clients}} {
+	}{{EnvRows, &cfg.Rows}, {EnvClients, &cfg.Clients}, {EnvUIRounds, &cfg.UIRounds}} {
 		if v := get(p.name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil {
@@ -155,6 +162,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%s must be at least 1000", EnvRows)
 	case c.Clients < 1 || c.Clients > 4096:
 		return fmt.Errorf("%s must be 1 to 4096", EnvClients)
+	case c.UIRounds < 1 || c.UIRounds > 1000:
+		return fmt.Errorf("%s must be 1 to 1000", EnvUIRounds)
 	case c.Binary == "":
 		return errors.New("bench: the ruche binary is required")
 	}

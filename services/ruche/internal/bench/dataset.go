@@ -15,6 +15,8 @@ import (
 // 6 kinds, mostly French and English, created_at denser towards now
 // (now − 365 d · u^1.3), authors with a long tail, and one moderation
 // decision per interaction (allow 45%, review 40%, hide 10%, spam 5%).
+// Threads as under posts: 20 a day per brand and network, each interaction
+// in one of its day's (the inbox's item panel reads the thread).
 // Everything derives from cityHash64(number), so that the two tables agree
 // and a run can be repeated.
 const datasetSource = `
@@ -31,7 +33,7 @@ FROM system.numbers LIMIT {offset}, {limit}`
 const datasetInteractions = `INSERT INTO interactions (` + interactionColumns + `)
 SELECT iid, brand, net, concat('@', brand),
 	arrayElement(['comment','comment','comment','comment','reply','reply','reply','mention','mention','dm','review','listening_hit'], (h2 % 12) + 1),
-	toString(number), toString(intDiv(number, 7)), '',
+	toString(number), concat('post-', brand, '-', net, '-', toString(toDate(created)), '-', toString(intDiv(h2, 13) % 20)), '',
 	toString(toUInt64(pow(u3, 3) * 500000)) AS author, concat('@user', author), concat('User ', author),
 	toInt64(h3 % 100000), toUInt8(h3 % 97 = 0),
 	concat(arrayElement(['Bonjour,', 'Hello!', 'Salut', 'Hi team,', 'Franchement', 'Honestly,', 'Merci', 'Thanks'], (h % 8) + 1), ' ',
@@ -52,10 +54,11 @@ SELECT brand, iid, concat('moderated:', iid, ':v1'), net,
 FROM (` + datasetSource + `)`
 
 // generate fills db with rows interactions and their decisions, in chunks
-// of a million rows, and returns how long it took, merges included.
+// of 250,000 rows (each insert well within the client's read timeout on a
+// loaded machine), and returns how long it took, merges included.
 func (b *bench) generate(ctx context.Context, db *clickhouse.DB, rows int, now time.Time) (time.Duration, error) {
 	start := time.Now()
-	const chunk = 1_000_000
+	const chunk = 250_000
 	for off := 0; off < rows; off += chunk {
 		n := min(chunk, rows-off)
 		for _, q := range []string{datasetInteractions, datasetStates} {
