@@ -51,7 +51,7 @@ func (s *Service) refused(c echo.Context, err error, f ui.Form, fields []string,
 		return err
 	}
 	f.Field = formField(e, fields)
-	f.Error = e.Message
+	f.Error = strings.TrimPrefix(e.Message, "invalid: ")
 	if e.Field != "" && !strings.HasPrefix(f.Error, e.Field+": ") {
 		f.Error = e.Field + ": " + f.Error
 	}
