@@ -17,14 +17,7 @@ import (
 // (422) naming and marking its field, values kept and secrets never shown
 // back; another brand and a moderator are refused.
 func TestUISettingsForms(t *testing.T) {
-	g := newTestGateway(t)
-	g.join("a", "manager", "lea@a.example")
-	g.join("a", "moderator", "camille@a.example")
-	signIn := func(email string) caller {
-		r := g.form(caller{}, "/signin", url.Values{"email": {email}, "password": {"correct horse battery"}})
-		return caller{session: r.cookies[gateway.SessionCookie].Value, csrf: r.cookies[gateway.CSRFCookie].Value}
-	}
-	lea, camille := signIn("lea@a.example"), signIn("camille@a.example")
+	g, lea, camille := managerAndModerator(t)
 
 	ingest, publishing := g.standIn(query.IngestService), g.standIn(query.PublishingService)
 	var sources []query.SourceSpec
@@ -81,18 +74,7 @@ func TestUISettingsForms(t *testing.T) {
 	}
 	for _, tc := range refusals {
 		t.Run(tc.name, func(t *testing.T) {
-			r := post(lea, tc.path, tc.values)
-			if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, tc.says) || !strings.Contains(r.body, `role="alert"`) {
-				t.Fatalf("%d %s", r.code, r.body)
-			}
-			// The one element marked invalid is the field's.
-			before, _, _ := strings.Cut(r.body, `aria-invalid="true"`)
-			if strings.Count(r.body, `aria-invalid="true"`) != 1 || !strings.Contains(before[strings.LastIndex(before, "<"):], `name="`+tc.field+`"`) {
-				t.Fatalf("the field %s is not the one marked: %s", tc.field, r.body)
-			}
-			if strings.Contains(r.body, "s3cret-value") {
-				t.Fatalf("a secret shown back: %s", r.body)
-			}
+			wantRefusal(t, post(lea, tc.path, tc.values), tc.field, tc.says)
 		})
 	}
 	if len(sources)+len(accounts) != 0 {
@@ -142,14 +124,7 @@ func TestUISettingsForms(t *testing.T) {
 // through the form (a refusal names and marks its field, the key never
 // shown back); a moderator sees them but is refused the change.
 func TestUISettingsDrafting(t *testing.T) {
-	g := newTestGateway(t)
-	g.join("a", "manager", "lea@a.example")
-	g.join("a", "moderator", "camille@a.example")
-	signIn := func(email string) caller {
-		r := g.form(caller{}, "/signin", url.Values{"email": {email}, "password": {"correct horse battery"}})
-		return caller{session: r.cookies[gateway.SessionCookie].Value, csrf: r.cookies[gateway.CSRFCookie].Value}
-	}
-	lea, camille := signIn("lea@a.example"), signIn("camille@a.example")
+	g, lea, camille := managerAndModerator(t)
 
 	// A stand-in for drafting, validating as drafting does (brands.go).
 	drafting := g.standIn(query.DraftingService)
@@ -198,17 +173,7 @@ func TestUISettingsDrafting(t *testing.T) {
 	}
 	for _, tc := range refusals {
 		t.Run(tc.name, func(t *testing.T) {
-			r := post(lea, tc.values)
-			if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, tc.says) || !strings.Contains(r.body, `role="alert"`) {
-				t.Fatalf("%d %s", r.code, r.body)
-			}
-			before, _, _ := strings.Cut(r.body, `aria-invalid="true"`)
-			if strings.Count(r.body, `aria-invalid="true"`) != 1 || !strings.Contains(before[strings.LastIndex(before, "<"):], `name="`+tc.field+`"`) {
-				t.Fatalf("the field %s is not the one marked: %s", tc.field, r.body)
-			}
-			if strings.Contains(r.body, "s3cret-value") {
-				t.Fatalf("the key shown back: %s", r.body)
-			}
+			wantRefusal(t, post(lea, tc.values), tc.field, tc.says)
 		})
 	}
 	if len(puts) != 0 {
@@ -257,5 +222,35 @@ func TestUISettingsDrafting(t *testing.T) {
 	}
 	if len(puts) != 2 {
 		t.Fatalf("puts: %+v", puts)
+	}
+}
+
+// managerAndModerator is a gateway with Léa, manager of brand a, and
+// Camille, its moderator, both signed in.
+func managerAndModerator(t *testing.T) (*testGateway, caller, caller) {
+	g := newTestGateway(t)
+	g.join("a", "manager", "lea@a.example")
+	g.join("a", "moderator", "camille@a.example")
+	signIn := func(email string) caller {
+		r := g.form(caller{}, "/signin", url.Values{"email": {email}, "password": {"correct horse battery"}})
+		return caller{session: r.cookies[gateway.SessionCookie].Value, csrf: r.cookies[gateway.CSRFCookie].Value}
+	}
+	return g, signIn("lea@a.example"), signIn("camille@a.example")
+}
+
+// wantRefusal checks a form's refusal: 422, the message read out, the one
+// element marked invalid the field's, and the secret "s3cret-value" sent
+// with it not shown back.
+func wantRefusal(t *testing.T, r reply, field, says string) {
+	t.Helper()
+	if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, says) || !strings.Contains(r.body, `role="alert"`) {
+		t.Fatalf("%d %s", r.code, r.body)
+	}
+	before, _, _ := strings.Cut(r.body, `aria-invalid="true"`)
+	if strings.Count(r.body, `aria-invalid="true"`) != 1 || !strings.Contains(before[strings.LastIndex(before, "<"):], `name="`+field+`"`) {
+		t.Fatalf("the field %s is not the one marked: %s", field, r.body)
+	}
+	if strings.Contains(r.body, "s3cret-value") {
+		t.Fatalf("a secret shown back: %s", r.body)
 	}
 }
