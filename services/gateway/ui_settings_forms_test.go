@@ -126,6 +126,12 @@ func TestUISettingsForms(t *testing.T) {
 func TestUISettingsDrafting(t *testing.T) {
 	g, lea, camille := managerAndModerator(t)
 
+	// Drafting down: the page says so and offers no form, which would
+	// overwrite settings it never read.
+	if page := g.page(lea, "/settings/drafting?brand=a"); page.code != http.StatusOK || !strings.Contains(page.body, "Could not be read") || strings.Contains(page.body, `id="drafting-form"`) {
+		t.Fatalf("drafting down: %d %s", page.code, page.body)
+	}
+
 	// A stand-in for drafting, validating as drafting does (brands.go).
 	drafting := g.standIn(query.DraftingService)
 	model := query.ModelSettings{}
