@@ -228,6 +228,8 @@ var routeRules = map[string]rule{
 	"POST /settings/sources/add":      {action: access.SourcesWrite, page: true},
 	"POST /settings/accounts/add":     {action: access.AccountsManage, page: true},
 	"POST /settings/people/invite":    {action: access.UsersManage, page: true},
+	"GET /settings/drafting":          {action: access.DraftsRead, page: true},
+	"POST /settings/drafting":         {action: access.DraftingSettings, page: true},
 }
 
 // PageRoutes are the routes of the web workspace ("METHOD /path"): HTML

@@ -38,6 +38,7 @@ const dryRunDays = 7
 //	GET  /settings/contests           the draw form; ?id= a draw and its audit trail
 //	POST /settings/contests/draw
 //	POST /settings/contests/verify    ?id=
+//	GET  /settings/drafting           the drafting model, its key set or not, tokens used against the budget
 func (s *Service) settingsRoutes(g *echo.Group) {
 	g.GET("/settings", func(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, ui.BrandURL("/settings/sources", c.QueryParam("brand")))
@@ -55,6 +56,7 @@ func (s *Service) settingsRoutes(g *echo.Group) {
 	g.GET("/settings/contests", s.settingsPage("contests", s.readContest))
 	g.POST("/settings/contests/draw", s.drawContestForm)
 	g.POST("/settings/contests/verify", s.verifyContestForm)
+	g.GET("/settings/drafting", s.settingsPage("drafting", s.readDrafting))
 	s.settingsFormRoutes(g)
 }
 
@@ -406,4 +408,14 @@ func (s *Service) verifyContestForm(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, ui.VerifyResult(v))
+}
+
+func (s *Service) readDrafting(c echo.Context, brand string, v *ui.Settings) {
+	v.CanDrafting = principal(c).Allowed(brand, access.DraftingSettings)
+	settings, err := rpc.Ask(c.Request().Context(), s.rpc, query.GetBrandSettings, query.BrandRef{Brand: brand})
+	if err != nil {
+		s.problem(c, v, "settings.read_failed", err)
+		return
+	}
+	v.Drafting = settings
 }

@@ -3,6 +3,7 @@ package gateway
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -24,10 +25,12 @@ import (
 //	POST /settings/sources/add     a source (ingest)
 //	POST /settings/accounts/add    a network account (publishing)
 //	POST /settings/people/invite   an invitation link, shown once
+//	POST /settings/drafting        the drafting model and token budget
 func (s *Service) settingsFormRoutes(g *echo.Group) {
 	g.POST("/settings/sources/add", s.addSourceForm)
 	g.POST("/settings/accounts/add", s.addAccountForm)
 	g.POST("/settings/people/invite", s.inviteForm)
+	g.POST("/settings/drafting", s.draftingForm)
 }
 
 // readForm is the form's values for fields, trimmed.
@@ -48,7 +51,7 @@ func (s *Service) refused(c echo.Context, err error, f ui.Form, fields []string,
 		return err
 	}
 	f.Field = formField(e, fields)
-	f.Error = e.Message
+	f.Error = strings.TrimPrefix(e.Message, "invalid: ")
 	if e.Field != "" && !strings.HasPrefix(f.Error, e.Field+": ") {
 		f.Error = e.Field + ": " + f.Error
 	}
@@ -61,7 +64,8 @@ func (s *Service) refused(c echo.Context, err error, f ui.Form, fields []string,
 func formField(e *httpx.Error, fields []string) string {
 	name := e.Field
 	if name == "" {
-		name, _, _ = strings.Cut(e.Message, ":")
+		// Drafting words it "invalid: base_url: ...".
+		name, _, _ = strings.Cut(strings.TrimPrefix(e.Message, "invalid: "), ":")
 		name, _, _ = strings.Cut(name, " ")
 	}
 	name = strings.TrimPrefix(name, "account.")
@@ -189,4 +193,30 @@ func grantable(c echo.Context, brand string) []string {
 		}
 	}
 	return out
+}
+
+var draftingFields = []string{"base_url", "model", "embedding_model", "api_key", "token_budget"}
+
+// draftingForm sets the brand's drafting model and token budget; the key is
+// write-only (empty keeps the stored one) and never in the audit.
+func (s *Service) draftingForm(c echo.Context) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return err
+	}
+	f := readForm(c, "base_url", "model", "embedding_model", "token_budget")
+	apiKey := strings.TrimSpace(c.FormValue("api_key"))
+	setAuditChange(c, brand, nil, map[string]any{"base_url": f.Values["base_url"], "model": f.Values["model"],
+		"embedding_model": f.Values["embedding_model"], "token_budget": f.Values["token_budget"], "api_key_set": apiKey != ""})
+	form := func(f ui.Form) templ.Component { return ui.DraftingForm(brand, f) }
+	req := query.PutModelRequest{Brand: brand, BaseURL: f.Values["base_url"], Model: f.Values["model"], EmbeddingModel: f.Values["embedding_model"], APIKey: apiKey}
+	if b := f.Values["token_budget"]; b != "" {
+		if req.TokenBudget, err = strconv.ParseInt(b, 10, 64); err != nil || req.TokenBudget < 0 {
+			return s.refused(c, httpx.BadRequest("token_budget", "must be a whole number of tokens, 0 or more"), f, draftingFields, form)
+		}
+	}
+	if _, err := rpc.Ask(c.Request().Context(), s.rpc, query.PutModel, req); err != nil {
+		return s.refused(c, err, f, draftingFields, form)
+	}
+	return done(c, "drafting", brand)
 }

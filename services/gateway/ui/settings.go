@@ -3,6 +3,7 @@ package ui
 import (
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 
 // SettingsSections are the settings' pages, in the order of their
 // navigation.
-var SettingsSections = []string{"sources", "policy", "people", "reports", "contests"}
+var SettingsSections = []string{"sources", "policy", "people", "reports", "contests", "drafting"}
 
 // Settings is a settings page: its section's model and what the viewer may
 // change there.
@@ -44,6 +45,18 @@ type Settings struct {
 	Verify      *query.ContestVerification
 	CanDraw     bool
 	ContestForm ContestForm
+	// Drafting is the brand's drafting settings (the model without its
+	// key) and this month's usage; CanDrafting lets the viewer change them.
+	Drafting    query.BrandSettings
+	CanDrafting bool
+}
+
+// DraftingValues are the drafting form's values from the settings in use
+// (the key is write-only: never a value).
+func DraftingValues(b query.BrandSettings) Form {
+	m := b.Model
+	return Form{Values: map[string]string{"base_url": m.BaseURL, "model": m.Model, "embedding_model": m.EmbeddingModel,
+		"token_budget": strconv.FormatInt(m.TokenBudget, 10)}}
 }
 
 // SettingsMember is one person of the brand and their role.

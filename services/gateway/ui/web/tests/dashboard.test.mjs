@@ -159,7 +159,7 @@ test("on call at 390×844: see the crisis, pause and resume the queue, approve a
   await ctx.close();
 });
 
-test("settings: sources with their health, the policy's dry run on past traffic, people, reports, contests", { skip }, async () => {
+test("settings: sources with their health, the policy's dry run on past traffic, people, reports, contests, drafting", { skip }, async () => {
   const { ctx, page } = await session({ locale: "en-GB", viewport: { width: 1400, height: 900 } });
   await page.goto(`${base}/settings/sources?brand=${brand}`);
   assert.ok(await page.locator("#sources tbody tr").count() > 0, "the demo brand's sources are listed");
@@ -220,6 +220,19 @@ test("settings: sources with their health, the policy's dry run on past traffic,
   await page.goto(`${base}/settings/contests?brand=${brand}`);
   await page.waitForSelector("#ct-network");
   await shot(page, "settings-contests");
+  // Drafting: the model in use and the month's tokens; an endpoint that is
+  // not http(s) is refused, named and focused, the key never shown back.
+  await page.goto(`${base}/settings/drafting?brand=${brand}`);
+  await page.waitForSelector("#drafting-model");
+  assert.match(await page.locator("#drafting-usage-label").textContent(), /Tokens used in \d{4}-\d{2}/);
+  await page.fill("#drafting-form-base_url", "ftp://models.example");
+  await page.fill("#drafting-form-model", "a-model");
+  await page.fill("#drafting-form-api_key", "a-secret-model-key");
+  await page.click("#drafting-form button[type=submit]");
+  await page.waitForSelector("#drafting-form-base_url[aria-invalid='true']:focus");
+  assert.match(await page.locator("#drafting-form-error").textContent(), /^base_url: /);
+  assert.equal(await page.inputValue("#drafting-form-api_key"), "", "the key is not shown back");
+  await shot(page, "settings-drafting-refused");
   await ctx.close();
 });
 
