@@ -25,24 +25,26 @@ var intentNegators = map[string]bool{
 	"don": true, "doesn": true, "didn": true, "won": true, "wouldn": true, "isn": true, "wasn": true, "aren": true, "cannot": true,
 }
 
-// negatedCue reports a negator among the two words before the match, in
-// its clause ("pas de retard", "je ne recommande pas", "I wouldn't
+// negatedCue reports a negator among the words before the match, in its
+// clause ("pas de retard", "je ne recommande pas", "I wouldn't
 // recommend"); a cue that starts with a negator ("pas mal", "never had a
-// problem") carries its own. A complaint is negated by a determiner of
-// absence only ("pas de retard", "no complaints", "sans souci"): "je n'ai
+// problem") carries its own. A complaint is negated by a French
+// determiner of absence ("pas de retard", "sans souci") or an English
+// negation ("you won't be disappointed"), not by "ne … jamais": "je n'ai
 // jamais été livré" stays one.
 func negatedCue(t Text, m match, complaint bool) bool {
 	if w := m.e.words[0]; negators[w] || intentNegators[w] || w == "toujours" || w == "sans" {
 		return false
 	}
-	for i := max(0, m.start-2); i < m.start; i++ {
+	for i := max(0, m.start-3); i < m.start; i++ {
 		if t.Tokens[i].Clause != t.Tokens[m.start].Clause {
 			continue
 		}
 		switch k := t.Tokens[i].Key(); {
-		case k == "no" || k == "aucun" || k == "aucune" || k == "sans" || k == "pas" || k == "rien":
-			return true
-		case !complaint && (negators[k] || intentNegators[k]):
+		case k == "not" || k == "never" || intentNegators[k]:
+			return true // "won't be disappointed": three words back
+		case i < m.start-2:
+		case k == "no" || k == "aucun" || k == "aucune" || k == "sans" || k == "pas" || k == "rien", !complaint && negators[k]:
 			return true
 		}
 	}
