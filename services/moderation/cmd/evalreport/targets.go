@@ -55,8 +55,6 @@ var shortfalls = map[string]float64{
 	"mlma/fr toxicity:any precision ≥ 0.90":        0.81,
 	"mlma/fr toxicity:any recall ≥ 0.85":           0.82,
 	"davidson/en toxicity:any recall ≥ 0.85":       0.83,
-	"project-new/en spam recall ≥ 0.85":            0.66,
-	"project-new/fr spam recall ≥ 0.85":            0.66,
 	"project-new/en toxicity:threat recall ≥ 0.95": 0.50,
 	"project-new/fr toxicity:threat recall ≥ 0.95": 0.66,
 }
