@@ -38,6 +38,12 @@ var (
 	dollarsRe   = gate.Must(`\$\$+|€€+|💰💰|💸`)
 	countRe     = gate.Must(`(?i)\b\d+\s*k?\s*(?:followers|abonnes|abonnés|likes|vues|views)\b`)
 	digitsTail  = gate.Must(`\d{4,}$`)
+	// quickMoneyRe is the easy-money testimony: a sum made in a few hours,
+	// days or weeks ("My aunt made $4,000 in 48 hours", "j'ai transformé
+	// 500 € en 12 000 € en trois semaines" is moneyRate's and the lexicon's).
+	quickMoneyRe = gate.Must(`(?i)\b(?:made|earned|won|gagn[ée]e?|empoch[ée]e?)\s+(?:[$€£]\s?\d[\d,. ]*|\d[\d,. ]*\s?(?:[$€£]|k€|k\$|euros?|dollars?))\s+(?:in|en)\s+(?:\d+|one|two|three|un|une|deux|trois)\s*(?:h|hours?|heures?|days?|jours?|weeks?|semaines?)\b`)
+	// referralRe is a link that pays whoever posts it ("?ref=94053").
+	referralRe = gate.Must(`(?i)[?&](?:ref|aff|affiliate|referral|invite)=`)
 )
 
 // shorteners hide where a link goes. t.co is not one: X wraps every link.
@@ -170,6 +176,12 @@ func detectSpam(t Text, raw *gate.Text, author Author, at time.Time, brandDomain
 	}
 	if moneyRateRe.MatchText(raw) {
 		reason("scam:money", 3)
+	}
+	if quickMoneyRe.MatchText(raw) {
+		reason("scam:money", 2)
+	}
+	if len(links) > 0 && referralRe.MatchText(raw) {
+		reason("link:referral", 1)
 	}
 	if dollarsRe.MatchText(raw) {
 		reason("scam:money", 2)
