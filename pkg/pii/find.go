@@ -46,7 +46,7 @@ var sortCodeRe = gate.Must(`(?i)\bsort[ -]?code\s*:?\s*\d{2}[ -]?\d{2}[ -]?\d{2}
 // 2019 (the year of someone old enough to write) after words that say
 // whose birth it is. "Né le" needs its accent folded away: the gate sees
 // "ne le".
-var birthDateRe = gate.Must(`(?i)\b(?:n[ée]e?s?\s+le|date\s+de\s+naissance|date\s+of\s+birth|d\.?o\.?b\.?|born(?:\s+on)?)\s*:?\s*(?:\d{1,2}[/.\-]\d{1,2}[/.\-]|\d{1,2}(?:er|st|nd|rd|th)?\s+(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre|january|february|march|april|may|june|july|august|september|october|november|december)\s+|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{1,2}(?:st|nd|rd|th)?,?\s+)(?:19\d{2}|20[01]\d)\b`)
+var birthDateRe = gate.Must(`(?i)\b(?:(?:n[ée]|n[ée]e|n[ée]s|n[ée]es) le|date de naissance|date of birth|dob|d\.o\.b\.?|born|born on)\s*:?\s*(?:\d{1,2}[/.\-]\d{1,2}[/.\-]|\d{1,2}(?:er|st|nd|rd|th)?\s+(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre|january|february|march|april|may|june|july|august|september|october|november|december)\s+|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{1,2}(?:st|nd|rd|th)?,?\s+)(?:19[0-9]\d|200\d|201\d)\b`)
 
 // ibanLengths is the length of an IBAN per country (ISO 13616 registry).
 var ibanLengths = map[string]int{
