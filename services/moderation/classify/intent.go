@@ -80,9 +80,10 @@ func DetectIntent(t Text, s Sentiment, tox Toxicity) Intent {
 		}
 	}
 	switch {
-	case cues.complaint && (!rulesPositive || cues.praise):
+	case cues.complaint && (!rulesPositive || cues.praise || cues.contrasted):
 		// praise beside a complaint is the complaint's irony ("Oh
-		// wonderful, two hours on hold")
+		// wonderful, two hours on hold") or its concession ("Great
+		// coffee but the queue was endless")
 		return IntentComplaint
 	case s.Sarcasm:
 		return IntentComplaint
@@ -108,12 +109,19 @@ func DetectIntent(t Text, s Sentiment, tox Toxicity) Intent {
 // intentCues are the cues of the intent lexicon found in a text.
 type intentCues struct {
 	complaint, question, purchase, availability, praise, thanks bool
+	// contrasted is praise a contrast follows ("Bon café, mais …"): it
+	// does not count, and the complaint after it does even when the
+	// rules read the whole as positive.
+	contrasted bool
+	// denial is a negated complaint ("pas de retard"): a cue against a
+	// complaint the model's polarity alone would make.
+	denial bool
 	// unproblematic is praise that denies a problem ("never had a
 	// problem", "aucun souci"): the rules may read its negated word as
 	// negative.
 	unproblematic bool
-	// any is set by a cue of praise, thanks or purchase: the model's
-	// polarity does not overrule it.
+	// any is set by a cue of praise, thanks, purchase or a denial: the
+	// model's polarity does not overrule it.
 	any bool
 }
 
@@ -142,9 +150,17 @@ func findIntentCues(t Text) intentCues {
 		}
 		switch cue := m.e.field(0); cue {
 		case "complaint":
-			c.complaint = c.complaint || !negatedCue(t, m, true)
+			if negatedCue(t, m, true) {
+				c.denial = true // "you won't be disappointed", "pas de retard"
+			} else {
+				c.complaint = true
+			}
 		case "praise":
-			if !negatedCue(t, m, false) && m.start > lastContrast {
+			switch {
+			case negatedCue(t, m, false):
+			case m.start < lastContrast:
+				c.contrasted = true
+			default:
 				c.praise = true
 				c.unproblematic = c.unproblematic || negators[m.e.words[0]]
 			}
@@ -164,7 +180,7 @@ func findIntentCues(t Text) intentCues {
 			}
 		}
 	}
-	c.any = c.praise || c.thanks || c.purchase || c.availability
+	c.any = c.praise || c.thanks || c.purchase || c.availability || c.denial
 	return c
 }
 

@@ -233,7 +233,7 @@ func firstComment(t Text) bool {
 		if n == len(words) {
 			return false
 		}
-		words[n] = tok.Key()
+		words[n] = tok.Fold
 		n++
 	}
 	switch {
