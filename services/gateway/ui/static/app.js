@@ -75,12 +75,14 @@
   // Item panels are kept a short while by id, so that a move shows the
   // next item at once: the selected row's neighbours (the next two, the
   // previous one) are fetched ahead, one at a time and at low priority,
-  // and a panel shown from the cache is fetched again at once and the
-  // fresh one swapped in (the lock and the SLA are never shown stale for
-  // longer than that request). A panel is dropped when its item changes
+  // and a panel shown from the cache is fetched again once the selection
+  // rests on it (restMs: rows skimmed past cost the server nothing more)
+  // and the fresh one swapped in, so the lock and the SLA are never shown
+  // stale for longer than that. A panel is dropped when its item changes
   // here (a decision, a label, a claim, an arrival) and after panelAge.
   // A row whose panel is kept says so (data-ahead).
   const panelAge = 20000;
+  const restMs = 300;
   const panels = new Map(); // id → {html, at}
   const inflight = new Map(); // id → {ctrl, promise, low}
   const epochs = new Map(); // id → count of invalidations: a fetch started before one is not kept
@@ -143,8 +145,9 @@
   };
   const failed = (err) => { if (err.name !== "AbortError") toast(err.message); };
 
-  // Fetches ahead, one at a time; a new selection replaces the queue and
-  // stops the fetches it no longer wants.
+  // Fetches ahead, one at a time (beside the selected row's own fetch);
+  // a new selection replaces the queue and stops the fetches it no longer
+  // wants.
   let ahead = [];
   const pump = () => {
     if ([...inflight.values()].some((f) => f.low)) return;
@@ -174,7 +177,7 @@
 
   // A move loads its item at once; moves less than 60 ms apart (a held j)
   // fetch only the last one, 60 ms after it. A panel in the cache is shown
-  // at once whatever the pace, and fetched again in the background.
+  // at once whatever the pace, and fetched again when the selection rests.
   let loadTimer = 0;
   let lastSelect = -Infinity;
   const loadItem = (row) => {
@@ -189,13 +192,15 @@
     if (hit) render(hit.html);
     return new Promise((resolve) => {
       const load = () => {
-        if (hit) fetchAhead(around);
         fetchPanel(id, row.dataset.detail, false)
           .then((html) => { if (current()?.dataset.id === id) (hit ? refresh(id, html) : render(html)); }, failed)
           .finally(() => { resolve(); if (!hit && current()?.dataset.id === id) fetchAhead(around); });
       };
-      if (hit) resolve();
-      if (repeated) loadTimer = setTimeout(load, 60);
+      if (hit) {
+        resolve();
+        fetchAhead(around);
+        loadTimer = setTimeout(load, restMs);
+      } else if (repeated) loadTimer = setTimeout(load, 60);
       else load();
     });
   };
@@ -239,9 +244,10 @@
     if (row && row !== current()) hoverTimer = setTimeout(() => fetchAhead([row, ...ahead]), 80);
   });
   // A new page of the stream: its first rows are fetched ahead.
-  stream.addEventListener("htmx:afterSwap", () => {
+  const fetchFirst = () => {
     if (!current()) fetchAhead(rows().slice(0, 2).filter(undecided));
-  });
+  };
+  stream.addEventListener("htmx:afterSwap", fetchFirst);
 
   const checked = () => $$("#stream .item.checked");
   const updateBulk = () => {
@@ -606,5 +612,6 @@
   const open = new URLSearchParams(location.search).get("open");
   const first = rows().find((r) => r.dataset.id === open) || null;
   if (first) select(first);
-  else if (open) htmx.ajax("GET", "/inbox/item?brand=" + encodeURIComponent(brand) + "&id=" + encodeURIComponent(open), { source: detail, target: "#detail" });
+  else fetchFirst();
+  if (!first && open) htmx.ajax("GET", "/inbox/item?brand=" + encodeURIComponent(brand) + "&id=" + encodeURIComponent(open), { source: detail, target: "#detail" });
 })();
