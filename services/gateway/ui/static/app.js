@@ -477,6 +477,7 @@
       if (label.startsWith("sentiment:") && had) values.remove = had;
     }
     picker.close();
+    invalidate(row.dataset.id);
     // Its own source: a correction never waits behind (or replaces) a
     // decision or an item load in htmx's queue.
     htmx.ajax("POST", "/inbox/label?brand=" + encodeURIComponent(brand), { source: b, target: b, swap: "none", values });
@@ -596,6 +597,7 @@
     es.addEventListener("arrival", (ev) => {
       let a;
       try { a = JSON.parse(ev.data); } catch { return; }
+      invalidate(a.id);
       if (!rows().some((r) => r.dataset.id === a.id)) arrived(a.id);
     });
   }
