@@ -248,6 +248,12 @@
     if (!current()) fetchAhead(rows().slice(0, 2).filter(undecided));
   };
   stream.addEventListener("htmx:afterSwap", fetchFirst);
+  // A new list is asked for: the rows being fetched ahead are on their
+  // way out, their fetches stop (the selected row's own goes on).
+  $("#filter-form").addEventListener("htmx:beforeRequest", () => {
+    ahead = [];
+    keepOnly(current() ? [current()] : []);
+  });
 
   const checked = () => $$("#stream .item.checked");
   const updateBulk = () => {
