@@ -14,6 +14,9 @@
   // would copy a style attribute the browser put on the old element (an
   // input once filled) as inline style, which the policy refuses.
   htmx.config.attributesToSettle = ["class", "width", "height"];
+  // The inbox is live and private: htmx keeps no copy of it in the
+  // session's storage (hx-history="false"), and going back loads it again.
+  htmx.config.refreshOnHistoryMiss = true;
   // Every htmx request carries the session's CSRF token (double submit).
   document.addEventListener("htmx:configRequest", (ev) => {
     ev.detail.headers["X-Csrf-Token"] = csrf();
@@ -66,36 +69,153 @@
   const detail = $("#detail");
   const rows = () => $$("#stream .item");
   const current = () => $("#stream .item[aria-selected='true']");
+  const rowOf = (id) => rows().find((r) => r.dataset.id === id);
+  const panelId = () => $(".item-panel", detail)?.dataset.id;
+
+  // Item panels are kept a short while by id, so that a move shows the
+  // next item at once: the selected row's neighbours (the next two, the
+  // previous one) are fetched ahead, one at a time and at low priority,
+  // and a panel shown from the cache is fetched again once the selection
+  // rests on it (restMs: rows skimmed past cost the server nothing more)
+  // and the fresh one swapped in, so the lock and the SLA are never shown
+  // stale for longer than that. A panel is dropped when its item changes
+  // here (a decision, a label, a claim, an arrival) and after panelAge.
+  // A row whose panel is kept says so (data-ahead).
+  const panelAge = 20000;
+  const restMs = 300;
+  const panels = new Map(); // id → {html, at}
+  const inflight = new Map(); // id → {ctrl, promise, low}
+  const epochs = new Map(); // id → count of invalidations: a fetch started before one is not kept
+  const forget = (id) => {
+    panels.delete(id);
+    rowOf(id)?.removeAttribute("data-ahead");
+  };
+  const invalidate = (id) => {
+    forget(id);
+    epochs.set(id, (epochs.get(id) || 0) + 1);
+    inflight.get(id)?.ctrl.abort();
+    inflight.delete(id);
+  };
+  const cachedPanel = (id) => {
+    const p = panels.get(id);
+    if (p && Date.now() - p.at < panelAge) return p;
+    forget(id);
+    return null;
+  };
+  // fetchPanel fetches one panel (or joins the fetch already under way).
+  const fetchPanel = (id, url, low) => {
+    const had = inflight.get(id);
+    if (had) return had.promise;
+    const ctrl = new AbortController();
+    const epoch = epochs.get(id) || 0;
+    const promise = fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" }, signal: ctrl.signal, priority: low ? "low" : "high" })
+      .then(async (resp) => {
+        const html = await resp.text();
+        if (!resp.ok) throw new Error(html || resp.statusText);
+        if ((epochs.get(id) || 0) === epoch) {
+          panels.delete(id);
+          panels.set(id, { html, at: Date.now() });
+          rowOf(id)?.setAttribute("data-ahead", "");
+          if (panels.size > 12) forget(panels.keys().next().value);
+        }
+        return html;
+      })
+      .finally(() => { if (inflight.get(id)?.ctrl === ctrl) inflight.delete(id); });
+    inflight.set(id, { ctrl, promise, low });
+    return promise;
+  };
+  // The panel shown, as the server wrote it.
+  let shown = "";
+  const render = (html) => {
+    shown = html;
+    detail.innerHTML = html;
+    htmx.process(detail);
+  };
+  // A fresh panel replaces the one shown from the cache unless the
+  // moderator is working in it (focus inside, the reply open): then only
+  // its lock is brought up to date.
+  const refresh = (id, html) => {
+    if (panelId() !== id || html === shown) return;
+    const working = detail.contains(document.activeElement) || $("#reply", detail)?.childElementCount;
+    if (!working) { render(html); return; }
+    const t = document.createElement("template");
+    t.innerHTML = html;
+    const lock = $("#lock", t.content);
+    if (lock) $("#lock", detail)?.replaceChildren(...lock.childNodes);
+  };
+  const failed = (err) => { if (err.name !== "AbortError") toast(err.message); };
+
+  // Fetches ahead, one at a time (beside the selected row's own fetch);
+  // a new selection replaces the queue and stops the fetches it no longer
+  // wants.
+  let ahead = [];
+  const pump = () => {
+    if ([...inflight.values()].some((f) => f.low)) return;
+    while (ahead.length) {
+      const row = ahead.shift();
+      if (!row.isConnected || cachedPanel(row.dataset.id) || inflight.has(row.dataset.id)) continue;
+      fetchPanel(row.dataset.id, row.dataset.detail, true).catch(() => {}).finally(pump);
+      return;
+    }
+  };
+  const undecided = (r) => r && !$(".decision", r)?.textContent;
+  const wantAround = (row) => {
+    const all = rows();
+    const i = all.indexOf(row);
+    return [all[i + 1], all[i + 2], all[i - 1]].filter(undecided);
+  };
+  const keepOnly = (wanted) => {
+    const ids = new Set(wanted.map((r) => r.dataset.id));
+    for (const [id, f] of inflight) {
+      if (!ids.has(id)) { f.ctrl.abort(); inflight.delete(id); }
+    }
+  };
+  const fetchAhead = (rowsAhead) => {
+    ahead = rowsAhead;
+    pump();
+  };
+
+  // A move loads its item at once; moves less than 60 ms apart (a held j)
+  // fetch only the last one, 60 ms after it. A panel in the cache is shown
+  // at once whatever the pace, and fetched again when the selection rests.
   let loadTimer = 0;
   let lastSelect = -Infinity;
-
-  // A lone move loads its item at once; moves less than 60 ms apart (a
-  // held j) load only the last one, 60 ms after it.
   const loadItem = (row) => {
     clearTimeout(loadTimer);
     const now = performance.now();
     const repeated = now - lastSelect < 60;
     lastSelect = now;
+    const id = row.dataset.id;
+    const around = wantAround(row);
+    keepOnly([row, ...around]);
+    const hit = cachedPanel(id);
+    if (hit) render(hit.html);
     return new Promise((resolve) => {
-      const load = () => htmx.ajax("GET", row.dataset.detail, { source: detail, target: "#detail", swap: "innerHTML" }).then(resolve);
-      if (repeated) loadTimer = setTimeout(load, 60);
+      const load = () => {
+        fetchPanel(id, row.dataset.detail, false)
+          .then((html) => { if (current()?.dataset.id === id) (hit ? refresh(id, html) : render(html)); }, failed)
+          .finally(() => { resolve(); if (!hit && current()?.dataset.id === id) fetchAhead(around); });
+      };
+      if (hit) {
+        resolve();
+        fetchAhead(around);
+        loadTimer = setTimeout(load, restMs);
+      } else if (repeated) loadTimer = setTimeout(load, 60);
       else load();
     });
   };
-  const itemLoadedFor = (row) => {
-    const panel = $(".item-panel", detail);
-    return panel && row && panel.dataset.id === row.dataset.id;
-  };
+  const itemLoadedFor = (row) => row && panelId() === row.dataset.id;
   const ensureItem = async (row) => {
     if (!itemLoadedFor(row)) await loadItem(row);
   };
   const select = (row, focus = true) => {
     if (!row) return;
+    const again = row === current();
     rows().forEach((r) => r.setAttribute("aria-selected", r === row ? "true" : "false"));
     stream.setAttribute("aria-activedescendant", row.id);
     if (focus) row.focus({ preventScroll: true });
     row.scrollIntoView({ block: "nearest" });
-    loadItem(row);
+    if (!again || !(itemLoadedFor(row) || inflight.has(row.dataset.id))) loadItem(row);
   };
   const move = (delta) => {
     const all = rows();
@@ -103,9 +223,36 @@
     const i = all.indexOf(current());
     select(all[Math.max(0, Math.min(all.length - 1, i < 0 ? 0 : i + delta))]);
   };
-  stream.addEventListener("click", (ev) => {
+  // A row opens as the button goes down (the click comes later); a row
+  // the pointer rests on is fetched ahead.
+  const pointed = (ev) => {
     const row = ev.target.closest(".item");
-    if (row && !ev.target.closest("a, button")) select(row);
+    return row && !ev.target.closest("a, button") ? row : null;
+  };
+  stream.addEventListener("pointerdown", (ev) => {
+    const row = ev.button === 0 && pointed(ev);
+    if (row) select(row);
+  });
+  stream.addEventListener("click", (ev) => {
+    const row = pointed(ev);
+    if (row && row !== current()) select(row);
+  });
+  let hoverTimer = 0;
+  stream.addEventListener("pointerover", (ev) => {
+    clearTimeout(hoverTimer);
+    const row = pointed(ev);
+    if (row && row !== current()) hoverTimer = setTimeout(() => fetchAhead([row, ...ahead]), 80);
+  });
+  // A new page of the stream: its first rows are fetched ahead.
+  const fetchFirst = () => {
+    if (!current()) fetchAhead(rows().slice(0, 2).filter(undecided));
+  };
+  stream.addEventListener("htmx:afterSwap", fetchFirst);
+  // A new list is asked for: the rows being fetched ahead are on their
+  // way out, their fetches stop (the selected row's own goes on).
+  $("#filter-form").addEventListener("htmx:beforeRequest", () => {
+    ahead = [];
+    keepOnly(current() ? [current()] : []);
   });
 
   const checked = () => $$("#stream .item.checked");
@@ -115,34 +262,120 @@
     count.textContent = n ? count.dataset.template.replace("0", String(n)) : "";
     $$("[data-bulk]").forEach((b) => { b.hidden = n === 0; });
   };
-  const decide = (decision, targets, extra = {}) => {
-    if (targets.length === 0) return Promise.resolve();
-    // Each decision is its own request: htmx queues requests per source
-    // element and keeps only the last one waiting, so decisions sharing a
-    // source with each other (or with the item loads) would be dropped
-    // when made faster than the server answers.
-    return htmx.ajax("POST", "/inbox/decide?brand=" + encodeURIComponent(brand), {
-      source: targets[0],
-      target: targets[0],
-      swap: "none",
-      values: Object.assign({ id: targets.map((r) => r.dataset.id), decision }, extra),
-    }).then(() => {
-      targets.forEach((r) => r.classList.remove("checked"));
-      updateBulk();
-    });
+
+  // Decisions are shown at once: the row's badge says the decision
+  // (pending until the server confirms it) and the next row is selected,
+  // while the request goes out (its own fetch: no queue of htmx's can
+  // drop it). A refusal puts the row back as it was, with the reason on
+  // it and in the live region.
+  const badge = (id) => rowOf(id)?.querySelector(".decision");
+  const undo = new Map(); // id → {text, cls} of the badge before the decision, and the label shown
+  const refuse = (id, message) => {
+    const b = badge(id);
+    const was = undo.get(id);
+    undo.delete(id);
+    if (b && was) { b.textContent = was.text; b.className = was.cls; }
+    const row = rowOf(id);
+    if (row) {
+      let note = $(".refused", row);
+      if (!note) {
+        note = document.createElement("span");
+        note.className = "refused badge neg";
+        $(".meta", row).append(note);
+      }
+      note.textContent = message;
+    }
   };
+  const decide = async (decision, ids, extra = {}) => {
+    if (ids.length === 0) return;
+    for (const id of ids) {
+      invalidate(id);
+      const b = badge(id);
+      if (b) {
+        const label = inbox.dataset["decided" + decision[0].toUpperCase() + decision.slice(1)] || decision;
+        undo.set(id, { ...(undo.get(id) || { text: b.textContent, cls: b.className }), label });
+        b.textContent = label;
+        b.className = "decision badge pos pending";
+      }
+      const row = rowOf(id);
+      $(".refused", row)?.remove();
+      row?.classList.remove("checked");
+    }
+    updateBulk();
+    const body = new URLSearchParams(extra);
+    ids.forEach((id) => body.append("id", id));
+    body.set("decision", decision);
+    let done = [];
+    let message = "";
+    try {
+      const resp = await fetch("/inbox/decide?brand=" + encodeURIComponent(brand), {
+        method: "POST", credentials: "same-origin", body,
+        headers: { "X-Csrf-Token": csrf(), "HX-Request": "true" },
+      });
+      const text = await resp.text();
+      if (resp.ok) {
+        const trigger = (name) => { try { return JSON.parse(resp.headers.get(name) || "{}"); } catch { return {}; } };
+        done = trigger("HX-Trigger-After-Swap")["ruche:decided"]?.ids || [];
+        message = trigger("HX-Trigger")["ruche:toast"] || "";
+        // The server's badges for what it recorded.
+        const t = document.createElement("template");
+        t.innerHTML = text;
+        for (const el of Array.from(t.content.children)) {
+          el.removeAttribute("hx-swap-oob");
+          document.getElementById(el.id)?.replaceWith(el);
+        }
+      } else {
+        message = text || resp.statusText;
+      }
+    } catch {
+      message = "network error / erreur réseau";
+    }
+    for (const id of ids) {
+      if (done.includes(id)) undo.delete(id);
+      else refuse(id, message || "not recorded / non enregistré");
+      invalidate(id);
+    }
+    if (message) toast(message);
+  };
+  // The decision on the current row (or the checked ones): the next row
+  // is selected at once.
   const decideCurrent = (decision) => {
     const bulk = checked();
-    if (bulk.length) return decide(decision, bulk);
+    if (bulk.length) return decide(decision, bulk.map((r) => r.dataset.id));
     const row = current();
-    if (row) decide(decision, [row]);
+    if (!row) return;
+    const d = decide(decision, [row.dataset.id]);
+    move(1);
+    return d;
   };
-  // Once the current item is decided, the next one is selected.
+  // A decision the server took from a form of the panel (assign): once
+  // recorded, the next row is selected.
   document.addEventListener("ruche:decided", (ev) => {
+    ev.detail.ids.forEach(invalidate);
     const row = current();
     if (row && ev.detail.ids.length === 1 && ev.detail.ids[0] === row.dataset.id) move(1);
   });
-  $$("[data-bulk]").forEach((b) => b.addEventListener("click", () => decide(b.dataset.bulk, checked())));
+  $$("[data-bulk]").forEach((b) => b.addEventListener("click", () => decide(b.dataset.bulk, checked().map((r) => r.dataset.id))));
+  // The panel's own decision buttons decide its item the same way.
+  detail.addEventListener("click", (ev) => {
+    const b = ev.target.closest("[data-decide]");
+    const id = panelId();
+    if (!b || !id) return;
+    decide(b.dataset.decide, [id]);
+    if (current()?.dataset.id === id) move(1);
+  });
+  // Anything the panel posts (a claim, an assignment, a draft) changes
+  // its item: its cached copy goes.
+  detail.addEventListener("htmx:beforeRequest", (ev) => {
+    if (ev.detail.requestConfig?.verb !== "get" && panelId()) invalidate(panelId());
+  });
+  // A stream swapped while decisions are on their way keeps showing them.
+  stream.addEventListener("htmx:afterSwap", () => {
+    for (const [id, u] of undo) {
+      const b = badge(id);
+      if (b && !b.textContent) { b.textContent = u.label; b.className = "decision badge pos pending"; }
+    }
+  });
 
   // ---- Keyboard ----
   const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
@@ -250,6 +483,7 @@
       if (label.startsWith("sentiment:") && had) values.remove = had;
     }
     picker.close();
+    invalidate(row.dataset.id);
     // Its own source: a correction never waits behind (or replaces) a
     // decision or an item load in htmx's queue.
     htmx.ajax("POST", "/inbox/label?brand=" + encodeURIComponent(brand), { source: b, target: b, swap: "none", values });
@@ -369,6 +603,7 @@
     es.addEventListener("arrival", (ev) => {
       let a;
       try { a = JSON.parse(ev.data); } catch { return; }
+      invalidate(a.id);
       if (!rows().some((r) => r.dataset.id === a.id)) arrived(a.id);
     });
   }
@@ -385,5 +620,6 @@
   const open = new URLSearchParams(location.search).get("open");
   const first = rows().find((r) => r.dataset.id === open) || null;
   if (first) select(first);
-  else if (open) htmx.ajax("GET", "/inbox/item?brand=" + encodeURIComponent(brand) + "&id=" + encodeURIComponent(open), { source: detail, target: "#detail" });
+  else fetchFirst();
+  if (!first && open) htmx.ajax("GET", "/inbox/item?brand=" + encodeURIComponent(brand) + "&id=" + encodeURIComponent(open), { source: detail, target: "#detail" });
 })();

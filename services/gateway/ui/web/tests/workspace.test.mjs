@@ -144,6 +144,9 @@ test("triage ten items with the keyboard only", async () => {
     await page.waitForFunction((prev) => document.querySelector("#stream .item[aria-selected='true']")?.dataset.id !== prev, id);
   }
   assert.equal(decided, 10);
+  // Shown at once, each is then confirmed by the server: none refused.
+  await page.waitForFunction(() => !document.querySelector("#stream .item .decision.pending"));
+  assert.equal(await page.locator("#stream .item .refused").count(), 0);
   assert.equal(await page.locator("#stream .item .decision:not(:empty)").count(), 10);
   // ? opens the shortcuts, Escape closes them.
   await page.keyboard.press("?");
@@ -175,8 +178,71 @@ test("a decision made while the item is still loading is kept", async () => {
   await page.waitForTimeout(200); // its item is being fetched now
   await page.keyboard.press("e");
   await page.keyboard.press("j"); // looking at the next one before either answered
-  await page.waitForSelector(`#stream .item[data-id="${a}"] .decision:not(:empty)`);
+  // Shown at once, then confirmed by the server (no longer pending).
+  await page.waitForSelector(`#stream .item[data-id="${a}"] .decision:not(:empty):not(.pending)`);
+  assert.equal(await page.locator(`#stream .item[data-id="${a}"] .refused`).count(), 0);
   mark("decided " + a + " while its item loaded");
+  await ctx.close();
+});
+
+test("a decision shows at once; refused by the server, the row comes back with the reason", async () => {
+  const { ctx, page } = await session(users[0]);
+  // The server answers only when the test lets it: first a refusal.
+  let answer;
+  const asked = new Promise((resolve) => { answer = resolve; });
+  await page.route("**/inbox/decide?**", (route) => answer(route));
+  await page.waitForSelector("#stream .item");
+  const skip = new Set([seeded.claim, seeded.draft]);
+  const ids = await page.$$eval("#stream .item", (rows) => rows.map((r) => r.dataset.id));
+  const a = ids.slice(0, -1).find((id) => !skip.has(id));
+  await page.click(`#stream .item[data-id="${a}"] .meta`);
+  await page.waitForSelector(`.item-panel[data-id="${a}"]`);
+  await page.keyboard.press("e");
+  // Before the server answered: the row says the decision (pending) and
+  // the next row is selected.
+  const route = await asked;
+  await page.waitForSelector(`#stream .item[data-id="${a}"] .decision.pending:not(:empty)`);
+  await page.waitForFunction((a) => document.querySelector("#stream .item[aria-selected='true']")?.dataset.id !== a, a);
+  await route.fulfill({ status: 409, contentType: "text/plain; charset=utf-8", body: "decision: refused by the test" });
+  // The refusal: the row as it was, the reason on it and in the live region.
+  await page.waitForSelector(`#stream .item[data-id="${a}"] .refused:text("refused by the test")`);
+  assert.equal(await page.textContent(`#stream .item[data-id="${a}"] .decision`), "");
+  assert.match(await page.textContent("#toast"), /refused by the test/);
+  await shot(page, "decision-refused");
+  // Decided again with the server answering, it is recorded.
+  await page.unroute("**/inbox/decide?**");
+  await page.click(`#stream .item[data-id="${a}"] .meta`);
+  await page.keyboard.press("e");
+  await page.waitForSelector(`#stream .item[data-id="${a}"] .decision:not(:empty):not(.pending)`);
+  assert.equal(await page.locator(`#stream .item[data-id="${a}"] .refused`).count(), 0);
+  await ctx.close();
+});
+
+test("a move shows the next item fetched ahead at once, then its fresh copy", async () => {
+  const { ctx, page } = await session(users[1]);
+  await page.waitForSelector("#stream .item");
+  const ids = await page.$$eval("#stream .item", (rows) => rows.map((r) => r.dataset.id));
+  assert.ok(ids.length >= 3, "three rows");
+  const itemId = (req) => new URL(req.url()).pathname === "/inbox/item" && new URL(req.url()).searchParams.get("id");
+  // Selecting the first row fetches the second ahead.
+  await page.click(`#stream .item[data-id="${ids[0]}"] .meta`);
+  await page.waitForSelector(`.item-panel[data-id="${ids[0]}"]`);
+  await page.waitForSelector(`#stream .item[data-id="${ids[1]}"][data-ahead]`);
+  // From now on the server answers only when the test lets it: j shows
+  // the second item all the same, from what was fetched ahead...
+  let again;
+  const revalidation = new Promise((resolve) => { again = resolve; });
+  await page.route("**/inbox/item?**", (route) => {
+    if (itemId(route.request()) === ids[1]) again(route);
+  });
+  await page.keyboard.press("j");
+  await page.waitForSelector(`.item-panel[data-id="${ids[1]}"]`);
+  // ... and asks for it again: the fresh copy replaces it.
+  const route = await revalidation;
+  const resp = await route.fetch();
+  const body = (await resp.text()).replace('class="item-panel"', 'class="item-panel" data-fresh="yes"');
+  await route.fulfill({ response: resp, body });
+  await page.waitForSelector(`.item-panel[data-id="${ids[1]}"][data-fresh="yes"]`);
   await ctx.close();
 });
 
