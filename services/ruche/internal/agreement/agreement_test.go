@@ -51,7 +51,7 @@ func agrees(c sandbox.Category, labels []string) bool {
 func TestSandboxAgreement(t *testing.T) {
 	const target = 0.95
 	floors := map[sandbox.Category]float64{
-		"all": 0.80,
+		"all": 0.82,
 		// 0.93 before the model was retrained: it reads "when will … be
 		// back in stock?" as neutral where it read some negative, and the
 		// intent rules then call a neutral availability question purchase
@@ -65,7 +65,7 @@ func TestSandboxAgreement(t *testing.T) {
 		sandbox.CategorySpamScam:        0.97,
 		sandbox.CategorySpam:            0.73,
 		sandbox.CategoryToxicInsult:     1.00,
-		sandbox.CategoryToxicObfuscated: 0.86,
+		sandbox.CategoryToxicObfuscated: 1.00,
 		sandbox.CategoryToxicThreat:     1.00,
 		sandbox.CategoryPersonalData:    0.76,
 	}
