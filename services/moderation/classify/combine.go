@@ -31,9 +31,9 @@ func ModelReason(h learned.Head, s learned.Scores) string {
 // splits of the project's sets (32 threats, about 250 other texts) and the
 // sandbox's templates, with the model retrained on short fan replies and
 // texts that share a threat's words ("Je viens au magasin demain avec ma
-// fille"): from 0.20 the pipeline finds 30 of the 32 dev threats, as from
-// 0.10, and flags 6 other dev texts instead of 14, and 1 of the 240
-// ordinary sandbox templates instead of 8 (the sandbox's chatter, all of
+// fille"): from 0.20 the pipeline finds 29 of the 32 dev threats (30 from
+// 0.10) and flags 6 other dev texts instead of 14, and 1 of the 240
+// ordinary sandbox templates instead of 7 (the sandbox's chatter, all of
 // it unflagged today, loses 2 items from 0.10).
 const modelThreatFrom = 0.20
 
@@ -43,7 +43,7 @@ const modelThreatFrom = 0.20
 // the sandbox's viral post counted as negative and opened a crisis
 // (TestCrisisScenarios, seed 97). Retrained with short fan replies as
 // negatives it scores «Je» 0.04 and «I'm in» 0.05, but a dev reply sharing
-// a threat's words («Je viens de commander») still 0.30, and on the dev
+// a threat's words («Je viens de commander») still 0.29, and on the dev
 // splits no threshold under 0.5 finds one more toxic text: a threat counts
 // as toxicity from 0.5; below it, it still goes to a human as a threat.
 const threatToxicFrom = 0.5

@@ -48,16 +48,16 @@ var targets = func() []target {
 // not fall under (today's, rounded down): a drop fails the test, and so does
 // meeting the target, so that it moves from here to the asserted targets.
 var shortfalls = map[string]float64{
-	"project-new/en toxicity:any recall ≥ 0.85":    0.63,
+	"project-new/en toxicity:any recall ≥ 0.85":    0.68,
 	"mlma/en toxicity:any precision ≥ 0.90":        0.89,
 	"mlma/fr toxicity:any precision ≥ 0.90":        0.84,
-	"mlma/fr toxicity:any recall ≥ 0.85":           0.80,
+	"mlma/fr toxicity:any recall ≥ 0.85":           0.81,
 	"davidson/en toxicity:any recall ≥ 0.85":       0.83,
 	"project-new/en spam precision ≥ 0.90":         0.75,
 	"project-new/en spam recall ≥ 0.85":            0.75,
 	"project-new/fr spam recall ≥ 0.85":            0.50,
-	"project-new/en toxicity:threat recall ≥ 0.95": 0.53,
-	// met (0.85, 0.89, 0.91) before the project's set grew (x375–x794)
+	"project-new/en toxicity:threat recall ≥ 0.95": 0.69,
+	// met (0.85, 0.89, 0.91) before the project's set grew (x375–x806)
 	// and the model was retrained on it: the YouTube spam one item; in
 	// eval.jsonl one item (h023, a phone number given for a parcel, now
 	// read negative by the model); project-new's new held-out items
