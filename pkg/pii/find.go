@@ -38,6 +38,16 @@ var (
 	addressENRe = gate.Must(`\b\d{1,5}[A-Z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Way|Terrace|Crescent|Close|Square|Place|Parkway|Highway|Hwy|Gardens|Grove|Mews|Row)\b`)
 )
 
+// sortCodeRe is a British sort code with its account number, in either
+// order: "sort code 40-78-75, account 34620298".
+var sortCodeRe = gate.Must(`(?i)\bsort[ -]?code\s*:?\s*\d{2}[ -]?\d{2}[ -]?\d{2}\b[^\d]{0,40}?\b\d{8}\b|\b(?:account|acct|a/c)(?:\s+(?:number|no\.?|#))?\s*:?\s*\d{8}\b[^\d]{0,40}?\bsort[ -]?code\s*:?\s*\d{2}[ -]?\d{2}[ -]?\d{2}\b`)
+
+// birthDateRe is a date of birth: a day, a month and a year from 1900 to
+// 2019 (the year of someone old enough to write) after words that say
+// whose birth it is. "Né le" needs its accent folded away: the gate sees
+// "ne le".
+var birthDateRe = gate.Must(`(?i)\b(?:(?:n[ée]|n[ée]e|n[ée]s|n[ée]es) le|date de naissance|date of birth|dob|d\.o\.b\.?|born|born on)\s*:?\s*(?:\d{1,2}[/.\-]\d{1,2}[/.\-]|\d{1,2}(?:er|st|nd|rd|th)?\s+(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre|january|february|march|april|may|june|july|august|september|october|november|december)\s+|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{1,2}(?:st|nd|rd|th)?,?\s+)(?:19[0-9]\d|200\d|201\d)\b`)
+
 // ibanLengths is the length of an IBAN per country (ISO 13616 registry).
 var ibanLengths = map[string]int{
 	"AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29,
@@ -101,10 +111,13 @@ func FindText(rt *gate.Text, lang string) []Finding {
 			out = append(out, f)
 		}
 	}
-	for _, re := range []*gate.Regexp{addressFRRe, addressENRe} {
-		for _, loc := range re.FindAllIndexText(rt) {
+	for _, p := range []struct {
+		re   *gate.Regexp
+		kind Kind
+	}{{addressFRRe, Address}, {addressENRe, Address}, {sortCodeRe, BankAccount}, {birthDateRe, BirthDate}} {
+		for _, loc := range p.re.FindAllIndexText(rt) {
 			if !taken(loc[0], loc[1]) {
-				out = append(out, Finding{Kind: Address, Start: loc[0], End: loc[1]})
+				out = append(out, Finding{Kind: p.kind, Start: loc[0], End: loc[1]})
 			}
 		}
 	}

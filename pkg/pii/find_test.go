@@ -50,6 +50,14 @@ func TestFind(t *testing.T) {
 		{"finds_nir_with_its_key", "sécu 1 85 05 78 006 084 91", "fr", []pii.Kind{"nir"}},
 		{"finds_a_fictional_number_given_as_contact", "You can reach me on (427) 555-0179 between 12 and 2", "en", []pii.Kind{"phone"}},
 		{"ignores_nir_with_a_wrong_key", "sécu 1 85 05 78 006 084 92", "fr", nil},
+		{"finds_a_sort_code_with_its_account", "pay it back to sort code 20-00-00, account 55779911 please", "en", []pii.Kind{"bank_account"}},
+		{"finds_an_account_then_its_sort_code", "Acct no. 55779911 (sort code 200000)", "en", []pii.Kind{"bank_account"}},
+		{"ignores_a_sort_code_alone", "which sort code is it, 20-00-00?", "en", nil},
+		{"finds_a_french_date_of_birth", "Marc Petit, né le 14/02/1979, abonné depuis 2020", "fr", []pii.Kind{"birth_date"}},
+		{"finds_a_written_date_of_birth", "DOB: July 4th, 1988 — can you check my account?", "en", []pii.Kind{"birth_date"}},
+		{"finds_a_date_de_naissance", "date de naissance : 2 juin 1990", "fr", []pii.Kind{"birth_date"}},
+		{"ignores_a_date_not_of_birth", "commande passée le 14/02/2024, livrée le 20/02/2024", "fr", nil},
+		{"ignores_a_product_born_this_year", "La gamme est née le 3 mars 2024", "fr", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

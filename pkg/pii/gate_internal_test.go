@@ -11,7 +11,7 @@ import (
 func gatedRegexps() map[string]*gate.Regexp {
 	return map[string]*gate.Regexp{
 		"email": emailRe, "obfuscated_email": obfuscatedEmailRe, "digit_run": digitRunRe, "iban_start": ibanStartRe,
-		"address_fr": addressFRRe, "address_en": addressENRe,
+		"address_fr": addressFRRe, "address_en": addressENRe, "sort_code": sortCodeRe, "birth_date": birthDateRe,
 	}
 }
 
@@ -22,6 +22,8 @@ var gateSeeds = []string{
 	"john.smith at outlook dot com", "meet me at noon. com", "IBAN FR76 3000 6000 0112 3456 7890 189", "GB29NWBK60161331926819",
 	"carte 4242 4242 4242 4242", "+33 6 12 34 56 78", "(202) 456-1111", "sécu 1 85 05 78 006 084 91", "12 rue des Lilas, 75011 Paris",
 	"17 chaussée de Wavre", "221B Baker Street", "ſ@kelvin.com", "x [at] y [dot] u\u212a", "arobaſe", "fr76", "2026-11-23 08:00",
+	"sort code 40-78-75, account 34620298", "Account no. 12345678, sort-code: 123456", "née le 01/08/1986", "Né le 3 mars 1985",
+	"date of birth: March 3rd, 1985", "DOB 3 March 1985", "date de naissance : 12.05.1990",
 }
 
 // The gate must never hide a match: on every seed, a gated regexp finds

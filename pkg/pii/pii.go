@@ -3,7 +3,9 @@
 // fr"), phone numbers (French and international, parsed with
 // libphonenumber's rules), IBANs (mod-97), payment card numbers (Luhn and an
 // issuer's prefix), postal addresses and French social security numbers
-// (NIR, with their key). It is pure and safe for concurrent use.
+// (NIR, with their key), British bank details (a sort code with its
+// account number) and dates of birth said to be one ("née le 01/08/1986",
+// "date of birth 3 March 1985"). It is pure and safe for concurrent use.
 //
 // Find is the detector: it reports what is personal data with high
 // precision, each finding with its kind (moderation labels a comment with
@@ -35,6 +37,12 @@ const (
 	Address Kind = "address"
 	// NIR is a French social security number whose key checks.
 	NIR Kind = "nir"
+	// BankAccount is a domestic bank account given with its bank: a
+	// British sort code and its 8-digit account number.
+	BankAccount Kind = "bank_account"
+	// BirthDate is a date said to be a date of birth ("né le 3 mars 1985",
+	// "DOB: 03/08/1985"): with a name, it identifies its author.
+	BirthDate Kind = "birth_date"
 )
 
 // Placeholder is what replaces a span of kind k.

@@ -37,6 +37,8 @@ func TestMask(t *testing.T) {
 		{"keeps_short_numbers", "3 cafés et 2 croissants", "3 cafés et 2 croissants"},
 		{"keeps_handles", "merci @cafe_lumiere !", "merci @cafe_lumiere !"},
 		{"keeps_plain_words", "on se voit au café à 8h", "on se voit au café à 8h"},
+		{"sort_code", "sort code 20-00-00, account 55779911 thanks", "[bank_account] thanks"},
+		{"birth_date", "née le 14/02/1979, cliente", "[birth_date], cliente"},
 		{"empty", "", ""},
 	}
 	for _, tc := range cases {

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ruche-project/ruche/pkg/pii"
 )
 
 func TestTemplates(t *testing.T) {
@@ -187,11 +189,26 @@ func TestGenerator(t *testing.T) {
 		}
 	})
 	t.Run("personal_data_holds_personal_data", func(t *testing.T) {
-		pii := regexp.MustCompile(`@example\.(com|net|org)|\d{2} \d{2} \d{2}|555-01|07700 900|FR76|sort code|\d{2}/\d{2}/\d{4}|\d{4} \w+ \d{4}|\d+ [A-Z][a-z]+ (Road|Street|Lane|Avenue)|rue|avenue|boulevard|allée|chemin`)
+		pii := regexp.MustCompile(`@example\.(com|net|org)|\d{2} \d{2} \d{2}|555-01|07700 900|FR\d{2} 3000|sort code|\d{2}/\d{2}/\d{4}|\d{4} \w+ \d{4}|\d+ [A-Z][a-z]+ (Road|Street|Lane|Avenue)|rue|avenue|boulevard|allée|chemin`)
 		for _, d := range a {
 			if d.Category == CategoryPersonalData && !pii.MatchString(d.Text) && !strings.Contains(d.Text, d.Author.Last) {
 				t.Fatalf("no personal data in %q", d.Text)
 			}
+		}
+	})
+	t.Run("ibans_pass_their_check", func(t *testing.T) {
+		iban := regexp.MustCompile(`FR\d{2}(?: \d{4}){5} \d{3}`)
+		n := 0
+		for _, d := range a {
+			for _, m := range iban.FindAllString(d.Text, -1) {
+				n++
+				if !pii.ValidIBAN(strings.ReplaceAll(m, " ", "")) {
+					t.Fatalf("IBAN %q fails its check digits", m)
+				}
+			}
+		}
+		if n == 0 {
+			t.Fatal("no IBAN generated")
 		}
 	})
 	t.Run("spam_links_are_links", func(t *testing.T) {

@@ -5,7 +5,7 @@ package sandbox
 var templatesEN = []template{
 	// Questions.
 	{cat: CategoryQuestion, on: public | dm, text: "Hi, when will {the:p} be back in stock? The site has said \"sold out\" for a week."},
-	{cat: CategoryQuestion, on: public | dm, text: "Do you ship to Ireland? I'd like to send {an:p} to my sister in Dublin."},
+	{cat: CategoryPurchaseIntent, on: public | dm, text: "Do you ship to Ireland? I'd like to order {an:p} for my sister in Dublin."},
 	{cat: CategoryQuestion, on: public, text: "What's the difference between {the:a} and the old model? Trying to decide before payday 😅"},
 	{cat: CategoryQuestion, on: public | dm, text: "Can I pick up an online order at the {city} shop?"},
 	{cat: CategoryQuestion, on: public | dm, text: "How long is the warranty on {the:a}? Can't find it anywhere on your site."},

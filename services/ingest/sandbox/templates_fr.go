@@ -6,7 +6,7 @@ package sandbox
 var templatesFR = []template{
 	// Questions.
 	{cat: CategoryQuestion, on: public | dm, text: "Bonjour, {le:p} {estil:p} de nouveau disponible{s:p} ? Le site affiche « rupture » depuis une semaine."},
-	{cat: CategoryQuestion, on: public | dm, text: "Vous livrez en Belgique ? Je voudrais commander {un:p} pour ma sœur à Bruxelles."},
+	{cat: CategoryPurchaseIntent, on: public | dm, text: "Vous livrez en Belgique ? Je voudrais commander {un:p} pour ma sœur à Bruxelles."},
 	{cat: CategoryQuestion, on: public, text: "Bonjour ! Quelle est la différence entre {le:a} et l'ancien modèle ? J'hésite à craquer."},
 	{cat: CategoryQuestion, on: public | dm, text: "Est-ce qu'on peut retirer une commande directement à la boutique de {city} ?"},
 	{cat: CategoryQuestion, on: public | dm, text: "La garantie {du:a}, c'est deux ans ou plus ? Je ne trouve l'info nulle part."},

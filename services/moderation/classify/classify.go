@@ -61,7 +61,7 @@ func classify(in Input, st *tokens.Storage[Token]) Result {
 	scores := m.Score(in.Text)
 	r.Scores = scores
 	r.Spam = detectSpam(t, &raw, in.Author, in.At, in.BrandDomains)
-	combineSpam(&r.Spam, m, scores)
+	combineSpam(&r.Spam, m, scores, t)
 	r.Toxicity = DetectToxicity(t, r.Lang)
 	combineToxicity(&r.Toxicity, m, scores)
 	in.Correction.correctLabels(&r)

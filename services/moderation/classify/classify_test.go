@@ -83,6 +83,15 @@ func TestSpam(t *testing.T) {
 		{"a_discount_without_a_shop_link_is_not_spam", "Les soldes à -30% chez vous c'est jusqu'à quand ?", classify.Author{}, false, ""},
 		{"a_shop_link_without_a_discount_is_not_spam", "Je l'ai acheté sur https://www.cafelumiere-shop.fr/aurore", classify.Author{}, false, ""},
 		{"brand_contest_is_not_spam", "Jeu concours : tentez de gagner un an de café !", classify.Author{}, false, ""},
+		{"catches_first_comments", "1st!! 🏆 @someone", classify.Author{}, true, "noise:first"},
+		{"first_in_a_sentence_is_not_spam", "First time ordering, fingers crossed", classify.Author{}, false, ""},
+		{"catches_channel_promotion", "Nice video! Subscribe to my channel for more covers", classify.Author{}, true, "promo:channel"},
+		{"catches_channel_promotion_in_french", "Abonne-toi à ma chaîne stp, je poste tous les jours", classify.Author{}, true, "promo:channel"},
+		{"catches_french_follower_bait", "Tu veux plus d'abonnés ? Écris-moi en MP", classify.Author{}, true, "scam:followers"},
+		{"catches_a_shop_named_without_scheme_nor_path", "SNEAKERS 75% OFF TODAY cheap-kicks-outlet.shop", classify.Author{}, true, "shop:counterfeit"},
+		{"a_site_named_without_scheme_is_not_spam", "Vous vendez aussi sur boutique-cafe.fr ?", classify.Author{}, false, ""},
+		{"catches_the_easy_money_testimony", "My cousin earned €3,000 in 5 days with this app https://x-app.example/start?ref=123", classify.Author{}, true, "scam:money"},
+		{"money_made_over_years_is_no_testimony", "I made 300 € in 2 years selling my old records", classify.Author{}, false, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -189,6 +198,15 @@ func TestIntent(t *testing.T) {
 		{"sarcastic_praise_is_a_complaint", "Bravo les champions, 2 heures pour une pizza froide", classify.IntentComplaint},
 		{"exclamative_is_not_a_question", "What a mess", classify.IntentOther},
 		{"insult_alone_is_other", "T'es un connard", classify.IntentOther},
+		{"a_negated_praise_is_not_praise", "Je ne recommande pas ce moulin, il fait trop de bruit", classify.IntentComplaint},
+		{"praise_before_a_contrast_gives_way", "Great coffee but the queue was endless", classify.IntentComplaint},
+		{"a_denied_problem_is_praise", "Never had a problem with them in five years", classify.IntentPraise},
+		{"a_praise_cue_stands_against_the_models_polarity", "Mon grille-pain marche toujours comme au premier jour après dix ans", classify.IntentPraise},
+		{"a_denied_complaint_is_none", "Try it, you won't be disappointed", classify.IntentOther},
+		{"a_wish_then_an_acquisition_is_purchase_intent", "We're planning to order three boxes for the office", classify.IntentPurchase},
+		{"stock_asked_about_is_a_question", "Is the grinder back in stock?", classify.IntentQuestion},
+		{"stock_said_is_purchase_intent", "Dispo en boutique samedi, j'y passe", classify.IntentPurchase},
+		{"a_price_in_a_complaint_is_no_purchase", "For that price I expected a lot better, it broke down in a week", classify.IntentComplaint},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -48,9 +48,14 @@ const modelThreatFrom = 0.20
 // as toxicity from 0.5; below it, it still goes to a human as a threat.
 const threatToxicFrom = 0.5
 
-// combineSpam makes spam a text the model finds spam and the rules do not.
-func combineSpam(sp *Spam, m *learned.Model, s learned.Scores) {
-	if !sp.Is && m.Over(s, learned.Spam) {
+// combineSpam makes spam a text the model finds spam and the rules do not,
+// unless no rule saw anything spam-like in it and it complains of
+// something that went wrong (an intent cue of complaint): a customer
+// writing "App down again, can't check out" is not selling anything, and
+// the model, which learnt spam from YouTube comments, reads "check out" as
+// an invitation.
+func combineSpam(sp *Spam, m *learned.Model, s learned.Scores, t Text) {
+	if !sp.Is && m.Over(s, learned.Spam) && (sp.Score > 0 || !findIntentCues(t).complaint) {
 		sp.Is = true
 		sp.Reasons = append(sp.Reasons, ModelReason(learned.Spam, s))
 	}

@@ -13,7 +13,7 @@ import (
 // Every gated regexp of the classifiers, by name.
 func gatedRegexps() map[string]*gate.Regexp {
 	out := map[string]*gate.Regexp{
-		"url": urlRe, "money_rate": moneyRateRe, "dollars": dollarsRe, "count": countRe, "digits_tail": digitsTail, "discount": discountRe,
+		"url": urlRe, "money_rate": moneyRateRe, "dollars": dollarsRe, "count": countRe, "digits_tail": digitsTail, "discount": discountRe, "bare_shop_host": bareShopHostRe, "quick_money": quickMoneyRe, "referral": referralRe,
 	}
 	for _, p := range toxicPatterns {
 		out[p.name] = p.re

@@ -38,6 +38,12 @@ var (
 	dollarsRe   = gate.Must(`\$\$+|€€+|💰💰|💸`)
 	countRe     = gate.Must(`(?i)\b\d+\s*k?\s*(?:followers|abonnes|abonnés|likes|vues|views)\b`)
 	digitsTail  = gate.Must(`\d{4,}$`)
+	// quickMoneyRe is the easy-money testimony: a sum made in a few hours,
+	// days or weeks ("My aunt made $4,000 in 48 hours", "j'ai transformé
+	// 500 € en 12 000 € en trois semaines" is moneyRate's and the lexicon's).
+	quickMoneyRe = gate.Must(`(?i)\b(?:made|earned|won|gagn[ée]e?|empoch[ée]e?)\s+(?:[$€£]\s?\d[\d,. ]*|\d[\d,. ]*\s?(?:[$€£]|k€|k\$|euros?|dollars?))\s+(?:in|en)\s+(?:\d+|one|two|three|un|une|deux|trois)\s*(?:h|hours?|heures?|days?|jours?|weeks?|semaines?)\b`)
+	// referralRe is a link that pays whoever posts it ("?ref=94053").
+	referralRe = gate.Must(`(?i)[?&](?:ref|aff|affiliate|referral|invite)=`)
 )
 
 // shorteners hide where a link goes. t.co is not one: X wraps every link.
@@ -47,6 +53,15 @@ var shorteners = []string{"bit.ly", "tinyurl.com", "goo.gl", "ow.ly", "is.gd", "
 // suspiciousTLDs are cheap top-level domains that spam favours.
 var suspiciousTLDs = []string{".xyz", ".top", ".click", ".win", ".loan", ".icu", ".online", ".site", ".buzz", ".rest",
 	".cyou", ".cfd", ".sbs", ".bond", ".quest", ".monster", ".lol"}
+
+// bareShopHostRe is a host name written without a scheme or a path under
+// a top-level domain that sells or that spam favours
+// ("cheap-luxury-bags.store"): urlRe needs a scheme or a path, and a bare
+// host under .fr or .com is too often a customer naming a site.
+var bareShopHostRe = gate.Must(`(?i)\b[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:store|shop|sale|deals|discount|boutique|bargains|cheap|xyz|top|click|win|loan|icu|online|site|buzz|rest|cyou|cfd|sbs|bond|quest|monster|lol)\b`)
+
+// shopTLDs are top-level domains that sell: a host under one is a shop.
+var shopTLDs = []string{".store", ".shop", ".sale", ".deals", ".discount", ".boutique", ".bargains", ".cheap"}
 
 // shopWords in a link's host make it a shop: with a discount in the text,
 // the counterfeit-shop comment ("-70% sur www.nike-outlet-shop.top").
@@ -67,8 +82,10 @@ var callRe = gate.Must(`(?i)\b(?:call|ring|dial|text|appele[rz]?|appelle|compose
 // discountRe is a discount: "-70%", "70% off", "jusqu'à -50", "prix cassés".
 var discountRe = gate.Must(`(?i)(?:-\s?\d{2}\s?%|\b\d{2}\s?%\s?(?:off|de remise|de r[ée]duction)|jusqu.{1,3}-\s?\d{2}|prix cass[ée]s|\bsoldes?\b|\bclearance\b)`)
 
-// DetectSpam scores t for spam: shortened links, link farms, repeated text,
-// scam phrases (crypto, easy money, followers, fake giveaways, "DM me"), in
+// DetectSpam scores t for spam: shortened links, link farms, shops (a
+// discount and a shop's host, with or without a scheme), repeated text,
+// "first!" comments, scam phrases (crypto, easy money, followers, fake
+// giveaways, "DM me", "subscribe to my channel"), in
 // French and English, links or none. The author's metadata (a new account,
 // an empty profile with a generated handle) only adds to a text that already
 // looks like spam: it never makes spam on its own.
@@ -90,6 +107,21 @@ func detectSpam(t Text, raw *gate.Text, author Author, at time.Time, brandDomain
 	}
 	links := urlRe.FindAllText(raw)
 	shortened, shop := 0, false
+	var hostBuf [4]string
+	hosts := hostBuf[:0]
+	host := func(host string, bare bool) {
+		if bare && slices.Contains(hosts, host) {
+			return // a link's host is not counted again without its path
+		}
+		hosts = append(hosts, host)
+		for _, tld := range suspiciousTLDs {
+			if strings.HasSuffix(host, tld) {
+				reason("link:suspicious_domain", 2)
+			}
+		}
+		shop = shop || slices.ContainsFunc(shopWords, func(w string) bool { return strings.Contains(host, w) }) ||
+			slices.ContainsFunc(shopTLDs, func(tld string) bool { return strings.HasSuffix(host, tld) })
+	}
 	for _, l := range links {
 		ll := strings.ToLower(l)
 		for _, sh := range shorteners {
@@ -99,13 +131,10 @@ func detectSpam(t Text, raw *gate.Text, author Author, at time.Time, brandDomain
 				break
 			}
 		}
-		host := hostOf(ll)
-		for _, tld := range suspiciousTLDs {
-			if strings.HasSuffix(host, tld) {
-				reason("link:suspicious_domain", 2)
-			}
-		}
-		shop = shop || slices.ContainsFunc(shopWords, func(w string) bool { return strings.Contains(host, w) })
+		host(hostOf(ll), false)
+	}
+	for _, h := range bareShopHostRe.FindAllText(raw) {
+		host(strings.ToLower(h), true)
 	}
 	// Lookalike hosts: bare host names too, but only where one can be (a
 	// brand with domains, a punycode or non-ASCII host): most texts pay
@@ -148,6 +177,12 @@ func detectSpam(t Text, raw *gate.Text, author Author, at time.Time, brandDomain
 	if moneyRateRe.MatchText(raw) {
 		reason("scam:money", 3)
 	}
+	if quickMoneyRe.MatchText(raw) {
+		reason("scam:money", 2)
+	}
+	if len(links) > 0 && referralRe.MatchText(raw) {
+		reason("link:referral", 1)
+	}
 	if dollarsRe.MatchText(raw) {
 		reason("scam:money", 2)
 	}
@@ -160,6 +195,10 @@ func detectSpam(t Text, raw *gate.Text, author Author, at time.Time, brandDomain
 	}
 	if repeatedRun(t.Raw, 6) || repeatedEmoji(t.Emoji, 4) {
 		reason("repeated_chars", 1)
+	}
+	if firstComment(t) {
+		// "First!!! 🥇": a race to comment first, nothing to read or answer
+		reason("noise:first", SpamThreshold)
 	}
 	if t.Letters >= 15 && float64(t.UpperLetters)/float64(t.Letters) > 0.7 {
 		reason("shouting", 1)
@@ -181,6 +220,34 @@ func detectSpam(t Text, raw *gate.Text, author Author, at time.Time, brandDomain
 	slices.Sort(s.Reasons)
 	return s
 }
+
+// firstComment reports a text that only claims to comment first ("First!",
+// "Premier !!! 🥇", "1st comment"), mentions and emoji aside.
+func firstComment(t Text) bool {
+	var words [3]string
+	n := 0
+	for _, tok := range t.Tokens {
+		if tok.Mention {
+			continue
+		}
+		if n == len(words) {
+			return false
+		}
+		words[n] = tok.Fold
+		n++
+	}
+	switch {
+	case n == 0 || !firstWords[words[0]]:
+		return false
+	case n == 1:
+		return true
+	case n == 2:
+		return words[1] == "comment" || words[1] == "commentaire" || words[1] == "again"
+	}
+	return false
+}
+
+var firstWords = map[string]bool{"first": true, "1st": true, "premier": true, "premiere": true, "1er": true, "1ere": true, "frist": true}
 
 // distinctKeys counts the distinct main keys of toks, in a hash table on
 // the stack: a map would be allocated for every text.

@@ -53,19 +53,18 @@ var shortfalls = map[string]float64{
 	"mlma/fr toxicity:any precision ≥ 0.90":        0.84,
 	"mlma/fr toxicity:any recall ≥ 0.85":           0.81,
 	"davidson/en toxicity:any recall ≥ 0.85":       0.83,
-	"project-new/en spam precision ≥ 0.90":         0.75,
-	"project-new/en spam recall ≥ 0.85":            0.75,
-	"project-new/fr spam recall ≥ 0.85":            0.50,
 	"project-new/en toxicity:threat recall ≥ 0.95": 0.69,
-	// met (0.85, 0.89, 0.91) before the project's set grew (x375–x806)
-	// and the model was retrained on it: the YouTube spam one item; in
-	// eval.jsonl one item (h023, a phone number given for a parcel, now
-	// read negative by the model); project-new's new held-out items
-	// include violent idioms of praise ("You absolutely killed it") and
-	// one-word replies the rules read as negative
-	"youtube/en spam recall ≥ 0.85":            0.84,
+	// met before the project's set grew (x375–x806) and the model was
+	// retrained on it: in eval.jsonl one item (h023, a phone number given
+	// for a parcel, now read negative by the model); project-new's new
+	// held-out items include a reply the model calls spam ("I'll check it
+	// out tomorrow", 0.80 precision), spam the rules miss, violent idioms
+	// of praise ("You absolutely killed it") and one-word replies the rules
+	// read as negative
+	"project-new/en spam precision ≥ 0.90":     0.80,
+	"project-new/fr spam recall ≥ 0.85":        0.75,
 	"project/en sentiment accuracy ≥ 0.85":     0.83,
-	"project-new/en sentiment accuracy ≥ 0.85": 0.75,
+	"project-new/en sentiment accuracy ≥ 0.85": 0.77,
 }
 
 // figure returns the target's figure from results for the pipeline

@@ -44,30 +44,25 @@ func agrees(c sandbox.Category, labels []string) bool {
 // equal number of items of every category (so that the rare ones — threats
 // are 1.5% of the traffic — weigh enough to be measured), classifies them
 // as the moderation service does under the built-in policy, and prints the
-// agreement with the sandbox's tags, overall and per category. Issue 21's
-// target is 95% overall; until it is met, the figures are held to floors at
-// today's (rounded down): a drop fails, and so does meeting the target (then
-// assert it instead).
+// agreement with the sandbox's tags, overall and per category (-v lists the
+// misses). Issue 21's target, 95% overall, is asserted; each category is
+// held to a floor at today's figure (rounded down), so that a gain in one
+// does not hide a loss in another.
 func TestSandboxAgreement(t *testing.T) {
 	const target = 0.95
 	floors := map[sandbox.Category]float64{
-		"all": 0.82,
-		// 0.93 before the model was retrained: it reads "when will … be
-		// back in stock?" as neutral where it read some negative, and the
-		// intent rules then call a neutral availability question purchase
-		// intent
-		sandbox.CategoryQuestion:        0.89,
-		sandbox.CategoryComplaint:       0.65,
-		sandbox.CategoryPraise:          0.53,
-		sandbox.CategoryPurchaseIntent:  0.47,
+		sandbox.CategoryQuestion:        1.00,
+		sandbox.CategoryComplaint:       0.94,
+		sandbox.CategoryPraise:          0.95,
+		sandbox.CategoryPurchaseIntent:  1.00,
 		sandbox.CategoryChatter:         1.00,
 		sandbox.CategorySpamLink:        1.00,
-		sandbox.CategorySpamScam:        0.97,
-		sandbox.CategorySpam:            0.73,
-		sandbox.CategoryToxicInsult:     1.00,
+		sandbox.CategorySpamScam:        1.00,
+		sandbox.CategorySpam:            1.00,
+		sandbox.CategoryToxicInsult:     0.98,
 		sandbox.CategoryToxicObfuscated: 1.00,
 		sandbox.CategoryToxicThreat:     1.00,
-		sandbox.CategoryPersonalData:    0.76,
+		sandbox.CategoryPersonalData:    1.00,
 	}
 	const seed, ordinary, perCategory = 21, 400, 30
 	g := sandbox.NewGenerator(seed, 0.5)
@@ -106,12 +101,14 @@ func TestSandboxAgreement(t *testing.T) {
 	}
 	share := float64(agreed) / float64(total)
 	t.Logf("agreement %d/%d = %.3f", agreed, total, share)
-	if share < target && testing.Verbose() {
+	if testing.Verbose() {
 		for _, m := range misses {
 			t.Log(m)
 		}
 	}
-	byCat["all"] = [2]int{agreed, total}
+	if share < target {
+		t.Errorf("agreement %d of %d (%.3f), under issue 21's target %.2f", agreed, total, share, target)
+	}
 	for c, floor := range floors {
 		n := byCat[c]
 		got := float64(n[0]) / float64(n[1])
@@ -120,8 +117,6 @@ func TestSandboxAgreement(t *testing.T) {
 			t.Errorf("%s: no item generated", c)
 		case got < floor:
 			t.Errorf("%s: %d of %d agree (%.3f), under its floor %.2f", c, n[0], n[1], got, floor)
-		case c == "all" && got >= target:
-			t.Errorf("agreement %.3f meets the target %.2f: assert it instead of the floors", got, target)
 		}
 	}
 }
