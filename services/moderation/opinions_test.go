@@ -32,7 +32,10 @@ func TestSecondOpinion(t *testing.T) {
 			Author: v1.Author{ID: "a-" + id}, Text: text, CreatedAt: at, ReceivedAt: at, Source: v1.SourceSandbox})
 	}
 
-	m := decided("sandbox:1", "Here's the article about your new store https://www.bbc.co.uk/news/business-123")
+	// a press link: the learned model's spam score sits within the band
+	// (0.15 against 0.229; retrained, it reads the BBC link it was asked
+	// about before as plainly no spam, 0.08)
+	m := decided("sandbox:1", "Here is the link to the article about your new shop https://www.lemonde.fr/economie/article-42")
 	if !slices.Contains(m.Labels, "second_opinion:spam") || m.Verdict != v1.VerdictReview || slices.Contains(m.Labels, "spam") ||
 		!slices.Contains(m.LabelReasons["second_opinion:spam"], "model2:fake-moderation") || fake.Requests() != 1 {
 		t.Fatalf("uncertain item: %s %v %v (%d requests)", m.Verdict, m.Labels, m.LabelReasons, fake.Requests())

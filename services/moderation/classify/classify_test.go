@@ -22,6 +22,7 @@ func TestNormalize(t *testing.T) {
 		{"rewrites_english_contractions", "don't", []string{"do", "not"}},
 		{"keeps_ordinary_numbers", "2024 il y a", []string{"2024", "il", "y", "a"}},
 		{"maps_cyrillic_lookalikes", "сonnard", []string{"connard"}},
+		{"reads_a_euro_sign_between_letters_as_e", "m€rde à 50€", []string{"merde", "a", "50"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,6 +133,21 @@ func TestToxicity(t *testing.T) {
 		{"ignores_self_deprecation", "Quel idiot je suis, j'ai oublié mon parapluie", classify.LangFrench, classify.SeverityNone, []classify.Category{}},
 		{"slang_praise_is_not_a_threat", "Ce gâteau est une tuerie, it's killing me", classify.LangFrench, classify.SeverityNone, []classify.Category{}},
 		{"french_con_not_counted_in_english", "pros and con", classify.LangEnglish, classify.SeverityNone, []classify.Category{}},
+		// threats at a third person or a group, without a "you"
+		{"catches_incitement", "Someone should stab that cashier, honestly", classify.LangEnglish, classify.SeverityHigh, []classify.Category{"threat"}},
+		{"catches_french_incitement", "Quelqu'un devrait tabasser ce vendeur", classify.LangFrench, classify.SeverityHigh, []classify.Category{"threat"}},
+		{"catches_harm_foretold", "Your drivers are going to get hurt one of these nights", classify.LangEnglish, classify.SeverityHigh, []classify.Category{"threat"}},
+		{"catches_french_harm_foretold", "Ton caissier va se prendre une raclée", classify.LangFrench, classify.SeverityHigh, []classify.Category{"threat"}},
+		{"catches_deserved_violence", "Le gérant mériterait une bonne raclée", classify.LangFrench, classify.SeverityHigh, []classify.Category{"threat"}},
+		{"catches_waiting_at_the_exit", "On va l'attendre à la sortie du boulot, ton vendeur", classify.LangFrench, classify.SeverityHigh, []classify.Category{"threat"}},
+		{"a_hospital_visit_is_no_threat", "My mum ended up in hospital after the fall, so I could not pick up the order", classify.LangEnglish, classify.SeverityNone, []classify.Category{}},
+		{"waiting_for_a_parcel_is_no_threat", "Je l'attends devant la porte depuis ce matin, ce colis", classify.LangFrench, classify.SeverityNone, []classify.Category{}},
+		// insults aimed at the brand's people without "you are"
+		{"catches_insult_after_are", "the cashiers there are morons", classify.LangEnglish, classify.SeverityMedium, []classify.Category{"insult"}},
+		{"catches_insult_after_a_demonstrative", "ces abrutis du service client", classify.LangFrench, classify.SeverityMedium, []classify.Category{"insult"}},
+		{"catches_a_joke_of_a_company", "What a joke of a company", classify.LangEnglish, classify.SeverityLow, []classify.Category{"insult"}},
+		{"we_are_idiots_is_self_deprecation", "we are idiots for ordering twice", classify.LangEnglish, classify.SeverityNone, []classify.Category{}},
+		{"catches_euro_obfuscated_swearing", "Service client de m€rde", classify.LangFrench, classify.SeverityLow, []classify.Category{}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -25,22 +25,27 @@ func ModelReason(h learned.Head, s learned.Scores) string {
 }
 
 // modelThreatFrom is the threat probability from which the model finds a
-// threat: above the threshold stored with the weights (0.050, the highest
-// keeping 95% of the dev threats), because every threat goes to a human at
-// the top priority. Measured on the dev splits and on the sandbox's traffic
-// (seed 99, 1,500 items): from 0.10 the model alone finds 15 of the 18 dev
-// threats instead of 17 and flags 17 of 1,111 ordinary sandbox items
-// instead of 64 (the rules find threats of their own beside it).
-const modelThreatFrom = 0.10
+// threat: above the threshold stored with the weights (the highest keeping
+// 95% of the dev threats), because every threat goes to a human at the top
+// priority, and a false one costs a moderator's time. Measured on the dev
+// splits of the project's sets (32 threats, about 250 other texts) and the
+// sandbox's templates, with the model retrained on short fan replies and
+// texts that share a threat's words ("Je viens au magasin demain avec ma
+// fille"): from 0.20 the pipeline finds 29 of the 32 dev threats (30 from
+// 0.10) and flags 6 other dev texts instead of 14, and 1 of the 240
+// ordinary sandbox templates instead of 7 (the sandbox's chatter, all of
+// it unflagged today, loses 2 items from 0.10).
+const modelThreatFrom = 0.20
 
 // threatToxicFrom is the threat probability from which a threat the model
-// finds also makes the text toxic. 0.15 (set on the dev splits: every
-// threat the model alone finds in the project's sets is one from there)
-// made ordinary short replies toxic — the model scores short texts high
-// («Je» 0.61) — and the fans under the sandbox's viral post then counted
-// as negative and opened a crisis (TestCrisisScenarios, seed 97). Until
-// the model is trained not to, a threat counts as toxicity from 0.5; below
-// it, it still goes to a human as a threat.
+// finds also makes the text toxic. 0.15 made ordinary short replies toxic —
+// the model then scored short texts high («Je» 0.61) — and the fans under
+// the sandbox's viral post counted as negative and opened a crisis
+// (TestCrisisScenarios, seed 97). Retrained with short fan replies as
+// negatives it scores «Je» 0.04 and «I'm in» 0.05, but a dev reply sharing
+// a threat's words («Je viens de commander») still 0.29, and on the dev
+// splits no threshold under 0.5 finds one more toxic text: a threat counts
+// as toxicity from 0.5; below it, it still goes to a human as a threat.
 const threatToxicFrom = 0.5
 
 // combineSpam makes spam a text the model finds spam and the rules do not,

@@ -21,7 +21,7 @@ func TestModelCombination(t *testing.T) {
 			map[string]string{"threat": "model:threat=", "sentiment:negative": "model:negative="}, nil},
 		{"a_threat_the_rules_know_is_theirs", "Je vais te retrouver et te tuer",
 			map[string]string{"threat": "threat:je_vais_te", "toxicity:high": "threat:je_vais_te"}, nil},
-		{"an_insult_without_you_are_is_medium_by_the_model", "this is garbage and so is your whole team",
+		{"an_insult_without_you_are_is_medium_by_the_model", "this brand is garbage and so is everyone behind it",
 			map[string]string{"toxicity:medium": "model:toxicity=", "toxicity:insult": "model:insult="}, []string{"toxicity:high"}},
 		{"channel_promotion_is_spam_by_the_model", "Hey everyone, go look at my channel, new video every friday",
 			map[string]string{"spam": "model:spam="}, nil},

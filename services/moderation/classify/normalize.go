@@ -193,6 +193,12 @@ func normalizeInto(s string, st *tokens.Storage[Token]) Text {
 			// ASCII folds to one byte, a slice of the table's data.
 			f = ft.ASCII(byte(r))
 			folded.WriteByte(f[0])
+		} else if r == '€' && inWord && unicode.IsLetter(prev) && unicode.IsLetter(next) {
+			// A euro sign between letters stands for an e ("m€rde"); a
+			// price ("50€", "€5") keeps it.
+			f = "e"
+			folded.WriteByte('e')
+			class |= fold.Letter
 		} else {
 			f = ft.Fold(r)
 			folded.WriteString(f)

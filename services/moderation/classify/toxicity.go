@@ -109,6 +109,16 @@ var toxicPatterns = []pattern{
 	{"threat:you_will_pay_en", CategoryThreat, gate.Must(` (?:you|u) (?:ll|will) (?:pay dearly|pay for this|end up in (?:a |the )?(?:ditch|hospital|coffin|morgue|trunk|river|grave)) | see what happens to (?:your|ur) | sleep well while (?:you|u) (?:still )?can | (?:should|better) be careful walking home | pay (?:you|u) a visit and not to `)},
 	{"threat:you_will_pay_fr", CategoryThreat, gate.Must(` (?:tu vas|vous allez) (?:le payer (?:tres )?cher|finir dans (?:un|une|le|la) (?:coffre|fosse|fosse|ravin|cercueil|caniveau)|saigner) | (?:t es|vous etes) (?:mort|morts|morte) si | rendre visite et ce ne sera pas pour | qu il fasse attention a lui | (?:surveillez|surveille) (?:bien )?(?:votre|ta|ton|vos|tes) (?:voiture|vehicule|maison|boutique|magasin|famille|enfants) `)},
 	{"threat:around_the_target_en", CategoryThreat, gate.Must(` (?:we|i) ll be waiting (?:for (?:you|u) )?(?:outside|at the exit|downstairs|after (?:your|ur) shift) | (?:i|we) know (?:your|ur) (?:wife|husband|kids|children|family|daughter|son) | (?:is|are) going up in flames | with (?:them|everyone|everybody|your \S+|the \S+) (?:still )?inside `)},
+	// Threats at a third person or a group, written as their kind from
+	// the training and dev splits: someone urged to do violence, harm
+	// foretold to someone ("is going to get hurt", "va se prendre une
+	// raclée", "ends up in hospital"), violence said to be deserved, a
+	// person waited for where they leave.
+	{"threat:incitement", CategoryThreat, gate.Must(` (?:someone|somebody|people) (?:should|needs to|need to|ought to|has to|have to|gotta|oughta) (?:\S+ )?(?:smash|beat|stab|shoot|kill|hurt|punch|torch|burn down|teach (?:him|her|them|\S+ \S+) a lesson) | (?:quelqu un|quelqu|on) (?:devrait|doit|devra|va|finira par) (?:\S+ )?(?:defoncer|frapper|tabasser|buter|planter|casser la gueule|cramer|tuer|egorger|refaire le portrait) `)},
+	{"threat:harm_foretold_en", CategoryThreat, gate.Must(` (?:is|are|s|re) (?:going to|gonna|about to) (?:get|be) (?:hurt|stabbed|shot|beaten|killed|jumped|beat up|smashed|knifed) | (?:getting|get|gets) a beating | end(?:s)? up in (?:the |a )?(?:hospital|morgue|coffin|wheelchair|grave) | (?:won t|wont|will not) make it home `)},
+	{"threat:harm_foretold_fr", CategoryThreat, gate.Must(` (?:va|vont|vas|allez) (?:finir par )?se (?:faire (?:frapper|tabasser|planter|defoncer|buter|casser la gueule|refaire le portrait|lyncher)|prendre (?:une|un) (?:raclee|volee|beigne|balle|bastos|coup de couteau)) | (?:va|vont|vas|allez) (?:manger|prendre|recevoir) (?:une|un) (?:volee|raclee|beigne|balle|bastos|coup de couteau) | (?:finir|finit|finissent|finira|finiront|finiras|finirez|repart|repartira|repartiront) (?:a l hopital|a l hosto|aux urgences|en fauteuil|a la morgue|en ambulance|entre quatre planches) `)},
+	{"threat:deserved_violence", CategoryThreat, gate.Must(` deserves? (?:a beating|a bullet|to be beaten|to get beaten|to get shot|to be stabbed|to be beaten to a pulp|to die) | (?:merite|meritent|meriterait|meriteraient) (?:d etre |de se faire )?(?:roue de coups|roues de coups|tabasse|tabasses|abattu|abattus|pendu|pendus|fusille|fusilles|une raclee|une balle|une bonne raclee|de crever|de mourir) `)},
+	{"threat:waiting_for_fr", CategoryThreat, gate.Must(` (?:je|on|nous) (?:vais |va |allons )?(?:l|la|les) (?:attends|attend|attendons|attendrai|attendra|attendre) (?:sur le parking|a la sortie (?:du|de son|de leur) (?:taf|boulot|travail|magasin|service|bureau|boutique)|apres (?:son|leur) (?:service|taf|boulot)) | (?:i ll|i will|we ll|we will) be waiting for (?:him|her|them) (?:outside|in the car park|in the parking lot|at the exit|after (?:work|his shift|her shift|their shift)) `)},
 	{"hate:group_dehumanised_fr", CategoryHate, gate.Must(` (?:les|tous les|toutes les|ces|sales) ` + groupsFR + ` (?:sont|=) (?:des |tous des |toutes des |de la |une )?` + dehumanising + ` `)},
 	{"hate:group_out_fr", CategoryHate, gate.Must(` (?:les )?` + groupsFR + ` dehors | dehors les ` + groupsFR + ` | sales? ` + groupFR + ` `)},
 	{"hate:group_no_rights_fr", CategoryHate, gate.Must(` (?:les )?` + groupsFR + ` ne (?:devraient|doivent) (?:pas|jamais) (?:avoir|pouvoir|voter|travailler|parler|exister|sortir) `)},
@@ -127,8 +137,13 @@ var (
 	copulas      = map[string]bool{"es": true, "etes": true, "are": true, "re": true, "r": true, "ur": true, "youre": true}
 	aimMarkers   = []string{" espece de ", " espece d ", " bande de ", " bande d ", " quel ", " quelle ", " quels ", " quelles ", " what a ", " what an ", " such a ", " such an ", " sale ", " sales ", " pauvre ", " gros ", " grosse ", " sombre ", " absolute ", " bunch of ", " sont des ", " etes des ", " es un ", " es une ", " est un ", " est une ", " qu un ", " qu une ", " is a ", " is an ", " are a ", " are such ",
 		// an organisation said to be made of them ("a scam run by cretins")
-		" run by ", " ran by ", " managed by ", " staffed by ", " tenu par ", " tenue par ", " dirige par ", " dirigee par ", " gere par ", " geree par ", " ramassis de ", " ramassis d "}
-	selfReferences = []string{" je suis ", " suis ", " i m ", " i am ", " im ", " silly me ", " me "}
+		" run by ", " ran by ", " managed by ", " staffed by ", " tenu par ", " tenue par ", " dirige par ", " dirigee par ", " gere par ", " geree par ", " ramassis de ", " ramassis d ",
+		// said of third persons, the brand's people or a group of them
+		// ("the managers there are dimwits", "ces bouffons du marketing",
+		// "une boîte de voleurs"): a copula or a demonstrative within the
+		// three words before
+		" are ", " r ", " sont ", " est ", " ces ", " these ", " those ", " boite de ", " boite d ", " equipe de ", " equipe d ", " company of ", " team of "}
+	selfReferences = []string{" je suis ", " suis ", " i m ", " i am ", " im ", " silly me ", " me ", " we are ", " we re ", " on est ", " nous sommes "}
 )
 
 // DetectToxicity finds insults, threats and hate in t. Insults quoted or

@@ -153,12 +153,14 @@ func extract(text string, mask uint32, emit func(bucket uint32)) int {
 	}
 	var prev uint32
 	havePrev := false
+	words := 0
 	for i := 1; i < len(s); {
 		j := i
 		for j < len(s) && s[j] != ' ' {
 			j++
 		}
 		word := s[i:j]
+		words++
 		w := hashBytes(hashKind(kindWord), word)
 		put(w)
 		if havePrev {
@@ -190,7 +192,22 @@ func extract(text string, mask uint32, emit func(bucket uint32)) int {
 		put(hashKind(kindShape) ^ uint32(min(upper*4/letters, 3)))
 	}
 	put(hashKind(kindShape) ^ (16 + uint32(min(bangs, 3))))
+	// the length in words, bucketed: short texts have few features, each
+	// weighing more, and a head learns here how far a short text leans
+	// (a fan's "Je viens de commander" is no threat)
+	put(hashKind(kindShape) ^ (32 + lengthBucket(words)))
 	return count
+}
+
+// lengthBucket is n words as one of 7 buckets: 1, 2, 3, 4–5, 6–8, 9–14,
+// more.
+func lengthBucket(n int) uint32 {
+	for i, upTo := range []int{1, 2, 3, 5, 8, 14} {
+		if n <= upTo {
+			return uint32(i)
+		}
+	}
+	return 6
 }
 
 func hasURLPrefix(s string) bool {

@@ -59,8 +59,8 @@ func TestSandboxAgreement(t *testing.T) {
 		sandbox.CategorySpamLink:        1.00,
 		sandbox.CategorySpamScam:        1.00,
 		sandbox.CategorySpam:            1.00,
-		sandbox.CategoryToxicInsult:     0.94,
-		sandbox.CategoryToxicObfuscated: 0.91,
+		sandbox.CategoryToxicInsult:     0.98,
+		sandbox.CategoryToxicObfuscated: 1.00,
 		sandbox.CategoryToxicThreat:     1.00,
 		sandbox.CategoryPersonalData:    1.00,
 	}
