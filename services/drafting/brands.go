@@ -197,6 +197,11 @@ func (b *Brands) PutModel(ctx context.Context, r query.PutModelRequest) error {
 		return fmt.Errorf("%w: api_key: no secret key is configured to seal it", ErrInvalid)
 	}
 	_, err := update(ctx, b.kv, r.Brand, true, func(d *brandDoc) error {
+		if d.Model.BaseURL != r.BaseURL {
+			// The key goes to the endpoint as a bearer token: it does not
+			// follow the URL elsewhere (a new key comes with the new URL).
+			d.Model.SealedKey = nil
+		}
 		d.Model.BaseURL, d.Model.Model, d.Model.EmbeddingModel, d.Model.TokenBudget = r.BaseURL, r.Model, r.EmbeddingModel, r.TokenBudget
 		if r.APIKey != "" {
 			d.Model.SealedKey = b.box.Seal([]byte(r.APIKey), keyAD(r.Brand))

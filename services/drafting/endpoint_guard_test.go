@@ -56,3 +56,27 @@ func TestBrandModelEndpoint(t *testing.T) {
 		}
 	})
 }
+
+// TestModelKeyFollowsItsEndpoint: the stored key is sent to the brand's
+// endpoint as a bearer token, so pointing the endpoint elsewhere without
+// giving a key drops the stored one (else anyone allowed to change the
+// URL could collect the key at a server of theirs).
+func TestModelKeyFollowsItsEndpoint(t *testing.T) {
+	h := start(t, nil)
+	put := func(base, key string) query.BrandSettings {
+		t.Helper()
+		return ask(t, h, query.PutModel, query.PutModelRequest{Brand: "cafe", BaseURL: base, Model: "m", APIKey: key, TokenBudget: 1000})
+	}
+	if s := put("https://llm.example/v1", "sk-owner"); !s.Model.HasKey {
+		t.Fatalf("key not kept: %+v", s.Model)
+	}
+	if s := put("https://llm.example/v1", ""); !s.Model.HasKey {
+		t.Fatalf("same endpoint, no key given: the key must stay: %+v", s.Model)
+	}
+	if s := put("https://collector.example/v1", ""); s.Model.HasKey {
+		t.Fatalf("another endpoint kept the key: %+v", s.Model)
+	}
+	if s := put("https://collector.example/v1", "sk-new"); !s.Model.HasKey {
+		t.Fatalf("a new key with the new endpoint: %+v", s.Model)
+	}
+}
