@@ -25,6 +25,25 @@ var (
 	Unchanged = errors.New("unchanged")
 )
 
+// As gives kvcas's errors a package's own meanings: ErrNotFound also
+// matches notFound, ErrConflict also conflict (errors.Is), the message
+// unchanged; other errors are returned as they are.
+func As(err, notFound, conflict error) error {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return meaning{err, notFound}
+	case errors.Is(err, ErrConflict):
+		return meaning{err, conflict}
+	}
+	return err
+}
+
+// meaning is an error of kvcas that also matches a package's sentinel.
+type meaning struct{ err, as error }
+
+func (m meaning) Error() string   { return m.err.Error() }
+func (m meaning) Unwrap() []error { return []error{m.err, m.as} }
+
 // Attempts bounds an update's tries under contention.
 const Attempts = 16
 

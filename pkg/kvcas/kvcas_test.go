@@ -3,6 +3,7 @@ package kvcas_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -113,5 +114,26 @@ func TestPutRefusesAStaleRevision(t *testing.T) {
 	}
 	if _, err := kvcas.Put(ctx, kv, "k", counter{N: 3}, rev); !errors.Is(err, kvcas.ErrConflict) {
 		t.Fatalf("update at a stale revision: %v", err)
+	}
+}
+
+func TestAsGivesThePackagesMeaning(t *testing.T) {
+	ctx := context.Background()
+	kv := bucket(t)
+	mine, busy := errors.New("no such thing"), errors.New("busy")
+	_, _, err := kvcas.Update(ctx, kv, "none", false, func(*counter) error { return nil })
+	err = kvcas.As(err, mine, busy)
+	if !errors.Is(err, mine) || !errors.Is(err, kvcas.ErrNotFound) || errors.Is(err, busy) || err.Error() != "none: not found" {
+		t.Fatalf("not found as %v", err)
+	}
+	if err := kvcas.As(fmt.Errorf("k: %w", kvcas.ErrConflict), mine, busy); !errors.Is(err, busy) || errors.Is(err, mine) {
+		t.Fatalf("conflict as %v", err)
+	}
+	other := errors.New("disk full")
+	if err := kvcas.As(other, mine, busy); err != other {
+		t.Fatalf("other error as %v", err)
+	}
+	if kvcas.As(nil, mine, busy) != nil {
+		t.Fatal("nil became an error")
 	}
 }

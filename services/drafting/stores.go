@@ -62,18 +62,7 @@ func updateFrom[T any](ctx context.Context, kv jetstream.KeyValue, k string, sta
 	} else {
 		e, _, err = kvcas.Update(ctx, kv, k, create, fn)
 	}
-	return e, casErr(k, err)
-}
-
-// casErr gives kvcas's errors drafting's meaning (codes in endpoints.go).
-func casErr(k string, err error) error {
-	switch {
-	case errors.Is(err, kvcas.ErrNotFound):
-		return fmt.Errorf("%s: %w", k, ErrNotFound)
-	case errors.Is(err, kvcas.ErrConflict):
-		return fmt.Errorf("%s: %w: too many concurrent writers", k, ErrConflict)
-	}
-	return err
+	return e, kvcas.As(err, ErrNotFound, ErrConflict)
 }
 
 func get[T any](ctx context.Context, kv jetstream.KeyValue, k string) (T, error) {
@@ -84,7 +73,7 @@ func get[T any](ctx context.Context, kv jetstream.KeyValue, k string) (T, error)
 // getStored is get with the value's revision.
 func getStored[T any](ctx context.Context, kv jetstream.KeyValue, k string) (kvcas.Entry[T], error) {
 	e, err := kvcas.Get[T](ctx, kv, k)
-	return e, casErr(k, err)
+	return e, kvcas.As(err, ErrNotFound, ErrConflict)
 }
 
 func put(ctx context.Context, kv jetstream.KeyValue, k string, v any) error {

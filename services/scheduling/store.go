@@ -46,23 +46,12 @@ var errUnchanged = kvcas.Unchanged
 // errUnchanged.
 func update[T any](ctx context.Context, kv jetstream.KeyValue, k string, create bool, fn func(*T) error) (v T, changed bool, err error) {
 	e, changed, err := kvcas.Update(ctx, kv, k, create, fn)
-	return e.Value, changed, casErr(k, err)
+	return e.Value, changed, kvcas.As(err, ErrNotFound, ErrConflict)
 }
 
 func get[T any](ctx context.Context, kv jetstream.KeyValue, k string) (T, error) {
 	e, err := kvcas.Get[T](ctx, kv, k)
-	return e.Value, casErr(k, err)
-}
-
-// casErr gives kvcas's errors scheduling's meaning (codes in rpcError).
-func casErr(k string, err error) error {
-	switch {
-	case errors.Is(err, kvcas.ErrNotFound):
-		return fmt.Errorf("%s: %w", k, ErrNotFound)
-	case errors.Is(err, kvcas.ErrConflict):
-		return fmt.Errorf("%s: %w: too many concurrent writers", k, ErrConflict)
-	}
-	return err
+	return e.Value, kvcas.As(err, ErrNotFound, ErrConflict)
 }
 
 // rpcError maps the package's errors to request/reply codes.
