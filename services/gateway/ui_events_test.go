@@ -36,18 +36,9 @@ func TestUIInboxEventsEndWithAccess(t *testing.T) {
 			_, id := g.join("a", "moderator", "camille@a.example")
 			r := g.form(caller{}, "/signin", url.Values{"email": {"camille@a.example"}, "password": {"correct horse battery"}})
 			who := caller{session: r.cookies[gateway.SessionCookie].Value, csrf: r.cookies[gateway.CSRFCookie].Value}
-			srv := httptest.NewServer(g.gw.Handler())
-			defer srv.Close()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/inbox/events?brand=a", nil)
-			req.AddCookie(r.cookies[gateway.SessionCookie])
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			lines := bufio.NewScanner(resp.Body)
+			lines := g.events(ctx, t, r.cookies[gateway.SessionCookie])
 			pings := 0
 			for pings < 2 && lines.Scan() { // the stream lives past heartbeats
 				if lines.Text() == ": ping" {
@@ -65,4 +56,23 @@ func TestUIInboxEventsEndWithAccess(t *testing.T) {
 			}
 		})
 	}
+}
+
+// events opens the brand a's inbox event stream as a browser with cookie
+// and answers its lines, once it is open (200, text/event-stream).
+func (g *testGateway) events(ctx context.Context, t *testing.T, cookie *http.Cookie) *bufio.Scanner {
+	t.Helper()
+	srv := httptest.NewServer(g.gw.Handler())
+	t.Cleanup(srv.Close)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/inbox/events?brand=a", nil)
+	req.AddCookie(cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("events: %d %v", resp.StatusCode, resp.Header)
+	}
+	return bufio.NewScanner(resp.Body)
 }
