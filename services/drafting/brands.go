@@ -175,8 +175,14 @@ func (b *Brands) PutKnowledge(ctx context.Context, r query.PutKnowledgeRequest) 
 // PutModel sets the brand's endpoint, sealing the key.
 func (b *Brands) PutModel(ctx context.Context, r query.PutModelRequest) error {
 	if r.BaseURL != "" {
-		if u, err := url.Parse(r.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fmt.Errorf("%w: base_url: %q is not an http(s) URL", ErrInvalid, r.BaseURL)
+		u, err := url.Parse(r.BaseURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("%w: base_url: not an http(s) URL", ErrInvalid)
+		}
+		// The URL is shown to every member and named in errors: a key in
+		// it would be too. Keys go in api_key, sealed.
+		if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+			return fmt.Errorf("%w: base_url: no credentials, query or fragment in the URL (the key goes in api_key)", ErrInvalid)
 		}
 		if r.Model == "" {
 			return fmt.Errorf("%w: model: required with base_url", ErrInvalid)
@@ -191,6 +197,11 @@ func (b *Brands) PutModel(ctx context.Context, r query.PutModelRequest) error {
 		return fmt.Errorf("%w: api_key: no secret key is configured to seal it", ErrInvalid)
 	}
 	_, err := update(ctx, b.kv, r.Brand, true, func(d *brandDoc) error {
+		if d.Model.BaseURL != r.BaseURL {
+			// The key goes to the endpoint as a bearer token: it does not
+			// follow the URL elsewhere (a new key comes with the new URL).
+			d.Model.SealedKey = nil
+		}
 		d.Model.BaseURL, d.Model.Model, d.Model.EmbeddingModel, d.Model.TokenBudget = r.BaseURL, r.Model, r.EmbeddingModel, r.TokenBudget
 		if r.APIKey != "" {
 			d.Model.SealedKey = b.box.Seal([]byte(r.APIKey), keyAD(r.Brand))

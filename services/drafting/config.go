@@ -39,6 +39,11 @@ type Config struct {
 	// DefaultTokenBudget is the monthly budget of a brand whose model is the
 	// built-in fake (no brand setting).
 	DefaultTokenBudget int64 `koanf:"default_budget"`
+	// AllowInternalModels lets a brand's model endpoint be a loopback or
+	// private address. A brand's base_url is a manager's text dialled from
+	// inside the cluster; without this, drafting refuses to connect to
+	// internal addresses (SSRF), as ingest does for sources.
+	AllowInternalModels bool `koanf:"allow_internal_models"`
 }
 
 // RegisterFlags registers the drafting flags under prefix.
@@ -47,6 +52,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.DurationVar(&c.ModelTimeout, prefix+"model_timeout", 15*time.Second, "timeout of one request to a model")
 	fs.DurationVar(&c.ModelBudget, prefix+"model_budget", 25*time.Second, "longest a draft waits for its model, retries included, before the offline drafter writes it (below nats.ack_wait)")
 	fs.Int64Var(&c.DefaultTokenBudget, prefix+"default_budget", 200000, "monthly token budget of brands using the built-in fake model")
+	fs.BoolVar(&c.AllowInternalModels, prefix+"allow_internal_models", false, "let a brand's model endpoint be a loopback or private address (an in-cluster model; `ruche up` turns it on)")
 }
 
 // Validate checks the settings.

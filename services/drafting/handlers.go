@@ -12,6 +12,7 @@ import (
 	draftv1 "github.com/ruche-project/ruche/events/draft/v1"
 	interactionv1 "github.com/ruche-project/ruche/events/interaction/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
+	"github.com/ruche-project/ruche/pkg/kvcas"
 	"github.com/ruche-project/ruche/pkg/rpc"
 )
 
@@ -170,9 +171,9 @@ func (s *Service) draft(ctx context.Context, in Interaction, instruction, by str
 	existing, err := getStored[record](ctx, s.drafts, k)
 	switch {
 	case err == nil && !regenerate:
-		return existing.v.Draft, s.publishPending(ctx, k, existing)
-	case err == nil && existing.v.Draft.Status == query.DraftApproved:
-		return existing.v.Draft, fmt.Errorf("%w: the draft is approved; it cannot be regenerated", ErrConflict)
+		return existing.Value.Draft, s.publishPending(ctx, k, existing)
+	case err == nil && existing.Value.Draft.Status == query.DraftApproved:
+		return existing.Value.Draft, fmt.Errorf("%w: the draft is approved; it cannot be regenerated", ErrConflict)
 	case err != nil && !errors.Is(err, ErrNotFound):
 		return query.Draft{}, err
 	}
@@ -209,14 +210,14 @@ func (s *Service) draft(ctx context.Context, in Interaction, instruction, by str
 	if err != nil {
 		return query.Draft{}, err
 	}
-	return rec.v.Draft, s.publishPending(ctx, k, rec)
+	return rec.Value.Draft, s.publishPending(ctx, k, rec)
 }
 
 // publishPending publishes the current version's draft.created when the
 // record does not say it was, then records that it was.
-func (s *Service) publishPending(ctx context.Context, k string, rec stored[record]) error {
-	c := rec.v.Draft.Current
-	if rec.v.Published >= c.Version {
+func (s *Service) publishPending(ctx context.Context, k string, rec kvcas.Entry[record]) error {
+	c := rec.Value.Draft.Current
+	if rec.Value.Published >= c.Version {
 		return nil
 	}
 	if err := s.publish(ctx, c, c.ID, c.Brand); err != nil {

@@ -40,9 +40,10 @@ func withEmbeddings(t *testing.T, h *harness, budget int64) *modelfake.Server {
 
 // startRetrieval is drafting with the production's time bounds: the
 // embeddings get a third of the model budget, which a loaded machine
-// needs.
+// needs. The brand's fake model is on loopback.
 func startRetrieval(t *testing.T) *harness {
-	return startWith(t, nil, drafting.Config{Consumer: "drafting", ModelTimeout: 15 * time.Second, ModelBudget: 25 * time.Second, DefaultTokenBudget: 100000})
+	return startWith(t, nil, drafting.Config{Consumer: "drafting", ModelTimeout: 15 * time.Second, ModelBudget: 25 * time.Second, DefaultTokenBudget: 100000,
+		AllowInternalModels: true})
 }
 
 func evalParaphrases(t *testing.T) []drafteval.Paraphrase {
@@ -87,7 +88,8 @@ func TestRetrievalByEmbeddings(t *testing.T) {
 		if _, _, err := h.svc.SearchKnowledge(ctx, "cafe", "Quand arrive mon colis ?", "fr", 3); err != nil {
 			t.Fatal(err)
 		}
-		again, err := drafting.New(drafting.Config{Consumer: "drafting-again", ModelTimeout: 15 * time.Second, ModelBudget: 25 * time.Second},
+		again, err := drafting.New(drafting.Config{Consumer: "drafting-again", ModelTimeout: 15 * time.Second, ModelBudget: 25 * time.Second,
+			AllowInternalModels: true},
 			drafting.LLMConfig{}, h.deps(t))
 		if err != nil {
 			t.Fatal(err)

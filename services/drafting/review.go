@@ -70,7 +70,7 @@ func (s *Service) Edit(ctx context.Context, r query.EditDraftRequest) (query.Dra
 	if err != nil {
 		return query.Draft{}, err
 	}
-	return rec.v.Draft, s.publishPending(ctx, k, rec)
+	return rec.Value.Draft, s.publishPending(ctx, k, rec)
 }
 
 // Approve records an approval of the current version; the last approval

@@ -42,7 +42,9 @@ type Deps struct {
 	// Approvals records an approval where publishing checks it; defaults
 	// to publishing's PutApproval over NATS.
 	Approvals ApprovalRecorder
-	// ModelTransport carries requests to models (nil: the default).
+	// ModelTransport carries requests to models (nil: the default, which
+	// keeps brands' endpoints off internal addresses unless
+	// Config.AllowInternalModels).
 	ModelTransport http.RoundTripper
 	// Now defaults to time.Now.
 	Now func() time.Time
@@ -77,8 +79,11 @@ type Service struct {
 	now       func() time.Time
 	// fallback is the installation's model (the fake under llm.fake).
 	fallback *model.Endpoint
-	fake     *http.Server
-	fakeLn   net.Listener
+	// guard keeps brands' endpoints off internal addresses (nil when
+	// drafting.allow_internal_models or a transport is given).
+	guard  *modelTransport
+	fake   *http.Server
+	fakeLn net.Listener
 }
 
 // New opens drafting's buckets and registers its handlers on the router.
@@ -97,7 +102,12 @@ func New(cfg Config, llm LLMConfig, d Deps) (*Service, error) {
 	s := &Service{cfg: cfg, llm: llm, log: d.Logger.With("service", "drafting"), nc: d.NATS, pub: d.Router.Publisher(), now: d.Now}
 	opt := model.DefaultOptions
 	opt.Timeout = cfg.ModelTimeout
-	s.model = model.NewClient(opt, d.ModelTransport)
+	transport := d.ModelTransport
+	if transport == nil && !cfg.AllowInternalModels {
+		s.guard = newModelTransport()
+		transport = s.guard
+	}
+	s.model = model.NewClient(opt, transport)
 	var err error
 	if s.drafts, err = openBucket(ctx, d.JS, DraftsBucket, d.Replicas, 0); err != nil {
 		return nil, err
@@ -155,7 +165,16 @@ func (s *Service) SetModelSleep(f func(ctx context.Context, d time.Duration) err
 // UseModel makes ep the model of brands without their own (tests, the
 // evaluation and the fake); nil leaves them to the offline drafter. Call it
 // before drafts are written: it is not synchronised with the handlers.
-func (s *Service) UseModel(ep *model.Endpoint) { s.fallback = ep }
+func (s *Service) UseModel(ep *model.Endpoint) {
+	s.fallback = ep
+	if s.guard != nil {
+		base := ""
+		if ep != nil {
+			base = ep.BaseURL
+		}
+		s.guard.trust(base)
+	}
+}
 
 // FakeEmbeddingModel is the embeddings model of the built-in fake.
 const FakeEmbeddingModel = "ruche-fake-embed"

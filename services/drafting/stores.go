@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/ruche-project/ruche/pkg/kvcas"
 )
 
 // Bucket names.
@@ -41,82 +43,37 @@ func key(brand, id string) string {
 	return brand + "." + base64.RawURLEncoding.EncodeToString([]byte(id))
 }
 
-// update applies fn to the JSON value at k with compare-and-set, retrying
-// when another writer moved it; create says whether a missing key is
-// created (fn gets the zero value) or ErrNotFound.
+// update applies fn to the JSON value at k with compare-and-set
+// (pkg/kvcas); create says whether a missing key is created (fn gets the
+// zero value) or ErrNotFound.
 func update[T any](ctx context.Context, kv jetstream.KeyValue, k string, create bool, fn func(*T) error) (T, error) {
-	st, err := updateFrom(ctx, kv, k, nil, create, fn)
-	return st.v, err
+	e, err := updateFrom(ctx, kv, k, nil, create, fn)
+	return e.Value, err
 }
 
-// stored is a value of a bucket with its revision (0: the key has none).
-type stored[T any] struct {
-	v   T
-	rev uint64
-}
-
-// updateFrom is update starting from a value read before (nil: it reads
+// updateFrom is update starting from an entry read before (nil: it reads
 // one), which saves a read when nobody wrote in between; it returns what it
 // wrote, with its revision.
-func updateFrom[T any](ctx context.Context, kv jetstream.KeyValue, k string, start *stored[T], create bool, fn func(*T) error) (stored[T], error) {
-	for range 10 {
-		var st stored[T]
-		if start != nil {
-			st, start = *start, nil
-		} else {
-			var err error
-			if st, err = getStored[T](ctx, kv, k); err != nil && !errors.Is(err, ErrNotFound) {
-				return st, err
-			}
-		}
-		if st.rev == 0 && !create {
-			return st, fmt.Errorf("%s: %w", k, ErrNotFound)
-		}
-		if err := fn(&st.v); err != nil {
-			return st, err
-		}
-		b, err := json.Marshal(st.v)
-		if err != nil {
-			return st, err
-		}
-		if st.rev == 0 {
-			st.rev, err = kv.Create(ctx, k, b)
-		} else {
-			st.rev, err = kv.Update(ctx, k, b, st.rev)
-		}
-		if errors.Is(err, jetstream.ErrKeyExists) || isWrongSequence(err) {
-			continue
-		}
-		return st, err
+func updateFrom[T any](ctx context.Context, kv jetstream.KeyValue, k string, start *kvcas.Entry[T], create bool, fn func(*T) error) (kvcas.Entry[T], error) {
+	var e kvcas.Entry[T]
+	var err error
+	if start != nil {
+		e, _, err = kvcas.UpdateFrom(ctx, kv, k, *start, create, fn)
+	} else {
+		e, _, err = kvcas.Update(ctx, kv, k, create, fn)
 	}
-	return stored[T]{}, fmt.Errorf("%s: %w: too many concurrent writers", k, ErrConflict)
-}
-
-func isWrongSequence(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+	return e, kvcas.As(err, ErrNotFound, ErrConflict)
 }
 
 func get[T any](ctx context.Context, kv jetstream.KeyValue, k string) (T, error) {
-	st, err := getStored[T](ctx, kv, k)
-	return st.v, err
+	e, err := getStored[T](ctx, kv, k)
+	return e.Value, err
 }
 
 // getStored is get with the value's revision.
-func getStored[T any](ctx context.Context, kv jetstream.KeyValue, k string) (stored[T], error) {
-	var st stored[T]
-	e, err := kv.Get(ctx, k)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return st, fmt.Errorf("%s: %w", k, ErrNotFound)
-	}
-	if err != nil {
-		return st, err
-	}
-	if err := json.Unmarshal(e.Value(), &st.v); err != nil {
-		return stored[T]{}, fmt.Errorf("decode %s: %w", k, err)
-	}
-	st.rev = e.Revision()
-	return st, nil
+func getStored[T any](ctx context.Context, kv jetstream.KeyValue, k string) (kvcas.Entry[T], error) {
+	e, err := kvcas.Get[T](ctx, kv, k)
+	return e, kvcas.As(err, ErrNotFound, ErrConflict)
 }
 
 func put(ctx context.Context, kv jetstream.KeyValue, k string, v any) error {

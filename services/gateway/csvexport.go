@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/ruche-project/ruche/pkg/csvsafe"
 	"github.com/ruche-project/ruche/pkg/httpx"
 	"github.com/ruche-project/ruche/pkg/locale"
 )
@@ -55,18 +56,14 @@ func (f csvFormat) header(fr, en []string) []string {
 }
 
 // cell renders one value. Strings from the networks are untrusted: one
-// that a spreadsheet would read as a formula (=, +, -, tab, CR, or @ with a
-// call such as "@SUM(") gets a leading apostrophe (OWASP CSV injection);
-// a plain handle such as "@claire" is left alone.
+// that a spreadsheet would read as a formula is defused (csvsafe), named
+// string types and anything else printed as text too.
 func (f csvFormat) cell(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
 	case string:
-		if x != "" && (strings.ContainsRune("=+-\t\r", rune(x[0])) || (x[0] == '@' && strings.Contains(x, "("))) {
-			return "'" + x
-		}
-		return x
+		return csvsafe.Cell(x)
 	case int:
 		return f.integer(int64(x))
 	case int64:
@@ -112,7 +109,7 @@ func (f csvFormat) cell(v any) string {
 		}
 		return f.cell(*x)
 	}
-	return fmt.Sprint(v)
+	return csvsafe.Cell(fmt.Sprint(v))
 }
 
 func (f csvFormat) integer(n int64) string {

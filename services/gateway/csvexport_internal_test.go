@@ -5,6 +5,9 @@ import (
 	"time"
 )
 
+// label is a named string type, as the events' enums are.
+type label string
+
 func TestCSVCell(t *testing.T) {
 	paris, _ := time.LoadLocation("Europe/Paris")
 	fr, en := csvFormat{french: true, loc: paris}, csvFormat{loc: time.UTC}
@@ -33,6 +36,11 @@ func TestCSVCell(t *testing.T) {
 		{"formula_is_defused", fr, "=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"},
 		{"at_sign_is_defused", en, "@SUM(A1)", "'@SUM(A1)"},
 		{"handle_untouched", en, "@claire", "@claire"},
+		{"fediverse_handle_untouched", en, "@cafe@piaille.fr", "@cafe@piaille.fr"},
+		{"at_sign_dde_is_defused", en, "@cmd|' /C calc'!A0", "'@cmd|' /C calc'!A0"},
+		{"at_sign_reference_is_defused", en, "@A1*2", "'@A1*2"},
+		{"named_string_is_defused", en, label("=1+2"), "'=1+2"},
+		{"named_string_plain", en, label("Café"), "Café"},
 		{"plain_text_untouched", fr, "Café ; « crème »", "Café ; « crème »"},
 	}
 	for _, tc := range cases {

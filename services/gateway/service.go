@@ -49,6 +49,9 @@ type Service struct {
 	// closing is closed when Run stops: long-lived responses (the
 	// inbox's event stream) end, so shutdown does not wait on them.
 	closing chan struct{}
+	// eventsHeartbeat is the inbox stream's heartbeat and re-check of its
+	// caller (0: sseHeartbeat).
+	eventsHeartbeat time.Duration
 }
 
 // New builds the gateway and its routes.

@@ -65,6 +65,21 @@ func (s *Service) authenticate(c echo.Context) (Principal, *accounts.Session, er
 // session checks a session token: known, not idle too long, not older than
 // the absolute timeout, not revoked by its user's sign-out-everywhere.
 func (s *Service) session(ctx context.Context, token string) (accounts.Session, accounts.User, error) {
+	sess, u, err := s.checkSession(ctx, token)
+	if err != nil {
+		return sess, u, err
+	}
+	if now := s.now(); now.Sub(sess.LastSeen) > touchEvery {
+		if err := s.store.TouchSession(ctx, token, now); err != nil && !errors.Is(err, accounts.ErrNotFound) {
+			return sess, u, err
+		}
+	}
+	return sess, u, nil
+}
+
+// checkSession is session without counting as activity: a long-lived
+// request re-checks its caller with it.
+func (s *Service) checkSession(ctx context.Context, token string) (accounts.Session, accounts.User, error) {
 	sess, err := s.store.Session(ctx, token)
 	if err != nil {
 		return sess, accounts.User{}, s.authError(err)
@@ -81,11 +96,6 @@ func (s *Service) session(ctx context.Context, token string) (accounts.Session, 
 	if sess.CreatedAt.Before(u.SessionsValidAfter) {
 		_ = s.store.DeleteSession(ctx, token)
 		return sess, u, httpx.Unauthorized("the session was revoked: sign in again")
-	}
-	if now.Sub(sess.LastSeen) > touchEvery {
-		if err := s.store.TouchSession(ctx, token, now); err != nil && !errors.Is(err, accounts.ErrNotFound) {
-			return sess, u, err
-		}
 	}
 	return sess, u, nil
 }

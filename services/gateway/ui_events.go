@@ -12,6 +12,7 @@ import (
 
 	"github.com/ruche-project/ruche/events"
 	interactionv1 "github.com/ruche-project/ruche/events/interaction/v1"
+	"github.com/ruche-project/ruche/services/gateway/access"
 )
 
 // sseHeartbeat keeps an idle event stream open through proxies.
@@ -82,13 +83,22 @@ func (s *Service) inboxEvents(c echo.Context) error {
 	c.Response().WriteHeader(http.StatusOK)
 	_, _ = fmt.Fprint(c.Response(), "retry: 3000\n: connected\n\n")
 	c.Response().Flush()
-	tick := time.NewTicker(sseHeartbeat)
+	every := s.eventsHeartbeat
+	if every == 0 {
+		every = sseHeartbeat
+	}
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
+			// The stream was authorised when it opened: a member signed
+			// out, revoked or removed from the brand since stops here.
+			if !s.stillAllowed(c, brand) {
+				return nil
+			}
 			_, err = fmt.Fprint(c.Response(), ": ping\n\n")
 		case a, ok := <-arrivals:
 			if !ok {
@@ -102,4 +112,26 @@ func (s *Service) inboxEvents(c echo.Context) error {
 		}
 		c.Response().Flush()
 	}
+}
+
+// stillAllowed re-checks a long-lived request's caller, without counting
+// as activity (a stream open in a tab does not keep a session alive): the
+// session or key still valid, and the route's action still allowed on
+// brand.
+func (s *Service) stillAllowed(c echo.Context, brand string) bool {
+	action, _ := c.Get(actionKey).(access.Action)
+	var p Principal
+	if ck, err := c.Cookie(SessionCookie); err == nil && presentedKey(c) == "" {
+		_, u, err := s.checkSession(c.Request().Context(), ck.Value)
+		if err != nil {
+			return false
+		}
+		p = Principal{ID: u.ID, Via: ViaSession, Roles: u.Roles}
+	} else {
+		var err error
+		if p, _, err = s.authenticate(c); err != nil {
+			return false
+		}
+	}
+	return action != "" && p.Allowed(brand, action)
 }

@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"bufio"
 	"context"
 	"io"
 	"net/http"
@@ -225,21 +224,9 @@ func TestUIInboxEvents(t *testing.T) {
 	g := newTestGateway(t)
 	g.join("a", "moderator", "camille@a.example")
 	r := g.form(caller{}, "/signin", url.Values{"email": {"camille@a.example"}, "password": {"correct horse battery"}})
-	srv := httptest.NewServer(g.gw.Handler())
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/inbox/events?brand=a", nil)
-	req.AddCookie(r.cookies[gateway.SessionCookie])
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
-		t.Fatalf("events: %d %v", resp.StatusCode, resp.Header)
-	}
-	lines := bufio.NewScanner(resp.Body)
+	lines := g.events(ctx, t, r.cookies[gateway.SessionCookie])
 	for lines.Scan() && lines.Text() != ": connected" {
 	}
 	pub, err := bus.NewPublisher(g.js)

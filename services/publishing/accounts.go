@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -102,7 +102,8 @@ func validateAccountID(id string) error {
 }
 
 // Put creates or replaces an account; an empty token keeps the stored one
-// (a rotation is a put with the new token: the next call uses it).
+// while the API URL stays the same (a rotation is a put with the new
+// token: the next call uses it).
 func (a *Accounts) Put(ctx context.Context, spec query.AccountSpec) (query.AccountView, error) {
 	if err := events.ValidateBrand(spec.Brand); err != nil {
 		return query.AccountView{}, rpc.BadRequest("account.brand", "%s", err.Error())
@@ -113,8 +114,15 @@ func (a *Accounts) Put(ctx context.Context, spec query.AccountSpec) (query.Accou
 	if _, ok := networks[spec.Network]; !ok {
 		return query.AccountView{}, rpc.BadRequest("account.network", "%q is not one of %v", spec.Network, networkNames())
 	}
-	if u := spec.Settings[SettingURL]; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-		return query.AccountView{}, rpc.BadRequest("account.settings.url", "must be an http(s) URL")
+	if u := spec.Settings[SettingURL]; u != "" {
+		p, err := url.Parse(u)
+		switch {
+		case err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "":
+			return query.AccountView{}, rpc.BadRequest("account.settings.url", "must be an http(s) URL")
+		case p.User != nil || p.RawQuery != "" || p.ForceQuery || p.Fragment != "":
+			// Settings are shown to every member: the token goes in token.
+			return query.AccountView{}, rpc.BadRequest("account.settings.url", "no credentials, query or fragment in the URL (the token goes in token)")
+		}
 	}
 	key := accountKey(spec.Brand, spec.ID)
 	now := a.now().UTC()
@@ -128,7 +136,11 @@ func (a *Accounts) Put(ctx context.Context, spec query.AccountSpec) (query.Accou
 		if prev.Network != spec.Network {
 			return query.AccountView{}, rpc.Conflict("account %s is on %s: delete it to connect another network", spec.ID, prev.Network)
 		}
-		rec.CreatedAt, rec.Token, rev = prev.CreatedAt, prev.Token, old.Revision()
+		rec.CreatedAt, rev = prev.CreatedAt, old.Revision()
+		if prev.Settings[SettingURL] == spec.Settings[SettingURL] {
+			// The token is sent to the URL: it never follows it elsewhere.
+			rec.Token = prev.Token
+		}
 	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return query.AccountView{}, fmt.Errorf("read account %s: %w", key, err)
 	}

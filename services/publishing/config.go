@@ -41,6 +41,12 @@ type Config struct {
 	// MediaAllowLocal lets media be fetched from loopback and private
 	// addresses (a local stack); off, only public addresses are dialled.
 	MediaAllowLocal bool `koanf:"media_allow_local"`
+	// NetworksAllowLocal lets an account's API URL be a loopback or
+	// private address (a local stack, the sandbox under `ruche up`). An
+	// account's URL is a manager's text dialled from inside the cluster
+	// with the account's token: off, internal addresses are refused
+	// (SSRF).
+	NetworksAllowLocal bool `koanf:"networks_allow_local"`
 }
 
 // RegisterFlags registers the publishing flags under prefix.
@@ -57,6 +63,7 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.StringSliceVar(&c.MediaOrigins, prefix+"media_origins", nil, "origins (scheme://host[:port]) post media are fetched from; empty: posts with media fail")
 	fs.Int64Var(&c.MediaMaxBytes, prefix+"media_max_bytes", 40<<20, "largest media fetched for a post, in bytes")
 	fs.BoolVar(&c.MediaAllowLocal, prefix+"media_allow_local", false, "fetch media from loopback and private addresses too (local stacks only)")
+	fs.BoolVar(&c.NetworksAllowLocal, prefix+"networks_allow_local", false, "call networks at loopback and private addresses too (local stacks only; `ruche up` turns it on)")
 	fs.StringVar(&c.LinksBaseURL, prefix+"links_base_url", "", "public prefix of short links, the gateway's /l/ (https://ruche.example/l/); empty: links are not shortened")
 }
 

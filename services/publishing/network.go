@@ -9,6 +9,7 @@ import (
 	"time"
 
 	publishv1 "github.com/ruche-project/ruche/events/publish/v1"
+	"github.com/ruche-project/ruche/pkg/netguard"
 )
 
 // Network is one network's publish side. Every method makes HTTP calls with
@@ -90,6 +91,10 @@ func asNetworkError(err error) *NetworkError {
 	var ne *NetworkError
 	if errors.As(err, &ne) {
 		return ne
+	}
+	if errors.Is(err, netguard.ErrForbiddenAddress) {
+		// The account's URL names an internal address: it stays refused.
+		return &NetworkError{Code: "forbidden_address", Reason: err.Error(), Permanent: true}
 	}
 	code := "transport"
 	if errors.Is(err, context.DeadlineExceeded) {

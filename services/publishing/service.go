@@ -34,7 +34,8 @@ type Deps struct {
 	// Box seals account tokens.
 	Box *secret.Box
 	// HTTP reaches the networks (a client without timeout: each call has
-	// its own, Config.RequestTimeout). Defaults to a new client.
+	// its own, Config.RequestTimeout). Defaults to a pkg/netguard client
+	// (internal addresses only with Config.NetworksAllowLocal).
 	HTTP *http.Client
 	// Networks overrides the connectors (tests); defaults to every network
 	// publishing knows.
@@ -87,7 +88,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 		d.Now = time.Now
 	}
 	if d.HTTP == nil {
-		d.HTTP = &http.Client{}
+		// Accounts' URLs are managers' text: no internal address unless
+		// configured (each call has its own timeout).
+		d.HTTP = netguard.Client(0, cfg.NetworksAllowLocal)
 	}
 	if d.Networks == nil {
 		d.Networks = []Network{NewSandbox(d.HTTP), NewMastodon(d.HTTP), NewBluesky(d.HTTP), NewMeta(d.HTTP), NewX(d.HTTP),

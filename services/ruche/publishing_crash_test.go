@@ -83,7 +83,8 @@ func TestPublishingCrashPostsExactlyOnce(t *testing.T) {
 			// than nats.max_deliver would stop being delivered. Production
 			// crashes are rarer than one per second.
 			"RUCHE_NATS_MAX_DELIVER=1000", "RUCHE_PUBLISHING_REQUEST_TIMEOUT=500ms", "RUCHE_PUBLISHING_RETRY_INTERVAL=100ms",
-			"RUCHE_PUBLISHING_BACKOFF_BASE=100ms", "RUCHE_PUBLISHING_BACKOFF_MAX=1s", "RUCHE_LOG_LEVEL=warn", "RUCHE_LOG_FORMAT=text")
+			"RUCHE_PUBLISHING_BACKOFF_BASE=100ms", "RUCHE_PUBLISHING_BACKOFF_MAX=1s", "RUCHE_LOG_LEVEL=warn", "RUCHE_LOG_FORMAT=text",
+			"RUCHE_PUBLISHING_NETWORKS_ALLOW_LOCAL=true") // the sandbox is on loopback
 		out := &syncBuffer{}
 		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -146,7 +147,8 @@ func runRouted(t testing.TB, router *bus.Router, run func(context.Context) error
 func testPublishingConfig() publishing.Config {
 	return publishing.Config{Consumer: "publishing", RequestTimeout: 2 * time.Second, MaxAttempts: 3,
 		RetryInterval: 100 * time.Millisecond, BackoffBase: 100 * time.Millisecond, BackoffMax: time.Second,
-		MetricsEvery: time.Hour, MetricsHorizon: 30 * 24 * time.Hour, FollowersEvery: 24 * time.Hour}
+		MetricsEvery: time.Hour, MetricsHorizon: 30 * 24 * time.Hour, FollowersEvery: 24 * time.Hour,
+		NetworksAllowLocal: true} // the networks' fakes are on loopback
 }
 
 func (p *publisher) account(t testing.TB, id, network, url string) {
@@ -502,4 +504,27 @@ func newFakeMastodon(t testing.TB) *fakeMastodon {
 	}))
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// TestPublishingRefusesInternalAddresses: an account's URL is a manager's
+// text that publishing dials from inside the cluster with the account's
+// token: unless publishing.networks_allow_local, an internal address is
+// never called (SSRF), and the request fails for good saying why.
+func TestPublishingRefusesInternalAddresses(t *testing.T) {
+	conn := testkit.NATS(t)
+	sb := startSandbox(t, nil)
+	cfg := testPublishingConfig()
+	cfg.NetworksAllowLocal = false
+	p := startPublishing(t, conn, cfg)
+	p.account(t, "sandbox", "sandbox", sb.url)
+	text := "Une réponse qui ne doit pas partir vers le réseau interne."
+	p.approve(t, "ap-internal", publishv1.KindReply, text)
+	p.request(t, publishv1.Requested{ID: "reply-internal", Kind: publishv1.KindReply, InteractionID: "sandbox:" + sb.comment(t), Text: text, Lang: "fr", ApprovalID: "ap-internal"})
+	pub := p.settled(t, "reply-internal")
+	if pub.State == query.PublicationPublished || sb.Received().PostsByText[text] != 0 {
+		t.Fatalf("published to an internal address: %+v", pub)
+	}
+	if len(pub.Targets) != 1 || !strings.Contains(pub.Targets[0].Reason, "not allowed") {
+		t.Fatalf("the failure does not say why: %+v", pub.Targets)
+	}
 }

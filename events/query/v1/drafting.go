@@ -227,7 +227,8 @@ type PutKnowledgeRequest struct {
 }
 
 // PutModelRequest sets a brand's model endpoint. An empty APIKey keeps the
-// stored one.
+// stored one while BaseURL stays the same; a new BaseURL drops it (the key
+// is sent to the endpoint, so it never follows the URL elsewhere).
 type PutModelRequest struct {
 	Brand   string `json:"brand"`
 	BaseURL string `json:"base_url"`

@@ -15,11 +15,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	mrand "math/rand/v2"
 	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/ruche-project/ruche/pkg/kvcas"
 )
 
 // Bucket names.
@@ -43,9 +44,6 @@ var (
 	// was read.
 	ErrStale = errors.New("changed since it was read")
 )
-
-// casRetries bounds Update's read-modify-write loop under contention.
-const casRetries = 16
 
 // Store is the gateway's account storage.
 type Store struct {
@@ -129,18 +127,11 @@ func validKeyToken(s string) bool {
 }
 
 func get[T any](ctx context.Context, kv jetstream.KeyValue, key string) (T, uint64, error) {
-	var v T
-	e, err := kv.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return v, 0, ErrNotFound
+	e, err := kvcas.Get[T](ctx, kv, key)
+	if errors.Is(err, kvcas.ErrNotFound) {
+		return e.Value, 0, ErrNotFound
 	}
-	if err != nil {
-		return v, 0, fmt.Errorf("read %s: %w", key, err)
-	}
-	if err := json.Unmarshal(e.Value(), &v); err != nil {
-		return v, 0, fmt.Errorf("decode %s: %w", key, err)
-	}
-	return v, e.Revision(), nil
+	return e.Value, e.Revision, err
 }
 
 func create(ctx context.Context, kv jetstream.KeyValue, key string, v any) error {
@@ -158,65 +149,29 @@ func create(ctx context.Context, kv jetstream.KeyValue, key string, v any) error
 
 // put writes v at key if its revision is still rev.
 func put(ctx context.Context, kv jetstream.KeyValue, key string, v any, rev uint64) (uint64, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return 0, err
-	}
-	if rev == 0 {
-		rev, err = kv.Create(ctx, key, b)
-	} else {
-		rev, err = kv.Update(ctx, key, b, rev)
-	}
-	var apiErr *jetstream.APIError
-	if errors.Is(err, jetstream.ErrKeyExists) || errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+	rev, err := kvcas.Put(ctx, kv, key, v, rev)
+	if errors.Is(err, kvcas.ErrConflict) {
 		return 0, ErrStale
 	}
-	if err != nil {
-		return 0, fmt.Errorf("write %s: %w", key, err)
-	}
-	return rev, nil
+	return rev, err
 }
 
-// update is a read-modify-write of key with compare-and-set, retried when
-// another writer got there first, after a short random pause that grows
-// (writers that collided at once would otherwise collide again, and a busy
-// record would run out of retries: seen with four writers on one user).
+// update is a read-modify-write of key with compare-and-set (pkg/kvcas),
+// retried when another writer got there first.
 func update[T any](ctx context.Context, kv jetstream.KeyValue, key string, fn func(*T) error) (T, error) {
-	for attempt := range casRetries {
-		if err := casPause(ctx, attempt); err != nil {
-			var zero T
-			return zero, err
-		}
-		v, rev, err := get[T](ctx, kv, key)
-		if err != nil {
-			return v, err
-		}
-		if err := fn(&v); err != nil {
-			return v, err
-		}
-		if _, err := put(ctx, kv, key, v, rev); errors.Is(err, ErrStale) {
-			continue
-		} else if err != nil {
-			return v, err
-		}
-		return v, nil
-	}
-	var zero T
-	return zero, fmt.Errorf("update %s: %w (retried %d times)", key, ErrStale, casRetries)
+	e, _, err := kvcas.Update(ctx, kv, key, false, fn)
+	return e.Value, casErr(key, err)
 }
 
-// casPause waits before a compare-and-set's next attempt (none before the
-// first): a short random pause that grows with the attempts.
-func casPause(ctx context.Context, attempt int) error {
-	if attempt == 0 {
-		return nil
+// casErr gives kvcas's errors the store's meaning.
+func casErr(key string, err error) error {
+	switch {
+	case errors.Is(err, kvcas.ErrNotFound):
+		return ErrNotFound
+	case errors.Is(err, kvcas.ErrConflict):
+		return fmt.Errorf("update %s: %w (retried %d times)", key, ErrStale, kvcas.Attempts)
 	}
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(time.Duration(mrand.Int64N(int64(time.Millisecond) << min(attempt, 6)))):
-		return nil
-	}
+	return err
 }
 
 // list reads every record whose key matches filter.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/ruche-project/ruche/pkg/kvcas"
 )
 
 // View is one saved view of the inbox: a name and the filter's query
@@ -64,23 +66,16 @@ func (s *Store) DeleteView(ctx context.Context, user, brand, name string) ([]Vie
 // another tab saved first.
 func (s *Store) changeViews(ctx context.Context, user, brand string, fn func([]View) ([]View, error)) ([]View, error) {
 	key := viewsKey(user, brand)
-	for attempt := range casRetries {
-		if err := casPause(ctx, attempt); err != nil {
-			return nil, err
-		}
-		views, rev, err := get[[]View](ctx, s.users, key)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return nil, err
-		}
-		if views, err = fn(views); err != nil {
-			return nil, err
-		}
-		if _, err := put(ctx, s.users, key, views, rev); errors.Is(err, ErrStale) {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		return views, nil
+	e, _, err := kvcas.Update(ctx, s.users, key, true, func(views *[]View) error {
+		next, err := fn(*views)
+		*views = next
+		return err
+	})
+	if errors.Is(err, kvcas.ErrConflict) {
+		return nil, fmt.Errorf("save views: %w (retried %d times)", ErrStale, kvcas.Attempts)
 	}
-	return nil, fmt.Errorf("save views: %w (retried %d times)", ErrStale, casRetries)
+	if err != nil {
+		return nil, err
+	}
+	return e.Value, nil
 }

@@ -38,7 +38,7 @@ var settingsStrings = map[string]msg{
 	"settings.d_form":          {"Set the drafting model", "Régler le modèle de rédaction"},
 	"settings.d_base_url":      {"Endpoint address (OpenAI-compatible; empty: offline drafter)", "Adresse du point d'accès (compatible OpenAI ; vide : rédacteur hors ligne)"},
 	"settings.d_embedding_opt": {"Embedding model (optional)", "Modèle d'embeddings (facultatif)"},
-	"settings.d_api_key":       {"API key (write-only; empty keeps the stored one)", "Clé d'API (écriture seule ; vide : garde celle enregistrée)"},
+	"settings.d_api_key":       {"API key (write-only; empty keeps the stored one for the same endpoint URL)", "Clé d'API (écriture seule ; vide : garde celle enregistrée pour la même URL)"},
 	"settings.d_budget":        {"Monthly token budget (0: no model use)", "Budget mensuel de jetons (0 : pas d'usage du modèle)"},
 	"settings.d_help":          {"Drafts stop calling the model once the month's tokens reach the budget; the offline drafter takes over.", "Les brouillons n'appellent plus le modèle une fois le budget du mois atteint ; le rédacteur hors ligne prend le relais."},
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ruche-project/ruche/pkg/csvsafe"
 	"github.com/ruche-project/ruche/services/gateway"
 	"github.com/ruche-project/ruche/services/gateway/access"
 )
@@ -260,9 +261,18 @@ func output(w io.Writer, format string, v any, header []string, rows [][]string)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	case "csv":
+		// Names and emails are their owners' to choose: a spreadsheet
+		// shows them as text, never as formulas.
 		cw := csv.NewWriter(w)
 		_ = cw.Write(header)
-		_ = cw.WriteAll(rows)
+		for _, r := range rows {
+			cells := make([]string, len(r))
+			for i, v := range r {
+				cells[i] = csvsafe.Cell(v)
+			}
+			_ = cw.Write(cells)
+		}
+		cw.Flush()
 		return cw.Error()
 	case "table", "":
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

@@ -101,3 +101,17 @@ func TestLoginAndAccessCommands(t *testing.T) {
 		t.Fatalf("context list: %v %q", err, out)
 	}
 }
+
+// TestOutputCSVDefusesFormulas: a member's name is theirs to choose; the
+// CSV an owner opens in a spreadsheet shows it as text, never runs it.
+func TestOutputCSVDefusesFormulas(t *testing.T) {
+	var b bytes.Buffer
+	rows := [][]string{{"u1", "x@a.example", `=HYPERLINK("http://evil.example","x")`, "owner"}, {"u2", "y@a.example", "Zoé", "analyst"}}
+	if err := output(&b, "csv", nil, []string{"id", "email", "name", "role"}, rows); err != nil {
+		t.Fatal(err)
+	}
+	want := "id,email,name,role\nu1,x@a.example,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",owner\nu2,y@a.example,Zoé,analyst\n"
+	if b.String() != want {
+		t.Fatalf("csv:\n%s\nwant:\n%s", b.String(), want)
+	}
+}

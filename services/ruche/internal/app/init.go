@@ -130,6 +130,10 @@ func (a *App) initModeration() (runner, error) {
 }
 
 func (a *App) initDrafting() (runner, error) {
+	if a.mode == ModeUp {
+		// A local model (Ollama, vLLM) lives on loopback.
+		a.cfg.Drafting.AllowInternalModels = true
+	}
 	svc, err := drafting.New(a.cfg.Drafting, a.cfg.LLM, drafting.Deps{Router: a.router, Logger: a.log, NATS: a.conn.NC, JS: a.conn.JS, Replicas: a.conn.Replicas(), Secrets: a.box})
 	if err != nil || !a.cfg.Demo.Enabled || a.mode != ModeUp {
 		return svc, err

@@ -13,6 +13,10 @@ import (
 
 func (a *App) initPublishing() (runner, error) {
 	cfg := a.cfg.Publishing
+	if a.mode == ModeUp {
+		// The sandbox network, a dev Mastodon, live on loopback.
+		cfg.NetworksAllowLocal = true
+	}
 	switch {
 	case cfg.LinksBaseURL != "":
 	case a.cfg.Gateway.PublicURL != "":

@@ -221,7 +221,8 @@ func startDrafting(ctx context.Context) (st *draftingStack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := drafting.New(drafting.Config{Consumer: "drafting", ModelTimeout: 15 * time.Second, ModelBudget: 25 * time.Second, DefaultTokenBudget: 0},
+	svc, err := drafting.New(drafting.Config{Consumer: "drafting", ModelTimeout: 15 * time.Second, ModelBudget: 25 * time.Second, DefaultTokenBudget: 0,
+		AllowInternalModels: true},
 		drafting.LLMConfig{}, drafting.Deps{Router: st.router, Logger: log, NATS: st.conn.NC, JS: st.conn.JS, Replicas: 1, Secrets: box})
 	if err != nil {
 		return nil, err

@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launch, watch } from "./browser.mjs";
 
 const skip = !process.env.RUCHE_CALENDAR_MANAGER && "RUCHE_CALENDAR_MANAGER is not set: run through TestCalendarInTheBrowser (services/ruche)";
 const base = process.env.RUCHE_URL;
@@ -19,11 +19,7 @@ let browser;
 before(async () => {
   if (skip) return;
   mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();
@@ -34,19 +30,10 @@ const shot = (page, name) => page.screenshot({ path: join(artifacts, name + ".pn
 
 test("create, submit, approve, schedule, drag to another day; no CSP violation", { skip }, async () => {
   const ctx = await browser.newContext({ locale: "en-GB", viewport: { width: 1400, height: 1000 } });
-  await ctx.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => {
-      console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI + " at " + e.sourceFile + ":" + e.lineNumber + ":" + e.columnNumber + " on " + (e.target && e.target.outerHTML ? e.target.outerHTML.slice(0, 160) : ""));
-    });
-  });
-  const page = await ctx.newPage();
   const violations = [];
-  let step = "sign in";
   const pageErrors = [];
-  page.on("console", (m) => {
-    if (m.text().includes("CSP violation") || m.text().includes("Content Security Policy")) violations.push(step + ": " + m.text());
-  });
-  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  let step = "sign in";
+  const page = await watch(ctx, { violations, pageErrors }, () => step);
   await page.goto(base + "/signin");
   await page.fill("#email", manager.email);
   await page.fill("#password", manager.password);

@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launch, watch } from "./browser.mjs";
 
 const skip = !process.env.RUCHE_MANAGER && "RUCHE_MANAGER is not set: run through TestDashboardInTheBrowser (services/ruche)";
 const base = process.env.RUCHE_URL;
@@ -24,11 +24,7 @@ const pageErrors = [];
 before(async () => {
   if (skip) return;
   mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();
@@ -38,18 +34,7 @@ after(async () => {
 // and script errors.
 async function session(options) {
   const ctx = await browser.newContext(options);
-  await ctx.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => {
-      console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI + " on " + location.pathname + " at " +
-        e.sourceFile + ":" + e.lineNumber + " by " + (e.target?.outerHTML ? e.target.outerHTML.slice(0, 160) : ""));
-    });
-  });
-  const page = await ctx.newPage();
-  page.on("dialog", async (d) => { dialogs.push(d.message()); await d.dismiss(); });
-  page.on("console", (m) => {
-    if (m.text().includes("CSP violation") || m.text().includes("Content Security Policy")) violations.push(m.text());
-  });
-  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  const page = await watch(ctx, { dialogs, violations, pageErrors });
   await page.goto(base + "/signin");
   await page.fill("#email", manager.email);
   await page.fill("#password", manager.password);

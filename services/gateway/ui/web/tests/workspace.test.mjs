@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createHmac } from "node:crypto";
-import { chromium } from "playwright-core";
+import { launch, watch } from "./browser.mjs";
 
 const env = (name) => {
   const v = process.env[name];
@@ -34,13 +34,7 @@ const violations = [];
 const pageErrors = [];
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    // launch() gives the browser a fresh profile of its own (a temporary
-    // --user-data-dir, removed on close).
-  });
+  browser = await launch();
   mark("chromium launched");
 });
 after(async () => {
@@ -53,17 +47,7 @@ const signedIn = new Map(); // email → storage state (cookies) of a session
 async function session(user, { locale = "en-GB" } = {}) {
   const ctx = await browser.newContext({ locale, viewport: { width: 1400, height: 900 },
     storageState: user ? signedIn.get(user.email) : undefined });
-  await ctx.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => {
-      console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
-    });
-  });
-  const page = await ctx.newPage();
-  page.on("dialog", async (d) => { dialogs.push(d.message()); await d.dismiss(); });
-  page.on("console", (m) => {
-    if (m.text().includes("CSP violation") || m.text().includes("Content Security Policy")) violations.push(m.text());
-  });
-  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  const page = await watch(ctx, { dialogs, violations, pageErrors });
   if (user && !signedIn.has(user.email)) {
     await signIn(page, user);
     signedIn.set(user.email, await ctx.storageState());
