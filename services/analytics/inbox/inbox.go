@@ -208,8 +208,8 @@ func parseFilter(brand string, in query.InteractionFilter) (sqlFilter, error) {
 // stored copy sorted by (brand, received_at, received_ms, id), so a page
 // reads time slices of it through its primary key: the first slice is the
 // last hour before the cursor (or now), each next one is eight times wider
-// than the previous, until the page is full or the slice reaches the brand's
-// oldest interaction.
+// than the previous, until the page is full or the slice reaches the oldest
+// interaction stored (of any brand: the parts' metadata says it at once).
 //
 // In a slice, candidates are copies in listing order (with the filters when
 // there are any, applied to each copy); the copies of the candidates' keys
@@ -274,7 +274,7 @@ func (s Reader) listInteractions(ctx context.Context, p listParams) (query.ListI
 	}
 	var (
 		items  []query.Interaction
-		oldest uint32 // the brand's oldest received_at, read when first needed
+		oldest uint32 // the oldest received_at stored, read when first needed
 		span   = uint64(firstSlice / time.Second)
 	)
 	for {
@@ -288,12 +288,15 @@ func (s Reader) listInteractions(ctx context.Context, p listParams) (query.ListI
 			break
 		}
 		if oldest == 0 {
-			var n uint64
-			if err := s.db.Conn().QueryRow(ctx, "SELECT count(), toUInt32(min(received_at)) FROM interactions_by_received WHERE brand = ?", p.brand).
-				Scan(&n, &oldest); err != nil {
+			// The oldest received_at of every brand, from the parts'
+			// metadata: a bound below the brand's own (reading that one
+			// scans the brand's copies), reached in a few slices more.
+			var parts uint64
+			if err := s.db.Conn().QueryRow(ctx, `SELECT count(), toUInt32(min(min_time)) FROM system.parts
+WHERE database = currentDatabase() AND table = 'interactions_by_received' AND active`).Scan(&parts, &oldest); err != nil {
 				return query.ListInteractionsResponse{}, fmt.Errorf("list interactions of %s: %w", p.brand, err)
 			}
-			if n == 0 {
+			if parts == 0 {
 				break
 			}
 		}
