@@ -204,7 +204,8 @@ func (s Reader) interactionDetail(ctx context.Context, brand, id string) (query.
 	return d, nil
 }
 
-// routing fills d's route and SLA from the latest moderation.
+// routing fills d's route and SLA from the latest moderation (its copy
+// interaction_routing, migration 0016).
 func (s Reader) routing(ctx context.Context, brand, id string, d *query.InteractionDetail) error {
 	var (
 		actions []string
@@ -213,7 +214,7 @@ func (s Reader) routing(ctx context.Context, brand, id string, d *query.Interact
 	// An aggregate skips NULL arguments: the SLA is read as 0 when absent
 	// so that a later decision without SLA wins over an earlier one.
 	err := s.db.Conn().QueryRow(ctx, `SELECT argMax(actions, version), argMax(ifNull(toUInt32(sla_due), 0), version)
-FROM interaction_state WHERE brand = ? AND interaction_id = ?`, brand, id).Scan(&actions, &due)
+FROM interaction_routing WHERE brand = ? AND interaction_id = ?`, brand, id).Scan(&actions, &due)
 	if err != nil {
 		return fmt.Errorf("state of %s: %w", id, err)
 	}

@@ -39,3 +39,21 @@ INSERT INTO interaction_rows (brand, id, created_at, network, account, kind, pla
     author_name, text, lang, url, received_at, received_ms, source, inserted_at)
 SELECT brand, id, created_at, network, account, kind, platform_id, thread_id, parent_id, author_id, author_handle, author_name,
     text, lang, url, received_at, received_ms, source, inserted_at FROM interactions;
+--
+-- interaction_routing: the moderation's route and SLA, for the panel's one
+-- id (interaction_state, sorted by id in granules of 8192 rows, costs a
+-- granule of its arrays per part for it). Every version is kept; the
+-- panel reads the latest.
+CREATE TABLE IF NOT EXISTS interaction_routing (
+    brand String,
+    interaction_id String,
+    version UInt64,
+    actions Array(String),
+    sla_due Nullable(DateTime)
+) ENGINE = ReplacingMergeTree(version)
+ORDER BY (brand, interaction_id, version)
+SETTINGS index_granularity = 256;
+CREATE MATERIALIZED VIEW IF NOT EXISTS interaction_routing_mv TO interaction_routing AS
+SELECT brand, interaction_id, version, actions, sla_due FROM interaction_state;
+INSERT INTO interaction_routing (brand, interaction_id, version, actions, sla_due)
+SELECT brand, interaction_id, version, actions, sla_due FROM interaction_state;
