@@ -207,7 +207,8 @@ func parseFilter(brand string, in query.InteractionFilter) (sqlFilter, error) {
 // (migration 0008, filled by a materialized view) holds the key of every
 // stored copy sorted by (brand, received_at, received_ms, id), so a page
 // reads time slices of it through its primary key: the first slice is the
-// last hour before the cursor (or now), each next one is eight times wider
+// last hour before the cursor (or now; eight hours under a filter), each
+// next one is eight times wider
 // than the previous, until the page is full or the slice reaches the oldest
 // interaction stored (of any brand: the parts' metadata says it at once).
 //
@@ -277,6 +278,11 @@ func (s Reader) listInteractions(ctx context.Context, p listParams) (query.ListI
 		oldest uint32 // the oldest received_at stored, read when first needed
 		span   = uint64(firstSlice / time.Second)
 	)
+	if len(p.filter.where) > 0 {
+		// A filter keeps a share of each slice: its first slice is the
+		// second one's width, one round of queries fewer for most pages.
+		span *= sliceGrowth
+	}
 	for {
 		sl.lo = top - uint32(min(span, uint64(top)))
 		found, err := s.sliceItems(ctx, p, sl, need-len(items))
