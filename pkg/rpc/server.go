@@ -25,6 +25,7 @@ import (
 // the queue group.
 type Server struct {
 	svc     micro.Service
+	nc      *nats.Conn
 	service string
 	log     *slog.Logger
 	groups  map[string]micro.Group
@@ -60,7 +61,7 @@ func NewServer(nc *nats.Conn, service, version, description string, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("add micro service %s: %w", service, err)
 	}
-	s := &Server{svc: svc, service: service, log: log, groups: map[string]micro.Group{},
+	s := &Server{svc: svc, nc: nc, service: service, log: log, groups: map[string]micro.Group{},
 		slots: make(chan struct{}, MaxConcurrent), running: map[string]context.CancelFunc{}, cancelled: map[string]time.Time{}}
 	// Every replica hears every cancel: only the one answering the request
 	// has it running.
@@ -192,21 +193,32 @@ func callHandler[Req, Resp any](ctx context.Context, fn func(context.Context, Re
 
 // reply is the one error mapping: a request/reply error goes back with its
 // code and field; anything else is logged and answered as internal, without
-// its detail.
+// its detail. It answers on the connection, not through req: micro reads
+// req's outcome (for its stats) once the handler callback returns, which
+// is before the request's own goroutine answers; the answer is the one
+// micro's Respond and Error send.
 func (s *Server) reply(ctx context.Context, info query.EndpointInfo, req micro.Request, out any, err error) {
+	if req.Reply() == "" {
+		return // nobody waits for it
+	}
+	answer := nats.NewMsg(req.Reply())
 	if err == nil {
-		if rerr := req.RespondJSON(out); rerr != nil {
-			s.log.WarnContext(ctx, "reply", "subject", info.Subject, "error", rerr)
+		if answer.Data, err = json.Marshal(out); err != nil {
+			err = fmt.Errorf("encode the answer: %w", err)
 		}
-		return
 	}
-	e := AsError(err)
-	if e == nil {
-		s.log.ErrorContext(ctx, "request failed", "subject", info.Subject, "error", err)
-		e = &Error{Code: query.CodeInternal, Message: "internal error"}
+	if err != nil {
+		e := AsError(err)
+		if e == nil {
+			s.log.ErrorContext(ctx, "request failed", "subject", info.Subject, "error", err)
+			e = &Error{Code: query.CodeInternal, Message: "internal error"}
+		}
+		answer.Header.Set(micro.ErrorHeader, e.Error())
+		answer.Header.Set(micro.ErrorCodeHeader, e.Code)
+		answer.Data = encodeErrorData(e)
 	}
-	if rerr := req.Error(e.Code, e.Error(), encodeErrorData(e)); rerr != nil {
-		s.log.WarnContext(ctx, "reply with an error", "subject", info.Subject, "error", rerr)
+	if rerr := s.nc.PublishMsg(answer); rerr != nil {
+		s.log.WarnContext(ctx, "reply", "subject", info.Subject, "error", rerr)
 	}
 }
 
