@@ -9,6 +9,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
+	"github.com/nats-io/nuid"
 
 	"github.com/ruche-project/ruche/events"
 	query "github.com/ruche-project/ruche/events/query/v1"
@@ -18,6 +19,9 @@ import (
 // Slack is what a caller waits beyond an endpoint's budget, so that the
 // server's own deadline error arrives before the caller gives up.
 const Slack = 2 * time.Second
+
+// HeaderRequestID names a request, for its cancel (CancelSubject).
+const HeaderRequestID = "Ruche-Request-Id"
 
 // Client asks endpoints over one NATS connection.
 type Client struct{ nc *nats.Conn }
@@ -41,6 +45,7 @@ func Ask[Req, Resp any](ctx context.Context, c *Client, ep query.Endpoint[Req, R
 	if err != nil {
 		return out, fmt.Errorf("encode request of %s: %w", info.Subject, err)
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, info.Budget+Slack)
 	defer cancel()
 	msg := nats.NewMsg(info.Subject)
@@ -48,8 +53,17 @@ func Ask[Req, Resp any](ctx context.Context, c *Client, ep query.Endpoint[Req, R
 	if id := obs.CorrelationID(ctx); id != "" {
 		msg.Header.Set(events.HeaderCorrelationID, id)
 	}
+	id := nuid.Next()
+	msg.Header.Set(HeaderRequestID, id)
 	reply, err := c.nc.RequestMsgWithContext(ctx, msg)
 	switch {
+	case errors.Is(err, context.Canceled) && errors.Is(parent.Err(), context.Canceled):
+		// The caller gave up (a browser aborted its request): the server
+		// stops working on it (and its ClickHouse query with it).
+		if perr := c.nc.Publish(CancelSubject(info.Service), []byte(id)); perr != nil {
+			return out, fmt.Errorf("request %s: %w (and its cancel: %v)", info.Subject, err, perr)
+		}
+		return out, fmt.Errorf("request %s: %w", info.Subject, err)
 	case errors.Is(err, nats.ErrNoResponders):
 		return out, Unavailable("the %s service is not running", info.Service)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout):

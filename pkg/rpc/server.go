@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
@@ -24,6 +25,7 @@ import (
 // the queue group.
 type Server struct {
 	svc     micro.Service
+	nc      *nats.Conn
 	service string
 	log     *slog.Logger
 	groups  map[string]micro.Group
@@ -31,7 +33,24 @@ type Server struct {
 	// which waits for running requests and turns later ones away.
 	inflight sync.RWMutex
 	stop     sync.Once
+	// slots bound the requests answered at once: each runs in its own
+	// goroutine (a NATS subscription hands its messages over one at a
+	// time), and a full server waits for a slot before taking the next.
+	slots chan struct{}
+	// cancels holds the running requests' cancel functions by request id
+	// (HeaderRequestID), and the ids cancelled before their request
+	// arrived (the cancel and the request travel on two subscriptions).
+	cancels   sync.Mutex
+	running   map[string]context.CancelFunc
+	cancelled map[string]time.Time
+	cancelSub *nats.Subscription
 }
+
+// MaxConcurrent is how many requests a Server answers at once.
+const MaxConcurrent = 32
+
+// cancelMemory is how long a cancel that arrived before its request is kept.
+const cancelMemory = 30 * time.Second
 
 // NewServer adds the micro service named service on nc.
 func NewServer(nc *nats.Conn, service, version, description string, log *slog.Logger) (*Server, error) {
@@ -42,7 +61,60 @@ func NewServer(nc *nats.Conn, service, version, description string, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("add micro service %s: %w", service, err)
 	}
-	return &Server{svc: svc, service: service, log: log, groups: map[string]micro.Group{}}, nil
+	s := &Server{svc: svc, nc: nc, service: service, log: log, groups: map[string]micro.Group{},
+		slots: make(chan struct{}, MaxConcurrent), running: map[string]context.CancelFunc{}, cancelled: map[string]time.Time{}}
+	// Every replica hears every cancel: only the one answering the request
+	// has it running.
+	if s.cancelSub, err = nc.Subscribe(CancelSubject(service), func(m *nats.Msg) { s.cancel(string(m.Data)) }); err != nil {
+		_ = svc.Stop()
+		return nil, fmt.Errorf("subscribe to the cancels of %s: %w", service, err)
+	}
+	return s, nil
+}
+
+// CancelSubject is where a client that gave up on a request of service
+// sends its request id, so the server stops working on it.
+func CancelSubject(service string) string { return "ruche.rpc.cancel." + service }
+
+// cancel ends the request id, or remembers it for when it arrives.
+func (s *Server) cancel(id string) {
+	if id == "" {
+		return
+	}
+	s.cancels.Lock()
+	defer s.cancels.Unlock()
+	if stop, ok := s.running[id]; ok {
+		stop()
+		return
+	}
+	now := time.Now()
+	for old, at := range s.cancelled {
+		if now.Sub(at) > cancelMemory {
+			delete(s.cancelled, old)
+		}
+	}
+	s.cancelled[id] = now
+}
+
+// track registers the cancel function of the request id ("": none) and
+// returns its release; a request cancelled before it arrived is ended at once.
+func (s *Server) track(id string, stop context.CancelFunc) (release func()) {
+	if id == "" {
+		return func() {}
+	}
+	s.cancels.Lock()
+	defer s.cancels.Unlock()
+	if _, ok := s.cancelled[id]; ok {
+		delete(s.cancelled, id)
+		stop()
+		return func() {}
+	}
+	s.running[id] = stop
+	return func() {
+		s.cancels.Lock()
+		delete(s.running, id)
+		s.cancels.Unlock()
+	}
 }
 
 // Stop drains the endpoints and waits for the requests being answered; a
@@ -53,6 +125,9 @@ func (s *Server) Stop() {
 			s.log.Warn("stop micro service", "service", s.service, "error", err)
 		}
 		s.inflight.Lock()
+		if err := s.cancelSub.Unsubscribe(); err != nil {
+			s.log.Warn("unsubscribe from cancels", "service", s.service, "error", err)
+		}
 	})
 }
 
@@ -74,7 +149,17 @@ func Handle[Req, Resp any](s *Server, ep query.Endpoint[Req, Resp], fn func(cont
 		g = s.svc.AddGroup(prefix)
 		s.groups[prefix] = g
 	}
-	h := micro.HandlerFunc(func(req micro.Request) { serve(s, info, req, fn) })
+	h := micro.HandlerFunc(func(req micro.Request) {
+		if !s.inflight.TryRLock() {
+			s.reply(context.Background(), info, req, nil, Unavailable("the %s service is shutting down", s.service))
+			return
+		}
+		s.slots <- struct{}{}
+		go func() {
+			defer func() { <-s.slots; s.inflight.RUnlock() }()
+			serve(s, info, req, fn)
+		}()
+	})
 	if err := g.AddEndpoint(info.Name, h, micro.WithEndpointSubject(parts[3])); err != nil {
 		return fmt.Errorf("rpc: serve %s: %w", info.Subject, err)
 	}
@@ -83,13 +168,9 @@ func Handle[Req, Resp any](s *Server, ep query.Endpoint[Req, Resp], fn func(cont
 
 func serve[Req, Resp any](s *Server, info query.EndpointInfo, req micro.Request, fn func(context.Context, Req) (Resp, error)) {
 	ctx := obs.WithCorrelationID(context.Background(), req.Headers().Get(events.HeaderCorrelationID))
-	if !s.inflight.TryRLock() {
-		s.reply(ctx, info, req, nil, Unavailable("the %s service is shutting down", s.service))
-		return
-	}
-	defer s.inflight.RUnlock()
 	ctx, cancel := context.WithTimeout(ctx, info.Budget)
 	defer cancel()
+	defer s.track(req.Headers().Get(HeaderRequestID), cancel)()
 	var in Req
 	if err := DecodeJSON(req.Data(), &in); err != nil {
 		s.reply(ctx, info, req, nil, err)
@@ -112,21 +193,32 @@ func callHandler[Req, Resp any](ctx context.Context, fn func(context.Context, Re
 
 // reply is the one error mapping: a request/reply error goes back with its
 // code and field; anything else is logged and answered as internal, without
-// its detail.
+// its detail. It answers on the connection, not through req: micro reads
+// req's outcome (for its stats) once the handler callback returns, which
+// is before the request's own goroutine answers; the answer is the one
+// micro's Respond and Error send.
 func (s *Server) reply(ctx context.Context, info query.EndpointInfo, req micro.Request, out any, err error) {
+	if req.Reply() == "" {
+		return // nobody waits for it
+	}
+	answer := nats.NewMsg(req.Reply())
 	if err == nil {
-		if rerr := req.RespondJSON(out); rerr != nil {
-			s.log.WarnContext(ctx, "reply", "subject", info.Subject, "error", rerr)
+		if answer.Data, err = json.Marshal(out); err != nil {
+			err = fmt.Errorf("encode the answer: %w", err)
 		}
-		return
 	}
-	e := AsError(err)
-	if e == nil {
-		s.log.ErrorContext(ctx, "request failed", "subject", info.Subject, "error", err)
-		e = &Error{Code: query.CodeInternal, Message: "internal error"}
+	if err != nil {
+		e := AsError(err)
+		if e == nil {
+			s.log.ErrorContext(ctx, "request failed", "subject", info.Subject, "error", err)
+			e = &Error{Code: query.CodeInternal, Message: "internal error"}
+		}
+		answer.Header.Set(micro.ErrorHeader, e.Error())
+		answer.Header.Set(micro.ErrorCodeHeader, e.Code)
+		answer.Data = encodeErrorData(e)
 	}
-	if rerr := req.Error(e.Code, e.Error(), encodeErrorData(e)); rerr != nil {
-		s.log.WarnContext(ctx, "reply with an error", "subject", info.Subject, "error", rerr)
+	if rerr := s.nc.PublishMsg(answer); rerr != nil {
+		s.log.WarnContext(ctx, "reply", "subject", info.Subject, "error", rerr)
 	}
 }
 

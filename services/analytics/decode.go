@@ -100,6 +100,13 @@ func decode(subject string, get func(string) string, body []byte, now time.Time)
 		}
 		row := caseDecisionRow(e, now)
 		d.other = &row
+	case casev1.Corrected{}.Name():
+		var e casev1.Corrected
+		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {
+			return bad("%s: %v", env.Type, err)
+		}
+		row := correctionRow(e, now)
+		d.other = &row
 	case community.FollowersCounted{}.Name():
 		var e community.FollowersCounted
 		if err := decodeValid(body, &e, env.Brand, func() (string, error) { return e.Brand, e.Validate() }); err != nil {

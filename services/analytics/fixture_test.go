@@ -97,6 +97,14 @@ func (d *dataset) decide(r interaction.Received, decision casev1.Decision, assig
 	})
 }
 
+// correct is a moderator's correction of the labels moderation gave r.
+func (d *dataset) correct(r interaction.Received, labels, add, remove []string, after time.Duration) {
+	c := casev1.Corrected{InteractionID: r.ID, Brand: r.Brand, Moderator: "key-1", Text: r.Text, Labels: labels, Add: add, Remove: remove,
+		Source: casev1.CorrectionExplicit, CorrectedAt: r.CreatedAt.Add(after)}
+	c.ID = casev1.CorrectedID(c.InteractionID, c.Text, c.Add, c.Remove)
+	d.events = append(d.events, c)
+}
+
 func (d *dataset) edit(r interaction.Received, text string, after time.Duration) {
 	d.events = append(d.events, interaction.Updated{
 		ID: interaction.UpdatedID(r.ID, text), InteractionID: r.ID, Brand: r.Brand, Network: r.Network, Text: text, Lang: "fr",
@@ -170,6 +178,8 @@ func brandOf(e events.Event) string {
 		return v.Brand
 	case casev1.Decided:
 		return v.Brand
+	case casev1.Corrected:
+		return v.Brand
 	case community.FollowersCounted:
 		return v.Brand
 	case community.Followed:
@@ -199,6 +209,8 @@ func eventID(e events.Event) string {
 	case reply.Sent:
 		return v.ID
 	case casev1.Decided:
+		return v.ID
+	case casev1.Corrected:
 		return v.ID
 	case community.FollowersCounted:
 		return v.ID
@@ -253,6 +265,8 @@ func (h *harness) seed(d *dataset, copies int) {
 			want["replies"] += copies
 		case casev1.Decided:
 			want["case_decisions"] += copies
+		case casev1.Corrected:
+			want["label_corrections"] += copies
 		case community.FollowersCounted:
 			want["follower_snapshots"] += copies
 		case community.Followed:
@@ -282,7 +296,7 @@ func (h *harness) seed(d *dataset, copies int) {
 // allSettled reports whether every sink's consumer has nothing pending.
 func (h *harness) allSettled() bool {
 	for _, sk := range h.svc.sinks {
-		c, err := h.bus.JS.Consumer(h.t.Context(), sk.stream, h.cfg.Consumer)
+		c, err := h.bus.JS.Consumer(h.t.Context(), sk.stream, sk.consumer)
 		if err != nil {
 			return false
 		}

@@ -40,15 +40,36 @@ func inboxDataset() (*dataset, map[string]interaction.Received) {
 	return d, rs
 }
 
+// filterCase is a listing of cafe-lumiere under a filter and the ids it
+// lists, newest first.
+type filterCase struct {
+	name   string
+	filter query.InteractionFilter
+	want   string
+}
+
+// checkFilters lists under each case's filter on h.
+func checkFilters(t *testing.T, h *harness, cases []filterCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var resp query.ListInteractionsResponse
+			if err := h.request(query.ListInteractionsSubject, query.SearchInteractionsRequest{
+				ListInteractionsRequest: query.ListInteractionsRequest{Brand: "cafe-lumiere"}, InteractionFilter: tc.filter}, &resp); err != nil {
+				t.Fatal(err)
+			}
+			if got := shortIDs(resp.Items); got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestSearchInteractions(t *testing.T) {
 	d, _ := inboxDataset()
 	ptr := func(n int) *int { return &n }
 	at := func(h int) *time.Time { x := t0.Add(time.Duration(h) * time.Hour); return &x }
-	cases := []struct {
-		name   string
-		filter query.InteractionFilter
-		want   string // ids, newest first
-	}{
+	cases := []filterCase{
 		{"no_filter_lists_the_brand_newest_first", query.InteractionFilter{}, "5,4,3,2,1"},
 		{"network", query.InteractionFilter{Networks: []string{"instagram"}}, "3"},
 		{"kind", query.InteractionFilter{Kinds: []string{"comment"}}, "5,1"},
@@ -78,18 +99,7 @@ func TestSearchInteractions(t *testing.T) {
 	}
 	for name, h := range seeded(t, d) {
 		t.Run(name, func(t *testing.T) {
-			for _, tc := range cases {
-				t.Run(tc.name, func(t *testing.T) {
-					var resp query.ListInteractionsResponse
-					if err := h.request(query.ListInteractionsSubject, query.SearchInteractionsRequest{
-						ListInteractionsRequest: query.ListInteractionsRequest{Brand: "cafe-lumiere"}, InteractionFilter: tc.filter}, &resp); err != nil {
-						t.Fatal(err)
-					}
-					if got := shortIDs(resp.Items); got != tc.want {
-						t.Fatalf("got %q, want %q", got, tc.want)
-					}
-				})
-			}
+			checkFilters(t, h, cases)
 			t.Run("pages_under_a_filter", func(t *testing.T) {
 				req := query.SearchInteractionsRequest{ListInteractionsRequest: query.ListInteractionsRequest{Brand: "cafe-lumiere", Limit: 1},
 					InteractionFilter: query.InteractionFilter{AuthorID: "a1"}}
@@ -109,6 +119,38 @@ func TestSearchInteractions(t *testing.T) {
 					t.Fatalf("pages %q, want 5|3|1", got)
 				}
 			})
+		})
+	}
+}
+
+// A moderator's label correction (case.corrected.v1) changes what the
+// label filters find, until a later moderation decides the labels again.
+func TestLabelFiltersHonourCorrections(t *testing.T) {
+	d := &dataset{}
+	r1 := d.interaction("cafe-lumiere", in{kind: "comment", id: "1", author: "a1", text: "Promo -70% shop-outlet.top", at: t0.Add(time.Hour)})
+	r2 := d.interaction("cafe-lumiere", in{kind: "comment", id: "2", author: "a2", text: "Vous êtes nuls", at: t0.Add(2 * time.Hour)})
+	r3 := d.interaction("cafe-lumiere", in{kind: "comment", id: "3", author: "a3", text: "Gagnez un iPhone", at: t0.Add(3 * time.Hour)})
+	r4 := d.interaction("cafe-lumiere", in{kind: "comment", id: "4", author: "a4", text: "Super café", at: t0.Add(4 * time.Hour)})
+	d.moderate(r1, mod{verdict: "allow", labels: []string{"sentiment:positive", "intent:praise"}})
+	d.correct(r1, []string{"sentiment:positive", "intent:praise"}, []string{"spam"}, []string{"sentiment:positive"}, time.Hour)
+	d.moderate(r2, mod{verdict: "review", labels: []string{"toxicity:insult", "sentiment:negative"}})
+	d.correct(r2, []string{"toxicity:insult", "sentiment:negative"}, nil, []string{"toxicity"}, time.Hour)
+	// r3: corrected, then moderated again (an edit) after the correction.
+	d.moderate(r3, mod{verdict: "spam", labels: []string{"spam"}})
+	d.correct(r3, []string{"spam"}, nil, []string{"spam"}, 30*time.Minute)
+	d.moderate(r3, mod{verdict: "spam", labels: []string{"spam"}, version: 3600})
+	d.moderate(r4, mod{verdict: "allow", labels: []string{"sentiment:positive"}})
+	cases := []filterCase{
+		{"an_added_label_is_found", query.InteractionFilter{Labels: []string{"spam"}}, "3,1"},
+		{"a_removed_sentiment_is_not", query.InteractionFilter{Sentiments: []string{"positive"}}, "4"},
+		{"what_the_correction_kept_stays", query.InteractionFilter{Intents: []string{"praise"}}, "1"},
+		{"toxicity_removes_its_kinds", query.InteractionFilter{Labels: []string{"toxicity:insult"}}, ""},
+		{"labels_and_sentiments_together", query.InteractionFilter{Labels: []string{"spam"}, Intents: []string{"praise"}}, "1"},
+		{"other_state_filters_still_apply", query.InteractionFilter{Labels: []string{"spam"}, Verdicts: []string{"allow"}}, "1"},
+	}
+	for name, h := range seeded(t, d) {
+		t.Run(name, func(t *testing.T) {
+			checkFilters(t, h, cases)
 		})
 	}
 }

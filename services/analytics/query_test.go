@@ -201,7 +201,7 @@ func TestMigrate(t *testing.T) {
 	if !h.db.Features().LowCardinality {
 		lc = "1"
 	}
-	if got, want := strings.Join(rows, ","), "interactions:0,interaction_state:0,low_cardinality:"+lc+",replies:0,case_decisions:0,community:0,contest_draws:0,query_copies:0,kpi_rollup:0,interaction_edits:0,post_metrics:0,publish_outcomes:0,link_clicks:0,drafts_audit:0,inbox_lookups:0"; got != want {
+	if got, want := strings.Join(rows, ","), "interactions:0,interaction_state:0,low_cardinality:"+lc+",replies:0,case_decisions:0,community:0,contest_draws:0,query_copies:0,kpi_rollup:0,interaction_edits:0,post_metrics:0,publish_outcomes:0,link_clicks:0,drafts_audit:0,inbox_lookups:0,inbox_rows:0,label_corrections:0"; got != want {
 		t.Fatalf("schema_migrations %s, want %s", got, want)
 	}
 }

@@ -23,6 +23,7 @@ type tableRow struct {
 const (
 	replyColumns        = "id, brand, interaction_id, network, platform_id, private, agent, automated, sent_at, inserted_at"
 	caseDecisionColumns = "id, brand, interaction_id, decision, moderator, assignee, reason, decided_at, version, inserted_at"
+	correctionColumns   = "id, brand, interaction_id, labels, moderator, source, corrected_at, version, inserted_at"
 	snapshotColumns     = "id, brand, network, account, followers, following, taken_at, inserted_at"
 	followerColumns     = "id, brand, network, account, follower_id, follower_handle, follower_name, follower_followers, followed_at, inserted_at"
 	editColumns         = "id, brand, interaction_id, network, text, lang, edited_at, version, received_at, source, source_id, inserted_at"
@@ -65,6 +66,13 @@ func replyRow(s reply.Sent, now time.Time) tableRow {
 func caseDecisionRow(d casev1.Decided, now time.Time) tableRow {
 	return tableRow{"case_decisions", caseDecisionColumns, []any{d.ID, d.Brand, d.InteractionID, string(d.Decision),
 		d.Moderator, d.Assignee, d.Reason, sec(d.DecidedAt), uint64(max(d.DecidedAt.UnixMilli(), 0)), sec(now)}}
+}
+
+// correctionRow keeps the labels a correction leaves (not its text: the
+// interaction's text is in interactions, erased there).
+func correctionRow(c casev1.Corrected, now time.Time) tableRow {
+	return tableRow{"label_corrections", correctionColumns, []any{c.ID, c.Brand, c.InteractionID, nonNil(c.Result()), c.Moderator, c.Source,
+		sec(c.CorrectedAt), uint64(max(c.CorrectedAt.UnixMilli(), 0)), sec(now)}}
 }
 
 func snapshotRow(f community.FollowersCounted, now time.Time) tableRow {

@@ -102,7 +102,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 			Interval: cfg.RollupInterval, Settle: cfg.RollupSettle, DiscoverEvery: cfg.RollupDiscover},
 	}
 	for _, src := range storedStreams() {
-		sk := &sink{cfg: cfg, stream: events.StreamName(src.domain), filters: src.filters, store: st, erased: erased, log: log, metrics: m, now: time.Now}
+		sk := &sink{cfg: cfg, consumer: cfg.Consumer + src.consumer, stream: events.StreamName(src.domain), filters: src.filters, store: st, erased: erased, log: log, metrics: m, now: time.Now}
 		if err := sk.register(d.Router); err != nil {
 			return nil, errors.Join(err, erased.Close())
 		}
@@ -116,25 +116,29 @@ func New(cfg Config, d Deps) (*Service, error) {
 	return s, nil
 }
 
-// storedStream is one stream analytics reads and the event types it keeps.
+// storedStream is one stream analytics reads and the event types it keeps,
+// on the durable consumer analytics.consumer (plus consumer, for a second
+// sink on a stream: a consumer added later reads the stream from its start).
 type storedStream struct {
-	domain  string
-	filters []string
+	domain   string
+	filters  []string
+	consumer string
 }
 
 // storedStreams lists every stream and event type the sinks store; the
 // interaction stream comes first.
 func storedStreams() []storedStream {
 	return []storedStream{
-		{events.DomainInteraction, []string{events.AllBrands(interaction.Received{}), events.AllBrands(interaction.Moderated{}),
+		{domain: events.DomainInteraction, filters: []string{events.AllBrands(interaction.Received{}), events.AllBrands(interaction.Moderated{}),
 			events.AllBrands(interaction.Updated{}), events.AllBrands(interaction.Deleted{})}},
-		{events.DomainReply, []string{events.AllBrands(reply.Sent{})}},
-		{events.DomainPublish, []string{events.AllBrands(publish.Succeeded{}), events.AllBrands(publish.Failed{})}},
-		{events.DomainCase, []string{events.AllBrands(casev1.Decided{})}},
-		{events.DomainCommunity, []string{events.AllBrands(community.FollowersCounted{}), events.AllBrands(community.Followed{}),
+		{domain: events.DomainReply, filters: []string{events.AllBrands(reply.Sent{})}},
+		{domain: events.DomainPublish, filters: []string{events.AllBrands(publish.Succeeded{}), events.AllBrands(publish.Failed{})}},
+		{domain: events.DomainCase, filters: []string{events.AllBrands(casev1.Decided{})}},
+		{domain: events.DomainCase, filters: []string{events.AllBrands(casev1.Corrected{})}, consumer: "-corrections"},
+		{domain: events.DomainCommunity, filters: []string{events.AllBrands(community.FollowersCounted{}), events.AllBrands(community.Followed{}),
 			events.AllBrands(community.PostMetrics{}), events.AllBrands(community.LinkClicked{})}},
-		{events.DomainDraft, []string{events.AllBrands(draftv1.Created{}), events.AllBrands(draftv1.Approved{}), events.AllBrands(draftv1.Rejected{})}},
-		{events.DomainAudit, []string{events.AllBrands(auditv1.Recorded{})}},
+		{domain: events.DomainDraft, filters: []string{events.AllBrands(draftv1.Created{}), events.AllBrands(draftv1.Approved{}), events.AllBrands(draftv1.Rejected{})}},
+		{domain: events.DomainAudit, filters: []string{events.AllBrands(auditv1.Recorded{})}},
 	}
 }
 

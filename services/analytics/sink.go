@@ -22,9 +22,10 @@ type sink struct {
 	cfg Config
 	// stream is the JetStream stream this sink reads (one sink per stream:
 	// a consumer belongs to one stream), filters the event types it stores.
-	stream  string
-	filters []string
-	store   store
+	stream   string
+	filters  []string
+	consumer string
+	store    store
 	// erased are the tombstones of erased authors (nil: none kept).
 	erased  *privacy.Set
 	log     *slog.Logger
@@ -54,7 +55,7 @@ func (b *batch) reset() {
 
 // register adds the sink's batch handler, on its durable consumer, to r.
 func (s *sink) register(r *bus.Router) error {
-	return bus.HandleMessages(r, s.cfg.Consumer, s.stream, s.filters, s.cfg.BatchSize, s.handle,
+	return bus.HandleMessages(r, s.consumer, s.stream, s.filters, s.cfg.BatchSize, s.handle,
 		bus.MaxWait(s.cfg.FlushInterval), bus.AckWait(s.cfg.AckWait), bus.MaxDeliver(s.cfg.MaxDeliver),
 		bus.RetryDelay(func(delivered uint64) time.Duration { return s.retryDelay(int(delivered)) }),
 		// One batch at a time: ClickHouse wants few large inserts; the

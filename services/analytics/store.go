@@ -21,11 +21,11 @@ type store struct {
 func (s store) checkSchema(ctx context.Context) error {
 	var n uint64
 	err := s.db.Conn().QueryRow(ctx,
-		"SELECT count() FROM system.tables WHERE database = currentDatabase() AND name IN ('interactions', 'interaction_state', 'replies', 'case_decisions', 'follower_snapshots', 'followers', 'contest_draws', 'kpi_days', 'kpi_rollup_days', 'kpi_dirty_days', 'interaction_edits', 'interaction_deletions', 'post_metrics', 'publish_outcomes', 'link_clicks', 'drafts', 'draft_reviews', 'audit_log', 'interactions_by_id', 'interactions_by_thread', 'interactions_by_author')").Scan(&n)
+		"SELECT count() FROM system.tables WHERE database = currentDatabase() AND name IN ('interactions', 'interaction_state', 'replies', 'case_decisions', 'follower_snapshots', 'followers', 'contest_draws', 'kpi_days', 'kpi_rollup_days', 'kpi_dirty_days', 'interaction_edits', 'interaction_deletions', 'post_metrics', 'publish_outcomes', 'link_clicks', 'drafts', 'draft_reviews', 'audit_log', 'interactions_by_id', 'interactions_by_thread', 'interactions_by_author', 'interaction_rows', 'interaction_routing', 'label_corrections')").Scan(&n)
 	if err != nil {
 		return fmt.Errorf("check analytics schema: %w", err)
 	}
-	if n != 21 {
+	if n != 24 {
 		return fmt.Errorf("analytics schema missing in database %s: run `ruche migrate`", s.db.Database())
 	}
 	return nil

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"net/http"
@@ -133,6 +134,11 @@ func (s *Service) pageBrand(c echo.Context) (string, error) {
 // in the page's live region by app.js), an error page for a page load.
 func (s *Service) uiError(c echo.Context, err error) error {
 	if errors.Is(err, errRedirected) {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The browser gave up (a newer search replaced this one): the
+		// services stopped working on it (rpc's cancel), nobody reads it.
 		return nil
 	}
 	e, known := httpx.Describe(err)

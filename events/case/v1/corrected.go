@@ -74,6 +74,23 @@ func sorted(s []string) []string {
 	return s
 }
 
+// Result is the labels the correction leaves: Labels without those a
+// Remove covers (a label, or "toxicity" any "toxicity:<kind>"), then Add.
+func (c Corrected) Result() []string {
+	out := make([]string, 0, len(c.Labels)+len(c.Add))
+	for _, l := range c.Labels {
+		if !slices.ContainsFunc(c.Remove, func(r string) bool { return r == l || r == "toxicity" && strings.HasPrefix(l, "toxicity:") }) {
+			out = append(out, l)
+		}
+	}
+	for _, l := range c.Add {
+		if !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // Validate reports the first missing or malformed field, naming it.
 func (c Corrected) Validate() error {
 	bad := func(field, msg string) error { return fmt.Errorf("case.corrected.v1: %s %s", field, msg) }

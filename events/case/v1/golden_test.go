@@ -2,6 +2,7 @@ package v1_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -54,6 +55,13 @@ func TestCorrected(t *testing.T) {
 	}
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
+	}
+	if got := c.Result(); !slices.Equal(got, []string{"lang:fr", "intent:other", "spam"}) {
+		t.Fatalf("Result = %v", got)
+	}
+	tox := v1.Corrected{Labels: []string{"toxicity:insult", "toxicity", "threat", "lang:fr"}, Remove: []string{"toxicity"}, Add: []string{"spam"}}
+	if got := tox.Result(); !slices.Equal(got, []string{"threat", "lang:fr", "spam"}) {
+		t.Fatalf("toxicity removes every toxicity kind: Result = %v", got)
 	}
 	if v1.CorrectedID(c.InteractionID, c.Text, []string{"spam"}, nil) == c.ID {
 		t.Fatal("CorrectedID ignores what is removed")

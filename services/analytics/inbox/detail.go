@@ -57,106 +57,130 @@ func (s Reader) Where(ctx context.Context, brand, where, tail string, args ...an
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("interactions of %s: %w", brand, err)
 	}
-	if err := s.joinChanges(ctx, brand, out); err != nil {
-		return nil, err
-	}
-	if err := s.joinStates(ctx, brand, out); err != nil {
+	if err := s.join(ctx, brand, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// The item panel's lookups (migration 0015): the keys (created_at, id) of
-// an id's copies, of a thread's interactions (its first MaxThread by
-// created_at, ties included) and of an author's latest MaxAuthorRecent,
-// each read through its lookup table's primary key. The panel reads those
-// rows from interactions through its own primary key (Reader.collapse) and
-// checks them again: a lookup row is a hint, the interaction row the truth.
+// The item panel reads its rows from interaction_rows (migration 0016: the
+// interactions sorted by id in small granules), by id: the interaction's
+// own, and those whose ids its lookups (migration 0015) give: a thread's
+// interactions (its first MaxThread by created_at, ties included) and an
+// author's latest MaxAuthorRecent. The rows are collapsed as FINAL would
+// (Reader.collapse) and checked again: a lookup row is a hint, the
+// interaction row the truth. The thread and the author are those of the
+// id's stored copies, read in the same query (ofID): the panel asks for the
+// interaction, its thread and its author's history at once, not one after
+// the other.
 const (
-	idKeys     = "(created_at, id) IN (SELECT created_at, id FROM interactions_by_id WHERE brand = ? AND id = ?)"
-	threadKeys = `(created_at, id) IN (SELECT created_at, id FROM interactions_by_thread WHERE brand = ? AND network = ? AND thread = ?
+	// idKeys is TextHistory's lookup of an id's keys in interactions.
+	idKeys = "(created_at, id) IN (SELECT created_at, id FROM interactions_by_id WHERE brand = ? AND id = ?)"
+	// ofID reads columns of the id's copies (arguments brand, id).
+	ofID = "FROM interaction_rows WHERE brand = ? AND id = ?"
+	// rootOfID and authorOfID are the id's thread root and author on its
+	// network (arguments brand, id).
+	rootOfID   = "(network, thread) IN (SELECT network, if(thread_id = '', platform_id, thread_id) " + ofID + ")"
+	authorOfID = "(network, author_id) IN (SELECT network, author_id " + ofID + ")"
+	threadIDs  = `id IN (SELECT id FROM interactions_by_thread WHERE brand = ? AND ` + rootOfID + `
 	AND created_at <= (SELECT max(created_at) FROM (SELECT DISTINCT created_at, id FROM interactions_by_thread
-		WHERE brand = ? AND network = ? AND thread = ? ORDER BY created_at, id LIMIT ?)))`
-	recentKeys = `(created_at, id) IN (SELECT created_at, id FROM interactions_by_author FINAL
-	WHERE brand = ? AND network = ? AND author_id = ? AND id != ? ORDER BY received_at DESC, received_ms DESC, id DESC LIMIT ?)`
-	// authorIDs are the ids of an author's interactions.
-	authorIDs = "SELECT id FROM interactions_by_author WHERE brand = ? AND network = ? AND author_id = ?"
+		WHERE brand = ? AND ` + rootOfID + ` ORDER BY created_at, id LIMIT ?)))`
+	recentIDs = `id IN (SELECT id FROM interactions_by_author FINAL
+	WHERE brand = ? AND ` + authorOfID + ` AND id != ? ORDER BY received_at DESC, received_ms DESC, id DESC LIMIT ?)`
+	// authorIDs are the ids of the author's interactions.
+	authorIDs = "SELECT id FROM interactions_by_author WHERE brand = ? AND " + authorOfID
 )
 
 // detailQueries bounds the queries one panel runs at once: ClickHouse's
 // connection pool is shared with the service's other work.
-const detailQueries = 6
+const detailQueries = 8
 
-// lookup reads the interactions whose keys the condition keys selects,
-// collapsed, those that keep accepts.
-func (s Reader) lookup(ctx context.Context, brand, keys string, keep func(query.Interaction) bool, args ...any) ([]query.Interaction, error) {
-	rows, err := s.collapse(ctx, brand, keys, args, "", nil)
+// lookup reads the interactions whose ids the condition ids selects from
+// interaction_rows, collapsed.
+func (s Reader) lookup(ctx context.Context, brand, ids string, args ...any) ([]query.Interaction, error) {
+	rows, err := s.collapse(ctx, "interaction_rows", brand, ids, args, "", nil)
 	if err != nil {
 		return nil, fmt.Errorf("interactions of %s: %w", brand, err)
 	}
 	out := make([]query.Interaction, 0, len(rows))
 	for _, it := range rows {
-		if keep(it) {
-			out = append(out, it)
-		}
+		out = append(out, it)
 	}
 	return out, nil
 }
 
 // interactionDetail is one interaction with its routing, replies, thread
-// and author history, or readmodel.NotFound. The interaction is read
-// first; what stands beside it is read at once (detailQueries at a time),
-// then the edits, deletions and moderation of every interaction shown.
+// and author history, or readmodel.NotFound. Everything is read at once
+// (detailQueries at a time), the thread and the author history through the
+// id's own copies, then the edits, deletions and moderation of every
+// interaction shown (at once too).
 func (s Reader) interactionDetail(ctx context.Context, brand, id string) (query.InteractionDetail, error) {
-	found, err := s.lookup(ctx, brand, idKeys, func(it query.Interaction) bool { return it.ID == id }, brand, id)
-	if err != nil {
-		return query.InteractionDetail{}, err
+	d := query.InteractionDetail{Replies: []query.Reply{}}
+	var (
+		decision              string
+		found, thread, recent []query.Interaction
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(detailQueries)
+	g.Go(func() (err error) { found, err = s.lookup(gctx, brand, "id = ?", id); return err })
+	g.Go(func() error { return s.routing(gctx, brand, id, &d) })
+	g.Go(func() (err error) { decision, d.Assignee, err = s.caseDecision(gctx, brand, id); return err })
+	g.Go(func() (err error) { d.Replies, err = s.replies(gctx, brand, id); return err })
+	g.Go(func() (err error) { d.Actions, d.NetworkState, err = s.networkActions(gctx, brand, id); return err })
+	g.Go(func() (err error) {
+		thread, err = s.lookup(gctx, brand, threadIDs, brand, brand, id, brand, brand, id, query.MaxThread)
+		return err
+	})
+	g.Go(func() (err error) {
+		recent, err = s.lookup(gctx, brand, recentIDs, brand, brand, id, id, query.MaxAuthorRecent)
+		return err
+	})
+	s.authorHistory(g, gctx, brand, id, &d.Author)
+	if err := g.Wait(); err != nil {
+		return d, err
 	}
+	found = slices.DeleteFunc(found, func(it query.Interaction) bool { return it.ID != id })
 	if len(found) == 0 {
 		return query.InteractionDetail{}, readmodel.NotFound{Msg: fmt.Sprintf("interaction %s of brand %s not found", id, brand)}
 	}
 	// Copies of an id under several created_at: the latest received.
 	it := slices.MaxFunc(found, func(a, b query.Interaction) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
-	d := query.InteractionDetail{Replies: []query.Reply{}}
+	d.Author.Network, d.Author.AuthorID = it.Network, it.AuthorID
 	root := it.ThreadID
 	if root == "" {
 		root = it.PlatformID
 	}
-	var (
-		decision string
-		thread   []query.Interaction
-	)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(detailQueries)
-	g.Go(func() (err error) { decision, err = s.routing(gctx, brand, id, &d); return err })
-	g.Go(func() (err error) { d.Replies, err = s.replies(gctx, brand, id); return err })
-	g.Go(func() (err error) { d.Actions, d.NetworkState, err = s.networkActions(gctx, brand, id); return err })
-	g.Go(func() (err error) {
-		thread, err = s.lookup(gctx, brand, threadKeys, func(t query.Interaction) bool {
-			return t.Network == it.Network && (t.ThreadID == root || t.PlatformID == root)
-		}, brand, it.Network, root, brand, it.Network, root, query.MaxThread)
-		slices.SortFunc(thread, func(a, b query.Interaction) int {
-			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-				return c
-			}
-			if c := a.ReceivedAt.Compare(b.ReceivedAt); c != 0 {
-				return c
-			}
-			return strings.Compare(a.ID, b.ID)
-		})
-		thread = thread[:min(len(thread), query.MaxThread)]
-		return err
+	thread = slices.DeleteFunc(thread, func(t query.Interaction) bool {
+		return t.Network != it.Network || (t.ThreadID != root && t.PlatformID != root)
 	})
-	s.authorHistory(g, gctx, brand, it, &d.Author)
-	if err := g.Wait(); err != nil {
-		return d, err
-	}
+	slices.SortFunc(thread, func(a, b query.Interaction) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		if c := a.ReceivedAt.Compare(b.ReceivedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	thread = thread[:min(len(thread), query.MaxThread)]
+	recent = slices.DeleteFunc(recent, func(r query.Interaction) bool {
+		return r.Network != it.Network || r.AuthorID != it.AuthorID || r.ID == it.ID
+	})
+	slices.SortFunc(recent, func(a, b query.Interaction) int {
+		if c := b.ReceivedAt.Compare(a.ReceivedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	recent = recent[:min(len(recent), query.MaxAuthorRecent)]
 
-	// Edits, deletions and moderation of everything shown, at once.
-	shown := slices.Concat([]query.Interaction{it}, thread, d.Author.Recent)
+	// Edits, deletions and moderation of everything shown, and the edits
+	// of the interaction (its text history if it was edited), at once.
+	shown := slices.Concat([]query.Interaction{it}, thread, recent)
+	edits := []query.TextVersion{{Text: it.Text, Lang: it.Lang, At: it.CreatedAt}}
 	g, gctx = errgroup.WithContext(ctx)
-	g.Go(func() error { return s.joinChanges(gctx, brand, shown) })
-	g.Go(func() error { return s.joinStates(gctx, brand, shown) })
+	g.Go(func() error { return s.join(gctx, brand, shown) })
+	g.Go(func() error { return s.editsOf(gctx, brand, id, &edits) })
 	if err := g.Wait(); err != nil {
 		return d, err
 	}
@@ -175,16 +199,14 @@ func (s Reader) interactionDetail(ctx context.Context, brand, id string) (query.
 		d.Status = query.StatusDeleted
 	}
 	if d.EditedAt != nil {
-		if d.Edits, err = s.TextHistory(ctx, brand, id); err != nil {
-			return d, err
-		}
+		d.Edits = edits
 	}
 	return d, nil
 }
 
-// routing fills d's route and SLA from the latest moderation and its
-// assignee from the case decisions, and returns the latest decision.
-func (s Reader) routing(ctx context.Context, brand, id string, d *query.InteractionDetail) (string, error) {
+// routing fills d's route and SLA from the latest moderation (its copy
+// interaction_routing, migration 0016).
+func (s Reader) routing(ctx context.Context, brand, id string, d *query.InteractionDetail) error {
 	var (
 		actions []string
 		due     uint32
@@ -192,9 +214,9 @@ func (s Reader) routing(ctx context.Context, brand, id string, d *query.Interact
 	// An aggregate skips NULL arguments: the SLA is read as 0 when absent
 	// so that a later decision without SLA wins over an earlier one.
 	err := s.db.Conn().QueryRow(ctx, `SELECT argMax(actions, version), argMax(ifNull(toUInt32(sla_due), 0), version)
-FROM interaction_state WHERE brand = ? AND interaction_id = ?`, brand, id).Scan(&actions, &due)
+FROM interaction_routing WHERE brand = ? AND interaction_id = ?`, brand, id).Scan(&actions, &due)
 	if err != nil {
-		return "", fmt.Errorf("state of %s: %w", id, err)
+		return fmt.Errorf("state of %s: %w", id, err)
 	}
 	if due > 0 {
 		u := time.Unix(int64(due), 0).UTC()
@@ -205,13 +227,17 @@ FROM interaction_state WHERE brand = ? AND interaction_id = ?`, brand, id).Scan(
 			d.Queue = q
 		}
 	}
-	var decision string
+	return nil
+}
+
+// caseDecision is the latest case decision on id and its assignee.
+func (s Reader) caseDecision(ctx context.Context, brand, id string) (decision, assignee string, err error) {
 	err = s.db.Conn().QueryRow(ctx, `SELECT argMax(decision, version), argMaxIf(assignee, version, decision = 'assign')
-FROM case_decisions WHERE brand = ? AND interaction_id = ?`, brand, id).Scan(&decision, &d.Assignee)
+FROM case_decisions WHERE brand = ? AND interaction_id = ?`, brand, id).Scan(&decision, &assignee)
 	if err != nil {
-		return "", fmt.Errorf("case of %s: %w", id, err)
+		return "", "", fmt.Errorf("case of %s: %w", id, err)
 	}
-	return decision, nil
+	return decision, assignee, nil
 }
 
 // replies are the brand's replies to id, oldest first.
@@ -241,18 +267,18 @@ FROM replies FINAL WHERE brand = ? AND interaction_id = ? ORDER BY sent_at, id`,
 }
 
 // authorHistory adds to g the queries that fill h with what the author of
-// it did with the brand on its network: counts from the author lookup, the
-// sentiments of their interactions' latest moderation, how many the brand
-// answered, and their latest interactions (without edits and moderation:
-// the caller joins them).
-func (s Reader) authorHistory(g *errgroup.Group, ctx context.Context, brand string, it query.Interaction, h *query.AuthorHistory) {
-	*h = query.AuthorHistory{Network: it.Network, AuthorID: it.AuthorID, ByKind: map[string]uint64{}, BySentiment: map[string]uint64{}}
+// the interaction id did with the brand on its network: counts from the
+// author lookup, the sentiments of their interactions' latest moderation
+// and how many the brand answered (the caller reads their latest
+// interactions, and names the author).
+func (s Reader) authorHistory(g *errgroup.Group, ctx context.Context, brand, id string, h *query.AuthorHistory) {
+	*h = query.AuthorHistory{ByKind: map[string]uint64{}, BySentiment: map[string]uint64{}}
 	fail := func(err error) error {
-		return fmt.Errorf("history of author %s: %w", it.AuthorID, err)
+		return fmt.Errorf("history of the author of %s: %w", id, err)
 	}
 	g.Go(func() error {
 		rows, err := s.db.Conn().Query(ctx, `SELECT kind, count(), min(created_at), max(created_at)
-FROM interactions_by_author FINAL WHERE brand = ? AND network = ? AND author_id = ? GROUP BY kind`, brand, it.Network, it.AuthorID)
+FROM interactions_by_author FINAL WHERE brand = ? AND `+authorOfID+` GROUP BY kind`, brand, brand, id)
 		if err != nil {
 			return fail(err)
 		}
@@ -281,7 +307,7 @@ FROM interactions_by_author FINAL WHERE brand = ? AND network = ? AND author_id 
 		rows, err := s.db.Conn().Query(ctx, `SELECT substring(label, 11) AS sentiment, count() FROM (
 	SELECT interaction_id, argMax(labels, version) AS l FROM interaction_state_by_id
 	WHERE brand = ? AND interaction_id IN (`+authorIDs+`) GROUP BY interaction_id
-) ARRAY JOIN l AS label WHERE startsWith(label, 'sentiment:') GROUP BY sentiment`, brand, brand, it.Network, it.AuthorID)
+) ARRAY JOIN l AS label WHERE startsWith(label, 'sentiment:') GROUP BY sentiment`, brand, brand, brand, id)
 		if err != nil {
 			return fail(err)
 		}
@@ -300,25 +326,9 @@ FROM interactions_by_author FINAL WHERE brand = ? AND network = ? AND author_id 
 	})
 	g.Go(func() error {
 		if err := s.db.Conn().QueryRow(ctx, `SELECT uniqExact(interaction_id) FROM replies WHERE brand = ? AND interaction_id IN (`+authorIDs+`)`,
-			brand, brand, it.Network, it.AuthorID).Scan(&h.Responded); err != nil {
+			brand, brand, brand, id).Scan(&h.Responded); err != nil {
 			return fail(err)
 		}
-		return nil
-	})
-	g.Go(func() error {
-		recent, err := s.lookup(ctx, brand, recentKeys, func(r query.Interaction) bool {
-			return r.Network == it.Network && r.AuthorID == it.AuthorID && r.ID != it.ID
-		}, brand, it.Network, it.AuthorID, it.ID, query.MaxAuthorRecent)
-		if err != nil {
-			return fail(err)
-		}
-		slices.SortFunc(recent, func(a, b query.Interaction) int {
-			if c := b.ReceivedAt.Compare(a.ReceivedAt); c != 0 {
-				return c
-			}
-			return strings.Compare(b.ID, a.ID)
-		})
-		h.Recent = recent[:min(len(recent), query.MaxAuthorRecent)]
 		return nil
 	})
 }
@@ -345,6 +355,25 @@ func (s Reader) TextHistory(ctx context.Context, brand, id string) ([]query.Text
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// editsOf appends to history the edits of id, oldest first.
+func (s Reader) editsOf(ctx context.Context, brand, id string, history *[]query.TextVersion) error {
+	rows, err := s.db.Conn().Query(ctx, `SELECT text, lang, edited_at FROM interaction_edits FINAL
+WHERE brand = ? AND interaction_id = ? ORDER BY version`, brand, id)
+	if err != nil {
+		return fmt.Errorf("edits of %s: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v query.TextVersion
+		if err := rows.Scan(&v.Text, &v.Lang, &v.At); err != nil {
+			return fmt.Errorf("edits of %s: %w", id, err)
+		}
+		v.At = v.At.UTC()
+		*history = append(*history, v)
+	}
+	return rows.Err()
 }
 
 // networkActions reads the outcomes of the publish requests about an

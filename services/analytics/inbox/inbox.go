@@ -9,6 +9,7 @@ import (
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"golang.org/x/sync/errgroup"
 
 	interaction "github.com/ruche-project/ruche/events/interaction/v1"
 	query "github.com/ruche-project/ruche/events/query/v1"
@@ -122,24 +123,31 @@ func parseFilter(brand string, in query.InteractionFilter) (sqlFilter, error) {
 			needle, brand, onlyIDs{}, brand, onlyIDs{}, needle)
 	}
 
+	// Conditions on the labels: the latest of the interaction's
+	// moderations and of the labels moderators' corrections left
+	// (migration 0017), in one subquery.
+	var labels []string
+	var largs []any
+	for _, set := range [][]string{readmodel.Prefixed("sentiment:", in.Sentiments), readmodel.Prefixed("intent:", in.Intents), in.Labels} {
+		if len(set) > 0 {
+			labels = append(labels, "hasAny(argMax(labels, version), ?)")
+			largs = append(largs, set)
+		}
+	}
+	if len(labels) > 0 {
+		f.add(`id IN (SELECT interaction_id FROM (
+		SELECT interaction_id, labels, version FROM interaction_state_by_id WHERE brand = ?`+idsMarker+`
+		UNION ALL
+		SELECT interaction_id, labels, version FROM label_corrections WHERE brand = ?`+idsMarker+`
+	) GROUP BY interaction_id HAVING `+strings.Join(labels, " AND ")+")", append([]any{brand, onlyIDs{}, brand, onlyIDs{}}, largs...)...)
+	}
+
 	// Conditions on the latest moderation state, in one subquery.
 	var having []string
 	var hargs []any
 	if len(in.Verdicts) > 0 {
 		having = append(having, "argMax(verdict, version) IN ?")
 		hargs = append(hargs, readmodel.InSet(in.Verdicts))
-	}
-	if len(in.Sentiments) > 0 {
-		having = append(having, "hasAny(argMax(labels, version), ?)")
-		hargs = append(hargs, readmodel.Prefixed("sentiment:", in.Sentiments))
-	}
-	if len(in.Intents) > 0 {
-		having = append(having, "hasAny(argMax(labels, version), ?)")
-		hargs = append(hargs, readmodel.Prefixed("intent:", in.Intents))
-	}
-	if len(in.Labels) > 0 {
-		having = append(having, "hasAny(argMax(labels, version), ?)")
-		hargs = append(hargs, in.Labels)
 	}
 	if in.MinPriority != nil {
 		having = append(having, "argMax(priority, version) >= ?")
@@ -199,9 +207,10 @@ func parseFilter(brand string, in query.InteractionFilter) (sqlFilter, error) {
 // (migration 0008, filled by a materialized view) holds the key of every
 // stored copy sorted by (brand, received_at, received_ms, id), so a page
 // reads time slices of it through its primary key: the first slice is the
-// last hour before the cursor (or now), each next one is eight times wider
-// than the previous, until the page is full or the slice reaches the brand's
-// oldest interaction.
+// last hour before the cursor (or now; eight hours under a filter), each
+// next one is eight times wider
+// than the previous, until the page is full or the slice reaches the oldest
+// interaction stored (of any brand: the parts' metadata says it at once).
 //
 // In a slice, candidates are copies in listing order (with the filters when
 // there are any, applied to each copy); the copies of the candidates' keys
@@ -266,9 +275,14 @@ func (s Reader) listInteractions(ctx context.Context, p listParams) (query.ListI
 	}
 	var (
 		items  []query.Interaction
-		oldest uint32 // the brand's oldest received_at, read when first needed
+		oldest uint32 // the oldest received_at stored, read when first needed
 		span   = uint64(firstSlice / time.Second)
 	)
+	if len(p.filter.where) > 0 {
+		// A filter keeps a share of each slice: its first slice is the
+		// second one's width, one round of queries fewer for most pages.
+		span *= sliceGrowth
+	}
 	for {
 		sl.lo = top - uint32(min(span, uint64(top)))
 		found, err := s.sliceItems(ctx, p, sl, need-len(items))
@@ -280,12 +294,15 @@ func (s Reader) listInteractions(ctx context.Context, p listParams) (query.ListI
 			break
 		}
 		if oldest == 0 {
-			var n uint64
-			if err := s.db.Conn().QueryRow(ctx, "SELECT count(), toUInt32(min(received_at)) FROM interactions_by_received WHERE brand = ?", p.brand).
-				Scan(&n, &oldest); err != nil {
+			// The oldest received_at of every brand, from the parts'
+			// metadata: a bound below the brand's own (reading that one
+			// scans the brand's copies), reached in a few slices more.
+			var parts uint64
+			if err := s.db.Conn().QueryRow(ctx, `SELECT count(), toUInt32(min(min_time)) FROM system.parts
+WHERE database = currentDatabase() AND table = 'interactions_by_received' AND active`).Scan(&parts, &oldest); err != nil {
 				return query.ListInteractionsResponse{}, fmt.Errorf("list interactions of %s: %w", p.brand, err)
 			}
-			if n == 0 {
+			if parts == 0 {
 				break
 			}
 		}
@@ -299,10 +316,7 @@ func (s Reader) listInteractions(ctx context.Context, p listParams) (query.ListI
 		resp.Items = items[:p.limit]
 		resp.NextCursor = cursorAfter(resp.Items[p.limit-1]).encode()
 	}
-	if err := s.joinChanges(ctx, p.brand, resp.Items); err != nil {
-		return query.ListInteractionsResponse{}, err
-	}
-	if err := s.joinStates(ctx, p.brand, resp.Items); err != nil {
+	if err := s.join(ctx, p.brand, resp.Items); err != nil {
 		return query.ListInteractionsResponse{}, err
 	}
 	if resp.Items == nil {
@@ -427,19 +441,20 @@ func (s Reader) collapsed(ctx context.Context, p listParams, cands []copyKey) (m
 		ids[i] = k.id
 	}
 	filter, fargs := p.filter.sql("interaction_id IN ?", ch.GroupSet{Value: ids})
-	return s.collapse(ctx, p.brand, "(created_at, id) IN ?", []any{ch.GroupSet{Value: set}}, filter, fargs)
+	return s.collapse(ctx, "interactions", p.brand, "(created_at, id) IN ?", []any{ch.GroupSet{Value: set}}, filter, fargs)
 }
 
 // collapse reads every copy of the keys that the condition keys (with its
-// arguments kargs) selects, collapses them as FINAL does
+// arguments kargs) selects from table (interactions, or its copy
+// interaction_rows), collapses them as FINAL does
 // (ReplacingMergeTree(inserted_at): the highest inserted_at wins, then the
 // copy of the part written last) and returns the rows that pass filter (""
 // or " AND ..." conditions, with fargs) by the copy they collapsed to.
 // FINAL itself reads every column of the keys' granules; without it, the
 // key condition runs as PREWHERE and only the copies are read.
-func (s Reader) collapse(ctx context.Context, brand, keys string, kargs []any, filter string, fargs []any) (map[copyKey]query.Interaction, error) {
+func (s Reader) collapse(ctx context.Context, table, brand, keys string, kargs []any, filter string, fargs []any) (map[copyKey]query.Interaction, error) {
 	rows, err := s.db.Conn().Query(ctx, "SELECT "+interactionFields+", toUInt32(inserted_at), _part, (1"+filter+`) AS passes
-FROM interactions
+FROM `+table+`
 WHERE brand = ? AND `+keys, append(append(fargs, brand), kargs...)...)
 	if err != nil {
 		return nil, err
@@ -524,12 +539,22 @@ GROUP BY interaction_id`, brand, ch.GroupSet{Value: ids})
 	return rows.Err()
 }
 
-// joinChanges shows the latest edit's text of each edited item, with its
-// edited_at, and marks the deleted ones.
-func (s Reader) joinChanges(ctx context.Context, brand string, items []query.Interaction) error {
+// join fills the edits, deletions and moderation of items, the three read
+// at once (each writes its own fields).
+func (s Reader) join(ctx context.Context, brand string, items []query.Interaction) error {
 	if len(items) == 0 {
 		return nil
 	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.joinEdits(gctx, brand, items) })
+	g.Go(func() error { return s.joinDeletions(gctx, brand, items) })
+	g.Go(func() error { return s.joinStates(gctx, brand, items) })
+	return g.Wait()
+}
+
+// joinEdits shows the latest edit's text of each edited item, with its
+// edited_at.
+func (s Reader) joinEdits(ctx context.Context, brand string, items []query.Interaction) error {
 	ids, byID := indexByID(items)
 	rows, err := s.db.Conn().Query(ctx, `SELECT interaction_id, argMax(text, version), argMax(lang, version), max(edited_at)
 FROM interaction_edits
@@ -558,6 +583,12 @@ GROUP BY interaction_id`, brand, ch.GroupSet{Value: ids})
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("edits of %s: %w", brand, err)
 	}
+	return nil
+}
+
+// joinDeletions marks the deleted items.
+func (s Reader) joinDeletions(ctx context.Context, brand string, items []query.Interaction) error {
+	ids, byID := indexByID(items)
 	drows, err := s.db.Conn().Query(ctx, `SELECT interaction_id, min(deleted_at)
 FROM interaction_deletions
 WHERE brand = ? AND interaction_id IN ?
@@ -579,7 +610,10 @@ GROUP BY interaction_id`, brand, ch.GroupSet{Value: ids})
 			items[i].DeletedAt = &at
 		}
 	}
-	return drows.Err()
+	if err := drows.Err(); err != nil {
+		return fmt.Errorf("deletions of %s: %w", brand, err)
+	}
+	return nil
 }
 
 // indexByID lists the ids of items (as query arguments) and where each

@@ -37,7 +37,7 @@ func (r Reader) InteractionIDs(ctx context.Context, in query.PersonRequest) ([]s
 }
 
 // erasedTables are the tables Erase changes: it waits for their mutations.
-var erasedTables = []string{"interactions", "interactions_by_author", "interaction_edits", "followers", "drafts", "draft_reviews"}
+var erasedTables = []string{"interactions", "interaction_rows", "interactions_by_author", "interaction_edits", "followers", "drafts", "draft_reviews"}
 
 // Erase pseudonymises the author in every table analytics holds: their
 // interactions keep their ids, times, kinds and moderation (the brand's
@@ -60,6 +60,11 @@ func (r Reader) Erase(ctx context.Context, in query.PersonRequest, pseudonym str
 	author_followers = 0, author_verified = 0, text = '', url = ''
 WHERE brand = ? AND network = ? AND author_id = ?`, pseudonym, in.Brand, in.Network, in.AuthorID); err != nil {
 		return fmt.Errorf("erase the interactions of an author of %s: %w", in.Brand, err)
+	}
+	// The item panel's copy of the interactions (migration 0016).
+	if err := conn.Exec(ctx, `ALTER TABLE interaction_rows UPDATE author_id = ?, author_handle = '', author_name = '', text = '', url = ''
+WHERE brand = ? AND network = ? AND author_id = ?`, pseudonym, in.Brand, in.Network, in.AuthorID); err != nil {
+		return fmt.Errorf("erase the inbox rows of an author of %s: %w", in.Brand, err)
 	}
 	// Rows the sink pseudonymised already keep their place: only the text
 	// of the interaction's edits is left to blank.
