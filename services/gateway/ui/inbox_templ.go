@@ -290,7 +290,7 @@ func filters(in Inbox) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</h2><form id=\"filter-form\" method=\"get\" action=\"/inbox\" hx-get=\"/inbox/list\" hx-target=\"#stream\" hx-trigger=\"submit, change, input changed delay:150ms from:#f-q\" hx-sync=\"this:replace\" hx-swap=\"innerHTML settle:0ms\" role=\"search\"><input type=\"hidden\" name=\"brand\" value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</h2><form id=\"filter-form\" method=\"get\" action=\"/inbox\" hx-get=\"/inbox/list\" hx-target=\"#stream\" hx-trigger=\"submit, change, input changed delay:60ms from:#f-q\" hx-sync=\"this:replace\" hx-swap=\"innerHTML settle:0ms\" role=\"search\"><input type=\"hidden\" name=\"brand\" value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
