@@ -54,8 +54,8 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet, prefix string) {
 	fs.BoolVar(&c.TLS, prefix+"tls", false, "connect to ClickHouse over TLS")
 	fs.DurationVar(&c.DialTimeout, prefix+"dial_timeout", 5*time.Second, "timeout to connect to ClickHouse")
 	fs.DurationVar(&c.ReadTimeout, prefix+"read_timeout", 30*time.Second, "timeout to wait for one ClickHouse answer")
-	fs.IntVar(&c.MaxOpenConns, prefix+"max_open_conns", 10, "maximum open ClickHouse connections")
-	fs.IntVar(&c.MaxIdleConns, prefix+"max_idle_conns", 5, "maximum idle ClickHouse connections")
+	fs.IntVar(&c.MaxOpenConns, prefix+"max_open_conns", 32, "maximum open ClickHouse connections")
+	fs.IntVar(&c.MaxIdleConns, prefix+"max_idle_conns", 8, "maximum idle ClickHouse connections")
 	fs.DurationVar(&c.ConnMaxLifetime, prefix+"conn_max_lifetime", time.Hour, "maximum lifetime of a ClickHouse connection")
 }
 

@@ -33,7 +33,7 @@ func TestConfigLoad(t *testing.T) {
 	defaults := clickhouse.Config{
 		Addr: "127.0.0.1:9000", Database: "ruche", User: "default",
 		DialTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
-		MaxOpenConns: 10, MaxIdleConns: 5, ConnMaxLifetime: time.Hour,
+		MaxOpenConns: 32, MaxIdleConns: 8, ConnMaxLifetime: time.Hour,
 	}
 	cases := []struct {
 		name    string
