@@ -103,6 +103,9 @@ func TestUIInboxRows(t *testing.T) {
 	if !strings.Contains(rows[1], `data-corrected="+sentiment:negative -spam"`) || strings.Contains(rows[0], `badge corr`) {
 		t.Fatalf("the corrections on their row only:\n%s", strings.Join(rows, "\n---\n"))
 	}
+	if !strings.Contains(rows[1], `<span class="badge neg risk">spam</span>`) || strings.Contains(rows[0], "risk") || strings.Contains(rows[2], "risk") {
+		t.Fatalf("the spam label on its row only:\n%s", strings.Join(rows, "\n---\n"))
+	}
 	if got := listed[0].Labels; len(got) != 2 || got[0] != "spam" || got[1] != "lang:fr" {
 		t.Fatalf("the label filter: %v", got)
 	}

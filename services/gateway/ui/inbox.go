@@ -92,11 +92,12 @@ func labelValue(labels []string, prefix string) string {
 	return ""
 }
 
-// otherLabels are the labels that are not sentiment or intent.
-func otherLabels(labels []string) []string {
+// riskLabels are the labels a moderator must see on the row before
+// opening it: spam, a threat, toxicity and the kinds of personal data.
+func riskLabels(labels []string) []string {
 	var out []string
 	for _, l := range labels {
-		if !strings.HasPrefix(l, "sentiment:") && !strings.HasPrefix(l, "intent:") {
+		if l == "spam" || l == "threat" || strings.HasPrefix(l, "toxicity:") || strings.HasPrefix(l, "pii:") {
 			out = append(out, l)
 		}
 	}
