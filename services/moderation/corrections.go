@@ -166,7 +166,7 @@ func (s *Service) record(ctx context.Context, in query.CorrectCaseRequest, r v1.
 	now := s.now().UTC()
 	reasons := map[string][]string{}
 	for _, l := range m.Labels {
-		if slices.ContainsFunc(in.Remove, func(x string) bool { return coversLabel(x, l) }) {
+		if slices.ContainsFunc(in.Remove, func(x string) bool { return casev1.CoversLabel(x, l) }) {
 			reasons[l] = m.LabelReasons[l]
 		}
 	}
@@ -184,14 +184,8 @@ func (s *Service) record(ctx context.Context, in query.CorrectCaseRequest, r v1.
 	return corr, nil
 }
 
-// coversLabel says whether the correctable label c names the automatic
-// label l ("toxicity" names "toxicity:medium" and "toxicity:insult").
-func coversLabel(c, l string) bool {
-	return c == l || c == "toxicity" && strings.HasPrefix(l, "toxicity:")
-}
-
 func hasLabel(labels []string, c string) bool {
-	return slices.ContainsFunc(labels, func(l string) bool { return coversLabel(c, l) })
+	return slices.ContainsFunc(labels, func(l string) bool { return casev1.CoversLabel(c, l) })
 }
 
 // caseCorrectionTimeout bounds the correction a case decision implies.

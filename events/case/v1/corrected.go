@@ -74,12 +74,18 @@ func sorted(s []string) []string {
 	return s
 }
 
+// CoversLabel says whether the correctable label c names the automatic
+// label l ("toxicity" names "toxicity:medium" and "toxicity:insult").
+func CoversLabel(c, l string) bool {
+	return c == l || c == "toxicity" && strings.HasPrefix(l, "toxicity:")
+}
+
 // Result is the labels the correction leaves: Labels without those a
-// Remove covers (a label, or "toxicity" any "toxicity:<kind>"), then Add.
+// Remove covers (CoversLabel), then Add.
 func (c Corrected) Result() []string {
 	out := make([]string, 0, len(c.Labels)+len(c.Add))
 	for _, l := range c.Labels {
-		if !slices.ContainsFunc(c.Remove, func(r string) bool { return r == l || r == "toxicity" && strings.HasPrefix(l, "toxicity:") }) {
+		if !slices.ContainsFunc(c.Remove, func(r string) bool { return CoversLabel(r, l) }) {
 			out = append(out, l)
 		}
 	}
